@@ -1,0 +1,47 @@
+package io.prefillbench.cli;
+
+import io.prefillbench.BenchException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** Entry point of bench.jar: one subcommand per job. Exit codes: 0 ok, 1 regression found, 2 bad input or environment. */
+@Command(name = "bench", mixinStandardHelpOptions = true, version = "prefillbench 0.1.0",
+        description = "Measures what CUDA graphs do for LLM prefill.")
+public final class BenchCli {
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line; tests call execute() on it and read its out/err writers. */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new BenchCli());
+        // Subcommands are registered here, one line each.
+        cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
+        cl.setParameterExceptionHandler(BenchCli::handleParameterException);
+        return cl;
+    }
+
+    static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        if (ex instanceof BenchException be) {
+            err.println("error: " + be.getMessage());
+            err.flush();
+            return be.exitCode();
+        }
+        err.println("error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+        err.flush();
+        return 3;
+    }
+
+    static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("error: " + ex.getMessage());
+        err.println("try: " + cl.getCommandSpec().qualifiedName() + " --help");
+        err.flush();
+        return BenchException.EXIT_BAD_INPUT;
+    }
+}

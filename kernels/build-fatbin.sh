@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds kernels/src/*.cu into one fatbin: SASS for sm_80 and sm_90, plus compute_90 PTX for newer GPUs.
+# Usage: build-fatbin.sh NVCC OUT.fatbin     (Maven passes -Dnvcc, default "nvcc" on PATH)
+set -euo pipefail
+nvcc=${1:-nvcc}
+out=${2:?usage: build-fatbin.sh NVCC OUT.fatbin}
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v "$nvcc" >/dev/null 2>&1; then
+  echo "nvcc not found ('$nvcc'): install the CUDA 13 toolkit and put nvcc on PATH, or build with -Dnvcc=/path/to/nvcc" >&2
+  exit 2
+fi
+mkdir -p "$(dirname "$out")"
+# Skip the (slow) build when nothing changed since the last fatbin.
+if [ -f "$out" ] && [ -z "$(find "$here/src" "$here/include" "$0" -newer "$out" -print -quit)" ]; then
+  echo "build-fatbin: $out is up to date"; exit 0
+fi
+"$nvcc" -fatbin -std=c++17 -O3 -lineinfo \
+  -I "$here/include" \
+  -gencode=arch=compute_80,code=sm_80 \
+  -gencode=arch=compute_90,code=sm_90 \
+  -gencode=arch=compute_90,code=compute_90 \
+  -o "$out.tmp" "$here/src/prefill_kernels.cu"
+mv "$out.tmp" "$out"
+echo "build-fatbin: wrote $out ($(stat -c %s "$out") bytes)"

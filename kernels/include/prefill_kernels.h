@@ -1,0 +1,204 @@
+/*
+ * Parameter structs of the prefill kernels. Every kernel takes exactly one of these by value,
+ * so Java fills the struct (bound by jextract into bindings/) and launches with cudaLaunchKernel.
+ *
+ * Conventions
+ *  - bf16 tensors are uint16_t here (C has no bf16); kernels reinterpret them as __nv_bfloat16.
+ *  - Shapes are row-major, written in the comment beside each pointer.
+ *  - "capacity" sizes (m, max_tiles, ...) size the grid; the real counts are read from device
+ *    memory (num_tokens, num_seqs, num_blocks) so one captured graph serves every smaller batch:
+ *    blocks past the real count exit at once and never touch padding rows.
+ *  - All int32 metadata lives in device memory written by one host-to-device copy per forward.
+ */
+#ifndef PREFILL_KERNELS_H
+#define PREFILL_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Rows of (token, q head in the kv group) per attention tile: tiles = ceil(len * group / ROWS). */
+#define PREFILL_ATTN_ROWS_PER_TILE 64
+/* Threads of the attention block (4 warps x 16 rows). */
+#define PREFILL_ATTN_THREADS 128
+/* Paged KV cache: tokens per page. */
+#define PREFILL_PAGE_SIZE 64
+/* GEMM tiles: kernel gemm_bf16 computes BM x BN outputs per block with GEMM_THREADS threads. */
+#define PREFILL_GEMM_BM 64
+#define PREFILL_GEMM_BN 64
+#define PREFILL_GEMM_BK 32
+#define PREFILL_GEMM_THREADS 128
+
+/* init_uniform_bf16: dst[i] = bf16_rne(offset + scale * (2*u - 1)), u = hash(seed, tensor, i) in [0,1).
+ * The same hash is implemented in Java (WeightInit) so the CPU reference sees identical weights. */
+typedef struct InitUniformParams {
+  uint16_t *dst;          /* [n] */
+  int64_t n;
+  uint32_t seed;
+  uint32_t tensor_id;
+  float scale;
+  float offset;
+} InitUniformParams;
+
+/* embed_gather: out[t, :] = table[ids[t], :] for t < *num_tokens. grid.x = token capacity. */
+typedef struct EmbedParams {
+  const int32_t *ids;     /* [tokens] */
+  const uint16_t *table;  /* [vocab, hidden] */
+  uint16_t *out;          /* [tokens, hidden] */
+  const int32_t *num_tokens; /* device scalar */
+  int32_t hidden;
+  int32_t vocab;
+} EmbedParams;
+
+/* add_rmsnorm: if x != NULL: residual += x (rounded to bf16); out = rmsnorm(residual) * weight.
+ * One block per row, rows < *num_rows. grid.x = row capacity. */
+typedef struct AddRmsNormParams {
+  const uint16_t *x;      /* [rows, hidden] or NULL */
+  uint16_t *residual;     /* [rows, hidden], updated in place */
+  const uint16_t *weight; /* [hidden] */
+  uint16_t *out;          /* [rows, hidden] */
+  const int32_t *num_rows; /* device scalar */
+  int32_t hidden;
+  float eps;
+} AddRmsNormParams;
+
+/* rope_kv_write: for token t < *num_tokens: add bias (if any) to q, k, v; rotate q and k (NeoX
+ * style, halves) at position positions[t] using the cos/sin table; write q, k back into qkv in
+ * place; write k and v into the paged cache at slot_mapping[t] (skipped when < 0).
+ * grid.x = token capacity, block = (q_heads + kv_heads) * head_dim / 2 threads or fewer (loop). */
+typedef struct RopeKvParams {
+  uint16_t *qkv;               /* [tokens, (q_heads + 2*kv_heads) * head_dim] */
+  const uint16_t *bias;        /* [(q_heads + 2*kv_heads) * head_dim] or NULL */
+  const float *cos_sin;        /* [max_positions, head_dim] : cos in [0, D/2), sin in [D/2, D) */
+  const int32_t *positions;    /* [tokens] */
+  const int32_t *slot_mapping; /* [tokens] page * PAGE_SIZE + offset, < 0 = do not cache */
+  uint16_t *k_cache;           /* [num_pages * PAGE_SIZE, kv_heads, head_dim] */
+  uint16_t *v_cache;           /* [num_pages * PAGE_SIZE, kv_heads, head_dim] */
+  const int32_t *num_tokens;   /* device scalar */
+  int32_t q_heads;
+  int32_t kv_heads;
+  int32_t head_dim;
+  int32_t max_positions;
+} RopeKvParams;
+
+/* build_tile_map: from cumulative query lengths, list every attention tile:
+ * tiles of sequence s = ceil((query_start[s+1]-query_start[s]) * group / rows_per_tile);
+ * batch_ids[b] = s, tile_ids[b] = tile index within s, for b < *num_blocks; entries from
+ * *num_blocks to max_tiles are set to -1. One block of up to 1024 threads. */
+typedef struct TileMapParams {
+  const int32_t *query_start; /* [num_seqs + 1] */
+  const int32_t *num_seqs;    /* device scalar */
+  int32_t *batch_ids;         /* [max_tiles] */
+  int32_t *tile_ids;          /* [max_tiles] */
+  int32_t *num_blocks;        /* device scalar, written */
+  int32_t group;
+  int32_t rows_per_tile;
+  int32_t max_tiles;
+} TileMapParams;
+
+/* attention_prefill: varlen causal GQA attention over a paged KV cache. One block per
+ * (tile, kv head): grid = (tile capacity, kv_heads), PREFILL_ATTN_THREADS threads. Block b
+ * exits at once when b >= *num_blocks. Tile rows r in [0, 64): token = tile*64/group + r/group
+ * within the sequence, q head = kv_head*group + r%group. Query i of a sequence with query length
+ * L and kv length K sits at position K - L + i and sees keys [0, K - L + i]. Keys past kv_lens
+ * read as zero; masked probabilities are exactly 0. */
+typedef struct AttnParams {
+  const uint16_t *q;           /* [tokens, q_stride] q heads at column head*head_dim */
+  const uint16_t *k_cache;     /* [num_pages * PAGE_SIZE, kv_heads, head_dim] */
+  const uint16_t *v_cache;     /* [num_pages * PAGE_SIZE, kv_heads, head_dim] */
+  uint16_t *out;               /* [tokens, q_heads * head_dim] */
+  const int32_t *query_start;  /* [num_seqs + 1] */
+  const int32_t *kv_lens;      /* [num_seqs] prefix + query length */
+  const int32_t *block_tables; /* [max_seqs, max_pages_per_seq] */
+  const int32_t *batch_ids;    /* [max_tiles] */
+  const int32_t *tile_ids;     /* [max_tiles] */
+  const int32_t *num_blocks;   /* device scalar */
+  int32_t q_stride;            /* elements between consecutive tokens of q */
+  int32_t q_heads;
+  int32_t kv_heads;
+  int32_t head_dim;            /* 64 or 128 */
+  int32_t max_pages_per_seq;
+  float scale_log2;            /* softmax scale * log2(e) */
+} AttnParams;
+
+/* gemm_bf16: C[m, n] = A[m, k] * B[n, k]^T, bf16 in, fp32 accumulate.
+ * grid = (ceil(n/BN), ceil(m/BM), splits). Rows >= *m_dev are neither computed nor written
+ * (blocks whose first row is past it exit). splits == 1: C written as bf16. splits > 1: block z
+ * sums k in [z*k/splits, (z+1)*k/splits) and writes fp32 partial[z, row, col]; splitk_reduce
+ * sums them in order z = 0..splits-1. The arithmetic of one output element depends only on k and
+ * splits, never on m: this is what makes eager and graph results equal bit for bit. */
+typedef struct GemmParams {
+  const uint16_t *a;       /* [m, lda] activations */
+  const uint16_t *b;       /* [n, ldb] weights */
+  uint16_t *c;             /* [m, ldc] */
+  float *partial;          /* [splits, m, n] when splits > 1 */
+  const int32_t *m_dev;    /* device scalar: real rows */
+  int32_t m;               /* row capacity (grid) */
+  int32_t n;
+  int32_t k;
+  int32_t lda;
+  int32_t ldb;
+  int32_t ldc;
+  int32_t splits;
+} GemmParams;
+
+/* splitk_reduce: c[row, col] = bf16(sum_z partial[z, row, col]) for row < *m_dev.
+ * grid.x = row capacity. */
+typedef struct SplitKReduceParams {
+  const float *partial;    /* [splits, m, n] */
+  uint16_t *c;             /* [m, ldc] */
+  const int32_t *m_dev;
+  int32_t m;
+  int32_t n;
+  int32_t ldc;
+  int32_t splits;
+} SplitKReduceParams;
+
+/* silu_mul: out[t, j] = silu(gate_up[t, j]) * gate_up[t, ffn + j] for t < *num_tokens. */
+typedef struct SiluMulParams {
+  const uint16_t *gate_up; /* [tokens, 2 * ffn] */
+  uint16_t *out;           /* [tokens, ffn] */
+  const int32_t *num_tokens;
+  int32_t ffn;
+} SiluMulParams;
+
+/* final_norm_gather: for sequence s < *num_seqs, row = query_start[s+1] - 1 (its last token):
+ * r = residual[row] + x[row] (bf16-rounded), out[s] = rmsnorm(r) * weight. grid.x = seq capacity. */
+typedef struct FinalNormGatherParams {
+  const uint16_t *x;          /* [tokens, hidden] last layer's branch output */
+  const uint16_t *residual;   /* [tokens, hidden] */
+  const uint16_t *weight;     /* [hidden] */
+  const int32_t *query_start; /* [num_seqs + 1] */
+  const int32_t *num_seqs;
+  uint16_t *out;              /* [seqs, hidden] */
+  int32_t hidden;
+  float eps;
+} FinalNormGatherParams;
+
+/* argmax_rows: out[s] = index of the largest logits[s, :] (lowest index on ties), s < *num_seqs.
+ * grid.x = seq capacity. */
+typedef struct ArgmaxParams {
+  const uint16_t *logits;  /* [seqs, vocab] */
+  int32_t *out;            /* [seqs] */
+  const int32_t *num_seqs;
+  int32_t vocab;
+} ArgmaxParams;
+
+/* add_one_i32: test kernel, data[i] += 1 for i < n (graph replay checks). */
+typedef struct AddOneParams {
+  int32_t *data;
+  int32_t n;
+} AddOneParams;
+
+/* spin_delay: test/gate kernel that busy-waits `cycles` clock cycles (planted slowdown). */
+typedef struct SpinParams {
+  int64_t cycles;
+} SpinParams;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
