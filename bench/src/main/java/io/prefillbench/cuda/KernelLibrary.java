@@ -1,0 +1,83 @@
+package io.prefillbench.cuda;
+
+import io.prefillbench.BenchException;
+import io.prefillbench.bindings.cudart.Cudart;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Owns our kernels' fatbin loaded with cudaLibraryLoadData (sm_80 and sm_90 SASS, compute_90 PTX).
+ * Kernel handles are looked up once by name and cached.
+ */
+public final class KernelLibrary implements AutoCloseable {
+    /** Classpath location of the fatbin the kernels module builds. */
+    public static final String FATBIN_RESOURCE = "/io/prefillbench/kernels/prefill.fatbin";
+
+    private final Arena arena = Arena.ofShared();
+    private final Map<String, Kernel> kernels = new HashMap<>();
+    private MemorySegment library;
+
+    private KernelLibrary(MemorySegment library) {
+        this.library = library;
+    }
+
+    /** Loads the fatbin packed into the jar. */
+    public static KernelLibrary load() {
+        byte[] image;
+        try (InputStream in = KernelLibrary.class.getResourceAsStream(FATBIN_RESOURCE)) {
+            if (in == null) {
+                throw new BenchException("kernel fatbin " + FATBIN_RESOURCE + " is missing from the classpath: rebuild with 'mvn package' (needs nvcc from the CUDA 13 toolkit)");
+            }
+            image = in.readAllBytes();
+        } catch (IOException e) {
+            throw new BenchException("cannot read kernel fatbin: " + e.getMessage(), e);
+        }
+        return loadData(image);
+    }
+
+    public static KernelLibrary loadData(byte[] image) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment code = a.allocate(image.length + 16L, 16);
+            code.copyFrom(MemorySegment.ofArray(image));
+            MemorySegment out = a.allocate(ValueLayout.ADDRESS);
+            int rc = Cudart.cudaLibraryLoadData(out, code, MemorySegment.NULL, MemorySegment.NULL, 0,
+                    MemorySegment.NULL, MemorySegment.NULL, 0);
+            if (rc == Cuda.ERROR_NO_KERNEL_IMAGE || rc == 222 /* cudaErrorUnsupportedPtxVersion */ || rc == 218 /* invalid PTX */) {
+                throw new BenchException("the kernel fatbin has no code for this GPU (" + Cuda.errorName(rc)
+                        + "): it carries sm_80 and sm_90 SASS and compute_90 PTX; use a GPU of compute capability 8.0+ with driver >= 580, or rebuild kernels/ with a -gencode for your GPU");
+            }
+            Cuda.check(rc, "cudaLibraryLoadData(prefill.fatbin)");
+            return new KernelLibrary(out.get(ValueLayout.ADDRESS, 0));
+        }
+    }
+
+    /** The kernel of that (extern "C") name; looked up once. */
+    public synchronized Kernel kernel(String name) {
+        if (library == null) throw new IllegalStateException("kernel library is closed");
+        return kernels.computeIfAbsent(name, n -> {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            Cuda.check(Cudart.cudaLibraryGetKernel(out, library, arena.allocateFrom(n)), "cudaLibraryGetKernel(" + n + ")");
+            return new Kernel(n, out.get(ValueLayout.ADDRESS, 0));
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        if (library != null) {
+            MemorySegment l = library;
+            library = null;
+            kernels.clear();
+            try {
+                Cuda.check(Cudart.cudaLibraryUnload(l), "cudaLibraryUnload");
+            } finally {
+                arena.close();
+            }
+        }
+    }
+}

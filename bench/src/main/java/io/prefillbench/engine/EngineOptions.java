@@ -1,0 +1,13 @@
+package io.prefillbench.engine;
+
+/**
+ * Test and gate knobs; production runs use {@link #DEFAULT}.
+ *
+ * @param slowdownCycles        a busy kernel of that many GPU cycles in every forward (planted
+ *                              slowdown the regression gate must catch); 0 = none
+ * @param heuristicTileCapacity capture attention grids with the [1,...,1,rest] tile count instead of
+ *                              the exact worst case (the planted bug the graph == eager test must catch)
+ */
+public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity) {
+    public static final EngineOptions DEFAULT = new EngineOptions(0, false);
+}

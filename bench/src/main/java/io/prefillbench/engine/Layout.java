@@ -1,0 +1,17 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.bindings.kernels.Kernels;
+
+/** Constants shared with the kernels, read from the bound header so Java and CUDA cannot disagree. */
+public final class Layout {
+    public static final int PAGE_SIZE = Kernels.PREFILL_PAGE_SIZE();
+    public static final int ROWS_PER_TILE = Kernels.PREFILL_ATTN_ROWS_PER_TILE();
+    public static final int ATTN_THREADS = Kernels.PREFILL_ATTN_THREADS();
+    public static final int GEMM_BM = Kernels.PREFILL_GEMM_BM();
+    public static final int GEMM_BN = Kernels.PREFILL_GEMM_BN();
+    public static final int GEMM_BK = Kernels.PREFILL_GEMM_BK();
+    public static final int GEMM_THREADS = Kernels.PREFILL_GEMM_THREADS();
+
+    private Layout() {
+    }
+}

@@ -1,0 +1,311 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.BenchException;
+import io.prefillbench.cuda.Cuda;
+import io.prefillbench.cuda.CudaEvent;
+import io.prefillbench.cuda.CudaGraph;
+import io.prefillbench.cuda.CudaStream;
+import io.prefillbench.cuda.DeviceInfo;
+import io.prefillbench.cuda.GraphExec;
+import io.prefillbench.cuda.KernelLibrary;
+import io.prefillbench.bindings.cudart.Cudart;
+import io.prefillbench.cuda.PinnedBuffer;
+import io.prefillbench.model.ModelConfig;
+import io.prefillbench.model.WeightInit;
+import io.prefillbench.plan.TileMath;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Owns one model on one GPU: kernels, stream, weights, static buffers, a forward plan per capture
+ * bucket and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: the
+ * metadata copy in, the kernels, the first-token copy out. Graph mode replays all of that as one
+ * captured graph; eager issues it call by call with grids sized to the real batch.
+ */
+public final class PrefillEngine implements AutoCloseable {
+    private final EngineConfig config;
+    private final DeviceInfo device;
+    private final Arena arena = Arena.ofShared();
+    private KernelLibrary library;
+    private CudaStream stream;
+    private ModelWeights weights;
+    private StaticBuffers buffers;
+    private PinnedBuffer hostMeta;
+    private PinnedBuffer hostOut;
+    private CudaEvent start;
+    private CudaEvent stop;
+    private final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
+    private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
+    private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
+    private float lastGpuMs;
+    private int lastSeqs;
+    private boolean closed;
+
+    private PrefillEngine(EngineConfig config, int deviceIndex) {
+        this.config = config;
+        Cuda.setDevice(deviceIndex);
+        this.device = DeviceInfo.query(deviceIndex);
+    }
+
+    /**
+     * Loads kernels, allocates and initialises weights and buffers, and prepares a forward plan per
+     * capture size (no graph is captured yet).
+     *
+     */
+    public static PrefillEngine open(EngineConfig config, int deviceIndex) {
+        return open(config, deviceIndex, EngineOptions.DEFAULT);
+    }
+
+    public static PrefillEngine open(EngineConfig config, int deviceIndex, EngineOptions options) {
+        PrefillEngine e = new PrefillEngine(config, deviceIndex);
+        try {
+            e.init(options);
+            return e;
+        } catch (RuntimeException ex) {
+            e.close();
+            throw ex;
+        }
+    }
+
+    private void init(EngineOptions options) {
+        ModelConfig m = config.model();
+        if (device.ccMajor() < 8) {
+            throw new BenchException("GPU " + device.name() + " is sm_" + device.ccMajor() + device.ccMinor() + ": the kernels need sm_80 or newer");
+        }
+        library = KernelLibrary.load();
+        stream = CudaStream.create();
+        start = CudaEvent.create();
+        stop = CudaEvent.create();
+        weights = ModelWeights.create(m, config.seed(), library, stream);
+        int largest = config.maxTokens();
+        int maxTiles = TileMath.exactWorstCaseTiles(largest, config.seqCapacity(largest), m.group(), Layout.ROWS_PER_TILE);
+        long partial = ForwardPlan.partialFloatsNeeded(m, config, device.sms());
+        buffers = new StaticBuffers(config, maxTiles, partial);
+        hostMeta = PinnedBuffer.allocate("batch metadata", buffers.metaBytes);
+        hostOut = PinnedBuffer.allocate("first tokens", 4L * buffers.maxSeqs);
+        for (int size : config.sizes().sizes()) {
+            int seqs = config.seqCapacity(size);
+            int tiles = options.heuristicTileCapacity()
+                    ? TileMath.heuristicTiles(size, seqs, m.group(), Layout.ROWS_PER_TILE)
+                    : TileMath.exactWorstCaseTiles(size, seqs, m.group(), Layout.ROWS_PER_TILE);
+            plans.put(size, new ForwardPlan(size, seqs, tiles, m, weights, buffers, library, device.sms(), options.slowdownCycles(), arena));
+        }
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public DeviceInfo device() {
+        return device;
+    }
+
+    /** Smallest capture size holding {@code tokens}, if any. */
+    public OptionalInt bucketFor(int tokens) {
+        return config.sizes().bucketFor(tokens);
+    }
+
+    /** Kernel launches an eager forward of that bucket issues (graph mode: one graph launch). */
+    public int eagerLaunches(int size) {
+        return plan(size).launchCount();
+    }
+
+    /** Runs the forward call by call, grids sized to the batch. */
+    public PrefillOutput eager(List<SeqInput> seqs) {
+        int tokens = tokens(seqs);
+        int size = requireBucket(tokens);
+        ForwardPlan plan = plan(size);
+        int tiles = BatchMetadata.write(hostMeta.segment(), buffers, seqs, config.model().group());
+        checkTokenIds(seqs);
+        plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
+        start.record(stream);
+        issueForward(plan);
+        stop.record(stream);
+        stream.synchronize();
+        return finish(seqs, tokens, size, false);
+    }
+
+    /** Replays the captured graph of the smallest size holding the batch. */
+    public PrefillOutput graph(List<SeqInput> seqs) {
+        int tokens = tokens(seqs);
+        int size = requireBucket(tokens);
+        GraphExec exec = graphs.get(size);
+        if (exec == null) throw new IllegalStateException("size " + size + " is not captured");
+        if (seqs.size() > config.seqCapacity(size)) {
+            throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
+        }
+        BatchMetadata.write(hostMeta.segment(), buffers, seqs, config.model().group());
+        checkTokenIds(seqs);
+        start.record(stream);
+        exec.launch(stream);
+        stop.record(stream);
+        stream.synchronize();
+        return finish(seqs, tokens, size, true);
+    }
+
+    public boolean isCaptured(int size) {
+        return graphs.containsKey(size);
+    }
+
+    /**
+     * Captures the forward of one size: warm-up eager run at the bucket's capacity with the worst-case
+     * split, then capture, instantiate and upload.
+     */
+    public CaptureReport capture(int size) {
+        if (graphs.containsKey(size)) return captures.get(size);
+        ForwardPlan plan = plan(size);
+        ModelConfig m = config.model();
+        int[] split = TileMath.worstCaseSplit(size, plan.seqCapacity, m.group(), Layout.ROWS_PER_TILE);
+        List<SeqInput> dummy = new ArrayList<>();
+        for (int i = 0; i < split.length; i++) dummy.add(new SeqInput(new int[split[i]], 0, i));
+        BatchMetadata.write(hostMeta.segment(), buffers, dummy, m.group());
+        plan.setCapacityGrids();
+        issueForward(plan); // warm-up: lazy loading and first-touch stay out of the capture
+        stream.synchronize();
+
+        long freeBefore = Cuda.memInfo()[0];
+        long t0 = System.nanoTime();
+        CudaGraph g;
+        stream.beginCapture();
+        try {
+            issueForward(plan);
+        } finally {
+            g = stream.endCapture();
+        }
+        try (g) {
+            long nodes = g.nodeCount();
+            long kernels = g.kernelNodeCount();
+            GraphExec exec = g.instantiate(stream);
+            stream.synchronize();
+            double ms = (System.nanoTime() - t0) / 1e6;
+            long freeAfter = Cuda.memInfo()[0];
+            graphs.put(size, exec);
+            int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), Layout.ROWS_PER_TILE);
+            CaptureReport r = new CaptureReport(size, plan.seqCapacity, plan.tileCapacity, heuristic, ms, nodes, kernels,
+                    Math.max(0, freeBefore - freeAfter));
+            captures.put(size, r);
+            return r;
+        }
+    }
+
+    public List<CaptureReport> captureReports() {
+        return new ArrayList<>(captures.values());
+    }
+
+    /** GPU time of the last forward (CUDA events around copy-in .. copy-out), milliseconds. */
+    public float lastGpuMillis() {
+        return lastGpuMs;
+    }
+
+    /** Last-token logits of the last forward, as floats [seqs][vocab]. */
+    public float[][] lastLogits() {
+        int vocab = config.model().vocab();
+        float[][] out = new float[lastSeqs][vocab];
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment host = a.allocate(2L * lastSeqs * vocab);
+            buffers.buffer.copyToHost(host, buffers.logits, 2L * lastSeqs * vocab);
+            for (int s = 0; s < lastSeqs; s++)
+                for (int v = 0; v < vocab; v++)
+                    out[s][v] = WeightInit.bf16ToFloat(host.getAtIndex(ValueLayout.JAVA_SHORT, (long) s * vocab + v));
+        }
+        return out;
+    }
+
+    /**
+     * Test hook: fills every activation and the KV cache with 0xFF bytes (bf16 NaN), so a value a
+     * forward did not write shows up as NaN or as a mismatch instead of passing as stale data.
+     */
+    public void poisonActivations() {
+        stream.synchronize();
+        buffers.buffer.fillRange(buffers.residual, buffers.partial - buffers.residual, 0xff);
+        buffers.kvCache.fill(0xff);
+        Cuda.synchronize();
+    }
+
+    /** Bytes of weights, of static buffers (KV cache included). */
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
+    public long staticBufferBytes() {
+        return buffers.bytes();
+    }
+
+    public List<SliceLayout.Slice> staticSlices() {
+        return buffers.slices();
+    }
+
+    private void issueForward(ForwardPlan plan) {
+        stream.copyAsync(buffers.meta(0), hostMeta.segment(), buffers.metaBytes, Cudart.cudaMemcpyHostToDevice(), "batch metadata");
+        plan.issue(stream);
+        stream.copyAsync(hostOut.segment(), buffers.at(buffers.outTokens), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens");
+    }
+
+    private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph) {
+        lastGpuMs = stop.elapsedMillisSince(start);
+        lastSeqs = seqs.size();
+        int[] first = new int[seqs.size()];
+        for (int i = 0; i < first.length; i++) first[i] = hostOut.segment().getAtIndex(ValueLayout.JAVA_INT, i);
+        return new PrefillOutput(first, tokens, size, graph);
+    }
+
+    private void checkTokenIds(List<SeqInput> seqs) {
+        int vocab = config.model().vocab();
+        for (SeqInput s : seqs)
+            for (int t : s.tokens())
+                if (t < 0 || t >= vocab) throw new BenchException("token id " + t + " outside the vocabulary [0, " + vocab + ")");
+    }
+
+    private ForwardPlan plan(int size) {
+        ForwardPlan p = plans.get(size);
+        if (p == null) throw new IllegalArgumentException("no plan for size " + size);
+        return p;
+    }
+
+    private int requireBucket(int tokens) {
+        return bucketFor(tokens).orElseThrow(() -> new IllegalArgumentException(
+                tokens + " tokens exceed the largest capture size " + config.maxTokens() + ": chunk the batch"));
+    }
+
+    private static int tokens(List<SeqInput> seqs) {
+        int t = 0;
+        for (SeqInput s : seqs) t += s.tokens().length;
+        return t;
+    }
+
+    /** Frees graphs, buffers, weights, events, stream and kernels; safe to call twice. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        RuntimeException first = null;
+        List<AutoCloseable> owners = new ArrayList<>(graphs.values());
+        owners.add(hostOut);
+        owners.add(hostMeta);
+        owners.add(buffers);
+        owners.add(weights);
+        owners.add(stop);
+        owners.add(start);
+        owners.add(stream);
+        owners.add(library);
+        for (AutoCloseable c : owners) {
+            if (c == null) continue;
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) first = e instanceof RuntimeException re ? re : new RuntimeException(e);
+            }
+        }
+        graphs.clear();
+        plans.clear();
+        arena.close();
+        if (first != null) throw first;
+    }
+}

@@ -1,0 +1,12 @@
+package io.prefillbench.engine;
+
+/**
+ * Result of one forward.
+ *
+ * @param firstTokens greedy next token of each sequence
+ * @param tokens      real tokens in the batch
+ * @param paddedSize  the bucket the forward ran in (graph: the captured size replayed)
+ * @param graph       whether a graph replay produced it
+ */
+public record PrefillOutput(int[] firstTokens, int tokens, int paddedSize, boolean graph) {
+}
