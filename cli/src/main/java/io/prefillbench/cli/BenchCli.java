@@ -20,6 +20,8 @@ public final class BenchCli {
         CommandLine cl = new CommandLine(new BenchCli());
         // Subcommands are registered here, one line each.
         cl.addSubcommand(new DevicesCommand());
+        cl.addSubcommand(new ReportCommand());
+        cl.addSubcommand(new GateCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;

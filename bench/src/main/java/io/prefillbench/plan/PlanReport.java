@@ -1,0 +1,196 @@
+package io.prefillbench.plan;
+
+import io.prefillbench.BenchException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * What a set of capture sizes means for one model: attention tile capacity per size (exact worst
+ * case against the {@code [1, ..., 1, rest]} heuristic), padding waste for given prompt lengths,
+ * static buffer memory and weight memory. Pure data (serializable as JSON) plus
+ * {@link #toMarkdown()}.
+ */
+public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNumSeqs, int smCount, int maxModelLen,
+                         PaddingGuard guard, long params, long weightBytes, List<SizeRow> sizes,
+                         List<PromptRow> prompts, List<StaticBuffers.Buffer> buffers, long bufferBytes) {
+    /** Upper limit of {@code maxNumSeqs}: engines use 256 to 1024. */
+    public static final int MAX_NUM_SEQS_LIMIT = 1024;
+
+    /**
+     * One capture size.
+     *
+     * @param seqs           sequences the worst case uses: {@code min(maxNumSeqs, size)}
+     * @param exactTiles     largest tile count over all splits (the capacity to capture)
+     * @param heuristicTiles tiles of {@code [1, ..., 1, rest]}
+     * @param under          the heuristic under-counts: a graph captured with it overflows
+     * @param worstSplit     a split reaching {@code exactTiles}, as {@code "31x13 + 109"}
+     * @param gemmSplits     split-K of qkv/o/gate_up/down/lm_head at this size
+     */
+    public record SizeRow(int size, int seqs, int exactTiles, int heuristicTiles, boolean under, String worstSplit,
+                          String gemmSplits) {
+    }
+
+    /**
+     * One prompt run alone.
+     *
+     * @param bucket         capture size used, or null when the prompt is longer than all
+     * @param mode           GRAPH, EAGER or CHUNKED
+     * @param steps          forward steps (1 unless chunked)
+     * @param computedTokens tokens the steps compute, padding included
+     * @param wastePercent   padding share of the computed tokens
+     * @param reason         why, per step for chunked prompts
+     */
+    public record PromptRow(int promptLen, Integer bucket, String mode, int steps, int computedTokens,
+                            double wastePercent, String reason) {
+    }
+
+    /**
+     * Computes the report.
+     *
+     * @param promptLens prompt lengths for the padding table (may be empty)
+     * @throws BenchException on bad input (maxNumSeqs, smCount, maxModelLen, prompt lengths)
+     */
+    public static PlanReport build(PlanShape shape, CaptureSizes sizes, int maxNumSeqs, int smCount, int maxModelLen,
+                                   int[] promptLens, PaddingGuard guard) {
+        if (maxNumSeqs < 1 || maxNumSeqs > MAX_NUM_SEQS_LIMIT) {
+            throw new BenchException("max num seqs must be in [1, " + MAX_NUM_SEQS_LIMIT + "], got " + maxNumSeqs);
+        }
+        if (smCount < 1) {
+            throw new BenchException("SM count must be >= 1, got " + smCount);
+        }
+        if (maxModelLen < 1) {
+            throw new BenchException("max model len must be >= 1, got " + maxModelLen);
+        }
+        if (sizes.largest() > maxModelLen) {
+            throw new BenchException("capture size " + sizes.largest() + " is above the max model len " + maxModelLen);
+        }
+        List<SizeRow> rows = new ArrayList<>();
+        int group = shape.group();
+        int rpt = TileMath.ROWS_PER_TILE;
+        for (int size : sizes.sizes()) {
+            int[] worst = TileMath.worstCaseSplit(size, maxNumSeqs, group, rpt);
+            int exact = TileMath.sumTiles(worst, group, rpt);
+            int heuristic = TileMath.heuristicTiles(size, maxNumSeqs, group, rpt);
+            rows.add(new SizeRow(size, worst.length, exact, heuristic, heuristic < exact, describeSplit(worst),
+                    gemmSplits(shape, size, Math.min(maxNumSeqs, size), smCount)));
+        }
+        List<PromptRow> prompts = new ArrayList<>();
+        for (int i = 0; i < promptLens.length; i++) {
+            if (promptLens[i] < 1) {
+                throw new BenchException("prompt length " + promptLens[i] + " (entry " + (i + 1) + ") must be >= 1");
+            }
+            if (promptLens[i] > maxModelLen) {
+                throw new BenchException("prompt length " + promptLens[i] + " is above the max model len " + maxModelLen);
+            }
+            prompts.add(promptRow(promptLens[i], sizes, guard));
+        }
+        int maxTiles = rows.stream().mapToInt(SizeRow::exactTiles).max().orElseThrow();
+        List<StaticBuffers.Buffer> buffers = StaticBuffers.estimate(shape, sizes, maxNumSeqs, smCount, maxModelLen, maxTiles);
+        long bufferBytes = buffers.stream().mapToLong(StaticBuffers.Buffer::bytes).sum();
+        return new PlanReport(shape, sizes.asList(), maxNumSeqs, smCount, maxModelLen, guard, shape.params(),
+                shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes);
+    }
+
+    /** Rows whose heuristic capacity is too small. */
+    public List<SizeRow> underCounted() {
+        return sizes.stream().filter(SizeRow::under).toList();
+    }
+
+    static PromptRow promptRow(int len, CaptureSizes sizes, PaddingGuard guard) {
+        if (len <= sizes.largest()) {
+            PaddingGuard.Decision d = guard.decide(len, sizes);
+            return new PromptRow(len, sizes.bucketFor(len).getAsInt(), d.mode().name(), 1, d.paddedTokens(),
+                    d.wastePercent(), d.reason());
+        }
+        ChunkPlan plan = new ChunkPlanner(sizes.largest(), 1).plan(new int[] {len});
+        int computed = 0;
+        List<String> reasons = new ArrayList<>();
+        for (ChunkPlan.Step step : plan.steps()) {
+            PaddingGuard.Decision d = guard.decide(step.tokens(), sizes);
+            computed += d.paddedTokens();
+            reasons.add(d.reason());
+        }
+        double waste = 100.0 * (computed - len) / computed;
+        String reason = plan.steps().size() + " chunks of <= " + sizes.largest() + " tokens; last: " + reasons.getLast();
+        return new PromptRow(len, null, "CHUNKED", plan.steps().size(), computed, waste, reason);
+    }
+
+    /** Run-length form of a split, ascending lengths: {@code [13, 13, 109] -> "2x13 + 109"}. */
+    static String describeSplit(int[] lens) {
+        TreeMap<Integer, Integer> counts = new TreeMap<>();
+        for (int len : lens) {
+            counts.merge(len, 1, Integer::sum);
+        }
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((len, n) -> sb.append(sb.isEmpty() ? "" : " + ").append(n == 1 ? "" : n + "x").append(len));
+        return sb.toString();
+    }
+
+    static String gemmSplits(PlanShape shape, int size, int seqRows, int smCount) {
+        StringBuilder sb = new StringBuilder();
+        for (int[] g : StaticBuffers.gemms(shape, size, seqRows)) {
+            sb.append(sb.isEmpty() ? "" : "/").append(GemmTiling.splits(g[0], g[1], g[2], smCount));
+        }
+        return sb.toString();
+    }
+
+    /** The report as markdown: a header, then the size, prompt and memory tables. */
+    public String toMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Capture plan\n\n");
+        md.append("Model: ").append(shape.describe()).append('\n');
+        md.append(String.format(Locale.ROOT, "Capture sizes: %s; max num seqs %d; SMs %d; max model len %d; "
+                        + "rows per tile %d; padding guard: eager when padded > %.2fx tokens and > %d tokens of padding%n%n",
+                csv(captureSizes), maxNumSeqs, smCount, maxModelLen, TileMath.ROWS_PER_TILE,
+                guard.maxPadRatio(), guard.slackTokens()));
+
+        md.append("## Attention tiles per capture size\n\n");
+        md.append("| size | seqs | worst-case tiles (exact) | [1,...,1,rest] tiles | flag | worst split | split-K qkv/o/gate_up/down/lm_head |\n");
+        md.append("|---:|---:|---:|---:|:---|:---|:---|\n");
+        for (SizeRow r : sizes) {
+            md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %s | %s | %s |%n", r.size(), r.seqs(),
+                    r.exactTiles(), r.heuristicTiles(), r.under() ? "UNDER by " + (r.exactTiles() - r.heuristicTiles()) : "ok",
+                    r.worstSplit(), r.gemmSplits()));
+        }
+        List<SizeRow> under = underCounted();
+        md.append('\n').append(under.isEmpty()
+                ? "The heuristic split reaches the worst case at every size.\n\n"
+                : under.size() + " size(s) UNDER: a graph captured with [1,...,1,rest] has too few attention tiles "
+                        + "for some batches; capture with the worst split.\n\n");
+
+        if (!prompts.isEmpty()) {
+            md.append("## Prompt padding (each prompt alone)\n\n");
+            md.append("| prompt | bucket | mode | steps | computed tokens | waste % | reason |\n");
+            md.append("|---:|---:|:---|---:|---:|---:|:---|\n");
+            for (PromptRow p : prompts) {
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %d | %d | %.1f | %s |%n", p.promptLen(),
+                        p.bucket() == null ? "-" : p.bucket().toString(), p.mode(), p.steps(), p.computedTokens(),
+                        p.wastePercent(), p.reason()));
+            }
+            md.append('\n');
+        }
+
+        md.append("## Static buffers (largest size ").append(captureSizes.getLast()).append(")\n\n");
+        md.append("| buffer | shape | bytes | MiB |\n|:---|:---|---:|---:|\n");
+        for (StaticBuffers.Buffer b : buffers) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s |%n", b.name(), b.shape(), b.bytes(), mib(b.bytes())));
+        }
+        md.append(String.format(Locale.ROOT, "| **total** | | %d | **%s** |%n%n", bufferBytes, mib(bufferBytes)));
+        md.append(String.format(Locale.ROOT, "Weights: %,d parameters, %s MiB bf16 (KV cache not included).%n",
+                params, mib(weightBytes)));
+        return md.toString();
+    }
+
+    static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.2f", bytes / (1024.0 * 1024.0));
+    }
+
+    private static String csv(List<Integer> values) {
+        StringBuilder sb = new StringBuilder();
+        values.forEach(v -> sb.append(sb.isEmpty() ? "" : ",").append(v));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,133 @@
+package io.prefillbench.plan;
+
+import io.prefillbench.BenchException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PlanReportTest {
+    /** Qwen2.5-7B-like: 28 q / 4 kv heads, group 7. */
+    private static final PlanShape GROUP7 = new PlanShape(28, 4, 128, 3584, 28, 18944, 152064, false);
+
+    private static PlanReport ernie(String sizes, int... prompts) {
+        return PlanReport.build(PlanShape.ernie45_03b(), CaptureSizes.parse(sizes, 4096), 32, 132, 4096, prompts,
+                PaddingGuard.DEFAULT);
+    }
+
+    private static long bytesOf(PlanReport r, String name) {
+        return r.buffers().stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow().bytes();
+    }
+
+    @Test
+    void ernieShapeHasNoUnderCountAndHandComputedTiles() {
+        var r = ernie(CaptureSizes.DEFAULT_SPEC);
+        assertEquals(13, r.sizes().size());
+        assertTrue(r.underCounted().isEmpty());
+        var last = r.sizes().getLast();
+        // group 8: 31 single tokens (1 tile each) + 481 tokens = ceil(3848 / 64) = 61 tiles.
+        assertEquals(512, last.size());
+        assertEquals(92, last.exactTiles());
+        assertEquals(92, last.heuristicTiles());
+        assertEquals("31x1 + 481", last.worstSplit());
+        assertTrue(r.toMarkdown().contains("The heuristic split reaches the worst case at every size."));
+    }
+
+    @Test
+    void group7ShapeIsFlaggedUnder() {
+        var r = PlanReport.build(GROUP7, CaptureSizes.parse("16,64,512", 4096), 32, 132, 4096, new int[0],
+                PaddingGuard.DEFAULT);
+        assertEquals(List.of(512), r.underCounted().stream().map(PlanReport.SizeRow::size).toList());
+        var row = r.sizes().getLast();
+        assertEquals(85, row.exactTiles());
+        assertEquals(84, row.heuristicTiles());
+        String md = r.toMarkdown();
+        assertTrue(md.contains("| 512 | 32 | 85 | 84 | UNDER by 1 |"), md);
+        assertTrue(md.contains("| 64 | 32 | 35 | 35 | ok |"), md);
+        assertTrue(md.contains("1 size(s) UNDER"), md);
+    }
+
+    @Test
+    void weightsAndBuffersMatchHandComputation() {
+        var r = ernie(CaptureSizes.DEFAULT_SPEC);
+        long perLayer = 1024L * 1280 + 1024L * 1024 + 3L * 3072 * 1024 + 2 * 1024;
+        assertEquals(103424L * 1024 + 18 * perLayer + 1024, r.params());
+        assertEquals(318_280_704L, r.params());
+        assertEquals(2 * r.params(), r.weightBytes());
+        assertEquals(512L * 1024 * 2, bytesOf(r, "residual"));
+        assertEquals(512L * 1280 * 2, bytesOf(r, "qkv"));
+        assertEquals(512L * 6144 * 2, bytesOf(r, "gate_up"));
+        assertEquals(32L * 103424 * 2, bytesOf(r, "logits"));
+        // down (n 1024, k 3072) at 128 rows: 32 blocks -> 8 splits -> [8, 128, 1024] fp32 = 4 MiB, the largest.
+        assertEquals(8L * 128 * 1024 * 4, bytesOf(r, "split-K partial"));
+        assertEquals(2L * 92 * 4, bytesOf(r, "tile map (batch_ids, tile_ids)"));
+        assertEquals(r.buffers().stream().mapToLong(StaticBuffers.Buffer::bytes).sum(), r.bufferBytes());
+    }
+
+    @Test
+    void splitKWorkspaceIsLargestOverSizesAndGemms() {
+        var shape = PlanShape.ernie45_03b();
+        var sizes = CaptureSizes.stepped(8, 512);
+        long max = 0;
+        for (int size : sizes.sizes()) {
+            for (int[] g : StaticBuffers.gemms(shape, size, Math.min(32, size))) {
+                max = Math.max(max, GemmTiling.partialBytes(g[0], g[1], g[2], 132));
+            }
+        }
+        assertEquals(max, StaticBuffers.splitKPartial(shape, sizes, 32, 132).bytes());
+    }
+
+    @Test
+    void promptRows() {
+        var r = ernie("16,64,512", 1, 65, 512, 600, 1100);
+        var one = r.prompts().get(0);
+        assertEquals("GRAPH", one.mode());
+        assertEquals(16, one.bucket());
+        assertEquals(100.0 * 15 / 16, one.wastePercent(), 1e-9);
+        var eager = r.prompts().get(1);
+        assertEquals("EAGER", eager.mode());
+        assertEquals(65, eager.computedTokens());
+        assertTrue(eager.reason().contains("eager"));
+        assertEquals(0.0, r.prompts().get(2).wastePercent());
+        var chunkedEagerTail = r.prompts().get(3); // 512 + 88 (88 -> 512 is too much padding)
+        assertEquals("CHUNKED", chunkedEagerTail.mode());
+        assertNull(chunkedEagerTail.bucket());
+        assertEquals(2, chunkedEagerTail.steps());
+        assertEquals(600, chunkedEagerTail.computedTokens());
+        var chunked = r.prompts().get(4); // 512 + 512 + 76; 76 -> 512 pads 436 tokens (6.7x): eager
+        assertEquals(3, chunked.steps());
+        assertEquals(1100, chunked.computedTokens());
+        var chunkedPadded = ernie(CaptureSizes.DEFAULT_SPEC, 1000).prompts().getFirst(); // 512 + 488 -> 512
+        assertEquals(1024, chunkedPadded.computedTokens());
+        assertEquals(100.0 * 24 / 1024, chunkedPadded.wastePercent(), 1e-9);
+        assertTrue(r.toMarkdown().contains("| 65 | 512 | EAGER | 1 | 65 | 0.0 |"));
+    }
+
+    @Test
+    void describeSplitGroupsRuns() {
+        assertEquals("2x13 + 109", PlanReport.describeSplit(new int[] {13, 109, 13}));
+        assertEquals("7", PlanReport.describeSplit(new int[] {7}));
+    }
+
+    @Test
+    void rejectsBadInput() {
+        var sizes = CaptureSizes.parse("16,64", 4096);
+        var shape = PlanShape.ernie45_03b();
+        var g = PaddingGuard.DEFAULT;
+        assertThrows(BenchException.class, () -> PlanReport.build(shape, sizes, 0, 132, 4096, new int[0], g));
+        assertThrows(BenchException.class, () -> PlanReport.build(shape, sizes, 2000, 132, 4096, new int[0], g));
+        assertThrows(BenchException.class, () -> PlanReport.build(shape, sizes, 32, 0, 4096, new int[0], g));
+        assertThrows(BenchException.class, () -> PlanReport.build(shape, sizes, 32, 132, 32, new int[0], g));
+        var e = assertThrows(BenchException.class, () -> PlanReport.build(shape, sizes, 32, 132, 4096, new int[] {5, 0}, g));
+        assertTrue(e.getMessage().contains("entry 2"), e.getMessage());
+        assertThrows(BenchException.class, () -> PlanReport.build(shape, sizes, 32, 132, 4096, new int[] {5000}, g));
+        assertThrows(BenchException.class, () -> new PlanShape(16, 3, 64, 1024, 18, 3072, 103424, true));
+        assertThrows(BenchException.class, () -> new PlanShape(16, 2, 0, 1024, 18, 3072, 103424, true));
+        assertFalse(shape.describe().isEmpty());
+    }
+}

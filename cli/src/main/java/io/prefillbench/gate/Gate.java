@@ -1,0 +1,191 @@
+package io.prefillbench.gate;
+
+import io.prefillbench.BenchException;
+import io.prefillbench.results.BenchInput;
+import io.prefillbench.results.JmhComparison;
+import io.prefillbench.results.JmhResults;
+import io.prefillbench.results.Results;
+import io.prefillbench.results.SpeedupStats;
+import io.prefillbench.results.Workload;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Compares a current run against a baseline, per workload and padded size, and decides whether the graph path
+ * regressed. Two metrics per row, both oriented so that above 1 is better:
+ * <ul>
+ *   <li><b>ratio change</b> q = (median eager / median graph)<sub>current</sub> / (median eager / median graph)<sub>baseline</sub>,
+ *       the speedup CUDA graphs give now relative to what they gave;</li>
+ *   <li><b>graph speed</b> s = median graph<sub>baseline</sub> / median graph<sub>current</sub>, so that a graph path that
+ *       got slower in absolute terms is caught even when eager slowed down with it.</li>
+ * </ul>
+ * <b>Noise.</b> For prefill results the bounds come from a two-sample paired bootstrap: each resample draws n pairs
+ * (eager i, graph i) with replacement from the baseline and, independently, from the current run, and computes q*
+ * and s* from the four resampled medians. Drawing whole pairs keeps the back-to-back pairing (machine drift that hits
+ * both modes of a pair cancels in the ratio); resampling the baseline too means a noisy baseline widens the
+ * interval instead of being taken as exact. The one-sided bounds are the (1-c) and c percentiles of the resampled
+ * values (c = confidence). For JMH inputs there are no samples; each score's scoreError (a 99.9% half-width) is
+ * turned into a standard error of its log, the four add in quadrature for log q (two for log s), and the bounds
+ * are exp(log q ± z<sub>c</sub>·se).
+ * <p>
+ * <b>Verdict</b> of a metric with bounds [L, U] and tolerance t:
+ * SLOWER if U &lt; 1 - t (worse by more than the tolerance, with confidence c);
+ * FASTER if L &gt; 1 + t; NOISY if neither, but the interval is wider than 2t and reaches past 1 - t or 1 + t (it
+ * cannot tell a change beyond the tolerance from none); SAME otherwise. A row takes the worse of its two metrics,
+ * and the gate fails (exit 1) iff some row is SLOWER; NOISY rows pass but are flagged.
+ * <p>
+ * Why this passes A/A and catches a real drop: for an unchanged run q ≈ 1, so a false SLOWER needs the upper
+ * bound to fall below 1 - t, i.e. the point estimate to sit t plus a one-sided c-bound below its true value; with
+ * t = 5% that is far rarer than 1 - c. A 10% drop has q ≈ 0.90, so it is caught whenever the upper bound's
+ * half-width is below about 5%, which paired samples of a few hundred give for per-sample noise up to ~10%.
+ * GateStatisticsTest measures both rates.
+ */
+public final class Gate {
+    private Gate() {
+    }
+
+    /** Compares two inputs of the same kind; BenchException (exit 2) if they cannot be compared. */
+    public static GateOutcome compare(BenchInput baseline, BenchInput current, GateOptions o) {
+        return switch (baseline) {
+            case BenchInput.Prefill b when current instanceof BenchInput.Prefill c ->
+                    comparePrefill(b.source().toString(), b.results(), c.source().toString(), c.results(), o);
+            case BenchInput.Jmh b when current instanceof BenchInput.Jmh c -> compareJmh(b.jmh(), c.jmh(), o);
+            default -> throw new BenchException("cannot compare " + kind(baseline) + " baseline " + baseline.source()
+                    + " with " + kind(current) + " current " + current.source());
+        };
+    }
+
+    public static GateOutcome comparePrefill(String baseName, Results base, String curName, Results cur, GateOptions o) {
+        List<String> notes = new ArrayList<>();
+        mismatch("device", base.deviceName(), cur.deviceName(), o, notes);
+        mismatch("preset", base.config().model(), cur.config().model(), o, notes);
+        Map<String, Workload> baseRows = byLabel(base.workloads());
+        Map<String, Workload> curRows = byLabel(cur.workloads());
+        List<GateRow> rows = new ArrayList<>();
+        int index = 0;
+        for (var e : curRows.entrySet()) {
+            Workload b = baseRows.get(e.getKey());
+            if (b == null) {
+                notes.add(e.getKey() + ": not in baseline, not compared");
+                continue;
+            }
+            rows.add(comparePaired(e.getKey(), b, e.getValue(), o, index++));
+        }
+        for (String label : baseRows.keySet())
+            if (!curRows.containsKey(label)) notes.add(label + ": in baseline only, not compared");
+        if (rows.isEmpty()) throw new BenchException("no common workloads between baseline " + baseName + " and current " + curName);
+        return new GateOutcome(baseName, curName, "prefill", o, rows, notes);
+    }
+
+    public static GateOutcome compareJmh(JmhResults base, JmhResults cur, GateOptions o) {
+        List<String> notes = new ArrayList<>();
+        List<String> bp = base.rows().stream().map(JmhComparison::preset).distinct().sorted().toList();
+        List<String> cp = cur.rows().stream().map(JmhComparison::preset).distinct().sorted().toList();
+        boolean presetsDiffer = !bp.equals(cp);
+        mismatch("preset", String.join(",", bp), String.join(",", cp), o, notes);
+        // with an accepted preset mismatch, points are matched without their preset
+        Map<String, JmhComparison> baseRows = new LinkedHashMap<>();
+        for (JmhComparison c : base.rows()) baseRows.putIfAbsent(c.label(!presetsDiffer), c);
+        List<GateRow> rows = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        double z = NormalQuantile.of(o.confidence());
+        for (JmhComparison c : cur.rows()) {
+            String key = c.label(!presetsDiffer);
+            JmhComparison b = baseRows.get(key);
+            if (b == null) {
+                notes.add(c.label() + ": not in baseline, not compared");
+                continue;
+            }
+            seen.add(key);
+            rows.add(compareJmhPoint(c.label(), b, c, z, o.tolerance()));
+        }
+        for (String k : baseRows.keySet()) if (!seen.contains(k)) notes.add(k + ": in baseline only, not compared");
+        for (String u : cur.unpaired()) notes.add("current " + u);
+        if (rows.isEmpty())
+            throw new BenchException("no common benchmark points between baseline " + base.source() + " and current " + cur.source());
+        return new GateOutcome(base.source().toString(), cur.source().toString(), "jmh", o, rows, notes);
+    }
+
+    /** The verdict of one metric (above 1 is better) from its bounds; see the class comment. */
+    public static Verdict classify(Bounded m, double tolerance) {
+        if (m.high() < 1 - tolerance) return Verdict.SLOWER;
+        if (m.low() > 1 + tolerance) return Verdict.FASTER;
+        boolean wide = !(m.width() <= 2 * tolerance); // NaN or infinite width is wide
+        if (wide && (m.low() < 1 - tolerance || m.high() > 1 + tolerance)) return Verdict.NOISY;
+        return Verdict.SAME;
+    }
+
+    static GateRow comparePaired(String label, Workload base, Workload cur, GateOptions o, int rowIndex) {
+        long[] be = base.eager().samplesHostNs(), bg = base.graph().samplesHostNs();
+        long[] ce = cur.eager().samplesHostNs(), cg = cur.graph().samplesHostNs();
+        double bme = SpeedupStats.median(be), bmg = SpeedupStats.median(bg);
+        double cme = SpeedupStats.median(ce), cmg = SpeedupStats.median(cg);
+        double baseRatio = bme / bmg, curRatio = cme / cmg;
+        // independent streams per row and per run, all derived from the one seed
+        SplittableRandom root = new SplittableRandom(o.seed() * 0x9E3779B97F4A7C15L + rowIndex);
+        double[][] mb = SpeedupStats.resampleMedians(be, bg, o.resamples(), root.split()); // [mode, resample]
+        double[][] mc = SpeedupStats.resampleMedians(ce, cg, o.resamples(), root.split());
+        int r = o.resamples();
+        double[] curRatios = new double[r], q = new double[r], s = new double[r];
+        for (int k = 0; k < r; k++) {
+            curRatios[k] = mc[0][k] / mc[1][k];
+            q[k] = curRatios[k] / (mb[0][k] / mb[1][k]);
+            s[k] = mb[1][k] / mc[1][k];
+        }
+        double c = o.confidence();
+        Bounded curBounds = bounds(curRatio, curRatios, c);
+        Bounded change = bounds(curRatio / baseRatio, q, c);
+        Bounded speed = bounds(bmg / cmg, s, c);
+        return new GateRow(label, baseRatio, curBounds, change, classify(change, o.tolerance()),
+                bmg / 1e6, cmg / 1e6, "ms", speed, classify(speed, o.tolerance()));
+    }
+
+    static GateRow compareJmhPoint(String label, JmhComparison b, JmhComparison c, double z, double tolerance) {
+        double seRatioCur = hypot(c.eager().logStandardError(), c.graph().logStandardError());
+        double seRatioBase = hypot(b.eager().logStandardError(), b.graph().logStandardError());
+        Bounded curBounds = logNormal(c.ratio(), seRatioCur, z);
+        Bounded change = logNormal(c.ratio() / b.ratio(), hypot(seRatioCur, seRatioBase), z);
+        // graph speed: baseline time / current time, or current throughput / baseline throughput
+        double speed = c.higherIsBetter() ? c.graph().score() / b.graph().score() : b.graph().score() / c.graph().score();
+        Bounded speedBounds = logNormal(speed, hypot(b.graph().logStandardError(), c.graph().logStandardError()), z);
+        return new GateRow(label, b.ratio(), curBounds, change, classify(change, tolerance),
+                b.graph().score(), c.graph().score(), c.graph().unit(), speedBounds, classify(speedBounds, tolerance));
+    }
+
+    private static Bounded bounds(double estimate, double[] resampled, double confidence) {
+        double[] sorted = resampled.clone();
+        Arrays.sort(sorted);
+        return new Bounded(estimate, SpeedupStats.quantile(sorted, 1 - confidence), SpeedupStats.quantile(sorted, confidence));
+    }
+
+    private static Bounded logNormal(double estimate, double logSe, double z) {
+        if (!Double.isFinite(logSe)) return new Bounded(estimate, 0, Double.POSITIVE_INFINITY);
+        return new Bounded(estimate, estimate * Math.exp(-z * logSe), estimate * Math.exp(z * logSe));
+    }
+
+    private static double hypot(double a, double b) {
+        return Math.sqrt(a * a + b * b); // infinite stays infinite
+    }
+
+    private static Map<String, Workload> byLabel(List<Workload> ws) {
+        Map<String, Workload> m = new LinkedHashMap<>();
+        for (Workload w : ws) m.putIfAbsent(w.label(), w);
+        return m;
+    }
+
+    private static void mismatch(String what, String base, String cur, GateOptions o, List<String> notes) {
+        if (base.equals(cur)) return;
+        if (!o.allowMismatch())
+            throw new BenchException(what + " differs: baseline \"" + base + "\", current \"" + cur + "\" (pass --allow-mismatch to compare anyway)");
+        notes.add(what + " differs (allowed): baseline \"" + base + "\", current \"" + cur + "\"");
+    }
+
+    private static String kind(BenchInput in) {
+        return in instanceof BenchInput.Jmh ? "JMH" : "prefill results";
+    }
+}
