@@ -1,0 +1,69 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import io.prefillbench.plan.PaddingGuard;
+import io.prefillbench.reference.CpuReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The full forward on the GPU against the CPU reference: logits within 2e-2 relative, same first tokens where the top-2 margin is clear. */
+@Tag("gpu")
+class EngineVsCpuReferenceGpuTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "tiny-g5", "tiny-bias"})
+    void logitsAndFirstTokensMatchReference(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "16,64,128", 8, 512);
+        CpuReference ref = new CpuReference(cfg.model(), cfg.seed());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            for (int s : cfg.sizes().sizes()) e.capture(s);
+            PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+            Random rnd = new Random(3);
+            for (int trial = 0; trial < 6; trial++) {
+                List<int[]> prompts = new ArrayList<>();
+                int n = 1 + rnd.nextInt(5);
+                for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(trial < 3 ? 60 : 300), cfg.model().vocab()));
+                CpuReference.Result want = ref.forward(prompts);
+                for (PrefillRunner.Mode mode : PrefillRunner.Mode.values()) {
+                    e.poisonActivations();
+                    PrefillRunner.Result got = runner.run(runner.prepare(prompts), mode, true);
+                    for (int i = 0; i < n; i++) {
+                        double err = relError(got.logits()[i], want.logits()[i]);
+                        assertTrue(err < 2e-2, preset + " " + mode + " prompt " + i + ": logits relative error " + err);
+                        if (margin(want.logits()[i]) > 0.05) {
+                            assertEquals(want.firstTokens()[i], got.firstTokens()[i], preset + " " + mode + " prompt " + i + " first token");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static double relError(float[] got, float[] want) {
+        double num = 0, den = 0;
+        for (int i = 0; i < want.length; i++) {
+            if (Float.isNaN(got[i])) return Double.POSITIVE_INFINITY;
+            num += (got[i] - want[i]) * (double) (got[i] - want[i]);
+            den += want[i] * (double) want[i];
+        }
+        return Math.sqrt(num / den);
+    }
+
+    /** Gap between the largest and second-largest logit. */
+    static double margin(float[] v) {
+        float a = Float.NEGATIVE_INFINITY, b = Float.NEGATIVE_INFINITY;
+        for (float x : v) {
+            if (x > a) { b = a; a = x; } else if (x > b) b = x;
+        }
+        return a - b;
+    }
+}

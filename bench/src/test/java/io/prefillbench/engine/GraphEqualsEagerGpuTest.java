@@ -1,0 +1,141 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import io.prefillbench.plan.PaddingGuard;
+import io.prefillbench.plan.TileMath;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Graph replay must equal eager bit for bit: first tokens and last-token logits, for every split of
+ * the tokens across sequences, including [160] vs [80,80], the splits where [1,...,1,rest]
+ * under-counts tiles, and chunked prompts. Activations and KV cache are poisoned (NaN) before each
+ * run so nothing can pass on stale data.
+ */
+@Tag("gpu")
+class GraphEqualsEagerGpuTest {
+    static final String SIZES = "16,64,160,256,512";
+
+    @ParameterizedTest(name = "{0}: {1} random batches")
+    @CsvSource({"tiny, 300", "tiny-g5, 300", "ernie-4.5-0.3b, 250", "ernie-4.5-21b-a3b-attn, 200"})
+    void randomBatchesAndSpecialSplits(String preset, int batches) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, SIZES, 32, 2048);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            Random rnd = new Random(preset.hashCode());
+            int vocab = cfg.model().vocab();
+            List<int[]> splits = new ArrayList<>();
+            splits.add(new int[] {160});
+            splits.add(new int[] {80, 80});
+            int group = cfg.model().group();
+            for (int size : cfg.sizes().sizes()) {
+                int seqs = cfg.seqCapacity(size);
+                splits.add(TileMath.worstCaseSplit(size, seqs, group, Layout.ROWS_PER_TILE));
+                splits.add(TileMath.heuristicSplit(size, seqs));
+            }
+            for (int i = 0; i < batches; i++) {
+                int tokens = 1 + rnd.nextInt(cfg.maxTokens());
+                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
+                splits.add(EngineTestSupport.randomSplit(rnd, tokens, seqs));
+            }
+            int checked = 0;
+            for (int[] lens : splits) {
+                List<SeqInput> b = EngineTestSupport.batch(rnd, lens, vocab);
+                assertGraphEqualsEager(e, b, preset + " split " + Arrays.toString(lens));
+                checked++;
+            }
+            assertTrue(checked >= batches);
+        }
+    }
+
+    @Test
+    void chunkedPromptsGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-21b-a3b-attn", "16,64,160", 8, 1024);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            PrefillRunner runner = new PrefillRunner(e, new PaddingGuard(1e9, Integer.MAX_VALUE));
+            Random rnd = new Random(99);
+            for (int trial = 0; trial < 12; trial++) {
+                List<int[]> prompts = new ArrayList<>();
+                int n = 1 + rnd.nextInt(6);
+                for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(600), cfg.model().vocab()));
+                PrefillRunner.Prepared w = runner.prepare(prompts);
+                e.poisonActivations();
+                PrefillRunner.Result g = runner.run(w, PrefillRunner.Mode.GRAPH, true);
+                e.poisonActivations();
+                PrefillRunner.Result x = runner.run(w, PrefillRunner.Mode.EAGER, true);
+                assertTrue(g.fallbacks().isEmpty(), "graph steps fell back: " + g.fallbacks());
+                assertTrue(w.steps().size() > 1, "trial " + trial + " should chunk");
+                assertArrayEquals(x.firstTokens(), g.firstTokens(), "first tokens, trial " + trial);
+                for (int i = 0; i < n; i++) {
+                    assertNoNaN(x.logits()[i], "eager logits");
+                    assertArrayEquals(x.logits()[i], g.logits()[i], "logits of prompt " + i + ", trial " + trial);
+                }
+            }
+        }
+    }
+
+    /** The planted bug: capturing with the [1,...,1,rest] tile count must garble some split. */
+    @Test
+    void heuristicCaptureIsCaught() {
+        GpuAssumptions.assumeGpu();
+        // group 5 (tiny-g5): find a size where the heuristic under-counts the exact worst case.
+        int group = 5, maxSeqs = 32, found = -1;
+        for (int size = 16; size <= 512 && found < 0; size += 16) {
+            if (TileMath.heuristicTiles(size, Math.min(size, maxSeqs), group, Layout.ROWS_PER_TILE)
+                    < TileMath.exactWorstCaseTiles(size, Math.min(size, maxSeqs), group, Layout.ROWS_PER_TILE)) found = size;
+        }
+        assertTrue(found > 0, "no size where the heuristic under-counts for group 5");
+        EngineConfig cfg = EngineTestSupport.config("tiny-g5", String.valueOf(found), maxSeqs, 1024);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, new EngineOptions(0, true))) {
+            e.capture(found);
+            int[] worst = TileMath.worstCaseSplit(found, cfg.seqCapacity(found), group, Layout.ROWS_PER_TILE);
+            List<SeqInput> b = EngineTestSupport.batch(new Random(5), worst, cfg.model().vocab());
+            boolean equal = graphEqualsEager(e, b);
+            assertFalse(equal, "graph captured with heuristic tiles matched eager for the worst split " + Arrays.toString(worst)
+                    + " of size " + found + ": the graph == eager check would miss the bug");
+        }
+    }
+
+    static void assertGraphEqualsEager(PrefillEngine e, List<SeqInput> b, String what) {
+        e.poisonActivations();
+        PrefillOutput g = e.graph(b);
+        float[][] gl = e.lastLogits();
+        e.poisonActivations();
+        PrefillOutput x = e.eager(b);
+        float[][] xl = e.lastLogits();
+        assertArrayEquals(x.firstTokens(), g.firstTokens(), what + ": first tokens");
+        for (int s = 0; s < xl.length; s++) {
+            assertNoNaN(xl[s], what + ": eager logits of sequence " + s);
+            if (!Arrays.equals(xl[s], gl[s])) fail(what + ": logits of sequence " + s + " differ between graph and eager");
+        }
+    }
+
+    static boolean graphEqualsEager(PrefillEngine e, List<SeqInput> b) {
+        e.poisonActivations();
+        PrefillOutput g = e.graph(b);
+        float[][] gl = e.lastLogits();
+        e.poisonActivations();
+        PrefillOutput x = e.eager(b);
+        float[][] xl = e.lastLogits();
+        return Arrays.equals(x.firstTokens(), g.firstTokens()) && Arrays.deepEquals(xl, gl);
+    }
+
+    static void assertNoNaN(float[] v, String what) {
+        for (int i = 0; i < v.length; i++) if (Float.isNaN(v[i])) fail(what + ": NaN at " + i);
+    }
+}
