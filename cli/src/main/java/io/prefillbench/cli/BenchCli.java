@@ -19,6 +19,7 @@ public final class BenchCli {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new BenchCli());
         // Subcommands are registered here, one line each.
+        cl.addSubcommand(new PlanCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;
