@@ -9,6 +9,12 @@ import java.util.List;
  * and the KV cache (sized from free memory at run time).
  */
 public final class StaticBuffers {
+    /** Page size of the paged KV cache ({@code PREFILL_PAGE_SIZE}). */
+    public static final int PAGE_SIZE = 64;
+
+    /** GEMM names in the order of {@link #gemms}. */
+    static final String[] GEMM_NAMES = {"qkv", "o", "gate_up", "down", "lm_head"};
+
     private StaticBuffers() {
     }
 
@@ -53,9 +59,6 @@ public final class StaticBuffers {
         return out;
     }
 
-    /** Page size of the paged KV cache ({@code PREFILL_PAGE_SIZE}). */
-    public static final int PAGE_SIZE = 64;
-
     /**
      * One fp32 split-K workspace shared by all GEMMs: the largest {@code splits * m * n} over
      * every capture size and projection (the LM head runs on {@code min(maxNumSeqs, size)} rows).
@@ -77,9 +80,6 @@ public final class StaticBuffers {
         }
         return new Buffer("split-K partial", where, best);
     }
-
-    /** GEMM names in the order of {@link #gemms}. */
-    static final String[] GEMM_NAMES = {"qkv", "o", "gate_up", "down", "lm_head"};
 
     /** {n, k, mCapacity} of each projection for one capture size. */
     static int[][] gemms(PlanShape m, int size, int seqRows) {

@@ -22,6 +22,7 @@ public final class BenchCli {
         cl.addSubcommand(new DevicesCommand());
         cl.addSubcommand(new ReportCommand());
         cl.addSubcommand(new GateCommand());
+        cl.addSubcommand(new PlanCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;

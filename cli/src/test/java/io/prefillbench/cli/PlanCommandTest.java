@@ -1,0 +1,115 @@
+package io.prefillbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PlanCommandTest {
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        var cl = BenchCli.newCommandLine();
+        var out = new StringWriter();
+        var err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void defaultErnieShapePlansAllDefaultSizes() {
+        var r = run("plan", "--prompt-lens", "10,37,480,1000");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("(group 8)"), r.out());
+        assertTrue(r.out().contains("| 512 | 32 | 92 | 92 | ok | 31x1 + 481 |"), r.out());
+        assertFalse(r.out().contains("UNDER"), r.out());
+        assertTrue(r.out().contains("| 1000 | - | CHUNKED | 2 | 1024 |"), r.out());
+        assertTrue(r.out().contains("| residual | [512, 1024] bf16 | 1048576 | 1.00 |"), r.out());
+        assertTrue(r.out().contains("Weights: 318,280,704 parameters"), r.out());
+    }
+
+    @Test
+    void group5ShapeFlagsHeuristicUnderCount() {
+        // 10 q / 2 kv heads: group 5. T=26 in 2 sequences: [13, 13] = 2 + 2 tiles, [1, 25] = 1 + 2.
+        var r = run("plan", "--q-heads", "10", "--kv-heads", "2", "--sizes", "16,26", "--max-num-seqs", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("| 26 | 2 | 4 | 3 | UNDER by 1 | 2x13 |"), r.out());
+        assertTrue(r.out().contains("| 16 | 2 | 3 | 3 | ok | 1 + 15 |"), r.out()); // 1 + ceil(75/64)
+        assertTrue(r.out().contains("1 size(s) UNDER"), r.out());
+    }
+
+    @Test
+    void group7AtSize512IsUnder() {
+        var r = run("plan", "--q-heads", "28", "--kv-heads", "4", "--head-dim", "128", "--hidden", "3584",
+                "--layers", "28", "--ffn", "18944", "--vocab", "152064", "--untied-embeddings", "--sizes", "64,512");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("| 512 | 32 | 85 | 84 | UNDER by 1 |"), r.out());
+    }
+
+    @Test
+    void jsonFileHoldsTheReport(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("plan.json");
+        var r = run("plan", "--q-heads", "10", "--kv-heads", "2", "--sizes", "26", "--max-num-seqs", "2",
+                "--prompt-lens", "20", "--json", file.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        assertEquals(26, root.at("/sizes/0/size").asInt());
+        assertEquals(4, root.at("/sizes/0/exactTiles").asInt());
+        assertEquals(3, root.at("/sizes/0/heuristicTiles").asInt());
+        assertTrue(root.at("/sizes/0/under").asBoolean());
+        assertEquals("GRAPH", root.at("/prompts/0/mode").asText());
+        assertEquals(5, root.at("/shape/qHeads").asInt() / root.at("/shape/kvHeads").asInt());
+        assertEquals(root.at("/params").asLong() * 2, root.at("/weightBytes").asLong());
+    }
+
+    @Test
+    void badInputExitsTwoWithMessage() {
+        var dup = run("plan", "--sizes", "16,64,16");
+        assertEquals(2, dup.exit());
+        assertEquals("error: capture sizes: 16 is listed twice; sizes must be distinct", dup.err().strip());
+        var zero = run("plan", "--sizes", "0,16");
+        assertEquals(2, zero.exit());
+        assertTrue(zero.err().contains("0 is not allowed"), zero.err());
+        var tooBig = run("plan", "--sizes", "8192", "--max-model-len", "4096");
+        assertEquals(2, tooBig.exit());
+        assertTrue(tooBig.err().contains("8192 is above the maximum 4096"), tooBig.err());
+        var word = run("plan", "--sizes", "16,big");
+        assertEquals(2, word.exit());
+        assertTrue(word.err().contains("'big' is not an integer"), word.err());
+        var empty = run("plan", "--sizes", "16,,64");
+        assertEquals(2, empty.exit());
+        assertTrue(empty.err().contains("entry 2 is empty"), empty.err());
+        var heads = run("plan", "--q-heads", "16", "--kv-heads", "3");
+        assertEquals(2, heads.exit());
+        assertTrue(heads.err().contains("not a multiple of kv heads 3"), heads.err());
+        var prompt = run("plan", "--prompt-lens", "10,0");
+        assertEquals(2, prompt.exit());
+        assertTrue(prompt.err().contains("prompt length 0"), prompt.err());
+        var notNumber = run("plan", "--prompt-lens", "ten");
+        assertEquals(2, notNumber.exit());
+        var seqs = run("plan", "--max-num-seqs", "0");
+        assertEquals(2, seqs.exit());
+        var guard = run("plan", "--pad-ratio", "0.5");
+        assertEquals(2, guard.exit());
+        assertTrue(guard.err().contains("padding guard"), guard.err());
+        assertEquals("", dup.out());
+    }
+
+    @Test
+    void jsonToUnwritablePathIsBadInput(@TempDir Path dir) {
+        var r = run("plan", "--sizes", "16", "--json", dir.resolve("missing/dir/plan.json").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("cannot write --json"), r.err());
+    }
+}
