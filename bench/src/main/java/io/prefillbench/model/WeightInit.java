@@ -54,9 +54,15 @@ public final class WeightInit {
 
     /** Fills {@code dst[j]} with the float value of {@code bf16At(seed, tensorId, start + j, ...)}. */
     public static void fill(float[] dst, int seed, int tensorId, long start, float scale, float offset) {
+        fill(dst, 0, dst.length, seed, tensorId, start, scale, offset);
+    }
+
+    /** Fills {@code dst[from + j]}, {@code j < count}, with element {@code start + j} of the tensor. */
+    public static void fill(float[] dst, int from, int count, int seed, int tensorId, long start, float scale,
+            float offset) {
         int th = tensorHash(seed, tensorId);
-        for (int j = 0; j < dst.length; j++) {
-            dst[j] = roundBf16(value(th, start + j, scale, offset));
+        for (int j = 0; j < count; j++) {
+            dst[from + j] = roundBf16(value(th, start + j, scale, offset));
         }
     }
 

@@ -193,9 +193,8 @@ public final class CpuReference {
         int slices = (out.length + slice - 1) / slice;
         IntStream.range(0, slices).parallel().forEach(i -> {
             int start = i * slice;
-            float[] part = new float[Math.min(slice, out.length - start)];
-            WeightInit.fill(part, seed, t.tensorId(), start, t.scale(), t.offset());
-            System.arraycopy(part, 0, out, start, part.length);
+            WeightInit.fill(out, start, Math.min(slice, out.length - start), seed, t.tensorId(), start, t.scale(),
+                    t.offset());
         });
         return out;
     }
