@@ -9,6 +9,10 @@
  *    memory (num_tokens, num_seqs, num_blocks) so one captured graph serves every smaller batch:
  *    blocks past the real count exit at once and never touch padding rows.
  *  - All int32 metadata lives in device memory written by one host-to-device copy per forward.
+ *  - Kernels that reduce across a block (add_rmsnorm, final_norm_gather, argmax_rows,
+ *    build_tile_map) need blockDim.x to be a multiple of 32 (<= 1024); the reduction order, hence
+ *    the bits, is fixed for a given blockDim. Others take any blockDim; init_uniform_bf16 and
+ *    silu_mul take any grid (grid-stride loops).
  */
 #ifndef PREFILL_KERNELS_H
 #define PREFILL_KERNELS_H
@@ -65,8 +69,9 @@ typedef struct AddRmsNormParams {
 } AddRmsNormParams;
 
 /* rope_kv_write: for token t < *num_tokens: add bias (if any) to q, k, v; rotate q and k (NeoX
- * style, halves) at position positions[t] using the cos/sin table; write q, k back into qkv in
- * place; write k and v into the paged cache at slot_mapping[t] (skipped when < 0).
+ * style, halves) at position positions[t] using the cos/sin table; write q, k (rotated) and v
+ * (biased) back into qkv in place; write k and v into the paged cache at slot_mapping[t]
+ * (skipped when < 0).
  * grid.x = token capacity, block = (q_heads + kv_heads) * head_dim / 2 threads or fewer (loop). */
 typedef struct RopeKvParams {
   uint16_t *qkv;               /* [tokens, (q_heads + 2*kv_heads) * head_dim] */
@@ -100,8 +105,9 @@ typedef struct TileMapParams {
 
 /* attention_prefill: varlen causal GQA attention over a paged KV cache. One block per
  * (tile, kv head): grid = (tile capacity, kv_heads), PREFILL_ATTN_THREADS threads. Block b
- * exits at once when b >= *num_blocks. Tile rows r in [0, 64): token = tile*64/group + r/group
- * within the sequence, q head = kv_head*group + r%group. Query i of a sequence with query length
+ * exits at once when b >= *num_blocks. Tile rows r in [0, 64): with g = tile*64 + r (a row index
+ * over the sequence's query_len*group rows), token = g/group within the sequence and
+ * q head = kv_head*group + g%group (also right when group does not divide 64). Query i of a sequence with query length
  * L and kv length K sits at position K - L + i and sees keys [0, K - L + i]. Keys past kv_lens
  * read as zero; masked probabilities are exactly 0. */
 typedef struct AttnParams {

@@ -2,3 +2,11 @@
 // so nvcc -fatbin sees one input. Every kernel is extern "C" so Java finds it by name.
 #include "prefill_kernels.h"
 #include "test_kernels.cu"
+#include "init.cu"
+#include "embed.cu"
+#include "norm.cu"
+#include "rope.cu"
+#include "tilemap.cu"
+#include "attention.cu"
+#include "gemm.cu"
+#include "act.cu"

@@ -1,0 +1,83 @@
+// silu_mul and argmax_rows.
+#include "common.cuh"
+
+static __device__ __forceinline__ float pk_silu_mul(float g, float u) {
+  return __fmul_rn(__fdiv_rn(g, __fadd_rn(1.0f, expf(-g))), u);
+}
+
+// silu_mul: grid-stride over (token, 8-column chunk) when ffn % 8 == 0, else over elements. Any grid.
+// out = bf16((g / (1 + expf(-g))) * u) in fp32 (no intermediate bf16 rounding).
+extern "C" __global__ void silu_mul(SiluMulParams p) {
+  const int64_t nt = *p.num_tokens;
+  const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+  const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+  if ((p.ffn & 7) == 0) {
+    const int64_t cpr = p.ffn >> 3;  // chunks per row
+    for (int64_t idx = start; idx < nt * cpr; idx += stride) {
+      const int64_t t = idx / cpr, c = idx - t * cpr;
+      const uint4 *g = reinterpret_cast<const uint4 *>(p.gate_up + t * 2 * p.ffn) + c;
+      uint4 gv = g[0], uv = g[cpr];
+      uint32_t a[4] = {gv.x, gv.y, gv.z, gv.w}, b[4] = {uv.x, uv.y, uv.z, uv.w}, o[4];
+#pragma unroll
+      for (int e = 0; e < 4; e++)
+        o[e] = pack_bf2(pk_silu_mul(bf_lo(a[e]), bf_lo(b[e])), pk_silu_mul(bf_hi(a[e]), bf_hi(b[e])));
+      reinterpret_cast<uint4 *>(p.out + t * p.ffn)[c] = make_uint4(o[0], o[1], o[2], o[3]);
+    }
+  } else {
+    for (int64_t idx = start; idx < nt * p.ffn; idx += stride) {
+      const int64_t t = idx / p.ffn, c = idx - t * p.ffn;
+      const uint16_t *g = p.gate_up + t * 2 * p.ffn;
+      p.out[idx] = f2bf(pk_silu_mul(bf2f(g[c]), bf2f(g[p.ffn + c])));
+    }
+  }
+}
+
+// (v, i) beats (bv, bi) if v > bv, or equal and i < bi. NaN never wins. Order-independent.
+static __device__ __forceinline__ void pk_amax_take(float v, int i, float &bv, int &bi) {
+  if (v > bv || (v == bv && i < bi)) { bv = v; bi = i; }
+}
+
+// argmax_rows: one block per row (blockDim.x a multiple of 32). All-NaN row -> 0.
+extern "C" __global__ void argmax_rows(ArgmaxParams p) {
+  __shared__ float sv[32];
+  __shared__ int si[32];
+  const int s = blockIdx.x;
+  if (s >= *p.num_seqs) return;
+  const uint16_t *row = p.logits + (size_t)s * p.vocab;
+  float bv = -INFINITY;
+  int bi = 0x7fffffff;
+  if ((p.vocab & 7) == 0) {
+    const uint4 *rv = reinterpret_cast<const uint4 *>(row);
+    for (int j = threadIdx.x; j < (p.vocab >> 3); j += blockDim.x) {
+      uint4 v = rv[j];
+      uint32_t u[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        pk_amax_take(bf_lo(u[e]), j * 8 + 2 * e, bv, bi);
+        pk_amax_take(bf_hi(u[e]), j * 8 + 2 * e + 1, bv, bi);
+      }
+    }
+  } else {
+    for (int j = threadIdx.x; j < p.vocab; j += blockDim.x) pk_amax_take(bf2f(row[j]), j, bv, bi);
+  }
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    float v = __shfl_xor_sync(0xffffffffu, bv, o);
+    int i = __shfl_xor_sync(0xffffffffu, bi, o);
+    pk_amax_take(v, i, bv, bi);
+  }
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+  if (lane == 0) { sv[warp] = bv; si[warp] = bi; }
+  __syncthreads();
+  if (warp == 0) {
+    bv = lane < nw ? sv[lane] : -INFINITY;
+    bi = lane < nw ? si[lane] : 0x7fffffff;
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+      float v = __shfl_xor_sync(0xffffffffu, bv, o);
+      int i = __shfl_xor_sync(0xffffffffu, bi, o);
+      pk_amax_take(v, i, bv, bi);
+    }
+    if (lane == 0) p.out[s] = bi == 0x7fffffff ? 0 : bi;
+  }
+}

@@ -1,0 +1,62 @@
+// Device helpers shared by the kernel families (included once by prefill_kernels.cu).
+#ifndef PREFILL_COMMON_CUH
+#define PREFILL_COMMON_CUH
+
+#include <stdint.h>
+#include <cuda_bf16.h>
+#include "prefill_kernels.h"
+
+#define PK_DEV static __device__ __forceinline__
+
+PK_DEV float bf2f(uint16_t h) { return __uint_as_float(((uint32_t)h) << 16); }
+PK_DEV uint16_t f2bf(float f) { return __bfloat16_as_ushort(__float2bfloat16_rn(f)); }
+// Two bf16 packed in a uint32 (low half = lower address).
+PK_DEV float bf_lo(uint32_t v) { return __uint_as_float(v << 16); }
+PK_DEV float bf_hi(uint32_t v) { return __uint_as_float(v & 0xffff0000u); }
+PK_DEV uint32_t pack_bf2(float lo, float hi) {
+  return (uint32_t)f2bf(lo) | ((uint32_t)f2bf(hi) << 16);
+}
+
+PK_DEV uint32_t smem_u32(const void *p) { return (uint32_t)__cvta_generic_to_shared(p); }
+
+// 16-byte async copy global -> shared; src_bytes = 0 zero-fills the destination without reading.
+PK_DEV void cp_async16(uint32_t dst, const void *src, bool valid) {
+  int n = valid ? 16 : 0;
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(n));
+}
+PK_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+template <int N> PK_DEV void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
+
+PK_DEV void ldmatrix_x4(uint32_t &r0, uint32_t &r1, uint32_t &r2, uint32_t &r3, uint32_t addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3) : "r"(addr));
+}
+PK_DEV void ldmatrix_x4_trans(uint32_t &r0, uint32_t &r1, uint32_t &r2, uint32_t &r3, uint32_t addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3) : "r"(addr));
+}
+// D = A(16x16, row) * B(16x8, col) + D, bf16 inputs, fp32 accumulators.
+PK_DEV void mma_bf16_16816(float *d, const uint32_t *a, uint32_t b0, uint32_t b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+      "{%0,%1,%2,%3};\n"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// Deterministic block-wide sum (fixed order for a given blockDim; blockDim.x multiple of 32).
+// All threads get the result. red must hold 32 floats.
+PK_DEV float block_sum(float v, float *red) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nw = blockDim.x >> 5;
+  __syncthreads();  // red may be reused by the caller
+  if (lane == 0) red[warp] = v;
+  __syncthreads();
+  float s = lane < nw ? red[lane] : 0.f;
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+  return s;
+}
+
+#endif

@@ -1,0 +1,20 @@
+// embed_gather: out[t, :] = table[ids[t], :]. One block per token (grid.x = token capacity).
+// Ids outside [0, vocab) produce a zero row.
+#include "common.cuh"
+
+extern "C" __global__ void embed_gather(EmbedParams p) {
+  const int t = blockIdx.x;
+  if (t >= *p.num_tokens) return;
+  const int id = p.ids[t];
+  const bool ok = id >= 0 && id < p.vocab;
+  if ((p.hidden & 7) == 0) {
+    const int nv = p.hidden >> 3;
+    const uint4 *src = reinterpret_cast<const uint4 *>(p.table + (size_t)(ok ? id : 0) * p.hidden);
+    uint4 *dst = reinterpret_cast<uint4 *>(p.out + (size_t)t * p.hidden);
+    for (int j = threadIdx.x; j < nv; j += blockDim.x) dst[j] = ok ? __ldg(src + j) : make_uint4(0, 0, 0, 0);
+  } else {
+    const uint16_t *src = p.table + (size_t)(ok ? id : 0) * p.hidden;
+    uint16_t *dst = p.out + (size_t)t * p.hidden;
+    for (int j = threadIdx.x; j < p.hidden; j += blockDim.x) dst[j] = ok ? src[j] : (uint16_t)0;
+  }
+}

@@ -1,0 +1,49 @@
+// build_tile_map: one block (blockDim.x a multiple of 32, <= 1024). Thread i owns sequences
+// [i*per, (i+1)*per) with per = ceil(num_seqs / blockDim.x), so any num_seqs works.
+// If the total exceeds max_tiles, *num_blocks is clamped to max_tiles (a capacity error upstream).
+#include "common.cuh"
+
+extern "C" __global__ void build_tile_map(TileMapParams p) {
+  __shared__ int warp_sums[32];
+  const int ns = *p.num_seqs;
+  const int per = (ns + blockDim.x - 1) / blockDim.x;
+  const int s0 = threadIdx.x * per, s1 = min(ns, s0 + per);
+  const int rows = p.rows_per_tile;
+  int mine = 0;
+  for (int s = s0; s < s1; s++) {
+    const int len = p.query_start[s + 1] - p.query_start[s];
+    mine += (int)(((int64_t)len * p.group + rows - 1) / rows);
+  }
+  // Block-wide exclusive scan: warp inclusive scan, then scan of the warp totals.
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+  int incl = mine;
+#pragma unroll
+  for (int o = 1; o < 32; o <<= 1) {
+    int v = __shfl_up_sync(0xffffffffu, incl, o);
+    if (lane >= o) incl += v;
+  }
+  if (lane == 31) warp_sums[warp] = incl;
+  __syncthreads();
+  if (warp == 0) {
+    int w = lane < nw ? warp_sums[lane] : 0;
+#pragma unroll
+    for (int o = 1; o < 32; o <<= 1) {
+      int v = __shfl_up_sync(0xffffffffu, w, o);
+      if (lane >= o) w += v;
+    }
+    if (lane < nw) warp_sums[lane] = w;  // inclusive over warps
+  }
+  __syncthreads();
+  const int total = warp_sums[nw - 1];
+  int off = incl - mine + (warp > 0 ? warp_sums[warp - 1] : 0);
+  for (int s = s0; s < s1; s++) {
+    const int len = p.query_start[s + 1] - p.query_start[s];
+    const int nt = (int)(((int64_t)len * p.group + rows - 1) / rows);
+    for (int k = 0; k < nt; k++, off++) {
+      if (off < p.max_tiles) { p.batch_ids[off] = s; p.tile_ids[off] = k; }
+    }
+  }
+  const int used = min(total, p.max_tiles);
+  for (int b = used + threadIdx.x; b < p.max_tiles; b += blockDim.x) { p.batch_ids[b] = -1; p.tile_ids[b] = -1; }
+  if (threadIdx.x == 0) *p.num_blocks = used;
+}
