@@ -23,6 +23,7 @@ public final class BenchCli {
         cl.addSubcommand(new ReportCommand());
         cl.addSubcommand(new GateCommand());
         cl.addSubcommand(new PlanCommand());
+        cl.addSubcommand(new PrefillCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;

@@ -1,0 +1,424 @@
+package io.prefillbench.cli;
+
+import io.prefillbench.BenchException;
+import io.prefillbench.cuda.Cuda;
+import io.prefillbench.cuda.CudaException;
+import io.prefillbench.cuda.CublasHandle;
+import io.prefillbench.cuda.DeviceInfo;
+import io.prefillbench.engine.CaptureReport;
+import io.prefillbench.engine.EngineConfig;
+import io.prefillbench.engine.EngineOptions;
+import io.prefillbench.engine.PrefillEngine;
+import io.prefillbench.engine.PrefillRunner;
+import io.prefillbench.model.ModelConfig;
+import io.prefillbench.plan.CaptureSizes;
+import io.prefillbench.plan.PaddingGuard;
+import io.prefillbench.results.Capture;
+import io.prefillbench.results.Device;
+import io.prefillbench.results.HistogramLogs;
+import io.prefillbench.results.LatencyStats;
+import io.prefillbench.results.LaunchCounts;
+import io.prefillbench.results.Meta;
+import io.prefillbench.results.ModeTiming;
+import io.prefillbench.results.Results;
+import io.prefillbench.results.ResultsIo;
+import io.prefillbench.results.RunConfig;
+import io.prefillbench.results.Speedup;
+import io.prefillbench.results.SpeedupStats;
+import io.prefillbench.results.Throttling;
+import io.prefillbench.results.Workload;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code bench.jar prefill}: captures the sizes, times eager and graph prefill interleaved
+ * (A B A B ...) end to end on the host clock and on the GPU (CUDA events), prints a markdown table
+ * and writes the results JSON (atomically, only when complete) plus HdrHistogram logs.
+ */
+@Command(name = "prefill", mixinStandardHelpOptions = true,
+        description = "Time eager vs CUDA-graph prefill for capture sizes and workloads.")
+final class PrefillCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--sizes", split = ",", defaultValue = CaptureSizes.DEFAULT_SPEC, paramLabel = "N",
+            description = "Capture sizes (token counts), e.g. 16,64,512 (default: ${DEFAULT-VALUE}).")
+    List<String> sizes;
+
+    @Option(names = "--prompts", split = ",", paramLabel = "NAME", description = "Named prompts: short (10 tokens), long (480). Default when no workload is given: short,long.")
+    List<String> prompts;
+
+    @Option(names = "--prompt-lens", split = ",", paramLabel = "N", description = "Single prompts of these lengths, e.g. 10,480.")
+    List<Integer> promptLens;
+
+    @Option(names = "--batch", split = ",", paramLabel = "SxT", description = "Batches of S sequences of T tokens, e.g. 4x80,8x16.")
+    List<String> batches;
+
+    @Option(names = "--max-num-seqs", defaultValue = "32", description = "Most sequences per forward (default: ${DEFAULT-VALUE}).")
+    int maxNumSeqs;
+
+    @Option(names = "--max-model-len", defaultValue = "4096", description = "Longest sequence the KV cache holds (default: ${DEFAULT-VALUE}).")
+    int maxModelLen;
+
+    @Option(names = "--warmup", defaultValue = "30", description = "Untimed iterations per workload and mode (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "300", description = "Timed iterations per workload and mode (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Time each workload for this long instead of a fixed --iterations.")
+    Double duration;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of weights and prompts (default: ${DEFAULT-VALUE}).")
+    int seed;
+
+    @Option(names = "--device", defaultValue = "0", description = "GPU index (default: ${DEFAULT-VALUE}).")
+    int device;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Results file (default: results/prefill-<model>-<timestamp>.json).")
+    Path json;
+
+    @Option(names = "--no-graph", description = "Time eager only (no capture).")
+    boolean noGraph;
+
+    @Option(names = "--no-eager", description = "Time graph replay only.")
+    boolean noEager;
+
+    @Option(names = "--skip-oversize", description = "Skip capture sizes that do not fit in GPU memory (and say so) instead of failing.")
+    boolean skipOversize;
+
+    @Option(names = "--pad-ratio", defaultValue = "2.0", description = "Padding guard: run eager when padded > ratio x tokens and the padding exceeds --pad-slack (default: ${DEFAULT-VALUE}).")
+    double padRatio;
+
+    @Option(names = "--pad-slack", defaultValue = "64", description = "Padding guard: padded tokens always accepted (default: ${DEFAULT-VALUE}).")
+    int padSlack;
+
+    @Option(names = "--slowdown-cycles", hidden = true, defaultValue = "0", description = "Test only: a busy kernel of N GPU cycles in every forward (planted regression for the gate).")
+    long slowdownCycles;
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
+    boolean progress;
+
+    private final AtomicBoolean complete = new AtomicBoolean();
+
+    @Override
+    public Integer call() throws Exception {
+        // Everything the user typed is checked before the GPU is touched.
+        if (noGraph && noEager) throw new BenchException("--no-graph and --no-eager together leave nothing to time");
+        if (iterations < 1) throw new BenchException("--iterations must be at least 1, got " + iterations);
+        if (warmup < 0) throw new BenchException("--warmup must be >= 0, got " + warmup);
+        if (duration != null && !(duration > 0)) throw new BenchException("--duration must be a positive number of seconds, got " + duration);
+        if (device < 0) throw new BenchException("--device must be >= 0, got " + device);
+        ModelConfig m = model.resolve();
+        if (maxModelLen < 1 || maxModelLen > m.maxPositions())
+            throw new BenchException("--max-model-len must be in 1.." + m.maxPositions() + " for " + m.name() + ", got " + maxModelLen);
+        CaptureSizes capture = CaptureSizes.parse(sizes, Math.min(CaptureSizes.HARD_CAP, maxModelLen));
+        PaddingGuard guard;
+        try {
+            guard = new PaddingGuard(padRatio, padSlack);
+        } catch (IllegalArgumentException e) {
+            throw new BenchException("--pad-ratio/--pad-slack: " + e.getMessage());
+        }
+        List<Workloads.Spec> workloads = Workloads.parse(prompts, promptLens, batches, maxModelLen, maxNumSeqs);
+        EngineConfig cfg = new EngineConfig(m, capture, maxNumSeqs, maxModelLen, seed);
+        Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Thread hook = new Thread(() -> {
+            if (!complete.get()) System.err.println("\ninterrupted: no results written (" + out + " is written only when the run completes)");
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(slowdownCycles, false))) {
+            List<Capture> captures = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
+            Map<Integer, CaptureReport> reports = new LinkedHashMap<>();
+            if (!noGraph) captureAll(engine, capture, captures, reports, skipped, err);
+
+            PrefillRunner runner = new PrefillRunner(engine, guard);
+            Random rnd = new Random(seed);
+            List<Workload> results = new ArrayList<>();
+            Throttle throttle = new Throttle(engine.device().busId());
+            for (Workloads.Spec w : workloads) {
+                results.add(time(engine, runner, w, rnd, reports, out, err));
+                throttle.sample();
+            }
+            Results r = new Results(Results.SCHEMA, true, meta(engine), List.of(device(engine.device())),
+                    new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
+                            "batch-invariant (ours, split-K per capture bucket)"),
+                    captures, results, throttle.result());
+            if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
+            stdout.print(markdown(r, reports));
+            stdout.flush();
+            ResultsIo.writeAtomically(out, r);
+            complete.set(true);
+            err.println("wrote " + out);
+            err.flush();
+            return 0;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+        }
+    }
+
+    private void captureAll(PrefillEngine engine, CaptureSizes capture, List<Capture> captures, Map<Integer, CaptureReport> reports,
+                            List<String> skipped, PrintWriter err) {
+        int[] all = capture.sizes();
+        long t0 = System.nanoTime();
+        // largest first: the first capture touches the most memory, as engines do
+        for (int i = all.length - 1; i >= 0; i--) {
+            int size = all[i];
+            if (progress) {
+                err.printf("\rcapturing %d/%d (size %d) ", all.length - i, all.length, size);
+                err.flush();
+            }
+            try {
+                CaptureReport c = engine.capture(size);
+                reports.put(size, c);
+            } catch (CudaException e) {
+                if (!(e.isOutOfMemory() && skipOversize)) throw e;
+                skipped.add(size + " (" + e.errorName() + ")");
+            }
+        }
+        for (int size : all) {
+            CaptureReport c = reports.get(size);
+            if (c != null) captures.add(new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(),
+                    (long) c.exactWorstTiles(), (long) c.heuristicTiles()));
+        }
+        if (progress) err.printf("\rcaptured %d sizes in %.0f ms%n", reports.size(), (System.nanoTime() - t0) / 1e6);
+    }
+
+    private Workload time(PrefillEngine engine, PrefillRunner runner, Workloads.Spec w, Random rnd,
+                          Map<Integer, CaptureReport> reports, Path out, PrintWriter err) throws Exception {
+        int vocab = engine.config().model().vocab();
+        List<int[]> prompts = new ArrayList<>();
+        for (int len : w.seqLens()) prompts.add(rnd.ints(len, 0, vocab).toArray());
+        PrefillRunner.Prepared prepared = runner.prepare(prompts);
+        boolean eager = !noEager, graph = !noGraph;
+
+        for (int i = 0; i < warmup; i++) {
+            if (eager) runner.run(prepared, PrefillRunner.Mode.EAGER, false);
+            if (graph) runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
+        }
+        int cap = duration == null ? iterations : 1_000_000;
+        long[] eHost = new long[cap], gHost = new long[cap], eGpu = new long[cap], gGpu = new long[cap];
+        long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + (long) (duration * 1e9);
+        int n = 0;
+        PrefillRunner.Result lastE = null, lastG = null;
+        while (n < cap && System.nanoTime() < deadline) {
+            if (eager) {
+                long t = System.nanoTime();
+                lastE = runner.run(prepared, PrefillRunner.Mode.EAGER, false);
+                eHost[n] = System.nanoTime() - t;
+                eGpu[n] = Math.round(lastE.gpuMs() * 1e6);
+            }
+            if (graph) {
+                long t = System.nanoTime();
+                lastG = runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
+                gHost[n] = System.nanoTime() - t;
+                gGpu[n] = Math.round(lastG.gpuMs() * 1e6);
+            }
+            n++;
+            if (progress && (n & 63) == 0) {
+                err.printf("\r%s: %d iterations ", w.name(), n);
+                err.flush();
+            }
+        }
+        if (progress) err.printf("\r%s: %d iterations done%n", w.name(), n);
+        eHost = Arrays.copyOf(eHost, n);
+        gHost = Arrays.copyOf(gHost, n);
+        eGpu = Arrays.copyOf(eGpu, n);
+        gGpu = Arrays.copyOf(gGpu, n);
+        if (lastE != null && lastG != null && !Arrays.equals(lastE.firstTokens(), lastG.firstTokens())) {
+            throw new BenchException("graph and eager first tokens differ for workload " + w.name() + ": "
+                    + Arrays.toString(lastE.firstTokens()) + " vs " + Arrays.toString(lastG.firstTokens()) + " (this is a bug: please report it)");
+        }
+        int steps = prepared.steps().size();
+        int padded = lastG != null ? lastG.paddedTokens() : w.tokens();
+        String fallback = lastG == null || lastG.fallbacks().isEmpty() ? null : String.join("; ", lastG.fallbacks());
+        int eagerLaunches = 0;
+        for (var step : prepared.steps()) {
+            int tokens = step.stream().mapToInt(s -> s.tokens().length).sum();
+            eagerLaunches += engine.eagerLaunches(engine.bucketFor(tokens).orElseThrow()) + 2; // + metadata copy in, tokens copy out
+        }
+        int graphLaunches = lastG == null ? 0 : lastG.graphSteps() + (steps - lastG.graphSteps()) * (eagerLaunches / steps);
+
+        HistogramLogs logs = new HistogramLogs(eager ? writeHistogram(out, w.name(), "eager", eHost) : null,
+                graph ? writeHistogram(out, w.name(), "graph", gHost) : null);
+        Speedup speedup = eager && graph ? SpeedupStats.p50Ratio(eHost, gHost, seed) : null;
+        return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, new LaunchCounts(eagerLaunches, graphLaunches),
+                eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
+                graph ? new ModeTiming(LatencyStats.of(gHost), LatencyStats.of(gGpu), gHost) : null,
+                speedup, logs);
+    }
+
+    /** HdrHistogram interval log next to the JSON; returns its file name. */
+    private static String writeHistogram(Path json, String workload, String mode, long[] samples) throws Exception {
+        Histogram h = new Histogram(3);
+        for (long s : samples) h.recordValue(Math.max(1, s));
+        String base = json.getFileName().toString().replaceFirst("\\.json$", "");
+        Path file = json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".partial");
+        try (PrintStream ps = new PrintStream(Files.newOutputStream(tmp))) {
+            HistogramLogWriter wr = new HistogramLogWriter(ps);
+            wr.outputComment("prefillbench " + workload + " " + mode + ": host wall-clock nanoseconds per forward");
+            wr.outputLogFormatVersion();
+            wr.outputStartTime(System.currentTimeMillis());
+            wr.outputLegend();
+            wr.outputIntervalHistogram(h);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file.getFileName().toString();
+    }
+
+    private Meta meta(PrefillEngine engine) {
+        BuildInfo b = BuildInfo.current();
+        List<String> argv = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        argv.addFirst("prefill");
+        return new Meta("prefillbench 0.1.0", argv, b.gitSha(), b.gitDirty(), Runtime.version().toString(),
+                Cuda.formatVersion(Cuda.runtimeVersion()), Cuda.formatVersion(Cuda.driverVersion()), Throttle.driverVersion(),
+                DevicesCommand.cublasVersionOrReason(), Instant.now().toString(), hostName());
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    static Device device(DeviceInfo d) {
+        return new Device(d.index(), d.name(), d.computeCapability(), d.sms(), d.memoryBytes(), d.l2Bytes(), d.smClockMHz(),
+                d.memClockMHz(), d.busId());
+    }
+
+    static Map<String, Object> shape(ModelConfig m) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("hidden", m.hidden());
+        s.put("layers", m.layers());
+        s.put("qHeads", m.qHeads());
+        s.put("kvHeads", m.kvHeads());
+        s.put("headDim", m.headDim());
+        s.put("ffn", m.ffn());
+        s.put("vocab", m.vocab());
+        s.put("qkvBias", m.qkvBias());
+        s.put("tieWordEmbeddings", m.tieWordEmbeddings());
+        s.put("params", m.params());
+        return s;
+    }
+
+    private static String markdown(Results r, Map<Integer, CaptureReport> reports) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| workload | tokens | padded | eager p50 | p90 | p99 | max | graph p50 | p90 | p99 | max | speedup [95% CI] | capture ms | graph MiB | launches eager/graph |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
+        for (Workload w : r.workloads()) {
+            CaptureReport c = reports.get(w.paddedSize());
+            sb.append("| ").append(w.name()).append(" | ").append(w.tokens()).append(" | ").append(w.paddedSize());
+            appendTiming(sb, w.eager());
+            appendTiming(sb, w.graph());
+            sb.append(" | ").append(w.speedup() == null ? "-" : String.format("%.2fx [%.2f, %.2f]", w.speedup().p50Ratio(), w.speedup().ci95Low(), w.speedup().ci95High()));
+            sb.append(" | ").append(c == null ? "-" : String.format("%.1f", c.captureMs()));
+            sb.append(" | ").append(c == null ? "-" : String.format("%.1f", c.graphBytes() / 1048576.0));
+            sb.append(" | ").append(w.launchesPerForward().eager()).append("/").append(w.launchesPerForward().graph());
+            sb.append(" |\n");
+            if (w.fallback() != null) sb.append("| ↳ fallback: ").append(w.fallback()).append(" |\n");
+        }
+        sb.append("\nlatencies in ms, host wall clock per forward (inputs in, first tokens out)");
+        if (r.throttling() != null && r.throttling().observed()) sb.append("\nWARNING: GPU clock throttling seen: ").append(r.throttling().details());
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    private static void appendTiming(StringBuilder sb, ModeTiming t) {
+        if (t == null) {
+            sb.append(" | - | - | - | -");
+            return;
+        }
+        LatencyStats s = t.hostNs();
+        sb.append(String.format(" | %.3f | %.3f | %.3f | %.3f", s.p50() / 1e6, s.p90() / 1e6, s.p99() / 1e6, s.max() / 1e6));
+    }
+
+    /**
+     * Throttling check through nvidia-smi's clock event reasons (power cap, thermal, hardware
+     * slowdown) sampled after each workload; says so when nvidia-smi is not there.
+     */
+    static final class Throttle {
+        private static final long BAD = 0x4L | 0x8L | 0x20L | 0x40L | 0x80L;
+        private final String busId;
+        private final List<String> seen = new ArrayList<>();
+        private boolean available = true;
+
+        Throttle(String busId) {
+            this.busId = busId;
+        }
+
+        void sample() {
+            String line = smi("--query-gpu=clocks_event_reasons.active,clocks.sm", "--format=csv,noheader,nounits", "--id=" + busId);
+            if (line == null) {
+                available = false;
+                return;
+            }
+            String[] parts = line.split(",");
+            try {
+                long reasons = Long.decode(parts[0].trim());
+                if ((reasons & BAD) != 0) seen.add(String.format("reasons 0x%x at SM clock %s MHz", reasons, parts.length > 1 ? parts[1].trim() : "?"));
+            } catch (NumberFormatException e) {
+                available = false;
+            }
+        }
+
+        Throttling result() {
+            if (!available) return new Throttling(false, "not checked: nvidia-smi not available");
+            return new Throttling(!seen.isEmpty(), seen.isEmpty() ? "no power/thermal/hardware clock events after any workload" : String.join("; ", seen));
+        }
+
+        static String driverVersion() {
+            String v = smi("--query-gpu=driver_version", "--format=csv,noheader");
+            return v == null ? "unknown" : v.lines().findFirst().orElse("unknown").trim();
+        }
+
+        static String smi(String... args) {
+            try {
+                String[] cmd = new String[args.length + 1];
+                cmd[0] = "nvidia-smi";
+                System.arraycopy(args, 0, cmd, 1, args.length);
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes()).trim();
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) return null;
+                return out;
+            } catch (Exception e) {
+                return null;
+            }
+        }
+    }
+}

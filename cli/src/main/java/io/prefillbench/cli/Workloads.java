@@ -1,0 +1,75 @@
+package io.prefillbench.cli;
+
+import io.prefillbench.BenchException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The prompts a run times: named prompts (short = 10 tokens, long = 480), single prompts of given
+ * lengths ({@code --prompt-lens}) and batches ({@code --batch 4x80} = 4 sequences of 80 tokens).
+ */
+final class Workloads {
+    /** One workload: its name and the length of each sequence. */
+    record Spec(String name, List<Integer> seqLens) {
+        int tokens() {
+            return seqLens.stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    static final Map<String, Integer> NAMED = Map.of("short", 10, "long", 480);
+
+    private Workloads() {
+    }
+
+    static List<Spec> parse(List<String> prompts, List<Integer> promptLens, List<String> batches, int maxModelLen, int maxNumSeqs) {
+        Map<String, Spec> out = new LinkedHashMap<>();
+        if (prompts != null) {
+            for (String p : prompts) {
+                Integer len = NAMED.get(p.trim());
+                if (len == null) throw new BenchException("unknown --prompts entry '" + p + "': use short (10 tokens), long (480) or --prompt-lens N");
+                out.put(p.trim(), new Spec(p.trim(), List.of(len)));
+            }
+        }
+        if (promptLens != null) {
+            for (Integer len : promptLens) {
+                if (len == null || len < 1) throw new BenchException("--prompt-lens entries must be positive token counts, got " + len);
+                out.putIfAbsent("len-" + len, new Spec("len-" + len, List.of(len)));
+            }
+        }
+        if (batches != null) {
+            for (String b : batches) out.putIfAbsent("batch-" + b.trim(), batch(b.trim(), maxNumSeqs));
+        }
+        if (out.isEmpty()) {
+            out.put("short", new Spec("short", List.of(10)));
+            out.put("long", new Spec("long", List.of(480)));
+        }
+        for (Spec s : out.values()) {
+            for (int len : s.seqLens()) {
+                if (len > maxModelLen) {
+                    throw new BenchException("workload " + s.name() + " has a prompt of " + len + " tokens, longer than --max-model-len " + maxModelLen);
+                }
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    static Spec batch(String spec, int maxNumSeqs) {
+        String[] parts = spec.split("x", -1);
+        if (parts.length != 2) throw new BenchException("--batch '" + spec + "' is malformed: use SEQSxTOKENS, e.g. 4x80");
+        int seqs, len;
+        try {
+            seqs = Integer.parseInt(parts[0]);
+            len = Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new BenchException("--batch '" + spec + "' is malformed: use SEQSxTOKENS with whole numbers, e.g. 4x80");
+        }
+        if (seqs < 1 || len < 1) throw new BenchException("--batch '" + spec + "': sequences and tokens must be positive");
+        if (seqs > maxNumSeqs) throw new BenchException("--batch '" + spec + "' has " + seqs + " sequences, more than --max-num-seqs " + maxNumSeqs);
+        List<Integer> lens = new ArrayList<>();
+        for (int i = 0; i < seqs; i++) lens.add(len);
+        return new Spec("batch-" + spec, List.copyOf(lens));
+    }
+}
