@@ -285,7 +285,7 @@ public final class HtmlReport {
             table.meta td{padding:2px 0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
             table.summary th,table.summary td{border:1px solid #d5d5d5;padding:3px 7px;text-align:right;font-variant-numeric:tabular-nums}
             table.summary th{background:#f2f4f7;font-size:12.5px}table.summary td{white-space:nowrap}
-            table.summary td.name{text-align:left;white-space:normal;min-width:9em;max-width:24em}table.summary td.txt{text-align:left}
+            table.summary td.name{text-align:left;white-space:normal;min-width:9em;max-width:24em}table.summary td.txt,table.summary th:first-child{text-align:left}
             table.summary tbody tr:nth-child(even){background:#fafafa}
             .charts{display:flex;flex-wrap:wrap;gap:12px}
             svg.chart{border:1px solid #e3e3e3;background:#fff}
