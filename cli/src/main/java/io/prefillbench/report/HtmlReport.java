@@ -26,7 +26,7 @@ import static io.prefillbench.report.Html.f;
  * network, so it can be attached to an issue or opened from disk. All text from the inputs is escaped.
  */
 public final class HtmlReport {
-    private static final int W = 640, H = 380;
+    private static final int W = 590, H = 370;
 
     private HtmlReport() {
     }
@@ -71,7 +71,7 @@ public final class HtmlReport {
         Map<String, String> kv = new LinkedHashMap<>();
         kv.put("file", p.source().toString());
         for (Device d : r.devices())
-            kv.put("device " + d.index(), f("%s (sm_%s, %d SMs, %.1f GiB, L2 %.0f MiB, SM %d MHz, mem %d MHz, bus %s)",
+            kv.put("device " + d.index(), f("%s (compute %s, %d SMs, %.1f GiB, L2 %.0f MiB, SM %d MHz, mem %d MHz, bus %s)",
                     d.name(), d.computeCapability(), d.sms(), d.memoryBytes() / 1073741824.0, d.l2Bytes() / 1048576.0,
                     d.smClockMHz(), d.memClockMHz(), d.busId()));
         kv.put("driver", m.driverVersion() + " (CUDA driver " + m.cudaDriver() + ")");
@@ -101,7 +101,8 @@ public final class HtmlReport {
         for (List<String> row : rows) {
             sb.append("<tr>");
             for (int i = 0; i < row.size(); i++)
-                sb.append(i == 0 ? "<td class=\"name\">" : "<td>").append(esc(row.get(i))).append("</td>");
+                sb.append(i == 0 ? "<td class=\"name\">" : SummaryTable.isNumeric(row.get(i)) ? "<td>" : "<td class=\"txt\">")
+                        .append(esc(row.get(i))).append("</td>");
             sb.append("</tr>\n");
         }
         sb.append("</tbody></table>\n");
@@ -283,7 +284,8 @@ public final class HtmlReport {
             table.meta th{text-align:left;color:#555;font-weight:600;padding:2px 12px 2px 0;vertical-align:top;white-space:nowrap}
             table.meta td{padding:2px 0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
             table.summary th,table.summary td{border:1px solid #d5d5d5;padding:3px 7px;text-align:right;font-variant-numeric:tabular-nums}
-            table.summary th{background:#f2f4f7;font-size:12.5px}table.summary td.name{text-align:left}
+            table.summary th{background:#f2f4f7;font-size:12.5px}table.summary td{white-space:nowrap}
+            table.summary td.name{text-align:left;white-space:normal;min-width:9em;max-width:24em}table.summary td.txt,table.summary th:first-child{text-align:left}
             table.summary tbody tr:nth-child(even){background:#fafafa}
             .charts{display:flex;flex-wrap:wrap;gap:12px}
             svg.chart{border:1px solid #e3e3e3;background:#fff}

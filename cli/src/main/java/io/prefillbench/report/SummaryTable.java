@@ -67,11 +67,20 @@ public final class SummaryTable {
     static String markdown(List<String> header, List<List<String>> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append("| ").append(String.join(" | ", header)).append(" |\n|");
-        for (int i = 0; i < header.size(); i++) sb.append(i == 0 ? "---|" : "---:|");
+        for (int i = 0; i < header.size(); i++) {
+            int col = i;
+            boolean numeric = i > 0 && rows.stream().allMatch(r -> isNumeric(r.get(col)));
+            sb.append(numeric ? "---:|" : "---|");
+        }
         sb.append('\n');
         for (List<String> row : rows)
             sb.append("| ").append(String.join(" | ", row.stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
         return sb.toString();
+    }
+
+    /** Cells that read as numbers (or the "–" placeholder) are right-aligned. */
+    static boolean isNumeric(String cell) {
+        return !cell.isEmpty() && (Character.isDigit(cell.charAt(0)) || cell.charAt(0) == '-' || cell.equals("–"));
     }
 
     private static void addMs(List<String> row, LatencyStats s) {

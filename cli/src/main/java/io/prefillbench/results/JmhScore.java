@@ -8,7 +8,7 @@ package io.prefillbench.results;
  */
 public record JmhScore(double score, double error, String unit, double[] raw) {
     /** JMH's scoreError is a 99.9% interval half-width; this z turns it back into a standard error. */
-    static final double Z_999 = 3.2905;
+    public static final double Z_999 = 3.2905;
 
     /**
      * Standard error of log(score): scoreError/3.29 relative to the score, or from the raw iteration scores when

@@ -1,0 +1,154 @@
+package io.prefillbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefillbench.results.Device;
+import io.prefillbench.results.Results;
+import io.prefillbench.results.ResultsIo;
+import io.prefillbench.results.SyntheticRuns;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GateCommandTest {
+    @TempDir
+    Path dir;
+    Path base, same, slower;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void writeRuns() {
+        base = dir.resolve("base.json");
+        same = dir.resolve("same.json");
+        slower = dir.resolve("slower.json");
+        ResultsIo.writeAtomically(base, SyntheticRuns.run(1, 300, 1.0));
+        ResultsIo.writeAtomically(same, SyntheticRuns.run(2, 300, 1.0));
+        ResultsIo.writeAtomically(slower, SyntheticRuns.run(3, 300, 1 / 0.9)); // every graph 11% slower: ratio -10%
+    }
+
+    static Run gate(String... args) {
+        CommandLine cl = BenchCli.newCommandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        List<String> all = new ArrayList<>(List.of("gate"));
+        all.addAll(List.of(args));
+        int exit = cl.execute(all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void sameDistributionPasses() {
+        Run r = gate("--baseline", base.toString(), "--current", same.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("| workload | baseline ratio |"), r.out());
+        assertTrue(r.out().contains("gate: PASS (5 rows"), r.out());
+    }
+
+    @Test
+    void aFileAgainstItselfPasses() {
+        Run r = gate("--baseline", base.toString(), "--current", base.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("0 SLOWER"), r.out());
+    }
+
+    @Test
+    void plantedTenPercentRegressionFailsAndJsonVerdictSaysSo() throws IOException {
+        Path verdict = dir.resolve("out/verdict.json");
+        Run r = gate("--baseline", base.toString(), "--current", slower.toString(), "--json", verdict.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("**SLOWER**"), r.out());
+        assertTrue(r.out().contains("gate: FAIL"), r.out());
+        JsonNode v = ResultsIo.mapper().readTree(verdict.toFile());
+        assertEquals("regression", v.get("result").asText());
+        // the fallback workload runs eager in both modes, so only the four captured ones regress
+        long slowerRows = 0;
+        for (JsonNode row : v.get("rows")) if (row.get("verdict").asText().equals("SLOWER")) slowerRows++;
+        assertTrue(slowerRows >= 4, "rows: " + v.get("rows"));
+        JsonNode longRow = v.get("rows").get(3);
+        assertEquals("long@512", longRow.get("label").asText());
+        assertEquals(0.9, longRow.get("ratioChange").get("estimate").asDouble(), 0.03);
+    }
+
+    @Test
+    void unusableInputsExitTwo() throws IOException {
+        String text = Files.readString(base);
+        Path empty = Files.writeString(dir.resolve("empty.json"), "");
+        Path truncated = Files.writeString(dir.resolve("truncated.json"), text.substring(0, text.length() - 100));
+        Path schema = Files.writeString(dir.resolve("schema.json"), text.replace("prefillbench/results/v1", "other/v9"));
+        expectTwo(gate("--baseline", dir.resolve("nope.json").toString(), "--current", same.toString()), "no such file");
+        expectTwo(gate("--baseline", base.toString(), "--current", empty.toString()), "empty");
+        expectTwo(gate("--baseline", base.toString(), "--current", truncated.toString()), "truncated");
+        expectTwo(gate("--baseline", schema.toString(), "--current", same.toString()), "schema is \"other/v9\"");
+        expectTwo(gate("--baseline", base.toString(), "--current", same.toString(), "--tolerance", "1.5"), "tolerance");
+        expectTwo(gate("--baseline", base.toString()), "--current");
+        expectTwo(gate("--baseline", base.toString(), "--current", "src/test/resources/fixtures/jmh-fixture.json"),
+                "cannot compare prefill results baseline");
+    }
+
+    @Test
+    void deviceOrPresetMismatchExitsTwoUnlessAllowed() {
+        Results r = SyntheticRuns.run(2, 300, 1.0);
+        Device d = r.devices().getFirst();
+        Results other = new Results(r.schema(), r.complete(), r.meta(),
+                List.of(new Device(0, "NVIDIA H200", d.computeCapability(), d.sms(), d.memoryBytes(), d.l2Bytes(),
+                        d.smClockMHz(), d.memClockMHz(), d.busId())), r.config(), r.captures(), r.workloads(), r.throttling());
+        Path h200 = dir.resolve("h200.json");
+        ResultsIo.writeAtomically(h200, other);
+        expectTwo(gate("--baseline", base.toString(), "--current", h200.toString()),
+                "device differs: baseline \"FIXTURE\", current \"NVIDIA H200\"");
+        Run allowed = gate("--baseline", base.toString(), "--current", h200.toString(), "--allow-mismatch");
+        assertEquals(0, allowed.exit(), allowed.out() + allowed.err());
+        assertTrue(allowed.out().contains("note: device differs (allowed)"), allowed.out());
+    }
+
+    @Test
+    void noCommonWorkloadsExitsTwo() throws IOException {
+        ObjectNode o = (ObjectNode) ResultsIo.mapper().readTree(same.toFile());
+        for (JsonNode w : (ArrayNode) o.get("workloads")) ((ObjectNode) w).put("name", "renamed-" + w.get("name").asText());
+        Path renamed = dir.resolve("renamed.json");
+        ResultsIo.mapper().writeValue(renamed.toFile(), o);
+        expectTwo(gate("--baseline", base.toString(), "--current", renamed.toString()), "no common workloads");
+    }
+
+    @Test
+    void jmhFilesGate() throws IOException {
+        Path jmh = Path.of("src/test/resources/fixtures/jmh-fixture.json");
+        Run pass = gate("--baseline", jmh.toString(), "--current", jmh.toString());
+        assertEquals(0, pass.exit(), pass.out() + pass.err());
+        assertTrue(pass.out().contains("forward avgt preset=ernie-4.5-0.3b workload=short"), pass.out());
+        // graph 15% slower on every point
+        ArrayNode arr = (ArrayNode) ResultsIo.mapper().readTree(jmh.toFile());
+        for (JsonNode b : arr)
+            if (b.get("params").get("mode").asText().equals("graph")) {
+                ObjectNode pm = (ObjectNode) b.get("primaryMetric");
+                pm.put("score", pm.get("score").asDouble() * 1.15);
+            }
+        Path slowJmh = dir.resolve("jmh-slow.json");
+        ResultsIo.mapper().writeValue(slowJmh.toFile(), arr);
+        Run fail = gate("--baseline", jmh.toString(), "--current", slowJmh.toString());
+        assertEquals(1, fail.exit(), fail.out() + fail.err());
+        assertTrue(fail.out().contains("gate: FAIL (3 rows: 3 SLOWER"), fail.out());
+    }
+
+    static void expectTwo(Run r, String expected) {
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().startsWith("error: "), r.err());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+    }
+}

@@ -1,0 +1,68 @@
+package io.prefillbench.gate;
+
+import io.prefillbench.results.JmhComparison;
+import io.prefillbench.results.JmhScore;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GateTest {
+    static final double T = 0.05;
+
+    @Test
+    void classifyFollowsTheDocumentedRules() {
+        assertEquals(Verdict.SLOWER, Gate.classify(new Bounded(0.90, 0.88, 0.93), T));
+        assertEquals(Verdict.FASTER, Gate.classify(new Bounded(1.10, 1.07, 1.12), T));
+        assertEquals(Verdict.SAME, Gate.classify(new Bounded(1.00, 0.98, 1.02), T));
+        // narrow but straddling the threshold: a borderline change, not a confident regression
+        assertEquals(Verdict.SAME, Gate.classify(new Bounded(0.95, 0.93, 0.97), T));
+        // wide and reaching past a threshold: cannot tell
+        assertEquals(Verdict.NOISY, Gate.classify(new Bounded(0.90, 0.80, 1.01), T));
+        assertEquals(Verdict.NOISY, Gate.classify(new Bounded(1.0, 0, Double.POSITIVE_INFINITY), T));
+        // wide but confidently below: still a regression
+        assertEquals(Verdict.SLOWER, Gate.classify(new Bounded(0.70, 0.55, 0.90), T));
+        // zero tolerance: any confident change counts
+        assertEquals(Verdict.SLOWER, Gate.classify(new Bounded(0.99, 0.985, 0.995), 0));
+    }
+
+    @Test
+    void rowTakesTheWorseMetric() {
+        assertEquals(Verdict.SLOWER, Verdict.worst(Verdict.FASTER, Verdict.SLOWER));
+        assertEquals(Verdict.NOISY, Verdict.worst(Verdict.NOISY, Verdict.SAME));
+        assertEquals(Verdict.FASTER, Verdict.worst(Verdict.SAME, Verdict.FASTER));
+    }
+
+    @Test
+    void normalQuantileMatchesTables() {
+        assertEquals(1.6448536, NormalQuantile.of(0.95), 1e-6);
+        assertEquals(1.9599640, NormalQuantile.of(0.975), 1e-6);
+        assertEquals(-2.3263479, NormalQuantile.of(0.01), 1e-6);
+        assertEquals(3.0902323, NormalQuantile.of(0.999), 1e-6);
+    }
+
+    @Test
+    void jmhBoundsComeFromScoreErrorsInQuadrature() {
+        // 1% relative standard error on each of the four scores -> se(log q) = 2%
+        double e = 0.01 * JmhScore.Z_999;
+        JmhComparison base = point(2.0, 2.0 * e, 1.0, 1.0 * e);
+        JmhComparison cur = point(2.0, 2.0 * e, 1.25, 1.25 * e); // graph 25% slower: ratio 1.6 vs 2.0
+        GateRow row = Gate.compareJmhPoint("p", base, cur, NormalQuantile.of(0.95), T);
+        assertEquals(0.8, row.ratioChange().estimate(), 1e-12);
+        assertEquals(0.8 * Math.exp(1.6448536 * 0.02), row.ratioChange().high(), 1e-6);
+        assertEquals(Verdict.SLOWER, row.verdict());
+        GateRow same = Gate.compareJmhPoint("p", base, base, NormalQuantile.of(0.95), T);
+        assertEquals(Verdict.SAME, same.verdict());
+        JmhComparison unknown = new JmhComparison("b.fwd", "avgt", new TreeMap<>(Map.of("workload", "w")),
+                new JmhScore(2.0, Double.NaN, "ms/op", new double[0]), new JmhScore(1.25, Double.NaN, "ms/op", new double[0]));
+        assertEquals(Verdict.NOISY, Gate.compareJmhPoint("p", base, unknown, NormalQuantile.of(0.95), T).verdict());
+    }
+
+    static JmhComparison point(double eager, double eagerErr, double graph, double graphErr) {
+        return new JmhComparison("b.fwd", "avgt", new TreeMap<>(Map.of("workload", "w")),
+                new JmhScore(eager, eagerErr, "ms/op", new double[0]), new JmhScore(graph, graphErr, "ms/op", new double[0]));
+    }
+}

@@ -1,0 +1,76 @@
+package io.prefillbench.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Opens the fixture report in real headless Chromium: the DOM it builds must hold the charts and the table, and a
+ * screenshot must come out. Skips where Chromium is absent; .ci/run installs it with scripts/install-chromium.sh.
+ */
+class ReportChromiumTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void chromiumRendersTheReport() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM),
+                "no /usr/bin/chromium: run scripts/install-chromium.sh to test the report in a real browser");
+        Path html = dir.resolve("report.html");
+        Files.writeString(html, HtmlReportTest.renderFixtures());
+
+        String dom = chromium(List.of("--dump-dom", html.toUri().toString()), dir.resolve("dom.txt"));
+        assertEquals(6, HtmlReportTest.count(dom, "<svg "), "parsed DOM holds all charts");
+        for (String t : HtmlReportTest.CHART_TITLES) assertTrue(dom.contains("<title>" + Html.esc(t) + "</title>"), t);
+        assertTrue(dom.contains("<table class=\"summary\">"), "summary table");
+        assertEquals(5 + 3, HtmlReportTest.count(dom, "<td class=\"name\">"), "5 workload rows + 3 JMH rows");
+        assertTrue(dom.contains("<polyline"), "percentile curves drawn");
+
+        Path png = dir.resolve("report.png");
+        chromium(List.of("--screenshot=" + png, "--window-size=1280,2000", html.toUri().toString()), dir.resolve("shot.txt"));
+        assertTrue(Files.exists(png), "screenshot written");
+        byte[] bytes = Files.readAllBytes(png);
+        assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, java.util.Arrays.copyOf(bytes, 8));
+        // a blank 1280x2000 page compresses to a few KB; charts, text and tables make it far larger
+        assertTrue(bytes.length > 50_000, "screenshot suspiciously small: " + bytes.length + " bytes");
+        String keep = System.getProperty("report.screenshot");
+        if (keep != null) Files.copy(png, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Runs headless Chromium with an isolated profile and no network chatter; returns its stdout. */
+    private String chromium(List<String> args, Path stdout) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + dir.resolve("profile")));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile())
+                .redirectError(dir.resolve(stdout.getFileName() + ".err").toFile()).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("chromium did not finish in 90 s: " + cmd);
+        }
+        assertEquals(0, p.exitValue(), () -> "chromium failed: " + readQuietly(dir.resolve(stdout.getFileName() + ".err")));
+        return Files.readString(stdout);
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "(no stderr)";
+        }
+    }
+}

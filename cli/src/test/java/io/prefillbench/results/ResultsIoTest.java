@@ -1,0 +1,106 @@
+package io.prefillbench.results;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefillbench.BenchException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResultsIoTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writeThenReadRoundTripsEveryField() {
+        Results r = SyntheticRuns.run(3, 40, 1.0);
+        Path f = dir.resolve("run.json");
+        ResultsIo.writeAtomically(f, r);
+        Results back = ResultsIo.read(f);
+        assertEquals(r.meta(), back.meta());
+        assertEquals(r.devices(), back.devices());
+        assertEquals(r.config(), back.config());
+        assertEquals(r.captures(), back.captures());
+        assertEquals(r.throttling(), back.throttling());
+        assertEquals(r.workloads().size(), back.workloads().size());
+        for (int i = 0; i < r.workloads().size(); i++) {
+            Workload a = r.workloads().get(i), b = back.workloads().get(i);
+            assertEquals(a.name(), b.name());
+            assertEquals(a.fallback(), b.fallback());
+            assertEquals(a.speedup(), b.speedup());
+            assertEquals(a.eager().hostNs(), b.eager().hostNs());
+            assertArrayEquals(a.eager().samplesHostNs(), b.eager().samplesHostNs());
+            assertArrayEquals(a.graph().samplesHostNs(), b.graph().samplesHostNs());
+        }
+    }
+
+    @Test
+    void atomicWriteReplacesAndLeavesNoTempFile() throws IOException {
+        Path f = dir.resolve("run.json");
+        Files.writeString(f, "old");
+        ResultsIo.writeAtomically(f, SyntheticRuns.run(3, 10, 1.0));
+        ResultsIo.read(f);
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "only the final file remains");
+        }
+    }
+
+    @Test
+    void committedFixtureReads() {
+        Results r = ResultsIo.read(Path.of("src/test/resources/fixtures/results-fixture.json"));
+        assertEquals("FIXTURE", r.deviceName());
+        assertEquals(5, r.workloads().size());
+    }
+
+    @Test
+    void missingEmptyTruncatedAndForeignFilesFailWithOneLineNamingTheFile() throws IOException {
+        Path good = dir.resolve("good.json");
+        ResultsIo.writeAtomically(good, SyntheticRuns.run(3, 10, 1.0));
+        String text = Files.readString(good);
+
+        expectBad(dir.resolve("absent.json"), "no such file");
+        expectBad(write("empty.json", ""), "empty");
+        expectBad(write("blank.json", "  \n"), "empty");
+        expectBad(write("truncated.json", text.substring(0, text.length() / 2)), "truncated");
+        expectBad(write("garbage.json", "{\"schema\": nope}"), "not valid JSON");
+        expectBad(write("array.json", "[1,2]"), "not a prefillbench results object");
+        expectBad(edit(text, "schema.json", o -> o.put("schema", "prefillbench/results/v0")), "schema is \"prefillbench/results/v0\"");
+        expectBad(edit(text, "noschema.json", o -> o.remove("schema")), "no \"schema\"");
+        expectBad(edit(text, "incomplete.json", o -> o.put("complete", false)), "incomplete");
+        expectBad(edit(text, "nometa.json", o -> o.remove("meta")), "missing \"meta\"");
+        expectBad(edit(text, "noworkloads.json", o -> o.putArray("workloads")), "\"workloads\" is empty");
+        expectBad(edit(text, "nograph.json", o -> ((ObjectNode) o.get("workloads").get(1)).remove("graph")),
+                "missing \"workloads[1].graph\"");
+        expectBad(edit(text, "unpaired.json", o -> ((ArrayNode) o.get("workloads").get(0).get("graph").get("samplesHostNs")).remove(0)),
+                "samples must be paired");
+        expectBad(edit(text, "badtype.json", o -> ((ObjectNode) o.get("workloads").get(0)).put("tokens", "ten")), "malformed field");
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    private Path edit(String json, String name, Consumer<ObjectNode> change) throws IOException {
+        ObjectNode o = (ObjectNode) ResultsIo.mapper().readTree(json);
+        change.accept(o);
+        return write(name, ResultsIo.mapper().writeValueAsString(o));
+    }
+
+    private static void expectBad(Path file, String expected) {
+        BenchException e = assertThrows(BenchException.class, () -> ResultsIo.read(file), file.toString());
+        assertEquals(BenchException.EXIT_BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+}
