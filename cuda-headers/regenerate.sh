@@ -57,9 +57,13 @@ gen() {
       }
       if (keep) print kind " " sym
     }' "$tmp/$name.dump" | LC_ALL=C sort -u > "$here/$name.argfile"
-  rm -rf "$out/${pkg//.//}"
-  "$jextract" "${incs[@]}" "${sys[@]}" --output "$out" -t "$pkg" --header-class-name "$cls" \
+  # generate into a scratch folder; replace the committed package only when jextract succeeded
+  "$jextract" "${incs[@]}" "${sys[@]}" --output "$tmp/out-$name" -t "$pkg" --header-class-name "$cls" \
     @"$here/$name.argfile" "$tmp/$name.h" 2> >(grep -v -e '^WARNING: Skipping' -e 'not supported' >&2)
+  [ -d "$tmp/out-$name/${pkg//.//}" ] || { echo "regenerate: jextract produced nothing for $name" >&2; exit 1; }
+  rm -rf "$out/${pkg//.//}"
+  mkdir -p "$out/$(dirname "${pkg//.//}")"
+  mv "$tmp/out-$name/${pkg//.//}" "$out/${pkg//.//}"
   echo "regenerate: $pkg.$cls from $wrapper ($(wc -l < "$here/$name.argfile") symbols)"
 }
 

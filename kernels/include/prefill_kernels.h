@@ -34,6 +34,27 @@ extern "C" {
 #define PREFILL_GEMM_BN 64
 #define PREFILL_GEMM_BK 32
 #define PREFILL_GEMM_THREADS 128
+/* gemm_bf16_large: same GemmParams, BM x BN = 128 x 128 per block, GEMM_LARGE_THREADS threads and
+ * PREFILL_GEMM_LARGE_SMEM bytes of dynamic shared memory (Java raises the kernel's limit once).
+ * Used for buckets of >= PREFILL_GEMM_LARGE_MIN_ROWS rows; the choice depends on the bucket only. */
+#define PREFILL_GEMM_LARGE_BM 128
+#define PREFILL_GEMM_LARGE_BN 128
+#define PREFILL_GEMM_LARGE_THREADS 256
+#define PREFILL_GEMM_LARGE_SMEM 98304
+#define PREFILL_GEMM_LARGE_MIN_ROWS 128
+
+/*
+ * Split-K partials fused into the consumer ("x_partial"): a consumer whose input came from a GEMM
+ * with splits > 1 reads x = bf16(sum_{z < x_splits} x_partial[(z * x_rows + row) * n + col]) (sum in
+ * order z = 0, 1, ..., rounded once to bf16, exactly what splitk_reduce would have stored) instead
+ * of its bf16 input. x_splits == 0 means: read the bf16 input as usual. x_rows is the GEMM's m
+ * (row capacity), n the input's width.
+ *
+ * Programmatic dependent launch (sm_90): every kernel may be launched with programmatic stream
+ * serialization. Each kernel executes griddepcontrol.wait before its first read of data written by
+ * an earlier kernel (GEMMs prefetch weight tiles first), and griddepcontrol.launch_dependents once
+ * its blocks no longer need the SMs' full attention.
+ */
 
 /* init_uniform_bf16: dst[i] = bf16_rne(offset + scale * (2*u - 1)), u = hash(seed, tensor, i) in [0,1).
  * The same hash is implemented in Java (WeightInit) so the CPU reference sees identical weights. */
@@ -60,6 +81,9 @@ typedef struct EmbedParams {
  * One block per row, rows < *num_rows. grid.x = row capacity. */
 typedef struct AddRmsNormParams {
   const uint16_t *x;      /* [rows, hidden] or NULL */
+  const float *x_partial; /* [x_splits, x_rows, hidden] when x_splits > 0 (replaces x) */
+  int32_t x_splits;
+  int32_t x_rows;
   uint16_t *residual;     /* [rows, hidden], updated in place */
   const uint16_t *weight; /* [hidden] */
   uint16_t *out;          /* [rows, hidden] */
@@ -75,6 +99,9 @@ typedef struct AddRmsNormParams {
  * grid.x = token capacity, block = (q_heads + kv_heads) * head_dim / 2 threads or fewer (loop). */
 typedef struct RopeKvParams {
   uint16_t *qkv;               /* [tokens, (q_heads + 2*kv_heads) * head_dim] */
+  const float *qkv_partial;    /* [qkv_splits, qkv_rows, qkv width] when qkv_splits > 0: the input */
+  int32_t qkv_splits;
+  int32_t qkv_rows;
   const uint16_t *bias;        /* [(q_heads + 2*kv_heads) * head_dim] or NULL */
   const float *cos_sin;        /* [max_positions, head_dim] : cos in [0, D/2), sin in [D/2, D) */
   const int32_t *positions;    /* [tokens] */
@@ -165,6 +192,9 @@ typedef struct SplitKReduceParams {
 /* silu_mul: out[t, j] = silu(gate_up[t, j]) * gate_up[t, ffn + j] for t < *num_tokens. */
 typedef struct SiluMulParams {
   const uint16_t *gate_up; /* [tokens, 2 * ffn] */
+  const float *gate_up_partial; /* [splits, rows, 2 * ffn] when gate_up_splits > 0 (replaces gate_up) */
+  int32_t gate_up_splits;
+  int32_t gate_up_rows;
   uint16_t *out;           /* [tokens, ffn] */
   const int32_t *num_tokens;
   int32_t ffn;
@@ -174,6 +204,9 @@ typedef struct SiluMulParams {
  * r = residual[row] + x[row] (bf16-rounded), out[s] = rmsnorm(r) * weight. grid.x = seq capacity. */
 typedef struct FinalNormGatherParams {
   const uint16_t *x;          /* [tokens, hidden] last layer's branch output */
+  const float *x_partial;     /* [x_splits, x_rows, hidden] when x_splits > 0 (replaces x) */
+  int32_t x_splits;
+  int32_t x_rows;
   const uint16_t *residual;   /* [tokens, hidden] */
   const uint16_t *weight;     /* [hidden] */
   const int32_t *query_start; /* [num_seqs + 1] */

@@ -2990,6 +2990,150 @@ public class Cudart extends Cudart$shared {
     public static int cudaGraphInstantiateFlagUseNodePriority() {
         return cudaGraphInstantiateFlagUseNodePriority;
     }
+    private static final int cudaLaunchAttributeIgnore = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeIgnore = 0
+     * }
+     */
+    public static int cudaLaunchAttributeIgnore() {
+        return cudaLaunchAttributeIgnore;
+    }
+    private static final int cudaLaunchAttributeAccessPolicyWindow = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeAccessPolicyWindow = 1
+     * }
+     */
+    public static int cudaLaunchAttributeAccessPolicyWindow() {
+        return cudaLaunchAttributeAccessPolicyWindow;
+    }
+    private static final int cudaLaunchAttributeCooperative = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeCooperative = 2
+     * }
+     */
+    public static int cudaLaunchAttributeCooperative() {
+        return cudaLaunchAttributeCooperative;
+    }
+    private static final int cudaLaunchAttributeSynchronizationPolicy = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeSynchronizationPolicy = 3
+     * }
+     */
+    public static int cudaLaunchAttributeSynchronizationPolicy() {
+        return cudaLaunchAttributeSynchronizationPolicy;
+    }
+    private static final int cudaLaunchAttributeClusterDimension = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeClusterDimension = 4
+     * }
+     */
+    public static int cudaLaunchAttributeClusterDimension() {
+        return cudaLaunchAttributeClusterDimension;
+    }
+    private static final int cudaLaunchAttributeClusterSchedulingPolicyPreference = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeClusterSchedulingPolicyPreference = 5
+     * }
+     */
+    public static int cudaLaunchAttributeClusterSchedulingPolicyPreference() {
+        return cudaLaunchAttributeClusterSchedulingPolicyPreference;
+    }
+    private static final int cudaLaunchAttributeProgrammaticStreamSerialization = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeProgrammaticStreamSerialization = 6
+     * }
+     */
+    public static int cudaLaunchAttributeProgrammaticStreamSerialization() {
+        return cudaLaunchAttributeProgrammaticStreamSerialization;
+    }
+    private static final int cudaLaunchAttributeProgrammaticEvent = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeProgrammaticEvent = 7
+     * }
+     */
+    public static int cudaLaunchAttributeProgrammaticEvent() {
+        return cudaLaunchAttributeProgrammaticEvent;
+    }
+    private static final int cudaLaunchAttributePriority = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributePriority = 8
+     * }
+     */
+    public static int cudaLaunchAttributePriority() {
+        return cudaLaunchAttributePriority;
+    }
+    private static final int cudaLaunchAttributeMemSyncDomainMap = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeMemSyncDomainMap = 9
+     * }
+     */
+    public static int cudaLaunchAttributeMemSyncDomainMap() {
+        return cudaLaunchAttributeMemSyncDomainMap;
+    }
+    private static final int cudaLaunchAttributeMemSyncDomain = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeMemSyncDomain = 10
+     * }
+     */
+    public static int cudaLaunchAttributeMemSyncDomain() {
+        return cudaLaunchAttributeMemSyncDomain;
+    }
+    private static final int cudaLaunchAttributePreferredClusterDimension = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributePreferredClusterDimension = 11
+     * }
+     */
+    public static int cudaLaunchAttributePreferredClusterDimension() {
+        return cudaLaunchAttributePreferredClusterDimension;
+    }
+    private static final int cudaLaunchAttributeLaunchCompletionEvent = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeLaunchCompletionEvent = 12
+     * }
+     */
+    public static int cudaLaunchAttributeLaunchCompletionEvent() {
+        return cudaLaunchAttributeLaunchCompletionEvent;
+    }
+    private static final int cudaLaunchAttributeDeviceUpdatableKernelNode = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeDeviceUpdatableKernelNode = 13
+     * }
+     */
+    public static int cudaLaunchAttributeDeviceUpdatableKernelNode() {
+        return cudaLaunchAttributeDeviceUpdatableKernelNode;
+    }
+    private static final int cudaLaunchAttributePreferredSharedMemoryCarveout = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributePreferredSharedMemoryCarveout = 14
+     * }
+     */
+    public static int cudaLaunchAttributePreferredSharedMemoryCarveout() {
+        return cudaLaunchAttributePreferredSharedMemoryCarveout;
+    }
+    private static final int cudaLaunchAttributeNvlinkUtilCentricScheduling = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLaunchAttributeID.cudaLaunchAttributeNvlinkUtilCentricScheduling = 16
+     * }
+     */
+    public static int cudaLaunchAttributeNvlinkUtilCentricScheduling() {
+        return cudaLaunchAttributeNvlinkUtilCentricScheduling;
+    }
 
     private static class cudaDeviceSynchronize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -4437,6 +4581,68 @@ public class Cudart extends Cudart$shared {
                 traceDowncall("cudaLaunchKernel", func, gridDim, blockDim, args, sharedMem, stream);
             }
             return (int)mh$.invokeExact(func, gridDim, blockDim, args, sharedMem, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaLaunchKernelExC {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaLaunchKernelExC");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t *config, const void *func, void **args)
+     * }
+     */
+    public static FunctionDescriptor cudaLaunchKernelExC$descriptor() {
+        return cudaLaunchKernelExC.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t *config, const void *func, void **args)
+     * }
+     */
+    public static MethodHandle cudaLaunchKernelExC$handle() {
+        return cudaLaunchKernelExC.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t *config, const void *func, void **args)
+     * }
+     */
+    public static MemorySegment cudaLaunchKernelExC$address() {
+        return cudaLaunchKernelExC.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaLaunchKernelExC(const cudaLaunchConfig_t *config, const void *func, void **args)
+     * }
+     */
+    public static int cudaLaunchKernelExC(MemorySegment config, MemorySegment func, MemorySegment args) {
+        var mh$ = cudaLaunchKernelExC.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaLaunchKernelExC", config, func, args);
+            }
+            return (int)mh$.invokeExact(config, func, args);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

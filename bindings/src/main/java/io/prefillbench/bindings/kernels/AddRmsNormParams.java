@@ -16,6 +16,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * {@snippet lang=c :
  * struct AddRmsNormParams {
  *     const uint16_t *x;
+ *     const float *x_partial;
+ *     int32_t x_splits;
+ *     int32_t x_rows;
  *     uint16_t *residual;
  *     const uint16_t *weight;
  *     uint16_t *out;
@@ -33,6 +36,9 @@ public class AddRmsNormParams {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         Kernels.C_POINTER.withName("x"),
+        Kernels.C_POINTER.withName("x_partial"),
+        Kernels.C_INT.withName("x_splits"),
+        Kernels.C_INT.withName("x_rows"),
         Kernels.C_POINTER.withName("residual"),
         Kernels.C_POINTER.withName("weight"),
         Kernels.C_POINTER.withName("out"),
@@ -90,6 +96,138 @@ public class AddRmsNormParams {
      */
     public static void x(MemorySegment struct, MemorySegment fieldValue) {
         struct.set(x$LAYOUT, x$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout x_partial$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("x_partial"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const float *x_partial
+     * }
+     */
+    public static final AddressLayout x_partial$layout() {
+        return x_partial$LAYOUT;
+    }
+
+    private static final long x_partial$OFFSET = $LAYOUT.byteOffset(groupElement("x_partial"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const float *x_partial
+     * }
+     */
+    public static final long x_partial$offset() {
+        return x_partial$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const float *x_partial
+     * }
+     */
+    public static MemorySegment x_partial(MemorySegment struct) {
+        return struct.get(x_partial$LAYOUT, x_partial$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const float *x_partial
+     * }
+     */
+    public static void x_partial(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(x_partial$LAYOUT, x_partial$OFFSET, fieldValue);
+    }
+
+    private static final OfInt x_splits$LAYOUT = (OfInt)$LAYOUT.select(groupElement("x_splits"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t x_splits
+     * }
+     */
+    public static final OfInt x_splits$layout() {
+        return x_splits$LAYOUT;
+    }
+
+    private static final long x_splits$OFFSET = $LAYOUT.byteOffset(groupElement("x_splits"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t x_splits
+     * }
+     */
+    public static final long x_splits$offset() {
+        return x_splits$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t x_splits
+     * }
+     */
+    public static int x_splits(MemorySegment struct) {
+        return struct.get(x_splits$LAYOUT, x_splits$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t x_splits
+     * }
+     */
+    public static void x_splits(MemorySegment struct, int fieldValue) {
+        struct.set(x_splits$LAYOUT, x_splits$OFFSET, fieldValue);
+    }
+
+    private static final OfInt x_rows$LAYOUT = (OfInt)$LAYOUT.select(groupElement("x_rows"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t x_rows
+     * }
+     */
+    public static final OfInt x_rows$layout() {
+        return x_rows$LAYOUT;
+    }
+
+    private static final long x_rows$OFFSET = $LAYOUT.byteOffset(groupElement("x_rows"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t x_rows
+     * }
+     */
+    public static final long x_rows$offset() {
+        return x_rows$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t x_rows
+     * }
+     */
+    public static int x_rows(MemorySegment struct) {
+        return struct.get(x_rows$LAYOUT, x_rows$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t x_rows
+     * }
+     */
+    public static void x_rows(MemorySegment struct, int fieldValue) {
+        struct.set(x_rows$LAYOUT, x_rows$OFFSET, fieldValue);
     }
 
     private static final AddressLayout residual$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("residual"));

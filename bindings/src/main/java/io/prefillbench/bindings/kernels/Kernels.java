@@ -86,5 +86,50 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_THREADS() {
         return PREFILL_GEMM_THREADS;
     }
+    private static final int PREFILL_GEMM_LARGE_BM = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_LARGE_BM 128
+     * }
+     */
+    public static int PREFILL_GEMM_LARGE_BM() {
+        return PREFILL_GEMM_LARGE_BM;
+    }
+    private static final int PREFILL_GEMM_LARGE_BN = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_LARGE_BN 128
+     * }
+     */
+    public static int PREFILL_GEMM_LARGE_BN() {
+        return PREFILL_GEMM_LARGE_BN;
+    }
+    private static final int PREFILL_GEMM_LARGE_THREADS = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_LARGE_THREADS 256
+     * }
+     */
+    public static int PREFILL_GEMM_LARGE_THREADS() {
+        return PREFILL_GEMM_LARGE_THREADS;
+    }
+    private static final int PREFILL_GEMM_LARGE_SMEM = (int)98304L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_LARGE_SMEM 98304
+     * }
+     */
+    public static int PREFILL_GEMM_LARGE_SMEM() {
+        return PREFILL_GEMM_LARGE_SMEM;
+    }
+    private static final int PREFILL_GEMM_LARGE_MIN_ROWS = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_LARGE_MIN_ROWS 128
+     * }
+     */
+    public static int PREFILL_GEMM_LARGE_MIN_ROWS() {
+        return PREFILL_GEMM_LARGE_MIN_ROWS;
+    }
 }
 

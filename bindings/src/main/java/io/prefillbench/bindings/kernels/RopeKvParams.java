@@ -16,6 +16,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * {@snippet lang=c :
  * struct RopeKvParams {
  *     uint16_t *qkv;
+ *     const float *qkv_partial;
+ *     int32_t qkv_splits;
+ *     int32_t qkv_rows;
  *     const uint16_t *bias;
  *     const float *cos_sin;
  *     const int32_t *positions;
@@ -38,6 +41,9 @@ public class RopeKvParams {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         Kernels.C_POINTER.withName("qkv"),
+        Kernels.C_POINTER.withName("qkv_partial"),
+        Kernels.C_INT.withName("qkv_splits"),
+        Kernels.C_INT.withName("qkv_rows"),
         Kernels.C_POINTER.withName("bias"),
         Kernels.C_POINTER.withName("cos_sin"),
         Kernels.C_POINTER.withName("positions"),
@@ -100,6 +106,138 @@ public class RopeKvParams {
      */
     public static void qkv(MemorySegment struct, MemorySegment fieldValue) {
         struct.set(qkv$LAYOUT, qkv$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout qkv_partial$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("qkv_partial"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const float *qkv_partial
+     * }
+     */
+    public static final AddressLayout qkv_partial$layout() {
+        return qkv_partial$LAYOUT;
+    }
+
+    private static final long qkv_partial$OFFSET = $LAYOUT.byteOffset(groupElement("qkv_partial"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const float *qkv_partial
+     * }
+     */
+    public static final long qkv_partial$offset() {
+        return qkv_partial$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const float *qkv_partial
+     * }
+     */
+    public static MemorySegment qkv_partial(MemorySegment struct) {
+        return struct.get(qkv_partial$LAYOUT, qkv_partial$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const float *qkv_partial
+     * }
+     */
+    public static void qkv_partial(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(qkv_partial$LAYOUT, qkv_partial$OFFSET, fieldValue);
+    }
+
+    private static final OfInt qkv_splits$LAYOUT = (OfInt)$LAYOUT.select(groupElement("qkv_splits"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t qkv_splits
+     * }
+     */
+    public static final OfInt qkv_splits$layout() {
+        return qkv_splits$LAYOUT;
+    }
+
+    private static final long qkv_splits$OFFSET = $LAYOUT.byteOffset(groupElement("qkv_splits"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t qkv_splits
+     * }
+     */
+    public static final long qkv_splits$offset() {
+        return qkv_splits$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t qkv_splits
+     * }
+     */
+    public static int qkv_splits(MemorySegment struct) {
+        return struct.get(qkv_splits$LAYOUT, qkv_splits$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t qkv_splits
+     * }
+     */
+    public static void qkv_splits(MemorySegment struct, int fieldValue) {
+        struct.set(qkv_splits$LAYOUT, qkv_splits$OFFSET, fieldValue);
+    }
+
+    private static final OfInt qkv_rows$LAYOUT = (OfInt)$LAYOUT.select(groupElement("qkv_rows"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t qkv_rows
+     * }
+     */
+    public static final OfInt qkv_rows$layout() {
+        return qkv_rows$LAYOUT;
+    }
+
+    private static final long qkv_rows$OFFSET = $LAYOUT.byteOffset(groupElement("qkv_rows"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t qkv_rows
+     * }
+     */
+    public static final long qkv_rows$offset() {
+        return qkv_rows$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t qkv_rows
+     * }
+     */
+    public static int qkv_rows(MemorySegment struct) {
+        return struct.get(qkv_rows$LAYOUT, qkv_rows$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t qkv_rows
+     * }
+     */
+    public static void qkv_rows(MemorySegment struct, int fieldValue) {
+        struct.set(qkv_rows$LAYOUT, qkv_rows$OFFSET, fieldValue);
     }
 
     private static final AddressLayout bias$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("bias"));

@@ -16,6 +16,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * {@snippet lang=c :
  * struct SiluMulParams {
  *     const uint16_t *gate_up;
+ *     const float *gate_up_partial;
+ *     int32_t gate_up_splits;
+ *     int32_t gate_up_rows;
  *     uint16_t *out;
  *     const int32_t *num_tokens;
  *     int32_t ffn;
@@ -30,6 +33,9 @@ public class SiluMulParams {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         Kernels.C_POINTER.withName("gate_up"),
+        Kernels.C_POINTER.withName("gate_up_partial"),
+        Kernels.C_INT.withName("gate_up_splits"),
+        Kernels.C_INT.withName("gate_up_rows"),
         Kernels.C_POINTER.withName("out"),
         Kernels.C_POINTER.withName("num_tokens"),
         Kernels.C_INT.withName("ffn"),
@@ -85,6 +91,138 @@ public class SiluMulParams {
      */
     public static void gate_up(MemorySegment struct, MemorySegment fieldValue) {
         struct.set(gate_up$LAYOUT, gate_up$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout gate_up_partial$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("gate_up_partial"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const float *gate_up_partial
+     * }
+     */
+    public static final AddressLayout gate_up_partial$layout() {
+        return gate_up_partial$LAYOUT;
+    }
+
+    private static final long gate_up_partial$OFFSET = $LAYOUT.byteOffset(groupElement("gate_up_partial"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const float *gate_up_partial
+     * }
+     */
+    public static final long gate_up_partial$offset() {
+        return gate_up_partial$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const float *gate_up_partial
+     * }
+     */
+    public static MemorySegment gate_up_partial(MemorySegment struct) {
+        return struct.get(gate_up_partial$LAYOUT, gate_up_partial$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const float *gate_up_partial
+     * }
+     */
+    public static void gate_up_partial(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(gate_up_partial$LAYOUT, gate_up_partial$OFFSET, fieldValue);
+    }
+
+    private static final OfInt gate_up_splits$LAYOUT = (OfInt)$LAYOUT.select(groupElement("gate_up_splits"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_splits
+     * }
+     */
+    public static final OfInt gate_up_splits$layout() {
+        return gate_up_splits$LAYOUT;
+    }
+
+    private static final long gate_up_splits$OFFSET = $LAYOUT.byteOffset(groupElement("gate_up_splits"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_splits
+     * }
+     */
+    public static final long gate_up_splits$offset() {
+        return gate_up_splits$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_splits
+     * }
+     */
+    public static int gate_up_splits(MemorySegment struct) {
+        return struct.get(gate_up_splits$LAYOUT, gate_up_splits$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_splits
+     * }
+     */
+    public static void gate_up_splits(MemorySegment struct, int fieldValue) {
+        struct.set(gate_up_splits$LAYOUT, gate_up_splits$OFFSET, fieldValue);
+    }
+
+    private static final OfInt gate_up_rows$LAYOUT = (OfInt)$LAYOUT.select(groupElement("gate_up_rows"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_rows
+     * }
+     */
+    public static final OfInt gate_up_rows$layout() {
+        return gate_up_rows$LAYOUT;
+    }
+
+    private static final long gate_up_rows$OFFSET = $LAYOUT.byteOffset(groupElement("gate_up_rows"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_rows
+     * }
+     */
+    public static final long gate_up_rows$offset() {
+        return gate_up_rows$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_rows
+     * }
+     */
+    public static int gate_up_rows(MemorySegment struct) {
+        return struct.get(gate_up_rows$LAYOUT, gate_up_rows$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t gate_up_rows
+     * }
+     */
+    public static void gate_up_rows(MemorySegment struct, int fieldValue) {
+        struct.set(gate_up_rows$LAYOUT, gate_up_rows$OFFSET, fieldValue);
     }
 
     private static final AddressLayout out$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("out"));
