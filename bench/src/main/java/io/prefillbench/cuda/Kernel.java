@@ -1,6 +1,9 @@
 package io.prefillbench.cuda;
 
 import io.prefillbench.bindings.cudart.Cudart;
+import io.prefillbench.bindings.cudart.cudaLaunchAttributeValue;
+import io.prefillbench.bindings.cudart.cudaLaunchAttribute_st;
+import io.prefillbench.bindings.cudart.cudaLaunchConfig_st;
 import io.prefillbench.bindings.cudart.dim3;
 
 import java.lang.foreign.Arena;
@@ -11,41 +14,65 @@ import java.lang.foreign.ValueLayout;
 public record Kernel(String name, MemorySegment handle) {
 
     /**
-     * One-off launch: allocates the dim3 values and argument array for this call. Hot paths use
-     * {@link Launch}, which allocates them once.
+     * One-off launch: allocates the launch configuration for this call. Hot paths use
+     * {@link Launch}, which allocates it once.
      */
     public void launch(CudaStream stream, int gx, int gy, int gz, int blockX, int sharedBytes, MemorySegment params) {
         try (Arena a = Arena.ofConfined()) {
-            Launch l = new Launch(this, params, blockX, sharedBytes, a);
-            l.grid(gx, gy, gz);
-            l.launch(stream);
+            new Launch(this, params, blockX, sharedBytes, false, a).grid(gx, gy, gz).launch(stream);
         }
+    }
+
+    /** Raises the kernel's dynamic shared memory limit on a device (needed above 48 KB). */
+    public void allowDynamicSharedMemory(int bytes, int device) {
+        Cuda.check(Cudart.cudaKernelSetAttributeForDevice(handle, Cudart.cudaFuncAttributeMaxDynamicSharedMemorySize(), bytes, device),
+                "cudaKernelSetAttributeForDevice(" + name + ", max dynamic smem " + bytes + ")");
     }
 
     /**
      * A launch prepared once and issued many times: the kernel, its param struct (native memory the
-     * caller keeps alive), block and grid. Eager prefill issues these one by one; graph capture
-     * records the very same calls.
+     * caller keeps alive), block, grid and, on sm_90, programmatic dependent launch (the kernel may
+     * start while the previous one finishes; it waits in griddepcontrol.wait before reading its
+     * inputs). Eager prefill issues these one by one; graph capture records the very same calls.
      */
     public static final class Launch {
         private final Kernel kernel;
         private final MemorySegment params;
+        private final MemorySegment config;
         private final MemorySegment grid;
         private final MemorySegment block;
         private final MemorySegment argv;
         private final long sharedBytes;
+        private final boolean pdl;
 
         public Launch(Kernel kernel, MemorySegment params, int blockX, int sharedBytes, Arena arena) {
+            this(kernel, params, blockX, sharedBytes, false, arena);
+        }
+
+        public Launch(Kernel kernel, MemorySegment params, int blockX, int sharedBytes, boolean programmaticDependentLaunch, Arena arena) {
             this.kernel = kernel;
             this.params = params;
-            this.grid = dim3.allocate(arena);
-            this.block = dim3.allocate(arena);
+            this.config = cudaLaunchConfig_st.allocate(arena);
+            this.grid = cudaLaunchConfig_st.gridDim(config);
             this.argv = arena.allocate(ValueLayout.ADDRESS);
-            this.sharedBytes = sharedBytes;
             argv.set(ValueLayout.ADDRESS, 0, params);
+            this.block = cudaLaunchConfig_st.blockDim(config);
+            this.sharedBytes = sharedBytes;
+            this.pdl = programmaticDependentLaunch;
             dim3.x(block, blockX);
             dim3.y(block, 1);
             dim3.z(block, 1);
+            cudaLaunchConfig_st.dynamicSmemBytes(config, sharedBytes);
+            if (programmaticDependentLaunch) {
+                MemorySegment attr = cudaLaunchAttribute_st.allocate(arena);
+                cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeProgrammaticStreamSerialization());
+                cudaLaunchAttributeValue.programmaticStreamSerializationAllowed(cudaLaunchAttribute_st.val(attr), 1);
+                cudaLaunchConfig_st.attrs(config, attr);
+                cudaLaunchConfig_st.numAttrs(config, 1);
+            } else {
+                cudaLaunchConfig_st.attrs(config, MemorySegment.NULL);
+                cudaLaunchConfig_st.numAttrs(config, 0);
+            }
             grid(1, 1, 1);
         }
 
@@ -73,10 +100,18 @@ public record Kernel(String name, MemorySegment handle) {
             return kernel;
         }
 
-        /** cudaLaunchKernel with the struct by value, then the last-error check. */
+        /**
+         * cudaLaunchKernel with the struct by value (cudaLaunchKernelExC when programmatic dependent
+         * launch is on), then the last-error check.
+         */
         public void launch(CudaStream stream) {
-            Cuda.check(Cudart.cudaLaunchKernel(kernel.handle(), grid, block, argv, sharedBytes, stream.handle()),
-                    "cudaLaunchKernel(" + kernel.name() + ")");
+            if (pdl) {
+                cudaLaunchConfig_st.stream(config, stream.handle());
+                Cuda.check(Cudart.cudaLaunchKernelExC(config, kernel.handle(), argv), "cudaLaunchKernelExC(" + kernel.name() + ")");
+            } else {
+                Cuda.check(Cudart.cudaLaunchKernel(kernel.handle(), grid, block, argv, sharedBytes, stream.handle()),
+                        "cudaLaunchKernel(" + kernel.name() + ")");
+            }
             Cuda.checkLastError(kernel.name());
         }
     }

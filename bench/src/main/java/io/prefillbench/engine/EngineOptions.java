@@ -7,7 +7,9 @@ package io.prefillbench.engine;
  *                              slowdown the regression gate must catch); 0 = none
  * @param heuristicTileCapacity capture attention grids with the [1,...,1,rest] tile count instead of
  *                              the exact worst case (the planted bug the graph == eager test must catch)
+ * @param pdl                   programmatic dependent launch on sm_90+ (kernels overlap their prologue,
+ *                              e.g. weight prefetch, with the previous kernel's tail), in both modes
  */
-public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity) {
-    public static final EngineOptions DEFAULT = new EngineOptions(0, false);
+public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl) {
+    public static final EngineOptions DEFAULT = new EngineOptions(0, false, true);
 }

@@ -39,17 +39,31 @@ public final class ForwardPlan {
     private record Step(Kernel.Launch launch, Rows rows, int rowsPerBlock, boolean rowsOnY, int other, int gridZ) {
     }
 
+    /** A GEMM's output when it stays in fp32 split-K partials for the consumer to sum (splits == 0: none). */
+    private record Partial(MemorySegment ptr, int splits, int rows) {
+        static final Partial NONE = new Partial(MemorySegment.NULL, 0, 0);
+    }
+
     final int size;          // bucket: token capacity
     final int seqCapacity;   // sequence capacity
     final int tileCapacity;  // exact worst-case attention tiles over all splits of `size` tokens
     private final List<Step> steps = new ArrayList<>();
-    private long partialFloats;
+    private final KernelLibrary lib;
+    private final Arena arena;
+    private final StaticBuffers b;
+    private final int smCount;
+    private final boolean pdl;
 
     ForwardPlan(int size, int seqCapacity, int tileCapacity, ModelConfig m, ModelWeights w, StaticBuffers b,
-                KernelLibrary lib, int smCount, long slowdownCycles, Arena arena) {
+                KernelLibrary lib, int smCount, boolean pdl, long slowdownCycles, Arena arena) {
         this.size = size;
         this.seqCapacity = seqCapacity;
         this.tileCapacity = tileCapacity;
+        this.lib = lib;
+        this.arena = arena;
+        this.b = b;
+        this.smCount = smCount;
+        this.pdl = pdl;
         MemorySegment numTokens = b.meta(b.numTokens);
         MemorySegment numSeqs = b.meta(b.numSeqs);
         MemorySegment queryStart = b.meta(b.queryStart);
@@ -62,7 +76,7 @@ public final class ForwardPlan {
         EmbedParams.num_tokens(p, numTokens);
         EmbedParams.hidden(p, m.hidden());
         EmbedParams.vocab(p, m.vocab());
-        add(lib, arena, "embed_gather", p, 128, Rows.TOKENS);
+        add("embed_gather", p, 128, 0, Rows.TOKENS, 1, false, 1);
 
         p = TileMapParams.allocate(arena);
         TileMapParams.query_start(p, queryStart);
@@ -73,16 +87,21 @@ public final class ForwardPlan {
         TileMapParams.group(p, m.group());
         TileMapParams.rows_per_tile(p, Layout.ROWS_PER_TILE);
         TileMapParams.max_tiles(p, b.maxTiles);
-        add(lib, arena, "build_tile_map", p, 1024, Rows.ONE);
+        add("build_tile_map", p, 1024, 0, Rows.ONE, 1, false, 1);
 
         float scaleLog2 = (float) (1.0 / Math.sqrt(m.headDim()) * (1.0 / Math.log(2.0)));
+        Partial down = Partial.NONE;
         for (int l = 0; l < m.layers(); l++) {
-            addNorm(lib, arena, l == 0 ? MemorySegment.NULL : b.at(b.branchOut), b, w.of(WeightSpec.layer(l).inputNorm()), m, numTokens);
-            gemm(lib, arena, b, b.at(b.hidden), m.hidden(), w.of(WeightSpec.layer(l).qkv()), b.at(b.qkv), m.qkvDim(), m.hidden(), size, numTokens, smCount, Rows.TOKENS);
+            WeightSpec.LayerNames names = WeightSpec.layer(l);
+            addNorm(l == 0 ? MemorySegment.NULL : b.at(b.branchOut), down, w.of(names.inputNorm()), m, numTokens);
+            Partial qkv = gemm(b.at(b.hidden), m.hidden(), w.of(names.qkv()), b.at(b.qkv), m.qkvDim(), m.hidden(), size, numTokens, Rows.TOKENS, true);
 
             p = RopeKvParams.allocate(arena);
             RopeKvParams.qkv(p, b.at(b.qkv));
-            RopeKvParams.bias(p, m.qkvBias() ? w.of(WeightSpec.layer(l).qkvBias()) : MemorySegment.NULL);
+            RopeKvParams.qkv_partial(p, qkv.ptr());
+            RopeKvParams.qkv_splits(p, qkv.splits());
+            RopeKvParams.qkv_rows(p, qkv.rows());
+            RopeKvParams.bias(p, m.qkvBias() ? w.of(names.qkvBias()) : MemorySegment.NULL);
             RopeKvParams.cos_sin(p, b.at(b.ropeTable));
             RopeKvParams.positions(p, b.meta(b.positions));
             RopeKvParams.slot_mapping(p, b.meta(b.slotMapping));
@@ -93,7 +112,7 @@ public final class ForwardPlan {
             RopeKvParams.kv_heads(p, m.kvHeads());
             RopeKvParams.head_dim(p, m.headDim());
             RopeKvParams.max_positions(p, b.config.maxModelLen());
-            add(lib, arena, "rope_kv_write", p, 128, Rows.TOKENS);
+            add("rope_kv_write", p, 128, 0, Rows.TOKENS, 1, false, 1);
 
             p = AttnParams.allocate(arena);
             AttnParams.q(p, b.at(b.qkv));
@@ -112,24 +131,30 @@ public final class ForwardPlan {
             AttnParams.head_dim(p, m.headDim());
             AttnParams.max_pages_per_seq(p, b.pagesPerSeq);
             AttnParams.scale_log2(p, scaleLog2);
-            steps.add(new Step(new Kernel.Launch(lib.kernel("attention_prefill"), p, Layout.ATTN_THREADS, 0, arena), Rows.TILES, 1, false, m.kvHeads(), 1));
+            add("attention_prefill", p, Layout.ATTN_THREADS, 0, Rows.TILES, 1, false, m.kvHeads());
 
-            gemm(lib, arena, b, b.at(b.attnOut), m.attnDim(), w.of(WeightSpec.layer(l).o()), b.at(b.branchOut), m.hidden(), m.attnDim(), size, numTokens, smCount, Rows.TOKENS);
-            addNorm(lib, arena, b.at(b.branchOut), b, w.of(WeightSpec.layer(l).postNorm()), m, numTokens);
-            gemm(lib, arena, b, b.at(b.hidden), m.hidden(), w.of(WeightSpec.layer(l).gateUp()), b.at(b.gateUp), 2 * m.ffn(), m.hidden(), size, numTokens, smCount, Rows.TOKENS);
+            Partial o = gemm(b.at(b.attnOut), m.attnDim(), w.of(names.o()), b.at(b.branchOut), m.hidden(), m.attnDim(), size, numTokens, Rows.TOKENS, true);
+            addNorm(b.at(b.branchOut), o, w.of(names.postNorm()), m, numTokens);
+            Partial gu = gemm(b.at(b.hidden), m.hidden(), w.of(names.gateUp()), b.at(b.gateUp), 2 * m.ffn(), m.hidden(), size, numTokens, Rows.TOKENS, true);
 
             p = SiluMulParams.allocate(arena);
             SiluMulParams.gate_up(p, b.at(b.gateUp));
+            SiluMulParams.gate_up_partial(p, gu.ptr());
+            SiluMulParams.gate_up_splits(p, gu.splits());
+            SiluMulParams.gate_up_rows(p, gu.rows());
             SiluMulParams.out(p, b.at(b.act));
             SiluMulParams.num_tokens(p, numTokens);
             SiluMulParams.ffn(p, m.ffn());
-            add(lib, arena, "silu_mul", p, 256, Rows.TOKENS);
+            add("silu_mul", p, 256, 0, Rows.TOKENS, 1, false, 1);
 
-            gemm(lib, arena, b, b.at(b.act), m.ffn(), w.of(WeightSpec.layer(l).down()), b.at(b.branchOut), m.hidden(), m.ffn(), size, numTokens, smCount, Rows.TOKENS);
+            down = gemm(b.at(b.act), m.ffn(), w.of(names.down()), b.at(b.branchOut), m.hidden(), m.ffn(), size, numTokens, Rows.TOKENS, true);
         }
 
         p = FinalNormGatherParams.allocate(arena);
         FinalNormGatherParams.x(p, b.at(b.branchOut));
+        FinalNormGatherParams.x_partial(p, down.ptr());
+        FinalNormGatherParams.x_splits(p, down.splits());
+        FinalNormGatherParams.x_rows(p, down.rows());
         FinalNormGatherParams.residual(p, b.at(b.residual));
         FinalNormGatherParams.weight(p, w.of(WeightSpec.FINAL_NORM));
         FinalNormGatherParams.query_start(p, queryStart);
@@ -137,46 +162,58 @@ public final class ForwardPlan {
         FinalNormGatherParams.out(p, b.at(b.lastHidden));
         FinalNormGatherParams.hidden(p, m.hidden());
         FinalNormGatherParams.eps(p, m.rmsNormEps());
-        add(lib, arena, "final_norm_gather", p, 256, Rows.SEQS);
+        add("final_norm_gather", p, 256, 0, Rows.SEQS, 1, false, 1);
 
         MemorySegment lmHead = w.of(m.tieWordEmbeddings() ? WeightSpec.EMBEDDING : WeightSpec.LM_HEAD);
-        gemm(lib, arena, b, b.at(b.lastHidden), m.hidden(), lmHead, b.at(b.logits), m.vocab(), m.hidden(), seqCapacity, numSeqs, smCount, Rows.SEQS);
+        gemm(b.at(b.lastHidden), m.hidden(), lmHead, b.at(b.logits), m.vocab(), m.hidden(), seqCapacity, numSeqs, Rows.SEQS, false);
 
         p = ArgmaxParams.allocate(arena);
         ArgmaxParams.logits(p, b.at(b.logits));
         ArgmaxParams.out(p, b.at(b.outTokens));
         ArgmaxParams.num_seqs(p, numSeqs);
         ArgmaxParams.vocab(p, m.vocab());
-        add(lib, arena, "argmax_rows", p, 256, Rows.SEQS);
+        add("argmax_rows", p, 256, 0, Rows.SEQS, 1, false, 1);
 
         if (slowdownCycles > 0) {
             // Test-only planted slowdown (gate checks): a busy kernel in every forward.
             p = SpinParams.allocate(arena);
             SpinParams.cycles(p, slowdownCycles);
-            add(lib, arena, "spin_delay", p, 32, Rows.ONE);
+            add("spin_delay", p, 32, 0, Rows.ONE, 1, false, 1);
         }
     }
 
-    private void add(KernelLibrary lib, Arena arena, String kernel, MemorySegment params, int threads, Rows rows) {
-        steps.add(new Step(new Kernel.Launch(lib.kernel(kernel), params, threads, 0, arena), rows, 1, false, 1, 1));
+    private void add(String kernel, MemorySegment params, int threads, int smem, Rows rows, int rowsPerBlock, boolean rowsOnY, int other) {
+        add(kernel, params, threads, smem, rows, rowsPerBlock, rowsOnY, other, 1);
     }
 
-    private void addNorm(KernelLibrary lib, Arena arena, MemorySegment x, StaticBuffers b, MemorySegment weight, ModelConfig m, MemorySegment numRows) {
+    private void add(String kernel, MemorySegment params, int threads, int smem, Rows rows, int rowsPerBlock, boolean rowsOnY, int other, int gridZ) {
+        steps.add(new Step(new Kernel.Launch(lib.kernel(kernel), params, threads, smem, pdl, arena), rows, rowsPerBlock, rowsOnY, other, gridZ));
+    }
+
+    private void addNorm(MemorySegment x, Partial xPartial, MemorySegment weight, ModelConfig m, MemorySegment numRows) {
         MemorySegment p = AddRmsNormParams.allocate(arena);
         AddRmsNormParams.x(p, x);
+        AddRmsNormParams.x_partial(p, xPartial.ptr());
+        AddRmsNormParams.x_splits(p, xPartial.splits());
+        AddRmsNormParams.x_rows(p, xPartial.rows());
         AddRmsNormParams.residual(p, b.at(b.residual));
         AddRmsNormParams.weight(p, weight);
         AddRmsNormParams.out(p, b.at(b.hidden));
         AddRmsNormParams.num_rows(p, numRows);
         AddRmsNormParams.hidden(p, m.hidden());
         AddRmsNormParams.eps(p, m.rmsNormEps());
-        steps.add(new Step(new Kernel.Launch(lib.kernel("add_rmsnorm"), p, 256, 0, arena), Rows.TOKENS, 1, false, 1, 1));
+        add("add_rmsnorm", p, 256, 0, Rows.TOKENS, 1, false, 1);
     }
 
-    /** C[rows, n] = A[rows, k] * W[n, k]^T with split-K chosen from (n, k, capacity) only. */
-    private void gemm(KernelLibrary lib, Arena arena, StaticBuffers b, MemorySegment a, int lda, MemorySegment weight,
-                      MemorySegment c, int n, int k, int capacity, MemorySegment mDev, int smCount, Rows rows) {
-        int splits = GemmTiling.splits(n, k, capacity, smCount);
+    /**
+     * C[rows, n] = A[rows, k] * W[n, k]^T, tile and split-K chosen from (n, k, capacity) only. With
+     * splits > 1 and a consumer that sums partials ({@code fused}), the output stays in fp32
+     * partials and no reduce kernel runs; otherwise splitk_reduce writes C.
+     */
+    private Partial gemm(MemorySegment a, int lda, MemorySegment weight, MemorySegment c, int n, int k, int capacity,
+                         MemorySegment mDev, Rows rows, boolean fused) {
+        GemmTiling.Choice choice = GemmTiling.choose(n, k, capacity, smCount);
+        int splits = choice.splits();
         MemorySegment p = GemmParams.allocate(arena);
         GemmParams.a(p, a);
         GemmParams.b(p, weight);
@@ -190,20 +227,21 @@ public final class ForwardPlan {
         GemmParams.ldb(p, k);
         GemmParams.ldc(p, n);
         GemmParams.splits(p, splits);
-        steps.add(new Step(new Kernel.Launch(lib.kernel("gemm_bf16"), p, Layout.GEMM_THREADS, 0, arena), rows, Layout.GEMM_BM,
-                true, (n + Layout.GEMM_BN - 1) / Layout.GEMM_BN, splits));
-        if (splits > 1) {
-            partialFloats = Math.max(partialFloats, (long) splits * capacity * n);
-            MemorySegment r = SplitKReduceParams.allocate(arena);
-            SplitKReduceParams.partial(r, b.at(b.partial));
-            SplitKReduceParams.c(r, c);
-            SplitKReduceParams.m_dev(r, mDev);
-            SplitKReduceParams.m(r, capacity);
-            SplitKReduceParams.n(r, n);
-            SplitKReduceParams.ldc(r, n);
-            SplitKReduceParams.splits(r, splits);
-            steps.add(new Step(new Kernel.Launch(lib.kernel("splitk_reduce"), r, 256, 0, arena), rows, 1, false, 1, 1));
-        }
+        int threads = choice.large() ? Layout.GEMM_LARGE_THREADS : Layout.GEMM_THREADS;
+        int smem = choice.large() ? Layout.GEMM_LARGE_SMEM : 0;
+        add(choice.kernel(), p, threads, smem, rows, choice.bm(), true, (n + choice.bn() - 1) / choice.bn(), splits);
+        if (splits == 1) return Partial.NONE;
+        if (fused) return new Partial(b.at(b.partial), splits, capacity);
+        MemorySegment r = SplitKReduceParams.allocate(arena);
+        SplitKReduceParams.partial(r, b.at(b.partial));
+        SplitKReduceParams.c(r, c);
+        SplitKReduceParams.m_dev(r, mDev);
+        SplitKReduceParams.m(r, capacity);
+        SplitKReduceParams.n(r, n);
+        SplitKReduceParams.ldc(r, n);
+        SplitKReduceParams.splits(r, splits);
+        add("splitk_reduce", r, 256, 0, rows, 1, false, 1);
+        return Partial.NONE;
     }
 
     /** Grids for a real batch (eager) or for the bucket's capacity (capture). */
@@ -234,10 +272,6 @@ public final class ForwardPlan {
         return steps.size();
     }
 
-    long partialFloats() {
-        return partialFloats;
-    }
-
     /**
      * Split-K workspace (floats) every bucket's GEMMs need, computed before the buffers exist:
      * the same (n, k, capacity) rule as the plans use.
@@ -247,11 +281,11 @@ public final class ForwardPlan {
         int[][] shapes = {{m.qkvDim(), m.hidden()}, {m.hidden(), m.attnDim()}, {2 * m.ffn(), m.hidden()}, {m.hidden(), m.ffn()}};
         for (int size : cfg.sizes().sizes()) {
             for (int[] nk : shapes) {
-                int s = GemmTiling.splits(nk[0], nk[1], size, smCount);
+                int s = GemmTiling.choose(nk[0], nk[1], size, smCount).splits();
                 if (s > 1) need = Math.max(need, (long) s * size * nk[0]);
             }
             int seqs = cfg.seqCapacity(size);
-            int s = GemmTiling.splits(m.vocab(), m.hidden(), seqs, smCount);
+            int s = GemmTiling.choose(m.vocab(), m.hidden(), seqs, smCount).splits();
             if (s > 1) need = Math.max(need, (long) s * seqs * m.vocab());
         }
         return need;

@@ -11,6 +11,8 @@ public final class Layout {
     public static final int GEMM_BN = Kernels.PREFILL_GEMM_BN();
     public static final int GEMM_BK = Kernels.PREFILL_GEMM_BK();
     public static final int GEMM_THREADS = Kernels.PREFILL_GEMM_THREADS();
+    public static final int GEMM_LARGE_THREADS = Kernels.PREFILL_GEMM_LARGE_THREADS();
+    public static final int GEMM_LARGE_SMEM = Kernels.PREFILL_GEMM_LARGE_SMEM();
 
     private Layout() {
     }

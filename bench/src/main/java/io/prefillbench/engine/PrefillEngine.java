@@ -90,12 +90,14 @@ public final class PrefillEngine implements AutoCloseable {
         buffers = new StaticBuffers(config, maxTiles, partial);
         hostMeta = PinnedBuffer.allocate("batch metadata", buffers.metaBytes);
         hostOut = PinnedBuffer.allocate("first tokens", 4L * buffers.maxSeqs);
+        library.kernel("gemm_bf16_large").allowDynamicSharedMemory(Layout.GEMM_LARGE_SMEM, device.index());
+        boolean pdl = options.pdl() && device.ccMajor() >= 9;
         for (int size : config.sizes().sizes()) {
             int seqs = config.seqCapacity(size);
             int tiles = options.heuristicTileCapacity()
                     ? TileMath.heuristicTiles(size, seqs, m.group(), Layout.ROWS_PER_TILE)
                     : TileMath.exactWorstCaseTiles(size, seqs, m.group(), Layout.ROWS_PER_TILE);
-            plans.put(size, new ForwardPlan(size, seqs, tiles, m, weights, buffers, library, device.sms(), options.slowdownCycles(), arena));
+            plans.put(size, new ForwardPlan(size, seqs, tiles, m, weights, buffers, library, device.sms(), pdl, options.slowdownCycles(), arena));
         }
     }
 

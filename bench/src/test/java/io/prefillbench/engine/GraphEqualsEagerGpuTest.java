@@ -101,7 +101,7 @@ class GraphEqualsEagerGpuTest {
         }
         assertTrue(found > 0, "no size where the heuristic under-counts for group 5");
         EngineConfig cfg = EngineTestSupport.config("tiny-g5", String.valueOf(found), maxSeqs, 1024);
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, new EngineOptions(0, true))) {
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, new EngineOptions(0, true, true))) {
             e.capture(found);
             int[] worst = TileMath.worstCaseSplit(found, cfg.seqCapacity(found), group, Layout.ROWS_PER_TILE);
             List<SeqInput> b = EngineTestSupport.batch(new Random(5), worst, cfg.model().vocab());

@@ -24,6 +24,7 @@ public final class BenchCli {
         cl.addSubcommand(new GateCommand());
         cl.addSubcommand(new PlanCommand());
         cl.addSubcommand(new PrefillCommand());
+        cl.addSubcommand(new JmhCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;

@@ -117,6 +117,10 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--pad-slack", defaultValue = "64", description = "Padding guard: padded tokens always accepted (default: ${DEFAULT-VALUE}).")
     int padSlack;
 
+    @Option(names = "--pdl", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Programmatic dependent launch on sm_90+ in both modes (default: on; --no-pdl to compare).")
+    boolean pdl;
+
     @Option(names = "--slowdown-cycles", hidden = true, defaultValue = "0", description = "Test only: a busy kernel of N GPU cycles in every forward (planted regression for the gate).")
     long slowdownCycles;
 
@@ -154,7 +158,7 @@ final class PrefillCommand implements Callable<Integer> {
             if (!complete.get()) System.err.println("\ninterrupted: no results written (" + out + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(slowdownCycles, false))) {
+        try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(slowdownCycles, false, pdl))) {
             List<Capture> captures = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             Map<Integer, CaptureReport> reports = new LinkedHashMap<>();
