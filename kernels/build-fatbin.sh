@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds kernels/src/*.cu into one fatbin: SASS for sm_80 and sm_90, plus compute_90 PTX for newer GPUs.
 # Usage: build-fatbin.sh NVCC OUT.fatbin     (Maven passes -Dnvcc, default "nvcc" on PATH)
+#        build-fatbin.sh NVCC OUT.fatbin foreign
+#        the test kernels only, as sm_100 SASS without PTX: a fatbin an H100 (or older) must refuse
 set -euo pipefail
 nvcc=${1:-nvcc}
 out=${2:?usage: build-fatbin.sh NVCC OUT.fatbin}
@@ -10,6 +12,12 @@ if ! command -v "$nvcc" >/dev/null 2>&1; then
   exit 2
 fi
 mkdir -p "$(dirname "$out")"
+if [ "${3:-}" = foreign ]; then
+  [ -f "$out" ] && [ "$out" -nt "$here/src/test_kernels.cu" ] && exit 0
+  "$nvcc" -fatbin -std=c++17 -I "$here/include" -gencode=arch=compute_100,code=sm_100 -o "$out" "$here/src/test_kernels.cu"
+  echo "build-fatbin: wrote $out (sm_100 only, for the no-code-for-this-GPU test)"
+  exit 0
+fi
 # Skip the (slow) build when nothing changed since the last fatbin.
 if [ -f "$out" ] && [ -z "$(find "$here/src" "$here/include" "$0" -newer "$out" -print -quit)" ]; then
   echo "build-fatbin: $out is up to date"; exit 0

@@ -88,6 +88,10 @@ public final class StaticBuffers implements AutoCloseable {
         buffer = DeviceBuffer.allocate("activations", layout.totalBytes());
         try {
             kvCache = DeviceBuffer.allocate("kv cache", 2L * m.layers() * kvLayerBytes);
+            // Defined contents from the start: fixed-size copies (metadata in, first tokens out) and
+            // capacity-sized graphs never read uninitialized memory (compute-sanitizer initcheck).
+            buffer.fill(0);
+            kvCache.fill(0);
             uploadRope();
         } catch (RuntimeException e) {
             close();

@@ -357,7 +357,20 @@ final class PrefillCommand implements Callable<Integer> {
             sb.append(" |\n");
             if (w.fallback() != null) sb.append("| ↳ fallback: ").append(w.fallback()).append(" |\n");
         }
-        sb.append("\nlatencies in ms, host wall clock per forward (inputs in, first tokens out)");
+        sb.append("\nlatencies in ms, host wall clock per forward (inputs in, first tokens out)\n");
+        if (!reports.isEmpty()) {
+            sb.append("\n| capture size | seqs | tiles captured (exact worst) | [1,...,1,rest] tiles | capture ms | graph nodes | kernel nodes | graph MiB |\n");
+            sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            double ms = 0, mib = 0;
+            for (CaptureReport c : reports.values().stream().sorted(java.util.Comparator.comparingInt(CaptureReport::size)).toList()) {
+                sb.append(String.format("| %d | %d | %d | %d%s | %.1f | %d | %d | %.2f |%n", c.size(), c.seqCapacity(), c.exactWorstTiles(),
+                        c.heuristicTiles(), c.heuristicTiles() < c.exactWorstTiles() ? " (UNDER)" : "", c.captureMs(), c.graphNodes(),
+                        c.kernelNodes(), c.graphBytes() / 1048576.0));
+                ms += c.captureMs();
+                mib += c.graphBytes() / 1048576.0;
+            }
+            sb.append(String.format("%ncaptured %d sizes: %.1f ms in all, %.2f MiB of graph memory beyond the shared buffers%n", reports.size(), ms, mib));
+        }
         if (r.throttling() != null && r.throttling().observed()) sb.append("\nWARNING: GPU clock throttling seen: ").append(r.throttling().details());
         sb.append('\n');
         return sb.toString();

@@ -1,0 +1,75 @@
+package io.prefillbench.cuda;
+
+import io.prefillbench.BenchException;
+import io.prefillbench.GpuAssumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each missing piece of the environment gives one message naming the fix. */
+class MissingPiecesTest {
+
+    @Test
+    void missingCublasNamesTheFix() {
+        String old = System.getProperty("prefillbench.cublas");
+        System.setProperty("prefillbench.cublas", "/nonexistent/libcublas.so.13");
+        try {
+            BenchException e = assertThrows(BenchException.class, () -> NativeLibraries.load(NativeLibraries.Lib.CUBLAS));
+            assertTrue(e.getMessage().startsWith("libcublas.so.13 not found: install cuBLAS 13"), e.getMessage());
+            assertTrue(e.getMessage().contains("-Dprefillbench.cublas="), e.getMessage());
+            assertEquals(2, e.exitCode());
+        } finally {
+            if (old == null) System.clearProperty("prefillbench.cublas");
+            else System.setProperty("prefillbench.cublas", old);
+        }
+    }
+
+    @Test
+    void missingCudartIsReportedNotThrownAsInitializerError() {
+        // locate() with an explicit bad path finds nothing rather than falling back silently
+        String old = System.getProperty("prefillbench.cudart");
+        System.setProperty("prefillbench.cudart", "/nonexistent/libcudart.so.13");
+        try {
+            assertTrue(NativeLibraries.locate(NativeLibraries.Lib.CUDART).isEmpty());
+        } finally {
+            if (old == null) System.clearProperty("prefillbench.cudart");
+            else System.setProperty("prefillbench.cudart", old);
+        }
+    }
+
+    @Test
+    void nvccAbsentAtBuildNamesTheFix(@TempDir Path tmp) throws Exception {
+        Path script = Path.of("..", "kernels", "build-fatbin.sh");
+        Process p = new ProcessBuilder("bash", script.toString(), "/nonexistent/nvcc", tmp.resolve("x.fatbin").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor());
+        assertTrue(out.contains("nvcc not found") && out.contains("-Dnvcc="), out);
+        assertFalse(Files.exists(tmp.resolve("x.fatbin")));
+    }
+
+    @Test
+    @Tag("gpu")
+    void fatbinWithoutCodeForThisGpuIsRefusedWithTheFix() throws Exception {
+        GpuAssumptions.assumeGpu();
+        Cuda.setDevice(0);
+        byte[] image;
+        try (InputStream in = getClass().getResourceAsStream("/io/prefillbench/kernels/test-sm100-only.fatbin")) {
+            image = in.readAllBytes();
+        }
+        DeviceInfo d = DeviceInfo.query(0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(d.ccMajor() < 10, "this GPU can run sm_100 code");
+        BenchException e = assertThrows(BenchException.class, () -> KernelLibrary.loadData(image).close());
+        assertTrue(e.getMessage().startsWith("the kernel fatbin has no code for this GPU"), e.getMessage());
+    }
+}
