@@ -59,6 +59,9 @@ public final class CaptureSizes {
             try {
                 values.add(Integer.parseInt(raw));
             } catch (NumberFormatException e) {
+                if (raw.matches("\\d+")) { // a whole number too large for int: say what the limit is
+                    throw new BenchException("capture sizes: " + raw + " is above the maximum " + Math.min(maxAllowed, HARD_CAP));
+                }
                 throw new BenchException("capture sizes: '" + raw + "' is not an integer");
             }
         }

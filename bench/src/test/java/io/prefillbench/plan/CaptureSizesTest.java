@@ -39,6 +39,7 @@ class CaptureSizesTest {
         assertRejected("16,64,16", 4096, "16", "twice");
         assertRejected("16,5000", 4096, "5000", "maximum 4096", "model max length");
         assertRejected("16,20000", 100000, "20000", "16384", "hard cap");
+        assertRejected("16,99999999999", 4096, "99999999999 is above the maximum 4096");
         assertThrows(BenchException.class, () -> CaptureSizes.of(List.of(), 4096));
     }
 

@@ -45,7 +45,8 @@ public final class BenchCli {
     static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("error: " + ex.getMessage());
+        // some picocli messages (mutually exclusive options) carry their own "Error: " prefix
+        err.println("error: " + ex.getMessage().replaceFirst("^Error: ", ""));
         err.println("try: " + cl.getCommandSpec().qualifiedName() + " --help");
         err.flush();
         return BenchException.EXIT_BAD_INPUT;

@@ -3,11 +3,13 @@ package io.prefillbench.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prefillbench.BenchException;
+import io.prefillbench.model.ModelConfig;
 import io.prefillbench.plan.CaptureSizes;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.plan.PlanReport;
 import io.prefillbench.plan.PlanShape;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,8 +22,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code bench plan}: capture-size planning without a GPU. Prints markdown (attention tile
  * capacity per size with heuristic under-counts flagged, prompt padding, static buffer and
- * weight memory); {@code --json FILE} also writes the report as JSON. Shape defaults are
- * ERNIE-4.5-0.3B.
+ * weight memory); {@code --json FILE} also writes the report as JSON. The shape comes from
+ * {@code --model PRESET} (default ERNIE-4.5-0.3B) or {@code --model-config FILE}; the shape flags
+ * ({@code --q-heads} ...) override single fields of it.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Plan CUDA graph capture sizes: worst-case attention tiles, padding waste, buffer memory.")
@@ -29,21 +32,25 @@ public final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--q-heads", defaultValue = "16", description = "Query heads (default: ${DEFAULT-VALUE}).")
-    int qHeads;
-    @Option(names = "--kv-heads", defaultValue = "2", description = "KV heads (default: ${DEFAULT-VALUE}).")
-    int kvHeads;
-    @Option(names = "--head-dim", defaultValue = "64", description = "Head dimension (default: ${DEFAULT-VALUE}).")
-    int headDim;
-    @Option(names = "--hidden", defaultValue = "1024", description = "Hidden size (default: ${DEFAULT-VALUE}).")
-    int hidden;
-    @Option(names = "--layers", defaultValue = "18", description = "Decoder layers (default: ${DEFAULT-VALUE}).")
-    int layers;
-    @Option(names = "--ffn", defaultValue = "3072", description = "FFN intermediate size (default: ${DEFAULT-VALUE}).")
-    int ffn;
-    @Option(names = "--vocab", defaultValue = "103424", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
-    int vocab;
-    @Option(names = "--untied-embeddings", description = "The LM head has its own weights (default: tied).")
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    // Shape overrides: null = take the model's value, so a preset or config can be varied one field at a time.
+    @Option(names = "--q-heads", description = "Override the model's query heads.")
+    Integer qHeads;
+    @Option(names = "--kv-heads", description = "Override the model's KV heads.")
+    Integer kvHeads;
+    @Option(names = "--head-dim", description = "Override the model's head dimension.")
+    Integer headDim;
+    @Option(names = "--hidden", description = "Override the model's hidden size.")
+    Integer hidden;
+    @Option(names = "--layers", description = "Override the model's decoder layers.")
+    Integer layers;
+    @Option(names = "--ffn", description = "Override the model's FFN intermediate size.")
+    Integer ffn;
+    @Option(names = "--vocab", description = "Override the model's vocabulary size.")
+    Integer vocab;
+    @Option(names = "--untied-embeddings", description = "The LM head has its own weights (default: as the model says).")
     boolean untiedEmbeddings;
 
     @Option(names = "--sizes", split = ",", defaultValue = CaptureSizes.DEFAULT_SPEC,
@@ -67,9 +74,10 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PlanShape shape = new PlanShape(qHeads, kvHeads, headDim, hidden, layers, ffn, vocab, !untiedEmbeddings);
-        if (maxModelLen < 1) {
-            throw new BenchException("--max-model-len must be >= 1, got " + maxModelLen);
+        ModelConfig m = model.resolve();
+        PlanShape shape = shape(m);
+        if (maxModelLen < 1 || maxModelLen > m.maxPositions()) {
+            throw new BenchException("--max-model-len must be in 1.." + m.maxPositions() + " for " + m.name() + ", got " + maxModelLen);
         }
         CaptureSizes captureSizes = CaptureSizes.parse(sizes, maxModelLen);
         PaddingGuard guard;
@@ -93,5 +101,16 @@ public final class PlanCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         return 0;
+    }
+
+    /** The model's shape with the given overrides applied; PlanShape checks the result. */
+    private PlanShape shape(ModelConfig m) {
+        return new PlanShape(or(qHeads, m.qHeads()), or(kvHeads, m.kvHeads()), or(headDim, m.headDim()),
+                or(hidden, m.hidden()), or(layers, m.layers()), or(ffn, m.ffn()), or(vocab, m.vocab()),
+                m.tieWordEmbeddings() && !untiedEmbeddings);
+    }
+
+    private static int or(Integer override, int modelValue) {
+        return override != null ? override : modelValue;
     }
 }

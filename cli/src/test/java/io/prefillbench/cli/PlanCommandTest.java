@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +56,56 @@ class PlanCommandTest {
                 "--layers", "28", "--ffn", "18944", "--vocab", "152064", "--untied-embeddings", "--sizes", "64,512");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("| 512 | 32 | 85 | 84 | UNDER by 1 |"), r.out());
+    }
+
+    @Test
+    void group5PresetFlagsUnderRows() {
+        // 20 q / 4 kv heads: group 5. At 128 tokens, 24 x 1 + 8 x 13 tokens = 24 + 8 * ceil(65/64) = 40 tiles,
+        // while [31 x 1, 97] gives 31 + ceil(485/64) = 39.
+        var r = run("plan", "--model", "ernie-4.5-21b-a3b-attn");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("q heads 20 / kv heads 4 (group 5), head dim 128, hidden 2560, layers 28"), r.out());
+        assertTrue(r.out().contains("| 96 | 32 | 37 | 37 | ok |"), r.out());
+        assertTrue(r.out().contains("| 128 | 32 | 40 | 39 | UNDER by 1 | 24x1 + 8x13 |"), r.out());
+        assertTrue(r.out().contains("| 512 | 32 | 71 | 69 | UNDER by 2 |"), r.out());
+        assertTrue(r.out().contains("7 size(s) UNDER"), r.out());
+    }
+
+    @Test
+    void hfConfigGivesTheSameShapeAsTheFlags(@TempDir Path dir) throws Exception {
+        // Qwen2.5-7B's config.json (no head_dim: 3584 / 28 heads = 128), planned against the same shape given by flags
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, """
+                {"model_type": "qwen2", "hidden_size": 3584, "num_hidden_layers": 28, "num_attention_heads": 28,
+                 "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064,
+                 "max_position_embeddings": 32768, "rope_theta": 1000000.0, "rms_norm_eps": 1e-06,
+                 "tie_word_embeddings": false}
+                """);
+        var fromConfig = run("plan", "--model-config", config.toString(), "--sizes", "64,512");
+        assertEquals(0, fromConfig.exit(), fromConfig.err());
+        assertTrue(fromConfig.out().contains("q heads 28 / kv heads 4 (group 7), head dim 128, hidden 3584, layers 28, ffn 18944, vocab 152064\n"),
+                fromConfig.out());
+        assertTrue(fromConfig.out().contains("| 512 | 32 | 85 | 84 | UNDER by 1 |"), fromConfig.out());
+        var fromFlags = run("plan", "--q-heads", "28", "--kv-heads", "4", "--head-dim", "128", "--hidden", "3584",
+                "--layers", "28", "--ffn", "18944", "--vocab", "152064", "--untied-embeddings", "--sizes", "64,512");
+        assertEquals(fromFlags.out(), fromConfig.out());
+    }
+
+    @Test
+    void shapeFlagsOverrideOnlyTheirFieldOfThePreset() {
+        var r = run("plan", "--model", "tiny", "--kv-heads", "1", "--sizes", "16,64");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Model: q heads 4 / kv heads 1 (group 4), head dim 64, hidden 256, layers 2, ffn 512, vocab 512, tied embeddings\n"),
+                r.out());
+        var untied = run("plan", "--model", "tiny", "--untied-embeddings", "--sizes", "16");
+        assertTrue(untied.out().contains("vocab 512\n"), untied.out());
+    }
+
+    @Test
+    void maxModelLenAboveThePresetsPositionsIsBadInput() {
+        var r = run("plan", "--model", "tiny", "--max-model-len", "8192");
+        assertEquals(2, r.exit());
+        assertEquals("error: --max-model-len must be in 1..4096 for tiny, got 8192", r.err().strip());
     }
 
     @Test

@@ -1,0 +1,262 @@
+package io.prefillbench.cli;
+
+import io.prefillbench.BenchException;
+import io.prefillbench.cuda.Cuda;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Bad input through the real command line: every case must exit 2 with exactly one "error:" line on stderr (plus
+ * one "try: ... --help" line for picocli parse errors), print no stack trace, and write nothing: the --json or -o
+ * target lies in a folder that must still be empty afterwards (no partial or temp files either). The prefill cases
+ * run on a machine without a GPU, so any of them that reached the engine would fail with the no-driver line instead
+ * of the expected message.
+ */
+class CliBadInputTest {
+    /** Inputs written once: model configs and broken results files. */
+    @TempDir
+    static Path in;
+    /** Where a case's outputs would go; must stay empty. */
+    @TempDir
+    Path out;
+
+    /**
+     * One rejected command line; "{in}" and "{out}" in args stand for the two folders.
+     *
+     * @param expected   text the error line must contain (what is wrong, so the user can fix it)
+     * @param parseError picocli rejects it while parsing: a "try: ... --help" line follows the error line
+     */
+    record Case(String name, String expected, boolean parseError, List<String> args) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static final String PLAN_JSON = "{out}/plan.json";
+    private static final String PREFILL_JSON = "{out}/prefill.json";
+    private static final String FIXTURE = "src/test/resources/fixtures/results-fixture.json";
+
+    @BeforeAll
+    static void writeInputs() throws IOException {
+        Files.writeString(in.resolve("not-json.json"), "hidden_size: 1024\nnum_attention_heads: 16\n");
+        Files.writeString(in.resolve("no-vocab.json"), """
+                {"hidden_size": 1024, "num_hidden_layers": 18, "num_attention_heads": 16, "num_key_value_heads": 2,
+                 "intermediate_size": 3072, "max_position_embeddings": 131072}
+                """);
+        Files.writeString(in.resolve("hidden-1000.json"), config(1000, 16, 2, null));
+        Files.writeString(in.resolve("kv-3.json"), config(1024, 16, 3, null));
+        Files.writeString(in.resolve("head-dim-96.json"), config(1536, 16, 2, 96));
+        Files.writeString(in.resolve("truncated-config.json"), "{\n  \"hidden_size\": 1024,\n  \"num_attention_heads\": 16,\n");
+        Files.createDirectories(in.resolve("model-dir"));
+        Files.writeString(in.resolve("empty.json"), "");
+        String fixture = Files.readString(Path.of(FIXTURE));
+        Files.writeString(in.resolve("truncated.json"), fixture.substring(0, fixture.length() / 2));
+        Files.writeString(in.resolve("other-schema.json"), fixture.replaceFirst("\"schema\"\\s*:\\s*\"[^\"]*\"", "\"schema\": \"other-tool/9\""));
+    }
+
+    private static String config(int hidden, int heads, int kvHeads, Integer headDim) {
+        return "{\"hidden_size\": " + hidden + ", \"num_hidden_layers\": 2, \"num_attention_heads\": " + heads
+                + ", \"num_key_value_heads\": " + kvHeads + (headDim == null ? "" : ", \"head_dim\": " + headDim)
+                + ", \"intermediate_size\": 512, \"vocab_size\": 512, \"max_position_embeddings\": 4096}";
+    }
+
+    static Stream<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        for (String cmd : List.of("prefill", "plan")) {
+            String json = cmd.equals("plan") ? PLAN_JSON : PREFILL_JSON;
+            c.add(bad(cmd + " --sizes empty", "capture sizes: entry 1 is empty", cmd, "--sizes", "", "--json", json));
+            c.add(bad(cmd + " --sizes non-numeric", "'abc' is not an integer", cmd, "--sizes", "16,abc", "--json", json));
+            c.add(bad(cmd + " --sizes zero", "0 is not allowed; sizes must be >= 1", cmd, "--sizes", "0", "--json", json));
+            c.add(bad(cmd + " --sizes negative", "-16 is not allowed; sizes must be >= 1", cmd, "--sizes", "-16,32", "--json", json));
+            c.add(bad(cmd + " --sizes duplicate", "16 is listed twice", cmd, "--sizes", "16,16", "--json", json));
+            c.add(bad(cmd + " --sizes beyond int", "99999999999 is above the maximum 4096", cmd, "--sizes", "16,99999999999", "--json", json));
+            c.add(bad(cmd + " --sizes absurd", "1000000000 is above the maximum 4096", cmd, "--sizes", "1000000000", "--json", json));
+            c.add(bad(cmd + " unknown preset", "unknown model preset 'gpt-17' (known: ernie-4.5-0.3b,", cmd, "--model", "gpt-17", "--json", json));
+            c.add(bad(cmd + " --model-config missing file", "missing-config.json not found", cmd,
+                    "--model-config", "{in}/missing-config.json", "--json", json));
+            c.add(bad(cmd + " --model-config not JSON", "not-json.json is not valid JSON", cmd,
+                    "--model-config", "{in}/not-json.json", "--json", json));
+            c.add(bad(cmd + " --model-config truncated JSON", "truncated-config.json is not valid JSON", cmd,
+                    "--model-config", "{in}/truncated-config.json", "--json", json));
+            c.add(bad(cmd + " --model-config folder without config.json", "model-dir/config.json not found", cmd,
+                    "--model-config", "{in}/model-dir", "--json", json));
+            c.add(bad(cmd + " --model-config missing field", "lacks required field vocab_size", cmd,
+                    "--model-config", "{in}/no-vocab.json", "--json", json));
+            c.add(bad(cmd + " --model-config hidden not divisible by heads",
+                    "hidden_size 1000 not divisible by num_attention_heads 16 (and no head_dim given)", cmd,
+                    "--model-config", "{in}/hidden-1000.json", "--json", json));
+            c.add(bad(cmd + " --model-config heads not divisible by kv heads", "heads not divisible by kv heads (16 q heads, 3 kv heads)", cmd,
+                    "--model-config", "{in}/kv-3.json", "--json", json));
+            c.add(bad(cmd + " --model-config head dim 96", "head dim 96 unsupported (kernels support 64 or 128)", cmd,
+                    "--model-config", "{in}/head-dim-96.json", "--json", json));
+            c.add(parse(cmd + " --model and --model-config together", "mutually exclusive", cmd,
+                    "--model", "tiny", "--model-config", "{in}/kv-3.json", "--json", json));
+            c.add(bad(cmd + " prompt longer than --max-model-len", cmd.equals("plan")
+                            ? "prompt length 5000 is above the max model len 4096"
+                            : "workload len-5000 has a prompt of 5000 tokens, longer than --max-model-len 4096",
+                    cmd, "--prompt-lens", "5000", "--max-model-len", "4096", "--json", json));
+            c.add(bad(cmd + " --max-model-len above the model's", "--max-model-len must be in 1..4096 for tiny, got 8192",
+                    cmd, "--model", "tiny", "--max-model-len", "8192", "--json", json));
+            c.add(parse(cmd + " unknown option", "Unknown option: '--frobnicate'", cmd, "--frobnicate", "--json", json));
+        }
+        c.add(bad("prefill --batch 4x", "--batch '4x' is malformed", "prefill", "--batch", "4x", "--json", PREFILL_JSON));
+        c.add(bad("prefill --batch x80", "--batch 'x80' is malformed", "prefill", "--batch", "x80", "--json", PREFILL_JSON));
+        c.add(bad("prefill --batch 4*80", "--batch '4*80' is malformed", "prefill", "--batch", "4*80", "--json", PREFILL_JSON));
+        c.add(bad("prefill --batch 0x80", "--batch '0x80': sequences and tokens must be positive", "prefill", "--batch", "0x80", "--json", PREFILL_JSON));
+        c.add(bad("prefill --batch above --max-num-seqs", "has 64 sequences, more than --max-num-seqs 32",
+                "prefill", "--batch", "64x8", "--json", PREFILL_JSON));
+        c.add(bad("prefill --device -1", "--device must be >= 0, got -1", "prefill", "--device", "-1", "--json", PREFILL_JSON));
+        c.add(bad("prefill --no-graph --no-eager", "leave nothing to time", "prefill", "--no-graph", "--no-eager", "--json", PREFILL_JSON));
+        c.add(bad("prefill --iterations 0", "--iterations must be at least 1, got 0", "prefill", "--iterations", "0", "--json", PREFILL_JSON));
+        c.add(bad("prefill --warmup -1", "--warmup must be >= 0, got -1", "prefill", "--warmup", "-1", "--json", PREFILL_JSON));
+        c.add(bad("prefill --duration 0", "--duration must be a positive number of seconds", "prefill", "--duration", "0", "--json", PREFILL_JSON));
+        c.add(bad("prefill --max-num-seqs 0", "--max-num-seqs must be in 1..1024, got 0", "prefill", "--max-num-seqs", "0", "--json", PREFILL_JSON));
+        c.add(bad("prefill --prompt-lens 0", "--prompt-lens entries must be positive token counts, got 0",
+                "prefill", "--prompt-lens", "0", "--json", PREFILL_JSON));
+        c.add(bad("prefill --pad-ratio below 1", "--pad-ratio/--pad-slack", "prefill", "--pad-ratio", "0.5", "--json", PREFILL_JSON));
+        c.add(parse("prefill --iterations not a number", "Invalid value for option '--iterations': 'ten' is not an int",
+                "prefill", "--iterations", "ten", "--json", PREFILL_JSON));
+        c.add(bad("prefill unknown --prompts name", "unknown --prompts entry 'huge'", "prefill", "--prompts", "huge", "--json", PREFILL_JSON));
+        c.add(bad("plan shape override heads not divisible", "q heads 16 is not a multiple of kv heads 3",
+                "plan", "--kv-heads", "3", "--json", PLAN_JSON));
+        c.add(parse("unknown subcommand", "Unmatched argument at index 0: 'frobnicate'", "frobnicate"));
+        c.add(bad("gate baseline missing", "missing.json: no such file",
+                "gate", "--baseline", "{in}/missing.json", "--current", FIXTURE, "--json", "{out}/verdict.json"));
+        c.add(bad("gate baseline empty", "empty.json: file is empty",
+                "gate", "--baseline", "{in}/empty.json", "--current", FIXTURE, "--json", "{out}/verdict.json"));
+        c.add(bad("gate baseline truncated", "truncated.json: truncated JSON",
+                "gate", "--baseline", "{in}/truncated.json", "--current", FIXTURE, "--json", "{out}/verdict.json"));
+        c.add(bad("gate baseline wrong schema", "schema is \"other-tool/9\", expected",
+                "gate", "--baseline", "{in}/other-schema.json", "--current", FIXTURE, "--json", "{out}/verdict.json"));
+        c.add(parse("gate without --baseline", "Missing required option: '--baseline=FILE'",
+                "gate", "--current", FIXTURE, "--json", "{out}/verdict.json"));
+        c.add(bad("gate negative --tolerance", "tolerance",
+                "gate", "--baseline", FIXTURE, "--current", FIXTURE, "--tolerance", "-1", "--json", "{out}/verdict.json"));
+        c.add(parse("report without input files", "Missing required parameter: 'FILE'", "report", "-o", "{out}/report.html"));
+        c.add(bad("report missing input", "missing.json: no such file", "report", FIXTURE, "{in}/missing.json", "-o", "{out}/report.html"));
+        return c.stream();
+    }
+
+    private static Case bad(String name, String expected, String... args) {
+        return new Case(name, expected, false, List.of(args));
+    }
+
+    private static Case parse(String name, String expected, String... args) {
+        return new Case(name, expected, true, List.of(args));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void rejectedWithOneLineAndNothingWritten(Case c) throws IOException {
+        String[] args = c.args().stream()
+                .map(a -> a.replace("{in}", in.toString()).replace("{out}", out.toString()))
+                .toArray(String[]::new);
+        Run r = run(args);
+        String line = assertOneErrorLine(r, c.parseError());
+        assertTrue(line.contains(c.expected()), "expected '" + c.expected() + "' in: " + line);
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void casesCoverTheRequiredList() {
+        assertTrue(cases().count() >= 24);
+        assertEquals(cases().count(), cases().map(Case::name).distinct().count(), "case names must be unique");
+    }
+
+    /** A valid prefill for a GPU index this machine does not have: the environment line (no driver here), never a trace. */
+    @Test
+    void prefillOnMissingDeviceSaysWhatTheMachineLacks() throws IOException {
+        Optional<String> unavailable = Cuda.unavailableReason();
+        if (unavailable.isEmpty()) assumeTrue(Cuda.deviceCount() <= 5, "this machine has a GPU 5");
+        Run r = run("prefill", "--model", "tiny", "--sizes", "16", "--prompt-lens", "10", "--iterations", "1", "--warmup", "0",
+                "--device", "5", "--json", out.resolve("prefill.json").toString());
+        String line = assertOneErrorLine(r, false);
+        if (unavailable.isPresent()) {
+            assertEquals("error: " + unavailable.get(), line);
+            if (noDriver()) assertTrue(line.startsWith("error: no CUDA driver: "), line);
+        } else {
+            assertTrue(line.contains("--device 5 is out of range"), line);
+        }
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void devicesWithoutGpuNamesTheFix() {
+        Optional<String> unavailable = Cuda.unavailableReason();
+        assumeTrue(unavailable.isPresent(), "this machine has a usable GPU");
+        Run r = run("devices");
+        String line = assertOneErrorLine(r, false);
+        assertEquals("error: " + unavailable.get(), line);
+        if (noDriver()) {
+            assertTrue(line.startsWith("error: no CUDA driver: "), line);
+            assertTrue(line.contains("install an NVIDIA driver"), line);
+        }
+    }
+
+    /** libcudart loads and cudaDriverGetVersion says no driver is installed (independent of cudaGetDeviceCount). */
+    private static boolean noDriver() {
+        try {
+            Cuda.init();
+            return Cuda.driverVersion() == 0;
+        } catch (BenchException e) {
+            return false;
+        }
+    }
+
+    private static Run run(String... args) {
+        var cl = BenchCli.newCommandLine();
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        cl.setOut(new PrintWriter(o));
+        cl.setErr(new PrintWriter(e));
+        int exit = cl.execute(args);
+        return new Run(exit, o.toString(), e.toString());
+    }
+
+    /** Exit 2, nothing on stdout, no trace, one "error:" line (then "try: ... --help" for parse errors); returns it. */
+    private static String assertOneErrorLine(Run r, boolean parseError) {
+        String all = r.out() + r.err();
+        assertEquals(2, r.exit(), all);
+        assertFalse(all.contains("Exception"), all);
+        assertFalse(all.contains("\tat "), all);
+        assertEquals("", r.out(), "stdout");
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("error:")).count(), r.err());
+        assertTrue(lines.getFirst().startsWith("error: "), r.err());
+        assertFalse(lines.getFirst().toLowerCase().startsWith("error: error"), r.err());
+        if (parseError) {
+            assertEquals(2, lines.size(), r.err());
+            assertTrue(lines.get(1).matches("try: bench( [a-z]+)? --help"), r.err());
+        } else {
+            assertEquals(1, lines.size(), r.err());
+        }
+        return lines.getFirst();
+    }
+
+    private static void assertNothingWritten(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList(), "files written by a rejected command");
+        }
+    }
+}
