@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
+#include <tuple>
 #include <numeric>
 #include <string>
 #include <thread>
@@ -60,6 +62,7 @@ template <class T> struct Dev {
   Dev(const Dev &) = delete;
   Dev &operator=(const Dev &) = delete;
   Dev(Dev &&o) noexcept : p(o.p), n(o.n) { o.p = nullptr; }
+  Dev &operator=(Dev &&o) noexcept { if (this != &o) { if (p) cudaFree(p); p = o.p; n = o.n; o.p = nullptr; } return *this; }
   void up(const std::vector<T> &h) { CK(cudaMemcpy(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice)); }
   std::vector<T> down() const { std::vector<T> h(n); CK(cudaMemcpy(h.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost)); return h; }
   void poison() { CK(cudaMemset(p, 0xFF, n * sizeof(T))); }
@@ -205,7 +208,7 @@ static void test_rmsnorm() {
       auto x = rand_bf16((size_t)cap * hidden, r), res = rand_bf16((size_t)cap * hidden, r, 2.f), w = rand_bf16(hidden, r, 0.5f, 1.f);
       Dev<uint16_t> dx(x), dres(res), dw(w), dout((size_t)cap * hidden);
       Dev<int32_t> dn = dev_scalar(nrows);
-      AddRmsNormParams p{with_x ? dx.p : nullptr, dres.p, dw.p, dout.p, dn.p, hidden, 1e-6f};
+      AddRmsNormParams p{with_x ? dx.p : nullptr, nullptr, 0, 0, dres.p, dw.p, dout.p, dn.p, hidden, 1e-6f};
       dout.poison();
       add_rmsnorm<<<cap, 256>>>(p);
       CK(cudaGetLastError());
@@ -239,7 +242,7 @@ static void test_final_norm() {
   auto x = rand_bf16((size_t)tokens * hidden, r), res = rand_bf16((size_t)tokens * hidden, r, 2.f), w = rand_bf16(hidden, r, 0.5f, 1.f);
   Dev<uint16_t> dx(x), dres(res), dw(w), dout((size_t)cap * hidden);
   Dev<int32_t> dqs(qs), dn = dev_scalar(ns);
-  FinalNormGatherParams p{dx.p, dres.p, dw.p, dqs.p, dn.p, dout.p, hidden, 1e-6f};
+  FinalNormGatherParams p{dx.p, nullptr, 0, 0, dres.p, dw.p, dqs.p, dn.p, dout.p, hidden, 1e-6f};
   dout.poison();
   final_norm_gather<<<cap, 128>>>(p);
   CK(cudaGetLastError());
@@ -283,7 +286,7 @@ static void test_rope() {
     Dev<float> dcs(cs);
     Dev<int32_t> dpos(posv), dslot(slots), dn = dev_scalar(nt);
     dk.poison(); dv.poison();
-    RopeKvParams p{dqkv.p, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p, dk.p, dv.p, dn.p, cfg.qh, cfg.kvh, D, maxpos};
+    RopeKvParams p{dqkv.p, nullptr, 0, 0, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p, dk.p, dv.p, dn.p, cfg.qh, cfg.kvh, D, maxpos};
     rope_kv_write<<<cap, 256>>>(p);
     CK(cudaGetLastError());
     auto oq = dqkv.down(), ok = dk.down(), ov = dv.down();
@@ -532,12 +535,6 @@ static void test_attention() {
 }
 
 // ================================================================ gemm
-// Variants for tuning (same code, other pipeline depths).
-template <int S> __global__ void __launch_bounds__(PREFILL_GEMM_THREADS) gemm_stages(GemmParams p) {
-  __shared__ __align__(128) uint16_t smem[S * (PK_BM + PK_BN) * PK_BK];
-  pk_gemm_impl<S>(p, smem);
-}
-
 #ifndef NO_CUBLAS
 static cublasHandle_t g_cublas;
 #endif
@@ -555,9 +552,37 @@ static void launch_gemm(const GemmParams &p, int mcap, int splits, cudaStream_t 
   }
 }
 
+// Any kernel, one param struct, optionally with programmatic stream serialization (PDL).
+template <class P>
+static void launch_ex(void (*kern)(P), dim3 grid, dim3 block, size_t smem, cudaStream_t st, bool pdl, const P &p) {
+  cudaLaunchConfig_t cfg = {};
+  cfg.gridDim = grid; cfg.blockDim = block; cfg.dynamicSmemBytes = smem; cfg.stream = st;
+  cudaLaunchAttribute at[1];
+  at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  at[0].val.programmaticStreamSerializationAllowed = 1;
+  cfg.attrs = pdl ? at : nullptr;
+  cfg.numAttrs = pdl ? 1 : 0;
+  CK(cudaLaunchKernelEx(&cfg, kern, p));
+}
+// GEMM alone (large = gemm_bf16_large), plus splitk_reduce into p.c when reduce && splits > 1.
+static void launch_gemm2(const GemmParams &p, int mcap, bool large, int splits, cudaStream_t st = 0, bool pdl = false,
+                         bool reduce = true) {
+  if (large)
+    launch_ex(gemm_bf16_large, dim3((p.n + PREFILL_GEMM_LARGE_BN - 1) / PREFILL_GEMM_LARGE_BN,
+                                    (mcap + PREFILL_GEMM_LARGE_BM - 1) / PREFILL_GEMM_LARGE_BM, splits),
+              dim3(PREFILL_GEMM_LARGE_THREADS), PREFILL_GEMM_LARGE_SMEM, st, pdl, p);
+  else
+    launch_ex(gemm_bf16, dim3((p.n + PREFILL_GEMM_BN - 1) / PREFILL_GEMM_BN, (mcap + PREFILL_GEMM_BM - 1) / PREFILL_GEMM_BM, splits),
+              dim3(PREFILL_GEMM_THREADS), 0, st, pdl, p);
+  if (reduce && splits > 1) {
+    SplitKReduceParams rp{p.partial, p.c, p.m_dev, p.m, p.n, p.ldc, splits};
+    launch_ex(splitk_reduce, dim3(mcap), dim3(256), 0, st, pdl, rp);
+  }
+}
+
 static void test_gemm() {
   struct Shape { int n, k; };
-  const Shape shapes[4] = {{1280, 1024}, {1024, 1024}, {6144, 1024}, {1024, 3072}};
+  const Shape shapes[5] = {{1280, 1024}, {1024, 1024}, {6144, 1024}, {1024, 3072}, {896, 512}};  // 896: n % 128 != 0
   const int ms[6] = {1, 10, 16, 100, 480, 512};
   const int MMAX = 512;
   Rng r(9);
@@ -648,6 +673,59 @@ static void test_gemm() {
       record_bool("gemm n" + std::to_string(n) + " k" + std::to_string(k) + " bitwise m_dev=100/grid128 splits" + std::to_string(splits),
                   eq && untouched == 0, (!eq) + untouched, 1);
     }
+    // gemm_bf16_large: reference, bitwise == gemm_bf16 (same splits), rows independent of m.
+    for (int splits : {1, 2, 4}) {
+      std::vector<uint16_t> full512;
+      for (int mi = 5; mi >= 0; mi--) {
+        const int m = ms[mi];
+        Dev<int32_t> dm = dev_scalar(m);
+        GemmParams p{dA.p, dBpool.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};
+        dC.poison(); dP.poison();
+        launch_gemm2(p, m, false, splits);
+        auto small = dC.down();
+        dC.poison(); dP.poison();
+        launch_gemm2(p, m, true, splits);
+        CK(cudaGetLastError());
+        auto out = dC.down();
+        std::vector<int> rows;
+        for (int s : sample_rows) if (s < m) rows.push_back(s);
+        Cmp c = compare("gemm_large", (long)rows.size() * n, [&](long i) { return h_bf2f(out[(size_t)rows[i / n] * n + i % n]); },
+                        [&](long i) { return ref[rows[i / n]][i % n]; }, 1e-2, 8e-3);
+        long bad = 0, nanc = 0;
+        for (size_t i = 0; i < (size_t)m * n; i++) nanc += std::isnan(h_bf2f(out[i]));
+        for (size_t i = (size_t)m * n; i < out.size(); i++) bad += out[i] != 0xFFFF;
+        if (memcmp(out.data(), small.data(), (size_t)m * n * 2) != 0) { bad++; printf("    large m=%d differs bitwise from gemm_bf16\n", m); }
+        if (mi == 5) full512 = out;
+        else if (memcmp(out.data(), full512.data(), (size_t)m * n * 2) != 0) { bad++; printf("    large rows of m=%d differ bitwise from m=512 rows\n", m); }
+        if (bad || nanc) { c.ok = false; c.fails += bad + nanc; printf("    gemm_large m=%d: %ld untouched/bitwise violations, %ld NaN\n", m, bad, nanc); }
+        double us = 0;
+        std::string perf;
+        if (m >= 100) {
+          us = time_us([&](int it) {
+            GemmParams q = p; q.b = dBpool.p + (size_t)(it % ncopies) * n * k;
+            launch_gemm2(q, m, true, splits, 0, false, false);
+          });
+          perf = fmt("%.1f TFLOP/s (gemm only)", 2.0 * m * n * k / us / 1e6);
+        }
+        record("gemm_large n" + std::to_string(n) + " k" + std::to_string(k) + " m" + std::to_string(m) + " splits" + std::to_string(splits) + " ==gemm_bf16", c, us, perf);
+      }
+    }
+    for (int splits : {1, 4}) {
+      Dev<int32_t> d100 = dev_scalar(100), d512 = dev_scalar(512);
+      GemmParams p1{dA.p, dBpool.p, dC.p, dP.p, d100.p, 128, n, k, k, k, n, splits};
+      dC.poison(); dP.poison();
+      launch_gemm2(p1, 128, true, splits);
+      auto o1 = dC.down();
+      GemmParams p2{dA.p, dBpool.p, dC.p, dP.p, d512.p, 512, n, k, k, k, n, splits};
+      dC.poison(); dP.poison();
+      launch_gemm2(p2, 512, true, splits);
+      auto o2 = dC.down();
+      bool eq = memcmp(o1.data(), o2.data(), (size_t)100 * n * 2) == 0;
+      long untouched = 0;
+      for (size_t i = (size_t)100 * n; i < o1.size(); i++) untouched += o1[i] != 0xFFFF;
+      record_bool("gemm_large n" + std::to_string(n) + " k" + std::to_string(k) + " bitwise m_dev=100/grid128 == m512 splits" + std::to_string(splits),
+                  eq && untouched == 0, (!eq) + untouched, 1);
+    }
     // Small-m split sweep (weight bandwidth) and pipeline-depth variants at m = 512.
     for (int m : {1, 16}) {
       Dev<int32_t> dm = dev_scalar(m);
@@ -664,18 +742,6 @@ static void test_gemm() {
       g_rows.push_back({"gemm n" + std::to_string(n) + " k" + std::to_string(k) + " m" + std::to_string(m) + " best split " + std::to_string(bests), true, 0, 0, 0, best,
                         fmt("%.0f GB/s weights", wbytes / best / 1e3)});
     }
-    for (int m : {16, 512}) {
-      Dev<int32_t> dm = dev_scalar(m);
-      GemmParams p{dA.p, dBpool.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, 1};
-      void (*kerns[4])(GemmParams) = {gemm_stages<3>, gemm_stages<4>, gemm_stages<5>, gemm_stages<6>};
-      const char *names[4] = {"3", "4", "5", "6"};
-      std::string line = "  stages n" + std::to_string(n) + " k" + std::to_string(k) + " m" + std::to_string(m) + ":";
-      for (int v = 0; v < 4; v++) {
-        double us = time_us([&](int it) { GemmParams q = p; q.b = dBpool.p + (size_t)(it % ncopies) * n * k; launch_gemm(q, m, 1, 0, kerns[v]); });
-        line += std::string(" S") + names[v] + fmt(":%.2fus", us);
-      }
-      printf("%s\n", line.c_str());
-    }
   }
 }
 
@@ -687,7 +753,7 @@ static void test_silu() {
     auto gu = rand_bf16((size_t)cap * 2 * ffn, r, 4.f);
     Dev<uint16_t> dgu(gu), dout((size_t)cap * ffn);
     Dev<int32_t> dn = dev_scalar(nt);
-    SiluMulParams p{dgu.p, dout.p, dn.p, ffn};
+    SiluMulParams p{dgu.p, nullptr, 0, 0, dout.p, dn.p, ffn};
     dout.poison();
     silu_mul<<<264, 256>>>(p);
     CK(cudaGetLastError());
@@ -739,6 +805,463 @@ static void test_argmax() {
   }
 }
 
+// ================================================================ fused split-K consumers
+// fused consumer == splitk_reduce followed by the unfused consumer, bit for bit.
+static std::vector<float> rand_f32(size_t n, Rng &r, float scale) {
+  std::vector<float> v(n);
+  for (auto &x : v) x = scale * r.sym();
+  return v;
+}
+static void test_fused() {
+  Rng r(11);
+  const int cap = 300, nrows = 213;
+  for (int splits : {2, 4, 8}) {
+    const std::string sp = " splits" + std::to_string(splits);
+    // add_rmsnorm
+    for (int hidden : {1024, 1001}) {
+      auto part = rand_f32((size_t)splits * cap * hidden, r, 1.f);
+      auto res = rand_bf16((size_t)cap * hidden, r, 2.f), w = rand_bf16(hidden, r, 0.5f, 1.f);
+      Dev<float> dpart(part);
+      Dev<uint16_t> dx((size_t)cap * hidden), dres(res), dw(w), dout((size_t)cap * hidden);
+      Dev<int32_t> dn = dev_scalar(nrows);
+      // unfused
+      dx.poison(); dout.poison();
+      SplitKReduceParams rp{dpart.p, dx.p, dn.p, cap, hidden, hidden, splits};
+      splitk_reduce<<<cap, 256>>>(rp);
+      AddRmsNormParams pu{dx.p, nullptr, 0, 0, dres.p, dw.p, dout.p, dn.p, hidden, 1e-6f};
+      add_rmsnorm<<<cap, 256>>>(pu);
+      CK(cudaGetLastError());
+      auto out_u = dout.down(), res_u = dres.down();
+      dres.up(res); dout.poison();
+      AddRmsNormParams pf{nullptr, dpart.p, splits, cap, dres.p, dw.p, dout.p, dn.p, hidden, 1e-6f};
+      add_rmsnorm<<<cap, 256>>>(pf);
+      CK(cudaGetLastError());
+      auto out_f = dout.down(), res_f = dres.down();
+      bool eq = out_u == out_f && res_u == res_f;
+      long nanc = 0;
+      for (long i = 0; i < (long)nrows * hidden; i++) nanc += std::isnan(h_bf2f(out_f[i]));
+      record_bool("fused add_rmsnorm hidden " + std::to_string(hidden) + sp + " == reduce+unfused", eq && !nanc, !eq + nanc, 1);
+    }
+    // final_norm_gather
+    {
+      const int scap = 40, ns = 33, hidden = 1024, tcap = 800;
+      std::vector<int32_t> qs(scap + 1, 0);
+      for (int s = 0; s < scap; s++) qs[s + 1] = qs[s] + r.range(1, 19);
+      auto part = rand_f32((size_t)splits * tcap * hidden, r, 1.f);
+      auto res = rand_bf16((size_t)tcap * hidden, r, 2.f), w = rand_bf16(hidden, r, 0.5f, 1.f);
+      Dev<float> dpart(part);
+      Dev<uint16_t> dx((size_t)tcap * hidden), dres(res), dw(w), dout((size_t)scap * hidden);
+      Dev<int32_t> dqs(qs), dn = dev_scalar(ns), dt = dev_scalar(qs[ns]);
+      dx.poison(); dout.poison();
+      SplitKReduceParams rp{dpart.p, dx.p, dt.p, tcap, hidden, hidden, splits};
+      splitk_reduce<<<tcap, 256>>>(rp);
+      FinalNormGatherParams pu{dx.p, nullptr, 0, 0, dres.p, dw.p, dqs.p, dn.p, dout.p, hidden, 1e-6f};
+      final_norm_gather<<<scap, 128>>>(pu);
+      auto out_u = dout.down();
+      dout.poison();
+      FinalNormGatherParams pf{nullptr, dpart.p, splits, tcap, dres.p, dw.p, dqs.p, dn.p, dout.p, hidden, 1e-6f};
+      final_norm_gather<<<scap, 128>>>(pf);
+      CK(cudaGetLastError());
+      auto out_f = dout.down();
+      bool eq = out_u == out_f;
+      long nanc = 0;
+      for (long i = 0; i < (long)ns * hidden; i++) nanc += std::isnan(h_bf2f(out_f[i]));
+      record_bool("fused final_norm_gather" + sp + " == reduce+unfused", eq && !nanc, !eq + nanc, 1);
+    }
+    // rope_kv_write
+    struct Cfg { int qh, kvh, D; bool bias; };
+    for (Cfg cfg : {Cfg{16, 2, 64, true}, Cfg{14, 2, 64, false}, Cfg{20, 4, 128, true}}) {
+      const int nt = 173, maxpos = 4096, npages = 8;
+      const int D = cfg.D, half = D / 2, width = (cfg.qh + 2 * cfg.kvh) * D, nslots = npages * 64;
+      auto part = rand_f32((size_t)splits * cap * width, r, 1.f);
+      auto bias = rand_bf16(width, r, 0.5f);
+      std::vector<float> cs((size_t)maxpos * D);
+      for (int pos = 0; pos < maxpos; pos++)
+        for (int i = 0; i < half; i++) {
+          double inv = std::pow(1e6, -2.0 * i / D);
+          cs[(size_t)pos * D + i] = (float)std::cos(pos * inv);
+          cs[(size_t)pos * D + half + i] = (float)std::sin(pos * inv);
+        }
+      std::vector<int32_t> posv(cap), slots(cap);
+      for (int t = 0; t < cap; t++) { posv[t] = r.range(0, maxpos - 1); slots[t] = (r.range(0, 9) == 0) ? -1 : (t % nslots); }
+      Dev<float> dpart(part), dcs(cs);
+      Dev<uint16_t> dqkv((size_t)cap * width), dbias(bias), dk((size_t)nslots * cfg.kvh * D), dv((size_t)nslots * cfg.kvh * D);
+      Dev<int32_t> dpos(posv), dslot(slots), dn = dev_scalar(nt);
+      std::vector<uint16_t> o[2][3];
+      for (int fused = 0; fused < 2; fused++) {
+        dqkv.poison(); dk.poison(); dv.poison();
+        if (!fused) {
+          SplitKReduceParams rp{dpart.p, dqkv.p, dn.p, cap, width, width, splits};
+          splitk_reduce<<<cap, 256>>>(rp);
+        }
+        RopeKvParams p{dqkv.p, fused ? dpart.p : nullptr, fused ? splits : 0, cap, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p,
+                       dk.p, dv.p, dn.p, cfg.qh, cfg.kvh, D, maxpos};
+        rope_kv_write<<<cap, 256>>>(p);
+        CK(cudaGetLastError());
+        o[fused][0] = dqkv.down(); o[fused][1] = dk.down(); o[fused][2] = dv.down();
+      }
+      bool eq = o[0][0] == o[1][0] && o[0][1] == o[1][1] && o[0][2] == o[1][2];
+      long nanc = 0;
+      for (long i = 0; i < (long)nt * width; i++) nanc += std::isnan(h_bf2f(o[1][0][i]));
+      record_bool("fused rope_kv_write " + std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) +
+                      (cfg.bias ? " bias" : "") + sp + " == reduce+unfused", eq && !nanc, !eq + nanc, 1);
+    }
+    // silu_mul
+    for (int ffn : {3072, 1001}) {
+      const int nt = 211;
+      auto part = rand_f32((size_t)splits * cap * 2 * ffn, r, 4.f);
+      Dev<float> dpart(part);
+      Dev<uint16_t> dgu((size_t)cap * 2 * ffn), dout((size_t)cap * ffn);
+      Dev<int32_t> dn = dev_scalar(nt);
+      dgu.poison(); dout.poison();
+      SplitKReduceParams rp{dpart.p, dgu.p, dn.p, cap, 2 * ffn, 2 * ffn, splits};
+      splitk_reduce<<<cap, 256>>>(rp);
+      SiluMulParams pu{dgu.p, nullptr, 0, 0, dout.p, dn.p, ffn};
+      silu_mul<<<264, 256>>>(pu);
+      auto out_u = dout.down();
+      dout.poison();
+      SiluMulParams pf{nullptr, dpart.p, splits, cap, dout.p, dn.p, ffn};
+      silu_mul<<<264, 256>>>(pf);
+      CK(cudaGetLastError());
+      auto out_f = dout.down();
+      bool eq = out_u == out_f;
+      long nanc = 0;
+      for (long i = 0; i < (long)nt * ffn; i++) nanc += std::isnan(h_bf2f(out_f[i]));
+      double us_u = time_us([&](int) { splitk_reduce<<<cap, 256>>>(rp); silu_mul<<<264, 256>>>(pu); });
+      double us_f = time_us([&](int) { silu_mul<<<264, 256>>>(pf); });
+      Cmp c{eq && !nanc, 0, !eq + nanc, 1};
+      record("fused silu_mul ffn " + std::to_string(ffn) + sp + " == reduce+unfused", c, us_f, fmt("reduce+unfused %.2f us", us_u));
+    }
+  }
+}
+
+// ================================================================ GEMM config table
+struct GemmCfg { bool large; int splits; };
+static std::map<std::tuple<int, int, int>, GemmCfg> g_best;  // (n, k, m bucket) -> fastest config
+
+static void test_table() {
+  struct Shape { int n, k; std::vector<int> ms; };
+  const std::vector<Shape> shapes = {{1280, 1024, {16, 64, 128, 256, 512}}, {1024, 1024, {16, 64, 128, 256, 512}},
+                                     {6144, 1024, {16, 64, 128, 256, 512}}, {1024, 3072, {16, 64, 128, 256, 512}},
+                                     {103424, 1024, {1, 16, 32}}};
+  const GemmCfg cfgs[7] = {{false, 1}, {false, 2}, {false, 4}, {false, 8}, {true, 1}, {true, 2}, {true, 4}};
+  Rng r(77);
+  std::vector<std::string> lines;
+  printf("\n== GEMM config table (L2-cold weights, GEMM alone; sN = gemm_bf16 64x64 splits N, LN = gemm_bf16_large splits N)\n");
+  for (auto &sh : shapes) {
+    const int n = sh.n, k = sh.k, MMAX = 512;
+    const size_t wel = (size_t)n * k, wbytes = wel * 2;
+    const int ncopies = (int)std::max<size_t>(2, (256ull << 20) / wbytes + 1);
+    Dev<uint16_t> pool((size_t)ncopies * wel), dA(rand_bf16((size_t)MMAX * k, r)), dC((size_t)MMAX * n);
+    Dev<float> dP((size_t)8 * MMAX * n);
+    for (int i = 0; i < ncopies; i++) {
+      InitUniformParams ip{pool.p + (size_t)i * wel, (int64_t)wel, 5u, (uint32_t)i, 0.05f, 0.f};
+      init_uniform_bf16<<<1024, 256>>>(ip);
+    }
+    CK(cudaDeviceSynchronize());
+    for (int m : sh.ms) {
+      Dev<int32_t> dm = dev_scalar(m);
+      std::string line = fmt("n%6.0f", n) + fmt(" k%4.0f", k) + fmt(" m%3.0f:", m);
+      double best = 1e30; GemmCfg bc{false, 1};
+      for (auto cf : cfgs) {
+        if (k % (cf.splits * PREFILL_GEMM_BK) != 0) continue;
+        GemmParams p{dA.p, pool.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, cf.splits};
+        double us = time_us([&](int it) {
+          GemmParams q = p; q.b = pool.p + (size_t)(it % ncopies) * wel;
+          launch_gemm2(q, m, cf.large, cf.splits, 0, false, false);
+        }, 11, 10);
+        line += fmt(cf.large ? " L%.0f" : " s%.0f", cf.splits) + fmt(" %7.2f", us);
+        if (us < best) { best = us; bc = cf; }
+      }
+      double cu = 0;
+#ifndef NO_CUBLAS
+      float alpha = 1.f, beta = 0.f;
+      cu = time_us([&](int it) {
+        const uint16_t *b = pool.p + (size_t)(it % ncopies) * wel;
+        cublasGemmEx(g_cublas, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &alpha, b, CUDA_R_16BF, k, dA.p, CUDA_R_16BF, k, &beta, dC.p,
+                     CUDA_R_16BF, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+      }, 11, 10);
+#endif
+      CK(cudaGetLastError());
+      g_best[{n, k, m}] = bc;
+      line += fmt(" | cuBLAS %7.2f", cu);
+      printf("%s\n", line.c_str());
+      char buf[256];
+      snprintf(buf, sizeof buf, "BEST n%-6d k%-4d m%-3d : %s splits %d  %8.2f us   cuBLAS %8.2f us  (cuBLAS/ours %.0f%%)  %.0f GB/s(w) %.1f TFLOP/s",
+               n, k, m, bc.large ? "large" : "gemm_bf16", bc.splits, best, cu, cu > 0 ? 100.0 * cu / best : 0.0, wbytes / best / 1e3,
+               2.0 * m * n * k / best / 1e6);
+      lines.push_back(buf);
+    }
+  }
+  printf("\n== best config per (shape, bucket)\n");
+  for (auto &l : lines) printf("%s\n", l.c_str());
+}
+
+// ================================================================ PDL layer chain
+// 18-layer 0.3B-like model (hidden 1024, 16 q / 2 kv heads of 64, ffn 3072, vocab 103424 tied).
+// Checks: fused split-K chain == unfused chain (splitk_reduce + bf16 consumers), PDL launches
+// (eager and graph-captured) == plain launches, bit for bit over every output; times graph replays.
+struct ChainModel {
+  static const int H = 1024, QH = 16, KVH = 2, D = 64, W = (16 + 4) * 64, F = 3072, V = 103424, L = 18, MAXPOS = 4096;
+  Dev<uint16_t> embed, wqkv, bqkv, wo, wgu, wd, n1, n2, fnorm;
+  Dev<float> cs;
+  static void init(Dev<uint16_t> &d, size_t n, uint32_t id, float scale, float off) {
+    d = Dev<uint16_t>(n);
+    InitUniformParams ip{d.p, (int64_t)n, 99u, id, scale, off};
+    init_uniform_bf16<<<1024, 256>>>(ip);
+  }
+  ChainModel() {
+    init(embed, (size_t)V * H, 1, 1.f, 0.f);
+    init(wqkv, (size_t)L * W * H, 2, 0.05f, 0.f);
+    init(bqkv, (size_t)L * W, 3, 0.1f, 0.f);
+    init(wo, (size_t)L * H * H, 4, 0.05f, 0.f);
+    init(wgu, (size_t)L * 2 * F * H, 5, 0.05f, 0.f);
+    init(wd, (size_t)L * H * F, 6, 0.03f, 0.f);
+    init(n1, (size_t)L * H, 7, 0.1f, 1.f);
+    init(n2, (size_t)L * H, 8, 0.1f, 1.f);
+    init(fnorm, H, 9, 0.1f, 1.f);
+    std::vector<float> c((size_t)MAXPOS * D);
+    for (int pos = 0; pos < MAXPOS; pos++)
+      for (int i = 0; i < D / 2; i++) {
+        double inv = std::pow(1e6, -2.0 * i / D);
+        c[(size_t)pos * D + i] = (float)std::cos(pos * inv);
+        c[(size_t)pos * D + D / 2 + i] = (float)std::sin(pos * inv);
+      }
+    cs = Dev<float>(c);
+    CK(cudaDeviceSynchronize());
+  }
+};
+struct ChainBatch {
+  int tcap, T, ns, scap, max_tiles, npages, maxpages;
+  Dev<int32_t> ids, pos, slots, qs, kvl, bt, tb, tt, nblocks, ntok, nseq, amax;
+  Dev<uint16_t> res, h, qkv, attn, xo, gu, act, fin, logits, kc, vc;
+  Dev<float> part;
+  GemmCfg cfg[5];  // qkv, o, gate_up, down, lm head
+  ChainBatch(int tcap_, const std::vector<int> &lens, Rng &r) : tcap(tcap_) {
+    typedef ChainModel M;
+    ns = (int)lens.size(); scap = 16; T = 0;
+    std::vector<int32_t> q(1, 0), kl, ps, sl, id;
+    maxpages = 0; npages = 0;
+    std::vector<std::vector<int>> pages(ns);
+    for (int s = 0; s < ns; s++) {
+      int np = (lens[s] + 63) / 64;
+      for (int j = 0; j < np; j++) pages[s].push_back(npages++);
+      maxpages = std::max(maxpages, np);
+      q.push_back(q.back() + lens[s]); kl.push_back(lens[s]);
+      for (int i = 0; i < lens[s]; i++) { ps.push_back(i); sl.push_back(pages[s][i / 64] * 64 + i % 64); id.push_back(r.range(0, M::V - 1)); }
+    }
+    T = q.back();
+    while ((int)q.size() < scap + 1) q.push_back(q.back());
+    kl.resize(scap, 0); ps.resize(tcap, 0); sl.resize(tcap, -1); id.resize(tcap, 0);
+    std::vector<int32_t> btv((size_t)scap * maxpages, -1);
+    for (int s = 0; s < ns; s++) for (size_t j = 0; j < pages[s].size(); j++) btv[(size_t)s * maxpages + j] = pages[s][j];
+    max_tiles = (tcap * (M::QH / M::KVH) + 63) / 64 + scap;
+    ids = Dev<int32_t>(id); pos = Dev<int32_t>(ps); slots = Dev<int32_t>(sl); qs = Dev<int32_t>(q); kvl = Dev<int32_t>(kl);
+    bt = Dev<int32_t>(btv); tb = Dev<int32_t>(max_tiles); tt = Dev<int32_t>(max_tiles); nblocks = Dev<int32_t>(1);
+    ntok = dev_scalar(T); nseq = dev_scalar(ns); amax = Dev<int32_t>(scap);
+    res = Dev<uint16_t>((size_t)tcap * M::H); h = Dev<uint16_t>((size_t)tcap * M::H); qkv = Dev<uint16_t>((size_t)tcap * M::W);
+    attn = Dev<uint16_t>((size_t)tcap * M::H); xo = Dev<uint16_t>((size_t)tcap * M::H); gu = Dev<uint16_t>((size_t)tcap * 2 * M::F);
+    act = Dev<uint16_t>((size_t)tcap * M::F); fin = Dev<uint16_t>((size_t)scap * M::H); logits = Dev<uint16_t>((size_t)scap * M::V);
+    kc = Dev<uint16_t>((size_t)M::L * npages * 64 * M::KVH * M::D); vc = Dev<uint16_t>(kc.n);
+    part = Dev<float>(std::max((size_t)8 * tcap * 2 * M::F, (size_t)8 * scap * M::V));
+  }
+  void poison() {
+    res.poison(); h.poison(); qkv.poison(); attn.poison(); xo.poison(); gu.poison(); act.poison(); fin.poison(); logits.poison();
+    kc.poison(); vc.poison(); part.poison(); amax.poison(); tb.poison(); tt.poison(); nblocks.poison();
+    CK(cudaDeviceSynchronize());  // memsets run on the legacy stream; the chain runs on a non-blocking one
+  }
+  std::vector<std::vector<uint16_t>> snapshot() {
+    auto a = amax.down();
+    std::vector<uint16_t> av(a.size() * 2);
+    memcpy(av.data(), a.data(), a.size() * 4);
+    // rows past T / seqs past ns are never written: compare only the written parts
+    auto cut = [](std::vector<uint16_t> v, size_t n) { v.resize(n); return v; };
+    typedef ChainModel M;
+    return {cut(res.down(), (size_t)T * M::H), cut(h.down(), (size_t)T * M::H), cut(qkv.down(), (size_t)T * M::W),
+            cut(act.down(), (size_t)T * M::F), cut(fin.down(), (size_t)ns * M::H), cut(logits.down(), (size_t)ns * M::V),
+            cut(av, (size_t)ns * 2), kc.down(), vc.down()};
+  }
+};
+
+static void enqueue_chain(ChainModel &M, ChainBatch &B, cudaStream_t st, bool pdl, bool fused) {
+  typedef ChainModel CM;
+  const int H = CM::H, W = CM::W, F = CM::F, tc = B.tcap;
+  const size_t kvl = (size_t)B.npages * 64 * CM::KVH * CM::D;
+  // GEMM into bf16 out, or partials; returns the split count a fused consumer must read (0 = bf16).
+  auto gemm = [&](const uint16_t *a, int lda, const uint16_t *b, int n, int k, uint16_t *out, GemmCfg cf, const int32_t *mdev, int mcap) {
+    GemmParams p{a, b, out, B.part.p, mdev, mcap, n, k, lda, k, n, cf.splits};
+    launch_gemm2(p, mcap, cf.large, cf.splits, st, pdl, !fused);
+    return (fused && cf.splits > 1) ? cf.splits : 0;
+  };
+  launch_ex(embed_gather, dim3(tc), dim3(128), 0, st, pdl, EmbedParams{B.ids.p, M.embed.p, B.res.p, B.ntok.p, H, CM::V});
+  launch_ex(build_tile_map, dim3(1), dim3(256), 0, st, pdl,
+            TileMapParams{B.qs.p, B.nseq.p, B.tb.p, B.tt.p, B.nblocks.p, CM::QH / CM::KVH, 64, B.max_tiles});
+  launch_ex(add_rmsnorm, dim3(tc), dim3(256), 0, st, pdl,
+            AddRmsNormParams{nullptr, nullptr, 0, 0, B.res.p, M.n1.p, B.h.p, B.ntok.p, H, 1e-6f});
+  const int silu_grid = std::min(1056, (tc * (F / 8) + 255) / 256);
+  for (int l = 0; l < CM::L; l++) {
+    int s = gemm(B.h.p, H, M.wqkv.p + (size_t)l * W * H, W, H, B.qkv.p, B.cfg[0], B.ntok.p, tc);
+    launch_ex(rope_kv_write, dim3(tc), dim3(256), 0, st, pdl,
+              RopeKvParams{B.qkv.p, s ? B.part.p : nullptr, s, tc, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p,
+                           B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS});
+    launch_ex(attention_prefill, dim3(B.max_tiles, CM::KVH), dim3(PREFILL_ATTN_THREADS), 0, st, pdl,
+              AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p, B.nblocks.p,
+                         W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f});
+    s = gemm(B.attn.p, H, M.wo.p + (size_t)l * H * H, H, H, B.xo.p, B.cfg[1], B.ntok.p, tc);
+    launch_ex(add_rmsnorm, dim3(tc), dim3(256), 0, st, pdl,
+              AddRmsNormParams{s ? nullptr : B.xo.p, s ? B.part.p : nullptr, s, tc, B.res.p, M.n2.p + (size_t)l * H, B.h.p, B.ntok.p, H, 1e-6f});
+    s = gemm(B.h.p, H, M.wgu.p + (size_t)l * 2 * F * H, 2 * F, H, B.gu.p, B.cfg[2], B.ntok.p, tc);
+    launch_ex(silu_mul, dim3(silu_grid), dim3(256), 0, st, pdl,
+              SiluMulParams{s ? nullptr : B.gu.p, s ? B.part.p : nullptr, s, tc, B.act.p, B.ntok.p, F});
+    s = gemm(B.act.p, F, M.wd.p + (size_t)l * H * F, H, F, B.xo.p, B.cfg[3], B.ntok.p, tc);
+    if (l + 1 < CM::L)
+      launch_ex(add_rmsnorm, dim3(tc), dim3(256), 0, st, pdl,
+                AddRmsNormParams{s ? nullptr : B.xo.p, s ? B.part.p : nullptr, s, tc, B.res.p, M.n1.p + (size_t)(l + 1) * H, B.h.p,
+                                 B.ntok.p, H, 1e-6f});
+    else
+      launch_ex(final_norm_gather, dim3(B.scap), dim3(256), 0, st, pdl,
+                FinalNormGatherParams{s ? nullptr : B.xo.p, s ? B.part.p : nullptr, s, tc, B.res.p, M.fnorm.p, B.qs.p, B.nseq.p,
+                                      B.fin.p, H, 1e-6f});
+  }
+  GemmParams p{B.fin.p, M.embed.p, B.logits.p, B.part.p, B.nseq.p, B.scap, CM::V, H, H, H, CM::V, B.cfg[4].splits};
+  launch_gemm2(p, B.scap, B.cfg[4].large, B.cfg[4].splits, st, pdl, true);  // argmax reads bf16 logits
+  launch_ex(argmax_rows, dim3(B.scap), dim3(512), 0, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V});
+}
+
+static GemmCfg pick_cfg(int n, int k, int mcap) {
+  auto it = g_best.find({n, k, mcap});
+  if (it != g_best.end()) return it->second;
+  if (mcap >= 128) return {true, n >= 4096 ? 1 : 4};
+  return {false, n >= 4096 ? 2 : 8};
+}
+
+static void test_pdl() {
+  printf("\n== PDL chain (18 layers + lm head; graph replay timings)\n");
+  ChainModel M;
+  Rng r(31);
+  cudaStream_t st;
+  CK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
+  struct Case { int tcap; std::vector<int> lens; };
+  for (const Case &cs : {Case{16, {4, 6}}, Case{512, {120, 120, 120, 120}}}) {
+    ChainBatch B(cs.tcap, cs.lens, r);
+    const int shp[4][2] = {{ChainModel::W, 1024}, {1024, 1024}, {2 * ChainModel::F, 1024}, {1024, ChainModel::F}};
+    for (int i = 0; i < 4; i++) B.cfg[i] = pick_cfg(shp[i][0], shp[i][1], cs.tcap);
+    B.cfg[4] = pick_cfg(ChainModel::V, 1024, 16);
+    std::string cfgs;
+    for (int i = 0; i < 5; i++) cfgs += std::string(B.cfg[i].large ? " L" : " s") + std::to_string(B.cfg[i].splits);
+    const std::string tag = "chain T=" + std::to_string(B.T) + " (bucket " + std::to_string(cs.tcap) + ", cfg" + cfgs + ")";
+    // reference: unfused, plain, eager
+    B.poison();
+    enqueue_chain(M, B, st, false, false);
+    CK(cudaStreamSynchronize(st));
+    auto ref = B.snapshot();
+    long nanc = 0;
+    for (auto v : ref[5]) nanc += std::isnan(h_bf2f(v));
+    for (auto v : ref[0]) nanc += std::isnan(h_bf2f(v));
+    auto check = [&](const std::string &what) {
+      auto o = B.snapshot();
+      bool eq = o == ref;
+      record_bool(tag + " " + what, eq && nanc == 0, !eq + nanc, 1);
+    };
+    B.poison(); enqueue_chain(M, B, st, false, true); CK(cudaStreamSynchronize(st)); check("fused == unfused (plain)");
+    B.poison(); enqueue_chain(M, B, st, true, true); CK(cudaStreamSynchronize(st)); check("fused PDL eager == ref");
+    B.poison(); enqueue_chain(M, B, st, true, false); CK(cudaStreamSynchronize(st)); check("unfused PDL eager == ref");
+    // graphs
+    cudaGraphExec_t ge[2][2];
+    for (int fused = 0; fused < 2; fused++)
+      for (int pdl = 0; pdl < 2; pdl++) {
+        cudaGraph_t g;
+        CK(cudaStreamBeginCapture(st, cudaStreamCaptureModeThreadLocal));
+        enqueue_chain(M, B, st, pdl, fused);
+        CK(cudaStreamEndCapture(st, &g));
+        CK(cudaGraphInstantiate(&ge[fused][pdl], g, 0));
+        CK(cudaGraphDestroy(g));
+        for (int rep = 0; rep < 2; rep++) {
+          B.poison();
+          CK(cudaGraphLaunch(ge[fused][pdl], st));
+          CK(cudaStreamSynchronize(st));
+          check(std::string("graph ") + (fused ? "fused" : "unfused") + (pdl ? " PDL" : " plain") + " == ref #" + std::to_string(rep));
+        }
+      }
+    double us[2][2];
+    cudaEvent_t e0, e1;
+    CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
+    for (int fused = 0; fused < 2; fused++)
+      for (int pdl = 0; pdl < 2; pdl++) {
+        std::vector<float> t;
+        for (int i = 0; i < 3; i++) CK(cudaGraphLaunch(ge[fused][pdl], st));
+        for (int rep = 0; rep < 9; rep++) {
+          launch_ex(spin_delay, dim3(1), dim3(1), 0, st, false, SpinParams{g_spin_cycles});
+          CK(cudaEventRecord(e0, st));
+          for (int i = 0; i < 5; i++) CK(cudaGraphLaunch(ge[fused][pdl], st));
+          CK(cudaEventRecord(e1, st));
+          CK(cudaEventSynchronize(e1));
+          float ms; CK(cudaEventElapsedTime(&ms, e0, e1));
+          t.push_back(ms * 1000.f / 5);
+        }
+        std::sort(t.begin(), t.end());
+        us[fused][pdl] = t[t.size() / 2];
+      }
+    check("after timing");
+    printf("%s: graph replay  unfused plain %.1f us | unfused PDL %.1f us | fused plain %.1f us | fused PDL %.1f us\n", tag.c_str(),
+           us[0][0], us[0][1], us[1][0], us[1][1]);
+    g_rows.push_back({tag + " graph fused+PDL", true, 0, 0, 0, us[1][1],
+                      fmt("fused plain %.1f us", us[1][0]) + fmt(", unfused plain %.1f us", us[0][0]) + fmt(", unfused PDL %.1f us", us[0][1])});
+    for (int f = 0; f < 2; f++) for (int q = 0; q < 2; q++) CK(cudaGraphExecDestroy(ge[f][q]));
+    cudaEventDestroy(e0); cudaEventDestroy(e1);
+  }
+  CK(cudaStreamDestroy(st));
+}
+
+// ================================================================ large GEMM variants (tuning probe)
+template <int BK, int S> __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_THREADS, 2) gemm_large_var(GemmParams p) {
+  extern __shared__ __align__(128) uint16_t smem_v[];
+  pk_gemm_large_impl<BK, S>(p, smem_v);
+}
+static void test_probe() {
+  void (*kv[2])(GemmParams) = {gemm_large_var<32, 6>, gemm_large_var<64, 3>};
+  const char *names[2] = {"BK32xS6", "BK64xS3"};
+  for (int v = 0; v < 2; v++) CK(cudaFuncSetAttribute(kv[v], cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  Rng r(5);
+  // odd last half tile (BK64): k / splits = 480 / 3 = 160 = 2.5 tiles; bitwise vs gemm_bf16.
+  {
+    const int n = 896, k = 480, m = 300;
+    Dev<uint16_t> dA(rand_bf16((size_t)m * k, r)), dB(rand_bf16((size_t)n * k, r)), dC((size_t)m * n);
+    Dev<float> dP((size_t)5 * m * n);
+    Dev<int32_t> dm = dev_scalar(m);
+    for (int splits : {1, 3, 5}) {
+      GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};
+      dC.poison(); launch_gemm2(p, m, false, splits); auto o1 = dC.down();
+      dC.poison(); launch_gemm2(p, m, true, splits); auto o2 = dC.down();
+      long nanc = 0;
+      for (size_t i = 0; i < o2.size(); i++) nanc += std::isnan(h_bf2f(o2[i]));
+      record_bool("gemm_large k480 splits" + std::to_string(splits) + " (half-tile tail) == gemm_bf16", o1 == o2 && !nanc, (o1 != o2) + nanc, 1);
+    }
+  }
+  struct Shape { int n, k; };
+  for (Shape sh : {Shape{1280, 1024}, Shape{6144, 1024}, Shape{1024, 3072}}) {
+    const int n = sh.n, k = sh.k, m = 512;
+    const size_t wel = (size_t)n * k;
+    const int ncopies = (int)std::max<size_t>(2, (256ull << 20) / (wel * 2) + 1);
+    Dev<uint16_t> pool((size_t)ncopies * wel), dA(rand_bf16((size_t)m * k, r)), dC((size_t)m * n);
+    Dev<float> dP((size_t)4 * m * n);
+    for (int i = 0; i < ncopies; i++) { InitUniformParams ip{pool.p + (size_t)i * wel, (int64_t)wel, 5u, (uint32_t)i, 0.05f, 0.f}; init_uniform_bf16<<<1024, 256>>>(ip); }
+    Dev<int32_t> dm = dev_scalar(m);
+    std::string line = "  probe n" + std::to_string(n) + " k" + std::to_string(k) + " m512:";
+    for (int v = 0; v < 2; v++)
+      for (int splits : {1, 2, 4})
+        for (int hot = 0; hot < 2; hot++) {
+          GemmParams p{dA.p, pool.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};
+          double us = time_us([&](int it) {
+            GemmParams q = p; if (!hot) q.b = pool.p + (size_t)(it % ncopies) * wel;
+            kv[v]<<<dim3((n + 127) / 128, 4, splits), PREFILL_GEMM_LARGE_THREADS, PREFILL_GEMM_LARGE_SMEM>>>(q);
+          }, 11, 10);
+          line += std::string(" ") + names[v] + fmt(" s%.0f", splits) + (hot ? " hot " : " cold ") + fmt("%.2f", us);
+        }
+    printf("%s\n", line.c_str());
+  }
+}
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -755,7 +1278,12 @@ int main(int argc, char **argv) {
   if (want("tilemap")) test_tilemap();
   if (want("act")) { test_silu(); test_argmax(); }
   if (want("attention")) test_attention();
+  CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  if (want("fused")) test_fused();
   if (want("gemm")) test_gemm();
+  if (want("probe")) test_probe();
+  if (want("table")) test_table();
+  if (want("pdl")) test_pdl();
   CK(cudaDeviceSynchronize());
 
   printf("\n================================ SUMMARY ================================\n");

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs the kernel check harness (run from anywhere; paths are relative to the repo root).
-# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention gemm
+# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused gemm probe table pdl
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 NVCC=${NVCC:-nvcc}
 command -v "$NVCC" >/dev/null || NVCC=/usr/local/cuda/bin/nvcc
-echo "== resource usage (sm_90): gemm / attention / splitk"
+echo "== resource usage (sm_90): gemm / attention / splitk / fused consumers"
 "$NVCC" -cubin -O3 -std=c++17 -arch=sm_90 -lineinfo -I kernels/include --resource-usage \
   -o /tmp/prefill_kernels_sm90.cubin kernels/src/prefill_kernels.cu 2>&1 |
-  grep -A2 -E "Function properties for (gemm_bf16|attention_prefill|splitk_reduce)" | grep -v "^--"
+  grep -A2 -E "Function properties for (gemm_bf16|attention_prefill|splitk_reduce|add_rmsnorm|rope_kv_write|silu_mul)" | grep -v "^--"
 echo "== build"
 "$NVCC" -O3 -std=c++17 -arch=sm_90 -lineinfo -I kernels/include kernels/check/kernel_check.cu -o /tmp/kernel_check -lcublas || exit 2
 echo "== run"

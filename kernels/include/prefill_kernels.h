@@ -34,14 +34,15 @@ extern "C" {
 #define PREFILL_GEMM_BN 64
 #define PREFILL_GEMM_BK 32
 #define PREFILL_GEMM_THREADS 128
-/* gemm_bf16_large: same GemmParams, BM x BN = 128 x 128 per block, GEMM_LARGE_THREADS threads and
- * PREFILL_GEMM_LARGE_SMEM bytes of dynamic shared memory (Java raises the kernel's limit once).
- * Used for buckets of >= PREFILL_GEMM_LARGE_MIN_ROWS rows; the choice depends on the bucket only. */
+/* gemm_bf16_large: same GemmParams, BM x BN = 128 x 128 per block (k in steps of 64), GEMM_LARGE_THREADS
+ * threads and PREFILL_GEMM_LARGE_SMEM bytes of dynamic shared memory (Java raises the kernel's limit
+ * once). Bit for bit the same results as gemm_bf16 for the same splits. Which kernel and how many
+ * splits a GEMM uses is decided in Java (io.prefillbench.plan.GemmTiling) from the weight shape and
+ * the capture bucket only. */
 #define PREFILL_GEMM_LARGE_BM 128
 #define PREFILL_GEMM_LARGE_BN 128
 #define PREFILL_GEMM_LARGE_THREADS 256
 #define PREFILL_GEMM_LARGE_SMEM 98304
-#define PREFILL_GEMM_LARGE_MIN_ROWS 128
 
 /*
  * Split-K partials fused into the consumer ("x_partial"): a consumer whose input came from a GEMM

@@ -8,15 +8,26 @@ static __device__ __forceinline__ float pk_silu_mul(float g, float u) {
 // silu_mul: grid-stride over (token, 8-column chunk) when ffn % 8 == 0, else over elements. Any grid.
 // out = bf16((g / (1 + expf(-g))) * u) in fp32 (no intermediate bf16 rounding).
 extern "C" __global__ void silu_mul(SiluMulParams p) {
-  const int64_t nt = *p.num_tokens;
+  const int64_t nt = *p.num_tokens;  // host-written metadata
+  pk_pdl_wait();
+  pk_pdl_launch();
   const int64_t stride = (int64_t)gridDim.x * blockDim.x;
   const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+  const int sp = p.gate_up_splits;  // > 0: gate_up = bf16(in-order sum of the fp32 split-K partials)
+  const size_t plane = (size_t)p.gate_up_rows * 2 * p.ffn;
   if ((p.ffn & 7) == 0) {
     const int64_t cpr = p.ffn >> 3;  // chunks per row
     for (int64_t idx = start; idx < nt * cpr; idx += stride) {
       const int64_t t = idx / cpr, c = idx - t * cpr;
-      const uint4 *g = reinterpret_cast<const uint4 *>(p.gate_up + t * 2 * p.ffn) + c;
-      uint4 gv = g[0], uv = g[cpr];
+      uint4 gv, uv;
+      if (sp > 0) {
+        const size_t base = (size_t)t * 2 * p.ffn + (size_t)c * 8;
+        gv = pk_sum_partial8(p.gate_up_partial, plane, sp, base);
+        uv = pk_sum_partial8(p.gate_up_partial, plane, sp, base + p.ffn);
+      } else {
+        const uint4 *g = reinterpret_cast<const uint4 *>(p.gate_up + t * 2 * p.ffn) + c;
+        gv = g[0]; uv = g[cpr];
+      }
       uint32_t a[4] = {gv.x, gv.y, gv.z, gv.w}, b[4] = {uv.x, uv.y, uv.z, uv.w}, o[4];
 #pragma unroll
       for (int e = 0; e < 4; e++)
@@ -26,8 +37,16 @@ extern "C" __global__ void silu_mul(SiluMulParams p) {
   } else {
     for (int64_t idx = start; idx < nt * p.ffn; idx += stride) {
       const int64_t t = idx / p.ffn, c = idx - t * p.ffn;
-      const uint16_t *g = p.gate_up + t * 2 * p.ffn;
-      p.out[idx] = f2bf(pk_silu_mul(bf2f(g[c]), bf2f(g[p.ffn + c])));
+      float g, u;
+      if (sp > 0) {
+        const size_t base = (size_t)t * 2 * p.ffn + c;
+        g = pk_sum_partial(p.gate_up_partial, plane, sp, base);
+        u = pk_sum_partial(p.gate_up_partial, plane, sp, base + p.ffn);
+      } else {
+        const uint16_t *gr = p.gate_up + t * 2 * p.ffn;
+        g = bf2f(gr[c]); u = bf2f(gr[p.ffn + c]);
+      }
+      p.out[idx] = f2bf(pk_silu_mul(g, u));
     }
   }
 }
@@ -42,7 +61,10 @@ extern "C" __global__ void argmax_rows(ArgmaxParams p) {
   __shared__ float sv[32];
   __shared__ int si[32];
   const int s = blockIdx.x;
-  if (s >= *p.num_seqs) return;
+  const int ns = *p.num_seqs;
+  pk_pdl_wait();
+  if (s >= ns) return;
+  pk_pdl_launch();
   const uint16_t *row = p.logits + (size_t)s * p.vocab;
   float bv = -INFINITY;
   int bi = 0x7fffffff;

@@ -199,6 +199,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     cp_async_commit();
   }
   cp_async_wait<0>();
+  pk_pdl_launch();
 
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
@@ -223,6 +224,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_prefill(AttnParams p) {
   __shared__ __align__(128) uint16_t smem[2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD)];
+  pk_pdl_wait();  // num_blocks, the tile map, q and the cache come from earlier kernels
   if (blockIdx.x >= *p.num_blocks) return;
   if (p.head_dim == 128) pk_attn_impl<128>(p, smem);
   else if (p.head_dim == 64) pk_attn_impl<64>(p, smem);

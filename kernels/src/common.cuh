@@ -44,6 +44,44 @@ PK_DEV void mma_bf16_16816(float *d, const uint32_t *a, uint32_t b0, uint32_t b1
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// Programmatic dependent launch (sm_90+; no-ops elsewhere and when launched without the attribute).
+// pk_pdl_wait: blocks until every prerequisite grid has completed and its memory is visible. Every
+// kernel calls it in every block (also blocks that exit early) before its first read of data written
+// by an earlier kernel and before its first global write, so completion of a kernel implies
+// completion of all earlier ones (the chain stays transitive). Host-written metadata (m_dev,
+// num_tokens, ...) and weights may be read before it.
+PK_DEV void pk_pdl_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+// pk_pdl_launch: lets the next kernel in the stream start launching (its blocks then run their
+// prologue and wait in pk_pdl_wait).
+PK_DEV void pk_pdl_launch() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+// bf16(sum_{z < splits} part[z * plane + i]), summed in order z = 0, 1, ... (what splitk_reduce stores).
+PK_DEV float pk_sum_partial(const float *part, size_t plane, int splits, size_t i) {
+  float s = part[i];
+  for (int z = 1; z < splits; z++) s = __fadd_rn(s, part[(size_t)z * plane + i]);
+  return bf2f(f2bf(s));
+}
+// Same for 8 consecutive values (i % 4 == 0, 16-byte aligned), packed as 4 x bf16x2.
+PK_DEV uint4 pk_sum_partial8(const float *part, size_t plane, int splits, size_t i) {
+  const float4 *p0 = reinterpret_cast<const float4 *>(part + i);
+  float4 a = p0[0], b = p0[1];
+  for (int z = 1; z < splits; z++) {
+    const float4 *pz = reinterpret_cast<const float4 *>(part + (size_t)z * plane + i);
+    float4 c = pz[0], d = pz[1];
+    a.x = __fadd_rn(a.x, c.x); a.y = __fadd_rn(a.y, c.y); a.z = __fadd_rn(a.z, c.z); a.w = __fadd_rn(a.w, c.w);
+    b.x = __fadd_rn(b.x, d.x); b.y = __fadd_rn(b.y, d.y); b.z = __fadd_rn(b.z, d.z); b.w = __fadd_rn(b.w, d.w);
+  }
+  return make_uint4(pack_bf2(a.x, a.y), pack_bf2(a.z, a.w), pack_bf2(b.x, b.y), pack_bf2(b.z, b.w));
+}
+
 // Deterministic block-wide sum (fixed order for a given blockDim; blockDim.x multiple of 32).
 // All threads get the result. red must hold 32 floats.
 PK_DEV float block_sum(float v, float *red) {

@@ -47,8 +47,10 @@ static __device__ __forceinline__ void pk_gemm_small(const GemmParams &p, uint16
     gb[i] = okb[i] ? p.b + (size_t)(bn + row) * p.ldb + kbeg + ch * 8 : p.b;
     boff[i] = pk_swz(row, ch) * 2;
   }
-  auto load_stage = [&](int st, int kt) {
+  auto load_a = [&](int st, int kt) {
     if (a_thr) cp_async16(sA + st * A_ST + aoff, oka ? ga + kt * PK_BK : ga, oka);
+  };
+  auto load_b = [&](int st, int kt) {
 #pragma unroll
     for (int i = 0; i < 2; i++) cp_async16(sB + st * B_ST + boff[i], okb[i] ? gb[i] + kt * PK_BK : gb[i], okb[i]);
   };
@@ -62,16 +64,21 @@ static __device__ __forceinline__ void pk_gemm_small(const GemmParams &p, uint16
   float acc[2][4];
 #pragma unroll
   for (int ni = 0; ni < 2; ni++) acc[ni][0] = acc[ni][1] = acc[ni][2] = acc[ni][3] = 0.f;
+  // Weights first (never written by kernels), then wait for the producer of A (PDL).
+#pragma unroll
+  for (int s = 0; s < SST - 1; s++)
+    if (s < ktiles) load_b(s, s);
+  pk_pdl_wait();
 #pragma unroll
   for (int s = 0; s < SST - 1; s++) {
-    if (s < ktiles) load_stage(s, s);
+    if (s < ktiles) load_a(s, s);
     cp_async_commit();
   }
   for (int kt = 0; kt < ktiles; kt++) {
     cp_async_wait<SST - 2>();
     __syncthreads();
     const int nk = kt + SST - 1;
-    if (nk < ktiles) load_stage(nk % SST, nk);
+    if (nk < ktiles) { load_a(nk % SST, nk); load_b(nk % SST, nk); }
     cp_async_commit();
     const int st = kt % SST;
 #pragma unroll
@@ -84,6 +91,7 @@ static __device__ __forceinline__ void pk_gemm_small(const GemmParams &p, uint16
     }
   }
   cp_async_wait<0>();
+  pk_pdl_launch();
   const int g = lane >> 2, t4 = lane & 3;
 #pragma unroll
   for (int h = 0; h < 2; h++) {
@@ -107,7 +115,7 @@ static __device__ __forceinline__ void pk_gemm_impl(const GemmParams &p, uint16_
   const int m_eff = min(p.m, *p.m_dev);
   const int bm = blockIdx.y * PK_BM;
   const int bn = blockIdx.x * PK_BN;
-  if (bm >= m_eff || bn >= p.n) return;
+  if (bm >= m_eff || bn >= p.n) { pk_pdl_wait(); return; }
   const int kz = p.k / p.splits;
   const int kbeg = blockIdx.z * kz;
   const int ktiles = kz / PK_BK;
@@ -135,13 +143,15 @@ static __device__ __forceinline__ void pk_gemm_impl(const GemmParams &p, uint16_
     gb[i] = okb[i] ? p.b + (size_t)(bn + row) * p.ldb + kbeg + ch * 8 : p.b;
     soff[i] = pk_swz(row, ch) * 2;
   }
-  auto load_stage = [&](int st, int kt) {
-    const uint32_t a_st = sA + st * (PK_BM * PK_BK * 2), b_st = sB + st * (PK_BN * PK_BK * 2);
+  auto load_a = [&](int st, int kt) {
+    const uint32_t a_st = sA + st * (PK_BM * PK_BK * 2);
 #pragma unroll
-    for (int i = 0; i < 2; i++) {
-      cp_async16(a_st + soff[i], oka[i] ? ga[i] + kt * PK_BK : ga[i], oka[i]);
-      cp_async16(b_st + soff[i], okb[i] ? gb[i] + kt * PK_BK : gb[i], okb[i]);
-    }
+    for (int i = 0; i < 2; i++) cp_async16(a_st + soff[i], oka[i] ? ga[i] + kt * PK_BK : ga[i], oka[i]);
+  };
+  auto load_b = [&](int st, int kt) {
+    const uint32_t b_st = sB + st * (PK_BN * PK_BK * 2);
+#pragma unroll
+    for (int i = 0; i < 2; i++) cp_async16(b_st + soff[i], okb[i] ? gb[i] + kt * PK_BK : gb[i], okb[i]);
   };
 
   // ldmatrix byte offsets within a stage, for k16 step kk (0/1).
@@ -167,16 +177,21 @@ static __device__ __forceinline__ void pk_gemm_impl(const GemmParams &p, uint16_
 #pragma unroll
     for (int ni = 0; ni < 4; ni++) acc[mi][ni][0] = acc[mi][ni][1] = acc[mi][ni][2] = acc[mi][ni][3] = 0.f;
 
+  // Weights first (never written by kernels), then wait for the producer of A (PDL).
+#pragma unroll
+  for (int s = 0; s < STAGES - 1; s++)
+    if (s < ktiles) load_b(s, s);
+  pk_pdl_wait();
 #pragma unroll
   for (int s = 0; s < STAGES - 1; s++) {
-    if (s < ktiles) load_stage(s, s);
+    if (s < ktiles) load_a(s, s);
     cp_async_commit();
   }
   for (int kt = 0; kt < ktiles; kt++) {
     cp_async_wait<STAGES - 2>();
     __syncthreads();
     const int nk = kt + STAGES - 1;
-    if (nk < ktiles) load_stage(nk % STAGES, nk);
+    if (nk < ktiles) { load_a(nk % STAGES, nk); load_b(nk % STAGES, nk); }
     cp_async_commit();
     const int st = kt % STAGES;
     if (warp_active) {
@@ -197,6 +212,7 @@ static __device__ __forceinline__ void pk_gemm_impl(const GemmParams &p, uint16_
     }
   }
   cp_async_wait<0>();
+  pk_pdl_launch();
   if (!warp_active) return;
 
   const int g = lane >> 2, t4 = lane & 3;
@@ -229,7 +245,10 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_THREADS) gemm_bf16(Gem
 // splitk_reduce: one block per row (grid.x = row capacity), any blockDim; float4 when n % 4 == 0.
 extern "C" __global__ void splitk_reduce(SplitKReduceParams p) {
   const int row = blockIdx.x;
-  if (row >= min(p.m, *p.m_dev)) return;
+  const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
+  pk_pdl_wait();
+  if (row >= m_eff) return;
+  pk_pdl_launch();
   const size_t plane = (size_t)p.m * p.n;
   const float *src = p.partial + (size_t)row * p.n;
   uint16_t *dst = p.c + (size_t)row * p.ldc;

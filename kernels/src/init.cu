@@ -7,6 +7,8 @@ static __device__ __forceinline__ uint32_t pk_mix(uint32_t x) {
 
 extern "C" __global__ void init_uniform_bf16(InitUniformParams p) {
   __nv_bfloat16 *dst = reinterpret_cast<__nv_bfloat16 *>(p.dst);
+  pk_pdl_wait();
+  pk_pdl_launch();
   const uint32_t h0 = pk_mix(p.seed * 0x9E3779B9u + p.tensor_id);
   const int64_t stride = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < p.n; i += stride) {

@@ -4,11 +4,26 @@
 // j, j+blockDim, ...), then a fixed warp/block tree. out = bf16((r * rsqrtf(sumsq/hidden + eps)) * w).
 #include "common.cuh"
 
-// One row. r = bf16(res + x) when x != NULL (written back to res_out when res_out != NULL), else res.
+// One row. r = bf16(res + x) when x is present (written back to res_out when res_out != NULL), else res.
 // Pass 2 recomputes r from the same inputs (bit-identical), so nothing is staged.
-static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, const uint16_t *x, uint16_t *res_out,
+// The branch input x: bf16 row x, or (splits > 0) the bf16-rounded in-order sum of fp32 split-K
+// partials part[z * plane + j] (part already offset to the row); none when both are absent.
+struct PkXSrc {
+  const uint16_t *x;
+  const float *part;
+  size_t plane;
+  int splits;
+  __device__ bool present() const { return x != nullptr || splits > 0; }
+  __device__ uint4 load8(int j) const {  // elements [8j, 8j + 8) as 4 x bf16x2
+    return splits > 0 ? pk_sum_partial8(part, plane, splits, (size_t)j * 8) : reinterpret_cast<const uint4 *>(x)[j];
+  }
+  __device__ float load1(int j) const { return splits > 0 ? pk_sum_partial(part, plane, splits, j) : bf2f(x[j]); }
+};
+
+static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc xs, uint16_t *res_out,
                                                    const uint16_t *w, uint16_t *out, int hidden, float eps,
                                                    float *red) {
+  bool has_x = xs.present();
   float ss = 0.f;
   const bool vec = (hidden & 7) == 0;
   if (vec) {
@@ -16,8 +31,8 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, const ui
     for (int j = threadIdx.x; j < nv; j += blockDim.x) {
       uint4 v = reinterpret_cast<const uint4 *>(res)[j];
       uint32_t u[4] = {v.x, v.y, v.z, v.w};
-      if (x != nullptr) {
-        uint4 xv = reinterpret_cast<const uint4 *>(x)[j];
+      if (has_x) {
+        uint4 xv = xs.load8(j);
         uint32_t ux[4] = {xv.x, xv.y, xv.z, xv.w};
 #pragma unroll
         for (int e = 0; e < 4; e++)
@@ -34,8 +49,8 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, const ui
   } else {
     for (int j = threadIdx.x; j < hidden; j += blockDim.x) {
       float a = bf2f(res[j]);
-      if (x != nullptr) {
-        uint16_t h = f2bf(__fadd_rn(a, bf2f(x[j])));
+      if (has_x) {
+        uint16_t h = f2bf(__fadd_rn(a, xs.load1(j)));
         if (res_out != nullptr) res_out[j] = h;
         a = bf2f(h);
       }
@@ -44,14 +59,14 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, const ui
   }
   const float total = block_sum(ss, red);
   const float inv = rsqrtf(__fadd_rn(total / (float)hidden, eps));
-  if (res_out != nullptr) { res = res_out; x = nullptr; }  // re-read what this thread wrote
+  if (res_out != nullptr) { res = res_out; has_x = false; }  // re-read what this thread wrote
   if (vec) {
     const int nv = hidden >> 3;
     for (int j = threadIdx.x; j < nv; j += blockDim.x) {
       uint4 v = reinterpret_cast<const uint4 *>(res)[j], ww = __ldg(reinterpret_cast<const uint4 *>(w) + j);
       uint32_t u[4] = {v.x, v.y, v.z, v.w}, q[4] = {ww.x, ww.y, ww.z, ww.w}, o[4];
-      if (x != nullptr) {
-        uint4 xv = reinterpret_cast<const uint4 *>(x)[j];
+      if (has_x) {
+        uint4 xv = xs.load8(j);
         uint32_t ux[4] = {xv.x, xv.y, xv.z, xv.w};
 #pragma unroll
         for (int e = 0; e < 4; e++)
@@ -66,7 +81,7 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, const ui
   } else {
     for (int j = threadIdx.x; j < hidden; j += blockDim.x) {
       float a = bf2f(res[j]);
-      if (x != nullptr) a = bf2f(f2bf(__fadd_rn(a, bf2f(x[j]))));
+      if (has_x) a = bf2f(f2bf(__fadd_rn(a, xs.load1(j))));
       out[j] = f2bf(__fmul_rn(__fmul_rn(a, inv), bf2f(w[j])));
     }
   }
@@ -75,18 +90,26 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, const ui
 extern "C" __global__ void add_rmsnorm(AddRmsNormParams p) {
   __shared__ float red[32];
   const int row = blockIdx.x;
-  if (row >= *p.num_rows) return;
+  const int nrows = *p.num_rows;  // host-written metadata
+  pk_pdl_wait();
+  if (row >= nrows) return;
+  pk_pdl_launch();
   uint16_t *res = p.residual + (size_t)row * p.hidden;
-  const uint16_t *x = p.x != nullptr ? p.x + (size_t)row * p.hidden : nullptr;
-  pk_norm_row(res, x, x != nullptr ? res : nullptr, p.weight, p.out + (size_t)row * p.hidden, p.hidden, p.eps, red);
+  PkXSrc xs{p.x != nullptr ? p.x + (size_t)row * p.hidden : nullptr,
+            p.x_splits > 0 ? p.x_partial + (size_t)row * p.hidden : nullptr, (size_t)p.x_rows * p.hidden, p.x_splits};
+  pk_norm_row(res, xs, xs.present() ? res : nullptr, p.weight, p.out + (size_t)row * p.hidden, p.hidden, p.eps, red);
 }
 
 extern "C" __global__ void final_norm_gather(FinalNormGatherParams p) {
   __shared__ float red[32];
   const int s = blockIdx.x;
-  if (s >= *p.num_seqs) return;
+  const int ns = *p.num_seqs;
+  pk_pdl_wait();
+  if (s >= ns) return;
+  pk_pdl_launch();
   const int row = p.query_start[s + 1] - 1;
-  const uint16_t *x = p.x != nullptr ? p.x + (size_t)row * p.hidden : nullptr;
-  pk_norm_row(p.residual + (size_t)row * p.hidden, x, nullptr, p.weight, p.out + (size_t)s * p.hidden, p.hidden,
+  PkXSrc xs{p.x != nullptr ? p.x + (size_t)row * p.hidden : nullptr,
+            p.x_splits > 0 ? p.x_partial + (size_t)row * p.hidden : nullptr, (size_t)p.x_rows * p.hidden, p.x_splits};
+  pk_norm_row(p.residual + (size_t)row * p.hidden, xs, nullptr, p.weight, p.out + (size_t)s * p.hidden, p.hidden,
               p.eps, red);
 }

@@ -9,4 +9,5 @@
 #include "tilemap.cu"
 #include "attention.cu"
 #include "gemm.cu"
+#include "gemm_large.cu"
 #include "act.cu"

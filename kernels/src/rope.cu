@@ -1,14 +1,23 @@
 // rope_kv_write: bias add (rounded to bf16), NeoX rotation of q and k, in-place write-back into qkv
 // (q, k rotated; v biased), and k/v write into the paged cache. One block per token, any blockDim.
 // Rotation in fp32 without contraction: o1 = x1*c - x2*s, o2 = x2*c + x1*s, each product rounded.
+// qkv_splits > 0: the input row is bf16(in-order sum of the fp32 split-K partials) instead of qkv,
+// and all of q, k (rotated) and v (biased or not) are written into qkv.
 #include "common.cuh"
 
 extern "C" __global__ void rope_kv_write(RopeKvParams p) {
   const int t = blockIdx.x;
-  if (t >= *p.num_tokens) return;
+  const int nt = *p.num_tokens;  // host-written metadata
+  pk_pdl_wait();
+  if (t >= nt) return;
+  pk_pdl_launch();
   const int D = p.head_dim, half = D >> 1;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
   uint16_t *row = p.qkv + (size_t)t * width;
+  const bool fused = p.qkv_splits > 0;
+  const float *prow = fused ? p.qkv_partial + (size_t)t * width : nullptr;
+  const size_t plane = (size_t)p.qkv_rows * width;
+  auto in = [&](int c) -> float { return fused ? pk_sum_partial(prow, plane, p.qkv_splits, c) : bf2f(row[c]); };
   int pos = p.positions[t];
   pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
   const float *cs = p.cos_sin + (size_t)pos * D;
@@ -19,7 +28,7 @@ extern "C" __global__ void rope_kv_write(RopeKvParams p) {
   for (int j = threadIdx.x; j < npairs; j += blockDim.x) {
     const int h = j / half, i = j - h * half;
     const int c1 = h * D + i, c2 = c1 + half;
-    float x1 = bf2f(row[c1]), x2 = bf2f(row[c2]);
+    float x1 = in(c1), x2 = in(c2);
     if (p.bias != nullptr) {
       x1 = bf2f(f2bf(__fadd_rn(x1, bf2f(p.bias[c1]))));
       x2 = bf2f(f2bf(__fadd_rn(x2, bf2f(p.bias[c2]))));
@@ -39,11 +48,9 @@ extern "C" __global__ void rope_kv_write(RopeKvParams p) {
   const int nv = p.kv_heads * D;
   const int v0 = (p.q_heads + p.kv_heads) * D;
   for (int j = threadIdx.x; j < nv; j += blockDim.x) {
-    uint16_t v = row[v0 + j];
-    if (p.bias != nullptr) {
-      v = f2bf(__fadd_rn(bf2f(v), bf2f(p.bias[v0 + j])));
-      row[v0 + j] = v;
-    }
+    uint16_t v = fused ? f2bf(in(v0 + j)) : row[v0 + j];
+    if (p.bias != nullptr) v = f2bf(__fadd_rn(bf2f(v), bf2f(p.bias[v0 + j])));
+    if (fused || p.bias != nullptr) row[v0 + j] = v;
     if (slot >= 0) p.v_cache[(size_t)slot * kv_row + j] = v;
   }
 }

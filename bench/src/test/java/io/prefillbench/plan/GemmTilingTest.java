@@ -8,34 +8,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GemmTilingTest {
     @Test
-    void handComputedCases() {
-        // n=1024, k=1024, m=64: 16 blocks; halves while k/(2s) >= 256: s = 1 -> 2 -> 4.
-        assertEquals(4, GemmTiling.splits(1024, 1024, 64, 132));
-        // down projection k=3072: 16 blocks -> 2 (1536) -> 4 (768) -> 8 (384); 128 < 132 but 192 < 256 stops.
-        assertEquals(8, GemmTiling.splits(1024, 3072, 64, 132));
-        // gate_up at 512 rows: 96 * 8 = 768 blocks >= 132 SMs.
-        assertEquals(1, GemmTiling.splits(6144, 1024, 512, 132));
-        // enough blocks already after one split: 16 * 4 = 64 blocks, 128 >= 100 SMs.
-        assertEquals(2, GemmTiling.splits(1024, 4096, 256, 100));
-        // k not divisible by 2*32: no split.
+    void handComputedCasesOfTheErnieShapes() {
+        // 16 rows, small tile. qkv n=1280: 20 blocks -> 40 -> 80 -> 160, capped at 8 splits.
+        assertEquals(new GemmTiling.Choice(false, 64, 64, 8), GemmTiling.choose(1280, 1024, 16, 132));
+        // gate_up n=6144: 96 blocks -> 192 >= 132 SMs after one halving.
+        assertEquals(new GemmTiling.Choice(false, 64, 64, 2), GemmTiling.choose(6144, 1024, 16, 132));
+        // down k=3072: 16 blocks -> 8 splits (3072/16 = 192 >= 128 per split).
+        assertEquals(8, GemmTiling.splits(1024, 3072, 16, 132));
+        // 128 rows: gate_up already has 192 blocks.
+        assertEquals(new GemmTiling.Choice(false, 64, 64, 1), GemmTiling.choose(6144, 1024, 128, 132));
+        // 256 rows: qkv has 1280*256 = 327680 outputs < 512Ki: small tile, 80 blocks -> 2 splits.
+        assertEquals(new GemmTiling.Choice(false, 64, 64, 2), GemmTiling.choose(1280, 1024, 256, 132));
+        // 256 rows, gate_up: large tile, 48*2 = 96 blocks -> 192 >= 132 after one halving.
+        assertEquals(new GemmTiling.Choice(true, 128, 128, 2), GemmTiling.choose(6144, 1024, 256, 132));
+        // 512 rows: o-proj 1024*512 = 512Ki outputs: large, 8*4 = 32 blocks -> 4 splits (cap).
+        assertEquals(new GemmTiling.Choice(true, 128, 128, 4), GemmTiling.choose(1024, 1024, 512, 132));
+        // 512 rows, gate_up: large, 48*4 = 192 blocks already cover the SMs: no split.
+        assertEquals(new GemmTiling.Choice(true, 128, 128, 1), GemmTiling.choose(6144, 1024, 512, 132));
+        // lm head at 32 sequences: 1616 blocks, no split.
+        assertEquals(new GemmTiling.Choice(false, 64, 64, 1), GemmTiling.choose(103424, 1024, 32, 132));
+        // k not divisible by 2*32: no split; k too short to split.
         assertEquals(1, GemmTiling.splits(64, 1000, 1, 132));
-        // k too short to split.
-        assertEquals(1, GemmTiling.splits(64, 448, 1, 132));
-        assertEquals(2, GemmTiling.splits(64, 512, 1, 132));
+        assertEquals(1, GemmTiling.splits(64, 192, 1, 132));
+        assertEquals(2, GemmTiling.splits(64, 256, 1, 132));
     }
 
     @Test
-    void dependsOnlyOnRowCapacityBlocksAndKeepsWholeSteps() {
+    void dependsOnlyOnCapacityAndKeepsWholeSteps() {
         for (int k : new int[] {512, 896, 1024, 3072, 4096, 5120}) {
-            for (int n : new int[] {64, 1024, 1280, 3072}) {
-                int previous = Integer.MAX_VALUE;
+            for (int n : new int[] {64, 1024, 1280, 3072, 6144}) {
                 for (int m = 1; m <= 1024; m++) {
-                    int s = GemmTiling.splits(n, k, m, 132);
-                    assertEquals(GemmTiling.splits(n, k, ((m + 63) / 64) * 64, 132), s, "rows within one 64-row block agree");
-                    assertTrue(s <= previous, "more rows never add splits");
-                    assertTrue(Integer.bitCount(s) == 1 && k % (s * GemmTiling.BK) == 0);
+                    GemmTiling.Choice c = GemmTiling.choose(n, k, m, 132);
+                    assertEquals(c, GemmTiling.choose(n, k, m, 132), "deterministic");
+                    int s = c.splits();
+                    assertTrue(Integer.bitCount(s) == 1 && k % (s * GemmTiling.BK) == 0, "whole BK steps per split");
                     assertTrue(s == 1 || k / s >= GemmTiling.MIN_K_PER_SPLIT);
-                    previous = s;
+                    assertTrue(s <= (c.large() ? 4 : 8));
+                    assertEquals(c.large(), m >= GemmTiling.LARGE_MIN_ROWS && (long) n * m >= GemmTiling.LARGE_MIN_OUTPUTS);
                 }
             }
         }
@@ -43,7 +52,7 @@ class GemmTilingTest {
 
     @Test
     void partialBytes() {
-        assertEquals(0, GemmTiling.partialBytes(6144, 1024, 512, 132));
+        assertEquals(0, GemmTiling.partialBytes(6144, 1024, 128, 132));
         assertEquals(8L * 64 * 1024 * 4, GemmTiling.partialBytes(1024, 3072, 64, 132));
         assertThrows(IllegalArgumentException.class, () -> GemmTiling.splits(0, 1024, 64, 132));
     }

@@ -63,8 +63,9 @@ class PlanReportTest {
         assertEquals(512L * 1280 * 2, bytesOf(r, "qkv"));
         assertEquals(512L * 6144 * 2, bytesOf(r, "gate_up"));
         assertEquals(32L * 103424 * 2, bytesOf(r, "logits"));
-        // down (n 1024, k 3072) at 128 rows: 32 blocks -> 8 splits -> [8, 128, 1024] fp32 = 4 MiB, the largest.
-        assertEquals(8L * 128 * 1024 * 4, bytesOf(r, "split-K partial"));
+        // gate_up (n 6144) at 256 rows: large tile, 96 blocks -> 2 splits -> [2, 256, 6144] fp32 = 12 MiB, the largest
+        // (qkv at 512: [4, 512, 1280] = 10 MiB; down and o at 512: [4, 512, 1024] = 8 MiB).
+        assertEquals(2L * 256 * 6144 * 4, bytesOf(r, "split-K partial"));
         assertEquals(2L * 92 * 4, bytesOf(r, "tile map (batch_ids, tile_ids)"));
         assertEquals(r.buffers().stream().mapToLong(StaticBuffers.Buffer::bytes).sum(), r.bufferBytes());
     }

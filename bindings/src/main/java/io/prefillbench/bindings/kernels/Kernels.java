@@ -122,14 +122,5 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_LARGE_SMEM() {
         return PREFILL_GEMM_LARGE_SMEM;
     }
-    private static final int PREFILL_GEMM_LARGE_MIN_ROWS = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define PREFILL_GEMM_LARGE_MIN_ROWS 128
-     * }
-     */
-    public static int PREFILL_GEMM_LARGE_MIN_ROWS() {
-        return PREFILL_GEMM_LARGE_MIN_ROWS;
-    }
 }
 
