@@ -26,6 +26,7 @@ final class EngineTestSupport {
 
     /** A random composition of {@code tokens} into {@code seqs} positive parts. */
     static int[] randomSplit(Random rnd, int tokens, int seqs) {
+        if (seqs == 1) return new int[] {tokens};
         int[] cuts = rnd.ints(0, tokens - 1).distinct().limit(seqs - 1L).sorted().toArray();
         int[] lens = new int[seqs];
         int prev = 0;
