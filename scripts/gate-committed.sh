@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Gates the newest committed prefill result of each device against that device's committed
-# baseline (results/baselines/<device>.json). Must pass in CI.
+# Gates, for every committed baseline (results/baselines/<device>.json), the newest other committed
+# prefill result made on the same device with the same command line (argv without --json) against
+# it. Must pass in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=cli/target/bench.jar
@@ -8,8 +9,32 @@ shopt -s nullglob
 baselines=(results/baselines/*.json)
 if [ ${#baselines[@]} -eq 0 ]; then echo "gate: no baselines committed yet"; exit 0; fi
 for base in "${baselines[@]}"; do
-  current=$(grep -l -F "$(sed -n 's/.*"name" *: *"\([^"]*\)".*/\1/p' "$base" | head -1)" results/prefill-*.json 2>/dev/null | sort | tail -1 || true)
-  if [ -z "$current" ]; then echo "gate: no committed result for baseline $base"; exit 1; fi
+  current=$(python3 - "$base" <<'PY'
+import glob, json, os, sys
+base = sys.argv[1]
+b = json.load(open(base))
+def command(r):
+    argv = r["meta"]["argv"]
+    out = []
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--json":
+            skip = True
+        elif not a.startswith("--json="):
+            out.append(a)
+    return tuple(out)
+key = (b["devices"][0]["name"], command(b))
+same = []
+for f in sorted(glob.glob("results/prefill-*.json")):
+    r = json.load(open(f))
+    if (r["devices"][0]["name"], command(r)) == key and open(f).read() != open(base).read():
+        same.append((r["meta"]["timestamp"], f))
+print(max(same)[1] if same else "")
+PY
+)
+  if [ -z "$current" ]; then echo "gate: no committed result to gate against $base"; exit 1; fi
   echo "gate: $current against $base"
   java -jar "$jar" gate --baseline "$base" --current "$current"
 done

@@ -3,8 +3,8 @@ package io.prefillbench.engine;
 /**
  * Test and gate knobs; production runs use {@link #DEFAULT}.
  *
- * @param slowdownCycles        a busy kernel of that many GPU cycles in every forward (planted
- *                              slowdown the regression gate must catch); 0 = none
+ * @param slowdownCycles        a busy kernel of that many GPU cycles in every captured graph (a
+ *                              planted graph-only slowdown the regression gate must catch); 0 = none
  * @param heuristicTileCapacity capture attention grids with the [1,...,1,rest] tile count instead of
  *                              the exact worst case (the planted bug the graph == eager test must catch)
  * @param pdl                   programmatic dependent launch on sm_90+ (kernels overlap their prologue,

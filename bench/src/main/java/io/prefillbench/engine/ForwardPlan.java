@@ -36,7 +36,7 @@ public final class ForwardPlan {
     enum Rows { TOKENS, SEQS, TILES, ONE }
 
     /** rows / rowsPerBlock blocks on x (or on y when rowsOnY, GEMMs), {@code other} on the remaining axis. */
-    private record Step(Kernel.Launch launch, Rows rows, int rowsPerBlock, boolean rowsOnY, int other, int gridZ) {
+    private record Step(Kernel.Launch launch, Rows rows, int rowsPerBlock, boolean rowsOnY, int other, int gridZ, boolean graphOnly) {
     }
 
     /** A GEMM's output when it stays in fp32 split-K partials for the consumer to sum (splits == 0: none). */
@@ -175,10 +175,11 @@ public final class ForwardPlan {
         add("argmax_rows", p, 256, 0, Rows.SEQS, 1, false, 1);
 
         if (slowdownCycles > 0) {
-            // Test-only planted slowdown (gate checks): a busy kernel in every forward.
+            // Test-only planted regression for the gate: a busy kernel in the captured graph only,
+            // so graph replay gets slower while eager does not.
             p = SpinParams.allocate(arena);
             SpinParams.cycles(p, slowdownCycles);
-            add("spin_delay", p, 32, 0, Rows.ONE, 1, false, 1);
+            steps.add(new Step(new Kernel.Launch(lib.kernel("spin_delay"), p, 32, 0, false, arena), Rows.ONE, 1, false, 1, 1, true));
         }
     }
 
@@ -187,7 +188,7 @@ public final class ForwardPlan {
     }
 
     private void add(String kernel, MemorySegment params, int threads, int smem, Rows rows, int rowsPerBlock, boolean rowsOnY, int other, int gridZ) {
-        steps.add(new Step(new Kernel.Launch(lib.kernel(kernel), params, threads, smem, pdl, arena), rows, rowsPerBlock, rowsOnY, other, gridZ));
+        steps.add(new Step(new Kernel.Launch(lib.kernel(kernel), params, threads, smem, pdl, arena), rows, rowsPerBlock, rowsOnY, other, gridZ, false));
     }
 
     private void addNorm(MemorySegment x, Partial xPartial, MemorySegment weight, ModelConfig m, MemorySegment numRows) {
@@ -263,13 +264,16 @@ public final class ForwardPlan {
         setGrids(size, seqCapacity, tileCapacity);
     }
 
-    /** Issues every launch on the stream (eager, or recorded when the stream is capturing). */
-    void issue(CudaStream stream) {
-        for (Step s : steps) s.launch.launch(stream);
+    /** Issues every launch on the stream: eagerly, or recorded into a graph when {@code capturing}. */
+    void issue(CudaStream stream, boolean capturing) {
+        for (Step s : steps) {
+            if (!s.graphOnly || capturing) s.launch.launch(stream);
+        }
     }
 
+    /** Kernel launches of one eager forward. */
     public int launchCount() {
-        return steps.size();
+        return (int) steps.stream().filter(s -> !s.graphOnly).count();
     }
 
     /**

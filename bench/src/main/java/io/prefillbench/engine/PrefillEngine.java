@@ -128,7 +128,7 @@ public final class PrefillEngine implements AutoCloseable {
         checkTokenIds(seqs);
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         start.record(stream);
-        issueForward(plan);
+        issueForward(plan, false);
         stop.record(stream);
         stream.synchronize();
         return finish(seqs, tokens, size, false);
@@ -169,7 +169,7 @@ public final class PrefillEngine implements AutoCloseable {
         for (int i = 0; i < split.length; i++) dummy.add(new SeqInput(new int[split[i]], 0, i));
         BatchMetadata.write(hostMeta.segment(), buffers, dummy, m.group());
         plan.setCapacityGrids();
-        issueForward(plan); // warm-up: lazy loading and first-touch stay out of the capture
+        issueForward(plan, false); // warm-up: lazy loading and first-touch stay out of the capture
         stream.synchronize();
 
         long freeBefore = Cuda.memInfo()[0];
@@ -177,7 +177,7 @@ public final class PrefillEngine implements AutoCloseable {
         CudaGraph g;
         stream.beginCapture();
         try {
-            issueForward(plan);
+            issueForward(plan, true);
         } finally {
             g = stream.endCapture();
         }
@@ -244,9 +244,9 @@ public final class PrefillEngine implements AutoCloseable {
         return buffers.slices();
     }
 
-    private void issueForward(ForwardPlan plan) {
+    private void issueForward(ForwardPlan plan, boolean capturing) {
         stream.copyAsync(buffers.meta(0), hostMeta.segment(), buffers.metaBytes, Cudart.cudaMemcpyHostToDevice(), "batch metadata");
-        plan.issue(stream);
+        plan.issue(stream, capturing);
         stream.copyAsync(hostOut.segment(), buffers.at(buffers.outTokens), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens");
     }
 

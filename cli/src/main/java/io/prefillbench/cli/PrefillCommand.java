@@ -121,7 +121,7 @@ final class PrefillCommand implements Callable<Integer> {
             description = "Programmatic dependent launch on sm_90+ in both modes (default: on; --no-pdl to compare).")
     boolean pdl;
 
-    @Option(names = "--slowdown-cycles", hidden = true, defaultValue = "0", description = "Test only: a busy kernel of N GPU cycles in every forward (planted regression for the gate).")
+    @Option(names = "--slowdown-cycles", hidden = true, defaultValue = "0", description = "Test only: a busy kernel of N GPU cycles in every captured graph (planted regression for the gate).")
     long slowdownCycles;
 
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# compute-sanitizer (memcheck, racecheck, initcheck, synccheck) on the kernel checks and on a short
+# graph run with padded and chunked batches (tiny model: 10 tokens padded to 16, a 3x20 batch padded
+# to 64, a 100-token prompt chunked over the largest size 64). Prints one summary line per run and
+# exits 1 if any tool reports an error. Run on a GPU host from the repo root with bench.jar built:
+#   scripts/sanitize.sh            (JAR=..., FAMILIES="init norm ...", TOOLS="memcheck ...")
+set -uo pipefail
+root=$(pwd)
+cs=${COMPUTE_SANITIZER:-$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)}
+nvcc=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
+jar=${JAR:-$root/cli/target/bench.jar}
+tools=${TOOLS:-memcheck racecheck initcheck synccheck}
+families=${FAMILIES:-init embed norm rope tilemap act attention gemm fused pdl}
+logs=${OUT:-$root/target}/sanitizer
+mkdir -p "$logs"
+# The harness without its timing loops (correctness checks only): sanitizers slow kernels 10-100x.
+"$nvcc" -O3 -std=c++17 -arch=sm_90 -lineinfo -DPREFILL_CHECK_NO_TIMING -I kernels/include kernels/check/kernel_check.cu \
+  -o /tmp/kernel_check_san -lcublas || { echo "sanitize: harness build failed"; exit 2; }
+work=$(mktemp -d)
+fail=0
+summary=()
+one() { # name, command...
+  local name=$1; shift
+  local log="$logs/$(echo "$name" | tr ' /' '__').log"
+  timeout 600 "$@" > "$log" 2>&1
+  local rc=$?
+  local s
+  s=$(grep -E "ERROR SUMMARY: [0-9]+ error" "$log" | tail -1)
+  [ -n "$s" ] || s="no summary (exit $rc)"
+  case "$s" in "ERROR SUMMARY: 0 errors") [ $rc -eq 0 ] || fail=1 ;; *) fail=1 ;; esac
+  summary+=("$name: $s (exit $rc)")
+}
+for tool in $tools; do
+  for fam in $families; do
+    one "$tool kernel_check $fam" "$cs" --tool "$tool" --error-exitcode 99 /tmp/kernel_check_san "$fam"
+  done
+  one "$tool prefill graph+eager (padded, chunked)" "$cs" --tool "$tool" --error-exitcode 99 \
+    java -jar "$jar" prefill --model tiny --sizes 16,64 --prompt-lens 10,100 --batch 3x20 --max-num-seqs 8 \
+    --max-model-len 512 --warmup 1 --iterations 3 --no-progress --json "$work/sanitize.json"
+done
+printf '%s\n' "${summary[@]}"
+exit $fail
