@@ -10,10 +10,11 @@ set -euo pipefail
 console=${1:?usage: gpu-tests.sh JUNIT_CONSOLE_JAR [junit options]}
 shift
 root=$(cd "$(dirname "$0")/.." && pwd)
-tests=$(ls "$root"/bench/target/prefillbench-bench-*-tests.jar)
+jar=${JAR:-$root/cli/target/bench.jar}
+tests=${TESTS:-$(ls "$root"/bench/target/prefillbench-bench-*-tests.jar)}
 reports=${OUT:-$root/target}/junit-gpu
 selection=("$@")
 [ ${#selection[@]} -gt 0 ] || selection=(--select-package io.prefillbench)
 java -Xmx8g --enable-native-access=ALL-UNNAMED -jar "$console" execute \
-  -cp "$root/cli/target/bench.jar:$tests" --include-tag gpu "${selection[@]}" \
+  -cp "$jar:$tests" --include-tag gpu "${selection[@]}" \
   --details=tree --disable-banner --reports-dir "$reports"

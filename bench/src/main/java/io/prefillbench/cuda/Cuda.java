@@ -36,13 +36,17 @@ public final class Cuda {
     static final String NO_CODE_FOR_GPU = "the kernel fatbin has no code for this GPU: it carries sm_80 and sm_90 SASS and compute_90 PTX;"
             + " use a GPU of compute capability 8.0+ with driver >= 580, or rebuild kernels/ with a -gencode for your GPU";
 
+    /**
+     * Throws for a failed call. Like nvbench's checked call it also clears the runtime's last-error
+     * state, so a later launch's last-error check does not report this failure again.
+     */
     public static void check(int rc, String call) {
+        if (rc == SUCCESS) return;
+        Cudart.cudaGetLastError();
         if (rc == ERROR_NO_KERNEL_IMAGE || rc == 222 /* cudaErrorUnsupportedPtxVersion */ || rc == 218 /* cudaErrorInvalidPtx */) {
             throw new BenchException(NO_CODE_FOR_GPU + " (" + call + ": " + errorName(rc) + ")");
         }
-        if (rc != SUCCESS) {
-            throw new CudaException(call, rc, errorName(rc), errorString(rc));
-        }
+        throw new CudaException(call, rc, errorName(rc), errorString(rc));
     }
 
     /** Checks the error state after a kernel launch (cudaGetLastError), naming the kernel. */

@@ -80,8 +80,13 @@ class FoundationGpuTest {
             AddOneParams.n(p, n);
             Kernel.Launch launch = new Kernel.Launch(library.kernel("add_one_i32"), p, 256, 0, a).grid(n / 256, 1, 1);
             stream.beginCapture();
-            for (int i = 0; i < 100; i++) launch.launch(stream);
-            try (CudaGraph g = stream.endCapture(); GraphExec exec = g.instantiate(stream)) {
+            CudaGraph captured;
+            try {
+                for (int i = 0; i < 100; i++) launch.launch(stream);
+            } finally {
+                captured = stream.endCapture();
+            }
+            try (CudaGraph g = captured; GraphExec exec = g.instantiate(stream)) {
                 assertEquals(100, g.kernelNodeCount());
                 // capture must not have executed anything
                 stream.synchronize();
@@ -127,8 +132,13 @@ class FoundationGpuTest {
 
             dc.fill(0xff);
             stream.beginCapture();
-            blas.gemmBf16(da.address(), db.address(), dc.address(), m, n, k);
-            try (CudaGraph g = stream.endCapture(); GraphExec exec = g.instantiate(stream)) {
+            CudaGraph captured;
+            try {
+                blas.gemmBf16(da.address(), db.address(), dc.address(), m, n, k);
+            } finally {
+                captured = stream.endCapture();
+            }
+            try (CudaGraph g = captured; GraphExec exec = g.instantiate(stream)) {
                 exec.launch(stream);
                 stream.synchronize();
             }
