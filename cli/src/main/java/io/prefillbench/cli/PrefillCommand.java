@@ -305,25 +305,13 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     private Meta meta(PrefillEngine engine) {
-        BuildInfo b = BuildInfo.current();
         List<String> argv = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
         argv.addFirst("prefill");
-        return new Meta("prefillbench 0.1.0", argv, b.gitSha(), b.gitDirty(), Runtime.version().toString(),
-                Cuda.formatVersion(Cuda.runtimeVersion()), Cuda.formatVersion(Cuda.driverVersion()), Throttle.driverVersion(),
-                DevicesCommand.cublasVersionOrReason(), Instant.now().toString(), hostName());
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown";
-        }
+        return RunMeta.meta(argv);
     }
 
     static Device device(DeviceInfo d) {
-        return new Device(d.index(), d.name(), d.computeCapability(), d.sms(), d.memoryBytes(), d.l2Bytes(), d.smClockMHz(),
-                d.memClockMHz(), d.busId());
+        return RunMeta.device(d);
     }
 
     static Map<String, Object> shape(ModelConfig m) {
