@@ -58,6 +58,7 @@ public final class Cuda {
     }
 
     public static String errorName(int rc) {
+        NativeLibraries.load(NativeLibraries.Lib.CUDART);
         MemorySegment s = Cudart.cudaGetErrorName(rc);
         return s.equals(MemorySegment.NULL) ? "cudaError" + rc : s.reinterpret(256).getString(0);
     }
@@ -68,6 +69,7 @@ public final class Cuda {
     }
 
     public static int runtimeVersion() {
+        NativeLibraries.load(NativeLibraries.Lib.CUDART);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(ValueLayout.JAVA_INT);
             check(Cudart.cudaRuntimeGetVersion(v), "cudaRuntimeGetVersion");
@@ -77,6 +79,7 @@ public final class Cuda {
 
     /** The CUDA version the installed driver supports (0 when there is no driver). */
     public static int driverVersion() {
+        NativeLibraries.load(NativeLibraries.Lib.CUDART);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(ValueLayout.JAVA_INT);
             int rc = Cudart.cudaDriverGetVersion(v);
