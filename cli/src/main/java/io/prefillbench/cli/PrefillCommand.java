@@ -305,9 +305,8 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     private Meta meta(PrefillEngine engine) {
-        List<String> argv = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
-        argv.addFirst("prefill");
-        return RunMeta.meta(argv);
+        // the top-level parse result's original args: the subcommand name and everything after it
+        return RunMeta.meta(List.copyOf(spec.commandLine().getParseResult().originalArgs()));
     }
 
     static Device device(DeviceInfo d) {
