@@ -111,28 +111,29 @@ class GraphEqualsEagerGpuTest {
         }
     }
 
+    /** First tokens and last-token logits of one mode, each run on poisoned buffers. */
+    private record Run(int[] firstTokens, float[][] logits) {
+        static Run of(PrefillEngine e, List<SeqInput> b, boolean graph) {
+            e.poisonActivations();
+            PrefillOutput out = graph ? e.graph(b) : e.eager(b);
+            return new Run(out.firstTokens(), e.lastLogits());
+        }
+    }
+
     static void assertGraphEqualsEager(PrefillEngine e, List<SeqInput> b, String what) {
-        e.poisonActivations();
-        PrefillOutput g = e.graph(b);
-        float[][] gl = e.lastLogits();
-        e.poisonActivations();
-        PrefillOutput x = e.eager(b);
-        float[][] xl = e.lastLogits();
+        Run g = Run.of(e, b, true);
+        Run x = Run.of(e, b, false);
         assertArrayEquals(x.firstTokens(), g.firstTokens(), what + ": first tokens");
-        for (int s = 0; s < xl.length; s++) {
-            assertNoNaN(xl[s], what + ": eager logits of sequence " + s);
-            if (!Arrays.equals(xl[s], gl[s])) fail(what + ": logits of sequence " + s + " differ between graph and eager");
+        for (int s = 0; s < x.logits().length; s++) {
+            assertNoNaN(x.logits()[s], what + ": eager logits of sequence " + s);
+            if (!Arrays.equals(x.logits()[s], g.logits()[s])) fail(what + ": logits of sequence " + s + " differ between graph and eager");
         }
     }
 
     static boolean graphEqualsEager(PrefillEngine e, List<SeqInput> b) {
-        e.poisonActivations();
-        PrefillOutput g = e.graph(b);
-        float[][] gl = e.lastLogits();
-        e.poisonActivations();
-        PrefillOutput x = e.eager(b);
-        float[][] xl = e.lastLogits();
-        return Arrays.equals(x.firstTokens(), g.firstTokens()) && Arrays.deepEquals(xl, gl);
+        Run g = Run.of(e, b, true);
+        Run x = Run.of(e, b, false);
+        return Arrays.equals(x.firstTokens(), g.firstTokens()) && Arrays.deepEquals(x.logits(), g.logits());
     }
 
     static void assertNoNaN(float[] v, String what) {
