@@ -1,10 +1,8 @@
 package io.prefillbench.cli;
 
 import io.prefillbench.BenchException;
-import io.prefillbench.cuda.Cuda;
 import io.prefillbench.cuda.CudaException;
 import io.prefillbench.cuda.CublasHandle;
-import io.prefillbench.cuda.DeviceInfo;
 import io.prefillbench.engine.CaptureReport;
 import io.prefillbench.engine.EngineConfig;
 import io.prefillbench.engine.EngineOptions;
@@ -14,7 +12,6 @@ import io.prefillbench.model.ModelConfig;
 import io.prefillbench.plan.CaptureSizes;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.results.Capture;
-import io.prefillbench.results.Device;
 import io.prefillbench.results.HistogramLogs;
 import io.prefillbench.results.LatencyStats;
 import io.prefillbench.results.LaunchCounts;
@@ -172,7 +169,7 @@ final class PrefillCommand implements Callable<Integer> {
                 results.add(time(engine, runner, w, rnd, reports, out, err));
                 throttle.sample();
             }
-            Results r = new Results(Results.SCHEMA, true, meta(engine), List.of(device(engine.device())),
+            Results r = new Results(Results.SCHEMA, true, meta(engine), List.of(RunMeta.device(engine.device())),
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
                             "batch-invariant (ours, split-K per capture bucket)"),
                     captures, results, throttle.result());
@@ -307,10 +304,6 @@ final class PrefillCommand implements Callable<Integer> {
     private Meta meta(PrefillEngine engine) {
         // the top-level parse result's original args: the subcommand name and everything after it
         return RunMeta.meta(List.copyOf(spec.commandLine().getParseResult().originalArgs()));
-    }
-
-    static Device device(DeviceInfo d) {
-        return RunMeta.device(d);
     }
 
     static Map<String, Object> shape(ModelConfig m) {
