@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Writes a batch's metadata into the pinned host image of the device metadata slice (layout of
  * {@link StaticBuffers}): counts, cumulative query starts, kv lengths, token ids, positions,
- * cache slots and block tables. Sequence slot s owns pages [s*pagesPerSeq, (s+1)*pagesPerSeq).
+ * cache slots and block tables; rejects what the kernels cannot take (token ids outside the
+ * vocabulary, sequences longer than the KV cache, slots past it). Sequence slot s owns pages [s*pagesPerSeq, (s+1)*pagesPerSeq).
  */
 final class BatchMetadata {
     private BatchMetadata() {
@@ -25,6 +26,7 @@ final class BatchMetadata {
         for (SeqInput s : seqs) T += s.tokens().length;
         if (T > b.maxTokens) throw new IllegalArgumentException(T + " tokens exceed the largest capture size " + b.maxTokens + " (chunk the batch)");
         int maxLen = b.config.maxModelLen();
+        int vocab = b.config.model().vocab();
         int tiles = 0;
         put(host, b.numTokens, T);
         put(host, b.numSeqs, S);
@@ -39,6 +41,7 @@ final class BatchMetadata {
             put(host, b.kvLens + i, s.kvLen());
             int[] toks = s.tokens();
             for (int j = 0; j < toks.length; j++) {
+                if (toks[j] < 0 || toks[j] >= vocab) throw new BenchException("token id " + toks[j] + " outside the vocabulary [0, " + vocab + ")");
                 int t = start + j;
                 int pos = s.prefixLen() + j;
                 put(host, b.tokenIds + t, toks[j]);

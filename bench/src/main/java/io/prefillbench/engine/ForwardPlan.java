@@ -17,6 +17,7 @@ import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.model.WeightSpec;
 import io.prefillbench.plan.GemmTiling;
+import io.prefillbench.plan.PlanShape;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -277,21 +278,11 @@ public final class ForwardPlan {
     }
 
     /**
-     * Split-K workspace (floats) every bucket's GEMMs need, computed before the buffers exist:
-     * the same (n, k, capacity) rule as the plans use.
+     * Split-K workspace (floats) every bucket's GEMMs need, computed before the buffers exist: the
+     * planner's figure (same GEMMs, same (n, k, capacity) rule), so {@code bench.jar plan} reports
+     * exactly what the engine allocates.
      */
     static long partialFloatsNeeded(ModelConfig m, EngineConfig cfg, int smCount) {
-        long need = 0;
-        int[][] shapes = {{m.qkvDim(), m.hidden()}, {m.hidden(), m.attnDim()}, {2 * m.ffn(), m.hidden()}, {m.hidden(), m.ffn()}};
-        for (int size : cfg.sizes().sizes()) {
-            for (int[] nk : shapes) {
-                int s = GemmTiling.choose(nk[0], nk[1], size, smCount).splits();
-                if (s > 1) need = Math.max(need, (long) s * size * nk[0]);
-            }
-            int seqs = cfg.seqCapacity(size);
-            int s = GemmTiling.choose(m.vocab(), m.hidden(), seqs, smCount).splits();
-            if (s > 1) need = Math.max(need, (long) s * seqs * m.vocab());
-        }
-        return need;
+        return io.prefillbench.plan.StaticBuffers.splitKPartial(PlanShape.of(m), cfg.sizes(), cfg.maxNumSeqs(), smCount).bytes() / Float.BYTES;
     }
 }

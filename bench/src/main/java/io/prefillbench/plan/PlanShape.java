@@ -23,6 +23,11 @@ public record PlanShape(int qHeads, int kvHeads, int headDim, int hidden, int la
         }
     }
 
+    /** The shape of a model config (biases and positions do not change the plan). */
+    public static PlanShape of(io.prefillbench.model.ModelConfig m) {
+        return new PlanShape(m.qHeads(), m.kvHeads(), m.headDim(), m.hidden(), m.layers(), m.ffn(), m.vocab(), m.tieWordEmbeddings());
+    }
+
     /** ERNIE-4.5-0.3B: hidden 1024, 18 layers, 16 q / 2 kv heads of 64, FFN 3072, vocab 103424, tied. */
     public static PlanShape ernie45_03b() {
         return new PlanShape(16, 2, 64, 1024, 18, 3072, 103424, true);

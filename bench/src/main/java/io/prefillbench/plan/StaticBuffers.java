@@ -63,7 +63,7 @@ public final class StaticBuffers {
      * One fp32 split-K workspace shared by all GEMMs: the largest {@code splits * m * n} over
      * every capture size and projection (the LM head runs on {@code min(maxNumSeqs, size)} rows).
      */
-    static Buffer splitKPartial(PlanShape m, CaptureSizes sizes, int maxNumSeqs, int smCount) {
+    public static Buffer splitKPartial(PlanShape m, CaptureSizes sizes, int maxNumSeqs, int smCount) {
         long best = 0;
         String where = "none (no GEMM splits k)";
         for (int size : sizes.sizes()) {

@@ -262,15 +262,14 @@ final class PrefillCommand implements Callable<Integer> {
             throw new BenchException("graph and eager first tokens differ for workload " + w.name() + ": "
                     + Arrays.toString(lastE.firstTokens()) + " vs " + Arrays.toString(lastG.firstTokens()) + " (this is a bug: please report it)");
         }
-        int steps = prepared.steps().size();
         int padded = lastG != null ? lastG.paddedTokens() : w.tokens();
         String fallback = lastG == null || lastG.fallbacks().isEmpty() ? null : String.join("; ", lastG.fallbacks());
         int eagerLaunches = 0;
         for (var step : prepared.steps()) {
             int tokens = step.stream().mapToInt(s -> s.tokens().length).sum();
-            eagerLaunches += engine.eagerLaunches(engine.bucketFor(tokens).orElseThrow()) + 2; // + metadata copy in, tokens copy out
+            eagerLaunches += engine.eagerLaunches(engine.bucketFor(tokens).orElseThrow());
         }
-        int graphLaunches = lastG == null ? 0 : lastG.graphSteps() + (steps - lastG.graphSteps()) * (eagerLaunches / steps);
+        int graphLaunches = lastG == null ? 0 : lastG.launches();
 
         HistogramLogs logs = new HistogramLogs(eager ? writeHistogram(out, w.name(), "eager", eHost) : null,
                 graph ? writeHistogram(out, w.name(), "graph", gHost) : null);
