@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# Regenerates bindings/ (libcudart, cuBLAS, our kernels' header) with an installed jextract.
+# Regenerates bindings/ (libcudart, cuBLAS, cuBLASLt, our kernels' header) with an installed jextract.
 #
 #   cuda-headers/regenerate.sh
 #
 # Environment (defaults in brackets):
 #   JEXTRACT        jextract launcher                                [jextract on PATH]
 #   CUDA_INCLUDE    CUDA 13 toolkit headers (cuda_runtime_api.h)     [$CUDA_HOME/include or /usr/local/cuda/include]
-#   CUBLAS_INCLUDE  folder holding cublas_v2.h                        [$CUDA_INCLUDE]
+#   CUBLAS_INCLUDE  folder holding cublas_v2.h and cublasLt.h         [$CUDA_INCLUDE]
 #   LIBC_INCLUDE    the C library's headers (stdint.h)                [/usr/include]
 #
 # Steps per library: jextract --dump-includes on the wrapper header, keep only the symbols named in
 # <lib>.names (and constants starting with a prefix in <lib>.constant-prefixes), write that as
 # <lib>.argfile, then generate Java from the argfile. Generated with: jextract 23 (openjdk/jextract
-# f9866df3a178baa2e4a3746a7a6e458d783ace92) on libclang 14.0.6, JDK 25.0.3; the same inputs give the
-# same bytes (checked by diffing a fresh run against the committed bindings/).
+# f9866df3a178baa2e4a3746a7a6e458d783ace92, built by build-jextract.sh) on libclang 14.0.6, JDK 25.0.3;
+# the same inputs give the same bytes (checked by diffing a fresh run against the committed bindings/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -29,6 +29,8 @@ command -v "$jextract" >/dev/null 2>&1 || {
   echo "regenerate: $cuda_inc/cuda_runtime_api.h not found: install the CUDA 13 toolkit headers or set CUDA_INCLUDE" >&2; exit 2; }
 [ -f "$cublas_inc/cublas_v2.h" ] || {
   echo "regenerate: $cublas_inc/cublas_v2.h not found: install cuBLAS headers (CUDA toolkit) or set CUBLAS_INCLUDE" >&2; exit 2; }
+[ -f "$cublas_inc/cublasLt.h" ] || {
+  echo "regenerate: $cublas_inc/cublasLt.h not found: install cuBLAS 13 headers (CUDA toolkit or the nvidia-cublas wheel) or set CUBLAS_INCLUDE" >&2; exit 2; }
 [ -f "$libc_inc/stdint.h" ] || { echo "regenerate: $libc_inc/stdint.h not found: install libc headers or set LIBC_INCLUDE" >&2; exit 2; }
 cudart_version=$(sed -n 's/^#define CUDART_VERSION *\([0-9]*\).*/\1/p' "$cuda_inc/cuda_runtime_api.h")
 [ "${cudart_version:0:2}" = "13" ] || { echo "regenerate: bindings follow CUDA 13 headers, found CUDART_VERSION=$cudart_version in $cuda_inc" >&2; exit 2; }
@@ -69,4 +71,5 @@ gen() {
 
 gen cudart "$here/cudart.h" io.prefillbench.bindings.cudart Cudart "$cuda_inc"
 gen cublas "$here/cublas.h" io.prefillbench.bindings.cublas Cublas "$cuda_inc" "$cublas_inc"
+gen cublaslt "$here/cublaslt.h" io.prefillbench.bindings.cublaslt Cublaslt "$cuda_inc" "$cublas_inc"
 gen kernels "$root/kernels/include/prefill_kernels.h" io.prefillbench.bindings.kernels Kernels "$root/kernels/include"

@@ -68,6 +68,51 @@ public class Cudart extends Cudart$shared {
     public static int cudaEventDisableTiming() {
         return cudaEventDisableTiming;
     }
+    private static final int cudaEventInterprocess = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaEventInterprocess 4
+     * }
+     */
+    public static int cudaEventInterprocess() {
+        return cudaEventInterprocess;
+    }
+    private static final int cudaEventRecordDefault = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaEventRecordDefault 0
+     * }
+     */
+    public static int cudaEventRecordDefault() {
+        return cudaEventRecordDefault;
+    }
+    private static final int cudaEventRecordExternal = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaEventRecordExternal 1
+     * }
+     */
+    public static int cudaEventRecordExternal() {
+        return cudaEventRecordExternal;
+    }
+    private static final int cudaEventWaitDefault = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaEventWaitDefault 0
+     * }
+     */
+    public static int cudaEventWaitDefault() {
+        return cudaEventWaitDefault;
+    }
+    private static final int cudaEventWaitExternal = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaEventWaitExternal 1
+     * }
+     */
+    public static int cudaEventWaitExternal() {
+        return cudaEventWaitExternal;
+    }
     private static final int cudaSuccess = (int)0L;
     /**
      * {@snippet lang=c :
@@ -2948,12 +2993,84 @@ public class Cudart extends Cudart$shared {
     public static int cudaGraphNodeTypeCount() {
         return cudaGraphNodeTypeCount;
     }
+    private static final int cudaGraphDependencyTypeDefault = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaGraphDependencyType_enum.cudaGraphDependencyTypeDefault = 0
+     * }
+     */
+    public static int cudaGraphDependencyTypeDefault() {
+        return cudaGraphDependencyTypeDefault;
+    }
+    private static final int cudaGraphDependencyTypeProgrammatic = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaGraphDependencyType_enum.cudaGraphDependencyTypeProgrammatic = 1
+     * }
+     */
+    public static int cudaGraphDependencyTypeProgrammatic() {
+        return cudaGraphDependencyTypeProgrammatic;
+    }
     /**
      * {@snippet lang=c :
      * typedef struct CUgraphExec_st *cudaGraphExec_t
      * }
      */
     public static final AddressLayout cudaGraphExec_t = Cudart.C_POINTER;
+    private static final int cudaEnableDefault = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaGetDriverEntryPointFlags.cudaEnableDefault = 0
+     * }
+     */
+    public static int cudaEnableDefault() {
+        return cudaEnableDefault;
+    }
+    private static final int cudaEnableLegacyStream = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaGetDriverEntryPointFlags.cudaEnableLegacyStream = 1
+     * }
+     */
+    public static int cudaEnableLegacyStream() {
+        return cudaEnableLegacyStream;
+    }
+    private static final int cudaEnablePerThreadDefaultStream = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaGetDriverEntryPointFlags.cudaEnablePerThreadDefaultStream = 2
+     * }
+     */
+    public static int cudaEnablePerThreadDefaultStream() {
+        return cudaEnablePerThreadDefaultStream;
+    }
+    private static final int cudaDriverEntryPointSuccess = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaDriverEntryPointQueryResult.cudaDriverEntryPointSuccess = 0
+     * }
+     */
+    public static int cudaDriverEntryPointSuccess() {
+        return cudaDriverEntryPointSuccess;
+    }
+    private static final int cudaDriverEntryPointSymbolNotFound = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaDriverEntryPointQueryResult.cudaDriverEntryPointSymbolNotFound = 1
+     * }
+     */
+    public static int cudaDriverEntryPointSymbolNotFound() {
+        return cudaDriverEntryPointSymbolNotFound;
+    }
+    private static final int cudaDriverEntryPointVersionNotSufficent = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaDriverEntryPointQueryResult.cudaDriverEntryPointVersionNotSufficent = 2
+     * }
+     */
+    public static int cudaDriverEntryPointVersionNotSufficent() {
+        return cudaDriverEntryPointVersionNotSufficent;
+    }
     private static final int cudaGraphInstantiateFlagAutoFreeOnLaunch = (int)1L;
     /**
      * {@snippet lang=c :
@@ -3247,6 +3364,67 @@ public class Cudart extends Cudart$shared {
                 traceDowncall("cudaDeviceGetLimit", pValue, limit);
             }
             return (int)mh$.invokeExact(pValue, limit);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaDeviceGetStreamPriorityRange {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaDeviceGetStreamPriorityRange");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetStreamPriorityRange(int *leastPriority, int *greatestPriority)
+     * }
+     */
+    public static FunctionDescriptor cudaDeviceGetStreamPriorityRange$descriptor() {
+        return cudaDeviceGetStreamPriorityRange.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetStreamPriorityRange(int *leastPriority, int *greatestPriority)
+     * }
+     */
+    public static MethodHandle cudaDeviceGetStreamPriorityRange$handle() {
+        return cudaDeviceGetStreamPriorityRange.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetStreamPriorityRange(int *leastPriority, int *greatestPriority)
+     * }
+     */
+    public static MemorySegment cudaDeviceGetStreamPriorityRange$address() {
+        return cudaDeviceGetStreamPriorityRange.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetStreamPriorityRange(int *leastPriority, int *greatestPriority)
+     * }
+     */
+    public static int cudaDeviceGetStreamPriorityRange(MemorySegment leastPriority, MemorySegment greatestPriority) {
+        var mh$ = cudaDeviceGetStreamPriorityRange.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaDeviceGetStreamPriorityRange", leastPriority, greatestPriority);
+            }
+            return (int)mh$.invokeExact(leastPriority, greatestPriority);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3916,6 +4094,311 @@ public class Cudart extends Cudart$shared {
         }
     }
 
+    private static class cudaStreamCreateWithPriority {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_INT,
+            Cudart.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamCreateWithPriority");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamCreateWithPriority(cudaStream_t *pStream, unsigned int flags, int priority)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamCreateWithPriority$descriptor() {
+        return cudaStreamCreateWithPriority.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamCreateWithPriority(cudaStream_t *pStream, unsigned int flags, int priority)
+     * }
+     */
+    public static MethodHandle cudaStreamCreateWithPriority$handle() {
+        return cudaStreamCreateWithPriority.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamCreateWithPriority(cudaStream_t *pStream, unsigned int flags, int priority)
+     * }
+     */
+    public static MemorySegment cudaStreamCreateWithPriority$address() {
+        return cudaStreamCreateWithPriority.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamCreateWithPriority(cudaStream_t *pStream, unsigned int flags, int priority)
+     * }
+     */
+    public static int cudaStreamCreateWithPriority(MemorySegment pStream, int flags, int priority) {
+        var mh$ = cudaStreamCreateWithPriority.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamCreateWithPriority", pStream, flags, priority);
+            }
+            return (int)mh$.invokeExact(pStream, flags, priority);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaStreamGetPriority {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamGetPriority");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetPriority(cudaStream_t hStream, int *priority)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamGetPriority$descriptor() {
+        return cudaStreamGetPriority.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetPriority(cudaStream_t hStream, int *priority)
+     * }
+     */
+    public static MethodHandle cudaStreamGetPriority$handle() {
+        return cudaStreamGetPriority.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetPriority(cudaStream_t hStream, int *priority)
+     * }
+     */
+    public static MemorySegment cudaStreamGetPriority$address() {
+        return cudaStreamGetPriority.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetPriority(cudaStream_t hStream, int *priority)
+     * }
+     */
+    public static int cudaStreamGetPriority(MemorySegment hStream, MemorySegment priority) {
+        var mh$ = cudaStreamGetPriority.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamGetPriority", hStream, priority);
+            }
+            return (int)mh$.invokeExact(hStream, priority);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaCtxResetPersistingL2Cache {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaCtxResetPersistingL2Cache");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaCtxResetPersistingL2Cache()
+     * }
+     */
+    public static FunctionDescriptor cudaCtxResetPersistingL2Cache$descriptor() {
+        return cudaCtxResetPersistingL2Cache.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaCtxResetPersistingL2Cache()
+     * }
+     */
+    public static MethodHandle cudaCtxResetPersistingL2Cache$handle() {
+        return cudaCtxResetPersistingL2Cache.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaCtxResetPersistingL2Cache()
+     * }
+     */
+    public static MemorySegment cudaCtxResetPersistingL2Cache$address() {
+        return cudaCtxResetPersistingL2Cache.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaCtxResetPersistingL2Cache()
+     * }
+     */
+    public static int cudaCtxResetPersistingL2Cache() {
+        var mh$ = cudaCtxResetPersistingL2Cache.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaCtxResetPersistingL2Cache");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaStreamGetAttribute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_INT,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamGetAttribute");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamGetAttribute$descriptor() {
+        return cudaStreamGetAttribute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static MethodHandle cudaStreamGetAttribute$handle() {
+        return cudaStreamGetAttribute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static MemorySegment cudaStreamGetAttribute$address() {
+        return cudaStreamGetAttribute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static int cudaStreamGetAttribute(MemorySegment hStream, int attr, MemorySegment value_out) {
+        var mh$ = cudaStreamGetAttribute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamGetAttribute", hStream, attr, value_out);
+            }
+            return (int)mh$.invokeExact(hStream, attr, value_out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaStreamSetAttribute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_INT,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamSetAttribute");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamSetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, const cudaLaunchAttributeValue *value)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamSetAttribute$descriptor() {
+        return cudaStreamSetAttribute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamSetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, const cudaLaunchAttributeValue *value)
+     * }
+     */
+    public static MethodHandle cudaStreamSetAttribute$handle() {
+        return cudaStreamSetAttribute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamSetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, const cudaLaunchAttributeValue *value)
+     * }
+     */
+    public static MemorySegment cudaStreamSetAttribute$address() {
+        return cudaStreamSetAttribute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamSetAttribute(cudaStream_t hStream, cudaLaunchAttributeID attr, const cudaLaunchAttributeValue *value)
+     * }
+     */
+    public static int cudaStreamSetAttribute(MemorySegment hStream, int attr, MemorySegment value) {
+        var mh$ = cudaStreamSetAttribute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamSetAttribute", hStream, attr, value);
+            }
+            return (int)mh$.invokeExact(hStream, attr, value);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudaStreamDestroy {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudart.C_INT,
@@ -3976,6 +4459,68 @@ public class Cudart extends Cudart$shared {
         }
     }
 
+    private static class cudaStreamWaitEvent {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamWaitEvent");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamWaitEvent$descriptor() {
+        return cudaStreamWaitEvent.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags)
+     * }
+     */
+    public static MethodHandle cudaStreamWaitEvent$handle() {
+        return cudaStreamWaitEvent.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags)
+     * }
+     */
+    public static MemorySegment cudaStreamWaitEvent$address() {
+        return cudaStreamWaitEvent.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags)
+     * }
+     */
+    public static int cudaStreamWaitEvent(MemorySegment stream, MemorySegment event, int flags) {
+        var mh$ = cudaStreamWaitEvent.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamWaitEvent", stream, event, flags);
+            }
+            return (int)mh$.invokeExact(stream, event, flags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudaStreamSynchronize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudart.C_INT,
@@ -4027,6 +4572,66 @@ public class Cudart extends Cudart$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("cudaStreamSynchronize", stream);
+            }
+            return (int)mh$.invokeExact(stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaStreamQuery {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamQuery");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamQuery(cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamQuery$descriptor() {
+        return cudaStreamQuery.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamQuery(cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle cudaStreamQuery$handle() {
+        return cudaStreamQuery.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamQuery(cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment cudaStreamQuery$address() {
+        return cudaStreamQuery.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamQuery(cudaStream_t stream)
+     * }
+     */
+    public static int cudaStreamQuery(MemorySegment stream) {
+        var mh$ = cudaStreamQuery.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamQuery", stream);
             }
             return (int)mh$.invokeExact(stream);
         } catch (Error | RuntimeException ex) {
@@ -4219,6 +4824,72 @@ public class Cudart extends Cudart$shared {
         }
     }
 
+    private static class cudaStreamGetCaptureInfo {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamGetCaptureInfo");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream, enum cudaStreamCaptureStatus *captureStatus_out, unsigned long long *id_out, cudaGraph_t *graph_out, const cudaGraphNode_t **dependencies_out, const cudaGraphEdgeData **edgeData_out, size_t *numDependencies_out)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamGetCaptureInfo$descriptor() {
+        return cudaStreamGetCaptureInfo.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream, enum cudaStreamCaptureStatus *captureStatus_out, unsigned long long *id_out, cudaGraph_t *graph_out, const cudaGraphNode_t **dependencies_out, const cudaGraphEdgeData **edgeData_out, size_t *numDependencies_out)
+     * }
+     */
+    public static MethodHandle cudaStreamGetCaptureInfo$handle() {
+        return cudaStreamGetCaptureInfo.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream, enum cudaStreamCaptureStatus *captureStatus_out, unsigned long long *id_out, cudaGraph_t *graph_out, const cudaGraphNode_t **dependencies_out, const cudaGraphEdgeData **edgeData_out, size_t *numDependencies_out)
+     * }
+     */
+    public static MemorySegment cudaStreamGetCaptureInfo$address() {
+        return cudaStreamGetCaptureInfo.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream, enum cudaStreamCaptureStatus *captureStatus_out, unsigned long long *id_out, cudaGraph_t *graph_out, const cudaGraphNode_t **dependencies_out, const cudaGraphEdgeData **edgeData_out, size_t *numDependencies_out)
+     * }
+     */
+    public static int cudaStreamGetCaptureInfo(MemorySegment stream, MemorySegment captureStatus_out, MemorySegment id_out, MemorySegment graph_out, MemorySegment dependencies_out, MemorySegment edgeData_out, MemorySegment numDependencies_out) {
+        var mh$ = cudaStreamGetCaptureInfo.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamGetCaptureInfo", stream, captureStatus_out, id_out, graph_out, dependencies_out, edgeData_out, numDependencies_out);
+            }
+            return (int)mh$.invokeExact(stream, captureStatus_out, id_out, graph_out, dependencies_out, edgeData_out, numDependencies_out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudaEventCreateWithFlags {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudart.C_INT,
@@ -4334,6 +5005,128 @@ public class Cudart extends Cudart$shared {
                 traceDowncall("cudaEventRecord", event, stream);
             }
             return (int)mh$.invokeExact(event, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaEventRecordWithFlags {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaEventRecordWithFlags");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventRecordWithFlags(cudaEvent_t event, cudaStream_t stream, unsigned int flags)
+     * }
+     */
+    public static FunctionDescriptor cudaEventRecordWithFlags$descriptor() {
+        return cudaEventRecordWithFlags.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventRecordWithFlags(cudaEvent_t event, cudaStream_t stream, unsigned int flags)
+     * }
+     */
+    public static MethodHandle cudaEventRecordWithFlags$handle() {
+        return cudaEventRecordWithFlags.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventRecordWithFlags(cudaEvent_t event, cudaStream_t stream, unsigned int flags)
+     * }
+     */
+    public static MemorySegment cudaEventRecordWithFlags$address() {
+        return cudaEventRecordWithFlags.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventRecordWithFlags(cudaEvent_t event, cudaStream_t stream, unsigned int flags)
+     * }
+     */
+    public static int cudaEventRecordWithFlags(MemorySegment event, MemorySegment stream, int flags) {
+        var mh$ = cudaEventRecordWithFlags.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaEventRecordWithFlags", event, stream, flags);
+            }
+            return (int)mh$.invokeExact(event, stream, flags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaEventQuery {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaEventQuery");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventQuery(cudaEvent_t event)
+     * }
+     */
+    public static FunctionDescriptor cudaEventQuery$descriptor() {
+        return cudaEventQuery.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventQuery(cudaEvent_t event)
+     * }
+     */
+    public static MethodHandle cudaEventQuery$handle() {
+        return cudaEventQuery.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventQuery(cudaEvent_t event)
+     * }
+     */
+    public static MemorySegment cudaEventQuery$address() {
+        return cudaEventQuery.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaEventQuery(cudaEvent_t event)
+     * }
+     */
+    public static int cudaEventQuery(MemorySegment event) {
+        var mh$ = cudaEventQuery.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaEventQuery", event);
+            }
+            return (int)mh$.invokeExact(event);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -4704,6 +5497,68 @@ public class Cudart extends Cudart$shared {
                 traceDowncall("cudaFuncGetAttributes", attr, func);
             }
             return (int)mh$.invokeExact(attr, func);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaFuncSetAttribute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_INT,
+            Cudart.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaFuncSetAttribute");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaFuncSetAttribute(const void *func, enum cudaFuncAttribute attr, int value)
+     * }
+     */
+    public static FunctionDescriptor cudaFuncSetAttribute$descriptor() {
+        return cudaFuncSetAttribute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaFuncSetAttribute(const void *func, enum cudaFuncAttribute attr, int value)
+     * }
+     */
+    public static MethodHandle cudaFuncSetAttribute$handle() {
+        return cudaFuncSetAttribute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaFuncSetAttribute(const void *func, enum cudaFuncAttribute attr, int value)
+     * }
+     */
+    public static MemorySegment cudaFuncSetAttribute$address() {
+        return cudaFuncSetAttribute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaFuncSetAttribute(const void *func, enum cudaFuncAttribute attr, int value)
+     * }
+     */
+    public static int cudaFuncSetAttribute(MemorySegment func, int attr, int value) {
+        var mh$ = cudaFuncSetAttribute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaFuncSetAttribute", func, attr, value);
+            }
+            return (int)mh$.invokeExact(func, attr, value);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -5509,6 +6364,133 @@ public class Cudart extends Cudart$shared {
         }
     }
 
+    private static class cudaGraphGetEdges {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaGraphGetEdges");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t *from, cudaGraphNode_t *to, cudaGraphEdgeData *edgeData, size_t *numEdges)
+     * }
+     */
+    public static FunctionDescriptor cudaGraphGetEdges$descriptor() {
+        return cudaGraphGetEdges.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t *from, cudaGraphNode_t *to, cudaGraphEdgeData *edgeData, size_t *numEdges)
+     * }
+     */
+    public static MethodHandle cudaGraphGetEdges$handle() {
+        return cudaGraphGetEdges.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t *from, cudaGraphNode_t *to, cudaGraphEdgeData *edgeData, size_t *numEdges)
+     * }
+     */
+    public static MemorySegment cudaGraphGetEdges$address() {
+        return cudaGraphGetEdges.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphGetEdges(cudaGraph_t graph, cudaGraphNode_t *from, cudaGraphNode_t *to, cudaGraphEdgeData *edgeData, size_t *numEdges)
+     * }
+     */
+    public static int cudaGraphGetEdges(MemorySegment graph, MemorySegment from, MemorySegment to, MemorySegment edgeData, MemorySegment numEdges) {
+        var mh$ = cudaGraphGetEdges.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaGraphGetEdges", graph, from, to, edgeData, numEdges);
+            }
+            return (int)mh$.invokeExact(graph, from, to, edgeData, numEdges);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaGraphNodeGetDependencies {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaGraphNodeGetDependencies");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphNodeGetDependencies(cudaGraphNode_t node, cudaGraphNode_t *pDependencies, cudaGraphEdgeData *edgeData, size_t *pNumDependencies)
+     * }
+     */
+    public static FunctionDescriptor cudaGraphNodeGetDependencies$descriptor() {
+        return cudaGraphNodeGetDependencies.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphNodeGetDependencies(cudaGraphNode_t node, cudaGraphNode_t *pDependencies, cudaGraphEdgeData *edgeData, size_t *pNumDependencies)
+     * }
+     */
+    public static MethodHandle cudaGraphNodeGetDependencies$handle() {
+        return cudaGraphNodeGetDependencies.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphNodeGetDependencies(cudaGraphNode_t node, cudaGraphNode_t *pDependencies, cudaGraphEdgeData *edgeData, size_t *pNumDependencies)
+     * }
+     */
+    public static MemorySegment cudaGraphNodeGetDependencies$address() {
+        return cudaGraphNodeGetDependencies.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphNodeGetDependencies(cudaGraphNode_t node, cudaGraphNode_t *pDependencies, cudaGraphEdgeData *edgeData, size_t *pNumDependencies)
+     * }
+     */
+    public static int cudaGraphNodeGetDependencies(MemorySegment node, MemorySegment pDependencies, MemorySegment edgeData, MemorySegment pNumDependencies) {
+        var mh$ = cudaGraphNodeGetDependencies.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaGraphNodeGetDependencies", node, pDependencies, edgeData, pNumDependencies);
+            }
+            return (int)mh$.invokeExact(node, pDependencies, edgeData, pNumDependencies);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudaGraphInstantiate {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudart.C_INT,
@@ -5813,6 +6795,70 @@ public class Cudart extends Cudart$shared {
         }
     }
 
+    private static class cudaGetDriverEntryPointByVersion {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_INT,
+            Cudart.C_LONG_LONG,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaGetDriverEntryPointByVersion");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGetDriverEntryPointByVersion(const char *symbol, void **funcPtr, unsigned int cudaVersion, unsigned long long flags, enum cudaDriverEntryPointQueryResult *driverStatus)
+     * }
+     */
+    public static FunctionDescriptor cudaGetDriverEntryPointByVersion$descriptor() {
+        return cudaGetDriverEntryPointByVersion.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGetDriverEntryPointByVersion(const char *symbol, void **funcPtr, unsigned int cudaVersion, unsigned long long flags, enum cudaDriverEntryPointQueryResult *driverStatus)
+     * }
+     */
+    public static MethodHandle cudaGetDriverEntryPointByVersion$handle() {
+        return cudaGetDriverEntryPointByVersion.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGetDriverEntryPointByVersion(const char *symbol, void **funcPtr, unsigned int cudaVersion, unsigned long long flags, enum cudaDriverEntryPointQueryResult *driverStatus)
+     * }
+     */
+    public static MemorySegment cudaGetDriverEntryPointByVersion$address() {
+        return cudaGetDriverEntryPointByVersion.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGetDriverEntryPointByVersion(const char *symbol, void **funcPtr, unsigned int cudaVersion, unsigned long long flags, enum cudaDriverEntryPointQueryResult *driverStatus)
+     * }
+     */
+    public static int cudaGetDriverEntryPointByVersion(MemorySegment symbol, MemorySegment funcPtr, int cudaVersion, long flags, MemorySegment driverStatus) {
+        var mh$ = cudaGetDriverEntryPointByVersion.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaGetDriverEntryPointByVersion", symbol, funcPtr, cudaVersion, flags, driverStatus);
+            }
+            return (int)mh$.invokeExact(symbol, funcPtr, cudaVersion, flags, driverStatus);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudaLibraryLoadData {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudart.C_INT,
@@ -6063,6 +7109,51 @@ public class Cudart extends Cudart$shared {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final int cudaStreamAttributeAccessPolicyWindow = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaStreamAttributeAccessPolicyWindow 1
+     * }
+     */
+    public static int cudaStreamAttributeAccessPolicyWindow() {
+        return cudaStreamAttributeAccessPolicyWindow;
+    }
+    private static final int cudaStreamAttributeSynchronizationPolicy = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaStreamAttributeSynchronizationPolicy 3
+     * }
+     */
+    public static int cudaStreamAttributeSynchronizationPolicy() {
+        return cudaStreamAttributeSynchronizationPolicy;
+    }
+    private static final int cudaStreamAttributeMemSyncDomainMap = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaStreamAttributeMemSyncDomainMap 9
+     * }
+     */
+    public static int cudaStreamAttributeMemSyncDomainMap() {
+        return cudaStreamAttributeMemSyncDomainMap;
+    }
+    private static final int cudaStreamAttributeMemSyncDomain = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaStreamAttributeMemSyncDomain 10
+     * }
+     */
+    public static int cudaStreamAttributeMemSyncDomain() {
+        return cudaStreamAttributeMemSyncDomain;
+    }
+    private static final int cudaStreamAttributePriority = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaStreamAttributePriority 8
+     * }
+     */
+    public static int cudaStreamAttributePriority() {
+        return cudaStreamAttributePriority;
     }
 }
 
