@@ -6,21 +6,43 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Owns a CUDA event used for GPU-side timing. */
+/**
+ * Owns a CUDA event: a timing event ({@link #create}) or an untimed one for ordering streams
+ * ({@link #createUntimed}: fork/join with {@link CudaStream#waitEvent}, cheaper to record and wait on).
+ */
 public final class CudaEvent implements AutoCloseable {
+    /** cudaErrorNotReady: what cudaEventQuery and cudaStreamQuery answer while work is pending. */
+    static final int ERROR_NOT_READY = 600;
+
     private MemorySegment handle;
+    private final boolean timed;
     private final MemorySegment msOut = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT);
 
-    private CudaEvent(MemorySegment handle) {
+    private CudaEvent(MemorySegment handle, boolean timed) {
         this.handle = handle;
+        this.timed = timed;
     }
 
+    /** An event that records timestamps ({@link #elapsedMillisSince}). */
     public static CudaEvent create() {
+        return create(Cudart.cudaEventDefault(), true);
+    }
+
+    /** An event without timing (cudaEventDisableTiming), for fork/join between streams. */
+    public static CudaEvent createUntimed() {
+        return create(Cudart.cudaEventDisableTiming(), false);
+    }
+
+    private static CudaEvent create(int flags, boolean timed) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
-            Cuda.check(Cudart.cudaEventCreateWithFlags(out, Cudart.cudaEventDefault()), "cudaEventCreateWithFlags");
-            return new CudaEvent(out.get(ValueLayout.ADDRESS, 0));
+            Cuda.check(Cudart.cudaEventCreateWithFlags(out, flags), "cudaEventCreateWithFlags(" + flags + ")");
+            return new CudaEvent(out.get(ValueLayout.ADDRESS, 0), timed);
         }
+    }
+
+    public boolean isTimed() {
+        return timed;
     }
 
     public MemorySegment handle() {
@@ -36,8 +58,19 @@ public final class CudaEvent implements AutoCloseable {
         Cuda.check(Cudart.cudaEventSynchronize(handle()), "cudaEventSynchronize");
     }
 
+    /** Whether the work before the last {@link #record} has finished (cudaEventQuery; does not block). */
+    public boolean isComplete() {
+        int rc = Cudart.cudaEventQuery(handle());
+        if (rc == ERROR_NOT_READY) return false;
+        Cuda.check(rc, "cudaEventQuery");
+        return true;
+    }
+
     /** Milliseconds from {@code start} to this event (both recorded and complete). */
     public float elapsedMillisSince(CudaEvent start) {
+        if (!timed || !start.timed) {
+            throw new IllegalStateException("elapsed time needs two timing events: create them with CudaEvent.create(), not createUntimed()");
+        }
         Cuda.check(Cudart.cudaEventElapsedTime(msOut, start.handle(), handle()), "cudaEventElapsedTime");
         return msOut.get(ValueLayout.JAVA_FLOAT, 0);
     }

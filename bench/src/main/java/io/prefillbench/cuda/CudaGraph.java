@@ -1,13 +1,24 @@
 package io.prefillbench.cuda;
 
 import io.prefillbench.bindings.cudart.Cudart;
+import io.prefillbench.bindings.cudart.cudaGraphEdgeData_st;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Owns a captured (not yet instantiated) CUDA graph. */
 public final class CudaGraph implements AutoCloseable {
+    /**
+     * The graph's dependency structure. {@code depth}: nodes on the longest dependency chain.
+     * {@code widestLevel}: the most nodes at one level, a node's level being the length of the
+     * longest chain leading to it; nodes of one level never depend on each other, so this many can
+     * run at once (a lower bound on the graph's parallelism; 1 for a single-stream capture).
+     */
+    public record Topology(long nodes, long edges, int depth, int widestLevel) {
+    }
     private MemorySegment handle;
 
     CudaGraph(MemorySegment handle) {
@@ -45,6 +56,75 @@ public final class CudaGraph implements AutoCloseable {
             }
             return kernels;
         }
+    }
+
+    /** Number of dependency edges (cudaGraphGetEdges). */
+    public long edgeCount() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(ValueLayout.JAVA_LONG);
+            Cuda.check(Cudart.cudaGraphGetEdges(handle(), MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, n), "cudaGraphGetEdges");
+            return n.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /** Nodes, edges, longest chain and widest level (see {@link Topology}). */
+    public Topology topology() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
+            long n = nodeCount();
+            MemorySegment nodes = a.allocate(ValueLayout.ADDRESS, Math.max(1, n));
+            count.set(ValueLayout.JAVA_LONG, 0, n);
+            Cuda.check(Cudart.cudaGraphGetNodes(handle(), nodes, count), "cudaGraphGetNodes");
+            Map<Long, Integer> index = new HashMap<>();
+            for (int i = 0; i < n; i++) index.put(nodes.getAtIndex(ValueLayout.ADDRESS, i).address(), i);
+
+            long e = edgeCount();
+            MemorySegment from = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
+            MemorySegment to = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
+            // edge data requested too: without it CUDA refuses graphs whose edges are not all default (PDL edges)
+            MemorySegment data = a.allocate(cudaGraphEdgeData_st.layout(), Math.max(1, e));
+            count.set(ValueLayout.JAVA_LONG, 0, e);
+            Cuda.check(Cudart.cudaGraphGetEdges(handle(), from, to, data, count), "cudaGraphGetEdges");
+            int[][] successors = new int[(int) n][];
+            int[] outDegree = new int[(int) n];
+            int[] inDegree = new int[(int) n];
+            int[] src = new int[(int) e];
+            int[] dst = new int[(int) e];
+            for (int i = 0; i < e; i++) {
+                src[i] = index.get(from.getAtIndex(ValueLayout.ADDRESS, i).address());
+                dst[i] = index.get(to.getAtIndex(ValueLayout.ADDRESS, i).address());
+                outDegree[src[i]]++;
+                inDegree[dst[i]]++;
+            }
+            for (int v = 0; v < n; v++) successors[v] = new int[outDegree[v]];
+            int[] filled = new int[(int) n];
+            for (int i = 0; i < e; i++) successors[src[i]][filled[src[i]]++] = dst[i];
+            return topology(successors, inDegree, e);
+        }
+    }
+
+    /** Levels by Kahn's algorithm: a node's level is one more than its deepest predecessor's. */
+    static Topology topology(int[][] successors, int[] inDegree, long edges) {
+        int n = successors.length;
+        int[] remaining = inDegree.clone();
+        int[] level = new int[n];
+        int[] queue = new int[n];
+        int head = 0, tail = 0;
+        for (int v = 0; v < n; v++) if (remaining[v] == 0) queue[tail++] = v;
+        while (head < tail) {
+            int v = queue[head++];
+            for (int w : successors[v]) {
+                level[w] = Math.max(level[w], level[v] + 1);
+                if (--remaining[w] == 0) queue[tail++] = w;
+            }
+        }
+        if (tail != n) throw new IllegalStateException("graph has a cycle: " + (n - tail) + " of " + n + " nodes unordered");
+        int depth = 0;
+        for (int v = 0; v < n; v++) depth = Math.max(depth, level[v] + 1);
+        int[] width = new int[depth];
+        int widest = 0;
+        for (int v = 0; v < n; v++) widest = Math.max(widest, ++width[level[v]]);
+        return new Topology(n, edges, depth, widest);
     }
 
     /** Instantiates an executable graph (and uploads it to the device so the first launch is not slower). */

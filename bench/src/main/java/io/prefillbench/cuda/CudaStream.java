@@ -6,8 +6,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Owns a non-blocking CUDA stream; also begins and ends graph capture on it. */
+/**
+ * Owns a non-blocking CUDA stream; also begins and ends graph capture on it. Streams are ordered
+ * against each other with events: {@code fork.record(main); side.waitEvent(fork); ...; join.record(side);
+ * main.waitEvent(join)}. Captured from {@code main}, that becomes parallel branches of one graph.
+ */
 public final class CudaStream implements AutoCloseable {
+    /** The device's stream priorities: lower numbers run first; {@code greatest <= least} (e.g. -5..0). */
+    public record PriorityRange(int least, int greatest) {
+    }
+
     private MemorySegment handle;
 
     private CudaStream(MemorySegment handle) {
@@ -22,9 +30,53 @@ public final class CudaStream implements AutoCloseable {
         }
     }
 
+    /** A non-blocking stream of the given priority (clamped by CUDA into {@link #priorityRange()}). */
+    public static CudaStream createWithPriority(int priority) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.ADDRESS);
+            Cuda.check(Cudart.cudaStreamCreateWithPriority(out, Cudart.cudaStreamNonBlocking(), priority),
+                    "cudaStreamCreateWithPriority(" + priority + ")");
+            return new CudaStream(out.get(ValueLayout.ADDRESS, 0));
+        }
+    }
+
+    /** Stream priorities of the current device. */
+    public static PriorityRange priorityRange() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment least = a.allocate(ValueLayout.JAVA_INT);
+            MemorySegment greatest = a.allocate(ValueLayout.JAVA_INT);
+            Cuda.check(Cudart.cudaDeviceGetStreamPriorityRange(least, greatest), "cudaDeviceGetStreamPriorityRange");
+            return new PriorityRange(least.get(ValueLayout.JAVA_INT, 0), greatest.get(ValueLayout.JAVA_INT, 0));
+        }
+    }
+
     public MemorySegment handle() {
         if (handle == null) throw new IllegalStateException("stream is closed");
         return handle;
+    }
+
+    public int priority() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ValueLayout.JAVA_INT);
+            Cuda.check(Cudart.cudaStreamGetPriority(handle(), p), "cudaStreamGetPriority");
+            return p.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * Work queued on this stream after this call waits for the work before {@code event}'s last record
+     * (cudaStreamWaitEvent). During capture this adds graph edges and pulls this stream into the capture.
+     */
+    public void waitEvent(CudaEvent event) {
+        Cuda.check(Cudart.cudaStreamWaitEvent(handle(), event.handle(), Cudart.cudaEventWaitDefault()), "cudaStreamWaitEvent");
+    }
+
+    /** Whether all work queued on this stream has finished (cudaStreamQuery; does not block; not while capturing). */
+    public boolean isIdle() {
+        int rc = Cudart.cudaStreamQuery(handle());
+        if (rc == CudaEvent.ERROR_NOT_READY) return false;
+        Cuda.check(rc, "cudaStreamQuery");
+        return true;
     }
 
     public void synchronize() {

@@ -15,21 +15,24 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Finds and loads libcudart.so.13 and libcublas.so.13 before any binding is touched. The jextract
+ * Finds and loads libcudart.so.13, libcublas.so.13 and libcublasLt.so.13 before any binding is touched. The jextract
  * bindings resolve symbols through the class loader's lookup, so the libraries are loaded with
  * {@link System#load} here; a missing library becomes one {@link BenchException} line naming the
  * fix instead of an ExceptionInInitializerError trace.
  *
  * <p>Search order: system property ({@code -Dprefillbench.cudart=/path/libcudart.so.13}), environment
  * variable ({@code PREFILLBENCH_CUDART}), then {@code LD_LIBRARY_PATH}, {@code $CUDA_HOME/lib64},
- * /usr/local/cuda/lib64, the distribution's library folders and the {@code ldconfig} cache.
+ * /usr/local/cuda/lib64, the distribution's library folders and the {@code ldconfig} cache. The folders
+ * of libraries already loaded come first, so pointing {@code -Dprefillbench.cublas} at a pip wheel's
+ * {@code nvidia/cu13/lib} also finds libcublasLt beside it.
  */
 public final class NativeLibraries {
 
     /** One CUDA library: the soname we bind (the bindings follow CUDA 13 headers) and how to override it. */
     public enum Lib {
         CUDART("libcudart.so.13", "prefillbench.cudart", "PREFILLBENCH_CUDART", "the CUDA 13 runtime (toolkit or cuda-cudart package)"),
-        CUBLAS("libcublas.so.13", "prefillbench.cublas", "PREFILLBENCH_CUBLAS", "cuBLAS 13 (CUDA 13 toolkit or libcublas package)");
+        CUBLAS("libcublas.so.13", "prefillbench.cublas", "PREFILLBENCH_CUBLAS", "cuBLAS 13 (CUDA 13 toolkit or libcublas package)"),
+        CUBLASLT("libcublasLt.so.13", "prefillbench.cublaslt", "PREFILLBENCH_CUBLASLT", "cuBLASLt 13 (CUDA 13 toolkit or libcublas package)");
 
         final String soname;
         final String property;
@@ -61,9 +64,7 @@ public final class NativeLibraries {
             if (LOADED.contains(lib)) {
                 return PATHS.get(lib);
             }
-            Path path = locate(lib).orElseThrow(() -> new BenchException(lib.soname + " not found: install "
-                    + lib.what + " or point to it with -D" + lib.property + "=/path/to/" + lib.soname
-                    + " (or " + lib.env + "=...)"));
+            Path path = locateOrThrow(lib);
             try {
                 System.load(path.toString());
             } catch (UnsatisfiedLinkError e) {
@@ -79,6 +80,13 @@ public final class NativeLibraries {
         }
     }
 
+    /** {@link #locate}, or the BenchException naming the fix that {@link #load} throws (not cached: tests call it). */
+    static Path locateOrThrow(Lib lib) {
+        return locate(lib).orElseThrow(() -> new BenchException(lib.soname + " not found: install "
+                + lib.what + " or point to it with -D" + lib.property + "=/path/to/" + lib.soname
+                + " (or " + lib.env + "=...)"));
+    }
+
     /** Where the library would be loaded from, without loading it. */
     public static Optional<Path> locate(Lib lib) {
         String explicit = System.getProperty(lib.property);
@@ -89,7 +97,12 @@ public final class NativeLibraries {
             Path p = Path.of(explicit);
             return Files.isRegularFile(p) ? Optional.of(p.toAbsolutePath()) : Optional.empty();
         }
-        for (Path dir : searchDirectories()) {
+        List<Path> dirs = new ArrayList<>();
+        synchronized (LOCK) {
+            for (Path loaded : PATHS.values()) dirs.add(loaded.getParent());
+        }
+        dirs.addAll(searchDirectories());
+        for (Path dir : dirs) {
             Path p = dir.resolve(lib.soname);
             if (Files.isRegularFile(p)) {
                 return Optional.of(p.toAbsolutePath());
