@@ -24,7 +24,7 @@ class MissingPiecesTest {
         String old = System.getProperty("prefillbench.cublas");
         System.setProperty("prefillbench.cublas", "/nonexistent/libcublas.so.13");
         try {
-            BenchException e = assertThrows(BenchException.class, () -> NativeLibraries.load(NativeLibraries.Lib.CUBLAS));
+            BenchException e = assertThrows(BenchException.class, () -> NativeLibraries.locateOrThrow(NativeLibraries.Lib.CUBLAS));
             assertTrue(e.getMessage().startsWith("libcublas.so.13 not found: install cuBLAS 13"), e.getMessage());
             assertTrue(e.getMessage().contains("-Dprefillbench.cublas="), e.getMessage());
             assertEquals(2, e.exitCode());
