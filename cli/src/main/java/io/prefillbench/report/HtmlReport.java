@@ -33,7 +33,7 @@ public final class HtmlReport {
 
     public static String render(List<BenchInput> inputs) {
         StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>prefillbench report</title>\n<style>")
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"prefillbench\"><title>prefillbench report</title>\n<style>")
                 .append(CSS).append("</style></head>\n<body>\n<h1>prefillbench report</h1>\n");
         sb.append("<p class=\"lead\">").append(inputs.size()).append(" input file").append(inputs.size() == 1 ? "" : "s")
                 .append(". Latencies are host wall time per forward in milliseconds; speedup = eager p50 / graph p50.</p>\n");
