@@ -36,8 +36,11 @@ import java.util.SplittableRandom;
  * <b>Verdict</b> of a metric with bounds [L, U] and tolerance t:
  * SLOWER if U &lt; 1 - t (worse by more than the tolerance, with confidence c);
  * FASTER if L &gt; 1 + t; NOISY if neither, but the interval is wider than 2t and reaches past 1 - t or 1 + t (it
- * cannot tell a change beyond the tolerance from none); SAME otherwise. A row takes the worse of its two metrics,
- * and the gate fails (exit 1) iff some row is SLOWER; NOISY rows pass but are flagged.
+ * cannot tell a change beyond the tolerance from none); SAME otherwise. Each row has three such verdicts: the ratio,
+ * graph latency and eager latency (NA for a mode not timed in both runs). A row fails when a metric named in
+ * {@link GateOptions#failOn()} (default ratio and graph) is SLOWER, and says which; a one-mode row always gates its
+ * mode's latency. The gate fails (exit 1) on a failed row or on a baseline workload the current run lacks (unless
+ * allowed); it refuses (exit 2) runs whose device, preset or recorded run conditions differ, or with too few samples.
  * <p>
  * Why this passes A/A and catches a real drop: for an unchanged run q ≈ 1, so a false SLOWER needs the upper
  * bound to fall below 1 - t, i.e. the point estimate to sit t plus a one-sided c-bound below its true value; with

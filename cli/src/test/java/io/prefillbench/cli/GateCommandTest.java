@@ -222,6 +222,19 @@ class GateCommandTest {
         assertTrue(Files.readString(dir.resolve("eager.html")).contains("no workload timed in both modes"));
     }
 
+    @Test
+    void committedH100ResultsStillGateAlthoughTheyPredateTheRunConditions() {
+        Path results = Path.of("../results");
+        Run ab = gate("--baseline", results.resolve("baselines/nvidia-h100-80gb-hbm3.json").toString(),
+                "--current", results.resolve("prefill-ernie-4.5-0.3b-h100-20261124-233458-b.json").toString());
+        assertEquals(0, ab.exit(), ab.out() + ab.err());
+        assertTrue(ab.out().contains("note: warning: run conditions not recorded, so not compared: maxModelLen (both)"), ab.out());
+        Run planted = gate("--baseline", results.resolve("gate-checks/prefill-e1949ea.json").toString(),
+                "--current", results.resolve("gate-checks/planted-slowdown-e1949ea.json").toString());
+        assertEquals(1, planted.exit(), planted.out() + planted.err());
+        assertTrue(planted.out().contains("**FAIL: ratio, graph**"), planted.out());
+    }
+
     static void expectTwo(Run r, String expected) {
         assertEquals(2, r.exit(), r.out() + r.err());
         assertTrue(r.err().startsWith("error: "), r.err());
