@@ -105,12 +105,14 @@ public record Kernel(String name, MemorySegment handle) {
          * launch is on), then the last-error check.
          */
         public void launch(CudaStream stream) {
+            // the call text is built only on failure: eager prefill issues ~170 launches per forward
             if (pdl) {
                 cudaLaunchConfig_st.stream(config, stream.handle());
-                Cuda.check(Cudart.cudaLaunchKernelExC(config, kernel.handle(), argv), "cudaLaunchKernelExC(" + kernel.name() + ")");
+                int rc = Cudart.cudaLaunchKernelExC(config, kernel.handle(), argv);
+                if (rc != Cuda.SUCCESS) Cuda.check(rc, "cudaLaunchKernelExC(" + kernel.name() + ")");
             } else {
-                Cuda.check(Cudart.cudaLaunchKernel(kernel.handle(), grid, block, argv, sharedBytes, stream.handle()),
-                        "cudaLaunchKernel(" + kernel.name() + ")");
+                int rc = Cudart.cudaLaunchKernel(kernel.handle(), grid, block, argv, sharedBytes, stream.handle());
+                if (rc != Cuda.SUCCESS) Cuda.check(rc, "cudaLaunchKernel(" + kernel.name() + ")");
             }
             Cuda.checkLastError(kernel.name());
         }

@@ -19,8 +19,12 @@ import java.util.List;
 public final class PrefillRunner {
     public enum Mode { EAGER, GRAPH }
 
-    /** A workload turned into forward steps once, so timing loops do no planning. */
-    public record Prepared(List<int[]> prompts, List<List<SeqInput>> steps, List<int[]> lastChunkOf) {
+    /**
+     * A workload turned into forward steps once, so timing loops do no planning: the padding guard's decision per
+     * step (its reason text included) is made here too, not on every graph-mode run.
+     */
+    public record Prepared(List<int[]> prompts, List<List<SeqInput>> steps, List<int[]> lastChunkOf,
+                           List<PaddingGuard.Decision> decisions) {
         /** Tokens of the largest step. */
         public int maxStepTokens() {
             int max = 0;
@@ -42,10 +46,9 @@ public final class PrefillRunner {
      * @param gpuMs         GPU time summed over steps
      * @param fallbacks     why graph-mode steps ran eager (empty in eager mode or when none did)
      * @param graphSteps    steps that replayed a graph
-     * @param launches      CUDA calls issued on the stream: one per graph replay, copies and kernels per eager step
      */
     public record Result(int[] firstTokens, float[][] logits, int paddedTokens, double gpuMs, List<String> fallbacks,
-                         int graphSteps, int steps, int launches) {
+                         int graphSteps, int steps) {
     }
 
     private final PrefillEngine engine;
@@ -99,7 +102,34 @@ public final class PrefillRunner {
             steps.add(List.copyOf(seqs));
             for (int r : finishing) free.add(slotOf[r]);
         }
-        return new Prepared(List.copyOf(prompts), List.copyOf(steps), List.copyOf(lastChunkOf));
+        List<PaddingGuard.Decision> decisions = new ArrayList<>();
+        for (List<SeqInput> step : steps) decisions.add(guard.decide(tokens(step), cfg.sizes()));
+        return new Prepared(List.copyOf(prompts), List.copyOf(steps), List.copyOf(lastChunkOf), List.copyOf(decisions));
+    }
+
+    /**
+     * CUDA calls a run of the workload issues on the stream, counted from the plan without running it, so timed
+     * runs pay nothing for it: one per graph replay; the copies and kernels of each eager step.
+     */
+    public int launches(Prepared w, Mode mode) {
+        int launches = 0;
+        for (int si = 0; si < w.steps().size(); si++) {
+            List<SeqInput> seqs = w.steps().get(si);
+            int bucket = engine.bucketFor(tokens(seqs)).orElseThrow();
+            launches += mode == Mode.GRAPH && replays(w.decisions().get(si), seqs) ? 1 : engine.eagerLaunches(bucket);
+        }
+        return launches;
+    }
+
+    private boolean replays(PaddingGuard.Decision d, List<SeqInput> seqs) {
+        return d.mode() == PaddingGuard.Mode.GRAPH && engine.isCaptured(d.paddedTokens())
+                && seqs.size() <= engine.config().seqCapacity(d.paddedTokens());
+    }
+
+    private static int tokens(List<SeqInput> seqs) {
+        int t = 0;
+        for (SeqInput s : seqs) t += s.tokens().length;
+        return t;
     }
 
     public Result run(Prepared w, Mode mode, boolean collectLogits) {
@@ -107,15 +137,13 @@ public final class PrefillRunner {
         int[] first = new int[n];
         float[][] logits = collectLogits ? new float[n][] : null;
         List<String> fallbacks = new ArrayList<>();
-        int padded = 0, graphSteps = 0, launches = 0;
+        int padded = 0, graphSteps = 0;
         double gpuMs = 0;
         for (int si = 0; si < w.steps().size(); si++) {
             List<SeqInput> seqs = w.steps().get(si);
             PrefillOutput out;
             if (mode == Mode.GRAPH) {
-                int tokens = 0;
-                for (SeqInput s : seqs) tokens += s.tokens().length;
-                PaddingGuard.Decision d = guard.decide(tokens, engine.config().sizes());
+                PaddingGuard.Decision d = w.decisions().get(si);
                 int size = d.paddedTokens();
                 if (d.mode() == PaddingGuard.Mode.GRAPH && !engine.isCaptured(size)) {
                     fallbacks.add("step " + si + ": size " + size + " not captured, eager");
@@ -134,7 +162,6 @@ public final class PrefillRunner {
                 out = engine.eager(seqs);
             }
             padded += out.graph() ? out.paddedSize() : out.tokens();
-            launches += out.graph() ? 1 : engine.eagerLaunches(out.paddedSize());
             gpuMs += engine.lastGpuMillis();
             float[][] stepLogits = collectLogits ? engine.lastLogits() : null;
             for (int r = 0; r < n; r++) {
@@ -145,6 +172,6 @@ public final class PrefillRunner {
                 }
             }
         }
-        return new Result(first, logits, padded, gpuMs, fallbacks, graphSteps, w.steps().size(), launches);
+        return new Result(first, logits, padded, gpuMs, fallbacks, graphSteps, w.steps().size());
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /** Entry point of bench.jar: one subcommand per job. Exit codes: 0 ok, 1 regression found, 2 bad input or environment. */
-@Command(name = "bench", mixinStandardHelpOptions = true, version = "prefillbench 0.1.0",
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BuildInfo.Version.class,
         description = "Measures what CUDA graphs do for LLM prefill.")
 public final class BenchCli {
 

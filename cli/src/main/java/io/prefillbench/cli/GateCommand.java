@@ -4,6 +4,7 @@ import io.prefillbench.BenchException;
 import io.prefillbench.gate.Gate;
 import io.prefillbench.gate.GateOptions;
 import io.prefillbench.gate.GateOutcome;
+import io.prefillbench.gate.Metric;
 import io.prefillbench.results.BenchInput;
 import io.prefillbench.results.ResultsIo;
 import picocli.CommandLine.Command;
@@ -13,15 +14,18 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code bench gate --baseline F --current F}: noise-aware regression check of the graph speedup; see {@link Gate}
- * for the statistic. Exit 0 pass, 1 regression (a SLOWER row), 2 unusable input.
+ * for the statistic. Exit 0 pass, 1 regression (a failing metric, or a baseline workload missing), 2 unusable input
+ * or runs that cannot be compared (different device, preset or run conditions; too few samples).
  */
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"Compares a run against a baseline (both prefill results or both JMH JSON).",
-                "Exit 0: pass; 1: some workload is SLOWER with confidence; 2: unusable input."})
+                "Exit 0: pass; 1: a --fail-on metric is SLOWER with confidence, or a baseline workload is missing;",
+                "2: unusable input, or runs whose device, preset or run conditions differ."})
 public final class GateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,6 +45,20 @@ public final class GateCommand implements Callable<Integer> {
     @Option(names = "--allow-mismatch", description = "compare runs of different devices or presets")
     boolean allowMismatch;
 
+    @Option(names = "--allow-config-diff", description = "compare runs whose recorded run conditions (PDL, sizes, iterations, padding guard, ...) differ")
+    boolean allowConfigDiff;
+
+    @Option(names = "--allow-missing", description = "pass although the current run lacks workloads of the baseline (normally exit 1)")
+    boolean allowMissing;
+
+    @Option(names = "--fail-on", split = ",", defaultValue = "ratio,graph", paramLabel = "METRIC",
+            description = "metrics whose SLOWER verdict fails the gate: ratio, graph, eager (default: ${DEFAULT-VALUE})")
+    List<String> failOn;
+
+    @Option(names = "--min-samples", defaultValue = "" + GateOptions.DEFAULT_MIN_SAMPLES,
+            description = "fewest samples per mode a compared workload may have (default: ${DEFAULT-VALUE})")
+    int minSamples;
+
     @Option(names = "--resamples", defaultValue = "2000", description = "bootstrap resamples per workload (default: ${DEFAULT-VALUE})")
     int resamples;
 
@@ -50,21 +68,26 @@ public final class GateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the verdict as JSON")
     Path json;
 
+    @Option(names = "--force", description = "replace an existing --json file that prefillbench did not write")
+    boolean force;
+
     @Override
     public Integer call() {
         GateOptions options;
         try {
-            options = new GateOptions(tolerance, confidence, allowMismatch, resamples, seed);
+            options = new GateOptions(tolerance, confidence, allowMismatch, resamples, seed, Metric.parse(failOn), minSamples,
+                    allowConfigDiff, allowMissing);
         } catch (IllegalArgumentException e) {
             throw new BenchException(e.getMessage());
         }
+        Path verdict = json == null ? null : OutputPath.check("--json", json, List.of(baseline, current), force);
         BenchInput base = BenchInput.read(baseline);
         BenchInput cur = BenchInput.read(current);
         GateOutcome outcome = Gate.compare(base, cur, options);
         PrintWriter out = spec.commandLine().getOut();
         out.print(outcome.toMarkdown());
         out.flush();
-        if (json != null) ResultsIo.writeAtomically(json, outcome);
+        if (verdict != null) ResultsIo.writeAtomically(verdict, outcome);
         return outcome.exitCode();
     }
 }

@@ -27,6 +27,7 @@ final class JmhCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int rff = args.indexOf("-rff");
         if (rff >= 0 && rff + 1 < args.size()) {
+            Path sidecar = OutputPath.check("-rff (its .meta.json sidecar)", Path.of(args.get(rff + 1) + ".meta.json"), List.of(), false);
             List<String> argv = new ArrayList<>(args);
             argv.addFirst("jmh");
             Map<String, Object> meta = new LinkedHashMap<>();
@@ -34,7 +35,7 @@ final class JmhCommand implements Callable<Integer> {
             meta.put("results", Path.of(args.get(rff + 1)).getFileName().toString());
             meta.put("meta", RunMeta.meta(argv));
             meta.put("devices", DeviceInfo.all().stream().map(RunMeta::device).toList());
-            ResultsIo.writeAtomically(Path.of(args.get(rff + 1) + ".meta.json"), meta);
+            ResultsIo.writeAtomically(sidecar, meta);
         }
         org.openjdk.jmh.Main.main(args.toArray(String[]::new));
         return 0;

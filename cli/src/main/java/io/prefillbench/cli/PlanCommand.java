@@ -1,20 +1,19 @@
 package io.prefillbench.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefillbench.BenchException;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.plan.CaptureSizes;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.plan.PlanReport;
 import io.prefillbench.plan.PlanShape;
+import io.prefillbench.results.ResultsIo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -71,6 +70,8 @@ public final class PlanCommand implements Callable<Integer> {
     int padSlack;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     Path json;
+    @Option(names = "--force", description = "Replace an existing --json file that prefillbench did not write.")
+    boolean force;
 
     @Override
     public Integer call() {
@@ -88,15 +89,14 @@ public final class PlanCommand implements Callable<Integer> {
         }
         int[] prompts = promptLens.stream().mapToInt(Integer::intValue).toArray();
         PlanReport report = PlanReport.build(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, prompts, guard);
+        Path target = json == null ? null : OutputPath.check("--json", json, List.of(), force); // before anything is printed
         var out = spec.commandLine().getOut();
         out.print(report.toMarkdown());
         out.flush();
-        if (json != null) {
-            try {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
-            } catch (IOException e) {
-                throw new BenchException("cannot write --json " + json + ": " + e.getMessage(), e);
-            }
+        if (target != null) {
+            ObjectNode tree = ResultsIo.mapper().createObjectNode().put("schema", "prefillbench/plan/v1");
+            tree.setAll((ObjectNode) ResultsIo.mapper().valueToTree(report));
+            ResultsIo.writeAtomically(target, tree);
             spec.commandLine().getErr().println("wrote " + json);
             spec.commandLine().getErr().flush();
         }

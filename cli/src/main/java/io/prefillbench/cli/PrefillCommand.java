@@ -121,6 +121,9 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--slowdown-cycles", hidden = true, defaultValue = "0", description = "Test only: a busy kernel of N GPU cycles in every captured graph (planted regression for the gate).")
     long slowdownCycles;
 
+    @Option(names = "--force", description = "Replace an existing --json (or .hlog) file that prefillbench did not write.")
+    boolean force;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
     boolean progress;
 
@@ -148,11 +151,18 @@ final class PrefillCommand implements Callable<Integer> {
         EngineConfig cfg = new EngineConfig(m, capture, maxNumSeqs, maxModelLen, seed);
         Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
+        // every output is checked before CUDA is loaded: an unwritable --json fails now, not after the timing
+        List<Path> inputs = model.choice != null && model.choice.configFile != null ? List.of(model.choice.configFile) : List.of();
+        out = OutputPath.check("--json", out, inputs, force);
+        for (Workloads.Spec w : workloads)
+            for (String mode : List.of("eager", "graph"))
+                if (mode.equals("eager") ? !noEager : !noGraph) OutputPath.check("--json (its .hlog)", histogramPath(out, w.name(), mode), inputs, force);
+        final Path results = out;
 
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Thread hook = new Thread(() -> {
-            if (!complete.get()) System.err.println("\ninterrupted: no results written (" + out + " is written only when the run completes)");
+            if (!complete.get()) System.err.println("\ninterrupted: no results written (" + results + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(slowdownCycles, false, pdl))) {
@@ -163,22 +173,21 @@ final class PrefillCommand implements Callable<Integer> {
 
             PrefillRunner runner = new PrefillRunner(engine, guard);
             Random rnd = new Random(seed);
-            List<Workload> results = new ArrayList<>();
+            List<Workload> timed = new ArrayList<>();
             Throttle throttle = new Throttle(engine.device().busId());
-            for (Workloads.Spec w : workloads) {
-                results.add(time(engine, runner, w, rnd, reports, out, err));
-                throttle.sample();
-            }
+            for (Workloads.Spec w : workloads) timed.add(time(engine, runner, w, rnd, reports, results, throttle, err));
             Results r = new Results(Results.SCHEMA, true, meta(engine), List.of(RunMeta.device(engine.device())),
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
-                            "batch-invariant (ours, split-K per capture bucket)"),
-                    captures, results, throttle.result());
+                            "batch-invariant (ours, split-K per capture bucket)", maxModelLen,
+                            duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
+                            RunConfig.ABBA, slowdownCycles),
+                    captures, timed, throttle.result());
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports));
             stdout.flush();
-            ResultsIo.writeAtomically(out, r);
+            ResultsIo.writeAtomically(results, r);
             complete.set(true);
-            err.println("wrote " + out);
+            err.println("wrote " + results);
             err.flush();
             return 0;
         } finally {
@@ -218,42 +227,37 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     private Workload time(PrefillEngine engine, PrefillRunner runner, Workloads.Spec w, Random rnd,
-                          Map<Integer, CaptureReport> reports, Path out, PrintWriter err) throws Exception {
+                          Map<Integer, CaptureReport> reports, Path out, Throttle throttle, PrintWriter err) throws Exception {
         int vocab = engine.config().model().vocab();
         List<int[]> prompts = new ArrayList<>();
         for (int len : w.seqLens()) prompts.add(rnd.ints(len, 0, vocab).toArray());
         PrefillRunner.Prepared prepared = runner.prepare(prompts);
         boolean eager = !noEager, graph = !noGraph;
+        // counted from the plan, outside the timed loop: neither mode pays for the counting
+        LaunchCounts launches = new LaunchCounts(eager ? runner.launches(prepared, PrefillRunner.Mode.EAGER) : 0,
+                graph ? runner.launches(prepared, PrefillRunner.Mode.GRAPH) : 0);
 
-        for (int i = 0; i < warmup; i++) {
-            if (eager) runner.run(prepared, PrefillRunner.Mode.EAGER, false);
-            if (graph) runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
-        }
+        for (int i = 0; i < warmup; i++) pair(runner, prepared, i, eager, graph, null, null, null, null, 0);
         int cap = duration == null ? iterations : 1_000_000;
         long[] eHost = new long[cap], gHost = new long[cap], eGpu = new long[cap], gGpu = new long[cap];
+        PrefillRunner.Result[] last = new PrefillRunner.Result[2]; // eager, graph
+        throttle.before(); // the GPU is idle here; the counters bracket exactly the timed window
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + (long) (duration * 1e9);
         int n = 0;
-        PrefillRunner.Result lastE = null, lastG = null;
         while (n < cap && System.nanoTime() < deadline) {
-            if (eager) {
-                long t = System.nanoTime();
-                lastE = runner.run(prepared, PrefillRunner.Mode.EAGER, false);
-                eHost[n] = System.nanoTime() - t;
-                eGpu[n] = Math.round(lastE.gpuMs() * 1e6);
-            }
-            if (graph) {
-                long t = System.nanoTime();
-                lastG = runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
-                gHost[n] = System.nanoTime() - t;
-                gGpu[n] = Math.round(lastG.gpuMs() * 1e6);
-            }
+            pair(runner, prepared, n, eager, graph, eHost, gHost, eGpu, gGpu, n);
             n++;
             if (progress && (n & 63) == 0) {
                 err.printf("\r%s: %d iterations ", w.name(), n);
                 err.flush();
             }
         }
+        throttle.after(w.name());
         if (progress) err.printf("\r%s: %d iterations done%n", w.name(), n);
+        // one untimed run per mode for the outputs checked below; the timed loop keeps no results
+        if (eager) last[0] = runner.run(prepared, PrefillRunner.Mode.EAGER, false);
+        if (graph) last[1] = runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
+        PrefillRunner.Result lastE = last[0], lastG = last[1];
         eHost = Arrays.copyOf(eHost, n);
         gHost = Arrays.copyOf(gHost, n);
         eGpu = Arrays.copyOf(eGpu, n);
@@ -264,28 +268,40 @@ final class PrefillCommand implements Callable<Integer> {
         }
         int padded = lastG != null ? lastG.paddedTokens() : w.tokens();
         String fallback = lastG == null || lastG.fallbacks().isEmpty() ? null : String.join("; ", lastG.fallbacks());
-        int eagerLaunches = 0;
-        for (var step : prepared.steps()) {
-            int tokens = step.stream().mapToInt(s -> s.tokens().length).sum();
-            eagerLaunches += engine.eagerLaunches(engine.bucketFor(tokens).orElseThrow());
-        }
-        int graphLaunches = lastG == null ? 0 : lastG.launches();
 
         HistogramLogs logs = new HistogramLogs(eager ? writeHistogram(out, w.name(), "eager", eHost) : null,
                 graph ? writeHistogram(out, w.name(), "graph", gHost) : null);
         Speedup speedup = eager && graph ? SpeedupStats.p50Ratio(eHost, gHost, seed) : null;
-        return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, new LaunchCounts(eagerLaunches, graphLaunches),
+        return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, launches,
                 eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
                 graph ? new ModeTiming(LatencyStats.of(gHost), LatencyStats.of(gGpu), gHost) : null,
                 speedup, logs);
+    }
+
+    /**
+     * One pair: eager then graph in even iterations, graph then eager in odd ones ({@link RunConfig#ABBA}), so
+     * neither mode always runs on a GPU the other just warmed or left busy. Null arrays: warm-up, nothing recorded.
+     */
+    private static void pair(PrefillRunner runner, PrefillRunner.Prepared prepared, int iteration, boolean eager, boolean graph,
+                             long[] eHost, long[] gHost, long[] eGpu, long[] gGpu, int at) {
+        boolean eagerFirst = (iteration & 1) == 0;
+        for (int k = 0; k < 2; k++) {
+            boolean runEager = (k == 0) == eagerFirst;
+            if (runEager ? !eager : !graph) continue;
+            long t = System.nanoTime();
+            PrefillRunner.Result r = runner.run(prepared, runEager ? PrefillRunner.Mode.EAGER : PrefillRunner.Mode.GRAPH, false);
+            long host = System.nanoTime() - t;
+            if (eHost == null) continue;
+            (runEager ? eHost : gHost)[at] = host;
+            (runEager ? eGpu : gGpu)[at] = Math.round(r.gpuMs() * 1e6);
+        }
     }
 
     /** HdrHistogram interval log next to the JSON; returns its file name. */
     private static String writeHistogram(Path json, String workload, String mode, long[] samples) throws Exception {
         Histogram h = new Histogram(3);
         for (long s : samples) h.recordValue(Math.max(1, s));
-        String base = json.getFileName().toString().replaceFirst("\\.json$", "");
-        Path file = json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");
+        Path file = histogramPath(json, workload, mode);
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".partial");
         try (PrintStream ps = new PrintStream(Files.newOutputStream(tmp))) {
@@ -298,6 +314,11 @@ final class PrefillCommand implements Callable<Integer> {
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return file.getFileName().toString();
+    }
+
+    static Path histogramPath(Path json, String workload, String mode) {
+        String base = json.getFileName().toString().replaceFirst("\\.json$", "");
+        return json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");
     }
 
     private Meta meta(PrefillEngine engine) {
@@ -365,37 +386,85 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     /**
-     * Throttling check through nvidia-smi's clock event reasons (power cap, thermal, hardware
-     * slowdown) sampled after each workload; says so when nvidia-smi is not there.
+     * Throttling during each timed window, through nvidia-smi: the clock event reason counters (microseconds spent
+     * power-capped, thermally slowed, power-braked; cumulative) are read just before and just after the timed loop
+     * and the delta reported, because a flag sampled afterwards, on an idle GPU, says nothing about the timing.
+     * Drivers without the counters get the active reasons at both ends, and the details say the check is weaker.
      */
     static final class Throttle {
+        static final List<String> COUNTERS = List.of("sw_power_cap", "sw_thermal_slowdown", "hw_thermal_slowdown", "hw_power_brake_slowdown");
         private static final long BAD = 0x4L | 0x8L | 0x20L | 0x40L | 0x80L;
         private final String busId;
         private final List<String> seen = new ArrayList<>();
-        private boolean available = true;
+        private boolean available = true, counters = true;
+        private long[] before;
+        private String reasonsBefore;
 
         Throttle(String busId) {
             this.busId = busId;
         }
 
-        void sample() {
-            String line = smi("--query-gpu=clocks_event_reasons.active,clocks.sm", "--format=csv,noheader,nounits", "--id=" + busId);
-            if (line == null) {
-                available = false;
+        void before() {
+            if (!available) return;
+            before = counters ? parseCounters(query(String.join(",", COUNTERS.stream().map(c -> "clocks_event_reasons_counters." + c).toList()))) : null;
+            if (before == null) {
+                counters = false;
+                reasonsBefore = query("clocks_event_reasons.active,clocks.sm");
+                if (reasonsBefore == null) available = false;
+            }
+        }
+
+        void after(String workload) {
+            if (!available) return;
+            if (counters) {
+                long[] now = parseCounters(query(String.join(",", COUNTERS.stream().map(c -> "clocks_event_reasons_counters." + c).toList())));
+                String d = now == null ? workload + ": counters unreadable after timing" : delta(workload, before, now);
+                if (d != null) seen.add(d);
                 return;
             }
-            String[] parts = line.split(",");
-            try {
-                long reasons = Long.decode(parts[0].trim());
-                if ((reasons & BAD) != 0) seen.add(String.format("reasons 0x%x at SM clock %s MHz", reasons, parts.length > 1 ? parts[1].trim() : "?"));
-            } catch (NumberFormatException e) {
-                available = false;
+            for (String line : new String[] {reasonsBefore, query("clocks_event_reasons.active,clocks.sm")}) {
+                String[] parts = line == null ? new String[0] : line.split(",");
+                try {
+                    long reasons = Long.decode(parts[0].trim());
+                    if ((reasons & BAD) != 0)
+                        seen.add(String.format("%s: reasons 0x%x at SM clock %s MHz", workload, reasons, parts.length > 1 ? parts[1].trim() : "?"));
+                } catch (RuntimeException e) {
+                    available = false;
+                }
             }
+        }
+
+        /** Counter values in microseconds, or null when the driver does not provide them all. */
+        static long[] parseCounters(String line) {
+            if (line == null) return null;
+            String[] parts = line.split(",");
+            if (parts.length != COUNTERS.size()) return null;
+            long[] v = new long[parts.length];
+            try {
+                for (int i = 0; i < parts.length; i++) v[i] = Long.parseLong(parts[i].trim().replace(" us", ""));
+            } catch (NumberFormatException e) {
+                return null; // [N/A], [Not Supported]
+            }
+            return v;
+        }
+
+        /** What grew during the timed window, or null when nothing did. */
+        static String delta(String workload, long[] before, long[] after) {
+            List<String> grew = new ArrayList<>();
+            for (int i = 0; i < before.length; i++)
+                if (after[i] > before[i]) grew.add(COUNTERS.get(i) + " +" + (after[i] - before[i]) + " us");
+            return grew.isEmpty() ? null : workload + ": " + String.join(", ", grew) + " during timing";
         }
 
         Throttling result() {
             if (!available) return new Throttling(false, "not checked: nvidia-smi not available");
-            return new Throttling(!seen.isEmpty(), seen.isEmpty() ? "no power/thermal/hardware clock events after any workload" : String.join("; ", seen));
+            String how = counters ? "clock event reason counters read before and after each timed window"
+                    : "driver has no clock event reason counters: active reasons read before and after each timed window only";
+            return new Throttling(!seen.isEmpty(), (seen.isEmpty() ? "none; " : String.join("; ", seen) + "; ") + how);
+        }
+
+        private String query(String fields) {
+            return smi("--query-gpu=" + fields, "--format=csv,noheader,nounits", "--id=" + busId);
         }
 
         static String driverVersion() {

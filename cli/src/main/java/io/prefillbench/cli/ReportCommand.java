@@ -30,10 +30,14 @@ public final class ReportCommand implements Callable<Integer> {
             description = "where to write the report (default: ${DEFAULT-VALUE})")
     Path output;
 
+    @Option(names = "--force", description = "replace an existing output file that prefillbench did not write")
+    boolean force;
+
     @Override
     public Integer call() {
+        Path target = OutputPath.check("-o", output, files, force);
         List<BenchInput> inputs = files.stream().map(BenchInput::read).toList(); // all read before anything is written
-        ResultsIo.writeTextAtomically(output, HtmlReport.render(inputs));
+        ResultsIo.writeTextAtomically(target, HtmlReport.render(inputs));
         PrintWriter out = spec.commandLine().getOut();
         for (BenchInput in : inputs) {
             switch (in) {

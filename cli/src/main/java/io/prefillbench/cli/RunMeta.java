@@ -17,7 +17,7 @@ final class RunMeta {
         BuildInfo b = BuildInfo.current();
         return new Meta("prefillbench 0.1.0", argv, b.gitSha(), b.gitDirty(), Runtime.version().toString(),
                 Cuda.formatVersion(Cuda.runtimeVersion()), Cuda.formatVersion(Cuda.driverVersion()), PrefillCommand.Throttle.driverVersion(),
-                DevicesCommand.cublasVersionOrReason(), Instant.now().toString(), hostName());
+                DevicesCommand.cublasVersionOrReason(), Instant.now().toString(), hostName(), b.cwdRepo());
     }
 
     static Device device(DeviceInfo d) {

@@ -36,8 +36,11 @@ import java.util.SplittableRandom;
  * <b>Verdict</b> of a metric with bounds [L, U] and tolerance t:
  * SLOWER if U &lt; 1 - t (worse by more than the tolerance, with confidence c);
  * FASTER if L &gt; 1 + t; NOISY if neither, but the interval is wider than 2t and reaches past 1 - t or 1 + t (it
- * cannot tell a change beyond the tolerance from none); SAME otherwise. A row takes the worse of its two metrics,
- * and the gate fails (exit 1) iff some row is SLOWER; NOISY rows pass but are flagged.
+ * cannot tell a change beyond the tolerance from none); SAME otherwise. Each row has three such verdicts: the ratio,
+ * graph latency and eager latency (NA for a mode not timed in both runs). A row fails when a metric named in
+ * {@link GateOptions#failOn()} (default ratio and graph) is SLOWER, and says which; a one-mode row always gates its
+ * mode's latency. The gate fails (exit 1) on a failed row or on a baseline workload the current run lacks (unless
+ * allowed); it refuses (exit 2) runs whose device, preset or recorded run conditions differ, or with too few samples.
  * <p>
  * Why this passes A/A and catches a real drop: for an unchanged run q ≈ 1, so a false SLOWER needs the upper
  * bound to fall below 1 - t, i.e. the point estimate to sit t plus a one-sided c-bound below its true value; with
@@ -64,9 +67,11 @@ public final class Gate {
         List<String> notes = new ArrayList<>();
         mismatch("device", base.deviceName(), cur.deviceName(), o, notes);
         mismatch("preset", base.config().model(), cur.config().model(), o, notes);
+        RunConditions.check(base.config(), cur.config(), o.allowConfigDiff(), notes);
         Map<String, Workload> baseRows = byLabel(base.workloads());
         Map<String, Workload> curRows = byLabel(cur.workloads());
         List<GateRow> rows = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         int index = 0;
         for (var e : curRows.entrySet()) {
             Workload b = baseRows.get(e.getKey());
@@ -74,12 +79,17 @@ public final class Gate {
                 notes.add(e.getKey() + ": not in baseline, not compared");
                 continue;
             }
+            if (!((b.eager() != null && e.getValue().eager() != null) || (b.graph() != null && e.getValue().graph() != null))) {
+                missing.add(e.getKey() + " (no mode timed in both runs)");
+                continue;
+            }
+            enoughSamples(baseName, b, o);
+            enoughSamples(curName, e.getValue(), o);
             rows.add(comparePaired(e.getKey(), b, e.getValue(), o, index++));
         }
-        for (String label : baseRows.keySet())
-            if (!curRows.containsKey(label)) notes.add(label + ": in baseline only, not compared");
+        for (String label : baseRows.keySet()) if (!curRows.containsKey(label)) missing.add(label);
         if (rows.isEmpty()) throw new BenchException("no common workloads between baseline " + baseName + " and current " + curName);
-        return new GateOutcome(baseName, curName, "prefill", o, rows, notes);
+        return new GateOutcome(baseName, curName, "prefill", o, rows, notes, missing);
     }
 
     public static GateOutcome compareJmh(JmhResults base, JmhResults cur, GateOptions o) {
@@ -102,13 +112,14 @@ public final class Gate {
                 continue;
             }
             seen.add(key);
-            rows.add(compareJmhPoint(c.label(), b, c, z, o.tolerance()));
+            rows.add(compareJmhPoint(c.label(), b, c, z, o));
         }
-        for (String k : baseRows.keySet()) if (!seen.contains(k)) notes.add(k + ": in baseline only, not compared");
+        List<String> missing = new ArrayList<>();
+        for (String k : baseRows.keySet()) if (!seen.contains(k)) missing.add(k);
         for (String u : cur.unpaired()) notes.add("current " + u);
         if (rows.isEmpty())
             throw new BenchException("no common benchmark points between baseline " + base.source() + " and current " + cur.source());
-        return new GateOutcome(base.source().toString(), cur.source().toString(), "jmh", o, rows, notes);
+        return new GateOutcome(base.source().toString(), cur.source().toString(), "jmh", o, rows, notes, missing);
     }
 
     /** The verdict of one metric (above 1 is better) from its bounds; see the class comment. */
@@ -120,41 +131,84 @@ public final class Gate {
         return Verdict.SAME;
     }
 
+    /**
+     * One workload. With both modes in both runs, all three metrics from one paired bootstrap; a mode timed in only one
+     * run (or in neither) leaves its latency metric and the ratio n/a.
+     */
     static GateRow comparePaired(String label, Workload base, Workload cur, GateOptions o, int rowIndex) {
-        long[] be = base.eager().samplesHostNs(), bg = base.graph().samplesHostNs();
-        long[] ce = cur.eager().samplesHostNs(), cg = cur.graph().samplesHostNs();
-        double bme = SpeedupStats.median(be), bmg = SpeedupStats.median(bg);
-        double cme = SpeedupStats.median(ce), cmg = SpeedupStats.median(cg);
-        double baseRatio = bme / bmg, curRatio = cme / cmg;
+        boolean eager = base.eager() != null && cur.eager() != null, graph = base.graph() != null && cur.graph() != null;
         // independent streams per row and per run, all derived from the one seed
         SplittableRandom root = new SplittableRandom(o.seed() * 0x9E3779B97F4A7C15L + rowIndex);
-        double[][] mb = SpeedupStats.resampleMedians(be, bg, o.resamples(), root.split()); // [mode, resample]
-        double[][] mc = SpeedupStats.resampleMedians(ce, cg, o.resamples(), root.split());
+        double[][] mb = resampledMedians(base, o, root.split()); // [mode, resample], null rows for modes not timed
+        double[][] mc = resampledMedians(cur, o, root.split());
         int r = o.resamples();
-        double[] curRatios = new double[r], q = new double[r], s = new double[r];
-        for (int k = 0; k < r; k++) {
-            curRatios[k] = mc[0][k] / mc[1][k];
-            q[k] = curRatios[k] / (mb[0][k] / mb[1][k]);
-            s[k] = mb[1][k] / mc[1][k];
-        }
         double c = o.confidence();
-        Bounded curBounds = bounds(curRatio, curRatios, c);
-        Bounded change = bounds(curRatio / baseRatio, q, c);
-        Bounded speed = bounds(bmg / cmg, s, c);
-        return new GateRow(label, baseRatio, curBounds, change, classify(change, o.tolerance()),
-                bmg / 1e6, cmg / 1e6, "ms", speed, classify(speed, o.tolerance()));
+        Double baseRatio = null;
+        Bounded curBounds = null, change = null, graphSpeed = null, eagerSpeed = null;
+        Double bme = eager ? median(base.eager()) : null, cme = eager ? median(cur.eager()) : null;
+        Double bmg = graph ? median(base.graph()) : null, cmg = graph ? median(cur.graph()) : null;
+        if (eager && graph) {
+            baseRatio = bme / bmg;
+            double curRatio = cme / cmg;
+            double[] curRatios = new double[r], q = new double[r];
+            for (int k = 0; k < r; k++) {
+                curRatios[k] = mc[0][k] / mc[1][k];
+                q[k] = curRatios[k] / (mb[0][k] / mb[1][k]);
+            }
+            curBounds = bounds(curRatio, curRatios, c);
+            change = bounds(curRatio / baseRatio, q, c);
+        }
+        if (graph) graphSpeed = speed(bmg, cmg, mb[1], mc[1], c);
+        if (eager) eagerSpeed = speed(bme, cme, mb[0], mc[0], c);
+        return GateRow.judge(label, baseRatio, curBounds, change, "ms", ms(bmg), ms(cmg), graphSpeed, ms(bme), ms(cme), eagerSpeed, o);
     }
 
-    static GateRow compareJmhPoint(String label, JmhComparison b, JmhComparison c, double z, double tolerance) {
+    /** {eager medians, graph medians} over the resamples; a mode not timed gets null. Pairs are drawn whole. */
+    private static double[][] resampledMedians(Workload w, GateOptions o, SplittableRandom rng) {
+        long[] e = w.eager() == null ? null : w.eager().samplesHostNs(), g = w.graph() == null ? null : w.graph().samplesHostNs();
+        if (e != null && g != null) return SpeedupStats.resampleMedians(e, g, o.resamples(), rng);
+        long[] only = e != null ? e : g;
+        double[] m = SpeedupStats.resampleMedians(only, only, o.resamples(), rng)[0];
+        return e != null ? new double[][] {m, null} : new double[][] {null, m};
+    }
+
+    private static Bounded speed(double base, double cur, double[] baseResampled, double[] curResampled, double c) {
+        double[] s = new double[baseResampled.length];
+        for (int k = 0; k < s.length; k++) s[k] = baseResampled[k] / curResampled[k];
+        return bounds(base / cur, s, c);
+    }
+
+    private static double median(io.prefillbench.results.ModeTiming m) {
+        return SpeedupStats.median(m.samplesHostNs());
+    }
+
+    private static Double ms(Double ns) {
+        return ns == null ? null : ns / 1e6;
+    }
+
+    /** Too few samples make the bootstrap bounds meaningless (one pair gives [1.000, 1.000]): refused, exit 2. */
+    private static void enoughSamples(String file, Workload w, GateOptions o) {
+        int n = (w.eager() != null ? w.eager() : w.graph()).samplesHostNs().length;
+        if (n < o.minSamples())
+            throw new BenchException(file + ": " + w.label() + " has " + n + " sample" + (n == 1 ? "" : "s") + " per mode; gating needs at least "
+                    + o.minSamples() + " (--min-samples); rerun with more --iterations");
+    }
+
+    static GateRow compareJmhPoint(String label, JmhComparison b, JmhComparison c, double z, GateOptions o) {
         double seRatioCur = hypot(c.eager().logStandardError(), c.graph().logStandardError());
         double seRatioBase = hypot(b.eager().logStandardError(), b.graph().logStandardError());
         Bounded curBounds = logNormal(c.ratio(), seRatioCur, z);
         Bounded change = logNormal(c.ratio() / b.ratio(), hypot(seRatioCur, seRatioBase), z);
-        // graph speed: baseline time / current time, or current throughput / baseline throughput
-        double speed = c.higherIsBetter() ? c.graph().score() / b.graph().score() : b.graph().score() / c.graph().score();
-        Bounded speedBounds = logNormal(speed, hypot(b.graph().logStandardError(), c.graph().logStandardError()), z);
-        return new GateRow(label, b.ratio(), curBounds, change, classify(change, tolerance),
-                b.graph().score(), c.graph().score(), c.graph().unit(), speedBounds, classify(speedBounds, tolerance));
+        // latency speed: baseline time / current time, or current throughput / baseline throughput
+        Bounded graphSpeed = jmhSpeed(b.graph(), c.graph(), c.higherIsBetter(), z);
+        Bounded eagerSpeed = jmhSpeed(b.eager(), c.eager(), c.higherIsBetter(), z);
+        return GateRow.judge(label, b.ratio(), curBounds, change, c.graph().unit(), b.graph().score(), c.graph().score(), graphSpeed,
+                b.eager().score(), c.eager().score(), eagerSpeed, o);
+    }
+
+    private static Bounded jmhSpeed(io.prefillbench.results.JmhScore b, io.prefillbench.results.JmhScore c, boolean higherIsBetter, double z) {
+        double speed = higherIsBetter ? c.score() / b.score() : b.score() / c.score();
+        return logNormal(speed, hypot(b.logStandardError(), c.logStandardError()), z);
     }
 
     private static Bounded bounds(double estimate, double[] resampled, double confidence) {

@@ -33,7 +33,7 @@ public final class HtmlReport {
 
     public static String render(List<BenchInput> inputs) {
         StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>prefillbench report</title>\n<style>")
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"prefillbench\"><title>prefillbench report</title>\n<style>")
                 .append(CSS).append("</style></head>\n<body>\n<h1>prefillbench report</h1>\n");
         sb.append("<p class=\"lead\">").append(inputs.size()).append(" input file").append(inputs.size() == 1 ? "" : "s")
                 .append(". Latencies are host wall time per forward in milliseconds; speedup = eager p50 / graph p50.</p>\n");
@@ -114,10 +114,11 @@ public final class HtmlReport {
         ws.sort(Comparator.comparingInt(Workload::tokens));
         double minT = ws.getFirst().tokens(), maxT = ws.getLast().tokens();
         double minY = Double.MAX_VALUE, maxY = 0;
-        for (Workload w : ws) {
-            minY = Math.min(minY, Math.min(w.eager().hostNs().p50(), w.graph().hostNs().p50()) / 1e6);
-            maxY = Math.max(maxY, Math.max(w.eager().hostNs().p90(), w.graph().hostNs().p90()) / 1e6);
-        }
+        for (Workload w : ws)
+            for (var t : timings(w)) {
+                minY = Math.min(minY, t.hostNs().p50() / 1e6);
+                maxY = Math.max(maxY, t.hostNs().p90() / 1e6);
+            }
         SvgChart ch = new SvgChart("Latency vs tokens (p50, whiskers to p90)", W, H);
         Axis x = maxT / minT > 8 ? Axis.Log.around(minT, maxT, ch.plotLeft() + 10, ch.plotRight() - 10)
                 : new Axis.Linear(Math.max(0, minT - 0.1 * (maxT - minT + 1)), maxT + 0.1 * (maxT - minT + 1), ch.plotLeft(), ch.plotRight());
@@ -127,18 +128,21 @@ public final class HtmlReport {
         for (int mode = 0; mode < 2; mode++) {
             String color = mode == 0 ? SvgChart.EAGER : SvgChart.GRAPH;
             String name = mode == 0 ? "eager" : "graph";
+            List<Workload> timed = new ArrayList<>();
+            for (Workload w : ws) if ((mode == 0 ? w.eager() : w.graph()) != null) timed.add(w); // --no-graph/--no-eager runs
+            if (timed.isEmpty()) continue;
             List<double[]> line = new ArrayList<>();
-            for (Workload w : ws) {
+            for (Workload w : timed) {
                 LatencyStats s = (mode == 0 ? w.eager() : w.graph()).hostNs();
                 double px = x.map(w.tokens()) + (mode == 0 ? -3 : 3); // nudge so whiskers do not overlap
                 line.add(new double[]{px, y.map(s.p50() / 1e6)});
                 ch.whisker(px, y.map(s.p50() / 1e6), y.map(s.p90() / 1e6), color);
             }
             ch.polyline(line, color, false, name);
-            for (int i = 0; i < ws.size(); i++) {
-                LatencyStats s = (mode == 0 ? ws.get(i).eager() : ws.get(i).graph()).hostNs();
+            for (int i = 0; i < timed.size(); i++) {
+                LatencyStats s = (mode == 0 ? timed.get(i).eager() : timed.get(i).graph()).hostNs();
                 ch.point(line.get(i)[0], line.get(i)[1], color, mode == 1,
-                        f("%s %s: %d tokens, p50 %.3f ms, p90 %.3f ms", ws.get(i).name(), name, ws.get(i).tokens(),
+                        f("%s %s: %d tokens, p50 %.3f ms, p90 %.3f ms", timed.get(i).name(), name, timed.get(i).tokens(),
                                 s.p50() / 1e6, s.p90() / 1e6));
             }
             ch.legend(name, color, false);
@@ -148,7 +152,7 @@ public final class HtmlReport {
 
     /** Speedup per workload (bars) with the 95% bootstrap interval; the 1.0 line marks break-even. */
     static String speedupBars(Results r) {
-        List<Workload> ws = r.workloads();
+        List<Workload> ws = r.workloads().stream().filter(w -> w.speedup() != null).toList(); // both modes timed
         double maxY = 1;
         for (Workload w : ws) maxY = Math.max(maxY, Math.max(w.speedup().ci95High(), w.speedup().p50Ratio()));
         SvgChart ch = new SvgChart("Graph speedup per workload (p50 ratio, 95% CI)", W, H, 90, 20);
@@ -165,7 +169,7 @@ public final class HtmlReport {
                             w.speedup().ci95Low(), w.speedup().ci95High(), w.fallback() == null ? "" : " (fallback)"));
             ch.whisker(cx, y.map(w.speedup().ci95Low()), y.map(w.speedup().ci95High()), "#222222");
         }
-        ch.reference(y.map(1), "1.0× (no gain)");
+        ch.reference(y.map(1), ws.isEmpty() ? "no workload timed in both modes" : "1.0× (no gain)");
         ch.legend("captured graph", SvgChart.GRAPH, false);
         if (ws.stream().anyMatch(w -> w.fallback() != null)) ch.legend("fallback", "#999999", false);
         return ch.render();
@@ -177,7 +181,8 @@ public final class HtmlReport {
         double minY = Double.MAX_VALUE, maxY = 0;
         int maxN = 0;
         for (Workload w : ws)
-            for (long[] s : List.of(w.eager().samplesHostNs(), w.graph().samplesHostNs())) {
+            for (var t : timings(w)) {
+                long[] s = t.samplesHostNs();
                 for (long v : s) {
                     minY = Math.min(minY, v / 1e6);
                     maxY = Math.max(maxY, v / 1e6);
@@ -195,6 +200,7 @@ public final class HtmlReport {
             Workload w = ws.get(i);
             String color = SvgChart.PALETTE[i % SvgChart.PALETTE.length];
             for (int mode = 0; mode < 2; mode++) {
+                if ((mode == 0 ? w.eager() : w.graph()) == null) continue;
                 long[] s = (mode == 0 ? w.eager() : w.graph()).samplesHostNs().clone();
                 Arrays.sort(s);
                 List<double[]> pts = new ArrayList<>();
@@ -208,6 +214,14 @@ public final class HtmlReport {
         }
         ch.legend("eager", "#555555", true);
         return ch.render();
+    }
+
+    /** The modes a workload timed: both, or one in a --no-graph / --no-eager run. */
+    private static List<io.prefillbench.results.ModeTiming> timings(Workload w) {
+        List<io.prefillbench.results.ModeTiming> t = new ArrayList<>();
+        if (w.eager() != null) t.add(w.eager());
+        if (w.graph() != null) t.add(w.graph());
+        return t;
     }
 
     /** Capture cost per captured size: milliseconds to capture, or MiB the graph holds. */

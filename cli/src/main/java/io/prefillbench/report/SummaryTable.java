@@ -33,9 +33,9 @@ public final class SummaryTable {
             row.add(w.name() + (w.fallback() != null ? " (fallback: " + w.fallback() + ")" : ""));
             row.add(String.valueOf(w.tokens()));
             row.add(String.valueOf(w.paddedSize()));
-            addMs(row, w.eager().hostNs());
-            addMs(row, w.graph().hostNs());
-            row.add(f("%.2f× [%.2f, %.2f]", w.speedup().p50Ratio(), w.speedup().ci95Low(), w.speedup().ci95High()));
+            addMs(row, w.eager() == null ? null : w.eager().hostNs());
+            addMs(row, w.graph() == null ? null : w.graph().hostNs());
+            row.add(w.speedup() == null ? "–" : f("%.2f× [%.2f, %.2f]", w.speedup().p50Ratio(), w.speedup().ci95Low(), w.speedup().ci95High()));
             row.add(c == null ? "–" : num(c.captureMs()));
             row.add(c == null ? "–" : num(c.graphMiB()));
             row.add(w.launchesPerForward().eager() + "/" + w.launchesPerForward().graph());
@@ -84,6 +84,10 @@ public final class SummaryTable {
     }
 
     private static void addMs(List<String> row, LatencyStats s) {
+        if (s == null) { // mode not timed (--no-graph / --no-eager)
+            row.addAll(List.of("–", "–", "–", "–"));
+            return;
+        }
         row.add(num(s.p50() / 1e6));
         row.add(num(s.p90() / 1e6));
         row.add(num(s.p99() / 1e6));

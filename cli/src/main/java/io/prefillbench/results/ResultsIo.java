@@ -117,7 +117,7 @@ public final class ResultsIo {
                 throw new BenchException(dir + ": file system cannot rename atomically; write elsewhere", e);
             }
         } catch (IOException e) {
-            throw new BenchException(file + ": cannot write: " + e.getMessage(), e);
+            throw new BenchException(file + ": cannot write: " + reason(e), e);
         } finally {
             if (tmp != null) {
                 try {
@@ -127,6 +127,23 @@ public final class ResultsIo {
                 }
             }
         }
+    }
+
+    /** Why an I/O call failed, in words: a FileSystemException's own message is often only the path. */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fse) {
+            String why = fse.getReason();
+            if (why == null) why = switch (e) {
+                case NoSuchFileException x -> "no such file or directory";
+                case java.nio.file.AccessDeniedException x -> "permission denied";
+                case java.nio.file.FileAlreadyExistsException x -> "a file of that name is in the way";
+                case java.nio.file.NotDirectoryException x -> "not a directory";
+                default -> e.getClass().getSimpleName();
+            };
+            String f = fse.getFile();
+            return f == null ? why : why + " (" + f + ")";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static void validate(Path file, Results r) {
@@ -148,12 +165,23 @@ public final class ResultsIo {
             if (w.tokens() <= 0) throw bad(file, at + ".tokens must be positive");
             if (w.paddedSize() < w.tokens()) throw bad(file, at + ".paddedSize " + w.paddedSize() + " < tokens " + w.tokens());
             require(file, w.launchesPerForward(), at + ".launchesPerForward");
-            validateMode(file, w.eager(), at + ".eager");
-            validateMode(file, w.graph(), at + ".graph");
-            int ne = w.eager().samplesHostNs().length, ng = w.graph().samplesHostNs().length;
-            if (ne != ng)
-                throw bad(file, at + " has " + ne + " eager but " + ng + " graph samples; samples must be paired");
-            require(file, w.speedup(), at + ".speedup");
+            if (w.eager() == null && w.graph() == null) throw bad(file, "missing \"" + at + ".eager\" and \"" + at + ".graph\"; one mode must be timed");
+            if (w.eager() != null && w.graph() != null && w.eager().samplesHostNs() != null && w.graph().samplesHostNs() != null
+                    && w.eager().samplesHostNs().length != w.graph().samplesHostNs().length)
+                throw bad(file, at + " has " + w.eager().samplesHostNs().length + " eager but " + w.graph().samplesHostNs().length
+                        + " graph samples; samples must be paired");
+            if (w.eager() != null) validateMode(file, w.eager(), at + ".eager");
+            if (w.graph() != null) validateMode(file, w.graph(), at + ".graph");
+            if (w.eager() != null && w.graph() != null) {
+                long[] e = w.eager().samplesHostNs(), g = w.graph().samplesHostNs();
+                require(file, w.speedup(), at + ".speedup");
+                double ratio = SpeedupStats.median(e) / SpeedupStats.median(g);
+                if (!close(w.speedup().p50Ratio(), ratio))
+                    throw bad(file, at + ".speedup.p50Ratio is " + w.speedup().p50Ratio() + " but the samples give " + ratio
+                            + "; the stored statistics do not match the stored samples");
+            } else if (w.speedup() != null) {
+                throw bad(file, at + " has a speedup but only " + (w.eager() == null ? "graph" : "eager") + " timing");
+            }
         }
     }
 
@@ -164,6 +192,22 @@ public final class ResultsIo {
         require(file, m.samplesHostNs(), at + ".samplesHostNs");
         if (m.samplesHostNs().length == 0) throw bad(file, at + ".samplesHostNs is empty");
         for (long v : m.samplesHostNs()) if (v <= 0) throw bad(file, at + ".samplesHostNs holds a non-positive time " + v);
+        // the summary is recomputed from the samples: a file whose numbers were edited, or whose samples were, is refused
+        LatencyStats stored = m.hostNs(), fromSamples = LatencyStats.of(m.samplesHostNs());
+        String[] names = {"count", "p50", "p90", "p99", "max", "mean"};
+        double[] s = {stored.count(), stored.p50(), stored.p90(), stored.p99(), stored.max(), stored.mean()};
+        double[] r = {fromSamples.count(), fromSamples.p50(), fromSamples.p90(), fromSamples.p99(), fromSamples.max(), fromSamples.mean()};
+        for (int i = 0; i < names.length; i++)
+            if (!close(s[i], r[i]))
+                throw bad(file, at + ".hostNs." + names[i] + " is " + s[i] + " but the " + m.samplesHostNs().length
+                        + " samples give " + r[i] + "; the stored statistics do not match the stored samples");
+        if (m.gpuNs().count() != m.samplesHostNs().length)
+            throw bad(file, at + ".gpuNs.count is " + m.gpuNs().count() + " but there are " + m.samplesHostNs().length + " samples");
+    }
+
+    /** Equal up to the rounding of a JSON round trip. */
+    private static boolean close(double stored, double recomputed) {
+        return Math.abs(stored - recomputed) <= 1e-9 * Math.max(1, Math.abs(recomputed));
     }
 
     private static void require(Path file, Object value, String field) {

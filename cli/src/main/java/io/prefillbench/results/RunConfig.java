@@ -4,13 +4,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What was asked of the run.
+ * What was asked of the run: every option of {@code prefill} that changes timing. Files written before a field
+ * existed lack it; Jackson then leaves it null, which means "unknown" (the gate warns and does not compare it).
  *
- * @param model      preset name, e.g. "ernie-4.5-0.3b"
- * @param modelShape free-form shape of the preset (hidden size, layers, ...), shown as-is in reports
- * @param sizes      captured graph sizes in tokens, ascending
- * @param gemm       GEMM policy, e.g. "batch-invariant"
+ * @param model          preset name, e.g. "ernie-4.5-0.3b"
+ * @param modelShape     free-form shape of the preset (hidden size, layers, ...), shown as-is in reports
+ * @param sizes          captured graph sizes in tokens, ascending
+ * @param iterations     --iterations as given (not used when {@code timedBy} names a duration)
+ * @param gemm           GEMM policy, e.g. "batch-invariant"
+ * @param maxModelLen    nullable: --max-model-len (sizes the KV cache)
+ * @param timedBy        nullable: "iterations" or "duration 5.0 s" (--duration)
+ * @param pdl            nullable: programmatic dependent launch on (--pdl / --no-pdl)
+ * @param padRatio       nullable: padding guard ratio (--pad-ratio)
+ * @param padSlack       nullable: padding guard slack in tokens (--pad-slack)
+ * @param modeOrder      nullable: order of eager and graph within a timed pair, e.g. {@link #ABBA}
+ * @param slowdownCycles nullable: planted graph-only busy kernel (--slowdown-cycles), 0 when none
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
-                        int iterations, long seed, String gemm) {
+                        int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
+                        Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles) {
+    /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
+    public static final String ABBA = "abba: eager-graph, graph-eager, ...";
+
+    /**
+     * The run conditions the gate compares, by name, in a fixed order; values are null where the file predates the
+     * field. The model is compared separately (as the preset).
+     */
+    public Map<String, Object> conditions() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("sizes", sizes);
+        m.put("maxNumSeqs", maxNumSeqs);
+        m.put("maxModelLen", maxModelLen);
+        m.put("warmup", warmup);
+        m.put("iterations", iterations);
+        m.put("timedBy", timedBy);
+        m.put("seed", seed);
+        m.put("gemm", gemm);
+        m.put("pdl", pdl);
+        m.put("padRatio", padRatio);
+        m.put("padSlack", padSlack);
+        m.put("modeOrder", modeOrder);
+        m.put("slowdownCycles", slowdownCycles);
+        return m;
+    }
 }

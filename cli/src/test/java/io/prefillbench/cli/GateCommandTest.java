@@ -146,6 +146,95 @@ class GateCommandTest {
         assertTrue(fail.out().contains("gate: FAIL (3 rows: 3 SLOWER"), fail.out());
     }
 
+    /** A copy of a results file with one change to its JSON tree. */
+    Path edited(Path from, String name, java.util.function.Consumer<ObjectNode> change) throws IOException {
+        ObjectNode o = (ObjectNode) ResultsIo.mapper().readTree(from.toFile());
+        change.accept(o);
+        Path to = dir.resolve(name);
+        ResultsIo.mapper().writeValue(to.toFile(), o);
+        return to;
+    }
+
+    @Test
+    void differentRunConditionsAreRefusedNamingEachUnlessAllowed() throws IOException {
+        Path noPdl = edited(same, "nopdl.json", o -> ((ObjectNode) o.get("config")).put("pdl", false).put("padSlack", 0));
+        expectTwo(gate("--baseline", base.toString(), "--current", noPdl.toString()),
+                "run conditions differ: pdl: baseline true, current false; padSlack: baseline 64, current 0 (");
+        Run allowed = gate("--baseline", base.toString(), "--current", noPdl.toString(), "--allow-config-diff");
+        assertEquals(0, allowed.exit(), allowed.out() + allowed.err());
+        assertTrue(allowed.out().contains("note: run condition differs (allowed): pdl: baseline true, current false"), allowed.out());
+    }
+
+    @Test
+    void conditionsAnOldFileLacksAreAWarningNotARefusal() throws IOException {
+        Path old = edited(same, "old.json", o -> {
+            ObjectNode c = (ObjectNode) o.get("config");
+            for (String f : List.of("maxModelLen", "timedBy", "pdl", "padRatio", "padSlack", "modeOrder", "slowdownCycles")) c.remove(f);
+        });
+        Run r = gate("--baseline", old.toString(), "--current", base.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("note: warning: run conditions not recorded, so not compared: maxModelLen (baseline), timedBy (baseline)"), r.out());
+    }
+
+    @Test
+    void aBaselineWorkloadMissingFromTheCurrentRunFailsUnlessAllowed() throws IOException {
+        Path fewer = edited(same, "fewer.json", o -> ((ArrayNode) o.get("workloads")).remove(3));
+        Run r = gate("--baseline", base.toString(), "--current", fewer.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("FAIL: long@512: in baseline, missing from current (pass --allow-missing"), r.out());
+        assertTrue(r.out().contains("gate: FAIL (4 rows: 0 SLOWER"), r.out());
+        Run allowed = gate("--baseline", base.toString(), "--current", fewer.toString(), "--allow-missing");
+        assertEquals(0, allowed.exit(), allowed.out() + allowed.err());
+    }
+
+    @Test
+    void tooFewSamplesAreRefusedNamingTheMinimum() {
+        Path one = dir.resolve("one.json");
+        ResultsIo.writeAtomically(one, SyntheticRuns.run(4, 1, 1.0));
+        expectTwo(gate("--baseline", base.toString(), "--current", one.toString(), "--allow-config-diff"),
+                one + ": short@16 has 1 sample per mode; gating needs at least 30 (--min-samples)");
+        Run lowered = gate("--baseline", base.toString(), "--current", base.toString(), "--min-samples", "300");
+        assertEquals(0, lowered.exit(), lowered.err());
+    }
+
+    @Test
+    void failOnIsValidatedAndChangesWhatFails() {
+        expectTwo(gate("--baseline", base.toString(), "--current", slower.toString(), "--fail-on", "ratio,speed"), "--fail-on: 'speed' is not a metric");
+        // the planted slowdown is in the graph path only: judging eager alone passes it
+        Run eagerOnly = gate("--baseline", base.toString(), "--current", slower.toString(), "--fail-on", "eager");
+        assertEquals(0, eagerOnly.exit(), eagerOnly.out());
+        assertTrue(eagerOnly.out().contains("failing metrics: eager"), eagerOnly.out());
+    }
+
+    @Test
+    void noGraphRunsReportAndGate() throws IOException {
+        Path b = edited(base, "b-eager.json", o -> { for (JsonNode w : o.get("workloads")) ((ObjectNode) w).putNull("graph").putNull("speedup"); });
+        Path c = edited(same, "c-eager.json", o -> { for (JsonNode w : o.get("workloads")) ((ObjectNode) w).putNull("graph").putNull("speedup"); });
+        Run g = gate("--baseline", b.toString(), "--current", c.toString());
+        assertEquals(0, g.exit(), g.out() + g.err());
+        assertTrue(g.out().contains("| short@16 | n/a | n/a | n/a | n/a |"), g.out());
+        CommandLine cl = BenchCli.newCommandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("report", b.toString(), "-o", dir.resolve("eager.html").toString());
+        assertEquals(0, exit, err.toString());
+        assertTrue(Files.readString(dir.resolve("eager.html")).contains("no workload timed in both modes"));
+    }
+
+    @Test
+    void committedH100ResultsStillGateAlthoughTheyPredateTheRunConditions() {
+        Path results = Path.of("../results");
+        Run ab = gate("--baseline", results.resolve("baselines/nvidia-h100-80gb-hbm3.json").toString(),
+                "--current", results.resolve("prefill-ernie-4.5-0.3b-h100-20261124-233458-b.json").toString());
+        assertEquals(0, ab.exit(), ab.out() + ab.err());
+        assertTrue(ab.out().contains("note: warning: run conditions not recorded, so not compared: maxModelLen (both)"), ab.out());
+        Run planted = gate("--baseline", results.resolve("gate-checks/prefill-e1949ea.json").toString(),
+                "--current", results.resolve("gate-checks/planted-slowdown-e1949ea.json").toString());
+        assertEquals(1, planted.exit(), planted.out() + planted.err());
+        assertTrue(planted.out().contains("**FAIL: ratio, graph**"), planted.out());
+    }
+
     static void expectTwo(Run r, String expected) {
         assertEquals(2, r.exit(), r.out() + r.err());
         assertTrue(r.err().startsWith("error: "), r.err());

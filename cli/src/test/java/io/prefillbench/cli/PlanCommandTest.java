@@ -158,9 +158,18 @@ class PlanCommandTest {
     }
 
     @Test
-    void jsonToUnwritablePathIsBadInput(@TempDir Path dir) {
-        var r = run("plan", "--sizes", "16", "--json", dir.resolve("missing/dir/plan.json").toString());
+    void jsonToUnwritablePathIsBadInputBeforeThePlanIsPrinted(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("file"), "x");
+        var r = run("plan", "--sizes", "16", "--json", dir.resolve("file/dir/plan.json").toString());
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("cannot write --json"), r.err());
+        assertTrue(r.err().contains("--json " + dir.resolve("file/dir/plan.json") + ": cannot write in"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void jsonIntoMissingDirectoriesCreatesThemLikeEveryCommand(@TempDir Path dir) throws Exception {
+        var r = run("plan", "--sizes", "16", "--json", dir.resolve("missing/dir/plan.json").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("prefillbench/plan/v1", new ObjectMapper().readTree(dir.resolve("missing/dir/plan.json").toFile()).get("schema").asText());
     }
 }

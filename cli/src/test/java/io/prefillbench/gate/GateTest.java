@@ -4,7 +4,14 @@ import io.prefillbench.results.JmhComparison;
 import io.prefillbench.results.JmhScore;
 import org.junit.jupiter.api.Test;
 
+import io.prefillbench.results.Results;
+import io.prefillbench.results.SyntheticRuns;
+import io.prefillbench.results.Workload;
+
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,15 +57,75 @@ class GateTest {
         double e = 0.01 * JmhScore.Z_999;
         JmhComparison base = point(2.0, 2.0 * e, 1.0, 1.0 * e);
         JmhComparison cur = point(2.0, 2.0 * e, 1.25, 1.25 * e); // graph 25% slower: ratio 1.6 vs 2.0
-        GateRow row = Gate.compareJmhPoint("p", base, cur, NormalQuantile.of(0.95), T);
+        GateRow row = Gate.compareJmhPoint("p", base, cur, NormalQuantile.of(0.95), GateOptions.defaults());
         assertEquals(0.8, row.ratioChange().estimate(), 1e-12);
         assertEquals(0.8 * Math.exp(1.6448536 * 0.02), row.ratioChange().high(), 1e-6);
         assertEquals(Verdict.SLOWER, row.verdict());
-        GateRow same = Gate.compareJmhPoint("p", base, base, NormalQuantile.of(0.95), T);
+        GateRow same = Gate.compareJmhPoint("p", base, base, NormalQuantile.of(0.95), GateOptions.defaults());
         assertEquals(Verdict.SAME, same.verdict());
         JmhComparison unknown = new JmhComparison("b.fwd", "avgt", new TreeMap<>(Map.of("workload", "w")),
                 new JmhScore(2.0, Double.NaN, "ms/op", new double[0]), new JmhScore(1.25, Double.NaN, "ms/op", new double[0]));
-        assertEquals(Verdict.NOISY, Gate.compareJmhPoint("p", base, unknown, NormalQuantile.of(0.95), T).verdict());
+        assertEquals(Verdict.NOISY, Gate.compareJmhPoint("p", base, unknown, NormalQuantile.of(0.95), GateOptions.defaults()).verdict());
+    }
+
+    static final SyntheticRuns.Shape LONG = SyntheticRuns.ERNIE_SHAPES.get(3);
+    static final SyntheticRuns.Noise QUIET = new SyntheticRuns.Noise(0.02, 0.02, 0);
+
+    static Results run(long seed, double eagerFactor, double graphFactor) {
+        return SyntheticRuns.quickRun(new SplittableRandom(seed), 300, LONG, QUIET, eagerFactor, graphFactor);
+    }
+
+    @Test
+    void eagerFasterWithGraphUnchangedFailsOnTheRatioAndSaysSo() {
+        GateOutcome o = Gate.comparePrefill("b", run(1, 1, 1), "c", run(2, 0.85, 1), GateOptions.defaults());
+        GateRow row = o.rows().getFirst();
+        assertEquals(Verdict.SLOWER, row.ratioVerdict());
+        assertEquals(Verdict.FASTER, row.eagerVerdict());
+        assertEquals(Verdict.SAME, row.graphVerdict());
+        assertEquals(List.of("ratio"), row.failed());
+        assertEquals(1, o.exitCode());
+        assertTrue(o.toMarkdown().contains("**FAIL: ratio**"), o.toMarkdown());
+    }
+
+    @Test
+    void eagerSlowerAloneFailsOnlyWhenAskedFor() {
+        // eager 15% slower, graph unchanged: the ratio improves, only the eager latency regressed
+        Results base = run(1, 1, 1), cur = run(2, 1.15, 1);
+        GateOutcome byDefault = Gate.comparePrefill("b", base, "c", cur, GateOptions.defaults());
+        assertEquals(Verdict.SLOWER, byDefault.rows().getFirst().eagerVerdict());
+        assertEquals(0, byDefault.exitCode(), byDefault.toMarkdown());
+        GateOutcome strict = Gate.comparePrefill("b", base, "c", cur, GateOptions.defaults().withFailOn(Set.of(Metric.EAGER)));
+        assertEquals(List.of("eager"), strict.rows().getFirst().failed());
+        assertEquals(1, strict.exitCode());
+    }
+
+    @Test
+    void graphSlowerWithEagerSlowerTooFailsOnGraphLatency() {
+        // both 12% slower: the ratio is unchanged, the graph latency is what regressed
+        GateOutcome o = Gate.comparePrefill("b", run(1, 1, 1), "c", run(2, 1.12, 1.12), GateOptions.defaults());
+        GateRow row = o.rows().getFirst();
+        assertEquals(Verdict.SAME, row.ratioVerdict());
+        assertEquals(List.of("graph"), row.failed());
+        assertEquals(1, o.exitCode());
+    }
+
+    @Test
+    void oneModeRowsGateThatModesLatencyAndTheRatioIsNa() {
+        Results base = eagerOnly(run(1, 1, 1)), same = eagerOnly(run(2, 1, 1)), slow = eagerOnly(run(3, 1.2, 1));
+        GateRow row = Gate.comparePrefill("b", base, "c", same, GateOptions.defaults()).rows().getFirst();
+        assertEquals(Verdict.NA, row.ratioVerdict());
+        assertEquals(Verdict.NA, row.graphVerdict());
+        assertEquals(Verdict.SAME, row.eagerVerdict());
+        GateOutcome o = Gate.comparePrefill("b", base, "c", slow, GateOptions.defaults());
+        assertEquals(List.of("eager"), o.rows().getFirst().failed()); // counts although --fail-on lacks eager
+        assertTrue(o.toMarkdown().contains("| n/a | n/a | n/a | n/a |"), o.toMarkdown());
+    }
+
+    static Results eagerOnly(Results r) {
+        Workload w = r.workloads().getFirst();
+        Workload e = new Workload(w.name(), w.seqLens(), w.tokens(), w.paddedSize(), w.fallback(), w.launchesPerForward(),
+                w.eager(), null, null, null);
+        return new Results(r.schema(), true, r.meta(), r.devices(), r.config(), r.captures(), List.of(e), r.throttling());
     }
 
     static JmhComparison point(double eager, double eagerErr, double graph, double graphErr) {

@@ -80,10 +80,58 @@ class ResultsIoTest {
         expectBad(edit(text, "nometa.json", o -> o.remove("meta")), "missing \"meta\"");
         expectBad(edit(text, "noworkloads.json", o -> o.putArray("workloads")), "\"workloads\" is empty");
         expectBad(edit(text, "nograph.json", o -> ((ObjectNode) o.get("workloads").get(1)).remove("graph")),
-                "missing \"workloads[1].graph\"");
+                "workloads[1] has a speedup but only eager timing");
+        expectBad(edit(text, "nomode.json", o -> ((ObjectNode) o.get("workloads").get(1)).remove(java.util.List.of("eager", "graph", "speedup"))),
+                "one mode must be timed");
         expectBad(edit(text, "unpaired.json", o -> ((ArrayNode) o.get("workloads").get(0).get("graph").get("samplesHostNs")).remove(0)),
                 "samples must be paired");
         expectBad(edit(text, "badtype.json", o -> ((ObjectNode) o.get("workloads").get(0)).put("tokens", "ten")), "malformed field");
+    }
+
+    @Test
+    void statisticsThatDisagreeWithTheSamplesAreRefusedNamingTheField() throws IOException {
+        Path good = dir.resolve("good.json");
+        ResultsIo.writeAtomically(good, SyntheticRuns.run(3, 40, 1.0));
+        String text = Files.readString(good);
+        // every sample 1 ns, the stored summary and speedup left as they were
+        expectBad(edit(text, "ones.json", o -> {
+            for (String mode : new String[] {"eager", "graph"}) {
+                ArrayNode a = (ArrayNode) o.get("workloads").get(0).get(mode).get("samplesHostNs");
+                for (int i = 0; i < a.size(); i++) a.set(i, 1L);
+            }
+        }), "workloads[0].eager.hostNs.p50 is ");
+        expectBad(edit(text, "ratio.json", o -> ((ObjectNode) o.get("workloads").get(2).get("speedup")).put("p50Ratio", 1.02)),
+                "workloads[2].speedup.p50Ratio is 1.02 but the samples give");
+        expectBad(edit(text, "mean.json", o -> ((ObjectNode) o.get("workloads").get(1).get("graph").get("hostNs")).put("mean", 1.0)),
+                "workloads[1].graph.hostNs.mean is 1.0 but the 40 samples give");
+        expectBad(edit(text, "count.json", o -> ((ObjectNode) o.get("workloads").get(1).get("graph").get("gpuNs")).put("count", 3)),
+                "workloads[1].graph.gpuNs.count is 3 but there are 40 samples");
+    }
+
+    @Test
+    void oneModeRunsRoundTrip() throws IOException {
+        Path good = dir.resolve("good.json");
+        ResultsIo.writeAtomically(good, SyntheticRuns.run(3, 40, 1.0));
+        Path eagerOnly = edit(Files.readString(good), "eager-only.json", o -> {
+            for (var w : o.get("workloads")) ((ObjectNode) w).putNull("graph").putNull("speedup");
+        });
+        Results r = ResultsIo.read(eagerOnly);
+        assertEquals(null, r.workloads().getFirst().graph());
+        assertEquals(40, r.workloads().getFirst().eager().samplesHostNs().length);
+    }
+
+    @Test
+    void everyCommittedResultsFileLoadsAndItsStatisticsMatchItsSamples() throws IOException {
+        int n = 0;
+        try (var files = Files.walk(Path.of("../results"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                if (!Files.readString(f).contains("\"prefillbench/results/v1\"")) continue; // JMH, torch, sidecars
+                Results r = ResultsIo.read(f);
+                assertTrue(r.workloads().size() > 0, f.toString());
+                n++;
+            }
+        }
+        assertTrue(n >= 8, "committed prefill results found: " + n);
     }
 
     private Path write(String name, String content) throws IOException {

@@ -71,12 +71,18 @@ public final class SyntheticRuns {
         return new Results(Results.SCHEMA, true,
                 new Meta("prefillbench 0.1.0", List.of("prefill", "--model", "ernie-4.5-0.3b", "--sizes", "16,64,512"),
                         "0123456789abcdef0123456789abcdef01234567", false, "25.0.3+9-LTS", "13.0", "13.0", "580.159.04",
-                        "13.1.0", "2026-11-24T23:00:00Z", "fixture-host"),
+                        "13.1.0", "2026-11-24T23:00:00Z", "fixture-host", null),
                 List.of(new Device(0, device, "9.0", 132, 85_045_870_592L, 52_428_800L, 1980, 2619, "00000000:18:00.0")),
-                new RunConfig("ernie-4.5-0.3b", shape, List.of(16, 64, 512), 32, 50, samples, seed, "batch-invariant"),
+                config(shape, samples),
                 List.of(new Capture(16, 12.3, 190, 1_048_576L, 4L, 4L), new Capture(64, 14.8, 190, 2_621_440L, 12L, 10L),
                         new Capture(512, 31.6, 190, 18_874_368L, 96L, 80L)),
                 ws, new Throttling(false, "no clock event reasons other than idle"));
+    }
+
+    /** Every run condition recorded, as the tool writes them now; only the iterations follow the sample count. */
+    public static RunConfig config(Map<String, Object> shape, int samples) {
+        return new RunConfig("ernie-4.5-0.3b", shape, List.of(16, 64, 512), 32, 50, samples, 1, "batch-invariant", 4096,
+                "iterations", true, 2.0, 64, RunConfig.ABBA, 0L);
     }
 
     /** The gate's usual case: the ERNIE shapes, typical noise, named device "FIXTURE". */
