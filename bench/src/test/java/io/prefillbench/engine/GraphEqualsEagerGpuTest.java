@@ -1,6 +1,7 @@
 package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.KernelConstants;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.plan.TileMath;
 import org.junit.jupiter.api.Tag;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -43,7 +45,7 @@ class GraphEqualsEagerGpuTest {
             int group = cfg.model().group();
             for (int size : cfg.sizes().sizes()) {
                 int seqs = cfg.seqCapacity(size);
-                splits.add(TileMath.worstCaseSplit(size, seqs, group, Layout.ROWS_PER_TILE));
+                splits.add(TileMath.worstCaseSplit(size, seqs, group, KernelConstants.ROWS_PER_TILE));
                 splits.add(TileMath.heuristicSplit(size, seqs));
             }
             for (int i = 0; i < batches; i++) {
@@ -51,13 +53,21 @@ class GraphEqualsEagerGpuTest {
                 int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
                 splits.add(EngineTestSupport.randomSplit(rnd, tokens, seqs));
             }
-            int checked = 0;
+            // Every captured bucket must be exercised, and at its exact worst-case tile count, or a
+            // size could pass unchecked (the old count of checked splits could not fail).
+            java.util.Set<Integer> bucketsHit = new java.util.TreeSet<>(), worstHit = new java.util.TreeSet<>();
             for (int[] lens : splits) {
                 List<SeqInput> b = EngineTestSupport.batch(rnd, lens, vocab);
                 assertGraphEqualsEager(e, b, preset + " split " + Arrays.toString(lens));
-                checked++;
+                int tokens = Arrays.stream(lens).sum(), bucket = e.bucketFor(tokens).getAsInt();
+                bucketsHit.add(bucket);
+                if (TileMath.sumTiles(lens, group, KernelConstants.ROWS_PER_TILE)
+                        == TileMath.exactWorstCaseTiles(bucket, cfg.seqCapacity(bucket), group, KernelConstants.ROWS_PER_TILE)) {
+                    worstHit.add(bucket);
+                }
             }
-            assertTrue(checked >= batches);
+            assertEquals(cfg.sizes().asList(), List.copyOf(bucketsHit), "buckets exercised");
+            assertEquals(cfg.sizes().asList(), List.copyOf(worstHit), "buckets exercised at their worst-case tile count");
         }
     }
 
@@ -96,14 +106,14 @@ class GraphEqualsEagerGpuTest {
         // group 5 (tiny-g5): find a size where the heuristic under-counts the exact worst case.
         int group = 5, maxSeqs = 32, found = -1;
         for (int size = 16; size <= 512 && found < 0; size += 16) {
-            if (TileMath.heuristicTiles(size, Math.min(size, maxSeqs), group, Layout.ROWS_PER_TILE)
-                    < TileMath.exactWorstCaseTiles(size, Math.min(size, maxSeqs), group, Layout.ROWS_PER_TILE)) found = size;
+            if (TileMath.heuristicTiles(size, Math.min(size, maxSeqs), group, KernelConstants.ROWS_PER_TILE)
+                    < TileMath.exactWorstCaseTiles(size, Math.min(size, maxSeqs), group, KernelConstants.ROWS_PER_TILE)) found = size;
         }
         assertTrue(found > 0, "no size where the heuristic under-counts for group 5");
         EngineConfig cfg = EngineTestSupport.config("tiny-g5", String.valueOf(found), maxSeqs, 1024);
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, new EngineOptions(0, true, true))) {
             e.capture(found);
-            int[] worst = TileMath.worstCaseSplit(found, cfg.seqCapacity(found), group, Layout.ROWS_PER_TILE);
+            int[] worst = TileMath.worstCaseSplit(found, cfg.seqCapacity(found), group, KernelConstants.ROWS_PER_TILE);
             List<SeqInput> b = EngineTestSupport.batch(new Random(5), worst, cfg.model().vocab());
             boolean equal = graphEqualsEager(e, b);
             assertFalse(equal, "graph captured with heuristic tiles matched eager for the worst split " + Arrays.toString(worst)

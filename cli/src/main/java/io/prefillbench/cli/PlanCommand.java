@@ -71,6 +71,8 @@ public final class PlanCommand implements Callable<Integer> {
     int padSlack;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     Path json;
+    @Option(names = "--dump-ops", paramLabel = "FILE", description = "Also write the lowered op list of every size (text, one op per line) to FILE.")
+    Path dumpOps;
 
     @Override
     public Integer call() {
@@ -99,6 +101,14 @@ public final class PlanCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().println("wrote " + json);
             spec.commandLine().getErr().flush();
+        }
+        if (dumpOps != null) {
+            try {
+                java.nio.file.Files.writeString(dumpOps, io.prefillbench.forward.OpDump.of(PlanReport.lower(shape, captureSizes, maxNumSeqs, smCount, maxModelLen)));
+            } catch (IOException e) {
+                throw new BenchException("cannot write --dump-ops " + dumpOps + ": " + e.getMessage(), e);
+            }
+            spec.commandLine().getErr().println("wrote " + dumpOps);
         }
         return 0;
     }
