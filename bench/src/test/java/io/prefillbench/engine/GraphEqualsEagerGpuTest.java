@@ -1,6 +1,7 @@
 package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.KernelConstants;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.plan.TileMath;
@@ -95,6 +96,34 @@ class GraphEqualsEagerGpuTest {
                     assertNoNaN(x.logits()[i], "eager logits");
                     assertArrayEquals(x.logits()[i], g.logits()[i], "logits of prompt " + i + ", trial " + trial);
                 }
+            }
+        }
+    }
+
+    /**
+     * The alternative GEMM (cuBLAS, m = the bucket's capacity in both modes) selected per bucket by a
+     * measurements row: qkv at bucket 160 and the LM head at bucket 64 (seq capacity 32) run on cuBLAS,
+     * every other bucket keeps our kernels; graph == eager bit for bit still holds.
+     */
+    @Test
+    void alternativeGemmFromMeasurementsGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,64,160", 32, 2048);
+        var m = cfg.model();
+        ImplChoices choices = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"),
+                List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 160, 0, "cublas_gemm", 0, "test"),
+                        new ImplChoices.GemmRow(m.vocab(), m.hidden(), 32, 0, "cublas_gemm", 0, "test")), List.of(), List.of());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(choices))) {
+            assertEquals("cublas_gemm", e.lowered().plan(160).op("L0.qkv").impl().name());
+            assertEquals("cublas_gemm", e.lowered().plan(64).op("lm_head").impl().name());
+            assertEquals("gemm_bf16", e.lowered().plan(16).op("L0.qkv").impl().name());
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            Random rnd = new Random(160);
+            for (int i = 0; i < 60; i++) {
+                int tokens = 1 + rnd.nextInt(cfg.maxTokens());
+                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
+                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
+                assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "cuBLAS rows, split " + Arrays.toString(lens));
             }
         }
     }

@@ -171,7 +171,7 @@ final class PrefillCommand implements Callable<Integer> {
             }
             Results r = new Results(Results.SCHEMA, true, meta(engine), List.of(RunMeta.device(engine.device())),
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
-                            "batch-invariant (ours, split-K per capture bucket)"),
+                            "bucket-invariant (ours, split-K per capture bucket)"),
                     captures, results, throttle.result());
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports));
