@@ -1132,15 +1132,56 @@ static void enqueue_chain(ChainModel &M, ChainBatch &B, cudaStream_t st, bool pd
   launch_ex(argmax_rows, dim3(B.scap), dim3(512), 0, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V});
 }
 
+// The chain's GEMM choices come from the engine's lowered plan, never from a rule written here:
+// PK_OPS=FILE names the output of `bench.jar plan --dump-ops FILE` (run-check.sh writes it), whose
+// GEMM lines give (n, k, m) -> kernel and splits. Without it the chain check is skipped.
+static std::map<std::tuple<int, int, int>, GemmCfg> g_plan;
+static int g_plan_sms = 0;
+static bool load_plan_ops() {
+  const char *path = getenv("PK_OPS");
+  if (!path) return false;
+  FILE *f = fopen(path, "r");
+  if (!f) { fprintf(stderr, "PK_OPS=%s: cannot open\n", path); exit(2); }
+  char line[1024];
+  while (fgets(line, sizeof line, f)) {
+    if (!strstr(line, " kind=GEMM ")) continue;
+    int sms = 0, n = 0, k = 0, m = 0, splits = 0;
+    char kernel[128] = {0};
+    const char *p;
+    if ((p = strstr(line, " sms="))) sscanf(p, " sms=%d", &sms);
+    if ((p = strstr(line, " kernel="))) sscanf(p, " kernel=%127s", kernel);
+    if ((p = strstr(line, " n="))) sscanf(p, " n=%d k=%d m=%d splits=%d", &n, &k, &m, &splits);
+    if (!n || !k || !m || !splits) { fprintf(stderr, "PK_OPS: bad GEMM line: %s", line); exit(2); }
+    const std::string kn = kernel;
+    if (kn != "gemm_bf16" && kn != "gemm_bf16_large") continue;  // library calls are not chained here
+    g_plan[{n, k, m}] = GemmCfg{kn == "gemm_bf16_large", splits};
+    g_plan_sms = sms;
+  }
+  fclose(f);
+  return !g_plan.empty();
+}
+
 static GemmCfg pick_cfg(int n, int k, int mcap) {
-  auto it = g_best.find({n, k, mcap});
-  if (it != g_best.end()) return it->second;
-  if (mcap >= 128) return {true, n >= 4096 ? 1 : 4};
-  return {false, n >= 4096 ? 2 : 8};
+  auto it = g_plan.find({n, k, mcap});
+  if (it == g_plan.end()) {
+    fprintf(stderr, "PK_OPS has no GEMM n=%d k=%d m=%d: dump the plan with --sizes 16,512 --max-num-seqs 16\n", n, k, mcap);
+    exit(2);
+  }
+  return it->second;
 }
 
 static void test_pdl() {
   printf("\n== PDL chain (18 layers + lm head; graph replay timings)\n");
+  if (!load_plan_ops()) {
+    printf("skipped: set PK_OPS to `bench.jar plan --model ernie-4.5-0.3b --sizes 16,512 --max-num-seqs 16 --dump-ops FILE`\n");
+    return;
+  }
+  {
+    cudaDeviceProp pr;
+    CK(cudaGetDeviceProperties(&pr, 0));
+    record_bool("PK_OPS plan lowered for this device's SM count (" + std::to_string(g_plan_sms) + ")",
+                g_plan_sms == pr.multiProcessorCount, g_plan_sms != pr.multiProcessorCount, 1);
+  }
   ChainModel M;
   Rng r(31);
   cudaStream_t st;
@@ -1223,9 +1264,10 @@ template <int BK, int S> __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_TH
   pk_gemm_large_impl<BK, S>(p, smem_v);
 }
 static void test_probe() {
-  void (*kv[2])(GemmParams) = {gemm_large_var<32, 6>, gemm_large_var<64, 3>};
-  const char *names[2] = {"BK32xS6", "BK64xS3"};
-  for (int v = 0; v < 2; v++) CK(cudaFuncSetAttribute(kv[v], cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  // The BK = 32 x 6 stage variant was an experiment and left the production kernel; the probe times the one config.
+  void (*kv[1])(GemmParams) = {gemm_large_var<64, 3>};
+  const char *names[1] = {"BK64xS3"};
+  for (int v = 0; v < 1; v++) CK(cudaFuncSetAttribute(kv[v], cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   Rng r(5);
   // odd last half tile (BK64): k / splits = 480 / 3 = 160 = 2.5 tiles; bitwise vs gemm_bf16.
   {
@@ -1252,7 +1294,7 @@ static void test_probe() {
     for (int i = 0; i < ncopies; i++) { InitUniformParams ip{pool.p + (size_t)i * wel, (int64_t)wel, 5u, (uint32_t)i, 0.05f, 0.f}; init_uniform_bf16<<<1024, 256>>>(ip); }
     Dev<int32_t> dm = dev_scalar(m);
     std::string line = "  probe n" + std::to_string(n) + " k" + std::to_string(k) + " m512:";
-    for (int v = 0; v < 2; v++)
+    for (int v = 0; v < 1; v++)
       for (int splits : {1, 2, 4})
         for (int hot = 0; hot < 2; hot++) {
           GemmParams p{dA.p, pool.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};

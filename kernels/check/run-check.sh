@@ -11,5 +11,11 @@ echo "== resource usage (sm_90): gemm / attention / splitk / fused consumers"
   grep -A2 -E "Function properties for (gemm_bf16|attention_prefill|splitk_reduce|add_rmsnorm|rope_kv_write|silu_mul)" | grep -v "^--"
 echo "== build"
 "$NVCC" -O3 -std=c++17 -arch=sm_90 -lineinfo -I kernels/include kernels/check/kernel_check.cu -o /tmp/kernel_check -lcublas || exit 2
+if [ -z "${PK_OPS:-}" ] && [ -f cli/target/bench.jar ]; then
+  # the chain's GEMM choices come from the engine's own lowering (PK_SMS: the device's SM count)
+  export PK_OPS=/tmp/prefill_ops.txt
+  java -jar cli/target/bench.jar plan --model ernie-4.5-0.3b --sizes 16,512 --max-num-seqs 16 \
+    --sm-count "${PK_SMS:-132}" --dump-ops "$PK_OPS" >/dev/null || exit 2
+fi
 echo "== run"
 /tmp/kernel_check "$@"

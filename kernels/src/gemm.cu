@@ -1,17 +1,17 @@
 // gemm_bf16: C[m, n] = A[m, k] * B[n, k]^T ("TN": both operands k-contiguous), bf16 in, fp32 accum.
 // 64x64x32 block tile, 128 threads = 4 warps (2 x 2), 32x32 warp tile, mma.sync m16n8k16 with
-// ldmatrix, PK_GEMM_STAGES-deep cp.async pipeline. Shared tiles are 64 rows x 32 halves (64 B); the
+// ldmatrix, PK_GEMM_STAGES-deep cp.async pipeline (6 stages, 48 KB of static shared memory). Shared tiles are 64 rows x 32 halves (64 B); the
 // four 16-byte chunks of row r are XOR-swizzled with (r >> 1) & 3 so that ldmatrix (8 rows, one
 // chunk column) and the cp.async stores hit 8 distinct 16-byte bank groups.
 //
 // Determinism: each output element is one fixed sequence of mma k-steps over its split's k range,
 // so its value depends only on (k, splits) and its own A row / B row, never on m, m_dev or the
-// block's position. Rows >= m_eff are zero-filled (not read) and never stored.
+// block's position. Rows >= m_eff are zero-filled (not read) and never stored. Which path a block
+// takes (the small-m one below or the 64-row one) follows the row capacity p.m, never *p.m_dev, so
+// an eager run and a graph of one bucket take the same path (both paths give the same bits anyway).
 #include "common.cuh"
 
-#ifndef PK_GEMM_STAGES
 #define PK_GEMM_STAGES 6
-#endif
 
 #define PK_BM PREFILL_GEMM_BM
 #define PK_BN PREFILL_GEMM_BN
@@ -119,7 +119,7 @@ static __device__ __forceinline__ void pk_gemm_impl(const GemmParams &p, uint16_
   const int kz = p.k / p.splits;
   const int kbeg = blockIdx.z * kz;
   const int ktiles = kz / PK_BK;
-  if (m_eff - bm <= 16) {  // same smem, re-cut into 5 KB stages
+  if (p.m - bm <= 16) {  // capacity, not the real count; same smem, re-cut into 5 KB stages
     pk_gemm_small<(STAGES * (PK_BM + PK_BN) * PK_BK * 2) / ((16 + PK_BN) * PK_BK * 2)>(p, smem, m_eff, bm, bn, kbeg, ktiles);
     return;
   }

@@ -1,9 +1,9 @@
 // gemm_bf16_large: same contract as gemm_bf16 (GemmParams, C = A * B^T, split-K partials), with a
 // 128 x 128 block tile for large row buckets. 256 threads = 8 warps as 2 (m) x 4 (n), warp tile
 // 64 x 32 (4 x 4 mma.sync m16n8k16 tiles), ldmatrix from XOR-swizzled smem, cp.async multistage
-// pipeline in exactly PREFILL_GEMM_LARGE_SMEM bytes of dynamic shared memory: BK = 64 x 3 stages
-// (default) or BK = 32 x 6 stages (-DPK_LG_BK=32). k / splits must be a multiple of 32 (as for
-// gemm_bf16); with BK = 64 an odd last half tile is handled by skipping its missing k16 steps.
+// pipeline in exactly PREFILL_GEMM_LARGE_SMEM bytes of dynamic shared memory: BK = 64 x 3 stages.
+// k / splits must be a multiple of 32 (as for gemm_bf16); an odd last half tile is handled by
+// skipping its missing k16 steps.
 //
 // Determinism: every output element accumulates the same mma k16 steps in the same k order as
 // gemm_bf16 (k range of its split, ascending, one fp32 accumulator), so results are bit-identical
@@ -14,12 +14,12 @@
 
 #define PK_LG_BM PREFILL_GEMM_LARGE_BM
 #define PK_LG_BN PREFILL_GEMM_LARGE_BN
-// BK = 64 (default): 128-byte smem rows, 16-byte chunk c of row r stored at chunk c ^ (r & 7); each
-// weight row is fetched in full 128-byte lines. BK = 32: gemm_bf16's 64-byte rows and swizzle.
+// BK = 64: 128-byte smem rows, 16-byte chunk c of row r stored at chunk c ^ (r & 7); each weight
+// row is fetched in full 128-byte lines.
 template <int BK>
 static __device__ __forceinline__ uint32_t pk_lg_swz(int row, int ch) {  // byte offset
-  if (BK == 64) return (uint32_t)(row * 128 + ((ch ^ (row & 7)) << 4));
-  return (uint32_t)pk_swz(row, ch) * 2;
+  static_assert(BK == 64, "gemm_bf16_large is built for BK = 64 only");
+  return (uint32_t)(row * 128 + ((ch ^ (row & 7)) << 4));
 }
 
 template <int BK, int S>
@@ -152,9 +152,7 @@ static __device__ __forceinline__ void pk_gemm_large_impl(const GemmParams &p, u
   }
 }
 
-#ifndef PK_LG_BK
 #define PK_LG_BK 64
-#endif
 #define PK_LG_STAGES (PREFILL_GEMM_LARGE_SMEM / ((PK_LG_BM + PK_LG_BN) * PK_LG_BK * 2))
 
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_THREADS, 2) gemm_bf16_large(GemmParams p) {

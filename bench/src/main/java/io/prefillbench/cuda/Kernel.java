@@ -29,11 +29,23 @@ public record Kernel(String name, MemorySegment handle) {
                 "cudaKernelSetAttributeForDevice(" + name + ", max dynamic smem " + bytes + ")");
     }
 
+    /** A launch attribute; a launch may carry several. */
+    public sealed interface Attribute {
+        /** Programmatic dependent launch (sm_90): the kernel may start while the previous one finishes. */
+        record ProgrammaticSerialization() implements Attribute {
+        }
+
+        /** Thread block cluster dimensions (sm_90). */
+        record ClusterDim(int x, int y, int z) implements Attribute {
+        }
+    }
+
     /**
      * A launch prepared once and issued many times: the kernel, its param struct (native memory the
-     * caller keeps alive), block, grid and, on sm_90, programmatic dependent launch (the kernel may
-     * start while the previous one finishes; it waits in griddepcontrol.wait before reading its
-     * inputs). Eager prefill issues these one by one; graph capture records the very same calls.
+     * caller keeps alive), block, grid, dynamic shared memory and launch attributes (e.g.
+     * programmatic dependent launch: the kernel may start while the previous one finishes; it waits
+     * in griddepcontrol.wait before reading its inputs). Eager prefill issues these one by one;
+     * graph capture records the very same calls.
      */
     public static final class Launch {
         private final Kernel kernel;
@@ -43,13 +55,18 @@ public record Kernel(String name, MemorySegment handle) {
         private final MemorySegment block;
         private final MemorySegment argv;
         private final long sharedBytes;
-        private final boolean pdl;
+        private final boolean extended;
 
         public Launch(Kernel kernel, MemorySegment params, int blockX, int sharedBytes, Arena arena) {
-            this(kernel, params, blockX, sharedBytes, false, arena);
+            this(kernel, params, blockX, sharedBytes, java.util.List.of(), arena);
         }
 
         public Launch(Kernel kernel, MemorySegment params, int blockX, int sharedBytes, boolean programmaticDependentLaunch, Arena arena) {
+            this(kernel, params, blockX, sharedBytes,
+                    programmaticDependentLaunch ? java.util.List.of(new Attribute.ProgrammaticSerialization()) : java.util.List.of(), arena);
+        }
+
+        public Launch(Kernel kernel, MemorySegment params, int blockX, int sharedBytes, java.util.List<Attribute> attributes, Arena arena) {
             this.kernel = kernel;
             this.params = params;
             this.config = cudaLaunchConfig_st.allocate(arena);
@@ -58,17 +75,31 @@ public record Kernel(String name, MemorySegment handle) {
             argv.set(ValueLayout.ADDRESS, 0, params);
             this.block = cudaLaunchConfig_st.blockDim(config);
             this.sharedBytes = sharedBytes;
-            this.pdl = programmaticDependentLaunch;
+            this.extended = !attributes.isEmpty();
             dim3.x(block, blockX);
             dim3.y(block, 1);
             dim3.z(block, 1);
             cudaLaunchConfig_st.dynamicSmemBytes(config, sharedBytes);
-            if (programmaticDependentLaunch) {
-                MemorySegment attr = cudaLaunchAttribute_st.allocate(arena);
-                cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeProgrammaticStreamSerialization());
-                cudaLaunchAttributeValue.programmaticStreamSerializationAllowed(cudaLaunchAttribute_st.val(attr), 1);
-                cudaLaunchConfig_st.attrs(config, attr);
-                cudaLaunchConfig_st.numAttrs(config, 1);
+            if (extended) {
+                MemorySegment attrs = arena.allocate(cudaLaunchAttribute_st.layout(), attributes.size());
+                for (int i = 0; i < attributes.size(); i++) {
+                    MemorySegment attr = cudaLaunchAttribute_st.asSlice(attrs, i);
+                    switch (attributes.get(i)) {
+                        case Attribute.ProgrammaticSerialization p -> {
+                            cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeProgrammaticStreamSerialization());
+                            cudaLaunchAttributeValue.programmaticStreamSerializationAllowed(cudaLaunchAttribute_st.val(attr), 1);
+                        }
+                        case Attribute.ClusterDim c -> {
+                            cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeClusterDimension());
+                            MemorySegment dims = cudaLaunchAttributeValue.clusterDim(cudaLaunchAttribute_st.val(attr));
+                            dims.set(ValueLayout.JAVA_INT, 0, c.x());
+                            dims.set(ValueLayout.JAVA_INT, 4, c.y());
+                            dims.set(ValueLayout.JAVA_INT, 8, c.z());
+                        }
+                    }
+                }
+                cudaLaunchConfig_st.attrs(config, attrs);
+                cudaLaunchConfig_st.numAttrs(config, attributes.size());
             } else {
                 cudaLaunchConfig_st.attrs(config, MemorySegment.NULL);
                 cudaLaunchConfig_st.numAttrs(config, 0);
@@ -101,12 +132,12 @@ public record Kernel(String name, MemorySegment handle) {
         }
 
         /**
-         * cudaLaunchKernel with the struct by value (cudaLaunchKernelExC when programmatic dependent
-         * launch is on), then the last-error check.
+         * cudaLaunchKernel with the struct by value (cudaLaunchKernelExC when the launch carries
+         * attributes), then the last-error check.
          */
         public void launch(CudaStream stream) {
             // the call text is built only on failure: eager prefill issues ~170 launches per forward
-            if (pdl) {
+            if (extended) {
                 cudaLaunchConfig_st.stream(config, stream.handle());
                 int rc = Cudart.cudaLaunchKernelExC(config, kernel.handle(), argv);
                 if (rc != Cuda.SUCCESS) Cuda.check(rc, "cudaLaunchKernelExC(" + kernel.name() + ")");

@@ -26,7 +26,7 @@ public record EngineConfig(ModelConfig model, CaptureSizes sizes, int maxNumSeqs
     }
 
     public int pagesPerSeq() {
-        return (maxModelLen + Layout.PAGE_SIZE - 1) / Layout.PAGE_SIZE;
+        return (maxModelLen + io.prefillbench.forward.KernelConstants.PAGE_SIZE - 1) / io.prefillbench.forward.KernelConstants.PAGE_SIZE;
     }
 
     /** Sequences a graph of this size serves: a batch of T tokens has at most T sequences. */

@@ -1,5 +1,8 @@
 package io.prefillbench.engine;
 
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
+
 /**
  * Test and gate knobs; production runs use {@link #DEFAULT}.
  *
@@ -9,7 +12,18 @@ package io.prefillbench.engine;
  *                              the exact worst case (the planted bug the graph == eager test must catch)
  * @param pdl                   programmatic dependent launch on sm_90+ (kernels overlap their prologue,
  *                              e.g. weight prefetch, with the previous kernel's tail), in both modes
+ * @param registry              the implementations lowering may choose from
+ * @param choices               per-bucket implementation choices (the measurements file shipped in the jar by default)
  */
-public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl) {
+public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, ImplRegistry registry,
+                            ImplChoices choices) {
     public static final EngineOptions DEFAULT = new EngineOptions(0, false, true);
+
+    public EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl) {
+        this(slowdownCycles, heuristicTileCapacity, pdl, ImplRegistry.standard(), ImplChoices.bundled());
+    }
+
+    public EngineOptions withChoices(ImplChoices c) {
+        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, registry, c);
+    }
 }

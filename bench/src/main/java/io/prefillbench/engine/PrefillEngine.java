@@ -13,6 +13,16 @@ import io.prefillbench.cuda.PinnedBuffer;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.model.WeightInit;
 import io.prefillbench.plan.TileMath;
+import io.prefillbench.cuda.CublasHandle;
+import io.prefillbench.forward.BindContext;
+import io.prefillbench.forward.BufferLayout;
+import io.prefillbench.forward.CaptureKey;
+import io.prefillbench.forward.ForwardProgram;
+import io.prefillbench.forward.Impl;
+import io.prefillbench.forward.KernelConstants;
+import io.prefillbench.forward.LoweredForward;
+import io.prefillbench.forward.LoweredOp;
+import io.prefillbench.forward.LoweredPlan;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,7 +46,10 @@ public final class PrefillEngine implements AutoCloseable {
     private KernelLibrary library;
     private CudaStream stream;
     private ModelWeights weights;
-    private StaticBuffers buffers;
+    private ForwardBuffers buffers;
+    private LoweredForward lowered;
+    private CublasHandle cublas;
+    private EngineOptions options;
     private PinnedBuffer hostMeta;
     private PinnedBuffer hostOut;
     private CudaEvent start;
@@ -84,20 +97,64 @@ public final class PrefillEngine implements AutoCloseable {
         start = CudaEvent.create();
         stop = CudaEvent.create();
         weights = ModelWeights.create(m, config.seed(), library, stream);
-        int largest = config.maxTokens();
-        int maxTiles = TileMath.exactWorstCaseTiles(largest, config.seqCapacity(largest), m.group(), Layout.ROWS_PER_TILE);
-        long partial = ForwardPlan.partialFloatsNeeded(m, config, device.sms());
-        buffers = new StaticBuffers(config, maxTiles, partial);
-        hostMeta = PinnedBuffer.allocate("batch metadata", buffers.metaBytes);
-        hostOut = PinnedBuffer.allocate("first tokens", 4L * buffers.maxSeqs);
-        library.kernel("gemm_bf16_large").allowDynamicSharedMemory(Layout.GEMM_LARGE_SMEM, device.index());
+        this.options = options;
+        lowered = lower(config, device.sms(), device.ccMajor() * 10 + device.ccMinor(), options);
+        buffers = new ForwardBuffers(config, lowered.layout());
+        hostMeta = PinnedBuffer.allocate("batch metadata", buffers.meta().bytes());
+        hostOut = PinnedBuffer.allocate("first tokens", 4L * buffers.meta().maxSeqs());
         boolean pdl = options.pdl() && device.ccMajor() >= 9;
-        for (int size : config.sizes().sizes()) {
-            int seqs = config.seqCapacity(size);
-            int tiles = options.heuristicTileCapacity()
-                    ? TileMath.heuristicTiles(size, seqs, m.group(), Layout.ROWS_PER_TILE)
-                    : TileMath.exactWorstCaseTiles(size, seqs, m.group(), Layout.ROWS_PER_TILE);
-            plans.put(size, new ForwardPlan(size, seqs, tiles, m, weights, buffers, library, device.sms(), pdl, options.slowdownCycles(), arena));
+        java.util.Set<String> raised = new java.util.HashSet<>();
+        for (LoweredPlan lp : lowered.all()) {
+            for (LoweredOp op : lp.ops()) {
+                Impl impl = op.impl();
+                if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && raised.add(impl.kernel())) {
+                    library.kernel(impl.kernel()).allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
+                }
+            }
+            plans.put(lp.key().size(), new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), arena));
+        }
+    }
+
+    /**
+     * The forward program lowered for every capture size of {@code config} on a device with
+     * {@code smCount} SMs and compute capability {@code arch} (major * 10 + minor), and the buffer
+     * layout derived from it: exactly what an engine opened with these options allocates and runs
+     * (no GPU needed).
+     */
+    public static LoweredForward lower(EngineConfig config, int smCount, int arch, EngineOptions options) {
+        return LoweredForward.of(ForwardProgram.of(config.model()), config.sizes(), config.maxNumSeqs(), config.maxModelLen(),
+                smCount, arch, options.registry(), options.choices());
+    }
+
+    /** The lowered forward this engine runs. */
+    public LoweredForward lowered() {
+        return lowered;
+    }
+
+    /** What binders read: addresses from the layout, weights, kernels, this bucket's key. */
+    private final class Binding implements BindContext {
+        private final CaptureKey key;
+        private final boolean pdl;
+
+        Binding(CaptureKey key, boolean pdl) {
+            this.key = key;
+            this.pdl = pdl;
+        }
+
+        @Override public Arena arena() { return arena; }
+        @Override public MemorySegment tensor(String name) { return buffers.tensor(name); }
+        @Override public MemorySegment weight(String name) { return weights.of(name); }
+        @Override public io.prefillbench.cuda.Kernel kernel(String name) { return library.kernel(name); }
+        @Override public ForwardProgram.Dims dims() { return lowered.program().dims(); }
+        @Override public CaptureKey key() { return key; }
+        @Override public int maxModelLen() { return config.maxModelLen(); }
+        @Override public int pagesPerSeq() { return config.pagesPerSeq(); }
+        @Override public boolean pdl() { return pdl; }
+
+        @Override
+        public CublasHandle cublas() {
+            if (cublas == null) cublas = CublasHandle.create(stream);
+            return cublas;
         }
     }
 
@@ -127,7 +184,7 @@ public final class PrefillEngine implements AutoCloseable {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
         ForwardPlan plan = plan(size);
-        int tiles = BatchMetadata.write(hostMeta.segment(), buffers, seqs, config.model().group());
+        int tiles = BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         start.record(stream);
         issueForward(plan, false);
@@ -145,7 +202,7 @@ public final class PrefillEngine implements AutoCloseable {
         if (seqs.size() > config.seqCapacity(size)) {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
         }
-        BatchMetadata.write(hostMeta.segment(), buffers, seqs, config.model().group());
+        BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
         start.record(stream);
         exec.launch(stream);
         stop.record(stream);
@@ -165,11 +222,16 @@ public final class PrefillEngine implements AutoCloseable {
         if (graphs.containsKey(size)) return captures.get(size);
         ForwardPlan plan = plan(size);
         ModelConfig m = config.model();
-        int[] split = TileMath.worstCaseSplit(size, plan.seqCapacity, m.group(), Layout.ROWS_PER_TILE);
+        int[] split = TileMath.worstCaseSplit(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
         List<SeqInput> dummy = new ArrayList<>();
         for (int i = 0; i < split.length; i++) dummy.add(new SeqInput(new int[split[i]], 0, i));
-        BatchMetadata.write(hostMeta.segment(), buffers, dummy, m.group());
-        plan.setCapacityGrids();
+        BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, dummy, m.group());
+        // The planted bug of EngineOptions.heuristicTileCapacity: the attention grid of the capture
+        // holds only the [1,...,1,rest] tile count (eager keeps the real count).
+        int captureTiles = options.heuristicTileCapacity()
+                ? Math.max(1, TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE))
+                : plan.tileCapacity;
+        plan.setGrids(size, plan.seqCapacity, captureTiles);
         issueForward(plan, false); // warm-up: lazy loading and first-touch stay out of the capture
         stream.synchronize();
 
@@ -190,8 +252,8 @@ public final class PrefillEngine implements AutoCloseable {
             double ms = (System.nanoTime() - t0) / 1e6;
             long freeAfter = Cuda.memInfo()[0];
             graphs.put(size, exec);
-            int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), Layout.ROWS_PER_TILE);
-            CaptureReport r = new CaptureReport(size, plan.seqCapacity, plan.tileCapacity, heuristic, ms, nodes, kernels,
+            int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
+            CaptureReport r = new CaptureReport(size, plan.seqCapacity, captureTiles, heuristic, ms, nodes, kernels,
                     Math.max(0, freeBefore - freeAfter));
             captures.put(size, r);
             return r;
@@ -213,7 +275,7 @@ public final class PrefillEngine implements AutoCloseable {
         float[][] out = new float[lastSeqs][vocab];
         try (Arena a = Arena.ofConfined()) {
             MemorySegment host = a.allocate(2L * lastSeqs * vocab);
-            buffers.buffer.copyToHost(host, buffers.logits, 2L * lastSeqs * vocab);
+            buffers.buffer.copyToHost(host, buffers.layout.offset(ForwardProgram.LOGITS), 2L * lastSeqs * vocab);
             for (int s = 0; s < lastSeqs; s++)
                 for (int v = 0; v < vocab; v++)
                     out[s][v] = WeightInit.bf16ToFloat(host.getAtIndex(ValueLayout.JAVA_SHORT, (long) s * vocab + v));
@@ -227,8 +289,7 @@ public final class PrefillEngine implements AutoCloseable {
      */
     public void poisonActivations() {
         stream.synchronize();
-        buffers.buffer.fillRange(buffers.residual, buffers.partial - buffers.residual, 0xff);
-        buffers.kvCache.fill(0xff);
+        buffers.poison(0xff);
         Cuda.synchronize();
     }
 
@@ -241,14 +302,14 @@ public final class PrefillEngine implements AutoCloseable {
         return buffers.bytes();
     }
 
-    public List<SliceLayout.Slice> staticSlices() {
-        return buffers.slices();
+    public List<BufferLayout.Slice> staticSlices() {
+        return buffers.layout.slices();
     }
 
     private void issueForward(ForwardPlan plan, boolean capturing) {
-        stream.copyAsync(buffers.meta(0), hostMeta.segment(), buffers.metaBytes, Cudart.cudaMemcpyHostToDevice(), "batch metadata");
+        stream.copyAsync(buffers.tensor(ForwardProgram.BATCH_META), hostMeta.segment(), buffers.meta().bytes(), Cudart.cudaMemcpyHostToDevice(), "batch metadata");
         plan.issue(stream, capturing);
-        stream.copyAsync(hostOut.segment(), buffers.at(buffers.outTokens), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens");
+        stream.copyAsync(hostOut.segment(), buffers.tensor(ForwardProgram.OUT_TOKENS), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens");
     }
 
     private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph) {
@@ -285,6 +346,7 @@ public final class PrefillEngine implements AutoCloseable {
         List<AutoCloseable> owners = new ArrayList<>(graphs.values());
         owners.add(hostOut);
         owners.add(hostMeta);
+        owners.add(cublas);
         owners.add(buffers);
         owners.add(weights);
         owners.add(stop);

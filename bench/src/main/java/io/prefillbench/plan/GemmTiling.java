@@ -1,5 +1,7 @@
 package io.prefillbench.plan;
 
+import io.prefillbench.forward.KernelConstants;
+
 /**
  * Tile and split-K choice of the GEMM kernels ({@code gemm_bf16}: 64 x 64 tiles; {@code
  * gemm_bf16_large}: 128 x 128; see {@code prefill_kernels.h}).
@@ -17,12 +19,12 @@ package io.prefillbench.plan;
  */
 public final class GemmTiling {
     /** Small tile: rows and columns per block, k per main-loop step. */
-    public static final int BM = 64;
-    public static final int BN = 64;
-    public static final int BK = 32;
+    public static final int BM = KernelConstants.GEMM_BM;
+    public static final int BN = KernelConstants.GEMM_BN;
+    public static final int BK = KernelConstants.GEMM_BK;
     /** Large tile of {@code gemm_bf16_large}. */
-    public static final int LARGE_BM = 128;
-    public static final int LARGE_BN = 128;
+    public static final int LARGE_BM = KernelConstants.GEMM_LARGE_BM;
+    public static final int LARGE_BN = KernelConstants.GEMM_LARGE_BN;
     /** The large tile from this many rows of capacity ... */
     public static final int LARGE_MIN_ROWS = 256;
     /** ... when the output has at least this many elements. */

@@ -1,6 +1,14 @@
 package io.prefillbench.plan;
 
 import io.prefillbench.BenchException;
+import io.prefillbench.forward.BufferLayout;
+import io.prefillbench.forward.ForwardProgram;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
+import io.prefillbench.forward.LoweredForward;
+import io.prefillbench.forward.LoweredOp;
+import io.prefillbench.forward.LoweredPlan;
+import io.prefillbench.forward.OpKind;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +23,7 @@ import java.util.TreeMap;
  */
 public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNumSeqs, int smCount, int maxModelLen,
                          PaddingGuard guard, long params, long weightBytes, List<SizeRow> sizes,
-                         List<PromptRow> prompts, List<StaticBuffers.Buffer> buffers, long bufferBytes) {
+                         List<PromptRow> prompts, List<BufferLayout.Slice> buffers, long bufferBytes, List<BucketRow> lowered) {
     /** Upper limit of {@code maxNumSeqs}: engines use 256 to 1024. */
     public static final int MAX_NUM_SEQS_LIMIT = 1024;
 
@@ -31,6 +39,18 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      */
     public record SizeRow(int size, int seqs, int exactTiles, int heuristicTiles, boolean under, String worstSplit,
                           String gemmSplits) {
+    }
+
+    /**
+     * One capture size's lowered plan in brief.
+     *
+     * @param launches       kernel launches (and library calls) per forward
+     * @param perLayer       launches of decoder layer 0
+     * @param gemms          per GEMM of layer 0 and the LM head: implementation and splits
+     * @param workspaceBytes split-K workspace the plan uses (sum over its workspace tensors)
+     * @param ops            the lowered ops, one line each (only for the first and last size and 16 / 512)
+     */
+    public record BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops) {
     }
 
     /**
@@ -67,6 +87,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         if (sizes.largest() > maxModelLen) {
             throw new BenchException("capture size " + sizes.largest() + " is above the max model len " + maxModelLen);
         }
+        LoweredForward lowered = lower(shape, sizes, maxNumSeqs, smCount, maxModelLen);
         List<SizeRow> rows = new ArrayList<>();
         int group = shape.group();
         int rpt = TileMath.ROWS_PER_TILE;
@@ -75,7 +96,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             int exact = TileMath.sumTiles(worst, group, rpt);
             int heuristic = TileMath.heuristicTiles(size, maxNumSeqs, group, rpt);
             rows.add(new SizeRow(size, worst.length, exact, heuristic, heuristic < exact, describeSplit(worst),
-                    gemmSplits(shape, size, Math.min(maxNumSeqs, size), smCount)));
+                    gemmSplits(lowered.plan(size))));
         }
         List<PromptRow> prompts = new ArrayList<>();
         for (int i = 0; i < promptLens.length; i++) {
@@ -87,11 +108,19 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             }
             prompts.add(promptRow(promptLens[i], sizes, guard));
         }
-        int maxTiles = rows.stream().mapToInt(SizeRow::exactTiles).max().orElseThrow();
-        List<StaticBuffers.Buffer> buffers = StaticBuffers.estimate(shape, sizes, maxNumSeqs, smCount, maxModelLen, maxTiles);
-        long bufferBytes = buffers.stream().mapToLong(StaticBuffers.Buffer::bytes).sum();
+        List<BufferLayout.Slice> buffers = lowered.layout().slices();
+        long bufferBytes = lowered.layout().totalBytes();
+        List<BucketRow> buckets = new ArrayList<>();
+        for (LoweredPlan p : lowered.all()) {
+            int size = p.key().size();
+            boolean listOps = size == 16 || size == 512 || size == sizes.sizes()[0] || size == sizes.largest();
+            long ws = 0;
+            for (String w : p.workspaces().keySet()) ws += p.bytes(w);
+            buckets.add(new BucketRow(size, p.launchCount(), p.launchesPerLayer(0), gemmImpls(p), ws,
+                    listOps ? p.ops().stream().map(o -> o.describe(p.key())).toList() : List.of()));
+        }
         return new PlanReport(shape, sizes.asList(), maxNumSeqs, smCount, maxModelLen, guard, shape.params(),
-                shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes);
+                shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes, List.copyOf(buckets));
     }
 
     /** Rows whose heuristic capacity is too small. */
@@ -129,10 +158,35 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         return sb.toString();
     }
 
-    static String gemmSplits(PlanShape shape, int size, int seqRows, int smCount) {
+    /**
+     * The forward of this shape lowered for every size on an sm_90 device with {@code smCount} SMs
+     * and the bundled measurements file: the same lowering the engine runs.
+     */
+    public static LoweredForward lower(PlanShape shape, CaptureSizes sizes, int maxNumSeqs, int smCount, int maxModelLen) {
+        return LoweredForward.of(ForwardProgram.of(ForwardProgram.Dims.of(shape)), sizes, maxNumSeqs, maxModelLen, smCount, 90,
+                ImplRegistry.standard(), ImplChoices.bundled());
+    }
+
+    /** Splits of the GEMMs of layer 0 and the LM head, in program order: {@code "8/8/2/8/1"}. */
+    static String gemmSplits(LoweredPlan p) {
         StringBuilder sb = new StringBuilder();
-        for (int[] g : StaticBuffers.gemms(shape, size, seqRows)) {
-            sb.append(sb.isEmpty() ? "" : "/").append(GemmTiling.splits(g[0], g[1], g[2], smCount));
+        for (LoweredOp o : p.ops()) {
+            if (o.op().kind() == OpKind.GEMM && (o.op().layer() == 0 || o.op().layer() < 0)) {
+                sb.append(sb.isEmpty() ? "" : "/").append(o.splits());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Implementation and splits of the GEMMs of layer 0 and the LM head: {@code "qkv gemm_bf16 s8, ..."}. */
+    static String gemmImpls(LoweredPlan p) {
+        StringBuilder sb = new StringBuilder();
+        for (LoweredOp o : p.ops()) {
+            if (o.op().kind() == OpKind.GEMM && (o.op().layer() == 0 || o.op().layer() < 0)) {
+                String name = o.op().name();
+                sb.append(sb.isEmpty() ? "" : ", ").append(name.substring(name.indexOf('.') + 1)).append(' ').append(o.impl().name())
+                        .append(o.splits() > 1 ? " s" + o.splits() : "").append(o.fused().isEmpty() ? "" : " +" + String.join("+", o.fused()));
+            }
         }
         return sb.toString();
     }
@@ -173,12 +227,27 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             md.append('\n');
         }
 
-        md.append("## Static buffers (largest size ").append(captureSizes.getLast()).append(")\n\n");
-        md.append("| buffer | shape | bytes | MiB |\n|:---|:---|---:|---:|\n");
-        for (StaticBuffers.Buffer b : buffers) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s |%n", b.name(), b.shape(), b.bytes(), mib(b.bytes())));
+        md.append("## Lowered forward per capture size\n\n");
+        md.append("| size | launches / forward | per layer | workspace MiB | GEMMs of layer 0 and the LM head |\n|---:|---:|---:|---:|:---|\n");
+        for (BucketRow b : lowered) {
+            md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s |%n", b.size(), b.launches(), b.perLayer(),
+                    mib(b.workspaceBytes()), b.gemms()));
         }
-        md.append(String.format(Locale.ROOT, "| **total** | | %d | **%s** |%n%n", bufferBytes, mib(bufferBytes)));
+        md.append('\n');
+        for (BucketRow b : lowered) {
+            if (b.ops().isEmpty()) continue;
+            md.append("### Lowered ops at size ").append(b.size()).append(" (").append(b.perLayer())
+                    .append(" kernels per layer, ").append(b.launches()).append(" per forward)\n\n```\n");
+            for (String line : b.ops()) md.append(line).append('\n');
+            md.append("```\n\n");
+        }
+
+        md.append("## Buffer layout (one allocation; slices of tensors never live together may share memory)\n\n");
+        md.append("| buffer | shape | bytes | MiB | offset |\n|:---|:---|---:|---:|---:|\n");
+        for (BufferLayout.Slice b : buffers) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %d |%n", b.name(), b.shape(), b.bytes(), mib(b.bytes()), b.offset()));
+        }
+        md.append(String.format(Locale.ROOT, "| **total** | | %d | **%s** | |%n%n", bufferBytes, mib(bufferBytes)));
         md.append(String.format(Locale.ROOT, "Weights: %,d parameters, %s MiB bf16 (KV cache not included).%n",
                 params, mib(weightBytes)));
         return md.toString();

@@ -31,7 +31,7 @@ import java.util.Arrays;
  */
 public final class TileMath {
     /** Rows per attention tile of the kernel ({@code PREFILL_ATTN_ROWS_PER_TILE}). */
-    public static final int ROWS_PER_TILE = 64;
+    public static final int ROWS_PER_TILE = io.prefillbench.forward.KernelConstants.ROWS_PER_TILE;
 
     private TileMath() {
     }

@@ -2,6 +2,9 @@ package io.prefillbench.reference;
 
 import static io.prefillbench.reference.KernelReference.PAGE_SIZE;
 
+import io.prefillbench.forward.Count;
+import io.prefillbench.forward.ForwardProgram;
+import io.prefillbench.forward.Op;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.model.RopeTable;
 import io.prefillbench.model.WeightInit;
@@ -14,26 +17,11 @@ import java.util.stream.IntStream;
 
 /**
  * The whole prefill forward on the CPU, on the synthetic weights of {@link WeightSpec} /
- * {@link WeightInit}, built from the per-kernel references of {@link KernelReference} in the order
- * the engine launches the kernels, with the same bf16 rounding points:
+ * {@link WeightInit}: it executes the op list of {@link ForwardProgram} (the one description of the
+ * forward the engine lowers and launches), dispatching each op kind to its per-kernel reference in
+ * {@link KernelReference}, with the same bf16 rounding points:
  *
- * <pre>
- * residual = embed(ids)                                       bf16
- * x = null
- * per layer:
- *   h   = add_rmsnorm(x, residual, input_norm)               residual += x (bf16), h bf16
- *   qkv = gemm(h, qkv)                                        bf16
- *   rope_kv_write(qkv, bias)                                  q, k rotated (bf16), k, v into cache (bf16)
- *   a   = attention(q, cache)                                 bf16
- *   o   = gemm(a, o)                                          bf16
- *   h   = add_rmsnorm(o, residual, post_norm)                 residual += o (bf16), h bf16
- *   gu  = gemm(h, gate_up)                                    bf16
- *   m   = silu_mul(gu)                                        bf16
- *   x   = gemm(m, down)                                       bf16
- * f = final_norm_gather(x, residual, final_norm)              last token of each sequence, bf16
- * logits = gemm(f, lm_head or embedding)                      bf16
- * first token = argmax(logits)                                lowest index on ties
- * </pre>
+ * bf16 after every op the kernels store as bf16; argmax takes the lowest index on ties.
  *
  * Weights are held as floats (4 bytes per parameter): fine for the tiny presets and usable for
  * the 0.3B-1B ones given a few GB of heap.
@@ -50,12 +38,14 @@ public final class CpuReference {
     private final int seed;
     private final WeightSpec spec;
     private final Map<String, float[]> weights = new HashMap<>();
+    private final ForwardProgram program;
     private RopeTable rope;
 
     public CpuReference(ModelConfig config, int seed) {
         this.config = config.validate();
         this.seed = seed;
         this.spec = WeightSpec.of(config);
+        this.program = ForwardProgram.of(config);
         for (WeightSpec.Tensor t : spec.tensors()) {
             weights.put(t.name(), generate(t));
         }
@@ -145,30 +135,38 @@ public final class CpuReference {
         }
         float[] cosSin = ropeCovering(maxPosition).flat();
 
+        // Execute the one forward description, op by op, with the per-kernel references.
         int h = config.hidden();
         float eps = config.rmsNormEps();
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
-        float[] residual = KernelReference.embed(ids, tokens, weight(WeightSpec.EMBEDDING), config.vocab(), h);
-        float[] x = null;
-        for (int l = 0; l < config.layers(); l++) {
-            WeightSpec.LayerNames n = WeightSpec.layer(l);
-            float[] normed = KernelReference.addRmsNorm(x, residual, weight(n.inputNorm()), tokens, h, eps);
-            float[] qkv = KernelReference.gemm(normed, weight(n.qkv()), tokens, config.qkvDim(), h);
-            KernelReference.ropeKv(qkv, config.qkvBias() ? weight(n.qkvBias()) : null, cosSin, positions, slots,
-                    cache.k(l), cache.v(l), tokens, config.qHeads(), config.kvHeads(), config.headDim());
-            float[] attn = KernelReference.attention(qkv, config.qkvDim(), cache.k(l), cache.v(l), queryStart,
-                    kvLens, blockTables, maxPages, numSeqs, config.qHeads(), config.kvHeads(), config.headDim(),
-                    scale);
-            float[] o = KernelReference.gemm(attn, weight(n.o()), tokens, h, config.attnDim());
-            normed = KernelReference.addRmsNorm(o, residual, weight(n.postNorm()), tokens, h, eps);
-            float[] gateUp = KernelReference.gemm(normed, weight(n.gateUp()), tokens, 2 * config.ffn(), h);
-            float[] act = KernelReference.siluMul(gateUp, tokens, config.ffn());
-            x = KernelReference.gemm(act, weight(n.down()), tokens, h, config.ffn());
+        Map<String, float[]> act = new HashMap<>();
+        int[] first = null;
+        for (Op op : program.ops()) {
+            switch (op.kind()) {
+                case EMBED -> act.put(op.out("out"), KernelReference.embed(ids, tokens, weight(op.weight("table")), config.vocab(), h));
+                case TILE_MAP -> {
+                    // the reference attention walks each sequence's rows directly: tiles change no value
+                }
+                case ADD_RMSNORM -> act.put(op.out("out"), KernelReference.addRmsNorm(op.in("x") == null ? null : act.get(op.in("x")),
+                        act.get(op.in("residual")), weight(op.weight("weight")), tokens, h, eps));
+                case GEMM -> {
+                    int rows = op.rows() == Count.SEQS ? numSeqs : tokens;
+                    act.put(op.out("c"), KernelReference.gemm(act.get(op.in("a")), weight(op.weight("weight")), rows, op.n(), op.k()));
+                }
+                case ROPE_KV -> KernelReference.ropeKv(act.get(op.in("qkv")), op.weight("bias") == null ? null : weight(op.weight("bias")),
+                        cosSin, positions, slots, cache.k(op.layer()), cache.v(op.layer()), tokens, config.qHeads(), config.kvHeads(),
+                        config.headDim());
+                case ATTENTION -> act.put(op.out("out"), KernelReference.attention(act.get(op.in("q")), config.qkvDim(),
+                        cache.k(op.layer()), cache.v(op.layer()), queryStart, kvLens, blockTables, maxPages, numSeqs, config.qHeads(),
+                        config.kvHeads(), config.headDim(), scale));
+                case SILU_MUL -> act.put(op.out("out"), KernelReference.siluMul(act.get(op.in("gate_up")), tokens, config.ffn()));
+                case FINAL_NORM_GATHER -> act.put(op.out("out"), KernelReference.finalNormGather(act.get(op.in("x")),
+                        act.get(op.in("residual")), weight(op.weight("weight")), queryStart, numSeqs, h, eps));
+                case ARGMAX -> first = KernelReference.argmax(act.get(op.in("logits")), numSeqs, config.vocab());
+                default -> throw new IllegalStateException("the CPU reference has no " + op.kind());
+            }
         }
-        float[] last = KernelReference.finalNormGather(x, residual, weight(WeightSpec.FINAL_NORM), queryStart,
-                numSeqs, h, eps);
-        float[] logits = KernelReference.gemm(last, weight(spec.lmHead().name()), numSeqs, config.vocab(), h);
-        int[] first = KernelReference.argmax(logits, numSeqs, config.vocab());
+        float[] logits = act.get(ForwardProgram.LOGITS);
         float[][] perSeq = new float[numSeqs][];
         for (int s = 0; s < numSeqs; s++) {
             perSeq[s] = java.util.Arrays.copyOfRange(logits, s * config.vocab(), (s + 1) * config.vocab());

@@ -19,9 +19,9 @@ import java.util.stream.IntStream;
 public final class KernelReference {
 
     /** Tokens per KV cache page ({@code PREFILL_PAGE_SIZE}). */
-    public static final int PAGE_SIZE = 64;
+    public static final int PAGE_SIZE = io.prefillbench.forward.KernelConstants.PAGE_SIZE;
     /** Rows per attention tile ({@code PREFILL_ATTN_ROWS_PER_TILE}). */
-    public static final int ROWS_PER_TILE = 64;
+    public static final int ROWS_PER_TILE = io.prefillbench.forward.KernelConstants.ROWS_PER_TILE;
 
     /** GEMMs at least this large (m*n*k) run on several threads; results do not depend on it. */
     private static final long PARALLEL_WORK = 1L << 21;

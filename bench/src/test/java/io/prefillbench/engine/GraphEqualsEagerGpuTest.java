@@ -1,6 +1,8 @@
 package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.KernelConstants;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.plan.TileMath;
 import org.junit.jupiter.api.Tag;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -43,7 +46,7 @@ class GraphEqualsEagerGpuTest {
             int group = cfg.model().group();
             for (int size : cfg.sizes().sizes()) {
                 int seqs = cfg.seqCapacity(size);
-                splits.add(TileMath.worstCaseSplit(size, seqs, group, Layout.ROWS_PER_TILE));
+                splits.add(TileMath.worstCaseSplit(size, seqs, group, KernelConstants.ROWS_PER_TILE));
                 splits.add(TileMath.heuristicSplit(size, seqs));
             }
             for (int i = 0; i < batches; i++) {
@@ -51,13 +54,21 @@ class GraphEqualsEagerGpuTest {
                 int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
                 splits.add(EngineTestSupport.randomSplit(rnd, tokens, seqs));
             }
-            int checked = 0;
+            // Every captured bucket must be exercised, and at its exact worst-case tile count, or a
+            // size could pass unchecked (the old count of checked splits could not fail).
+            java.util.Set<Integer> bucketsHit = new java.util.TreeSet<>(), worstHit = new java.util.TreeSet<>();
             for (int[] lens : splits) {
                 List<SeqInput> b = EngineTestSupport.batch(rnd, lens, vocab);
                 assertGraphEqualsEager(e, b, preset + " split " + Arrays.toString(lens));
-                checked++;
+                int tokens = Arrays.stream(lens).sum(), bucket = e.bucketFor(tokens).getAsInt();
+                bucketsHit.add(bucket);
+                if (TileMath.sumTiles(lens, group, KernelConstants.ROWS_PER_TILE)
+                        == TileMath.exactWorstCaseTiles(bucket, cfg.seqCapacity(bucket), group, KernelConstants.ROWS_PER_TILE)) {
+                    worstHit.add(bucket);
+                }
             }
-            assertTrue(checked >= batches);
+            assertEquals(cfg.sizes().asList(), List.copyOf(bucketsHit), "buckets exercised");
+            assertEquals(cfg.sizes().asList(), List.copyOf(worstHit), "buckets exercised at their worst-case tile count");
         }
     }
 
@@ -89,6 +100,34 @@ class GraphEqualsEagerGpuTest {
         }
     }
 
+    /**
+     * The alternative GEMM (cuBLAS, m = the bucket's capacity in both modes) selected per bucket by a
+     * measurements row: qkv at bucket 160 and the LM head at bucket 64 (seq capacity 32) run on cuBLAS,
+     * every other bucket keeps our kernels; graph == eager bit for bit still holds.
+     */
+    @Test
+    void alternativeGemmFromMeasurementsGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,64,160", 32, 2048);
+        var m = cfg.model();
+        ImplChoices choices = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"),
+                List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 160, 0, "cublas_gemm", 0, "test"),
+                        new ImplChoices.GemmRow(m.vocab(), m.hidden(), 32, 0, "cublas_gemm", 0, "test")), List.of(), List.of());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(choices))) {
+            assertEquals("cublas_gemm", e.lowered().plan(160).op("L0.qkv").impl().name());
+            assertEquals("cublas_gemm", e.lowered().plan(64).op("lm_head").impl().name());
+            assertEquals("gemm_bf16", e.lowered().plan(16).op("L0.qkv").impl().name());
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            Random rnd = new Random(160);
+            for (int i = 0; i < 60; i++) {
+                int tokens = 1 + rnd.nextInt(cfg.maxTokens());
+                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
+                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
+                assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "cuBLAS rows, split " + Arrays.toString(lens));
+            }
+        }
+    }
+
     /** The planted bug: capturing with the [1,...,1,rest] tile count must garble some split. */
     @Test
     void heuristicCaptureIsCaught() {
@@ -96,14 +135,14 @@ class GraphEqualsEagerGpuTest {
         // group 5 (tiny-g5): find a size where the heuristic under-counts the exact worst case.
         int group = 5, maxSeqs = 32, found = -1;
         for (int size = 16; size <= 512 && found < 0; size += 16) {
-            if (TileMath.heuristicTiles(size, Math.min(size, maxSeqs), group, Layout.ROWS_PER_TILE)
-                    < TileMath.exactWorstCaseTiles(size, Math.min(size, maxSeqs), group, Layout.ROWS_PER_TILE)) found = size;
+            if (TileMath.heuristicTiles(size, Math.min(size, maxSeqs), group, KernelConstants.ROWS_PER_TILE)
+                    < TileMath.exactWorstCaseTiles(size, Math.min(size, maxSeqs), group, KernelConstants.ROWS_PER_TILE)) found = size;
         }
         assertTrue(found > 0, "no size where the heuristic under-counts for group 5");
         EngineConfig cfg = EngineTestSupport.config("tiny-g5", String.valueOf(found), maxSeqs, 1024);
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, new EngineOptions(0, true, true))) {
             e.capture(found);
-            int[] worst = TileMath.worstCaseSplit(found, cfg.seqCapacity(found), group, Layout.ROWS_PER_TILE);
+            int[] worst = TileMath.worstCaseSplit(found, cfg.seqCapacity(found), group, KernelConstants.ROWS_PER_TILE);
             List<SeqInput> b = EngineTestSupport.batch(new Random(5), worst, cfg.model().vocab());
             boolean equal = graphEqualsEager(e, b);
             assertFalse(equal, "graph captured with heuristic tiles matched eager for the worst split " + Arrays.toString(worst)

@@ -72,6 +72,8 @@ public final class PlanCommand implements Callable<Integer> {
     Path json;
     @Option(names = "--force", description = "Replace an existing --json file that prefillbench did not write.")
     boolean force;
+    @Option(names = "--dump-ops", paramLabel = "FILE", description = "Also write the lowered op list of every size (text, one op per line) to FILE.")
+    Path dumpOps;
 
     @Override
     public Integer call() {
@@ -90,6 +92,7 @@ public final class PlanCommand implements Callable<Integer> {
         int[] prompts = promptLens.stream().mapToInt(Integer::intValue).toArray();
         PlanReport report = PlanReport.build(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, prompts, guard);
         Path target = json == null ? null : OutputPath.check("--json", json, List.of(), force); // before anything is printed
+        Path opsTarget = dumpOps == null ? null : OutputPath.check("--dump-ops", dumpOps, List.of(), force);
         var out = spec.commandLine().getOut();
         out.print(report.toMarkdown());
         out.flush();
@@ -99,6 +102,14 @@ public final class PlanCommand implements Callable<Integer> {
             ResultsIo.writeAtomically(target, tree);
             spec.commandLine().getErr().println("wrote " + json);
             spec.commandLine().getErr().flush();
+        }
+        if (opsTarget != null) {
+            try {
+                java.nio.file.Files.writeString(opsTarget, io.prefillbench.forward.OpDump.of(PlanReport.lower(shape, captureSizes, maxNumSeqs, smCount, maxModelLen)));
+            } catch (java.io.IOException e) {
+                throw new BenchException("cannot write --dump-ops " + dumpOps + ": " + e.getMessage(), e);
+            }
+            spec.commandLine().getErr().println("wrote " + dumpOps);
         }
         return 0;
     }

@@ -178,7 +178,7 @@ final class PrefillCommand implements Callable<Integer> {
             for (Workloads.Spec w : workloads) timed.add(time(engine, runner, w, rnd, reports, results, throttle, err));
             Results r = new Results(Results.SCHEMA, true, meta(engine), List.of(RunMeta.device(engine.device())),
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
-                            "batch-invariant (ours, split-K per capture bucket)", maxModelLen,
+                            "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
                             RunConfig.ABBA, slowdownCycles),
                     captures, timed, throttle.result());

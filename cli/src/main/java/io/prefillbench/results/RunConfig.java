@@ -11,7 +11,7 @@ import java.util.Map;
  * @param modelShape     free-form shape of the preset (hidden size, layers, ...), shown as-is in reports
  * @param sizes          captured graph sizes in tokens, ascending
  * @param iterations     --iterations as given (not used when {@code timedBy} names a duration)
- * @param gemm           GEMM policy, e.g. "batch-invariant"
+ * @param gemm           GEMM policy, e.g. "bucket-invariant" (older results: "batch-invariant")
  * @param maxModelLen    nullable: --max-model-len (sizes the KV cache)
  * @param timedBy        nullable: "iterations" or "duration 5.0 s" (--duration)
  * @param pdl            nullable: programmatic dependent launch on (--pdl / --no-pdl)

@@ -1,9 +1,13 @@
-package io.prefillbench.engine;
+package io.prefillbench.forward;
 
 import io.prefillbench.bindings.kernels.Kernels;
 
-/** Constants shared with the kernels, read from the bound header so Java and CUDA cannot disagree. */
-public final class Layout {
+/**
+ * Constants shared with the kernels, declared once in {@code prefill_kernels.h} and read here from
+ * the generated bindings, so Java and CUDA cannot disagree (the planner, the engine, the CPU
+ * reference and the GEMM rule all read these).
+ */
+public final class KernelConstants {
     public static final int PAGE_SIZE = Kernels.PREFILL_PAGE_SIZE();
     public static final int ROWS_PER_TILE = Kernels.PREFILL_ATTN_ROWS_PER_TILE();
     public static final int ATTN_THREADS = Kernels.PREFILL_ATTN_THREADS();
@@ -11,9 +15,11 @@ public final class Layout {
     public static final int GEMM_BN = Kernels.PREFILL_GEMM_BN();
     public static final int GEMM_BK = Kernels.PREFILL_GEMM_BK();
     public static final int GEMM_THREADS = Kernels.PREFILL_GEMM_THREADS();
+    public static final int GEMM_LARGE_BM = Kernels.PREFILL_GEMM_LARGE_BM();
+    public static final int GEMM_LARGE_BN = Kernels.PREFILL_GEMM_LARGE_BN();
     public static final int GEMM_LARGE_THREADS = Kernels.PREFILL_GEMM_LARGE_THREADS();
     public static final int GEMM_LARGE_SMEM = Kernels.PREFILL_GEMM_LARGE_SMEM();
 
-    private Layout() {
+    private KernelConstants() {
     }
 }

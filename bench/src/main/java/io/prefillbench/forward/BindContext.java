@@ -1,0 +1,34 @@
+package io.prefillbench.forward;
+
+import io.prefillbench.cuda.CublasHandle;
+import io.prefillbench.cuda.Kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** What a binder may ask the engine for: addresses from the one buffer layout, weights, kernels. */
+public interface BindContext {
+    /** Arena that keeps parameter structs alive as long as the engine. */
+    Arena arena();
+
+    /** Device address of a logical tensor: a layout slice, a metadata field, the RoPE table or a KV cache. */
+    MemorySegment tensor(String name);
+
+    MemorySegment weight(String name);
+
+    Kernel kernel(String name);
+
+    ForwardProgram.Dims dims();
+
+    CaptureKey key();
+
+    int maxModelLen();
+
+    int pagesPerSeq();
+
+    /** Programmatic dependent launch is on for this engine (sm_90+, not disabled). */
+    boolean pdl();
+
+    /** The engine's cuBLAS handle on its stream (created on first use). */
+    CublasHandle cublas();
+}

@@ -1,0 +1,62 @@
+package io.prefillbench.forward;
+
+import java.util.Set;
+
+/**
+ * One implementation of an op kind: what it launches and everything lowering needs to know about
+ * it, declared in one place ({@link ImplRegistry#standard()}).
+ *
+ * @param name           registry key, also what {@code plan} and the measurements file call it
+ * @param kind           the op kind it implements
+ * @param kernel         CUDA kernel name in the fatbin, or the library call for {@link Attr#LIBRARY}
+ * @param threads        block size
+ * @param dynamicSmem    dynamic shared memory bytes per block
+ * @param attrs          launch attributes (several may apply)
+ * @param invariance     which inputs may change its bits, stated precisely: graph == eager holds
+ *                       because none of them is the real token count
+ * @param supports       whether it can run an op at a key
+ * @param grid           its grid as a function of the capacity counts (null for library calls)
+ * @param defaultSplits  split-K when the measurements file says nothing (1 = no split)
+ * @param linearEpilogue its output is a plain sum (split-K partials may be summed later); false for
+ *                       a non-linear epilogue or a norm prologue, where split-K is refused
+ * @param partialRole    as a consumer: the read role that can take fp32 split-K partials (null: none)
+ * @param binder         fills the kernel's parameter struct (or prepares the library call)
+ */
+public record Impl(String name, OpKind kind, String kernel, int threads, int dynamicSmem, Set<Attr> attrs, String invariance,
+                   Supports supports, GridRule grid, SplitRule defaultSplits, boolean linearEpilogue, String partialRole,
+                   Binder binder) {
+    /** Launch attributes an implementation declares. */
+    public enum Attr {
+        /** May be launched with programmatic stream serialization (sm_90; the kernel waits in griddepcontrol.wait). */
+        PDL,
+        /** Needs its dynamic shared memory limit raised once per device (above 48 KB). */
+        SMEM_OPT_IN,
+        /** Not one kernel of ours: a library call (its launches are the library's). */
+        LIBRARY
+    }
+
+    @FunctionalInterface
+    public interface Supports {
+        boolean test(Op op, CaptureKey key);
+    }
+
+    @FunctionalInterface
+    public interface GridRule {
+        Grid of(Op op, CaptureKey key, int splits, ForwardProgram.Dims dims);
+    }
+
+    @FunctionalInterface
+    public interface SplitRule {
+        int of(Op op, CaptureKey key);
+    }
+
+    /** Prepares one lowered op for issue on a device (engine side). */
+    @FunctionalInterface
+    public interface Binder {
+        Issuable bind(BindContext ctx, LoweredOp op);
+    }
+
+    public boolean library() {
+        return attrs.contains(Attr.LIBRARY);
+    }
+}

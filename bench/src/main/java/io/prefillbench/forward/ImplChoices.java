@@ -1,0 +1,102 @@
+package io.prefillbench.forward;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prefillbench.BenchException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Per-(shape, bucket, arch) implementation choices read from a measurements file kept in the
+ * repository ({@code impl-choices.json} beside this class), with its provenance. A key with no row
+ * gets the rule-based default of each implementation (today's {@link io.prefillbench.plan.GemmTiling}).
+ * Rows are matched on the capture key only, never on a real token count.
+ */
+public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch) {
+    public static final String RESOURCE = "impl-choices.json";
+
+    /** Where the measurements come from: the card, the date, the results file that holds the figures. */
+    public record Provenance(String card, String date, String source, String note) {
+    }
+
+    /**
+     * A GEMM shape at a bucket: which implementation and (for our kernels) how many splits.
+     *
+     * @param m      the row capacity (capture size, or sequence capacity for the LM head)
+     * @param arch   compute capability (90 = sm_90); 0 matches any
+     * @param splits 0 = the implementation's default
+     */
+    public record GemmRow(int n, int k, int m, int arch, String impl, int splits, String source) {
+    }
+
+    /** A fusion rule switched on for one bucket (see {@link ImplRegistry#fusions()}). */
+    public record FusionRow(String fusion, int m, int arch, String source) {
+    }
+
+    /** An optional op switched on for one bucket. */
+    public record KeyRow(int m, int arch, String source) {
+    }
+
+    public ImplChoices {
+        gemm = gemm == null ? List.of() : List.copyOf(gemm);
+        fusions = fusions == null ? List.of() : List.copyOf(fusions);
+        l2Prefetch = l2Prefetch == null ? List.of() : List.copyOf(l2Prefetch);
+    }
+
+    /** No rows: every op takes its implementation's rule-based default. */
+    public static ImplChoices none() {
+        return new ImplChoices(new Provenance("-", "-", "-", "defaults only"), List.of(), List.of(), List.of());
+    }
+
+    /** The file shipped in the jar. */
+    public static ImplChoices bundled() {
+        try (InputStream in = ImplChoices.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) throw new BenchException("missing resource " + RESOURCE);
+            return mapper().readValue(in, ImplChoices.class);
+        } catch (IOException e) {
+            throw new BenchException("cannot read " + RESOURCE + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static ImplChoices read(Path file) {
+        try {
+            return mapper().readValue(Files.readAllBytes(file), ImplChoices.class);
+        } catch (IOException e) {
+            throw new BenchException("cannot read implementation choices " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static ImplChoices parse(String json) {
+        try {
+            return mapper().readValue(json, ImplChoices.class);
+        } catch (IOException e) {
+            throw new BenchException("bad implementation choices: " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectMapper mapper() {
+        return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    }
+
+    public Optional<GemmRow> gemm(Op op, CaptureKey key) {
+        int m = key.capacity(op.rows());
+        return gemm.stream().filter(r -> r.n() == op.n() && r.k() == op.k() && r.m() == m && archMatches(r.arch(), key)).findFirst();
+    }
+
+    public boolean fusion(String name, CaptureKey key) {
+        return fusions.stream().anyMatch(r -> r.fusion().equals(name) && r.m() == key.size() && archMatches(r.arch(), key));
+    }
+
+    public boolean l2Prefetch(CaptureKey key) {
+        return l2Prefetch.stream().anyMatch(r -> r.m() == key.size() && archMatches(r.arch(), key));
+    }
+
+    private static boolean archMatches(int arch, CaptureKey key) {
+        return arch == 0 || arch == key.arch();
+    }
+}

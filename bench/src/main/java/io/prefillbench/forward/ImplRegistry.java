@@ -1,0 +1,332 @@
+package io.prefillbench.forward;
+
+import io.prefillbench.bindings.kernels.AddRmsNormParams;
+import io.prefillbench.bindings.kernels.ArgmaxParams;
+import io.prefillbench.bindings.kernels.AttnParams;
+import io.prefillbench.bindings.kernels.EmbedParams;
+import io.prefillbench.bindings.kernels.FinalNormGatherParams;
+import io.prefillbench.bindings.kernels.GemmParams;
+import io.prefillbench.bindings.kernels.RopeKvParams;
+import io.prefillbench.bindings.kernels.SiluMulParams;
+import io.prefillbench.bindings.kernels.SplitKReduceParams;
+import io.prefillbench.bindings.kernels.TileMapParams;
+import io.prefillbench.cuda.CudaStream;
+import io.prefillbench.plan.GemmTiling;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every implementation of every op kind, and the fusion rules, declared once. Adding an
+ * implementation = one {@link Impl} entry here (grid, workspace via splits, attributes, invariance,
+ * binder) plus its kernel; selecting it per bucket = a row in the measurements file
+ * ({@link ImplChoices}).
+ */
+public final class ImplRegistry {
+    /**
+     * A fusion rewrite: a GEMM ({@code producerGemm}: the op-name suffix, e.g. {@code gate_up})
+     * whose only reader is the next op of kind {@code consumer} becomes one op run by {@code impl},
+     * which writes the consumer's output.
+     */
+    public record Fusion(String name, String producerGemm, OpKind consumer, String impl) {
+    }
+
+    private final List<Impl> impls;
+    private final List<Fusion> fusions;
+
+    public ImplRegistry(List<Impl> impls, List<Fusion> fusions) {
+        this.impls = List.copyOf(impls);
+        this.fusions = List.copyOf(fusions);
+    }
+
+    /** This registry plus one implementation (and optionally a fusion rule using it). */
+    public ImplRegistry with(Impl impl, Fusion... more) {
+        List<Impl> i = new ArrayList<>(impls);
+        i.add(impl);
+        List<Fusion> f = new ArrayList<>(fusions);
+        f.addAll(List.of(more));
+        return new ImplRegistry(i, f);
+    }
+
+    public List<Impl> impls() {
+        return impls;
+    }
+
+    public List<Fusion> fusions() {
+        return fusions;
+    }
+
+    public Impl byName(String name) {
+        for (Impl i : impls) if (i.name().equals(name)) return i;
+        throw new IllegalArgumentException("no implementation " + name + " in the registry");
+    }
+
+    public Optional<Impl> find(String name) {
+        return impls.stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    /** The first implementation of a kind that supports the op: the rule-based default. */
+    public Impl defaultFor(Op op, CaptureKey key) {
+        for (Impl i : impls) {
+            if (i.kind() == op.kind() && i.supports().test(op, key)) return i;
+        }
+        throw new IllegalStateException("no implementation of " + op.kind() + " supports " + op.name() + " at size " + key.size());
+    }
+
+    // ------------------------------------------------------------------ the standard registry
+
+    private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
+    private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
+
+    private static final ImplRegistry STANDARD = new ImplRegistry(List.of(
+            new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
+            new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
+                    ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
+            new Impl("add_rmsnorm", OpKind.ADD_RMSNORM, "add_rmsnorm", 256, 0, PDL,
+                    "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
+            new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
+                    "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
+                    (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
+                    (op, k, s, d) -> gemmGrid(op, s, GemmTiling.BM, GemmTiling.BN),
+                    (op, k) -> GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).splits(), true, null,
+                    ImplRegistry::bindGemm),
+            new Impl("gemm_bf16_large", OpKind.GEMM, "gemm_bf16_large", KernelConstants.GEMM_LARGE_THREADS, KernelConstants.GEMM_LARGE_SMEM,
+                    EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                    "bits depend on (k, splits) only (bit-identical to gemm_bf16 for the same splits)",
+                    (op, k) -> GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large() && op.n() % 64 == 0,
+                    (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN),
+                    (op, k) -> GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).splits(), true, null,
+                    ImplRegistry::bindGemm),
+            // The alternative: cuBLAS with a pinned algorithm, always called with m = the bucket's row
+            // capacity, so eager and graph make the identical call. Selected only by a measurements row.
+            new Impl("cublas_gemm", OpKind.GEMM, "cublasGemmEx", 0, 0, EnumSet.of(Impl.Attr.LIBRARY),
+                    "bits depend on (m capacity, n, k, cuBLAS version, pinned algorithm): m is the bucket capacity in both modes",
+                    (op, k) -> false /* never a default; only an explicit measurements row selects it */,
+                    (op, k, s, d) -> null, ImplRegistry::one, true, null, ImplRegistry::bindCublas),
+            new Impl("splitk_reduce", OpKind.SPLITK_REDUCE, "splitk_reduce", 256, 0, PDL, "sums splits in order z = 0, 1, ...",
+                    ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.over(op.rows(), 1)), ImplRegistry::one, true, null,
+                    ImplRegistry::bindReduce),
+            new Impl("rope_kv_write", OpKind.ROPE_KV, "rope_kv_write", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "qkv", ImplRegistry::bindRope),
+            new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
+                    "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
+                    (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
+                    ImplRegistry::one, true, null, ImplRegistry::bindAttention),
+            new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
+            new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 256, 0, PDL,
+                    "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
+            new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 256, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax)),
+            List.of());
+
+    public static ImplRegistry standard() {
+        return STANDARD;
+    }
+
+    private static boolean any(Op op, CaptureKey key) {
+        return true;
+    }
+
+    private static int one(Op op, CaptureKey key) {
+        return 1;
+    }
+
+    private static Grid gemmGrid(Op op, int splits, int bm, int bn) {
+        return new Grid(Grid.fixed((op.n() + bn - 1) / bn), Grid.over(op.rows(), bm), Grid.fixed(splits));
+    }
+
+    // ------------------------------------------------------------------ binders
+
+    private static MemorySegment t(BindContext c, String name) {
+        return name == null ? MemorySegment.NULL : c.tensor(name);
+    }
+
+    private static Issuable bindEmbed(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment p = EmbedParams.allocate(c.arena());
+        EmbedParams.ids(p, t(c, op.in("ids")));
+        EmbedParams.table(p, c.weight(op.weight("table")));
+        EmbedParams.out(p, t(c, op.out("out")));
+        EmbedParams.num_tokens(p, t(c, op.in("num_tokens")));
+        EmbedParams.hidden(p, c.dims().hidden());
+        EmbedParams.vocab(p, c.dims().vocab());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindTileMap(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment p = TileMapParams.allocate(c.arena());
+        TileMapParams.query_start(p, t(c, op.in("query_start")));
+        TileMapParams.num_seqs(p, t(c, op.in("num_seqs")));
+        TileMapParams.batch_ids(p, t(c, op.out("batch_ids")));
+        TileMapParams.tile_ids(p, t(c, op.out("tile_ids")));
+        TileMapParams.num_blocks(p, t(c, op.out("num_blocks")));
+        TileMapParams.group(p, c.dims().group());
+        TileMapParams.rows_per_tile(p, KernelConstants.ROWS_PER_TILE);
+        TileMapParams.max_tiles(p, c.key().tileCapacity());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindNorm(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        boolean partial = lo.partialSplits() > 0;
+        MemorySegment p = AddRmsNormParams.allocate(c.arena());
+        AddRmsNormParams.x(p, partial ? MemorySegment.NULL : t(c, op.in("x")));
+        AddRmsNormParams.x_partial(p, partial ? t(c, op.in("x")) : MemorySegment.NULL);
+        AddRmsNormParams.x_splits(p, lo.partialSplits());
+        AddRmsNormParams.x_rows(p, lo.partialRows());
+        AddRmsNormParams.residual(p, t(c, op.out("residual")));
+        AddRmsNormParams.weight(p, c.weight(op.weight("weight")));
+        AddRmsNormParams.out(p, t(c, op.out("out")));
+        AddRmsNormParams.num_rows(p, t(c, op.in("num_rows")));
+        AddRmsNormParams.hidden(p, c.dims().hidden());
+        AddRmsNormParams.eps(p, c.dims().eps());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindGemm(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment p = GemmParams.allocate(c.arena());
+        MemorySegment out = t(c, op.out("c"));
+        GemmParams.a(p, t(c, op.in("a")));
+        GemmParams.b(p, c.weight(op.weight("weight")));
+        GemmParams.c(p, out);
+        GemmParams.partial(p, lo.splits() > 1 ? out : MemorySegment.NULL);
+        GemmParams.m_dev(p, t(c, op.in("m_dev")));
+        GemmParams.m(p, c.key().capacity(op.rows()));
+        GemmParams.n(p, op.n());
+        GemmParams.k(p, op.k());
+        GemmParams.lda(p, op.k());
+        GemmParams.ldb(p, op.k());
+        GemmParams.ldc(p, op.n());
+        GemmParams.splits(p, lo.splits());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindCublas(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment a = t(c, op.in("a")), b = c.weight(op.weight("weight")), out = t(c, op.out("c"));
+        int m = c.key().capacity(op.rows());
+        var handle = c.cublas();
+        return new Issuable() {
+            @Override
+            public void grid(int tokens, int seqs, int tiles) {
+                // m stays the bucket's capacity: eager and graph make the identical call
+            }
+
+            @Override
+            public void issue(CudaStream stream) {
+                handle.gemmBf16(a, b, out, m, op.n(), op.k()); // CUBLAS_GEMM_DEFAULT, same (m, n, k) every call
+            }
+        };
+    }
+
+    private static Issuable bindReduce(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment p = SplitKReduceParams.allocate(c.arena());
+        SplitKReduceParams.partial(p, t(c, op.in("partial")));
+        SplitKReduceParams.c(p, t(c, op.out("c")));
+        SplitKReduceParams.m_dev(p, t(c, op.in("m_dev")));
+        SplitKReduceParams.m(p, lo.partialRows());
+        SplitKReduceParams.n(p, op.n());
+        SplitKReduceParams.ldc(p, op.n());
+        SplitKReduceParams.splits(p, lo.partialSplits());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindRope(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        var d = c.dims();
+        boolean partial = lo.partialSplits() > 0;
+        MemorySegment p = RopeKvParams.allocate(c.arena());
+        RopeKvParams.qkv(p, t(c, op.out("qkv")));
+        RopeKvParams.qkv_partial(p, partial ? t(c, op.in("qkv")) : MemorySegment.NULL);
+        RopeKvParams.qkv_splits(p, lo.partialSplits());
+        RopeKvParams.qkv_rows(p, lo.partialRows());
+        RopeKvParams.bias(p, op.weight("bias") == null ? MemorySegment.NULL : c.weight(op.weight("bias")));
+        RopeKvParams.cos_sin(p, t(c, op.in("cos_sin")));
+        RopeKvParams.positions(p, t(c, op.in("positions")));
+        RopeKvParams.slot_mapping(p, t(c, op.in("slot_mapping")));
+        RopeKvParams.k_cache(p, t(c, op.out("k_cache")));
+        RopeKvParams.v_cache(p, t(c, op.out("v_cache")));
+        RopeKvParams.num_tokens(p, t(c, op.in("num_tokens")));
+        RopeKvParams.q_heads(p, d.qHeads());
+        RopeKvParams.kv_heads(p, d.kvHeads());
+        RopeKvParams.head_dim(p, d.headDim());
+        RopeKvParams.max_positions(p, c.maxModelLen());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindAttention(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        var d = c.dims();
+        MemorySegment p = AttnParams.allocate(c.arena());
+        AttnParams.q(p, t(c, op.in("q")));
+        AttnParams.k_cache(p, t(c, op.in("k_cache")));
+        AttnParams.v_cache(p, t(c, op.in("v_cache")));
+        AttnParams.out(p, t(c, op.out("out")));
+        AttnParams.query_start(p, t(c, op.in("query_start")));
+        AttnParams.kv_lens(p, t(c, op.in("kv_lens")));
+        AttnParams.block_tables(p, t(c, op.in("block_tables")));
+        AttnParams.batch_ids(p, t(c, op.in("batch_ids")));
+        AttnParams.tile_ids(p, t(c, op.in("tile_ids")));
+        AttnParams.num_blocks(p, t(c, op.in("num_blocks")));
+        AttnParams.q_stride(p, d.qkvDim());
+        AttnParams.q_heads(p, d.qHeads());
+        AttnParams.kv_heads(p, d.kvHeads());
+        AttnParams.head_dim(p, d.headDim());
+        AttnParams.max_pages_per_seq(p, c.pagesPerSeq());
+        AttnParams.scale_log2(p, (float) (1.0 / Math.sqrt(d.headDim()) * (1.0 / Math.log(2.0))));
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindSilu(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        boolean partial = lo.partialSplits() > 0;
+        MemorySegment p = SiluMulParams.allocate(c.arena());
+        SiluMulParams.gate_up(p, t(c, op.in("gate_up")));
+        SiluMulParams.gate_up_partial(p, partial ? t(c, op.in("gate_up")) : MemorySegment.NULL);
+        SiluMulParams.gate_up_splits(p, lo.partialSplits());
+        SiluMulParams.gate_up_rows(p, lo.partialRows());
+        SiluMulParams.out(p, t(c, op.out("out")));
+        SiluMulParams.num_tokens(p, t(c, op.in("num_tokens")));
+        SiluMulParams.ffn(p, c.dims().ffn());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindFinalNorm(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        boolean partial = lo.partialSplits() > 0;
+        MemorySegment p = FinalNormGatherParams.allocate(c.arena());
+        FinalNormGatherParams.x(p, partial ? MemorySegment.NULL : t(c, op.in("x")));
+        FinalNormGatherParams.x_partial(p, partial ? t(c, op.in("x")) : MemorySegment.NULL);
+        FinalNormGatherParams.x_splits(p, lo.partialSplits());
+        FinalNormGatherParams.x_rows(p, lo.partialRows());
+        FinalNormGatherParams.residual(p, t(c, op.in("residual")));
+        FinalNormGatherParams.weight(p, c.weight(op.weight("weight")));
+        FinalNormGatherParams.query_start(p, t(c, op.in("query_start")));
+        FinalNormGatherParams.num_seqs(p, t(c, op.in("num_seqs")));
+        FinalNormGatherParams.out(p, t(c, op.out("out")));
+        FinalNormGatherParams.hidden(p, c.dims().hidden());
+        FinalNormGatherParams.eps(p, c.dims().eps());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindArgmax(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment p = ArgmaxParams.allocate(c.arena());
+        ArgmaxParams.logits(p, t(c, op.in("logits")));
+        ArgmaxParams.out(p, t(c, op.out("out")));
+        ArgmaxParams.num_seqs(p, t(c, op.in("num_seqs")));
+        ArgmaxParams.vocab(p, c.dims().vocab());
+        return new KernelIssuable(c, lo, p);
+    }
+}

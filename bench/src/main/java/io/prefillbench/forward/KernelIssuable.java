@@ -1,0 +1,34 @@
+package io.prefillbench.forward;
+
+import io.prefillbench.cuda.CudaStream;
+import io.prefillbench.cuda.Kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A kernel launch prepared once from a lowered op: its grid rule, block, smem and launch attributes. */
+final class KernelIssuable implements Issuable {
+    private final Kernel.Launch launch;
+    private final Grid grid;
+
+    KernelIssuable(BindContext ctx, LoweredOp op, MemorySegment params) {
+        Impl impl = op.impl();
+        List<Kernel.Attribute> attrs = new ArrayList<>();
+        if (ctx.pdl() && impl.attrs().contains(Impl.Attr.PDL)) attrs.add(new Kernel.Attribute.ProgrammaticSerialization());
+        this.launch = new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), attrs, ctx.arena());
+        this.grid = op.grid();
+        grid(ctx.key().size(), ctx.key().seqCapacity(), ctx.key().tileCapacity());
+    }
+
+    @Override
+    public void grid(int tokens, int seqs, int tiles) {
+        int[] b = grid.blocks(tokens, seqs, tiles);
+        launch.grid(b[0], b[1], b[2]);
+    }
+
+    @Override
+    public void issue(CudaStream stream) {
+        launch.launch(stream);
+    }
+}

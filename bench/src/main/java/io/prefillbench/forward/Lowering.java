@@ -1,0 +1,196 @@
+package io.prefillbench.forward;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lowers the {@link ForwardProgram} for one {@link CaptureKey} into a {@link LoweredPlan}, in small
+ * passes, each a static method testable on its own:
+ * <ol>
+ *   <li>{@link #selectImplementations}: a measurements row, else the registry's rule-based default;</li>
+ *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
+ *   <li>{@link #assignSplitK}: split-K and its fp32 workspace; partial sums fused into a consumer
+ *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
+ *   <li>{@link #assignStreams}: optional side-branch ops (L2 weight prefetch), forked and joined by events;</li>
+ *   <li>{@link #grids}: each op's grid from its implementation, as a function of the counts.</li>
+ * </ol>
+ * The buffer layout is derived afterwards from the plans of all buckets ({@link BufferLayout}).
+ * Nothing here reads a real token count.
+ */
+public final class Lowering {
+    private Lowering() {
+    }
+
+    public static LoweredPlan lower(ForwardProgram program, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        List<LoweredOp> ops = selectImplementations(program, key, registry, choices);
+        ops = fuse(ops, key, registry, choices);
+        Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
+        ops = assignSplitK(ops, key, registry, workspaces);
+        ops = assignStreams(ops, program, key, registry, choices);
+        ops = grids(ops, key, program.dims());
+        return new LoweredPlan(program, key, ops, workspaces);
+    }
+
+    /** Pass 1: one implementation per op; {@code splits} 0 = the implementation's default, decided in pass 3. */
+    public static List<LoweredOp> selectImplementations(ForwardProgram program, CaptureKey key, ImplRegistry registry,
+                                                        ImplChoices choices) {
+        List<LoweredOp> out = new ArrayList<>();
+        for (Op op : program.ops()) {
+            if (op.kind().loweringOnly()) throw new IllegalArgumentException(op.name() + ": " + op.kind() + " is inserted by lowering only");
+            var row = op.kind() == OpKind.GEMM ? choices.gemm(op, key) : java.util.Optional.<ImplChoices.GemmRow>empty();
+            if (row.isPresent()) {
+                Impl impl = registry.byName(row.get().impl());
+                if (impl.kind() != OpKind.GEMM) throw new IllegalArgumentException("measurements row names " + impl.name() + ", not a GEMM");
+                out.add(LoweredOp.of(op, impl).withSplits(row.get().splits()));
+            } else {
+                out.add(LoweredOp.of(op, registry.defaultFor(op, key)).withSplits(0));
+            }
+        }
+        return out;
+    }
+
+    /** Pass 2: each fusion rule switched on at this key folds a GEMM and its sole consumer into one op. */
+    public static List<LoweredOp> fuse(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        List<LoweredOp> ops = new ArrayList<>(in);
+        for (ImplRegistry.Fusion f : registry.fusions()) {
+            if (!choices.fusion(f.name(), key)) continue;
+            Impl fused = registry.byName(f.impl());
+            for (int i = 0; i < ops.size(); i++) {
+                LoweredOp g = ops.get(i);
+                if (g.op().kind() != OpKind.GEMM || !suffix(g.op().name()).equals(f.producerGemm())) continue;
+                String c = g.op().out("c");
+                List<Integer> readers = readersOfVersion(ops, i, c);
+                if (readers.size() != 1 || ops.get(readers.get(0)).op().kind() != f.consumer()) {
+                    throw new IllegalStateException("fusion " + f.name() + " at " + g.op().name() + ": its output " + c
+                            + " must have exactly one reader of kind " + f.consumer() + ", found " + readers.size());
+                }
+                int j = readers.get(0);
+                LoweredOp consumer = ops.get(j);
+                String result = consumer.op().writes().values().iterator().next();
+                List<String> names = new ArrayList<>(g.fused());
+                names.add(consumer.op().name());
+                ops.set(i, g.withOp(g.op().withWrite("c", result)).withImpl(fused, names));
+                ops.remove(j);
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * Pass 3: split-K. A GEMM with splits > 1 writes fp32 partials into a workspace tensor named
+     * {@code splitk.<gemm>}; its sole reader sums them while loading when its implementation has a
+     * partial role bound to that tensor, otherwise a {@code splitk_reduce} op is inserted. Splitting a
+     * GEMM whose epilogue is not linear (or that has a norm prologue) is refused: the partials would
+     * each go through the non-linear step.
+     */
+    public static List<LoweredOp> assignSplitK(List<LoweredOp> in, CaptureKey key, ImplRegistry registry,
+                                               Map<String, TensorSpec> workspaces) {
+        List<LoweredOp> ops = new ArrayList<>(in);
+        for (int i = 0; i < ops.size(); i++) {
+            LoweredOp g = ops.get(i);
+            int s = g.splits() == 0 ? g.impl().defaultSplits().of(g.op(), key) : g.splits();
+            if (g.op().kind() != OpKind.GEMM) {
+                ops.set(i, g.withSplits(1));
+                continue;
+            }
+            if (s < 1 || Integer.bitCount(s) != 1) throw new IllegalArgumentException(g.op().name() + ": splits must be a power of two, got " + s);
+            if (s > 1 && (!g.impl().linearEpilogue() || g.impl().library())) {
+                throw new IllegalStateException(g.op().name() + ": split-K " + s + " refused for " + g.impl().name()
+                        + (g.impl().library() ? " (a library call does its own k split)"
+                        : " (non-linear epilogue or norm prologue: each partial would go through it)"));
+            }
+            if (s > 1 && g.op().k() % (s * KernelConstants.GEMM_BK) != 0) {
+                throw new IllegalArgumentException(g.op().name() + ": k " + g.op().k() + " does not split " + s + " ways in steps of " + KernelConstants.GEMM_BK);
+            }
+            g = g.withSplits(s);
+            ops.set(i, g);
+            if (s == 1) continue;
+            String c = g.op().out("c");
+            String ws = "splitk." + suffix(g.op().name());
+            int cap = key.capacity(g.op().rows());
+            TensorSpec spec = new TensorSpec(ws, 4, g.op().rows(), (long) s * g.op().n(), TensorSpec.Role.WORKSPACE,
+                    "[" + s + ", " + g.op().rows().name().toLowerCase() + ", " + g.op().n() + "] fp32");
+            workspaces.merge(ws, spec, (a, b) -> a.cols() >= b.cols() ? a : b);
+            List<Integer> readers = readersOfVersion(ops, i, c);
+            ops.set(i, g.withOp(g.op().withWrite("c", ws)));
+            if (readers.size() == 1) {
+                LoweredOp consumer = ops.get(readers.get(0));
+                String role = consumer.impl().partialRole();
+                if (role != null && c.equals(consumer.op().in(role))) {
+                    ops.set(readers.get(0), consumer.withOp(consumer.op().withRead(role, ws)).withPartialInput(s, cap));
+                    continue;
+                }
+            }
+            Op reduce = new Op(g.op().name() + ".reduce", OpKind.SPLITK_REDUCE, g.op().layer(),
+                    Map.of("partial", ws, "m_dev", g.op().in("m_dev")), Map.of("c", c), Map.of(), g.op().n(), g.op().k(), g.op().rows());
+            LoweredOp r = LoweredOp.of(reduce, registry.defaultFor(reduce, key)).withPartialInput(s, cap);
+            ops.add(i + 1, r);
+            i++;
+        }
+        return ops;
+    }
+
+    /**
+     * Pass 4: when the measurements file switches L2 prefetch on for this key, each layer l < L-1
+     * gets an {@code L(l+1).prefetch} op on the side stream, forked after the last op before layer
+     * l and joined before layer l+1's first op; it reads the next layer's GEMM weights only.
+     */
+    public static List<LoweredOp> assignStreams(List<LoweredOp> in, ForwardProgram program, CaptureKey key, ImplRegistry registry,
+                                                ImplChoices choices) {
+        if (!choices.l2Prefetch(key)) return in;
+        int layers = program.dims().layers();
+        List<LoweredOp> ops = new ArrayList<>(in);
+        for (int l = 0; l + 1 < layers; l++) {
+            int first = firstOfLayer(ops, l), next = firstOfLayer(ops, l + 1);
+            if (first <= 0 || next < 0) throw new IllegalStateException("layer " + l + " has no ops to overlap");
+            Map<String, String> weights = new LinkedHashMap<>();
+            for (LoweredOp o : ops) {
+                if (o.op().layer() == l + 1 && o.op().kind() == OpKind.GEMM) weights.put(suffix(o.op().name()), o.op().weight("weight"));
+            }
+            Op prefetch = new Op("L" + (l + 1) + ".prefetch", OpKind.L2_PREFETCH, l, Map.of(), Map.of(), weights, 0, 0, Count.ONE);
+            Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.L2_PREFETCH).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("L2 prefetch switched on for size " + key.size()
+                            + " but no L2_PREFETCH implementation is registered"));
+            LoweredOp side = LoweredOp.of(prefetch, impl).withSplits(1)
+                    .onSideStream(ops.get(first - 1).op().name(), ops.get(next).op().name());
+            ops.add(first, side);
+        }
+        for (LoweredOp o : ops) {
+            if (o.stream() != 0 && (!o.op().reads().isEmpty() || !o.op().writes().isEmpty())) {
+                throw new IllegalStateException(o.op().name() + ": a side-stream op may read weights only");
+            }
+        }
+        return ops;
+    }
+
+    /** Pass 5: grids from the implementations (null for library calls). */
+    public static List<LoweredOp> grids(List<LoweredOp> in, CaptureKey key, ForwardProgram.Dims dims) {
+        List<LoweredOp> out = new ArrayList<>();
+        for (LoweredOp o : in) out.add(o.withGrid(o.impl().library() ? null : o.impl().grid().of(o.op(), key, o.splits(), dims)));
+        return out;
+    }
+
+    /** Indices of the ops after {@code from} that read the version of {@code tensor} op {@code from} wrote. */
+    static List<Integer> readersOfVersion(List<LoweredOp> ops, int from, String tensor) {
+        List<Integer> readers = new ArrayList<>();
+        for (int j = from + 1; j < ops.size(); j++) {
+            Op o = ops.get(j).op();
+            if (o.reads().containsValue(tensor)) readers.add(j);
+            if (o.writes().containsValue(tensor)) break;
+        }
+        return readers;
+    }
+
+    private static int firstOfLayer(List<LoweredOp> ops, int layer) {
+        for (int i = 0; i < ops.size(); i++) if (ops.get(i).op().layer() == layer && ops.get(i).stream() == 0) return i;
+        return -1;
+    }
+
+    /** {@code "L3.qkv" -> "qkv"}, {@code "lm_head" -> "lm_head"}. */
+    static String suffix(String opName) {
+        int dot = opName.indexOf('.');
+        return dot < 0 ? opName : opName.substring(dot + 1);
+    }
+}

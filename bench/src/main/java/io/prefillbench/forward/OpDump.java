@@ -1,0 +1,39 @@
+package io.prefillbench.forward;
+
+import java.util.Locale;
+
+/**
+ * The lowered op lists as plain text, one op per line of {@code key=value} fields, for tools that
+ * must not re-derive the plan (the C++ kernel harness reads the GEMM lines:
+ * {@code kernels/check/kernel_check.cu}, {@code PK_OPS=FILE}).
+ *
+ * <pre>
+ * size=16 seqs=16 tiles=5 sms=132 arch=90 op=L0.qkv kind=GEMM layer=0 impl=gemm_bf16 kernel=gemm_bf16 n=1280 k=1024 m=16 splits=8 partial_in=0 grid=20x1x8 threads=128 smem=0 stream=0 fused=-
+ * </pre>
+ */
+public final class OpDump {
+    public static final String HEADER = "# prefillbench lowered ops v1";
+
+    private OpDump() {
+    }
+
+    public static String of(LoweredForward f) {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        ForwardProgram.Dims d = f.program().dims();
+        sb.append(String.format(Locale.ROOT, "# hidden=%d q_heads=%d kv_heads=%d head_dim=%d ffn=%d vocab=%d layers=%d tied=%b%n",
+                d.hidden(), d.qHeads(), d.kvHeads(), d.headDim(), d.ffn(), d.vocab(), d.layers(), d.tied()));
+        for (LoweredPlan p : f.all()) {
+            CaptureKey k = p.key();
+            for (LoweredOp o : p.ops()) {
+                int[] g = o.grid() == null ? new int[] {0, 0, 0} : o.grid().atCapacity(k);
+                sb.append(String.format(Locale.ROOT,
+                        "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s%n",
+                        k.size(), k.seqCapacity(), k.tileCapacity(), k.smCount(), k.arch(), o.op().name(), o.op().kind(), o.op().layer(),
+                        o.impl().name(), o.impl().kernel(), o.op().n(), o.op().k(), k.capacity(o.op().rows()), o.splits(), o.partialSplits(),
+                        g[0], g[1], g[2], o.impl().threads(), o.impl().dynamicSmem(), o.stream(),
+                        o.fused().isEmpty() ? "-" : String.join("+", o.fused())));
+            }
+        }
+        return sb.toString();
+    }
+}

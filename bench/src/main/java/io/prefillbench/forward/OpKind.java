@@ -1,0 +1,51 @@
+package io.prefillbench.forward;
+
+import java.util.List;
+
+/**
+ * The operations a forward is made of. Each kind names the roles of the tensors it reads and
+ * writes; an {@link Op} binds those roles to logical tensors. Ops whose kind is marked
+ * {@code loweringOnly} never appear in a {@link ForwardProgram}: lowering inserts them.
+ */
+public enum OpKind {
+    EMBED(List.of("ids", "num_tokens"), List.of("out"), false),
+    TILE_MAP(List.of("query_start", "num_seqs"), List.of("num_blocks", "batch_ids", "tile_ids"), false),
+    /** residual += x (when bound), out = rmsnorm(residual) * weight. */
+    ADD_RMSNORM(List.of("x", "residual", "num_rows"), List.of("residual", "out"), false),
+    /** c = a * weight^T over {@code rows} (tokens or sequences). */
+    GEMM(List.of("a", "m_dev"), List.of("c"), false),
+    /** bias, RoPE on q and k in place; k and v into this layer's paged cache. */
+    ROPE_KV(List.of("qkv", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("qkv", "k_cache", "v_cache"), false),
+    ATTENTION(List.of("q", "k_cache", "v_cache", "query_start", "kv_lens", "block_tables", "batch_ids", "tile_ids", "num_blocks"),
+            List.of("out"), false),
+    SILU_MUL(List.of("gate_up", "num_tokens"), List.of("out"), false),
+    /** The last token of each sequence: residual + x, rmsnorm. */
+    FINAL_NORM_GATHER(List.of("x", "residual", "query_start", "num_seqs"), List.of("out"), false),
+    ARGMAX(List.of("logits", "num_seqs"), List.of("out"), false),
+    /** c = bf16(sum of split-K partials); inserted where a consumer cannot read partials. */
+    SPLITK_REDUCE(List.of("partial", "m_dev"), List.of("c"), true),
+    /** Touches a weight so it sits in L2 when its GEMM runs; reads weights only (side stream). */
+    L2_PREFETCH(List.of(), List.of(), true);
+
+    private final List<String> readRoles;
+    private final List<String> writeRoles;
+    private final boolean loweringOnly;
+
+    OpKind(List<String> readRoles, List<String> writeRoles, boolean loweringOnly) {
+        this.readRoles = readRoles;
+        this.writeRoles = writeRoles;
+        this.loweringOnly = loweringOnly;
+    }
+
+    public List<String> readRoles() {
+        return readRoles;
+    }
+
+    public List<String> writeRoles() {
+        return writeRoles;
+    }
+
+    public boolean loweringOnly() {
+        return loweringOnly;
+    }
+}

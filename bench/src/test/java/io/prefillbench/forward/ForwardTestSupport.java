@@ -1,0 +1,47 @@
+package io.prefillbench.forward;
+
+import io.prefillbench.model.Presets;
+import io.prefillbench.plan.CaptureSizes;
+
+import java.util.List;
+import java.util.Set;
+
+/** Shared fixtures: lowering of presets, a test-only fused GEMM and an L2 prefetch implementation. */
+final class ForwardTestSupport {
+    private ForwardTestSupport() {
+    }
+
+    static LoweredForward lower(String preset, String sizes, int maxNumSeqs, int sms, ImplRegistry reg, ImplChoices choices) {
+        return LoweredForward.of(ForwardProgram.of(Presets.byName(preset)), CaptureSizes.parse(sizes, CaptureSizes.HARD_CAP),
+                maxNumSeqs, 2048, sms, 90, reg, choices);
+    }
+
+    static LoweredForward lower(String preset, String sizes) {
+        return lower(preset, sizes, 32, 132, ImplRegistry.standard(), ImplChoices.none());
+    }
+
+    /** A GEMM with a SiLU*up epilogue (non-linear): never split, only selected through a fusion row. */
+    static Impl fusedSilu(boolean linearEpilogue) {
+        return new Impl("gemm_silu_test", OpKind.GEMM, "gemm_silu_test", 128, 0, Set.of(Impl.Attr.PDL), "test",
+                (op, k) -> false, (op, k, s, d) -> new Grid(Grid.fixed(op.n() / 64), Grid.over(op.rows(), 64), Grid.fixed(s)),
+                (op, k) -> 1, linearEpilogue, null, (c, o) -> {
+                    throw new UnsupportedOperationException("test implementation");
+                });
+    }
+
+    static ImplRegistry withFusedSilu(boolean linearEpilogue) {
+        return ImplRegistry.standard().with(fusedSilu(linearEpilogue),
+                new ImplRegistry.Fusion("silu_into_gate_up", "gate_up", OpKind.SILU_MUL, "gemm_silu_test"));
+    }
+
+    static ImplRegistry withPrefetch() {
+        return ImplRegistry.standard().with(new Impl("l2_prefetch_test", OpKind.L2_PREFETCH, "l2_prefetch_test", 256, 0, Set.of(),
+                "reads weights only", (op, k) -> true, (op, k, s, d) -> Grid.of(Grid.fixed(8)), (op, k) -> 1, true, null, (c, o) -> {
+                    throw new UnsupportedOperationException("test implementation");
+                }));
+    }
+
+    static ImplChoices choices(List<ImplChoices.GemmRow> gemm, List<ImplChoices.FusionRow> fusions, List<ImplChoices.KeyRow> prefetch) {
+        return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, fusions, prefetch);
+    }
+}
