@@ -43,7 +43,7 @@ public final class CurveReader {
         return fromCsv(file, text);
     }
 
-    static LatencyCurve fromSweep(Path file, SweepResults r) {
+    public static LatencyCurve fromSweep(Path file, SweepResults r) {
         List<LatencyCurve.Row> rows = new ArrayList<>();
         for (SweepPoint p : r.sweep())
             rows.add(new LatencyCurve.Row(p.tokens(), p.eager().hostP50Ms(), p.graph().hostP50Ms(), p.graphMiB(), p.captureMs()));
