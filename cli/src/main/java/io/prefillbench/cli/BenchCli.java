@@ -23,6 +23,7 @@ public final class BenchCli {
         cl.addSubcommand(new ReportCommand());
         cl.addSubcommand(new GateCommand());
         cl.addSubcommand(new PlanCommand());
+        cl.addSubcommand(new AdviseCommand());
         cl.addSubcommand(new PrefillCommand());
         cl.addSubcommand(new JmhCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);

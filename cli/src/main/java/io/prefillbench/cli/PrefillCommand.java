@@ -127,10 +127,18 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
     boolean progress;
 
+    @Option(names = "--sweep", paramLabel = "A:B:STEP", description = "Capture every size A, A+STEP, ..., B and time eager vs that size's graph at each (writes a sweep JSON for advise/report), e.g. 8:512:8.")
+    String sweep;
+
+    @Option(names = "--sweep-batch", paramLabel = "S", defaultValue = "1", description = "With --sweep: S equal sequences per forward (default: ${DEFAULT-VALUE}).")
+    int sweepBatch;
+
     private final AtomicBoolean complete = new AtomicBoolean();
 
     @Override
     public Integer call() throws Exception {
+        if (sweep != null) return new SweepRun(this).call();
+        if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");
         // Everything the user typed is checked before the GPU is touched.
         if (noGraph && noEager) throw new BenchException("--no-graph and --no-eager together leave nothing to time");
         if (iterations < 1) throw new BenchException("--iterations must be at least 1, got " + iterations);

@@ -1,6 +1,7 @@
 package io.prefillbench.cli;
 
 import io.prefillbench.report.HtmlReport;
+import io.prefillbench.report.ReportInput;
 import io.prefillbench.report.SummaryTable;
 import io.prefillbench.results.BenchInput;
 import io.prefillbench.results.ResultsIo;
@@ -23,7 +24,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "results JSON of bench.jar prefill, or JMH JSON")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "results JSON of prefill (or --sweep), advise --json, JMH JSON and its .meta.json, PyTorch baseline JSON")
     List<Path> files;
 
     @Option(names = {"-o", "--output"}, paramLabel = "HTML", defaultValue = "report.html",
@@ -36,19 +37,28 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path target = OutputPath.check("-o", output, files, force);
-        List<BenchInput> inputs = files.stream().map(BenchInput::read).toList(); // all read before anything is written
-        ResultsIo.writeTextAtomically(target, HtmlReport.render(inputs));
+        List<ReportInput> inputs = files.stream().map(ReportInput::read).toList(); // all read before anything is written
+        ResultsIo.writeTextAtomically(target, HtmlReport.renderAll(inputs));
         PrintWriter out = spec.commandLine().getOut();
-        for (BenchInput in : inputs) {
+        for (ReportInput in : inputs) {
             switch (in) {
-                case BenchInput.Prefill p -> {
+                case ReportInput.Bench(BenchInput.Prefill p) -> {
                     out.printf("## %s (%s, %s)%n%n", p.source(), p.results().deviceName(), p.results().config().model());
                     out.println(SummaryTable.prefillMarkdown(p.results()));
                 }
-                case BenchInput.Jmh j -> {
+                case ReportInput.Bench(BenchInput.Jmh j) -> {
                     out.printf("## %s (JMH)%n%n", j.source());
                     out.println(SummaryTable.jmhMarkdown(j.jmh()));
                 }
+                case ReportInput.Sweep s -> {
+                    out.printf("## %s (sweep, %s, %s)%n%n", s.source(), s.sweep().deviceName(), s.sweep().config().model());
+                    out.println(SweepRun.markdown(s.sweep()));
+                }
+                case ReportInput.AdviceFile a -> out.printf("## %s (advice)%n%nchosen sizes %s: expected %.4f ms mean, %.4f ms p99%n%n",
+                        a.source(), a.advice().sizes(), a.advice().expectedMs(), a.advice().p99Ms());
+                case ReportInput.Torch t -> out.printf("## %s (PyTorch baseline, %s)%n%n%d timed points%n%n", t.source(), t.torch().device(),
+                        t.torch().points().size());
+                case ReportInput.JmhMeta m -> out.printf("## %s (JMH provenance)%n%n", m.source());
             }
         }
         out.println("wrote " + output);

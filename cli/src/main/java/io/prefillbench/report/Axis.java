@@ -70,6 +70,7 @@ sealed interface Axis {
             List<Tick> t = new ArrayList<>(List.of(new Tick(0, "p0"), new Tick(50, "p50"), new Tick(90, "p90")));
             if (maxNines >= 2) t.add(new Tick(99, "p99"));
             if (maxNines >= 3) t.add(new Tick(99.9, "p99.9"));
+            if (maxNines >= 4) t.add(new Tick(99.99, "p99.99"));
             return t;
         }
     }
@@ -84,11 +85,15 @@ sealed interface Axis {
             return p0 + index * bandwidth();
         }
 
+        /** At most {@link #MAX_LABELS} labels: with many bands (64 capture sizes) every k-th, so they never run together. */
         public List<Tick> ticks() {
+            int every = Math.max(1, (names.size() + MAX_LABELS - 1) / MAX_LABELS);
             List<Tick> t = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) t.add(new Tick(i + 0.5, names.get(i)));
+            for (int i = 0; i < names.size(); i += every) t.add(new Tick(i + 0.5, names.get(i)));
             return t;
         }
+
+        static final int MAX_LABELS = 16;
     }
 
     static double niceStep(double rough) {

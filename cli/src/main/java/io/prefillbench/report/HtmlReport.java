@@ -1,5 +1,6 @@
 package io.prefillbench.report;
 
+import io.prefillbench.advise.Advice;
 import io.prefillbench.results.BenchInput;
 import io.prefillbench.results.Capture;
 import io.prefillbench.results.Device;
@@ -26,23 +27,38 @@ import static io.prefillbench.report.Html.f;
  * network, so it can be attached to an issue or opened from disk. All text from the inputs is escaped.
  */
 public final class HtmlReport {
-    private static final int W = 590, H = 370;
+    static final int W = 590, H = 370;
 
     private HtmlReport() {
     }
 
     public static String render(List<BenchInput> inputs) {
+        return renderAll(inputs.stream().<ReportInput>map(ReportInput.Bench::new).toList());
+    }
+
+    /** Every kind of input on one page; with two or more runs (or a PyTorch baseline) a comparison comes first. */
+    public static String renderAll(List<ReportInput> inputs) {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"prefillbench\"><title>prefillbench report</title>\n<style>")
                 .append(CSS).append("</style></head>\n<body>\n<h1>prefillbench report</h1>\n");
         sb.append("<p class=\"lead\">").append(inputs.size()).append(" input file").append(inputs.size() == 1 ? "" : "s")
                 .append(". Latencies are host wall time per forward in milliseconds; speedup = eager p50 / graph p50.</p>\n");
+        Advice advice = inputs.stream().filter(i -> i instanceof ReportInput.AdviceFile).map(i -> ((ReportInput.AdviceFile) i).advice())
+                .findFirst().orElse(null);
+        List<RunComparison.Series> runs = RunComparison.series(inputs);
+        if (runs.stream().map(r -> r.name().replaceFirst(" (graph|eager)$", "")).distinct().count() >= 2)
+            sb.append("<section class=\"input\" id=\"comparison\">\n<h2>Runs compared</h2>\n<div class=\"charts\">\n")
+                    .append(RunComparison.chart(runs)).append("\n</div>\n</section>\n");
         int n = 0;
-        for (BenchInput in : inputs) {
+        for (ReportInput in : inputs) {
             String id = "input-" + (++n);
             switch (in) {
-                case BenchInput.Prefill p -> prefillSection(sb, id, p);
-                case BenchInput.Jmh j -> jmhSection(sb, id, j.jmh());
+                case ReportInput.Bench(BenchInput.Prefill p) -> prefillSection(sb, id, p);
+                case ReportInput.Bench(BenchInput.Jmh j) -> jmhSection(sb, id, j.jmh());
+                case ReportInput.Sweep sw -> ExtraSections.sweep(sb, id, sw, advice);
+                case ReportInput.AdviceFile a -> ExtraSections.advice(sb, id, a);
+                case ReportInput.Torch t -> ExtraSections.torch(sb, id, t);
+                case ReportInput.JmhMeta m -> ExtraSections.jmhMeta(sb, id, m);
             }
         }
         return sb.append("</body></html>\n").toString();
@@ -58,10 +74,17 @@ public final class HtmlReport {
         table(sb, "summary", SummaryTable.PREFILL_HEADER, SummaryTable.prefillRows(r));
         sb.append("<h3>Charts</h3>\n<div class=\"charts\">\n");
         sb.append(latencyVsTokens(r)).append('\n');
-        sb.append(speedupBars(r)).append('\n');
-        sb.append(percentileCurves(r)).append('\n');
+        sb.append(TimingCharts.speedupDots(r)).append('\n');
+        sb.append(TimingCharts.hostVsGpu(r)).append('\n');
+        List<org.HdrHistogram.Histogram[]> logs = HdrPercentiles.logs(p.source(), r.workloads());
+        sb.append(logs != null ? HdrPercentiles.chart(r.workloads(), logs) : percentileCurves(r)).append('\n');
         sb.append(captureBars(r, false)).append('\n');
         sb.append(captureBars(r, true)).append('\n');
+        if (r.captures().size() >= 8) {
+            List<CaptureCostCharts.Cost> costs = r.captures().stream().map(c -> new CaptureCostCharts.Cost(c.size(), c.captureMs(), c.graphMiB())).toList();
+            sb.append(CaptureCostCharts.cumulative(costs, false)).append('\n');
+            sb.append(CaptureCostCharts.cumulative(costs, true)).append('\n');
+        }
         sb.append("</div>\n</section>\n");
     }
 
@@ -94,7 +117,7 @@ public final class HtmlReport {
             sb.append("<p class=\"warn\">Clock throttling was observed during this run; treat its latencies with care.</p>\n");
     }
 
-    private static void table(StringBuilder sb, String cls, List<String> header, List<List<String>> rows) {
+    static void table(StringBuilder sb, String cls, List<String> header, List<List<String>> rows) {
         sb.append("<table class=\"").append(cls).append("\">\n<thead><tr>");
         for (String h : header) sb.append("<th>").append(esc(h)).append("</th>");
         sb.append("</tr></thead>\n<tbody>\n");
@@ -147,31 +170,6 @@ public final class HtmlReport {
             }
             ch.legend(name, color, false);
         }
-        return ch.render();
-    }
-
-    /** Speedup per workload (bars) with the 95% bootstrap interval; the 1.0 line marks break-even. */
-    static String speedupBars(Results r) {
-        List<Workload> ws = r.workloads().stream().filter(w -> w.speedup() != null).toList(); // both modes timed
-        double maxY = 1;
-        for (Workload w : ws) maxY = Math.max(maxY, Math.max(w.speedup().ci95High(), w.speedup().p50Ratio()));
-        SvgChart ch = new SvgChart("Graph speedup per workload (p50 ratio, 95% CI)", W, H, 90, 20);
-        Axis.Band x = new Axis.Band(ws.stream().map(w -> w.name() + " @" + w.paddedSize()).toList(), ch.plotLeft(), ch.plotRight());
-        Axis y = Axis.Linear.fromZero(maxY * 1.08, ch.plotBottom(), ch.plotTop());
-        ch.axes(x, "workload @ padded size", y, "eager p50 / graph p50", true);
-        double bw = x.bandwidth() * 0.6;
-        for (int i = 0; i < ws.size(); i++) {
-            Workload w = ws.get(i);
-            double cx = x.map(i) + x.bandwidth() / 2;
-            String color = w.fallback() == null ? SvgChart.GRAPH : "#999999";
-            ch.bar(cx - bw / 2, bw, y.map(w.speedup().p50Ratio()), y.map(0), color,
-                    f("%s @%d: %.2f× [%.2f, %.2f]%s", w.name(), w.paddedSize(), w.speedup().p50Ratio(),
-                            w.speedup().ci95Low(), w.speedup().ci95High(), w.fallback() == null ? "" : " (fallback)"));
-            ch.whisker(cx, y.map(w.speedup().ci95Low()), y.map(w.speedup().ci95High()), "#222222");
-        }
-        ch.reference(y.map(1), ws.isEmpty() ? "no workload timed in both modes" : "1.0× (no gain)");
-        ch.legend("captured graph", SvgChart.GRAPH, false);
-        if (ws.stream().anyMatch(w -> w.fallback() != null)) ch.legend("fallback", "#999999", false);
         return ch.render();
     }
 

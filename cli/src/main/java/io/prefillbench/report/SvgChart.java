@@ -13,6 +13,7 @@ import static io.prefillbench.report.Html.px;
 final class SvgChart {
     static final String EAGER = "#d95f02";
     static final String GRAPH = "#1b6ca8";
+    static final String ADVICE = "#2ca02c";
     static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
             "#ff9da7", "#9c755f", "#bab0ac"};
 
@@ -21,12 +22,18 @@ final class SvgChart {
 
     private final String title;
     private final int width, height;
-    private final double left = 72, right, top = 54, bottom;
+    private final double left = 72, right, top, bottom;
     private final StringBuilder grid = new StringBuilder(), marks = new StringBuilder();
     private final List<LegendEntry> legend = new ArrayList<>();
 
     /** @param bottomMargin room under the plot for x tick labels and the axis title */
     SvgChart(String title, int width, int height, int bottomMargin, int rightMargin) {
+        this(title, width, height, bottomMargin, rightMargin, 54);
+    }
+
+    /** @param topMargin room above the plot for the title and the legend rows (16 px per extra row) */
+    SvgChart(String title, int width, int height, int bottomMargin, int rightMargin, int topMargin) {
+        this.top = topMargin;
         this.title = title;
         this.width = width;
         this.height = height;
@@ -126,6 +133,28 @@ final class SvgChart {
                 .append("\" text-anchor=\"end\">").append(esc(label)).append("</text>");
     }
 
+    /** An open circle (hollow marker). */
+    void ring(double x, double y, String color, String tooltip) {
+        marks.append("<circle cx=\"").append(px(x)).append("\" cy=\"").append(px(y)).append("\" r=\"4.5\" fill=\"#fff\" stroke=\"")
+                .append(color).append("\" stroke-width=\"2\"><title>").append(esc(tooltip)).append("</title></circle>");
+    }
+
+    /** A short mark on the x axis at pixel x (e.g. a chosen capture size). */
+    void tick(double x, String color, String tooltip) {
+        marks.append("<line x1=\"").append(px(x)).append("\" x2=\"").append(px(x)).append("\" y1=\"").append(px(bottom))
+                .append("\" y2=\"").append(px(bottom - 8)).append("\" stroke=\"").append(color).append("\" stroke-width=\"2\"><title>")
+                .append(esc(tooltip)).append("</title></line>");
+    }
+
+    /** Vertical reference line at pixel x, labelled at the top. */
+    void vreference(double x, String label) {
+        marks.append("<line class=\"ref\" x1=\"").append(px(x)).append("\" x2=\"").append(px(x)).append("\" y1=\"")
+                .append(px(top)).append("\" y2=\"").append(px(bottom)).append("\"/>");
+        boolean rightHalf = x > (left + right) / 2;
+        marks.append("<text class=\"tick\" x=\"").append(px(x + (rightHalf ? -4 : 4))).append("\" y=\"").append(px(top + 14))
+                .append("\" text-anchor=\"").append(rightHalf ? "end" : "start").append("\">").append(esc(label)).append("</text>");
+    }
+
     void legend(String name, String color, boolean dashed) {
         legend.add(new LegendEntry(name, color, dashed));
     }
@@ -138,13 +167,18 @@ final class SvgChart {
         sb.append("<text class=\"chart-title\" x=\"").append(px(left)).append("\" y=\"22\">").append(esc(title)).append("</text>");
         sb.append(grid).append(marks);
         // legend: a row between title and plot, left-aligned
-        double x = left;
+        double x = left, y = 40;
         for (LegendEntry e : legend) {
-            sb.append("<line x1=\"").append(px(x)).append("\" x2=\"").append(px(x + 18)).append("\" y1=\"40\" y2=\"40\" stroke=\"")
-                    .append(e.color()).append("\" stroke-width=\"3\"").append(e.dashed() ? " stroke-dasharray=\"5 3\"" : "")
-                    .append("/><text class=\"legend\" x=\"").append(px(x + 22)).append("\" y=\"44\">").append(esc(e.name()))
+            double w = 34 + 6.6 * e.name().length();
+            if (x > left && x + w > right) { // wrap rather than run off the chart
+                x = left;
+                y += 16;
+            }
+            sb.append("<line x1=\"").append(px(x)).append("\" x2=\"").append(px(x + 18)).append("\" y1=\"").append(px(y)).append("\" y2=\"")
+                    .append(px(y)).append("\" stroke=\"").append(e.color()).append("\" stroke-width=\"3\"").append(e.dashed() ? " stroke-dasharray=\"5 3\"" : "")
+                    .append("/><text class=\"legend\" x=\"").append(px(x + 22)).append("\" y=\"").append(px(y + 4)).append("\">").append(esc(e.name()))
                     .append("</text>");
-            x += 34 + 6.6 * e.name().length();
+            x += w;
         }
         return sb.append("</svg>").toString();
     }

@@ -21,7 +21,8 @@ class HtmlReportTest {
     static final Path JMH = Path.of("src/test/resources/fixtures/jmh-fixture.json");
     static final List<String> CHART_TITLES = List.of("Latency vs tokens (p50, whiskers to p90)",
             "Graph speedup per workload (p50 ratio, 95% CI)", "Latency percentiles per workload (solid graph, dashed eager)",
-            "Capture time per captured size (ms)", "Graph memory per captured size (MiB)", "JMH scores, eager vs graph (ms/op)");
+            "Capture time per captured size (ms)", "Graph memory per captured size (MiB)", "JMH scores, eager vs graph (ms/op)",
+            TimingCharts.HOST_GPU_TITLE);
 
     static String renderFixtures() {
         return HtmlReport.render(List.of(BenchInput.read(RESULTS), BenchInput.read(JMH)));
@@ -30,7 +31,7 @@ class HtmlReportTest {
     @Test
     void fixtureReportHasEveryChartTableAndHeaderField() {
         String html = renderFixtures();
-        assertEquals(6, count(html, "<svg "), "5 prefill charts + 1 JMH chart");
+        assertEquals(7, count(html, "<svg "), "6 prefill charts (host vs GPU added) + 1 JMH chart");
         for (String t : CHART_TITLES) assertTrue(html.contains("<title>" + Html.esc(t) + "</title>"), t);
         Results r = ResultsIo.read(RESULTS);
         for (Workload w : r.workloads()) assertTrue(html.contains("<td class=\"name\">" + Html.esc(w.name())), w.name());

@@ -33,7 +33,7 @@ class ReportChromiumTest {
         Files.writeString(html, HtmlReportTest.renderFixtures());
 
         String dom = chromium(List.of("--dump-dom", html.toUri().toString()), dir.resolve("dom.txt"));
-        assertEquals(6, HtmlReportTest.count(dom, "<svg "), "parsed DOM holds all charts");
+        assertEquals(7, HtmlReportTest.count(dom, "<svg "), "parsed DOM holds all charts");
         for (String t : HtmlReportTest.CHART_TITLES) assertTrue(dom.contains("<title>" + Html.esc(t) + "</title>"), t);
         assertTrue(dom.contains("<table class=\"summary\">"), "summary table");
         assertEquals(5 + 3, HtmlReportTest.count(dom, "<td class=\"name\">"), "5 workload rows + 3 JMH rows");
@@ -48,6 +48,42 @@ class ReportChromiumTest {
         assertTrue(bytes.length > 50_000, "screenshot suspiciously small: " + bytes.length + " bytes");
         String keep = System.getProperty("report.screenshot");
         if (keep != null) Files.copy(png, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The whole page over the committed results plus a sweep and its advice in Chromium, and one screenshot per chart
+     * kind (each chart alone on a page) kept under target/report-shots for a person to look at.
+     */
+    @Test
+    void chromiumRendersEveryChartKind() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM),
+                "no /usr/bin/chromium: run scripts/install-chromium.sh to test the report in a real browser");
+        List<ReportInput> inputs = new ArrayList<>(SweepReportTest.committed());
+        inputs.addAll(SweepReportTest.sweepAndAdvice(dir));
+        String page = HtmlReport.renderAll(inputs);
+        Path html = dir.resolve("all.html");
+        Files.writeString(html, page);
+        String dom = chromium(List.of("--dump-dom", html.toUri().toString()), dir.resolve("all-dom.txt"));
+        assertEquals(HtmlReportTest.count(page, "<svg "), HtmlReportTest.count(dom, "<svg "), "Chromium parsed every chart");
+        Path shots = Path.of("target", "report-shots");
+        Files.createDirectories(shots);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<svg .*?</svg>", java.util.regex.Pattern.DOTALL).matcher(page);
+        java.util.Set<String> kinds = new java.util.LinkedHashSet<>();
+        while (m.find()) {
+            String svg = m.group();
+            String title = svg.replaceFirst("(?s)^.*?<title>(.*?)</title>.*$", "$1");
+            String kind = title.replaceAll("\\(.*", "").replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", "");
+            if (!kinds.add(kind)) continue; // one screenshot per chart kind
+            Path one = dir.resolve(kind + ".html");
+            String style = page.substring(page.indexOf("<style>"), page.indexOf("</style>") + 8); // the report's own CSS
+            Files.writeString(one, "<!DOCTYPE html><html><head><meta charset=\"utf-8\">" + style + "</head><body style=\"margin:4px\">" + svg + "</body></html>");
+            Path png = shots.resolve(kind + ".png");
+            chromium(List.of("--screenshot=" + png.toAbsolutePath(), "--window-size=1220,500", one.toUri().toString()), dir.resolve(kind + ".txt"));
+            byte[] bytes = Files.readAllBytes(png);
+            assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, java.util.Arrays.copyOf(bytes, 8), kind);
+            assertTrue(bytes.length > 8_000, kind + " screenshot suspiciously small: " + bytes.length + " bytes");
+        }
+        assertTrue(kinds.size() >= 12, "chart kinds: " + kinds);
     }
 
     /** Runs headless Chromium with an isolated profile and no network chatter; returns its stdout. */

@@ -1,0 +1,72 @@
+package io.prefillbench.report;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.prefillbench.BenchException;
+import io.prefillbench.advise.Advice;
+import io.prefillbench.results.BenchInput;
+import io.prefillbench.results.JmhResults;
+import io.prefillbench.results.ResultsIo;
+import io.prefillbench.results.SweepResults;
+
+import java.nio.file.Path;
+
+/**
+ * Any file {@code report} renders, told apart by its {@code schema} (or, for JMH, its shape): prefill results and
+ * JMH files, sweeps, advice, the PyTorch baseline, and the JMH provenance sidecar ({@code .meta.json}).
+ */
+public sealed interface ReportInput {
+    Path source();
+
+    record Bench(BenchInput input) implements ReportInput {
+        public Path source() {
+            return input.source();
+        }
+    }
+
+    record Sweep(Path source, SweepResults sweep) implements ReportInput {
+    }
+
+    record AdviceFile(Path source, Advice advice) implements ReportInput {
+    }
+
+    record Torch(Path source, TorchBaseline torch) implements ReportInput {
+    }
+
+    /** The provenance block JMH runs of {@code bench.jar jmh} leave beside their result file. */
+    record JmhMeta(Path source, JsonNode tree) implements ReportInput {
+    }
+
+    String JMH_META_SCHEMA = "prefillbench/jmh-meta/v1";
+
+    /** Reads any kind; BenchException (exit 2) naming the file for anything unreadable. */
+    static ReportInput read(Path file) {
+        JsonNode tree = ResultsIo.readTree(file);
+        String schema = tree.isObject() ? tree.path("schema").asText("") : "";
+        switch (schema) {
+            case SweepResults.SCHEMA -> {
+                return new Sweep(file, SweepResults.fromTree(file, tree));
+            }
+            case Advice.SCHEMA -> {
+                try {
+                    Advice a = ResultsIo.mapper().treeToValue(tree, Advice.class);
+                    if (a.sizes() == null || a.comparisons() == null) throw new BenchException(file + ": advice lacks \"sizes\" or \"comparisons\"");
+                    return new AdviceFile(file, a);
+                } catch (JacksonException e) {
+                    throw new BenchException(file + ": malformed advice: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+                }
+            }
+            case TorchBaseline.SCHEMA -> {
+                return new Torch(file, TorchBaseline.fromTree(file, tree));
+            }
+            case JMH_META_SCHEMA -> {
+                if (!tree.path("meta").isObject()) throw new BenchException(file + ": JMH provenance sidecar lacks \"meta\"");
+                return new JmhMeta(file, tree);
+            }
+            default -> {
+                if (JmhResults.looksLikeJmh(tree)) return new Bench(new BenchInput.Jmh(file, JmhResults.fromTree(file, tree)));
+                return new Bench(new BenchInput.Prefill(file, ResultsIo.fromTree(file, tree)));
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.prefillbench.results;
+
+import java.util.Map;
+
+/**
+ * What a sweep asked for: every size {@code from, from + step, ..., <= to} captured and timed.
+ *
+ * @param sequences          equal sequences per forward at every point ({@code --sweep-batch})
+ * @param iterationsPerPoint timed forwards per mode at each point (interleaved eager, graph)
+ * @param warmupPerPoint     untimed forwards per mode at each point before timing
+ */
+public record SweepConfig(String model, Map<String, Object> modelShape, int from, int to, int step, int sequences,
+                          int maxNumSeqs, int maxModelLen, int warmupPerPoint, int iterationsPerPoint, long seed, boolean pdl,
+                          String gemm) {
+}
