@@ -11,7 +11,10 @@ import java.util.List;
  * Writes a batch's metadata into the pinned host image of the device metadata slice (layout of
  * {@link StaticBuffers}): counts, cumulative query starts, kv lengths, token ids, positions,
  * cache slots and block tables; rejects what the kernels cannot take (token ids outside the
- * vocabulary, sequences longer than the KV cache, slots past it). Sequence slot s owns pages [s*pagesPerSeq, (s+1)*pagesPerSeq).
+ * vocabulary, sequences longer than the KV cache, slots past it, page lists too short for the
+ * sequence or naming pages outside the cache). Sequence slot s owns pages [s*pagesPerSeq,
+ * (s+1)*pagesPerSeq); a sequence with its own page list uses those pages, its unused block-table
+ * entries hold page 0 (never read: the kernels stop at kv_len).
  */
 final class BatchMetadata {
     private BatchMetadata() {
@@ -36,7 +39,7 @@ final class BatchMetadata {
             if (s.kvLen() > maxLen) {
                 throw new BenchException("a sequence of " + s.kvLen() + " tokens is longer than --max-model-len " + maxLen);
             }
-            if (s.slot() >= b.config.maxNumSeqs()) throw new IllegalArgumentException("cache slot " + s.slot() + " >= " + b.config.maxNumSeqs());
+            int[] pages = pagesOf(s, b);
             put(host, b.queryStart + i, start);
             put(host, b.kvLens + i, s.kvLen());
             int[] toks = s.tokens();
@@ -46,14 +49,33 @@ final class BatchMetadata {
                 int pos = s.prefixLen() + j;
                 put(host, b.tokenIds + t, toks[j]);
                 put(host, b.positions + t, pos);
-                put(host, b.slotMapping + t, (s.slot() * b.pagesPerSeq + pos / Layout.PAGE_SIZE) * Layout.PAGE_SIZE + pos % Layout.PAGE_SIZE);
+                put(host, b.slotMapping + t, pages[pos / Layout.PAGE_SIZE] * Layout.PAGE_SIZE + pos % Layout.PAGE_SIZE);
             }
-            for (int pg = 0; pg < b.pagesPerSeq; pg++) put(host, b.blockTables + (long) i * b.pagesPerSeq + pg, s.slot() * b.pagesPerSeq + pg);
+            for (int pg = 0; pg < b.pagesPerSeq; pg++) put(host, b.blockTables + (long) i * b.pagesPerSeq + pg, pg < pages.length ? pages[pg] : 0);
             start += toks.length;
             tiles += TileMath.tiles(toks.length, group, Layout.ROWS_PER_TILE);
         }
         put(host, b.queryStart + S, start);
         return tiles;
+    }
+
+    /** The sequence's pages: its slot's fixed range, or its own list, checked against the cache. */
+    static int[] pagesOf(SeqInput s, StaticBuffers b) {
+        int totalPages = b.config.maxNumSeqs() * b.pagesPerSeq;
+        if (s.pages() == null) {
+            if (s.slot() >= b.config.maxNumSeqs()) throw new IllegalArgumentException("cache slot " + s.slot() + " >= " + b.config.maxNumSeqs());
+            int[] pages = new int[b.pagesPerSeq];
+            for (int pg = 0; pg < pages.length; pg++) pages[pg] = s.slot() * b.pagesPerSeq + pg;
+            return pages;
+        }
+        int[] pages = s.pages();
+        int need = (s.kvLen() + Layout.PAGE_SIZE - 1) / Layout.PAGE_SIZE;
+        if (pages.length < need) throw new IllegalArgumentException("a sequence of " + s.kvLen() + " tokens needs " + need + " pages, its list has " + pages.length);
+        if (pages.length > b.pagesPerSeq) throw new IllegalArgumentException(pages.length + " pages exceed the block table's " + b.pagesPerSeq + " per sequence");
+        for (int p : pages) {
+            if (p < 0 || p >= totalPages) throw new IllegalArgumentException("page " + p + " outside the KV cache [0, " + totalPages + ")");
+        }
+        return pages;
     }
 
     private static void put(MemorySegment host, long index, int value) {
