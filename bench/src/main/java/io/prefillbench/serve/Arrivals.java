@@ -42,8 +42,9 @@ public final class Arrivals {
         return out;
     }
 
+    /** The trace's requests, all of them unless bounded by {@code requests} / {@code durationS} (null: no bound). */
     public static List<Request> fromTrace(List<TraceFile.Entry> trace, Integer requests, Double durationS, int maxModelLen, int vocab, long seed) {
-        checkBounds(requests, durationS);
+        if (requests != null || durationS != null) checkBounds(requests, durationS);
         Random rnd = new Random(seed);
         List<Request> out = new ArrayList<>();
         for (TraceFile.Entry e : trace) {

@@ -75,7 +75,7 @@ public final class ServeLoop {
             Request r = requests.get(i);
             double arrival = r.arrivalNanos() / 1e6;
             double ttft = (firstToken[i] - r.arrivalNanos()) / 1e6;
-            double tpot = r.outputTokens() > 1 ? (finished[i] - firstToken[i]) / 1e6 / (r.outputTokens() - 1) : Double.NaN;
+            Double tpot = r.outputTokens() > 1 ? (finished[i] - firstToken[i]) / 1e6 / (r.outputTokens() - 1) : null;
             recs.add(new RequestRecord(r.id(), arrival, r.prompt().length, r.outputTokens(), ttft, tpot, (finished[i] - r.arrivalNanos()) / 1e6));
             last = Math.max(last, finished[i]);
         }

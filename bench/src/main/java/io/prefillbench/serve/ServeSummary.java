@@ -13,10 +13,10 @@ public record ServeSummary(int requests, double makespanS, Percentiles ttftMs, P
                            double totalTokensPerS, int steps, int graphSteps, double graphShare, long realTokens, long paddedTokens,
                            double paddingWaste, int prefillSteps, int decodeSteps, int mixedSteps, double meanStepTokens) {
 
-    /** p50/p90/p99/max and mean of one latency, milliseconds; NaN when nothing was recorded. */
+    /** p50/p90/p99/max and mean of one latency, milliseconds; count 0 and zeros when nothing was recorded. */
     public record Percentiles(long count, double p50, double p90, double p99, double max, double mean) {
         static Percentiles of(Histogram h) {
-            if (h.getTotalCount() == 0) return new Percentiles(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            if (h.getTotalCount() == 0) return new Percentiles(0, 0, 0, 0, 0, 0);
             return new Percentiles(h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
                     ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), h.getMean() / 1e3);
         }
@@ -31,7 +31,7 @@ public record ServeSummary(int requests, double makespanS, Percentiles ttftMs, P
         long out = 0, total = 0;
         for (RequestRecord r : reqs) {
             ttft.recordValue(Math.max(1, Math.round(r.ttftMs() * 1e3)));
-            if (!Double.isNaN(r.tpotMs())) tpot.recordValue(Math.max(1, Math.round(r.tpotMs() * 1e3)));
+            if (r.tpotMs() != null) tpot.recordValue(Math.max(1, Math.round(r.tpotMs() * 1e3)));
             out += r.outputTokens();
             total += r.outputTokens() + r.promptTokens();
         }

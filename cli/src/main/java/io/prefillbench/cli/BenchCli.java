@@ -25,6 +25,7 @@ public final class BenchCli {
         cl.addSubcommand(new PlanCommand());
         cl.addSubcommand(new PrefillCommand());
         cl.addSubcommand(new JmhCommand());
+        cl.addSubcommand(new ServeCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;
