@@ -13,6 +13,12 @@ import java.util.OptionalInt;
  * may use graphs replays the smallest captured size holding it (prefill, decode or any mix: the
  * graphs are keyed by token count, captured for the worst split, and read KV lengths from device
  * memory), and runs eager only when that size is not captured or has too few sequence slots.
+ *
+ * <p>Decode attention uses the prefill kernel as is: a decode token is one tile of {@code group}
+ * rows, so a step's attention grid is (sequences x kv heads) blocks, each walking its whole prefix
+ * page by page. Few decode sequences with long prefixes (31 x 2 kv heads = 62 blocks of 32 pages
+ * at 2048 cached tokens, on 132 SMs) leave SMs idle: that is where split-KV (flash-decoding)
+ * would be needed; the {@code --mix} workloads measure it.
  */
 public final class EngineStepExecutor implements StepExecutor {
     private final PrefillEngine engine;

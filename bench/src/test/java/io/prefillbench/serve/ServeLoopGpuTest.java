@@ -28,7 +28,7 @@ class ServeLoopGpuTest {
     void everyRequestFinishesThroughTheSameGraphs(Policy policy) {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = new EngineConfig(Presets.byName("tiny"), CaptureSizes.parse("16,64,128", CaptureSizes.HARD_CAP), 8, 512, 1234);
-        List<Request> reqs = Arrivals.poisson(400, new LengthDistribution.Uniform(1, 300), new LengthDistribution.Uniform(1, 40), 24, null,
+        List<Request> reqs = Arrivals.poisson(4000, new LengthDistribution.Uniform(1, 300), new LengthDistribution.Uniform(1, 40), 24, null,
                 cfg.maxModelLen(), cfg.model().vocab(), 5);
         try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
             if (policy.graphs()) for (int s : cfg.sizes().sizes()) e.capture(s);
