@@ -22,7 +22,10 @@ import static io.prefillbench.forward.ForwardProgram.TOKEN_IDS;
  * Writes a batch's metadata into the pinned host image of the {@code batch_meta} slice (fields of
  * {@link MetaLayout}): counts, cumulative query starts, kv lengths, token ids, positions, cache
  * slots and block tables; rejects what the kernels cannot take (token ids outside the vocabulary,
- * sequences longer than the KV cache, slots past it). Sequence slot s owns pages [s*pagesPerSeq, (s+1)*pagesPerSeq).
+ * sequences longer than the KV cache, slots past it, page lists too short for the sequence or
+ * naming pages outside the cache). Sequence slot s owns pages [s*pagesPerSeq, (s+1)*pagesPerSeq);
+ * a sequence with its own page list uses those pages, its unused block-table entries hold page 0
+ * (never read: the kernels stop at kv_len).
  */
 final class BatchMetadata {
     private BatchMetadata() {
@@ -51,7 +54,7 @@ final class BatchMetadata {
             if (s.kvLen() > maxLen) {
                 throw new BenchException("a sequence of " + s.kvLen() + " tokens is longer than --max-model-len " + maxLen);
             }
-            if (s.slot() >= config.maxNumSeqs()) throw new IllegalArgumentException("cache slot " + s.slot() + " >= " + config.maxNumSeqs());
+            int[] pages = pagesOf(s, config, pagesPerSeq);
             put(host, queryStart + i, start);
             put(host, kvLens + i, s.kvLen());
             int[] toks = s.tokens();
@@ -61,14 +64,33 @@ final class BatchMetadata {
                 int pos = s.prefixLen() + j;
                 put(host, tokenIds + t, toks[j]);
                 put(host, positions + t, pos);
-                put(host, slotMapping + t, (s.slot() * pagesPerSeq + pos / page) * page + pos % page);
+                put(host, slotMapping + t, pages[pos / page] * page + pos % page);
             }
-            for (int pg = 0; pg < pagesPerSeq; pg++) put(host, blockTables + (long) i * pagesPerSeq + pg, s.slot() * pagesPerSeq + pg);
+            for (int pg = 0; pg < pagesPerSeq; pg++) put(host, blockTables + (long) i * pagesPerSeq + pg, pg < pages.length ? pages[pg] : 0);
             start += toks.length;
             tiles += TileMath.tiles(toks.length, group, KernelConstants.ROWS_PER_TILE);
         }
         put(host, queryStart + S, start);
         return tiles;
+    }
+
+    /** The sequence's pages: its slot's fixed range, or its own list, checked against the cache. */
+    static int[] pagesOf(SeqInput s, EngineConfig config, int pagesPerSeq) {
+        int totalPages = config.maxNumSeqs() * pagesPerSeq;
+        if (s.pages() == null) {
+            if (s.slot() >= config.maxNumSeqs()) throw new IllegalArgumentException("cache slot " + s.slot() + " >= " + config.maxNumSeqs());
+            int[] pages = new int[pagesPerSeq];
+            for (int pg = 0; pg < pages.length; pg++) pages[pg] = s.slot() * pagesPerSeq + pg;
+            return pages;
+        }
+        int[] pages = s.pages();
+        int need = (s.kvLen() + KernelConstants.PAGE_SIZE - 1) / KernelConstants.PAGE_SIZE;
+        if (pages.length < need) throw new IllegalArgumentException("a sequence of " + s.kvLen() + " tokens needs " + need + " pages, its list has " + pages.length);
+        if (pages.length > pagesPerSeq) throw new IllegalArgumentException(pages.length + " pages exceed the block table's " + pagesPerSeq + " per sequence");
+        for (int p : pages) {
+            if (p < 0 || p >= totalPages) throw new IllegalArgumentException("page " + p + " outside the KV cache [0, " + totalPages + ")");
+        }
+        return pages;
     }
 
     private static void put(MemorySegment host, long index, int value) {

@@ -102,8 +102,13 @@ public final class PrefillRunner {
             steps.add(List.copyOf(seqs));
             for (int r : finishing) free.add(slotOf[r]);
         }
+        return prepared(prompts, steps, lastChunkOf);
+    }
+
+    /** Steps planned elsewhere (e.g. a one-step mix of prompts and decode tokens), with the padding guard decided once. */
+    public Prepared prepared(List<int[]> prompts, List<List<SeqInput>> steps, List<int[]> lastChunkOf) {
         List<PaddingGuard.Decision> decisions = new ArrayList<>();
-        for (List<SeqInput> step : steps) decisions.add(guard.decide(tokens(step), cfg.sizes()));
+        for (List<SeqInput> step : steps) decisions.add(guard.decide(tokens(step), engine.config().sizes()));
         return new Prepared(List.copyOf(prompts), List.copyOf(steps), List.copyOf(lastChunkOf), List.copyOf(decisions));
     }
 

@@ -26,6 +26,7 @@ public final class BenchCli {
         cl.addSubcommand(new AdviseCommand());
         cl.addSubcommand(new PrefillCommand());
         cl.addSubcommand(new JmhCommand());
+        cl.addSubcommand(new ServeCommand());
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * and removing a probe file, so a run fails in its first second rather than after the timing.
  */
 final class OutputPath {
-    /** Markers of files this tool writes: JSON with our schema field, HTML and .hlog with our generator line, op dumps with their header. */
+    /** Markers of files this tool writes: JSON with our schema field, HTML and .hlog with our generator line, op dumps and serve step logs with their header. */
     static final Pattern JSON_MARK = Pattern.compile("\"schema\"\\s*:\\s*\"prefillbench/");
     static final String HTML_MARK = "<meta name=\"generator\" content=\"prefillbench";
     static final String HLOG_MARK = "#prefillbench ";
@@ -82,6 +82,6 @@ final class OutputPath {
         }
         String s = new String(head, 0, n, StandardCharsets.UTF_8);
         return JSON_MARK.matcher(s).find() || s.contains(HTML_MARK) || s.startsWith(HLOG_MARK)
-                || s.startsWith(io.prefillbench.forward.OpDump.HEADER);
+                || s.startsWith(io.prefillbench.forward.OpDump.HEADER) || s.startsWith(io.prefillbench.serve.StepRecord.CSV_HEADER);
     }
 }

@@ -75,6 +75,11 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", paramLabel = "SxT", description = "Batches of S sequences of T tokens, e.g. 4x80,8x16.")
     List<String> batches;
 
+    @Option(names = "--mix", split = ",", paramLabel = "MIX", description = "One-step mixes of prompts and decode tokens, e.g. 1x80+31d@2048 (an 80-token prompt and 31 decode tokens after 2048 cached) or 64d@1024; terms NxL, NxL@P, Nd@P.")
+    List<String> mix;
+
+    private final Map<String, MixWorkload> mixes = new LinkedHashMap<>();
+
     @Option(names = "--max-num-seqs", defaultValue = "32", description = "Most sequences per forward (default: ${DEFAULT-VALUE}).")
     int maxNumSeqs;
 
@@ -155,7 +160,9 @@ final class PrefillCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BenchException("--pad-ratio/--pad-slack: " + e.getMessage());
         }
-        List<Workloads.Spec> workloads = Workloads.parse(prompts, promptLens, batches, maxModelLen, maxNumSeqs);
+        if (mix != null) for (String x : mix) mixes.putIfAbsent("mix-" + x.trim(), MixWorkload.parse(x, maxModelLen, maxNumSeqs, capture.largest()));
+        List<Workloads.Spec> workloads = Workloads.parse(prompts, promptLens, batches, maxModelLen, maxNumSeqs,
+                mixes.values().stream().map(MixWorkload::spec).toList());
         EngineConfig cfg = new EngineConfig(m, capture, maxNumSeqs, maxModelLen, seed);
         Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
@@ -239,7 +246,8 @@ final class PrefillCommand implements Callable<Integer> {
         int vocab = engine.config().model().vocab();
         List<int[]> prompts = new ArrayList<>();
         for (int len : w.seqLens()) prompts.add(rnd.ints(len, 0, vocab).toArray());
-        PrefillRunner.Prepared prepared = runner.prepare(prompts);
+        MixWorkload mixed = mixes.get(w.name());
+        PrefillRunner.Prepared prepared = mixed != null ? mixed.prepare(engine, runner, rnd) : runner.prepare(prompts);
         boolean eager = !noEager, graph = !noGraph;
         // counted from the plan, outside the timed loop: neither mode pays for the counting
         LaunchCounts launches = new LaunchCounts(eager ? runner.launches(prepared, PrefillRunner.Mode.EAGER) : 0,

@@ -25,7 +25,14 @@ final class Workloads {
     }
 
     static List<Spec> parse(List<String> prompts, List<Integer> promptLens, List<String> batches, int maxModelLen, int maxNumSeqs) {
+        return parse(prompts, promptLens, batches, maxModelLen, maxNumSeqs, List.of());
+    }
+
+    /** As above, plus already parsed workloads (e.g. {@code --mix}), which count as given. */
+    static List<Spec> parse(List<String> prompts, List<Integer> promptLens, List<String> batches, int maxModelLen, int maxNumSeqs,
+                            List<Spec> extra) {
         Map<String, Spec> out = new LinkedHashMap<>();
+        for (Spec e : extra) out.putIfAbsent(e.name(), e);
         if (prompts != null) {
             for (String p : prompts) {
                 Integer len = NAMED.get(p.trim());

@@ -1,0 +1,43 @@
+package io.prefillbench.serve;
+
+import io.prefillbench.engine.PrefillEngine;
+import io.prefillbench.engine.PrefillOutput;
+import io.prefillbench.engine.SeqInput;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Runs steps on the GPU: each item becomes a {@link SeqInput} with its own KV pages; a step that
+ * may use graphs replays the smallest captured size holding it (prefill, decode or any mix: the
+ * graphs are keyed by token count, captured for the worst split, and read KV lengths from device
+ * memory), and runs eager only when that size is not captured or has too few sequence slots.
+ *
+ * <p>Decode attention uses the prefill kernel as is: a decode token is one tile of {@code group}
+ * rows, so a step's attention grid is (sequences x kv heads) blocks, each walking its whole prefix
+ * page by page. Few decode sequences with long prefixes (31 x 2 kv heads = 62 blocks of 32 pages
+ * at 2048 cached tokens, on 132 SMs) leave SMs idle: that is where split-KV (flash-decoding)
+ * would be needed; the {@code --mix} workloads measure it.
+ */
+public final class EngineStepExecutor implements StepExecutor {
+    private final PrefillEngine engine;
+
+    public EngineStepExecutor(PrefillEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public Outcome execute(StepPlan plan) {
+        List<SeqInput> seqs = new ArrayList<>(plan.items().size());
+        for (StepItem i : plan.items()) seqs.add(SeqInput.paged(i.tokens(), i.prefixLen(), i.pages()));
+        PrefillOutput out = replayable(plan) ? engine.graph(seqs) : engine.eager(seqs);
+        return new Outcome(out.firstTokens(), out.graph(), out.graph() ? out.paddedSize() : out.tokens(), engine.lastGpuMillis());
+    }
+
+    private boolean replayable(StepPlan plan) {
+        if (!plan.graphs()) return false;
+        OptionalInt size = engine.bucketFor(plan.tokens());
+        return size.isPresent() && engine.isCaptured(size.getAsInt()) && plan.items().size() <= engine.config().seqCapacity(size.getAsInt());
+    }
+}

@@ -1,0 +1,167 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The same graph family serves prefill, decode and any mix: graph replay equals eager bit for bit
+ * for decode-only steps (one query token, KV prefixes from 0 to max-model-len - 1), prefill-only
+ * steps, mixed steps with chunk continuations, and the [80] then [1,80,80,80] scenario. Sequences
+ * use their own KV pages from a {@link KvBlockAllocator}; everything is poisoned (NaN) and the
+ * prefixes are re-written by eager prefill before each run, so a read past kv_len, of a wrong page
+ * or of stale data shows up as NaN or as a mismatch.
+ */
+@Tag("gpu")
+class MixedStepGraphEqualsEagerGpuTest {
+    static final String SIZES = "16,64,160,256,512";
+    static final int MAX_SEQS = 32;
+    static final int MAX_LEN = 2048;
+
+    enum Kind { DECODE, PREFILL, MIXED }
+
+    @ParameterizedTest(name = "{0}: {1} random steps per kind")
+    @CsvSource({"tiny, 40", "tiny-g5, 40", "ernie-4.5-0.3b, 15", "ernie-4.5-21b-a3b-attn, 10"})
+    void randomMixes(String preset, int perKind) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, SIZES, MAX_SEQS, MAX_LEN);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            Random rnd = new Random(preset.hashCode() * 31L);
+            int vocab = cfg.model().vocab();
+            int checked = 0;
+            for (Kind kind : Kind.values()) {
+                for (int i = 0; i < perKind; i++) {
+                    KvBlockAllocator kv = KvBlockAllocator.forEngine(cfg);
+                    List<MixedSteps.Seq> seqs = randomStep(rnd, kv, kind, cfg, vocab);
+                    assertGraphEqualsEager(e, seqs, preset + " " + kind + " " + describe(seqs));
+                    checked++;
+                }
+            }
+            assertEquals(3 * perKind, checked);
+        }
+    }
+
+    /** Four 80-token prompts under dynamic insertion: [80], then [1,80,80,80] through the same graphs. */
+    @Test
+    void fourEightyTokenPromptsWithDynamicInsertion() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", SIZES, MAX_SEQS, MAX_LEN);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            Random rnd = new Random(80);
+            KvBlockAllocator kv = KvBlockAllocator.forEngine(cfg);
+            List<MixedSteps.Seq> first = List.of(MixedSteps.seq(rnd, kv, 0, 80, cfg.model().vocab()));
+            assertGraphEqualsEager(e, first, "[80]");
+            e.poisonActivations();
+            PrefillOutput out = e.graph(MixedSteps.step(first));
+            // the first token of the finished prompt is the next decode input
+            int[] history = Arrays.copyOf(first.get(0).history(), 81);
+            history[80] = out.firstTokens()[0];
+            List<MixedSteps.Seq> second = new ArrayList<>();
+            second.add(new MixedSteps.Seq(history, 80, first.get(0).pages()));
+            for (int i = 0; i < 3; i++) second.add(MixedSteps.seq(rnd, kv, 0, 80, cfg.model().vocab()));
+            assertGraphEqualsEager(e, second, "[1,80,80,80]");
+        }
+    }
+
+    /** The check reads the prefix through the page list: a decode given another sequence's pages must come out different. */
+    @Test
+    void wrongPagesAreCaught() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("tiny", SIZES, MAX_SEQS, MAX_LEN);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            Random rnd = new Random(3);
+            KvBlockAllocator kv = KvBlockAllocator.forEngine(cfg);
+            List<MixedSteps.Seq> seqs = List.of(MixedSteps.seq(rnd, kv, 700, 1, cfg.model().vocab()), MixedSteps.seq(rnd, kv, 700, 1, cfg.model().vocab()));
+            Run right = run(e, seqs, false);
+            List<MixedSteps.Seq> swapped = List.of(new MixedSteps.Seq(seqs.get(0).history(), 700, seqs.get(1).pages()), seqs.get(1));
+            e.poisonActivations();
+            MixedSteps.fillPrefixes(e, seqs);
+            e.eager(MixedSteps.step(swapped));
+            float[][] wrong = e.lastLogits();
+            assertTrue(!Arrays.equals(right.logits()[0], wrong[0]), "a decode reading another sequence's KV gave the same logits");
+        }
+    }
+
+    static List<MixedSteps.Seq> randomStep(Random rnd, KvBlockAllocator kv, Kind kind, EngineConfig cfg, int vocab) {
+        int budget = cfg.maxTokens();
+        int maxSeqs = cfg.seqCapacity(budget);
+        List<MixedSteps.Seq> seqs = new ArrayList<>();
+        int tokens = 0;
+        int decodes = kind == Kind.PREFILL ? 0 : 1 + rnd.nextInt(kind == Kind.DECODE ? maxSeqs : maxSeqs / 2);
+        for (int i = 0; i < decodes; i++) {
+            int prefix = randomPrefix(rnd, MAX_LEN - 1);
+            seqs.add(MixedSteps.seq(rnd, kv, prefix, 1, vocab));
+            tokens++;
+        }
+        if (kind != Kind.DECODE) {
+            int prefills = 1 + rnd.nextInt(Math.min(6, maxSeqs - seqs.size()));
+            for (int i = 0; i < prefills && tokens < budget; i++) {
+                int q = 1 + rnd.nextInt(Math.min(300, budget - tokens));
+                boolean continuation = rnd.nextBoolean(); // a later chunk of a chunked prompt
+                int prefix = continuation ? randomPrefix(rnd, MAX_LEN - q) : 0;
+                seqs.add(MixedSteps.seq(rnd, kv, prefix, q, vocab));
+                tokens += q;
+            }
+        }
+        java.util.Collections.shuffle(seqs, rnd);
+        return seqs;
+    }
+
+    /** Prefixes across the range, weighted to page edges and both ends. */
+    static int randomPrefix(Random rnd, int max) {
+        return switch (rnd.nextInt(5)) {
+            case 0 -> 0;
+            case 1 -> max;
+            case 2 -> Math.clamp(64L * rnd.nextInt(max / 64 + 1) + rnd.nextInt(3) - 1, 0, max);
+            default -> rnd.nextInt(max + 1);
+        };
+    }
+
+    static String describe(List<MixedSteps.Seq> seqs) {
+        StringBuilder sb = new StringBuilder("[");
+        for (MixedSteps.Seq s : seqs) {
+            if (sb.length() > 1) sb.append(',');
+            sb.append(s.history().length - s.prefixLen());
+            if (s.prefixLen() > 0) sb.append('@').append(s.prefixLen());
+        }
+        return sb.append(']').toString();
+    }
+
+    record Run(int[] firstTokens, float[][] logits) {
+    }
+
+    /** First tokens and logits of one mode on poisoned buffers with freshly written prefixes. */
+    static Run run(PrefillEngine e, List<MixedSteps.Seq> seqs, boolean graph) {
+        e.poisonActivations();
+        MixedSteps.fillPrefixes(e, seqs);
+        List<SeqInput> step = MixedSteps.step(seqs);
+        PrefillOutput out = graph ? e.graph(step) : e.eager(step);
+        assertEquals(graph, out.graph());
+        return new Run(out.firstTokens(), e.lastLogits());
+    }
+
+    static void assertGraphEqualsEager(PrefillEngine e, List<MixedSteps.Seq> seqs, String what) {
+        Run g = run(e, seqs, true);
+        Run x = run(e, seqs, false);
+        assertArrayEquals(x.firstTokens(), g.firstTokens(), what + ": first tokens");
+        assertTrue(x.logits().length == seqs.size());
+        for (int s = 0; s < x.logits().length; s++) {
+            GraphEqualsEagerGpuTest.assertNoNaN(x.logits()[s], what + ": eager logits of sequence " + s);
+            if (!Arrays.equals(x.logits()[s], g.logits()[s])) fail(what + ": logits of sequence " + s + " differ between graph and eager");
+        }
+    }
+}
