@@ -10,6 +10,11 @@ import java.io.PrintWriter;
 @Command(name = "bench", mixinStandardHelpOptions = true, version = "prefillbench 0.1.0",
         description = "Measures what CUDA graphs do for LLM prefill.")
 public final class BenchCli {
+    /**
+     * How every list option splits its value: at commas, spaces around them allowed, so {@code --sizes "16, 64"}
+     * and {@code --prompt-lens "10, 480"} mean the same as without spaces.
+     */
+    static final String LIST_SPLIT = "\\s*,\\s*";
 
     public static void main(String[] args) {
         System.exit(newCommandLine().execute(args));
@@ -25,9 +30,20 @@ public final class BenchCli {
         cl.addSubcommand(new PlanCommand());
         cl.addSubcommand(new PrefillCommand());
         cl.addSubcommand(new JmhCommand());
+        // after the subcommands: picocli hands a converter only to those registered already
+        cl.registerConverter(Integer.class, BenchCli::integer);
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;
+    }
+
+    /** Integer list entries the way --sizes reads them: surrounding spaces ignored, the same words when wrong. */
+    private static Integer integer(String raw) {
+        try {
+            return Integer.valueOf(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + raw + "' is not an int");
+        }
     }
 
     static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {

@@ -3,6 +3,7 @@ package io.prefillbench.cli;
 import io.prefillbench.BenchException;
 import io.prefillbench.cuda.CudaException;
 import io.prefillbench.cuda.CublasHandle;
+import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.engine.CaptureReport;
 import io.prefillbench.engine.EngineConfig;
 import io.prefillbench.engine.EngineOptions;
@@ -24,17 +25,13 @@ import io.prefillbench.results.Speedup;
 import io.prefillbench.results.SpeedupStats;
 import io.prefillbench.results.Throttling;
 import io.prefillbench.results.Workload;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -62,17 +59,17 @@ final class PrefillCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--sizes", split = ",", defaultValue = CaptureSizes.DEFAULT_SPEC, paramLabel = "N",
+    @Option(names = "--sizes", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", defaultValue = CaptureSizes.DEFAULT_SPEC, paramLabel = "N",
             description = "Capture sizes (token counts), e.g. 16,64,512 (default: ${DEFAULT-VALUE}).")
     List<String> sizes;
 
-    @Option(names = "--prompts", split = ",", paramLabel = "NAME", description = "Named prompts: short (10 tokens), long (480). Default when no workload is given: short,long.")
+    @Option(names = "--prompts", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", paramLabel = "NAME", description = "Named prompts: short (10 tokens), long (480). Default when no workload is given: short,long.")
     List<String> prompts;
 
-    @Option(names = "--prompt-lens", split = ",", paramLabel = "N", description = "Single prompts of these lengths, e.g. 10,480.")
+    @Option(names = "--prompt-lens", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", paramLabel = "N", description = "Single prompts of these lengths, e.g. 10,480.")
     List<Integer> promptLens;
 
-    @Option(names = "--batch", split = ",", paramLabel = "SxT", description = "Batches of S sequences of T tokens, e.g. 4x80,8x16.")
+    @Option(names = "--batch", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", paramLabel = "SxT", description = "Batches of S sequences of T tokens, e.g. 4x80,8x16.")
     List<String> batches;
 
     @Option(names = "--max-num-seqs", defaultValue = "32", description = "Most sequences per forward (default: ${DEFAULT-VALUE}).")
@@ -124,20 +121,32 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
     boolean progress;
 
+    /** Most timed (or warmup) iterations per workload and mode: four long[] of this length hold the samples. */
+    static final int MAX_ITERATIONS = 1_000_000;
+    static final double MIN_DURATION_S = 0.1;
+    static final double MAX_DURATION_S = 3600;
+
     private final AtomicBoolean complete = new AtomicBoolean();
+    private final PendingHistogramLogs histogramLogs = new PendingHistogramLogs();
 
     @Override
     public Integer call() throws Exception {
         // Everything the user typed is checked before the GPU is touched.
         if (noGraph && noEager) throw new BenchException("--no-graph and --no-eager together leave nothing to time");
-        if (iterations < 1) throw new BenchException("--iterations must be at least 1, got " + iterations);
-        if (warmup < 0) throw new BenchException("--warmup must be >= 0, got " + warmup);
-        if (duration != null && !(duration > 0)) throw new BenchException("--duration must be a positive number of seconds, got " + duration);
+        if (iterations < 1 || iterations > MAX_ITERATIONS)
+            throw new BenchException("--iterations must be in 1.." + MAX_ITERATIONS + ", got " + iterations);
+        if (warmup < 0 || warmup > MAX_ITERATIONS) throw new BenchException("--warmup must be in 0.." + MAX_ITERATIONS + ", got " + warmup);
+        // the lower bound leaves time for at least one iteration; NaN and Infinity fail both comparisons
+        if (duration != null && !(duration >= MIN_DURATION_S && duration <= MAX_DURATION_S))
+            throw new BenchException("--duration must be in " + MIN_DURATION_S + ".." + MAX_DURATION_S + " seconds, got " + duration);
         if (device < 0) throw new BenchException("--device must be >= 0, got " + device);
-        ModelConfig m = model.resolve();
+        ModelConfig m = model.resolve(spec.commandLine().getErr());
         if (maxModelLen < 1 || maxModelLen > m.maxPositions())
             throw new BenchException("--max-model-len must be in 1.." + m.maxPositions() + " for " + m.name() + ", got " + maxModelLen);
-        CaptureSizes capture = CaptureSizes.parse(sizes, Math.min(CaptureSizes.HARD_CAP, maxModelLen));
+        // untyped defaults are trimmed to a short --max-model-len rather than blamed for exceeding it
+        CaptureSizes capture = spec.commandLine().getParseResult().hasMatchedOption("--sizes")
+                ? CaptureSizes.parse(sizes, Math.min(CaptureSizes.HARD_CAP, maxModelLen))
+                : CaptureSizes.defaultsUpTo(Math.min(CaptureSizes.HARD_CAP, maxModelLen), "--max-model-len");
         PaddingGuard guard;
         try {
             guard = new PaddingGuard(padRatio, padSlack);
@@ -145,6 +154,7 @@ final class PrefillCommand implements Callable<Integer> {
             throw new BenchException("--pad-ratio/--pad-slack: " + e.getMessage());
         }
         List<Workloads.Spec> workloads = Workloads.parse(prompts, promptLens, batches, maxModelLen, maxNumSeqs);
+        KernelLibrary.requirePacked();
         EngineConfig cfg = new EngineConfig(m, capture, maxNumSeqs, maxModelLen, seed);
         Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
@@ -152,7 +162,9 @@ final class PrefillCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Thread hook = new Thread(() -> {
-            if (!complete.get()) System.err.println("\ninterrupted: no results written (" + out + " is written only when the run completes)");
+            if (complete.get()) return;
+            histogramLogs.discard(new PrintWriter(System.err, true));
+            System.err.println("\ninterrupted: no results written (" + out + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(slowdownCycles, false, pdl))) {
@@ -182,6 +194,7 @@ final class PrefillCommand implements Callable<Integer> {
             err.flush();
             return 0;
         } finally {
+            if (!complete.get()) histogramLogs.discard(err);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
@@ -229,7 +242,7 @@ final class PrefillCommand implements Callable<Integer> {
             if (eager) runner.run(prepared, PrefillRunner.Mode.EAGER, false);
             if (graph) runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
         }
-        int cap = duration == null ? iterations : 1_000_000;
+        int cap = duration == null ? iterations : MAX_ITERATIONS;
         long[] eHost = new long[cap], gHost = new long[cap], eGpu = new long[cap], gGpu = new long[cap];
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + (long) (duration * 1e9);
         int n = 0;
@@ -271,33 +284,13 @@ final class PrefillCommand implements Callable<Integer> {
         }
         int graphLaunches = lastG == null ? 0 : lastG.launches();
 
-        HistogramLogs logs = new HistogramLogs(eager ? writeHistogram(out, w.name(), "eager", eHost) : null,
-                graph ? writeHistogram(out, w.name(), "graph", gHost) : null);
+        HistogramLogs logs = new HistogramLogs(eager ? histogramLogs.write(out, w.name(), "eager", eHost) : null,
+                graph ? histogramLogs.write(out, w.name(), "graph", gHost) : null);
         Speedup speedup = eager && graph ? SpeedupStats.p50Ratio(eHost, gHost, seed) : null;
         return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, new LaunchCounts(eagerLaunches, graphLaunches),
                 eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
                 graph ? new ModeTiming(LatencyStats.of(gHost), LatencyStats.of(gGpu), gHost) : null,
                 speedup, logs);
-    }
-
-    /** HdrHistogram interval log next to the JSON; returns its file name. */
-    private static String writeHistogram(Path json, String workload, String mode, long[] samples) throws Exception {
-        Histogram h = new Histogram(3);
-        for (long s : samples) h.recordValue(Math.max(1, s));
-        String base = json.getFileName().toString().replaceFirst("\\.json$", "");
-        Path file = json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".partial");
-        try (PrintStream ps = new PrintStream(Files.newOutputStream(tmp))) {
-            HistogramLogWriter wr = new HistogramLogWriter(ps);
-            wr.outputComment("prefillbench " + workload + " " + mode + ": host wall-clock nanoseconds per forward");
-            wr.outputLogFormatVersion();
-            wr.outputStartTime(System.currentTimeMillis());
-            wr.outputLegend();
-            wr.outputIntervalHistogram(h);
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return file.getFileName().toString();
     }
 
     private Meta meta(PrefillEngine engine) {

@@ -10,10 +10,15 @@ package io.prefillbench.gate;
  * @param seed          bootstrap seed; the same inputs and seed always give the same verdict
  */
 public record GateOptions(double tolerance, double confidence, boolean allowMismatch, int resamples, long seed) {
+    /** Most resamples: the bootstrap holds a few doubles per resample and sorts them, so more would only cost memory and time. */
+    public static final int MAX_RESAMPLES = 100_000;
+
     public GateOptions {
         if (!(tolerance >= 0 && tolerance < 1)) throw new IllegalArgumentException("tolerance must be in [0, 1), got " + tolerance);
         if (!(confidence > 0.5 && confidence < 1)) throw new IllegalArgumentException("confidence must be in (0.5, 1), got " + confidence);
-        if (resamples < 100) throw new IllegalArgumentException("resamples must be at least 100, got " + resamples);
+        if (resamples < 100 || resamples > MAX_RESAMPLES) {
+            throw new IllegalArgumentException("--resamples must be in 100.." + MAX_RESAMPLES + ", got " + resamples);
+        }
     }
 
     public static GateOptions defaults() {
