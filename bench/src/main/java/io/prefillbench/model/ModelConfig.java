@@ -129,7 +129,7 @@ public record ModelConfig(
         }
         if (qHeads % kvHeads != 0) {
             throw new BenchException(n + label.apply(Q_HEADS) + " " + qHeads + " not divisible by " + label.apply(KV_HEADS)
-                    + " " + kvHeads + " (heads not divisible by kv heads)");
+                    + " " + kvHeads);
         }
         if (group() > ALIGN) {
             throw new BenchException(n + "GQA group " + group() + " (" + label.apply(Q_HEADS) + " " + qHeads + " / "
