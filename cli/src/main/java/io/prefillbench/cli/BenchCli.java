@@ -10,11 +10,6 @@ import java.io.PrintWriter;
 @Command(name = "bench", mixinStandardHelpOptions = true, version = "prefillbench 0.1.0",
         description = "Measures what CUDA graphs do for LLM prefill.")
 public final class BenchCli {
-    /**
-     * How every list option splits its value: at commas, spaces around them allowed, so {@code --sizes "16, 64"}
-     * and {@code --prompt-lens "10, 480"} mean the same as without spaces.
-     */
-    static final String LIST_SPLIT = "\\s*,\\s*";
 
     public static void main(String[] args) {
         System.exit(newCommandLine().execute(args));
@@ -30,7 +25,9 @@ public final class BenchCli {
         cl.addSubcommand(new PlanCommand());
         cl.addSubcommand(new PrefillCommand());
         cl.addSubcommand(new JmhCommand());
-        // after the subcommands: picocli hands a converter only to those registered already
+        // Every list option reads "16, 64" as "16,64": string lists (--sizes, --prompts, --batch) trim their entries
+        // where they are parsed; integer lists (--prompt-lens) through this converter. After the subcommands:
+        // picocli hands a converter only to those registered already.
         cl.registerConverter(Integer.class, BenchCli::integer);
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);

@@ -56,12 +56,12 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--untied-embeddings", description = "The LM head has its own weights (default: as the model says).")
     boolean untiedEmbeddings;
 
-    @Option(names = "--sizes", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", defaultValue = CaptureSizes.DEFAULT_SPEC,
+    @Option(names = "--sizes", split = ",", defaultValue = CaptureSizes.DEFAULT_SPEC,
             description = "Capture sizes in tokens (default: ${DEFAULT-VALUE}).")
     List<String> sizes;
     @Option(names = "--max-num-seqs", defaultValue = "32", description = "Sequences per batch (default: ${DEFAULT-VALUE}).")
     int maxNumSeqs;
-    @Option(names = "--prompt-lens", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", description = "Prompt lengths for the padding table, e.g. 10,37,480,1000.")
+    @Option(names = "--prompt-lens", split = ",", description = "Prompt lengths for the padding table, e.g. 10,37,480,1000.")
     List<Integer> promptLens = List.of();
     @Option(names = "--sm-count", defaultValue = "132", description = "SMs of the GPU, for split-K (default: ${DEFAULT-VALUE}, H100 SXM).")
     int smCount;

@@ -59,17 +59,17 @@ final class PrefillCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--sizes", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", defaultValue = CaptureSizes.DEFAULT_SPEC, paramLabel = "N",
+    @Option(names = "--sizes", split = ",", defaultValue = CaptureSizes.DEFAULT_SPEC, paramLabel = "N",
             description = "Capture sizes (token counts), e.g. 16,64,512 (default: ${DEFAULT-VALUE}).")
     List<String> sizes;
 
-    @Option(names = "--prompts", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", paramLabel = "NAME", description = "Named prompts: short (10 tokens), long (480). Default when no workload is given: short,long.")
+    @Option(names = "--prompts", split = ",", paramLabel = "NAME", description = "Named prompts: short (10 tokens), long (480). Default when no workload is given: short,long.")
     List<String> prompts;
 
-    @Option(names = "--prompt-lens", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", paramLabel = "N", description = "Single prompts of these lengths, e.g. 10,480.")
+    @Option(names = "--prompt-lens", split = ",", paramLabel = "N", description = "Single prompts of these lengths, e.g. 10,480.")
     List<Integer> promptLens;
 
-    @Option(names = "--batch", split = BenchCli.LIST_SPLIT, splitSynopsisLabel = ",", paramLabel = "SxT", description = "Batches of S sequences of T tokens, e.g. 4x80,8x16.")
+    @Option(names = "--batch", split = ",", paramLabel = "SxT", description = "Batches of S sequences of T tokens, e.g. 4x80,8x16.")
     List<String> batches;
 
     @Option(names = "--max-num-seqs", defaultValue = "32", description = "Most sequences per forward (default: ${DEFAULT-VALUE}).")

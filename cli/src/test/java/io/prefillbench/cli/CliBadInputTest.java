@@ -258,7 +258,7 @@ class CliBadInputTest {
     void jmhWithoutGpuNamesTheFix() throws IOException {
         Optional<String> unavailable = Cuda.unavailableReason();
         assumeTrue(unavailable.isPresent() || !KernelLibrary.packed(), "this machine can run the benchmarks");
-        Run r = run("jmh", "-f", "0", "-wi", "0", "-i", "1", "-rf", "json", "-rff", out.resolve("jmh.json").toString());
+        Run r = run("jmh", "-f", "0", "-wi", "0", "-i", "1");
         String line = assertOneErrorLine(r, false);
         assertEquals("error: " + (KernelLibrary.packed() ? unavailable.orElseThrow() : KernelLibrary.BUILT_WITHOUT_KERNELS), line);
         assertNothingWritten(out);
