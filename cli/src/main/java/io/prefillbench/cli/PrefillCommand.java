@@ -154,8 +154,8 @@ final class PrefillCommand implements Callable<Integer> {
             throw new BenchException("--pad-ratio/--pad-slack: " + e.getMessage());
         }
         List<Workloads.Spec> workloads = Workloads.parse(prompts, promptLens, batches, maxModelLen, maxNumSeqs);
-        KernelLibrary.requirePacked();
         EngineConfig cfg = new EngineConfig(m, capture, maxNumSeqs, maxModelLen, seed);
+        KernelLibrary.requirePacked(); // after every input check: bad input is named even in a build without kernels
         Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
 
