@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Builds kernels/src/*.cu into one fatbin: SASS for sm_80 and sm_90, plus compute_90 PTX for newer GPUs.
-# Usage: build-fatbin.sh NVCC OUT.fatbin     (Maven passes -Dnvcc, default "nvcc" on PATH)
-#        build-fatbin.sh NVCC OUT.fatbin foreign
-#        the test kernels only, as sm_100 SASS without PTX: a fatbin an H100 (or older) must refuse
+# Usage: build-fatbin.sh NVCC OUT.fatbin [main|foreign] [REQUIRED]   (Maven passes -Dnvcc, default "nvcc" on PATH)
+#        foreign: the test kernels only, as sm_100 SASS without PTX: a fatbin an H100 (or older) must refuse
+#        REQUIRED=true (-Dkernels.required=true, as CI sets it): a missing nvcc fails the build; otherwise the build
+#        goes on without kernels (plan, report, gate work; GPU commands say how to get them)
 set -euo pipefail
 nvcc=${1:-nvcc}
 out=${2:?usage: build-fatbin.sh NVCC OUT.fatbin}
 here=$(cd "$(dirname "$0")" && pwd)
 if ! command -v "$nvcc" >/dev/null 2>&1; then
-  echo "nvcc not found ('$nvcc'): install the CUDA 13 toolkit and put nvcc on PATH, or build with -Dnvcc=/path/to/nvcc" >&2
-  exit 2
+  if [ "${4:-false}" = true ]; then
+    echo "nvcc not found ('$nvcc'): install the CUDA 13 toolkit and put nvcc on PATH, or build with -Dnvcc=/path/to/nvcc" >&2
+    exit 2
+  fi
+  # a stale fatbin from an earlier build must not pass for this one
+  rm -f "$out"
+  echo "build-fatbin: nvcc not found ('$nvcc'): building without kernels ($(basename "$out")); GPU commands will say so." \
+    "Install the CUDA 13 toolkit (or pass -Dnvcc=/path/to/nvcc) and rebuild for them." >&2
+  exit 0
 fi
 mkdir -p "$(dirname "$out")"
 if [ "${3:-}" = foreign ]; then

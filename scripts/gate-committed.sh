@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Gates, for every committed baseline (results/baselines/<device>.json), the newest other committed
 # prefill result made on the same device with the same command line (argv without --json) against
-# it. Must pass in CI.
+# it. Must pass in CI. Then checks the gate itself on the committed pair in results/gate-checks/: the
+# clean run must pass against the baseline and the planted slowdown (a busy kernel in every graph)
+# must exit 1, so a gate that always passes (or always fails) fails CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=cli/target/bench.jar
@@ -38,3 +40,18 @@ PY
   echo "gate: $current against $base"
   java -jar "$jar" gate --baseline "$base" --current "$current"
 done
+
+shopt -s nullglob
+planted=(results/gate-checks/planted-slowdown-*.json)
+if [ ${#planted[@]} -eq 0 ]; then echo "gate: no planted-slowdown run in results/gate-checks/"; exit 1; fi
+for slow in "${planted[@]}"; do
+  clean=results/gate-checks/prefill-${slow#results/gate-checks/planted-slowdown-}
+  base=results/baselines/$(python3 -c 'import json,re,sys; print(re.sub("[^a-z0-9]+","-",json.load(open(sys.argv[1]))["devices"][0]["name"].lower()).strip("-"))' "$clean").json
+  echo "gate check: $clean against $base (must pass)"
+  java -jar "$jar" gate --baseline "$base" --current "$clean"
+  echo "gate check: $slow against $base (must exit 1: regression)"
+  rc=0
+  java -jar "$jar" gate --baseline "$base" --current "$slow" || rc=$?
+  if [ "$rc" -ne 1 ]; then echo "gate check: the planted slowdown $slow gave exit $rc, not 1: the gate misses regressions"; exit 1; fi
+done
+echo "gate checks: clean run passes, planted slowdown caught"

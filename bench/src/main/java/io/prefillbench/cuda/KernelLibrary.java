@@ -27,13 +27,24 @@ public final class KernelLibrary implements AutoCloseable {
         this.library = library;
     }
 
+    /** What a GPU command says when the build had no nvcc (the CPU-only commands still work). */
+    public static final String BUILT_WITHOUT_KERNELS = "built without kernels: install the CUDA 13 toolkit (nvcc) and rebuild with 'mvn package'";
+
+    /** Whether the build packed the fatbin (it does not when nvcc was missing). */
+    public static boolean packed() {
+        return KernelLibrary.class.getResource(FATBIN_RESOURCE) != null;
+    }
+
+    /** Throws the one-line fix (exit 2) when the build packed no fatbin; GPU commands call it before touching the GPU. */
+    public static void requirePacked() {
+        if (!packed()) throw new BenchException(BUILT_WITHOUT_KERNELS);
+    }
+
     /** Loads the fatbin packed into the jar. */
     public static KernelLibrary load() {
         byte[] image;
         try (InputStream in = KernelLibrary.class.getResourceAsStream(FATBIN_RESOURCE)) {
-            if (in == null) {
-                throw new BenchException("kernel fatbin " + FATBIN_RESOURCE + " is missing from the classpath: rebuild with 'mvn package' (needs nvcc from the CUDA 13 toolkit)");
-            }
+            if (in == null) throw new BenchException(BUILT_WITHOUT_KERNELS);
             image = in.readAllBytes();
         } catch (IOException e) {
             throw new BenchException("cannot read kernel fatbin: " + e.getMessage(), e);

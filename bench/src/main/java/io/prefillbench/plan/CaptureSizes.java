@@ -33,6 +33,25 @@ public final class CaptureSizes {
     }
 
     /**
+     * The default sizes up to {@code maxAllowed}: a short limit trims the defaults instead of rejecting sizes the user
+     * never typed.
+     *
+     * @param limitName what sets the limit, for the message when no default size fits (e.g. {@code --max-model-len})
+     */
+    public static CaptureSizes defaultsUpTo(int maxAllowed, String limitName) {
+        int[] all = defaults().sizes;
+        List<Integer> fit = new ArrayList<>();
+        for (int s : all) {
+            if (s <= maxAllowed) fit.add(s);
+        }
+        if (fit.isEmpty()) {
+            throw new BenchException(limitName + " " + maxAllowed + " is below the smallest default capture size " + all[0]
+                    + ": give --sizes of at most " + maxAllowed + " tokens, or a larger " + limitName);
+        }
+        return of(fit, maxAllowed);
+    }
+
+    /**
      * Parses a comma-separated list such as {@code "16,64,512"} (spaces allowed).
      *
      * @param maxAllowed the model's limit (e.g. its max length); {@link #HARD_CAP} applies too

@@ -9,6 +9,8 @@ import io.prefillbench.BenchException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,19 +105,59 @@ class HfConfigLoaderTest {
         assertEquals(896, HfConfigLoader.load(write("f", QWEN.replace("896", "896.0"))).hidden());
     }
 
+    /** Shape errors name the file (not its folder, not the model's name) and the config.json key. */
     @Test
-    void unsupportedShapes() throws IOException {
-        assertError(write("a", QWEN.replace("\"num_key_value_heads\": 2", "\"num_key_value_heads\": 4")),
-                "heads not divisible by kv heads");
-        assertError(write("b", QWEN.replace("{", "{\"head_dim\": 80, ")), "head dim 80");
+    void unsupportedShapesNameTheFileAndField() throws IOException {
+        Path a = write("a", QWEN.replace("\"num_key_value_heads\": 2", "\"num_key_value_heads\": 4"));
+        assertError(a, "model config " + a + ": num_attention_heads 14 not divisible by num_key_value_heads 4");
+        Path b = write("b", QWEN.replace("{", "{\"head_dim\": 256, "));
+        assertError(b, "model config " + b + ": head_dim 256 unsupported");
         // 896 / 12 is not integral and no head_dim is given
         assertError(write("c", QWEN.replace("\"num_attention_heads\": 14", "\"num_attention_heads\": 12")),
                 "not divisible by num_attention_heads 12");
-        assertError(write("d", QWEN.replace("151936", "151937")), "vocab = 151937 is not a multiple of 64");
+        assertError(write("d", QWEN.replace("151936", "151937")), "config.json: vocab_size = 151937 is not a multiple of 64");
+        // head dim derived from hidden_size / num_attention_heads: both named
+        assertError(write("e", QWEN.replace("\"num_attention_heads\": 14", "\"num_attention_heads\": 28")),
+                "head dim (hidden_size / num_attention_heads) 32 unsupported");
+        assertError(write("f", QWEN.replace("4864", "1048576")), "intermediate_size = 1048576 is above the limit");
+    }
+
+    /** Experts planned as one dense FFN would misstate everything: refused, naming the file and the field. */
+    @Test
+    void mixtureOfExpertsIsRefused() throws IOException {
+        for (String field : List.of("num_experts", "moe_num_experts", "num_local_experts", "n_routed_experts")) {
+            Path f = write(field, QWEN.replace("{", "{\"" + field + "\": 64, "));
+            assertError(f, "model config " + f + ": " + field + " = 64: Mixture-of-Experts models are not supported");
+        }
+        // a dense config that spells out zero experts is still dense
+        assertEquals(896, HfConfigLoader.load(write("dense", QWEN.replace("{", "{\"num_experts\": 0, ")), w -> { }).hidden());
+    }
+
+    /** Fields read but not modelled are named in one warning each; a plain bf16 config warns about nothing. */
+    @Test
+    void ignoredFieldsAreWarnedAbout() throws IOException {
+        List<String> none = new ArrayList<>();
+        HfConfigLoader.load(write("plain", QWEN.replace("{", "{\"torch_dtype\": \"bfloat16\", \"rope_scaling\": null, ")), none::add);
+        assertEquals(List.of(), none);
+
+        List<String> warnings = new ArrayList<>();
+        Path f = write("odd", QWEN.replace("{", "{\"torch_dtype\": \"float32\", \"use_qk_norm\": true, "
+                + "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}, "));
+        HfConfigLoader.load(f, warnings::add);
+        assertEquals(3, warnings.size(), warnings.toString());
+        for (String w : warnings) assertTrue(w.startsWith("warning: model config " + f + ": "), w);
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("rope_scaling = {\"rope_type\":\"yarn\"")), warnings.toString());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("use_qk_norm = true is ignored")), warnings.toString());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("torch_dtype = \"float32\" is ignored")), warnings.toString());
+
+        List<String> qwen3 = new ArrayList<>();
+        HfConfigLoader.load(write("q3", QWEN.replace("\"qwen2\"", "\"qwen3\"")), qwen3::add);
+        assertEquals(1, qwen3.size(), qwen3.toString());
+        assertTrue(qwen3.getFirst().contains("model_type \"qwen3\" normalizes q and k"), qwen3.getFirst());
     }
 
     private static void assertError(Path file, String fragment) {
-        BenchException e = assertThrows(BenchException.class, () -> HfConfigLoader.load(file));
+        BenchException e = assertThrows(BenchException.class, () -> HfConfigLoader.load(file, w -> { }));
         assertEquals(2, e.exitCode());
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }

@@ -46,7 +46,7 @@ class ModelConfigTest {
     @Test
     void rejectsUnsupportedShapes() {
         assertMessage(shape(256, 4, 2, 96, 512, 512), "head dim 96");
-        assertMessage(shape(256, 5, 2, 64, 512, 512), "heads not divisible by kv heads");
+        assertMessage(shape(256, 5, 2, 64, 512, 512), "q heads 5 not divisible by kv heads 2");
         assertMessage(shape(8192, 128, 1, 64, 512, 512), "GQA group 128");
         assertMessage(shape(1000, 4, 2, 64, 512, 512), "hidden = 1000 is not a multiple of 64");
         assertMessage(shape(256, 4, 2, 64, 500, 512), "ffn = 500");
@@ -56,6 +56,25 @@ class ModelConfigTest {
         assertMessage(new ModelConfig("t", 256, 2, 4, 2, 64, 512, 512, 1e4, 1e-5f, false, true, 0), "max positions");
         assertMessage(new ModelConfig("t", 256, 2, 4, 2, 64, 512, 512, 0, 1e-5f, false, true, 128), "rope theta");
         assertMessage(new ModelConfig("t", 256, 2, 4, 2, 64, 512, 512, 1e4, 0f, false, true, 128), "eps");
+    }
+
+    /** Upper bounds keep every width and buffer size inside int/long: 2^31-64 is a multiple of 64 but must not pass. */
+    @Test
+    void rejectsWidthsThatWouldOverflow() {
+        assertMessage(shape(256, 4, 2, 64, Integer.MAX_VALUE - 63, 512), "ffn = 2147483584 is above the limit " + ModelConfig.MAX_WIDTH);
+        assertMessage(shape(1 << 19, 4, 2, 64, 512, 512), "hidden = 524288 is above the limit");
+        assertMessage(shape(256, 4, 2, 64, 512, 1 << 22), "vocab = 4194304 is above the limit");
+        // 4096 q heads of 128 with 64 kv heads: each field fits, the fused qkv width does not
+        assertMessage(shape(256, 4096, 64, 128, 512, 512), "qkv dim (q heads + 2 kv heads) * head dim = 540672 is above the limit");
+        shape(16384, 128, 8, 128, 53248, 262144).validate(); // the largest real dense models pass
+    }
+
+    /** The label function renames fields, so a config.json or a flag is named the way the user wrote it. */
+    @Test
+    void messagesUseTheCallersFieldNames() {
+        BenchException e = assertThrows(BenchException.class, () -> shape(256, 4, 2, 96, 512, 512)
+                .validate("model config /x/config.json", f -> f.equals(ModelConfig.HEAD_DIM) ? "head_dim" : f));
+        assertEquals("model config /x/config.json: head_dim 96 unsupported (kernels support 64 or 128)", e.getMessage());
     }
 
     private static void assertMessage(ModelConfig c, String fragment) {

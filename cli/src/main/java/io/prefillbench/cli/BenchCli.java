@@ -27,9 +27,22 @@ public final class BenchCli {
         cl.addSubcommand(new PrefillCommand());
         cl.addSubcommand(new JmhCommand());
         cl.addSubcommand(new ServeCommand());
+        // Every list option reads "16, 64" as "16,64": string lists (--sizes, --prompts, --batch) trim their entries
+        // where they are parsed; integer lists (--prompt-lens) through this converter. After the subcommands:
+        // picocli hands a converter only to those registered already.
+        cl.registerConverter(Integer.class, BenchCli::integer);
         cl.setExecutionExceptionHandler(BenchCli::handleExecutionException);
         cl.setParameterExceptionHandler(BenchCli::handleParameterException);
         return cl;
+    }
+
+    /** Integer list entries the way --sizes reads them: surrounding spaces ignored, the same words when wrong. */
+    private static Integer integer(String raw) {
+        try {
+            return Integer.valueOf(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + raw + "' is not an int");
+        }
     }
 
     static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {

@@ -6,6 +6,7 @@ import io.prefillbench.model.Presets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** Shared by commands that need a model: a preset name or a Hugging Face config.json. */
@@ -22,8 +23,13 @@ final class ModelOptions {
         Path configFile;
     }
 
-    ModelConfig resolve() {
-        if (choice != null && choice.configFile != null) return HfConfigLoader.load(choice.configFile);
+    /** The validated model; warnings about config.json fields the benchmark ignores go to {@code err}. */
+    ModelConfig resolve(PrintWriter err) {
+        if (choice != null && choice.configFile != null) {
+            ModelConfig m = HfConfigLoader.load(choice.configFile, err::println);
+            err.flush();
+            return m;
+        }
         return Presets.byName(choice != null && choice.preset != null ? choice.preset : Presets.DEFAULT).validate();
     }
 }

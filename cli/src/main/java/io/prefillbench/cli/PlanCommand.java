@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,7 +25,8 @@ import java.util.concurrent.Callable;
  * capacity per size with heuristic under-counts flagged, prompt padding, static buffer and
  * weight memory); {@code --json FILE} also writes the report as JSON. The shape comes from
  * {@code --model PRESET} (default ERNIE-4.5-0.3B) or {@code --model-config FILE}; the shape flags
- * ({@code --q-heads} ...) override single fields of it.
+ * ({@code --q-heads} ...) override single fields of it. Plan refuses every shape prefill refuses (both run
+ * {@link ModelConfig#validate}, the kernels' limits), so a plan is never made for a model the engine cannot run.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Plan CUDA graph capture sizes: worst-case attention tiles, padding waste, buffer memory.")
@@ -77,12 +80,13 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelConfig m = model.resolve();
-        PlanShape shape = shape(m);
+        ModelConfig m = withOverrides(model.resolve(spec.commandLine().getErr()));
+        PlanShape shape = PlanShape.of(m);
         if (maxModelLen < 1 || maxModelLen > m.maxPositions()) {
             throw new BenchException("--max-model-len must be in 1.." + m.maxPositions() + " for " + m.name() + ", got " + maxModelLen);
         }
-        CaptureSizes captureSizes = CaptureSizes.parse(sizes, maxModelLen);
+        CaptureSizes captureSizes = spec.commandLine().getParseResult().hasMatchedOption("--sizes")
+                ? CaptureSizes.parse(sizes, maxModelLen) : CaptureSizes.defaultsUpTo(maxModelLen, "--max-model-len");
         PaddingGuard guard;
         try {
             guard = new PaddingGuard(padRatio, padSlack);
@@ -114,11 +118,24 @@ public final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The model's shape with the given overrides applied; PlanShape checks the result. */
-    private PlanShape shape(ModelConfig m) {
-        return new PlanShape(or(qHeads, m.qHeads()), or(kvHeads, m.kvHeads()), or(headDim, m.headDim()),
-                or(hidden, m.hidden()), or(layers, m.layers()), or(ffn, m.ffn()), or(vocab, m.vocab()),
-                m.tieWordEmbeddings() && !untiedEmbeddings);
+    /**
+     * The model with the shape flags applied, checked by the same {@link ModelConfig#validate} prefill uses (so plan
+     * refuses what prefill would refuse), naming an overridden field by its flag.
+     */
+    private ModelConfig withOverrides(ModelConfig m) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (qHeads != null) flags.put(ModelConfig.Q_HEADS, "--q-heads");
+        if (kvHeads != null) flags.put(ModelConfig.KV_HEADS, "--kv-heads");
+        if (headDim != null) flags.put(ModelConfig.HEAD_DIM, "--head-dim");
+        if (hidden != null) flags.put(ModelConfig.HIDDEN, "--hidden");
+        if (layers != null) flags.put(ModelConfig.LAYERS, "--layers");
+        if (ffn != null) flags.put(ModelConfig.FFN, "--ffn");
+        if (vocab != null) flags.put(ModelConfig.VOCAB, "--vocab");
+        if (flags.isEmpty() && !untiedEmbeddings) return m;
+        return new ModelConfig(m.name(), or(hidden, m.hidden()), or(layers, m.layers()), or(qHeads, m.qHeads()),
+                or(kvHeads, m.kvHeads()), or(headDim, m.headDim()), or(ffn, m.ffn()), or(vocab, m.vocab()), m.ropeTheta(),
+                m.rmsNormEps(), m.qkvBias(), m.tieWordEmbeddings() && !untiedEmbeddings, m.maxPositions())
+                .validate("model " + m.name(), f -> flags.getOrDefault(f, f));
     }
 
     private static int or(Integer override, int modelValue) {

@@ -3,6 +3,7 @@ package io.prefillbench.cli;
 import io.prefillbench.BenchException;
 import io.prefillbench.cuda.CudaException;
 import io.prefillbench.cuda.CublasHandle;
+import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.engine.CaptureReport;
 import io.prefillbench.engine.EngineConfig;
 import io.prefillbench.engine.EngineOptions;
@@ -24,17 +25,13 @@ import io.prefillbench.results.Speedup;
 import io.prefillbench.results.SpeedupStats;
 import io.prefillbench.results.Throttling;
 import io.prefillbench.results.Workload;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -138,7 +135,13 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--sweep-batch", paramLabel = "S", defaultValue = "1", description = "With --sweep: S equal sequences per forward (default: ${DEFAULT-VALUE}).")
     int sweepBatch;
 
+    /** Most timed (or warmup) iterations per workload and mode: four long[] of this length hold the samples. */
+    static final int MAX_ITERATIONS = 1_000_000;
+    static final double MIN_DURATION_S = 0.1;
+    static final double MAX_DURATION_S = 3600;
+
     private final AtomicBoolean complete = new AtomicBoolean();
+    private final PendingHistogramLogs histogramLogs = new PendingHistogramLogs();
 
     @Override
     public Integer call() throws Exception {
@@ -146,14 +149,20 @@ final class PrefillCommand implements Callable<Integer> {
         if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");
         // Everything the user typed is checked before the GPU is touched.
         if (noGraph && noEager) throw new BenchException("--no-graph and --no-eager together leave nothing to time");
-        if (iterations < 1) throw new BenchException("--iterations must be at least 1, got " + iterations);
-        if (warmup < 0) throw new BenchException("--warmup must be >= 0, got " + warmup);
-        if (duration != null && !(duration > 0)) throw new BenchException("--duration must be a positive number of seconds, got " + duration);
+        if (iterations < 1 || iterations > MAX_ITERATIONS)
+            throw new BenchException("--iterations must be in 1.." + MAX_ITERATIONS + ", got " + iterations);
+        if (warmup < 0 || warmup > MAX_ITERATIONS) throw new BenchException("--warmup must be in 0.." + MAX_ITERATIONS + ", got " + warmup);
+        // the lower bound leaves time for at least one iteration; NaN and Infinity fail both comparisons
+        if (duration != null && !(duration >= MIN_DURATION_S && duration <= MAX_DURATION_S))
+            throw new BenchException("--duration must be in " + MIN_DURATION_S + ".." + MAX_DURATION_S + " seconds, got " + duration);
         if (device < 0) throw new BenchException("--device must be >= 0, got " + device);
-        ModelConfig m = model.resolve();
+        ModelConfig m = model.resolve(spec.commandLine().getErr());
         if (maxModelLen < 1 || maxModelLen > m.maxPositions())
             throw new BenchException("--max-model-len must be in 1.." + m.maxPositions() + " for " + m.name() + ", got " + maxModelLen);
-        CaptureSizes capture = CaptureSizes.parse(sizes, Math.min(CaptureSizes.HARD_CAP, maxModelLen));
+        // untyped defaults are trimmed to a short --max-model-len rather than blamed for exceeding it
+        CaptureSizes capture = spec.commandLine().getParseResult().hasMatchedOption("--sizes")
+                ? CaptureSizes.parse(sizes, Math.min(CaptureSizes.HARD_CAP, maxModelLen))
+                : CaptureSizes.defaultsUpTo(Math.min(CaptureSizes.HARD_CAP, maxModelLen), "--max-model-len");
         PaddingGuard guard;
         try {
             guard = new PaddingGuard(padRatio, padSlack);
@@ -164,6 +173,7 @@ final class PrefillCommand implements Callable<Integer> {
         List<Workloads.Spec> workloads = Workloads.parse(prompts, promptLens, batches, maxModelLen, maxNumSeqs,
                 mixes.values().stream().map(MixWorkload::spec).toList());
         EngineConfig cfg = new EngineConfig(m, capture, maxNumSeqs, maxModelLen, seed);
+        KernelLibrary.requirePacked(); // after every input check: bad input is named even in a build without kernels
         Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
         // every output is checked before CUDA is loaded: an unwritable --json fails now, not after the timing
@@ -177,7 +187,9 @@ final class PrefillCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Thread hook = new Thread(() -> {
-            if (!complete.get()) System.err.println("\ninterrupted: no results written (" + results + " is written only when the run completes)");
+            if (complete.get()) return;
+            histogramLogs.discard(new PrintWriter(System.err, true));
+            System.err.println("\ninterrupted: no results written (" + results + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(slowdownCycles, false, pdl))) {
@@ -206,6 +218,7 @@ final class PrefillCommand implements Callable<Integer> {
             err.flush();
             return 0;
         } finally {
+            if (!complete.get()) histogramLogs.discard(err);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
@@ -254,7 +267,7 @@ final class PrefillCommand implements Callable<Integer> {
                 graph ? runner.launches(prepared, PrefillRunner.Mode.GRAPH) : 0);
 
         for (int i = 0; i < warmup; i++) pair(runner, prepared, i, eager, graph, null, null, null, null, 0);
-        int cap = duration == null ? iterations : 1_000_000;
+        int cap = duration == null ? iterations : MAX_ITERATIONS;
         long[] eHost = new long[cap], gHost = new long[cap], eGpu = new long[cap], gGpu = new long[cap];
         PrefillRunner.Result[] last = new PrefillRunner.Result[2]; // eager, graph
         throttle.before(); // the GPU is idle here; the counters bracket exactly the timed window
@@ -285,8 +298,8 @@ final class PrefillCommand implements Callable<Integer> {
         int padded = lastG != null ? lastG.paddedTokens() : w.tokens();
         String fallback = lastG == null || lastG.fallbacks().isEmpty() ? null : String.join("; ", lastG.fallbacks());
 
-        HistogramLogs logs = new HistogramLogs(eager ? writeHistogram(out, w.name(), "eager", eHost) : null,
-                graph ? writeHistogram(out, w.name(), "graph", gHost) : null);
+        HistogramLogs logs = new HistogramLogs(eager ? histogramLogs.write(out, w.name(), "eager", eHost) : null,
+                graph ? histogramLogs.write(out, w.name(), "graph", gHost) : null);
         Speedup speedup = eager && graph ? SpeedupStats.p50Ratio(eHost, gHost, seed) : null;
         return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, launches,
                 eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
@@ -313,25 +326,7 @@ final class PrefillCommand implements Callable<Integer> {
         }
     }
 
-    /** HdrHistogram interval log next to the JSON; returns its file name. */
-    private static String writeHistogram(Path json, String workload, String mode, long[] samples) throws Exception {
-        Histogram h = new Histogram(3);
-        for (long s : samples) h.recordValue(Math.max(1, s));
-        Path file = histogramPath(json, workload, mode);
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".partial");
-        try (PrintStream ps = new PrintStream(Files.newOutputStream(tmp))) {
-            HistogramLogWriter wr = new HistogramLogWriter(ps);
-            wr.outputComment("prefillbench " + workload + " " + mode + ": host wall-clock nanoseconds per forward");
-            wr.outputLogFormatVersion();
-            wr.outputStartTime(System.currentTimeMillis());
-            wr.outputLegend();
-            wr.outputIntervalHistogram(h);
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return file.getFileName().toString();
-    }
-
+    /** Where {@link PendingHistogramLogs} writes a workload's log (checked before the run). */
     static Path histogramPath(Path json, String workload, String mode) {
         String base = json.getFileName().toString().replaceFirst("\\.json$", "");
         return json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");

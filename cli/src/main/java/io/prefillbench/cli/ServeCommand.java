@@ -1,6 +1,7 @@
 package io.prefillbench.cli;
 
 import io.prefillbench.BenchException;
+import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.engine.EngineConfig;
 import io.prefillbench.engine.EngineOptions;
 import io.prefillbench.engine.KvBlockAllocator;
@@ -119,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!(batchTimeoutMs >= 0) || Double.isInfinite(batchTimeoutMs)) throw new BenchException("--batch-timeout-ms must be >= 0, got " + batchTimeoutMs);
         if (device < 0) throw new BenchException("--device must be >= 0, got " + device);
         if (maxNumSeqs < 1 || maxNumSeqs > 1024) throw new BenchException("--max-num-seqs must be in 1..1024, got " + maxNumSeqs);
-        ModelConfig m = model.resolve();
+        ModelConfig m = model.resolve(spec.commandLine().getErr());
         if (maxModelLen < 1 || maxModelLen > m.maxPositions())
             throw new BenchException("--max-model-len must be in 1.." + m.maxPositions() + " for " + m.name() + ", got " + maxModelLen);
         CaptureSizes capture = CaptureSizes.parse(sizes, Math.min(CaptureSizes.HARD_CAP, maxModelLen));
@@ -134,6 +135,7 @@ final class ServeCommand implements Callable<Integer> {
         Path out = json != null ? json : Path.of("results", "serve-" + m.name() + "-" + pol.label() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
 
+        KernelLibrary.requirePacked(); // after every input check: bad input is named even in a build without kernels
         // outputs checked before CUDA is touched: an unwritable path fails in the first second, not after the run
         out = OutputPath.check("--json", out, trace == null ? List.of() : List.of(trace), force);
         Path stepsTarget = stepsLog == null ? null : OutputPath.check("--steps-log", stepsLog, trace == null ? List.of() : List.of(trace), force);

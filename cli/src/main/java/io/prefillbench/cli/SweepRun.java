@@ -1,6 +1,7 @@
 package io.prefillbench.cli;
 
 import io.prefillbench.BenchException;
+import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.engine.CaptureReport;
 import io.prefillbench.engine.EngineConfig;
 import io.prefillbench.engine.EngineOptions;
@@ -51,10 +52,12 @@ final class SweepRun {
                 throw new BenchException("--sweep sets the sizes and workloads itself; drop " + other + " (use --iterations/--warmup per point)");
         int iterations = parsed.hasMatchedOption("--iterations") ? cmd.iterations : DEFAULT_ITERATIONS;
         int warmup = parsed.hasMatchedOption("--warmup") ? cmd.warmup : DEFAULT_WARMUP;
-        if (iterations < 1) throw new BenchException("--iterations must be at least 1, got " + iterations);
-        if (warmup < 0) throw new BenchException("--warmup must be >= 0, got " + warmup);
+        if (iterations < 1 || iterations > PrefillCommand.MAX_ITERATIONS)
+            throw new BenchException("--iterations must be in 1.." + PrefillCommand.MAX_ITERATIONS + ", got " + iterations);
+        if (warmup < 0 || warmup > PrefillCommand.MAX_ITERATIONS)
+            throw new BenchException("--warmup must be in 0.." + PrefillCommand.MAX_ITERATIONS + ", got " + warmup);
         if (cmd.device < 0) throw new BenchException("--device must be >= 0, got " + cmd.device);
-        ModelConfig m = cmd.model.resolve();
+        ModelConfig m = cmd.model.resolve(cmd.spec.commandLine().getErr());
         if (cmd.maxModelLen < 1 || cmd.maxModelLen > m.maxPositions())
             throw new BenchException("--max-model-len must be in 1.." + m.maxPositions() + " for " + m.name() + ", got " + cmd.maxModelLen);
         SweepRange range = SweepRange.parse(cmd.sweep, cmd.sweepBatch, cmd.maxModelLen, cmd.maxNumSeqs);
@@ -65,6 +68,9 @@ final class SweepRun {
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
         PrintWriter stdout = cmd.spec.commandLine().getOut(), err = cmd.spec.commandLine().getErr();
 
+        KernelLibrary.requirePacked(); // after every input check: bad input is named even in a build without kernels
+        // checked before CUDA is touched: an unwritable --json fails now, not after the sweep
+        out = OutputPath.check("--json", out, List.of(), cmd.force);
         try (PrefillEngine engine = PrefillEngine.open(cfg, cmd.device, new EngineOptions(cmd.slowdownCycles, false, cmd.pdl))) {
             CaptureReport[] reports = new CaptureReport[sizes.length];
             long t0 = System.nanoTime();

@@ -50,6 +50,11 @@ final class Workloads {
             for (String b : batches) out.putIfAbsent("batch-" + b.trim(), batch(b.trim(), maxNumSeqs));
         }
         if (out.isEmpty()) {
+            // the defaults: a short --max-model-len must not blame prompts the user never typed
+            if (NAMED.get("long") > maxModelLen) {
+                throw new BenchException("--max-model-len " + maxModelLen + " is shorter than the default prompts (short = 10,"
+                        + " long = 480 tokens): give --prompt-lens or --batch that fit");
+            }
             out.put("short", new Spec("short", List.of(10)));
             out.put("long", new Spec("long", List.of(480)));
         }

@@ -18,11 +18,15 @@ import java.util.Set;
 public record GateOptions(double tolerance, double confidence, boolean allowMismatch, int resamples, long seed,
                           Set<Metric> failOn, int minSamples, boolean allowConfigDiff, boolean allowMissing) {
     public static final int DEFAULT_MIN_SAMPLES = 30;
+    /** Most resamples: the bootstrap holds a few doubles per resample and sorts them, so more would only cost memory and time. */
+    public static final int MAX_RESAMPLES = 100_000;
 
     public GateOptions {
         if (!(tolerance >= 0 && tolerance < 1)) throw new IllegalArgumentException("tolerance must be in [0, 1), got " + tolerance);
         if (!(confidence > 0.5 && confidence < 1)) throw new IllegalArgumentException("confidence must be in (0.5, 1), got " + confidence);
-        if (resamples < 100) throw new IllegalArgumentException("resamples must be at least 100, got " + resamples);
+        if (resamples < 100 || resamples > MAX_RESAMPLES) {
+            throw new IllegalArgumentException("--resamples must be in 100.." + MAX_RESAMPLES + ", got " + resamples);
+        }
         if (failOn == null || failOn.isEmpty()) throw new IllegalArgumentException("fail-on needs at least one metric");
         if (minSamples < 2) throw new IllegalArgumentException("min-samples must be at least 2, got " + minSamples);
         failOn = Set.copyOf(failOn);

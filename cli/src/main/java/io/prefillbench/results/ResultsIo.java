@@ -79,7 +79,14 @@ public final class ResultsIo {
         } catch (JsonEOFException e) {
             throw bad(file, "truncated JSON (ends at byte " + bytes.length + ")");
         } catch (IOException e) {
-            throw bad(file, "not valid JSON: " + oneLine(e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage()));
+            String why = e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage();
+            // Jackson's own words suggest enabling a parser feature; the file is what is wrong
+            java.util.regex.Matcher nonFinite = java.util.regex.Pattern.compile("Non-standard token '([^']*)'").matcher(why == null ? "" : why);
+            if (nonFinite.find()) {
+                String at = e instanceof JacksonException je && je.getLocation() != null ? " at line " + je.getLocation().getLineNr() : "";
+                throw bad(file, nonFinite.group(1) + at + " is not valid JSON (numbers must be finite)");
+            }
+            throw bad(file, "not valid JSON: " + oneLine(why));
         }
     }
 

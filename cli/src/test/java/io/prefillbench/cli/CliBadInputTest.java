@@ -2,6 +2,7 @@ package io.prefillbench.cli;
 
 import io.prefillbench.BenchException;
 import io.prefillbench.cuda.Cuda;
+import io.prefillbench.cuda.KernelLibrary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,11 +69,15 @@ class CliBadInputTest {
         Files.writeString(in.resolve("hidden-1000.json"), config(1000, 16, 2, null));
         Files.writeString(in.resolve("kv-3.json"), config(1024, 16, 3, null));
         Files.writeString(in.resolve("head-dim-96.json"), config(1536, 16, 2, 96));
+        Files.writeString(in.resolve("head-dim-256.json"), config(4096, 16, 2, 256));
+        Files.writeString(in.resolve("group-128.json"), config(8192, 128, 1, 64));
+        Files.writeString(in.resolve("moe.json"), config(1024, 16, 2, null).replace("{", "{\"num_experts\": 8, "));
         Files.writeString(in.resolve("truncated-config.json"), "{\n  \"hidden_size\": 1024,\n  \"num_attention_heads\": 16,\n");
         Files.createDirectories(in.resolve("model-dir"));
         Files.writeString(in.resolve("empty.json"), "");
         String fixture = Files.readString(Path.of(FIXTURE));
         Files.writeString(in.resolve("truncated.json"), fixture.substring(0, fixture.length() / 2));
+        Files.writeString(in.resolve("nan.json"), fixture.replaceFirst("\"p50\" : [0-9.]+", "\"p50\" : NaN"));
         Files.writeString(in.resolve("other-schema.json"), fixture.replaceFirst("\"schema\"\\s*:\\s*\"[^\"]*\"", "\"schema\": \"other-tool/9\""));
     }
 
@@ -107,10 +112,19 @@ class CliBadInputTest {
             c.add(bad(cmd + " --model-config hidden not divisible by heads",
                     "hidden_size 1000 not divisible by num_attention_heads 16 (and no head_dim given)", cmd,
                     "--model-config", "{in}/hidden-1000.json", "--json", json));
-            c.add(bad(cmd + " --model-config heads not divisible by kv heads", "heads not divisible by kv heads (16 q heads, 3 kv heads)", cmd,
+            c.add(bad(cmd + " --model-config heads not divisible by kv heads",
+                    "kv-3.json: num_attention_heads 16 not divisible by num_key_value_heads 3", cmd,
                     "--model-config", "{in}/kv-3.json", "--json", json));
-            c.add(bad(cmd + " --model-config head dim 96", "head dim 96 unsupported (kernels support 64 or 128)", cmd,
+            c.add(bad(cmd + " --model-config head dim 96", "head-dim-96.json: head_dim 96 unsupported (kernels support 64 or 128)", cmd,
                     "--model-config", "{in}/head-dim-96.json", "--json", json));
+            c.add(bad(cmd + " --model-config head dim 256", "head-dim-256.json: head_dim 256 unsupported (kernels support 64 or 128)", cmd,
+                    "--model-config", "{in}/head-dim-256.json", "--json", json));
+            c.add(bad(cmd + " --model-config group 128", "group-128.json: GQA group 128 (num_attention_heads 128 / num_key_value_heads 1) exceeds 64",
+                    cmd, "--model-config", "{in}/group-128.json", "--json", json));
+            c.add(bad(cmd + " --model-config Mixture-of-Experts", "moe.json: num_experts = 8: Mixture-of-Experts models are not supported",
+                    cmd, "--model-config", "{in}/moe.json", "--json", json));
+            c.add(bad(cmd + " --max-model-len below the default sizes", "--max-model-len 1 is below the smallest default capture size 8",
+                    cmd, "--max-model-len", "1", "--json", json));
             c.add(parse(cmd + " --model and --model-config together", "mutually exclusive", cmd,
                     "--model", "tiny", "--model-config", "{in}/kv-3.json", "--json", json));
             c.add(bad(cmd + " prompt longer than --max-model-len", cmd.equals("plan")
@@ -129,9 +143,18 @@ class CliBadInputTest {
                 "prefill", "--batch", "64x8", "--json", PREFILL_JSON));
         c.add(bad("prefill --device -1", "--device must be >= 0, got -1", "prefill", "--device", "-1", "--json", PREFILL_JSON));
         c.add(bad("prefill --no-graph --no-eager", "leave nothing to time", "prefill", "--no-graph", "--no-eager", "--json", PREFILL_JSON));
-        c.add(bad("prefill --iterations 0", "--iterations must be at least 1, got 0", "prefill", "--iterations", "0", "--json", PREFILL_JSON));
-        c.add(bad("prefill --warmup -1", "--warmup must be >= 0, got -1", "prefill", "--warmup", "-1", "--json", PREFILL_JSON));
-        c.add(bad("prefill --duration 0", "--duration must be a positive number of seconds", "prefill", "--duration", "0", "--json", PREFILL_JSON));
+        c.add(bad("prefill --iterations 0", "--iterations must be in 1..1000000, got 0", "prefill", "--iterations", "0", "--json", PREFILL_JSON));
+        c.add(bad("prefill --iterations 2^31-1", "--iterations must be in 1..1000000, got 2147483647",
+                "prefill", "--iterations", "2147483647", "--json", PREFILL_JSON));
+        c.add(bad("prefill --warmup -1", "--warmup must be in 0..1000000, got -1", "prefill", "--warmup", "-1", "--json", PREFILL_JSON));
+        c.add(bad("prefill --warmup 2^31-1", "--warmup must be in 0..1000000, got 2147483647",
+                "prefill", "--warmup", "2147483647", "--json", PREFILL_JSON));
+        for (String d : List.of("0", "1e-12", "Infinity", "1e300", "NaN", "-1")) {
+            c.add(bad("prefill --duration " + d, "--duration must be in 0.1..3600.0 seconds, got " + Double.parseDouble(d),
+                    "prefill", "--duration", d, "--json", PREFILL_JSON));
+        }
+        c.add(bad("prefill default prompts above --max-model-len", "--max-model-len 100 is shorter than the default prompts",
+                "prefill", "--max-model-len", "100", "--sizes", "16", "--json", PREFILL_JSON));
         c.add(bad("prefill --max-num-seqs 0", "--max-num-seqs must be in 1..1024, got 0", "prefill", "--max-num-seqs", "0", "--json", PREFILL_JSON));
         c.add(bad("prefill --prompt-lens 0", "--prompt-lens entries must be positive token counts, got 0",
                 "prefill", "--prompt-lens", "0", "--json", PREFILL_JSON));
@@ -139,8 +162,16 @@ class CliBadInputTest {
         c.add(parse("prefill --iterations not a number", "Invalid value for option '--iterations': 'ten' is not an int",
                 "prefill", "--iterations", "ten", "--json", PREFILL_JSON));
         c.add(bad("prefill unknown --prompts name", "unknown --prompts entry 'huge'", "prefill", "--prompts", "huge", "--json", PREFILL_JSON));
-        c.add(bad("plan shape override heads not divisible", "q heads 16 is not a multiple of kv heads 3",
+        c.add(bad("plan shape override heads not divisible", "model ernie-4.5-0.3b: q heads 16 not divisible by --kv-heads 3",
                 "plan", "--kv-heads", "3", "--json", PLAN_JSON));
+        // what prefill refuses, plan refuses too (same check), naming the flag
+        c.add(bad("plan --ffn overflowing int", "model ernie-4.5-0.3b: --ffn = 2147483584 is above the limit 262144",
+                "plan", "--ffn", "2147483584", "--json", PLAN_JSON));
+        c.add(bad("plan --head-dim 96", "--head-dim 96 unsupported (kernels support 64 or 128)", "plan", "--head-dim", "96", "--json", PLAN_JSON));
+        c.add(bad("plan --head-dim 256", "--head-dim 256 unsupported (kernels support 64 or 128)", "plan", "--head-dim", "256", "--json", PLAN_JSON));
+        c.add(bad("plan --hidden 1000", "--hidden = 1000 is not a multiple of 64", "plan", "--hidden", "1000", "--json", PLAN_JSON));
+        c.add(bad("plan --q-heads 128 --kv-heads 1", "GQA group 128 (--q-heads 128 / --kv-heads 1) exceeds 64",
+                "plan", "--q-heads", "128", "--kv-heads", "1", "--json", PLAN_JSON));
         c.add(parse("unknown subcommand", "Unmatched argument at index 0: 'frobnicate'", "frobnicate"));
         c.add(bad("gate baseline missing", "missing.json: no such file",
                 "gate", "--baseline", "{in}/missing.json", "--current", FIXTURE, "--json", "{out}/verdict.json"));
@@ -152,6 +183,11 @@ class CliBadInputTest {
                 "gate", "--baseline", "{in}/other-schema.json", "--current", FIXTURE, "--json", "{out}/verdict.json"));
         c.add(parse("gate without --baseline", "Missing required option: '--baseline=FILE'",
                 "gate", "--current", FIXTURE, "--json", "{out}/verdict.json"));
+        c.add(bad("gate --resamples 2e9", "--resamples must be in 100..100000, got 2000000000",
+                "gate", "--baseline", FIXTURE, "--current", FIXTURE, "--resamples", "2000000000", "--json", "{out}/verdict.json"));
+        c.add(bad("gate baseline with NaN", "nan.json: NaN at line 79 is not valid JSON (numbers must be finite)",
+                "gate", "--baseline", "{in}/nan.json", "--current", FIXTURE, "--json", "{out}/verdict.json"));
+        c.add(bad("jmh unknown option", "jmh: frob is not a recognized option (bench.jar jmh -h lists JMH's options)", "jmh", "--frob"));
         c.add(bad("gate negative --tolerance", "tolerance",
                 "gate", "--baseline", FIXTURE, "--current", FIXTURE, "--tolerance", "-1", "--json", "{out}/verdict.json"));
         c.add(parse("report without input files", "Missing required parameter: 'FILE'", "report", "-o", "{out}/report.html"));
@@ -193,7 +229,9 @@ class CliBadInputTest {
         Run r = run("prefill", "--model", "tiny", "--sizes", "16", "--prompt-lens", "10", "--iterations", "1", "--warmup", "0",
                 "--device", "5", "--json", out.resolve("prefill.json").toString());
         String line = assertOneErrorLine(r, false);
-        if (unavailable.isPresent()) {
+        if (!KernelLibrary.packed()) {
+            assertEquals("error: " + KernelLibrary.BUILT_WITHOUT_KERNELS, line);
+        } else if (unavailable.isPresent()) {
             assertEquals("error: " + unavailable.get(), line);
             if (noDriver()) assertTrue(line.startsWith("error: no CUDA driver: "), line);
         } else {
@@ -213,6 +251,52 @@ class CliBadInputTest {
             assertTrue(line.startsWith("error: no CUDA driver: "), line);
             assertTrue(line.contains("install an NVIDIA driver"), line);
         }
+    }
+
+    /** jmh without a GPU: the environment line before any fork starts, not six traces and exit 0. */
+    @Test
+    void jmhWithoutGpuNamesTheFix() throws IOException {
+        Optional<String> unavailable = Cuda.unavailableReason();
+        assumeTrue(unavailable.isPresent() || !KernelLibrary.packed(), "this machine can run the benchmarks");
+        Run r = run("jmh", "-f", "0", "-wi", "0", "-i", "1");
+        String line = assertOneErrorLine(r, false);
+        assertEquals("error: " + (KernelLibrary.packed() ? unavailable.orElseThrow() : KernelLibrary.BUILT_WITHOUT_KERNELS), line);
+        assertNothingWritten(out);
+    }
+
+    /** jmh --help is JMH's option list (JMH spells it -h) and exit 0. */
+    @Test
+    void jmhHelpExitsZero() {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        Run r;
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run("jmh", "--help");
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err());
+        assertTrue(captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("-rff <filename>"), captured.toString());
+    }
+
+    /** Every list option reads "16, 64" as "16,64": checked on plan's output and on prefill getting past its checks. */
+    @Test
+    void listOptionsAcceptSpacesAfterCommas() {
+        Run plan = run("plan", "--model", "tiny", "--sizes", "16, 64", "--prompt-lens", "10, 40");
+        assertEquals(0, plan.exit(), plan.err());
+        assertTrue(plan.out().contains("Capture sizes: 16,64;"), plan.out());
+        Run plain = run("plan", "--model", "tiny", "--sizes", "16,64", "--prompt-lens", "10,40");
+        assertEquals(plain.out(), plan.out());
+
+        // prefill: every list option with spaces; past validation it can only fail on the environment (or run, on a GPU)
+        Optional<String> unavailable = Cuda.unavailableReason();
+        assumeTrue(unavailable.isPresent() || !KernelLibrary.packed(), "this machine has a GPU: prefill would run");
+        Run prefill = run("prefill", "--model", "tiny", "--sizes", "16, 64", "--prompt-lens", "10, 20", "--prompts", "short, long",
+                "--batch", "2x8, 4x4", "--max-model-len", "512", "--json", out.resolve("p.json").toString());
+        String line = assertOneErrorLine(prefill, false);
+        assertEquals("error: " + (KernelLibrary.packed() ? unavailable.orElseThrow() : KernelLibrary.BUILT_WITHOUT_KERNELS), line);
     }
 
     /** libcudart loads and cudaDriverGetVersion says no driver is installed (independent of cudaGetDeviceCount). */

@@ -143,7 +143,7 @@ class PlanCommandTest {
         assertTrue(empty.err().contains("entry 2 is empty"), empty.err());
         var heads = run("plan", "--q-heads", "16", "--kv-heads", "3");
         assertEquals(2, heads.exit());
-        assertTrue(heads.err().contains("not a multiple of kv heads 3"), heads.err());
+        assertTrue(heads.err().contains("--q-heads 16 not divisible by --kv-heads 3"), heads.err());
         var prompt = run("plan", "--prompt-lens", "10,0");
         assertEquals(2, prompt.exit());
         assertTrue(prompt.err().contains("prompt length 0"), prompt.err());

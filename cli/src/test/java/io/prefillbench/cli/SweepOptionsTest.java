@@ -49,7 +49,7 @@ class SweepOptionsTest {
                 {"--sweep", "8:64:8", "--sweep-batch", "64"}, {"above --max-num-seqs 32"},
                 {"--sweep", "8:64:8", "--sizes", "16"}, {"drop --sizes"},
                 {"--sweep", "8:64:8", "--prompts", "short"}, {"drop --prompts"},
-                {"--sweep", "8:64:8", "--iterations", "0"}, {"--iterations must be at least 1"},
+                {"--sweep", "8:64:8", "--iterations", "0"}, {"--iterations must be in 1..1000000"},
                 {"--sweep-batch", "2"}, {"--sweep-batch needs --sweep"},
         };
         for (int i = 0; i < cases.length; i += 2) {
