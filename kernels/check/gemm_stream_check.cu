@@ -135,44 +135,50 @@ static Variant variant(const std::string &name, void (*fn)(GemmParams) = gemm_bf
   CK(cudaFuncSetAttribute(fn, cudaFuncAttributeMaxDynamicSharedMemorySize, C::SMEM));
   return Variant{name, fn, C::MCAP, C::BN, C::BK, C::THREADS, C::SMEM, E, C::WK == 1};
 }
-//                         MCAP BN  BK  S  WM WN WK WLOAD
-typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 1> M16_pf;
-typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 2> M16_bulk;
-typedef PkStreamCfg<16, 128, 64, 4, 1, 8, 1, 0> M16_n128;
-typedef PkStreamCfg<16, 32, 128, 6, 1, 2, 2, 0> M16_n32k128;
+//                  MCAP  BN  BK  S WM WN WK WLOAD
 typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 1, 0> M16_k128;
-typedef PkStreamCfg<16, 64, 64, 10, 1, 4, 1, 0> M16_s10;
-typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 1> M32_pf;
-typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 2> M32_bulk;
+typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 3> M16_l2pf;
+typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 1, 3> M16_k128_l2pf;
+typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 2, 0> M16_w8;
+typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 2, 0> M16_k128_w8;
+typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 4, 0> M16_k128_w16;
+typedef PkStreamCfg<16, 32, 128, 6, 1, 2, 2, 0> M16_n32k128;
+typedef PkStreamCfg<16, 128, 64, 4, 1, 8, 1, 0> M16_n128;
 typedef PkStreamCfg<32, 128, 64, 4, 2, 4, 1, 0> M32_n128;
-typedef PkStreamCfg<32, 32, 128, 5, 1, 2, 2, 0> M32_n32k128;
-typedef PkStreamCfg<64, 64, 64, 4, 2, 2, 1, 1> M64_pf;
-typedef PkStreamCfg<64, 64, 64, 4, 2, 2, 1, 2> M64_bulk;
-typedef PkStreamCfg<64, 128, 64, 4, 2, 4, 1, 0> M64_n128;
+typedef PkStreamCfg<32, 64, 128, 4, 1, 4, 1, 0> M32_k128;
+typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 2, 0> M32_w8;
+typedef PkStreamCfg<32, 64, 128, 4, 1, 4, 2, 0> M32_k128_w8;
+typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 3> M32_l2pf;
 typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 1, 0> M64_s6;
+typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 2, 0> M64_s6_w8;
+typedef PkStreamCfg<64, 64, 128, 3, 2, 2, 2, 0> M64_k128_w8;
+typedef PkStreamCfg<64, 128, 64, 4, 2, 4, 1, 0> M64_n128;
+typedef PkStreamCfg<64, 64, 64, 4, 2, 2, 1, 3> M64_l2pf;
 
 static std::vector<Variant> make_variants() {
   return {
       variant<PkStreamM16, true>("m16 export(n64k64s6)", gemm_bf16_stream_m16),
       variant<PkStreamM16, false>("m16 n64k64s6 late"),
-      variant<M16_pf, true>("m16 n64k64s6 pf256"),
-      variant<M16_bulk, true>("m16 n64k64s6 bulk"),
-      variant<M16_n128, true>("m16 n128k64s4 8w"),
-      variant<M16_n32k128, true>("m16 n32k128s6 wk2"),
       variant<M16_k128, true>("m16 n64k128s4"),
-      variant<M16_s10, true>("m16 n64k64s10"),
+      variant<M16_l2pf, true>("m16 n64k64s6 l2pf"),
+      variant<M16_k128_l2pf, true>("m16 n64k128s4 l2pf"),
+      variant<M16_w8, true>("m16 n64k64s6 8w(wk2)"),
+      variant<M16_k128_w8, true>("m16 n64k128s4 8w(wk2)"),
+      variant<M16_k128_w16, true>("m16 n64k128s4 16w(wk4)"),
+      variant<M16_n32k128, true>("m16 n32k128s6 wk2"),
+      variant<M16_n128, true>("m16 n128k64s4 8w"),
       variant<PkStreamM32, true>("m32 export(n64k64s6)", gemm_bf16_stream_m32),
-      variant<PkStreamM32, false>("m32 n64k64s6 late"),
-      variant<M32_pf, true>("m32 n64k64s6 pf256"),
-      variant<M32_bulk, true>("m32 n64k64s6 bulk"),
       variant<M32_n128, true>("m32 n128k64s4 8w"),
-      variant<M32_n32k128, true>("m32 n32k128s5 wk2"),
+      variant<M32_k128, true>("m32 n64k128s4"),
+      variant<M32_w8, true>("m32 n64k64s6 8w(wk2)"),
+      variant<M32_k128_w8, true>("m32 n64k128s4 8w(wk2)"),
+      variant<M32_l2pf, true>("m32 n64k64s6 l2pf"),
       variant<PkStreamM64, true>("m64 export(n64k64s4)", gemm_bf16_stream_m64),
-      variant<PkStreamM64, false>("m64 n64k64s4 late"),
-      variant<M64_pf, true>("m64 n64k64s4 pf256"),
-      variant<M64_bulk, true>("m64 n64k64s4 bulk"),
-      variant<M64_n128, true>("m64 n128k64s4 8w"),
       variant<M64_s6, true>("m64 n64k64s6"),
+      variant<M64_s6_w8, true>("m64 n64k64s6 8w(wk2)"),
+      variant<M64_k128_w8, true>("m64 n64k128s3 8w(wk2)"),
+      variant<M64_n128, true>("m64 n128k64s4 8w"),
+      variant<M64_l2pf, true>("m64 n64k64s4 l2pf"),
   };
 }
 
@@ -241,7 +247,7 @@ struct Result {
   int n, k, mcap, splits;
   bool ok;
   std::string why;
-  Timing plain, pdl;
+  Timing plain, pdl, hot;  // hot: PDL, one weight copy (L2-resident when it fits): the non-DRAM cost
   double wbytes;
   const Variant *v;
 };
@@ -405,14 +411,15 @@ static void sweep_shape(ShapeData &d, const std::vector<Variant> &vars, const st
           check(same, tag + " == gemm_bf16 bits");
           if (!same) { ok = false; printf("    %s: differs bitwise from gemm_bf16 s%d\n", tag.c_str(), s); }
         }
-        Result res{d.sh.name, v.name, n, k, mcap, s, ok, "", {0, 0}, {0, 0}, (double)d.wbytes, &v};
+        Result res{d.sh.name, v.name, n, k, mcap, s, ok, "", {0, 0}, {0, 0}, {0, 0}, (double)d.wbytes, &v};
         GemmParams p{d.dA->p, d.pool->p, d.dC->p, d.dP->p, dmcap.p, mcap, n, k, k, k, n, s};
         res.plain = time_us([&](int it) { GemmParams q = p; q.b = d.w(it); launch_stream(v, q, false); });
         res.pdl = time_us([&](int it) { GemmParams q = p; q.b = d.w(it); launch_stream(v, q, true); });
+        if (d.wbytes < (32u << 20)) res.hot = time_us([&](int) { launch_stream(v, p, true); });
         if (!g_no_timing)
-          printf("  %-44s %s  plain %7.2f us (min %6.2f) %5.2f TB/s | PDL %7.2f us (min %6.2f) %5.2f TB/s\n", tag.c_str(),
-                 ok ? "ok  " : "FAIL", res.plain.med, res.plain.min, d.wbytes / res.plain.med / 1e6, res.pdl.med, res.pdl.min,
-                 d.wbytes / res.pdl.med / 1e6);
+          printf("  %-46s %s  plain %7.2f us (min %6.2f) %5.2f TB/s | PDL %7.2f us (min %6.2f) %5.2f TB/s | L2-hot PDL %6.2f us\n",
+                 tag.c_str(), ok ? "ok  " : "FAIL", res.plain.med, res.plain.min, d.wbytes / res.plain.med / 1e6, res.pdl.med,
+                 res.pdl.min, d.wbytes / res.pdl.med / 1e6, res.hot.med);
         else
           printf("  %-44s %s\n", tag.c_str(), ok ? "ok" : "FAIL");
         fflush(stdout);
@@ -457,6 +464,136 @@ static void layer_chain(std::vector<std::unique_ptr<ShapeData>> &sd, int mcap) {
            mcap, bytes / 1e6, ts.med, bytes / ts.med / 1e6, tb.med, bytes / tb.med / 1e6, tc.med, tc.med > 0 ? bytes / tc.med / 1e6 : 0.0);
   printf("%s\n", buf);
   g_chain_lines.push_back(buf);
+}
+
+
+// ---------------------------------------------------------------- hardware probes (mode "probe")
+// How fast can one SM stream from DRAM, and through which path? Each block streams its own region of
+// block_bytes through a ring of S smem stages of `stage` bytes; chunk = bytes read contiguously per
+// row (chunk == stage: contiguous; 128: the GEMM's pattern of 128-byte row pieces, rows apart).
+struct ProbeParams { const uint8_t *src; size_t block_bytes; int stage, chunk, l2pf; uint32_t *sink; };
+template <int S>
+__global__ void probe_cpasync(ProbeParams q) {
+  extern __shared__ __align__(128) unsigned char ps[];
+  const uint8_t *base = q.src + blockIdx.x * q.block_bytes;
+  const int T = (int)(q.block_bytes / q.stage), per_row = q.chunk / 16;
+  const size_t pitch = (size_t)T * q.chunk;  // a block's region is (stage / chunk) rows x (T * chunk) bytes
+  const uint32_t s0 = smem_u32(ps);
+#if PK_STREAM_HAS_BULK
+  if (q.l2pf && threadIdx.x < 32)
+    for (size_t o = threadIdx.x * 65536ull; o < q.block_bytes; o += 32 * 65536ull)
+      pk_bulk_prefetch_l2(base + o, (uint32_t)min((size_t)65536, q.block_bytes - o));
+#endif
+  auto load = [&](int st, int t) {
+    for (int i = threadIdx.x; i < q.stage / 16; i += blockDim.x) {
+      const int row = i / per_row, off = (i % per_row) * 16;
+      cp_async16(s0 + st * q.stage + i * 16, base + row * pitch + (size_t)t * q.chunk + off, true);
+    }
+  };
+  for (int s = 0; s < S - 1; s++) { if (s < T) load(s, s); cp_async_commit(); }
+  for (int t = 0; t < T; t++) {
+    cp_async_wait<S - 2>();
+    __syncthreads();
+    if (t + S - 1 < T) load((t + S - 1) % S, t + S - 1);
+    cp_async_commit();
+  }
+  cp_async_wait<0>();
+  __syncthreads();
+  if (threadIdx.x == 0 && ps[7] == 0x5a && ps[q.stage + 3] == 0xa5) *q.sink = 1;
+}
+// Same ring through the copy engine: warp 0 issues stage / chunk bulk copies of chunk bytes per stage.
+template <int S>
+__global__ void probe_bulk(ProbeParams q) {
+#if PK_STREAM_HAS_BULK
+  extern __shared__ __align__(128) unsigned char ps[];
+  const uint8_t *base = q.src + blockIdx.x * q.block_bytes;
+  const int T = (int)(q.block_bytes / q.stage), rows = q.stage / q.chunk;
+  const size_t pitch = (size_t)T * q.chunk;
+  const uint32_t s0 = smem_u32(ps), bar0 = s0 + S * q.stage;
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < S; s++) pk_mbar_init(bar0 + 8 * s, 1);
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+  }
+  __syncthreads();
+  auto load = [&](int st, int t) {
+    if (threadIdx.x < 32) {
+      if (threadIdx.x == 0) pk_mbar_expect_tx(bar0 + 8 * st, q.stage);
+      __syncwarp();
+      for (int r = threadIdx.x; r < rows; r += 32)
+        pk_bulk_g2s(s0 + st * q.stage + r * q.chunk, base + r * pitch + (size_t)t * q.chunk, q.chunk, bar0 + 8 * st);
+    }
+  };
+  for (int s = 0; s < S - 1; s++) if (s < T) load(s, s);
+  for (int t = 0; t < T; t++) {
+    pk_mbar_wait(bar0 + 8 * (t % S), (t / S) & 1);
+    __syncthreads();
+    if (t + S - 1 < T) load((t + S - 1) % S, t + S - 1);
+  }
+  if (threadIdx.x == 0 && ps[7] == 0x5a && ps[q.stage + 3] == 0xa5) *q.sink = 1;
+#endif
+}
+// Plain loads into registers: 4 x 16 B in flight per thread.
+__global__ void probe_ldg(ProbeParams q) {
+  const uint4 *base = reinterpret_cast<const uint4 *>(q.src + blockIdx.x * q.block_bytes);
+  const size_t n = q.block_bytes / 16;
+  uint32_t x = 0;
+  for (size_t i = threadIdx.x; i + 3 * blockDim.x < n; i += 4 * blockDim.x) {
+    uint4 a = __ldcs(base + i), b = __ldcs(base + i + blockDim.x), c = __ldcs(base + i + 2 * blockDim.x), e = __ldcs(base + i + 3 * blockDim.x);
+    x ^= a.x ^ b.y ^ c.z ^ e.w;
+  }
+  if (x == 0x12345678u) *q.sink = x;
+}
+
+static void probes(ShapeData &qkv, const std::vector<Variant> &vars) {
+  printf("\n== probes: per-SM streaming rate (1 MB per block, 1 block per SM; 'rows128' = 128-byte pieces of rows, the GEMM's pattern)\n");
+  const size_t block_bytes = 1u << 20, pool = 640ull << 20;
+  Dev<uint8_t> src(pool);
+  Dev<uint32_t> sink(1);
+  CK(cudaMemset(src.p, 0x11, pool));
+  std::vector<std::string> lines;
+  auto run = [&](const char *path, void (*fn)(ProbeParams), int threads, int S, int stage, int chunk, int G, int l2pf) {
+    const size_t smem = (size_t)S * stage + (std::string(path) == "bulk" ? 8 * S : 0);
+    if (smem > 48 * 1024) CK(cudaFuncSetAttribute(fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+    const size_t per_launch = (size_t)G * block_bytes;
+    const int rot = (int)(pool / per_launch);
+    Timing t = time_us([&](int it) {
+      ProbeParams q{src.p + (size_t)(it % rot) * per_launch, block_bytes, stage, chunk, l2pf, sink.p};
+      launch_ex(fn, dim3(G), dim3(threads), smem, 0, false, q);
+    }, 7, 4);
+    char b[300];
+    snprintf(b, sizeof b, "probe %-6s%s G=%3d %3d thr S=%d stage %5d chunk %5d: %7.1f us  %6.1f GB/s per block  %5.2f TB/s total", path,
+             l2pf ? "+l2pf" : "     ", G, threads, S, stage, chunk, t.med, block_bytes / t.med / 1e3, per_launch / t.med / 1e6);
+    printf("%s\n", b);
+    lines.push_back(b);
+  };
+  for (int G : {16, 132})
+    for (int threads : {128, 256, 512})
+      for (int stage : {4096, 8192, 16384})
+        for (int chunk : {0, 128}) {
+          run("cpasync", probe_cpasync<4>, threads, 4, stage, chunk ? chunk : stage, G, 0);
+          run("cpasync", probe_cpasync<8>, threads, 8, stage, chunk ? chunk : stage, G, 0);
+        }
+  for (int G : {16, 132}) {
+    run("cpasync", probe_cpasync<4>, 128, 4, 8192, 128, G, 1);
+    for (int chunk : {128, 1024, 4096, 16384}) {
+      run("bulk", probe_bulk<4>, 128, 4, 16384, chunk, G, 0);
+      run("bulk", probe_bulk<8>, 128, 8, 16384, chunk, G, 0);
+    }
+    for (int threads : {128, 256, 512, 1024}) run("ldg", probe_ldg, threads, 1, 16, 16, G, 0);
+  }
+  // Fixed cost of a GEMM launch with (almost) no weights: k = 64 of the qkv data, the exported kernels.
+  for (const Variant &v : vars) {
+    if (v.name.find("export") == std::string::npos) continue;
+    Dev<int32_t> dm(1); dm.up({v.mcap});
+    GemmParams p{qkv.dA->p, qkv.pool->p, qkv.dC->p, qkv.dP->p, dm.p, v.mcap, 2560, 64, 1024, 1024, 2560, 1};
+    Timing a = time_us([&](int) { launch_stream(v, p, false); }), b = time_us([&](int) { launch_stream(v, p, true); });
+    char buf[200];
+    snprintf(buf, sizeof buf, "fixed cost %-22s n2560 k64: %.2f us plain, %.2f us PDL (empty kernel %.2f / %.2f)", v.name.c_str(), a.med,
+             b.med, g_empty_plain, g_empty_pdl);
+    printf("%s\n", buf);
+    lines.push_back(buf);
+  }
+  g_chain_lines.insert(g_chain_lines.begin(), lines.begin(), lines.end());
 }
 
 // ---------------------------------------------------------------- main
@@ -527,8 +664,11 @@ int main(int argc, char **argv) {
   std::vector<std::unique_ptr<ShapeData>> sd;
   for (int i = 0; i < 4; i++) {
     sd.emplace_back(new ShapeData(kShapes[i], r));
+    if (i == 0 && (mode == "probe" || mode.empty())) probes(*sd[0], vars);
+    if (mode == "probe") continue;
     sweep_shape(*sd.back(), vars, {16, 32, 64}, false);
   }
+  if (mode == "probe") { for (auto &l : g_chain_lines) printf("%s\n", l.c_str()); return 0; }
   {
     ShapeData lm(kShapes[4], r, 16);
     sweep_shape(lm, vars, {16}, false);
@@ -549,13 +689,13 @@ int main(int argc, char **argv) {
   printf("\n==== SUMMARY (H200; us per GEMM, back-to-back launches, weights rotated through >= 256 MB; TB/s = weight bytes / time)\n");
   printf("floors: D2D copy %.2f TB/s (r+w), read-only kernel %.2f TB/s; empty kernel %.2f us plain, %.2f us PDL\n", g_copy_tbs,
          g_read_tbs, g_empty_plain, g_empty_pdl);
-  printf("%-8s %6s %4s %3s | %-22s %3s %7s %5s | %7s %5s | %-10s %6s | bf16 s  plain    PDL | cuBLAS    TB/s\n", "shape", "n", "k", "m",
-         "best stream (PDL)", "s", "us", "TB/s", "plain", "TB/s", "export s", "us");
+  printf("%-8s %6s %4s %3s | %-24s %3s %7s %5s %6s | %7s %5s | %-10s %6s | bf16 s  plain    PDL | cuBLAS    TB/s\n", "shape", "n", "k", "m",
+         "best stream (PDL)", "s", "us", "TB/s", "L2hot", "plain", "TB/s", "export s", "us");
   for (auto &kv : g_best) {
     const Result *b = kv.second, *bp = best_plain[kv.first], *be = best_export[kv.first];
     const Baseline &base = g_base[kv.first];
-    printf("%-8s %6d %4d %3d | %-22s %3d %7.2f %5.2f | %7.2f %5.2f | %s s%-2d %6.2f | %2d %7.2f %7.2f | %6.2f %7.2f\n", b->shape.c_str(), b->n, b->k,
-           b->mcap, b->variant.c_str(), b->splits, b->pdl.med, b->wbytes / b->pdl.med / 1e6, bp->plain.med, b->wbytes / bp->plain.med / 1e6,
+    printf("%-8s %6d %4d %3d | %-24s %3d %7.2f %5.2f %6.2f | %7.2f %5.2f | %s s%-2d %6.2f | %2d %7.2f %7.2f | %6.2f %7.2f\n", b->shape.c_str(), b->n, b->k,
+           b->mcap, b->variant.c_str(), b->splits, b->pdl.med, b->wbytes / b->pdl.med / 1e6, b->hot.med, bp->plain.med, b->wbytes / bp->plain.med / 1e6,
            be ? "export" : "none", be ? be->splits : 0, be ? be->pdl.med : 0.0, base.splits, base.bf_plain.med, base.bf_pdl.med,
            base.cublas.med, base.cublas.med > 0 ? b->wbytes / base.cublas.med / 1e6 : 0.0);
   }

@@ -27,7 +27,8 @@
 template <int MCAP_, int BN_, int BK_, int STAGES_, int WM_, int WN_, int WK_, int WLOAD_>
 struct PkStreamCfg {
   static constexpr int MCAP = MCAP_, BN = BN_, BK = BK_, STAGES = STAGES_, WM = WM_, WN = WN_, WK = WK_;
-  // 0: cp.async 16 B; 1: cp.async 16 B with an L2 256-byte prefetch hint; 2: cp.async.bulk per row.
+  // 0: cp.async 16 B; 1: cp.async 16 B with an L2 256-byte prefetch hint; 2: cp.async.bulk per row;
+  // 3: as 0, after one cp.async.bulk.prefetch.L2 per weight row of the block's whole k slice at entry.
   static constexpr int WLOAD = WLOAD_;
   static constexpr int THREADS = WM * WN * WK * 32;
   static constexpr int TM = MCAP / WM, TN = BN / WN;       // warp tile
@@ -69,6 +70,9 @@ PK_DEV void pk_mbar_wait(uint32_t bar, uint32_t parity) {
       "{\n .reg .pred P;\n PK_MBAR_WAIT_%=:\n"
       " mbarrier.try_wait.parity.shared::cta.b64 P, [%0], %1;\n"
       " @!P bra PK_MBAR_WAIT_%=;\n}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+PK_DEV void pk_bulk_prefetch_l2(const void *src, uint32_t bytes) {
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;\n" ::"l"(src), "r"(bytes) : "memory");
 }
 PK_DEV void pk_bulk_g2s(uint32_t dst, const void *src, uint32_t bytes, uint32_t bar) {
   asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n"
@@ -150,6 +154,12 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   }
 #endif
 
+#if PK_STREAM_HAS_BULK
+  if constexpr (C::WLOAD == 3) {  // the whole weight slice towards L2 through the copy engine, at once
+    if (warp == 0)
+      for (int r = lane; r < BN && bn + r < p.n; r += 32) pk_bulk_prefetch_l2(p.b + (size_t)(bn + r) * p.ldb + kbeg, (uint32_t)kz * 2);
+  }
+#endif
   // Weights first (never written by kernels), then wait for the producer of A (PDL).
 #pragma unroll
   for (int s = 0; s < S - 1; s++)
