@@ -128,57 +128,66 @@ struct Variant {
   std::string name;
   void (*fn)(GemmParams);
   int mcap, bn, bk, threads, smem;
-  bool early, wk1;
+  int trig;
+  bool wk1;
 };
-template <class C, bool E>
-static Variant variant(const std::string &name, void (*fn)(GemmParams) = gemm_bf16_stream_t<C, E>) {
+template <class C, int TRIG>
+static Variant variant(const std::string &name, void (*fn)(GemmParams) = gemm_bf16_stream_t<C, TRIG>) {
   CK(cudaFuncSetAttribute(fn, cudaFuncAttributeMaxDynamicSharedMemorySize, C::SMEM));
-  return Variant{name, fn, C::MCAP, C::BN, C::BK, C::THREADS, C::SMEM, E, C::WK == 1};
+  return Variant{name, fn, C::MCAP, C::BN, C::BK, C::THREADS, C::SMEM, TRIG, C::WK == 1};
 }
-//                  MCAP  BN  BK  S WM WN WK WLOAD
-typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 1, 0> M16_k128;
-typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 3> M16_l2pf;
-typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 1, 3> M16_k128_l2pf;
-typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 2, 0> M16_w8;
-typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 2, 0> M16_k128_w8;
-typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 4, 0> M16_k128_w16;
-typedef PkStreamCfg<16, 32, 128, 6, 1, 2, 2, 0> M16_n32k128;
-typedef PkStreamCfg<16, 128, 64, 4, 1, 8, 1, 0> M16_n128;
-typedef PkStreamCfg<32, 128, 64, 4, 2, 4, 1, 0> M32_n128;
-typedef PkStreamCfg<32, 64, 128, 4, 1, 4, 1, 0> M32_k128;
-typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 2, 0> M32_w8;
-typedef PkStreamCfg<32, 64, 128, 4, 1, 4, 2, 0> M32_k128_w8;
-typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 3> M32_l2pf;
-typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 1, 0> M64_s6;
-typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 2, 0> M64_s6_w8;
-typedef PkStreamCfg<64, 64, 128, 3, 2, 2, 2, 0> M64_k128_w8;
-typedef PkStreamCfg<64, 128, 64, 4, 2, 4, 1, 0> M64_n128;
-typedef PkStreamCfg<64, 64, 64, 4, 2, 2, 1, 3> M64_l2pf;
+// v3 sweep (call 3): the references of calls 1-2, then A by plain loads (ALOAD 1), the trigger point,
+// and grids balanced to ~128 blocks (BN 80 / 96) with the whole weight slice prefetched before the wait.
+//                  MCAP  BN  BK  S WM WN WK WLOAD ALOAD
+typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 1, 0, 0> M16_k128;
+typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 0, 1> M16_al;
+typedef PkStreamCfg<16, 64, 128, 4, 1, 4, 1, 0, 1> M16_k128_al;
+typedef PkStreamCfg<16, 64, 64, 5, 1, 4, 1, 0, 1> M16_s5_al;
+typedef PkStreamCfg<16, 64, 64, 7, 1, 4, 1, 0, 1> M16_s7_al;
+typedef PkStreamCfg<16, 80, 64, 5, 1, 5, 1, 0, 1> M16_n80_al;
+typedef PkStreamCfg<16, 96, 64, 9, 1, 6, 1, 0, 1> M16_n96s9_al;
+typedef PkStreamCfg<16, 96, 64, 5, 1, 6, 1, 0, 1> M16_n96s5_al;
+typedef PkStreamCfg<32, 128, 64, 4, 2, 4, 1, 0, 0> M32_n128;
+typedef PkStreamCfg<32, 64, 128, 4, 1, 4, 1, 0, 0> M32_k128;
+typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 0, 1> M32_al;
+typedef PkStreamCfg<32, 64, 128, 4, 1, 4, 1, 0, 1> M32_k128_al;
+typedef PkStreamCfg<32, 80, 64, 5, 1, 5, 1, 0, 1> M32_n80_al;
+typedef PkStreamCfg<32, 96, 64, 5, 1, 6, 1, 0, 1> M32_n96_al;
+typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 1, 0, 0> M64_s6;
+typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 1, 0, 1> M64_s6_al;
+typedef PkStreamCfg<64, 64, 64, 4, 2, 2, 1, 0, 1> M64_s4_al;
+typedef PkStreamCfg<64, 128, 64, 4, 2, 4, 1, 0, 1> M64_n128_al;
+typedef PkStreamCfg<64, 80, 64, 5, 2, 5, 1, 0, 1> M64_n80_al;
 
 static std::vector<Variant> make_variants() {
+  const int E = PK_TRIG_ENTRY, A = PK_TRIG_AFTER_A, L = PK_TRIG_END;
   return {
-      variant<PkStreamM16, true>("m16 export(n64k64s6)", gemm_bf16_stream_m16),
-      variant<PkStreamM16, false>("m16 n64k64s6 late"),
-      variant<M16_k128, true>("m16 n64k128s4"),
-      variant<M16_l2pf, true>("m16 n64k64s6 l2pf"),
-      variant<M16_k128_l2pf, true>("m16 n64k128s4 l2pf"),
-      variant<M16_w8, true>("m16 n64k64s6 8w(wk2)"),
-      variant<M16_k128_w8, true>("m16 n64k128s4 8w(wk2)"),
-      variant<M16_k128_w16, true>("m16 n64k128s4 16w(wk4)"),
-      variant<M16_n32k128, true>("m16 n32k128s6 wk2"),
-      variant<M16_n128, true>("m16 n128k64s4 8w"),
-      variant<PkStreamM32, true>("m32 export(n64k64s6)", gemm_bf16_stream_m32),
-      variant<M32_n128, true>("m32 n128k64s4 8w"),
-      variant<M32_k128, true>("m32 n64k128s4"),
-      variant<M32_w8, true>("m32 n64k64s6 8w(wk2)"),
-      variant<M32_k128_w8, true>("m32 n64k128s4 8w(wk2)"),
-      variant<M32_l2pf, true>("m32 n64k64s6 l2pf"),
-      variant<PkStreamM64, true>("m64 export(n64k64s4)", gemm_bf16_stream_m64),
-      variant<M64_s6, true>("m64 n64k64s6"),
-      variant<M64_s6_w8, true>("m64 n64k64s6 8w(wk2)"),
-      variant<M64_k128_w8, true>("m64 n64k128s3 8w(wk2)"),
-      variant<M64_n128, true>("m64 n128k64s4 8w"),
-      variant<M64_l2pf, true>("m64 n64k64s4 l2pf"),
+      variant<PkStreamM16, E>("m16 export(n64k64s6)", gemm_bf16_stream_m16),
+      variant<PkStreamM16, L>("m16 n64k64s6 late"),
+      variant<M16_k128, E>("m16 n64k128s4"),
+      variant<M16_al, E>("m16 n64k64s6 aldg"),
+      variant<M16_al, A>("m16 n64k64s6 aldg trigA"),
+      variant<M16_k128_al, E>("m16 n64k128s4 aldg"),
+      variant<M16_s5_al, E>("m16 n64k64s5 aldg"),
+      variant<M16_s7_al, E>("m16 n64k64s7 aldg"),
+      variant<M16_n80_al, E>("m16 n80k64s5 aldg"),
+      variant<M16_n96s9_al, E>("m16 n96k64s9 aldg"),
+      variant<M16_n96s5_al, E>("m16 n96k64s5 aldg"),
+      variant<PkStreamM32, E>("m32 export(n64k64s6)", gemm_bf16_stream_m32),
+      variant<M32_n128, E>("m32 n128k64s4 8w"),
+      variant<M32_k128, E>("m32 n64k128s4"),
+      variant<M32_al, E>("m32 n64k64s6 aldg"),
+      variant<M32_al, A>("m32 n64k64s6 aldg trigA"),
+      variant<M32_k128_al, E>("m32 n64k128s4 aldg"),
+      variant<M32_n80_al, E>("m32 n80k64s5 aldg"),
+      variant<M32_n96_al, E>("m32 n96k64s5 aldg"),
+      variant<PkStreamM64, E>("m64 export(n64k64s4)", gemm_bf16_stream_m64),
+      variant<M64_s6, E>("m64 n64k64s6"),
+      variant<M64_s6_al, E>("m64 n64k64s6 aldg"),
+      variant<M64_s6_al, A>("m64 n64k64s6 aldg trigA"),
+      variant<M64_s4_al, E>("m64 n64k64s4 aldg"),
+      variant<M64_n128_al, E>("m64 n128k64s4 8w aldg"),
+      variant<M64_n80_al, E>("m64 n80k64s5 aldg"),
   };
 }
 
@@ -453,6 +462,19 @@ static void layer_chain(std::vector<std::unique_ptr<ShapeData>> &sd, int mcap) {
   Timing tb = time_us([&](int it) {
     for (int i = 0; i < 4; i++) launch_gemm_bf16(params(i, it, g_base[{sd[i]->sh.name, mcap}].splits), true);
   }, 15, L);
+  // The engine's order: a small kernel (norm, rope, silu: here an empty one that triggers at its end)
+  // between GEMMs, so each GEMM's weight prefetch overlaps only that kernel.
+  auto small = [&]() { launch_ex(empty_pdl_kernel, dim3(264), dim3(128), 0, 0, true, EmptyParams{0}); };
+  Timing tsi = time_us([&](int it) {
+    for (int i = 0; i < 4; i++) {
+      const Result *b = g_best[{sd[i]->sh.name, mcap}];
+      launch_stream(*b->v, params(i, it, b->splits), true);
+      small();
+    }
+  }, 15, L);
+  Timing tbi = time_us([&](int it) {
+    for (int i = 0; i < 4; i++) { launch_gemm_bf16(params(i, it, g_base[{sd[i]->sh.name, mcap}].splits), true); small(); }
+  }, 15, L);
   Timing tc{0, 0};
 #ifndef NO_CUBLAS
   tc = time_us([&](int it) {
@@ -462,6 +484,10 @@ static void layer_chain(std::vector<std::unique_ptr<ShapeData>> &sd, int mcap) {
   char buf[400];
   snprintf(buf, sizeof buf, "layer m%-2d (4 GEMMs, %.1f MB): stream %6.2f us %.2f TB/s | gemm_bf16+PDL %6.2f us %.2f TB/s | cuBLAS %6.2f us %.2f TB/s",
            mcap, bytes / 1e6, ts.med, bytes / ts.med / 1e6, tb.med, bytes / tb.med / 1e6, tc.med, tc.med > 0 ? bytes / tc.med / 1e6 : 0.0);
+  printf("%s\n", buf);
+  g_chain_lines.push_back(buf);
+  snprintf(buf, sizeof buf, "layer m%-2d with an empty PDL kernel after each GEMM: stream %6.2f us | gemm_bf16 %6.2f us (empty kernel alone %.2f us)",
+           mcap, tsi.med, tbi.med, g_empty_pdl);
   printf("%s\n", buf);
   g_chain_lines.push_back(buf);
 }
@@ -664,7 +690,7 @@ int main(int argc, char **argv) {
   std::vector<std::unique_ptr<ShapeData>> sd;
   for (int i = 0; i < 4; i++) {
     sd.emplace_back(new ShapeData(kShapes[i], r));
-    if (i == 0 && (mode == "probe" || mode.empty())) probes(*sd[0], vars);
+    if (i == 0 && mode == "probe") probes(*sd[0], vars);
     if (mode == "probe") continue;
     sweep_shape(*sd.back(), vars, {16, 32, 64}, false);
   }

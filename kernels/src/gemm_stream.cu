@@ -11,8 +11,9 @@
 // (k / splits) % BK == 0, lda / ldb % 8 == 0, 16-byte aligned base pointers.
 //
 // PDL: weights are never written by kernels, so a block issues its first STAGES-1 weight stages
-// before griddepcontrol.wait; only A (activations) waits for the producer. EARLY = true also lets
-// the next kernel launch at once (its blocks then prefetch their own weights while this one runs).
+// before griddepcontrol.wait; only A (activations) waits for the producer. TRIG says when the next
+// kernel may launch: PK_TRIG_ENTRY (at entry: its blocks then prefetch their own weights while this
+// one runs; what the exported kernels do), PK_TRIG_AFTER_A, PK_TRIG_END (after the main loop).
 //
 // Determinism: an output element is one fp32 accumulator fed by the mma k16 steps of its split's k
 // range in ascending order (WK == 1), with row slot row % 16 and column slot col % 8, exactly as in
@@ -24,9 +25,13 @@
 
 // Tile configuration: MCAP rows x BN weight rows per block, BK k per stage, STAGES stages, warps
 // arranged WM (rows) x WN (columns) x WK (k steps within a stage).
-template <int MCAP_, int BN_, int BK_, int STAGES_, int WM_, int WN_, int WK_, int WLOAD_>
+template <int MCAP_, int BN_, int BK_, int STAGES_, int WM_, int WN_, int WK_, int WLOAD_, int ALOAD_ = 0>
 struct PkStreamCfg {
   static constexpr int MCAP = MCAP_, BN = BN_, BK = BK_, STAGES = STAGES_, WM = WM_, WN = WN_, WK = WK_;
+  // A (activations) of the first STAGES-1 stages, loaded right after griddepcontrol.wait by
+  // 0: cp.async; 1: plain 16-byte loads to registers, then shared stores (not queued behind the
+  // weight cp.asyncs of this and the next kernel, which the SM serves at a capped rate).
+  static constexpr int ALOAD = ALOAD_;
   // 0: cp.async 16 B; 1: cp.async 16 B with an L2 256-byte prefetch hint; 2: cp.async.bulk per row;
   // 3: as 0, after one cp.async.bulk.prefetch.L2 per weight row of the block's whole k slice at entry.
   static constexpr int WLOAD = WLOAD_;
@@ -42,7 +47,7 @@ struct PkStreamCfg {
   static constexpr int SMEM = BAR_OFF + (WLOAD == 2 ? STAGES * 8 : 0);
   static_assert(MCAP % (16 * WM) == 0 && BN % (16 * WN) == 0 && (BK / 16) % WK == 0, "tile split");
   static_assert(BK >= 64 && (BK & (BK - 1)) == 0, "BK: 64, 128 or 256 (swizzle needs >= 8 chunks per row)");
-  static_assert((BN * CPR) % THREADS == 0 && (THREADS / CPR) % 8 == 0, "load mapping");
+  static_assert((BN * CPR) % THREADS == 0 && THREADS % CPR == 0, "load mapping");
   static_assert(WLOAD != 2 || BN % 32 == 0, "bulk: one warp issues BN rows");
   static_assert((WK - 1) * MCAP * BN * 4 <= BAR_OFF, "k-warp reduction fits in the pipeline smem");
 };
@@ -52,6 +57,16 @@ static __device__ __forceinline__ uint32_t pk_st_swz(int r, int ch, int rowb) {
   return (uint32_t)(r * rowb + ((ch ^ (r & 7)) << 4));
 }
 
+// 16-byte load that bypasses L1 (A was written by the previous kernel) and 16-byte shared store: explicit
+// state spaces, so the compiler sees they cannot alias and keeps every load in flight before the stores.
+PK_DEV uint4 pk_ld_cg16(const void *src) {
+  uint4 v;
+  asm volatile("ld.global.cg.v4.u32 {%0,%1,%2,%3}, [%4];\n" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(src));
+  return v;
+}
+PK_DEV void pk_st_shared16(uint32_t dst, uint4 v) {
+  asm volatile("st.shared.v4.u32 [%0], {%1,%2,%3,%4};\n" ::"r"(dst), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w));
+}
 PK_DEV void cp_async16_pf256(uint32_t dst, const void *src, bool valid) {
   int n = valid ? 16 : 0;
   asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(n));
@@ -82,7 +97,11 @@ PK_DEV void pk_bulk_g2s(uint32_t dst, const void *src, uint32_t bytes, uint32_t 
 #define PK_STREAM_HAS_BULK 0
 #endif
 
-template <class C, bool EARLY>
+// When the kernel lets the next one launch (griddepcontrol.launch_dependents): at entry, once its
+// A loads are issued (after griddepcontrol.wait), or after the main loop.
+enum { PK_TRIG_ENTRY = 0, PK_TRIG_AFTER_A = 1, PK_TRIG_END = 2 };
+
+template <class C, int TRIG>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem) {
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
@@ -94,7 +113,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   if (p.m > MCAP || p.k % (p.splits * BK) != 0) __trap();  // host error (see the requirements above)
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bn = blockIdx.x * BN;
-  if (EARLY) pk_pdl_launch();
+  if (TRIG == PK_TRIG_ENTRY) pk_pdl_launch();
   if (m_eff <= 0 || bn >= p.n) { pk_pdl_wait(); return; }
   const int kz = p.k / p.splits, kbeg = blockIdx.z * kz, ktiles = kz / BK;
 
@@ -102,16 +121,22 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   const int wn = warp % WN, wm = (warp / WN) % WM, wk = warp / (WN * WM);
   const uint32_t sW = smem_u32(smem), sA = sW + S * W_ST, sBar = sW + C::BAR_OFF;
 
-  // Load mapping: thread copies chunk (tid % CPR) of rows tid / CPR + i * RSTEP (same swizzle phase).
+  // Load mapping: thread copies chunk (tid % CPR) of rows tid / CPR + i * RSTEP.
   const int lrow = tid / CPR, lch = tid % CPR;
   const uint16_t *gw = p.b + (size_t)(bn + lrow) * p.ldb + kbeg + lch * 8;
   const uint16_t *ga = p.a + (size_t)lrow * p.lda + kbeg + lch * 8;
-  const uint32_t w_soff = pk_st_swz(lrow, lch, WROW), a_soff = pk_st_swz(lrow, lch, AROW);
+  uint32_t w_soff[W_PER], a_soff[A_PER];
   uint32_t wmask = 0, amask = 0;
 #pragma unroll
-  for (int i = 0; i < W_PER; i++) wmask |= (bn + lrow + i * RSTEP < p.n) ? 1u << i : 0u;
+  for (int i = 0; i < W_PER; i++) {
+    w_soff[i] = pk_st_swz(lrow + i * RSTEP, lch, WROW);
+    wmask |= (bn + lrow + i * RSTEP < p.n) ? 1u << i : 0u;
+  }
 #pragma unroll
-  for (int i = 0; i < A_PER; i++) amask |= (lrow + i * RSTEP < m_eff && lrow + i * RSTEP < MCAP) ? 1u << i : 0u;
+  for (int i = 0; i < A_PER; i++) {
+    a_soff[i] = pk_st_swz(lrow + i * RSTEP, lch, AROW);
+    amask |= (lrow + i * RSTEP < m_eff && lrow + i * RSTEP < MCAP) ? 1u << i : 0u;
+  }
 
   auto load_w = [&](int st, int kt) {
     if constexpr (BULK) {
@@ -130,7 +155,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
       for (int i = 0; i < W_PER; i++) {
         const bool ok = (wmask >> i) & 1;
         const uint16_t *src = ok ? gw + (size_t)i * RSTEP * p.ldb + kt * BK : p.b;
-        const uint32_t dst = sW + st * W_ST + w_soff + i * RSTEP * WROW;
+        const uint32_t dst = sW + st * W_ST + w_soff[i];
         if (C::WLOAD == 1) cp_async16_pf256(dst, src, ok); else cp_async16(dst, src, ok);
       }
     }
@@ -140,7 +165,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     for (int i = 0; i < A_PER; i++) {
       if (MCAP % RSTEP != 0 && lrow + i * RSTEP >= MCAP) continue;
       const bool ok = (amask >> i) & 1;
-      cp_async16(sA + st * A_ST + a_soff + i * RSTEP * AROW, ok ? ga + (size_t)i * RSTEP * p.lda + kt * BK : p.a, ok);
+      cp_async16(sA + st * A_ST + a_soff[i], ok ? ga + (size_t)i * RSTEP * p.lda + kt * BK : p.a, ok);
     }
   };
 
@@ -165,10 +190,32 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   for (int s = 0; s < S - 1; s++)
     if (s < ktiles) load_w(s, s);
   pk_pdl_wait();
+  if constexpr (C::ALOAD == 1) {
+    uint4 av[S - 1][A_PER];  // every prologue A chunk in flight at once
 #pragma unroll
-  for (int s = 0; s < S - 1; s++) {
-    if (s < ktiles) load_a(s, s);
-    cp_async_commit();
+    for (int s = 0; s < S - 1; s++)
+#pragma unroll
+      for (int i = 0; i < A_PER; i++) {
+        av[s][i] = make_uint4(0u, 0u, 0u, 0u);
+        if (s < ktiles && ((amask >> i) & 1))
+          av[s][i] = pk_ld_cg16(ga + (size_t)i * RSTEP * p.lda + s * BK);
+      }
+    if (TRIG == PK_TRIG_AFTER_A) pk_pdl_launch();
+#pragma unroll
+    for (int s = 0; s < S - 1; s++) {
+#pragma unroll
+      for (int i = 0; i < A_PER; i++)
+        if (MCAP % RSTEP == 0 || lrow + i * RSTEP < MCAP)
+          pk_st_shared16(sA + s * A_ST + a_soff[i], av[s][i]);  // zeros past m_eff
+      cp_async_commit();  // keeps the group count of the cp.async path (group 0 holds the weight prologue)
+    }
+  } else {
+#pragma unroll
+    for (int s = 0; s < S - 1; s++) {
+      if (s < ktiles) load_a(s, s);
+      cp_async_commit();
+    }
+    if (TRIG == PK_TRIG_AFTER_A) pk_pdl_launch();
   }
 
   // ldmatrix lane geometry (see gemm.cu): A x4 = rows lane & 15, chunk +(lane >> 4);
@@ -222,7 +269,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     st = st == S - 1 ? 0 : st + 1;
   }
   cp_async_wait<0>();
-  if (!EARLY) pk_pdl_launch();
+  if (TRIG == PK_TRIG_END) pk_pdl_launch();
 
   if constexpr (WK > 1) {  // add the k-warps' sums in warp order through (now idle) smem
     float *red = reinterpret_cast<float *>(smem);
@@ -276,9 +323,9 @@ extern __shared__ __align__(128) unsigned char pk_stream_smem[];  // C::SMEM byt
 
 // Any configuration as a kernel (the check harness sweeps these; the named kernels below are the
 // ones the engine loads).
-template <class C, bool EARLY>
+template <class C, int TRIG>
 __global__ void __launch_bounds__(C::THREADS) gemm_bf16_stream_t(GemmParams p) {
-  pk_gemm_stream_impl<C, EARLY>(p, pk_stream_smem);
+  pk_gemm_stream_impl<C, TRIG>(p, pk_stream_smem);
 }
 
 // The exported configurations (threads, dynamic smem and BN go to the host with the names).
@@ -290,11 +337,11 @@ typedef PkStreamCfg<64, 64, 64, 4, 2, 2, 1, 0> PkStreamM64;
 #define PREFILL_GEMM_STREAM_THREADS 128
 
 extern "C" __global__ void __launch_bounds__(128) gemm_bf16_stream_m16(GemmParams p) {
-  pk_gemm_stream_impl<PkStreamM16, true>(p, pk_stream_smem);
+  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }
 extern "C" __global__ void __launch_bounds__(128) gemm_bf16_stream_m32(GemmParams p) {
-  pk_gemm_stream_impl<PkStreamM32, true>(p, pk_stream_smem);
+  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }
 extern "C" __global__ void __launch_bounds__(128) gemm_bf16_stream_m64(GemmParams p) {
-  pk_gemm_stream_impl<PkStreamM64, true>(p, pk_stream_smem);
+  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }
