@@ -1,10 +1,12 @@
 // gemm_bf16_stream_m16 / _m32 / _m64: weight-streaming GEMM for small row buckets (capacity <= 64).
 // Same contract as gemm_bf16 (GemmParams; C[m, n] = A[m, k] * B[n, k]^T, bf16 in, fp32 accumulate;
 // splits == 1 writes bf16 C, splits > 1 writes fp32 partial[z, row, col] that the consumer sums in
-// order z = 0, 1, ...). At these sizes the time is the weight bytes over DRAM bandwidth plus a fixed
-// cost, so a block covers ALL capacity rows (MCAP = 16/32/64) and BN weight rows, and streams its k
-// slice through a deep pipeline of 16-byte cp.async copies (or 1-D bulk copies, WLOAD == 2) so that
-// many KB per SM are in flight; every weight byte is read once per GEMM.
+// order z = 0, 1, ...). At these sizes a GEMM is its weight bytes plus a fixed cost, so a block
+// covers ALL capacity rows (MCAP = 16/32/64) and BN weight rows, and streams its k slice through a
+// STAGES-deep ring of 16-byte cp.async copies; every weight byte is read once per GEMM. Measured on an
+// H200 (kernels/NOTES-gemm-stream.md): ~1.5 us (PDL, back to back) + bytes at ~4.1 TB/s; the fixed
+// part, not DRAM, dominates the 4-13 MB layer GEMMs. Other weight paths (WLOAD 1-3) and A by plain
+// loads (ALOAD 1) are kept for the harness's sweep; none beat the plain cp.async ring.
 //
 // Grid = (n / BN, 1, splits), C::THREADS threads, C::SMEM bytes of dynamic shared memory (the host
 // raises the kernel's limit once). Requirements: p.m <= MCAP (traps otherwise), n % 8 == 0,
@@ -328,20 +330,32 @@ __global__ void __launch_bounds__(C::THREADS) gemm_bf16_stream_t(GemmParams p) {
   pk_gemm_stream_impl<C, TRIG>(p, pk_stream_smem);
 }
 
-// The exported configurations (threads, dynamic smem and BN go to the host with the names).
+// The exported configurations. Launch: grid (n / 64, 1, splits), 128 threads, dynamic shared memory
+// PREFILL_GEMM_STREAM_SMEM_Mxx bytes (the host raises the kernel's limit once), p.m <= xx,
+// (k / splits) % 64 == 0. Chosen on an H200 (kernels/NOTES-gemm-stream.md, call 3): per bucket the
+// configuration with the lowest sum over the four ERNIE-4.5-0.3B layer GEMMs at their best splits.
 typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 0> PkStreamM16;
 typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 0> PkStreamM32;
-typedef PkStreamCfg<64, 64, 64, 4, 2, 2, 1, 0> PkStreamM64;
+typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 1, 0> PkStreamM64;
 #define PREFILL_GEMM_STREAM_BN 64
 #define PREFILL_GEMM_STREAM_BK 64
 #define PREFILL_GEMM_STREAM_THREADS 128
+#define PREFILL_GEMM_STREAM_SMEM_M16 61440
+#define PREFILL_GEMM_STREAM_SMEM_M32 73728
+#define PREFILL_GEMM_STREAM_SMEM_M64 98304
+static_assert(PkStreamM16::SMEM == PREFILL_GEMM_STREAM_SMEM_M16 && PkStreamM32::SMEM == PREFILL_GEMM_STREAM_SMEM_M32 &&
+                  PkStreamM64::SMEM == PREFILL_GEMM_STREAM_SMEM_M64, "exported smem sizes");
+static_assert(PkStreamM16::THREADS == PREFILL_GEMM_STREAM_THREADS && PkStreamM32::THREADS == PREFILL_GEMM_STREAM_THREADS &&
+                  PkStreamM64::THREADS == PREFILL_GEMM_STREAM_THREADS, "exported block size");
+static_assert(PkStreamM16::BN == PREFILL_GEMM_STREAM_BN && PkStreamM32::BN == PREFILL_GEMM_STREAM_BN &&
+                  PkStreamM64::BN == PREFILL_GEMM_STREAM_BN && PkStreamM64::BK == PREFILL_GEMM_STREAM_BK, "exported tile");
 
-extern "C" __global__ void __launch_bounds__(128) gemm_bf16_stream_m16(GemmParams p) {
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }
-extern "C" __global__ void __launch_bounds__(128) gemm_bf16_stream_m32(GemmParams p) {
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }
-extern "C" __global__ void __launch_bounds__(128) gemm_bf16_stream_m64(GemmParams p) {
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }
