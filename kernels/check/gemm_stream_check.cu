@@ -9,7 +9,8 @@
 // next to cuBLAS (cublasGemmEx bf16, fp32 compute) and gemm_bf16 with the splits GemmTiling picks.
 // Also measures the floors: cudaMemcpy D2D of 1 GB, a pure-read kernel over 1 GB, an empty PDL kernel.
 // Build: kernels/check/run-stream-check.sh. Modes: (none) full run | quick (validation only, one
-// shape: for compute-sanitizer) | ncu (a few launches of chosen configs, for Nsight Compute).
+// shape: for compute-sanitizer) | ncu (a few launches of chosen configs, for Nsight Compute) | probe
+// (per-SM streaming rate by load path, fixed cost at k = 64).
 #include "../src/prefill_kernels.cu"
 
 #include <algorithm>

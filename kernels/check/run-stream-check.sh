@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the weight-streaming GEMM harness (kernels/check/gemm_stream_check.cu) on a GPU host.
-# Usage: kernels/check/run-stream-check.sh [quick|ncu]   (no argument: full validation + timing sweep)
+# Usage: kernels/check/run-stream-check.sh [quick|ncu|probe]   (no argument: full validation + timing sweep;
+#   quick: validation only, for compute-sanitizer; ncu: a few launches for Nsight Compute; probe: per-SM streaming probes)
 #   NVCC=/path/to/nvcc  STREAM_CHECK_BIN=/tmp/gemm_stream_check (where the binary goes)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
