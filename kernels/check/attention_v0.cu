@@ -11,7 +11,7 @@
 // of the tile needs them) leave its state bit-identical: the running max is unchanged, the rescale
 // factor is set to exactly 1 (no exp of -inf - -inf), p = exp2(-inf) = +0, and the PV product adds
 // exact zeros. A warp whose 16 rows all precede a block skips it entirely (same result).
-#include "common.cuh"
+#include "../src/common.cuh"
 
 #define PK_ATTN_MAXD 128
 #define PK_ATTN_LDS(D) ((D) + 8)  // smem row stride in halves: 16B aligned, conflict-free ldmatrix

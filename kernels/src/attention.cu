@@ -17,9 +17,9 @@
 // private K/V buffers fit the static shared memory), keeps its own running max/sum/O, and the group's
 // warp z = 0 combines the S partial states through shared memory in the order z = 0, 1, ..., S-1.
 //
-// Both paths prefetch the pages PF ahead of the one being loaded into L2 (cp.async.bulk.prefetch,
-// whole pages of all kv heads, one instruction each): the serial page walk then waits on L2 instead
-// of DRAM. A prefetch changes no value.
+// Both paths prefetch pages into L2 4..8 pages ahead of the one being loaded (cp.async.bulk.prefetch,
+// whole pages of all kv heads, one instruction each for K and V): the serial page walk then waits on
+// L2 instead of DRAM, while DRAM streams the pages ahead. A prefetch changes no value.
 //
 // Determinism: a row's arithmetic depends only on its sequence (tokens, query length, kv length) and
 // its tile's valid-row count, never on the grid size or on which other sequences share the batch.
@@ -43,8 +43,11 @@
 #define PK_ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define PK_ATTN_SMEM_HALVES                                                                     \
   PK_ATTN_MAX(2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
-// Pages prefetched into L2 ahead of the page being loaded.
-#define PK_ATTN_PREFETCH_PAGES 4
+// Pages prefetched into L2 ahead of the page being loaded: about 256 KB of K and V (all kv heads) per
+// sequence, at least 4 and at most 8 pages. A function of the model's kv_heads * head_dim only.
+static __device__ __forceinline__ int pk_attn_prefetch_pages(uint32_t page_bytes) {
+  return min(8, max(4, (int)((256u << 10) / (2u * page_bytes))));
+}
 
 // Prefetches page slot `page` of the K and V caches (all kv heads: one contiguous range each) into L2.
 static __device__ __forceinline__ void pk_attn_prefetch(const AttnParams &p, int page, uint32_t page_bytes) {
@@ -135,7 +138,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
   const int npages = (past + (row0 + tile_rows - 1) / group) / PREFILL_PAGE_SIZE + 1;
-  if (tid < min(PK_ATTN_PREFETCH_PAGES, npages)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  const int pf = pk_attn_prefetch_pages(page_bytes);
+  if (tid < min(pf, npages)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   cp_async_wait<0>();
   __syncthreads();
@@ -162,8 +166,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   // Every chunk c < nch has key0 <= warp_last_pos: no chunk is skipped.
   for (int c = z; c < nch; c += S) {
     const int key0 = c * CK;
-    if (lane == 0 && c % CPP == 0 && c / CPP + PK_ATTN_PREFETCH_PAGES < npages)
-      pk_attn_prefetch(p, btab[c / CPP + PK_ATTN_PREFETCH_PAGES], page_bytes);
+    if (lane == 0 && c % CPP == 0 && c / CPP + pf < npages) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
     cp_async_wait<1>();  // K(c) landed
     __syncwarp();
     float s[NT][4];
@@ -355,7 +358,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const size_t kv_row = (size_t)p.kv_heads * D;
   const int kcol0 = kvh * D;
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
-  if (tid >= 1 && tid <= min(PK_ATTN_PREFETCH_PAGES, nblocks - 1)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  const int pf = pk_attn_prefetch_pages(page_bytes);
+  if (tid >= 1 && tid <= min(pf, nblocks - 1)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -405,7 +409,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   for (int j = 0; j < nblocks; j++) {
     const int key0 = j * PREFILL_PAGE_SIZE;
     const bool active = key0 <= warp_last_pos;
-    if (tid == 0 && j + 1 + PK_ATTN_PREFETCH_PAGES < nblocks) pk_attn_prefetch(p, btab[j + 1 + PK_ATTN_PREFETCH_PAGES], page_bytes);
+    if (tid == 0 && j + 1 + pf < nblocks) pk_attn_prefetch(p, btab[j + 1 + pf], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
     float s[8][4];
