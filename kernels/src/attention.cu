@@ -17,9 +17,11 @@
 // private K/V buffers fit the static shared memory), keeps its own running max/sum/O, and the group's
 // warp z = 0 combines the S partial states through shared memory in the order z = 0, 1, ..., S-1.
 //
-// Both paths prefetch pages into L2 4..8 pages ahead of the one being loaded (cp.async.bulk.prefetch,
-// whole pages of all kv heads, one instruction each for K and V): the serial page walk then waits on
-// L2 instead of DRAM, while DRAM streams the pages ahead. A prefetch changes no value.
+// Both paths prefetch the pages that hold cached-prefix keys into L2, 4..8 pages ahead of the one
+// being loaded (cp.async.bulk.prefetch, whole pages of all kv heads, one instruction each for K and
+// V): the serial page walk then waits on L2 instead of DRAM, while DRAM streams the pages ahead.
+// Pages of keys written in this step are left alone (rope_kv_write just put them in L2), so a fresh
+// prefill issues no prefetch. A prefetch changes no value.
 //
 // Determinism: a row's arithmetic depends only on its sequence (tokens, query length, kv length) and
 // its tile's valid-row count, never on the grid size or on which other sequences share the batch.
@@ -139,7 +141,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
   const int npages = (past + (row0 + tile_rows - 1) / group) / PREFILL_PAGE_SIZE + 1;
   const int pf = pk_attn_prefetch_pages(page_bytes);
-  if (tid < min(pf, npages)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
+  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   cp_async_wait<0>();
   __syncthreads();
@@ -166,7 +169,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   // Every chunk c < nch has key0 <= warp_last_pos: no chunk is skipped.
   for (int c = z; c < nch; c += S) {
     const int key0 = c * CK;
-    if (lane == 0 && c % CPP == 0 && c / CPP + pf < npages) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
+    if (lane == 0 && c % CPP == 0 && c / CPP + pf < npf) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
     cp_async_wait<1>();  // K(c) landed
     __syncwarp();
     float s[NT][4];
@@ -359,7 +362,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const int kcol0 = kvh * D;
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
-  if (tid >= 1 && tid <= min(pf, nblocks - 1)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
+  if (tid >= 1 && tid <= min(pf, npf - 1)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -409,7 +413,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   for (int j = 0; j < nblocks; j++) {
     const int key0 = j * PREFILL_PAGE_SIZE;
     const bool active = key0 <= warp_last_pos;
-    if (tid == 0 && j + 1 + pf < nblocks) pk_attn_prefetch(p, btab[j + 1 + pf], page_bytes);
+    if (tid == 0 && j + 1 + pf < npf) pk_attn_prefetch(p, btab[j + 1 + pf], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
     float s[8][4];
