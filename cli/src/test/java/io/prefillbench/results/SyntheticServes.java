@@ -5,6 +5,7 @@ import io.prefillbench.serve.Arrivals;
 import io.prefillbench.serve.LengthDistribution;
 import io.prefillbench.serve.Policy;
 import io.prefillbench.serve.Request;
+import io.prefillbench.serve.RequestRecord;
 import io.prefillbench.serve.Scheduler;
 import io.prefillbench.serve.ServeClock;
 import io.prefillbench.serve.ServeLoop;
@@ -32,20 +33,29 @@ public final class SyntheticServes {
     /** The fake GPU's cost of one step: fixed overhead (more when eager: every kernel launched) plus per token. */
     public record Costs(double stepMs, double eagerExtraMs, double tokenMs) {
         public static final Costs H100 = new Costs(0.95, 0.20, 0.0023);
-
-        /** A GPU {@code k} times slower per step: a sweep saturates at rates {@code k} times lower. */
-        public Costs slower(double k) {
-            return new Costs(stepMs * k, eagerExtraMs * k, tokenMs * k);
-        }
     }
 
     /** One serve run: Poisson arrivals at {@code rate}, min(300, 8 s of arrivals) requests, as the study runs them. */
     public static ServeResults serve(String policy, double rate, Costs costs, long seed) {
-        Policy pol = Policy.parse(policy);
         int n = (int) Math.min(300, rate * 8);
         LengthDistribution prompts = new LengthDistribution.LogNormal(5.5, 0.45);
         LengthDistribution outputs = new LengthDistribution.Uniform(64, 256);
         List<Request> reqs = Arrivals.poisson(rate, prompts, outputs, n, null, MAX_MODEL_LEN, 1000, seed);
+        List<String> argv = List.of("serve", "--policy", policy, "--rate", fmt(rate), "--requests", String.valueOf(n), "--seed", String.valueOf(seed));
+        return run(policy, reqs, costs, argv, rate, null, prompts.spec(), outputs.spec(), n, seed);
+    }
+
+    /** The study's second scenario: four 80-token prompts 0.2 ms apart, 32 output tokens each, from a trace. */
+    public static ServeResults fourPrompts(String policy, Costs costs) {
+        List<Request> reqs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) reqs.add(new Request(i, Math.round(i * 0.2e6), new int[80], 32));
+        return run(policy, reqs, costs, List.of("serve", "--policy", policy, "--trace", "four-80.csv", "--batch-prompts", "4"), null, "four-80.csv",
+                null, null, null, 1);
+    }
+
+    private static ServeResults run(String policy, List<Request> reqs, Costs costs, List<String> argv, Double rate, String trace, String promptLen,
+                                    String outputLen, Integer n, long seed) {
+        Policy pol = Policy.parse(policy);
         VirtualClock clock = new VirtualClock();
         Scheduler scheduler = new Scheduler(pol, new Scheduler.Limits(BUDGET, MAX_SEQS, BATCH_PROMPTS, Math.round(BATCH_TIMEOUT_MS * 1e6)),
                 new KvBlockAllocator(MAX_SEQS * MAX_MODEL_LEN / PAGE, PAGE));
@@ -56,19 +66,31 @@ public final class SyntheticServes {
             return new StepExecutor.Outcome(new int[plan.items().size()], plan.graphs(), padded, ms);
         };
         ServeLoop.Outcome o = new ServeLoop(scheduler, gpu, clock).run(reqs, null);
-        List<String> argv = List.of("serve", "--policy", policy, "--rate", fmt(rate), "--requests", String.valueOf(n), "--seed", String.valueOf(seed));
-        ServeResults.Config cfg = new ServeResults.Config("ernie-4.5-0.3b", Map.of("hidden", 1024), pol.label(), rate, null, prompts.spec(),
-                outputs.spec(), n, null, sizes(), MAX_SEQS, MAX_MODEL_LEN, BUDGET, MAX_SEQS, BATCH_PROMPTS, BATCH_TIMEOUT_MS, (int) seed, true);
+        ServeResults.Config cfg = new ServeResults.Config("ernie-4.5-0.3b", Map.of("hidden", 1024), pol.label(), rate, trace, promptLen,
+                outputLen, n, null, sizes(), MAX_SEQS, MAX_MODEL_LEN, BUDGET, MAX_SEQS, BATCH_PROMPTS, BATCH_TIMEOUT_MS, (int) seed, true);
         return new ServeResults(ServeResults.SCHEMA, true, meta(argv), List.of(device()), cfg, o.summary(), o.requests());
     }
 
     /**
-     * The study's sweep (every rate × mixed, prefill-first, eager) written as {@code serve-POLICY-rRATE.json} into
-     * {@code dir}, in the order the shell glob lists them; returns the paths.
+     * The same run with a queue planted in it: request i reaches its first token (and its end) {@code i * msPerRequest}
+     * later, as if the engine fell further behind with every arrival. The summary is left as it was.
      */
-    public static List<Path> writeStudy(Path dir, Costs costs) {
+    public static ServeResults withGrowingQueue(ServeResults r, double msPerRequest) {
+        List<RequestRecord> late = new ArrayList<>();
+        for (RequestRecord q : r.requests()) {
+            double d = q.id() * msPerRequest;
+            late.add(new RequestRecord(q.id(), q.arrivalMs(), q.promptTokens(), q.outputTokens(), q.ttftMs() + d, q.tpotMs(), q.latencyMs() + d));
+        }
+        return new ServeResults(r.schema(), r.complete(), r.meta(), r.devices(), r.config(), r.summary(), late);
+    }
+
+    /**
+     * The study's sweep (each rate × mixed, prefill-first, eager) written as {@code serve-POLICY-rRATE.json} into
+     * {@code dir}; returns the paths in the order the shell glob lists them.
+     */
+    public static List<Path> writeStudy(Path dir, Costs costs, List<Double> rates) {
         List<Path> out = new ArrayList<>();
-        for (double rate : STUDY_RATES)
+        for (double rate : rates)
             for (String policy : List.of("mixed", "prefill-first", "eager")) {
                 Path f = dir.resolve("serve-" + policy + "-r" + fmt(rate) + ".json");
                 ResultsIo.writeAtomically(f, serve(policy, rate, costs, 1));
