@@ -11,3 +11,4 @@
 #include "gemm.cu"
 #include "gemm_large.cu"
 #include "act.cu"
+#include "prefetch.cu"

@@ -19,6 +19,7 @@ public final class KernelConstants {
     public static final int GEMM_LARGE_BN = Kernels.PREFILL_GEMM_LARGE_BN();
     public static final int GEMM_LARGE_THREADS = Kernels.PREFILL_GEMM_LARGE_THREADS();
     public static final int GEMM_LARGE_SMEM = Kernels.PREFILL_GEMM_LARGE_SMEM();
+    public static final int PREFETCH_MAX_TENSORS = Kernels.PREFILL_PREFETCH_MAX_TENSORS();
 
     private KernelConstants() {
     }

@@ -122,5 +122,14 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_LARGE_SMEM() {
         return PREFILL_GEMM_LARGE_SMEM;
     }
+    private static final int PREFILL_PREFETCH_MAX_TENSORS = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_PREFETCH_MAX_TENSORS 4
+     * }
+     */
+    public static int PREFILL_PREFETCH_MAX_TENSORS() {
+        return PREFILL_PREFETCH_MAX_TENSORS;
+    }
 }
 
