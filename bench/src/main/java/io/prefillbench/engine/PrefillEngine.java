@@ -34,8 +34,9 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * Owns one model on one GPU: kernels, stream, weights, static buffers, a forward plan per capture
- * bucket and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: the
+ * Owns one model on one GPU: kernels, stream (and a second one when some plan forks a side branch),
+ * weights, static buffers, a forward plan per capture bucket, the cuBLASLt matmuls library GEMMs
+ * pinned, and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: the
  * metadata copy in, the kernels, the first-token copy out. Graph mode replays all of that as one
  * captured graph; eager issues it call by call with grids sized to the real batch.
  */
