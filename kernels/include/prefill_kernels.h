@@ -241,6 +241,20 @@ typedef struct ArgmaxParams {
   int32_t vocab;
 } ArgmaxParams;
 
+/* l2_prefetch: pulls up to PREFILL_PREFETCH_MAX_TENSORS weight tensors into L2 (the next layer's GEMM
+ * weights, while this layer computes) and writes nothing. Tensor t is ptr[t][0, bytes[t]); both
+ * multiples of 16 (anything else is rounded inward). Each thread prefetches chunks of chunk_bytes
+ * (a multiple of 16; sm_90: cp.async.bulk.prefetch.L2, else prefetch.global.L2 per 128-byte line),
+ * grid-stride over all tensors: any grid and blockDim. Neither waits for nor triggers programmatic
+ * dependent launch (it runs on a side stream, ordered by events). */
+#define PREFILL_PREFETCH_MAX_TENSORS 4
+typedef struct L2PrefetchParams {
+  const void *ptr[PREFILL_PREFETCH_MAX_TENSORS];
+  int64_t bytes[PREFILL_PREFETCH_MAX_TENSORS];
+  int32_t count;       /* tensors used, <= PREFILL_PREFETCH_MAX_TENSORS */
+  int32_t chunk_bytes; /* bytes per prefetch instruction (multiple of 16, >= 16) */
+} L2PrefetchParams;
+
 /* add_one_i32: test kernel, data[i] += 1 for i < n (graph replay checks). */
 typedef struct AddOneParams {
   int32_t *data;

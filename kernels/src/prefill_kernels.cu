@@ -12,3 +12,4 @@
 #include "gemm_large.cu"
 #include "act.cu"
 #include "gemm_stream.cu"
+#include "prefetch.cu"

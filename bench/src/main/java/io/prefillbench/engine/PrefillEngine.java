@@ -13,7 +13,7 @@ import io.prefillbench.cuda.PinnedBuffer;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.model.WeightInit;
 import io.prefillbench.plan.TileMath;
-import io.prefillbench.cuda.CublasHandle;
+import io.prefillbench.cuda.CublasLtMatmul;
 import io.prefillbench.forward.BindContext;
 import io.prefillbench.forward.BufferLayout;
 import io.prefillbench.forward.CaptureKey;
@@ -34,8 +34,9 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * Owns one model on one GPU: kernels, stream, weights, static buffers, a forward plan per capture
- * bucket and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: the
+ * Owns one model on one GPU: kernels, stream (and a second one when some plan forks a side branch),
+ * weights, static buffers, a forward plan per capture bucket, the cuBLASLt matmuls library GEMMs
+ * pinned, and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: the
  * metadata copy in, the kernels, the first-token copy out. Graph mode replays all of that as one
  * captured graph; eager issues it call by call with grids sized to the real batch.
  */
@@ -45,10 +46,11 @@ public final class PrefillEngine implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private KernelLibrary library;
     private CudaStream stream;
+    private CudaStream sideStream; // forked branches (L2 prefetch); created only when some plan has one
     private ModelWeights weights;
     private ForwardBuffers buffers;
     private LoweredForward lowered;
-    private CublasHandle cublas;
+    private final Map<String, CublasLtMatmul> matmuls = new LinkedHashMap<>(); // by (m, n, k, algo); pinned at bind time
     private EngineOptions options;
     private PinnedBuffer hostMeta;
     private PinnedBuffer hostOut;
@@ -57,6 +59,7 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
     private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
+    private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
     private float lastGpuMs;
     private int lastSeqs;
     private boolean closed;
@@ -111,7 +114,9 @@ public final class PrefillEngine implements AutoCloseable {
                     library.kernel(impl.kernel()).allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
                 }
             }
-            plans.put(lp.key().size(), new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), arena));
+            ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), arena);
+            plans.put(lp.key().size(), plan);
+            if (plan.hasSideStream() && sideStream == null) sideStream = CudaStream.create();
         }
     }
 
@@ -144,6 +149,7 @@ public final class PrefillEngine implements AutoCloseable {
         @Override public Arena arena() { return arena; }
         @Override public MemorySegment tensor(String name) { return buffers.tensor(name); }
         @Override public MemorySegment weight(String name) { return weights.of(name); }
+        @Override public long weightBytes(String name) { return weights.spec().tensor(name).bytes(); }
         @Override public io.prefillbench.cuda.Kernel kernel(String name) { return library.kernel(name); }
         @Override public ForwardProgram.Dims dims() { return lowered.program().dims(); }
         @Override public CaptureKey key() { return key; }
@@ -152,9 +158,9 @@ public final class PrefillEngine implements AutoCloseable {
         @Override public boolean pdl() { return pdl; }
 
         @Override
-        public CublasHandle cublas() {
-            if (cublas == null) cublas = CublasHandle.create(stream);
-            return cublas;
+        public CublasLtMatmul cublasLt(int m, int n, int k, String algo) {
+            return matmuls.computeIfAbsent(m + "x" + n + "x" + k + " " + (algo == null ? "heuristic" : algo),
+                    x -> CublasLtMatmul.create(m, n, k, algo == null ? null : CublasLtMatmul.Algo.parse(algo)));
         }
     }
 
@@ -245,6 +251,7 @@ public final class PrefillEngine implements AutoCloseable {
             g = stream.endCapture();
         }
         try (g) {
+            topologies.put(size, g.topology());
             long nodes = g.nodeCount();
             long kernels = g.kernelNodeCount();
             GraphExec exec = g.instantiate(stream);
@@ -258,6 +265,18 @@ public final class PrefillEngine implements AutoCloseable {
             captures.put(size, r);
             return r;
         }
+    }
+
+    /** Shape of the captured graph of a size (nodes, edges, depth, widest level: 2+ with a forked branch). */
+    public CudaGraph.Topology graphTopology(int size) {
+        CudaGraph.Topology t = topologies.get(size);
+        if (t == null) throw new IllegalStateException("size " + size + " is not captured");
+        return t;
+    }
+
+    /** The algorithm each library call of a size's plan pinned when it was bound, by op name. */
+    public Map<String, String> pinnedAlgorithms(int size) {
+        return plan(size).pinnedAlgorithms();
     }
 
     public List<CaptureReport> captureReports() {
@@ -308,7 +327,7 @@ public final class PrefillEngine implements AutoCloseable {
 
     private void issueForward(ForwardPlan plan, boolean capturing) {
         stream.copyAsync(buffers.tensor(ForwardProgram.BATCH_META), hostMeta.segment(), buffers.meta().bytes(), Cudart.cudaMemcpyHostToDevice(), "batch metadata");
-        plan.issue(stream, capturing);
+        plan.issue(stream, sideStream, capturing);
         stream.copyAsync(hostOut.segment(), buffers.tensor(ForwardProgram.OUT_TOKENS), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens");
     }
 
@@ -337,7 +356,7 @@ public final class PrefillEngine implements AutoCloseable {
         return t;
     }
 
-    /** Frees graphs, buffers, weights, events, stream and kernels; safe to call twice. */
+    /** Frees graphs, buffers, weights, cuBLASLt matmuls, events, streams and kernels; safe to call twice. */
     @Override
     public void close() {
         if (closed) return;
@@ -346,11 +365,13 @@ public final class PrefillEngine implements AutoCloseable {
         List<AutoCloseable> owners = new ArrayList<>(graphs.values());
         owners.add(hostOut);
         owners.add(hostMeta);
-        owners.add(cublas);
+        owners.addAll(matmuls.values());
+        owners.addAll(plans.values());
         owners.add(buffers);
         owners.add(weights);
         owners.add(stop);
         owners.add(start);
+        owners.add(sideStream);
         owners.add(stream);
         owners.add(library);
         for (AutoCloseable c : owners) {
@@ -363,6 +384,7 @@ public final class PrefillEngine implements AutoCloseable {
         }
         graphs.clear();
         plans.clear();
+        matmuls.clear();
         arena.close();
         if (first != null) throw first;
     }

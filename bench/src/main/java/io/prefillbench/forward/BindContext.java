@@ -1,6 +1,6 @@
 package io.prefillbench.forward;
 
-import io.prefillbench.cuda.CublasHandle;
+import io.prefillbench.cuda.CublasLtMatmul;
 import io.prefillbench.cuda.Kernel;
 
 import java.lang.foreign.Arena;
@@ -16,6 +16,9 @@ public interface BindContext {
 
     MemorySegment weight(String name);
 
+    /** Bytes of a weight tensor. */
+    long weightBytes(String name);
+
     Kernel kernel(String name);
 
     ForwardProgram.Dims dims();
@@ -29,6 +32,10 @@ public interface BindContext {
     /** Programmatic dependent launch is on for this engine (sm_90+, not disabled). */
     boolean pdl();
 
-    /** The engine's cuBLAS handle on its stream (created on first use). */
-    CublasHandle cublas();
+    /**
+     * A cuBLASLt matmul for bf16 {@code [m, k] x [n, k]^T} with its algorithm pinned now ({@code algo}
+     * in the form of {@link CublasLtMatmul#describeAlgo()}, or null for the heuristic's first pick),
+     * owned and closed by the engine; one instance per (m, n, k, algo).
+     */
+    CublasLtMatmul cublasLt(int m, int n, int k, String algo);
 }

@@ -30,16 +30,42 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * @param m      the row capacity (capture size, or sequence capacity for the LM head)
      * @param arch   compute capability (90 = sm_90); 0 matches any
      * @param splits 0 = the implementation's default
+     * @param algo   library GEMMs ({@code cublaslt_gemm}): the algorithm to pin, in the form of
+     *               {@code CublasLtMatmul.describeAlgo()}; null = the heuristic's first pick at bind time
      */
-    public record GemmRow(int n, int k, int m, int arch, String impl, int splits, String source) {
+    public record GemmRow(int n, int k, int m, int arch, String impl, int splits, String source, String algo) {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public GemmRow {
+            if (algo != null && algo.isBlank()) algo = null;
+        }
+
+        /** A row without a pinned algorithm. */
+        public GemmRow(int n, int k, int m, int arch, String impl, int splits, String source) {
+            this(n, k, m, arch, impl, splits, source, null);
+        }
     }
 
     /** A fusion rule switched on for one bucket (see {@link ImplRegistry#fusions()}). */
     public record FusionRow(String fusion, int m, int arch, String source) {
     }
 
-    /** An optional op switched on for one bucket. */
-    public record KeyRow(int m, int arch, String source) {
+    /**
+     * An optional op for one bucket: a row switches it on unless it says {@code "on": false} (a
+     * bucket listed as a candidate, not measured yet).
+     */
+    public record KeyRow(int m, int arch, Boolean on, String source) {
+        /** A row that switches the op on. */
+        public KeyRow(int m, int arch, String source) {
+            this(m, arch, null, source);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public KeyRow {
+        }
+
+        public boolean enabled() {
+            return on == null || on;
+        }
     }
 
     public ImplChoices {
@@ -108,7 +134,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     public boolean l2Prefetch(CaptureKey key) {
-        return l2Prefetch.stream().anyMatch(r -> r.m() == key.size() && archMatches(r.arch(), key));
+        return l2Prefetch.stream().anyMatch(r -> r.enabled() && r.m() == key.size() && archMatches(r.arch(), key));
     }
 
     private static boolean archMatches(int arch, CaptureKey key) {

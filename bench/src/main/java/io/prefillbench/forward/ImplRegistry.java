@@ -6,10 +6,12 @@ import io.prefillbench.bindings.kernels.AttnParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GemmParams;
+import io.prefillbench.bindings.kernels.L2PrefetchParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
 import io.prefillbench.bindings.kernels.SiluMulParams;
 import io.prefillbench.bindings.kernels.SplitKReduceParams;
 import io.prefillbench.bindings.kernels.TileMapParams;
+import io.prefillbench.cuda.CublasLtMatmul;
 import io.prefillbench.cuda.CudaStream;
 import io.prefillbench.plan.GemmTiling;
 import io.prefillbench.plan.StreamTiling;
@@ -81,6 +83,8 @@ public final class ImplRegistry {
     // ------------------------------------------------------------------ the standard registry
 
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
+    /** L2 prefetch: few blocks, so the main branch keeps nearly all SMs; bytes per prefetch request. */
+    static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
 
     private static final ImplRegistry STANDARD = new ImplRegistry(List.of(
@@ -109,12 +113,13 @@ public final class ImplRegistry {
                     (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN),
                     (op, k) -> GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).splits(), true, null,
                     ImplRegistry::bindGemm),
-            // The alternative: cuBLAS with a pinned algorithm, always called with m = the bucket's row
+            // The alternative: cuBLASLt with its algorithm pinned when the op is bound (a measurements
+            // row's algo, else the heuristic's first pick), always called with m = the bucket's row
             // capacity, so eager and graph make the identical call. Selected only by a measurements row.
-            new Impl("cublas_gemm", OpKind.GEMM, "cublasGemmEx", 0, 0, EnumSet.of(Impl.Attr.LIBRARY),
-                    "bits depend on (m capacity, n, k, cuBLAS version, pinned algorithm): m is the bucket capacity in both modes",
+            new Impl("cublaslt_gemm", OpKind.GEMM, "cublasLtMatmul", 0, 0, EnumSet.of(Impl.Attr.LIBRARY),
+                    "bits depend on (m capacity, n, k, cuBLASLt version, pinned algorithm): m is the bucket capacity in both modes",
                     (op, k) -> false /* never a default; only an explicit measurements row selects it */,
-                    (op, k, s, d) -> null, ImplRegistry::one, true, null, ImplRegistry::bindCublas),
+                    (op, k, s, d) -> null, ImplRegistry::one, true, null, ImplRegistry::bindCublasLt),
             new Impl("splitk_reduce", OpKind.SPLITK_REDUCE, "splitk_reduce", 256, 0, PDL, "sums splits in order z = 0, 1, ...",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.over(op.rows(), 1)), ImplRegistry::one, true, null,
                     ImplRegistry::bindReduce),
@@ -130,7 +135,12 @@ public final class ImplRegistry {
                     "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
             new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 256, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax)),
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax),
+            // Optional side-stream op (Lowering.assignStreams), on where the measurements file has an l2Prefetch row.
+            // No PDL attribute: it is the first kernel after an event wait on the side stream and nothing waits in it.
+            new Impl("l2_prefetch", OpKind.L2_PREFETCH, "l2_prefetch", PREFETCH_THREADS, 0, EnumSet.noneOf(Impl.Attr.class),
+                    "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch)),
             List.of());
 
     public static ImplRegistry standard() {
@@ -235,11 +245,10 @@ public final class ImplRegistry {
         return new KernelIssuable(c, lo, p);
     }
 
-    private static Issuable bindCublas(BindContext c, LoweredOp lo) {
+    private static Issuable bindCublasLt(BindContext c, LoweredOp lo) {
         Op op = lo.op();
         MemorySegment a = t(c, op.in("a")), b = c.weight(op.weight("weight")), out = t(c, op.out("c"));
-        int m = c.key().capacity(op.rows());
-        var handle = c.cublas();
+        CublasLtMatmul mm = c.cublasLt(c.key().capacity(op.rows()), op.n(), op.k(), lo.algo());
         return new Issuable() {
             @Override
             public void grid(int tokens, int seqs, int tiles) {
@@ -248,9 +257,32 @@ public final class ImplRegistry {
 
             @Override
             public void issue(CudaStream stream) {
-                handle.gemmBf16(a, b, out, m, op.n(), op.k()); // CUBLAS_GEMM_DEFAULT, same (m, n, k) every call
+                mm.matmul(stream, a, b, out); // the pinned algorithm, same (m, n, k) and workspace every call
+            }
+
+            @Override
+            public String pinned() {
+                return mm.describeAlgo();
             }
         };
+    }
+
+    private static Issuable bindPrefetch(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        int max = KernelConstants.PREFETCH_MAX_TENSORS;
+        if (op.weights().isEmpty() || op.weights().size() > max) {
+            throw new IllegalStateException(op.name() + ": l2_prefetch takes 1.." + max + " weight tensors, got " + op.weights().size());
+        }
+        MemorySegment p = L2PrefetchParams.allocate(c.arena());
+        int i = 0;
+        for (String w : op.weights().values()) {
+            L2PrefetchParams.ptr(p, i, c.weight(w));
+            L2PrefetchParams.bytes(p, i, c.weightBytes(w));
+            i++;
+        }
+        L2PrefetchParams.count(p, i);
+        L2PrefetchParams.chunk_bytes(p, PREFETCH_CHUNK_BYTES);
+        return new KernelIssuable(c, lo, p);
     }
 
     private static Issuable bindReduce(BindContext c, LoweredOp lo) {

@@ -8,4 +8,9 @@ public interface Issuable {
     void grid(int tokens, int seqs, int tiles);
 
     void issue(CudaStream stream);
+
+    /** A library call's pinned algorithm (as the library describes it); null for our kernels. */
+    default String pinned() {
+        return null;
+    }
 }

@@ -25,6 +25,7 @@ public final class KernelConstants {
     public static final int GEMM_STREAM_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_SMEM_M16();
     public static final int GEMM_STREAM_SMEM_M32 = Kernels.PREFILL_GEMM_STREAM_SMEM_M32();
     public static final int GEMM_STREAM_SMEM_M64 = Kernels.PREFILL_GEMM_STREAM_SMEM_M64();
+    public static final int PREFETCH_MAX_TENSORS = Kernels.PREFILL_PREFETCH_MAX_TENSORS();
 
     private KernelConstants() {
     }

@@ -12,42 +12,48 @@ import java.util.List;
  * @param fused         names of the ops folded into this one by the fusion pass (empty if none)
  * @param stream        0 = main stream; 1 = side branch, forked after {@code forkAfter} and joined
  *                      before {@code joinBefore} (main-stream op names)
+ * @param algo          library calls: the algorithm to pin (a measurements row's {@code algo}); null =
+ *                      the library heuristic's first pick, pinned when the engine binds the op
  */
 public record LoweredOp(Op op, Impl impl, int splits, int partialSplits, int partialRows, List<String> fused, Grid grid,
-                        int stream, String forkAfter, String joinBefore) {
+                        int stream, String forkAfter, String joinBefore, String algo) {
     public LoweredOp {
         fused = List.copyOf(fused);
     }
 
     static LoweredOp of(Op op, Impl impl) {
-        return new LoweredOp(op, impl, 1, 0, 0, List.of(), null, 0, null, null);
+        return new LoweredOp(op, impl, 1, 0, 0, List.of(), null, 0, null, null, null);
     }
 
     LoweredOp withOp(Op o) {
-        return new LoweredOp(o, impl, splits, partialSplits, partialRows, fused, grid, stream, forkAfter, joinBefore);
+        return new LoweredOp(o, impl, splits, partialSplits, partialRows, fused, grid, stream, forkAfter, joinBefore, algo);
     }
 
     LoweredOp withImpl(Impl i, List<String> fusedOps) {
-        return new LoweredOp(op, i, splits, partialSplits, partialRows, fusedOps, grid, stream, forkAfter, joinBefore);
+        return new LoweredOp(op, i, splits, partialSplits, partialRows, fusedOps, grid, stream, forkAfter, joinBefore, algo);
     }
 
     LoweredOp withSplits(int s) {
-        return new LoweredOp(op, impl, s, partialSplits, partialRows, fused, grid, stream, forkAfter, joinBefore);
+        return new LoweredOp(op, impl, s, partialSplits, partialRows, fused, grid, stream, forkAfter, joinBefore, algo);
     }
 
     LoweredOp withPartialInput(int s, int rows) {
-        return new LoweredOp(op, impl, splits, s, rows, fused, grid, stream, forkAfter, joinBefore);
+        return new LoweredOp(op, impl, splits, s, rows, fused, grid, stream, forkAfter, joinBefore, algo);
     }
 
     LoweredOp withGrid(Grid g) {
-        return new LoweredOp(op, impl, splits, partialSplits, partialRows, fused, g, stream, forkAfter, joinBefore);
+        return new LoweredOp(op, impl, splits, partialSplits, partialRows, fused, g, stream, forkAfter, joinBefore, algo);
+    }
+
+    LoweredOp withAlgo(String a) {
+        return new LoweredOp(op, impl, splits, partialSplits, partialRows, fused, grid, stream, forkAfter, joinBefore, a);
     }
 
     LoweredOp onSideStream(String fork, String join) {
-        return new LoweredOp(op, impl, splits, partialSplits, partialRows, fused, grid, 1, fork, join);
+        return new LoweredOp(op, impl, splits, partialSplits, partialRows, fused, grid, 1, fork, join, algo);
     }
 
-    /** One line: name, implementation, grid, splits, partial input, fusion, stream. */
+    /** One line: name, implementation, grid, splits, partial input, fusion, pinned algorithm, stream. */
     public String describe(CaptureKey key) {
         StringBuilder sb = new StringBuilder();
         sb.append(op.name()).append(' ').append(impl.name());
@@ -59,6 +65,7 @@ public record LoweredOp(Op op, Impl impl, int splits, int partialSplits, int par
         if (splits > 1) sb.append(" splits=").append(splits);
         if (partialSplits > 0) sb.append(" partial_in=").append(partialSplits);
         if (!fused.isEmpty()) sb.append(" fused=").append(String.join("+", fused));
+        if (impl.library()) sb.append(" algo=").append(algo == null ? "heuristic" : "[" + algo + "]");
         if (stream != 0) sb.append(" stream=").append(stream).append(" fork_after=").append(forkAfter).append(" join_before=").append(joinBefore);
         return sb.toString();
     }

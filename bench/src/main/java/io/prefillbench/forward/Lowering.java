@@ -43,7 +43,12 @@ public final class Lowering {
             if (row.isPresent()) {
                 Impl impl = registry.byName(row.get().impl());
                 if (impl.kind() != OpKind.GEMM) throw new IllegalArgumentException("measurements row names " + impl.name() + ", not a GEMM");
-                out.add(LoweredOp.of(op, impl).withSplits(row.get().splits()));
+                if (row.get().algo() != null && !impl.library()) {
+                    throw new IllegalArgumentException("measurements row for " + op.name() + " pins algo '" + row.get().algo()
+                            + "' but " + impl.name() + " is not a library call: only library GEMMs take an algo");
+                }
+                if (row.get().algo() != null) io.prefillbench.cuda.CublasLtMatmul.Algo.parse(row.get().algo()); // malformed: refused here
+                out.add(LoweredOp.of(op, impl).withSplits(row.get().splits()).withAlgo(row.get().algo()));
             } else {
                 out.add(LoweredOp.of(op, registry.defaultFor(op, key)).withSplits(0));
             }

@@ -13,6 +13,7 @@ import io.prefillbench.forward.OpKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -75,6 +76,12 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      */
     public static PlanReport build(PlanShape shape, CaptureSizes sizes, int maxNumSeqs, int smCount, int maxModelLen,
                                    int[] promptLens, PaddingGuard guard) {
+        return build(shape, sizes, maxNumSeqs, smCount, maxModelLen, promptLens, guard, ImplChoices.bundled());
+    }
+
+    /** {@link #build}, lowered with {@code choices} instead of the bundled measurements file. */
+    public static PlanReport build(PlanShape shape, CaptureSizes sizes, int maxNumSeqs, int smCount, int maxModelLen,
+                                   int[] promptLens, PaddingGuard guard, ImplChoices choices) {
         if (maxNumSeqs < 1 || maxNumSeqs > MAX_NUM_SEQS_LIMIT) {
             throw new BenchException("max num seqs must be in [1, " + MAX_NUM_SEQS_LIMIT + "], got " + maxNumSeqs);
         }
@@ -87,7 +94,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         if (sizes.largest() > maxModelLen) {
             throw new BenchException("capture size " + sizes.largest() + " is above the max model len " + maxModelLen);
         }
-        LoweredForward lowered = lower(shape, sizes, maxNumSeqs, smCount, maxModelLen);
+        LoweredForward lowered = lower(shape, sizes, maxNumSeqs, smCount, maxModelLen, choices);
         List<SizeRow> rows = new ArrayList<>();
         int group = shape.group();
         int rpt = TileMath.ROWS_PER_TILE;
@@ -117,7 +124,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             long ws = 0;
             for (String w : p.workspaces().keySet()) ws += p.bytes(w);
             buckets.add(new BucketRow(size, p.launchCount(), p.launchesPerLayer(0), gemmImpls(p), ws,
-                    listOps ? p.ops().stream().map(o -> o.describe(p.key())).toList() : List.of()));
+                    listOps ? opLines(p) : List.of()));
         }
         return new PlanReport(shape, sizes.asList(), maxNumSeqs, smCount, maxModelLen, guard, shape.params(),
                 shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes, List.copyOf(buckets));
@@ -163,8 +170,37 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      * and the bundled measurements file: the same lowering the engine runs.
      */
     public static LoweredForward lower(PlanShape shape, CaptureSizes sizes, int maxNumSeqs, int smCount, int maxModelLen) {
+        return lower(shape, sizes, maxNumSeqs, smCount, maxModelLen, ImplChoices.bundled());
+    }
+
+    /** {@link #lower}, with {@code choices} instead of the bundled measurements file. */
+    public static LoweredForward lower(PlanShape shape, CaptureSizes sizes, int maxNumSeqs, int smCount, int maxModelLen,
+                                       ImplChoices choices) {
         return LoweredForward.of(ForwardProgram.of(ForwardProgram.Dims.of(shape)), sizes, maxNumSeqs, maxModelLen, smCount, 90,
-                ImplRegistry.standard(), ImplChoices.bundled());
+                ImplRegistry.standard(), choices);
+    }
+
+    /**
+     * The lowered ops of one size in issue order, one line each, led by the stream column
+     * ({@code s0} main, {@code s1} the side branch, indented); a main-stream op that is a fork or join
+     * point says which branch it forks after it or joins before it.
+     */
+    static List<String> opLines(LoweredPlan p) {
+        Map<String, List<String>> forks = new java.util.HashMap<>(), joins = new java.util.HashMap<>();
+        for (LoweredOp o : p.ops()) {
+            if (o.stream() == 0) continue;
+            forks.computeIfAbsent(o.forkAfter(), x -> new ArrayList<>()).add(o.op().name());
+            joins.computeIfAbsent(o.joinBefore(), x -> new ArrayList<>()).add(o.op().name());
+        }
+        List<String> lines = new ArrayList<>();
+        for (LoweredOp o : p.ops()) {
+            StringBuilder sb = new StringBuilder(o.stream() == 0 ? "s0  " : "  s" + o.stream() + "  ").append(o.describe(p.key()));
+            String name = o.op().name();
+            if (o.stream() == 0 && joins.containsKey(name)) sb.append("  <- join ").append(String.join(",", joins.get(name)));
+            if (o.stream() == 0 && forks.containsKey(name)) sb.append("  -> fork ").append(String.join(",", forks.get(name)));
+            lines.add(sb.toString());
+        }
+        return lines;
     }
 
     /** Splits of the GEMMs of layer 0 and the LM head, in program order: {@code "8/8/2/8/1"}. */
@@ -237,7 +273,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         for (BucketRow b : lowered) {
             if (b.ops().isEmpty()) continue;
             md.append("### Lowered ops at size ").append(b.size()).append(" (").append(b.perLayer())
-                    .append(" kernels per layer, ").append(b.launches()).append(" per forward)\n\n```\n");
+                    .append(" kernels per layer, ").append(b.launches()).append(" per forward; stream: s0 main, s1 side branch)\n\n```\n");
             for (String line : b.ops()) md.append(line).append('\n');
             md.append("```\n\n");
         }

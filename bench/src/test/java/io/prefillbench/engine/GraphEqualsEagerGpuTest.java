@@ -106,8 +106,8 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
-     * The alternative GEMM (cuBLAS, m = the bucket's capacity in both modes) selected per bucket by a
-     * measurements row: qkv at bucket 160 and the LM head at bucket 64 (seq capacity 32) run on cuBLAS,
+     * The alternative GEMM (cuBLASLt with a pinned algorithm, m = the bucket's capacity in both modes) selected
+     * per bucket by a measurements row: qkv at bucket 160 and the LM head at bucket 64 (seq capacity 32) run on cuBLASLt,
      * every other bucket keeps our kernels; graph == eager bit for bit still holds.
      */
     @Test
@@ -116,11 +116,11 @@ class GraphEqualsEagerGpuTest {
         EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,64,160", 32, 2048);
         var m = cfg.model();
         ImplChoices choices = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"),
-                List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 160, 0, "cublas_gemm", 0, "test"),
-                        new ImplChoices.GemmRow(m.vocab(), m.hidden(), 32, 0, "cublas_gemm", 0, "test")), List.of(), List.of());
+                List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 160, 0, "cublaslt_gemm", 0, "test"),
+                        new ImplChoices.GemmRow(m.vocab(), m.hidden(), 32, 0, "cublaslt_gemm", 0, "test")), List.of(), List.of());
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(choices))) {
-            assertEquals("cublas_gemm", e.lowered().plan(160).op("L0.qkv").impl().name());
-            assertEquals("cublas_gemm", e.lowered().plan(64).op("lm_head").impl().name());
+            assertEquals("cublaslt_gemm", e.lowered().plan(160).op("L0.qkv").impl().name());
+            assertEquals("cublaslt_gemm", e.lowered().plan(64).op("lm_head").impl().name());
             assertEquals("gemm_bf16_stream_m16", e.lowered().plan(16).op("L0.qkv").impl().name());
             for (int size : cfg.sizes().sizes()) e.capture(size);
             Random rnd = new Random(160);

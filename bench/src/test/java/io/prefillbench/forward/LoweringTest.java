@@ -208,16 +208,16 @@ class LoweringTest {
 
     @Test
     void alternativeGemmIsSelectedPerBucketFromTheMeasurementsFile() {
-        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(103424, 1024, 32, 90, "cublas_gemm", 0, "test")), List.of(), List.of());
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(103424, 1024, 32, 90, "cublaslt_gemm", 0, "test")), List.of(), List.of());
         LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,512", 32, 132, ImplRegistry.standard(), c);
-        assertEquals("cublas_gemm", f.plan(512).op("lm_head").impl().name()); // seq capacity 32 at 512
+        assertEquals("cublaslt_gemm", f.plan(512).op("lm_head").impl().name()); // seq capacity 32 at 512
         assertNull(f.plan(512).op("lm_head").grid());
         assertEquals("gemm_bf16_stream_m16", f.plan(16).op("lm_head").impl().name()); // seq capacity 16: no row, the rule
         // an unknown implementation and a non-GEMM are rejected
         ImplChoices bad = choices(List.of(new ImplChoices.GemmRow(103424, 1024, 16, 90, "no_such_gemm", 0, "test")), List.of(), List.of());
         assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), bad));
         // another arch does not match
-        ImplChoices sm80 = choices(List.of(new ImplChoices.GemmRow(103424, 1024, 32, 80, "cublas_gemm", 0, "test")), List.of(), List.of());
+        ImplChoices sm80 = choices(List.of(new ImplChoices.GemmRow(103424, 1024, 32, 80, "cublaslt_gemm", 0, "test")), List.of(), List.of());
         assertEquals("gemm_bf16_stream_m32", ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), sm80)
                 .plan(512).op("lm_head").impl().name());
     }
@@ -265,7 +265,73 @@ class LoweringTest {
         assertTrue(first.op().weights().containsValue("layers.1.qkv.weight") || !first.op().weights().isEmpty());
         assertTrue(f.plan(64).ops().stream().allMatch(o -> o.stream() == 0), "off where the file has no row");
         // switched on without an implementation: refused with a reason
-        assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("tiny", "16", 8, 132, ImplRegistry.standard(), c));
+        ImplRegistry none = new ImplRegistry(ImplRegistry.standard().impls().stream().filter(i -> i.kind() != OpKind.L2_PREFETCH).toList(),
+                ImplRegistry.standard().fusions());
+        assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("tiny", "16", 8, 132, none, c));
+    }
+
+    @Test
+    void standardPrefetchTouchesTheNextLayersGemmWeightsWithFewBlocks() {
+        ImplChoices c = choices(List.of(), List.of(), List.of(new ImplChoices.KeyRow(16, 90, "test")));
+        LoweredPlan p = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), c).plan(16);
+        LoweredOp pf = p.op("L5.prefetch");
+        assertEquals("l2_prefetch", pf.impl().name());
+        assertEquals(1, pf.stream());
+        assertTrue(pf.impl().attrs().isEmpty(), "no PDL on the side branch: " + pf.impl().attrs());
+        assertEquals(4, pf.op().weights().size());
+        assertTrue(pf.op().weights().values().stream().allMatch(w -> w.equals(p.op("L5.qkv").op().weight("weight"))
+                || w.equals(p.op("L5.o").op().weight("weight")) || w.equals(p.op("L5.gate_up").op().weight("weight"))
+                || w.equals(p.op("L5.down").op().weight("weight"))), pf.op().weights().toString());
+        assertTrue(pf.op().weights().size() <= KernelConstants.PREFETCH_MAX_TENSORS);
+        int[] g = pf.grid().atCapacity(p.key());
+        assertTrue(g[0] >= 8 && g[0] <= 16 && g[1] == 1 && g[2] == 1, "few blocks: " + java.util.Arrays.toString(g));
+        // fork after the last op before layer 4, join before layer 5's first op
+        assertEquals("L3.down", pf.forkAfter());
+        assertEquals("L5.input_norm", pf.joinBefore());
+        assertEquals(17, p.ops().stream().filter(o -> o.stream() == 1).count());
+        assertEquals(167 + 17, p.launchCount());
+    }
+
+    @Test
+    void cublasLtRowPinsItsAlgorithmAndTheDumpRecordsIt() {
+        String algo = "id=66 tile=20 stages=35 splitK=1 reduction=0 swizzle=0 custom=0 inner=0 cluster=0";
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 16, 90, "cublaslt_gemm", 0, "test", algo),
+                new ImplChoices.GemmRow(1024, 1024, 16, 90, "cublaslt_gemm", 0, "test")), List.of(), List.of());
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), c);
+        LoweredPlan p = f.plan(16);
+        assertEquals(algo, p.op("L0.qkv").algo());
+        assertNull(p.op("L0.o").algo());
+        assertEquals(1, p.op("L0.qkv").splits());
+        assertTrue(p.op("L0.qkv").describe(p.key()).contains("algo=[" + algo + "]"), p.op("L0.qkv").describe(p.key()));
+        String dump = OpDump.of(f);
+        String qkv = dump.lines().filter(l -> l.contains(" op=L0.qkv ")).findFirst().orElseThrow();
+        assertTrue(qkv.endsWith(" algo=" + algo.replace(' ', ',')), qkv);
+        String o = dump.lines().filter(l -> l.contains(" op=L0.o ")).findFirst().orElseThrow();
+        assertTrue(o.endsWith(" algo=heuristic"), o);
+        String gu = dump.lines().filter(l -> l.contains(" op=L0.gate_up ")).findFirst().orElseThrow();
+        assertTrue(gu.endsWith(" fork=- join=- algo=-"), gu);
+        // the dumped form reads back as the same algorithm
+        assertEquals(io.prefillbench.cuda.CublasLtMatmul.Algo.parse(algo),
+                io.prefillbench.cuda.CublasLtMatmul.Algo.parse(qkv.substring(qkv.indexOf(" algo=") + 6).replace(',', ' ')));
+        // an algo on one of our kernels, or a malformed one, is refused at lowering
+        ImplChoices onKernel = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 16, 90, "gemm_bf16", 0, "test", algo)), List.of(), List.of());
+        assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), onKernel));
+        ImplChoices bad = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 16, 90, "cublaslt_gemm", 0, "test", "id=66 tile=20")), List.of(), List.of());
+        assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), bad));
+    }
+
+    @Test
+    void gemmRowsReadWithAndWithoutAnAlgo() {
+        ImplChoices c = ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "results/x", "note": "n"},
+                 "gemm": [{"n": 1280, "k": 1024, "m": 16, "arch": 90, "impl": "cublaslt_gemm", "splits": 0, "source": "s",
+                           "algo": "id=1 tile=2 stages=3 splitK=1 reduction=0 swizzle=0 custom=0 inner=0 cluster=0"},
+                          {"n": 1024, "k": 1024, "m": 16, "arch": 90, "impl": "cublaslt_gemm", "splits": 0, "source": "s"}],
+                 "fusions": [], "l2Prefetch": [{"m": 16, "arch": 90, "source": "unmeasured"}]}""");
+        assertEquals("id=1 tile=2 stages=3 splitK=1 reduction=0 swizzle=0 custom=0 inner=0 cluster=0", c.gemm().get(0).algo());
+        assertNull(c.gemm().get(1).algo());
+        assertEquals(1, c.l2Prefetch().size());
+        assertTrue(c.l2Prefetch().get(0).enabled(), "a row without \"on\" switches the op on");
     }
 
     @Test
@@ -275,6 +341,14 @@ class LoweringTest {
         assertEquals("kernels/results-stream/stream-recommendations.csv", b.provenance().source());
         assertTrue(Files.exists(Path.of("..").resolve(b.provenance().source())) || Files.exists(Path.of(b.provenance().source())),
                 "the provenance names a file of the repository");
-        assertTrue(b.l2Prefetch().isEmpty(), "L2 prefetch is off until measured");
+        assertTrue(b.l2Prefetch().stream().noneMatch(ImplChoices.KeyRow::enabled), "L2 prefetch is off until measured: " + b.l2Prefetch());
+        assertTrue(b.l2Prefetch().stream().anyMatch(r -> r.m() == 16 && r.arch() == 90), "bucket 16 listed as a candidate");
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,512", 32, 132, ImplRegistry.standard(), b);
+        assertTrue(f.all().stream().allMatch(p -> p.ops().stream().allMatch(o -> o.stream() == 0)), "no side op from the bundled file");
+        // the same rows flipped on switch the side branch on
+        ImplChoices flipped = choices(List.of(), List.of(), b.l2Prefetch().stream()
+                .map(r -> new ImplChoices.KeyRow(r.m(), r.arch(), true, r.source())).toList());
+        assertTrue(ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), flipped).plan(16)
+                .ops().stream().anyMatch(o -> o.stream() == 1));
     }
 }

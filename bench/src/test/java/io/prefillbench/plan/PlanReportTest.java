@@ -39,6 +39,25 @@ class PlanReportTest {
     }
 
     @Test
+    void loweredOpsShowTheStreamAndTheForkAndJoinPoints() {
+        var prefetch16 = new io.prefillbench.forward.ImplChoices(new io.prefillbench.forward.ImplChoices.Provenance("t", "-", "-", "-"),
+                List.of(), List.of(), List.of(new io.prefillbench.forward.ImplChoices.KeyRow(16, 90, "test")));
+        String md = PlanReport.build(PlanShape.ernie45_03b(), CaptureSizes.parse("16,512", 4096), 32, 132, 4096, new int[0],
+                PaddingGuard.DEFAULT, prefetch16).toMarkdown();
+        String at16 = md.substring(md.indexOf("### Lowered ops at size 16"), md.indexOf("### Lowered ops at size 512"));
+        String at512 = md.substring(md.indexOf("### Lowered ops at size 512"));
+        List<String> lines16 = at16.lines().filter(l -> l.startsWith("s0  ") || l.startsWith("  s1  ")).toList();
+        assertEquals(167 + 17, lines16.size(), at16);
+        assertTrue(lines16.stream().anyMatch(l -> l.startsWith("s0  tile_map ") && l.endsWith("  -> fork L1.prefetch")), at16);
+        assertTrue(lines16.stream().anyMatch(l -> l.startsWith("  s1  L1.prefetch l2_prefetch grid=16x1x1")
+                && l.contains("fork_after=tile_map join_before=L1.input_norm")), at16);
+        assertTrue(lines16.stream().anyMatch(l -> l.startsWith("s0  L1.input_norm ") && l.endsWith("  <- join L1.prefetch")), at16);
+        assertTrue(lines16.stream().anyMatch(l -> l.startsWith("s0  L0.down ") && l.endsWith("  -> fork L2.prefetch")), at16);
+        assertEquals(17, lines16.stream().filter(l -> l.startsWith("  s1  ")).count());
+        assertTrue(at512.lines().filter(l -> l.contains(" grid=")).allMatch(l -> l.startsWith("s0  ") && !l.contains("fork")), at512);
+    }
+
+    @Test
     void group7ShapeIsFlaggedUnder() {
         var r = PlanReport.build(GROUP7, CaptureSizes.parse("16,64,512", 4096), 32, 132, 4096, new int[0],
                 PaddingGuard.DEFAULT);

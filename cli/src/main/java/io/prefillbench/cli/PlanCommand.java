@@ -77,6 +77,9 @@ public final class PlanCommand implements Callable<Integer> {
     boolean force;
     @Option(names = "--dump-ops", paramLabel = "FILE", description = "Also write the lowered op list of every size (text, one op per line) to FILE.")
     Path dumpOps;
+    @Option(names = "--impl-choices", paramLabel = "FILE",
+            description = "Lower with this measurements file (impl-choices.json form) instead of the one in the jar, e.g. with l2Prefetch rows switched on.")
+    Path implChoices;
 
     @Override
     public Integer call() {
@@ -94,7 +97,9 @@ public final class PlanCommand implements Callable<Integer> {
             throw new BenchException("padding guard: " + e.getMessage());
         }
         int[] prompts = promptLens.stream().mapToInt(Integer::intValue).toArray();
-        PlanReport report = PlanReport.build(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, prompts, guard);
+        io.prefillbench.forward.ImplChoices choices = implChoices == null ? io.prefillbench.forward.ImplChoices.bundled()
+                : io.prefillbench.forward.ImplChoices.read(implChoices);
+        PlanReport report = PlanReport.build(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, prompts, guard, choices);
         Path target = json == null ? null : OutputPath.check("--json", json, List.of(), force); // before anything is printed
         Path opsTarget = dumpOps == null ? null : OutputPath.check("--dump-ops", dumpOps, List.of(), force);
         var out = spec.commandLine().getOut();
@@ -109,7 +114,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
         if (opsTarget != null) {
             try {
-                java.nio.file.Files.writeString(opsTarget, io.prefillbench.forward.OpDump.of(PlanReport.lower(shape, captureSizes, maxNumSeqs, smCount, maxModelLen)));
+                java.nio.file.Files.writeString(opsTarget, io.prefillbench.forward.OpDump.of(PlanReport.lower(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, choices)));
             } catch (java.io.IOException e) {
                 throw new BenchException("cannot write --dump-ops " + dumpOps + ": " + e.getMessage(), e);
             }

@@ -176,5 +176,14 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_SMEM_M64() {
         return PREFILL_GEMM_STREAM_SMEM_M64;
     }
+    private static final int PREFILL_PREFETCH_MAX_TENSORS = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_PREFETCH_MAX_TENSORS 4
+     * }
+     */
+    public static int PREFILL_PREFETCH_MAX_TENSORS() {
+        return PREFILL_PREFETCH_MAX_TENSORS;
+    }
 }
 

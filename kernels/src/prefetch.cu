@@ -1,0 +1,36 @@
+// l2_prefetch: touches weight tensors so they sit in L2 when their GEMM runs (the next layer's
+// qkv, o, gate_up and down while this layer computes, on a side stream). Writes nothing and changes
+// no bit of any output: a prefetch is only a cache hint. Few blocks (the Java side launches 8..16)
+// so the main branch keeps its SMs.
+#include "common.cuh"
+
+PK_DEV void pk_prefetch_l2(const char *p, uint32_t bytes) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  // one bulk request per chunk (size and address multiples of 16)
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;\n" ::"l"(p), "r"(bytes) : "memory");
+#else
+  for (uint32_t off = 0; off < bytes; off += 128) asm volatile("prefetch.global.L2 [%0];\n" ::"l"(p + off));
+#endif
+}
+
+extern "C" __global__ void __launch_bounds__(256) l2_prefetch(L2PrefetchParams p) {
+  const int64_t chunk = p.chunk_bytes < 16 ? 16 : (p.chunk_bytes & ~15);
+  const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+  const int64_t first = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;  // global chunk index over all tensors
+  const int count = p.count < PREFILL_PREFETCH_MAX_TENSORS ? p.count : PREFILL_PREFETCH_MAX_TENSORS;
+  int64_t base = 0;  // chunks of the tensors before t
+  for (int t = 0; t < count; t++) {
+    const uintptr_t lo = ((uintptr_t)p.ptr[t] + 15) & ~(uintptr_t)15;
+    const uintptr_t hi = ((uintptr_t)p.ptr[t] + (uintptr_t)(p.bytes[t] > 0 ? p.bytes[t] : 0)) & ~(uintptr_t)15;
+    const int64_t len = hi > lo ? (int64_t)(hi - lo) : 0;
+    const int64_t chunks = (len + chunk - 1) / chunk;
+    int64_t c0 = (first - base) % stride;  // this thread's global chunks are first, first + stride, ...
+    if (c0 < 0) c0 += stride;
+    for (int64_t c = c0; c < chunks; c += stride) {
+      const int64_t off = c * chunk;
+      const int64_t n = len - off < chunk ? len - off : chunk;
+      pk_prefetch_l2(reinterpret_cast<const char *>(lo) + off, (uint32_t)n);
+    }
+    base += chunks;
+  }
+}
