@@ -69,6 +69,7 @@ final class OpProfiler implements AutoCloseable {
                 stream.synchronize();
                 double headMs = events.get(0).elapsedMillisSince(spinStart);
                 if (headMs * 1e6 >= queuedNs) break; // the GPU reached op 0 after the host had queued every op
+                if (r < 0) break; // the untimed first run may be slow to queue (first calls); it sets no spin length
                 spinCycles *= 2;
                 if (attempt == MAX_RETRIES) {
                     starved |= r >= 0;
