@@ -148,6 +148,16 @@ public final class ForwardPlan implements AutoCloseable {
         if (capturing && spin != null) spin.launch(stream);
     }
 
+    /** Bound ops, one per lowered op in issue order (profiling issues them one at a time). */
+    int opCount() {
+        return issuables.size();
+    }
+
+    /** Issues lowered op {@code i} alone on {@code stream} (profiling: an event between consecutive ops). */
+    void issueOp(CudaStream stream, int i) {
+        issuables.get(i).issue(stream);
+    }
+
     /** Launches (kernels and library calls) of one eager forward, from the lowered plan. */
     public int launchCount() {
         return lowered.launchCount();

@@ -60,6 +60,8 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
+    private final Map<Integer, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
+    private OpProfiler profiler;
     private float lastGpuMs;
     private int lastSeqs;
     private boolean closed;
@@ -216,6 +218,45 @@ public final class PrefillEngine implements AutoCloseable {
         return finish(seqs, tokens, size, true);
     }
 
+    /**
+     * The profiling pass over one batch (never inside a timed loop): its forward issued eagerly with PDL off and a
+     * CUDA event between consecutive ops, {@code repeats} times; the median GPU time of each lowered op. See
+     * {@link OpProfiler} for why PDL is off and how launch gaps are kept out.
+     */
+    public io.prefillbench.profile.StepTimes profileOps(List<SeqInput> seqs, int repeats) {
+        if (repeats < 1) throw new IllegalArgumentException("profiling needs at least one run, got " + repeats);
+        int tokens = tokens(seqs);
+        int size = requireBucket(tokens);
+        ForwardPlan plan = profilePlans.computeIfAbsent(size,
+                s -> new ForwardPlan(plan(s).lowered, new Binding(plan(s).lowered.key(), false), library, 0, arena));
+        int tiles = Math.max(1, BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group()));
+        plan.setGrids(tokens, seqs.size(), tiles);
+        if (profiler == null) profiler = new OpProfiler(library, stream, device.smClockMHz());
+        OpProfiler.Times t = profiler.run(plan,
+                () -> stream.copyAsync(buffers.tensor(ForwardProgram.BATCH_META), hostMeta.segment(), buffers.meta().bytes(), Cudart.cudaMemcpyHostToDevice(), "batch metadata"),
+                () -> stream.copyAsync(hostOut.segment(), buffers.tensor(ForwardProgram.OUT_TOKENS), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens"),
+                repeats);
+        return new io.prefillbench.profile.StepTimes(plan.lowered, tokens, seqs.size(), tiles, t.medianUs(), repeats, t.starved());
+    }
+
+    /**
+     * Host time of issuing one eager forward of this batch (the metadata copy, every launch, the first-token copy)
+     * without waiting for the GPU, nanoseconds; the stream is idle before and synchronized after. Divide by
+     * {@link #eagerLaunches} for the cost per launch.
+     */
+    public long eagerEnqueueNanos(List<SeqInput> seqs) {
+        int tokens = tokens(seqs);
+        ForwardPlan plan = plan(requireBucket(tokens));
+        int tiles = BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
+        plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
+        stream.synchronize();
+        long t0 = System.nanoTime();
+        issueForward(plan, false);
+        long ns = System.nanoTime() - t0;
+        stream.synchronize();
+        return ns;
+    }
+
     public boolean isCaptured(int size) {
         return graphs.containsKey(size);
     }
@@ -363,10 +404,12 @@ public final class PrefillEngine implements AutoCloseable {
         closed = true;
         RuntimeException first = null;
         List<AutoCloseable> owners = new ArrayList<>(graphs.values());
+        owners.add(profiler);
         owners.add(hostOut);
         owners.add(hostMeta);
         owners.addAll(matmuls.values());
         owners.addAll(plans.values());
+        owners.addAll(profilePlans.values());
         owners.add(buffers);
         owners.add(weights);
         owners.add(stop);
@@ -385,6 +428,7 @@ public final class PrefillEngine implements AutoCloseable {
         graphs.clear();
         plans.clear();
         matmuls.clear();
+        profilePlans.clear();
         arena.close();
         if (first != null) throw first;
     }

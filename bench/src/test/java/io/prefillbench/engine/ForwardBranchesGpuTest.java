@@ -144,7 +144,7 @@ class ForwardBranchesGpuTest {
                     String algo = e.pinnedAlgorithms(bucket[i]).get(ops.get(i));
                     assertNotNull(algo, preset + ": no algorithm pinned for " + ops.get(i) + " at " + bucket[i]);
                 }
-                assertEquals("gemm_bf16", e.lowered().plan(16).op("L0.qkv").impl().name());
+                assertEquals("gemm_bf16_stream_m16", e.lowered().plan(16).op("L0.qkv").impl().name());
                 for (int size : cfg.sizes().sizes()) pinned.add(e.pinnedAlgorithms(size));
                 for (int size : cfg.sizes().sizes()) e.capture(size);
                 for (int i = 0; i < batches.size(); i++) {

@@ -14,10 +14,12 @@ import io.prefillbench.model.ModelConfig;
 import io.prefillbench.plan.CaptureSizes;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.results.Capture;
+import io.prefillbench.results.Floor;
 import io.prefillbench.results.HistogramLogs;
 import io.prefillbench.results.LatencyStats;
 import io.prefillbench.results.LaunchCounts;
 import io.prefillbench.results.Meta;
+import io.prefillbench.results.Profile;
 import io.prefillbench.results.ModeTiming;
 import io.prefillbench.results.Results;
 import io.prefillbench.results.ResultsIo;
@@ -124,6 +126,13 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--slowdown-cycles", hidden = true, defaultValue = "0", description = "Test only: a busy kernel of N GPU cycles in every captured graph (planted regression for the gate).")
     long slowdownCycles;
 
+    @Option(names = "--profile", description = "After timing, a longer profiling pass (" + ProfilePass.FULL_REPEATS + " runs instead of "
+            + ProfilePass.SHORT_REPEATS + ") and every GEMM op in the output; the default run always does the short pass.")
+    boolean profileFull;
+
+    @Option(names = "--no-profile", description = "Skip the profiling pass (GPU time per op family) after timing.")
+    boolean noProfile;
+
     @Option(names = "--force", description = "Replace an existing --json (or .hlog) file that prefillbench did not write.")
     boolean force;
 
@@ -154,6 +163,7 @@ final class PrefillCommand implements Callable<Integer> {
         if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");
         // Everything the user typed is checked before the GPU is touched.
         if (noGraph && noEager) throw new BenchException("--no-graph and --no-eager together leave nothing to time");
+        if (profileFull && noProfile) throw new BenchException("--profile and --no-profile contradict each other: drop one");
         if (iterations < 1 || iterations > MAX_ITERATIONS)
             throw new BenchException("--iterations must be in 1.." + MAX_ITERATIONS + ", got " + iterations);
         if (warmup < 0 || warmup > MAX_ITERATIONS) throw new BenchException("--warmup must be in 0.." + MAX_ITERATIONS + ", got " + warmup);
@@ -209,14 +219,17 @@ final class PrefillCommand implements Callable<Integer> {
             List<Workload> timed = new ArrayList<>();
             Throttle throttle = new Throttle(engine.device().busId());
             for (Workloads.Spec w : workloads) timed.add(time(engine, runner, w, rnd, reports, results, throttle, err));
+            Floor floor = ProfilePass.floor(engine.weightBytes()); // after all timing: 2 GiB for a few ms
             Results r = new Results(Results.SCHEMA, true, meta(engine), List.of(RunMeta.device(engine.device())),
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
                             RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options)),
-                    captures, timed, throttle.result());
+                    captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports));
+            stdout.print(ProfileMarkdown.floorAndLaunches(r));
+            for (Workload w : r.workloads()) stdout.print(ProfileMarkdown.workload(w, profileFull));
             stdout.flush();
             ResultsIo.writeAtomically(results, r);
             complete.set(true);
@@ -304,13 +317,18 @@ final class PrefillCommand implements Callable<Integer> {
         int padded = lastG != null ? lastG.paddedTokens() : w.tokens();
         String fallback = lastG == null || lastG.fallbacks().isEmpty() ? null : String.join("; ", lastG.fallbacks());
 
+        // after the timed loop, never inside it: the profiling pass serialises ops and records events between them
+        if (progress) err.printf("%s: profiling pass and eager enqueue time%n", w.name());
+        Profile profile = noProfile ? null : ProfilePass.profile(engine, prepared, profileFull ? ProfilePass.FULL_REPEATS : ProfilePass.SHORT_REPEATS);
+        double[] enqueue = ProfilePass.enqueue(engine, prepared);
+
         HistogramLogs logs = new HistogramLogs(eager ? histogramLogs.write(out, w.name(), "eager", eHost) : null,
                 graph ? histogramLogs.write(out, w.name(), "graph", gHost) : null);
         Speedup speedup = eager && graph ? SpeedupStats.p50Ratio(eHost, gHost, seed) : null;
         return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, launches,
                 eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
                 graph ? new ModeTiming(LatencyStats.of(gHost), LatencyStats.of(gGpu), gHost) : null,
-                speedup, logs);
+                speedup, logs, profile, enqueue[0], enqueue[1]);
     }
 
     /**

@@ -189,7 +189,9 @@ public final class ResultsIo {
             } else if (w.speedup() != null) {
                 throw bad(file, at + " has a speedup but only " + (w.eager() == null ? "graph" : "eager") + " timing");
             }
+            ProfileValidation.workload(file, w, at);
         }
+        if (r.floor() != null) ProfileValidation.floor(file, r.floor());
     }
 
     private static void validateMode(Path file, ModeTiming m, String at) {

@@ -1,5 +1,7 @@
 package io.prefillbench.results;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
@@ -12,10 +14,23 @@ import java.util.List;
  * @param fallback   null when a captured graph ran; otherwise why the graph path fell back (then
  *                   {@code graph} holds the timing of the fallback path)
  * @param histogramLogs nullable: HdrHistogram logs written beside the results file
+ * @param profile        nullable (older files, {@code --no-profile}): GPU time per op family from the profiling pass
+ * @param eagerEnqueueUs nullable: host time of issuing one eager forward's launches without synchronizing (median)
+ * @param perLaunchUs    nullable: eagerEnqueueUs / eager launches per forward
  */
 public record Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
                        LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
-                       HistogramLogs histogramLogs) {
+                       HistogramLogs histogramLogs,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Profile profile,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Double eagerEnqueueUs,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Double perLaunchUs) {
+
+    /** A workload without the profiling pass and launch costs (as files before them held). */
+    public Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
+                    LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
+                    HistogramLogs histogramLogs) {
+        this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, null, null, null);
+    }
 
     /** Row label used by report and gate: name and padded size. */
     public String label() {

@@ -143,6 +143,10 @@ class CliBadInputTest {
                 "prefill", "--batch", "64x8", "--json", PREFILL_JSON));
         c.add(bad("prefill --device -1", "--device must be >= 0, got -1", "prefill", "--device", "-1", "--json", PREFILL_JSON));
         c.add(bad("prefill --no-graph --no-eager", "leave nothing to time", "prefill", "--no-graph", "--no-eager", "--json", PREFILL_JSON));
+        c.add(bad("prefill --profile --no-profile", "--profile and --no-profile contradict each other", "prefill", "--profile", "--no-profile",
+                "--json", PREFILL_JSON));
+        c.add(bad("devices --launch-cost 0", "--launch-cost must be in 1..100000 launches, got 0", "devices", "--launch-cost", "0"));
+        c.add(bad("devices --launch-threads 2048", "--launch-threads must be in 1..1024, got 2048", "devices", "--launch-cost", "--launch-threads", "2048"));
         c.add(bad("prefill --iterations 0", "--iterations must be in 1..1000000, got 0", "prefill", "--iterations", "0", "--json", PREFILL_JSON));
         c.add(bad("prefill --iterations 2^31-1", "--iterations must be in 1..1000000, got 2147483647",
                 "prefill", "--iterations", "2147483647", "--json", PREFILL_JSON));

@@ -1,0 +1,58 @@
+package io.prefillbench.profile;
+
+import io.prefillbench.forward.LoweredOp;
+
+/**
+ * What a lowered op is counted as when GPU time is summed per family. A split-K reduce counts to its GEMM's
+ * family (it finishes that GEMM); the tile map and L2 prefetch are "other"; a fused op counts as the op it was
+ * fused into (e.g. gate_up GEMM + silu_mul counts as gate_up GEMM).
+ */
+public enum OpFamily {
+    EMBED("embed"), NORM("norm"), QKV_GEMM("qkv GEMM"), ROPE_KV("rope+kv"), ATTENTION("attention"), O_GEMM("o GEMM"),
+    GATE_UP_GEMM("gate_up GEMM"), ACT("act"), DOWN_GEMM("down GEMM"), FINAL_NORM("final norm+gather"), LM_HEAD("LM head"),
+    ARGMAX("argmax"), OTHER("other");
+
+    private final String label;
+
+    OpFamily(String label) {
+        this.label = label;
+    }
+
+    /** The name printed and stored in the results JSON. */
+    public String label() {
+        return label;
+    }
+
+    public static OpFamily of(LoweredOp op) {
+        // a default branch, not an exhaustive switch: an op kind added later counts as "other" until named here
+        return switch (op.op().kind()) {
+            case EMBED -> EMBED;
+            case ADD_RMSNORM -> NORM;
+            case GEMM, SPLITK_REDUCE -> gemmFamily(op.op().name());
+            case ROPE_KV -> ROPE_KV;
+            case ATTENTION -> ATTENTION;
+            case SILU_MUL -> ACT;
+            case FINAL_NORM_GATHER -> FINAL_NORM;
+            case ARGMAX -> ARGMAX;
+            default -> OTHER;
+        };
+    }
+
+    /** {@code "L3.qkv"}, {@code "L3.qkv.reduce"} -> QKV_GEMM; {@code "lm_head"} -> LM_HEAD. */
+    static OpFamily gemmFamily(String opName) {
+        String s = opName;
+        if (s.startsWith("L")) {
+            int dot = s.indexOf('.');
+            if (dot > 0) s = s.substring(dot + 1);
+        }
+        if (s.endsWith(".reduce")) s = s.substring(0, s.length() - ".reduce".length());
+        return switch (s) {
+            case "qkv" -> QKV_GEMM;
+            case "o" -> O_GEMM;
+            case "gate_up" -> GATE_UP_GEMM;
+            case "down" -> DOWN_GEMM;
+            case "lm_head" -> LM_HEAD;
+            default -> OTHER;
+        };
+    }
+}

@@ -1,0 +1,92 @@
+// Host cost of a kernel launch from C++, to put next to Java's (bench.jar devices --launch-cost N): the same
+// empty_kernel (a GemmParams by value), the same count, grid and block, each launch followed by cudaGetLastError
+// as the engine does. Per launch: the enqueue time (issuing N launches without waiting, / N) and the drained time
+// (until the stream is idle again, / N); medians over the repeats, after three untimed rounds.
+// Build and run: bash kernels/check/launch-cost.sh [launches] [repeats] [grid] [threads]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+#include <cuda_runtime.h>
+#include "prefill_kernels.h"
+#include "../src/test_kernels.cu"
+
+#define CHECK(call)                                                                                        \
+  do {                                                                                                     \
+    cudaError_t e_ = (call);                                                                               \
+    if (e_ != cudaSuccess) {                                                                               \
+      std::fprintf(stderr, "%s:%d: %s: %s (%s)\n", __FILE__, __LINE__, #call, cudaGetErrorName(e_),        \
+                   cudaGetErrorString(e_));                                                                \
+      std::exit(3);                                                                                        \
+    }                                                                                                      \
+  } while (0)
+
+enum class Path { Launch, LaunchEx, LaunchExPdl };
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+static void measure(Path path, int launches, int repeats, int grid, int threads, cudaStream_t stream) {
+  GemmParams p{};  // zeros: the kernel reads none of it
+  void* args[] = {&p};
+  cudaLaunchAttribute attr{};
+  attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr.val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = dim3(grid);
+  cfg.blockDim = dim3(threads);
+  cfg.dynamicSmemBytes = 0;
+  cfg.stream = stream;
+  cfg.attrs = path == Path::LaunchExPdl ? &attr : nullptr;
+  cfg.numAttrs = path == Path::LaunchExPdl ? 1 : 0;
+  std::vector<double> enqueue, drained;
+  using clock = std::chrono::steady_clock;
+  for (int r = -3; r < repeats; r++) {
+    CHECK(cudaStreamSynchronize(stream));
+    auto t0 = clock::now();
+    for (int i = 0; i < launches; i++) {
+      cudaError_t e = path == Path::Launch
+          ? cudaLaunchKernel((const void*)empty_kernel, dim3(grid), dim3(threads), args, 0, stream)
+          : cudaLaunchKernelExC(&cfg, (const void*)empty_kernel, args);
+      if (e != cudaSuccess) CHECK(e);
+      CHECK(cudaGetLastError());
+    }
+    auto t1 = clock::now();
+    CHECK(cudaStreamSynchronize(stream));
+    auto t2 = clock::now();
+    if (r < 0) continue;
+    enqueue.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / launches);
+    drained.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count() / launches);
+  }
+  const char* name = path == Path::Launch ? "cudaLaunchKernel" : path == Path::LaunchEx ? "cudaLaunchKernelEx" : "cudaLaunchKernelEx + PDL";
+  std::printf("| C++ | %-24s | %d | %d | %d | %zu | %.3f | %.3f |\n", name, launches, grid, threads, sizeof(GemmParams),
+              median(enqueue), median(drained));
+}
+
+int main(int argc, char** argv) {
+  int launches = argc > 1 ? std::atoi(argv[1]) : 169;  // ERNIE-4.5-0.3B: 167 kernels + 2 copies per eager forward
+  int repeats = argc > 2 ? std::atoi(argv[2]) : 51;
+  int grid = argc > 3 ? std::atoi(argv[3]) : 16;
+  int threads = argc > 4 ? std::atoi(argv[4]) : 128;
+  if (launches < 1 || repeats < 1 || grid < 1 || threads < 1 || threads > 1024) {
+    std::fprintf(stderr, "usage: launch_cost [launches>=1] [repeats>=1] [grid>=1] [threads 1..1024]\n");
+    return 2;
+  }
+  int dev = 0, major = 0;
+  CHECK(cudaSetDevice(dev));
+  CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+  cudaStream_t stream;
+  CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  std::printf("| caller | launch | launches | grid | threads | param bytes | enqueue us/launch | drained us/launch |\n");
+  std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
+  measure(Path::Launch, launches, repeats, grid, threads, stream);
+  measure(Path::LaunchEx, launches, repeats, grid, threads, stream);
+  if (major >= 9) measure(Path::LaunchExPdl, launches, repeats, grid, threads, stream);
+  else std::printf("(PDL needs sm_90; this GPU is sm_%d0)\n", major);
+  CHECK(cudaStreamDestroy(stream));
+  return 0;
+}
