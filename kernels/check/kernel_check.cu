@@ -3,6 +3,7 @@
 // launch, |out - ref| <= tol + |ref| * eps, timing (cudaEvent, warm-up, median), summary table.
 // Build: see run-check.sh. -DNO_CUBLAS drops the cuBLAS comparison.
 #include "../src/prefill_kernels.cu"
+#include "legacy_gemm.cuh"
 
 #include <algorithm>
 #include <cmath>
@@ -171,6 +172,24 @@ static void test_init() {
     double us = time_us([&](int) { init_uniform_bf16<<<264, 256>>>(p); });
     Cmp cm{fails == 0, 0, fails, (long)n};
     record(std::string("init_uniform_bf16 bitwise seed#") + std::to_string(c), cm, us, fmt("%.0f GB/s", n * 2 / us / 1e3));
+  }
+  // Row interleave: the same values as the natural layout, rows moved (gate/up groups of 8).
+  {
+    const int half = 448, cols = 136, g = PREFILL_GATE_UP_GROUP;
+    const int64_t ni = (int64_t)2 * half * cols;
+    Dev<uint16_t> dn(ni), di(ni);
+    InitUniformParams pn{dn.p, ni, 7u, 105, 0.05f, 0.f, 0, 0, 0}, pi{di.p, ni, 7u, 105, 0.05f, 0.f, cols, half, g};
+    dn.poison(); di.poison();
+    init_uniform_bf16<<<264, 256>>>(pn);
+    init_uniform_bf16<<<264, 256>>>(pi);
+    CK(cudaGetLastError());
+    auto on = dn.down(), oi = di.down();
+    long fails = 0;
+    for (int r = 0; r < 2 * half; r++) {
+      const int b = r / (2 * g), q = r % (2 * g), src = q < g ? b * g + q : half + b * g + (q - g);
+      fails += memcmp(&oi[(size_t)r * cols], &on[(size_t)src * cols], (size_t)cols * 2) != 0;
+    }
+    record_bool("init_uniform_bf16 interleaved rows == natural rows moved", fails == 0, fails, 2 * half);
   }
 }
 
@@ -584,6 +603,17 @@ static void launch_gemm2(const GemmParams &p, int mcap, bool large, int splits, 
   }
 }
 
+// gemm_bf16_silu / gemm_bf16_large_silu (one split, c = [m, n / 2] bf16).
+static void launch_gemm_silu(const GemmParams &p, int mcap, bool large, cudaStream_t st = 0, bool pdl = false) {
+  if (large)
+    launch_ex(gemm_bf16_large_silu, dim3((p.n + PREFILL_GEMM_LARGE_BN - 1) / PREFILL_GEMM_LARGE_BN,
+                                         (mcap + PREFILL_GEMM_LARGE_BM - 1) / PREFILL_GEMM_LARGE_BM, 1),
+              dim3(PREFILL_GEMM_LARGE_THREADS), PREFILL_GEMM_LARGE_SMEM, st, pdl, p);
+  else
+    launch_ex(gemm_bf16_silu, dim3((p.n + PREFILL_GEMM_BN - 1) / PREFILL_GEMM_BN, (mcap + PREFILL_GEMM_BM - 1) / PREFILL_GEMM_BM, 1),
+              dim3(PREFILL_GEMM_THREADS), 0, st, pdl, p);
+}
+
 static void test_gemm() {
   struct Shape { int n, k; };
   const Shape shapes[5] = {{1280, 1024}, {1024, 1024}, {6144, 1024}, {1024, 3072}, {896, 512}};  // 896: n % 128 != 0
@@ -940,7 +970,7 @@ static void test_fused() {
 }
 
 // ================================================================ GEMM config table
-struct GemmCfg { bool large; int splits; };
+struct GemmCfg { bool large; int splits; bool silu = false; };  // silu: gate/up GEMM with the SiLU * up epilogue
 static std::map<std::tuple<int, int, int>, GemmCfg> g_best;  // (n, k, m bucket) -> fastest config
 
 static void test_table() {
@@ -1114,9 +1144,14 @@ static void enqueue_chain(ChainModel &M, ChainBatch &B, cudaStream_t st, bool pd
     s = gemm(B.attn.p, H, M.wo.p + (size_t)l * H * H, H, H, B.xo.p, B.cfg[1], B.ntok.p, tc);
     launch_ex(add_rmsnorm, dim3(tc), dim3(256), 0, st, pdl,
               AddRmsNormParams{s ? nullptr : B.xo.p, s ? B.part.p : nullptr, s, tc, B.res.p, M.n2.p + (size_t)l * H, B.h.p, B.ntok.p, H, 1e-6f});
-    s = gemm(B.h.p, H, M.wgu.p + (size_t)l * 2 * F * H, 2 * F, H, B.gu.p, B.cfg[2], B.ntok.p, tc);
-    launch_ex(silu_mul, dim3(silu_grid), dim3(256), 0, st, pdl,
-              SiluMulParams{s ? nullptr : B.gu.p, s ? B.part.p : nullptr, s, tc, B.act.p, B.ntok.p, F});
+    if (B.cfg[2].silu) {  // the plan fuses silu_mul into gate_up (weights read as interleaved in groups of 8)
+      launch_gemm_silu(GemmParams{B.h.p, M.wgu.p + (size_t)l * 2 * F * H, B.act.p, nullptr, B.ntok.p, tc, 2 * F, H, H, H, F, 1}, tc,
+                       B.cfg[2].large, st, pdl);
+    } else {
+      s = gemm(B.h.p, H, M.wgu.p + (size_t)l * 2 * F * H, 2 * F, H, B.gu.p, B.cfg[2], B.ntok.p, tc);
+      launch_ex(silu_mul, dim3(silu_grid), dim3(256), 0, st, pdl,
+                SiluMulParams{s ? nullptr : B.gu.p, s ? B.part.p : nullptr, s, tc, B.act.p, B.ntok.p, F, PREFILL_GATE_UP_GROUP});
+    }
     s = gemm(B.act.p, F, M.wd.p + (size_t)l * H * F, H, F, B.xo.p, B.cfg[3], B.ntok.p, tc);
     if (l + 1 < CM::L)
       launch_ex(add_rmsnorm, dim3(tc), dim3(256), 0, st, pdl,
@@ -1153,8 +1188,9 @@ static bool load_plan_ops() {
     if ((p = strstr(line, " n="))) sscanf(p, " n=%d k=%d m=%d splits=%d", &n, &k, &m, &splits);
     if (!n || !k || !m || !splits) { fprintf(stderr, "PK_OPS: bad GEMM line: %s", line); exit(2); }
     const std::string kn = kernel;
-    if (kn != "gemm_bf16" && kn != "gemm_bf16_large") continue;  // library calls are not chained here
-    g_plan[{n, k, m}] = GemmCfg{kn == "gemm_bf16_large", splits};
+    const bool silu = kn == "gemm_bf16_silu" || kn == "gemm_bf16_large_silu";
+    if (kn != "gemm_bf16" && kn != "gemm_bf16_large" && !silu) continue;  // library calls are not chained here
+    g_plan[{n, k, m}] = GemmCfg{kn == "gemm_bf16_large" || kn == "gemm_bf16_large_silu", splits, silu};
     g_plan_sms = sms;
   }
   fclose(f);
@@ -1193,7 +1229,7 @@ static void test_pdl() {
     for (int i = 0; i < 4; i++) B.cfg[i] = pick_cfg(shp[i][0], shp[i][1], cs.tcap);
     B.cfg[4] = pick_cfg(ChainModel::V, 1024, 16);
     std::string cfgs;
-    for (int i = 0; i < 5; i++) cfgs += std::string(B.cfg[i].large ? " L" : " s") + std::to_string(B.cfg[i].splits);
+    for (int i = 0; i < 5; i++) cfgs += std::string(B.cfg[i].large ? " L" : " s") + std::to_string(B.cfg[i].splits) + (B.cfg[i].silu ? "+silu" : "");
     const std::string tag = "chain T=" + std::to_string(B.T) + " (bucket " + std::to_string(cs.tcap) + ", cfg" + cfgs + ")";
     // reference: unfused, plain, eager
     B.poison();
@@ -1261,7 +1297,8 @@ static void test_pdl() {
 // ================================================================ large GEMM variants (tuning probe)
 template <int BK, int S> __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_THREADS, 2) gemm_large_var(GemmParams p) {
   extern __shared__ __align__(128) uint16_t smem_v[];
-  pk_gemm_large_impl<BK, S>(p, smem_v);
+  if (p.splits > 1) pk_gemm_block<PkTile<128, 128, BK, S, 2, 4>, PkStorePartial, false>(p, smem_v);
+  else pk_gemm_block<PkTile<128, 128, BK, S, 2, 4>, PkStoreBf16, false>(p, smem_v);
 }
 static void test_probe() {
   // The BK = 32 x 6 stage variant was an experiment and left the production kernel; the probe times the one config.
@@ -1308,6 +1345,136 @@ static void test_probe() {
   }
 }
 
+// ================================================================ merged GEMM == the kernels before the merge
+// Every output (bf16 C, or the raw fp32 split-K partials) of gemm_bf16 / gemm_bf16_large equals the
+// legacy kernels' bit for bit, untouched elements included (poisoned before each launch).
+static void test_legacy() {
+  struct Shape { int n, k; };
+  Rng r(41);
+  for (Shape sh : {Shape{1280, 1024}, Shape{6144, 1024}, Shape{1024, 3072}, Shape{896, 512}, Shape{896, 480}}) {
+    const int n = sh.n, k = sh.k, MMAX = 512;
+    Dev<uint16_t> dA(rand_bf16((size_t)MMAX * k, r)), dB(rand_bf16((size_t)n * k, r, 0.05f)), dC((size_t)MMAX * n);
+    Dev<float> dP((size_t)8 * MMAX * n);
+    long cases = 0, diffs = 0;
+    for (int large = 0; large < 2; large++) {
+      if (large && n % 64 != 0) continue;
+      for (int m : {1, 10, 16, 17, 100, 272, 512})
+        for (int splits : {1, 2, 3, 4, 5, 8}) {
+          if (k % splits != 0 || (k / splits) % 32 != 0) continue;
+          for (int mdev : {m, std::max(1, m - 3)}) {
+            Dev<int32_t> dm = dev_scalar(mdev);
+            GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};
+            std::vector<uint16_t> c[2];
+            std::vector<float> part[2];
+            for (int legacy = 0; legacy < 2; legacy++) {
+              dC.poison(); dP.poison();
+              void (*kern)(GemmParams) = large ? (legacy ? legacy_gemm_bf16_large : gemm_bf16_large) : (legacy ? legacy_gemm_bf16 : gemm_bf16);
+              const int bm = large ? PREFILL_GEMM_LARGE_BM : PREFILL_GEMM_BM, bn = large ? PREFILL_GEMM_LARGE_BN : PREFILL_GEMM_BN;
+              launch_ex(kern, dim3((n + bn - 1) / bn, (m + bm - 1) / bm, splits), dim3(large ? PREFILL_GEMM_LARGE_THREADS : PREFILL_GEMM_THREADS),
+                        large ? PREFILL_GEMM_LARGE_SMEM : 0, 0, false, p);
+              CK(cudaGetLastError());
+              c[legacy] = dC.down(); part[legacy] = dP.down();
+            }
+            cases++;
+            const bool eq = c[0] == c[1] && memcmp(part[0].data(), part[1].data(), part[0].size() * 4) == 0;
+            if (!eq) {
+              diffs++;
+              if (diffs <= 5) printf("    %s n%d k%d m%d m_dev%d splits%d differs from the legacy kernel\n", large ? "gemm_bf16_large" : "gemm_bf16", n, k, m, mdev, splits);
+            }
+          }
+        }
+    }
+    record_bool("merged gemm == legacy bitwise n" + std::to_string(n) + " k" + std::to_string(k) + " (" + std::to_string(cases) + " cases)",
+                diffs == 0, diffs, cases);
+  }
+}
+
+// ================================================================ gate/up GEMM with the SiLU * up epilogue
+// B rows interleaved in groups of 8 (PREFILL_GATE_UP_GROUP): device row 16b + i = gate row 8b + i, 16b + 8 + i = up row 8b + i.
+static std::vector<uint16_t> interleave_rows(const std::vector<uint16_t> &w, int ffn, int k, int g) {
+  std::vector<uint16_t> o(w.size());
+  for (int r = 0; r < 2 * ffn; r++) {
+    const int b = r / (2 * g), q = r % (2 * g), src = q < g ? b * g + q : ffn + b * g + (q - g);
+    memcpy(&o[(size_t)r * k], &w[(size_t)src * k], (size_t)k * 2);
+  }
+  return o;
+}
+static void test_gemm_silu() {
+  struct Shape { int ffn, k; };
+  const int G = PREFILL_GATE_UP_GROUP;
+  Rng r(43);
+  for (Shape sh : {Shape{3072, 1024}, Shape{448, 512}}) {
+    const int ffn = sh.ffn, n = 2 * ffn, k = sh.k, MMAX = 512;
+    auto A = rand_bf16((size_t)MMAX * k, r), W = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
+    auto Wi = interleave_rows(W, ffn, k, G);
+    Dev<uint16_t> dA(A), dW(W), dWi(Wi), dGU((size_t)MMAX * n), dOut((size_t)MMAX * ffn), dOut2((size_t)MMAX * ffn);
+    Dev<float> dP(1);
+    std::vector<int> rows;
+    for (int i = 0; i < 16; i++) rows.push_back(i);
+    for (int i : {63, 64, 100, 127, 200, 255, 300, 479, 500, 511}) rows.push_back(i);
+    std::vector<std::vector<double>> ref(MMAX);  // silu(g) * u from the natural weights, in double
+    parallel_for((int)rows.size(), [&](int ri) {
+      const int row = rows[ri];
+      ref[row].assign(ffn, 0);
+      for (int j = 0; j < ffn; j++) {
+        double g = 0, u = 0;
+        for (int i = 0; i < k; i++) {
+          const double a = h_bf2f(A[(size_t)row * k + i]);
+          g += a * h_bf2f(W[(size_t)j * k + i]);
+          u += a * h_bf2f(W[(size_t)(ffn + j) * k + i]);
+        }
+        ref[row][j] = g / (1 + std::exp(-g)) * u;
+      }
+    });
+    for (int large = 0; large < 2; large++) {
+      if (large && n % 64 != 0) continue;
+      for (int m : {1, 16, 100, 512}) {
+        for (int mdev : {m, std::max(1, m - 7)}) {
+          Dev<int32_t> dm = dev_scalar(mdev);
+          GemmParams pf{dA.p, dWi.p, dOut.p, nullptr, dm.p, m, n, k, k, k, ffn, 1};
+          dOut.poison();
+          launch_gemm_silu(pf, m, large);
+          CK(cudaGetLastError());
+          auto out = dOut.down();
+          std::vector<int> vr;
+          for (int s : rows) if (s < mdev) vr.push_back(s);
+          Cmp c = compare("gemm_silu", (long)vr.size() * ffn, [&](long i) { return h_bf2f(out[(size_t)vr[i / ffn] * ffn + i % ffn]); },
+                          [&](long i) { return ref[vr[i / ffn]][i % ffn]; }, 2e-2, 2e-2);
+          // == GEMM (interleaved weights, one split) + silu_mul(group 8), and == GEMM (natural) + silu_mul(natural)
+          GemmParams pu{dA.p, dWi.p, dGU.p, dP.p, dm.p, m, n, k, k, k, n, 1};
+          SiluMulParams sp{dGU.p, nullptr, 0, 0, dOut2.p, dm.p, ffn, G};
+          long bad = 0, nanc = 0;
+          for (int natural = 0; natural < 2; natural++) {
+            dGU.poison(); dOut2.poison();
+            pu.b = natural ? dW.p : dWi.p;
+            sp.group = natural ? 0 : G;
+            launch_gemm2(pu, m, large, 1);
+            silu_mul<<<264, 256>>>(sp);
+            CK(cudaGetLastError());
+            auto out2 = dOut2.down();
+            if (out2 != out) { bad++; printf("    gemm_silu m%d m_dev%d != gemm + silu_mul (%s layout)\n", m, mdev, natural ? "natural" : "interleaved"); }
+          }
+          for (size_t i = 0; i < (size_t)mdev * ffn; i++) nanc += std::isnan(h_bf2f(out[i]));
+          for (size_t i = (size_t)mdev * ffn; i < out.size(); i++) bad += out[i] != 0xFFFF;
+          if (bad || nanc) { c.ok = false; c.fails += bad + nanc; }
+          double us = 0;
+          std::string perf;
+          if (mdev == m && (m == 16 || m == 512)) {
+            us = time_us([&](int) { launch_gemm_silu(pf, m, large); });
+            sp.group = G; pu.b = dWi.p;
+            const int grid = std::min(1056, (m * (ffn / 8) + 255) / 256);
+            double us_u = time_us([&](int) { launch_gemm2(pu, m, large, 1); silu_mul<<<grid, 256>>>(sp); });
+            perf = fmt("gemm + silu_mul %.2f us", us_u) + fmt(" (fused saves %.2f us)", us_u - us);
+          }
+          record(std::string(large ? "gemm_bf16_large_silu" : "gemm_bf16_silu") + " ffn" + std::to_string(ffn) + " k" + std::to_string(k) +
+                     " m" + std::to_string(m) + " m_dev" + std::to_string(mdev) + " ==gemm+silu_mul",
+                 c, us, perf);
+        }
+      }
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -1325,6 +1492,10 @@ int main(int argc, char **argv) {
   if (want("act")) { test_silu(); test_argmax(); }
   if (want("attention")) test_attention();
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  CK(cudaFuncSetAttribute(gemm_bf16_large_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  CK(cudaFuncSetAttribute(legacy_gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  if (want("legacy")) test_legacy();
+  if (want("silu")) test_gemm_silu();
   if (want("fused")) test_fused();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs the kernel check harness (run from anywhere; paths are relative to the repo root).
-# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused gemm probe table pdl
+# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused legacy silu gemm probe table pdl
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 NVCC=${NVCC:-nvcc}

@@ -9,5 +9,4 @@
 #include "tilemap.cu"
 #include "attention.cu"
 #include "gemm.cu"
-#include "gemm_large.cu"
 #include "act.cu"
