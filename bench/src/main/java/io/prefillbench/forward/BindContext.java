@@ -16,6 +16,9 @@ public interface BindContext {
 
     MemorySegment weight(String name);
 
+    /** Where the weight rows sit on the device (the plans' {@link LoweredForward#weightLayout()}). */
+    WeightLayout weightLayout();
+
     Kernel kernel(String name);
 
     ForwardProgram.Dims dims();

@@ -19,6 +19,8 @@ public final class KernelConstants {
     public static final int GEMM_LARGE_BN = Kernels.PREFILL_GEMM_LARGE_BN();
     public static final int GEMM_LARGE_THREADS = Kernels.PREFILL_GEMM_LARGE_THREADS();
     public static final int GEMM_LARGE_SMEM = Kernels.PREFILL_GEMM_LARGE_SMEM();
+    /** Gate/up weight rows interleave in groups of this many (the fused SiLU epilogue's layout). */
+    public static final int GATE_UP_GROUP = Kernels.PREFILL_GATE_UP_GROUP();
 
     private KernelConstants() {
     }

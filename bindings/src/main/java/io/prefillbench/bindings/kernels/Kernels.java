@@ -122,5 +122,14 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_LARGE_SMEM() {
         return PREFILL_GEMM_LARGE_SMEM;
     }
+    private static final int PREFILL_GATE_UP_GROUP = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GATE_UP_GROUP 8
+     * }
+     */
+    public static int PREFILL_GATE_UP_GROUP() {
+        return PREFILL_GATE_UP_GROUP;
+    }
 }
 
