@@ -1,40 +1,72 @@
 #!/usr/bin/env bash
-# Every real result of one GPU session, in one go (the tool writes every number):
-#   devices; prefill 16,64,512 twice (A and B: the gate must pass A vs B); prefill with a planted
-#   slowdown (the gate must catch it); capture cost of 64 sizes (8..512); JMH (short, long,
-#   batch-4x80 x eager, graph); the PyTorch baseline (eager, torch.compile, torch.compile with CUDA
-#   graphs) on the same shapes; the HTML report.
-#   scripts/gpu-results.sh OUTDIR      (run from the repo root with bench.jar built)
+# Every real result of one GPU session, written by the tool (no Maven or JDK needed on the GPU host:
+# carry a runtime from ../shared/gpu/pack-jre and the built jars). Two parts, each well inside one
+# 10-minute device call:
+#
+#   scripts/gpu-results.sh OUTDIR core    devices; the main job; prefill A and B (the gate must pass B
+#                                         vs A), --no-pdl, a planted graph-only slowdown (the gate must
+#                                         catch it); Llama-3.2-1B; the tiny preset (fixed cost); JMH;
+#                                         the per-GEMM table vs cuBLAS; the PyTorch baseline, same lease
+#   scripts/gpu-results.sh OUTDIR study   the sweep 8:512:8 (where graphs stop paying), the serving study
+#                                         (scripts/gpu/serve-study.sh), the HTML report
+#
+# Run from the repo root with cli/target/bench.jar built. The device label in file names comes from the
+# GPU's name (h200, h100, ...). Every command's stderr goes to OUTDIR/log-<part>.txt.
 set -uo pipefail
 root=$(pwd)
-out=$(mkdir -p "${1:?usage: gpu-results.sh OUTDIR}" && cd "$1" && pwd)
+out=$(mkdir -p "${1:?usage: gpu-results.sh OUTDIR core|study}" && cd "$1" && pwd)
+part=${2:?usage: gpu-results.sh OUTDIR core|study}
 jar=${JAR:-$root/cli/target/bench.jar}
-# Run outside the checkout: meta.gitSha/gitDirty then come from the jar's build stamp (the commit it
-# was built from), not from whatever state a copied working tree is in.
-cd "$(mktemp -d)"
-stamp=$(date -u +%Y%m%d-%H%M%S)
-dev=h100
+bench() { java --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"; }
 run() { echo "+ $*" >&2; "$@"; }
-common=(--sizes 16,64,512 --prompts short,long --batch 4x80 --warmup 30 --iterations 300)
-run java -jar $jar devices | tee "$out/devices-$stamp.txt"
-run java -jar $jar prefill "${common[@]}" --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" || exit 1
-run java -jar $jar prefill "${common[@]}" --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" || exit 1
-run java -jar $jar prefill "${common[@]}" --no-pdl --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-nopdl.json" || exit 1
-run java -jar $jar prefill "${common[@]}" --slowdown-cycles 400000 --json "$out/planted-slowdown-$stamp.json" --no-progress || exit 1
-echo "== gate: run B against run A (must pass)"
-java -jar $jar gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json"; echo "gate exit $?"
-echo "== gate: planted slowdown against run A (must fail with exit 1)"
-java -jar $jar gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/planted-slowdown-$stamp.json"; echo "gate exit $?"
-sizes64=$(seq -s, 8 8 512)
-run java -jar $jar prefill --sizes "$sizes64" --prompts short,long --warmup 10 --iterations 100 --json "$out/capture64-ernie-4.5-0.3b-$dev-$stamp.json" || exit 1
-run java -jar $jar prefill --model ernie-4.5-21b-a3b-attn --sizes 16,64,512 --prompts short,long --warmup 20 --iterations 200 --json "$out/prefill-ernie-4.5-21b-a3b-attn-$dev-$stamp.json" || exit 1
-run java -jar $jar jmh PrefillBenchmark -wi 3 -w 1 -i 5 -r 1 -f 1 -rf json -rff "$out/jmh-ernie-4.5-0.3b-$dev-$stamp.json" > "$out/jmh-$stamp.log" 2>&1 || { tail -30 "$out/jmh-$stamp.log"; exit 1; }
-tail -12 "$out/jmh-$stamp.log"
-if [ "${SKIP_TORCH:-0}" != 1 ]; then
-  PYTHONUNBUFFERED=1 run python3 "$root/bench/python/torch_prefill.py" --model ernie-4.5-0.3b --prompt-lens 10,480 \
-    --git-sha "$(python3 -c 'import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read("io/prefillbench/build-info.properties").decode().split("git.sha=")[1].split()[0])' "$jar")" \
-    --json "$out/torch-ernie-4.5-0.3b-$dev-$stamp.json" || echo "torch baseline failed"
-fi
-run java -jar $jar report "$out"/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json "$out"/prefill-ernie-4.5-21b-a3b-attn-$dev-$stamp.json \
-  "$out"/capture64-ernie-4.5-0.3b-$dev-$stamp.json "$out"/jmh-ernie-4.5-0.3b-$dev-$stamp.json -o "$out/report-$stamp.html" > /dev/null
+name=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
+dev=$(printf '%s' "$name" | tr '[:upper:]' '[:lower:]' | sed -E 's/nvidia //; s/[^a-z0-9]+/-/g; s/-+$//' | cut -d- -f1)
+stamp=$(date -u +%Y%m%d-%H%M%S)
+sha=$(unzip -p "$jar" io/prefillbench/build-info.properties 2>/dev/null | sed -n 's/^git.sha=//p')
+# Run outside the checkout: the jar's build stamp names the commit (BuildInfo), not this copy's .git.
+cd "$(mktemp -d)"
+fail() { echo "FAILED: $*" >&2; exit 1; }
+
+case $part in
+core)
+  run bench devices | tee "$out/devices-$dev-$stamp.txt"
+  common=(--sizes 16,64,128,512 --prompts short,long --batch 4x80,8x16 --warmup 30 --iterations 300 --no-progress)
+  run bench prefill --sizes 16,64,512 --json "$out/prefill-default-$dev-$stamp.json" --no-progress || fail "main job"
+  run bench prefill "${common[@]}" ${PROFILE_FLAG:-} --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" || fail "run A"
+  run bench prefill "${common[@]}" --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" || fail "run B"
+  run bench prefill "${common[@]}" --no-pdl --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-nopdl.json" || fail "no-pdl"
+  run bench prefill "${common[@]}" --slowdown-cycles 400000 --json "$out/planted-slowdown-$dev-$stamp.json" || fail "planted"
+  echo "== gate: B against A (must pass)"
+  bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" \
+    --json "$out/gate-b-vs-a-$dev-$stamp.json"; echo "gate B vs A exit $?"
+  echo "== gate: planted slowdown against A (must exit 1)"
+  bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/planted-slowdown-$dev-$stamp.json" \
+    --allow-config-diff --json "$out/gate-planted-vs-a-$dev-$stamp.json"; echo "gate planted exit $?"
+  run bench prefill --model llama-3.2-1b --sizes 16,512 --prompts short,long --warmup 30 --iterations 300 --no-progress \
+    --json "$out/prefill-llama-3.2-1b-$dev-$stamp.json" || fail "llama"
+  run bench prefill --model tiny --sizes 16 --prompts short --warmup 100 --iterations 1000 --no-progress \
+    --json "$out/prefill-tiny-$dev-$stamp.json" || fail "tiny"
+  run bench jmh PrefillBenchmark -wi 3 -w 1 -i 5 -r 1 -f 1 -rf json -rff "$out/jmh-ernie-4.5-0.3b-$dev-$stamp.json" \
+    > "$out/jmh-$dev-$stamp.log" 2>&1 || { tail -30 "$out/jmh-$dev-$stamp.log"; fail "jmh"; }
+  tail -12 "$out/jmh-$dev-$stamp.log"
+  (cd "$root" && JAR="$jar" timeout 150 bash kernels/check/run-check.sh table) > "$out/gemm-table-$dev-$stamp.txt" 2>&1 \
+    || echo "gemm table: exit $? (see the file)"
+  tail -40 "$out/gemm-table-$dev-$stamp.txt"
+  if [ "${SKIP_TORCH:-0}" != 1 ]; then
+    for model in ernie-4.5-0.3b llama-3.2-1b; do
+      batches=$([ "$model" = ernie-4.5-0.3b ] && echo 4x80,8x16 || echo "")
+      PYTHONUNBUFFERED=1 run python3 "$root/bench/python/torch_prefill.py" --model "$model" --prompt-lens 10,480 \
+        --batches "$batches" --modes compile-cudagraphs --git-sha "${sha:-unknown}" \
+        --json "$out/torch-$model-$dev-$stamp.json" || echo "torch baseline $model failed"
+    done
+  fi
+  ;;
+study)
+  run bench prefill --sweep 8:512:8 --no-progress --json "$out/sweep-ernie-4.5-0.3b-$dev-$stamp.json" || fail "sweep"
+  JAR="$jar" run bash "$root/scripts/gpu/serve-study.sh" "$out/serve-$dev-$stamp" > "$out/serve-study-$dev-$stamp.log" 2>&1 \
+    || { tail -30 "$out/serve-study-$dev-$stamp.log"; fail "serve study"; }
+  tail -30 "$out/serve-study-$dev-$stamp.log"
+  ;;
+*) echo "usage: gpu-results.sh OUTDIR core|study" >&2; exit 2 ;;
+esac
 echo "done: $out"

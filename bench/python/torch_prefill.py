@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """PyTorch baseline for `bench.jar prefill`: the same dense decoder shape (random bf16 weights),
-one prompt, end to end (token ids from the host in, first token back on the host), eager PyTorch
+one prompt or an equal-length batch (--batches 4x80), end to end (token ids from the host in, first token back on the host), eager PyTorch
 and torch.compile (default) and torch.compile(mode="reduce-overhead"), which replays CUDA graphs.
 
     python3 bench/python/torch_prefill.py --model ernie-4.5-0.3b --prompt-lens 10,480 --json results/torch-....json
 
 Writes a JSON with a meta block (argv, device, driver, torch/CUDA versions, git SHA if known, timestamp)
-and per prompt length and mode: p50/p90/p99/max in ns over --iterations host-timed forwards.
+and per prompt length (or batch) and mode: p50/p90/p99/max in ns over --iterations host-timed forwards.
 """
 import argparse, json, os, platform, subprocess, sys, time, datetime
 
@@ -53,24 +53,24 @@ class Decoder(torch.nn.Module):
         x1, x2 = x[..., : self.hd // 2].float(), x[..., self.hd // 2:].float()
         return torch.cat([x1 * c - x2 * s, x2 * c + x1 * s], dim=-1).to(torch.bfloat16)
 
-    def forward(self, ids):  # ids [T] int64 on the GPU
-        T = ids.shape[0]
+    def forward(self, ids):  # ids [B, T] int64 on the GPU: B prompts of T tokens (B = 1: one prompt)
+        B, T = ids.shape
         pos = torch.arange(T, device=ids.device)
         x = self.emb[ids]
         for L in self.layers:
             h = F.rms_norm(x, (x.shape[-1],), L["n1"], self.eps)
             qkv = F.linear(h, L["qkv"], L["qkv_b"])
             q, k, v = qkv.split([self.qh * self.hd, self.kvh * self.hd, self.kvh * self.hd], dim=-1)
-            q = self.rope(q.view(T, self.qh, self.hd), pos).transpose(0, 1)
-            k = self.rope(k.view(T, self.kvh, self.hd), pos).transpose(0, 1)
-            v = v.view(T, self.kvh, self.hd).transpose(0, 1)
-            a = F.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True, enable_gqa=True)[0]
-            x = x + F.linear(a.transpose(0, 1).reshape(T, -1), L["o"])
+            q = self.rope(q.reshape(B * T, self.qh, self.hd), pos.repeat(B)).view(B, T, self.qh, self.hd).transpose(1, 2)
+            k = self.rope(k.reshape(B * T, self.kvh, self.hd), pos.repeat(B)).view(B, T, self.kvh, self.hd).transpose(1, 2)
+            v = v.view(B, T, self.kvh, self.hd).transpose(1, 2)
+            a = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+            x = x + F.linear(a.transpose(1, 2).reshape(B, T, -1), L["o"])
             h = F.rms_norm(x, (x.shape[-1],), L["n2"], self.eps)
             gu = F.linear(h, L["gu"])
-            x = x + F.linear(F.silu(gu[:, : self.ffn]) * gu[:, self.ffn:], L["down"])
-        last = F.rms_norm(x[-1:], (x.shape[-1],), self.final_norm, self.eps)
-        return torch.argmax(F.linear(last, self.emb), dim=-1)
+            x = x + F.linear(F.silu(gu[..., : self.ffn]) * gu[..., self.ffn:], L["down"])
+        last = F.rms_norm(x[:, -1], (x.shape[-1],), self.final_norm, self.eps)
+        return torch.argmax(F.linear(last, self.emb), dim=-1)  # [B] first tokens
 
 
 def percentiles(ns):
@@ -82,11 +82,11 @@ def percentiles(ns):
 
 def time_mode(fn, host_ids, warmup, iters):
     for _ in range(warmup):
-        fn(host_ids.cuda(non_blocking=True)).item()
+        fn(host_ids.cuda(non_blocking=True)).cpu()
     out = []
     for _ in range(iters):
         t = time.perf_counter_ns()
-        fn(host_ids.cuda(non_blocking=True)).item()  # .item() syncs: first token on the host
+        fn(host_ids.cuda(non_blocking=True)).cpu()  # .cpu() syncs: first tokens on the host
         out.append(time.perf_counter_ns() - t)
     return out
 
@@ -95,6 +95,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="ernie-4.5-0.3b", choices=sorted(PRESETS))
     ap.add_argument("--prompt-lens", default="10,480")
+    ap.add_argument("--batches", default="", help="equal-length batches like bench.jar prefill --batch, e.g. 4x80,8x16")
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--modes", default="eager,compile,compile-cudagraphs")
@@ -103,16 +104,21 @@ def main():
     args = ap.parse_args()
     torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction = False
     model = Decoder(*PRESETS[args.model])
-    lens = [int(x) for x in args.prompt_lens.split(",")]
+    shapes = [(1, int(x), None) for x in args.prompt_lens.split(",") if x.strip()]
+    for b in [x.strip() for x in args.batches.split(",") if x.strip()]:
+        s_, t_ = b.lower().split("x")
+        shapes.append((int(s_), int(t_), b))
     fns = {"eager": model.forward}
     if "compile" in args.modes.split(","):
         fns["compile"] = torch.compile(model.forward, mode="default", dynamic=False)
     if "compile-cudagraphs" in args.modes.split(","):
         fns["compile-cudagraphs"] = torch.compile(model.forward, mode="reduce-overhead", dynamic=False)
     results = []
-    for n in lens:
-        ids = torch.randint(0, PRESETS[args.model][6], (n,), dtype=torch.int64).pin_memory()
-        row = {"tokens": n}
+    for nseq, n, label in shapes:
+        ids = torch.randint(0, PRESETS[args.model][6], (nseq, n), dtype=torch.int64).pin_memory()
+        row = {"tokens": nseq * n}
+        if label:
+            row["batch"] = label
         for name, fn in fns.items():
             if name not in args.modes.split(","):
                 continue
@@ -120,7 +126,7 @@ def main():
             ns = time_mode(fn, ids, args.warmup, args.iterations)
             row[name] = percentiles(ns)
             row[name]["warmupAndTimingSeconds"] = time.perf_counter() - t0
-            print(f"{args.model} {n:5d} tokens {name:20s} p50 {row[name]['p50']/1e6:.3f} ms  p90 {row[name]['p90']/1e6:.3f}", flush=True)
+            print(f"{args.model} {label or n:>5} tokens {name:20s} p50 {row[name]['p50']/1e6:.3f} ms  p90 {row[name]['p90']/1e6:.3f}", flush=True)
         results.append(row)
     smi = subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True, text=True).stdout.strip()
     doc = {"schema": "prefillbench/torch-baseline/v1", "complete": True,

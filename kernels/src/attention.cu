@@ -1,18 +1,68 @@
 // attention_prefill: varlen causal GQA flash attention (FA2 style) over the paged KV cache.
-// Block = one tile of 64 (token, q head) rows of one sequence for one kv head; 4 warps x 16 rows.
+// Block = one tile of 64 (token, q head) rows of one sequence for one kv head. Two paths, chosen per
+// tile from its number of valid rows (a function of the sequence's query length, the group and the
+// tile index only, the same in eager and graph since both build the tile map from the same metadata):
+//
+// Full path (tile of > 32 rows: every prefill tile but a prompt's short last one): 4 warps x 16 rows.
 // mma.sync m16n8k16 bf16 -> fp32, ldmatrix (K row-major for QK^T, V with .trans for PV), online
 // softmax in base 2. K and V blocks of 64 keys (= one page) are double-buffered as K/V halves:
-// K(j+1) loads during softmax/PV of block j, V(j+1) during QK^T of block j+1.
+// K(j+1) loads during softmax/PV of block j, V(j+1) during QK^T of block j+1. Its arithmetic is that
+// of c202c0e bit for bit (kernel_check compares it with that kernel, kept as attention_v0.cu).
 //
-// Determinism: every row sees the same key blocks in the same order regardless of its tile.
-// Blocks that are fully masked for a row (past its position; processed only because another row
-// of the tile needs them) leave its state bit-identical: the running max is unchanged, the rescale
-// factor is set to exactly 1 (no exp of -inf - -inf), p = exp2(-inf) = +0, and the PV product adds
-// exact zeros. A warp whose 16 rows all precede a block skips it entirely (same result).
+// Split path (tile of <= 32 rows: decode, short continuations, a prompt's short last tile): with one
+// warp per 16 rows, a decode tile (1 token x group 8 = 8 rows) left 3 of 4 warps idle while one warp
+// walked every page serially, one DRAM round trip per page. Here S = 4 warps (tile <= 16 rows) or
+// S = 2 warps (<= 32 rows) share each 16-row group and split its keys: warp z of the group takes the
+// chunks of CK keys c = z, z + S, z + 2S, ... (CK = 32 for D = 64, 16 for D = 128, so each warp's
+// private K/V buffers fit the static shared memory), keeps its own running max/sum/O, and the group's
+// warp z = 0 combines the S partial states through shared memory in the order z = 0, 1, ..., S-1.
+//
+// Both paths prefetch the pages that hold cached-prefix keys into L2, 4..8 pages ahead of the one
+// being loaded (cp.async.bulk.prefetch, whole pages of all kv heads, one instruction each for K and
+// V): the serial page walk then waits on L2 instead of DRAM, while DRAM streams the pages ahead.
+// Pages of keys written in this step are left alone (rope_kv_write just put them in L2), so a fresh
+// prefill issues no prefetch. A prefetch changes no value.
+//
+// Determinism: a row's arithmetic depends only on its sequence (tokens, query length, kv length) and
+// its tile's valid-row count, never on the grid size or on which other sequences share the batch.
+// Full path: every row sees the same key blocks in the same order regardless of its tile. Blocks that
+// are fully masked for a row (past its position; processed only because another row of the tile
+// needs them) leave its state bit-identical: the running max is unchanged, the rescale factor is set
+// to exactly 1 (no exp of -inf - -inf), p = exp2(-inf) = +0, and the PV product adds exact zeros. A
+// warp whose 16 rows all precede a block skips it entirely (same result). Split path: which warp
+// takes which chunk depends on S and the chunk index only; each warp runs the same online softmax
+// over its chunks in increasing order; the combine is a fixed sequence of operations in the order
+// z = 0..S-1 (a warp that had no chunk contributes exact zeros with factor 0). A row of a split tile
+// and the same row in a full tile (another query split of the same prompt) may differ in the last
+// bits; graph and eager always build the same tiles.
 #include "common.cuh"
 
 #define PK_ATTN_MAXD 128
 #define PK_ATTN_LDS(D) ((D) + 8)  // smem row stride in halves: 16B aligned, conflict-free ldmatrix
+// Split path: keys per warp step, and the shared memory of 4 warps' private K and V chunks.
+#define PK_ATTN_SPLIT_KEYS(D) ((D) == 64 ? 32 : 16)
+#define PK_ATTN_SPLIT_HALVES(D) (4 * 2 * PK_ATTN_SPLIT_KEYS(D) * PK_ATTN_LDS(D))
+#define PK_ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define PK_ATTN_SMEM_HALVES                                                                     \
+  PK_ATTN_MAX(2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
+// Pages prefetched into L2 ahead of the page being loaded: about 256 KB of K and V (all kv heads) per
+// sequence, at least 4 and at most 8 pages. A function of the model's kv_heads * head_dim only.
+static __device__ __forceinline__ int pk_attn_prefetch_pages(uint32_t page_bytes) {
+  return min(8, max(4, (int)((256u << 10) / (2u * page_bytes))));
+}
+
+// Prefetches page slot `page` of the K and V caches (all kv heads: one contiguous range each) into L2.
+static __device__ __forceinline__ void pk_attn_prefetch(const AttnParams &p, int page, uint32_t page_bytes) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  const size_t off = (size_t)page * page_bytes;
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(reinterpret_cast<const char *>(p.k_cache) + off),
+               "r"(page_bytes) : "memory");
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(reinterpret_cast<const char *>(p.v_cache) + off),
+               "r"(page_bytes) : "memory");
+#else
+  (void)p; (void)page; (void)page_bytes;
+#endif
+}
 
 template <int D>
 static __device__ __forceinline__ void pk_attn_load_kv(uint16_t *dst, const uint16_t *cache, int page, int key0,
@@ -25,6 +75,257 @@ static __device__ __forceinline__ void pk_attn_load_kv(uint16_t *dst, const uint
     const bool ok = key0 + r < kv_len;
     const uint16_t *src = ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + r) * kv_row + col0 + ch * 8 : cache;
     cp_async16(smem_u32(dst + r * LDS + ch * 8), src, ok);
+  }
+}
+
+// One warp's K or V chunk of CK keys starting at key0 (within one page) -> its private buffer.
+template <int D, int CK>
+static __device__ __forceinline__ void pk_attn_load_chunk(uint16_t *dst, const uint16_t *cache, int page, int key0,
+                                                          int kv_len, size_t kv_row, int col0, int lane) {
+  constexpr int CPR = D / 8;
+  constexpr int LDS = PK_ATTN_LDS(D);
+#pragma unroll
+  for (int c = lane; c < CK * CPR; c += 32) {
+    const int r = c / CPR, ch = c % CPR;
+    const bool ok = key0 + r < kv_len;
+    const uint16_t *src =
+        ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + (key0 % PREFILL_PAGE_SIZE) + r) * kv_row + col0 + ch * 8 : cache;
+    cp_async16(smem_u32(dst + r * LDS + ch * 8), src, ok);
+  }
+}
+
+// Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0.
+template <int D>
+static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, int row0, int tile_rows, int nrows,
+                                                     int group, int qs, int past, int kv_len, const int *btab) {
+  constexpr int LDS = PK_ATTN_LDS(D);
+  constexpr int NKS = D / 16;  // k-steps of QK^T
+  constexpr int NDT = D / 8;   // 8-wide column tiles of O
+  constexpr int CK = PK_ATTN_SPLIT_KEYS(D);
+  constexpr int NT = CK / 8;   // 8-key column tiles of S
+  constexpr int CPP = PREFILL_PAGE_SIZE / CK;  // chunks per page
+  const int S = tile_rows <= 16 ? 4 : 2;       // warps per 16-row group
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int g = lane >> 2, t4 = lane & 3;
+  const int rg = warp / S, z = warp % S;       // row group, key split
+  const int kvh = blockIdx.y;
+  const size_t kv_row = (size_t)p.kv_heads * D;
+  const int kcol0 = kvh * D;
+  const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
+  uint16_t *sK = smem + warp * 2 * CK * LDS;   // this warp's chunk buffers
+  uint16_t *sV = sK + CK * LDS;
+
+  // ---- Q rows [row0, row0 + 16 * (4 / S)) -> smem (start of the buffer) -> registers.
+  {
+    constexpr int CPR = D / 8;
+    const int nq = 64 / S;
+    for (int c = tid; c < nq * CPR; c += PREFILL_ATTN_THREADS) {
+      const int r = c / CPR, ch = c % CPR;
+      const int gr = row0 + r;
+      const bool ok = gr < nrows;
+      const uint16_t *src = p.q;
+      if (ok) {
+        const int tok = gr / group, head = kvh * group + (gr - tok * group);
+        src = p.q + (size_t)(qs + tok) * p.q_stride + (size_t)head * D + ch * 8;
+      }
+      cp_async16(smem_u32(smem + r * LDS + ch * 8), src, ok);
+    }
+    cp_async_commit();
+  }
+  const int ra = row0 + rg * 16 + g, rb = ra + 8;
+  const int tok_a = ra / group, tok_b = rb / group;
+  const int pos_a = ra < nrows ? past + tok_a : -1;
+  const int pos_b = rb < nrows ? past + tok_b : -1;
+  const int wlast = min(row0 + rg * 16 + 15, nrows - 1);
+  const int warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
+  const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
+  const int npages = (past + (row0 + tile_rows - 1) / group) / PREFILL_PAGE_SIZE + 1;
+  const int pf = pk_attn_prefetch_pages(page_bytes);
+  const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
+  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+
+  cp_async_wait<0>();
+  __syncthreads();
+  uint32_t qf[NKS][4];
+#pragma unroll
+  for (int ks = 0; ks < NKS; ks++)
+    ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
+                smem_u32(smem + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+  __syncthreads();  // Q staging overlaps warp 0's chunk buffers
+
+  if (z < nch) {
+    pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[z / CPP], z * CK, kv_len, kv_row, kcol0, lane);
+    cp_async_commit();
+    pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[z / CPP], z * CK, kv_len, kv_row, kcol0, lane);
+  }
+  cp_async_commit();
+
+  float o[NDT][4];
+#pragma unroll
+  for (int i = 0; i < NDT; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
+  float m_a = -INFINITY, m_b = -INFINITY, l_a = 0.f, l_b = 0.f;
+  const float sl2 = p.scale_log2;
+
+  // Every chunk c < nch has key0 <= warp_last_pos: no chunk is skipped.
+  for (int c = z; c < nch; c += S) {
+    const int key0 = c * CK;
+    if (lane == 0 && c % CPP == 0 && c / CPP + pf < npf) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
+    cp_async_wait<1>();  // K(c) landed
+    __syncwarp();
+    float s[NT][4];
+#pragma unroll
+    for (int i = 0; i < NT; i++) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+#pragma unroll
+    for (int ks = 0; ks < NKS; ks++) {
+#pragma unroll
+      for (int np = 0; np < NT / 2; np++) {
+        uint32_t b0, b1, b2, b3;
+        ldmatrix_x4(b0, b1, b2, b3,
+                    smem_u32(sK + (np * 16 + ((lane >> 4) & 1) * 8 + (lane & 7)) * LDS + ks * 16 + ((lane >> 3) & 1) * 8));
+        mma_bf16_16816(s[2 * np], qf[ks], b0, b1);
+        mma_bf16_16816(s[2 * np + 1], qf[ks], b2, b3);
+      }
+    }
+    __syncwarp();  // the warp is done with K(c)
+    const int cn = c + S;
+    if (cn < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    cp_async_commit();
+
+    // Mask (key <= row position), online softmax: as in the full path, over NT column tiles.
+    float mx_a = -INFINITY, mx_b = -INFINITY;
+#pragma unroll
+    for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+      for (int cc = 0; cc < 2; cc++) {
+        const int key = key0 + nt * 8 + 2 * t4 + cc;
+        if (key > pos_a) s[nt][cc] = -INFINITY;
+        if (key > pos_b) s[nt][2 + cc] = -INFINITY;
+        mx_a = fmaxf(mx_a, s[nt][cc]);
+        mx_b = fmaxf(mx_b, s[nt][2 + cc]);
+      }
+    }
+    mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 1));
+    mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 2));
+    mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
+    mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
+    const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
+    const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
+    const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
+    const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
+    const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
+    m_a = mn_a;
+    m_b = mn_b;
+    float sum_a = 0.f, sum_b = 0.f;
+#pragma unroll
+    for (int nt = 0; nt < NT; nt++) {
+      s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
+      s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
+      s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
+      s[nt][3] = exp2f(fmaf(s[nt][3], sl2, -ms_b));
+      sum_a += s[nt][0] + s[nt][1];
+      sum_b += s[nt][2] + s[nt][3];
+    }
+    l_a = l_a * alpha_a + sum_a;
+    l_b = l_b * alpha_b + sum_b;
+#pragma unroll
+    for (int i = 0; i < NDT; i++) {
+      o[i][0] *= alpha_a; o[i][1] *= alpha_a;
+      o[i][2] *= alpha_b; o[i][3] *= alpha_b;
+    }
+    uint32_t pa[NT / 2][4];
+#pragma unroll
+    for (int kk = 0; kk < NT / 2; kk++) {
+      pa[kk][0] = pack_bf2(s[2 * kk][0], s[2 * kk][1]);
+      pa[kk][1] = pack_bf2(s[2 * kk][2], s[2 * kk][3]);
+      pa[kk][2] = pack_bf2(s[2 * kk + 1][0], s[2 * kk + 1][1]);
+      pa[kk][3] = pack_bf2(s[2 * kk + 1][2], s[2 * kk + 1][3]);
+    }
+    cp_async_wait<1>();  // V(c) landed
+    __syncwarp();
+#pragma unroll
+    for (int kk = 0; kk < NT / 2; kk++) {
+#pragma unroll
+      for (int dp = 0; dp < NDT / 2; dp++) {
+        uint32_t b0, b1, b2, b3;
+        ldmatrix_x4_trans(b0, b1, b2, b3,
+                          smem_u32(sV + (kk * 16 + ((lane >> 3) & 1) * 8 + (lane & 7)) * LDS + dp * 16 + ((lane >> 4) & 1) * 8));
+        mma_bf16_16816(o[2 * dp], pa[kk], b0, b1);
+        mma_bf16_16816(o[2 * dp + 1], pa[kk], b2, b3);
+      }
+    }
+    __syncwarp();  // the warp is done with V(c)
+    if (cn < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    cp_async_commit();
+  }
+  cp_async_wait<0>();
+  __syncwarp();
+  pk_pdl_launch();
+
+  // ---- Combine the S partial states of each row group in the order z = 0..S-1. Warps z > 0 leave
+  // (m, l, O) in their own chunk buffers (4 + D/2 floats per lane, [value][lane]: conflict-free).
+  float *xch = reinterpret_cast<float *>(sK);
+  if (z != 0) {
+    xch[0 * 32 + lane] = m_a;
+    xch[1 * 32 + lane] = m_b;
+    xch[2 * 32 + lane] = l_a;
+    xch[3 * 32 + lane] = l_b;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) xch[(4 + 4 * i + e) * 32 + lane] = o[i][e];
+  }
+  __syncthreads();
+  if (z != 0) return;
+  float mm_a = m_a, mm_b = m_b;
+  for (int zz = 1; zz < S; zz++) {
+    const float *x = reinterpret_cast<const float *>(smem + (warp + zz) * 2 * CK * LDS);
+    mm_a = fmaxf(mm_a, x[0 * 32 + lane]);
+    mm_b = fmaxf(mm_b, x[1 * 32 + lane]);
+  }
+  // Factor of a partial state with max m: 0 when it saw no key (m = -inf; its l and O are zeros).
+  const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
+  const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
+  l_a *= f0_a;
+  l_b *= f0_b;
+#pragma unroll
+  for (int i = 0; i < NDT; i++) {
+    o[i][0] *= f0_a; o[i][1] *= f0_a;
+    o[i][2] *= f0_b; o[i][3] *= f0_b;
+  }
+  for (int zz = 1; zz < S; zz++) {
+    const float *x = reinterpret_cast<const float *>(smem + (warp + zz) * 2 * CK * LDS);
+    const float mz_a = x[0 * 32 + lane], mz_b = x[1 * 32 + lane];
+    const float f_a = mz_a == -INFINITY ? 0.f : exp2f((mz_a - mm_a) * sl2);
+    const float f_b = mz_b == -INFINITY ? 0.f : exp2f((mz_b - mm_b) * sl2);
+    l_a = fmaf(x[2 * 32 + lane], f_a, l_a);
+    l_b = fmaf(x[3 * 32 + lane], f_b, l_b);
+#pragma unroll
+    for (int i = 0; i < NDT; i++) {
+      o[i][0] = fmaf(x[(4 + 4 * i + 0) * 32 + lane], f_a, o[i][0]);
+      o[i][1] = fmaf(x[(4 + 4 * i + 1) * 32 + lane], f_a, o[i][1]);
+      o[i][2] = fmaf(x[(4 + 4 * i + 2) * 32 + lane], f_b, o[i][2]);
+      o[i][3] = fmaf(x[(4 + 4 * i + 3) * 32 + lane], f_b, o[i][3]);
+    }
+  }
+
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
+  const size_t out_row = (size_t)p.q_heads * D;
+  if (pos_a >= 0) {
+    const float inv = 1.f / l_a;
+    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
+  }
+  if (pos_b >= 0) {
+    const float inv = 1.f / l_b;
+    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
   }
 }
 
@@ -48,13 +349,21 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const int row0 = tile * PREFILL_ATTN_ROWS_PER_TILE;
   const int last_row = min(row0 + PREFILL_ATTN_ROWS_PER_TILE - 1, nrows - 1);
   if (last_row < row0 || kv_len <= 0) return;
+  const int *btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
+  if (last_row - row0 < 32) {
+    pk_attn_split<D>(p, smem, row0, last_row - row0 + 1, nrows, group, qs, past, kv_len, btab);
+    return;
+  }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
   const size_t kv_row = (size_t)p.kv_heads * D;
   const int kcol0 = kvh * D;
-  const int *btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
+  const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
+  const int pf = pk_attn_prefetch_pages(page_bytes);
+  const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
+  if (tid >= 1 && tid <= min(pf, npf - 1)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -104,6 +413,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   for (int j = 0; j < nblocks; j++) {
     const int key0 = j * PREFILL_PAGE_SIZE;
     const bool active = key0 <= warp_last_pos;
+    if (tid == 0 && j + 1 + pf < npf) pk_attn_prefetch(p, btab[j + 1 + pf], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
     float s[8][4];
@@ -223,7 +533,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 }
 
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_prefill(AttnParams p) {
-  __shared__ __align__(128) uint16_t smem[2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD)];
+  __shared__ __align__(128) uint16_t smem[PK_ATTN_SMEM_HALVES];
   pk_pdl_wait();  // num_blocks, the tile map, q and the cache come from earlier kernels
   if (blockIdx.x >= *p.num_blocks) return;
   if (p.head_dim == 128) pk_attn_impl<128>(p, smem);

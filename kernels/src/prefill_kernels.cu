@@ -10,3 +10,4 @@
 #include "attention.cu"
 #include "gemm.cu"
 #include "act.cu"
+#include "gemm_stream.cu"

@@ -79,6 +79,21 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         }
     }
 
+    /**
+     * What a results file records of these choices (they change timing): the card and date of the
+     * measurements and a digest of the rows, so two runs with different rows never gate as equal.
+     */
+    public String identity(String origin) {
+        try {
+            byte[] json = mapper().writeValueAsBytes(this);
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(json);
+            return origin + " (" + provenance.card() + ", " + provenance.date() + ", sha256 "
+                    + java.util.HexFormat.of().formatHex(d, 0, 6) + ")";
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot digest implementation choices", e);
+        }
+    }
+
     private static ObjectMapper mapper() {
         return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     }

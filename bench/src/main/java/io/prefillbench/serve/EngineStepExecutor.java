@@ -14,11 +14,13 @@ import java.util.OptionalInt;
  * graphs are keyed by token count, captured for the worst split, and read KV lengths from device
  * memory), and runs eager only when that size is not captured or has too few sequence slots.
  *
- * <p>Decode attention uses the prefill kernel as is: a decode token is one tile of {@code group}
- * rows, so a step's attention grid is (sequences x kv heads) blocks, each walking its whole prefix
- * page by page. Few decode sequences with long prefixes (31 x 2 kv heads = 62 blocks of 32 pages
- * at 2048 cached tokens, on 132 SMs) leave SMs idle: that is where split-KV (flash-decoding)
- * would be needed; the {@code --mix} workloads measure it.
+ * <p>Decode attention uses the prefill kernel: a decode token is one tile of {@code group} rows, so
+ * a step's attention grid is (sequences x kv heads) blocks. Tiles of at most 32 rows take the
+ * kernel's split path (its 4 warps split the prefix's keys and combine in a fixed order, with pages
+ * prefetched into L2), but the keys of one (sequence, kv head) stay on one SM: few decode sequences
+ * with long prefixes (31 x 2 kv heads = 62 blocks at 2048 cached tokens, on 132 SMs) still leave
+ * SMs idle. Splitting across blocks (flash-decoding) would need a partials workspace and a grid
+ * that grows with the split; the {@code --mix} workloads measure where that would pay.
  */
 public final class EngineStepExecutor implements StepExecutor {
     private final PrefillEngine engine;

@@ -1,12 +1,17 @@
 package io.prefillbench.cli;
 
 import io.prefillbench.BenchException;
+import io.prefillbench.advise.Advice;
 import io.prefillbench.gate.Gate;
 import io.prefillbench.gate.GateOptions;
 import io.prefillbench.gate.GateOutcome;
 import io.prefillbench.gate.Metric;
 import io.prefillbench.results.BenchInput;
+import io.prefillbench.report.ReportInput;
+import io.prefillbench.report.TorchBaseline;
 import io.prefillbench.results.ResultsIo;
+import io.prefillbench.results.ServeResults;
+import io.prefillbench.results.SweepResults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,6 +20,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -81,13 +87,29 @@ public final class GateCommand implements Callable<Integer> {
             throw new BenchException(e.getMessage());
         }
         Path verdict = json == null ? null : OutputPath.check("--json", json, List.of(baseline, current), force);
-        BenchInput base = BenchInput.read(baseline);
-        BenchInput cur = BenchInput.read(current);
+        BenchInput base = readGateable(baseline);
+        BenchInput cur = readGateable(current);
         GateOutcome outcome = Gate.compare(base, cur, options);
         PrintWriter out = spec.commandLine().getOut();
         out.print(outcome.toMarkdown());
         out.flush();
         if (verdict != null) ResultsIo.writeAtomically(verdict, outcome);
         return outcome.exitCode();
+    }
+
+    /** Files the tool writes that gate does not compare, by schema, with what to do with them instead. */
+    private static final Map<String, String> NOT_GATED = Map.of(
+            ServeResults.SCHEMA, "a serve run; gate compares prefill runs only (prefill results or JMH JSON): chart serve runs with `report`",
+            SweepResults.SCHEMA, "a prefill --sweep file; gate compares prefill runs without --sweep (or JMH JSON): chart sweeps with `report`",
+            Advice.SCHEMA, "advise output; gate compares prefill runs only (prefill results or JMH JSON)",
+            TorchBaseline.SCHEMA, "a PyTorch baseline; gate compares prefill runs only (prefill results or JMH JSON): compare it with `report`",
+            ReportInput.JMH_META_SCHEMA, "a JMH provenance sidecar; gate the JMH result file beside it");
+
+    /** A prefill results or JMH file; any other file the tool writes is refused (exit 2) by what it is, not by its schema alone. */
+    private static BenchInput readGateable(Path file) {
+        String schema = ResultsIo.readTree(file).path("schema").asText("");
+        String what = NOT_GATED.get(schema);
+        if (what != null) throw new BenchException(file + ": " + what);
+        return BenchInput.read(file);
     }
 }

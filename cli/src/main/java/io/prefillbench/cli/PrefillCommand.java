@@ -7,6 +7,7 @@ import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.engine.CaptureReport;
 import io.prefillbench.engine.EngineConfig;
 import io.prefillbench.engine.EngineOptions;
+import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.engine.PrefillEngine;
 import io.prefillbench.engine.PrefillRunner;
 import io.prefillbench.model.ModelConfig;
@@ -126,6 +127,10 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing --json (or .hlog) file that prefillbench did not write.")
     boolean force;
 
+    @Option(names = "--impl-choices", paramLabel = "FILE",
+            description = "Per-bucket implementation choices (GEMM implementation and splits, fusions, L2 prefetch) instead of the measurements file in the jar; recorded in the results.")
+    Path implChoices;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
     boolean progress;
 
@@ -192,7 +197,8 @@ final class PrefillCommand implements Callable<Integer> {
             System.err.println("\ninterrupted: no results written (" + results + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(slowdownCycles, false, pdl))) {
+        EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl);
+        try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
             List<Capture> captures = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             Map<Integer, CaptureReport> reports = new LinkedHashMap<>();
@@ -207,7 +213,7 @@ final class PrefillCommand implements Callable<Integer> {
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
-                            RunConfig.ABBA, slowdownCycles),
+                            RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options)),
                     captures, timed, throttle.result());
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports));
@@ -330,6 +336,16 @@ final class PrefillCommand implements Callable<Integer> {
     static Path histogramPath(Path json, String workload, String mode) {
         String base = json.getFileName().toString().replaceFirst("\\.json$", "");
         return json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");
+    }
+
+    /** Engine options with the bundled choices, or those of {@code file} (read now: a bad file fails before CUDA). */
+    static EngineOptions engineOptions(Path file, long slowdownCycles, boolean pdl) {
+        EngineOptions o = new EngineOptions(slowdownCycles, false, pdl);
+        return file == null ? o : o.withChoices(ImplChoices.read(file));
+    }
+
+    static String choicesIdentity(Path file, EngineOptions options) {
+        return options.choices().identity(file == null ? "bundled" : "file " + file.getFileName());
     }
 
     private Meta meta(PrefillEngine engine) {

@@ -24,7 +24,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "results JSON of prefill (or --sweep), advise --json, JMH JSON and its .meta.json, PyTorch baseline JSON")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "results JSON of prefill (or --sweep), serve (several: charted against the arrival rate), advise --json, JMH JSON and its .meta.json, PyTorch baseline JSON")
     List<Path> files;
 
     @Option(names = {"-o", "--output"}, paramLabel = "HTML", defaultValue = "report.html",
@@ -59,6 +59,11 @@ public final class ReportCommand implements Callable<Integer> {
                 case ReportInput.Torch t -> out.printf("## %s (PyTorch baseline, %s)%n%n%d timed points%n%n", t.source(), t.torch().device(),
                         t.torch().points().size());
                 case ReportInput.JmhMeta m -> out.printf("## %s (JMH provenance)%n%n", m.source());
+                case ReportInput.Serve s -> {
+                    out.printf("## %s (serve, %s, %s)%n%n", s.source(), s.serve().devices().getFirst().name(),
+                            s.serve().config().model());
+                    out.print(ServeCommand.markdown(s.serve()));
+                }
             }
         }
         out.println("wrote " + output);

@@ -102,6 +102,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--steps-log", paramLabel = "FILE", description = "Per-step CSV: start, duration, composition, graph or eager, padding.")
     Path stepsLog;
 
+    @Option(names = "--impl-choices", paramLabel = "FILE",
+            description = "Per-bucket implementation choices instead of the measurements file in the jar; recorded in the results.")
+    Path implChoices;
+
     @Option(names = "--force", description = "Replace an existing --json or --steps-log file that prefillbench did not write.")
     boolean force;
 
@@ -141,7 +145,8 @@ final class ServeCommand implements Callable<Integer> {
         Path stepsTarget = stepsLog == null ? null : OutputPath.check("--steps-log", stepsLog, trace == null ? List.of() : List.of(trace), force);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (PrefillEngine engine = PrefillEngine.open(cfg, device, new EngineOptions(0, false, pdl))) {
+        EngineOptions options = PrefillCommand.engineOptions(implChoices, 0, pdl);
+        try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
             if (pol.graphs()) {
                 long t0 = System.nanoTime();
                 int[] all = capture.sizes();
@@ -165,7 +170,8 @@ final class ServeCommand implements Callable<Integer> {
                     RunMeta.meta(List.copyOf(spec.commandLine().getParseResult().originalArgs())), List.of(RunMeta.device(engine.device())),
                     new ServeResults.Config(m.name(), PrefillCommand.shape(m), pol.label(), rate, trace == null ? null : trace.toString(),
                             rate != null ? prompts.spec() : null, rate != null ? outputs.spec() : null, requests, duration, capture.asList(),
-                            maxNumSeqs, maxModelLen, budget, limits.maxSeqs(), batchPrompts, batchTimeoutMs, seed, pdl),
+                            maxNumSeqs, maxModelLen, budget, limits.maxSeqs(), batchPrompts, batchTimeoutMs, seed, pdl,
+                            PrefillCommand.choicesIdentity(implChoices, options)),
                     o.summary(), o.requests());
             stdout.print(markdown(r));
             stdout.flush();

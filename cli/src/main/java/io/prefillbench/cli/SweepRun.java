@@ -71,7 +71,8 @@ final class SweepRun {
         KernelLibrary.requirePacked(); // after every input check: bad input is named even in a build without kernels
         // checked before CUDA is touched: an unwritable --json fails now, not after the sweep
         out = OutputPath.check("--json", out, List.of(), cmd.force);
-        try (PrefillEngine engine = PrefillEngine.open(cfg, cmd.device, new EngineOptions(cmd.slowdownCycles, false, cmd.pdl))) {
+        EngineOptions options = PrefillCommand.engineOptions(cmd.implChoices, cmd.slowdownCycles, cmd.pdl);
+        try (PrefillEngine engine = PrefillEngine.open(cfg, cmd.device, options)) {
             CaptureReport[] reports = new CaptureReport[sizes.length];
             long t0 = System.nanoTime();
             for (int i = sizes.length - 1; i >= 0; i--) { // largest first, as engines do
@@ -103,7 +104,7 @@ final class SweepRun {
                     List.of(RunMeta.device(engine.device())),
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
-                            "bucket-invariant (ours, split-K per capture bucket)"),
+                            "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options)),
                     points, throttling);
             stdout.print(markdown(r));
             stdout.flush();

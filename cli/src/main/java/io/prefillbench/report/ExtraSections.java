@@ -110,12 +110,12 @@ final class ExtraSections {
         sb.append("</section>\n");
     }
 
-    private static void open(StringBuilder sb, String id, String name, String sub) {
+    static void open(StringBuilder sb, String id, String name, String sub) {
         sb.append("<section class=\"input\" id=\"").append(id).append("\">\n<h2>").append(esc(name)).append(" <span class=\"sub\">")
                 .append(esc(sub)).append("</span></h2>\n");
     }
 
-    private static Map<String, String> metaRows(String file, Meta m, List<Device> devices) {
+    static Map<String, String> metaRows(String file, Meta m, List<Device> devices) {
         Map<String, String> kv = new LinkedHashMap<>();
         kv.put("file", file);
         for (Device d : devices)
@@ -130,7 +130,7 @@ final class ExtraSections {
         return kv;
     }
 
-    private static void metaTable(StringBuilder sb, Map<String, String> kv) {
+    static void metaTable(StringBuilder sb, Map<String, String> kv) {
         sb.append("<table class=\"meta\">\n");
         kv.forEach((k, v) -> sb.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>\n"));
         sb.append("</table>\n");

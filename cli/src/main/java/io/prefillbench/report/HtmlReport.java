@@ -42,13 +42,16 @@ public final class HtmlReport {
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"prefillbench\"><title>prefillbench report</title>\n<style>")
                 .append(CSS).append("</style></head>\n<body>\n<h1>prefillbench report</h1>\n");
         sb.append("<p class=\"lead\">").append(inputs.size()).append(" input file").append(inputs.size() == 1 ? "" : "s")
-                .append(". Latencies are host wall time per forward in milliseconds; speedup = eager p50 / graph p50.</p>\n");
+                .append(inputs.stream().allMatch(i -> i instanceof ReportInput.Serve) ? "." // serve sections say what their latencies are
+                        : ". Latencies are host wall time per forward in milliseconds; speedup = eager p50 / graph p50.").append("</p>\n");
         Advice advice = inputs.stream().filter(i -> i instanceof ReportInput.AdviceFile).map(i -> ((ReportInput.AdviceFile) i).advice())
                 .findFirst().orElse(null);
         List<RunComparison.Series> runs = RunComparison.series(inputs);
         if (runs.stream().map(r -> r.name().replaceFirst(" (graph|eager)$", "")).distinct().count() >= 2)
             sb.append("<section class=\"input\" id=\"comparison\">\n<h2>Runs compared</h2>\n<div class=\"charts\">\n")
                     .append(RunComparison.chart(runs)).append("\n</div>\n</section>\n");
+        List<ServeRun> serveSweep = ServeSections.sweepRuns(inputs);
+        boolean serveSweepDrawn = false;
         int n = 0;
         for (ReportInput in : inputs) {
             String id = "input-" + (++n);
@@ -59,6 +62,11 @@ public final class HtmlReport {
                 case ReportInput.AdviceFile a -> ExtraSections.advice(sb, id, a);
                 case ReportInput.Torch t -> ExtraSections.torch(sb, id, t);
                 case ReportInput.JmhMeta m -> ExtraSections.jmhMeta(sb, id, m);
+                case ReportInput.Serve sv when sv.serve().config().rate() != null && !serveSweep.isEmpty() -> {
+                    if (!serveSweepDrawn) ServeSections.sweep(sb, serveSweep); // where the first of its files stands
+                    serveSweepDrawn = true;
+                }
+                case ReportInput.Serve sv -> ServeSections.single(sb, id, sv);
             }
         }
         return sb.append("</body></html>\n").toString();
@@ -299,6 +307,7 @@ public final class HtmlReport {
             table.summary th{background:#f2f4f7;font-size:12.5px}table.summary td{white-space:nowrap}
             table.summary td.name{text-align:left;white-space:normal;min-width:9em;max-width:24em}table.summary td.txt,table.summary th:first-child{text-align:left}
             table.summary tbody tr:nth-child(even){background:#fafafa}
+            table.serve th,table.serve td{font-size:12px;padding:2px 5px}table.serve td.name{min-width:6em}
             .charts{display:flex;flex-wrap:wrap;gap:12px}
             svg.chart{border:1px solid #e3e3e3;background:#fff}
             svg .grid{stroke:#ececec;stroke-width:1}svg .frame{fill:none;stroke:#999}

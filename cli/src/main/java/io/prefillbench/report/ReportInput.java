@@ -7,13 +7,14 @@ import io.prefillbench.advise.Advice;
 import io.prefillbench.results.BenchInput;
 import io.prefillbench.results.JmhResults;
 import io.prefillbench.results.ResultsIo;
+import io.prefillbench.results.ServeResults;
 import io.prefillbench.results.SweepResults;
 
 import java.nio.file.Path;
 
 /**
  * Any file {@code report} renders, told apart by its {@code schema} (or, for JMH, its shape): prefill results and
- * JMH files, sweeps, advice, the PyTorch baseline, and the JMH provenance sidecar ({@code .meta.json}).
+ * JMH files, sweeps, advice, the PyTorch baseline, the JMH provenance sidecar ({@code .meta.json}) and serve runs.
  */
 public sealed interface ReportInput {
     Path source();
@@ -35,6 +36,10 @@ public sealed interface ReportInput {
 
     /** The provenance block JMH runs of {@code bench.jar jmh} leave beside their result file. */
     record JmhMeta(Path source, JsonNode tree) implements ReportInput {
+    }
+
+    /** A run of {@code bench.jar serve}; several of them (a rate sweep x policies) are charted together. */
+    record Serve(Path source, ServeResults serve) implements ReportInput {
     }
 
     String JMH_META_SCHEMA = "prefillbench/jmh-meta/v1";
@@ -59,6 +64,9 @@ public sealed interface ReportInput {
             case TorchBaseline.SCHEMA -> {
                 return new Torch(file, TorchBaseline.fromTree(file, tree));
             }
+            case ServeResults.SCHEMA -> {
+                return new Serve(file, serve(file, tree));
+            }
             case JMH_META_SCHEMA -> {
                 if (!tree.path("meta").isObject()) throw new BenchException(file + ": JMH provenance sidecar lacks \"meta\"");
                 return new JmhMeta(file, tree);
@@ -68,5 +76,21 @@ public sealed interface ReportInput {
                 return new Bench(new BenchInput.Prefill(file, ResultsIo.fromTree(file, tree)));
             }
         }
+    }
+
+    private static ServeResults serve(Path file, JsonNode tree) {
+        if (!tree.path("complete").asBoolean(false)) throw new BenchException(file + ": serve run is incomplete (\"complete\" is not true)");
+        ServeResults r;
+        try {
+            r = ResultsIo.mapper().treeToValue(tree, ServeResults.class);
+        } catch (JacksonException e) {
+            throw new BenchException(file + ": malformed serve results: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        }
+        if (r.meta() == null || r.devices() == null || r.devices().isEmpty() || r.config() == null || r.config().policy() == null
+                || r.summary() == null || r.summary().ttftMs() == null || r.summary().tpotMs() == null || r.requests() == null)
+            throw new BenchException(file + ": serve results lack \"meta\", \"devices\", \"config.policy\", \"summary\" (with ttftMs and tpotMs) or \"requests\"");
+        if (r.config().rate() != null && !(r.config().rate() > 0 && Double.isFinite(r.config().rate())))
+            throw new BenchException(file + ": serve results have \"config.rate\" " + r.config().rate() + "; expected a positive rate or null (trace)");
+        return r;
     }
 }

@@ -17,7 +17,8 @@ final class SvgChart {
     static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
             "#ff9da7", "#9c755f", "#bab0ac"};
 
-    record LegendEntry(String name, String color, boolean dashed) {
+    /** @param cross a cross as the swatch instead of a line (the mark of {@link #cross}) */
+    record LegendEntry(String name, String color, boolean dashed, boolean cross) {
     }
 
     private final String title;
@@ -139,6 +140,13 @@ final class SvgChart {
                 .append(color).append("\" stroke-width=\"2\"><title>").append(esc(tooltip)).append("</title></circle>");
     }
 
+    /** A cross (class {@code saturated}): a point that is not a steady state, e.g. a serve run that fell behind its arrivals. */
+    void cross(double x, double y, String color, String tooltip) {
+        marks.append("<path class=\"saturated\" stroke=\"").append(color).append("\" stroke-width=\"2.5\" fill=\"none\" d=\"M")
+                .append(px(x - 5)).append(',').append(px(y - 5)).append("l10,10m0,-10l-10,10\"><title>").append(esc(tooltip))
+                .append("</title></path>");
+    }
+
     /** A short mark on the x axis at pixel x (e.g. a chosen capture size). */
     void tick(double x, String color, String tooltip) {
         marks.append("<line x1=\"").append(px(x)).append("\" x2=\"").append(px(x)).append("\" y1=\"").append(px(bottom))
@@ -156,7 +164,12 @@ final class SvgChart {
     }
 
     void legend(String name, String color, boolean dashed) {
-        legend.add(new LegendEntry(name, color, dashed));
+        legend.add(new LegendEntry(name, color, dashed, false));
+    }
+
+    /** A legend entry for the crosses of {@link #cross}. */
+    void legendCross(String name, String color) {
+        legend.add(new LegendEntry(name, color, false, true));
     }
 
     String render() {
@@ -174,9 +187,14 @@ final class SvgChart {
                 x = left;
                 y += 16;
             }
-            sb.append("<line x1=\"").append(px(x)).append("\" x2=\"").append(px(x + 18)).append("\" y1=\"").append(px(y)).append("\" y2=\"")
-                    .append(px(y)).append("\" stroke=\"").append(e.color()).append("\" stroke-width=\"3\"").append(e.dashed() ? " stroke-dasharray=\"5 3\"" : "")
-                    .append("/><text class=\"legend\" x=\"").append(px(x + 22)).append("\" y=\"").append(px(y + 4)).append("\">").append(esc(e.name()))
+            if (e.cross())
+                sb.append("<path stroke=\"").append(e.color()).append("\" stroke-width=\"2.5\" fill=\"none\" d=\"M").append(px(x + 4)).append(',')
+                        .append(px(y - 5)).append("l10,10m0,-10l-10,10\"/>");
+            else
+                sb.append("<line x1=\"").append(px(x)).append("\" x2=\"").append(px(x + 18)).append("\" y1=\"").append(px(y)).append("\" y2=\"")
+                        .append(px(y)).append("\" stroke=\"").append(e.color()).append("\" stroke-width=\"3\"").append(e.dashed() ? " stroke-dasharray=\"5 3\"" : "")
+                        .append("/>");
+            sb.append("<text class=\"legend\" x=\"").append(px(x + 22)).append("\" y=\"").append(px(y + 4)).append("\">").append(esc(e.name()))
                     .append("</text>");
             x += w;
         }

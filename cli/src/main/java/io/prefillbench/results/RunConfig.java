@@ -19,10 +19,11 @@ import java.util.Map;
  * @param padSlack       nullable: padding guard slack in tokens (--pad-slack)
  * @param modeOrder      nullable: order of eager and graph within a timed pair, e.g. {@link #ABBA}
  * @param slowdownCycles nullable: planted graph-only busy kernel (--slowdown-cycles), 0 when none
+ * @param implChoices    nullable: the implementation choices the lowering read (bundled or --impl-choices), with a digest
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
                         int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
-                        Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles) {
+                        Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices) {
     /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
     public static final String ABBA = "abba: eager-graph, graph-eager, ...";
 
@@ -45,6 +46,7 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
         m.put("padSlack", padSlack);
         m.put("modeOrder", modeOrder);
         m.put("slowdownCycles", slowdownCycles);
+        m.put("implChoices", implChoices);
         return m;
     }
 }

@@ -22,6 +22,6 @@ public record ServeResults(String schema, boolean complete, Meta meta, List<Devi
      */
     public record Config(String model, Map<String, Object> shape, String policy, Double rate, String trace, String promptLen, String outputLen,
                          Integer requests, Double durationS, List<Integer> sizes, int maxNumSeqs, int maxModelLen, int tokenBudget,
-                         int maxSeqsPerStep, int batchPrompts, double batchTimeoutMs, int seed, boolean pdl) {
+                         int maxSeqsPerStep, int batchPrompts, double batchTimeoutMs, int seed, boolean pdl, String implChoices) {
     }
 }

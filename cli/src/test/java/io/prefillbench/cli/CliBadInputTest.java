@@ -155,6 +155,8 @@ class CliBadInputTest {
         }
         c.add(bad("prefill default prompts above --max-model-len", "--max-model-len 100 is shorter than the default prompts",
                 "prefill", "--max-model-len", "100", "--sizes", "16", "--json", PREFILL_JSON));
+        c.add(bad("prefill --impl-choices missing file", "cannot read implementation choices",
+                "prefill", "--impl-choices", "{in}/no-such-choices.json", "--json", PREFILL_JSON));
         c.add(bad("prefill --max-num-seqs 0", "--max-num-seqs must be in 1..1024, got 0", "prefill", "--max-num-seqs", "0", "--json", PREFILL_JSON));
         c.add(bad("prefill --prompt-lens 0", "--prompt-lens entries must be positive token counts, got 0",
                 "prefill", "--prompt-lens", "0", "--json", PREFILL_JSON));

@@ -52,6 +52,20 @@ class GateCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** Gate compares prefill runs only: a serve file is refused by what it is (exit 2), not gated or misread. */
+    @Test
+    void aServeFileIsRefusedWithExitTwo() {
+        Path serve = dir.resolve("serve-mixed-r20.json");
+        ResultsIo.writeAtomically(serve, io.prefillbench.results.SyntheticServes.serve("mixed", 20, io.prefillbench.results.SyntheticServes.Costs.H100, 1));
+        for (String[] args : List.of(new String[]{"--baseline", base.toString(), "--current", serve.toString()},
+                new String[]{"--baseline", serve.toString(), "--current", base.toString()})) {
+            Run r = gate(args);
+            assertEquals(2, r.exit(), r.out() + r.err());
+            assertEquals("", r.out());
+            assertTrue(r.err().startsWith("error: " + serve + ": a serve run; gate compares prefill runs only") && r.err().contains("`report`"), r.err());
+        }
+    }
+
     @Test
     void sameDistributionPasses() {
         Run r = gate("--baseline", base.toString(), "--current", same.toString());

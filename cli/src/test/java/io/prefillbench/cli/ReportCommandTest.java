@@ -49,4 +49,30 @@ class ReportCommandTest {
         assertTrue(err.toString().startsWith("error: ") && err.toString().contains("missing.json: no such file"), err.toString());
         assertFalse(Files.exists(html));
     }
+
+    /** {@code report results/*.json} with serve files among them: every file read, serve runs charted, their tables on stdout. */
+    @Test
+    void serveFilesAmongTheCommittedResults() throws IOException {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("report"));
+        try (var files = Files.list(Path.of("../results"))) {
+            files.filter(f -> f.toString().endsWith(".json")).sorted().forEach(f -> args.add(f.toString()));
+        }
+        int committed = args.size() - 1;
+        for (Path f : io.prefillbench.results.SyntheticServes.writeStudy(dir, io.prefillbench.results.SyntheticServes.Costs.H100, java.util.List.of(5.0, 50.0)))
+            args.add(f.toString());
+        Path html = dir.resolve("report.html");
+        args.addAll(java.util.List.of("-o", html.toString()));
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = BenchCli.newCommandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(0, cl.execute(args.toArray(String[]::new)), err.toString());
+        String page = Files.readString(html);
+        assertTrue(page.contains((committed + 6) + " input files."), "every file read");
+        assertTrue(page.contains("id=\"serve-sweep\""), "serve runs charted");
+        String md = out.toString();
+        assertEquals(6, md.split("\\| policy \\| requests \\| req/s \\|", -1).length - 1, "one serve table per serve file: " + md);
+        assertTrue(md.contains("## " + dir.resolve("serve-prefill-first-r50.json") + " (serve, Synthetic GPU, ernie-4.5-0.3b)"), md);
+        assertTrue(md.contains("| workload | tokens | padded |"), "prefill tables still printed");
+    }
 }

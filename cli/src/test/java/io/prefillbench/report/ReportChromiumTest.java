@@ -60,6 +60,7 @@ class ReportChromiumTest {
                 "no /usr/bin/chromium: run scripts/install-chromium.sh to test the report in a real browser");
         List<ReportInput> inputs = new ArrayList<>(SweepReportTest.committed());
         inputs.addAll(SweepReportTest.sweepAndAdvice(dir));
+        inputs.addAll(ServeReportTest.study(dir));
         String page = HtmlReport.renderAll(inputs);
         Path html = dir.resolve("all.html");
         Files.writeString(html, page);
@@ -83,7 +84,44 @@ class ReportChromiumTest {
             assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, java.util.Arrays.copyOf(bytes, 8), kind);
             assertTrue(bytes.length > 8_000, kind + " screenshot suspiciously small: " + bytes.length + " bytes");
         }
-        assertTrue(kinds.size() >= 12, "chart kinds: " + kinds);
+        assertTrue(kinds.size() >= 16, "chart kinds (4 of them serve charts): " + kinds);
+        for (String serve : List.of(ServeCharts.TTFT_TITLE, ServeCharts.TPOT_TITLE, ServeCharts.REQUESTS_TITLE, ServeCharts.TOKENS_TITLE))
+            assertTrue(kinds.contains(serve.replaceAll("\\(.*", "").replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", "")), serve + " shot");
+    }
+
+    /**
+     * Every kind of input on one page, serve runs included, in Chromium with its console logged: the page must log
+     * nothing (no script error, nothing the browser complains about) and hold every chart and saturation cross. The
+     * same page with a planted console error must be caught, so the check itself is known to work.
+     */
+    @Test
+    void chromiumRendersServeRunsWithoutConsoleErrors() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM),
+                "no /usr/bin/chromium: run scripts/install-chromium.sh to test the report in a real browser");
+        List<ReportInput> inputs = new ArrayList<>(SweepReportTest.committed());
+        inputs.addAll(ServeReportTest.study(dir));
+        String page = HtmlReport.renderAll(inputs);
+        assertTrue(page.contains("class=\"saturated\""), "the study has saturated runs");
+
+        Path planted = dir.resolve("planted.html");
+        Files.writeString(planted, page.replace("</body>", "<script>console.error('planted report error')</script></body>"));
+        chromium(List.of("--enable-logging=stderr", "--v=0", "--dump-dom", planted.toUri().toString()), dir.resolve("planted.txt"));
+        assertTrue(consoleLines(dir.resolve("planted.txt.err")).stream().anyMatch(l -> l.contains("planted report error")),
+                "the console check does not see a planted error: " + consoleLines(dir.resolve("planted.txt.err")));
+
+        Path html = dir.resolve("serve.html");
+        Files.writeString(html, page);
+        String dom = chromium(List.of("--enable-logging=stderr", "--v=0", "--dump-dom", html.toUri().toString()), dir.resolve("serve.txt"));
+        assertEquals(List.of(), consoleLines(dir.resolve("serve.txt.err")), "console messages");
+        assertEquals(HtmlReportTest.count(page, "<svg "), HtmlReportTest.count(dom, "<svg "), "Chromium parsed every chart");
+        assertEquals(HtmlReportTest.count(page, "class=\"saturated\""), HtmlReportTest.count(dom, "class=\"saturated\""), "every cross");
+        for (String t : List.of(ServeCharts.TTFT_TITLE, ServeCharts.TPOT_TITLE, ServeCharts.REQUESTS_TITLE, ServeCharts.TOKENS_TITLE))
+            assertTrue(dom.contains("<title>" + Html.esc(t) + "</title>"), t);
+    }
+
+    /** Chromium's console messages in its stderr log ({@code --enable-logging=stderr}): lines tagged CONSOLE. */
+    private static List<String> consoleLines(Path stderr) throws IOException {
+        return Files.readAllLines(stderr).stream().filter(l -> l.contains(":CONSOLE")).toList();
     }
 
     /** Runs headless Chromium with an isolated profile and no network chatter; returns its stdout. */
