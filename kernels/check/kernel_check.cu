@@ -1471,7 +1471,6 @@ static void test_legacy() {
   for (Shape sh : {Shape{1280, 1024}, Shape{6144, 1024}, Shape{1024, 3072}, Shape{896, 512}, Shape{896, 480}}) {
     const int n = sh.n, k = sh.k, MMAX = 512;
     Dev<uint16_t> dA(rand_bf16((size_t)MMAX * k, r)), dB(rand_bf16((size_t)n * k, r, 0.05f)), dC((size_t)MMAX * n);
-    Dev<float> dP((size_t)8 * MMAX * n);
     long cases = 0, diffs = 0;
     for (int large = 0; large < 2; large++) {
       if (large && n % 64 != 0) continue;
@@ -1480,6 +1479,7 @@ static void test_legacy() {
           if (k % splits != 0 || (k / splits) % 32 != 0) continue;
           for (int mdev : {m, std::max(1, m - 3)}) {
             Dev<int32_t> dm = dev_scalar(mdev);
+            Dev<float> dP((size_t)splits * m * n);
             GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};
             std::vector<uint16_t> c[2];
             std::vector<float> part[2];
