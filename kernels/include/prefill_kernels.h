@@ -43,6 +43,17 @@ extern "C" {
 #define PREFILL_GEMM_LARGE_BN 128
 #define PREFILL_GEMM_LARGE_THREADS 256
 #define PREFILL_GEMM_LARGE_SMEM 98304
+/* gemm_bf16_stream_m16 / _m32 / _m64 (gemm_stream.cu): same GemmParams, for row capacities p.m <= 16 / 32 / 64
+ * (the kernel traps otherwise). One block holds every capacity row and GEMM_STREAM_BN weight rows:
+ * grid = (ceil(n / BN), 1, splits), GEMM_STREAM_THREADS threads, PREFILL_GEMM_STREAM_SMEM_Mxx bytes of dynamic
+ * shared memory (Java raises the kernel's limit once); needs (k / splits) % GEMM_STREAM_BK == 0 and n % 8 == 0.
+ * Bit for bit the same results as gemm_bf16 for the same splits. */
+#define PREFILL_GEMM_STREAM_BN 64
+#define PREFILL_GEMM_STREAM_BK 64
+#define PREFILL_GEMM_STREAM_THREADS 128
+#define PREFILL_GEMM_STREAM_SMEM_M16 61440
+#define PREFILL_GEMM_STREAM_SMEM_M32 73728
+#define PREFILL_GEMM_STREAM_SMEM_M64 98304
 /* gemm_bf16_silu / gemm_bf16_large_silu: the same GemmParams and tiles as gemm_bf16 / gemm_bf16_large,
  * with a SiLU * up epilogue: b holds n = 2 * ffn rows interleaved in groups of PREFILL_GATE_UP_GROUP
  * (gate rows [8b, 8b+8) then up rows [8b, 8b+8) of the natural layout), c receives
@@ -60,8 +71,12 @@ extern "C" {
  *
  * Programmatic dependent launch (sm_90): every kernel may be launched with programmatic stream
  * serialization. Each kernel executes griddepcontrol.wait before its first read of data written by
- * an earlier kernel (GEMMs prefetch weight tiles first), and griddepcontrol.launch_dependents once
- * its blocks no longer need the SMs' full attention.
+ * an earlier kernel and before its first global write (GEMMs prefetch weight tiles first). The
+ * weight-streaming GEMMs and the small kernels between GEMMs (embed_gather, add_rmsnorm,
+ * rope_kv_write, silu_mul, final_norm_gather, argmax_rows, build_tile_map) execute
+ * griddepcontrol.launch_dependents at entry, so the next GEMM starts prefetching its weights early;
+ * the others once their blocks no longer need the SMs' full attention (see common.cuh for why the
+ * trigger point never changes a value).
  */
 
 /* init_uniform_bf16: dst[i] = bf16_rne(offset + scale * (2*u - 1)), u = hash(seed, tensor, i) in [0,1).

@@ -10,9 +10,9 @@ static __device__ __forceinline__ size_t pk_gate_col(int64_t j, int group) {
 // silu_mul: grid-stride over (token, 8-column chunk) when ffn % 8 == 0 and group % 8 == 0, else over
 // elements. Any grid. out = bf16((g / (1 + expf(-g))) * u) in fp32 (no intermediate bf16 rounding).
 extern "C" __global__ void silu_mul(SiluMulParams p) {
+  pk_pdl_launch();                    // at entry (common.cuh)
   const int64_t nt = *p.num_tokens;  // host-written metadata
   pk_pdl_wait();
-  pk_pdl_launch();
   const int64_t stride = (int64_t)gridDim.x * blockDim.x;
   const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
   const int sp = p.gate_up_splits;  // > 0: gate_up = bf16(in-order sum of the fp32 split-K partials)
@@ -63,10 +63,10 @@ extern "C" __global__ void argmax_rows(ArgmaxParams p) {
   __shared__ float sv[32];
   __shared__ int si[32];
   const int s = blockIdx.x;
-  const int ns = *p.num_seqs;
+  pk_pdl_launch();  // at entry (common.cuh)
+  const int ns = *p.num_seqs;  // host-written metadata
   pk_pdl_wait();
   if (s >= ns) return;
-  pk_pdl_launch();
   const uint16_t *row = p.logits + (size_t)s * p.vocab;
   float bv = -INFINITY;
   int bi = 0x7fffffff;

@@ -4,10 +4,10 @@
 
 extern "C" __global__ void embed_gather(EmbedParams p) {
   const int t = blockIdx.x;
+  pk_pdl_launch();                // at entry: the next GEMM may start prefetching (common.cuh)
   const int nt = *p.num_tokens;  // host-written metadata
   pk_pdl_wait();                 // out may still be read by an earlier kernel
   if (t >= nt) return;
-  pk_pdl_launch();
   const int id = p.ids[t];
   const bool ok = id >= 0 && id < p.vocab;
   if ((p.hidden & 7) == 0) {

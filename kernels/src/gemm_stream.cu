@@ -337,12 +337,7 @@ __global__ void __launch_bounds__(C::THREADS) gemm_bf16_stream_t(GemmParams p) {
 typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 0> PkStreamM16;
 typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 0> PkStreamM32;
 typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 1, 0> PkStreamM64;
-#define PREFILL_GEMM_STREAM_BN 64
-#define PREFILL_GEMM_STREAM_BK 64
-#define PREFILL_GEMM_STREAM_THREADS 128
-#define PREFILL_GEMM_STREAM_SMEM_M16 61440
-#define PREFILL_GEMM_STREAM_SMEM_M32 73728
-#define PREFILL_GEMM_STREAM_SMEM_M64 98304
+// The PREFILL_GEMM_STREAM_* launch constants live in prefill_kernels.h (Java reads them from the bindings).
 static_assert(PkStreamM16::SMEM == PREFILL_GEMM_STREAM_SMEM_M16 && PkStreamM32::SMEM == PREFILL_GEMM_STREAM_SMEM_M32 &&
                   PkStreamM64::SMEM == PREFILL_GEMM_STREAM_SMEM_M64, "exported smem sizes");
 static_assert(PkStreamM16::THREADS == PREFILL_GEMM_STREAM_THREADS && PkStreamM32::THREADS == PREFILL_GEMM_STREAM_THREADS &&

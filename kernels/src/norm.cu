@@ -90,10 +90,10 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc x
 extern "C" __global__ void add_rmsnorm(AddRmsNormParams p) {
   __shared__ float red[32];
   const int row = blockIdx.x;
+  pk_pdl_launch();  // at entry (common.cuh)
   const int nrows = *p.num_rows;  // host-written metadata
   pk_pdl_wait();
   if (row >= nrows) return;
-  pk_pdl_launch();
   uint16_t *res = p.residual + (size_t)row * p.hidden;
   PkXSrc xs{p.x != nullptr ? p.x + (size_t)row * p.hidden : nullptr,
             p.x_splits > 0 ? p.x_partial + (size_t)row * p.hidden : nullptr, (size_t)p.x_rows * p.hidden, p.x_splits};
@@ -103,10 +103,10 @@ extern "C" __global__ void add_rmsnorm(AddRmsNormParams p) {
 extern "C" __global__ void final_norm_gather(FinalNormGatherParams p) {
   __shared__ float red[32];
   const int s = blockIdx.x;
-  const int ns = *p.num_seqs;
+  pk_pdl_launch();  // at entry (common.cuh)
+  const int ns = *p.num_seqs;  // host-written metadata
   pk_pdl_wait();
   if (s >= ns) return;
-  pk_pdl_launch();
   const int row = p.query_start[s + 1] - 1;
   PkXSrc xs{p.x != nullptr ? p.x + (size_t)row * p.hidden : nullptr,
             p.x_splits > 0 ? p.x_partial + (size_t)row * p.hidden : nullptr, (size_t)p.x_rows * p.hidden, p.x_splits};

@@ -7,10 +7,10 @@
 
 extern "C" __global__ void rope_kv_write(RopeKvParams p) {
   const int t = blockIdx.x;
+  pk_pdl_launch();                // at entry (common.cuh)
   const int nt = *p.num_tokens;  // host-written metadata
   pk_pdl_wait();
   if (t >= nt) return;
-  pk_pdl_launch();
   const int D = p.head_dim, half = D >> 1;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
   uint16_t *row = p.qkv + (size_t)t * width;

@@ -5,8 +5,8 @@
 
 extern "C" __global__ void build_tile_map(TileMapParams p) {
   __shared__ int warp_sums[32];
-  pk_pdl_wait();  // batch_ids/tile_ids/num_blocks may still be read by an earlier attention
-  pk_pdl_launch();
+  pk_pdl_launch();  // at entry (common.cuh)
+  pk_pdl_wait();    // batch_ids/tile_ids/num_blocks may still be read by an earlier attention
   const int ns = *p.num_seqs;
   const int per = (ns + blockDim.x - 1) / blockDim.x;
   const int s0 = threadIdx.x * per, s1 = min(ns, s0 + per);

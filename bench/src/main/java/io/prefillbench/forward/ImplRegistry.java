@@ -13,6 +13,7 @@ import io.prefillbench.bindings.kernels.TileMapParams;
 import io.prefillbench.cuda.CudaStream;
 import io.prefillbench.model.WeightSpec;
 import io.prefillbench.plan.GemmTiling;
+import io.prefillbench.plan.StreamTiling;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -121,6 +122,11 @@ public final class ImplRegistry {
             new Impl("add_rmsnorm", OpKind.ADD_RMSNORM, "add_rmsnorm", 256, 0, PDL,
                     "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
+            // Weight-streaming GEMMs for row capacities <= 64, ahead of gemm_bf16 so the rule picks them
+            // there (from sm_90; see StreamTiling for the measurements behind the rule).
+            stream(StreamTiling.Variant.M16),
+            stream(StreamTiling.Variant.M32),
+            stream(StreamTiling.Variant.M64),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -169,8 +175,10 @@ public final class ImplRegistry {
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
             new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 256, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax)),
+            // the 128 x 128 tile keeps its tile; any other GEMM (64 x 64, the streaming kernels, cuBLAS) becomes the
+            // 64 x 64 fused kernel, whose 16-row path serves the small buckets
             List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL,
-                    Map.of("gemm_bf16", "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu"))));
+                    Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu"))));
 
 
     public static ImplRegistry standard() {
@@ -188,6 +196,24 @@ public final class ImplRegistry {
 
     private static int one(Op op, CaptureKey key) {
         return 1;
+    }
+
+    /**
+     * {@code gemm_bf16_stream_mXX}: the default for capacities in (previous variant's rows, XX] on
+     * arch >= 90 when the shape fits; any measurements row may name it where the capacity fits, which
+     * the grid rule checks (the kernel would trap).
+     */
+    private static Impl stream(StreamTiling.Variant v) {
+        return new Impl(v.kernel(), OpKind.GEMM, v.kernel(), KernelConstants.GEMM_STREAM_THREADS, v.smem(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on (k, splits) only (bit-identical to gemm_bf16 for the same splits); never on the real row count",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && StreamTiling.variant(k.capacity(op.rows())).orElse(null) == v
+                        && StreamTiling.fits(op.n(), op.k()),
+                (op, k, s, d) -> {
+                    StreamTiling.check(v, op.n(), op.k(), k.capacity(op.rows()), s, k.arch());
+                    return new Grid(Grid.fixed((op.n() + StreamTiling.BN - 1) / StreamTiling.BN), Grid.fixed(1), Grid.fixed(s));
+                },
+                (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemm);
     }
 
     private static Grid gemmGrid(Op op, int splits, int bm, int bn) {

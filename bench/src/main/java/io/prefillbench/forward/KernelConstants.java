@@ -19,6 +19,12 @@ public final class KernelConstants {
     public static final int GEMM_LARGE_BN = Kernels.PREFILL_GEMM_LARGE_BN();
     public static final int GEMM_LARGE_THREADS = Kernels.PREFILL_GEMM_LARGE_THREADS();
     public static final int GEMM_LARGE_SMEM = Kernels.PREFILL_GEMM_LARGE_SMEM();
+    public static final int GEMM_STREAM_BN = Kernels.PREFILL_GEMM_STREAM_BN();
+    public static final int GEMM_STREAM_BK = Kernels.PREFILL_GEMM_STREAM_BK();
+    public static final int GEMM_STREAM_THREADS = Kernels.PREFILL_GEMM_STREAM_THREADS();
+    public static final int GEMM_STREAM_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_SMEM_M16();
+    public static final int GEMM_STREAM_SMEM_M32 = Kernels.PREFILL_GEMM_STREAM_SMEM_M32();
+    public static final int GEMM_STREAM_SMEM_M64 = Kernels.PREFILL_GEMM_STREAM_SMEM_M64();
     /** Gate/up weight rows interleave in groups of this many (the fused SiLU epilogue's layout). */
     public static final int GATE_UP_GROUP = Kernels.PREFILL_GATE_UP_GROUP();
 

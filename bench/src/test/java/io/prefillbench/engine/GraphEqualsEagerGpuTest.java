@@ -38,6 +38,11 @@ class GraphEqualsEagerGpuTest {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config(preset, SIZES, 32, 2048);
         try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            // buckets 16 and 64 run the weight-streaming GEMMs with k split several ways (issue 11): covered below
+            for (int size : new int[] {16, 64}) {
+                assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().kernel().startsWith("gemm_bf16_stream_m") && o.splits() > 1),
+                        preset + " bucket " + size + " has a multi-split stream GEMM");
+            }
             for (int size : cfg.sizes().sizes()) e.capture(size);
             Random rnd = new Random(preset.hashCode());
             int vocab = cfg.model().vocab();
@@ -117,7 +122,7 @@ class GraphEqualsEagerGpuTest {
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(choices))) {
             assertEquals("cublas_gemm", e.lowered().plan(160).op("L0.qkv").impl().name());
             assertEquals("cublas_gemm", e.lowered().plan(64).op("lm_head").impl().name());
-            assertEquals("gemm_bf16", e.lowered().plan(16).op("L0.qkv").impl().name());
+            assertEquals("gemm_bf16_stream_m16", e.lowered().plan(16).op("L0.qkv").impl().name());
             for (int size : cfg.sizes().sizes()) e.capture(size);
             Random rnd = new Random(160);
             for (int i = 0; i < 60; i++) {

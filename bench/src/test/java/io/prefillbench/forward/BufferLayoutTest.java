@@ -21,9 +21,11 @@ class BufferLayoutTest {
         for (String preset : Presets.names()) {
             for (String sizes : new String[] {CaptureSizes.DEFAULT_SPEC, "16,64,512", "8", "1,2,3"}) {
                 for (int sms : new int[] {108, 132}) {
-                    LoweredForward f = ForwardTestSupport.lower(preset, sizes, 32, sms, ImplRegistry.standard(), ImplChoices.none());
-                    List<String> v = LayoutCheck.violations(f.all(), f.layout());
-                    assertEquals(List.of(), v, preset + " sizes " + sizes + " sms " + sms);
+                    for (ImplChoices choices : List.of(ImplChoices.none(), ImplChoices.bundled())) {
+                        LoweredForward f = ForwardTestSupport.lower(preset, sizes, 32, sms, ImplRegistry.standard(), choices);
+                        List<String> v = LayoutCheck.violations(f.all(), f.layout());
+                        assertEquals(List.of(), v, preset + " sizes " + sizes + " sms " + sms + " choices " + choices.provenance().source());
+                    }
                 }
             }
         }
@@ -37,6 +39,26 @@ class BufferLayoutTest {
         List<String> v = LayoutCheck.violations(f.all(), bad);
         assertFalse(v.isEmpty());
         assertTrue(v.stream().anyMatch(s -> s.contains("splitk.qkv")), v.toString());
+    }
+
+    /** The bundled rows split down 16 ways at bucket 16 and 12 at 64: the workspace holds the largest of them. */
+    @Test
+    void workspaceCoversTheStreamSplits() {
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        assertEquals(16, f.plan(16).op("L0.down").splits());
+        assertEquals(16, f.plan(16).op("L0.o").splits());
+        long need = 0;
+        for (int size : new int[] {16, 64}) {
+            for (String gemm : new String[] {"L0.down"}) {
+                LoweredOp o = f.plan(size).op(gemm);
+                need = Math.max(need, 4L * o.splits() * size * o.op().n());
+            }
+        }
+        assertTrue(f.layout().slice("splitk.down").bytes() >= need, f.layout().slice("splitk.down") + " < " + need);
+        BufferLayout.Slice ws = f.layout().slice("splitk.down");
+        // planted: a workspace of 15 splits at bucket 16 must be caught
+        BufferLayout bad = f.layout().with(new BufferLayout.Slice(ws.name(), ws.shape(), ws.offset(), 4L * 15 * 16 * 1024, ws.role()));
+        assertFalse(LayoutCheck.violations(f.all(), bad).isEmpty());
     }
 
     @Test
@@ -65,7 +87,7 @@ class BufferLayoutTest {
         String dump = OpDump.of(f);
         long lines = dump.lines().filter(l -> l.startsWith("size=")).count();
         assertEquals(f.plan(16).launchCount() + f.plan(512).launchCount(), lines);
-        assertTrue(dump.contains("size=16 seqs=16 tiles=") && dump.contains("op=L0.qkv kind=GEMM layer=0 impl=gemm_bf16 kernel=gemm_bf16 n=1280 k=1024 m=16 splits=8"), dump);
+        assertTrue(dump.contains("size=16 seqs=16 tiles=") && dump.contains("op=L0.qkv kind=GEMM layer=0 impl=gemm_bf16_stream_m16 kernel=gemm_bf16_stream_m16 n=1280 k=1024 m=16 splits=8"), dump);
         assertTrue(dump.contains("op=L0.gate_up kind=GEMM layer=0 impl=gemm_bf16_large kernel=gemm_bf16_large n=6144 k=1024 m=512 splits=1"), dump);
     }
 }

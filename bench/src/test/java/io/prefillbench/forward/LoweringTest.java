@@ -1,9 +1,16 @@
 package io.prefillbench.forward;
 
+import io.prefillbench.model.Presets;
+import io.prefillbench.plan.CaptureSizes;
 import io.prefillbench.plan.GemmTiling;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.prefillbench.forward.ForwardTestSupport.choices;
 import static io.prefillbench.forward.ForwardTestSupport.lower;
@@ -27,17 +34,158 @@ class LoweringTest {
 
     @Test
     void gemmChoiceFollowsTheRuleFromTheKeyOnly() {
-        LoweredForward f = lower("ernie-4.5-0.3b", "16,512");
+        LoweredForward f = lower("ernie-4.5-0.3b", "16,128,512");
         assertEquals(8, f.plan(16).op("L0.qkv").splits()); // qkv splits 8 ways at 16 ...
         assertEquals(4, f.plan(512).op("L0.qkv").splits()); // ... and 4 at 512: bucket-invariant, not batch-invariant
         for (LoweredPlan p : f.all()) {
             for (LoweredOp o : p.ops()) {
                 if (o.op().kind() != OpKind.GEMM) continue;
-                GemmTiling.Choice c = GemmTiling.choose(o.op().n(), o.op().k(), p.key().capacity(o.op().rows()), 132);
+                int cap = p.key().capacity(o.op().rows());
+                if (cap <= 64) { // weight-streaming kernel (rule checked in ruleBasedStreamDefault...)
+                    assertTrue(o.impl().kernel().startsWith("gemm_bf16_stream_m"), o.op().name() + " at " + cap);
+                    continue;
+                }
+                GemmTiling.Choice c = GemmTiling.choose(o.op().n(), o.op().k(), cap, 132);
                 assertEquals(c.kernel(), o.impl().kernel(), o.op().name());
                 assertEquals(c.splits(), o.splits(), o.op().name());
             }
         }
+    }
+
+    /** The rows of the measurements file that the CSV backs: the stream kernel at the CSV's splits, GemmTiling above 64. */
+    @Test
+    void measuredStreamRowsSelectTheCsvSplitsAtSmallBuckets() throws IOException {
+        Map<String, String[]> csv = recommendations(); // "n,k,bucket" -> row
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,32,64,128,512", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        int checked = 0;
+        for (int size : new int[] {16, 32, 64}) {
+            for (String gemm : new String[] {"L0.gate_up", "L17.down"}) {
+                LoweredOp o = f.plan(size).op(gemm);
+                String[] row = csv.get(o.op().n() + "," + o.op().k() + "," + size);
+                assertEquals(row[3], o.impl().kernel(), gemm + " at " + size);
+                assertEquals(Integer.parseInt(row[4]), o.splits(), gemm + " at " + size);
+                assertEquals(Integer.parseInt(row[6]), o.impl().dynamicSmem(), gemm + " at " + size);
+                assertEquals(new Grid(Grid.fixed(o.op().n() / 64), Grid.fixed(1), Grid.fixed(o.splits())), o.grid(), gemm);
+                checked++;
+            }
+        }
+        assertEquals(12, f.plan(64).op("L0.down").splits(), "the CSV's non-power-of-two split is kept");
+        LoweredOp head = f.plan(16).op("lm_head"); // seq capacity 16
+        assertEquals(csv.get("103424,1024,16")[3], head.impl().kernel());
+        assertEquals(1, head.splits());
+        assertEquals(6, checked);
+        for (int size : new int[] {128, 512}) {
+            for (String gemm : new String[] {"L0.gate_up", "L0.down", "L0.qkv"}) {
+                LoweredOp o = f.plan(size).op(gemm);
+                GemmTiling.Choice c = GemmTiling.choose(o.op().n(), o.op().k(), size, 132);
+                // gate_up at 512: the bundled fusion row runs the fused form of the same tile
+                assertEquals(o.fused().isEmpty() ? c.kernel() : c.kernel() + "_silu", o.impl().kernel(), gemm + " at " + size);
+                assertEquals(c.splits(), o.splits(), gemm + " at " + size);
+            }
+        }
+        // every bundled row names the CSV and agrees with it
+        for (ImplChoices.GemmRow r : ImplChoices.bundled().gemm()) {
+            assertTrue(r.source().startsWith("kernels/results-stream/stream-recommendations.csv (H200, 2026-11-29)"), r.source());
+            String[] row = csv.get(r.n() + "," + r.k() + "," + r.m());
+            assertTrue(row != null, "no CSV row for " + r);
+            assertEquals(row[3], r.impl());
+            assertEquals(Integer.parseInt(row[4]), r.splits(), r.toString());
+            assertEquals(90, r.arch());
+        }
+    }
+
+    /**
+     * Every other GEMM with capacity <= 64 gets the stream kernel by the rule: splits = the smallest
+     * power of two with ceil(n/64) * s >= SMs, k / s a multiple of 64, s <= 16. Expected values are
+     * worked out by hand here, not by calling the rule.
+     */
+    @Test
+    void ruleBasedStreamDefaultForUnmeasuredShapesAndBuckets() {
+        LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        for (int size : new int[] {16, 64}) {
+            assertStream(ernie.plan(size).op("L0.qkv"), size <= 16 ? 16 : 64, 8);  // n 1280: 20 blocks, 8 -> 160 >= 132
+            assertStream(ernie.plan(size).op("L0.o"), size <= 16 ? 16 : 64, 16); // n 1024: 16 blocks, 16 -> 256
+        }
+        assertStream(ernie.plan(64).op("lm_head"), 32, 1); // seq capacity 32: no row, the rule (1616 blocks)
+        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "8,24,48", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        int[][] want = {{8, 16}, {24, 32}, {48, 64}};
+        for (int[] w : want) {
+            LoweredPlan p = llama.plan(w[0]);
+            assertStream(p.op("L0.qkv"), w[1], 4);      // n 3072: 48 blocks, 4 -> 192
+            assertStream(p.op("L0.o"), w[1], 8);   // n 2048: 32 blocks, 4 -> 128 < 132, 8 -> 256
+            assertStream(p.op("L0.gate_up"), w[1], 1);  // n 16384: 256 blocks
+            assertStream(p.op("L0.down"), w[1], 8);     // n 2048, k 8192
+            assertStream(p.op("lm_head"), w[1] == 64 ? 32 : w[1], 1);
+        }
+        // k caps the split: tiny's qkv (n 512, k 256) can split 4 ways at most in steps of 64
+        assertStream(ForwardTestSupport.lower("tiny", "16", 8, 132, ImplRegistry.standard(), ImplChoices.none()).plan(16).op("L0.qkv"), 16, 4);
+        // 108 SMs: o_proj 16 blocks -> 8 splits (128 >= 108)
+        assertStream(ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 108, ImplRegistry.standard(), ImplChoices.none()).plan(16).op("L0.o"), 16, 8);
+        // sm_80: not measured there, the default stays gemm_bf16 (the kernel is still in the fatbin for rows)
+        LoweredForward sm80 = LoweredForward.of(ForwardProgram.of(Presets.byName("ernie-4.5-0.3b")), CaptureSizes.parse("16", CaptureSizes.HARD_CAP),
+                32, 2048, 108, 80, ImplRegistry.standard(), ImplChoices.bundled());
+        assertEquals("gemm_bf16", sm80.plan(16).op("L0.qkv").impl().name());
+        assertEquals("gemm_bf16", sm80.plan(16).op("L0.gate_up").impl().name());
+    }
+
+    private static void assertStream(LoweredOp o, int variantRows, int splits) {
+        assertEquals("gemm_bf16_stream_m" + variantRows, o.impl().kernel(), o.op().name());
+        assertEquals(splits, o.splits(), o.op().name());
+    }
+
+    /** A row the kernel could not run is refused at lowering, not trapped on the device. */
+    @Test
+    void streamRowsTheKernelCannotRunAreRefused() {
+        ImplChoices tooMany = choices(List.of(new ImplChoices.GemmRow(1024, 3072, 64, 90, "gemm_bf16_stream_m16", 2, "test")), List.of(), List.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "64", 32, 132, ImplRegistry.standard(), tooMany));
+        assertTrue(e.getMessage().contains("holds 16 rows, capacity 64"), e.getMessage());
+        // 3072 / 32 = 96: whole 32-steps for gemm_bf16, not whole 64-steps for the stream kernel
+        ImplChoices badK = choices(List.of(new ImplChoices.GemmRow(1024, 3072, 16, 90, "gemm_bf16_stream_m16", 32, "test")), List.of(), List.of());
+        e = assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), badK));
+        assertTrue(e.getMessage().contains("does not split 32 ways in steps of 64"), e.getMessage());
+        // a smaller capacity than the variant holds is fine (the kernel takes p.m <= its rows)
+        ImplChoices wider = choices(List.of(new ImplChoices.GemmRow(1024, 3072, 16, 90, "gemm_bf16_stream_m64", 12, "test")), List.of(), List.of());
+        assertEquals(12, ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), wider).plan(16).op("L0.down").splits());
+    }
+
+    /**
+     * The PDL argument of common.cuh: kernels trigger their dependents at entry and read their
+     * scalar counts before griddepcontrol.wait, which is only right if no kernel writes them: every
+     * such role is bound to batch metadata written by the host copy.
+     */
+    @Test
+    void scalarsReadBeforeThePdlWaitAreHostWritten() {
+        for (String preset : new String[] {"ernie-4.5-0.3b", "tiny-bias"}) {
+            LoweredForward f = ForwardTestSupport.lower(preset, "16,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+            for (LoweredPlan p : f.all()) {
+                for (LoweredOp o : p.ops()) {
+                    if (o.op().kind() == OpKind.ATTENTION || o.op().kind() == OpKind.L2_PREFETCH) continue; // waits at entry / reads weights only
+                    int seen = 0;
+                    for (String role : List.of("m_dev", "num_tokens", "num_rows", "num_seqs")) {
+                        String t = o.op().in(role);
+                        if (t == null) continue;
+                        assertTrue(ForwardProgram.META_FIELDS.contains(t), o.op().name() + " reads " + role + " = " + t + " before its wait");
+                        seen++;
+                    }
+                    assertEquals(1, seen, o.op().name() + ": one scalar count");
+                }
+            }
+        }
+    }
+
+    /** stream-recommendations.csv keyed by "n,k,bucket" (the test runs in bench/ or the repository root). */
+    private static Map<String, String[]> recommendations() throws IOException {
+        Path csv = Path.of("../kernels/results-stream/stream-recommendations.csv");
+        if (!Files.exists(csv)) csv = Path.of("kernels/results-stream/stream-recommendations.csv");
+        Map<String, String[]> rows = new HashMap<>();
+        for (String line : Files.readAllLines(csv)) {
+            if (line.startsWith("#") || line.startsWith("n,")) continue;
+            String[] f = line.split(",");
+            rows.put(f[0] + "," + f[1] + "," + f[2], f);
+        }
+        assertEquals(13, rows.size());
+        return rows;
     }
 
     @Test
@@ -65,13 +213,13 @@ class LoweringTest {
         LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,512", 32, 132, ImplRegistry.standard(), c);
         assertEquals("cublas_gemm", f.plan(512).op("lm_head").impl().name()); // seq capacity 32 at 512
         assertNull(f.plan(512).op("lm_head").grid());
-        assertEquals("gemm_bf16", f.plan(16).op("lm_head").impl().name()); // seq capacity 16: no row
+        assertEquals("gemm_bf16_stream_m16", f.plan(16).op("lm_head").impl().name()); // seq capacity 16: no row, the rule
         // an unknown implementation and a non-GEMM are rejected
         ImplChoices bad = choices(List.of(new ImplChoices.GemmRow(103424, 1024, 16, 90, "no_such_gemm", 0, "test")), List.of(), List.of());
         assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), bad));
         // another arch does not match
         ImplChoices sm80 = choices(List.of(new ImplChoices.GemmRow(103424, 1024, 32, 80, "cublas_gemm", 0, "test")), List.of(), List.of());
-        assertEquals("gemm_bf16", ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), sm80)
+        assertEquals("gemm_bf16_stream_m32", ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), sm80)
                 .plan(512).op("lm_head").impl().name());
     }
 
@@ -131,7 +279,7 @@ class LoweringTest {
 
     @Test
     void theFusionRowDecidesBetweenFusedWithoutSplitKAndUnfusedWithSplitK() {
-        // gate_up at 16 splits 2 ways by default (96 blocks < 132 SMs)
+        // gate_up at 16 splits 2 ways by default (the streaming kernel)
         LoweredPlan unfused = lower("ernie-4.5-0.3b", "16").plan(16);
         assertEquals(2, unfused.op("L0.gate_up").splits());
         assertEquals(2, unfused.op("L0.silu_mul").partialSplits());
@@ -166,12 +314,11 @@ class LoweringTest {
         ImplChoices direct = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 512, 90, "gemm_bf16_large_silu", 0, "test")), List.of(), List.of());
         assertThrows(IllegalArgumentException.class,
                 () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), direct));
-        // and a GEMM implementation the rule has no fused form of is refused with the reason
+        // a GEMM the rule has no own fused form of (cuBLAS here) becomes the 64 x 64 fused kernel
         ImplChoices cublas = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 512, 90, "cublas_gemm", 0, "test")),
                 List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
-        IllegalStateException e2 = assertThrows(IllegalStateException.class,
-                () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), cublas));
-        assertTrue(e2.getMessage().contains("no fused form of cublas_gemm"), e2.getMessage());
+        assertEquals("gemm_bf16_silu", ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), cublas)
+                .plan(512).op("L0.gate_up").impl().name());
     }
 
     @Test
@@ -194,7 +341,10 @@ class LoweringTest {
     @Test
     void bundledMeasurementsFileHasProvenance() {
         ImplChoices b = ImplChoices.bundled();
-        assertTrue(b.provenance().source().contains("results/"), b.provenance().source());
+        assertEquals("NVIDIA H200", b.provenance().card());
+        assertEquals("kernels/results-stream/stream-recommendations.csv", b.provenance().source());
+        assertTrue(Files.exists(Path.of("..").resolve(b.provenance().source())) || Files.exists(Path.of(b.provenance().source())),
+                "the provenance names a file of the repository");
         assertTrue(b.l2Prefetch().isEmpty(), "L2 prefetch is off until measured");
     }
 }

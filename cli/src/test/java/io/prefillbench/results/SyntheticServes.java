@@ -67,7 +67,7 @@ public final class SyntheticServes {
         };
         ServeLoop.Outcome o = new ServeLoop(scheduler, gpu, clock).run(reqs, null);
         ServeResults.Config cfg = new ServeResults.Config("ernie-4.5-0.3b", Map.of("hidden", 1024), pol.label(), rate, trace, promptLen,
-                outputLen, n, null, sizes(), MAX_SEQS, MAX_MODEL_LEN, BUDGET, MAX_SEQS, BATCH_PROMPTS, BATCH_TIMEOUT_MS, (int) seed, true);
+                outputLen, n, null, sizes(), MAX_SEQS, MAX_MODEL_LEN, BUDGET, MAX_SEQS, BATCH_PROMPTS, BATCH_TIMEOUT_MS, (int) seed, true, "bundled (synthetic)");
         return new ServeResults(ServeResults.SCHEMA, true, meta(argv), List.of(device()), cfg, o.summary(), o.requests());
     }
 

@@ -122,6 +122,60 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_LARGE_SMEM() {
         return PREFILL_GEMM_LARGE_SMEM;
     }
+    private static final int PREFILL_GEMM_STREAM_BN = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_BN 64
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_BN() {
+        return PREFILL_GEMM_STREAM_BN;
+    }
+    private static final int PREFILL_GEMM_STREAM_BK = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_BK 64
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_BK() {
+        return PREFILL_GEMM_STREAM_BK;
+    }
+    private static final int PREFILL_GEMM_STREAM_THREADS = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_THREADS 128
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_THREADS() {
+        return PREFILL_GEMM_STREAM_THREADS;
+    }
+    private static final int PREFILL_GEMM_STREAM_SMEM_M16 = (int)61440L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_SMEM_M16 61440
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_SMEM_M16;
+    }
+    private static final int PREFILL_GEMM_STREAM_SMEM_M32 = (int)73728L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_SMEM_M32 73728
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_SMEM_M32() {
+        return PREFILL_GEMM_STREAM_SMEM_M32;
+    }
+    private static final int PREFILL_GEMM_STREAM_SMEM_M64 = (int)98304L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_SMEM_M64 98304
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_SMEM_M64() {
+        return PREFILL_GEMM_STREAM_SMEM_M64;
+    }
     private static final int PREFILL_GATE_UP_GROUP = (int)8L;
     /**
      * {@snippet lang=c :
