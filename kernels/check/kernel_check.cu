@@ -3,6 +3,7 @@
 // launch, |out - ref| <= tol + |ref| * eps, timing (cudaEvent, warm-up, median), summary table.
 // Build: see run-check.sh. -DNO_CUBLAS drops the cuBLAS comparison.
 #include "../src/prefill_kernels.cu"
+#include "legacy_gemm.cuh"
 #include "attention_v0.cu"  // the attention kernel before the split-KV path: timing and full-tile bits
 
 #include <algorithm>
@@ -172,6 +173,24 @@ static void test_init() {
     double us = time_us([&](int) { init_uniform_bf16<<<264, 256>>>(p); });
     Cmp cm{fails == 0, 0, fails, (long)n};
     record(std::string("init_uniform_bf16 bitwise seed#") + std::to_string(c), cm, us, fmt("%.0f GB/s", n * 2 / us / 1e3));
+  }
+  // Row interleave: the same values as the natural layout, rows moved (gate/up groups of 8).
+  {
+    const int half = 448, cols = 136, g = PREFILL_GATE_UP_GROUP;
+    const int64_t ni = (int64_t)2 * half * cols;
+    Dev<uint16_t> dn(ni), di(ni);
+    InitUniformParams pn{dn.p, ni, 7u, 105, 0.05f, 0.f, 0, 0, 0}, pi{di.p, ni, 7u, 105, 0.05f, 0.f, cols, half, g};
+    dn.poison(); di.poison();
+    init_uniform_bf16<<<264, 256>>>(pn);
+    init_uniform_bf16<<<264, 256>>>(pi);
+    CK(cudaGetLastError());
+    auto on = dn.down(), oi = di.down();
+    long fails = 0;
+    for (int r = 0; r < 2 * half; r++) {
+      const int b = r / (2 * g), q = r % (2 * g), src = q < g ? b * g + q : half + b * g + (q - g);
+      fails += memcmp(&oi[(size_t)r * cols], &on[(size_t)src * cols], (size_t)cols * 2) != 0;
+    }
+    record_bool("init_uniform_bf16 interleaved rows == natural rows moved", fails == 0, fails, 2 * half);
   }
 }
 
@@ -701,6 +720,17 @@ static void launch_gemm2(const GemmParams &p, int mcap, bool large, int splits, 
   }
 }
 
+// gemm_bf16_silu / gemm_bf16_large_silu (one split, c = [m, n / 2] bf16).
+static void launch_gemm_silu(const GemmParams &p, int mcap, bool large, cudaStream_t st = 0, bool pdl = false) {
+  if (large)
+    launch_ex(gemm_bf16_large_silu, dim3((p.n + PREFILL_GEMM_LARGE_BN - 1) / PREFILL_GEMM_LARGE_BN,
+                                         (mcap + PREFILL_GEMM_LARGE_BM - 1) / PREFILL_GEMM_LARGE_BM, 1),
+              dim3(PREFILL_GEMM_LARGE_THREADS), PREFILL_GEMM_LARGE_SMEM, st, pdl, p);
+  else
+    launch_ex(gemm_bf16_silu, dim3((p.n + PREFILL_GEMM_BN - 1) / PREFILL_GEMM_BN, (mcap + PREFILL_GEMM_BM - 1) / PREFILL_GEMM_BM, 1),
+              dim3(PREFILL_GEMM_THREADS), 0, st, pdl, p);
+}
+
 static void test_gemm() {
   struct Shape { int n, k; };
   const Shape shapes[5] = {{1280, 1024}, {1024, 1024}, {6144, 1024}, {1024, 3072}, {896, 512}};  // 896: n % 128 != 0
@@ -1057,7 +1087,7 @@ static void test_fused() {
 }
 
 // ================================================================ GEMM config table
-struct GemmCfg { bool large; int splits; };
+struct GemmCfg { bool large; int splits; bool silu = false; };  // silu: gate/up GEMM with the SiLU * up epilogue
 static std::map<std::tuple<int, int, int>, GemmCfg> g_best;  // (n, k, m bucket) -> fastest config
 
 static void test_table() {
@@ -1244,7 +1274,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       const uint16_t *w = (sfx == "input_norm" ? M.n1.p : M.n2.p) + (size_t)l * H;
       launch_ex(add_rmsnorm, grid, block, smem, st, pdl,
                 AddRmsNormParams{first || pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, w, B.h.p, B.ntok.p, H, 1e-6f});
-    } else if (kind == "GEMM" && (kernel == "gemm_bf16" || kernel == "gemm_bf16_large")) {
+    } else if (kind == "GEMM" && (kernel == "gemm_bf16" || kernel == "gemm_bf16_large" || kernel == "gemm_bf16_silu" ||
+                                  kernel == "gemm_bf16_large_silu" || kernel.rfind("gemm_bf16_stream_m", 0) == 0)) {
+      const bool silu = kernel == "gemm_bf16_silu" || kernel == "gemm_bf16_large_silu";
       const uint16_t *a, *w; uint16_t *c; const int32_t *mdev = B.ntok.p; int lda;
       if (sfx == "qkv") { a = B.h.p; lda = H; w = M.wqkv.p + (size_t)l * W * H; c = B.qkv.p; }
       else if (sfx == "o") { a = B.attn.p; lda = H; w = M.wo.p + (size_t)l * H * H; c = B.xo.p; }
@@ -1252,10 +1284,18 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       else if (sfx == "down") { a = B.act.p; lda = F; w = M.wd.p + (size_t)l * H * F; c = B.xo.p; }
       else if (sfx == "lm_head") { a = B.fin.p; lda = H; w = M.embed.p; c = B.logits.p; mdev = B.nseq.p; }
       else { skip("GEMM " + sfx + " has no buffers in the harness"); continue; }
-      if (!o->s("fused").empty() && o->s("fused") != "-") { skip("fused epilogue " + o->s("fused") + " not in the harness"); continue; }
+      if (!silu && !o->s("fused").empty() && o->s("fused") != "-") { skip("fused epilogue " + o->s("fused") + " not in the harness"); continue; }
       const int n = o->i("n"), k = o->i("k"), m = o->i("m");
+      if (silu) {  // silu_mul fused into gate_up: [m, 2F] interleaved weights in, act [m, F] out, never split
+        launch_ex(kernel == "gemm_bf16_silu" ? gemm_bf16_silu : gemm_bf16_large_silu, grid, block, smem, st, pdl,
+                  GemmParams{a, w, B.act.p, nullptr, mdev, m, n, k, lda, k, n / 2, 1});
+        continue;
+      }
       GemmParams p{a, w, c, B.part.p, mdev, m, n, k, lda, k, n, splits};
       if (kernel == "gemm_bf16_large") launch_ex(gemm_bf16_large, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m16") launch_ex(gemm_bf16_stream_m16, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m32") launch_ex(gemm_bf16_stream_m32, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m64") launch_ex(gemm_bf16_stream_m64, grid, block, smem, st, pdl, p);
       else launch_ex(gemm_bf16, grid, block, smem, st, pdl, p);
       if (!fused && splits > 1) launch_ex(splitk_reduce, dim3(m), dim3(256), 0, st, pdl, SplitKReduceParams{B.part.p, c, mdev, m, n, n, splits});
     } else if (kind == "SPLITK_REDUCE" && kernel == "splitk_reduce") {
@@ -1274,7 +1314,8 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                 AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p, B.nblocks.p,
                            W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f});
     } else if (kind == "SILU_MUL" && kernel == "silu_mul") {
-      launch_ex(silu_mul, grid, block, smem, st, pdl, SiluMulParams{pin ? nullptr : B.gu.p, pin ? B.part.p : nullptr, pin, B.tcap, B.act.p, B.ntok.p, F});
+      launch_ex(silu_mul, grid, block, smem, st, pdl,
+                SiluMulParams{pin ? nullptr : B.gu.p, pin ? B.part.p : nullptr, pin, B.tcap, B.act.p, B.ntok.p, F, PREFILL_GATE_UP_GROUP});
     } else if (kind == "FINAL_NORM_GATHER" && kernel == "final_norm_gather") {
       launch_ex(final_norm_gather, grid, block, smem, st, pdl,
                 FinalNormGatherParams{pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, M.fnorm.p, B.qs.p, B.nseq.p,
@@ -1482,7 +1523,8 @@ static void test_prefetch() {
 // ================================================================ large GEMM variants (tuning probe)
 template <int BK, int S> __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_THREADS, 2) gemm_large_var(GemmParams p) {
   extern __shared__ __align__(128) uint16_t smem_v[];
-  pk_gemm_large_impl<BK, S>(p, smem_v);
+  if (p.splits > 1) pk_gemm_block<PkTile<128, 128, BK, S, 2, 4>, PkStorePartial, false>(p, smem_v);
+  else pk_gemm_block<PkTile<128, 128, BK, S, 2, 4>, PkStoreBf16, false>(p, smem_v);
 }
 static void test_probe() {
   // The BK = 32 x 6 stage variant was an experiment and left the production kernel; the probe times the one config.
@@ -1529,6 +1571,136 @@ static void test_probe() {
   }
 }
 
+// ================================================================ merged GEMM == the kernels before the merge
+// Every output (bf16 C, or the raw fp32 split-K partials) of gemm_bf16 / gemm_bf16_large equals the
+// legacy kernels' bit for bit, untouched elements included (poisoned before each launch).
+static void test_legacy() {
+  struct Shape { int n, k; };
+  Rng r(41);
+  for (Shape sh : {Shape{1280, 1024}, Shape{6144, 1024}, Shape{1024, 3072}, Shape{896, 512}, Shape{896, 480}}) {
+    const int n = sh.n, k = sh.k, MMAX = 512;
+    Dev<uint16_t> dA(rand_bf16((size_t)MMAX * k, r)), dB(rand_bf16((size_t)n * k, r, 0.05f)), dC((size_t)MMAX * n);
+    long cases = 0, diffs = 0;
+    for (int large = 0; large < 2; large++) {
+      if (large && n % 64 != 0) continue;
+      for (int m : {1, 10, 16, 17, 100, 272, 512})
+        for (int splits : {1, 2, 3, 4, 5, 8}) {
+          if (k % splits != 0 || (k / splits) % 32 != 0) continue;
+          for (int mdev : {m, std::max(1, m - 3)}) {
+            Dev<int32_t> dm = dev_scalar(mdev);
+            Dev<float> dP((size_t)splits * m * n);
+            GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};
+            std::vector<uint16_t> c[2];
+            std::vector<float> part[2];
+            for (int legacy = 0; legacy < 2; legacy++) {
+              dC.poison(); dP.poison();
+              void (*kern)(GemmParams) = large ? (legacy ? legacy_gemm_bf16_large : gemm_bf16_large) : (legacy ? legacy_gemm_bf16 : gemm_bf16);
+              const int bm = large ? PREFILL_GEMM_LARGE_BM : PREFILL_GEMM_BM, bn = large ? PREFILL_GEMM_LARGE_BN : PREFILL_GEMM_BN;
+              launch_ex(kern, dim3((n + bn - 1) / bn, (m + bm - 1) / bm, splits), dim3(large ? PREFILL_GEMM_LARGE_THREADS : PREFILL_GEMM_THREADS),
+                        large ? PREFILL_GEMM_LARGE_SMEM : 0, 0, false, p);
+              CK(cudaGetLastError());
+              c[legacy] = dC.down(); part[legacy] = dP.down();
+            }
+            cases++;
+            const bool eq = c[0] == c[1] && memcmp(part[0].data(), part[1].data(), part[0].size() * 4) == 0;
+            if (!eq) {
+              diffs++;
+              if (diffs <= 5) printf("    %s n%d k%d m%d m_dev%d splits%d differs from the legacy kernel\n", large ? "gemm_bf16_large" : "gemm_bf16", n, k, m, mdev, splits);
+            }
+          }
+        }
+    }
+    record_bool("merged gemm == legacy bitwise n" + std::to_string(n) + " k" + std::to_string(k) + " (" + std::to_string(cases) + " cases)",
+                diffs == 0, diffs, cases);
+  }
+}
+
+// ================================================================ gate/up GEMM with the SiLU * up epilogue
+// B rows interleaved in groups of 8 (PREFILL_GATE_UP_GROUP): device row 16b + i = gate row 8b + i, 16b + 8 + i = up row 8b + i.
+static std::vector<uint16_t> interleave_rows(const std::vector<uint16_t> &w, int ffn, int k, int g) {
+  std::vector<uint16_t> o(w.size());
+  for (int r = 0; r < 2 * ffn; r++) {
+    const int b = r / (2 * g), q = r % (2 * g), src = q < g ? b * g + q : ffn + b * g + (q - g);
+    memcpy(&o[(size_t)r * k], &w[(size_t)src * k], (size_t)k * 2);
+  }
+  return o;
+}
+static void test_gemm_silu() {
+  struct Shape { int ffn, k; };
+  const int G = PREFILL_GATE_UP_GROUP;
+  Rng r(43);
+  for (Shape sh : {Shape{3072, 1024}, Shape{448, 512}}) {
+    const int ffn = sh.ffn, n = 2 * ffn, k = sh.k, MMAX = 512;
+    auto A = rand_bf16((size_t)MMAX * k, r), W = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
+    auto Wi = interleave_rows(W, ffn, k, G);
+    Dev<uint16_t> dA(A), dW(W), dWi(Wi), dGU((size_t)MMAX * n), dOut((size_t)MMAX * ffn), dOut2((size_t)MMAX * ffn);
+    Dev<float> dP(1);
+    std::vector<int> rows;
+    for (int i = 0; i < 16; i++) rows.push_back(i);
+    for (int i : {63, 64, 100, 127, 200, 255, 300, 479, 500, 511}) rows.push_back(i);
+    std::vector<std::vector<double>> ref(MMAX);  // silu(g) * u from the natural weights, in double
+    parallel_for((int)rows.size(), [&](int ri) {
+      const int row = rows[ri];
+      ref[row].assign(ffn, 0);
+      for (int j = 0; j < ffn; j++) {
+        double g = 0, u = 0;
+        for (int i = 0; i < k; i++) {
+          const double a = h_bf2f(A[(size_t)row * k + i]);
+          g += a * h_bf2f(W[(size_t)j * k + i]);
+          u += a * h_bf2f(W[(size_t)(ffn + j) * k + i]);
+        }
+        ref[row][j] = g / (1 + std::exp(-g)) * u;
+      }
+    });
+    for (int large = 0; large < 2; large++) {
+      if (large && n % 64 != 0) continue;
+      for (int m : {1, 16, 100, 512}) {
+        for (int mdev : {m, std::max(1, m - 7)}) {
+          Dev<int32_t> dm = dev_scalar(mdev);
+          GemmParams pf{dA.p, dWi.p, dOut.p, nullptr, dm.p, m, n, k, k, k, ffn, 1};
+          dOut.poison();
+          launch_gemm_silu(pf, m, large);
+          CK(cudaGetLastError());
+          auto out = dOut.down();
+          std::vector<int> vr;
+          for (int s : rows) if (s < mdev) vr.push_back(s);
+          Cmp c = compare("gemm_silu", (long)vr.size() * ffn, [&](long i) { return h_bf2f(out[(size_t)vr[i / ffn] * ffn + i % ffn]); },
+                          [&](long i) { return ref[vr[i / ffn]][i % ffn]; }, 2e-2, 2e-2);
+          // == GEMM (interleaved weights, one split) + silu_mul(group 8), and == GEMM (natural) + silu_mul(natural)
+          GemmParams pu{dA.p, dWi.p, dGU.p, dP.p, dm.p, m, n, k, k, k, n, 1};
+          SiluMulParams sp{dGU.p, nullptr, 0, 0, dOut2.p, dm.p, ffn, G};
+          long bad = 0, nanc = 0;
+          for (int natural = 0; natural < 2; natural++) {
+            dGU.poison(); dOut2.poison();
+            pu.b = natural ? dW.p : dWi.p;
+            sp.group = natural ? 0 : G;
+            launch_gemm2(pu, m, large, 1);
+            silu_mul<<<264, 256>>>(sp);
+            CK(cudaGetLastError());
+            auto out2 = dOut2.down();
+            if (out2 != out) { bad++; printf("    gemm_silu m%d m_dev%d != gemm + silu_mul (%s layout)\n", m, mdev, natural ? "natural" : "interleaved"); }
+          }
+          for (size_t i = 0; i < (size_t)mdev * ffn; i++) nanc += std::isnan(h_bf2f(out[i]));
+          for (size_t i = (size_t)mdev * ffn; i < out.size(); i++) bad += out[i] != 0xFFFF;
+          if (bad || nanc) { c.ok = false; c.fails += bad + nanc; }
+          double us = 0;
+          std::string perf;
+          if (mdev == m && (m == 16 || m == 512)) {
+            us = time_us([&](int) { launch_gemm_silu(pf, m, large); });
+            sp.group = G; pu.b = dWi.p;
+            const int grid = std::min(1056, (m * (ffn / 8) + 255) / 256);
+            double us_u = time_us([&](int) { launch_gemm2(pu, m, large, 1); silu_mul<<<grid, 256>>>(sp); });
+            perf = fmt("gemm + silu_mul %.2f us", us_u) + fmt(" (fused saves %.2f us)", us_u - us);
+          }
+          record(std::string(large ? "gemm_bf16_large_silu" : "gemm_bf16_silu") + " ffn" + std::to_string(ffn) + " k" + std::to_string(k) +
+                     " m" + std::to_string(m) + " m_dev" + std::to_string(mdev) + " ==gemm+silu_mul",
+                 c, us, perf);
+        }
+      }
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -1546,6 +1718,13 @@ int main(int argc, char **argv) {
   if (want("act")) { test_silu(); test_argmax(); }
   if (want("attention")) test_attention();
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  CK(cudaFuncSetAttribute(gemm_bf16_large_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m64, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
+  CK(cudaFuncSetAttribute(legacy_gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+  if (want("legacy")) test_legacy();
+  if (want("silu")) test_gemm_silu();
   if (want("fused")) test_fused();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();

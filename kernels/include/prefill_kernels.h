@@ -54,6 +54,13 @@ extern "C" {
 #define PREFILL_GEMM_STREAM_SMEM_M16 61440
 #define PREFILL_GEMM_STREAM_SMEM_M32 73728
 #define PREFILL_GEMM_STREAM_SMEM_M64 98304
+/* gemm_bf16_silu / gemm_bf16_large_silu: the same GemmParams and tiles as gemm_bf16 / gemm_bf16_large,
+ * with a SiLU * up epilogue: b holds n = 2 * ffn rows interleaved in groups of PREFILL_GATE_UP_GROUP
+ * (gate rows [8b, 8b+8) then up rows [8b, 8b+8) of the natural layout), c receives
+ * out[row, j] = bf16(silu(g) * u) with g, u the bf16-rounded GEMM outputs of gate and up column j (what
+ * gemm_bf16 + silu_mul with group PREFILL_GATE_UP_GROUP compute, bit for bit). Never split: splits and
+ * partial are ignored. */
+#define PREFILL_GATE_UP_GROUP 8
 
 /*
  * Split-K partials fused into the consumer ("x_partial"): a consumer whose input came from a GEMM
@@ -81,6 +88,13 @@ typedef struct InitUniformParams {
   uint32_t tensor_id;
   float scale;
   float offset;
+  /* Row interleave (interleave_group == 0: none): the tensor is [2 * interleave_half, cols] and device row
+   * 2g*b + i (i < g = interleave_group) holds source row g*b + i, device row 2g*b + g + i holds source row
+   * interleave_half + g*b + i; dst[r * cols + c] gets the value of source element (source row) * cols + c.
+   * The values are those of the natural layout, only where they sit changes (WeightLayout in Java). */
+  int32_t cols;
+  int32_t interleave_half;
+  int32_t interleave_group;
 } InitUniformParams;
 
 /* embed_gather: out[t, :] = table[ids[t], :] for t < *num_tokens. grid.x = token capacity. */
@@ -205,7 +219,9 @@ typedef struct SplitKReduceParams {
   int32_t splits;
 } SplitKReduceParams;
 
-/* silu_mul: out[t, j] = silu(gate_up[t, j]) * gate_up[t, ffn + j] for t < *num_tokens. */
+/* silu_mul: out[t, j] = silu(gate) * up for t < *num_tokens. gate_up columns are interleaved in groups of
+ * `group`: with b = j / group, i = j % group, gate = gate_up[t, 2*group*b + i], up = gate_up[t, 2*group*b + group + i].
+ * group == 0 (or ffn) is the natural layout: gate = gate_up[t, j], up = gate_up[t, ffn + j]. */
 typedef struct SiluMulParams {
   const uint16_t *gate_up; /* [tokens, 2 * ffn] */
   const float *gate_up_partial; /* [splits, rows, 2 * ffn] when gate_up_splits > 0 (replaces gate_up) */
@@ -214,6 +230,7 @@ typedef struct SiluMulParams {
   uint16_t *out;           /* [tokens, ffn] */
   const int32_t *num_tokens;
   int32_t ffn;
+  int32_t group;           /* 0 = ffn (natural layout); else ffn % group == 0 */
 } SiluMulParams;
 
 /* final_norm_gather: for sequence s < *num_seqs, row = query_start[s+1] - 1 (its last token):

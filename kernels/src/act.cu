@@ -1,12 +1,14 @@
 // silu_mul and argmax_rows.
 #include "common.cuh"
 
-static __device__ __forceinline__ float pk_silu_mul(float g, float u) {
-  return __fmul_rn(__fdiv_rn(g, __fadd_rn(1.0f, expf(-g))), u);
+// Column of gate_up holding the gate input of output column j (the up input sits `group` columns later).
+static __device__ __forceinline__ size_t pk_gate_col(int64_t j, int group) {
+  const int64_t b = j / group;
+  return (size_t)(b * 2 * group + (j - b * group));
 }
 
-// silu_mul: grid-stride over (token, 8-column chunk) when ffn % 8 == 0, else over elements. Any grid.
-// out = bf16((g / (1 + expf(-g))) * u) in fp32 (no intermediate bf16 rounding).
+// silu_mul: grid-stride over (token, 8-column chunk) when ffn % 8 == 0 and group % 8 == 0, else over
+// elements. Any grid. out = bf16((g / (1 + expf(-g))) * u) in fp32 (no intermediate bf16 rounding).
 extern "C" __global__ void silu_mul(SiluMulParams p) {
   pk_pdl_launch();                    // at entry (common.cuh)
   const int64_t nt = *p.num_tokens;  // host-written metadata
@@ -15,18 +17,19 @@ extern "C" __global__ void silu_mul(SiluMulParams p) {
   const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
   const int sp = p.gate_up_splits;  // > 0: gate_up = bf16(in-order sum of the fp32 split-K partials)
   const size_t plane = (size_t)p.gate_up_rows * 2 * p.ffn;
-  if ((p.ffn & 7) == 0) {
+  const int group = p.group > 0 ? p.group : p.ffn;
+  if ((p.ffn & 7) == 0 && (group & 7) == 0) {
     const int64_t cpr = p.ffn >> 3;  // chunks per row
     for (int64_t idx = start; idx < nt * cpr; idx += stride) {
       const int64_t t = idx / cpr, c = idx - t * cpr;
       uint4 gv, uv;
+      const size_t base = (size_t)t * 2 * p.ffn + pk_gate_col(c * 8, group);  // a chunk never straddles a group
       if (sp > 0) {
-        const size_t base = (size_t)t * 2 * p.ffn + (size_t)c * 8;
         gv = pk_sum_partial8(p.gate_up_partial, plane, sp, base);
-        uv = pk_sum_partial8(p.gate_up_partial, plane, sp, base + p.ffn);
+        uv = pk_sum_partial8(p.gate_up_partial, plane, sp, base + group);
       } else {
-        const uint4 *g = reinterpret_cast<const uint4 *>(p.gate_up + t * 2 * p.ffn) + c;
-        gv = g[0]; uv = g[cpr];
+        gv = *reinterpret_cast<const uint4 *>(p.gate_up + base);
+        uv = *reinterpret_cast<const uint4 *>(p.gate_up + base + group);
       }
       uint32_t a[4] = {gv.x, gv.y, gv.z, gv.w}, b[4] = {uv.x, uv.y, uv.z, uv.w}, o[4];
 #pragma unroll
@@ -38,13 +41,12 @@ extern "C" __global__ void silu_mul(SiluMulParams p) {
     for (int64_t idx = start; idx < nt * p.ffn; idx += stride) {
       const int64_t t = idx / p.ffn, c = idx - t * p.ffn;
       float g, u;
+      const size_t base = (size_t)t * 2 * p.ffn + pk_gate_col(c, group);
       if (sp > 0) {
-        const size_t base = (size_t)t * 2 * p.ffn + c;
         g = pk_sum_partial(p.gate_up_partial, plane, sp, base);
-        u = pk_sum_partial(p.gate_up_partial, plane, sp, base + p.ffn);
+        u = pk_sum_partial(p.gate_up_partial, plane, sp, base + group);
       } else {
-        const uint16_t *gr = p.gate_up + t * 2 * p.ffn;
-        g = bf2f(gr[c]); u = bf2f(gr[p.ffn + c]);
+        g = bf2f(p.gate_up[base]); u = bf2f(p.gate_up[base + group]);
       }
       p.out[idx] = f2bf(pk_silu_mul(g, u));
     }

@@ -96,6 +96,11 @@ PK_DEV uint4 pk_sum_partial8(const float *part, size_t plane, int splits, size_t
   return make_uint4(pack_bf2(a.x, a.y), pack_bf2(a.z, a.w), pack_bf2(b.x, b.y), pack_bf2(b.z, b.w));
 }
 
+// silu(g) * u in fp32 with one rounding per operation (silu_mul and the fused GEMM epilogue share it).
+PK_DEV float pk_silu_mul(float g, float u) {
+  return __fmul_rn(__fdiv_rn(g, __fadd_rn(1.0f, expf(-g))), u);
+}
+
 // Deterministic block-wide sum (fixed order for a given blockDim; blockDim.x multiple of 32).
 // All threads get the result. red must hold 32 floats.
 PK_DEV float block_sum(float v, float *red) {

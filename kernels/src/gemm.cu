@@ -1,215 +1,213 @@
-// gemm_bf16: C[m, n] = A[m, k] * B[n, k]^T ("TN": both operands k-contiguous), bf16 in, fp32 accum.
-// 64x64x32 block tile, 128 threads = 4 warps (2 x 2), 32x32 warp tile, mma.sync m16n8k16 with
-// ldmatrix, PK_GEMM_STAGES-deep cp.async pipeline (6 stages, 48 KB of static shared memory). Shared tiles are 64 rows x 32 halves (64 B); the
-// four 16-byte chunks of row r are XOR-swizzled with (r >> 1) & 3 so that ldmatrix (8 rows, one
-// chunk column) and the cp.async stores hit 8 distinct 16-byte bank groups.
+// GEMM kernels: C[m, n] = A[m, k] * B[n, k]^T ("TN": both operands k-contiguous), bf16 in, fp32 accumulate.
+// One mainloop (pk_gemm_tile) parameterised by a tile shape and an epilogue functor:
 //
-// Determinism: each output element is one fixed sequence of mma k-steps over its split's k range,
-// so its value depends only on (k, splits) and its own A row / B row, never on m, m_dev or the
-// block's position. Rows >= m_eff are zero-filled (not read) and never stored. Which path a block
-// takes (the small-m one below or the 64-row one) follows the row capacity p.m, never *p.m_dev, so
-// an eager run and a graph of one bucket take the same path (both paths give the same bits anyway).
+//   tile      block      BK  stages  warps (m x n)  warp tile  used by
+//   PkTile64  64 x 64    32  6       2 x 2          32 x 32    gemm_bf16, gemm_bf16_silu (48 KB static smem)
+//   PkTileM16 16 x 64    32  9       1 x 4          16 x 16    the same kernels when the block's row capacity <= 16
+//   PkTile128 128 x 128  64  3       2 x 4          64 x 32    gemm_bf16_large, gemm_bf16_large_silu (96 KB dynamic)
+//
+//   epilogue        writes
+//   PkStoreBf16     C as bf16 (splits == 1)
+//   PkStorePartial  fp32 split-K partial[z, row, col] (splits > 1; summed in order by the consumer)
+//   PkSiluMulBf16   out[row, j] = bf16(silu(g) * u), g and u the bf16-rounded GEMM outputs of gate column j
+//                   and up column j; B's rows interleaved in groups of 8 (see below); never split
+//
+// mma.sync m16n8k16 with ldmatrix from XOR-swizzled shared memory, a cp.async multistage pipeline, weight
+// tiles prefetched before the PDL wait.
+//
+// Determinism: each output element is one fixed sequence of mma k16 steps over its split's k range, in
+// ascending k, into one fp32 accumulator (the last tile of a BK = 64 split may hold 2 of its 4 steps:
+// the missing ones are skipped, not added as zeros). Its value therefore depends only on (k, splits) and
+// its own A row and B row, never on m, m_dev, the tile shape or the block position: every tile and path
+// gives the same bits (this merge kept the k-step order of the former gemm.cu / gemm_large.cu kernels
+// exactly, so their outputs are unchanged; kernel_check "legacy" compares them). Rows >= m_eff are
+// zero-filled (not read) and never stored. Which tile a block uses follows the row capacity p.m, never
+// *p.m_dev, so an eager run and a graph of one bucket take the same path.
 #include "common.cuh"
 
-#define PK_GEMM_STAGES 6
+template <int BM_, int BN_, int BK_, int STAGES_, int WARPS_M_, int WARPS_N_>
+struct PkTile {
+  static constexpr int BM = BM_, BN = BN_, BK = BK_, STAGES = STAGES_, WARPS_M = WARPS_M_, WARPS_N = WARPS_N_;
+  static constexpr int THREADS = 32 * WARPS_M * WARPS_N;
+  static constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N;  // warp tile
+  static constexpr int MI = WM / 16, NI = WN / 8;               // mma tiles per warp
+  static constexpr int CPR = BK / 8;                            // 16-byte chunks per smem row
+  static constexpr int RSTEP = THREADS / CPR;                   // rows between one thread's chunks
+  static constexpr int NLA = (BM * CPR + THREADS - 1) / THREADS, NLB = (BN * CPR + THREADS - 1) / THREADS;
+  static constexpr int A_ST = BM * BK * 2, B_ST = BN * BK * 2;  // bytes per stage
+  static constexpr int SMEM = STAGES * (A_ST + B_ST);
+  static constexpr int KSTEPS = BK / 16;
+  static_assert(BK == 32 || BK == 64, "smem rows of 64 or 128 bytes");
+  static_assert(WM % 16 == 0 && WN % 16 == 0, "warp tile of whole m16 x n16 pairs");
+  static_assert(THREADS % CPR == 0 && RSTEP % 16 == 0, "a thread's chunks keep the swizzle phase");
+  // Byte offset of 16-byte chunk ch of smem row `row`. BK = 32 (64-byte rows): chunk ^ ((row >> 1) & 3);
+  // BK = 64 (128-byte rows): chunk ^ (row & 7). Either way ldmatrix (8 rows, one chunk column) and the
+  // cp.async stores hit 8 distinct 16-byte bank groups; + 16 rows keep the phase.
+  static __device__ __forceinline__ uint32_t swz(int row, int ch) {
+    return BK == 32 ? (uint32_t)(row * 64 + ((ch ^ ((row >> 1) & 3)) << 4)) : (uint32_t)(row * 128 + ((ch ^ (row & 7)) << 4));
+  }
+};
 
-#define PK_BM PREFILL_GEMM_BM
-#define PK_BN PREFILL_GEMM_BN
-#define PK_BK PREFILL_GEMM_BK
+using PkTile64 = PkTile<PREFILL_GEMM_BM, PREFILL_GEMM_BN, PREFILL_GEMM_BK, 6, 2, 2>;
+// Small-m path (at most 16 rows of capacity in the block, e.g. decode-like buckets): the same 48 KB hold
+// 9 stages of (16 A rows + 64 B rows), so far more weight bytes are in flight per block (the regime is
+// weight-bandwidth bound). Same k16 steps, same row slot (row % 16) and column slot (col % 8): same bits.
+using PkTileM16 = PkTile<16, PREFILL_GEMM_BN, PREFILL_GEMM_BK, PkTile64::SMEM / ((16 + PREFILL_GEMM_BN) * PREFILL_GEMM_BK * 2), 1, 4>;
+using PkTile128 = PkTile<PREFILL_GEMM_LARGE_BM, PREFILL_GEMM_LARGE_BN, 64, 3, 2, 4>;
+static_assert(PkTile64::THREADS == PREFILL_GEMM_THREADS && PkTileM16::THREADS == PREFILL_GEMM_THREADS, "gemm_bf16 block");
+static_assert(PkTileM16::SMEM <= PkTile64::SMEM, "small-m stages fit the 64 x 64 kernel's smem");
+static_assert(PkTile128::THREADS == PREFILL_GEMM_LARGE_THREADS && PkTile128::SMEM == PREFILL_GEMM_LARGE_SMEM, "gemm_bf16_large block");
 
-static __device__ __forceinline__ int pk_swz(int row, int ch) { return row * PK_BK + ((ch ^ ((row >> 1) & 3)) << 3); }
+// ---------------------------------------------------------------- epilogues
+// store<NI>(p, row, col0, acc, h): one thread's outputs of one row: acc[ni][2h], acc[ni][2h + 1] are
+// columns col0 + 8 ni and col0 + 8 ni + 1 (col0 = the warp's first column + 2 (lane % 4)).
+// kSplitK: whether blockIdx.z selects a k split (p.splits of them); otherwise the block sums all of k.
 
-// Small-m path (at most 16 valid rows in this block, e.g. decode-like m <= 16): the block's smem
-// holds SST stages of (16 A rows + 64 B rows) x BK, so far more weight bytes are in flight per
-// block (the regime is weight-bandwidth bound). Warp w computes columns [16w, 16w+16) of the single
-// m16 tile. Every output element still accumulates the same mma k16 steps in the same k order,
-// with the same row slot (row % 16) and column slot (col % 8) as the main path: bit-identical.
-template <int SST>
-static __device__ __forceinline__ void pk_gemm_small(const GemmParams &p, uint16_t *smem, int m_eff, int bm, int bn,
-                                                     int kbeg, int ktiles) {
-  constexpr int A_ST = 16 * PK_BK * 2, B_ST = PK_BN * PK_BK * 2;  // bytes per stage
-  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-  const uint32_t sA = smem_u32(smem);
-  const uint32_t sB = sA + SST * A_ST;
-  // A: 64 chunks (threads 0..63), B: 256 chunks (2 per thread).
-  const int arow = tid >> 2, ach = tid & 3;
-  const bool a_thr = tid < 64;
-  const bool oka = a_thr && bm + arow < m_eff;
-  const uint16_t *ga = oka ? p.a + (size_t)(bm + arow) * p.lda + kbeg + ach * 8 : p.a;
-  const uint32_t aoff = pk_swz(arow & 15, ach) * 2;
-  const uint16_t *gb[2];
-  bool okb[2];
-  uint32_t boff[2];
+struct PkStoreBf16 {
+  static constexpr bool kSplitK = true;  // used with splits == 1 only (one split = all of k)
+  template <int NI>
+  static __device__ __forceinline__ void store(const GemmParams &p, int row, int col0, const float (&acc)[NI][4], int h) {
 #pragma unroll
-  for (int i = 0; i < 2; i++) {
-    const int c = tid + i * PREFILL_GEMM_THREADS, row = c >> 2, ch = c & 3;
-    okb[i] = bn + row < p.n;
-    gb[i] = okb[i] ? p.b + (size_t)(bn + row) * p.ldb + kbeg + ch * 8 : p.b;
-    boff[i] = pk_swz(row, ch) * 2;
-  }
-  auto load_a = [&](int st, int kt) {
-    if (a_thr) cp_async16(sA + st * A_ST + aoff, oka ? ga + kt * PK_BK : ga, oka);
-  };
-  auto load_b = [&](int st, int kt) {
-#pragma unroll
-    for (int i = 0; i < 2; i++) cp_async16(sB + st * B_ST + boff[i], okb[i] ? gb[i] + kt * PK_BK : gb[i], okb[i]);
-  };
-  uint32_t a_off[2], b_off[2];
-#pragma unroll
-  for (int kk = 0; kk < 2; kk++) {
-    a_off[kk] = pk_swz(lane & 15, kk * 2 + (lane >> 4)) * 2;
-    const int row = warp * 16 + ((lane >> 4) & 1) * 8 + (lane & 7);
-    b_off[kk] = pk_swz(row, kk * 2 + ((lane >> 3) & 1)) * 2;
-  }
-  float acc[2][4];
-#pragma unroll
-  for (int ni = 0; ni < 2; ni++) acc[ni][0] = acc[ni][1] = acc[ni][2] = acc[ni][3] = 0.f;
-  // Weights first (never written by kernels), then wait for the producer of A (PDL).
-#pragma unroll
-  for (int s = 0; s < SST - 1; s++)
-    if (s < ktiles) load_b(s, s);
-  pk_pdl_wait();
-#pragma unroll
-  for (int s = 0; s < SST - 1; s++) {
-    if (s < ktiles) load_a(s, s);
-    cp_async_commit();
-  }
-  for (int kt = 0; kt < ktiles; kt++) {
-    cp_async_wait<SST - 2>();
-    __syncthreads();
-    const int nk = kt + SST - 1;
-    if (nk < ktiles) { load_a(nk % SST, nk); load_b(nk % SST, nk); }
-    cp_async_commit();
-    const int st = kt % SST;
-#pragma unroll
-    for (int kk = 0; kk < 2; kk++) {
-      uint32_t af[4], b0, b1, b2, b3;
-      ldmatrix_x4(af[0], af[1], af[2], af[3], sA + st * A_ST + a_off[kk]);
-      ldmatrix_x4(b0, b1, b2, b3, sB + st * B_ST + b_off[kk]);
-      mma_bf16_16816(acc[0], af, b0, b1);
-      mma_bf16_16816(acc[1], af, b2, b3);
-    }
-  }
-  cp_async_wait<0>();
-  pk_pdl_launch();
-  const int g = lane >> 2, t4 = lane & 3;
-#pragma unroll
-  for (int h = 0; h < 2; h++) {
-    const int row = bm + g + h * 8;
-    if (row >= m_eff) continue;
-#pragma unroll
-    for (int ni = 0; ni < 2; ni++) {
-      const int col = bn + warp * 16 + ni * 8 + 2 * t4;
+    for (int ni = 0; ni < NI; ni++) {
+      const int col = col0 + ni * 8;
       if (col >= p.n) continue;
-      if (p.splits == 1)
-        *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col) = pack_bf2(acc[ni][2 * h], acc[ni][2 * h + 1]);
-      else
-        *reinterpret_cast<float2 *>(p.partial + ((size_t)blockIdx.z * p.m + row) * p.n + col) =
-            make_float2(acc[ni][2 * h], acc[ni][2 * h + 1]);
+      *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col) = pack_bf2(acc[ni][2 * h], acc[ni][2 * h + 1]);
     }
   }
-}
+};
 
-template <int STAGES>
-static __device__ __forceinline__ void pk_gemm_impl(const GemmParams &p, uint16_t *smem) {
-  const int m_eff = min(p.m, *p.m_dev);
-  const int bm = blockIdx.y * PK_BM;
-  const int bn = blockIdx.x * PK_BN;
-  if (bm >= m_eff || bn >= p.n) { pk_pdl_wait(); return; }
-  const int kz = p.k / p.splits;
-  const int kbeg = blockIdx.z * kz;
-  const int ktiles = kz / PK_BK;
-  if (p.m - bm <= 16) {  // capacity, not the real count; same smem, re-cut into 5 KB stages
-    pk_gemm_small<(STAGES * (PK_BM + PK_BN) * PK_BK * 2) / ((16 + PK_BN) * PK_BK * 2)>(p, smem, m_eff, bm, bn, kbeg, ktiles);
-    return;
+struct PkStorePartial {
+  static constexpr bool kSplitK = true;
+  template <int NI>
+  static __device__ __forceinline__ void store(const GemmParams &p, int row, int col0, const float (&acc)[NI][4], int h) {
+#pragma unroll
+    for (int ni = 0; ni < NI; ni++) {
+      const int col = col0 + ni * 8;
+      if (col >= p.n) continue;
+      *reinterpret_cast<float2 *>(p.partial + ((size_t)blockIdx.z * p.m + row) * p.n + col) =
+          make_float2(acc[ni][2 * h], acc[ni][2 * h + 1]);
+    }
   }
+};
 
+// SiLU * up. B (n = 2 ffn rows) is interleaved in groups of 8 rows: B row 16 b + i is gate row 8 b + i,
+// B row 16 b + 8 + i is up row 8 b + i (i < 8), so a warp's column tiles ni (even) and ni + 1 hold the
+// gate and up columns of the same 8 outputs in the same thread: no shuffle. g and u are rounded to bf16
+// first, exactly what the unfused GEMM stores and silu_mul reads, so the result equals GEMM + silu_mul
+// (same splits = 1) bit for bit. Output c is [m, ldc] with ldc >= n / 2. Non-linear: never split.
+struct PkSiluMulBf16 {
+  static constexpr bool kSplitK = false;
+  template <int NI>
+  static __device__ __forceinline__ void store(const GemmParams &p, int row, int col0, const float (&acc)[NI][4], int h) {
+    static_assert(NI % 2 == 0, "gate and up column tiles in pairs");
+#pragma unroll
+    for (int ni = 0; ni < NI; ni += 2) {
+      const int col = col0 + ni * 8;  // a gate column: (col & 15) < 8 since the warp's columns start at a multiple of 16
+      if (col >= p.n) continue;
+      const int j = ((col >> 4) << 3) + (col & 7);
+      const float g0 = bf2f(f2bf(acc[ni][2 * h])), g1 = bf2f(f2bf(acc[ni][2 * h + 1]));
+      const float u0 = bf2f(f2bf(acc[ni + 1][2 * h])), u1 = bf2f(f2bf(acc[ni + 1][2 * h + 1]));
+      *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + j) = pack_bf2(pk_silu_mul(g0, u0), pk_silu_mul(g1, u1));
+    }
+  }
+};
+
+// ---------------------------------------------------------------- the mainloop
+// One block tile at (bm, bn) over k in [kbeg, kbeg + kz) (kz a multiple of 32), then epilogue Epi.
+template <class T, class Epi>
+static __device__ __forceinline__ void pk_gemm_tile(const GemmParams &p, uint16_t *smem, int m_eff, int bm, int bn, int kbeg,
+                                                    int kz) {
+  const int ktiles = (kz + T::BK - 1) / T::BK;
+  const int last_steps = (kz - (ktiles - 1) * T::BK) / 16;  // k16 steps of the last tile
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-  const int wm = warp >> 1, wn = warp & 1;
+  const int wm = warp / T::WARPS_N, wn = warp % T::WARPS_N;
   const uint32_t sA = smem_u32(smem);
-  const uint32_t sB = sA + STAGES * PK_BM * PK_BK * 2;
+  const uint32_t sB = sA + T::STAGES * T::A_ST;
 
-  // Each thread copies 2 chunks of A and 2 of B per stage.
-  const uint16_t *ga[2], *gb[2];
-  bool oka[2], okb[2];
-  uint32_t soff[2];
+  // Loaders: chunk c = tid + i * THREADS is row c / CPR, chunk tid % CPR (the same for every i).
+  const int lrow = tid / T::CPR, lch = tid % T::CPR;
+  const uint16_t *ga = p.a + (size_t)(bm + lrow) * p.lda + kbeg + lch * 8;
+  const uint16_t *gb = p.b + (size_t)(bn + lrow) * p.ldb + kbeg + lch * 8;
+  const uint32_t soff = T::swz(lrow, lch);
+  uint32_t amask = 0, bmask = 0;
 #pragma unroll
-  for (int i = 0; i < 2; i++) {
-    const int c = tid + i * PREFILL_GEMM_THREADS;
-    const int row = c >> 2, ch = c & 3;
-    oka[i] = bm + row < m_eff;
-    okb[i] = bn + row < p.n;
-    ga[i] = oka[i] ? p.a + (size_t)(bm + row) * p.lda + kbeg + ch * 8 : p.a;
-    gb[i] = okb[i] ? p.b + (size_t)(bn + row) * p.ldb + kbeg + ch * 8 : p.b;
-    soff[i] = pk_swz(row, ch) * 2;
-  }
+  for (int i = 0; i < T::NLA; i++)
+    amask |= (tid + i * T::THREADS < T::BM * T::CPR && bm + lrow + i * T::RSTEP < m_eff) ? 1u << i : 0u;
+#pragma unroll
+  for (int i = 0; i < T::NLB; i++)
+    bmask |= (tid + i * T::THREADS < T::BN * T::CPR && bn + lrow + i * T::RSTEP < p.n) ? 1u << i : 0u;
+  const bool a_thr = tid < T::BM * T::CPR;  // threads with an A chunk (all unless BM * CPR < THREADS)
   auto load_a = [&](int st, int kt) {
-    const uint32_t a_st = sA + st * (PK_BM * PK_BK * 2);
+    if (!a_thr) return;
+    const bool kok = kt * T::BK + lch * 8 < kz;
 #pragma unroll
-    for (int i = 0; i < 2; i++) cp_async16(a_st + soff[i], oka[i] ? ga[i] + kt * PK_BK : ga[i], oka[i]);
+    for (int i = 0; i < T::NLA; i++) {
+      const bool ok = kok && ((amask >> i) & 1);
+      cp_async16(sA + st * T::A_ST + soff + i * T::RSTEP * T::BK * 2, ok ? ga + (size_t)i * T::RSTEP * p.lda + kt * T::BK : p.a, ok);
+    }
   };
   auto load_b = [&](int st, int kt) {
-    const uint32_t b_st = sB + st * (PK_BN * PK_BK * 2);
+    const bool kok = kt * T::BK + lch * 8 < kz;
 #pragma unroll
-    for (int i = 0; i < 2; i++) cp_async16(b_st + soff[i], okb[i] ? gb[i] + kt * PK_BK : gb[i], okb[i]);
+    for (int i = 0; i < T::NLB; i++) {
+      const bool ok = kok && ((bmask >> i) & 1);
+      cp_async16(sB + st * T::B_ST + soff + i * T::RSTEP * T::BK * 2, ok ? gb + (size_t)i * T::RSTEP * p.ldb + kt * T::BK : p.b, ok);
+    }
   };
 
-  // ldmatrix byte offsets within a stage, for k16 step kk (0/1).
-  uint32_t a_off[2][2], b_off[2][2];
+  // ldmatrix byte offsets within a stage for k16 step kk; + 16 rows (mi, np) keep the swizzle phase.
+  uint32_t a_off[T::KSTEPS], b_off[T::KSTEPS];
 #pragma unroll
-  for (int kk = 0; kk < 2; kk++) {
-#pragma unroll
-    for (int mi = 0; mi < 2; mi++) {
-      const int row = wm * 32 + mi * 16 + (lane & 15);
-      a_off[kk][mi] = pk_swz(row, kk * 2 + (lane >> 4)) * 2;
-    }
-#pragma unroll
-    for (int np = 0; np < 2; np++) {
-      const int row = wn * 32 + np * 16 + ((lane >> 4) & 1) * 8 + (lane & 7);
-      b_off[kk][np] = pk_swz(row, kk * 2 + ((lane >> 3) & 1)) * 2;
-    }
+  for (int kk = 0; kk < T::KSTEPS; kk++) {
+    a_off[kk] = T::swz(wm * T::WM + (lane & 15), kk * 2 + (lane >> 4));
+    b_off[kk] = T::swz(wn * T::WN + ((lane >> 4) & 1) * 8 + (lane & 7), kk * 2 + ((lane >> 3) & 1));
   }
-  const bool warp_active = bm + wm * 32 < m_eff;
+  const bool warp_active = bm + wm * T::WM < m_eff && bn + wn * T::WN < p.n;
 
-  float acc[2][4][4];
+  float acc[T::MI][T::NI][4];
 #pragma unroll
-  for (int mi = 0; mi < 2; mi++)
+  for (int mi = 0; mi < T::MI; mi++)
 #pragma unroll
-    for (int ni = 0; ni < 4; ni++) acc[mi][ni][0] = acc[mi][ni][1] = acc[mi][ni][2] = acc[mi][ni][3] = 0.f;
+    for (int ni = 0; ni < T::NI; ni++) acc[mi][ni][0] = acc[mi][ni][1] = acc[mi][ni][2] = acc[mi][ni][3] = 0.f;
 
   // Weights first (never written by kernels), then wait for the producer of A (PDL).
 #pragma unroll
-  for (int s = 0; s < STAGES - 1; s++)
+  for (int s = 0; s < T::STAGES - 1; s++)
     if (s < ktiles) load_b(s, s);
   pk_pdl_wait();
 #pragma unroll
-  for (int s = 0; s < STAGES - 1; s++) {
+  for (int s = 0; s < T::STAGES - 1; s++) {
     if (s < ktiles) load_a(s, s);
     cp_async_commit();
   }
+  int st = 0, ld_st = T::STAGES - 1;
   for (int kt = 0; kt < ktiles; kt++) {
-    cp_async_wait<STAGES - 2>();
+    cp_async_wait<T::STAGES - 2>();
     __syncthreads();
-    const int nk = kt + STAGES - 1;
-    if (nk < ktiles) { load_a(nk % STAGES, nk); load_b(nk % STAGES, nk); }
+    const int nk = kt + T::STAGES - 1;
+    if (nk < ktiles) { load_a(ld_st, nk); load_b(ld_st, nk); }
     cp_async_commit();
-    const int st = kt % STAGES;
+    ld_st = ld_st == T::STAGES - 1 ? 0 : ld_st + 1;
+    const int nsteps = kt == ktiles - 1 ? last_steps : T::KSTEPS;
     if (warp_active) {
-      const uint32_t a_st = sA + st * (PK_BM * PK_BK * 2), b_st = sB + st * (PK_BN * PK_BK * 2);
+      const uint32_t a_st = sA + st * T::A_ST, b_st = sB + st * T::B_ST;
 #pragma unroll
-      for (int kk = 0; kk < 2; kk++) {
-        uint32_t af[2][4], bf[4][2];
+      for (int kk = 0; kk < T::KSTEPS; kk++) {
+        if (kk >= nsteps) break;
+        uint32_t af[T::MI][4], bf[T::NI][2];
 #pragma unroll
-        for (int mi = 0; mi < 2; mi++) ldmatrix_x4(af[mi][0], af[mi][1], af[mi][2], af[mi][3], a_st + a_off[kk][mi]);
+        for (int mi = 0; mi < T::MI; mi++)
+          ldmatrix_x4(af[mi][0], af[mi][1], af[mi][2], af[mi][3], a_st + a_off[kk] + mi * 16 * T::BK * 2);
 #pragma unroll
-        for (int np = 0; np < 2; np++)
-          ldmatrix_x4(bf[2 * np][0], bf[2 * np][1], bf[2 * np + 1][0], bf[2 * np + 1][1], b_st + b_off[kk][np]);
+        for (int np = 0; np < T::NI / 2; np++)
+          ldmatrix_x4(bf[2 * np][0], bf[2 * np][1], bf[2 * np + 1][0], bf[2 * np + 1][1], b_st + b_off[kk] + np * 16 * T::BK * 2);
 #pragma unroll
-        for (int mi = 0; mi < 2; mi++)
+        for (int mi = 0; mi < T::MI; mi++)
 #pragma unroll
-          for (int ni = 0; ni < 4; ni++) mma_bf16_16816(acc[mi][ni], af[mi], bf[ni][0], bf[ni][1]);
+          for (int ni = 0; ni < T::NI; ni++) mma_bf16_16816(acc[mi][ni], af[mi], bf[ni][0], bf[ni][1]);
       }
     }
+    st = st == T::STAGES - 1 ? 0 : st + 1;
   }
   cp_async_wait<0>();
   pk_pdl_launch();
@@ -217,29 +215,61 @@ static __device__ __forceinline__ void pk_gemm_impl(const GemmParams &p, uint16_
 
   const int g = lane >> 2, t4 = lane & 3;
 #pragma unroll
-  for (int mi = 0; mi < 2; mi++) {
+  for (int mi = 0; mi < T::MI; mi++) {
 #pragma unroll
     for (int h = 0; h < 2; h++) {
-      const int row = bm + wm * 32 + mi * 16 + g + h * 8;
+      const int row = bm + wm * T::WM + mi * 16 + g + h * 8;
       if (row >= m_eff) continue;
-#pragma unroll
-      for (int ni = 0; ni < 4; ni++) {
-        const int col = bn + wn * 32 + ni * 8 + 2 * t4;
-        if (col >= p.n) continue;
-        if (p.splits == 1) {
-          *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col) = pack_bf2(acc[mi][ni][2 * h], acc[mi][ni][2 * h + 1]);
-        } else {
-          *reinterpret_cast<float2 *>(p.partial + ((size_t)blockIdx.z * p.m + row) * p.n + col) =
-              make_float2(acc[mi][ni][2 * h], acc[mi][ni][2 * h + 1]);
-        }
-      }
+      Epi::template store<T::NI>(p, row, bn + wn * T::WN + 2 * t4, acc[mi], h);
     }
   }
 }
 
+// One block of a GEMM launched with grid (ceil(n / T::BN), ceil(m / T::BM), splits). SMALL_M: blocks whose
+// row capacity p.m - bm is at most 16 run the 16-row tile (same BN, same smem).
+template <class T, class Epi, bool SMALL_M>
+static __device__ __forceinline__ void pk_gemm_block(const GemmParams &p, uint16_t *smem) {
+  const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
+  const int bm = blockIdx.y * T::BM;
+  const int bn = blockIdx.x * T::BN;
+  if (bm >= m_eff || bn >= p.n) { pk_pdl_wait(); return; }
+  const int kz = Epi::kSplitK ? p.k / p.splits : p.k;
+  const int kbeg = Epi::kSplitK ? blockIdx.z * kz : 0;
+  if constexpr (SMALL_M) {
+    if (p.m - bm <= 16) {  // capacity, not the real count
+      pk_gemm_tile<PkTile<16, T::BN, T::BK, T::SMEM / ((16 + T::BN) * T::BK * 2), 1, T::BN / 16>, Epi>(p, smem, m_eff, bm, bn, kbeg, kz);
+      return;
+    }
+  }
+  pk_gemm_tile<T, Epi>(p, smem, m_eff, bm, bn, kbeg, kz);
+}
+
+// ---------------------------------------------------------------- kernels
+// gemm_bf16 / gemm_bf16_large: GemmParams contract of prefill_kernels.h (bf16 C, or fp32 partials when
+// splits > 1). gemm_bf16_large needs n % 64 == 0 (columns past n are zero-filled, never stored).
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_THREADS) gemm_bf16(GemmParams p) {
-  __shared__ __align__(128) uint16_t smem[PK_GEMM_STAGES * (PK_BM + PK_BN) * PK_BK];
-  pk_gemm_impl<PK_GEMM_STAGES>(p, smem);
+  __shared__ __align__(128) uint16_t smem[PkTile64::SMEM / 2];
+  if (p.splits > 1) pk_gemm_block<PkTile64, PkStorePartial, true>(p, smem);
+  else pk_gemm_block<PkTile64, PkStoreBf16, true>(p, smem);
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_THREADS, 2) gemm_bf16_large(GemmParams p) {
+  extern __shared__ __align__(128) uint16_t pk_lg_smem[];
+  if (p.splits > 1) pk_gemm_block<PkTile128, PkStorePartial, false>(p, pk_lg_smem);
+  else pk_gemm_block<PkTile128, PkStoreBf16, false>(p, pk_lg_smem);
+}
+
+// gemm_bf16_silu / gemm_bf16_large_silu: gate/up GEMM with the SiLU * up epilogue (PkSiluMulBf16): b is
+// [n = 2 ffn, k] interleaved in groups of 8 rows, c is [m, ldc] receiving ffn columns. p.splits and
+// p.partial are ignored (all of k per block); n % 16 == 0 (large: n % 64 == 0).
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_THREADS) gemm_bf16_silu(GemmParams p) {
+  __shared__ __align__(128) uint16_t smem[PkTile64::SMEM / 2];
+  pk_gemm_block<PkTile64, PkSiluMulBf16, true>(p, smem);
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_THREADS, 2) gemm_bf16_large_silu(GemmParams p) {
+  extern __shared__ __align__(128) uint16_t pk_lg_smem[];
+  pk_gemm_block<PkTile128, PkSiluMulBf16, false>(p, pk_lg_smem);
 }
 
 // splitk_reduce: one block per row (grid.x = row capacity), any blockDim; float4 when n % 4 == 0.

@@ -9,7 +9,6 @@
 #include "tilemap.cu"
 #include "attention.cu"
 #include "gemm.cu"
-#include "gemm_large.cu"
 #include "act.cu"
 #include "gemm_stream.cu"
 #include "prefetch.cu"

@@ -101,9 +101,9 @@ public final class PrefillEngine implements AutoCloseable {
         stream = CudaStream.create();
         start = CudaEvent.create();
         stop = CudaEvent.create();
-        weights = ModelWeights.create(m, config.seed(), library, stream);
         this.options = options;
         lowered = lower(config, device.sms(), device.ccMajor() * 10 + device.ccMinor(), options);
+        weights = ModelWeights.create(m, config.seed(), library, stream, lowered.weightLayout());
         buffers = new ForwardBuffers(config, lowered.layout());
         hostMeta = PinnedBuffer.allocate("batch metadata", buffers.meta().bytes());
         hostOut = PinnedBuffer.allocate("first tokens", 4L * buffers.meta().maxSeqs());
@@ -152,6 +152,7 @@ public final class PrefillEngine implements AutoCloseable {
         @Override public MemorySegment tensor(String name) { return buffers.tensor(name); }
         @Override public MemorySegment weight(String name) { return weights.of(name); }
         @Override public long weightBytes(String name) { return weights.spec().tensor(name).bytes(); }
+        @Override public io.prefillbench.forward.WeightLayout weightLayout() { return weights.layout(); }
         @Override public io.prefillbench.cuda.Kernel kernel(String name) { return library.kernel(name); }
         @Override public ForwardProgram.Dims dims() { return lowered.program().dims(); }
         @Override public CaptureKey key() { return key; }

@@ -18,6 +18,8 @@ public interface BindContext {
 
     /** Bytes of a weight tensor. */
     long weightBytes(String name);
+    /** Where the weight rows sit on the device (the plans' {@link LoweredForward#weightLayout()}). */
+    WeightLayout weightLayout();
 
     Kernel kernel(String name);
 

@@ -13,6 +13,7 @@ import io.prefillbench.bindings.kernels.SplitKReduceParams;
 import io.prefillbench.bindings.kernels.TileMapParams;
 import io.prefillbench.cuda.CublasLtMatmul;
 import io.prefillbench.cuda.CudaStream;
+import io.prefillbench.model.WeightSpec;
 import io.prefillbench.plan.GemmTiling;
 import io.prefillbench.plan.StreamTiling;
 
@@ -20,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,10 +34,31 @@ import java.util.Set;
 public final class ImplRegistry {
     /**
      * A fusion rewrite: a GEMM ({@code producerGemm}: the op-name suffix, e.g. {@code gate_up})
-     * whose only reader is the next op of kind {@code consumer} becomes one op run by {@code impl},
-     * which writes the consumer's output.
+     * whose only reader is the next op of kind {@code consumer} becomes one op, which writes the
+     * consumer's output, run by the fused form of the GEMM's implementation: {@code implByProducer}
+     * maps the GEMM's implementation name to it ({@code "*"}: any implementation).
      */
-    public record Fusion(String name, String producerGemm, OpKind consumer, String impl) {
+    public record Fusion(String name, String producerGemm, OpKind consumer, Map<String, String> implByProducer) {
+        public Fusion {
+            implByProducer = Map.copyOf(implByProducer);
+        }
+
+        /** One fused implementation whatever the GEMM's implementation. */
+        public Fusion(String name, String producerGemm, OpKind consumer, String impl) {
+            this(name, producerGemm, consumer, Map.of(ANY, impl));
+        }
+
+        static final String ANY = "*";
+
+        /** The fused implementation replacing {@code producer}; refused when the rule has none for it. */
+        public String implFor(Impl producer) {
+            String f = implByProducer.getOrDefault(producer.name(), implByProducer.get(ANY));
+            if (f == null) {
+                throw new IllegalStateException("fusion " + name + " has no fused form of " + producer.name() + " (only of "
+                        + new java.util.TreeSet<>(implByProducer.keySet()) + ")");
+            }
+            return f;
+        }
     }
 
     private final List<Impl> impls;
@@ -46,11 +69,12 @@ public final class ImplRegistry {
         this.fusions = List.copyOf(fusions);
     }
 
-    /** This registry plus one implementation (and optionally a fusion rule using it). */
+    /** This registry plus one implementation (and optionally fusion rules using it, replacing rules of the same name). */
     public ImplRegistry with(Impl impl, Fusion... more) {
         List<Impl> i = new ArrayList<>(impls);
         i.add(impl);
         List<Fusion> f = new ArrayList<>(fusions);
+        for (Fusion m : more) f.removeIf(x -> x.name().equals(m.name()));
         f.addAll(List.of(more));
         return new ImplRegistry(i, f);
     }
@@ -72,16 +96,23 @@ public final class ImplRegistry {
         return impls.stream().filter(i -> i.name().equals(name)).findFirst();
     }
 
-    /** The first implementation of a kind that supports the op: the rule-based default. */
+    /** Whether {@code impl} is the fused form of some fusion rule (reached through that rule only). */
+    public boolean fusionTarget(String impl) {
+        return fusions.stream().anyMatch(f -> f.implByProducer().containsValue(impl));
+    }
+
+    /** The first implementation of a kind that supports the op, fused forms aside: the rule-based default. */
     public Impl defaultFor(Op op, CaptureKey key) {
         for (Impl i : impls) {
-            if (i.kind() == op.kind() && i.supports().test(op, key)) return i;
+            if (i.kind() == op.kind() && !fusionTarget(i.name()) && i.supports().test(op, key)) return i;
         }
         throw new IllegalStateException("no implementation of " + op.kind() + " supports " + op.name() + " at size " + key.size());
     }
 
     // ------------------------------------------------------------------ the standard registry
 
+    /** The fusion of silu_mul into the gate/up GEMM's epilogue (switched on per bucket by the measurements file). */
+    public static final String SILU_INTO_GATE_UP = "silu_into_gate_up";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** L2 prefetch: few blocks, so the main branch keeps nearly all SMs; bytes per prefetch request. */
     static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
@@ -129,6 +160,19 @@ public final class ImplRegistry {
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
                     (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
                     ImplRegistry::one, true, null, ImplRegistry::bindAttention),
+            // gate_up GEMM with the SiLU * up epilogue (fusion silu_into_gate_up): the tile of the GEMM it
+            // replaces, never split (non-linear epilogue); its weight rows interleaved (Lowering.layoutWeights).
+            new Impl("gemm_bf16_silu", OpKind.GEMM, "gemm_bf16_silu", KernelConstants.GEMM_THREADS, 0, PDL,
+                    "bits depend on k only (one split): gate and up rounded to bf16 as gemm_bf16 stores them, then silu_mul's "
+                            + "arithmetic, so equal to gemm_bf16 + silu_mul",
+                    ImplRegistry::gateUpInterleavable, (op, k, s, d) -> gemmGrid(op, s, GemmTiling.BM, GemmTiling.BN), ImplRegistry::one,
+                    false, null, ImplRegistry::bindGemmSilu),
+            new Impl("gemm_bf16_large_silu", OpKind.GEMM, "gemm_bf16_large_silu", KernelConstants.GEMM_LARGE_THREADS,
+                    KernelConstants.GEMM_LARGE_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                    "bits depend on k only (one split; equal to gemm_bf16_large + silu_mul)",
+                    (op, k) -> gateUpInterleavable(op, k) && op.n() % 64 == 0,
+                    (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN), ImplRegistry::one, false, null,
+                    ImplRegistry::bindGemmSilu),
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
             new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 256, 0, PDL,
@@ -141,7 +185,11 @@ public final class ImplRegistry {
             new Impl("l2_prefetch", OpKind.L2_PREFETCH, "l2_prefetch", PREFETCH_THREADS, 0, EnumSet.noneOf(Impl.Attr.class),
                     "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch)),
-            List.of());
+            // the 128 x 128 tile keeps its tile; any other GEMM (64 x 64, the streaming kernels, cuBLAS) becomes the
+            // 64 x 64 fused kernel, whose 16-row path serves the small buckets
+            List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL,
+                    Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu"))));
+
 
     public static ImplRegistry standard() {
         return STANDARD;
@@ -149,6 +197,11 @@ public final class ImplRegistry {
 
     private static boolean any(Op op, CaptureKey key) {
         return true;
+    }
+
+    /** The gate/up interleave of {@link Lowering#layoutWeights} applies: n = 2 ffn, ffn a multiple of the group. */
+    private static boolean gateUpInterleavable(Op op, CaptureKey key) {
+        return op.n() % (2 * KernelConstants.GATE_UP_GROUP) == 0;
     }
 
     private static int one(Op op, CaptureKey key) {
@@ -242,6 +295,32 @@ public final class ImplRegistry {
         GemmParams.ldb(p, op.k());
         GemmParams.ldc(p, op.n());
         GemmParams.splits(p, lo.splits());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    /** The fused gate/up GEMM: b is the interleaved [2 ffn, hidden] weight, c (the silu_mul output) [m, ffn]. */
+    private static Issuable bindGemmSilu(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        String w = op.weight("weight");
+        WeightLayout.RowInterleave ri = c.weightLayout().of(w);
+        if (ri == null || ri.rows() != op.n() || ri.group() != KernelConstants.GATE_UP_GROUP) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " needs " + w + " interleaved in groups of "
+                    + KernelConstants.GATE_UP_GROUP + ", the device layout has " + ri);
+        }
+        if (lo.splits() != 1) throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " is never split, got " + lo.splits());
+        MemorySegment p = GemmParams.allocate(c.arena());
+        GemmParams.a(p, t(c, op.in("a")));
+        GemmParams.b(p, c.weight(w));
+        GemmParams.c(p, t(c, op.out("c")));
+        GemmParams.partial(p, MemorySegment.NULL);
+        GemmParams.m_dev(p, t(c, op.in("m_dev")));
+        GemmParams.m(p, c.key().capacity(op.rows()));
+        GemmParams.n(p, op.n());
+        GemmParams.k(p, op.k());
+        GemmParams.lda(p, op.k());
+        GemmParams.ldb(p, op.k());
+        GemmParams.ldc(p, op.n() / 2);
+        GemmParams.splits(p, 1);
         return new KernelIssuable(c, lo, p);
     }
 
@@ -355,6 +434,9 @@ public final class ImplRegistry {
         SiluMulParams.out(p, t(c, op.out("out")));
         SiluMulParams.num_tokens(p, t(c, op.in("num_tokens")));
         SiluMulParams.ffn(p, c.dims().ffn());
+        // gate_up columns follow the gate/up weight's rows on the device (0 = natural layout)
+        WeightLayout.RowInterleave ri = c.weightLayout().of(WeightSpec.layer(op.layer()).gateUp());
+        SiluMulParams.group(p, ri == null ? 0 : ri.group());
         return new KernelIssuable(c, lo, p);
     }
 

@@ -37,7 +37,21 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
         long ropeBytes = 4L * maxModelLen * program.dims().headDim();
         BufferLayout layout = BufferLayout.of(new ArrayList<>(plans.values()), meta, ropeBytes,
                 "[" + maxModelLen + ", " + program.dims().headDim() + "] fp32 cos|sin");
-        return new LoweredForward(program, plans, layout);
+        LoweredForward f = new LoweredForward(program, plans, layout);
+        f.weightLayout(); // the buckets agree on it
+        return f;
+    }
+
+    /** The device layout of the weights: one for the engine, so every bucket's plan must have chosen the same. */
+    public WeightLayout weightLayout() {
+        WeightLayout first = null;
+        for (LoweredPlan p : plans.values()) {
+            if (first == null) first = p.weightLayout();
+            else if (!first.equals(p.weightLayout())) {
+                throw new IllegalStateException("size " + p.key().size() + " lowered another weight layout than the other sizes: " + p.weightLayout());
+            }
+        }
+        return first == null ? WeightLayout.natural() : first;
     }
 
     public LoweredPlan plan(int size) {

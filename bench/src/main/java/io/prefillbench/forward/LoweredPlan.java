@@ -6,11 +6,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The execution plan of one capture key: lowered ops in issue order, and the workspace tensors
- * lowering created (split-K partials). The buffer layout, the engine, {@code plan} and the op dump
- * all read it.
+ * The execution plan of one capture key: lowered ops in issue order, the workspace tensors lowering
+ * created (split-K partials) and the device layout of the weights it chose ({@link Lowering#layoutWeights}).
+ * The buffer layout, the engine, {@code plan} and the op dump all read it.
  */
-public record LoweredPlan(ForwardProgram program, CaptureKey key, List<LoweredOp> ops, Map<String, TensorSpec> workspaces) {
+public record LoweredPlan(ForwardProgram program, CaptureKey key, List<LoweredOp> ops, Map<String, TensorSpec> workspaces,
+                          WeightLayout weightLayout) {
     public LoweredPlan {
         ops = List.copyOf(ops);
         workspaces = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workspaces));

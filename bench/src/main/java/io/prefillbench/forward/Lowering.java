@@ -9,6 +9,7 @@ import java.util.Map;
  * Lowers the {@link ForwardProgram} for one {@link CaptureKey} into a {@link LoweredPlan}, in small
  * passes, each a static method testable on its own:
  * <ol>
+ *   <li>{@link #layoutWeights}: the device layout of the weights (gate/up rows interleaved), the same at every bucket;</li>
  *   <li>{@link #selectImplementations}: a measurements row, else the registry's rule-based default;</li>
  *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace; partial sums fused into a consumer
@@ -24,13 +25,42 @@ public final class Lowering {
     }
 
     public static LoweredPlan lower(ForwardProgram program, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        WeightLayout weights = layoutWeights(program);
         List<LoweredOp> ops = selectImplementations(program, key, registry, choices);
         ops = fuse(ops, key, registry, choices);
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = assignStreams(ops, program, key, registry, choices);
         ops = grids(ops, key, program.dims());
-        return new LoweredPlan(program, key, ops, workspaces);
+        return new LoweredPlan(program, key, ops, workspaces, weights);
+    }
+
+    /**
+     * Pass 0: the device layout of the weights. The weight of a GEMM whose output only silu_mul reads
+     * gets its gate and up rows interleaved in groups of {@link KernelConstants#GATE_UP_GROUP}, at every
+     * bucket: the fused SiLU epilogue needs exactly that layout and silu_mul reads any group, so one device
+     * layout serves the fused and the unfused buckets of an engine (the GEMM's per-element arithmetic does
+     * not depend on where a weight row sits, so unfused results keep their bits). An ffn that is not a
+     * multiple of the group keeps the natural layout (and cannot be fused).
+     */
+    public static WeightLayout layoutWeights(ForwardProgram program) {
+        Map<String, WeightLayout.RowInterleave> interleaved = new LinkedHashMap<>();
+        List<Op> ops = program.ops();
+        int group = KernelConstants.GATE_UP_GROUP;
+        for (int i = 0; i < ops.size(); i++) {
+            Op g = ops.get(i);
+            if (g.kind() != OpKind.GEMM || g.n() % (2 * group) != 0) continue;
+            String c = g.out("c");
+            List<Op> readers = new ArrayList<>();
+            for (int j = i + 1; j < ops.size(); j++) {
+                if (ops.get(j).reads().containsValue(c)) readers.add(ops.get(j));
+                if (ops.get(j).writes().containsValue(c)) break;
+            }
+            if (readers.size() == 1 && readers.get(0).kind() == OpKind.SILU_MUL && c.equals(readers.get(0).in("gate_up"))) {
+                interleaved.put(g.weight("weight"), new WeightLayout.RowInterleave(g.n() / 2, group));
+            }
+        }
+        return new WeightLayout(interleaved);
     }
 
     /** Pass 1: one implementation per op; {@code splits} 0 = the implementation's default, decided in pass 3. */
@@ -43,6 +73,10 @@ public final class Lowering {
             if (row.isPresent()) {
                 Impl impl = registry.byName(row.get().impl());
                 if (impl.kind() != OpKind.GEMM) throw new IllegalArgumentException("measurements row names " + impl.name() + ", not a GEMM");
+                if (registry.fusionTarget(impl.name())) {
+                    throw new IllegalArgumentException("measurements row names " + impl.name() + " for " + op.name()
+                            + ": a fused implementation, selected through a fusions row only");
+                }
                 if (row.get().algo() != null && !impl.library()) {
                     throw new IllegalArgumentException("measurements row for " + op.name() + " pins algo '" + row.get().algo()
                             + "' but " + impl.name() + " is not a library call: only library GEMMs take an algo");
@@ -56,15 +90,22 @@ public final class Lowering {
         return out;
     }
 
-    /** Pass 2: each fusion rule switched on at this key folds a GEMM and its sole consumer into one op. */
+    /**
+     * Pass 2: each fusion rule switched on at this key folds a GEMM and its sole consumer into one op, run
+     * by the rule's fused form of the GEMM's implementation (e.g. the 128 x 128 tile keeps its tile); a GEMM
+     * the fused form does not support (its {@code supports}) stays unfused. The
+     * GEMM's splits stay what pass 1 chose: a measurements row asking for split-K together with a fusion
+     * whose epilogue is not linear is refused in pass 3.
+     */
     public static List<LoweredOp> fuse(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
         List<LoweredOp> ops = new ArrayList<>(in);
         for (ImplRegistry.Fusion f : registry.fusions()) {
             if (!choices.fusion(f.name(), key)) continue;
-            Impl fused = registry.byName(f.impl());
             for (int i = 0; i < ops.size(); i++) {
                 LoweredOp g = ops.get(i);
                 if (g.op().kind() != OpKind.GEMM || !suffix(g.op().name()).equals(f.producerGemm())) continue;
+                Impl fused = registry.byName(f.implFor(g.impl()));
+                if (!fused.supports().test(g.op(), key)) continue; // e.g. an ffn its epilogue cannot pair: stays unfused
                 String c = g.op().out("c");
                 List<Integer> readers = readersOfVersion(ops, i, c);
                 if (readers.size() != 1 || ops.get(readers.get(0)).op().kind() != f.consumer()) {

@@ -21,7 +21,10 @@ import java.util.stream.IntStream;
  * forward the engine lowers and launches), dispatching each op kind to its per-kernel reference in
  * {@link KernelReference}, with the same bf16 rounding points:
  *
- * bf16 after every op the kernels store as bf16; argmax takes the lowest index on ties.
+ * bf16 after every op the kernels store as bf16; argmax takes the lowest index on ties. Fusions of a
+ * lowering run unfused here with the same math (silu_into_gate_up: GEMM, then silu_mul, see
+ * {@link KernelReference#gemmSiluMul}), on the natural weight layout (the engine's device layout only
+ * moves rows, {@link io.prefillbench.forward.WeightLayout}).
  *
  * Weights are held as floats (4 bytes per parameter): fine for the tiny presets and usable for
  * the 0.3B-1B ones given a few GB of heap.

@@ -2,6 +2,7 @@ package io.prefillbench.reference;
 
 import static io.prefillbench.model.WeightInit.roundBf16;
 
+import io.prefillbench.forward.WeightLayout;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -284,6 +285,26 @@ public final class KernelReference {
             int in = t * 2 * ffn;
             for (int j = 0; j < ffn; j++) {
                 out[t * ffn + j] = roundBf16(silu(gateUp[in + j]) * gateUp[in + ffn + j]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * gemm_bf16_silu: the gate/up GEMM with the SiLU * up epilogue on device-layout weights
+     * ({@code wDevice} = the natural {@code [2 ffn, k]} weight with its rows interleaved by {@code layout}):
+     * {@code gu = gemm(a, wDevice)}, then {@code out[t, j] = bf16(silu(g) * u)} with g and u the columns of
+     * {@code gu} holding gate row j and up row j. The same math as {@link #gemm} then {@link #siluMul} on the
+     * natural weights (the CPU reference runs it that way).
+     */
+    public static float[] gemmSiluMul(float[] a, float[] wDevice, int rows, int k, WeightLayout.RowInterleave layout) {
+        int ffn = layout.half(), n = layout.rows();
+        float[] gu = gemm(a, wDevice, rows, n, k);
+        float[] out = new float[rows * ffn];
+        for (int t = 0; t < rows; t++) {
+            for (int j = 0; j < ffn; j++) {
+                float g = gu[t * n + layout.deviceRow(j)], u = gu[t * n + layout.deviceRow(ffn + j)];
+                out[t * ffn + j] = roundBf16(silu(g) * u);
             }
         }
         return out;

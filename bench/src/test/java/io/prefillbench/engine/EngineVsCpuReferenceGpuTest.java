@@ -1,6 +1,8 @@
 package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.reference.CpuReference;
 import org.junit.jupiter.api.Tag;
@@ -14,9 +16,16 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The full forward on the GPU against the CPU reference: logits within 2e-2 relative, same first tokens where the top-2 margin is clear. */
+/**
+ * The full forward on the GPU against the CPU reference: logits within 2e-2 relative, same first tokens where the top-2 margin is clear.
+ * Buckets 64 and 128 run silu_mul fused into the gate/up GEMM (a test-local measurements override; the CPU reference runs GEMM then
+ * silu_mul on the natural weights), bucket 16 the unfused ops on the same interleaved device weights.
+ */
 @Tag("gpu")
 class EngineVsCpuReferenceGpuTest {
+    static final ImplChoices FUSED_AT_64_128 = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(),
+            List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 64, 0, "test"),
+                    new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 0, "test")), List.of());
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny", "tiny-g5", "tiny-bias"})
@@ -24,7 +33,9 @@ class EngineVsCpuReferenceGpuTest {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config(preset, "16,64,128", 8, 512);
         CpuReference ref = new CpuReference(cfg.model(), cfg.seed());
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(FUSED_AT_64_128))) {
+            assertEquals("gemm_bf16_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
+            assertEquals("silu_mul", e.lowered().plan(16).op("L0.silu_mul").impl().name());
             for (int s : cfg.sizes().sizes()) e.capture(s);
             PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
             Random rnd = new Random(3);

@@ -2,6 +2,7 @@ package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
 import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
 import io.prefillbench.forward.KernelConstants;
 import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.plan.TileMath;
@@ -129,6 +130,51 @@ class GraphEqualsEagerGpuTest {
                 int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
                 int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
                 assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "cuBLAS rows, split " + Arrays.toString(lens));
+            }
+        }
+    }
+
+    /**
+     * SiLU * up fused into the gate/up GEMM (the bundled rows select it at 512 only; here at every bucket, so
+     * each tile runs it: the 16-row path at 16, 64 x 64 at 64, 128 x 128 at 512). Graph == eager bit for bit,
+     * and at 512, where the unfused gate_up has one split too, fused == unfused bit for bit.
+     */
+    @Test
+    void fusedSiluGraphEqualsEagerAndEqualsUnfused() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,64,512", 32, 2048);
+        var m = cfg.model();
+        List<ImplChoices.FusionRow> rows = new ArrayList<>();
+        for (int size : cfg.sizes().sizes()) rows.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, size, 0, "test"));
+        ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), rows, List.of());
+        Random rnd = new Random(512);
+        List<List<SeqInput>> at512 = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int tokens = 65 + rnd.nextInt(512 - 64);
+            at512.add(EngineTestSupport.batch(rnd, EngineTestSupport.randomSplit(rnd, tokens, 1 + rnd.nextInt(8)), m.vocab()));
+        }
+        List<float[][]> unfusedLogits = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
+            assertEquals("silu_mul", e.lowered().plan(512).op("L0.silu_mul").impl().name());
+            assertEquals(1, e.lowered().plan(512).op("L0.gate_up").splits());
+            for (List<SeqInput> b : at512) unfusedLogits.add(Run.of(e, b, false).logits());
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
+            assertEquals("gemm_bf16_silu", e.lowered().plan(16).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_large_silu", e.lowered().plan(512).op("L0.gate_up").impl().name());
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            for (int i = 0; i < 40; i++) {
+                int tokens = 1 + rnd.nextInt(cfg.maxTokens());
+                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
+                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
+                assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "fused silu, split " + Arrays.toString(lens));
+            }
+            for (int i = 0; i < at512.size(); i++) {
+                float[][] got = Run.of(e, at512.get(i), false).logits();
+                for (int s = 0; s < got.length; s++) {
+                    if (!Arrays.equals(unfusedLogits.get(i)[s], got[s])) fail("batch " + i + " at 512: fused logits of sequence " + s + " differ from unfused");
+                }
             }
         }
     }

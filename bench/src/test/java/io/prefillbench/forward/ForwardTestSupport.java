@@ -20,10 +20,10 @@ final class ForwardTestSupport {
         return lower(preset, sizes, 32, 132, ImplRegistry.standard(), ImplChoices.none());
     }
 
-    /** A GEMM with a SiLU*up epilogue (non-linear): never split, only selected through a fusion row. */
+    /** A GEMM with a SiLU*up epilogue (non-linear): never split, only selected through a fusion row (replacing the standard rule). */
     static Impl fusedSilu(boolean linearEpilogue) {
         return new Impl("gemm_silu_test", OpKind.GEMM, "gemm_silu_test", 128, 0, Set.of(Impl.Attr.PDL), "test",
-                (op, k) -> false, (op, k, s, d) -> new Grid(Grid.fixed(op.n() / 64), Grid.over(op.rows(), 64), Grid.fixed(s)),
+                (op, k) -> true, (op, k, s, d) -> new Grid(Grid.fixed(op.n() / 64), Grid.over(op.rows(), 64), Grid.fixed(s)),
                 (op, k) -> 1, linearEpilogue, null, (c, o) -> {
                     throw new UnsupportedOperationException("test implementation");
                 });

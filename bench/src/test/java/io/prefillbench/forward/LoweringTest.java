@@ -78,7 +78,8 @@ class LoweringTest {
             for (String gemm : new String[] {"L0.gate_up", "L0.down", "L0.qkv"}) {
                 LoweredOp o = f.plan(size).op(gemm);
                 GemmTiling.Choice c = GemmTiling.choose(o.op().n(), o.op().k(), size, 132);
-                assertEquals(c.kernel(), o.impl().kernel(), gemm + " at " + size);
+                // gate_up at 512: the bundled fusion row runs the fused form of the same tile
+                assertEquals(o.fused().isEmpty() ? c.kernel() : c.kernel() + "_silu", o.impl().kernel(), gemm + " at " + size);
                 assertEquals(c.splits(), o.splits(), gemm + " at " + size);
             }
         }
@@ -249,6 +250,75 @@ class LoweringTest {
         // the same request on an implementation that declares a linear epilogue is lowered (what the check guards)
         LoweredPlan p = ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ForwardTestSupport.withFusedSilu(true), c).plan(512);
         assertEquals(2, p.op("L0.gate_up").splits());
+    }
+
+    @Test
+    void bundledRowsFuseSiluIntoGateUpAt512Only() {
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        LoweredPlan big = f.plan(512), small = f.plan(16);
+        assertEquals(8, big.launchesPerLayer(0));
+        assertEquals(8, big.launchesPerLayer(17));
+        assertEquals(18 * 8 + 5, big.launchCount());
+        LoweredOp gu = big.op("L0.gate_up");
+        assertEquals("gemm_bf16_large_silu", gu.impl().name()); // the 128 x 128 tile gate_up had keeps its tile
+        assertEquals(List.of("L0.silu_mul"), gu.fused());
+        assertEquals(ForwardProgram.ACT, gu.op().out("c"));
+        assertEquals(1, gu.splits());
+        assertEquals(ForwardProgram.ACT, big.op("L0.down").op().in("a"));
+        assertTrue(big.ops().stream().noneMatch(o -> o.op().kind() == OpKind.SILU_MUL));
+        assertEquals(9, small.launchesPerLayer(0));
+        assertEquals(167, small.launchCount());
+        assertEquals("silu_mul", small.op("L0.silu_mul").impl().name());
+        // one device layout for both buckets: gate/up rows interleaved whether fused or not
+        assertEquals(new WeightLayout.RowInterleave(3072, KernelConstants.GATE_UP_GROUP), f.weightLayout().of("layers.0.gate_up"));
+        assertEquals(small.weightLayout(), big.weightLayout());
+        ImplChoices.FusionRow row = ImplChoices.bundled().fusions().stream()
+                .filter(r -> r.fusion().equals(ImplRegistry.SILU_INTO_GATE_UP)).findFirst().orElseThrow();
+        assertEquals("unmeasured default", row.source());
+    }
+
+    @Test
+    void theFusionRowDecidesBetweenFusedWithoutSplitKAndUnfusedWithSplitK() {
+        // gate_up at 16 splits 2 ways by default (the streaming kernel)
+        LoweredPlan unfused = lower("ernie-4.5-0.3b", "16").plan(16);
+        assertEquals(2, unfused.op("L0.gate_up").splits());
+        assertEquals(2, unfused.op("L0.silu_mul").partialSplits());
+        ImplChoices c = choices(List.of(), List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 16, 90, "test")), List.of());
+        LoweredPlan fused = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), c).plan(16);
+        LoweredOp gu = fused.op("L0.gate_up");
+        assertEquals("gemm_bf16_silu", gu.impl().name());
+        assertEquals(1, gu.splits());
+        assertEquals(ForwardProgram.ACT, gu.op().out("c"));
+        assertTrue(fused.workspaces().keySet().stream().noneMatch(w -> w.equals("splitk.gate_up")), fused.workspaces().toString());
+        assertEquals(8, fused.launchesPerLayer(0));
+        int[] grid = gu.grid().atCapacity(fused.key());
+        assertEquals(6144 / 64, grid[0]);
+        assertEquals(1, grid[2]);
+    }
+
+    @Test
+    void splitKIsRefusedForTheFusedSiluEpilogue() {
+        assertTrue(!ImplRegistry.standard().byName("gemm_bf16_silu").linearEpilogue());
+        assertTrue(!ImplRegistry.standard().byName("gemm_bf16_large_silu").linearEpilogue());
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 512, 90, "gemm_bf16_large", 2, "test")),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), c));
+        assertTrue(e.getMessage().contains("split-K 2 refused for gemm_bf16_large_silu"), e.getMessage());
+        // the same split request without the fusion row lowers (unfused, split-K partials summed by silu_mul)
+        ImplChoices split = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 512, 90, "gemm_bf16_large", 2, "test")), List.of(), List.of());
+        LoweredPlan p = ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), split).plan(512);
+        assertEquals(2, p.op("L0.gate_up").splits());
+        assertEquals(2, p.op("L0.silu_mul").partialSplits());
+        // a fused implementation is reached through its fusion row only, never as a plain GEMM
+        ImplChoices direct = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 512, 90, "gemm_bf16_large_silu", 0, "test")), List.of(), List.of());
+        assertThrows(IllegalArgumentException.class,
+                () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), direct));
+        // a GEMM the rule has no own fused form of (cuBLASLt here) becomes the 64 x 64 fused kernel
+        ImplChoices cublas = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 512, 90, "cublaslt_gemm", 0, "test")),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
+        assertEquals("gemm_bf16_silu", ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), cublas)
+                .plan(512).op("L0.gate_up").impl().name());
     }
 
     @Test

@@ -21,6 +21,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     uint32_t tensor_id;
  *     float scale;
  *     float offset;
+ *     int32_t cols;
+ *     int32_t interleave_half;
+ *     int32_t interleave_group;
  * }
  * }
  */
@@ -36,7 +39,11 @@ public class InitUniformParams {
         Kernels.C_INT.withName("seed"),
         Kernels.C_INT.withName("tensor_id"),
         Kernels.C_FLOAT.withName("scale"),
-        Kernels.C_FLOAT.withName("offset")
+        Kernels.C_FLOAT.withName("offset"),
+        Kernels.C_INT.withName("cols"),
+        Kernels.C_INT.withName("interleave_half"),
+        Kernels.C_INT.withName("interleave_group"),
+        MemoryLayout.paddingLayout(4)
     ).withName("InitUniformParams");
 
     /**
@@ -308,6 +315,138 @@ public class InitUniformParams {
      */
     public static void offset(MemorySegment struct, float fieldValue) {
         struct.set(offset$LAYOUT, offset$OFFSET, fieldValue);
+    }
+
+    private static final OfInt cols$LAYOUT = (OfInt)$LAYOUT.select(groupElement("cols"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t cols
+     * }
+     */
+    public static final OfInt cols$layout() {
+        return cols$LAYOUT;
+    }
+
+    private static final long cols$OFFSET = $LAYOUT.byteOffset(groupElement("cols"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t cols
+     * }
+     */
+    public static final long cols$offset() {
+        return cols$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t cols
+     * }
+     */
+    public static int cols(MemorySegment struct) {
+        return struct.get(cols$LAYOUT, cols$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t cols
+     * }
+     */
+    public static void cols(MemorySegment struct, int fieldValue) {
+        struct.set(cols$LAYOUT, cols$OFFSET, fieldValue);
+    }
+
+    private static final OfInt interleave_half$LAYOUT = (OfInt)$LAYOUT.select(groupElement("interleave_half"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t interleave_half
+     * }
+     */
+    public static final OfInt interleave_half$layout() {
+        return interleave_half$LAYOUT;
+    }
+
+    private static final long interleave_half$OFFSET = $LAYOUT.byteOffset(groupElement("interleave_half"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t interleave_half
+     * }
+     */
+    public static final long interleave_half$offset() {
+        return interleave_half$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t interleave_half
+     * }
+     */
+    public static int interleave_half(MemorySegment struct) {
+        return struct.get(interleave_half$LAYOUT, interleave_half$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t interleave_half
+     * }
+     */
+    public static void interleave_half(MemorySegment struct, int fieldValue) {
+        struct.set(interleave_half$LAYOUT, interleave_half$OFFSET, fieldValue);
+    }
+
+    private static final OfInt interleave_group$LAYOUT = (OfInt)$LAYOUT.select(groupElement("interleave_group"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t interleave_group
+     * }
+     */
+    public static final OfInt interleave_group$layout() {
+        return interleave_group$LAYOUT;
+    }
+
+    private static final long interleave_group$OFFSET = $LAYOUT.byteOffset(groupElement("interleave_group"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t interleave_group
+     * }
+     */
+    public static final long interleave_group$offset() {
+        return interleave_group$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t interleave_group
+     * }
+     */
+    public static int interleave_group(MemorySegment struct) {
+        return struct.get(interleave_group$LAYOUT, interleave_group$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t interleave_group
+     * }
+     */
+    public static void interleave_group(MemorySegment struct, int fieldValue) {
+        struct.set(interleave_group$LAYOUT, interleave_group$OFFSET, fieldValue);
     }
 
     /**

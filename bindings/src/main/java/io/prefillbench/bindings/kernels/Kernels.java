@@ -176,6 +176,15 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_SMEM_M64() {
         return PREFILL_GEMM_STREAM_SMEM_M64;
     }
+    private static final int PREFILL_GATE_UP_GROUP = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GATE_UP_GROUP 8
+     * }
+     */
+    public static int PREFILL_GATE_UP_GROUP() {
+        return PREFILL_GATE_UP_GROUP;
+    }
     private static final int PREFILL_PREFETCH_MAX_TENSORS = (int)4L;
     /**
      * {@snippet lang=c :

@@ -22,6 +22,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     uint16_t *out;
  *     const int32_t *num_tokens;
  *     int32_t ffn;
+ *     int32_t group;
  * }
  * }
  */
@@ -39,7 +40,7 @@ public class SiluMulParams {
         Kernels.C_POINTER.withName("out"),
         Kernels.C_POINTER.withName("num_tokens"),
         Kernels.C_INT.withName("ffn"),
-        MemoryLayout.paddingLayout(4)
+        Kernels.C_INT.withName("group")
     ).withName("SiluMulParams");
 
     /**
@@ -355,6 +356,50 @@ public class SiluMulParams {
      */
     public static void ffn(MemorySegment struct, int fieldValue) {
         struct.set(ffn$LAYOUT, ffn$OFFSET, fieldValue);
+    }
+
+    private static final OfInt group$LAYOUT = (OfInt)$LAYOUT.select(groupElement("group"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t group
+     * }
+     */
+    public static final OfInt group$layout() {
+        return group$LAYOUT;
+    }
+
+    private static final long group$OFFSET = $LAYOUT.byteOffset(groupElement("group"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t group
+     * }
+     */
+    public static final long group$offset() {
+        return group$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t group
+     * }
+     */
+    public static int group(MemorySegment struct) {
+        return struct.get(group$LAYOUT, group$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t group
+     * }
+     */
+    public static void group(MemorySegment struct, int fieldValue) {
+        struct.set(group$LAYOUT, group$OFFSET, fieldValue);
     }
 
     /**
