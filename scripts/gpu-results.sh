@@ -22,7 +22,7 @@ run() { echo "+ $*" >&2; "$@"; }
 name=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
 dev=$(printf '%s' "$name" | tr '[:upper:]' '[:lower:]' | sed -E 's/nvidia //; s/[^a-z0-9]+/-/g; s/-+$//' | cut -d- -f1)
 stamp=$(date -u +%Y%m%d-%H%M%S)
-sha=$(unzip -p "$jar" io/prefillbench/build-info.properties 2>/dev/null | sed -n 's/^git.sha=//p')
+sha=$(python3 -c 'import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read("io/prefillbench/build-info.properties").decode().split("git.sha=")[1].split()[0])' "$jar" 2>/dev/null)
 # Run outside the checkout: the jar's build stamp names the commit (BuildInfo), not this copy's .git.
 cd "$(mktemp -d)"
 fail() { echo "FAILED: $*" >&2; exit 1; }
@@ -32,7 +32,7 @@ core)
   run bench devices | tee "$out/devices-$dev-$stamp.txt"
   common=(--sizes 16,64,128,512 --prompts short,long --batch 4x80,8x16 --warmup 30 --iterations 300 --no-progress)
   run bench prefill --sizes 16,64,512 --json "$out/prefill-default-$dev-$stamp.json" --no-progress || fail "main job"
-  run bench prefill "${common[@]}" ${PROFILE_FLAG:-} --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" || fail "run A"
+  run bench prefill "${common[@]}" --profile --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" || fail "run A"
   run bench prefill "${common[@]}" --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" || fail "run B"
   run bench prefill "${common[@]}" --no-pdl --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-nopdl.json" || fail "no-pdl"
   run bench prefill "${common[@]}" --slowdown-cycles 400000 --json "$out/planted-slowdown-$dev-$stamp.json" || fail "planted"
@@ -46,6 +46,10 @@ core)
     --json "$out/prefill-llama-3.2-1b-$dev-$stamp.json" || fail "llama"
   run bench prefill --model tiny --sizes 16 --prompts short --warmup 100 --iterations 1000 --no-progress \
     --json "$out/prefill-tiny-$dev-$stamp.json" || fail "tiny"
+  echo "== launch cost per kernel, Java (bench.jar devices --launch-cost) and C++ (kernels/check/launch_cost.cu), same kernel and count"
+  run bench devices --launch-cost 169 > "$out/launch-cost-java-$dev-$stamp.txt" 2>&1; cat "$out/launch-cost-java-$dev-$stamp.txt"
+  if [ -x "${LAUNCH_COST_BIN:-}" ]; then "$LAUNCH_COST_BIN" 169; else (cd "$root" && bash kernels/check/launch-cost.sh 169); fi \
+    > "$out/launch-cost-cpp-$dev-$stamp.txt" 2>&1; cat "$out/launch-cost-cpp-$dev-$stamp.txt"
   run bench jmh PrefillBenchmark -wi 3 -w 1 -i 5 -r 1 -f 1 -rf json -rff "$out/jmh-ernie-4.5-0.3b-$dev-$stamp.json" \
     > "$out/jmh-$dev-$stamp.log" 2>&1 || { tail -30 "$out/jmh-$dev-$stamp.log"; fail "jmh"; }
   tail -12 "$out/jmh-$dev-$stamp.log"

@@ -9,7 +9,7 @@
 // K(j+1) loads during softmax/PV of block j, V(j+1) during QK^T of block j+1. Its arithmetic is that
 // of c202c0e bit for bit (kernel_check compares it with that kernel, kept as attention_v0.cu).
 //
-// Split path (tile of <= 32 rows: decode, short continuations, a prompt's short last tile): with one
+// Split path (head dim 64, tile of <= 32 rows: decode, short continuations, a prompt's short last tile): with one
 // warp per 16 rows, a decode tile (1 token x group 8 = 8 rows) left 3 of 4 warps idle while one warp
 // walked every page serially, one DRAM round trip per page. Here S = 4 warps (tile <= 16 rows) or
 // S = 2 warps (<= 32 rows) share each 16-row group and split its keys: warp z of the group takes the
@@ -350,7 +350,11 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const int last_row = min(row0 + PREFILL_ATTN_ROWS_PER_TILE - 1, nrows - 1);
   if (last_row < row0 || kv_len <= 0) return;
   const int *btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
-  if (last_row - row0 < 32) {
+  // Split path at head dim 64 only: measured on the H200 (kernel_check attention, KV cold in L2) it
+  // wins 2.7x at 31 x (1 query, 2048 keys) and 1.6x at 64 x (1, 1024), but at head dim 128 it loses
+  // (0.98x and 0.62x: 16-key chunks leave each warp too little work per page), so D = 128 keeps the
+  // full-tile path. The choice depends on D only, never on the batch: graph == eager still holds.
+  if (D == 64 && last_row - row0 < 32) {
     pk_attn_split<D>(p, smem, row0, last_row - row0 + 1, nrows, group, qs, past, kv_len, btab);
     return;
   }
