@@ -15,9 +15,18 @@ class PlanReportTest {
     /** Qwen2.5-7B-like: 28 q / 4 kv heads, group 7. */
     private static final PlanShape GROUP7 = new PlanShape(28, 4, 128, 3584, 28, 18944, 152064, false);
 
+    /**
+     * Rule-based implementations (no measured GEMM rows) with the SiLU fusion at bucket 512: the hand computations
+     * below follow the rules, not whatever the bundled measurements file selects this month.
+     */
+    static final io.prefillbench.forward.ImplChoices RULES = new io.prefillbench.forward.ImplChoices(
+            new io.prefillbench.forward.ImplChoices.Provenance("test", "-", "-", "rules + fusion at 512"), java.util.List.of(),
+            java.util.List.of(new io.prefillbench.forward.ImplChoices.FusionRow(io.prefillbench.forward.ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")),
+            java.util.List.of());
+
     private static PlanReport ernie(String sizes, int... prompts) {
         return PlanReport.build(PlanShape.ernie45_03b(), CaptureSizes.parse(sizes, 4096), 32, 132, 4096, prompts,
-                PaddingGuard.DEFAULT);
+                PaddingGuard.DEFAULT, RULES);
     }
 
     private static long bytesOf(PlanReport r, String name) {
@@ -80,7 +89,7 @@ class PlanReportTest {
         assertEquals(2 * r.params(), r.weightBytes());
         assertEquals(512L * 1024 * 2, bytesOf(r, "residual"));
         assertEquals(512L * 1280 * 2, bytesOf(r, "qkv"));
-        // bucket 512 fuses silu_mul into the gate/up GEMM (bundled measurements row): gate_up is written up to 448 rows only
+        // bucket 512 fuses silu_mul into the gate/up GEMM (the fusion row of RULES): gate_up is written up to 448 rows only
         assertEquals(448L * 6144 * 2, bytesOf(r, "gate_up"));
         assertEquals(32L * 103424 * 2, bytesOf(r, "logits"));
         // gate_up (n 6144) at 256 rows: large tile, 96 blocks -> 2 splits -> [2, 256, 6144] fp32 = 12 MiB, its largest;
@@ -100,7 +109,7 @@ class PlanReportTest {
         var sizes = CaptureSizes.stepped(8, 512);
         long max = 0;
         for (int size : sizes.sizes()) max = Math.max(max, GemmTiling.partialBytes(1024, 3072, size, 132));
-        var r = PlanReport.build(shape, sizes, 32, 132, 4096, new int[0], new PaddingGuard(2.0, 64));
+        var r = PlanReport.build(shape, sizes, 32, 132, 4096, new int[0], new PaddingGuard(2.0, 64), RULES);
         assertEquals(max, bytesOf(r, "splitk.down"));
     }
 

@@ -59,6 +59,7 @@ public final class ReportCommand implements Callable<Integer> {
                 case ReportInput.Torch t -> out.printf("## %s (PyTorch baseline, %s)%n%n%d timed points%n%n", t.source(), t.torch().device(),
                         t.torch().points().size());
                 case ReportInput.JmhMeta m -> out.printf("## %s (JMH provenance)%n%n", m.source());
+                case ReportInput.GateVerdict g -> out.printf("## %s (gate verdict: %s)%n%n", g.source(), g.tree().path("result").asText());
                 case ReportInput.Serve s -> {
                     out.printf("## %s (serve, %s, %s)%n%n", s.source(), s.serve().devices().getFirst().name(),
                             s.serve().config().model());

@@ -110,6 +110,30 @@ final class ExtraSections {
         sb.append("</section>\n");
     }
 
+    /** A gate verdict: the result, what was compared, and one row per workload with each metric's verdict. */
+    static void gateVerdict(StringBuilder sb, String id, ReportInput.GateVerdict in) {
+        com.fasterxml.jackson.databind.JsonNode t = in.tree();
+        open(sb, id, in.source().getFileName().toString(), "gate verdict: " + t.path("result").asText());
+        Map<String, String> kv = new LinkedHashMap<>();
+        kv.put("file", in.source().toString());
+        kv.put("baseline", t.path("baseline").asText("?"));
+        kv.put("current", t.path("current").asText("?"));
+        kv.put("result", t.path("result").asText("?"));
+        metaTable(sb, kv);
+        sb.append("<table><tr><th>workload</th><th>ratio</th><th>graph latency</th><th>eager latency</th><th>failed metrics</th></tr>\n");
+        for (com.fasterxml.jackson.databind.JsonNode r : t.path("rows")) {
+            List<String> failed = new ArrayList<>();
+            r.path("failed").forEach(x -> failed.add(x.asText()));
+            sb.append("<tr><td>").append(esc(r.path("label").asText())).append("</td><td>").append(esc(r.path("ratioVerdict").asText("-")))
+                    .append("</td><td>").append(esc(r.path("graphVerdict").asText("-"))).append("</td><td>")
+                    .append(esc(r.path("eagerVerdict").asText("-"))).append("</td><td>").append(esc(failed.isEmpty() ? "none" : String.join(", ", failed)))
+                    .append("</td></tr>\n");
+        }
+        sb.append("</table>\n");
+        for (com.fasterxml.jackson.databind.JsonNode n : t.path("notes")) sb.append("<p class=\"note\">").append(esc(n.asText())).append("</p>\n");
+        sb.append("</section>\n");
+    }
+
     static void open(StringBuilder sb, String id, String name, String sub) {
         sb.append("<section class=\"input\" id=\"").append(id).append("\">\n<h2>").append(esc(name)).append(" <span class=\"sub\">")
                 .append(esc(sub)).append("</span></h2>\n");

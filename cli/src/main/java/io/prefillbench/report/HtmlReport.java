@@ -62,6 +62,7 @@ public final class HtmlReport {
                 case ReportInput.AdviceFile a -> ExtraSections.advice(sb, id, a);
                 case ReportInput.Torch t -> ExtraSections.torch(sb, id, t);
                 case ReportInput.JmhMeta m -> ExtraSections.jmhMeta(sb, id, m);
+                case ReportInput.GateVerdict g -> ExtraSections.gateVerdict(sb, id, g);
                 case ReportInput.Serve sv when sv.serve().config().rate() != null && !serveSweep.isEmpty() -> {
                     if (!serveSweepDrawn) ServeSections.sweep(sb, serveSweep); // where the first of its files stands
                     serveSweepDrawn = true;

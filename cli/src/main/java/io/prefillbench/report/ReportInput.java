@@ -14,7 +14,8 @@ import java.nio.file.Path;
 
 /**
  * Any file {@code report} renders, told apart by its {@code schema} (or, for JMH, its shape): prefill results and
- * JMH files, sweeps, advice, the PyTorch baseline, the JMH provenance sidecar ({@code .meta.json}) and serve runs.
+ * JMH files, sweeps, advice, the PyTorch baseline, the JMH provenance sidecar ({@code .meta.json}), serve runs and
+ * gate verdicts: every file the tool writes.
  */
 public sealed interface ReportInput {
     Path source();
@@ -42,6 +43,10 @@ public sealed interface ReportInput {
     record Serve(Path source, ServeResults serve) implements ReportInput {
     }
 
+    /** A verdict of {@code bench.jar gate --json} (kept as its tree: the report shows it, nothing recomputes it). */
+    record GateVerdict(Path source, JsonNode tree) implements ReportInput {
+    }
+
     String JMH_META_SCHEMA = "prefillbench/jmh-meta/v1";
 
     /** Reads any kind; BenchException (exit 2) naming the file for anything unreadable. */
@@ -66,6 +71,11 @@ public sealed interface ReportInput {
             }
             case ServeResults.SCHEMA -> {
                 return new Serve(file, serve(file, tree));
+            }
+            case io.prefillbench.gate.GateOutcome.SCHEMA -> {
+                if (!tree.path("rows").isArray() || !tree.path("result").isTextual())
+                    throw new BenchException(file + ": gate verdict lacks \"rows\" or \"result\"");
+                return new GateVerdict(file, tree);
             }
             case JMH_META_SCHEMA -> {
                 if (!tree.path("meta").isObject()) throw new BenchException(file + ": JMH provenance sidecar lacks \"meta\"");
