@@ -3,7 +3,6 @@
 // launch, |out - ref| <= tol + |ref| * eps, timing (cudaEvent, warm-up, median), summary table.
 // Build: see run-check.sh. -DNO_CUBLAS drops the cuBLAS comparison.
 #include "../src/prefill_kernels.cu"
-#include "legacy_gemm.cuh"
 #include "attention_v0.cu"  // the attention kernel before the split-KV path: timing and full-tile bits
 
 #include <algorithm>
@@ -1571,50 +1570,6 @@ static void test_probe() {
   }
 }
 
-// ================================================================ merged GEMM == the kernels before the merge
-// Every output (bf16 C, or the raw fp32 split-K partials) of gemm_bf16 / gemm_bf16_large equals the
-// legacy kernels' bit for bit, untouched elements included (poisoned before each launch).
-static void test_legacy() {
-  struct Shape { int n, k; };
-  Rng r(41);
-  for (Shape sh : {Shape{1280, 1024}, Shape{6144, 1024}, Shape{1024, 3072}, Shape{896, 512}, Shape{896, 480}}) {
-    const int n = sh.n, k = sh.k, MMAX = 512;
-    Dev<uint16_t> dA(rand_bf16((size_t)MMAX * k, r)), dB(rand_bf16((size_t)n * k, r, 0.05f)), dC((size_t)MMAX * n);
-    long cases = 0, diffs = 0;
-    for (int large = 0; large < 2; large++) {
-      if (large && n % 64 != 0) continue;
-      for (int m : {1, 10, 16, 17, 100, 272, 512})
-        for (int splits : {1, 2, 3, 4, 5, 8}) {
-          if (k % splits != 0 || (k / splits) % 32 != 0) continue;
-          for (int mdev : {m, std::max(1, m - 3)}) {
-            Dev<int32_t> dm = dev_scalar(mdev);
-            Dev<float> dP((size_t)splits * m * n);
-            GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, splits};
-            std::vector<uint16_t> c[2];
-            std::vector<float> part[2];
-            for (int legacy = 0; legacy < 2; legacy++) {
-              dC.poison(); dP.poison();
-              void (*kern)(GemmParams) = large ? (legacy ? legacy_gemm_bf16_large : gemm_bf16_large) : (legacy ? legacy_gemm_bf16 : gemm_bf16);
-              const int bm = large ? PREFILL_GEMM_LARGE_BM : PREFILL_GEMM_BM, bn = large ? PREFILL_GEMM_LARGE_BN : PREFILL_GEMM_BN;
-              launch_ex(kern, dim3((n + bn - 1) / bn, (m + bm - 1) / bm, splits), dim3(large ? PREFILL_GEMM_LARGE_THREADS : PREFILL_GEMM_THREADS),
-                        large ? PREFILL_GEMM_LARGE_SMEM : 0, 0, false, p);
-              CK(cudaGetLastError());
-              c[legacy] = dC.down(); part[legacy] = dP.down();
-            }
-            cases++;
-            const bool eq = c[0] == c[1] && memcmp(part[0].data(), part[1].data(), part[0].size() * 4) == 0;
-            if (!eq) {
-              diffs++;
-              if (diffs <= 5) printf("    %s n%d k%d m%d m_dev%d splits%d differs from the legacy kernel\n", large ? "gemm_bf16_large" : "gemm_bf16", n, k, m, mdev, splits);
-            }
-          }
-        }
-    }
-    record_bool("merged gemm == legacy bitwise n" + std::to_string(n) + " k" + std::to_string(k) + " (" + std::to_string(cases) + " cases)",
-                diffs == 0, diffs, cases);
-  }
-}
-
 // ================================================================ gate/up GEMM with the SiLU * up epilogue
 // B rows interleaved in groups of 8 (PREFILL_GATE_UP_GROUP): device row 16b + i = gate row 8b + i, 16b + 8 + i = up row 8b + i.
 static std::vector<uint16_t> interleave_rows(const std::vector<uint16_t> &w, int ffn, int k, int g) {
@@ -1722,8 +1677,6 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
-  CK(cudaFuncSetAttribute(legacy_gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
-  if (want("legacy")) test_legacy();
   if (want("silu")) test_gemm_silu();
   if (want("fused")) test_fused();
   if (want("gemm")) test_gemm();
