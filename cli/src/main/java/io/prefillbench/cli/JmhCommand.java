@@ -14,6 +14,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,21 +55,30 @@ final class JmhCommand implements Callable<Integer> {
             org.openjdk.jmh.Main.main(argv); // listing needs no GPU
             return 0;
         }
+        // The result file and its provenance sidecar are checked before the GPU and the long run: an unwritable or
+        // clobbering -rff fails now. A result file whose sidecar is ours was written by an earlier run: replaceable.
+        int rff = args.indexOf("-rff");
+        Path sidecar = null;
+        if (rff >= 0 && rff + 1 < args.size()) {
+            Path result = Path.of(args.get(rff + 1));
+            sidecar = Path.of(args.get(rff + 1) + ".meta.json");
+            boolean oursBefore = Files.isRegularFile(sidecar) && OutputPath.writtenByUs(sidecar);
+            OutputPath.check("-rff", result, List.of(), oursBefore);
+            sidecar = OutputPath.check("-rff (its .meta.json sidecar)", sidecar, List.of(), false);
+        }
         KernelLibrary.requirePacked();
         Cuda.unavailableReason().ifPresent(reason -> {
             throw new BenchException(reason);
         });
-        int rff = args.indexOf("-rff");
-        if (rff >= 0 && rff + 1 < args.size()) {
-            Path sidecar = OutputPath.check("-rff (its .meta.json sidecar)", Path.of(args.get(rff + 1) + ".meta.json"), List.of(), false);
+        Map<String, Object> meta = null;
+        if (sidecar != null) { // taken before the run: the devices and argv as the run started
             List<String> typed = new ArrayList<>(args);
             typed.addFirst("jmh");
-            Map<String, Object> meta = new LinkedHashMap<>();
+            meta = new LinkedHashMap<>();
             meta.put("schema", "prefillbench/jmh-meta/v1");
             meta.put("results", Path.of(args.get(rff + 1)).getFileName().toString());
             meta.put("meta", RunMeta.meta(typed));
             meta.put("devices", DeviceInfo.all().stream().map(RunMeta::device).toList());
-            ResultsIo.writeAtomically(sidecar, meta);
         }
         Collection<RunResult> results;
         try {
@@ -79,6 +89,7 @@ final class JmhCommand implements Callable<Integer> {
             throw new BenchException("jmh: " + e.getMessage(), 3, e);
         }
         if (results.isEmpty()) throw new BenchException("jmh: no benchmark completed (their failures are printed above)", 3, null);
+        if (sidecar != null) ResultsIo.writeAtomically(sidecar, meta); // only beside a completed run's results
         return 0;
     }
 }

@@ -159,6 +159,8 @@ class CliBadInputTest {
         }
         c.add(bad("prefill default prompts above --max-model-len", "--max-model-len 100 is shorter than the default prompts",
                 "prefill", "--max-model-len", "100", "--sizes", "16", "--json", PREFILL_JSON));
+        c.add(bad("jmh -rff onto a directory", "is a directory; name a file inside it",
+                "jmh", "PrefillBenchmark", "-rf", "json", "-rff", "{out}"));
         c.add(bad("prefill --impl-choices missing file", "cannot read implementation choices",
                 "prefill", "--impl-choices", "{in}/no-such-choices.json", "--json", PREFILL_JSON));
         c.add(bad("prefill --max-num-seqs 0", "--max-num-seqs must be in 1..1024, got 0", "prefill", "--max-num-seqs", "0", "--json", PREFILL_JSON));
