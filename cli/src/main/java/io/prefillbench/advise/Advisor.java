@@ -49,7 +49,7 @@ public final class Advisor {
                 new Advice.Guard(guard.maxPadRatio(), guard.slackTokens()),
                 new Advice.Limits(budgets.maxGraphs() == Integer.MAX_VALUE ? null : budgets.maxGraphs(),
                         budgets.limitsMemory() ? budgets.maxGraphMib() : null, budgets.limitsCapture() ? budgets.maxCaptureMs() : null),
-                best.sizes(), best.expectedMs(), best.p99Ms(), best.graphMib(), best.captureMs(), rows, marginal);
+                best.sizes(), best.expectedMs(), best.p99Ms(), best.graphMib(), best.captureMs(), rows, marginal, null, null);
     }
 
     private Advice.Row row(String name, int[] sizes, int[] requests) {

@@ -72,6 +72,23 @@ final class AdviseCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the advice as JSON (schema " + Advice.SCHEMA + ").")
     Path json;
 
+    @Option(names = "--force", description = "Replace an existing --json file that prefillbench did not write.")
+    boolean force;
+
+    /** A sweep curve's devices block (where the latencies were measured); none for a CSV curve. */
+    private static List<io.prefillbench.results.Device> curveDevices(Path curve) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode t = ResultsIo.readTree(curve);
+            if (!t.path("devices").isArray()) return null;
+            List<io.prefillbench.results.Device> out = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode d : t.path("devices"))
+                out.add(ResultsIo.mapper().convertValue(d, io.prefillbench.results.Device.class));
+            return out;
+        } catch (RuntimeException e) { // a CSV curve is no JSON: it names no device
+            return null;
+        }
+    }
+
     @Override
     public Integer call() {
         if ((lengths == null) == (lengthDist == null))
@@ -88,6 +105,9 @@ final class AdviseCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BenchException("--pad-ratio/--pad-slack: " + e.getMessage());
         }
+        // checked before the work: the output must not replace an input or a file that is not ours
+        List<Path> inputs = lengths == null ? List.of(curveFile) : List.of(curveFile, lengths);
+        Path target = json == null ? null : OutputPath.check("--json", json, inputs, force);
         int[] current = sizes == null ? null : sizes.stream().mapToInt(Integer::intValue).distinct().sorted().toArray();
         LatencyCurve curve = CurveReader.read(curveFile);
         int[] requests;
@@ -101,13 +121,14 @@ final class AdviseCommand implements Callable<Integer> {
         }
         Budgets budgets = new Budgets(maxGraphs == null ? Integer.MAX_VALUE : maxGraphs,
                 maxGraphMib == null ? Double.POSITIVE_INFINITY : maxGraphMib, maxCaptureMs == null ? Double.POSITIVE_INFINITY : maxCaptureMs);
-        Advice a = new Advisor(curve, guard).advise(curveFile.toString(), requests, source, budgets, current);
+        Advice a = new Advisor(curve, guard).advise(curveFile.toString(), requests, source, budgets, current)
+                .withProvenance(RunMeta.hostMeta(List.copyOf(spec.commandLine().getParseResult().originalArgs())), curveDevices(curveFile));
 
         PrintWriter out = spec.commandLine().getOut();
         out.print(markdown(a, curve));
         out.flush();
         if (json != null) {
-            ResultsIo.writeAtomically(json, a);
+            ResultsIo.writeAtomically(target, a);
             spec.commandLine().getErr().println("wrote " + json);
             spec.commandLine().getErr().flush();
         }

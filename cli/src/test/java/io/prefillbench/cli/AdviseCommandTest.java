@@ -66,6 +66,14 @@ class AdviseCommandTest {
             assertTrue(r.out().contains(row), row + " in\n" + r.out());
         JsonNode a = ResultsIo.mapper().readTree(json.toFile());
         assertEquals("prefillbench/advice/v1", a.get("schema").asText());
+        // provenance without CUDA: the jar's commit and the command line; a CSV curve names no device
+        assertTrue(a.path("meta").path("gitSha").isTextual() && !a.path("meta").path("gitSha").asText().isEmpty(), a.toString());
+        assertEquals("advise", a.path("meta").path("argv").path(0).asText(), a.toString());
+        assertTrue(a.path("curveDevices").isNull() || a.path("curveDevices").isMissingNode(), a.toString());
+        // the output never replaces an input
+        Run clobber = run("advise", "--curve", curve.toString(), "--lengths", lengths.toString(), "--json", lengths.toString());
+        assertEquals(2, clobber.exit(), clobber.err());
+        assertTrue(clobber.err().contains("is also an input of this command"), clobber.err());
         assertTrue(a.get("sizes").isArray() && a.get("sizes").size() >= 1 && a.get("sizes").size() <= 6, a.toString());
         double expected = a.get("expectedMs").asDouble();
         assertTrue(expected > 0.9 && expected < 3, a.toString());
