@@ -11,11 +11,11 @@ import java.util.List;
  * @param comparisons the chosen set first, then --sizes (when given), powers of two, the engine ladders, no graphs
  * @param marginal    per chosen size: mean ms per request lost when it alone is removed (= gained adding it last)
  * @param meta        where this advice comes from (argv, the jar's git SHA, timestamp); null in files written before it
- * @param curveDevices the GPU(s) the latency curve was measured on (a sweep JSON's devices block); null for a CSV curve
+ * @param devices the GPU(s) the latency curve was measured on (a sweep JSON's devices block); null for a CSV curve
  */
 public record Advice(String schema, String curve, Workload workload, Guard guard, Limits budgets, List<Integer> sizes,
                      double expectedMs, double p99Ms, Double graphMib, Double captureMs, List<Row> comparisons,
-                     List<Marginal> marginal, io.prefillbench.results.Meta meta, List<io.prefillbench.results.Device> curveDevices) {
+                     List<Marginal> marginal, io.prefillbench.results.Meta meta, List<io.prefillbench.results.Device> devices) {
     public static final String SCHEMA = "prefillbench/advice/v1";
 
     /** The same advice with its provenance: the run that made it and the GPU its curve came from. */

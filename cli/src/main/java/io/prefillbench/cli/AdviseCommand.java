@@ -76,7 +76,7 @@ final class AdviseCommand implements Callable<Integer> {
     boolean force;
 
     /** A sweep curve's devices block (where the latencies were measured); none for a CSV curve. */
-    private static List<io.prefillbench.results.Device> curveDevices(Path curve) {
+    private static List<io.prefillbench.results.Device> devices(Path curve) {
         try {
             com.fasterxml.jackson.databind.JsonNode t = ResultsIo.readTree(curve);
             if (!t.path("devices").isArray()) return null;
@@ -122,7 +122,7 @@ final class AdviseCommand implements Callable<Integer> {
         Budgets budgets = new Budgets(maxGraphs == null ? Integer.MAX_VALUE : maxGraphs,
                 maxGraphMib == null ? Double.POSITIVE_INFINITY : maxGraphMib, maxCaptureMs == null ? Double.POSITIVE_INFINITY : maxCaptureMs);
         Advice a = new Advisor(curve, guard).advise(curveFile.toString(), requests, source, budgets, current)
-                .withProvenance(RunMeta.hostMeta(List.copyOf(spec.commandLine().getParseResult().originalArgs())), curveDevices(curveFile));
+                .withProvenance(RunMeta.hostMeta(List.copyOf(spec.commandLine().getParseResult().originalArgs())), devices(curveFile));
 
         PrintWriter out = spec.commandLine().getOut();
         out.print(markdown(a, curve));

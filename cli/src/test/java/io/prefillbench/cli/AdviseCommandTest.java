@@ -69,7 +69,7 @@ class AdviseCommandTest {
         // provenance without CUDA: the jar's commit and the command line; a CSV curve names no device
         assertTrue(a.path("meta").path("gitSha").isTextual() && !a.path("meta").path("gitSha").asText().isEmpty(), a.toString());
         assertEquals("advise", a.path("meta").path("argv").path(0).asText(), a.toString());
-        assertTrue(a.path("curveDevices").isNull() || a.path("curveDevices").isMissingNode(), a.toString());
+        assertTrue(a.path("devices").isNull() || a.path("devices").isMissingNode(), a.toString());
         // the output never replaces an input
         Run clobber = run("advise", "--curve", curve.toString(), "--lengths", lengths.toString(), "--json", lengths.toString());
         assertEquals(2, clobber.exit(), clobber.err());
