@@ -93,7 +93,13 @@ public final class GateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(outcome.toMarkdown());
         out.flush();
-        if (verdict != null) ResultsIo.writeAtomically(verdict, outcome);
+        if (verdict != null) {
+            // the verdict with where it comes from: this gate run (jar commit, argv, time) and the compared runs' GPU
+            com.fasterxml.jackson.databind.node.ObjectNode tree = ResultsIo.mapper().valueToTree(outcome);
+            tree.set("meta", ResultsIo.mapper().valueToTree(RunMeta.hostMeta(List.copyOf(spec.commandLine().getParseResult().originalArgs()))));
+            if (base instanceof BenchInput.Prefill p) tree.set("devices", ResultsIo.mapper().valueToTree(p.results().devices()));
+            ResultsIo.writeAtomically(verdict, tree);
+        }
         return outcome.exitCode();
     }
 

@@ -90,6 +90,10 @@ class GateCommandTest {
         assertTrue(r.out().contains("gate: FAIL"), r.out());
         JsonNode v = ResultsIo.mapper().readTree(verdict.toFile());
         assertEquals("regression", v.get("result").asText());
+        // where the verdict comes from: this gate run and the GPU of the compared runs
+        assertEquals("gate", v.path("meta").path("argv").path(0).asText(), v.toString());
+        assertTrue(v.path("meta").path("gitSha").isTextual(), v.toString());
+        assertEquals("FIXTURE", v.path("devices").path(0).path("name").asText(), v.toString());
         // the fallback workload runs eager in both modes, so only the four captured ones regress
         long slowerRows = 0;
         for (JsonNode row : v.get("rows")) if (row.get("verdict").asText().equals("SLOWER")) slowerRows++;
