@@ -335,7 +335,7 @@ final class PrefillCommand implements Callable<Integer> {
      * One pair: eager then graph in even iterations, graph then eager in odd ones ({@link RunConfig#ABBA}), so
      * neither mode always runs on a GPU the other just warmed or left busy. Null arrays: warm-up, nothing recorded.
      */
-    private static void pair(PrefillRunner runner, PrefillRunner.Prepared prepared, int iteration, boolean eager, boolean graph,
+    static void pair(PrefillRunner runner, PrefillRunner.Prepared prepared, int iteration, boolean eager, boolean graph,
                              long[] eHost, long[] gHost, long[] eGpu, long[] gGpu, int at) {
         boolean eagerFirst = (iteration & 1) == 0;
         for (int k = 0; k < 2; k++) {

@@ -121,28 +121,13 @@ final class SweepRun {
         List<int[]> prompts = new ArrayList<>();
         for (int len : range.split(tokens)) prompts.add(rnd.ints(len, 0, vocab).toArray());
         PrefillRunner.Prepared prepared = runner.prepare(prompts);
-        for (int i = 0; i < warmup; i++) {
-            runner.run(prepared, PrefillRunner.Mode.EAGER, false);
-            runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
-        }
+        // warm-up and timing in ABBA order, the same pairs as prefill runs (RunConfig.ABBA)
+        for (int i = 0; i < warmup; i++) PrefillCommand.pair(runner, prepared, i, true, true, null, null, null, null, 0);
         long[] eHost = new long[iterations], gHost = new long[iterations], eGpu = new long[iterations], gGpu = new long[iterations];
-        PrefillRunner.Result lastE = null, lastG = null;
-        for (int n = 0; n < iterations; n++) {
-            // ABBA as in prefill runs (RunConfig.ABBA): neither mode always goes first
-            for (int half = 0; half < 2; half++) {
-                if ((half == 0) == (n % 2 == 0)) {
-                    long t = System.nanoTime();
-                    lastE = runner.run(prepared, PrefillRunner.Mode.EAGER, false);
-                    eHost[n] = System.nanoTime() - t;
-                    eGpu[n] = Math.round(lastE.gpuMs() * 1e6);
-                } else {
-                    long t = System.nanoTime();
-                    lastG = runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
-                    gHost[n] = System.nanoTime() - t;
-                    gGpu[n] = Math.round(lastG.gpuMs() * 1e6);
-                }
-            }
-        }
+        for (int n = 0; n < iterations; n++) PrefillCommand.pair(runner, prepared, n, true, true, eHost, gHost, eGpu, gGpu, n);
+        // one untimed run per mode for the checks below, as prefill does: the timed loop keeps no results
+        PrefillRunner.Result lastE = runner.run(prepared, PrefillRunner.Mode.EAGER, false);
+        PrefillRunner.Result lastG = runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
         if (prepared.steps().size() != 1 || !lastG.fallbacks().isEmpty() || lastG.paddedTokens() != tokens)
             throw new BenchException("sweep point " + tokens + " did not replay its own graph once (" + prepared.steps().size() + " steps, padded "
                     + lastG.paddedTokens() + ", fallbacks " + lastG.fallbacks() + "); this is a bug: please report it", 3, null);
