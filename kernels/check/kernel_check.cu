@@ -4,6 +4,7 @@
 // Build: see run-check.sh. -DNO_CUBLAS drops the cuBLAS comparison.
 #include "../src/prefill_kernels.cu"
 #include "attention_v0.cu"  // the attention kernel before the split-KV path: timing and full-tile bits
+#include "small_v0.cu"      // norm / rope / silu / argmax before the latency rework: bits and timing
 
 #include <algorithm>
 #include <cmath>
@@ -965,7 +966,7 @@ static std::vector<float> rand_f32(size_t n, Rng &r, float scale) {
 static void test_fused() {
   Rng r(11);
   const int cap = 300, nrows = 213;
-  for (int splits : {2, 4, 8}) {
+  for (int splits : {2, 4, 8, 16}) {
     const std::string sp = " splits" + std::to_string(splits);
     // add_rmsnorm
     for (int hidden : {1024, 1001}) {
@@ -1082,6 +1083,168 @@ static void test_fused() {
       Cmp c{eq && !nanc, 0, !eq + nanc, 1};
       record("fused silu_mul ffn " + std::to_string(ffn) + sp + " == reduce+unfused", c, us_f, fmt("reduce+unfused %.2f us", us_u));
     }
+  }
+}
+
+// ================================================================ small kernels vs their v0
+// The latency rework (NOTES-forward.md v5) must keep every bit: each kernel, at the engine's launch
+// shape (rope 256 threads, silu 4 blocks per token, argmax 1024 threads), against its c0fb398 copy
+// at the old launch shape, on the same inputs (outputs poisoned first), for bf16 inputs and split-K
+// partials with split counts around the load batch (8). Timed at 10 rows (capacity 16), the short prompt.
+static void test_small_v0() {
+  Rng r(23);
+  auto same = [](const std::vector<uint16_t> &a, const std::vector<uint16_t> &b) {
+    long bad = 0;
+    for (size_t i = 0; i < a.size(); i++) bad += a[i] != b[i];
+    return bad;
+  };
+  const int splits_list[] = {0, 1, 2, 8, 9, 16};
+  // add_rmsnorm (x bf16, partials or none) and final_norm_gather
+  for (int hidden : {1024, 2048, 1001, 8200}) {
+    for (int sp : splits_list) {
+      for (int nrows : {10, 300}) {
+        const int cap = nrows == 10 ? 16 : 320;
+        const int spl = sp == 1 ? 0 : sp;  // 1: no x at all (the first layer's norm)
+        auto part = rand_f32((size_t)std::max(spl, 1) * cap * hidden, r, 1.f);
+        auto x = rand_bf16((size_t)cap * hidden, r, 1.f), res = rand_bf16((size_t)cap * hidden, r, 2.f);
+        auto w = rand_bf16(hidden, r, 0.5f, 1.f);
+        Dev<float> dpart(part);
+        Dev<uint16_t> dx(x), dres(res), dw(w), dout((size_t)cap * hidden);
+        Dev<int32_t> dn = dev_scalar(nrows);
+        AddRmsNormParams p{sp == 0 ? dx.p : nullptr, spl > 0 ? dpart.p : nullptr, spl, cap, dres.p, dw.p, dout.p, dn.p, hidden, 1e-6f};
+        std::vector<uint16_t> o[2], rr[2];
+        for (int v = 0; v < 2; v++) {
+          dres.up(res); dout.poison();
+          if (v == 0) add_rmsnorm_v0<<<cap, 256>>>(p); else add_rmsnorm<<<cap, 256>>>(p);
+          CK(cudaGetLastError());
+          o[v] = dout.down(); rr[v] = dres.down();
+        }
+        long bad = same(o[0], o[1]) + same(rr[0], rr[1]);
+        std::string tag = "add_rmsnorm h" + std::to_string(hidden) + (sp == 0 ? " x" : sp == 1 ? " no-x" : " splits" + std::to_string(sp)) +
+                          " rows" + std::to_string(nrows);
+        if (nrows == 10 && hidden == 1024 && (sp == 16 || sp == 0)) {
+          double u0 = time_us([&](int) { add_rmsnorm_v0<<<cap, 256>>>(p); }), u1 = time_us([&](int) { add_rmsnorm<<<cap, 256>>>(p); });
+          record(tag + " == v0", Cmp{bad == 0, 0, bad, (long)o[0].size() * 2}, u1, fmt("v0 %.2f us", u0));
+        } else {
+          record_bool(tag + " == v0", bad == 0, bad, (long)o[0].size() * 2);
+        }
+        if (nrows == 10 && (hidden == 1024 || hidden == 8200) && sp != 1) {  // the gather: last token of each sequence
+          const int scap = 4, ns = 3;
+          std::vector<int32_t> qs = {0, 3, 7, 10, 10};
+          Dev<int32_t> dqs(qs), dns = dev_scalar(ns);
+          Dev<uint16_t> dg((size_t)scap * hidden);
+          FinalNormGatherParams g{sp == 0 ? dx.p : nullptr, spl > 0 ? dpart.p : nullptr, spl, cap, dres.p, dw.p, dqs.p, dns.p, dg.p, hidden, 1e-6f};
+          std::vector<uint16_t> go[2];
+          for (int v = 0; v < 2; v++) {
+            dg.poison();
+            if (v == 0) final_norm_gather_v0<<<scap, 256>>>(g); else final_norm_gather<<<scap, 256>>>(g);
+            CK(cudaGetLastError());
+            go[v] = dg.down();
+          }
+          long gb = same(go[0], go[1]);
+          record_bool("final_norm_gather h" + std::to_string(hidden) + (sp == 0 ? " x" : " splits" + std::to_string(sp)) + " == v0",
+                      gb == 0, gb, (long)go[0].size());
+        }
+      }
+    }
+  }
+  // rope_kv_write: ERNIE, Llama, head dim 128, and a head dim that takes the scalar path
+  struct Cfg { int qh, kvh, D; bool bias; };
+  for (Cfg cfg : {Cfg{16, 2, 64, true}, Cfg{32, 8, 64, false}, Cfg{20, 4, 128, true}, Cfg{14, 2, 60, true}}) {
+    for (int sp : {0, 2, 8, 9, 16}) {
+      for (int nt : {10, 300}) {
+        const int cap = nt == 10 ? 16 : 320, maxpos = 4096, nslots = 8 * 64;
+        const int D = cfg.D, half = D / 2, width = (cfg.qh + 2 * cfg.kvh) * D;
+        auto part = rand_f32((size_t)std::max(sp, 1) * cap * width, r, 1.f);
+        auto qkv = rand_bf16((size_t)cap * width, r, 1.f), bias = rand_bf16(width, r, 0.5f);
+        std::vector<float> cs((size_t)maxpos * D);
+        for (int pos = 0; pos < maxpos; pos++)
+          for (int i = 0; i < half; i++) {
+            double inv = std::pow(1e6, -2.0 * i / D);
+            cs[(size_t)pos * D + i] = (float)std::cos(pos * inv);
+            cs[(size_t)pos * D + half + i] = (float)std::sin(pos * inv);
+          }
+        std::vector<int32_t> posv(cap), slots(cap);
+        for (int t = 0; t < cap; t++) { posv[t] = r.range(-3, maxpos + 3); slots[t] = (r.range(0, 9) == 0) ? -1 : (t * 7) % nslots; }
+        Dev<float> dpart(part), dcs(cs);
+        Dev<uint16_t> dqkv(qkv), dbias(bias), dk((size_t)nslots * cfg.kvh * D), dv((size_t)nslots * cfg.kvh * D);
+        Dev<int32_t> dpos(posv), dslot(slots), dn = dev_scalar(nt);
+        RopeKvParams p{dqkv.p, sp > 0 ? dpart.p : nullptr, sp, cap, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p,
+                       dk.p, dv.p, dn.p, cfg.qh, cfg.kvh, D, maxpos};
+        std::vector<uint16_t> o[2][3];
+        for (int v = 0; v < 2; v++) {
+          if (sp > 0) dqkv.poison(); else dqkv.up(qkv);
+          dk.poison(); dv.poison();
+          if (v == 0) rope_kv_write_v0<<<cap, 128>>>(p); else rope_kv_write<<<cap, 256>>>(p);
+          CK(cudaGetLastError());
+          o[v][0] = dqkv.down(); o[v][1] = dk.down(); o[v][2] = dv.down();
+        }
+        long bad = same(o[0][0], o[1][0]) + same(o[0][1], o[1][1]) + same(o[0][2], o[1][2]);
+        std::string tag = "rope_kv_write " + std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) +
+                          (cfg.bias ? " bias" : "") + (sp > 0 ? " splits" + std::to_string(sp) : " bf16") + " t" + std::to_string(nt);
+        if (nt == 10 && D == 64 && cfg.qh == 16 && (sp == 8 || sp == 0)) {
+          // timed on bf16 input rewritten each launch would mix in a copy; the kernel only rewrites its own row
+          double u0 = time_us([&](int) { rope_kv_write_v0<<<cap, 128>>>(p); }), u1 = time_us([&](int) { rope_kv_write<<<cap, 256>>>(p); });
+          record(tag + " == v0", Cmp{bad == 0, 0, bad, (long)(o[0][0].size() + o[0][1].size() + o[0][2].size())}, u1, fmt("v0 %.2f us", u0));
+        } else {
+          record_bool(tag + " == v0", bad == 0, bad, (long)(o[0][0].size() + o[0][1].size() + o[0][2].size()));
+        }
+      }
+    }
+  }
+  // silu_mul: ERNIE ffn with the engine's interleave group and the natural layout, an odd ffn
+  for (int ffn : {3072, 8192, 1001}) {
+    for (int group : {PREFILL_GATE_UP_GROUP, 0}) {
+      if (ffn == 1001 && group != 0) continue;
+      for (int sp : {0, 2, 9}) {
+        for (int nt : {10, 300}) {
+          const int cap = nt == 10 ? 16 : 320;
+          auto part = rand_f32((size_t)std::max(sp, 1) * cap * 2 * ffn, r, 4.f);
+          auto gu = rand_bf16((size_t)cap * 2 * ffn, r, 4.f);
+          Dev<float> dpart(part);
+          Dev<uint16_t> dgu(gu), dout((size_t)cap * ffn);
+          Dev<int32_t> dn = dev_scalar(nt);
+          SiluMulParams p{sp == 0 ? dgu.p : nullptr, sp > 0 ? dpart.p : nullptr, sp, cap, dout.p, dn.p, ffn, group};
+          std::vector<uint16_t> o[2];
+          for (int v = 0; v < 2; v++) {
+            dout.poison();
+            if (v == 0) silu_mul_v0<<<cap, 256>>>(p); else silu_mul<<<cap * 4, 256>>>(p);
+            CK(cudaGetLastError());
+            o[v] = dout.down();
+          }
+          long bad = same(o[0], o[1]);
+          std::string tag = "silu_mul ffn" + std::to_string(ffn) + " g" + std::to_string(group) +
+                            (sp > 0 ? " splits" + std::to_string(sp) : " bf16") + " t" + std::to_string(nt);
+          if (nt == 10 && ffn == 3072 && group != 0 && (sp == 2 || sp == 0)) {
+            double u0 = time_us([&](int) { silu_mul_v0<<<cap, 256>>>(p); }), u1 = time_us([&](int) { silu_mul<<<cap * 4, 256>>>(p); });
+            record(tag + " == v0", Cmp{bad == 0, 0, bad, (long)o[0].size()}, u1, fmt("v0 %.2f us", u0));
+          } else {
+            record_bool(tag + " == v0", bad == 0, bad, (long)o[0].size());
+          }
+        }
+      }
+    }
+  }
+  // argmax_rows: ERNIE's and an odd vocab, a planted tie
+  for (int vocab : {103424, 32001}) {
+    const int cap = 16, ns = 10;
+    auto lg = rand_bf16((size_t)cap * vocab, r, 8.f);
+    lg[(size_t)2 * vocab + 5] = lg[(size_t)2 * vocab + vocab - 3] = h_f2bf(9.5f);
+    Dev<uint16_t> dl(lg);
+    Dev<int32_t> dout(cap), dn = dev_scalar(ns);
+    ArgmaxParams p{dl.p, dout.p, dn.p, vocab};
+    std::vector<int32_t> o[2];
+    for (int v = 0; v < 2; v++) {
+      dout.poison();
+      if (v == 0) argmax_rows_v0<<<cap, 256>>>(p); else argmax_rows<<<cap, 1024>>>(p);
+      CK(cudaGetLastError());
+      o[v] = dout.down();
+    }
+    long bad = 0;
+    for (int i = 0; i < cap; i++) bad += o[0][i] != o[1][i];
+    bad += o[1][2] != 5;  // the planted tie: lowest index
+    double u0 = time_us([&](int) { argmax_rows_v0<<<cap, 256>>>(p); }), u1 = time_us([&](int) { argmax_rows<<<cap, 1024>>>(p); });
+    record("argmax_rows vocab " + std::to_string(vocab) + " == v0", Cmp{bad == 0, 0, bad, cap}, u1, fmt("v0 %.2f us", u0));
   }
 }
 
@@ -1679,6 +1842,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
   if (want("silu")) test_gemm_silu();
   if (want("fused")) test_fused();
+  if (want("small")) test_small_v0();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

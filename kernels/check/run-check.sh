@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs the kernel check harness (run from anywhere; paths are relative to the repo root).
-# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused silu gemm probe table pdl prefetch
+# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused small silu gemm probe table pdl prefetch
 # PK_CHOICES=FILE: lower the dumped plan with that measurements file (plan --impl-choices), e.g. with cuBLASLt or prefetch rows on.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

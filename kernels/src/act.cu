@@ -71,14 +71,26 @@ extern "C" __global__ void argmax_rows(ArgmaxParams p) {
   float bv = -INFINITY;
   int bi = 0x7fffffff;
   if ((p.vocab & 7) == 0) {
+    // B chunks per thread in flight at once: one block reads a whole vocab row (207 KB
+    // for ERNIE), so the row's time is its L2 round trips (the result is order-independent).
+    constexpr int B = 4;
     const uint4 *rv = reinterpret_cast<const uint4 *>(row);
-    for (int j = threadIdx.x; j < (p.vocab >> 3); j += blockDim.x) {
-      uint4 v = rv[j];
-      uint32_t u[4] = {v.x, v.y, v.z, v.w};
+    const int nv = p.vocab >> 3;
+    for (int j0 = threadIdx.x; j0 < nv; j0 += B * blockDim.x) {
+      uint4 v[B];
 #pragma unroll
-      for (int e = 0; e < 4; e++) {
-        pk_amax_take(bf_lo(u[e]), j * 8 + 2 * e, bv, bi);
-        pk_amax_take(bf_hi(u[e]), j * 8 + 2 * e + 1, bv, bi);
+      for (int b = 0; b < B; b++)
+        if (j0 + b * (int)blockDim.x < nv) v[b] = rv[j0 + b * blockDim.x];
+#pragma unroll
+      for (int b = 0; b < B; b++) {
+        const int j = j0 + b * blockDim.x;
+        if (j >= nv) continue;
+        uint32_t u[4] = {v[b].x, v[b].y, v[b].z, v[b].w};
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+          pk_amax_take(bf_lo(u[e]), j * 8 + 2 * e, bv, bi);
+          pk_amax_take(bf_hi(u[e]), j * 8 + 2 * e + 1, bv, bi);
+        }
       }
     }
   } else {

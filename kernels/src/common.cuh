@@ -77,21 +77,61 @@ PK_DEV void pk_pdl_launch() {
 #endif
 }
 
-// bf16(sum_{z < splits} part[z * plane + i]), summed in order z = 0, 1, ... (what splitk_reduce stores).
+// Split-K partial sums. The adds run in order z = 0, 1, ... (what splitk_reduce stores); the loads of
+// up to PK_PART_BATCH splits are issued together first, so a sum costs ~splits / 8 L2 round trips
+// instead of splits (at 16 splits the serial version made the small kernels latency chains:
+// kernels/NOTES-forward.md, v5).
+#define PK_PART_BATCH 8
+
+// bf16(sum_{z < splits} part[z * plane + i]), summed in order z = 0, 1, ...
 PK_DEV float pk_sum_partial(const float *part, size_t plane, int splits, size_t i) {
   float s = part[i];
-  for (int z = 1; z < splits; z++) s = __fadd_rn(s, part[(size_t)z * plane + i]);
+  for (int z = 1; z < splits; z += PK_PART_BATCH) {
+    float c[PK_PART_BATCH];
+#pragma unroll
+    for (int u = 0; u < PK_PART_BATCH; u++)
+      if (z + u < splits) c[u] = part[(size_t)(z + u) * plane + i];
+#pragma unroll
+    for (int u = 0; u < PK_PART_BATCH; u++)
+      if (z + u < splits) s = __fadd_rn(s, c[u]);
+  }
   return bf2f(f2bf(s));
+}
+// Same for 4 consecutive values (i % 4 == 0, 16-byte aligned): each bf16-rounded, as floats.
+PK_DEV float4 pk_sum_partial4(const float *part, size_t plane, int splits, size_t i) {
+  float4 a = *reinterpret_cast<const float4 *>(part + i);
+  for (int z = 1; z < splits; z += PK_PART_BATCH) {
+    float4 c[PK_PART_BATCH];
+#pragma unroll
+    for (int u = 0; u < PK_PART_BATCH; u++)
+      if (z + u < splits) c[u] = *reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i);
+#pragma unroll
+    for (int u = 0; u < PK_PART_BATCH; u++)
+      if (z + u < splits) {
+        a.x = __fadd_rn(a.x, c[u].x); a.y = __fadd_rn(a.y, c[u].y); a.z = __fadd_rn(a.z, c[u].z); a.w = __fadd_rn(a.w, c[u].w);
+      }
+  }
+  return make_float4(bf2f(f2bf(a.x)), bf2f(f2bf(a.y)), bf2f(f2bf(a.z)), bf2f(f2bf(a.w)));
 }
 // Same for 8 consecutive values (i % 4 == 0, 16-byte aligned), packed as 4 x bf16x2.
 PK_DEV uint4 pk_sum_partial8(const float *part, size_t plane, int splits, size_t i) {
   const float4 *p0 = reinterpret_cast<const float4 *>(part + i);
   float4 a = p0[0], b = p0[1];
-  for (int z = 1; z < splits; z++) {
-    const float4 *pz = reinterpret_cast<const float4 *>(part + (size_t)z * plane + i);
-    float4 c = pz[0], d = pz[1];
-    a.x = __fadd_rn(a.x, c.x); a.y = __fadd_rn(a.y, c.y); a.z = __fadd_rn(a.z, c.z); a.w = __fadd_rn(a.w, c.w);
-    b.x = __fadd_rn(b.x, d.x); b.y = __fadd_rn(b.y, d.y); b.z = __fadd_rn(b.z, d.z); b.w = __fadd_rn(b.w, d.w);
+  for (int z = 1; z < splits; z += PK_PART_BATCH) {
+    float4 c[PK_PART_BATCH], d[PK_PART_BATCH];
+#pragma unroll
+    for (int u = 0; u < PK_PART_BATCH; u++)
+      if (z + u < splits) {
+        const float4 *pz = reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i);
+        c[u] = pz[0];
+        d[u] = pz[1];
+      }
+#pragma unroll
+    for (int u = 0; u < PK_PART_BATCH; u++)
+      if (z + u < splits) {
+        a.x = __fadd_rn(a.x, c[u].x); a.y = __fadd_rn(a.y, c[u].y); a.z = __fadd_rn(a.z, c[u].z); a.w = __fadd_rn(a.w, c[u].w);
+        b.x = __fadd_rn(b.x, d[u].x); b.y = __fadd_rn(b.y, d[u].y); b.z = __fadd_rn(b.z, d[u].z); b.w = __fadd_rn(b.w, d[u].w);
+      }
   }
   return make_uint4(pack_bf2(a.x, a.y), pack_bf2(a.z, a.w), pack_bf2(b.x, b.y), pack_bf2(b.z, b.w));
 }

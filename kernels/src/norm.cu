@@ -5,7 +5,8 @@
 #include "common.cuh"
 
 // One row. r = bf16(res + x) when x is present (written back to res_out when res_out != NULL), else res.
-// Pass 2 recomputes r from the same inputs (bit-identical), so nothing is staged.
+// Pass 2 uses r kept in registers, or (rows too wide for that) recomputes it from the same inputs
+// (bit-identical), so nothing is staged in memory.
 // The branch input x: bf16 row x, or (splits > 0) the bf16-rounded in-order sum of fp32 split-K
 // partials part[z * plane + j] (part already offset to the row); none when both are absent.
 struct PkXSrc {
@@ -20,12 +21,64 @@ struct PkXSrc {
   __device__ float load1(int j) const { return splits > 0 ? pk_sum_partial(part, plane, splits, j) : bf2f(x[j]); }
 };
 
+// Rows whose 8-element chunks fit PK_NORM_REGS per thread keep r in registers between the two passes
+// (one read of res, x or the partials, instead of two; the weight loads issued with them). Same
+// arithmetic, same order, so the same bits as the two-pass path below, which serves wider rows.
+#define PK_NORM_REGS 4
+
 static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc xs, uint16_t *res_out,
                                                    const uint16_t *w, uint16_t *out, int hidden, float eps,
                                                    float *red) {
   bool has_x = xs.present();
   float ss = 0.f;
   const bool vec = (hidden & 7) == 0;
+  if (vec && (hidden >> 3) <= PK_NORM_REGS * (int)blockDim.x) {
+    const int nv = hidden >> 3;
+    uint4 rv[PK_NORM_REGS], wv[PK_NORM_REGS], xv[PK_NORM_REGS];
+#pragma unroll
+    for (int c = 0; c < PK_NORM_REGS; c++) {  // every load of this thread in flight at once
+      const int j = threadIdx.x + c * blockDim.x;
+      if (j < nv) {
+        rv[c] = reinterpret_cast<const uint4 *>(res)[j];
+        wv[c] = __ldg(reinterpret_cast<const uint4 *>(w) + j);
+        if (has_x) xv[c] = xs.load8(j);
+      }
+    }
+#pragma unroll
+    for (int c = 0; c < PK_NORM_REGS; c++) {
+      const int j = threadIdx.x + c * blockDim.x;
+      if (j >= nv) continue;
+      uint32_t u[4] = {rv[c].x, rv[c].y, rv[c].z, rv[c].w};
+      if (has_x) {
+        uint32_t ux[4] = {xv[c].x, xv[c].y, xv[c].z, xv[c].w};
+#pragma unroll
+        for (int e = 0; e < 4; e++)
+          u[e] = pack_bf2(__fadd_rn(bf_lo(u[e]), bf_lo(ux[e])), __fadd_rn(bf_hi(u[e]), bf_hi(ux[e])));
+        rv[c] = make_uint4(u[0], u[1], u[2], u[3]);
+        if (res_out != nullptr) reinterpret_cast<uint4 *>(res_out)[j] = rv[c];
+      }
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        float a = bf_lo(u[e]), b = bf_hi(u[e]);
+        ss = __fadd_rn(ss, __fmul_rn(a, a));
+        ss = __fadd_rn(ss, __fmul_rn(b, b));
+      }
+    }
+    const float total = block_sum(ss, red);
+    const float inv = rsqrtf(__fadd_rn(total / (float)hidden, eps));
+#pragma unroll
+    for (int c = 0; c < PK_NORM_REGS; c++) {
+      const int j = threadIdx.x + c * blockDim.x;
+      if (j >= nv) continue;
+      uint32_t u[4] = {rv[c].x, rv[c].y, rv[c].z, rv[c].w}, q[4] = {wv[c].x, wv[c].y, wv[c].z, wv[c].w}, o[4];
+#pragma unroll
+      for (int e = 0; e < 4; e++)
+        o[e] = pack_bf2(__fmul_rn(__fmul_rn(bf_lo(u[e]), inv), bf_lo(q[e])),
+                        __fmul_rn(__fmul_rn(bf_hi(u[e]), inv), bf_hi(q[e])));
+      reinterpret_cast<uint4 *>(out)[j] = make_uint4(o[0], o[1], o[2], o[3]);
+    }
+    return;
+  }
   if (vec) {
     const int nv = hidden >> 3;
     for (int j = threadIdx.x; j < nv; j += blockDim.x) {

@@ -154,7 +154,7 @@ public final class ImplRegistry {
             new Impl("splitk_reduce", OpKind.SPLITK_REDUCE, "splitk_reduce", 256, 0, PDL, "sums splits in order z = 0, 1, ...",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.over(op.rows(), 1)), ImplRegistry::one, true, null,
                     ImplRegistry::bindReduce),
-            new Impl("rope_kv_write", OpKind.ROPE_KV, "rope_kv_write", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
+            new Impl("rope_kv_write", OpKind.ROPE_KV, "rope_kv_write", 256, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "qkv", ImplRegistry::bindRope),
             new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
@@ -173,12 +173,14 @@ public final class ImplRegistry {
                     (op, k) -> gateUpInterleavable(op, k) && op.n() % 64 == 0,
                     (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN), ImplRegistry::one, false, null,
                     ImplRegistry::bindGemmSilu),
+            // four blocks per token: one 8-column chunk per thread for ffn <= 8192 (a grid-stride loop's
+            // iterations are serial L2 round trips)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
+                    (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, 4)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
             new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 256, 0, PDL,
                     "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
-            new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 256, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
+            new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 1024, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax),
             // Optional side-stream op (Lowering.assignStreams), on where the measurements file has an l2Prefetch row.
             // No PDL attribute: it is the first kernel after an event wait on the side stream and nothing waits in it.
