@@ -9,7 +9,7 @@ static __device__ __forceinline__ size_t pk_gate_col(int64_t j, int group) {
 
 // silu_mul: grid-stride over (token, 8-column chunk) when ffn % 8 == 0 and group % 8 == 0, else over
 // elements. Any grid. out = bf16((g / (1 + expf(-g))) * u) in fp32 (no intermediate bf16 rounding).
-extern "C" __global__ void silu_mul(SiluMulParams p) {
+extern "C" __global__ void __launch_bounds__(256, 4) silu_mul(SiluMulParams p) {
   pk_pdl_launch();                    // at entry (common.cuh)
   const int64_t nt = *p.num_tokens;  // host-written metadata
   pk_pdl_wait();

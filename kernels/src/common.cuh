@@ -78,7 +78,7 @@ PK_DEV void pk_pdl_launch() {
 }
 
 // Split-K partial sums. The adds run in order z = 0, 1, ... (what splitk_reduce stores); the loads of
-// up to PK_PART_BATCH splits are issued together first, so a sum costs ~splits / 8 L2 round trips
+// B splits (PK_PART_BATCH, or 4 where registers are tight) are issued together first, so a sum costs ~splits / B L2 round trips
 // instead of splits (at 16 splits the serial version made the small kernels latency chains:
 // kernels/NOTES-forward.md, v5).
 #define PK_PART_BATCH 8
@@ -98,15 +98,16 @@ PK_DEV float pk_sum_partial(const float *part, size_t plane, int splits, size_t 
   return bf2f(f2bf(s));
 }
 // Same for 4 consecutive values (i % 4 == 0, 16-byte aligned): each bf16-rounded, as floats.
+template <int B = PK_PART_BATCH>
 PK_DEV float4 pk_sum_partial4(const float *part, size_t plane, int splits, size_t i) {
   float4 a = *reinterpret_cast<const float4 *>(part + i);
-  for (int z = 1; z < splits; z += PK_PART_BATCH) {
-    float4 c[PK_PART_BATCH];
+  for (int z = 1; z < splits; z += B) {
+    float4 c[B];
 #pragma unroll
-    for (int u = 0; u < PK_PART_BATCH; u++)
+    for (int u = 0; u < B; u++)
       if (z + u < splits) c[u] = *reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i);
 #pragma unroll
-    for (int u = 0; u < PK_PART_BATCH; u++)
+    for (int u = 0; u < B; u++)
       if (z + u < splits) {
         a.x = __fadd_rn(a.x, c[u].x); a.y = __fadd_rn(a.y, c[u].y); a.z = __fadd_rn(a.z, c[u].z); a.w = __fadd_rn(a.w, c[u].w);
       }
@@ -114,20 +115,23 @@ PK_DEV float4 pk_sum_partial4(const float *part, size_t plane, int splits, size_
   return make_float4(bf2f(f2bf(a.x)), bf2f(f2bf(a.y)), bf2f(f2bf(a.z)), bf2f(f2bf(a.w)));
 }
 // Same for 8 consecutive values (i % 4 == 0, 16-byte aligned), packed as 4 x bf16x2.
+// B: splits whose loads are in flight together (8 floats each): 4 keeps the kernels that sum two of
+// these (silu) or hold a row (norm) at <= 64 registers, so a 256-thread block's occupancy is kept.
+template <int B = 4>
 PK_DEV uint4 pk_sum_partial8(const float *part, size_t plane, int splits, size_t i) {
   const float4 *p0 = reinterpret_cast<const float4 *>(part + i);
   float4 a = p0[0], b = p0[1];
-  for (int z = 1; z < splits; z += PK_PART_BATCH) {
-    float4 c[PK_PART_BATCH], d[PK_PART_BATCH];
+  for (int z = 1; z < splits; z += B) {
+    float4 c[B], d[B];
 #pragma unroll
-    for (int u = 0; u < PK_PART_BATCH; u++)
+    for (int u = 0; u < B; u++)
       if (z + u < splits) {
         const float4 *pz = reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i);
         c[u] = pz[0];
         d[u] = pz[1];
       }
 #pragma unroll
-    for (int u = 0; u < PK_PART_BATCH; u++)
+    for (int u = 0; u < B; u++)
       if (z + u < splits) {
         a.x = __fadd_rn(a.x, c[u].x); a.y = __fadd_rn(a.y, c[u].y); a.z = __fadd_rn(a.z, c[u].z); a.w = __fadd_rn(a.w, c[u].w);
         b.x = __fadd_rn(b.x, d[u].x); b.y = __fadd_rn(b.y, d[u].y); b.z = __fadd_rn(b.z, d[u].z); b.w = __fadd_rn(b.w, d[u].w);

@@ -21,10 +21,12 @@ struct PkXSrc {
   __device__ float load1(int j) const { return splits > 0 ? pk_sum_partial(part, plane, splits, j) : bf2f(x[j]); }
 };
 
-// Rows whose 8-element chunks fit PK_NORM_REGS per thread keep r in registers between the two passes
-// (one read of res, x or the partials, instead of two; the weight loads issued with them). Same
+// Rows whose 8-element chunks fit PK_NORM_REGS per thread (hidden <= 2048 at 256 threads) keep r in
+// registers between the two passes (one read of res, x or the partials, instead of two; the weight
+// loads issued with them). One chunk, and partials 4 splits at a time, keep it at 64 registers: at 160
+// (4 chunks, 8 splits) one block fit an SM and 512 rows took 4 waves (NOTES-forward.md v5, call 1). Same
 // arithmetic, same order, so the same bits as the two-pass path below, which serves wider rows.
-#define PK_NORM_REGS 4
+#define PK_NORM_REGS 1
 
 static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc xs, uint16_t *res_out,
                                                    const uint16_t *w, uint16_t *out, int hidden, float eps,
@@ -140,7 +142,7 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc x
   }
 }
 
-extern "C" __global__ void add_rmsnorm(AddRmsNormParams p) {
+extern "C" __global__ void __launch_bounds__(256, 4) add_rmsnorm(AddRmsNormParams p) {
   __shared__ float red[32];
   const int row = blockIdx.x;
   pk_pdl_launch();  // at entry (common.cuh)
@@ -153,7 +155,7 @@ extern "C" __global__ void add_rmsnorm(AddRmsNormParams p) {
   pk_norm_row(res, xs, xs.present() ? res : nullptr, p.weight, p.out + (size_t)row * p.hidden, p.hidden, p.eps, red);
 }
 
-extern "C" __global__ void final_norm_gather(FinalNormGatherParams p) {
+extern "C" __global__ void __launch_bounds__(256, 4) final_norm_gather(FinalNormGatherParams p) {
   __shared__ float red[32];
   const int s = blockIdx.x;
   pk_pdl_launch();  // at entry (common.cuh)

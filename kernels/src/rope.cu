@@ -26,7 +26,7 @@ static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t
   const bool fused = p.qkv_splits > 0;
   const float *prow = fused ? p.qkv_partial + (size_t)t * width : nullptr;
   const size_t plane = (size_t)p.qkv_rows * width;
-  auto in4 = [&](int c) -> float4 { return fused ? pk_sum_partial4(prow, plane, p.qkv_splits, c) : pk_ld_bf4(row + c); };
+  auto in4 = [&](int c) -> float4 { return fused ? pk_sum_partial4<4>(prow, plane, p.qkv_splits, c) : pk_ld_bf4(row + c); };
   int pos = p.positions[t];
   pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
   const float *cs = p.cos_sin + (size_t)pos * D;
@@ -68,7 +68,7 @@ static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t
       const int e0 = (j - nq) * 4;
       uint16_t v[4];
       if (fused) {
-        const float4 a = pk_sum_partial4(prow, plane, p.qkv_splits, v0 + e0);
+        const float4 a = pk_sum_partial4<4>(prow, plane, p.qkv_splits, v0 + e0);
         v[0] = f2bf(a.x); v[1] = f2bf(a.y); v[2] = f2bf(a.z); v[3] = f2bf(a.w);  // exact: bf16 values
       } else {
         const uint2 raw = *reinterpret_cast<const uint2 *>(row + v0 + e0);  // the bits as stored
@@ -86,7 +86,7 @@ static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t
   }
 }
 
-extern "C" __global__ void rope_kv_write(RopeKvParams p) {
+extern "C" __global__ void __launch_bounds__(256, 4) rope_kv_write(RopeKvParams p) {
   const int t = blockIdx.x;
   pk_pdl_launch();                // at entry (common.cuh)
   const int nt = *p.num_tokens;  // host-written metadata

@@ -173,10 +173,10 @@ public final class ImplRegistry {
                     (op, k) -> gateUpInterleavable(op, k) && op.n() % 64 == 0,
                     (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN), ImplRegistry::one, false, null,
                     ImplRegistry::bindGemmSilu),
-            // four blocks per token: one 8-column chunk per thread for ffn <= 8192 (a grid-stride loop's
-            // iterations are serial L2 round trips)
+            // two blocks per token: one 8-column chunk per thread for ffn <= 4096 (a grid-stride loop's
+            // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, 4)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
+                    (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, 2)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
             new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 256, 0, PDL,
                     "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
