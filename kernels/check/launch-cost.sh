@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Host cost per kernel launch, C++ (kernels/check/launch_cost.cu) on this host; the Java counterpart is
 # java -jar cli/target/bench.jar devices --launch-cost N (same kernel, count, grid, block).
-# Usage: kernels/check/launch-cost.sh [launches=169] [repeats=51] [grid=16] [threads=128]   (PK_ARCH: sm_90 default)
+# Usage: kernels/check/launch-cost.sh [launches=169] [repeats=51] [grid=16] [threads=128] [FATBIN]   (PK_ARCH: sm_90 default)
+# FATBIN (prefill.fatbin from the jar): also launch through cudaLibraryGetKernel's handle, the one Java uses.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 NVCC=${NVCC:-nvcc}

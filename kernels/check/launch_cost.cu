@@ -30,7 +30,10 @@ static double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-static void measure(Path path, int launches, int repeats, int grid, int threads, cudaStream_t stream) {
+// fn: the host stub of empty_kernel (this binary's own registered copy), or a cudaKernel_t from cudaLibraryGetKernel
+// on a loaded fatbin, the handle Java launches (KernelLibrary): the runtime resolves either to a function per launch.
+static void measure(Path path, int launches, int repeats, int grid, int threads, cudaStream_t stream, const void* fn,
+                    const char* handle) {
   GemmParams p{};  // zeros: the kernel reads none of it
   void* args[] = {&p};
   cudaLaunchAttribute attr{};
@@ -45,13 +48,14 @@ static void measure(Path path, int launches, int repeats, int grid, int threads,
   cfg.numAttrs = path == Path::LaunchExPdl ? 1 : 0;
   std::vector<double> enqueue, drained;
   using clock = std::chrono::steady_clock;
-  for (int r = -3; r < repeats; r++) {
+  const int warm = std::max(3, (20000 + launches - 1) / launches);  // as LaunchCost.WARMUP_LAUNCHES in Java
+  for (int r = -warm; r < repeats; r++) {
     CHECK(cudaStreamSynchronize(stream));
     auto t0 = clock::now();
     for (int i = 0; i < launches; i++) {
       cudaError_t e = path == Path::Launch
-          ? cudaLaunchKernel((const void*)empty_kernel, dim3(grid), dim3(threads), args, 0, stream)
-          : cudaLaunchKernelExC(&cfg, (const void*)empty_kernel, args);
+          ? cudaLaunchKernel(fn, dim3(grid), dim3(threads), args, 0, stream)
+          : cudaLaunchKernelExC(&cfg, fn, args);
       if (e != cudaSuccess) CHECK(e);
       CHECK(cudaGetLastError());
     }
@@ -63,7 +67,7 @@ static void measure(Path path, int launches, int repeats, int grid, int threads,
     drained.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count() / launches);
   }
   const char* name = path == Path::Launch ? "cudaLaunchKernel" : path == Path::LaunchEx ? "cudaLaunchKernelEx" : "cudaLaunchKernelEx + PDL";
-  std::printf("| C++ | %-24s | %d | %d | %d | %zu | %.3f | %.3f |\n", name, launches, grid, threads, sizeof(GemmParams),
+  std::printf("| C++ %s | %-24s | %d | %d | %d | %zu | %.3f | %.3f |\n", handle, name, launches, grid, threads, sizeof(GemmParams),
               median(enqueue), median(drained));
 }
 
@@ -73,7 +77,7 @@ int main(int argc, char** argv) {
   int grid = argc > 3 ? std::atoi(argv[3]) : 16;
   int threads = argc > 4 ? std::atoi(argv[4]) : 128;
   if (launches < 1 || repeats < 1 || grid < 1 || threads < 1 || threads > 1024) {
-    std::fprintf(stderr, "usage: launch_cost [launches>=1] [repeats>=1] [grid>=1] [threads 1..1024]\n");
+    std::fprintf(stderr, "usage: launch_cost [launches>=1] [repeats>=1] [grid>=1] [threads 1..1024] [fatbin with empty_kernel]\n");
     return 2;
   }
   int dev = 0, major = 0;
@@ -83,10 +87,21 @@ int main(int argc, char** argv) {
   CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   std::printf("| caller | launch | launches | grid | threads | param bytes | enqueue us/launch | drained us/launch |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
-  measure(Path::Launch, launches, repeats, grid, threads, stream);
-  measure(Path::LaunchEx, launches, repeats, grid, threads, stream);
-  if (major >= 9) measure(Path::LaunchExPdl, launches, repeats, grid, threads, stream);
-  else std::printf("(PDL needs sm_90; this GPU is sm_%d0)\n", major);
+  std::vector<std::pair<const void*, const char*>> fns = {{(const void*)empty_kernel, "stub"}};
+  cudaLibrary_t lib = nullptr;
+  if (argc > 5) {  // the engine's fatbin (prefill.fatbin from the jar): launch through a library kernel handle, as Java does
+    cudaKernel_t k;
+    CHECK(cudaLibraryLoadFromFile(&lib, argv[5], nullptr, nullptr, 0, nullptr, nullptr, 0));
+    CHECK(cudaLibraryGetKernel(&k, lib, "empty_kernel"));
+    fns.push_back({(const void*)k, "cudaKernel_t"});
+  }
+  for (auto& f : fns) {
+    measure(Path::Launch, launches, repeats, grid, threads, stream, f.first, f.second);
+    measure(Path::LaunchEx, launches, repeats, grid, threads, stream, f.first, f.second);
+    if (major >= 9) measure(Path::LaunchExPdl, launches, repeats, grid, threads, stream, f.first, f.second);
+    else std::printf("(PDL needs sm_90; this GPU is sm_%d0)\n", major);
+  }
+  if (lib) CHECK(cudaLibraryUnload(lib));
   CHECK(cudaStreamDestroy(stream));
   return 0;
 }

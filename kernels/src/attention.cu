@@ -259,7 +259,6 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   }
   cp_async_wait<0>();
   __syncwarp();
-  pk_pdl_launch();
 
   // ---- Combine the S partial states of each row group in the order z = 0..S-1. Warps z > 0 leave
   // (m, l, O) in their own chunk buffers (4 + D/2 floats per lane, [value][lane]: conflict-free).
@@ -513,7 +512,6 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     cp_async_commit();
   }
   cp_async_wait<0>();
-  pk_pdl_launch();
 
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
@@ -538,6 +536,10 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_prefill(AttnParams p) {
   __shared__ __align__(128) uint16_t smem[PK_ATTN_SMEM_HALVES];
+  // At entry (as the small kernels, common.cuh): the next kernel is the o GEMM, whose weight-streaming
+  // form prefetches its weights before its own wait, so it streams them while this attention runs (at
+  // 10 tokens 4 blocks use 4 SMs). Before, the trigger sat after the key loop (NOTES-forward.md v6).
+  pk_pdl_launch();
   pk_pdl_wait();  // num_blocks, the tile map, q and the cache come from earlier kernels
   if (blockIdx.x >= *p.num_blocks) return;
   if (p.head_dim == 128) pk_attn_impl<128>(p, smem);
