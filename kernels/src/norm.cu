@@ -16,17 +16,17 @@ struct PkXSrc {
   int splits;
   __device__ bool present() const { return x != nullptr || splits > 0; }
   __device__ uint4 load8(int j) const {  // elements [8j, 8j + 8) as 4 x bf16x2
-    return splits > 0 ? pk_sum_partial8(part, plane, splits, (size_t)j * 8) : reinterpret_cast<const uint4 *>(x)[j];
+    return splits > 0 ? pk_sum_partial8<PK_PART_BATCH>(part, plane, splits, (size_t)j * 8) : reinterpret_cast<const uint4 *>(x)[j];
   }
   __device__ float load1(int j) const { return splits > 0 ? pk_sum_partial(part, plane, splits, j) : bf2f(x[j]); }
 };
 
-// Rows whose 8-element chunks fit PK_NORM_REGS per thread (hidden <= 2048 at 256 threads) keep r in
-// registers between the two passes (one read of res, x or the partials, instead of two; the weight
-// loads issued with them). One chunk, and partials 4 splits at a time, keep it at 64 registers: at 160
-// (4 chunks, 8 splits) one block fit an SM and 512 rows took 4 waves (NOTES-forward.md v5, call 1). Same
-// arithmetic, same order, so the same bits as the two-pass path below, which serves wider rows.
-#define PK_NORM_REGS 1
+// Rows whose 8-element chunks fit PK_NORM_REGS per thread (hidden <= 2048 at the engine's 128 threads)
+// keep r in registers between the two passes (one read of res, x or the partials, instead of two; the
+// weight loads issued with them). Launch bounds 128 x 4: 128 registers, enough for 8 split-K partials
+// in flight per chunk (16 splits = 2 L2 round trips), and 4 blocks per SM keep 512 rows in one wave (v5
+// at 160 registers and 256 threads fit one block per SM: 4 waves; NOTES-forward.md v5, v7).
+#define PK_NORM_REGS 2
 
 static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc xs, uint16_t *res_out,
                                                    const uint16_t *w, uint16_t *out, int hidden, float eps,
@@ -142,7 +142,7 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc x
   }
 }
 
-extern "C" __global__ void __launch_bounds__(256, 4) add_rmsnorm(AddRmsNormParams p) {
+extern "C" __global__ void __launch_bounds__(128, 4) add_rmsnorm(AddRmsNormParams p) {
   __shared__ float red[32];
   const int row = blockIdx.x;
   pk_pdl_launch();  // at entry (common.cuh)
@@ -155,7 +155,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) add_rmsnorm(AddRmsNormParam
   pk_norm_row(res, xs, xs.present() ? res : nullptr, p.weight, p.out + (size_t)row * p.hidden, p.hidden, p.eps, red);
 }
 
-extern "C" __global__ void __launch_bounds__(256, 4) final_norm_gather(FinalNormGatherParams p) {
+extern "C" __global__ void __launch_bounds__(128, 4) final_norm_gather(FinalNormGatherParams p) {
   __shared__ float red[32];
   const int s = blockIdx.x;
   pk_pdl_launch();  // at entry (common.cuh)

@@ -123,8 +123,10 @@ public final class ImplRegistry {
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
-            new Impl("add_rmsnorm", OpKind.ADD_RMSNORM, "add_rmsnorm", 256, 0, PDL,
-                    "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
+            // 128 threads (launch bounds 128 x 4 blocks/SM: 128 registers, 8 split-K partials per thread in
+            // flight, one wave of 512 rows); same bits as 256 threads for hidden <= 1024 (kernels/NOTES-forward.md v7)
+            new Impl("add_rmsnorm", OpKind.ADD_RMSNORM, "add_rmsnorm", 128, 0, PDL,
+                    "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
             // Weight-streaming GEMMs for row capacities <= 64, ahead of gemm_bf16 so the rule picks them
             // there (from sm_90; see StreamTiling for the measurements behind the rule).
@@ -177,8 +179,8 @@ public final class ImplRegistry {
             // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, 2)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
-            new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 256, 0, PDL,
-                    "row-local; reduction order fixed by blockDim (256) and hidden", ImplRegistry::any,
+            new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 128, 0, PDL,
+                    "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
             new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 1024, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax),
