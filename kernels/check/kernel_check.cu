@@ -1120,7 +1120,9 @@ static void test_small_v0() {
           o[v] = dout.down(); rr[v] = dres.down();
         }
         long bad = same(o[0], o[1]) + same(rr[0], rr[1]);
-        if (hidden <= 1024) {  // and the engine's former shape (256 threads): the extra warps only add zeros
+        if (hidden % 8 == 0 && hidden / 8 <= 128) {  // and the engine's former shape (256 threads): one 8-element
+          // chunk per thread either way, so the extra warps only add zeros (the scalar path, e.g. hidden 1001,
+          // strides by blockDim: its order differs, which the first run of this check showed)
           dres.up(res); dout.poison();
           add_rmsnorm_v0<<<cap, 256>>>(p);
           CK(cudaGetLastError());
