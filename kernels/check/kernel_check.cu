@@ -55,6 +55,18 @@ static std::vector<uint16_t> rand_bf16(size_t n, Rng &r, float scale = 1.f, floa
   return v;
 }
 
+// The rotary cos/sin table the engine uploads: [maxpos, D], cos in [0, D/2), sin in [D/2, D), theta 1e6.
+static std::vector<float> rope_table(int maxpos, int D) {
+  std::vector<float> cs((size_t)maxpos * D);
+  for (int pos = 0; pos < maxpos; pos++)
+    for (int i = 0; i < D / 2; i++) {
+      double inv = std::pow(1e6, -2.0 * i / D);
+      cs[(size_t)pos * D + i] = (float)std::cos(pos * inv);
+      cs[(size_t)pos * D + D / 2 + i] = (float)std::sin(pos * inv);
+    }
+  return cs;
+}
+
 template <class T> struct Dev {
   T *p = nullptr; size_t n = 0;
   Dev() {}
@@ -294,13 +306,7 @@ static void test_rope() {
     const int cap = 200, nt = 173, maxpos = 4096, npages = 8;
     const int D = cfg.D, half = D / 2, width = (cfg.qh + 2 * cfg.kvh) * D, nslots = npages * 64;
     auto qkv = rand_bf16((size_t)cap * width, r, 2.f), bias = rand_bf16(width, r, 0.5f);
-    std::vector<float> cs((size_t)maxpos * D);
-    for (int pos = 0; pos < maxpos; pos++)
-      for (int i = 0; i < half; i++) {
-        double inv = std::pow(1e6, -2.0 * i / D);
-        cs[(size_t)pos * D + i] = (float)std::cos(pos * inv);
-        cs[(size_t)pos * D + half + i] = (float)std::sin(pos * inv);
-      }
+    std::vector<float> cs = rope_table(maxpos, D);
     std::vector<int32_t> posv(cap), slots(cap);
     std::vector<int> perm(nslots);
     std::iota(perm.begin(), perm.end(), 0);
@@ -1023,16 +1029,10 @@ static void test_fused() {
     struct Cfg { int qh, kvh, D; bool bias; };
     for (Cfg cfg : {Cfg{16, 2, 64, true}, Cfg{14, 2, 64, false}, Cfg{20, 4, 128, true}}) {
       const int nt = 173, maxpos = 4096, npages = 8;
-      const int D = cfg.D, half = D / 2, width = (cfg.qh + 2 * cfg.kvh) * D, nslots = npages * 64;
+      const int D = cfg.D, width = (cfg.qh + 2 * cfg.kvh) * D, nslots = npages * 64;
       auto part = rand_f32((size_t)splits * cap * width, r, 1.f);
       auto bias = rand_bf16(width, r, 0.5f);
-      std::vector<float> cs((size_t)maxpos * D);
-      for (int pos = 0; pos < maxpos; pos++)
-        for (int i = 0; i < half; i++) {
-          double inv = std::pow(1e6, -2.0 * i / D);
-          cs[(size_t)pos * D + i] = (float)std::cos(pos * inv);
-          cs[(size_t)pos * D + half + i] = (float)std::sin(pos * inv);
-        }
+      std::vector<float> cs = rope_table(maxpos, D);
       std::vector<int32_t> posv(cap), slots(cap);
       for (int t = 0; t < cap; t++) { posv[t] = r.range(0, maxpos - 1); slots[t] = (r.range(0, 9) == 0) ? -1 : (t % nslots); }
       Dev<float> dpart(part), dcs(cs);
@@ -1162,16 +1162,10 @@ static void test_small_v0() {
     for (int sp : {0, 2, 8, 9, 16}) {
       for (int nt : {10, 300}) {
         const int cap = nt == 10 ? 16 : 320, maxpos = 4096, nslots = 8 * 64;
-        const int D = cfg.D, half = D / 2, width = (cfg.qh + 2 * cfg.kvh) * D;
+        const int D = cfg.D, width = (cfg.qh + 2 * cfg.kvh) * D;
         auto part = rand_f32((size_t)std::max(sp, 1) * cap * width, r, 1.f);
         auto qkv = rand_bf16((size_t)cap * width, r, 1.f), bias = rand_bf16(width, r, 0.5f);
-        std::vector<float> cs((size_t)maxpos * D);
-        for (int pos = 0; pos < maxpos; pos++)
-          for (int i = 0; i < half; i++) {
-            double inv = std::pow(1e6, -2.0 * i / D);
-            cs[(size_t)pos * D + i] = (float)std::cos(pos * inv);
-            cs[(size_t)pos * D + half + i] = (float)std::sin(pos * inv);
-          }
+        std::vector<float> cs = rope_table(maxpos, D);
         std::vector<int32_t> posv(cap), slots(cap);
         for (int t = 0; t < cap; t++) { posv[t] = r.range(-3, maxpos + 3); slots[t] = (r.range(0, 9) == 0) ? -1 : (t * 7) % nslots; }
         Dev<float> dpart(part), dcs(cs);
@@ -1341,13 +1335,7 @@ struct ChainModel {
     init(n1, (size_t)L * H, 7, 0.1f, 1.f);
     init(n2, (size_t)L * H, 8, 0.1f, 1.f);
     init(fnorm, H, 9, 0.1f, 1.f);
-    std::vector<float> c((size_t)MAXPOS * D);
-    for (int pos = 0; pos < MAXPOS; pos++)
-      for (int i = 0; i < D / 2; i++) {
-        double inv = std::pow(1e6, -2.0 * i / D);
-        c[(size_t)pos * D + i] = (float)std::cos(pos * inv);
-        c[(size_t)pos * D + D / 2 + i] = (float)std::sin(pos * inv);
-      }
+    std::vector<float> c = rope_table(MAXPOS, D);
     cs = Dev<float>(c);
     CK(cudaDeviceSynchronize());
   }
