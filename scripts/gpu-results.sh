@@ -7,7 +7,7 @@
 #                                         vs A), --no-pdl, a planted graph-only slowdown (the gate must
 #                                         catch it); Llama-3.2-1B; the tiny preset (fixed cost); JMH;
 #                                         the per-GEMM table vs cuBLAS (SKIP_TABLE=1: not); the PyTorch
-#                                         baseline, same lease (SKIP_TORCH=1: not)
+#                                         baseline, same lease (SKIP_TORCH=1: not); SKIP_JMH=1: no JMH
 #   scripts/gpu-results.sh OUTDIR study   the sweep 8:512:8 (where graphs stop paying), the serving study
 #                                         (scripts/gpu/serve-study.sh), the HTML report
 #
@@ -55,9 +55,11 @@ core)
   fat=$([ -f /tmp/prefill-launch-cost.fatbin ] && echo /tmp/prefill-launch-cost.fatbin)
   if [ -x "${LAUNCH_COST_BIN:-}" ]; then "$LAUNCH_COST_BIN" 169 51 16 128 $fat; else (cd "$root" && bash kernels/check/launch-cost.sh 169 51 16 128 $fat); fi \
     > "$out/launch-cost-cpp-$dev-$stamp.txt" 2>&1; cat "$out/launch-cost-cpp-$dev-$stamp.txt"
-  run bench jmh PrefillBenchmark -wi 3 -w 1 -i 5 -r 1 -f 1 -rf json -rff "$out/jmh-ernie-4.5-0.3b-$dev-$stamp.json" \
-    > "$out/jmh-$dev-$stamp.log" 2>&1 || { tail -30 "$out/jmh-$dev-$stamp.log"; fail "jmh"; }
-  tail -12 "$out/jmh-$dev-$stamp.log"
+  if [ "${SKIP_JMH:-0}" != 1 ]; then  # SKIP_JMH=1: keep an earlier JMH file (when device time is short)
+    run bench jmh PrefillBenchmark -wi 3 -w 1 -i 5 -r 1 -f 1 -rf json -rff "$out/jmh-ernie-4.5-0.3b-$dev-$stamp.json" \
+      > "$out/jmh-$dev-$stamp.log" 2>&1 || { tail -30 "$out/jmh-$dev-$stamp.log"; fail "jmh"; }
+    tail -12 "$out/jmh-$dev-$stamp.log"
+  fi
   if [ "${SKIP_TABLE:-0}" != 1 ]; then  # SKIP_TABLE=1: the GEMM kernels did not change since the committed table
     (cd "$root" && JAR="$jar" timeout 150 bash kernels/check/run-check.sh table) > "$out/gemm-table-$dev-$stamp.txt" 2>&1 \
       || echo "gemm table: exit $? (see the file)"
