@@ -67,8 +67,7 @@ PK_DEV void pk_pdl_wait() {
 // triggered. A trigger only lets the dependent launch (and run its pre-wait prologue) sooner. Every
 // kernel waits in every block before reading anything an earlier kernel writes and before its first
 // global write, so what runs before the wait reads only host-written metadata (m_dev, num_tokens,
-// num_seqs, query_start, positions, slot_mapping: written by the one host-to-device copy per forward, never by
-// a kernel) and
+// num_seqs, query_start: written by the one host-to-device copy per forward, never by a kernel) and
 // weights (never written), and writes nothing global; and since each kernel completes only after its
 // own wait returned, completion of a kernel still implies completion of every earlier one. So an
 // early trigger changes only overlap, never what any kernel reads or writes.
@@ -114,30 +113,6 @@ PK_DEV float4 pk_sum_partial4(const float *part, size_t plane, int splits, size_
       }
   }
   return make_float4(bf2f(f2bf(a.x)), bf2f(f2bf(a.y)), bf2f(f2bf(a.z)), bf2f(f2bf(a.w)));
-}
-// Two sums of 4 consecutive values at once (i1, i2 as above), each in order z = 0, 1, ...: the loads of
-// both are in flight together (rope's two rotation halves), each result bf16-rounded, as floats.
-template <int B>
-PK_DEV void pk_sum_partial4x2(const float *part, size_t plane, int splits, size_t i1, size_t i2, float4 &a, float4 &b) {
-  a = *reinterpret_cast<const float4 *>(part + i1);
-  b = *reinterpret_cast<const float4 *>(part + i2);
-  for (int z = 1; z < splits; z += B) {
-    float4 c[B], d[B];
-#pragma unroll
-    for (int u = 0; u < B; u++)
-      if (z + u < splits) {
-        c[u] = *reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i1);
-        d[u] = *reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i2);
-      }
-#pragma unroll
-    for (int u = 0; u < B; u++)
-      if (z + u < splits) {
-        a.x = __fadd_rn(a.x, c[u].x); a.y = __fadd_rn(a.y, c[u].y); a.z = __fadd_rn(a.z, c[u].z); a.w = __fadd_rn(a.w, c[u].w);
-        b.x = __fadd_rn(b.x, d[u].x); b.y = __fadd_rn(b.y, d[u].y); b.z = __fadd_rn(b.z, d[u].z); b.w = __fadd_rn(b.w, d[u].w);
-      }
-  }
-  a = make_float4(bf2f(f2bf(a.x)), bf2f(f2bf(a.y)), bf2f(f2bf(a.z)), bf2f(f2bf(a.w)));
-  b = make_float4(bf2f(f2bf(b.x)), bf2f(f2bf(b.y)), bf2f(f2bf(b.z)), bf2f(f2bf(b.w)));
 }
 // Same for 8 consecutive values (i % 4 == 0, 16-byte aligned), packed as 4 x bf16x2.
 // B: splits whose loads are in flight together (8 floats each): 4 keeps the kernels that sum two of

@@ -19,15 +19,18 @@ PK_DEV void pk_st_bf4(uint16_t *p, const uint16_t (&h)[4]) {
 
 // The 4-wide path (head_dim % 8 == 0): items [0, nq) rotate pairs 4i..4i+3 of one q/k head, items
 // [nq, nq + nvq) bias and cache 4 v elements.
-// pos (clamped) and slot: read by the caller before griddepcontrol.wait (host-written metadata).
-static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t, int pos, int slot) {
+static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t) {
   const int D = p.head_dim, half = D >> 1, qpr = half >> 2;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
   uint16_t *row = p.qkv + (size_t)t * width;
   const bool fused = p.qkv_splits > 0;
   const float *prow = fused ? p.qkv_partial + (size_t)t * width : nullptr;
   const size_t plane = (size_t)p.qkv_rows * width;
+  auto in4 = [&](int c) -> float4 { return fused ? pk_sum_partial4<4>(prow, plane, p.qkv_splits, c) : pk_ld_bf4(row + c); };
+  int pos = p.positions[t];
+  pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
   const float *cs = p.cos_sin + (size_t)pos * D;
+  const int slot = p.slot_mapping[t];
   const size_t kv_row = (size_t)p.kv_heads * D;
   const int nq = (p.q_heads + p.kv_heads) * qpr, nvq = (p.kv_heads * D) >> 2;
   const int v0 = (p.q_heads + p.kv_heads) * D;
@@ -35,9 +38,7 @@ static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t
     if (j < nq) {
       const int h = j / qpr, i = (j - h * qpr) * 4;
       const int c1 = h * D + i, c2 = c1 + half;
-      float4 a, b;  // both halves' partials in flight together (4 splits x 2 per round)
-      if (fused) pk_sum_partial4x2<4>(prow, plane, p.qkv_splits, c1, c2, a, b);
-      else { a = pk_ld_bf4(row + c1); b = pk_ld_bf4(row + c2); }
+      float4 a = in4(c1), b = in4(c2);
       const float4 c = *reinterpret_cast<const float4 *>(cs + i), s = *reinterpret_cast<const float4 *>(cs + half + i);
       float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
       if (p.bias != nullptr) {
@@ -89,22 +90,12 @@ extern "C" __global__ void __launch_bounds__(256, 4) rope_kv_write(RopeKvParams 
   const int t = blockIdx.x;
   pk_pdl_launch();                // at entry (common.cuh)
   const int nt = *p.num_tokens;  // host-written metadata
-  if ((p.head_dim & 7) == 0) {
-    // positions and slots are host-written metadata too: read them before the wait, so that after it only
-    // the loads of qkv (or its partials), the cos/sin row and the bias stand between the wait and the math
-    // (before: wait, position, then the cos/sin row and the partials: one more L2 round trip in the chain)
-    int pos = 0, slot = -1;
-    if (t < nt) {
-      pos = p.positions[t];
-      pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
-      slot = p.slot_mapping[t];
-    }
-    pk_pdl_wait();
-    if (t < nt) pk_rope_quad(p, t, pos, slot);
-    return;
-  }
   pk_pdl_wait();
   if (t >= nt) return;
+  if ((p.head_dim & 7) == 0) {
+    pk_rope_quad(p, t);
+    return;
+  }
   const int D = p.head_dim, half = D >> 1;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
   uint16_t *row = p.qkv + (size_t)t * width;
