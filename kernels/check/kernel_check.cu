@@ -727,6 +727,13 @@ static void launch_gemm2(const GemmParams &p, int mcap, bool large, int splits, 
 }
 
 // gemm_bf16_silu / gemm_bf16_large_silu (one split, c = [m, n / 2] bf16).
+// The weight-streaming GEMM for row capacity mcap (<= 64: variant m16 / m32 / m64), plain or with the SiLU epilogue.
+static void launch_stream(const GemmParams &p, int mcap, int splits, bool silu, cudaStream_t st = 0, bool pdl = false) {
+  const dim3 grid((p.n + PREFILL_GEMM_STREAM_BN - 1) / PREFILL_GEMM_STREAM_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
+  if (mcap <= 16) launch_ex(silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16, grid, block, PREFILL_GEMM_STREAM_SMEM_M16, st, pdl, p);
+  else if (mcap <= 32) launch_ex(silu ? gemm_bf16_stream_m32_silu : gemm_bf16_stream_m32, grid, block, PREFILL_GEMM_STREAM_SMEM_M32, st, pdl, p);
+  else launch_ex(silu ? gemm_bf16_stream_m64_silu : gemm_bf16_stream_m64, grid, block, PREFILL_GEMM_STREAM_SMEM_M64, st, pdl, p);
+}
 static void launch_gemm_silu(const GemmParams &p, int mcap, bool large, cudaStream_t st = 0, bool pdl = false) {
   if (large)
     launch_ex(gemm_bf16_large_silu, dim3((p.n + PREFILL_GEMM_LARGE_BN - 1) / PREFILL_GEMM_LARGE_BN,
@@ -1434,7 +1441,7 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                 AddRmsNormParams{first || pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, w, B.h.p, B.ntok.p, H, 1e-6f});
     } else if (kind == "GEMM" && (kernel == "gemm_bf16" || kernel == "gemm_bf16_large" || kernel == "gemm_bf16_silu" ||
                                   kernel == "gemm_bf16_large_silu" || kernel.rfind("gemm_bf16_stream_m", 0) == 0)) {
-      const bool silu = kernel == "gemm_bf16_silu" || kernel == "gemm_bf16_large_silu";
+      const bool silu = kernel == "gemm_bf16_silu" || kernel == "gemm_bf16_large_silu" || (kernel.rfind("gemm_bf16_stream_m", 0) == 0 && kernel.size() > 5 && kernel.compare(kernel.size() - 5, 5, "_silu") == 0);
       const uint16_t *a, *w; uint16_t *c; const int32_t *mdev = B.ntok.p; int lda;
       if (sfx == "qkv") { a = B.h.p; lda = H; w = M.wqkv.p + (size_t)l * W * H; c = B.qkv.p; }
       else if (sfx == "o") { a = B.attn.p; lda = H; w = M.wo.p + (size_t)l * H * H; c = B.xo.p; }
@@ -1445,8 +1452,12 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       if (!silu && !o->s("fused").empty() && o->s("fused") != "-") { skip("fused epilogue " + o->s("fused") + " not in the harness"); continue; }
       const int n = o->i("n"), k = o->i("k"), m = o->i("m");
       if (silu) {  // silu_mul fused into gate_up: [m, 2F] interleaved weights in, act [m, F] out, never split
-        launch_ex(kernel == "gemm_bf16_silu" ? gemm_bf16_silu : gemm_bf16_large_silu, grid, block, smem, st, pdl,
-                  GemmParams{a, w, B.act.p, nullptr, mdev, m, n, k, lda, k, n / 2, 1});
+        void (*fk)(GemmParams) = kernel == "gemm_bf16_silu" ? gemm_bf16_silu
+                                 : kernel == "gemm_bf16_stream_m16_silu" ? gemm_bf16_stream_m16_silu
+                                 : kernel == "gemm_bf16_stream_m32_silu" ? gemm_bf16_stream_m32_silu
+                                 : kernel == "gemm_bf16_stream_m64_silu" ? gemm_bf16_stream_m64_silu
+                                                                         : gemm_bf16_large_silu;
+        launch_ex(fk, grid, block, smem, st, pdl, GemmParams{a, w, B.act.p, nullptr, mdev, m, n, k, lda, k, n / 2, 1});
         continue;
       }
       GemmParams p{a, w, c, B.part.p, mdev, m, n, k, lda, k, n, splits};
@@ -1812,6 +1823,48 @@ static void test_gemm_silu() {
         }
       }
     }
+    // The weight-streaming kernels with the same epilogue (capacities 16 / 32 / 64): against the reference, and
+    // bit for bit against the same kernel unsplit + silu_mul (group 8); timed at 16 against what the engine runs
+    // unfused there (the stream kernel at 2 splits, then silu_mul summing the partials), back to back.
+    for (int m : {16, 32, 64}) {
+      for (int mdev : {m, 1, m - 5}) {
+        Dev<int32_t> dm = dev_scalar(mdev);
+        GemmParams pf{dA.p, dWi.p, dOut.p, nullptr, dm.p, m, n, k, k, k, ffn, 1};
+        dOut.poison();
+        launch_stream(pf, m, 1, true);
+        CK(cudaGetLastError());
+        auto out = dOut.down();
+        std::vector<int> vr;
+        for (int s : rows) if (s < mdev) vr.push_back(s);
+        Cmp c = compare("stream_silu", (long)vr.size() * ffn, [&](long i) { return h_bf2f(out[(size_t)vr[i / ffn] * ffn + i % ffn]); },
+                        [&](long i) { return ref[vr[i / ffn]][i % ffn]; }, 2e-2, 2e-2);
+        GemmParams pu{dA.p, dWi.p, dGU.p, dP.p, dm.p, m, n, k, k, k, n, 1};
+        SiluMulParams sp{dGU.p, nullptr, 0, 0, dOut2.p, dm.p, ffn, G};
+        dGU.poison(); dOut2.poison();
+        launch_stream(pu, m, 1, false);
+        silu_mul<<<264, 256>>>(sp);
+        CK(cudaGetLastError());
+        long bad = 0, nanc = 0;
+        auto out2 = dOut2.down();
+        for (size_t i = 0; i < (size_t)mdev * ffn; i++) { bad += out2[i] != out[i]; nanc += std::isnan(h_bf2f(out[i])); }
+        for (size_t i = (size_t)mdev * ffn; i < out.size(); i++) bad += out[i] != 0xFFFF;  // rows past m_dev untouched
+        if (bad || nanc) { c.ok = false; c.fails += bad + nanc; }
+        double us = 0;
+        std::string perf;
+        if (mdev == m && m == 16) {
+          const int sp2 = 2;
+          Dev<float> dpart((size_t)sp2 * m * n);
+          GemmParams ps{dA.p, dWi.p, nullptr, dpart.p, dm.p, m, n, k, k, k, n, sp2};
+          SiluMulParams spp{nullptr, dpart.p, sp2, m, dOut2.p, dm.p, ffn, G};
+          us = time_us([&](int) { launch_stream(pf, m, 1, true); });
+          double us_u = time_us([&](int) { launch_stream(ps, m, sp2, false); silu_mul<<<2 * m, 256>>>(spp); });
+          perf = fmt("stream s2 + silu_mul %.2f us", us_u) + fmt(" (fused saves %.2f us)", us_u - us);
+        }
+        record("gemm_bf16_stream_m" + std::to_string(m) + "_silu ffn" + std::to_string(ffn) + " k" + std::to_string(k) + " m_dev" +
+                   std::to_string(mdev) + " ==stream+silu_mul",
+               c, us, perf);
+      }
+    }
   }
 }
 
@@ -1836,6 +1889,9 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
   if (want("silu")) test_gemm_silu();
   if (want("fused")) test_fused();
   if (want("small")) test_small_v0();

@@ -54,6 +54,9 @@ extern "C" {
 #define PREFILL_GEMM_STREAM_SMEM_M16 61440
 #define PREFILL_GEMM_STREAM_SMEM_M32 73728
 #define PREFILL_GEMM_STREAM_SMEM_M64 98304
+/* gemm_bf16_stream_m16_silu / _m32_silu / _m64_silu: the same kernels with the SiLU * up epilogue of
+ * gemm_bf16_silu (below): grid (n / 64, 1, 1), never split, b interleaved in groups of PREFILL_GATE_UP_GROUP,
+ * c = [m, ldc >= n / 2]; bit for bit the unsplit streaming GEMM followed by silu_mul. */
 /* gemm_bf16_silu / gemm_bf16_large_silu: the same GemmParams and tiles as gemm_bf16 / gemm_bf16_large,
  * with a SiLU * up epilogue: b holds n = 2 * ffn rows interleaved in groups of PREFILL_GATE_UP_GROUP
  * (gate rows [8b, 8b+8) then up rows [8b, 8b+8) of the natural layout), c receives

@@ -103,7 +103,12 @@ PK_DEV void pk_bulk_g2s(uint32_t dst, const void *src, uint32_t bytes, uint32_t 
 // A loads are issued (after griddepcontrol.wait), or after the main loop.
 enum { PK_TRIG_ENTRY = 0, PK_TRIG_AFTER_A = 1, PK_TRIG_END = 2 };
 
-template <class C, int TRIG>
+// SILU: the SiLU * up epilogue of gemm_bf16_silu (PkSiluMulBf16 in gemm.cu): b interleaved in groups of
+// PREFILL_GATE_UP_GROUP (8) rows, so a warp's column tiles nt (even) and nt + 1 hold the gate and up
+// columns of the same 8 outputs in the same thread (TN is a multiple of 16 and every warp's first column
+// is too); g and u are rounded to bf16 first, as the unfused GEMM stores them, then silu_mul's arithmetic:
+// the same bits as this kernel with splits = 1 followed by silu_mul (group 8). Never split (traps).
+template <class C, int TRIG, bool SILU = false>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem) {
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
@@ -113,6 +118,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   constexpr int W_PER = BN / RSTEP, A_PER = (MCAP + RSTEP - 1) / RSTEP;
 
   if (p.m > MCAP || p.k % (p.splits * BK) != 0) __trap();  // host error (see the requirements above)
+  if (SILU && p.splits != 1) __trap();                       // a non-linear epilogue is never split
+  static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bn = blockIdx.x * BN;
   if (TRIG == PK_TRIG_ENTRY) pk_pdl_launch();
@@ -301,21 +308,41 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   }
 
   const int g = lane >> 2, t4 = lane & 3;
+  if constexpr (SILU) {
 #pragma unroll
-  for (int mt = 0; mt < MT; mt++) {
+    for (int mt = 0; mt < MT; mt++) {
 #pragma unroll
-    for (int h = 0; h < 2; h++) {
-      const int row = wm * TM + mt * 16 + g + h * 8;
-      if (row >= m_eff) continue;
+      for (int h = 0; h < 2; h++) {
+        const int row = wm * TM + mt * 16 + g + h * 8;
+        if (row >= m_eff) continue;
 #pragma unroll
-      for (int nt = 0; nt < NT; nt++) {
-        const int col = bn + wn * TN + nt * 8 + 2 * t4;
-        if (col >= p.n) continue;
-        if (p.splits == 1)
-          *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col) = pack_bf2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
-        else
-          *reinterpret_cast<float2 *>(p.partial + ((size_t)blockIdx.z * p.m + row) * p.n + col) =
-              make_float2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+        for (int nt = 0; nt < NT; nt += 2) {
+          const int col = bn + wn * TN + nt * 8 + 2 * t4;  // a gate column: (col & 15) < 8
+          if (col >= p.n) continue;
+          const int j = ((col >> 4) << 3) + (col & 7);
+          const float g0 = bf2f(f2bf(acc[mt][nt][2 * h])), g1 = bf2f(f2bf(acc[mt][nt][2 * h + 1]));
+          const float u0 = bf2f(f2bf(acc[mt][nt + 1][2 * h])), u1 = bf2f(f2bf(acc[mt][nt + 1][2 * h + 1]));
+          *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + j) = pack_bf2(pk_silu_mul(g0, u0), pk_silu_mul(g1, u1));
+        }
+      }
+    }
+  } else {
+#pragma unroll
+    for (int mt = 0; mt < MT; mt++) {
+#pragma unroll
+      for (int h = 0; h < 2; h++) {
+        const int row = wm * TM + mt * 16 + g + h * 8;
+        if (row >= m_eff) continue;
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+          const int col = bn + wn * TN + nt * 8 + 2 * t4;
+          if (col >= p.n) continue;
+          if (p.splits == 1)
+            *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col) = pack_bf2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+          else
+            *reinterpret_cast<float2 *>(p.partial + ((size_t)blockIdx.z * p.m + row) * p.n + col) =
+                make_float2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+        }
       }
     }
   }
@@ -353,4 +380,15 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+// The same three with the SiLU * up epilogue (fusion silu_into_gate_up at buckets <= 64): grid (n / 64, 1, 1),
+// b interleaved in groups of 8 rows, c = [m, ldc >= n / 2] receives silu(gate) * up (see SILU above).
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, true>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY, true>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, true>(p, pk_stream_smem);
 }

@@ -114,6 +114,8 @@ public final class ImplRegistry {
     /** The fusion of silu_mul into the gate/up GEMM's epilogue (switched on per bucket by the measurements file). */
     public static final String SILU_INTO_GATE_UP = "silu_into_gate_up";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
+    /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
+    private static final String STREAM_SILU = "_silu";
     /** L2 prefetch: few blocks, so the main branch keeps nearly all SMs; bytes per prefetch request. */
     static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
@@ -133,6 +135,10 @@ public final class ImplRegistry {
             stream(StreamTiling.Variant.M16),
             stream(StreamTiling.Variant.M32),
             stream(StreamTiling.Variant.M64),
+            // their fused forms (silu_into_gate_up at capacities <= 64): reached through the fusion rule only
+            streamSilu(StreamTiling.Variant.M16),
+            streamSilu(StreamTiling.Variant.M32),
+            streamSilu(StreamTiling.Variant.M64),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -189,10 +195,13 @@ public final class ImplRegistry {
             new Impl("l2_prefetch", OpKind.L2_PREFETCH, "l2_prefetch", PREFETCH_THREADS, 0, EnumSet.noneOf(Impl.Attr.class),
                     "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch)),
-            // the 128 x 128 tile keeps its tile; any other GEMM (64 x 64, the streaming kernels, cuBLAS) becomes the
-            // 64 x 64 fused kernel, whose 16-row path serves the small buckets
+            // the 128 x 128 tile and the streaming kernels keep their kernel (the streaming ones unsplit); any other
+            // GEMM (64 x 64, cuBLAS) becomes the 64 x 64 fused kernel, whose 16-row path serves small buckets
             List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL,
-                    Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu"))));
+                    Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu",
+                            StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_SILU,
+                            StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_SILU,
+                            StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_SILU))));
 
 
     public static ImplRegistry standard() {
@@ -228,6 +237,25 @@ public final class ImplRegistry {
                     return new Grid(Grid.fixed((op.n() + StreamTiling.BN - 1) / StreamTiling.BN), Grid.fixed(1), Grid.fixed(s));
                 },
                 (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemm);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_mXX_silu}: the streaming kernel with the SiLU * up epilogue, never split, its
+     * weight interleaved as {@code gemm_bf16_silu}'s; bits equal the same kernel unsplit + silu_mul
+     * (kernels/check {@code silu}).
+     */
+    private static Impl streamSilu(StreamTiling.Variant v) {
+        return new Impl(v.kernel() + STREAM_SILU, OpKind.GEMM, v.kernel() + STREAM_SILU, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only (one split): gate and up rounded to bf16 as the unsplit streaming GEMM stores them, then "
+                        + "silu_mul's arithmetic; never on the real row count",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && StreamTiling.variant(k.capacity(op.rows())).orElse(null) == v
+                        && StreamTiling.fits(op.n(), op.k()) && gateUpInterleavable(op, k),
+                (op, k, s, d) -> {
+                    StreamTiling.check(v, op.n(), op.k(), k.capacity(op.rows()), s, k.arch());
+                    return new Grid(Grid.fixed((op.n() + StreamTiling.BN - 1) / StreamTiling.BN), Grid.fixed(1), Grid.fixed(1));
+                },
+                ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
     }
 
     private static Grid gemmGrid(Op op, int splits, int bm, int bn) {

@@ -34,7 +34,7 @@ class EngineVsCpuReferenceGpuTest {
         EngineConfig cfg = EngineTestSupport.config(preset, "16,64,128", 8, 512);
         CpuReference ref = new CpuReference(cfg.model(), cfg.seed());
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(FUSED_AT_64_128))) {
-            assertEquals("gemm_bf16_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_stream_m64_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
             assertEquals("silu_mul", e.lowered().plan(16).op("L0.silu_mul").impl().name());
             for (int s : cfg.sizes().sizes()) e.capture(s);
             PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);

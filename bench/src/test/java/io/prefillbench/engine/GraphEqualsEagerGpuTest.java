@@ -160,8 +160,8 @@ class GraphEqualsEagerGpuTest {
             for (List<SeqInput> b : at512) unfusedLogits.add(Run.of(e, b, false).logits());
         }
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
-            assertEquals("gemm_bf16_silu", e.lowered().plan(16).op("L0.gate_up").impl().name());
-            assertEquals("gemm_bf16_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_stream_m16_silu", e.lowered().plan(16).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_stream_m64_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
             assertEquals("gemm_bf16_large_silu", e.lowered().plan(512).op("L0.gate_up").impl().name());
             for (int size : cfg.sizes().sizes()) e.capture(size);
             for (int i = 0; i < 40; i++) {

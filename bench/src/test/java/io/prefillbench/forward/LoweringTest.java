@@ -299,7 +299,7 @@ class LoweringTest {
         ImplChoices c = choices(List.of(), List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 16, 90, "test")), List.of());
         LoweredPlan fused = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), c).plan(16);
         LoweredOp gu = fused.op("L0.gate_up");
-        assertEquals("gemm_bf16_silu", gu.impl().name());
+        assertEquals("gemm_bf16_stream_m16_silu", gu.impl().name()); // the streaming kernel keeps its kernel, unsplit
         assertEquals(1, gu.splits());
         assertEquals(ForwardProgram.ACT, gu.op().out("c"));
         assertTrue(fused.workspaces().keySet().stream().noneMatch(w -> w.equals("splitk.gate_up")), fused.workspaces().toString());
