@@ -85,6 +85,17 @@ class GateTest {
         assertEquals(List.of("ratio"), row.failed());
         assertEquals(1, o.exitCode());
         assertTrue(o.toMarkdown().contains("**FAIL: ratio**"), o.toMarkdown());
+        // and names why, with the way to gate the graph alone (the note is in the --json verdict too)
+        assertTrue(o.notes().stream().anyMatch(n -> n.contains("the ratio fell because eager got faster (-1") && n.contains("--fail-on graph")),
+                o.notes().toString());
+    }
+
+    @Test
+    void aRatioFailureWithTheGraphSlowerGetsNoEagerNote() {
+        // eager 15% faster and the graph 12% slower: a real regression, no hint to look away from the ratio
+        GateOutcome o = Gate.comparePrefill("b", run(1, 1, 1), "c", run(2, 0.85, 1.12), GateOptions.defaults());
+        assertEquals(1, o.exitCode());
+        assertTrue(o.notes().stream().noneMatch(n -> n.contains("eager got faster")), o.notes().toString());
     }
 
     @Test
