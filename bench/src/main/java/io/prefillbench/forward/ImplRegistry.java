@@ -230,12 +230,7 @@ public final class ImplRegistry {
         return new Impl(v.kernel(), OpKind.GEMM, v.kernel(), KernelConstants.GEMM_STREAM_THREADS, v.smem(),
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on (k, splits) only (bit-identical to gemm_bf16 for the same splits); never on the real row count",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && StreamTiling.variant(k.capacity(op.rows())).orElse(null) == v
-                        && StreamTiling.fits(op.n(), op.k()),
-                (op, k, s, d) -> {
-                    StreamTiling.check(v, op.n(), op.k(), k.capacity(op.rows()), s, k.arch());
-                    return new Grid(Grid.fixed((op.n() + StreamTiling.BN - 1) / StreamTiling.BN), Grid.fixed(1), Grid.fixed(s));
-                },
+                (op, k) -> streamFits(v, op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
                 (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemm);
     }
 
@@ -249,13 +244,20 @@ public final class ImplRegistry {
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on k only (one split): gate and up rounded to bf16 as the unsplit streaming GEMM stores them, then "
                         + "silu_mul's arithmetic; never on the real row count",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && StreamTiling.variant(k.capacity(op.rows())).orElse(null) == v
-                        && StreamTiling.fits(op.n(), op.k()) && gateUpInterleavable(op, k),
-                (op, k, s, d) -> {
-                    StreamTiling.check(v, op.n(), op.k(), k.capacity(op.rows()), s, k.arch());
-                    return new Grid(Grid.fixed((op.n() + StreamTiling.BN - 1) / StreamTiling.BN), Grid.fixed(1), Grid.fixed(1));
-                },
+                (op, k) -> streamFits(v, op, k) && gateUpInterleavable(op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
                 ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
+    }
+
+    /** Variant v is the smallest that holds the bucket's rows, from sm_90, and the shape fits the kernel. */
+    private static boolean streamFits(StreamTiling.Variant v, Op op, CaptureKey k) {
+        return k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && StreamTiling.variant(k.capacity(op.rows())).orElse(null) == v
+                && StreamTiling.fits(op.n(), op.k());
+    }
+
+    /** (n / 64, 1, splits), after the checks that would otherwise make the kernel trap. */
+    private static Grid streamGrid(StreamTiling.Variant v, Op op, CaptureKey k, int splits) {
+        StreamTiling.check(v, op.n(), op.k(), k.capacity(op.rows()), splits, k.arch());
+        return new Grid(Grid.fixed((op.n() + StreamTiling.BN - 1) / StreamTiling.BN), Grid.fixed(1), Grid.fixed(splits));
     }
 
     private static Grid gemmGrid(Op op, int splits, int bm, int bn) {
@@ -312,6 +314,24 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindGemm(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, gemmParams(c, lo, lo.op().n()));
+    }
+
+    /** The fused gate/up GEMM: b is the interleaved [2 ffn, hidden] weight, c (the silu_mul output) [m, ffn]. */
+    private static Issuable bindGemmSilu(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        String w = op.weight("weight");
+        WeightLayout.RowInterleave ri = c.weightLayout().of(w);
+        if (ri == null || ri.rows() != op.n() || ri.group() != KernelConstants.GATE_UP_GROUP) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " needs " + w + " interleaved in groups of "
+                    + KernelConstants.GATE_UP_GROUP + ", the device layout has " + ri);
+        }
+        if (lo.splits() != 1) throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " is never split, got " + lo.splits());
+        return new KernelIssuable(c, lo, gemmParams(c, lo, op.n() / 2));
+    }
+
+    /** GemmParams of a GEMM op: m = the bucket's capacity, row-major a, b, c; split-K partials into c's tensor. */
+    private static MemorySegment gemmParams(BindContext c, LoweredOp lo, int ldc) {
         Op op = lo.op();
         MemorySegment p = GemmParams.allocate(c.arena());
         MemorySegment out = t(c, op.out("c"));
@@ -325,35 +345,9 @@ public final class ImplRegistry {
         GemmParams.k(p, op.k());
         GemmParams.lda(p, op.k());
         GemmParams.ldb(p, op.k());
-        GemmParams.ldc(p, op.n());
+        GemmParams.ldc(p, ldc);
         GemmParams.splits(p, lo.splits());
-        return new KernelIssuable(c, lo, p);
-    }
-
-    /** The fused gate/up GEMM: b is the interleaved [2 ffn, hidden] weight, c (the silu_mul output) [m, ffn]. */
-    private static Issuable bindGemmSilu(BindContext c, LoweredOp lo) {
-        Op op = lo.op();
-        String w = op.weight("weight");
-        WeightLayout.RowInterleave ri = c.weightLayout().of(w);
-        if (ri == null || ri.rows() != op.n() || ri.group() != KernelConstants.GATE_UP_GROUP) {
-            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " needs " + w + " interleaved in groups of "
-                    + KernelConstants.GATE_UP_GROUP + ", the device layout has " + ri);
-        }
-        if (lo.splits() != 1) throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " is never split, got " + lo.splits());
-        MemorySegment p = GemmParams.allocate(c.arena());
-        GemmParams.a(p, t(c, op.in("a")));
-        GemmParams.b(p, c.weight(w));
-        GemmParams.c(p, t(c, op.out("c")));
-        GemmParams.partial(p, MemorySegment.NULL);
-        GemmParams.m_dev(p, t(c, op.in("m_dev")));
-        GemmParams.m(p, c.key().capacity(op.rows()));
-        GemmParams.n(p, op.n());
-        GemmParams.k(p, op.k());
-        GemmParams.lda(p, op.k());
-        GemmParams.ldb(p, op.k());
-        GemmParams.ldc(p, op.n() / 2);
-        GemmParams.splits(p, 1);
-        return new KernelIssuable(c, lo, p);
+        return p;
     }
 
     private static Issuable bindCublasLt(BindContext c, LoweredOp lo) {
