@@ -734,6 +734,13 @@ static void launch_stream(const GemmParams &p, int mcap, int splits, bool silu, 
   else if (mcap <= 32) launch_ex(silu ? gemm_bf16_stream_m32_silu : gemm_bf16_stream_m32, grid, block, PREFILL_GEMM_STREAM_SMEM_M32, st, pdl, p);
   else launch_ex(silu ? gemm_bf16_stream_m64_silu : gemm_bf16_stream_m64, grid, block, PREFILL_GEMM_STREAM_SMEM_M64, st, pdl, p);
 }
+// The streaming qkv GEMM with the rope_kv_write epilogue (split-K fixup; grid (n / 64, 1, splits)).
+static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false) {
+  const dim3 grid((p.gemm.n + PREFILL_GEMM_STREAM_BN - 1) / PREFILL_GEMM_STREAM_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
+  if (mcap <= 16) launch_ex(gemm_bf16_stream_m16_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M16, st, pdl, p);
+  else if (mcap <= 32) launch_ex(gemm_bf16_stream_m32_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M32, st, pdl, p);
+  else launch_ex(gemm_bf16_stream_m64_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M64, st, pdl, p);
+}
 static void launch_gemm_silu(const GemmParams &p, int mcap, bool large, cudaStream_t st = 0, bool pdl = false) {
   if (large)
     launch_ex(gemm_bf16_large_silu, dim3((p.n + PREFILL_GEMM_LARGE_BN - 1) / PREFILL_GEMM_LARGE_BN,
@@ -1363,6 +1370,7 @@ struct ChainBatch {
   Dev<int32_t> ids, pos, slots, qs, kvl, bt, tb, tt, nblocks, ntok, nseq, amax;
   Dev<uint16_t> res, h, qkv, attn, xo, gu, act, fin, logits, kc, vc;
   Dev<float> part;
+  Dev<uint32_t> cnt;  // the split-K fixup's tile counters (zero; the fused kernels reset them)
   // tcap, scap and max_tiles: the size, sequence and tile capacities of the plan's capture key
   ChainBatch(int tcap_, int scap_, int max_tiles_, const std::vector<int> &lens, Rng &r) : tcap(tcap_), scap(scap_), max_tiles(max_tiles_) {
     typedef ChainModel M;
@@ -1390,6 +1398,8 @@ struct ChainBatch {
     act = Dev<uint16_t>((size_t)tcap * M::F); fin = Dev<uint16_t>((size_t)scap * M::H); logits = Dev<uint16_t>((size_t)scap * M::V);
     kc = Dev<uint16_t>((size_t)M::L * npages * 64 * M::KVH * M::D); vc = Dev<uint16_t>(kc.n);
     part = Dev<float>(std::max((size_t)8 * tcap * 2 * M::F, (size_t)8 * scap * M::V));
+    cnt = Dev<uint32_t>(4096);
+    CK(cudaMemset(cnt.p, 0, cnt.n * 4));
   }
   void poison() {
     res.poison(); h.poison(); qkv.poison(); attn.poison(); xo.poison(); gu.poison(); act.poison(); fin.poison(); logits.poison();
@@ -1449,15 +1459,27 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       else if (sfx == "down") { a = B.act.p; lda = F; w = M.wd.p + (size_t)l * H * F; c = B.xo.p; }
       else if (sfx == "lm_head") { a = B.fin.p; lda = H; w = M.embed.p; c = B.logits.p; mdev = B.nseq.p; }
       else { skip("GEMM " + sfx + " has no buffers in the harness"); continue; }
-      if (!silu && !o->s("fused").empty() && o->s("fused") != "-") { skip("fused epilogue " + o->s("fused") + " not in the harness"); continue; }
+      const bool rope = kernel.rfind("gemm_bf16_stream_m", 0) == 0 && kernel.compare(kernel.size() - 5, 5, "_rope") == 0;
       const int n = o->i("n"), k = o->i("k"), m = o->i("m");
-      if (silu) {  // silu_mul fused into gate_up: [m, 2F] interleaved weights in, act [m, F] out, never split
+      if (rope) {  // rope_kv_write fused into qkv (split-K fixup): partials into part, q/k/v into qkv and the caches
+        void (*fk)(GemmRopeParams) = kernel == "gemm_bf16_stream_m16_rope" ? gemm_bf16_stream_m16_rope
+                                     : kernel == "gemm_bf16_stream_m32_rope" ? gemm_bf16_stream_m32_rope
+                                                                             : gemm_bf16_stream_m64_rope;
+        launch_ex(fk, grid, block, smem, st, pdl,
+                  GemmRopeParams{GemmParams{a, w, c, B.part.p, mdev, m, n, k, lda, k, n, splits, B.cnt.p},
+                                 RopeKvParams{c, B.part.p, splits, m, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p, B.kc.p + l * kvl,
+                                              B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS}});
+        continue;
+      }
+      if (!silu && !o->s("fused").empty() && o->s("fused") != "-") { skip("fused epilogue " + o->s("fused") + " not in the harness"); continue; }
+      if (silu) {  // silu_mul fused into gate_up: [m, 2F] interleaved weights in, act [m, F] out; split: the fixup
         void (*fk)(GemmParams) = kernel == "gemm_bf16_silu" ? gemm_bf16_silu
                                  : kernel == "gemm_bf16_stream_m16_silu" ? gemm_bf16_stream_m16_silu
                                  : kernel == "gemm_bf16_stream_m32_silu" ? gemm_bf16_stream_m32_silu
                                  : kernel == "gemm_bf16_stream_m64_silu" ? gemm_bf16_stream_m64_silu
                                                                          : gemm_bf16_large_silu;
-        launch_ex(fk, grid, block, smem, st, pdl, GemmParams{a, w, B.act.p, nullptr, mdev, m, n, k, lda, k, n / 2, 1});
+        launch_ex(fk, grid, block, smem, st, pdl,
+                  GemmParams{a, w, B.act.p, splits > 1 ? B.part.p : nullptr, mdev, m, n, k, lda, k, n / 2, splits, splits > 1 ? B.cnt.p : nullptr});
         continue;
       }
       GemmParams p{a, w, c, B.part.p, mdev, m, n, k, lda, k, n, splits};
@@ -1824,45 +1846,142 @@ static void test_gemm_silu() {
       }
     }
     // The weight-streaming kernels with the same epilogue (capacities 16 / 32 / 64): against the reference, and
-    // bit for bit against the same kernel unsplit + silu_mul (group 8); timed at 16 against what the engine runs
-    // unfused there (the stream kernel at 2 splits, then silu_mul summing the partials), back to back.
+    // bit for bit against the same kernel at the same splits + silu_mul (group 8; reading the partials when split:
+    // the split-K fixup sums them in the kernel's last block per tile). The counters must be zero again after
+    // every launch (a second launch reuses them). Timed at 16 against what the engine runs unfused there (the
+    // stream kernel at 2 splits, then silu_mul summing the partials), back to back, with and without PDL.
+    Dev<uint32_t> dCnt((size_t)n / PREFILL_GEMM_STREAM_BN);
+    CK(cudaMemset(dCnt.p, 0, dCnt.n * 4));
     for (int m : {16, 32, 64}) {
-      for (int mdev : {m, 1, m - 5}) {
-        Dev<int32_t> dm = dev_scalar(mdev);
-        GemmParams pf{dA.p, dWi.p, dOut.p, nullptr, dm.p, m, n, k, k, k, ffn, 1};
-        dOut.poison();
-        launch_stream(pf, m, 1, true);
-        CK(cudaGetLastError());
-        auto out = dOut.down();
-        std::vector<int> vr;
-        for (int s : rows) if (s < mdev) vr.push_back(s);
-        Cmp c = compare("stream_silu", (long)vr.size() * ffn, [&](long i) { return h_bf2f(out[(size_t)vr[i / ffn] * ffn + i % ffn]); },
-                        [&](long i) { return ref[vr[i / ffn]][i % ffn]; }, 2e-2, 2e-2);
-        GemmParams pu{dA.p, dWi.p, dGU.p, dP.p, dm.p, m, n, k, k, k, n, 1};
-        SiluMulParams sp{dGU.p, nullptr, 0, 0, dOut2.p, dm.p, ffn, G};
-        dGU.poison(); dOut2.poison();
-        launch_stream(pu, m, 1, false);
-        silu_mul<<<264, 256>>>(sp);
-        CK(cudaGetLastError());
-        long bad = 0, nanc = 0;
-        auto out2 = dOut2.down();
-        for (size_t i = 0; i < (size_t)mdev * ffn; i++) { bad += out2[i] != out[i]; nanc += std::isnan(h_bf2f(out[i])); }
-        for (size_t i = (size_t)mdev * ffn; i < out.size(); i++) bad += out[i] != 0xFFFF;  // rows past m_dev untouched
-        if (bad || nanc) { c.ok = false; c.fails += bad + nanc; }
-        double us = 0;
-        std::string perf;
-        if (mdev == m && m == 16) {
-          const int sp2 = 2;
-          Dev<float> dpart((size_t)sp2 * m * n);
-          GemmParams ps{dA.p, dWi.p, nullptr, dpart.p, dm.p, m, n, k, k, k, n, sp2};
-          SiluMulParams spp{nullptr, dpart.p, sp2, m, dOut2.p, dm.p, ffn, G};
-          us = time_us([&](int) { launch_stream(pf, m, 1, true); });
-          double us_u = time_us([&](int) { launch_stream(ps, m, sp2, false); silu_mul<<<2 * m, 256>>>(spp); });
-          perf = fmt("stream s2 + silu_mul %.2f us", us_u) + fmt(" (fused saves %.2f us)", us_u - us);
+      for (int sp : {1, 2, 4}) {
+        for (int mdev : {m, 1, m - 5}) {
+          Dev<int32_t> dm = dev_scalar(mdev);
+          Dev<float> dpart((size_t)sp * m * n);
+          GemmParams pf{dA.p, dWi.p, dOut.p, sp > 1 ? dpart.p : nullptr, dm.p, m, n, k, k, k, ffn, sp, sp > 1 ? dCnt.p : nullptr};
+          long bad = 0, nanc = 0;
+          std::vector<uint16_t> out;
+          for (int rep = 0; rep < 2; rep++) {  // twice: the counters reset themselves
+            dOut.poison();
+            launch_stream(pf, m, sp, true);
+            CK(cudaGetLastError());
+            auto o = dOut.down();
+            if (rep == 1 && o != out) { bad++; printf("    stream_silu m%d s%d m_dev%d: second launch differs\n", m, sp, mdev); }
+            out = o;
+          }
+          for (uint32_t v : dCnt.down()) bad += v != 0;
+          std::vector<int> vr;
+          for (int s2 : rows) if (s2 < mdev) vr.push_back(s2);
+          Cmp c = compare("stream_silu", (long)vr.size() * ffn, [&](long i) { return h_bf2f(out[(size_t)vr[i / ffn] * ffn + i % ffn]); },
+                          [&](long i) { return ref[vr[i / ffn]][i % ffn]; }, 2e-2, 2e-2);
+          GemmParams pu{dA.p, dWi.p, dGU.p, sp > 1 ? dpart.p : dP.p, dm.p, m, n, k, k, k, n, sp};
+          SiluMulParams smp{sp > 1 ? nullptr : dGU.p, sp > 1 ? dpart.p : nullptr, sp > 1 ? sp : 0, sp > 1 ? m : 0, dOut2.p, dm.p, ffn, G};
+          dGU.poison(); dOut2.poison();
+          launch_stream(pu, m, sp, false);
+          silu_mul<<<264, 256>>>(smp);
+          CK(cudaGetLastError());
+          auto out2 = dOut2.down();
+          for (size_t i = 0; i < (size_t)mdev * ffn; i++) { bad += out2[i] != out[i]; nanc += std::isnan(h_bf2f(out[i])); }
+          for (size_t i = (size_t)mdev * ffn; i < out.size(); i++) bad += out[i] != 0xFFFF;  // rows past m_dev untouched
+          if (bad || nanc) { c.ok = false; c.fails += bad + nanc; }
+          double us = 0;
+          std::string perf;
+          if (mdev == m && m == 16 && sp == 2) {
+            for (int pdl = 0; pdl < 2; pdl++) {
+              const double f = time_us([&](int) { launch_stream(pf, m, sp, true, 0, pdl); });
+              const double u = time_us([&](int) { launch_stream(pu, m, sp, false, 0, pdl); launch_ex(silu_mul, dim3(2 * m), dim3(256), 0, 0, pdl, smp); });
+              if (pdl) us = f;
+              perf += fmt(pdl ? " PDL: fused %.2f us" : "plain: fused %.2f us", f) + fmt(" vs stream + silu_mul %.2f", u);
+            }
+          }
+          record("gemm_bf16_stream_m" + std::to_string(m) + "_silu ffn" + std::to_string(ffn) + " k" + std::to_string(k) + " s" +
+                     std::to_string(sp) + " m_dev" + std::to_string(mdev) + " ==stream+silu_mul",
+                 c, us, perf);
         }
-        record("gemm_bf16_stream_m" + std::to_string(m) + "_silu ffn" + std::to_string(ffn) + " k" + std::to_string(k) + " m_dev" +
-                   std::to_string(mdev) + " ==stream+silu_mul",
-               c, us, perf);
+      }
+    }
+  }
+}
+
+// ================================================================ qkv GEMM with the rope_kv_write epilogue
+// gemm_bf16_stream_mXX_rope at every capacity, several splits and m_dev, against the unfused chain the engine
+// runs (the same streaming kernel at the same splits, then rope_kv_write reading its partials; bf16 qkv at one
+// split), bit for bit: qkv rows < m_dev, the k and v caches (slots < 0 skipped), rows past m_dev untouched,
+// the tile counters zero after each launch, and a second launch identical. Timed at 16 with PDL and without.
+static void test_rope_fused() {
+  struct Cfg { int qh, kvh, D, k; bool bias; };
+  Rng r(47);
+  for (Cfg cfg : {Cfg{16, 2, 64, 1024, false}, Cfg{32, 8, 64, 2048, false}, Cfg{14, 2, 64, 512, true}}) {
+    const int D = cfg.D, n = (cfg.qh + 2 * cfg.kvh) * D, k = cfg.k, maxpos = 4096, nslots = 512, MMAX = 64;
+    auto A = rand_bf16((size_t)MMAX * k, r), W = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k)), bias = rand_bf16(n, r, 0.5f);
+    std::vector<float> cs = rope_table(maxpos, D);
+    std::vector<int32_t> posv(MMAX), slots(MMAX);
+    std::vector<int> perm(nslots);
+    std::iota(perm.begin(), perm.end(), 0);
+    for (int i = nslots - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
+    for (int t = 0; t < MMAX; t++) { posv[t] = r.range(0, maxpos - 1); slots[t] = (r.range(0, 7) == 0) ? -1 : perm[t]; }
+    Dev<uint16_t> dA(A), dW(W), dbias(bias), dQ1((size_t)MMAX * n), dQ2((size_t)MMAX * n);
+    Dev<uint16_t> dk1((size_t)nslots * cfg.kvh * D), dv1((size_t)nslots * cfg.kvh * D), dk2((size_t)nslots * cfg.kvh * D), dv2((size_t)nslots * cfg.kvh * D);
+    Dev<float> dcs(cs);
+    Dev<int32_t> dpos(posv), dslot(slots);
+    Dev<uint32_t> dCnt((size_t)n / PREFILL_GEMM_STREAM_BN);
+    CK(cudaMemset(dCnt.p, 0, dCnt.n * 4));
+    const std::string shape = std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) + " k" + std::to_string(k) + (cfg.bias ? " bias" : "");
+    for (int m : {16, 32, 64}) {
+      for (int sp : {1, 2, 4, 8}) {
+        if (k % (sp * PREFILL_GEMM_STREAM_BK) != 0) continue;
+        for (int mdev : {m, 1, m - 5}) {
+          Dev<int32_t> dm = dev_scalar(mdev);
+          Dev<float> dpart((size_t)sp * m * n), dpart2((size_t)sp * m * n);
+          RopeKvParams rp{dQ1.p, nullptr, 0, 0, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p, dk1.p, dv1.p, dm.p, cfg.qh, cfg.kvh, D, maxpos};
+          GemmRopeParams fp{GemmParams{dA.p, dW.p, dQ1.p, dpart.p, dm.p, m, n, k, k, k, n, sp, dCnt.p}, rp};
+          long bad = 0;
+          std::vector<uint16_t> q1, k1, v1;
+          for (int rep = 0; rep < 2; rep++) {
+            dQ1.poison(); dk1.poison(); dv1.poison();
+            launch_stream_rope(fp, m, sp);
+            CK(cudaGetLastError());
+            auto q = dQ1.down(), kk = dk1.down(), vv = dv1.down();
+            if (rep == 1 && (q != q1 || kk != k1 || vv != v1)) { bad++; printf("    rope_fused m%d s%d m_dev%d: second launch differs\n", m, sp, mdev); }
+            q1 = q; k1 = kk; v1 = vv;
+          }
+          for (uint32_t v : dCnt.down()) bad += v != 0;
+          // unfused: stream GEMM (partials when split, bf16 qkv otherwise), then rope_kv_write
+          GemmParams gu{dA.p, dW.p, dQ2.p, dpart2.p, dm.p, m, n, k, k, k, n, sp};
+          RopeKvParams ru{dQ2.p, sp > 1 ? dpart2.p : nullptr, sp > 1 ? sp : 0, sp > 1 ? m : 0, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p,
+                          dk2.p, dv2.p, dm.p, cfg.qh, cfg.kvh, D, maxpos};
+          dQ2.poison(); dk2.poison(); dv2.poison();
+          launch_stream(gu, m, sp, false);
+          rope_kv_write<<<m, 256>>>(ru);
+          CK(cudaGetLastError());
+          auto q2 = dQ2.down(), k2 = dk2.down(), v2 = dv2.down();
+          long nanc = 0;
+          for (size_t i = 0; i < (size_t)mdev * n; i++) { bad += q1[i] != q2[i]; nanc += std::isnan(h_bf2f(q1[i])); }
+          for (size_t i = (size_t)mdev * n; i < q1.size(); i++) bad += q1[i] != 0xFFFF;  // rows past m_dev untouched
+          bad += k1 != k2;
+          bad += v1 != v2;
+          long cached = 0;  // the caches of the real tokens with a slot were written (not NaN)
+          for (int t = 0; t < mdev; t++)
+            if (slots[t] >= 0) cached += !std::isnan(h_bf2f(k1[(size_t)slots[t] * cfg.kvh * D])) && !std::isnan(h_bf2f(v1[(size_t)slots[t] * cfg.kvh * D]));
+          long want = 0;
+          for (int t = 0; t < mdev; t++) want += slots[t] >= 0;
+          bad += cached != want;
+          Cmp c{bad == 0 && nanc == 0, 0.0, bad + nanc, (long)mdev * n};
+          double us = 0;
+          std::string perf;
+          if (mdev == m && m == 16 && (sp == 8 || (k == 512 && sp == 4))) {
+            for (int pdl = 0; pdl < 2; pdl++) {
+              const double f = time_us([&](int) { launch_stream_rope(fp, m, sp, 0, pdl); });
+              const double u = time_us([&](int) { launch_stream(gu, m, sp, false, 0, pdl); launch_ex(rope_kv_write, dim3(m), dim3(256), 0, 0, pdl, ru); });
+              if (pdl) us = f;
+              perf += fmt(pdl ? " PDL: fused %.2f us" : "plain: fused %.2f us", f) + fmt(" vs stream + rope %.2f", u);
+            }
+          }
+          if (!c.ok) g_all_ok = false;
+          g_rows.push_back({"gemm_bf16_stream_m" + std::to_string(m) + "_rope " + shape + " s" + std::to_string(sp) + " m_dev" + std::to_string(mdev) +
+                                " ==stream+rope",
+                            c.ok, 0.0, c.fails, c.count, us, perf});
+          printf("%-52s %s  fails %ld/%ld  %s\n", g_rows.back().name.c_str(), c.ok ? "OK  " : "FAIL", c.fails, c.count, perf.c_str());
+        }
       }
     }
   }
@@ -1892,7 +2011,11 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
   if (want("silu")) test_gemm_silu();
+  if (want("rope_fused")) test_rope_fused();
   if (want("fused")) test_fused();
   if (want("small")) test_small_v0();
   if (want("gemm")) test_gemm();

@@ -55,8 +55,17 @@ extern "C" {
 #define PREFILL_GEMM_STREAM_SMEM_M32 73728
 #define PREFILL_GEMM_STREAM_SMEM_M64 98304
 /* gemm_bf16_stream_m16_silu / _m32_silu / _m64_silu: the same kernels with the SiLU * up epilogue of
- * gemm_bf16_silu (below): grid (n / 64, 1, 1), never split, b interleaved in groups of PREFILL_GATE_UP_GROUP,
- * c = [m, ldc >= n / 2]; bit for bit the unsplit streaming GEMM followed by silu_mul. */
+ * gemm_bf16_silu (below): grid (n / 64, 1, splits), b interleaved in groups of PREFILL_GATE_UP_GROUP,
+ * c = [m, ldc >= n / 2]. splits == 1: bit for bit the unsplit streaming GEMM followed by silu_mul.
+ * splits > 1 (split-K fixup): every block writes its fp32 partial[z, row, col]; the last block of a column tile
+ * to arrive (p.tile_counters[blockIdx.x], zero before the launch and reset by that block) sums the tile's
+ * partials in order z = 0, 1, ... and applies the epilogue: bit for bit the split streaming GEMM followed by
+ * silu_mul reading its partials. Needs p.partial ([splits, m, n] fp32) and p.tile_counters (n / 64 words).
+ * gemm_bf16_stream_m16_rope / _m32_rope / _m64_rope (GemmRopeParams): the qkv projection with rope_kv_write as
+ * its epilogue, always through the split-K fixup (also at splits == 1): the last block of a column tile runs
+ * rope_kv_write's arithmetic on the tile's heads (64 % head_dim == 0, head_dim % 8 == 0); bit for bit the split
+ * streaming GEMM followed by rope_kv_write reading its partials. rope.qkv / qkv_partial / qkv_splits / qkv_rows
+ * are taken from gemm (c, partial, splits, m); rope.num_tokens must be gemm.m_dev's value. */
 /* gemm_bf16_silu / gemm_bf16_large_silu: the same GemmParams and tiles as gemm_bf16 / gemm_bf16_large,
  * with a SiLU * up epilogue: b holds n = 2 * ffn rows interleaved in groups of PREFILL_GATE_UP_GROUP
  * (gate rows [8b, 8b+8) then up rows [8b, 8b+8) of the natural layout), c receives
@@ -208,7 +217,15 @@ typedef struct GemmParams {
   int32_t ldb;
   int32_t ldc;
   int32_t splits;
+  uint32_t *tile_counters; /* [n / PREFILL_GEMM_STREAM_BN] the split-K fixup's arrival counters (zero between
+                              launches: the last block resets its tile's); NULL for kernels without one */
 } GemmParams;
+
+/* The streaming qkv GEMM with the rope_kv_write epilogue (gemm_bf16_stream_mXX_rope; see above). */
+typedef struct GemmRopeParams {
+  GemmParams gemm;
+  RopeKvParams rope;
+} GemmRopeParams;
 
 /* splitk_reduce: c[row, col] = bf16(sum_z partial[z, row, col]) for row < *m_dev.
  * grid.x = row capacity. */

@@ -31,11 +31,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) silu_mul(SiluMulParams p) {
         gv = *reinterpret_cast<const uint4 *>(p.gate_up + base);
         uv = *reinterpret_cast<const uint4 *>(p.gate_up + base + group);
       }
-      uint32_t a[4] = {gv.x, gv.y, gv.z, gv.w}, b[4] = {uv.x, uv.y, uv.z, uv.w}, o[4];
-#pragma unroll
-      for (int e = 0; e < 4; e++)
-        o[e] = pack_bf2(pk_silu_mul(bf_lo(a[e]), bf_lo(b[e])), pk_silu_mul(bf_hi(a[e]), bf_hi(b[e])));
-      reinterpret_cast<uint4 *>(p.out + t * p.ffn)[c] = make_uint4(o[0], o[1], o[2], o[3]);
+      reinterpret_cast<uint4 *>(p.out + t * p.ffn)[c] = pk_silu_mul8(gv, uv);
     }
   } else {
     for (int64_t idx = start; idx < nt * p.ffn; idx += stride) {

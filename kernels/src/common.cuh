@@ -97,15 +97,22 @@ PK_DEV float pk_sum_partial(const float *part, size_t plane, int splits, size_t 
   }
   return bf2f(f2bf(s));
 }
+// A 16-byte load of partials: through L1 (a later kernel's reads), or L2 only (CG: the split-K fixup reads
+// partials other blocks of the same kernel wrote, which this SM's L1 may hold stale copies of).
+template <bool CG>
+PK_DEV float4 pk_ld_part4(const float *p) {
+  return CG ? __ldcg(reinterpret_cast<const float4 *>(p)) : *reinterpret_cast<const float4 *>(p);
+}
+
 // Same for 4 consecutive values (i % 4 == 0, 16-byte aligned): each bf16-rounded, as floats.
-template <int B = PK_PART_BATCH>
+template <int B = PK_PART_BATCH, bool CG = false>
 PK_DEV float4 pk_sum_partial4(const float *part, size_t plane, int splits, size_t i) {
-  float4 a = *reinterpret_cast<const float4 *>(part + i);
+  float4 a = pk_ld_part4<CG>(part + i);
   for (int z = 1; z < splits; z += B) {
     float4 c[B];
 #pragma unroll
     for (int u = 0; u < B; u++)
-      if (z + u < splits) c[u] = *reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i);
+      if (z + u < splits) c[u] = pk_ld_part4<CG>(part + (size_t)(z + u) * plane + i);
 #pragma unroll
     for (int u = 0; u < B; u++)
       if (z + u < splits) {
@@ -117,18 +124,17 @@ PK_DEV float4 pk_sum_partial4(const float *part, size_t plane, int splits, size_
 // Same for 8 consecutive values (i % 4 == 0, 16-byte aligned), packed as 4 x bf16x2.
 // B: splits whose loads are in flight together (8 floats each): 4 keeps the kernels that sum two of
 // these (silu) or hold a row (norm) at <= 64 registers, so a 256-thread block's occupancy is kept.
-template <int B = 4>
+template <int B = 4, bool CG = false>
 PK_DEV uint4 pk_sum_partial8(const float *part, size_t plane, int splits, size_t i) {
-  const float4 *p0 = reinterpret_cast<const float4 *>(part + i);
-  float4 a = p0[0], b = p0[1];
+  float4 a = pk_ld_part4<CG>(part + i), b = pk_ld_part4<CG>(part + i + 4);
   for (int z = 1; z < splits; z += B) {
     float4 c[B], d[B];
 #pragma unroll
     for (int u = 0; u < B; u++)
       if (z + u < splits) {
-        const float4 *pz = reinterpret_cast<const float4 *>(part + (size_t)(z + u) * plane + i);
-        c[u] = pz[0];
-        d[u] = pz[1];
+        const float *pz = part + (size_t)(z + u) * plane + i;
+        c[u] = pk_ld_part4<CG>(pz);
+        d[u] = pk_ld_part4<CG>(pz + 4);
       }
 #pragma unroll
     for (int u = 0; u < B; u++)
@@ -143,6 +149,38 @@ PK_DEV uint4 pk_sum_partial8(const float *part, size_t plane, int splits, size_t
 // silu(g) * u in fp32 with one rounding per operation (silu_mul and the fused GEMM epilogue share it).
 PK_DEV float pk_silu_mul(float g, float u) {
   return __fmul_rn(__fdiv_rn(g, __fadd_rn(1.0f, expf(-g))), u);
+}
+
+// silu_mul of 8 outputs: gate and up as 4 x bf16x2 each (the bf16-rounded GEMM outputs), out 4 x bf16x2.
+PK_DEV uint4 pk_silu_mul8(uint4 gv, uint4 uv) {
+  const uint32_t a[4] = {gv.x, gv.y, gv.z, gv.w}, b[4] = {uv.x, uv.y, uv.z, uv.w};
+  uint32_t o[4];
+#pragma unroll
+  for (int e = 0; e < 4; e++)
+    o[e] = pack_bf2(pk_silu_mul(bf_lo(a[e]), bf_lo(b[e])), pk_silu_mul(bf_hi(a[e]), bf_hi(b[e])));
+  return make_uint4(o[0], o[1], o[2], o[3]);
+}
+
+// Split-K fixup (the streaming GEMMs with an epilogue): called by every thread of a block after its partial
+// stores; true in the block that completes its tile's splits. Every block makes its stores visible
+// (__threadfence) before thread 0 counts the arrival; the last one resets the counter for the next kernel
+// that uses it (a later kernel touches it only after griddepcontrol.wait, so after this grid completed) and
+// fences again before its block reads the others' partials. Which block is last varies; what it computes
+// does not (the partials are summed in order z = 0, 1, ... from memory).
+PK_DEV bool pk_fixup_last(uint32_t *counter, int splits) {
+  __shared__ uint32_t s_last;
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    const uint32_t prev = atomicAdd(counter, 1u);
+    const uint32_t last = prev == (uint32_t)splits - 1u;
+    if (last) atomicExch(counter, 0u);
+    s_last = last;
+  }
+  __syncthreads();
+  const bool last = s_last != 0u;
+  if (last) __threadfence();
+  return last;
 }
 
 // Deterministic block-wide sum (fixed order for a given blockDim; blockDim.x multiple of 32).

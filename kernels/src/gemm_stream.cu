@@ -103,13 +103,43 @@ PK_DEV void pk_bulk_g2s(uint32_t dst, const void *src, uint32_t bytes, uint32_t 
 // A loads are issued (after griddepcontrol.wait), or after the main loop.
 enum { PK_TRIG_ENTRY = 0, PK_TRIG_AFTER_A = 1, PK_TRIG_END = 2 };
 
-// SILU: the SiLU * up epilogue of gemm_bf16_silu (PkSiluMulBf16 in gemm.cu): b interleaved in groups of
-// PREFILL_GATE_UP_GROUP (8) rows, so a warp's column tiles nt (even) and nt + 1 hold the gate and up
-// columns of the same 8 outputs in the same thread (TN is a multiple of 16 and every warp's first column
-// is too); g and u are rounded to bf16 first, as the unfused GEMM stores them, then silu_mul's arithmetic:
-// the same bits as this kernel with splits = 1 followed by silu_mul (group 8). Never split (traps).
-template <class C, int TRIG, bool SILU = false>
-static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem) {
+// fp32 partial[z, row, col] of this block's accumulators (rows < m_eff, columns < n).
+template <class C>
+static __device__ __forceinline__ void pk_stream_store_partial(const GemmParams &p, const float (&acc)[C::MT][C::NT][4], int bn,
+                                                               int m_eff, int wm, int wn, int g, int t4) {
+#pragma unroll
+  for (int mt = 0; mt < C::MT; mt++)
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+      const int row = wm * C::TM + mt * 16 + g + h * 8;
+      if (row >= m_eff) continue;
+#pragma unroll
+      for (int nt = 0; nt < C::NT; nt++) {
+        const int col = bn + wn * C::TN + nt * 8 + 2 * t4;
+        if (col >= p.n) continue;
+        *reinterpret_cast<float2 *>(p.partial + ((size_t)blockIdx.z * p.m + row) * p.n + col) =
+            make_float2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+      }
+    }
+}
+
+// The epilogue. PK_EPI_NONE: bf16 C (splits == 1) or fp32 partials for a later consumer.
+// PK_EPI_SILU: the SiLU * up epilogue of gemm_bf16_silu (PkSiluMulBf16 in gemm.cu): b interleaved in groups
+// of PREFILL_GATE_UP_GROUP (8) rows. Unsplit, a warp's column tiles nt (even) and nt + 1 hold the gate and up
+// columns of the same 8 outputs in the same thread (TN is a multiple of 16 and every warp's first column is
+// too); g and u are rounded to bf16 first, as the unfused GEMM stores them, then silu_mul's arithmetic: the
+// same bits as this kernel with splits = 1 followed by silu_mul (group 8). Split (splits > 1): the split-K
+// fixup below, then silu_mul's chunk arithmetic on the tile's summed partials.
+// PK_EPI_ROPE: always the fixup, then rope_kv_write's items for the tile's heads (rope.cu).
+// The fixup keeps the split-K parallelism a non-linear epilogue would otherwise forbid, without a second
+// kernel: every block stores its partial, the last block of the tile to arrive (pk_fixup_last) sums them in
+// order z = 0, 1, ... exactly as the unfused consumer does, so the bits are the unfused chain's.
+enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2 };
+
+template <class C, int TRIG, int EPI = PK_EPI_NONE>
+static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem,
+                                                           const RopeKvParams *rope = nullptr) {
+  constexpr bool SILU = EPI == PK_EPI_SILU;
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
   constexpr int AROW = C::AROW, WROW = C::WROW, A_ST = C::A_ST, W_ST = C::W_ST;
@@ -118,8 +148,12 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   constexpr int W_PER = BN / RSTEP, A_PER = (MCAP + RSTEP - 1) / RSTEP;
 
   if (p.m > MCAP || p.k % (p.splits * BK) != 0) __trap();  // host error (see the requirements above)
-  if (SILU && p.splits != 1) __trap();                       // a non-linear epilogue is never split
+  // the fixup: partials, counters; the rope epilogue: whole heads per column tile, the 4-wide rope path
+  const bool fixup = EPI == PK_EPI_ROPE || (EPI == PK_EPI_SILU && p.splits > 1);
+  if (fixup && (p.partial == nullptr || p.tile_counters == nullptr)) __trap();
+  if (EPI == PK_EPI_ROPE && (BN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
   static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
+  static_assert(EPI == PK_EPI_NONE || WK == 1, "the fused epilogues run in every warp (no k-warp early exit)");
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bn = blockIdx.x * BN;
   if (TRIG == PK_TRIG_ENTRY) pk_pdl_launch();
@@ -308,6 +342,43 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   }
 
   const int g = lane >> 2, t4 = lane & 3;
+  if (EPI != PK_EPI_NONE && fixup) {
+    pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
+    if (!pk_fixup_last(p.tile_counters + blockIdx.x, p.splits)) return;
+    const size_t plane = (size_t)p.m * p.n;
+    if constexpr (EPI == PK_EPI_SILU) {
+      // silu_mul's chunks: 8 outputs from one group of 8 gate and 8 up columns (col % 16 == 0)
+      constexpr int GPT = BN / 16;
+      for (int it = tid; it < m_eff * GPT; it += THREADS) {
+        const int row = it / GPT, col = bn + (it - row * GPT) * 16;
+        if (col >= p.n) continue;
+        const size_t base = (size_t)row * p.n + col;
+        const uint4 gv = pk_sum_partial8<4, true>(p.partial, plane, p.splits, base);
+        const uint4 uv = pk_sum_partial8<4, true>(p.partial, plane, p.splits, base + PREFILL_GATE_UP_GROUP);
+        *reinterpret_cast<uint4 *>(p.c + (size_t)row * p.ldc + (col >> 1)) = pk_silu_mul8(gv, uv);
+      }
+    } else {
+      // rope_kv_write's items of the heads in columns [bn, bn + BN): the input is this GEMM's partials
+      RopeKvParams r = *rope;
+      r.qkv = p.c; r.qkv_partial = p.partial; r.qkv_splits = p.splits; r.qkv_rows = p.m;
+      const int D = r.head_dim, qpr = D >> 3, vpr = D >> 2, hq = r.q_heads + r.kv_heads;
+      const int h0 = bn / D, nh = min(BN / D, p.n / D - h0);
+      const int nq = hq * qpr;
+      int per = 0;  // items per token in this tile
+      for (int h = h0; h < h0 + nh; h++) per += h < hq ? qpr : vpr;
+      for (int it = tid; it < m_eff * per; it += THREADS) {
+        const int t = it / per;
+        int li = it - t * per, h = h0, j = 0;
+        for (;; h++) {
+          const int cnt = h < hq ? qpr : vpr;
+          if (li < cnt) { j = h < hq ? h * qpr + li : nq + (h - hq) * vpr + li; break; }
+          li -= cnt;
+        }
+        pk_rope_quad_item<true>(r, pk_rope_tok(r, t), j);
+      }
+    }
+    return;
+  }
   if constexpr (SILU) {
 #pragma unroll
     for (int mt = 0; mt < MT; mt++) {
@@ -326,6 +397,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         }
       }
     }
+  } else if (p.splits > 1) {
+    pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
   } else {
 #pragma unroll
     for (int mt = 0; mt < MT; mt++) {
@@ -337,11 +410,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         for (int nt = 0; nt < NT; nt++) {
           const int col = bn + wn * TN + nt * 8 + 2 * t4;
           if (col >= p.n) continue;
-          if (p.splits == 1)
-            *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col) = pack_bf2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
-          else
-            *reinterpret_cast<float2 *>(p.partial + ((size_t)blockIdx.z * p.m + row) * p.n + col) =
-                make_float2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+          *reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col) = pack_bf2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
         }
       }
     }
@@ -381,14 +450,26 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }
-// The same three with the SiLU * up epilogue (fusion silu_into_gate_up at buckets <= 64): grid (n / 64, 1, 1),
-// b interleaved in groups of 8 rows, c = [m, ldc >= n / 2] receives silu(gate) * up (see SILU above).
+// The same three with the SiLU * up epilogue (fusion silu_into_gate_up at buckets <= 64): grid (n / 64, 1, splits),
+// b interleaved in groups of 8 rows, c = [m, ldc >= n / 2] receives silu(gate) * up (see PK_EPI_SILU above);
+// split: p.partial and p.tile_counters as in prefill_kernels.h.
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_silu(GemmParams p) {
-  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, true>(p, pk_stream_smem);
+  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_silu(GemmParams p) {
-  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY, true>(p, pk_stream_smem);
+  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_silu(GemmParams p) {
-  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, true>(p, pk_stream_smem);
+  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
+}
+// The same three with rope_kv_write as the epilogue (fusion rope_into_qkv at buckets <= 64): grid (n / 64, 1, splits),
+// always through the split-K fixup (see PK_EPI_ROPE above and GemmRopeParams in prefill_kernels.h).
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_rope(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_rope(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_rope(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
 }

@@ -60,6 +60,12 @@ public final class BufferLayout {
         placed.add(new Slice(ForwardProgram.BATCH_META, meta.shape(), 0, meta.bytes(), TensorSpec.Role.PINNED));
         placed.add(new Slice(ForwardProgram.ROPE, ropeShape, align(meta.bytes()), ropeBytes, TensorSpec.Role.PINNED));
         long base = align(align(meta.bytes()) + ropeBytes);
+        long counters = fixupTiles(plans);
+        if (counters > 0) {
+            placed.add(new Slice(ForwardProgram.TILE_COUNTERS, "[" + counters + "] uint32 split-K fixup counters", base, 4 * counters,
+                    TensorSpec.Role.PINNED));
+            base = align(base + 4 * counters);
+        }
 
         // sizes and shapes: the largest over buckets
         Map<String, Long> bytes = new LinkedHashMap<>();
@@ -108,6 +114,15 @@ public final class BufferLayout {
         }
         placed.sort(Comparator.comparingLong(Slice::offset).thenComparing(Slice::name));
         return new BufferLayout(placed, meta);
+    }
+
+    /** Column tiles (grid x at capacity) of the largest split-K fixup GEMM over the plans: one counter each; 0 if none. */
+    static long fixupTiles(List<LoweredPlan> plans) {
+        long tiles = 0;
+        for (LoweredPlan p : plans)
+            for (LoweredOp o : p.ops())
+                if (o.impl().splitFixup()) tiles = Math.max(tiles, o.grid().atCapacity(p.key())[0]);
+        return tiles;
     }
 
     /** {@code "[512, 1024] bf16"}, {@code "[4, 512, 1280] fp32"}: the shape at this plan's capacity. */

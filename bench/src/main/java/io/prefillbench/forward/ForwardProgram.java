@@ -74,6 +74,11 @@ public final class ForwardProgram {
     public static final List<String> META_FIELDS = List.of(NUM_TOKENS, NUM_SEQS, QUERY_START, KV_LENS, TOKEN_IDS,
             POSITIONS, SLOT_MAPPING, BLOCK_TABLES);
     public static final String BATCH_META = "batch_meta", ROPE = "rope_cos_sin";
+    /**
+     * The split-K fixup's arrival counters (uint32 per column tile): pinned, zeroed once when the buffers are
+     * allocated, reset by the kernels that use them; only plans with a fixup GEMM have the slice.
+     */
+    public static final String TILE_COUNTERS = "tile_counters";
     public static final String NUM_BLOCKS = "num_blocks", BATCH_IDS = "batch_ids", TILE_IDS = "tile_ids";
     public static final String RESIDUAL = "residual", HIDDEN = "hidden", QKV = "qkv", ATTN_OUT = "attn_out",
             BRANCH_OUT = "branch_out", GATE_UP = "gate_up", ACT = "act", LAST_HIDDEN = "last_hidden", LOGITS = "logits",
@@ -178,9 +183,9 @@ public final class ForwardProgram {
         return "v_cache." + layer;
     }
 
-    /** A metadata field (int32 inside {@link #BATCH_META}) or the RoPE table: pinned, addressed by the layout. */
+    /** A metadata field (int32 inside {@link #BATCH_META}), the RoPE table or the tile counters: pinned, addressed by the layout. */
     public static boolean isPinned(String tensor) {
-        return META_FIELDS.contains(tensor) || ROPE.equals(tensor);
+        return META_FIELDS.contains(tensor) || ROPE.equals(tensor) || TILE_COUNTERS.equals(tensor);
     }
 
     public Dims dims() {

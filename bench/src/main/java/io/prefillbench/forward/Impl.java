@@ -32,7 +32,14 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
         /** Needs its dynamic shared memory limit raised once per device (above 48 KB). */
         SMEM_OPT_IN,
         /** Not one kernel of ours: a library call (its launches are the library's). */
-        LIBRARY
+        LIBRARY,
+        /**
+         * Sums its own split-K partials: every block writes its fp32 partial into the op's {@code partial}
+         * workspace (given at any splits) and the last block of a column tile to arrive, counted in
+         * {@link ForwardProgram#TILE_COUNTERS}, sums them in order z = 0, 1, ... and runs the epilogue; so a
+         * non-linear epilogue may be split, with the bits of the split GEMM followed by its unfused consumer.
+         */
+        SPLIT_FIXUP
     }
 
     @FunctionalInterface
@@ -58,5 +65,9 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
 
     public boolean library() {
         return attrs.contains(Attr.LIBRARY);
+    }
+
+    public boolean splitFixup() {
+        return attrs.contains(Attr.SPLIT_FIXUP);
     }
 }

@@ -6,6 +6,7 @@ import io.prefillbench.bindings.kernels.AttnParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GemmParams;
+import io.prefillbench.bindings.kernels.GemmRopeParams;
 import io.prefillbench.bindings.kernels.L2PrefetchParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
 import io.prefillbench.bindings.kernels.SiluMulParams;
@@ -36,11 +37,17 @@ public final class ImplRegistry {
      * A fusion rewrite: a GEMM ({@code producerGemm}: the op-name suffix, e.g. {@code gate_up})
      * whose only reader is the next op of kind {@code consumer} becomes one op, which writes the
      * consumer's output, run by the fused form of the GEMM's implementation: {@code implByProducer}
-     * maps the GEMM's implementation name to it ({@code "*"}: any implementation).
+     * maps the GEMM's implementation name to it ({@code "*"}: any implementation). {@code fits}: whether the
+     * model's shape allows it at all (e.g. whole heads per column tile); where it does not, the GEMM stays unfused.
      */
-    public record Fusion(String name, String producerGemm, OpKind consumer, Map<String, String> implByProducer) {
+    public record Fusion(String name, String producerGemm, OpKind consumer, Map<String, String> implByProducer,
+                         java.util.function.Predicate<ForwardProgram.Dims> fits) {
         public Fusion {
             implByProducer = Map.copyOf(implByProducer);
+        }
+
+        public Fusion(String name, String producerGemm, OpKind consumer, Map<String, String> implByProducer) {
+            this(name, producerGemm, consumer, implByProducer, d -> true);
         }
 
         /** One fused implementation whatever the GEMM's implementation. */
@@ -113,9 +120,13 @@ public final class ImplRegistry {
 
     /** The fusion of silu_mul into the gate/up GEMM's epilogue (switched on per bucket by the measurements file). */
     public static final String SILU_INTO_GATE_UP = "silu_into_gate_up";
+    /** The fusion of rope_kv_write into the qkv GEMM's epilogue (streaming kernels, split-K fixup). */
+    public static final String ROPE_INTO_QKV = "rope_into_qkv";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
     private static final String STREAM_SILU = "_silu";
+    /** Suffix of the streaming kernels' fused (rope_kv_write) forms. */
+    private static final String STREAM_ROPE = "_rope";
     /** L2 prefetch: few blocks, so the main branch keeps nearly all SMs; bytes per prefetch request. */
     static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
@@ -139,6 +150,9 @@ public final class ImplRegistry {
             streamSilu(StreamTiling.Variant.M16),
             streamSilu(StreamTiling.Variant.M32),
             streamSilu(StreamTiling.Variant.M64),
+            streamRope(StreamTiling.Variant.M16),
+            streamRope(StreamTiling.Variant.M32),
+            streamRope(StreamTiling.Variant.M64),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -201,7 +215,13 @@ public final class ImplRegistry {
                     Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu",
                             StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_SILU,
                             StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_SILU,
-                            StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_SILU))));
+                            StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_SILU)),
+                    // streaming kernels only (buckets <= 64); whole heads per 64-column tile, the 4-wide rope path
+                    new Fusion(ROPE_INTO_QKV, "qkv", OpKind.ROPE_KV,
+                            Map.of(StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_ROPE,
+                                    StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_ROPE,
+                                    StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_ROPE),
+                            ImplRegistry::ropeTiles)));
 
 
     public static ImplRegistry standard() {
@@ -235,17 +255,36 @@ public final class ImplRegistry {
     }
 
     /**
-     * {@code gemm_bf16_stream_mXX_silu}: the streaming kernel with the SiLU * up epilogue, never split, its
-     * weight interleaved as {@code gemm_bf16_silu}'s; bits equal the same kernel unsplit + silu_mul
-     * (kernels/check {@code silu}).
+     * {@code gemm_bf16_stream_mXX_silu}: the streaming kernel with the SiLU * up epilogue, its weight interleaved
+     * as {@code gemm_bf16_silu}'s, split as the plain streaming kernel would be (split-K fixup); bits equal the
+     * same kernel at the same splits + silu_mul (kernels/check {@code silu}).
      */
     private static Impl streamSilu(StreamTiling.Variant v) {
         return new Impl(v.kernel() + STREAM_SILU, OpKind.GEMM, v.kernel() + STREAM_SILU, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
-                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
-                "bits depend on k only (one split): gate and up rounded to bf16 as the unsplit streaming GEMM stores them, then "
-                        + "silu_mul's arithmetic; never on the real row count",
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
+                "bits depend on (k, splits) only: gate and up summed in split order and rounded to bf16 as silu_mul reads "
+                        + "them, then silu_mul's arithmetic; never on the real row count or which block sums",
                 (op, k) -> streamFits(v, op, k) && gateUpInterleavable(op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
-                ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
+                (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), false, null, ImplRegistry::bindGemmSilu);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_mXX_rope}: the streaming qkv GEMM with rope_kv_write as its epilogue, split as the
+     * plain streaming kernel would be (split-K fixup, also at one split); bits equal the same kernel at the same
+     * splits + rope_kv_write reading its partials (kernels/check {@code rope_fused}).
+     */
+    private static Impl streamRope(StreamTiling.Variant v) {
+        return new Impl(v.kernel() + STREAM_ROPE, OpKind.GEMM, v.kernel() + STREAM_ROPE, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
+                "bits depend on (k, splits) only: q, k, v summed in split order and rounded to bf16 as rope_kv_write reads "
+                        + "them, then rope_kv_write's arithmetic; never on the real row count or which block sums",
+                (op, k) -> streamFits(v, op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
+                (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), false, null, ImplRegistry::bindGemmRope);
+    }
+
+    /** The rope epilogue works on whole heads per 64-column tile with the kernel's 4-wide path. */
+    static boolean ropeTiles(ForwardProgram.Dims d) {
+        return StreamTiling.BN % d.headDim() == 0 && d.headDim() % 8 == 0;
     }
 
     /** Variant v is the smallest that holds the bucket's rows, from sm_90, and the shape fits the kernel. */
@@ -314,7 +353,7 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindGemm(BindContext c, LoweredOp lo) {
-        return new KernelIssuable(c, lo, gemmParams(c, lo, lo.op().n()));
+        return new KernelIssuable(c, lo, gemmParams(c, lo, lo.op().n(), GemmParams.allocate(c.arena())));
     }
 
     /** The fused gate/up GEMM: b is the interleaved [2 ffn, hidden] weight, c (the silu_mul output) [m, ffn]. */
@@ -326,19 +365,33 @@ public final class ImplRegistry {
             throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " needs " + w + " interleaved in groups of "
                     + KernelConstants.GATE_UP_GROUP + ", the device layout has " + ri);
         }
-        if (lo.splits() != 1) throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " is never split, got " + lo.splits());
-        return new KernelIssuable(c, lo, gemmParams(c, lo, op.n() / 2));
+        if (lo.splits() != 1 && !lo.impl().splitFixup()) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " is never split, got " + lo.splits());
+        }
+        return new KernelIssuable(c, lo, gemmParams(c, lo, op.n() / 2, GemmParams.allocate(c.arena())));
     }
 
-    /** GemmParams of a GEMM op: m = the bucket's capacity, row-major a, b, c; split-K partials into c's tensor. */
-    private static MemorySegment gemmParams(BindContext c, LoweredOp lo, int ldc) {
+    /** The fused qkv GEMM: GemmParams of the GEMM, RopeKvParams of the rope it took over (its input: the partials). */
+    private static Issuable bindGemmRope(BindContext c, LoweredOp lo) {
+        MemorySegment p = GemmRopeParams.allocate(c.arena());
+        gemmParams(c, lo, lo.op().n(), GemmRopeParams.gemm(p));
+        ropeParams(c, lo.op(), lo.splits(), c.key().capacity(lo.op().rows()), GemmRopeParams.rope(p));
+        return new KernelIssuable(c, lo, p);
+    }
+
+    /**
+     * GemmParams of a GEMM op into {@code p}: m = the bucket's capacity, row-major a, b, c; split-K partials into
+     * c's tensor, or for a split-K fixup into its {@code partial} workspace, with the tile counters.
+     */
+    private static MemorySegment gemmParams(BindContext c, LoweredOp lo, int ldc, MemorySegment p) {
         Op op = lo.op();
-        MemorySegment p = GemmParams.allocate(c.arena());
         MemorySegment out = t(c, op.out("c"));
+        boolean fixup = lo.impl().splitFixup();
         GemmParams.a(p, t(c, op.in("a")));
         GemmParams.b(p, c.weight(op.weight("weight")));
         GemmParams.c(p, out);
-        GemmParams.partial(p, lo.splits() > 1 ? out : MemorySegment.NULL);
+        GemmParams.partial(p, fixup ? t(c, op.out("partial")) : lo.splits() > 1 ? out : MemorySegment.NULL);
+        GemmParams.tile_counters(p, fixup ? c.tensor(ForwardProgram.TILE_COUNTERS) : MemorySegment.NULL);
         GemmParams.m_dev(p, t(c, op.in("m_dev")));
         GemmParams.m(p, c.key().capacity(op.rows()));
         GemmParams.n(p, op.n());
@@ -404,14 +457,22 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindRope(BindContext c, LoweredOp lo) {
-        Op op = lo.op();
-        var d = c.dims();
-        boolean partial = lo.partialSplits() > 0;
         MemorySegment p = RopeKvParams.allocate(c.arena());
-        RopeKvParams.qkv(p, t(c, op.out("qkv")));
-        RopeKvParams.qkv_partial(p, partial ? t(c, op.in("qkv")) : MemorySegment.NULL);
-        RopeKvParams.qkv_splits(p, lo.partialSplits());
-        RopeKvParams.qkv_rows(p, lo.partialRows());
+        ropeParams(c, lo.op(), lo.partialSplits(), lo.partialRows(), p);
+        return new KernelIssuable(c, lo, p);
+    }
+
+    /**
+     * RopeKvParams of a rope op, or of the qkv GEMM that took it over (its qkv and partial roles are then the
+     * GEMM's c and partial: the kernel takes those from its GemmParams); {@code splits}, {@code rows}: the partials.
+     */
+    private static void ropeParams(BindContext c, Op op, int splits, int rows, MemorySegment p) {
+        var d = c.dims();
+        boolean fused = op.kind() == OpKind.GEMM;
+        RopeKvParams.qkv(p, t(c, fused ? op.out("c") : op.out("qkv")));
+        RopeKvParams.qkv_partial(p, fused ? t(c, op.out("partial")) : splits > 0 ? t(c, op.in("qkv")) : MemorySegment.NULL);
+        RopeKvParams.qkv_splits(p, splits);
+        RopeKvParams.qkv_rows(p, rows);
         RopeKvParams.bias(p, op.weight("bias") == null ? MemorySegment.NULL : c.weight(op.weight("bias")));
         RopeKvParams.cos_sin(p, t(c, op.in("cos_sin")));
         RopeKvParams.positions(p, t(c, op.in("positions")));
@@ -423,7 +484,6 @@ public final class ImplRegistry {
         RopeKvParams.kv_heads(p, d.kvHeads());
         RopeKvParams.head_dim(p, d.headDim());
         RopeKvParams.max_positions(p, c.maxModelLen());
-        return new KernelIssuable(c, lo, p);
     }
 
     private static Issuable bindAttention(BindContext c, LoweredOp lo) {

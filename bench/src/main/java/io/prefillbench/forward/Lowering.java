@@ -27,7 +27,7 @@ public final class Lowering {
     public static LoweredPlan lower(ForwardProgram program, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
         WeightLayout weights = layoutWeights(program);
         List<LoweredOp> ops = selectImplementations(program, key, registry, choices);
-        ops = fuse(ops, key, registry, choices);
+        ops = fuse(ops, key, registry, choices, program.dims());
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = assignStreams(ops, program, key, registry, choices);
@@ -95,12 +95,15 @@ public final class Lowering {
      * by the rule's fused form of the GEMM's implementation (e.g. the 128 x 128 tile keeps its tile); a GEMM
      * the fused form does not support (its {@code supports}) stays unfused. The
      * GEMM's splits stay what pass 1 chose: a measurements row asking for split-K together with a fusion
-     * whose epilogue is not linear is refused in pass 3.
+     * whose epilogue is not linear is refused in pass 3 (unless the fused form sums its own partials). The
+     * fused op takes over the consumer's other inputs, outputs and weights under the same roles (rope's
+     * metadata, caches and bias); a consumer role the GEMM kind has no slot for is refused.
      */
-    public static List<LoweredOp> fuse(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+    public static List<LoweredOp> fuse(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices,
+                                       ForwardProgram.Dims dims) {
         List<LoweredOp> ops = new ArrayList<>(in);
         for (ImplRegistry.Fusion f : registry.fusions()) {
-            if (!choices.fusion(f.name(), key)) continue;
+            if (!choices.fusion(f.name(), key) || !f.fits().test(dims)) continue;
             for (int i = 0; i < ops.size(); i++) {
                 LoweredOp g = ops.get(i);
                 if (g.op().kind() != OpKind.GEMM || !suffix(g.op().name()).equals(f.producerGemm())) continue;
@@ -114,14 +117,38 @@ public final class Lowering {
                 }
                 int j = readers.get(0);
                 LoweredOp consumer = ops.get(j);
-                String result = consumer.op().writes().values().iterator().next();
+                Op co = consumer.op();
+                String result = co.writes().values().iterator().next();
+                Op merged = g.op().withWrite("c", result);
+                for (var r : co.reads().entrySet()) {
+                    if (r.getValue().equals(c)) continue;
+                    merged = merged.withRead(takeOver(f, co, r.getKey(), merged.reads()), r.getValue());
+                }
+                for (var w : co.writes().entrySet()) {
+                    if (w.getValue().equals(result) && w.getKey().equals(co.writes().keySet().iterator().next())) continue;
+                    merged = merged.withWrite(takeOver(f, co, w.getKey(), merged.writes()), w.getValue());
+                }
+                for (var w : co.weights().entrySet()) {
+                    if (merged.weight(w.getKey()) != null) throw new IllegalStateException("fusion " + f.name() + ": weight role " + w.getKey() + " taken twice");
+                    merged = merged.withWeight(w.getKey(), w.getValue());
+                }
                 List<String> names = new ArrayList<>(g.fused());
-                names.add(consumer.op().name());
-                ops.set(i, g.withOp(g.op().withWrite("c", result)).withImpl(fused, names));
+                names.add(co.name());
+                ops.set(i, g.withOp(merged).withImpl(fused, names));
                 ops.remove(j);
             }
         }
         return ops;
+    }
+
+    /** A consumer role the fused GEMM takes over: the GEMM kind must have it, and it must still be free. */
+    private static String takeOver(ImplRegistry.Fusion f, Op consumer, String role, Map<String, String> bound) {
+        boolean slot = OpKind.GEMM.readRoles().contains(role) || OpKind.GEMM.writeRoles().contains(role);
+        if (!slot || bound.containsKey(role)) {
+            throw new IllegalStateException("fusion " + f.name() + ": the GEMM cannot take over " + consumer.name() + "'s role " + role
+                    + (slot ? " (already bound)" : " (no such GEMM role: add it to OpKind.GEMM)"));
+        }
+        return role;
     }
 
     /**
@@ -129,7 +156,9 @@ public final class Lowering {
      * {@code splitk.<gemm>}; its sole reader sums them while loading when its implementation has a
      * partial role bound to that tensor, otherwise a {@code splitk_reduce} op is inserted. Splitting a
      * GEMM whose epilogue is not linear (or that has a norm prologue) is refused: the partials would
-     * each go through the non-linear step.
+     * each go through the non-linear step; except for an implementation with the split-K fixup
+     * ({@link Impl.Attr#SPLIT_FIXUP}), which gets the workspace bound to its {@code partial} role at
+     * any splits and keeps its output.
      */
     public static List<LoweredOp> assignSplitK(List<LoweredOp> in, CaptureKey key, ImplRegistry registry,
                                                Map<String, TensorSpec> workspaces) {
@@ -143,6 +172,16 @@ public final class Lowering {
             }
             // any count that cuts k into whole steps (a measured row may ask for 12); the rules pick powers of two
             if (s < 1) throw new IllegalArgumentException(g.op().name() + ": splits must be >= 1, got " + s);
+            if (g.impl().splitFixup()) {
+                if (g.op().k() % (s * KernelConstants.GEMM_BK) != 0) {
+                    throw new IllegalArgumentException(g.op().name() + ": k " + g.op().k() + " does not split " + s + " ways in steps of " + KernelConstants.GEMM_BK);
+                }
+                String ws = "splitk." + suffix(g.op().name());
+                workspaces.merge(ws, new TensorSpec(ws, 4, g.op().rows(), (long) s * g.op().n(), TensorSpec.Role.WORKSPACE,
+                        "[" + s + ", " + g.op().rows().name().toLowerCase() + ", " + g.op().n() + "] fp32"), (a, b) -> a.cols() >= b.cols() ? a : b);
+                ops.set(i, g.withSplits(s).withOp(g.op().withWrite("partial", ws)));
+                continue;
+            }
             if (s > 1 && (!g.impl().linearEpilogue() || g.impl().library())) {
                 throw new IllegalStateException(g.op().name() + ": split-K " + s + " refused for " + g.impl().name()
                         + (g.impl().library() ? " (a library call does its own k split)"

@@ -57,6 +57,13 @@ public record Op(String name, OpKind kind, int layer, Map<String, String> reads,
         return new Op(name, kind, layer, r, writes, weights, n, k, rows);
     }
 
+    /** A copy with one weight role bound. */
+    public Op withWeight(String role, String weight) {
+        Map<String, String> w = new LinkedHashMap<>(weights);
+        w.put(role, weight);
+        return new Op(name, kind, layer, reads, writes, w, n, k, rows);
+    }
+
     /** A copy with one write role rebound. */
     public Op withWrite(String role, String tensor) {
         Map<String, String> w = new LinkedHashMap<>(writes);

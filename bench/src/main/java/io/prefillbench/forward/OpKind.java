@@ -12,8 +12,12 @@ public enum OpKind {
     TILE_MAP(List.of("query_start", "num_seqs"), List.of("num_blocks", "batch_ids", "tile_ids"), false),
     /** residual += x (when bound), out = rmsnorm(residual) * weight. */
     ADD_RMSNORM(List.of("x", "residual", "num_rows"), List.of("residual", "out"), false),
-    /** c = a * weight^T over {@code rows} (tokens or sequences). */
-    GEMM(List.of("a", "m_dev"), List.of("c"), false),
+    /**
+     * c = a * weight^T over {@code rows} (tokens or sequences). The other roles are bound only on a fused
+     * GEMM: the consumer's inputs and outputs it takes over (rope's metadata and caches), and
+     * {@code partial}, the fp32 split-K workspace of a GEMM that sums its own partials (split-K fixup).
+     */
+    GEMM(List.of("a", "m_dev", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("c", "partial", "k_cache", "v_cache"), false),
     /** bias, RoPE on q and k in place; k and v into this layer's paged cache. */
     ROPE_KV(List.of("qkv", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("qkv", "k_cache", "v_cache"), false),
     ATTENTION(List.of("q", "k_cache", "v_cache", "query_start", "kv_lens", "block_tables", "batch_ids", "tile_ids", "num_blocks"),

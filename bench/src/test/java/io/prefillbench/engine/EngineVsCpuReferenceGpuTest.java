@@ -19,13 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The full forward on the GPU against the CPU reference: logits within 2e-2 relative, same first tokens where the top-2 margin is clear.
  * Buckets 64 and 128 run silu_mul fused into the gate/up GEMM (a test-local measurements override; the CPU reference runs GEMM then
- * silu_mul on the natural weights), bucket 16 the unfused ops on the same interleaved device weights.
+ * silu_mul on the natural weights), bucket 16 the unfused ops on the same interleaved device weights; buckets 16 and 64 run
+ * rope_kv_write fused into the qkv GEMM where head_dim divides its 64-column tiles (not tiny-g5: head dim 128).
  */
 @Tag("gpu")
 class EngineVsCpuReferenceGpuTest {
     static final ImplChoices FUSED_AT_64_128 = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(),
             List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 64, 0, "test"),
-                    new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 0, "test")), List.of());
+                    new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 0, "test"),
+                    new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 0, "test"),
+                    new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 64, 0, "test")), List.of());
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny", "tiny-g5", "tiny-bias"})
@@ -36,6 +39,9 @@ class EngineVsCpuReferenceGpuTest {
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(FUSED_AT_64_128))) {
             assertEquals("gemm_bf16_stream_m64_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
             assertEquals("silu_mul", e.lowered().plan(16).op("L0.silu_mul").impl().name());
+            assertEquals(preset.equals("tiny-g5") ? "rope_kv_write" : "gemm_bf16_stream_m16_rope",
+                    e.lowered().plan(16).ops().stream().filter(o -> o.fused().contains("L0.rope_kv") || o.op().name().equals("L0.rope_kv"))
+                            .findFirst().orElseThrow().impl().name());
             for (int s : cfg.sizes().sizes()) e.capture(s);
             PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
             Random rnd = new Random(3);

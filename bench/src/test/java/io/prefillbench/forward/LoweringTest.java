@@ -291,22 +291,64 @@ class LoweringTest {
     }
 
     @Test
-    void theFusionRowDecidesBetweenFusedWithoutSplitKAndUnfusedWithSplitK() {
+    void theStreamingSiluFusionKeepsSplitKThroughTheFixup() {
         // gate_up at 16 splits 2 ways by default (the streaming kernel)
         LoweredPlan unfused = lower("ernie-4.5-0.3b", "16").plan(16);
         assertEquals(2, unfused.op("L0.gate_up").splits());
         assertEquals(2, unfused.op("L0.silu_mul").partialSplits());
         ImplChoices c = choices(List.of(), List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 16, 90, "test")), List.of());
-        LoweredPlan fused = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), c).plan(16);
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), c);
+        LoweredPlan fused = f.plan(16);
         LoweredOp gu = fused.op("L0.gate_up");
-        assertEquals("gemm_bf16_stream_m16_silu", gu.impl().name()); // the streaming kernel keeps its kernel, unsplit
-        assertEquals(1, gu.splits());
+        assertEquals("gemm_bf16_stream_m16_silu", gu.impl().name()); // the streaming kernel keeps its kernel and its splits
+        assertTrue(gu.impl().splitFixup());
+        assertEquals(2, gu.splits());
         assertEquals(ForwardProgram.ACT, gu.op().out("c"));
-        assertTrue(fused.workspaces().keySet().stream().noneMatch(w -> w.equals("splitk.gate_up")), fused.workspaces().toString());
+        assertEquals("splitk.gate_up", gu.op().out("partial")); // its own partials: the workspace bound to it, read by no other op
         assertEquals(8, fused.launchesPerLayer(0));
         int[] grid = gu.grid().atCapacity(fused.key());
         assertEquals(6144 / 64, grid[0]);
-        assertEquals(1, grid[2]);
+        assertEquals(2, grid[2]);
+        // one counter per column tile of the widest fixup GEMM, pinned ahead of the activations (never poisoned)
+        BufferLayout.Slice counters = f.layout().slice(ForwardProgram.TILE_COUNTERS);
+        assertEquals(4L * (6144 / 64), counters.bytes());
+        assertEquals(TensorSpec.Role.PINNED, counters.role());
+        assertTrue(counters.end() <= f.layout().activationStart());
+        assertEquals(List.of(), LayoutCheck.violations(f.all(), f.layout()));
+        // without a fixup GEMM there is no counter slice
+        assertTrue(!lower("ernie-4.5-0.3b", "16").layout().has(ForwardProgram.TILE_COUNTERS));
+    }
+
+    @Test
+    void theRopeFusionFoldsRopeIntoTheQkvGemmAndTakesOverItsRoles() {
+        LoweredPlan unfused = lower("qwen2.5-0.5b", "16,64").plan(16);
+        int splits = unfused.op("L0.qkv").splits();
+        assertTrue(splits > 1, "the streaming qkv GEMM splits at 16: " + splits);
+        ImplChoices c = choices(List.of(), List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 90, "test"),
+                new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 16, 90, "test")), List.of());
+        LoweredForward f = ForwardTestSupport.lower("qwen2.5-0.5b", "16,64", 32, 132, ImplRegistry.standard(), c);
+        LoweredPlan fused = f.plan(16);
+        LoweredOp qkv = fused.op("L3.qkv");
+        assertEquals("gemm_bf16_stream_m16_rope", qkv.impl().name());
+        assertEquals(splits, qkv.splits());
+        assertEquals(List.of("L3.rope_kv"), qkv.fused());
+        Op op = qkv.op();
+        assertEquals(ForwardProgram.QKV, op.out("c"));
+        assertEquals("splitk.qkv", op.out("partial"));
+        assertEquals(ForwardProgram.kCache(3), op.out("k_cache"));
+        assertEquals(ForwardProgram.vCache(3), op.out("v_cache"));
+        for (String r : List.of("cos_sin", "positions", "slot_mapping", "num_tokens")) assertTrue(op.in(r) != null, r + " taken over: " + op.reads());
+        assertEquals("layers.3.qkv_bias", op.weight("bias")); // qwen has a qkv bias: the fused epilogue adds it
+        assertTrue(fused.ops().stream().noneMatch(o -> o.op().kind() == OpKind.ROPE_KV));
+        assertEquals(7, fused.launchesPerLayer(0));
+        // the attention still reads what the fused GEMM wrote; the other bucket stays unfused
+        assertEquals(ForwardProgram.QKV, fused.op("L3.attention").op().in("q"));
+        assertEquals("rope_kv_write", f.plan(64).op("L3.rope_kv").impl().name());
+        assertEquals(List.of(), LayoutCheck.violations(f.all(), f.layout()));
+        // head dim 128 spans two 64-column tiles: the fusion does not fit, rope stays its own kernel
+        LoweredPlan g5 = ForwardTestSupport.lower("tiny-g5", "16", 8, 132, ImplRegistry.standard(), c).plan(16);
+        assertEquals("rope_kv_write", g5.op("L0.rope_kv").impl().name());
+        assertTrue(!ImplRegistry.ropeTiles(ForwardProgram.Dims.of(io.prefillbench.model.Presets.byName("tiny-g5"))));
     }
 
     @Test

@@ -27,6 +27,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t ldb;
  *     int32_t ldc;
  *     int32_t splits;
+ *     uint32_t *tile_counters;
  * }
  * }
  */
@@ -49,7 +50,8 @@ public class GemmParams {
         Kernels.C_INT.withName("ldb"),
         Kernels.C_INT.withName("ldc"),
         Kernels.C_INT.withName("splits"),
-        MemoryLayout.paddingLayout(4)
+        MemoryLayout.paddingLayout(4),
+        Kernels.C_POINTER.withName("tile_counters")
     ).withName("GemmParams");
 
     /**
@@ -585,6 +587,50 @@ public class GemmParams {
      */
     public static void splits(MemorySegment struct, int fieldValue) {
         struct.set(splits$LAYOUT, splits$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout tile_counters$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("tile_counters"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * uint32_t *tile_counters
+     * }
+     */
+    public static final AddressLayout tile_counters$layout() {
+        return tile_counters$LAYOUT;
+    }
+
+    private static final long tile_counters$OFFSET = $LAYOUT.byteOffset(groupElement("tile_counters"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * uint32_t *tile_counters
+     * }
+     */
+    public static final long tile_counters$offset() {
+        return tile_counters$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * uint32_t *tile_counters
+     * }
+     */
+    public static MemorySegment tile_counters(MemorySegment struct) {
+        return struct.get(tile_counters$LAYOUT, tile_counters$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * uint32_t *tile_counters
+     * }
+     */
+    public static void tile_counters(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(tile_counters$LAYOUT, tile_counters$OFFSET, fieldValue);
     }
 
     /**
