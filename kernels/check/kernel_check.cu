@@ -1885,7 +1885,7 @@ static void test_gemm_silu() {
           if (bad || nanc) { c.ok = false; c.fails += bad + nanc; }
           double us = 0;
           std::string perf;
-          if (mdev == m && m == 16 && sp == 2) {
+          if (mdev == m && (m == 16 || m == 64) && sp == 2) {
             for (int pdl = 0; pdl < 2; pdl++) {
               const double f = time_us([&](int) { launch_stream(pf, m, sp, true, 0, pdl); });
               const double u = time_us([&](int) { launch_stream(pu, m, sp, false, 0, pdl); launch_ex(silu_mul, dim3(2 * m), dim3(256), 0, 0, pdl, smp); });
@@ -1968,7 +1968,7 @@ static void test_rope_fused() {
           Cmp c{bad == 0 && nanc == 0, 0.0, bad + nanc, (long)mdev * n};
           double us = 0;
           std::string perf;
-          if (mdev == m && m == 16 && (sp == 8 || (k == 512 && sp == 4))) {
+          if (mdev == m && (m == 16 || m == 64) && (sp == 8 || (k == 512 && sp == 4))) {
             for (int pdl = 0; pdl < 2; pdl++) {
               const double f = time_us([&](int) { launch_stream_rope(fp, m, sp, 0, pdl); });
               const double u = time_us([&](int) { launch_stream(gu, m, sp, false, 0, pdl); launch_ex(rope_kv_write, dim3(m), dim3(256), 0, 0, pdl, ru); });

@@ -162,25 +162,24 @@ PK_DEV uint4 pk_silu_mul8(uint4 gv, uint4 uv) {
 }
 
 // Split-K fixup (the streaming GEMMs with an epilogue): called by every thread of a block after its partial
-// stores; true in the block that completes its tile's splits. Every block makes its stores visible
-// (__threadfence) before thread 0 counts the arrival; the last one resets the counter for the next kernel
-// that uses it (a later kernel touches it only after griddepcontrol.wait, so after this grid completed) and
-// fences again before its block reads the others' partials. Which block is last varies; what it computes
-// does not (the partials are summed in order z = 0, 1, ... from memory).
+// stores; true in the block that completes its tile's splits. The block barrier orders every thread's stores
+// before thread 0's gpu-scope release fence and arrival count (the pattern of CUTLASS's semaphores); the
+// last block's thread 0 acquires, resets the counter for the next kernel that uses it (a later kernel touches
+// it only after griddepcontrol.wait, so after this grid completed), and the barrier orders the block's reads
+// of the other blocks' partials after that (read through L2: pk_ld_part4<true>, __ldcg). Which block is last
+// varies; what it computes does not (the partials are summed in order z = 0, 1, ... from memory).
 PK_DEV bool pk_fixup_last(uint32_t *counter, int splits) {
   __shared__ uint32_t s_last;
-  __threadfence();
   __syncthreads();
   if (threadIdx.x == 0) {
-    const uint32_t prev = atomicAdd(counter, 1u);
+    uint32_t prev;
+    asm volatile("fence.acq_rel.gpu;\n\tatom.relaxed.gpu.global.add.u32 %0, [%1], 1;" : "=r"(prev) : "l"(counter) : "memory");
     const uint32_t last = prev == (uint32_t)splits - 1u;
-    if (last) atomicExch(counter, 0u);
+    if (last) asm volatile("fence.acq_rel.gpu;\n\tst.relaxed.gpu.global.u32 [%0], 0;" ::"l"(counter) : "memory");
     s_last = last;
   }
   __syncthreads();
-  const bool last = s_last != 0u;
-  if (last) __threadfence();
-  return last;
+  return s_last != 0u;
 }
 
 // Deterministic block-wide sum (fixed order for a given blockDim; blockDim.x multiple of 32).

@@ -123,6 +123,123 @@ static __device__ __forceinline__ void pk_stream_store_partial(const GemmParams 
     }
 }
 
+// The rope epilogue's preloaded inputs (shared memory; allocated only by the _rope kernels): per capacity row
+// the cos | sin row of its clamped position and its cache slot, per tile column the bias (0 without one).
+template <int MCAP, int BN>
+struct PkRopePre {
+  float cs[MCAP][BN];  // [row][0, D): cos | sin (D <= BN)
+  int slot[MCAP];
+  float bias[BN];
+};
+template <int MCAP, int BN>
+static __device__ __forceinline__ PkRopePre<MCAP, BN> &pk_rope_pre() {
+  __shared__ __align__(16) PkRopePre<MCAP, BN> pre;  // one per kernel that calls this (the _rope ones)
+  return pre;
+}
+template <int MCAP, int BN, int THREADS>
+static __device__ __forceinline__ void pk_rope_preload(PkRopePre<MCAP, BN> &pre, const RopeKvParams &r, int bn, int m_eff) {
+  const int D = r.head_dim, q4 = D >> 2;
+  for (int i = threadIdx.x; i < m_eff * q4; i += THREADS) {
+    const int t = i / q4, c = (i - t * q4) * 4;
+    int pos = r.positions[t];
+    pos = pos < 0 ? 0 : (pos >= r.max_positions ? r.max_positions - 1 : pos);
+    *reinterpret_cast<float4 *>(&pre.cs[t][c]) = *reinterpret_cast<const float4 *>(r.cos_sin + (size_t)pos * D + c);
+  }
+  for (int t = threadIdx.x; t < m_eff; t += THREADS) pre.slot[t] = r.slot_mapping[t];
+  for (int c = threadIdx.x; c < BN; c += THREADS) pre.bias[c] = r.bias != nullptr ? bf2f(r.bias[bn + c]) : 0.f;
+}
+
+// The rope fixup (last block of a column tile, after pk_fixup_last): (1) the tile's inputs x = bf16(sum of the
+// splits' partials in order z = 0, 1, ...), all of a thread's loads in flight at once, into the idle pipeline
+// shared memory; (2) rope_kv_write's arithmetic (pk_rope_rot4 / pk_rope_v4) on them for every head of the tile,
+// q, k, v into qkv and k, v into the caches. The values and operations are rope_kv_write's, so are the bits.
+template <class C>
+static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, C::BN> &pre,
+                                                     unsigned char *smem, int bn, int m_eff, size_t plane) {
+  constexpr int BN = C::BN, THREADS = C::THREADS, Q = BN / 4;  // float4 chunks per tile row
+  constexpr int CPT = (C::MCAP * Q + THREADS - 1) / THREADS;   // chunks per thread at capacity
+  constexpr int PB = 8;                                        // splits in flight per round
+  float *x = reinterpret_cast<float *>(smem);                  // [MCAP][BN], the pipeline smem is idle now
+  const int tid = threadIdx.x, cols = min(BN, p.n - bn);
+#pragma unroll
+  for (int c0 = 0; c0 < CPT; c0 += 2) {  // two chunks at a time: 2 x PB float4 loads in flight
+    int ch[2];
+    bool on[2];
+    float4 a[2];
+#pragma unroll
+    for (int u = 0; u < 2; u++) {
+      ch[u] = tid + (c0 + u) * THREADS;
+      on[u] = c0 + u < CPT && ch[u] < m_eff * Q && (ch[u] % Q) * 4 < cols;
+      a[u] = make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+    const float *src[2];
+#pragma unroll
+    for (int u = 0; u < 2; u++) src[u] = p.partial + (size_t)(on[u] ? ch[u] / Q : 0) * p.n + bn + (on[u] ? ch[u] % Q : 0) * 4;
+#pragma unroll
+    for (int u = 0; u < 2; u++)
+      if (on[u]) a[u] = __ldcg(reinterpret_cast<const float4 *>(src[u]));
+    for (int z = 1; z < p.splits; z += PB) {
+      float4 v[2][PB];
+#pragma unroll
+      for (int u = 0; u < 2; u++)
+#pragma unroll
+        for (int b = 0; b < PB; b++)
+          if (on[u] && z + b < p.splits) v[u][b] = __ldcg(reinterpret_cast<const float4 *>(src[u] + (size_t)(z + b) * plane));
+#pragma unroll
+      for (int u = 0; u < 2; u++)
+#pragma unroll
+        for (int b = 0; b < PB; b++)
+          if (on[u] && z + b < p.splits) {
+            a[u].x = __fadd_rn(a[u].x, v[u][b].x); a[u].y = __fadd_rn(a[u].y, v[u][b].y);
+            a[u].z = __fadd_rn(a[u].z, v[u][b].z); a[u].w = __fadd_rn(a[u].w, v[u][b].w);
+          }
+    }
+#pragma unroll
+    for (int u = 0; u < 2; u++)
+      if (on[u])
+        *reinterpret_cast<float4 *>(x + (ch[u] / Q) * BN + (ch[u] % Q) * 4) =
+            make_float4(bf2f(f2bf(a[u].x)), bf2f(f2bf(a[u].y)), bf2f(f2bf(a[u].z)), bf2f(f2bf(a[u].w)));
+  }
+  __syncthreads();
+  const int D = r.head_dim, half = D >> 1, qpr = half >> 2, vpr = D >> 2, hq = r.q_heads + r.kv_heads;
+  const int h0 = bn / D, nh = cols / D;
+  const size_t kv_row = (size_t)r.kv_heads * D;
+  int per = 0;  // items per token in this tile: qpr per q/k head, vpr per v head
+  for (int h = h0; h < h0 + nh; h++) per += h < hq ? qpr : vpr;
+  for (int it = tid; it < m_eff * per; it += THREADS) {
+    const int t = it / per;
+    int li = it - t * per, h = h0;
+    for (; li >= (h < hq ? qpr : vpr); h++) li -= h < hq ? qpr : vpr;
+    const int lc = (h - h0) * D;  // the head's first column within the tile
+    const float *xr = x + t * BN + lc;
+    uint16_t *row = p.c + (size_t)t * p.n + h * D;
+    const int slot = pre.slot[t];
+    if (h < hq) {
+      const int i = li * 4;
+      const float4 a = *reinterpret_cast<const float4 *>(xr + i), b = *reinterpret_cast<const float4 *>(xr + half + i);
+      float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
+      uint16_t o1[4], o2[4];
+      pk_rope_rot4(x1, x2, r.bias != nullptr, *reinterpret_cast<const float4 *>(&pre.bias[lc + i]),
+                   *reinterpret_cast<const float4 *>(&pre.bias[lc + half + i]), *reinterpret_cast<const float4 *>(&pre.cs[t][i]),
+                   *reinterpret_cast<const float4 *>(&pre.cs[t][half + i]), o1, o2);
+      pk_st_bf4(row + i, o1);
+      pk_st_bf4(row + half + i, o2);
+      if (h >= r.q_heads && slot >= 0) {
+        uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
+        pk_st_bf4(kc + i, o1);
+        pk_st_bf4(kc + half + i, o2);
+      }
+    } else {
+      const int e0 = li * 4;
+      const float4 a = *reinterpret_cast<const float4 *>(xr + e0);
+      uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
+      pk_rope_v4(v, r.bias != nullptr, *reinterpret_cast<const float4 *>(&pre.bias[lc + e0]));
+      pk_st_bf4(row + e0, v);
+      if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + e0, v);
+    }
+  }
+}
+
 // The epilogue. PK_EPI_NONE: bf16 C (splits == 1) or fp32 partials for a later consumer.
 // PK_EPI_SILU: the SiLU * up epilogue of gemm_bf16_silu (PkSiluMulBf16 in gemm.cu): b interleaved in groups
 // of PREFILL_GATE_UP_GROUP (8) rows. Unsplit, a warp's column tiles nt (even) and nt + 1 hold the gate and up
@@ -232,6 +349,9 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
 #pragma unroll
   for (int s = 0; s < S - 1; s++)
     if (s < ktiles) load_w(s, s);
+  // The rope epilogue's inputs that no kernel writes (host-written positions and slots, the RoPE table, the
+  // bias): loaded now, so the fixup's tail holds only the partial sums' round trip.
+  if constexpr (EPI == PK_EPI_ROPE) pk_rope_preload<MCAP, BN, THREADS>(pk_rope_pre<MCAP, BN>(), *rope, bn, m_eff);
   pk_pdl_wait();
   if constexpr (C::ALOAD == 1) {
     uint4 av[S - 1][A_PER];  // every prologue A chunk in flight at once
@@ -358,24 +478,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         *reinterpret_cast<uint4 *>(p.c + (size_t)row * p.ldc + (col >> 1)) = pk_silu_mul8(gv, uv);
       }
     } else {
-      // rope_kv_write's items of the heads in columns [bn, bn + BN): the input is this GEMM's partials
-      RopeKvParams r = *rope;
-      r.qkv = p.c; r.qkv_partial = p.partial; r.qkv_splits = p.splits; r.qkv_rows = p.m;
-      const int D = r.head_dim, qpr = D >> 3, vpr = D >> 2, hq = r.q_heads + r.kv_heads;
-      const int h0 = bn / D, nh = min(BN / D, p.n / D - h0);
-      const int nq = hq * qpr;
-      int per = 0;  // items per token in this tile
-      for (int h = h0; h < h0 + nh; h++) per += h < hq ? qpr : vpr;
-      for (int it = tid; it < m_eff * per; it += THREADS) {
-        const int t = it / per;
-        int li = it - t * per, h = h0, j = 0;
-        for (;; h++) {
-          const int cnt = h < hq ? qpr : vpr;
-          if (li < cnt) { j = h < hq ? h * qpr + li : nq + (h - hq) * vpr + li; break; }
-          li -= cnt;
-        }
-        pk_rope_quad_item<true>(r, pk_rope_tok(r, t), j);
-      }
+      pk_rope_fixup<C>(p, *rope, pk_rope_pre<MCAP, BN>(), smem, bn, m_eff, plane);
     }
     return;
   }

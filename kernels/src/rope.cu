@@ -17,61 +17,67 @@ PK_DEV void pk_st_bf4(uint16_t *p, const uint16_t (&h)[4]) {
   *reinterpret_cast<uint2 *>(p) = make_uint2((uint32_t)h[0] | ((uint32_t)h[1] << 16), (uint32_t)h[2] | ((uint32_t)h[3] << 16));
 }
 
+// The arithmetic of the 4-wide path, shared with the qkv GEMM's fused epilogue (gemm_stream.cu), which feeds
+// it the same values from shared memory: one rounding per operation, no contraction.
+// q/k: 4 pairs (x1 = elements i..i+3 of a head, x2 = the same + half), the bias of both (when has_bias), the
+// position's cos c and sin s of pairs i..i+3; o1, o2: the rotated bf16 values.
+static __device__ __forceinline__ void pk_rope_rot4(float (&x1)[4], float (&x2)[4], bool has_bias, float4 b1, float4 b2, float4 c,
+                                                    float4 s, uint16_t (&o1)[4], uint16_t (&o2)[4]) {
+  if (has_bias) {
+    const float y1[4] = {b1.x, b1.y, b1.z, b1.w}, y2[4] = {b2.x, b2.y, b2.z, b2.w};
+#pragma unroll
+    for (int e = 0; e < 4; e++) {
+      x1[e] = bf2f(f2bf(__fadd_rn(x1[e], y1[e])));
+      x2[e] = bf2f(f2bf(__fadd_rn(x2[e], y2[e])));
+    }
+  }
+  const float cc[4] = {c.x, c.y, c.z, c.w}, ss[4] = {s.x, s.y, s.z, s.w};
+#pragma unroll
+  for (int e = 0; e < 4; e++) {
+    o1[e] = f2bf(__fsub_rn(__fmul_rn(x1[e], cc[e]), __fmul_rn(x2[e], ss[e])));
+    o2[e] = f2bf(__fadd_rn(__fmul_rn(x2[e], cc[e]), __fmul_rn(x1[e], ss[e])));
+  }
+}
+// v: 4 bf16 values, plus the bias (when has_bias), rounded to bf16.
+static __device__ __forceinline__ void pk_rope_v4(uint16_t (&v)[4], bool has_bias, float4 b) {
+  if (!has_bias) return;
+  const float yb[4] = {b.x, b.y, b.z, b.w};
+#pragma unroll
+  for (int e = 0; e < 4; e++) v[e] = f2bf(__fadd_rn(bf2f(v[e]), yb[e]));
+}
+
 // The 4-wide path (head_dim % 8 == 0), one token: items [0, nq) rotate pairs 4i..4i+3 of one q/k head,
 // items [nq, nq + nvq) bias and cache 4 v elements (nq = (q_heads + kv_heads) * head_dim / 8, nvq =
-// kv_heads * head_dim / 4). rope_kv_write runs every item of a token; the qkv GEMM's fused epilogue
-// (gemm_stream.cu) the items of its column tile's heads. CG: partials read through L2 only (the fixup).
-struct PkRopeTok {
-  uint16_t *row;       // qkv row of the token (written)
-  const float *prow;   // its split-K partials (qkv_splits > 0), else null
-  const float *cs;     // cos | sin at its (clamped) position
-  int slot;            // cache slot, < 0: not cached
-};
-static __device__ __forceinline__ PkRopeTok pk_rope_tok(const RopeKvParams &p, int t) {
-  const int width = (p.q_heads + 2 * p.kv_heads) * p.head_dim;
-  int pos = p.positions[t];
-  pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
-  return {p.qkv + (size_t)t * width, p.qkv_splits > 0 ? p.qkv_partial + (size_t)t * width : nullptr,
-          p.cos_sin + (size_t)pos * p.head_dim, p.slot_mapping[t]};
-}
-template <bool CG>
-static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, const PkRopeTok &tk, int j) {
+// kv_heads * head_dim / 4).
+static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, int t, int j) {
   const int D = p.head_dim, half = D >> 1, qpr = half >> 2;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
+  uint16_t *row = p.qkv + (size_t)t * width;
   const bool fused = p.qkv_splits > 0;
+  const float *prow = fused ? p.qkv_partial + (size_t)t * width : nullptr;
   const size_t plane = (size_t)p.qkv_rows * width;
-  auto in4 = [&](int c) -> float4 {
-    return fused ? pk_sum_partial4<4, CG>(tk.prow, plane, p.qkv_splits, c) : pk_ld_bf4(tk.row + c);
-  };
+  auto in4 = [&](int c) -> float4 { return fused ? pk_sum_partial4<4>(prow, plane, p.qkv_splits, c) : pk_ld_bf4(row + c); };
+  int pos = p.positions[t];
+  pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
+  const float *cs = p.cos_sin + (size_t)pos * D;
+  const int slot = p.slot_mapping[t];
   const size_t kv_row = (size_t)p.kv_heads * D;
   const int nq = (p.q_heads + p.kv_heads) * qpr;
   const int v0 = (p.q_heads + p.kv_heads) * D;
+  const bool hb = p.bias != nullptr;
+  const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
   if (j < nq) {
     const int h = j / qpr, i = (j - h * qpr) * 4;
     const int c1 = h * D + i, c2 = c1 + half;
-    float4 a = in4(c1), b = in4(c2);
-    const float4 c = *reinterpret_cast<const float4 *>(tk.cs + i), s = *reinterpret_cast<const float4 *>(tk.cs + half + i);
+    const float4 a = in4(c1), b = in4(c2);
     float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
-    if (p.bias != nullptr) {
-      const float4 b1 = pk_ld_bf4(p.bias + c1), b2 = pk_ld_bf4(p.bias + c2);
-      const float y1[4] = {b1.x, b1.y, b1.z, b1.w}, y2[4] = {b2.x, b2.y, b2.z, b2.w};
-#pragma unroll
-      for (int e = 0; e < 4; e++) {
-        x1[e] = bf2f(f2bf(__fadd_rn(x1[e], y1[e])));
-        x2[e] = bf2f(f2bf(__fadd_rn(x2[e], y2[e])));
-      }
-    }
-    const float cc[4] = {c.x, c.y, c.z, c.w}, ss[4] = {s.x, s.y, s.z, s.w};
     uint16_t o1[4], o2[4];
-#pragma unroll
-    for (int e = 0; e < 4; e++) {
-      o1[e] = f2bf(__fsub_rn(__fmul_rn(x1[e], cc[e]), __fmul_rn(x2[e], ss[e])));
-      o2[e] = f2bf(__fadd_rn(__fmul_rn(x2[e], cc[e]), __fmul_rn(x1[e], ss[e])));
-    }
-    pk_st_bf4(tk.row + c1, o1);
-    pk_st_bf4(tk.row + c2, o2);
-    if (h >= p.q_heads && tk.slot >= 0) {
-      uint16_t *kc = p.k_cache + (size_t)tk.slot * kv_row + (size_t)(h - p.q_heads) * D;
+    pk_rope_rot4(x1, x2, hb, hb ? pk_ld_bf4(p.bias + c1) : zero, hb ? pk_ld_bf4(p.bias + c2) : zero,
+                 *reinterpret_cast<const float4 *>(cs + i), *reinterpret_cast<const float4 *>(cs + half + i), o1, o2);
+    pk_st_bf4(row + c1, o1);
+    pk_st_bf4(row + c2, o2);
+    if (h >= p.q_heads && slot >= 0) {
+      uint16_t *kc = p.k_cache + (size_t)slot * kv_row + (size_t)(h - p.q_heads) * D;
       pk_st_bf4(kc + i, o1);
       pk_st_bf4(kc + i + half, o2);
     }
@@ -79,28 +85,22 @@ static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, 
     const int e0 = (j - nq) * 4;
     uint16_t v[4];
     if (fused) {
-      const float4 a = pk_sum_partial4<4, CG>(tk.prow, plane, p.qkv_splits, v0 + e0);
+      const float4 a = pk_sum_partial4<4>(prow, plane, p.qkv_splits, v0 + e0);
       v[0] = f2bf(a.x); v[1] = f2bf(a.y); v[2] = f2bf(a.z); v[3] = f2bf(a.w);  // exact: bf16 values
     } else {
-      const uint2 raw = *reinterpret_cast<const uint2 *>(tk.row + v0 + e0);  // the bits as stored
+      const uint2 raw = *reinterpret_cast<const uint2 *>(row + v0 + e0);  // the bits as stored
       v[0] = (uint16_t)raw.x; v[1] = (uint16_t)(raw.x >> 16); v[2] = (uint16_t)raw.y; v[3] = (uint16_t)(raw.y >> 16);
     }
-    if (p.bias != nullptr) {
-      const float4 bb = pk_ld_bf4(p.bias + v0 + e0);
-      const float yb[4] = {bb.x, bb.y, bb.z, bb.w};
-#pragma unroll
-      for (int e = 0; e < 4; e++) v[e] = f2bf(__fadd_rn(bf2f(v[e]), yb[e]));
-    }
-    if (fused || p.bias != nullptr) pk_st_bf4(tk.row + v0 + e0, v);
-    if (tk.slot >= 0) pk_st_bf4(p.v_cache + (size_t)tk.slot * kv_row + e0, v);
+    pk_rope_v4(v, hb, hb ? pk_ld_bf4(p.bias + v0 + e0) : zero);
+    if (fused || hb) pk_st_bf4(row + v0 + e0, v);
+    if (slot >= 0) pk_st_bf4(p.v_cache + (size_t)slot * kv_row + e0, v);
   }
 }
 
 static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t) {
   const int qpr = p.head_dim >> 3;
   const int n = (p.q_heads + p.kv_heads) * qpr + ((p.kv_heads * p.head_dim) >> 2);
-  const PkRopeTok tk = pk_rope_tok(p, t);
-  for (int j = threadIdx.x; j < n; j += blockDim.x) pk_rope_quad_item<false>(p, tk, j);
+  for (int j = threadIdx.x; j < n; j += blockDim.x) pk_rope_quad_item(p, t, j);
 }
 
 extern "C" __global__ void __launch_bounds__(256, 4) rope_kv_write(RopeKvParams p) {
