@@ -5,11 +5,9 @@
 //
 // Full path (tile of > 32 rows: every prefill tile but a prompt's short last one): 4 warps x 16 rows.
 // mma.sync m16n8k16 bf16 -> fp32, ldmatrix (K row-major for QK^T, V with .trans for PV), online
-// softmax in base 2. K and V blocks of 64 * KB keys (KB pages: 2 at head dim 64, 1 at 128) are
-// double-buffered as K/V halves: K(j+1) loads during softmax/PV of block j, V(j+1) during QK^T of block
-// j+1. At head dim 128 its arithmetic is that of c202c0e bit for bit (kernel_check compares it with that
-// kernel, kept as attention_v0.cu); at 64 the 128-key blocks round the online softmax differently (same
-// kernel in eager and graph; checked against the reference and v0 within tolerance).
+// softmax in base 2. K and V blocks of 64 keys (= one page) are double-buffered as K/V halves:
+// K(j+1) loads during softmax/PV of block j, V(j+1) during QK^T of block j+1. Its arithmetic is that
+// of c202c0e bit for bit (kernel_check compares it with that kernel, kept as attention_v0.cu).
 //
 // Split path (head dim 64, tile of <= 32 rows: decode, short continuations, a prompt's short last tile): with one
 // warp per 16 rows, a decode tile (1 token x group 8 = 8 rows) left 3 of 4 warps idle while one warp
@@ -330,21 +328,13 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   }
 }
 
-// Full path, KB pages (64 * KB keys) per step: KB = 2 at head dim 64 (v11), 1 at 128 (the 2 x 128 x D
-// buffers would not fit the static shared memory). A long tile walks up to 8 pages one dependent step
-// each (load, QK^T, softmax, PV); two pages per step halve the steps of the causal triangle's longest
-// tiles, which set the kernel's time at 480 tokens (kernels/NOTES-forward.md v11).
 template <int D>
 static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_t *smem) {
   constexpr int LDS = PK_ATTN_LDS(D);
   constexpr int NKS = D / 16;  // k-steps of QK^T
   constexpr int NDT = D / 8;   // 8-wide column tiles of O
-  constexpr int KB = D == 64 ? 2 : 1;
-  constexpr int BK = KB * PREFILL_PAGE_SIZE;  // keys per step
-  constexpr int NT = BK / 8;                  // 8-key column tiles of S
-  static_assert(2 * BK * LDS <= PK_ATTN_SMEM_HALVES, "K and V blocks fit the static shared memory");
   uint16_t *sK = smem;
-  uint16_t *sV = smem + BK * LDS;
+  uint16_t *sV = smem + 64 * LDS;
 
   const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
   if (seq < 0 || tile < 0) return;
@@ -367,8 +357,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     pk_attn_split<D>(p, smem, row0, last_row - row0 + 1, nrows, group, qs, past, kv_len, btab);
     return;
   }
-  const int npages = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages any row of the tile sees
-  const int nblocks = (npages + KB - 1) / KB;
+  const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
@@ -376,18 +365,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const int kcol0 = kvh * D;
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
-  const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  if (tid >= KB && tid < min(KB + pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
-  // K or V of step j: its KB pages (a page past the sequence's last is never read: every row of it is
-  // past kv_len, so no block-table entry beyond the sequence's row is looked up).
-  auto load_step = [&](uint16_t *dst, const uint16_t *cache, int j) {
-#pragma unroll
-    for (int b = 0; b < KB; b++) {
-      const int pg = j * KB + b;
-      if (pg < npages) pk_attn_load_kv<D>(dst + b * PREFILL_PAGE_SIZE * LDS, cache, btab[pg], pg * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0);
-      else pk_attn_load_kv<D>(dst + b * PREFILL_PAGE_SIZE * LDS, cache, 0, kv_len, kv_len, kv_row, kcol0);  // zero-fill
-    }
-  };
+  const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
+  if (tid >= 1 && tid <= min(pf, npf - 1)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -423,9 +402,9 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
                 smem_u32(sK + (warp * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
   __syncthreads();
 
-  load_step(sK, p.k_cache, 0);
+  pk_attn_load_kv<D>(sK, p.k_cache, btab[0], 0, kv_len, kv_row, kcol0);
   cp_async_commit();
-  load_step(sV, p.v_cache, 0);
+  pk_attn_load_kv<D>(sV, p.v_cache, btab[0], 0, kv_len, kv_row, kcol0);
   cp_async_commit();
 
   float o[NDT][4];
@@ -435,19 +414,19 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const float sl2 = p.scale_log2;
 
   for (int j = 0; j < nblocks; j++) {
-    const int key0 = j * BK;
+    const int key0 = j * PREFILL_PAGE_SIZE;
     const bool active = key0 <= warp_last_pos;
-    if (tid < KB && (j + 1) * KB + pf + tid < npf) pk_attn_prefetch(p, btab[(j + 1) * KB + pf + tid], page_bytes);
+    if (tid == 0 && j + 1 + pf < npf) pk_attn_prefetch(p, btab[j + 1 + pf], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
-    float s[NT][4];
+    float s[8][4];
     if (active) {
 #pragma unroll
-      for (int i = 0; i < NT; i++) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+      for (int i = 0; i < 8; i++) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
 #pragma unroll
       for (int ks = 0; ks < NKS; ks++) {
 #pragma unroll
-        for (int np = 0; np < NT / 2; np++) {
+        for (int np = 0; np < 4; np++) {
           uint32_t b0, b1, b2, b3;
           ldmatrix_x4(b0, b1, b2, b3,
                       smem_u32(sK + (np * 16 + ((lane >> 4) & 1) * 8 + (lane & 7)) * LDS + ks * 16 +
@@ -458,15 +437,15 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       }
     }
     __syncthreads();  // everyone done with K(j)
-    if (j + 1 < nblocks) load_step(sK, p.k_cache, j + 1);
+    if (j + 1 < nblocks) pk_attn_load_kv<D>(sK, p.k_cache, btab[j + 1], key0 + PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0);
     cp_async_commit();
 
-    uint32_t pa[NT / 2][4];
+    uint32_t pa[4][4];
     if (active) {
       // Mask: key <= row position (which is < kv_len for valid rows).
       float mx_a = -INFINITY, mx_b = -INFINITY;
 #pragma unroll
-      for (int nt = 0; nt < NT; nt++) {
+      for (int nt = 0; nt < 8; nt++) {
 #pragma unroll
         for (int c = 0; c < 2; c++) {
           const int key = key0 + nt * 8 + 2 * t4 + c;
@@ -489,7 +468,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       m_b = mn_b;
       float sum_a = 0.f, sum_b = 0.f;
 #pragma unroll
-      for (int nt = 0; nt < NT; nt++) {
+      for (int nt = 0; nt < 8; nt++) {
         s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
         s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
         s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
@@ -505,7 +484,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
         o[i][2] *= alpha_b; o[i][3] *= alpha_b;
       }
 #pragma unroll
-      for (int kk = 0; kk < NT / 2; kk++) {
+      for (int kk = 0; kk < 4; kk++) {
         pa[kk][0] = pack_bf2(s[2 * kk][0], s[2 * kk][1]);
         pa[kk][1] = pack_bf2(s[2 * kk][2], s[2 * kk][3]);
         pa[kk][2] = pack_bf2(s[2 * kk + 1][0], s[2 * kk + 1][1]);
@@ -516,7 +495,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     __syncthreads();
     if (active) {
 #pragma unroll
-      for (int kk = 0; kk < NT / 2; kk++) {
+      for (int kk = 0; kk < 4; kk++) {
 #pragma unroll
         for (int dp = 0; dp < NDT / 2; dp++) {
           uint32_t b0, b1, b2, b3;
@@ -529,7 +508,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       }
     }
     __syncthreads();  // everyone done with V(j)
-    if (j + 1 < nblocks) load_step(sV, p.v_cache, j + 1);
+    if (j + 1 < nblocks) pk_attn_load_kv<D>(sV, p.v_cache, btab[j + 1], key0 + PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0);
     cp_async_commit();
   }
   cp_async_wait<0>();
