@@ -260,12 +260,8 @@ public final class ImplRegistry {
      * same kernel at the same splits + silu_mul (kernels/check {@code silu}).
      */
     private static Impl streamSilu(StreamTiling.Variant v) {
-        return new Impl(v.kernel() + STREAM_SILU, OpKind.GEMM, v.kernel() + STREAM_SILU, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
-                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
-                "bits depend on (k, splits) only: gate and up summed in split order and rounded to bf16 as silu_mul reads "
-                        + "them, then silu_mul's arithmetic; never on the real row count or which block sums",
-                (op, k) -> streamFits(v, op, k) && gateUpInterleavable(op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
-                (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), false, null, ImplRegistry::bindGemmSilu);
+        return streamFixup(v, STREAM_SILU, "gate and up summed in split order and rounded to bf16 as silu_mul reads them, then "
+                + "silu_mul's arithmetic", (op, k) -> streamFits(v, op, k) && gateUpInterleavable(op, k), ImplRegistry::bindGemmSilu);
     }
 
     /**
@@ -274,12 +270,17 @@ public final class ImplRegistry {
      * splits + rope_kv_write reading its partials (kernels/check {@code rope_fused}).
      */
     private static Impl streamRope(StreamTiling.Variant v) {
-        return new Impl(v.kernel() + STREAM_ROPE, OpKind.GEMM, v.kernel() + STREAM_ROPE, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
+        return streamFixup(v, STREAM_ROPE, "q, k, v summed in split order and rounded to bf16 as rope_kv_write reads them, then "
+                + "rope_kv_write's arithmetic", (op, k) -> streamFits(v, op, k), ImplRegistry::bindGemmRope);
+    }
+
+    /** A fused form of a streaming kernel with the split-K fixup: the plain kernel's grid and splits, a non-linear epilogue. */
+    private static Impl streamFixup(StreamTiling.Variant v, String suffix, String epilogueBits, Impl.Supports supports, Impl.Binder binder) {
+        return new Impl(v.kernel() + suffix, OpKind.GEMM, v.kernel() + suffix, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
-                "bits depend on (k, splits) only: q, k, v summed in split order and rounded to bf16 as rope_kv_write reads "
-                        + "them, then rope_kv_write's arithmetic; never on the real row count or which block sums",
-                (op, k) -> streamFits(v, op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
-                (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), false, null, ImplRegistry::bindGemmRope);
+                "bits depend on (k, splits) only: " + epilogueBits + "; never on the real row count or which block sums",
+                supports, (op, k, s, d) -> streamGrid(v, op, k, s), (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), false,
+                null, binder);
     }
 
     /** The rope epilogue works on whole heads per 64-column tile with the kernel's 4-wide path. */
