@@ -12,6 +12,8 @@
 // factor is set to exactly 1 (no exp of -inf - -inf), p = exp2(-inf) = +0, and the PV product adds
 // exact zeros. A warp whose 16 rows all precede a block skips it entirely (same result).
 #include "../src/common.cuh"
+// The v0 kernel ran 4 warps (the engine's block has 8 since v12): launched with PK_ATTN_V0_THREADS.
+#define PK_ATTN_V0_THREADS 128
 
 #define PK_ATTN_MAXD 128
 #define PK_ATTN_LDS(D) ((D) + 8)  // smem row stride in halves: 16B aligned, conflict-free ldmatrix
@@ -22,7 +24,7 @@ static __device__ __forceinline__ void pk_attn0_load_kv(uint16_t *dst, const uin
   constexpr int CPR = D / 8;  // 16-byte chunks per row
   constexpr int LDS = PK_ATTN_LDS(D);
 #pragma unroll
-  for (int c = threadIdx.x; c < 64 * CPR; c += PREFILL_ATTN_THREADS) {
+  for (int c = threadIdx.x; c < 64 * CPR; c += PK_ATTN_V0_THREADS) {
     const int r = c / CPR, ch = c % CPR;
     const bool ok = key0 + r < kv_len;
     const uint16_t *src = ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + r) * kv_row + col0 + ch * 8 : cache;
@@ -62,7 +64,7 @@ static __device__ __forceinline__ void pk_attn0_impl(const AttnParams &p, uint16
   {
     constexpr int CPR = D / 8;
 #pragma unroll
-    for (int c = tid; c < 64 * CPR; c += PREFILL_ATTN_THREADS) {
+    for (int c = tid; c < 64 * CPR; c += PK_ATTN_V0_THREADS) {
       const int r = c / CPR, ch = c % CPR;
       const int gr = row0 + r;
       const bool ok = gr < nrows;
@@ -224,7 +226,7 @@ static __device__ __forceinline__ void pk_attn0_impl(const AttnParams &p, uint16
   }
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_prefill_v0(AttnParams p) {
+extern "C" __global__ void __launch_bounds__(PK_ATTN_V0_THREADS) attention_prefill_v0(AttnParams p) {
   __shared__ __align__(128) uint16_t smem[2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD)];
   pk_pdl_wait();  // num_blocks, the tile map, q and the cache come from earlier kernels
   if (blockIdx.x >= *p.num_blocks) return;

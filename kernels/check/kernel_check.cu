@@ -421,6 +421,7 @@ struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us =
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
                              bool validate, const std::string &name, bool timeit, bool old_kernel = false, int cold = 0) {
   void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0 : attention_prefill;
+  const int athreads = old_kernel ? PK_ATTN_V0_THREADS : PREFILL_ATTN_THREADS, asmem = old_kernel ? 0 : PREFILL_ATTN_SMEM;
   Rng r(page_seed);
   const int ns = (int)seqs.size(), group = qh / kvh, width = (qh + 2 * kvh) * D;
   std::vector<int32_t> qs(ns + 1, 0), kvl(ns);
@@ -473,7 +474,7 @@ static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, 
   const float scale = 1.f / std::sqrt((float)D);
   AttnParams p{dq.p, dk.p, dv.p, dout.p, dqs.p, dkvl.p, dbt.p, dtb.p, dtt.p, dnb.p, width, qh, kvh, D, maxpages, scale * 1.4426950408889634f};
   dout.poison();
-  kernel<<<dim3(grid, kvh), PREFILL_ATTN_THREADS>>>(p);
+  kernel<<<dim3(grid, kvh), athreads, asmem>>>(p);
   CK(cudaGetLastError());
   AttnOut res;
   res.out = dout.down();
@@ -489,10 +490,10 @@ static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, 
     }
     res.us = time_us([&](int it) {
       AttnParams q = p; q.k_cache = ks[it % cold].p; q.v_cache = vs[it % cold].p;
-      kernel<<<dim3(grid, kvh), PREFILL_ATTN_THREADS>>>(q);
+      kernel<<<dim3(grid, kvh), athreads, asmem>>>(q);
     });
   } else if (timeit) {
-    res.us = time_us([&](int) { kernel<<<dim3(grid, kvh), PREFILL_ATTN_THREADS>>>(p); });
+    res.us = time_us([&](int) { kernel<<<dim3(grid, kvh), athreads, asmem>>>(p); });
   }
   if (validate) {
     std::vector<double> ref((size_t)tokens * qh * D);
@@ -605,7 +606,15 @@ static void test_attention() {
       for (int s = 0; s < (int)varlen_prefix.size(); s++)
         bad += full_rows_differ(n1, s, varlen_prefix[s].qlen, 0, o1, s, varlen_prefix[s].qlen, 0, varlen_prefix[s].qlen, cfg.qh,
                                 group, cfg.D, cmp);
-      record_bool("attention " + tag + " bitwise: full tiles == v0 kernel", bad == 0 && cmp > 1000, bad, cmp);
+      // v12: the key halves combine rows that see more than one page in another order: within tolerance of v0
+      // (the reference check above holds both to the float64 attention); rows that see one page keep v0's bits.
+      Cmp c = compare("attention full tiles vs v0", (long)n1.out.size(), [&](long i) { return h_bf2f(n1.out[i]); },
+                      [&](long i) { return (double)h_bf2f(o1.out[i]); }, 2e-3, 1.0 / 64);
+      record("attention " + tag + " full tiles vs v0 kernel (tol; " + std::to_string(bad) + " of " + std::to_string(cmp) + " rows differ)", c, 0, "");
+      AttnOut s1 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false);
+      AttnOut s0 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false, true);
+      long cmp1 = 0, bad1 = full_rows_differ(s1, 0, 60, 0, s0, 0, 60, 0, 60, cfg.qh, group, cfg.D, cmp1);
+      record_bool("attention " + tag + " bitwise: one-page full tiles == v0 kernel", bad1 == 0 && cmp1 > 0, bad1, cmp1);
     }
     // Performance: 8 x 512 fresh prefill, and 4 x 256 queries on 768-token prefixes.
     std::vector<SeqSpec> big, pre;
@@ -2003,6 +2012,7 @@ int main(int argc, char **argv) {
 #ifndef NO_CUBLAS
   if (cublasCreate(&g_cublas) != CUBLAS_STATUS_SUCCESS) { fprintf(stderr, "cublasCreate failed\n"); return 2; }
 #endif
+  CK(cudaFuncSetAttribute(attention_prefill, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
   if (want("init")) test_init();

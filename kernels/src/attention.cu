@@ -3,13 +3,17 @@
 // tile from its number of valid rows (a function of the sequence's query length, the group and the
 // tile index only, the same in eager and graph since both build the tile map from the same metadata):
 //
-// Full path (tile of > 32 rows: every prefill tile but a prompt's short last one): 4 warps x 16 rows.
-// mma.sync m16n8k16 bf16 -> fp32, ldmatrix (K row-major for QK^T, V with .trans for PV), online
-// softmax in base 2. K and V blocks of 64 keys (= one page) are double-buffered as K/V halves:
-// K(j+1) loads during softmax/PV of block j, V(j+1) during QK^T of block j+1. Its arithmetic is that
-// of c202c0e bit for bit (kernel_check compares it with that kernel, kept as attention_v0.cu).
+// Full path (tile of > 32 rows: every prefill tile but a prompt's short last one): 8 warps = 4 row groups
+// of 16 rows x 2 key halves (v12). mma.sync m16n8k16 bf16 -> fp32, ldmatrix (K row-major for QK^T, V with
+// .trans for PV), online softmax in base 2. Key half z takes the pages j = z, z + 2, ... into its own K and
+// V buffers (K(j+2) loads during softmax/PV of page j, V(j+2) during QK^T of page j+2) and keeps its own
+// running max/sum/O; the two halves are combined at the end in the order z = 0, 1. With one warp per
+// scheduler (v0-v11) a long tile's page walk was one warp issuing every ~4.5 cycles (ncu, 1 x 480); two
+// warps per row group halve the walk. A row that sees one page has v0's bits (c202c0e, kept as
+// attention_v0.cu; kernel_check compares), others are within tolerance of it.
 //
-// Split path (head dim 64, tile of <= 32 rows: decode, short continuations, a prompt's short last tile): with one
+// Split path (head dim 64, tile of <= 32 rows: decode, short continuations, a prompt's short last tile; warps 0-3
+// of the block, warps 4-7 leave at once): with one
 // warp per 16 rows, a decode tile (1 token x group 8 = 8 rows) left 3 of 4 warps idle while one warp
 // walked every page serially, one DRAM round trip per page. Here S = 4 warps (tile <= 16 rows) or
 // S = 2 warps (<= 32 rows) share each 16-row group and split its keys: warp z of the group takes the
@@ -38,13 +42,18 @@
 #include "common.cuh"
 
 #define PK_ATTN_MAXD 128
+// The split path runs in warps 0-3 (PK_ATTN_SPLIT_THREADS threads; warps 4-7 of the block leave at once) and
+// synchronises them with named barrier 1; the full path uses all PREFILL_ATTN_THREADS (8 warps).
+#define PK_ATTN_SPLIT_THREADS 128
+static __device__ __forceinline__ void pk_attn_bar_split() { asm volatile("bar.sync 1, 128;" ::: "memory"); }
 #define PK_ATTN_LDS(D) ((D) + 8)  // smem row stride in halves: 16B aligned, conflict-free ldmatrix
 // Split path: keys per warp step, and the shared memory of 4 warps' private K and V chunks.
 #define PK_ATTN_SPLIT_KEYS(D) ((D) == 64 ? 32 : 16)
 #define PK_ATTN_SPLIT_HALVES(D) (4 * 2 * PK_ATTN_SPLIT_KEYS(D) * PK_ATTN_LDS(D))
 #define PK_ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
+// Full path: two key halves, each a K and a V page buffer; the split path: its 4 warps' private chunks.
 #define PK_ATTN_SMEM_HALVES                                                                     \
-  PK_ATTN_MAX(2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
+  PK_ATTN_MAX(2 * 2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
 // Pages prefetched into L2 ahead of the page being loaded: about 256 KB of K and V (all kv heads) per
 // sequence, at least 4 and at most 8 pages. A function of the model's kv_heads * head_dim only.
 static __device__ __forceinline__ int pk_attn_prefetch_pages(uint32_t page_bytes) {
@@ -64,13 +73,14 @@ static __device__ __forceinline__ void pk_attn_prefetch(const AttnParams &p, int
 #endif
 }
 
+// One page (64 keys) of K or V into dst, by threads t = 0..nt-1 (a key half of the full path: 128 threads).
 template <int D>
 static __device__ __forceinline__ void pk_attn_load_kv(uint16_t *dst, const uint16_t *cache, int page, int key0,
-                                                       int kv_len, size_t kv_row, int col0) {
+                                                       int kv_len, size_t kv_row, int col0, int t, int nt) {
   constexpr int CPR = D / 8;  // 16-byte chunks per row
   constexpr int LDS = PK_ATTN_LDS(D);
 #pragma unroll
-  for (int c = threadIdx.x; c < 64 * CPR; c += PREFILL_ATTN_THREADS) {
+  for (int c = t; c < 64 * CPR; c += nt) {
     const int r = c / CPR, ch = c % CPR;
     const bool ok = key0 + r < kv_len;
     const uint16_t *src = ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + r) * kv_row + col0 + ch * 8 : cache;
@@ -119,7 +129,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   {
     constexpr int CPR = D / 8;
     const int nq = 64 / S;
-    for (int c = tid; c < nq * CPR; c += PREFILL_ATTN_THREADS) {
+    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
       const int r = c / CPR, ch = c % CPR;
       const int gr = row0 + r;
       const bool ok = gr < nrows;
@@ -145,13 +155,13 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   cp_async_wait<0>();
-  __syncthreads();
+  pk_attn_bar_split();
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
     ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
                 smem_u32(smem + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
-  __syncthreads();  // Q staging overlaps warp 0's chunk buffers
+  pk_attn_bar_split();  // Q staging overlaps warp 0's chunk buffers
 
   if (z < nch) {
     pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[z / CPP], z * CK, kv_len, kv_row, kcol0, lane);
@@ -273,7 +283,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
 #pragma unroll
       for (int e = 0; e < 4; e++) xch[(4 + 4 * i + e) * 32 + lane] = o[i][e];
   }
-  __syncthreads();
+  pk_attn_bar_split();
   if (z != 0) return;
   float mm_a = m_a, mm_b = m_b;
   for (int zz = 1; zz < S; zz++) {
@@ -333,8 +343,6 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   constexpr int LDS = PK_ATTN_LDS(D);
   constexpr int NKS = D / 16;  // k-steps of QK^T
   constexpr int NDT = D / 8;   // 8-wide column tiles of O
-  uint16_t *sK = smem;
-  uint16_t *sV = smem + 64 * LDS;
 
   const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
   if (seq < 0 || tile < 0) return;
@@ -354,19 +362,29 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   // (0.98x and 0.62x: 16-key chunks leave each warp too little work per page), so D = 128 keeps the
   // full-tile path. The choice depends on D only, never on the batch: graph == eager still holds.
   if (D == 64 && last_row - row0 < 32) {
+    if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;  // the split path runs in warps 0-3
     pk_attn_split<D>(p, smem, row0, last_row - row0 + 1, nrows, group, qs, past, kv_len, btab);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
 
+  // Full path: warp w holds rows rg * 16 .. + 15 of the tile (rg = w % 4) for key half z = w / 4, which takes
+  // the key blocks (pages) j = z, z + 2, ...: a long tile's page walk is shared by two warps per row group (two
+  // per scheduler), each with its own K/V buffers and online-softmax state, combined at the end in the order
+  // z = 0, 1 (the split path's combine). A row's result depends only on which pages its position sees, so the
+  // full-tile determinism above holds; a row that sees one page only keeps v0's bits (the combine with an
+  // empty half multiplies by exactly 1 and adds exact zeros).
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
+  const int rg = warp & 3, z = warp >> 2, ht = tid & (PK_ATTN_SPLIT_THREADS - 1);
+  uint16_t *sK = smem + z * 2 * 64 * LDS;
+  uint16_t *sV = sK + 64 * LDS;
   const size_t kv_row = (size_t)p.kv_heads * D;
   const int kcol0 = kvh * D;
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  if (tid >= 1 && tid <= min(pf, npf - 1)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  if (tid >= 2 && tid < min(pf + 2, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 and 1 load now
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -381,17 +399,17 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
         const int tok = gr / group, head = kvh * group + (gr - tok * group);
         src = p.q + (size_t)(qs + tok) * p.q_stride + (size_t)head * D + ch * 8;
       }
-      cp_async16(smem_u32(sK + r * LDS + ch * 8), src, ok);
+      cp_async16(smem_u32(smem + r * LDS + ch * 8), src, ok);
     }
     cp_async_commit();
   }
   // Positions of this thread's two rows (-1: row not valid -> everything masked, never stored).
-  const int ra = row0 + warp * 16 + g, rb = ra + 8;
+  const int ra = row0 + rg * 16 + g, rb = ra + 8;
   const int tok_a = ra / group, tok_b = rb / group;
   const int pos_a = ra < nrows ? past + tok_a : -1;
   const int pos_b = rb < nrows ? past + tok_b : -1;
-  const int wlast = min(row0 + warp * 16 + 15, nrows - 1);
-  const int warp_last_pos = wlast >= row0 + warp * 16 ? past + wlast / group : -1;
+  const int wlast = min(row0 + rg * 16 + 15, nrows - 1);
+  const int warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
 
   cp_async_wait<0>();
   __syncthreads();
@@ -399,12 +417,12 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
     ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
-                smem_u32(sK + (warp * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+                smem_u32(smem + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
   __syncthreads();
 
-  pk_attn_load_kv<D>(sK, p.k_cache, btab[0], 0, kv_len, kv_row, kcol0);
+  if (z < nblocks) pk_attn_load_kv<D>(sK, p.k_cache, btab[z], z * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
   cp_async_commit();
-  pk_attn_load_kv<D>(sV, p.v_cache, btab[0], 0, kv_len, kv_row, kcol0);
+  if (z < nblocks) pk_attn_load_kv<D>(sV, p.v_cache, btab[z], z * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
   cp_async_commit();
 
   float o[NDT][4];
@@ -413,10 +431,11 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   float m_a = -INFINITY, m_b = -INFINITY, l_a = 0.f, l_b = 0.f;
   const float sl2 = p.scale_log2;
 
-  for (int j = 0; j < nblocks; j++) {
+  for (int j0 = 0; j0 < nblocks; j0 += 2) {
+    const int j = j0 + z;  // this half's page
     const int key0 = j * PREFILL_PAGE_SIZE;
-    const bool active = key0 <= warp_last_pos;
-    if (tid == 0 && j + 1 + pf < npf) pk_attn_prefetch(p, btab[j + 1 + pf], page_bytes);
+    const bool active = j < nblocks && key0 <= warp_last_pos;
+    if (tid < 2 && j0 + 2 + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + 2 + pf + tid], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
     float s[8][4];
@@ -437,7 +456,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       }
     }
     __syncthreads();  // everyone done with K(j)
-    if (j + 1 < nblocks) pk_attn_load_kv<D>(sK, p.k_cache, btab[j + 1], key0 + PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0);
+    if (j + 2 < nblocks) pk_attn_load_kv<D>(sK, p.k_cache, btab[j + 2], key0 + 2 * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
     cp_async_commit();
 
     uint32_t pa[4][4];
@@ -508,10 +527,45 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       }
     }
     __syncthreads();  // everyone done with V(j)
-    if (j + 1 < nblocks) pk_attn_load_kv<D>(sV, p.v_cache, btab[j + 1], key0 + PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0);
+    if (j + 2 < nblocks) pk_attn_load_kv<D>(sV, p.v_cache, btab[j + 2], key0 + 2 * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
     cp_async_commit();
   }
   cp_async_wait<0>();
+
+  // ---- Combine the two key halves of each row group in the order z = 0, 1: half 1 leaves (m, l, O) in the
+  // (now free) buffers, [value][lane] per warp, and leaves; half 0 adds it in with the split path's arithmetic.
+  __syncthreads();  // every warp is done with the K/V buffers
+  float *xch = reinterpret_cast<float *>(smem) + rg * (4 + 4 * NDT) * 32;
+  if (z != 0) {
+    xch[0 * 32 + lane] = m_a;
+    xch[1 * 32 + lane] = m_b;
+    xch[2 * 32 + lane] = l_a;
+    xch[3 * 32 + lane] = l_b;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) xch[(4 + 4 * i + e) * 32 + lane] = o[i][e];
+  }
+  __syncthreads();
+  if (z != 0) return;
+  {
+    const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
+    const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
+    // factor of a state with max m: 0 when it saw no key (m = -inf; its l and O are zeros)
+    const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
+    const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
+    const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
+    const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
+    l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
+    l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
+#pragma unroll
+    for (int i = 0; i < NDT; i++) {
+      o[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, o[i][0] * f0_a);
+      o[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, o[i][1] * f0_a);
+      o[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, o[i][2] * f0_b);
+      o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
+    }
+  }
 
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
@@ -534,8 +588,11 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   }
 }
 
+extern __shared__ __align__(128) uint16_t pk_attn_smem[];  // PREFILL_ATTN_SMEM bytes (dynamic; the host raises the limit)
+static_assert(PK_ATTN_SMEM_HALVES * 2 == PREFILL_ATTN_SMEM, "exported attention shared memory");
+
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_prefill(AttnParams p) {
-  __shared__ __align__(128) uint16_t smem[PK_ATTN_SMEM_HALVES];
+  uint16_t *smem = pk_attn_smem;
   // At entry (as the small kernels, common.cuh): the next kernel is the o GEMM, whose weight-streaming
   // form prefetches its weights before its own wait, so it streams them while this attention runs (at
   // 10 tokens 4 blocks use 4 SMs). Before, the trigger sat after the key loop (NOTES-forward.md v6).

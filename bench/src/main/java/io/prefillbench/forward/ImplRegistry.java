@@ -178,7 +178,9 @@ public final class ImplRegistry {
                     ImplRegistry::bindReduce),
             new Impl("rope_kv_write", OpKind.ROPE_KV, "rope_kv_write", 256, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "qkv", ImplRegistry::bindRope),
-            new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
+            // 8 warps: 4 row groups x 2 key halves (a long tile's pages shared by two warps per row group)
+            new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, KernelConstants.ATTN_SMEM,
+                    EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
                     (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
                     ImplRegistry::one, true, null, ImplRegistry::bindAttention),
