@@ -12,7 +12,7 @@
 // factor is set to exactly 1 (no exp of -inf - -inf), p = exp2(-inf) = +0, and the PV product adds
 // exact zeros. A warp whose 16 rows all precede a block skips it entirely (same result).
 #include "../src/common.cuh"
-// The v0 kernel ran 4 warps (the engine's block has 8 since v12): launched with PK_ATTN_V0_THREADS.
+// The v0 kernel's 4 warps (the engine's attention_prefill_kh has 8): launched with PK_ATTN_V0_THREADS.
 #define PK_ATTN_V0_THREADS 128
 
 #define PK_ATTN_MAXD 128

@@ -415,13 +415,16 @@ static float content(uint32_t cid, uint32_t kind, uint32_t pos, uint32_t head, u
 }
 struct SeqSpec { int prefix, qlen; uint32_t cid; };
 struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us = 0; double flops = 0; };
+// Which engine form run_attention launches: attention_prefill (4 warps) or attention_prefill_kh (8 warps, key halves).
+static bool g_attn_kh = false;
 
 // old_kernel: launch attention_prefill_v0 instead. cold > 0: time over `cold` copies of the KV cache in
 // turn (more bytes than L2 holds), as a forward's layers read a cache L2 has not seen.
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
                              bool validate, const std::string &name, bool timeit, bool old_kernel = false, int cold = 0) {
-  void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0 : attention_prefill;
-  const int athreads = old_kernel ? PK_ATTN_V0_THREADS : PREFILL_ATTN_THREADS, asmem = old_kernel ? 0 : PREFILL_ATTN_SMEM;
+  void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0 : g_attn_kh ? attention_prefill_kh : attention_prefill;
+  const int athreads = old_kernel ? PK_ATTN_V0_THREADS : g_attn_kh ? PREFILL_ATTN_KH_THREADS : PREFILL_ATTN_THREADS;
+  const int asmem = !old_kernel && g_attn_kh ? PREFILL_ATTN_KH_SMEM : 0;
   Rng r(page_seed);
   const int ns = (int)seqs.size(), group = qh / kvh, width = (qh + 2 * kvh) * D;
   std::vector<int32_t> qs(ns + 1, 0), kvl(ns);
@@ -561,8 +564,10 @@ static long count_nan(const AttnOut &a) {
 static void test_attention_decode();
 static void test_attention() {
   struct Cfg { int qh, kvh, D; };
+  for (int kh : {0, 1})
   for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}}) {
-    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D);
+    g_attn_kh = kh != 0;
+    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) + (kh ? " kh" : "");
     const int group = cfg.qh / cfg.kvh;
     Rng r(100 + cfg.D);
     std::vector<SeqSpec> varlen_prefix;
@@ -606,11 +611,16 @@ static void test_attention() {
       for (int s = 0; s < (int)varlen_prefix.size(); s++)
         bad += full_rows_differ(n1, s, varlen_prefix[s].qlen, 0, o1, s, varlen_prefix[s].qlen, 0, varlen_prefix[s].qlen, cfg.qh,
                                 group, cfg.D, cmp);
-      // v12: the key halves combine rows that see more than one page in another order: within tolerance of v0
-      // (the reference check above holds both to the float64 attention); rows that see one page keep v0's bits.
-      Cmp c = compare("attention full tiles vs v0", (long)n1.out.size(), [&](long i) { return h_bf2f(n1.out[i]); },
-                      [&](long i) { return (double)h_bf2f(o1.out[i]); }, 2e-3, 1.0 / 64);
-      record("attention " + tag + " full tiles vs v0 kernel (tol; " + std::to_string(bad) + " of " + std::to_string(cmp) + " rows differ)", c, 0, "");
+      // The 4-warp form keeps v0's bits. The key halves (kh) combine rows that see more than one page in another
+      // order: within tolerance of v0 (the reference check above holds both to the float64 attention); rows that
+      // see one page keep v0's bits.
+      if (!kh) {
+        record_bool("attention " + tag + " bitwise: full tiles == v0 kernel", bad == 0 && cmp > 1000, bad, cmp);
+      } else {
+        Cmp c = compare("attention full tiles vs v0", (long)n1.out.size(), [&](long i) { return h_bf2f(n1.out[i]); },
+                        [&](long i) { return (double)h_bf2f(o1.out[i]); }, 2e-3, 1.0 / 64);
+        record("attention " + tag + " full tiles vs v0 kernel (tol; " + std::to_string(bad) + " of " + std::to_string(cmp) + " rows differ)", c, 0, "");
+      }
       AttnOut s1 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false);
       AttnOut s0 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false, true);
       long cmp1 = 0, bad1 = full_rows_differ(s1, 0, 60, 0, s0, 0, 60, 0, 60, cfg.qh, group, cfg.D, cmp1);
@@ -636,6 +646,7 @@ static void test_attention() {
     printf("attention %s perf: 8x512 %.2f us (%.1f TFLOP/s), 4x(768+256) %.2f us (%.1f TFLOP/s)\n", tag.c_str(), pb.us,
            pb.flops / pb.us / 1e6, pp.us, pp.flops / pp.us / 1e6);
   }
+  g_attn_kh = false;
   test_attention_decode();
 }
 
@@ -1518,8 +1529,8 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       launch_ex(rope_kv_write, grid, block, smem, st, pdl,
                 RopeKvParams{B.qkv.p, pin ? B.part.p : nullptr, pin, B.tcap, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p,
                              B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS});
-    } else if (kind == "ATTENTION" && kernel == "attention_prefill") {
-      launch_ex(attention_prefill, grid, block, smem, st, pdl,
+    } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh")) {
+      launch_ex(kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill, grid, block, smem, st, pdl,
                 AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p, B.nblocks.p,
                            W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f});
     } else if (kind == "SILU_MUL" && kernel == "silu_mul") {
@@ -2012,7 +2023,7 @@ int main(int argc, char **argv) {
 #ifndef NO_CUBLAS
   if (cublasCreate(&g_cublas) != CUBLAS_STATUS_SUCCESS) { fprintf(stderr, "cublasCreate failed\n"); return 2; }
 #endif
-  CK(cudaFuncSetAttribute(attention_prefill, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_kh, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_KH_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
   if (want("init")) test_init();

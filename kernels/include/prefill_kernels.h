@@ -25,10 +25,12 @@ extern "C" {
 
 /* Rows of (token, q head in the kv group) per attention tile: tiles = ceil(len * group / ROWS). */
 #define PREFILL_ATTN_ROWS_PER_TILE 64
-/* Threads of the attention block: 8 warps = 4 x 16 rows x 2 key halves (a short tile's split path runs in 4). */
-#define PREFILL_ATTN_THREADS 256
-/* Dynamic shared memory of the attention block (above 48 KB: the host raises the kernel's limit once). */
-#define PREFILL_ATTN_SMEM 69632
+/* Threads of the attention block: attention_prefill 4 warps x 16 rows; attention_prefill_kh 8 warps = 4 x 16 rows
+ * x 2 key halves (a short tile's split path runs in 4 of them), with PREFILL_ATTN_KH_SMEM bytes of dynamic shared
+ * memory (above 48 KB: the host raises the kernel's limit once). */
+#define PREFILL_ATTN_THREADS 128
+#define PREFILL_ATTN_KH_THREADS 256
+#define PREFILL_ATTN_KH_SMEM 69632
 /* Paged KV cache: tokens per page. */
 #define PREFILL_PAGE_SIZE 64
 /* GEMM tiles: kernel gemm_bf16 computes BM x BN outputs per block with GEMM_THREADS threads. */
@@ -175,8 +177,8 @@ typedef struct TileMapParams {
 } TileMapParams;
 
 /* attention_prefill: varlen causal GQA attention over a paged KV cache. One block per
- * (tile, kv head): grid = (tile capacity, kv_heads), PREFILL_ATTN_THREADS threads, PREFILL_ATTN_SMEM bytes
- * of dynamic shared memory. Block b
+ * (tile, kv head): grid = (tile capacity, kv_heads), PREFILL_ATTN_THREADS threads (attention_prefill_kh, the
+ * same contract: PREFILL_ATTN_KH_THREADS and PREFILL_ATTN_KH_SMEM bytes of dynamic shared memory). Block b
  * exits at once when b >= *num_blocks. Tile rows r in [0, 64): with g = tile*64 + r (a row index
  * over the sequence's query_len*group rows), token = g/group within the sequence and
  * q head = kv_head*group + g%group (also right when group does not divide 64). Query i of a sequence with query length

@@ -43,7 +43,7 @@
 
 #define PK_ATTN_MAXD 128
 // The split path runs in warps 0-3 (PK_ATTN_SPLIT_THREADS threads; warps 4-7 of the block leave at once) and
-// synchronises them with named barrier 1; the full path uses all PREFILL_ATTN_THREADS (8 warps).
+// synchronises them with named barrier 1; the full path uses all 4 * NH warps.
 #define PK_ATTN_SPLIT_THREADS 128
 static __device__ __forceinline__ void pk_attn_bar_split() { asm volatile("bar.sync 1, 128;" ::: "memory"); }
 #define PK_ATTN_LDS(D) ((D) + 8)  // smem row stride in halves: 16B aligned, conflict-free ldmatrix
@@ -51,9 +51,9 @@ static __device__ __forceinline__ void pk_attn_bar_split() { asm volatile("bar.s
 #define PK_ATTN_SPLIT_KEYS(D) ((D) == 64 ? 32 : 16)
 #define PK_ATTN_SPLIT_HALVES(D) (4 * 2 * PK_ATTN_SPLIT_KEYS(D) * PK_ATTN_LDS(D))
 #define PK_ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
-// Full path: two key halves, each a K and a V page buffer; the split path: its 4 warps' private chunks.
-#define PK_ATTN_SMEM_HALVES                                                                     \
-  PK_ATTN_MAX(2 * 2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
+// Shared memory with NH key halves in the full path (NH K and V page buffers); the split path: its 4 warps' chunks.
+#define PK_ATTN_SMEM_HALVES(NH)                                                                 \
+  PK_ATTN_MAX((NH) * 2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
 // Pages prefetched into L2 ahead of the page being loaded: about 256 KB of K and V (all kv heads) per
 // sequence, at least 4 and at most 8 pages. A function of the model's kv_heads * head_dim only.
 static __device__ __forceinline__ int pk_attn_prefetch_pages(uint32_t page_bytes) {
@@ -338,7 +338,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   }
 }
 
-template <int D>
+template <int D, int NH>
 static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_t *smem) {
   constexpr int LDS = PK_ATTN_LDS(D);
   constexpr int NKS = D / 16;  // k-steps of QK^T
@@ -368,12 +368,12 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
 
-  // Full path: warp w holds rows rg * 16 .. + 15 of the tile (rg = w % 4) for key half z = w / 4, which takes
-  // the key blocks (pages) j = z, z + 2, ...: a long tile's page walk is shared by two warps per row group (two
-  // per scheduler), each with its own K/V buffers and online-softmax state, combined at the end in the order
-  // z = 0, 1 (the split path's combine). A row's result depends only on which pages its position sees, so the
-  // full-tile determinism above holds; a row that sees one page only keeps v0's bits (the combine with an
-  // empty half multiplies by exactly 1 and adds exact zeros).
+  // Full path: warp w holds rows rg * 16 .. + 15 of the tile (rg = w % 4) for key half z = w / 4 < NH, which
+  // takes the key blocks (pages) j = z, z + NH, ...: with NH = 2 a long tile's page walk is shared by two warps
+  // per row group (two per scheduler), each with its own K/V buffers and online-softmax state, combined at the
+  // end in the order z = 0, 1 (the split path's combine). A row's result depends only on which pages its
+  // position sees, so the full-tile determinism above holds; a row that sees one page only keeps v0's bits
+  // (the combine with an empty half multiplies by exactly 1 and adds exact zeros). NH = 1 is v0's walk.
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
   const int rg = warp & 3, z = warp >> 2, ht = tid & (PK_ATTN_SPLIT_THREADS - 1);
@@ -384,13 +384,13 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  if (tid >= 2 && tid < min(pf + 2, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 and 1 load now
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 .. NH-1 load now
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
     constexpr int CPR = D / 8;
 #pragma unroll
-    for (int c = tid; c < 64 * CPR; c += PREFILL_ATTN_THREADS) {
+    for (int c = tid; c < 64 * CPR; c += NH * PK_ATTN_SPLIT_THREADS) {
       const int r = c / CPR, ch = c % CPR;
       const int gr = row0 + r;
       const bool ok = gr < nrows;
@@ -431,11 +431,11 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   float m_a = -INFINITY, m_b = -INFINITY, l_a = 0.f, l_b = 0.f;
   const float sl2 = p.scale_log2;
 
-  for (int j0 = 0; j0 < nblocks; j0 += 2) {
+  for (int j0 = 0; j0 < nblocks; j0 += NH) {
     const int j = j0 + z;  // this half's page
     const int key0 = j * PREFILL_PAGE_SIZE;
     const bool active = j < nblocks && key0 <= warp_last_pos;
-    if (tid < 2 && j0 + 2 + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + 2 + pf + tid], page_bytes);
+    if (tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
     float s[8][4];
@@ -456,7 +456,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       }
     }
     __syncthreads();  // everyone done with K(j)
-    if (j + 2 < nblocks) pk_attn_load_kv<D>(sK, p.k_cache, btab[j + 2], key0 + 2 * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
+    if (j + NH < nblocks) pk_attn_load_kv<D>(sK, p.k_cache, btab[j + NH], key0 + NH * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
     cp_async_commit();
 
     uint32_t pa[4][4];
@@ -527,13 +527,14 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       }
     }
     __syncthreads();  // everyone done with V(j)
-    if (j + 2 < nblocks) pk_attn_load_kv<D>(sV, p.v_cache, btab[j + 2], key0 + 2 * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
+    if (j + NH < nblocks) pk_attn_load_kv<D>(sV, p.v_cache, btab[j + NH], key0 + NH * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht, PK_ATTN_SPLIT_THREADS);
     cp_async_commit();
   }
   cp_async_wait<0>();
 
   // ---- Combine the two key halves of each row group in the order z = 0, 1: half 1 leaves (m, l, O) in the
   // (now free) buffers, [value][lane] per warp, and leaves; half 0 adds it in with the split path's arithmetic.
+  if constexpr (NH == 2) {
   __syncthreads();  // every warp is done with the K/V buffers
   float *xch = reinterpret_cast<float *>(smem) + rg * (4 + 4 * NDT) * 32;
   if (z != 0) {
@@ -566,6 +567,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
       o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
     }
   }
+  }
 
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
@@ -588,17 +590,31 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   }
 }
 
-extern __shared__ __align__(128) uint16_t pk_attn_smem[];  // PREFILL_ATTN_SMEM bytes (dynamic; the host raises the limit)
-static_assert(PK_ATTN_SMEM_HALVES * 2 == PREFILL_ATTN_SMEM, "exported attention shared memory");
+extern __shared__ __align__(128) uint16_t pk_attn_smem[];  // PREFILL_ATTN_KH_SMEM bytes (dynamic; the host raises the limit)
+static_assert(PK_ATTN_SMEM_HALVES(2) * 2 == PREFILL_ATTN_KH_SMEM, "exported attention shared memory");
+static_assert(PREFILL_ATTN_THREADS == 128 && PREFILL_ATTN_KH_THREADS == 256, "4 warps per key half");
 
+// Two forms, the same arithmetic for a row that sees one page: attention_prefill (4 warps, one key walker per row
+// group: 128 threads, static shared memory, two blocks per SM) and attention_prefill_kh (8 warps, two key halves:
+// 256 threads, PREFILL_ATTN_KH_SMEM dynamic, one block per SM). Java picks per capture size: the 8-warp form where
+// the bucket's attention blocks fit one wave of the 4-warp form (kernels/NOTES-forward.md v12, v13).
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_prefill(AttnParams p) {
-  uint16_t *smem = pk_attn_smem;
+  __shared__ __align__(128) uint16_t smem[PK_ATTN_SMEM_HALVES(1)];
   // At entry (as the small kernels, common.cuh): the next kernel is the o GEMM, whose weight-streaming
   // form prefetches its weights before its own wait, so it streams them while this attention runs (at
   // 10 tokens 4 blocks use 4 SMs). Before, the trigger sat after the key loop (NOTES-forward.md v6).
   pk_pdl_launch();
   pk_pdl_wait();  // num_blocks, the tile map, q and the cache come from earlier kernels
   if (blockIdx.x >= *p.num_blocks) return;
-  if (p.head_dim == 128) pk_attn_impl<128>(p, smem);
-  else if (p.head_dim == 64) pk_attn_impl<64>(p, smem);
+  if (p.head_dim == 128) pk_attn_impl<128, 1>(p, smem);
+  else if (p.head_dim == 64) pk_attn_impl<64, 1>(p, smem);
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS) attention_prefill_kh(AttnParams p) {
+  uint16_t *smem = pk_attn_smem;
+  pk_pdl_launch();  // at entry, as attention_prefill
+  pk_pdl_wait();
+  if (blockIdx.x >= *p.num_blocks) return;
+  if (p.head_dim == 128) pk_attn_impl<128, 2>(p, smem);
+  else if (p.head_dim == 64) pk_attn_impl<64, 2>(p, smem);
 }

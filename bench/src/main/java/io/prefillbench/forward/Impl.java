@@ -45,6 +45,11 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
     @FunctionalInterface
     public interface Supports {
         boolean test(Op op, CaptureKey key);
+
+        /** With the model's dimensions, for rules that need them (kv heads); by default the rule above. */
+        default boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            return test(op, key);
+        }
     }
 
     @FunctionalInterface

@@ -110,8 +110,14 @@ public final class ImplRegistry {
 
     /** The first implementation of a kind that supports the op, fused forms aside: the rule-based default. */
     public Impl defaultFor(Op op, CaptureKey key) {
+        return defaultFor(op, key, null);
+    }
+
+    /** The same with the model's dimensions (null: rules that need them do not apply). */
+    public Impl defaultFor(Op op, CaptureKey key, ForwardProgram.Dims dims) {
         for (Impl i : impls) {
-            if (i.kind() == op.kind() && !fusionTarget(i.name()) && i.supports().test(op, key)) return i;
+            if (i.kind() != op.kind() || fusionTarget(i.name())) continue;
+            if (dims != null ? i.supports().test(op, key, dims) : i.supports().test(op, key)) return i;
         }
         throw new IllegalStateException("no implementation of " + op.kind() + " supports " + op.name() + " at size " + key.size());
     }
@@ -178,9 +184,16 @@ public final class ImplRegistry {
                     ImplRegistry::bindReduce),
             new Impl("rope_kv_write", OpKind.ROPE_KV, "rope_kv_write", 256, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "qkv", ImplRegistry::bindRope),
-            // 8 warps: 4 row groups x 2 key halves (a long tile's pages shared by two warps per row group)
-            new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, KernelConstants.ATTN_SMEM,
-                    EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+            // 8 warps: 4 row groups x 2 key halves (a long tile's pages shared by two warps per row group), one
+            // 256-thread block per SM: where the bucket's attention blocks fit one wave of the 4-warp form
+            new Impl("attention_prefill_kh", OpKind.ATTENTION, "attention_prefill_kh", KernelConstants.ATTN_KH_THREADS,
+                    KernelConstants.ATTN_KH_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                    "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only (a row that sees one "
+                            + "key page: attention_prefill's bits)", new AttentionOneWave(),
+                    (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
+                    ImplRegistry::one, true, null, ImplRegistry::bindAttention),
+            // 4 warps, two blocks per SM: more attention blocks than that wave
+            new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
                     (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
                     ImplRegistry::one, true, null, ImplRegistry::bindAttention),
@@ -228,6 +241,24 @@ public final class ImplRegistry {
 
     public static ImplRegistry standard() {
         return STANDARD;
+    }
+
+    /**
+     * attention_prefill_kh's rule: the bucket's attention blocks (tile capacity x kv heads) fit one wave of the
+     * 4-warp form, two blocks per SM; there two warps per row group halve a long tile's page walk (1 x 480 at
+     * head dim 64: 13.9 vs 18.1 us), beyond it the 8-warp form's one block per SM loses (8 x 512: 67 vs 60 us;
+     * kernels/NOTES-forward.md v12). Depends on the capture key and the model only.
+     */
+    record AttentionOneWave() implements Impl.Supports {
+        @Override
+        public boolean test(Op op, CaptureKey key) {
+            return false; // needs the kv heads
+        }
+
+        @Override
+        public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            return (long) key.tileCapacity() * dims.kvHeads() <= 2L * key.smCount();
+        }
     }
 
     private static boolean any(Op op, CaptureKey key) {

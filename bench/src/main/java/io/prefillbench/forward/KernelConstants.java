@@ -11,7 +11,8 @@ public final class KernelConstants {
     public static final int PAGE_SIZE = Kernels.PREFILL_PAGE_SIZE();
     public static final int ROWS_PER_TILE = Kernels.PREFILL_ATTN_ROWS_PER_TILE();
     public static final int ATTN_THREADS = Kernels.PREFILL_ATTN_THREADS();
-    public static final int ATTN_SMEM = Kernels.PREFILL_ATTN_SMEM();
+    public static final int ATTN_KH_THREADS = Kernels.PREFILL_ATTN_KH_THREADS();
+    public static final int ATTN_KH_SMEM = Kernels.PREFILL_ATTN_KH_SMEM();
     public static final int GEMM_BM = Kernels.PREFILL_GEMM_BM();
     public static final int GEMM_BN = Kernels.PREFILL_GEMM_BN();
     public static final int GEMM_BK = Kernels.PREFILL_GEMM_BK();

@@ -84,7 +84,7 @@ public final class Lowering {
                 if (row.get().algo() != null) io.prefillbench.cuda.CublasLtMatmul.Algo.parse(row.get().algo()); // malformed: refused here
                 out.add(LoweredOp.of(op, impl).withSplits(row.get().splits()).withAlgo(row.get().algo()));
             } else {
-                out.add(LoweredOp.of(op, registry.defaultFor(op, key)).withSplits(0));
+                out.add(LoweredOp.of(op, registry.defaultFor(op, key, program.dims())).withSplits(0));
             }
         }
         return out;

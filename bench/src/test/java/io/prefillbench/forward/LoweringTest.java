@@ -352,6 +352,26 @@ class LoweringTest {
     }
 
     @Test
+    void attentionTakesTheKeyHalvesFormWhereItsBlocksFitOneWaveOfTheFourWarpForm() {
+        // ERNIE-4.5-0.3B (2 kv heads): 92 tiles x 2 at 512 <= 2 x 132 -> the 8-warp form at every bucket
+        LoweredForward ernie = lower("ernie-4.5-0.3b", "16,512");
+        assertEquals("attention_prefill_kh", ernie.plan(512).op("L0.attention").impl().name());
+        assertEquals(KernelConstants.ATTN_KH_THREADS, ernie.plan(512).op("L0.attention").impl().threads());
+        // Llama-3.2-1B (8 kv heads): 16 tiles x 8 fit, 62 x 8 at 512 do not -> the 4-warp form there
+        LoweredForward llama = lower("llama-3.2-1b", "16,512");
+        assertEquals("attention_prefill_kh", llama.plan(16).op("L0.attention").impl().name());
+        assertEquals("attention_prefill", llama.plan(512).op("L0.attention").impl().name());
+        int tiles = llama.plan(512).key().tileCapacity();
+        assertTrue(tiles * 8 > 2 * 132 && ernie.plan(512).key().tileCapacity() * 2 <= 2 * 132, "tiles " + tiles);
+        // on fewer SMs the same ERNIE bucket no longer fits: the rule reads the key, never a token count
+        LoweredForward small = ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 66, ImplRegistry.standard(), ImplChoices.none());
+        assertEquals("attention_prefill", small.plan(512).op("L0.attention").impl().name());
+        // a caller without the model's dimensions gets the 4-warp form (the rule needs the kv heads)
+        Op att = ernie.program().ops().stream().filter(o -> o.kind() == OpKind.ATTENTION).findFirst().orElseThrow();
+        assertEquals("attention_prefill", ImplRegistry.standard().defaultFor(att, ernie.plan(512).key()).name());
+    }
+
+    @Test
     void splitKIsRefusedForTheFusedSiluEpilogue() {
         assertTrue(!ImplRegistry.standard().byName("gemm_bf16_silu").linearEpilogue());
         assertTrue(!ImplRegistry.standard().byName("gemm_bf16_large_silu").linearEpilogue());

@@ -32,23 +32,32 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_ATTN_ROWS_PER_TILE() {
         return PREFILL_ATTN_ROWS_PER_TILE;
     }
-    private static final int PREFILL_ATTN_THREADS = (int)256L;
+    private static final int PREFILL_ATTN_THREADS = (int)128L;
     /**
      * {@snippet lang=c :
-     * #define PREFILL_ATTN_THREADS 256
+     * #define PREFILL_ATTN_THREADS 128
      * }
      */
     public static int PREFILL_ATTN_THREADS() {
         return PREFILL_ATTN_THREADS;
     }
-    private static final int PREFILL_ATTN_SMEM = (int)69632L;
+    private static final int PREFILL_ATTN_KH_THREADS = (int)256L;
     /**
      * {@snippet lang=c :
-     * #define PREFILL_ATTN_SMEM 69632
+     * #define PREFILL_ATTN_KH_THREADS 256
      * }
      */
-    public static int PREFILL_ATTN_SMEM() {
-        return PREFILL_ATTN_SMEM;
+    public static int PREFILL_ATTN_KH_THREADS() {
+        return PREFILL_ATTN_KH_THREADS;
+    }
+    private static final int PREFILL_ATTN_KH_SMEM = (int)69632L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_ATTN_KH_SMEM 69632
+     * }
+     */
+    public static int PREFILL_ATTN_KH_SMEM() {
+        return PREFILL_ATTN_KH_SMEM;
     }
     private static final int PREFILL_PAGE_SIZE = (int)64L;
     /**
