@@ -88,6 +88,21 @@ static __device__ __forceinline__ void pk_attn_load_kv(uint16_t *dst, const uint
   }
 }
 
+// A warp's online-softmax state (row maxima, partial sums, O) into x for the combine: [value][lane], 4 + 4 * NDT
+// floats per lane (conflict-free).
+template <int NDT>
+static __device__ __forceinline__ void pk_attn_put_state(float *x, int lane, float m_a, float m_b, float l_a, float l_b,
+                                                         const float (&o)[NDT][4]) {
+  x[0 * 32 + lane] = m_a;
+  x[1 * 32 + lane] = m_b;
+  x[2 * 32 + lane] = l_a;
+  x[3 * 32 + lane] = l_b;
+#pragma unroll
+  for (int i = 0; i < NDT; i++)
+#pragma unroll
+    for (int e = 0; e < 4; e++) x[(4 + 4 * i + e) * 32 + lane] = o[i][e];
+}
+
 // One warp's K or V chunk of CK keys starting at key0 (within one page) -> its private buffer.
 template <int D, int CK>
 static __device__ __forceinline__ void pk_attn_load_chunk(uint16_t *dst, const uint16_t *cache, int page, int key0,
@@ -273,16 +288,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   // ---- Combine the S partial states of each row group in the order z = 0..S-1. Warps z > 0 leave
   // (m, l, O) in their own chunk buffers (4 + D/2 floats per lane, [value][lane]: conflict-free).
   float *xch = reinterpret_cast<float *>(sK);
-  if (z != 0) {
-    xch[0 * 32 + lane] = m_a;
-    xch[1 * 32 + lane] = m_b;
-    xch[2 * 32 + lane] = l_a;
-    xch[3 * 32 + lane] = l_b;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-#pragma unroll
-      for (int e = 0; e < 4; e++) xch[(4 + 4 * i + e) * 32 + lane] = o[i][e];
-  }
+  if (z != 0) pk_attn_put_state<NDT>(xch, lane, m_a, m_b, l_a, l_b, o);
   pk_attn_bar_split();
   if (z != 0) return;
   float mm_a = m_a, mm_b = m_b;
@@ -535,38 +541,29 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   // ---- Combine the two key halves of each row group in the order z = 0, 1: half 1 leaves (m, l, O) in the
   // (now free) buffers, [value][lane] per warp, and leaves; half 0 adds it in with the split path's arithmetic.
   if constexpr (NH == 2) {
-  __syncthreads();  // every warp is done with the K/V buffers
-  float *xch = reinterpret_cast<float *>(smem) + rg * (4 + 4 * NDT) * 32;
-  if (z != 0) {
-    xch[0 * 32 + lane] = m_a;
-    xch[1 * 32 + lane] = m_b;
-    xch[2 * 32 + lane] = l_a;
-    xch[3 * 32 + lane] = l_b;
+    __syncthreads();  // every warp is done with the K/V buffers
+    float *xch = reinterpret_cast<float *>(smem) + rg * (4 + 4 * NDT) * 32;
+    if (z != 0) pk_attn_put_state<NDT>(xch, lane, m_a, m_b, l_a, l_b, o);
+    __syncthreads();
+    if (z != 0) return;
+    {
+      const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
+      const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
+      // factor of a state with max m: 0 when it saw no key (m = -inf; its l and O are zeros)
+      const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
+      const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
+      const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
+      const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
+      l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
+      l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
 #pragma unroll
-    for (int i = 0; i < NDT; i++)
-#pragma unroll
-      for (int e = 0; e < 4; e++) xch[(4 + 4 * i + e) * 32 + lane] = o[i][e];
-  }
-  __syncthreads();
-  if (z != 0) return;
-  {
-    const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
-    const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
-    // factor of a state with max m: 0 when it saw no key (m = -inf; its l and O are zeros)
-    const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
-    const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
-    const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
-    const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
-    l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
-    l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
-#pragma unroll
-    for (int i = 0; i < NDT; i++) {
-      o[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, o[i][0] * f0_a);
-      o[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, o[i][1] * f0_a);
-      o[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, o[i][2] * f0_b);
-      o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
+      for (int i = 0; i < NDT; i++) {
+        o[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, o[i][0] * f0_a);
+        o[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, o[i][1] * f0_a);
+        o[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, o[i][2] * f0_b);
+        o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
+      }
     }
-  }
   }
 
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
