@@ -299,6 +299,18 @@ static void test_final_norm() {
 }
 
 // ================================================================ rope
+// n tokens' positions in [0, maxpos) and distinct cache slots (a random permutation of nslots); one token in
+// `uncached` (on average) gets slot -1 (not cached).
+static void rand_positions_slots(Rng &r, int n, int maxpos, int nslots, int uncached, std::vector<int32_t> &pos,
+                                 std::vector<int32_t> &slots) {
+  pos.assign(n, 0);
+  slots.assign(n, 0);
+  std::vector<int> perm(nslots);
+  std::iota(perm.begin(), perm.end(), 0);
+  for (int i = nslots - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
+  for (int t = 0; t < n; t++) { pos[t] = r.range(0, maxpos - 1); slots[t] = (r.range(0, uncached - 1) == 0) ? -1 : perm[t]; }
+}
+
 static void test_rope() {
   Rng r(4);
   struct Cfg { int qh, kvh, D; bool bias; };
@@ -307,11 +319,8 @@ static void test_rope() {
     const int D = cfg.D, half = D / 2, width = (cfg.qh + 2 * cfg.kvh) * D, nslots = npages * 64;
     auto qkv = rand_bf16((size_t)cap * width, r, 2.f), bias = rand_bf16(width, r, 0.5f);
     std::vector<float> cs = rope_table(maxpos, D);
-    std::vector<int32_t> posv(cap), slots(cap);
-    std::vector<int> perm(nslots);
-    std::iota(perm.begin(), perm.end(), 0);
-    for (int i = nslots - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
-    for (int t = 0; t < cap; t++) { posv[t] = r.range(0, maxpos - 1); slots[t] = (r.range(0, 9) == 0) ? -1 : perm[t]; }
+    std::vector<int32_t> posv, slots;
+    rand_positions_slots(r, cap, maxpos, nslots, 10, posv, slots);
     Dev<uint16_t> dqkv(qkv), dbias(bias), dk((size_t)nslots * cfg.kvh * D), dv((size_t)nslots * cfg.kvh * D);
     Dev<float> dcs(cs);
     Dev<int32_t> dpos(posv), dslot(slots), dn = dev_scalar(nt);
@@ -1943,11 +1952,8 @@ static void test_rope_fused() {
     const int D = cfg.D, n = (cfg.qh + 2 * cfg.kvh) * D, k = cfg.k, maxpos = 4096, nslots = 512, MMAX = 64;
     auto A = rand_bf16((size_t)MMAX * k, r), W = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k)), bias = rand_bf16(n, r, 0.5f);
     std::vector<float> cs = rope_table(maxpos, D);
-    std::vector<int32_t> posv(MMAX), slots(MMAX);
-    std::vector<int> perm(nslots);
-    std::iota(perm.begin(), perm.end(), 0);
-    for (int i = nslots - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
-    for (int t = 0; t < MMAX; t++) { posv[t] = r.range(0, maxpos - 1); slots[t] = (r.range(0, 7) == 0) ? -1 : perm[t]; }
+    std::vector<int32_t> posv, slots;
+    rand_positions_slots(r, MMAX, maxpos, nslots, 8, posv, slots);
     Dev<uint16_t> dA(A), dW(W), dbias(bias), dQ1((size_t)MMAX * n), dQ2((size_t)MMAX * n);
     Dev<uint16_t> dk1((size_t)nslots * cfg.kvh * D), dv1((size_t)nslots * cfg.kvh * D), dk2((size_t)nslots * cfg.kvh * D), dv2((size_t)nslots * cfg.kvh * D);
     Dev<float> dcs(cs);
