@@ -173,13 +173,8 @@ public final class Lowering {
             // any count that cuts k into whole steps (a measured row may ask for 12); the rules pick powers of two
             if (s < 1) throw new IllegalArgumentException(g.op().name() + ": splits must be >= 1, got " + s);
             if (g.impl().splitFixup()) {
-                if (g.op().k() % (s * KernelConstants.GEMM_BK) != 0) {
-                    throw new IllegalArgumentException(g.op().name() + ": k " + g.op().k() + " does not split " + s + " ways in steps of " + KernelConstants.GEMM_BK);
-                }
-                String ws = "splitk." + suffix(g.op().name());
-                workspaces.merge(ws, new TensorSpec(ws, 4, g.op().rows(), (long) s * g.op().n(), TensorSpec.Role.WORKSPACE,
-                        "[" + s + ", " + g.op().rows().name().toLowerCase() + ", " + g.op().n() + "] fp32"), (a, b) -> a.cols() >= b.cols() ? a : b);
-                ops.set(i, g.withSplits(s).withOp(g.op().withWrite("partial", ws)));
+                requireWholeKSteps(g.op(), s);
+                ops.set(i, g.withSplits(s).withOp(g.op().withWrite("partial", workspace(g.op(), s, workspaces))));
                 continue;
             }
             if (s > 1 && (!g.impl().linearEpilogue() || g.impl().library())) {
@@ -187,18 +182,13 @@ public final class Lowering {
                         + (g.impl().library() ? " (a library call does its own k split)"
                         : " (non-linear epilogue or norm prologue: each partial would go through it)"));
             }
-            if (s > 1 && g.op().k() % (s * KernelConstants.GEMM_BK) != 0) {
-                throw new IllegalArgumentException(g.op().name() + ": k " + g.op().k() + " does not split " + s + " ways in steps of " + KernelConstants.GEMM_BK);
-            }
+            if (s > 1) requireWholeKSteps(g.op(), s);
             g = g.withSplits(s);
             ops.set(i, g);
             if (s == 1) continue;
             String c = g.op().out("c");
-            String ws = "splitk." + suffix(g.op().name());
+            String ws = workspace(g.op(), s, workspaces);
             int cap = key.capacity(g.op().rows());
-            TensorSpec spec = new TensorSpec(ws, 4, g.op().rows(), (long) s * g.op().n(), TensorSpec.Role.WORKSPACE,
-                    "[" + s + ", " + g.op().rows().name().toLowerCase() + ", " + g.op().n() + "] fp32");
-            workspaces.merge(ws, spec, (a, b) -> a.cols() >= b.cols() ? a : b);
             List<Integer> readers = readersOfVersion(ops, i, c);
             ops.set(i, g.withOp(g.op().withWrite("c", ws)));
             if (readers.size() == 1) {
@@ -216,6 +206,20 @@ public final class Lowering {
             i++;
         }
         return ops;
+    }
+
+    private static void requireWholeKSteps(Op gemm, int s) {
+        if (gemm.k() % (s * KernelConstants.GEMM_BK) != 0) {
+            throw new IllegalArgumentException(gemm.name() + ": k " + gemm.k() + " does not split " + s + " ways in steps of " + KernelConstants.GEMM_BK);
+        }
+    }
+
+    /** The GEMM's fp32 split-K workspace {@code splitk.<gemm>} of {@code s} planes, the widest over the buckets kept. */
+    private static String workspace(Op gemm, int s, Map<String, TensorSpec> workspaces) {
+        String ws = "splitk." + suffix(gemm.name());
+        workspaces.merge(ws, new TensorSpec(ws, 4, gemm.rows(), (long) s * gemm.n(), TensorSpec.Role.WORKSPACE,
+                "[" + s + ", " + gemm.rows().name().toLowerCase() + ", " + gemm.n() + "] fp32"), (a, b) -> a.cols() >= b.cols() ? a : b);
+        return ws;
     }
 
     /**
