@@ -297,6 +297,68 @@ typedef struct L2PrefetchParams {
   int32_t chunk_bytes; /* bytes per prefetch instruction (multiple of 16, >= 16) */
 } L2PrefetchParams;
 
+/* layer_persistent (layer.cu): one whole decoder layer in one kernel, for row capacities <= PREFILL_LAYER_ROWS
+ * (the short prompts, where a layer of 9 kernels is a chain of launch latencies). grid = PREFILL_LAYER_BLOCKS
+ * blocks, which must all be resident at once (one per SM: the host refuses a device with fewer SMs, and a
+ * barrier that waits past PREFILL_LAYER_SPIN_NS traps instead of hanging), PREFILL_LAYER_THREADS threads,
+ * PREFILL_LAYER_SMEM bytes of dynamic shared memory (the host raises the kernel's limit once).
+ * Four phases separated by grid barriers (p.barrier: arrival count and generation, zero before the first launch;
+ * every launch leaves the count at zero):
+ *   1. every block normalises all rows (input_norm) into shared memory; qkv column tiles (rows < *num_tokens):
+ *      bias, NeoX rotation of q and k (rope_kv_write's arithmetic), q/k/v into qkv, k/v into the caches at slot_mapping;
+ *   2. attention: causal GQA over the paged cache, item = (token, kv head), the group's q heads across the warps;
+ *   3. o projection; residual += bf16(o) (rounded to bf16), column tiles;
+ *   4. every block normalises all rows (post_norm); gate_up tiles with the SiLU * up epilogue into act;
+ *   then (after a barrier) down projection: residual += bf16(down), or, when branch_out != NULL (the last layer),
+ *   branch_out = bf16(down) with the residual left for final_norm_gather to add.
+ * Weights stream through a per-warp ring of cp.async copies that runs ahead across phases and barriers. Every GEMM
+ * output element is the fixed-order sum of 8 warps' k-slices (each an mma chain over its slice): the bits depend on
+ * the dimensions only, never on *num_tokens or on which block computes a tile. Not the bits of the unfused chain
+ * (other k order); within the CPU reference's tolerance. Needs: hidden, q_heads * head_dim and ffn multiples of
+ * 512 and <= PREFILL_LAYER_MAX_K; head_dim 64 or 128; ffn % PREFILL_GATE_UP_GROUP == 0 (w_gate_up interleaved). */
+#define PREFILL_LAYER_ROWS 16
+#define PREFILL_LAYER_BLOCKS 128
+#define PREFILL_LAYER_THREADS 256
+#define PREFILL_LAYER_MAX_K 3072
+#define PREFILL_LAYER_RING 14
+#define PREFILL_LAYER_SMEM (PREFILL_LAYER_ROWS * (PREFILL_LAYER_MAX_K + 8) * 2 + 2 * 8 * 512 + 8 * PREFILL_LAYER_RING * 1024 + 256)
+#define PREFILL_LAYER_SPIN_NS 2000000000LL
+typedef struct LayerParams {
+  uint16_t *residual;           /* [tokens, hidden] the stream, updated in place */
+  uint16_t *branch_out;         /* [tokens, hidden] or NULL: the last layer's down output (not added) */
+  uint16_t *qkv;                /* [tokens, (q_heads + 2*kv_heads) * head_dim] scratch, rotated q/k, biased v */
+  uint16_t *attn_out;           /* [tokens, q_heads * head_dim] scratch */
+  uint16_t *act;                /* [tokens, ffn] scratch */
+  uint16_t *k_cache;            /* [num_pages * PAGE_SIZE, kv_heads, head_dim] */
+  uint16_t *v_cache;            /* [num_pages * PAGE_SIZE, kv_heads, head_dim] */
+  const uint16_t *input_norm;   /* [hidden] */
+  const uint16_t *w_qkv;        /* [(q_heads + 2*kv_heads) * head_dim, hidden] */
+  const uint16_t *qkv_bias;     /* [(q_heads + 2*kv_heads) * head_dim] or NULL */
+  const uint16_t *w_o;          /* [hidden, q_heads * head_dim] */
+  const uint16_t *post_norm;    /* [hidden] */
+  const uint16_t *w_gate_up;    /* [2 * ffn, hidden] rows interleaved in groups of PREFILL_GATE_UP_GROUP */
+  const uint16_t *w_down;       /* [hidden, ffn] */
+  const float *cos_sin;         /* [max_positions, head_dim] cos in [0, D/2), sin in [D/2, D) */
+  const int32_t *positions;     /* [tokens] */
+  const int32_t *slot_mapping;  /* [tokens] */
+  const int32_t *query_start;   /* [num_seqs + 1] */
+  const int32_t *kv_lens;       /* [num_seqs] */
+  const int32_t *block_tables;  /* [max_seqs, max_pages_per_seq] */
+  const int32_t *num_tokens;    /* device scalar */
+  const int32_t *num_seqs;      /* device scalar */
+  uint32_t *barrier;            /* [2] grid barrier: arrival count, generation */
+  int32_t rows;                 /* row capacity, <= PREFILL_LAYER_ROWS */
+  int32_t hidden;
+  int32_t q_heads;
+  int32_t kv_heads;
+  int32_t head_dim;
+  int32_t ffn;
+  int32_t max_positions;
+  int32_t max_pages_per_seq;
+  float eps;
+  float scale_log2;             /* softmax scale * log2(e) */
+} LayerParams;
+
 /* add_one_i32: test kernel, data[i] += 1 for i < n (graph replay checks). */
 typedef struct AddOneParams {
   int32_t *data;

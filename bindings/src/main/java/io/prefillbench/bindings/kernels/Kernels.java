@@ -212,5 +212,68 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_PREFETCH_MAX_TENSORS() {
         return PREFILL_PREFETCH_MAX_TENSORS;
     }
+    private static final int PREFILL_LAYER_ROWS = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_ROWS 16
+     * }
+     */
+    public static int PREFILL_LAYER_ROWS() {
+        return PREFILL_LAYER_ROWS;
+    }
+    private static final int PREFILL_LAYER_BLOCKS = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_BLOCKS 128
+     * }
+     */
+    public static int PREFILL_LAYER_BLOCKS() {
+        return PREFILL_LAYER_BLOCKS;
+    }
+    private static final int PREFILL_LAYER_THREADS = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_THREADS 256
+     * }
+     */
+    public static int PREFILL_LAYER_THREADS() {
+        return PREFILL_LAYER_THREADS;
+    }
+    private static final int PREFILL_LAYER_MAX_K = (int)3072L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_MAX_K 3072
+     * }
+     */
+    public static int PREFILL_LAYER_MAX_K() {
+        return PREFILL_LAYER_MAX_K;
+    }
+    private static final int PREFILL_LAYER_RING = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_RING 14
+     * }
+     */
+    public static int PREFILL_LAYER_RING() {
+        return PREFILL_LAYER_RING;
+    }
+    private static final int PREFILL_LAYER_SMEM = (int)221696L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_SMEM 221696
+     * }
+     */
+    public static int PREFILL_LAYER_SMEM() {
+        return PREFILL_LAYER_SMEM;
+    }
+    private static final long PREFILL_LAYER_SPIN_NS = 2000000000L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_SPIN_NS 2000000000
+     * }
+     */
+    public static long PREFILL_LAYER_SPIN_NS() {
+        return PREFILL_LAYER_SPIN_NS;
+    }
 }
 
