@@ -1409,6 +1409,7 @@ struct ChainBatch {
   Dev<uint16_t> res, h, qkv, attn, xo, gu, act, fin, logits, kc, vc;
   Dev<float> part;
   Dev<uint32_t> cnt;  // the split-K fixup's tile counters (zero; the fused kernels reset them)
+  Dev<uint32_t> bar;  // layer_persistent's grid barrier (zero once; every launch leaves the count at zero)
   // tcap, scap and max_tiles: the size, sequence and tile capacities of the plan's capture key
   ChainBatch(int tcap_, int scap_, int max_tiles_, const std::vector<int> &lens, Rng &r) : tcap(tcap_), scap(scap_), max_tiles(max_tiles_) {
     typedef ChainModel M;
@@ -1438,6 +1439,8 @@ struct ChainBatch {
     part = Dev<float>(std::max((size_t)8 * tcap * 2 * M::F, (size_t)8 * scap * M::V));
     cnt = Dev<uint32_t>(4096);
     CK(cudaMemset(cnt.p, 0, cnt.n * 4));
+    bar = Dev<uint32_t>(2);
+    CK(cudaMemset(bar.p, 0, bar.n * 4));
   }
   void poison() {
     res.poison(); h.poison(); qkv.poison(); attn.poison(); xo.poison(); gu.poison(); act.poison(); fin.poison(); logits.poison();
@@ -1549,6 +1552,19 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       launch_ex(final_norm_gather, grid, block, smem, st, pdl,
                 FinalNormGatherParams{pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, M.fnorm.p, B.qs.p, B.nseq.p,
                                       B.fin.p, H, 1e-6f});
+    } else if (kind == "LAYER" && kernel == "layer_persistent") {
+      LayerParams lp{};
+      lp.residual = B.res.p; lp.branch_out = l == CM::L - 1 ? B.xo.p : nullptr;  // the last layer leaves its down output
+      lp.qkv = B.qkv.p; lp.attn_out = B.attn.p; lp.act = B.act.p;
+      lp.k_cache = B.kc.p + l * kvl; lp.v_cache = B.vc.p + l * kvl;
+      lp.input_norm = M.n1.p + (size_t)l * H; lp.w_qkv = M.wqkv.p + (size_t)l * W * H; lp.qkv_bias = M.bqkv.p + (size_t)l * W;
+      lp.w_o = M.wo.p + (size_t)l * H * H; lp.post_norm = M.n2.p + (size_t)l * H; lp.w_gate_up = M.wgu.p + (size_t)l * 2 * F * H;
+      lp.w_down = M.wd.p + (size_t)l * H * F; lp.cos_sin = M.cs.p; lp.positions = B.pos.p; lp.slot_mapping = B.slots.p;
+      lp.query_start = B.qs.p; lp.kv_lens = B.kvl.p; lp.block_tables = B.bt.p; lp.num_tokens = B.ntok.p; lp.num_seqs = B.nseq.p;
+      lp.barrier = B.bar.p; lp.rows = B.tcap; lp.hidden = H; lp.q_heads = CM::QH; lp.kv_heads = CM::KVH; lp.head_dim = CM::D;
+      lp.ffn = F; lp.max_positions = CM::MAXPOS; lp.max_pages_per_seq = B.maxpages; lp.eps = 1e-6f;
+      lp.scale_log2 = 0.125f * 1.4426950408889634f;
+      launch_ex(layer_persistent, grid, block, smem, st, pdl, lp);
     } else if (kind == "ARGMAX" && kernel == "argmax_rows") {
       launch_ex(argmax_rows, grid, block, smem, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V});
     } else {
@@ -1562,11 +1578,11 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
 // the output of `bench.jar plan --dump-ops FILE` (run-check.sh writes it). Without it the chain check
 // is skipped.
 static int g_plan_sms = 0;
-static bool load_plan_ops() {
-  const char *path = getenv("PK_OPS");
-  if (!path) return false;
+// The op lines of a `plan --dump-ops` file; exits on a malformed line.
+static std::vector<OpLine> read_op_dump(const char *var, const char *path) {
+  std::vector<OpLine> ops;
   FILE *f = fopen(path, "r");
-  if (!f) { fprintf(stderr, "PK_OPS=%s: cannot open\n", path); exit(2); }
+  if (!f) { fprintf(stderr, "%s=%s: cannot open\n", var, path); exit(2); }
   char line[2048];
   while (fgets(line, sizeof line, f)) {
     if (line[0] == '#' || line[0] == '\n') continue;
@@ -1577,12 +1593,18 @@ static bool load_plan_ops() {
       if (eq) o.f[std::string(tok, eq - tok)] = eq + 1;
     }
     if (o.s("op").empty() || o.s("kind").empty() || o.s("grid").empty() || !o.i("size")) {
-      fprintf(stderr, "PK_OPS: bad op line (want size= op= kind= grid= ...): %s\n", line); exit(2);
+      fprintf(stderr, "%s: bad op line (want size= op= kind= grid= ...): %s\n", var, line); exit(2);
     }
     g_plan_sms = o.i("sms");
-    g_ops.push_back(o);
+    ops.push_back(o);
   }
   fclose(f);
+  return ops;
+}
+static bool load_plan_ops() {
+  const char *path = getenv("PK_OPS");
+  if (!path) return false;
+  g_ops = read_op_dump("PK_OPS", path);
   return !g_ops.empty();
 }
 
@@ -1594,6 +1616,27 @@ static std::vector<const OpLine *> plan_ops(int size) {
     exit(2);
   }
   return v;
+}
+
+// Median GPU time of one replay of a graph: 5 replays per event pair behind a spin kernel (the host queues
+// them all before the timed region starts), 9 pairs.
+static double graph_replay_us(cudaGraphExec_t ge, cudaStream_t st) {
+  cudaEvent_t e0, e1;
+  CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
+  std::vector<float> t;
+  for (int i = 0; i < 3; i++) CK(cudaGraphLaunch(ge, st));
+  for (int rep = 0; rep < 9; rep++) {
+    launch_ex(spin_delay, dim3(1), dim3(1), 0, st, false, SpinParams{g_spin_cycles});
+    CK(cudaEventRecord(e0, st));
+    for (int i = 0; i < 5; i++) CK(cudaGraphLaunch(ge, st));
+    CK(cudaEventRecord(e1, st));
+    CK(cudaEventSynchronize(e1));
+    float ms; CK(cudaEventElapsedTime(&ms, e0, e1));
+    t.push_back(ms * 1000.f / 5);
+  }
+  std::sort(t.begin(), t.end());
+  cudaEventDestroy(e0); cudaEventDestroy(e1);
+  return t[t.size() / 2];
 }
 
 static void test_pdl() {
@@ -1667,31 +1710,143 @@ static void test_pdl() {
         }
       }
     double us[2][2];
-    cudaEvent_t e0, e1;
-    CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
     for (int fused = 0; fused < 2; fused++)
-      for (int pdl = 0; pdl < 2; pdl++) {
-        std::vector<float> t;
-        for (int i = 0; i < 3; i++) CK(cudaGraphLaunch(ge[fused][pdl], st));
-        for (int rep = 0; rep < 9; rep++) {
-          launch_ex(spin_delay, dim3(1), dim3(1), 0, st, false, SpinParams{g_spin_cycles});
-          CK(cudaEventRecord(e0, st));
-          for (int i = 0; i < 5; i++) CK(cudaGraphLaunch(ge[fused][pdl], st));
-          CK(cudaEventRecord(e1, st));
-          CK(cudaEventSynchronize(e1));
-          float ms; CK(cudaEventElapsedTime(&ms, e0, e1));
-          t.push_back(ms * 1000.f / 5);
-        }
-        std::sort(t.begin(), t.end());
-        us[fused][pdl] = t[t.size() / 2];
-      }
+      for (int pdl = 0; pdl < 2; pdl++) us[fused][pdl] = graph_replay_us(ge[fused][pdl], st);
     check("after timing");
     printf("%s: graph replay  unfused plain %.1f us | unfused PDL %.1f us | fused plain %.1f us | fused PDL %.1f us\n", tag.c_str(),
            us[0][0], us[0][1], us[1][0], us[1][1]);
     g_rows.push_back({tag + " graph fused+PDL", true, 0, 0, 0, us[1][1],
                       fmt("fused plain %.1f us", us[1][0]) + fmt(", unfused plain %.1f us", us[0][0]) + fmt(", unfused PDL %.1f us", us[0][1])});
     for (int f = 0; f < 2; f++) for (int q = 0; q < 2; q++) CK(cudaGraphExecDestroy(ge[f][q]));
-    cudaEventDestroy(e0); cudaEventDestroy(e1);
+  }
+  CK(cudaStreamDestroy(st));
+}
+
+// ================================================================ persistent layers
+// The forward at bucket 16 with every layer in layer_persistent (PK_OPS_LAYER: `plan --impl-choices` with a
+// persistentLayers row at 16) against the engine's default chain (PK_OPS) on the same inputs. Not the same bits
+// (another k order in every GEMM, fp32 probabilities in attention): within tolerance, layer 0's KV cache tightly,
+// the end of the forward loosely (18 layers of bf16 rounding flips). The persistent chain must be deterministic:
+// eager twice, graph == eager, with and without PDL. Both chains timed as graph replays.
+// Tensors of ChainBatch::snapshot: 0 res, 1 hidden, 2 qkv, 3 act, 4 final hidden, 5 logits, 6 argmax, 7 k cache, 8 v cache.
+static Cmp compare_bits_or_tol(const char *name, const std::vector<uint16_t> &o, const std::vector<uint16_t> &r, size_t n, double tol,
+                               double eps) {
+  return compare(name, (long)n, [&](long i) { return o[i] == r[i] ? 0.f : h_bf2f(o[i]); },
+                 [&](long i) { return o[i] == r[i] ? 0.0 : (double)h_bf2f(r[i]); }, tol, eps);  // equal bits (poison included) pass
+}
+static double rms_bf16(const std::vector<uint16_t> &v, size_t n) {
+  double s = 0; size_t c = 0;
+  for (size_t i = 0; i < n; i++) { double x = h_bf2f(v[i]); if (std::isfinite(x)) { s += x * x; c++; } }
+  return c ? std::sqrt(s / c) : 0.0;
+}
+static void test_layer() {
+  printf("\n== layer_persistent: the persistent chain against the default chain (bucket 16)\n");
+  const char *lp = getenv("PK_OPS_LAYER");
+  if (!lp || !load_plan_ops()) {
+    printf("skipped: set PK_OPS (the default plan's dump) and PK_OPS_LAYER (the dump with persistentLayers at 16)\n");
+    return;
+  }
+  std::vector<OpLine> lall = read_op_dump("PK_OPS_LAYER", lp);
+  std::vector<const OpLine *> lops;
+  long nlayer = 0;
+  for (auto &o : lall)
+    if (o.i("size") == 16) { lops.push_back(&o); nlayer += o.s("kind") == "LAYER"; }
+  record_bool("PK_OPS_LAYER: bucket 16 runs every layer in one LAYER op", nlayer == ChainModel::L, nlayer != ChainModel::L, 1,
+              std::to_string(nlayer) + " LAYER ops, " + std::to_string(lops.size()) + " ops");
+  const std::vector<const OpLine *> rops = plan_ops(16);
+  CK(cudaFuncSetAttribute(layer_persistent, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_LAYER_SMEM));
+  ChainModel M;
+  Rng r(57);
+  cudaStream_t st;
+  CK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
+  typedef ChainModel CM;
+  for (const std::vector<int> &lens : {std::vector<int>{10}, std::vector<int>{4, 6}, std::vector<int>{3, 5, 2, 6}}) {
+    ChainBatch B(16, rops[0]->i("seqs"), rops[0]->i("tiles"), lens, r);
+    const std::string tag = "layer T=" + std::to_string(B.T) + " seqs=" + std::to_string(B.ns);
+    B.poison();
+    auto sk = enqueue_chain(M, B, rops, st, false, true);
+    CK(cudaStreamSynchronize(st));
+    auto ref = B.snapshot();
+    B.poison();
+    auto sk2 = enqueue_chain(M, B, lops, st, false, true);
+    CK(cudaStreamSynchronize(st));
+    CK(cudaGetLastError());
+    for (auto &x : sk2) sk.push_back(x);
+    if (!sk.empty()) {
+      for (auto &x : sk) printf("  skipped %s\n", x.c_str());
+      record_bool(tag + " chains run whole", false, (long)sk.size(), 1);
+      continue;
+    }
+    auto got = B.snapshot();
+    const size_t kvl = (size_t)B.npages * 64 * CM::KVH * CM::D;
+    // layer 0's cache: one GEMM (qkv) in another order, then the same rope arithmetic: ~1 bf16 ulp
+    record(tag + " k cache layer 0", compare_bits_or_tol("k0", got[7], ref[7], kvl, 1e-2, 2e-2), 0, "");
+    record(tag + " v cache layer 0", compare_bits_or_tol("v0", got[8], ref[8], kvl, 1e-2, 2e-2), 0, "");
+    // layer 1's cache: one layer of drift (layer 0's attention, o, MLP) before its qkv
+    {
+      std::vector<uint16_t> g1(got[7].begin() + kvl, got[7].begin() + 2 * kvl), r1(ref[7].begin() + kvl, ref[7].begin() + 2 * kvl);
+      record(tag + " k cache layer 1", compare_bits_or_tol("k1", g1, r1, kvl, 3e-2, 3e-2), 0, "");
+    }
+    // the end of the forward: 18 layers of bf16 rounding flips; loose, the reference check is the engine's GPU test
+    const char *names[] = {"residual", "hidden", "qkv (last layer)", "act (last layer)", "final hidden", "logits"};
+    for (int t : {0, 2, 3, 4, 5}) {
+      const size_t n = got[t].size();
+      const double rr = rms_bf16(ref[t], n);
+      record(tag + " " + names[t], compare_bits_or_tol(names[t], got[t], ref[t], n, 0.25 * rr, 0.1), 0, fmt("ref rms %.3g", rr));
+    }
+    long agree = 0;
+    for (int s = 0; s < B.ns; s++) agree += got[6][2 * s] == ref[6][2 * s] && got[6][2 * s + 1] == ref[6][2 * s + 1];
+    printf("%s: first tokens agree in %ld of %d sequences\n", tag.c_str(), agree, B.ns);
+    auto same = [&](const std::string &what) {
+      auto o = B.snapshot();
+      record_bool(tag + " " + what, o == got, o != got, 1);
+    };
+    B.poison(); enqueue_chain(M, B, lops, st, false, true); CK(cudaStreamSynchronize(st)); same("eager again == eager");
+    B.poison(); enqueue_chain(M, B, lops, st, true, true); CK(cudaStreamSynchronize(st)); same("eager PDL == eager");
+    cudaGraphExec_t ge[2][2];  // [persistent][pdl]
+    for (int pers = 0; pers < 2; pers++)
+      for (int pdl = 0; pdl < 2; pdl++) {
+        cudaGraph_t g;
+        CK(cudaStreamBeginCapture(st, cudaStreamCaptureModeThreadLocal));
+        enqueue_chain(M, B, pers ? lops : rops, st, pdl, true);
+        CK(cudaStreamEndCapture(st, &g));
+        CK(cudaGraphInstantiate(&ge[pers][pdl], g, 0));
+        CK(cudaGraphDestroy(g));
+      }
+    for (int pdl = 0; pdl < 2; pdl++)
+      for (int rep = 0; rep < 2; rep++) {
+        B.poison();
+        CK(cudaGraphLaunch(ge[1][pdl], st));
+        CK(cudaStreamSynchronize(st));
+        same(std::string("graph") + (pdl ? " PDL" : " plain") + " == eager #" + std::to_string(rep));
+      }
+    double us[2][2];
+    for (int pers = 0; pers < 2; pers++)
+      for (int pdl = 0; pdl < 2; pdl++) us[pers][pdl] = graph_replay_us(ge[pers][pdl], st);
+    B.poison(); CK(cudaGraphLaunch(ge[1][1], st)); CK(cudaStreamSynchronize(st)); same("graph PDL after timing == eager");
+#ifdef PL_TRACE
+    {  // the last layer of that replay: per phase, the spread over blocks of when they got there (us from the first block's start)
+      unsigned long long tr[PREFILL_LAYER_BLOCKS][PL_MARKS];
+      CK(cudaMemcpyFromSymbol(tr, pl_trace, sizeof tr));
+      unsigned long long t0 = ~0ull;
+      for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) t0 = std::min(t0, tr[b][0]);
+      const char *mk[PL_MARKS] = {"entry", "after pdl wait", "qkv done", "barrier 1", "attention done", "barrier 2", "o done",
+                                  "barrier 3", "gate_up done", "barrier 4", "down done (exit)"};
+      printf("%s: phase trace of the last layer (us since the first block's entry; min / median / max over blocks)\n", tag.c_str());
+      for (int i = 0; i < PL_MARKS; i++) {
+        std::vector<double> v;
+        for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) v.push_back((tr[b][i] - t0) * 1e-3);
+        std::sort(v.begin(), v.end());
+        printf("  %-18s %8.2f %8.2f %8.2f\n", mk[i], v.front(), v[v.size() / 2], v.back());
+      }
+    }
+#endif
+    printf("%s: graph replay  default PDL %.1f us | default plain %.1f us | persistent PDL %.1f us | persistent plain %.1f us\n",
+           tag.c_str(), us[0][1], us[0][0], us[1][1], us[1][0]);
+    g_rows.push_back({tag + " graph persistent+PDL", true, 0, 0, 0, us[1][1],
+                      fmt("default PDL %.1f us", us[0][1]) + fmt(", persistent plain %.1f us", us[1][0]) +
+                          fmt(", default plain %.1f us", us[0][0])});
+    for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++) CK(cudaGraphExecDestroy(ge[a][b]));
   }
   CK(cudaStreamDestroy(st));
 }
@@ -2058,6 +2213,7 @@ int main(int argc, char **argv) {
   if (want("probe")) test_probe();
   if (want("table")) test_table();
   if (want("pdl")) test_pdl();
+  if (want("layer")) test_layer();
   if (want("prefetch")) test_prefetch();
   CK(cudaDeviceSynchronize());
 

@@ -320,8 +320,8 @@ typedef struct L2PrefetchParams {
 #define PREFILL_LAYER_BLOCKS 128
 #define PREFILL_LAYER_THREADS 256
 #define PREFILL_LAYER_MAX_K 3072
-#define PREFILL_LAYER_RING 14
-#define PREFILL_LAYER_SMEM (PREFILL_LAYER_ROWS * (PREFILL_LAYER_MAX_K + 8) * 2 + 2 * 8 * 512 + 8 * PREFILL_LAYER_RING * 1024 + 256)
+#define PREFILL_LAYER_RING 13
+#define PREFILL_LAYER_SMEM (PREFILL_LAYER_ROWS * (PREFILL_LAYER_MAX_K + 8) * 2 + 2 * 8 * 32 * 8 * 4 + 8 * PREFILL_LAYER_RING * 1024 + 256)
 #define PREFILL_LAYER_SPIN_NS 2000000000LL
 typedef struct LayerParams {
   uint16_t *residual;           /* [tokens, hidden] the stream, updated in place */

@@ -12,3 +12,4 @@
 #include "act.cu"
 #include "gemm_stream.cu"
 #include "prefetch.cu"
+#include "layer.cu"

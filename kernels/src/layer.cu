@@ -1,0 +1,474 @@
+// layer_persistent: one whole decoder layer in one kernel for row capacities <= PREFILL_LAYER_ROWS (LayerParams in
+// prefill_kernels.h). Why: at 10 tokens a layer was 9 kernels whose GPU work is ~6 us of weight reads but whose
+// chain costs ~30 us of launch, fill and drain latency (kernels/NOTES-forward.md, "Each kernel alone"). Here the
+// 128 blocks stay resident through the layer and meet at grid barriers; the weights never wait for a barrier:
+// each warp streams its own slice of every weight tile the layer will need through a ring of cp.async copies that
+// runs PREFILL_LAYER_RING chunks ahead of the math, across phases and barriers (and, before griddepcontrol.wait,
+// across the previous kernel's tail).
+//
+// GEMM tiles are 8 output columns (one mma n8) by all 16 rows; each of the 8 warps takes k / 8 of the reduction
+// (an mma chain over its slice, in k order) and the block sums the 8 warp results in order w = 0..7: an output's
+// bits depend on k and the weights only, never on the token count or on which block computes the tile.
+// A lane streams, for its weight row g = lane / 4, the 16-byte pieces k = 8t..8t+7 (t = lane % 4) of every k32
+// step and uses them as the mma B fragment with the k order inside the step permuted; the A fragments (shared
+// memory) are read with the same permutation, so the products pair the same k: a lane consumes exactly the bytes
+// it copied, so the ring needs no barrier, only the lane's own cp.async.wait_group.
+#include <cstdio>
+#include "common.cuh"
+
+#define PL_WARPS 8
+#define PL_RING PREFILL_LAYER_RING
+#define PL_AST (PREFILL_LAYER_MAX_K + 8)  // A row stride (elements): 16 bytes of padding, conflict-free fragment loads
+#define PL_A_BYTES (PREFILL_LAYER_ROWS * PL_AST * 2)
+#define PL_RED_BYTES (2 * PL_WARPS * 32 * 8 * 4)
+#define PL_RING_BYTES (PL_WARPS * PL_RING * 1024)
+static_assert(PL_A_BYTES + PL_RED_BYTES + PL_RING_BYTES + 256 == PREFILL_LAYER_SMEM, "PREFILL_LAYER_SMEM is this layout");
+static_assert(PREFILL_LAYER_ROWS == 16, "one m16 mma tile of rows");
+
+// The layer's shapes and, per phase (0 qkv, 1 o, 2 gate_up, 3 down), its column tiles, its k and the ring items
+// one tile takes per warp (a k64 slice of 8 weight rows each; gate_up's tile is a gate and an up tile, items
+// alternating gate, up at each k64). Read through pl_nt / pl_k / pl_ipt, never as arrays indexed by a runtime
+// phase: such an array lives in local memory, and its L2 misses sat on every ring refill (s4 call 3's ncu).
+struct PlDims {
+  int H, QH, KVH, D, F, W, AD, nr;
+};
+PK_DEV int pl_nt(const PlDims &d, int ph) { return ph == 0 ? d.W >> 3 : ph == 2 ? d.F >> 3 : d.H >> 3; }
+PK_DEV int pl_k(const PlDims &d, int ph) { return ph == 1 ? d.AD : ph == 3 ? d.F : d.H; }
+PK_DEV int pl_ipt(const PlDims &d, int ph) { return ph == 2 ? d.H >> 8 : pl_k(d, ph) >> 9; }
+
+PK_DEV PlDims pl_dims(const LayerParams &p) {
+  PlDims d;
+  d.H = p.hidden; d.QH = p.q_heads; d.KVH = p.kv_heads; d.D = p.head_dim; d.F = p.ffn;
+  d.nr = d.QH + d.KVH;
+  d.W = (d.QH + 2 * d.KVH) * d.D;
+  d.AD = d.QH * d.D;
+  return d;
+}
+
+// Output column n (= the weight row) of a tile. qkv: a rotated head's tile holds 4 pairs (n, n + 4) =
+// (element i, element i + D/2) of one head, so the rotation stays inside the tile; v tiles are 8 consecutive.
+PK_DEV int pl_col(const PlDims &d, int ph, int tile, int sub, int n) {
+  if (ph == 0) {
+    const int rq = d.D >> 3;
+    if (tile < d.nr * rq) {
+      const int h = tile / rq, qd = tile - h * rq;
+      return h * d.D + ((n & 4) ? (d.D >> 1) : 0) + qd * 4 + (n & 3);
+    }
+    return d.nr * d.D + (tile - d.nr * rq) * 8 + n;
+  }
+  if (ph == 2) return tile * 16 + sub * 8 + n;
+  return tile * 8 + n;
+}
+
+// ---------------------------------------------------------------- the weight ring (per warp)
+struct PlCursor {
+  int ph, tile, item;
+};
+PK_DEV void pl_skip(PlCursor &c, const PlDims &d) {
+  while (c.ph < 4 && c.tile >= pl_nt(d, c.ph)) { c.ph++; c.tile = blockIdx.x; }
+}
+struct PlRing {
+  uint32_t base;  // this warp's slots: PL_RING x 1 KB (piece 0: 512 bytes, piece 1: 512 bytes, 16 per lane each)
+  int slot;
+  PlCursor cur;
+};
+
+// Copies the next item of the layer's sequence into the ring's slot `s` (one commit group per call, empty past
+// the layer's last item, so every lane always has PL_RING groups in flight after a take).
+PK_DEV void pl_issue(const LayerParams &p, const PlDims &d, PlRing &r, int s, int warp, int lane) {
+  PlCursor &c = r.cur;
+  if (c.ph < 4) {
+    const int g = lane >> 2, t = lane & 3;
+    const int K = pl_k(d, c.ph);
+    const int kc = c.ph == 2 ? c.item >> 1 : c.item, sub = c.ph == 2 ? c.item & 1 : 0;
+    const uint16_t *w = c.ph == 0 ? p.w_qkv : c.ph == 1 ? p.w_o : c.ph == 2 ? p.w_gate_up : p.w_down;
+    const uint16_t *src = w + (size_t)pl_col(d, c.ph, c.tile, sub, g) * K + warp * (K >> 3) + kc * 64 + t * 8;
+    const uint32_t dst = r.base + s * 1024 + lane * 16;
+    cp_async16(dst, src, true);
+    cp_async16(dst + 512, src + 32, true);
+    if (++c.item == pl_ipt(d, c.ph)) {
+      c.item = 0;
+      c.tile += gridDim.x;
+      pl_skip(c, d);
+    }
+  }
+  cp_async_commit();
+}
+
+PK_DEV uint4 lds128(uint32_t a) {
+  uint4 v;
+  asm volatile("ld.shared.v4.u32 {%0,%1,%2,%3}, [%4];\n" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "r"(a));
+  return v;
+}
+
+// One k64 item: the lane's two weight pieces against the A fragments of the same k (rows g and g + 8).
+PK_DEV void pl_mma_item(float (&acc)[4], const uint4 (&alo)[2], const uint4 (&ahi)[2], const uint4 (&b)[2]) {
+#pragma unroll
+  for (int j = 0; j < 2; j++) {
+    const uint32_t a0[4] = {alo[j].x, ahi[j].x, alo[j].y, ahi[j].y};
+    mma_bf16_16816(acc, a0, b[j].x, b[j].y);
+    const uint32_t a1[4] = {alo[j].z, ahi[j].z, alo[j].w, ahi[j].w};
+    mma_bf16_16816(acc, a1, b[j].z, b[j].w);
+  }
+}
+
+// The k slices of one tile: NACC interleaved accumulators (gate_up: gate, up), A [16, K] in shared memory.
+template <int NACC>
+PK_DEV void pl_tile(const LayerParams &p, const PlDims &d, PlRing &r, uint32_t As, int K, int warp, int lane,
+                    float (&acc)[NACC][4]) {
+  const int g = lane >> 2, t = lane & 3;
+#pragma unroll
+  for (int u = 0; u < NACC; u++) acc[u][0] = acc[u][1] = acc[u][2] = acc[u][3] = 0.f;
+  const int steps = K >> 9;
+  for (int kc = 0; kc < steps; kc++) {
+    const int k0 = warp * (K >> 3) + kc * 64 + t * 8;
+    uint4 alo[2], ahi[2];
+#pragma unroll
+    for (int j = 0; j < 2; j++) {
+      alo[j] = lds128(As + (uint32_t)(g * PL_AST + k0 + j * 32) * 2);
+      ahi[j] = lds128(As + (uint32_t)((g + 8) * PL_AST + k0 + j * 32) * 2);
+    }
+#pragma unroll
+    for (int u = 0; u < NACC; u++) {
+      cp_async_wait<PL_RING - 1>();
+      const uint32_t sa = r.base + r.slot * 1024 + lane * 16;
+      const uint4 b[2] = {lds128(sa), lds128(sa + 512)};
+      pl_mma_item(acc[u], alo, ahi, b);
+      // the slot's bytes are in registers the mma consumed: refill it with the item PL_RING ahead
+      pl_issue(p, d, r, r.slot, warp, lane);
+      r.slot = r.slot + 1 == PL_RING ? 0 : r.slot + 1;
+    }
+  }
+}
+
+// Sums the 8 warps' accumulators in order w = 0..7. Threads e < 128 return output (row, n) of accumulator u:
+// lane = e / 4 and j = e % 4 of the mma C layout: row = lane / 4 + 8 (j / 2), n = 2 (lane % 4) + j % 2.
+template <int NACC>
+PK_DEV void pl_reduce(float *red, int &buf, const float (&acc)[NACC][4], int warp, int lane, float (&out)[NACC]) {
+  float *rb = red + buf * (PL_WARPS * 32 * 8);
+#pragma unroll
+  for (int u = 0; u < NACC; u++)
+    *reinterpret_cast<float4 *>(rb + (warp * 32 + lane) * 8 + u * 4) = make_float4(acc[u][0], acc[u][1], acc[u][2], acc[u][3]);
+  __syncthreads();  // double-buffered: the next tile writes the other half, so one barrier per tile
+  const int e = threadIdx.x;
+  if (e < 128) {
+#pragma unroll
+    for (int u = 0; u < NACC; u++) {
+      float s = rb[(e >> 2) * 8 + u * 4 + (e & 3)];
+      for (int w = 1; w < PL_WARPS; w++) s = __fadd_rn(s, rb[(w * 32 + (e >> 2)) * 8 + u * 4 + (e & 3)]);
+      out[u] = s;
+    }
+  }
+  buf ^= 1;
+}
+
+// ---------------------------------------------------------------- grid barrier
+PK_DEV uint64_t pl_now() {
+  uint64_t t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+// Sense by generation: a block reads the generation before it arrives (it cannot advance before every block,
+// this one included, arrived); the last to arrive resets the count, then publishes generation + 1. The block
+// barrier orders every thread's writes before thread 0's release; readers of other blocks' data use L2 loads
+// (__ldcg, cp.async.cg), so no stale L1 line is read after the barrier.
+PK_DEV void pl_grid_sync(uint32_t *bar) {
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    uint32_t gen, prev;
+    asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(gen) : "l"(bar + 1) : "memory");
+    asm volatile("fence.acq_rel.gpu;\n\tatom.relaxed.gpu.global.add.u32 %0, [%1], 1;" : "=r"(prev) : "l"(bar) : "memory");
+    if (prev == gridDim.x - 1) {
+      asm volatile("st.relaxed.gpu.global.u32 [%0], 0;" ::"l"(bar) : "memory");
+      asm volatile("fence.acq_rel.gpu;\n\tst.relaxed.gpu.global.u32 [%0], %1;" ::"l"(bar + 1), "r"(gen + 1) : "memory");
+    } else {
+      const uint64_t t0 = pl_now();
+      uint32_t cur;
+      for (;;) {
+        asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(cur) : "l"(bar + 1) : "memory");
+        if (cur != gen) break;
+        if (pl_now() - t0 > (uint64_t)PREFILL_LAYER_SPIN_NS) {
+          printf("layer_persistent: grid barrier timed out in block %d: %u blocks are not all resident (one per SM needed)\n",
+                 blockIdx.x, gridDim.x);
+          __trap();
+        }
+      }
+    }
+  }
+  __syncthreads();
+}
+
+// Harness-only phase trace (kernel_check built with -DPL_TRACE): thread 0 of each block stamps %globaltimer at
+// the phase boundaries of the last launch.
+#ifdef PL_TRACE
+#define PL_MARKS 11
+__device__ unsigned long long pl_trace[PREFILL_LAYER_BLOCKS][PL_MARKS];
+#define PL_MARK(i) do { if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS) pl_trace[blockIdx.x][i] = pl_now(); } while (0)
+#else
+#define PL_MARK(i) do { } while (0)
+#endif
+
+// ---------------------------------------------------------------- phases
+// rmsnorm of rows < nt into A (as add_rmsnorm without x: sum of squares in fp32, fixed order per row; every
+// block computes the same bits). Warp w takes rows w and w + 8.
+PK_DEV void pl_norm_rows(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, int nt, int warp, int lane) {
+  const int nv = d.H >> 3, per = nv >> 5;  // 16-byte chunks per row, per lane (hidden % 256 == 0)
+  for (int r = warp; r < nt; r += PL_WARPS) {
+    const uint4 *src = reinterpret_cast<const uint4 *>(p.residual + (size_t)r * d.H);
+    uint4 v[PREFILL_LAYER_MAX_K / 256], wv[PREFILL_LAYER_MAX_K / 256];
+#pragma unroll
+    for (int i = 0; i < PREFILL_LAYER_MAX_K / 256; i++)  // the row and the norm weights in flight together
+      if (i < per) {
+        v[i] = __ldcg(src + lane + 32 * i);
+        wv[i] = __ldg(reinterpret_cast<const uint4 *>(w) + lane + 32 * i);
+      }
+    float ss = 0.f;
+#pragma unroll
+    for (int i = 0; i < PREFILL_LAYER_MAX_K / 256; i++) {
+      if (i >= per) continue;
+      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w};
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const float a = bf_lo(u[e]), b = bf_hi(u[e]);
+        ss = __fadd_rn(ss, __fmul_rn(a, a));
+        ss = __fadd_rn(ss, __fmul_rn(b, b));
+      }
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) ss = __fadd_rn(ss, __shfl_xor_sync(0xffffffffu, ss, o));
+    const float inv = rsqrtf(__fadd_rn(ss / (float)d.H, p.eps));
+#pragma unroll
+    for (int i = 0; i < PREFILL_LAYER_MAX_K / 256; i++) {
+      if (i >= per) continue;
+      const int j = lane + 32 * i;
+      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w}, q[4] = {wv[i].x, wv[i].y, wv[i].z, wv[i].w};
+      uint32_t o[4];
+#pragma unroll
+      for (int e = 0; e < 4; e++)
+        o[e] = pack_bf2(__fmul_rn(__fmul_rn(bf_lo(u[e]), inv), bf_lo(q[e])), __fmul_rn(__fmul_rn(bf_hi(u[e]), inv), bf_hi(q[e])));
+      *reinterpret_cast<uint4 *>(As + (size_t)r * PL_AST + j * 8) = make_uint4(o[0], o[1], o[2], o[3]);
+    }
+  }
+}
+
+// Rows < nt of a [rows, K] activation (written by other blocks: L2 loads) into A.
+PK_DEV void pl_load_rows(const uint16_t *src, int K, int nt, uint16_t *As) {
+  const int nv = K >> 3, total = nt * nv;
+  const uint4 *s4 = reinterpret_cast<const uint4 *>(src);
+  for (int i0 = threadIdx.x; i0 < total; i0 += 8 * PREFILL_LAYER_THREADS) {
+    uint4 v[8];
+#pragma unroll
+    for (int u = 0; u < 8; u++) {
+      const int i = i0 + u * PREFILL_LAYER_THREADS;
+      if (i < total) v[u] = __ldcg(s4 + i);
+    }
+#pragma unroll
+    for (int u = 0; u < 8; u++) {
+      const int i = i0 + u * PREFILL_LAYER_THREADS;
+      if (i < total) {
+        const int r = i / nv, c = i - r * nv;
+        *reinterpret_cast<uint4 *>(As + (size_t)r * PL_AST + c * 8) = v[u];
+      }
+    }
+  }
+}
+
+// Attention of one (token, kv head) item per block pass: warp w takes q head w / Z of the group and the keys
+// j = z, z + Z, ... (z = w % Z, Z = 8 / group); keys arrive 64 at a time in shared memory (K and V of the kv head,
+// read once for the group). Online softmax in fp32 per warp, the Z slices combined in order z = 0..Z-1.
+template <int D>
+PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, uint8_t *scratch, int nt, int ns, int warp, int lane) {
+  constexpr int DS = D + 8, E = D / 32;
+  uint16_t *Ks = reinterpret_cast<uint16_t *>(scratch), *Vs = Ks + 64 * DS;
+  float *st = reinterpret_cast<float *>(Vs + 64 * DS);  // [8][2 + D]
+  const int group = d.QH / d.KVH, Z = 8 / group, pairs = group * Z;
+  const bool active = warp < pairs;
+  const int gi = warp / Z, z = warp - gi * Z;
+  for (int it = blockIdx.x; it < nt * d.KVH; it += gridDim.x) {
+    const int r = it / d.KVH, kh = it - r * d.KVH;
+    int s = 0;
+    while (s + 1 < ns && r >= p.query_start[s + 1]) s++;
+    const int q0 = p.query_start[s], L = p.query_start[s + 1] - q0;
+    const int nk = p.kv_lens[s] - L + (r - q0) + 1;  // keys [0, position]
+    const int hq = kh * group + gi;
+    float qv[E], acc[E], m = -INFINITY, l = 0.f;
+#pragma unroll
+    for (int e = 0; e < E; e++) {
+      qv[e] = active ? bf2f(__ldcg(p.qkv + (size_t)r * d.W + hq * D + lane * E + e)) : 0.f;
+      acc[e] = 0.f;
+    }
+    const int *bt = p.block_tables + (size_t)s * p.max_pages_per_seq;
+    for (int kb = 0; kb < nk; kb += 64) {
+      const int nb = min(64, nk - kb), per = nb * (D / 8);
+      __syncthreads();  // the previous batch (or item) is consumed
+      for (int i = threadIdx.x; i < 2 * per; i += PREFILL_LAYER_THREADS) {
+        const int which = i >= per, rem = i - which * per, key = rem / (D / 8), c8 = rem - key * (D / 8);
+        const int j = kb + key;
+        const size_t slot = (size_t)bt[j / PREFILL_PAGE_SIZE] * PREFILL_PAGE_SIZE + (j % PREFILL_PAGE_SIZE);
+        const uint16_t *src = (which ? p.v_cache : p.k_cache) + (slot * d.KVH + kh) * D + c8 * 8;
+        *reinterpret_cast<uint4 *>((which ? Vs : Ks) + key * DS + c8 * 8) = __ldcg(reinterpret_cast<const uint4 *>(src));
+      }
+      __syncthreads();
+      if (!active) continue;
+      for (int key = z; key < nb; key += Z) {
+        float dot = 0.f;
+#pragma unroll
+        for (int e = 0; e < E; e++) dot = __fmaf_rn(qv[e], bf2f(Ks[key * DS + lane * E + e]), dot);
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) dot = __fadd_rn(dot, __shfl_xor_sync(0xffffffffu, dot, o));
+        const float sc = __fmul_rn(dot, p.scale_log2), mn = fmaxf(m, sc);
+        const float corr = exp2f(m - mn), pp = exp2f(sc - mn);
+        l = __fmaf_rn(l, corr, pp);
+#pragma unroll
+        for (int e = 0; e < E; e++) acc[e] = __fmaf_rn(acc[e], corr, __fmul_rn(pp, bf2f(Vs[key * DS + lane * E + e])));
+        m = mn;
+      }
+    }
+    if (Z > 1) {
+      __syncthreads();
+      if (active) {
+        if (lane == 0) { st[warp * (2 + D)] = m; st[warp * (2 + D) + 1] = l; }
+#pragma unroll
+        for (int e = 0; e < E; e++) st[warp * (2 + D) + 2 + lane * E + e] = acc[e];
+      }
+      __syncthreads();
+      if (active && z == 0) {
+        float M = -INFINITY;
+        for (int zz = 0; zz < Z; zz++) M = fmaxf(M, st[(warp + zz) * (2 + D)]);
+        float ls = 0.f;
+        for (int e = 0; e < E; e++) acc[e] = 0.f;
+        for (int zz = 0; zz < Z; zz++) {
+          const float *sz = st + (warp + zz) * (2 + D);
+          const float f = exp2f(sz[0] - M);
+          ls = __fmaf_rn(sz[1], f, ls);
+#pragma unroll
+          for (int e = 0; e < E; e++) acc[e] = __fmaf_rn(sz[2 + lane * E + e], f, acc[e]);
+        }
+        l = ls;
+      }
+    }
+    if (active && z == 0) {
+#pragma unroll
+      for (int e = 0; e < E; e++) p.attn_out[(size_t)r * d.AD + hq * D + lane * E + e] = f2bf(__fdiv_rn(acc[e], l));
+    }
+  }
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_persistent(LayerParams p) {
+  extern __shared__ __align__(16) uint8_t pl_smem[];
+  // All blocks are resident before any triggers, so the dependents cannot take an SM a block of this grid needs.
+  pk_pdl_launch();
+  const PlDims d = pl_dims(p);
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  if (p.rows > PREFILL_LAYER_ROWS || blockDim.x != PREFILL_LAYER_THREADS || d.QH % d.KVH != 0 || 8 % (d.QH / d.KVH) != 0 ||
+      (d.H & 511) || (d.AD & 511) || (d.F & 511) || d.H > PREFILL_LAYER_MAX_K || d.AD > PREFILL_LAYER_MAX_K ||
+      d.F > PREFILL_LAYER_MAX_K || (d.D != 64 && d.D != 128))
+    __trap();
+  uint16_t *As = reinterpret_cast<uint16_t *>(pl_smem);
+  const uint32_t as = smem_u32(pl_smem);
+  float *red = reinterpret_cast<float *>(pl_smem + PL_A_BYTES);
+  PlRing ring;
+  ring.base = smem_u32(pl_smem + PL_A_BYTES + PL_RED_BYTES) + warp * PL_RING * 1024;
+  ring.slot = 0;
+  ring.cur = PlCursor{0, (int)blockIdx.x, 0};
+  pl_skip(ring.cur, d);
+  for (int s = 0; s < PL_RING; s++) pl_issue(p, d, ring, s, warp, lane);  // weights only: before the wait
+  const int nt = *p.num_tokens, ns = *p.num_seqs;                            // host-written metadata
+  PL_MARK(0);
+  pk_pdl_wait();
+  PL_MARK(1);
+  int buf = 0;
+  const int e = threadIdx.x, eg = (e >> 2) >> 2, et = (e >> 2) & 3;
+  const int row = eg + ((e & 3) >> 1) * 8, n = 2 * et + (e & 1);  // the output a reducing thread (e < 128) holds
+
+  // 1. input norm, qkv, bias + rope + KV write
+  pl_norm_rows(p, d, p.input_norm, As, nt, warp, lane);
+  __syncthreads();
+  for (int tile = blockIdx.x; tile < pl_nt(d, 0); tile += gridDim.x) {
+    float acc[1][4], v[1];
+    pl_tile<1>(p, d, ring, as, d.H, warp, lane, acc);
+    pl_reduce<1>(red, buf, acc, warp, lane, v);
+    if (e < 128) {
+      const int c = pl_col(d, 0, tile, 0, n);
+      float x = bf2f(f2bf(v[0]));
+      if (p.qkv_bias != nullptr) x = bf2f(f2bf(__fadd_rn(x, bf2f(p.qkv_bias[c]))));
+      const float partner = __shfl_xor_sync(0xffffffffu, x, 8);  // element n ^ 4 of the same row: lane ^ 2
+      const int h = c / d.D;
+      uint16_t o = f2bf(x);
+      const bool live = row < nt;
+      const int pos = live ? min(max(p.positions[row], 0), p.max_positions - 1) : 0;
+      if (h < d.nr) {
+        const int i = (c - h * d.D) & ((d.D >> 1) - 1);
+        const float cs = p.cos_sin[(size_t)pos * d.D + i], sn = p.cos_sin[(size_t)pos * d.D + (d.D >> 1) + i];
+        o = n < 4 ? f2bf(__fsub_rn(__fmul_rn(x, cs), __fmul_rn(partner, sn))) : f2bf(__fadd_rn(__fmul_rn(x, cs), __fmul_rn(partner, sn)));
+      }
+      if (live) {
+        p.qkv[(size_t)row * d.W + c] = o;
+        const int slot = p.slot_mapping[row];
+        if (h >= d.QH && slot >= 0) {
+          const size_t kvrow = (size_t)slot * d.KVH * d.D;
+          if (h < d.nr) p.k_cache[kvrow + (h - d.QH) * d.D + (c - h * d.D)] = o;
+          else p.v_cache[kvrow + (c - d.nr * d.D)] = o;
+        }
+      }
+    }
+  }
+  PL_MARK(2);
+  pl_grid_sync(p.barrier);
+  PL_MARK(3);
+
+  // 2. attention (A's space is free until the o projection reloads it)
+  if (d.D == 64) pl_attention<64>(p, d, pl_smem, nt, ns, warp, lane);
+  else pl_attention<128>(p, d, pl_smem, nt, ns, warp, lane);
+  PL_MARK(4);
+  pl_grid_sync(p.barrier);
+  PL_MARK(5);
+
+  // 3. o projection, residual += bf16(o)
+  pl_load_rows(p.attn_out, d.AD, nt, As);
+  __syncthreads();
+  for (int tile = blockIdx.x; tile < pl_nt(d, 1); tile += gridDim.x) {
+    float acc[1][4], v[1];
+    pl_tile<1>(p, d, ring, as, d.AD, warp, lane, acc);
+    pl_reduce<1>(red, buf, acc, warp, lane, v);
+    if (e < 128 && row < nt) {
+      uint16_t *rp = p.residual + (size_t)row * d.H + tile * 8 + n;
+      *rp = f2bf(__fadd_rn(bf2f(__ldcg(rp)), bf2f(f2bf(v[0]))));
+    }
+  }
+  PL_MARK(6);
+  pl_grid_sync(p.barrier);
+  PL_MARK(7);
+
+  // 4. post norm, gate_up with SiLU * up into act
+  pl_norm_rows(p, d, p.post_norm, As, nt, warp, lane);
+  __syncthreads();
+  for (int tile = blockIdx.x; tile < pl_nt(d, 2); tile += gridDim.x) {
+    float acc[2][4], v[2];
+    pl_tile<2>(p, d, ring, as, d.H, warp, lane, acc);
+    pl_reduce<2>(red, buf, acc, warp, lane, v);
+    if (e < 128 && row < nt)
+      p.act[(size_t)row * d.F + tile * 8 + n] = f2bf(pk_silu_mul(bf2f(f2bf(v[0])), bf2f(f2bf(v[1]))));
+  }
+  PL_MARK(8);
+  pl_grid_sync(p.barrier);
+  PL_MARK(9);
+
+  // 5. down projection: residual += bf16(down), or the last layer's branch_out
+  pl_load_rows(p.act, d.F, nt, As);
+  __syncthreads();
+  for (int tile = blockIdx.x; tile < pl_nt(d, 3); tile += gridDim.x) {
+    float acc[1][4], v[1];
+    pl_tile<1>(p, d, ring, as, d.F, warp, lane, acc);
+    pl_reduce<1>(red, buf, acc, warp, lane, v);
+    if (e < 128 && row < nt) {
+      const size_t i = (size_t)row * d.H + tile * 8 + n;
+      if (p.branch_out != nullptr) p.branch_out[i] = f2bf(v[0]);
+      else p.residual[i] = f2bf(__fadd_rn(bf2f(__ldcg(p.residual + i)), bf2f(f2bf(v[0]))));
+    }
+  }
+  cp_async_wait<0>();  // the groups left are empty (past the layer's last item)
+#ifdef PL_TRACE
+  if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS) pl_trace[blockIdx.x][PL_MARKS - 1] = pl_now();
+#endif
+}
