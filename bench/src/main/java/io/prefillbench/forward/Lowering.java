@@ -125,23 +125,23 @@ public final class Lowering {
                 out.add(in.get(i++));
                 continue;
             }
-            Map<String, Op> byRole = new LinkedHashMap<>();
+            Map<String, Op> bySuffix = new LinkedHashMap<>();
             for (String suffix : LAYER_OPS) {
                 Op o = i < in.size() ? in.get(i).op() : null;
                 if (o == null || o.layer() != layer || !suffix(o.name()).equals(suffix)) {
                     throw new IllegalStateException("layer " + layer + ": expected L" + layer + "." + suffix + " next, found "
                             + (o == null ? "the end" : o.name()) + "; a persistent layer replaces exactly " + LAYER_OPS);
                 }
-                byRole.put(suffix, o);
+                bySuffix.put(suffix, o);
                 i++;
             }
-            Op layerOp = layerOp(layer, byRole, layer == dims.layers() - 1);
+            Op layerOp = layerOp(layer, bySuffix, layer == dims.layers() - 1);
             if (!impl.supports().test(layerOp, key, dims)) {
                 String why = ImplRegistry.layerRefusal(dims, key.capacity(layerOp.rows()));
                 throw new IllegalArgumentException("persistent layers switched on for size " + key.size() + " but " + impl.name() + " "
                         + (why == null ? "does not support it" : why) + ": " + row);
             }
-            out.add(LoweredOp.of(layerOp, impl).withSplits(1).withImpl(impl, byRole.values().stream().map(Op::name).toList()));
+            out.add(LoweredOp.of(layerOp, impl).withSplits(1).withImpl(impl, bySuffix.values().stream().map(Op::name).toList()));
         }
         return out;
     }
