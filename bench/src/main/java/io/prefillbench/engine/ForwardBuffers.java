@@ -37,7 +37,8 @@ public final class ForwardBuffers implements AutoCloseable {
         try {
             kv = DeviceBuffer.allocate("kv cache", 2L * m.layers() * kvLayerBytes);
             // Defined contents from the start: fixed-size copies (metadata in, first tokens out) and
-            // capacity-sized graphs never read uninitialized memory (compute-sanitizer initcheck).
+            // capacity-sized graphs never read uninitialized memory (compute-sanitizer initcheck). The only
+            // zeroing the split-K tile counters and the grid barrier get: their kernels keep them consistent.
             buffer.fill(0);
             kv.fill(0);
         } catch (RuntimeException e) {

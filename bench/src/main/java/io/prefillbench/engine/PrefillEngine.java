@@ -110,14 +110,16 @@ public final class PrefillEngine implements AutoCloseable {
         boolean pdl = options.pdl() && device.ccMajor() >= 9;
         java.util.Set<String> raised = new java.util.HashSet<>();
         for (LoweredPlan lp : lowered.all()) {
+            // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
+            // smem opt-in could fail with a bare CUDA error on the same device
+            ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), arena);
+            plans.put(lp.key().size(), plan);
             for (LoweredOp op : lp.ops()) {
                 Impl impl = op.impl();
                 if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && raised.add(impl.kernel())) {
                     library.kernel(impl.kernel()).allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
                 }
             }
-            ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), arena);
-            plans.put(lp.key().size(), plan);
             if (plan.hasSideStream() && sideStream == null) sideStream = CudaStream.create();
         }
     }
@@ -158,6 +160,7 @@ public final class PrefillEngine implements AutoCloseable {
         @Override public CaptureKey key() { return key; }
         @Override public int maxModelLen() { return config.maxModelLen(); }
         @Override public int pagesPerSeq() { return config.pagesPerSeq(); }
+        @Override public int multiprocessors() { return device.sms(); }
         @Override public boolean pdl() { return pdl; }
 
         @Override

@@ -31,6 +31,9 @@ public interface BindContext {
 
     int pagesPerSeq();
 
+    /** Streaming multiprocessors of the device (a kernel whose blocks must all be resident checks it). */
+    int multiprocessors();
+
     /** Programmatic dependent launch is on for this engine (sm_90+, not disabled). */
     boolean pdl();
 

@@ -16,11 +16,14 @@ import java.util.TreeSet;
  * slice of one allocation (llm.c style: one cudaMalloc, stable addresses for every graph). Derived
  * from the lowered plans of all buckets: a tensor gets its largest size over the buckets, and two
  * tensors may share memory only if no plan has both live at one op (liveness over the op order;
- * an op's inputs and outputs are live together). The batch metadata (one host copy writes it) and
- * the RoPE table are pinned first and never shared.
+ * an op's inputs and outputs are live together). The batch metadata (one host copy writes it), the
+ * RoPE table, and where plans need them the split-K tile counters and the grid barrier (both zeroed once
+ * at allocation, kept by the kernels) are pinned first, never shared and never poisoned.
  */
 public final class BufferLayout {
     public static final long ALIGN = 256;
+    /** LayerParams.barrier: uint32[2], the arrival count and the generation. */
+    static final long GRID_BARRIER_BYTES = 8;
 
     /** One slice: a tensor's offset and bytes, with its shape in words for reports. */
     public record Slice(String name, String shape, long offset, long bytes, TensorSpec.Role role) {
@@ -65,6 +68,11 @@ public final class BufferLayout {
             placed.add(new Slice(ForwardProgram.TILE_COUNTERS, "[" + counters + "] uint32 split-K fixup counters", base, 4 * counters,
                     TensorSpec.Role.PINNED));
             base = align(base + 4 * counters);
+        }
+        if (bindsGridBarrier(plans)) {
+            placed.add(new Slice(ForwardProgram.GRID_BARRIER, "[2] uint32 layer_persistent grid barrier (arrivals, generation)", base,
+                    GRID_BARRIER_BYTES, TensorSpec.Role.PINNED));
+            base = align(base + GRID_BARRIER_BYTES);
         }
 
         // sizes and shapes: the largest over buckets
@@ -114,6 +122,15 @@ public final class BufferLayout {
         }
         placed.sort(Comparator.comparingLong(Slice::offset).thenComparing(Slice::name));
         return new BufferLayout(placed, meta);
+    }
+
+    /** Whether some op of the plans binds the grid barrier (a persistent layer): only then the layout has the slice. */
+    static boolean bindsGridBarrier(List<LoweredPlan> plans) {
+        for (LoweredPlan p : plans)
+            for (LoweredOp o : p.ops())
+                if (o.op().writes().containsValue(ForwardProgram.GRID_BARRIER) || o.op().reads().containsValue(ForwardProgram.GRID_BARRIER))
+                    return true;
+        return false;
     }
 
     /** Column tiles (grid x at capacity) of the largest split-K fixup GEMM over the plans: one counter each; 0 if none. */

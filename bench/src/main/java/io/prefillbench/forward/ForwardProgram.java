@@ -79,6 +79,11 @@ public final class ForwardProgram {
      * allocated, reset by the kernels that use them; only plans with a fixup GEMM have the slice.
      */
     public static final String TILE_COUNTERS = "tile_counters";
+    /**
+     * The persistent layer kernel's grid barrier (uint32 arrival count and generation): pinned, zeroed once when the
+     * buffers are allocated, left consistent by every launch, never reset by the host; only plans with a LAYER op have it.
+     */
+    public static final String GRID_BARRIER = "grid_barrier";
     public static final String NUM_BLOCKS = "num_blocks", BATCH_IDS = "batch_ids", TILE_IDS = "tile_ids";
     public static final String RESIDUAL = "residual", HIDDEN = "hidden", QKV = "qkv", ATTN_OUT = "attn_out",
             BRANCH_OUT = "branch_out", GATE_UP = "gate_up", ACT = "act", LAST_HIDDEN = "last_hidden", LOGITS = "logits",
@@ -183,9 +188,12 @@ public final class ForwardProgram {
         return "v_cache." + layer;
     }
 
-    /** A metadata field (int32 inside {@link #BATCH_META}), the RoPE table or the tile counters: pinned, addressed by the layout. */
+    /**
+     * A metadata field (int32 inside {@link #BATCH_META}), the RoPE table, the tile counters or the grid barrier: pinned,
+     * addressed by the layout.
+     */
     public static boolean isPinned(String tensor) {
-        return META_FIELDS.contains(tensor) || ROPE.equals(tensor) || TILE_COUNTERS.equals(tensor);
+        return META_FIELDS.contains(tensor) || ROPE.equals(tensor) || TILE_COUNTERS.equals(tensor) || GRID_BARRIER.equals(tensor);
     }
 
     public Dims dims() {

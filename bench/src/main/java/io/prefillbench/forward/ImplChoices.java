@@ -1,5 +1,6 @@
 package io.prefillbench.forward;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prefillbench.BenchException;
@@ -17,7 +18,8 @@ import java.util.Optional;
  * gets the rule-based default of each implementation (today's {@link io.prefillbench.plan.GemmTiling}).
  * Rows are matched on the capture key only, never on a real token count.
  */
-public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch) {
+public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<KeyRow> persistentLayers) {
     public static final String RESOURCE = "impl-choices.json";
 
     /** Where the measurements come from: the card, the date, the results file that holds the figures. */
@@ -68,10 +70,22 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         }
     }
 
+    /**
+     * {@code persistentLayers}: buckets where each decoder layer runs as one persistent kernel
+     * ({@code Lowering.persistLayers}); a file without the property has none. An empty list is left out of the
+     * JSON, so the identity of a file written before the property existed stays what it was.
+     */
+    @com.fasterxml.jackson.annotation.JsonCreator
     public ImplChoices {
         gemm = gemm == null ? List.of() : List.copyOf(gemm);
         fusions = fusions == null ? List.of() : List.copyOf(fusions);
         l2Prefetch = l2Prefetch == null ? List.of() : List.copyOf(l2Prefetch);
+        persistentLayers = persistentLayers == null ? List.of() : List.copyOf(persistentLayers);
+    }
+
+    /** Choices without persistent layers. */
+    public ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch) {
+        this(provenance, gemm, fusions, l2Prefetch, List.of());
     }
 
     /** No rows: every op takes its implementation's rule-based default. */
@@ -135,6 +149,11 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     public boolean l2Prefetch(CaptureKey key) {
         return l2Prefetch.stream().anyMatch(r -> r.enabled() && r.m() == key.size() && archMatches(r.arch(), key));
+    }
+
+    /** Whether this bucket runs each decoder layer as one persistent kernel (a row that is on, matching size and arch). */
+    public boolean persistentLayers(CaptureKey key) {
+        return persistentLayers.stream().anyMatch(r -> r.enabled() && r.m() == key.size() && archMatches(r.arch(), key));
     }
 
     private static boolean archMatches(int arch, CaptureKey key) {

@@ -1,5 +1,6 @@
 package io.prefillbench.forward;
 
+import io.prefillbench.BenchException;
 import io.prefillbench.bindings.kernels.AddRmsNormParams;
 import io.prefillbench.bindings.kernels.ArgmaxParams;
 import io.prefillbench.bindings.kernels.AttnParams;
@@ -8,6 +9,7 @@ import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GemmParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
 import io.prefillbench.bindings.kernels.L2PrefetchParams;
+import io.prefillbench.bindings.kernels.LayerParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
 import io.prefillbench.bindings.kernels.SiluMulParams;
 import io.prefillbench.bindings.kernels.SplitKReduceParams;
@@ -223,7 +225,15 @@ public final class ImplRegistry {
             // No PDL attribute: it is the first kernel after an event wait on the side stream and nothing waits in it.
             new Impl("l2_prefetch", OpKind.L2_PREFETCH, "l2_prefetch", PREFETCH_THREADS, 0, EnumSet.noneOf(Impl.Attr.class),
                     "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch)),
+                    (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch),
+            // One whole decoder layer per launch (Lowering.persistLayers, where the measurements file has a
+            // persistentLayers row): never a default, no program op has its kind. All blocks co-resident, one per SM.
+            new Impl("layer_persistent", OpKind.LAYER, "layer_persistent", KernelConstants.LAYER_THREADS, KernelConstants.LAYER_SMEM,
+                    EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                    "bits depend on the dims only: every GEMM element is a fixed-order sum of 8 warps' k-slices; never the real "
+                            + "token count or which block computes a tile (not the unfused chain's bits: another k order)",
+                    new PersistentLayerFits(), (op, k, s, d) -> Grid.of(Grid.fixed(KernelConstants.LAYER_BLOCKS)), ImplRegistry::one,
+                    true, null, ImplRegistry::bindLayer)),
             // the 128 x 128 tile and the streaming kernels keep their kernel (the streaming ones unsplit); any other
             // GEMM (64 x 64, cuBLAS) becomes the 64 x 64 fused kernel, whose 16-row path serves small buckets
             List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL,
@@ -259,6 +269,45 @@ public final class ImplRegistry {
         public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
             return (long) key.tileCapacity() * dims.kvHeads() <= 2L * key.smCount();
         }
+    }
+
+    /** layer_persistent's rule: {@link #layerRefusal} has nothing against the bucket's rows and the model. */
+    record PersistentLayerFits() implements Impl.Supports {
+        @Override
+        public boolean test(Op op, CaptureKey key) {
+            return false; // needs the model's dimensions
+        }
+
+        @Override
+        public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            return layerRefusal(dims, key.capacity(op.rows())) == null;
+        }
+    }
+
+    /** layer_persistent's k loop works in slices of this many columns (prefill_kernels.h: "multiples of 512"). */
+    static final int LAYER_K_SLICE = 512;
+
+    /**
+     * Why layer_persistent cannot run a layer of this model at a row capacity of {@code rows} (the limits of
+     * prefill_kernels.h), as the end of a sentence starting with its name; null when it can.
+     */
+    static String layerRefusal(ForwardProgram.Dims d, int rows) {
+        if (rows > KernelConstants.LAYER_ROWS) return "takes row capacities <= " + KernelConstants.LAYER_ROWS;
+        int[] widths = {d.hidden(), d.attnDim(), d.ffn()};
+        String[] names = {"hidden", "q_heads * head_dim", "ffn"};
+        for (int i = 0; i < widths.length; i++) {
+            if (widths[i] % LAYER_K_SLICE != 0 || widths[i] > KernelConstants.LAYER_MAX_K) {
+                return "needs " + names[i] + " a multiple of " + LAYER_K_SLICE + " and <= " + KernelConstants.LAYER_MAX_K + ", the model has "
+                        + widths[i];
+            }
+        }
+        if (d.headDim() != 64 && d.headDim() != 128) return "needs head_dim 64 or 128, the model has " + d.headDim();
+        if (d.qHeads() % d.kvHeads() != 0) return "needs q_heads a multiple of kv_heads, the model has " + d.qHeads() + " / " + d.kvHeads();
+        if (d.ffn() % KernelConstants.GATE_UP_GROUP != 0) {
+            return "needs the gate/up weight interleaved in groups of " + KernelConstants.GATE_UP_GROUP + " (ffn a multiple of it), the model has ffn "
+                    + d.ffn();
+        }
+        return null;
     }
 
     private static boolean any(Op op, CaptureKey key) {
@@ -539,8 +588,73 @@ public final class ImplRegistry {
         AttnParams.kv_heads(p, d.kvHeads());
         AttnParams.head_dim(p, d.headDim());
         AttnParams.max_pages_per_seq(p, c.pagesPerSeq());
-        AttnParams.scale_log2(p, (float) (1.0 / Math.sqrt(d.headDim()) * (1.0 / Math.log(2.0))));
+        AttnParams.scale_log2(p, softmaxScaleLog2(d.headDim()));
         return new KernelIssuable(c, lo, p);
+    }
+
+    /** The attention kernels' softmax scale 1/sqrt(head_dim) times log2(e): they exponentiate with exp2. */
+    static float softmaxScaleLog2(int headDim) {
+        return (float) (1.0 / Math.sqrt(headDim) * (1.0 / Math.log(2.0)));
+    }
+
+    private static Issuable bindLayer(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, layerParams(c, lo));
+    }
+
+    /**
+     * LayerParams of a persistent layer: tensors and weights from the op's roles ({@code branch_out} NULL but on the
+     * last layer), rows = the bucket's capacity, the scalars as the norm, rope and attention binders set them.
+     * Refuses a device with fewer SMs than the kernel's blocks: they must all be resident at once.
+     */
+    static MemorySegment layerParams(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        if (c.multiprocessors() < KernelConstants.LAYER_BLOCKS) {
+            throw new BenchException(op.name() + ": layer_persistent needs its " + KernelConstants.LAYER_BLOCKS
+                    + " blocks resident at once (one per SM) and this GPU has " + c.multiprocessors() + " SMs: drop the persistentLayers rows"
+                    + " (pass --impl-choices with a file without them)");
+        }
+        String gateUp = op.weight("w_gate_up");
+        WeightLayout.RowInterleave ri = c.weightLayout().of(gateUp);
+        if (ri == null || ri.group() != KernelConstants.GATE_UP_GROUP) {
+            throw new IllegalStateException(op.name() + ": layer_persistent needs " + gateUp + " interleaved in groups of "
+                    + KernelConstants.GATE_UP_GROUP + ", the device layout has " + ri);
+        }
+        var d = c.dims();
+        MemorySegment p = LayerParams.allocate(c.arena());
+        LayerParams.residual(p, t(c, op.out("residual")));
+        LayerParams.branch_out(p, t(c, op.out("branch_out")));
+        LayerParams.qkv(p, t(c, op.out("qkv")));
+        LayerParams.attn_out(p, t(c, op.out("attn_out")));
+        LayerParams.act(p, t(c, op.out("act")));
+        LayerParams.k_cache(p, t(c, op.out("k_cache")));
+        LayerParams.v_cache(p, t(c, op.out("v_cache")));
+        LayerParams.input_norm(p, c.weight(op.weight("input_norm")));
+        LayerParams.w_qkv(p, c.weight(op.weight("w_qkv")));
+        LayerParams.qkv_bias(p, op.weight("qkv_bias") == null ? MemorySegment.NULL : c.weight(op.weight("qkv_bias")));
+        LayerParams.w_o(p, c.weight(op.weight("w_o")));
+        LayerParams.post_norm(p, c.weight(op.weight("post_norm")));
+        LayerParams.w_gate_up(p, c.weight(gateUp));
+        LayerParams.w_down(p, c.weight(op.weight("w_down")));
+        LayerParams.cos_sin(p, t(c, op.in("cos_sin")));
+        LayerParams.positions(p, t(c, op.in("positions")));
+        LayerParams.slot_mapping(p, t(c, op.in("slot_mapping")));
+        LayerParams.query_start(p, t(c, op.in("query_start")));
+        LayerParams.kv_lens(p, t(c, op.in("kv_lens")));
+        LayerParams.block_tables(p, t(c, op.in("block_tables")));
+        LayerParams.num_tokens(p, t(c, op.in("num_tokens")));
+        LayerParams.num_seqs(p, t(c, op.in("num_seqs")));
+        LayerParams.barrier(p, t(c, op.out("barrier")));
+        LayerParams.rows(p, c.key().capacity(op.rows()));
+        LayerParams.hidden(p, d.hidden());
+        LayerParams.q_heads(p, d.qHeads());
+        LayerParams.kv_heads(p, d.kvHeads());
+        LayerParams.head_dim(p, d.headDim());
+        LayerParams.ffn(p, d.ffn());
+        LayerParams.max_positions(p, c.maxModelLen()); // as rope_kv_write's
+        LayerParams.max_pages_per_seq(p, c.pagesPerSeq()); // as the attention's
+        LayerParams.eps(p, d.eps()); // as add_rmsnorm's
+        LayerParams.scale_log2(p, softmaxScaleLog2(d.headDim()));
+        return p;
     }
 
     private static Issuable bindSilu(BindContext c, LoweredOp lo) {

@@ -30,6 +30,12 @@ public final class KernelConstants {
     public static final int PREFETCH_MAX_TENSORS = Kernels.PREFILL_PREFETCH_MAX_TENSORS();
     /** Gate/up weight rows interleave in groups of this many (the fused SiLU epilogue's layout). */
     public static final int GATE_UP_GROUP = Kernels.PREFILL_GATE_UP_GROUP();
+    /** layer_persistent: row capacity it takes, blocks (all co-resident, one per SM), threads, largest k, dynamic smem. */
+    public static final int LAYER_ROWS = Kernels.PREFILL_LAYER_ROWS();
+    public static final int LAYER_BLOCKS = Kernels.PREFILL_LAYER_BLOCKS();
+    public static final int LAYER_THREADS = Kernels.PREFILL_LAYER_THREADS();
+    public static final int LAYER_MAX_K = Kernels.PREFILL_LAYER_MAX_K();
+    public static final int LAYER_SMEM = Kernels.PREFILL_LAYER_SMEM();
 
     private KernelConstants() {
     }

@@ -9,7 +9,8 @@ import java.util.List;
  * @param splits        GEMM k splits (1 otherwise); > 1 writes fp32 partials into a workspace tensor
  * @param partialSplits > 0: the input bound to the impl's partial role is that many split-K
  *                      partials of {@code partialRows} rows, summed in order while loading
- * @param fused         names of the ops folded into this one by the fusion pass (empty if none)
+ * @param fused         names of the ops folded into this one by the fusion pass, or replaced by a persistent
+ *                      layer (empty if none)
  * @param stream        0 = main stream; 1 = side branch, forked after {@code forkAfter} and joined
  *                      before {@code joinBefore} (main-stream op names)
  * @param algo          library calls: the algorithm to pin (a measurements row's {@code algo}); null =

@@ -11,6 +11,10 @@ import java.util.Map;
  * <ol>
  *   <li>{@link #layoutWeights}: the device layout of the weights (gate/up rows interleaved), the same at every bucket;</li>
  *   <li>{@link #selectImplementations}: a measurements row, else the registry's rule-based default;</li>
+ *   <li>{@link #persistLayers}: where the measurements file switches persistent layers on for this bucket, each
+ *       decoder layer's ops become one {@link OpKind#LAYER} op run by the registry's persistent layer kernel;</li>
+ *   <li>{@link #dropDeadOps}: ops whose every output is a scratch tensor nothing reads any more (the tile map
+ *       once no attention op is left) are dropped;</li>
  *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace; partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
@@ -27,6 +31,8 @@ public final class Lowering {
     public static LoweredPlan lower(ForwardProgram program, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
         WeightLayout weights = layoutWeights(program);
         List<LoweredOp> ops = selectImplementations(program, key, registry, choices);
+        ops = persistLayers(ops, program, key, registry, choices);
+        ops = dropDeadOps(ops, program);
         ops = fuse(ops, key, registry, choices, program.dims());
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
@@ -88,6 +94,116 @@ public final class Lowering {
             }
         }
         return out;
+    }
+
+    /** The ops of one decoder layer in the program, by name suffix, in order: what a persistent layer replaces. */
+    static final List<String> LAYER_OPS = List.of("input_norm", "qkv", "rope_kv", "attention", "o", "post_norm", "gate_up", "silu_mul", "down");
+
+    /**
+     * Pass 1b: where {@code choices} switches persistent layers on for this key, the ops of each decoder layer
+     * ({@link #LAYER_OPS}) become one op {@code L<l>.layer} of kind {@link OpKind#LAYER}, run by the registry's
+     * implementation of that kind, one split. Its roles are bound to what the replaced ops read and wrote (the
+     * residual updated in place, the scratch qkv, attn_out and act, the layer's caches, the metadata, the seven
+     * weights) plus the {@link ForwardProgram#GRID_BARRIER}; the last layer's op also writes {@code branch_out}, its
+     * down output, which final_norm adds (every other layer adds its own into the residual). The ops it replaces
+     * are listed as its {@code fused} ops. A key or model the implementation does not support is refused, naming
+     * the row to drop.
+     */
+    public static List<LoweredOp> persistLayers(List<LoweredOp> in, ForwardProgram program, CaptureKey key, ImplRegistry registry,
+                                                ImplChoices choices) {
+        if (!choices.persistentLayers(key)) return in;
+        String row = "drop the persistentLayers row for m=" + key.size();
+        Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.LAYER).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("persistent layers switched on for size " + key.size()
+                        + " but no LAYER implementation is registered: " + row));
+        ForwardProgram.Dims dims = program.dims();
+        List<LoweredOp> out = new ArrayList<>();
+        int i = 0;
+        while (i < in.size()) {
+            int layer = in.get(i).op().layer();
+            if (layer < 0) {
+                out.add(in.get(i++));
+                continue;
+            }
+            Map<String, Op> bySuffix = new LinkedHashMap<>();
+            for (String suffix : LAYER_OPS) {
+                Op o = i < in.size() ? in.get(i).op() : null;
+                if (o == null || o.layer() != layer || !suffix(o.name()).equals(suffix)) {
+                    throw new IllegalStateException("layer " + layer + ": expected L" + layer + "." + suffix + " next, found "
+                            + (o == null ? "the end" : o.name()) + "; a persistent layer replaces exactly " + LAYER_OPS);
+                }
+                bySuffix.put(suffix, o);
+                i++;
+            }
+            Op layerOp = layerOp(layer, bySuffix, layer == dims.layers() - 1);
+            if (!impl.supports().test(layerOp, key, dims)) {
+                String why = ImplRegistry.layerRefusal(dims, key.capacity(layerOp.rows()));
+                throw new IllegalArgumentException("persistent layers switched on for size " + key.size() + " but " + impl.name() + " "
+                        + (why == null ? "does not support it" : why) + ": " + row);
+            }
+            out.add(LoweredOp.of(layerOp, impl).withSplits(1).withImpl(impl, bySuffix.values().stream().map(Op::name).toList()));
+        }
+        return out;
+    }
+
+    /** The LAYER op standing for one layer's ops (by suffix), its roles bound to their tensors and weights. */
+    private static Op layerOp(int layer, Map<String, Op> ops, boolean last) {
+        Op norm = ops.get("input_norm"), rope = ops.get("rope_kv"), att = ops.get("attention"), down = ops.get("down");
+        Map<String, String> reads = new LinkedHashMap<>();
+        reads.put("residual", norm.in("residual"));
+        for (String r : List.of("cos_sin", "positions", "slot_mapping", "num_tokens")) reads.put(r, rope.in(r));
+        for (String r : List.of("query_start", "kv_lens", "block_tables")) reads.put(r, att.in(r));
+        reads.put("num_seqs", ForwardProgram.NUM_SEQS); // the tile map read it; the kernel walks the sequences itself
+        Map<String, String> writes = new LinkedHashMap<>();
+        writes.put("residual", norm.out("residual"));
+        if (last) writes.put("branch_out", down.out("c"));
+        writes.put("qkv", rope.out("qkv"));
+        writes.put("attn_out", att.out("out"));
+        writes.put("act", ops.get("silu_mul").out("out"));
+        writes.put("k_cache", rope.out("k_cache"));
+        writes.put("v_cache", rope.out("v_cache"));
+        writes.put("barrier", ForwardProgram.GRID_BARRIER);
+        Map<String, String> weights = new LinkedHashMap<>();
+        weights.put("input_norm", norm.weight("weight"));
+        weights.put("w_qkv", ops.get("qkv").weight("weight"));
+        if (rope.weight("bias") != null) weights.put("qkv_bias", rope.weight("bias"));
+        weights.put("w_o", ops.get("o").weight("weight"));
+        weights.put("post_norm", ops.get("post_norm").weight("weight"));
+        weights.put("w_gate_up", ops.get("gate_up").weight("weight"));
+        weights.put("w_down", down.weight("weight"));
+        return new Op("L" + layer + ".layer", OpKind.LAYER, layer, reads, writes, weights, 0, 0, Count.TOKENS);
+    }
+
+    /**
+     * Pass 1c: drops ops with no effect left: every tensor the op writes is a scratch activation (not pinned, not
+     * the KV cache, not an output) and no later op reads the version it wrote. An op that writes
+     * nothing (the L2 prefetch: a cache hint) is kept. Repeated until nothing changes, so a chain of dead ops goes.
+     * In the program as written no op is dead; with persistent layers the tile map is (only attention read it).
+     */
+    public static List<LoweredOp> dropDeadOps(List<LoweredOp> in, ForwardProgram program) {
+        List<LoweredOp> ops = new ArrayList<>(in);
+        boolean dropped = true;
+        while (dropped) {
+            dropped = false;
+            for (int i = ops.size() - 1; i >= 0; i--) {
+                if (dead(ops, i, program)) {
+                    ops.remove(i);
+                    dropped = true;
+                }
+            }
+        }
+        return ops;
+    }
+
+    private static boolean dead(List<LoweredOp> ops, int i, ForwardProgram program) {
+        Op op = ops.get(i).op();
+        if (op.writes().isEmpty()) return false;
+        for (String t : op.writes().values()) {
+            TensorSpec spec = ForwardProgram.isPinned(t) ? null : program.tensors().get(t);
+            if (spec == null || spec.role() != TensorSpec.Role.ACTIVATION) return false; // pinned, KV, output: an effect
+            if (!readersOfVersion(ops, i, t).isEmpty()) return false;
+        }
+        return true;
     }
 
     /**
@@ -230,6 +346,12 @@ public final class Lowering {
     public static List<LoweredOp> assignStreams(List<LoweredOp> in, ForwardProgram program, CaptureKey key, ImplRegistry registry,
                                                 ImplChoices choices) {
         if (!choices.l2Prefetch(key)) return in;
+        if (in.stream().anyMatch(o -> o.op().kind() == OpKind.LAYER)) {
+            // a persistent layer needs all its blocks resident at once: a side branch would hold SMs it waits for
+            throw new IllegalArgumentException("L2 prefetch and persistent layers are both switched on for size " + key.size()
+                    + ": the persistent layer kernel needs every SM it spans while the prefetch branch runs beside it; drop the"
+                    + " l2Prefetch or the persistentLayers row for m=" + key.size());
+        }
         int layers = program.dims().layers();
         List<LoweredOp> ops = new ArrayList<>(in);
         for (int l = 0; l + 1 < layers; l++) {

@@ -29,7 +29,15 @@ public enum OpKind {
     /** c = bf16(sum of split-K partials); inserted where a consumer cannot read partials. */
     SPLITK_REDUCE(List.of("partial", "m_dev"), List.of("c"), true),
     /** Touches a weight so it sits in L2 when its GEMM runs; reads weights only (side stream). */
-    L2_PREFETCH(List.of(), List.of(), true);
+    L2_PREFETCH(List.of(), List.of(), true),
+    /**
+     * One whole decoder layer in one kernel (the ops input_norm .. down of a layer, replaced by
+     * {@code Lowering.persistLayers}); roles named as the fields of {@code LayerParams}. The residual is read and
+     * updated in place; {@code branch_out} is bound on the last layer only (its down output, which final_norm
+     * adds); qkv, attn_out and act are scratch; {@code barrier} is the grid barrier the kernel's blocks share.
+     */
+    LAYER(List.of("residual", "cos_sin", "positions", "slot_mapping", "query_start", "kv_lens", "block_tables", "num_tokens",
+            "num_seqs"), List.of("residual", "branch_out", "qkv", "attn_out", "act", "k_cache", "v_cache", "barrier"), true);
 
     private final List<String> readRoles;
     private final List<String> writeRoles;

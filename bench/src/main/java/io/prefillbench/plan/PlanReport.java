@@ -214,10 +214,14 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         return sb.toString();
     }
 
-    /** Implementation and splits of the GEMMs of layer 0 and the LM head: {@code "qkv gemm_bf16 s8, ..."}. */
+    /**
+     * Implementation and splits of the GEMMs of layer 0 and the LM head: {@code "qkv gemm_bf16 s8, ..."}; a persistent
+     * layer 0 (its GEMMs inside one kernel) as {@code "layer layer_persistent"}.
+     */
     static String gemmImpls(LoweredPlan p) {
         StringBuilder sb = new StringBuilder();
         for (LoweredOp o : p.ops()) {
+            if (o.op().kind() == OpKind.LAYER && o.op().layer() == 0) sb.append(sb.isEmpty() ? "" : ", ").append("layer ").append(o.impl().name());
             if (o.op().kind() == OpKind.GEMM && (o.op().layer() == 0 || o.op().layer() < 0)) {
                 String name = o.op().name();
                 sb.append(sb.isEmpty() ? "" : ", ").append(name.substring(name.indexOf('.') + 1)).append(' ').append(o.impl().name())

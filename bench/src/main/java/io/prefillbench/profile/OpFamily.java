@@ -5,11 +5,12 @@ import io.prefillbench.forward.LoweredOp;
 /**
  * What a lowered op is counted as when GPU time is summed per family. A split-K reduce counts to its GEMM's
  * family (it finishes that GEMM); the tile map and L2 prefetch are "other"; a fused op counts as the op it was
- * fused into (e.g. gate_up GEMM + silu_mul counts as gate_up GEMM).
+ * fused into (e.g. gate_up GEMM + silu_mul counts as gate_up GEMM); a persistent layer (one kernel for a whole
+ * decoder layer) is "layer": its norms, GEMMs and attention have no time of their own.
  */
 public enum OpFamily {
     EMBED("embed"), NORM("norm"), QKV_GEMM("qkv GEMM"), ROPE_KV("rope+kv"), ATTENTION("attention"), O_GEMM("o GEMM"),
-    GATE_UP_GEMM("gate_up GEMM"), ACT("act"), DOWN_GEMM("down GEMM"), FINAL_NORM("final norm+gather"), LM_HEAD("LM head"),
+    GATE_UP_GEMM("gate_up GEMM"), ACT("act"), DOWN_GEMM("down GEMM"), LAYER("layer"), FINAL_NORM("final norm+gather"), LM_HEAD("LM head"),
     ARGMAX("argmax"), OTHER("other");
 
     private final String label;
@@ -34,6 +35,7 @@ public enum OpFamily {
             case SILU_MUL -> ACT;
             case FINAL_NORM_GATHER -> FINAL_NORM;
             case ARGMAX -> ARGMAX;
+            case LAYER -> LAYER;
             default -> OTHER;
         };
     }

@@ -44,4 +44,10 @@ final class ForwardTestSupport {
     static ImplChoices choices(List<ImplChoices.GemmRow> gemm, List<ImplChoices.FusionRow> fusions, List<ImplChoices.KeyRow> prefetch) {
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, fusions, prefetch);
     }
+
+    /** Persistent layers switched on at these buckets (any arch), nothing else. */
+    static ImplChoices persistentAt(int... sizes) {
+        List<ImplChoices.KeyRow> rows = java.util.Arrays.stream(sizes).mapToObj(m -> new ImplChoices.KeyRow(m, 0, "test")).toList();
+        return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), List.of(), List.of(), rows);
+    }
 }

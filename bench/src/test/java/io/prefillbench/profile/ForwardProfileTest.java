@@ -99,6 +99,24 @@ class ForwardProfileTest {
         assertEquals(180.0 / total, p.familyShares().get(OpFamily.QKV_GEMM), 1e-12);
     }
 
+    /** Persistent layers at 16: one "layer" family for the layers, the LM head the only GEMM row, nothing missing or failing. */
+    @Test
+    void persistentLayersAreOneFamilyAndHaveNoGemmRows() {
+        ImplChoices persist = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), List.of(), List.of(),
+                List.of(new ImplChoices.KeyRow(16, 0, "test")));
+        LoweredPlan plan = LoweredForward.of(ForwardProgram.of(Presets.byName("ernie-4.5-0.3b")), CaptureSizes.parse("16", CaptureSizes.HARD_CAP),
+                32, 2048, 132, 90, ImplRegistry.standard(), persist).plan(16);
+        ForwardProfile p = ForwardProfile.of(List.of(times(plan)));
+        Map<OpFamily, Double> us = p.familyUs();
+        assertEquals(List.of(OpFamily.EMBED, OpFamily.LAYER, OpFamily.FINAL_NORM, OpFamily.LM_HEAD, OpFamily.ARGMAX), List.copyOf(us.keySet()));
+        assertEquals(18.0, us.get(OpFamily.LAYER), "18 layer ops of 1 us");
+        assertEquals("layer", OpFamily.LAYER.label());
+        assertEquals(OpFamily.LAYER, OpFamily.of(plan.op("L5.layer")));
+        assertEquals(List.of("lm_head"), p.gemms().stream().map(ForwardProfile.GemmRow::op).toList());
+        assertEquals(1, p.gemmShapes().size());
+        assertEquals(1.0, p.familyShares().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
+    }
+
     @Test
     void splitKReduceCountsToItsGemmAndUnknownNamesToOther() {
         assertEquals(OpFamily.QKV_GEMM, OpFamily.gemmFamily("L3.qkv.reduce"));

@@ -78,7 +78,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--dump-ops", paramLabel = "FILE", description = "Also write the lowered op list of every size (text, one op per line) to FILE.")
     Path dumpOps;
     @Option(names = "--impl-choices", paramLabel = "FILE",
-            description = "Lower with this measurements file (impl-choices.json form) instead of the one in the jar, e.g. with l2Prefetch rows switched on.")
+            description = "Lower with this measurements file (impl-choices.json form) instead of the one in the jar, e.g. with l2Prefetch or persistentLayers rows switched on.")
     Path implChoices;
 
     @Override
@@ -99,7 +99,13 @@ public final class PlanCommand implements Callable<Integer> {
         int[] prompts = promptLens.stream().mapToInt(Integer::intValue).toArray();
         io.prefillbench.forward.ImplChoices choices = implChoices == null ? io.prefillbench.forward.ImplChoices.bundled()
                 : io.prefillbench.forward.ImplChoices.read(implChoices);
-        PlanReport report = PlanReport.build(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, prompts, guard, choices);
+        PlanReport report;
+        try {
+            report = PlanReport.build(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, prompts, guard, choices);
+        } catch (IllegalArgumentException e) {
+            if (implChoices == null) throw e; // the bundled file lowers every shape plan accepts: a bug, not input
+            throw new BenchException("--impl-choices " + implChoices + ": " + e.getMessage(), e); // a row lowering refuses
+        }
         Path target = json == null ? null : OutputPath.check("--json", json, List.of(), force); // before anything is printed
         Path opsTarget = dumpOps == null ? null : OutputPath.check("--dump-ops", dumpOps, List.of(), force);
         var out = spec.commandLine().getOut();

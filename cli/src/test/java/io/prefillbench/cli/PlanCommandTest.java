@@ -157,6 +157,36 @@ class PlanCommandTest {
         assertEquals("", dup.out());
     }
 
+    /** The sample choices file of the bench tests: persistentLayers on at bucket 16 only. */
+    private static final String PERSIST16 = "../bench/src/test/resources/io/prefillbench/forward/choices-persist16.json";
+
+    @Test
+    void persistentLayersFromAChoicesFileShowInThePlanAndTheDump(@TempDir Path dir) throws Exception {
+        Path dump = dir.resolve("ops.txt");
+        var r = run("plan", "--sizes", "16,64", "--impl-choices", PERSIST16, "--dump-ops", dump.toString());
+        assertEquals(0, r.exit(), r.err());
+        // embed, 18 layer ops, final norm, LM head, argmax at 16; 64 keeps its 9 kernels per layer
+        assertTrue(r.out().contains("| 16 | 22 | 1 | 0.00 | layer layer_persistent, lm_head gemm_bf16_stream_m16 |"), r.out());
+        assertTrue(r.out().contains("| 64 | 167 | 9 |"), r.out());
+        assertTrue(r.out().contains("s0  L17.layer layer_persistent grid=128x1x1 (128, 1, 1) fused=L17.input_norm+"), r.out());
+        assertTrue(r.out().contains("| grid_barrier | [2] uint32 layer_persistent grid barrier (arrivals, generation) | 8 |"), r.out());
+        java.util.List<String> lines = Files.readAllLines(dump);
+        assertEquals(18, lines.stream().filter(l -> l.startsWith("size=16 ") && l.contains(" kind=LAYER ")).count());
+        assertEquals(0, lines.stream().filter(l -> l.startsWith("size=64 ") && l.contains(" kind=LAYER ")).count());
+        assertTrue(lines.stream().filter(l -> l.startsWith("size=16 ")).noneMatch(l -> l.contains(" op=tile_map ")));
+        var bundled = run("plan", "--sizes", "16,64");
+        assertFalse(bundled.out().contains("grid_barrier"), bundled.out());
+    }
+
+    @Test
+    void aPersistentRowTheModelCannotRunIsBadInputNamingTheFile() {
+        var r = run("plan", "--model", "llama-3.2-1b", "--sizes", "16,64", "--impl-choices", PERSIST16);
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("error: --impl-choices " + PERSIST16 + ": persistent layers switched on for size 16 but layer_persistent needs ffn a multiple"
+                + " of 512 and <= 3072, the model has 8192: drop the persistentLayers row for m=16", r.err().strip());
+        assertEquals("", r.out());
+    }
+
     @Test
     void jsonToUnwritablePathIsBadInputBeforeThePlanIsPrinted(@TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("file"), "x");

@@ -81,6 +81,32 @@ class ProfileOutputTest {
         assertEquals(4.194304, qkv.tflopPerSAtCapacity(), 1e-12);
     }
 
+    /**
+     * Persistent layers at 16 (a choices row): the layers are one "layer" family, the GEMM tables hold the LM head only,
+     * and the block goes through JSON, its validation and the markdown like any other.
+     */
+    @Test
+    void aPersistentLayerPlanProfilesAsTheLayerFamily() {
+        ImplChoices persist = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), List.of(), List.of(),
+                List.of(new ImplChoices.KeyRow(16, 0, "test")));
+        LoweredPlan plan = LoweredForward.of(ForwardProgram.of(Presets.byName("ernie-4.5-0.3b")), CaptureSizes.parse("16", CaptureSizes.HARD_CAP),
+                32, 2048, 132, 90, ImplRegistry.standard(), persist).plan(16);
+        double[] us = new double[plan.ops().size()];
+        for (int i = 0; i < us.length; i++) us[i] = plan.ops().get(i).op().kind() == OpKind.LAYER ? 20 : 1;
+        Profile p = ProfilePass.of(ForwardProfile.of(List.of(new StepTimes(plan, 10, 1, 1, us, 11, false))), 11, false);
+        assertEquals(List.of("embed", "layer", "final norm+gather", "LM head", "argmax"), p.opFamilies().stream().map(Profile.OpFamilyTime::family).toList());
+        assertEquals(18 * 20 + 4, p.totalUs(), 1e-9);
+        assertEquals(List.of("lm_head"), p.gemms().stream().map(Profile.GemmTime::op).toList());
+        Results r = withProfile(p, floor());
+        Path f = dir.resolve("persist.json");
+        ResultsIo.writeAtomically(f, r);
+        assertEquals(p, ResultsIo.read(f).workloads().getFirst().profile());
+        String md = ProfileMarkdown.workload(r.workloads().getFirst(), true);
+        assertTrue(md.contains("| layer | 360.0 | 98.9% |"), md);
+        assertTrue(md.contains("| lm_head | 103424 x 1024 |"), md);
+        assertFalse(md.contains("L0."), md);
+    }
+
     @Test
     void jsonRoundTripKeepsTheNewBlocks() {
         Results r = withProfile(ernieProfile(), floor());
