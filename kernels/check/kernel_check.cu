@@ -1409,7 +1409,7 @@ struct ChainBatch {
   Dev<uint16_t> res, h, qkv, attn, xo, gu, act, fin, logits, kc, vc;
   Dev<float> part;
   Dev<uint32_t> cnt;  // the split-K fixup's tile counters (zero; the fused kernels reset them)
-  Dev<uint32_t> bar;  // layer_persistent's grid barrier (zero once; every launch leaves the count at zero)
+  Dev<uint64_t> bar;  // layer_persistent's grid barrier (zero once; every launch adds a multiple of its grid)
   // tcap, scap and max_tiles: the size, sequence and tile capacities of the plan's capture key
   ChainBatch(int tcap_, int scap_, int max_tiles_, const std::vector<int> &lens, Rng &r) : tcap(tcap_), scap(scap_), max_tiles(max_tiles_) {
     typedef ChainModel M;
@@ -1439,8 +1439,8 @@ struct ChainBatch {
     part = Dev<float>(std::max((size_t)8 * tcap * 2 * M::F, (size_t)8 * scap * M::V));
     cnt = Dev<uint32_t>(4096);
     CK(cudaMemset(cnt.p, 0, cnt.n * 4));
-    bar = Dev<uint32_t>(2);
-    CK(cudaMemset(bar.p, 0, bar.n * 4));
+    bar = Dev<uint64_t>(1);
+    CK(cudaMemset(bar.p, 0, bar.n * 8));
   }
   void poison() {
     res.poison(); h.poison(); qkv.poison(); attn.poison(); xo.poison(); gu.poison(); act.poison(); fin.poison(); logits.poison();
@@ -1554,7 +1554,8 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                                       B.fin.p, H, 1e-6f});
     } else if (kind == "LAYER" && kernel == "layer_persistent") {
       LayerParams lp{};
-      lp.residual = B.res.p; lp.branch_out = l == CM::L - 1 ? B.xo.p : nullptr;  // the last layer leaves its down output
+      const int nl = std::max(1, o->i("layers"));  // layers of this launch (the dump's layers= field; 1 when absent)
+      lp.residual = B.res.p; lp.branch_out = l + nl == CM::L ? B.xo.p : nullptr;  // the last layer leaves its down output
       lp.qkv = B.qkv.p; lp.attn_out = B.attn.p; lp.act = B.act.p;
       lp.k_cache = B.kc.p + l * kvl; lp.v_cache = B.vc.p + l * kvl;
       lp.input_norm = M.n1.p + (size_t)l * H; lp.w_qkv = M.wqkv.p + (size_t)l * W * H; lp.qkv_bias = M.bqkv.p + (size_t)l * W;
@@ -1564,6 +1565,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       lp.barrier = B.bar.p; lp.rows = B.tcap; lp.hidden = H; lp.q_heads = CM::QH; lp.kv_heads = CM::KVH; lp.head_dim = CM::D;
       lp.ffn = F; lp.max_positions = CM::MAXPOS; lp.max_pages_per_seq = B.maxpages; lp.eps = 1e-6f;
       lp.scale_log2 = 0.125f * 1.4426950408889634f;
+      lp.layers = nl;
+      lp.input_norm_stride = H; lp.w_qkv_stride = (int64_t)W * H; lp.qkv_bias_stride = W; lp.w_o_stride = (int64_t)H * H;
+      lp.post_norm_stride = H; lp.w_gate_up_stride = (int64_t)2 * F * H; lp.w_down_stride = (int64_t)H * F; lp.kv_stride = (int64_t)kvl;
       launch_ex(layer_persistent, grid, block, smem, st, pdl, lp);
     } else if (kind == "ARGMAX" && kernel == "argmax_rows") {
       launch_ex(argmax_rows, grid, block, smem, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V});
@@ -1750,9 +1754,9 @@ static void test_layer() {
   std::vector<const OpLine *> lops;
   long nlayer = 0;
   for (auto &o : lall)
-    if (o.i("size") == 16) { lops.push_back(&o); nlayer += o.s("kind") == "LAYER"; }
-  record_bool("PK_OPS_LAYER: bucket 16 runs every layer in one LAYER op", nlayer == ChainModel::L, nlayer != ChainModel::L, 1,
-              std::to_string(nlayer) + " LAYER ops, " + std::to_string(lops.size()) + " ops");
+    if (o.i("size") == 16) { lops.push_back(&o); nlayer += o.s("kind") == "LAYER" ? std::max(1, o.i("layers")) : 0; }
+  record_bool("PK_OPS_LAYER: bucket 16 runs every layer in LAYER ops", nlayer == ChainModel::L, nlayer != ChainModel::L, 1,
+              std::to_string(nlayer) + " layers in LAYER ops, " + std::to_string(lops.size()) + " ops");
   const std::vector<const OpLine *> rops = plan_ops(16);
   CK(cudaFuncSetAttribute(layer_persistent, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_LAYER_SMEM));
   ChainModel M;
@@ -1830,10 +1834,13 @@ static void test_layer() {
       CK(cudaMemcpyFromSymbol(tr, pl_trace, sizeof tr));
       unsigned long long t0 = ~0ull;
       for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) t0 = std::min(t0, tr[b][0]);
-      const char *mk[PL_MARKS] = {"entry", "after pdl wait", "qkv done", "barrier 1", "attention done", "barrier 2", "o done",
-                                  "barrier 3", "gate_up done", "barrier 4", "down done (exit)"};
+      const char *mk[PL_MARKS] = {"entry", "layer start", "qkv done", "barrier 1", "attention done", "barrier 2", "o done",
+                                  "barrier 3", "gate_up done", "barrier 4", "down done (exit)", "norm 1 done", "qkv mma done",
+                                  "norm 2 done", "gate_up mma done", "act loaded", "down mma done"};
+      const int order[PL_MARKS] = {0, 1, 11, 12, 2, 3, 4, 5, 6, 7, 13, 14, 8, 9, 15, 16, 10};
       printf("%s: phase trace of the last layer (us since the first block's entry; min / median / max over blocks)\n", tag.c_str());
-      for (int i = 0; i < PL_MARKS; i++) {
+      for (int oi = 0; oi < PL_MARKS; oi++) {
+        const int i = order[oi];
         std::vector<double> v;
         for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) v.push_back((tr[b][i] - t0) * 1e-3);
         std::sort(v.begin(), v.end());

@@ -302,25 +302,28 @@ typedef struct L2PrefetchParams {
  * blocks, which must all be resident at once (one per SM: the host refuses a device with fewer SMs, and a
  * barrier that waits past PREFILL_LAYER_SPIN_NS traps instead of hanging), PREFILL_LAYER_THREADS threads,
  * PREFILL_LAYER_SMEM bytes of dynamic shared memory (the host raises the kernel's limit once).
- * Four phases separated by grid barriers (p.barrier: arrival count and generation, zero before the first launch;
- * every launch leaves the count at zero):
+ * Four phases separated by grid barriers (p.barrier: one 64-bit arrival count, zero before the first launch and
+ * never reset: every launch adds a multiple of the grid, and a barrier waits for the next multiple):
  *   1. every block normalises all rows (input_norm) into shared memory; qkv column tiles (rows < *num_tokens):
  *      bias, NeoX rotation of q and k (rope_kv_write's arithmetic), q/k/v into qkv, k/v into the caches at slot_mapping;
  *   2. attention: causal GQA over the paged cache, item = (token, kv head), the group's q heads across the warps;
  *   3. o projection; residual += bf16(o) (rounded to bf16), column tiles;
  *   4. every block normalises all rows (post_norm); gate_up tiles with the SiLU * up epilogue into act;
- *   then (after a barrier) down projection: residual += bf16(down), or, when branch_out != NULL (the last layer),
- *   branch_out = bf16(down) with the residual left for final_norm_gather to add.
+ *   then (after a barrier) down projection: residual += bf16(down), or, when branch_out != NULL (the launch's last
+ *   layer), branch_out = bf16(down) with the residual left for final_norm_gather to add.
  * Weights stream through a per-warp ring of cp.async copies that runs ahead across phases and barriers. Every GEMM
  * output element is the fixed-order sum of 8 warps' k-slices (each an mma chain over its slice): the bits depend on
  * the dimensions only, never on *num_tokens or on which block computes a tile. Not the bits of the unfused chain
  * (other k order); within the CPU reference's tolerance. Needs: hidden, q_heads * head_dim and ffn multiples of
- * 512 and <= PREFILL_LAYER_MAX_K; head_dim 64 or 128; ffn % PREFILL_GATE_UP_GROUP == 0 (w_gate_up interleaved). */
+ * 512 and <= PREFILL_LAYER_MAX_K; hidden <= PREFILL_LAYER_MAX_HIDDEN; (q_heads + 2*kv_heads) * head_dim <= 8 * PREFILL_LAYER_BLOCKS * PREFILL_LAYER_TILES;
+ * head_dim 64 or 128; q_heads / kv_heads dividing 8; ffn % PREFILL_GATE_UP_GROUP == 0 (w_gate_up interleaved). */
 #define PREFILL_LAYER_ROWS 16
 #define PREFILL_LAYER_BLOCKS 128
 #define PREFILL_LAYER_THREADS 256
 #define PREFILL_LAYER_MAX_K 3072
+#define PREFILL_LAYER_MAX_HIDDEN 1024
 #define PREFILL_LAYER_RING 13
+#define PREFILL_LAYER_TILES 3
 #define PREFILL_LAYER_SMEM (PREFILL_LAYER_ROWS * (PREFILL_LAYER_MAX_K + 8) * 2 + 2 * 8 * 32 * 8 * 4 + 8 * PREFILL_LAYER_RING * 1024 + 256)
 #define PREFILL_LAYER_SPIN_NS 2000000000LL
 typedef struct LayerParams {
@@ -346,7 +349,7 @@ typedef struct LayerParams {
   const int32_t *block_tables;  /* [max_seqs, max_pages_per_seq] */
   const int32_t *num_tokens;    /* device scalar */
   const int32_t *num_seqs;      /* device scalar */
-  uint32_t *barrier;            /* [2] grid barrier: arrival count, generation */
+  uint64_t *barrier;            /* [1] grid barrier: arrivals (8-byte aligned) */
   int32_t rows;                 /* row capacity, <= PREFILL_LAYER_ROWS */
   int32_t hidden;
   int32_t q_heads;
@@ -357,6 +360,19 @@ typedef struct LayerParams {
   int32_t max_pages_per_seq;
   float eps;
   float scale_log2;             /* softmax scale * log2(e) */
+  /* Layers run by this launch (>= 1), with a grid barrier between them: layer i reads and writes every per-layer
+   * pointer above (the norms, the weights, the bias, the caches) advanced by i times its stride (elements), and
+   * only the launch's last layer writes branch_out. One launch for every layer keeps the weight ring streaming
+   * across layers (no kernel boundary to drain and refill). */
+  int32_t layers;
+  int64_t input_norm_stride;
+  int64_t w_qkv_stride;
+  int64_t qkv_bias_stride;
+  int64_t w_o_stride;
+  int64_t post_norm_stride;
+  int64_t w_gate_up_stride;
+  int64_t w_down_stride;
+  int64_t kv_stride;            /* k_cache and v_cache */
 } LayerParams;
 
 /* add_one_i32: test kernel, data[i] += 1 for i < n (graph replay checks). */

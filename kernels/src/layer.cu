@@ -18,6 +18,13 @@
 
 #define PL_WARPS 8
 #define PL_RING PREFILL_LAYER_RING
+// Items a warp keeps in flight (<= PL_RING). Weight bytes in flight also delay every critical-path load behind them
+// in the memory queues (Little's law: 128 SMs x 8 warps x 13 KB = 13 MB at ~4 TB/s is ~3 us of queue), so the
+// stream runs only as far ahead as it needs to.
+#ifndef PL_AHEAD
+#define PL_AHEAD PREFILL_LAYER_RING
+#endif
+static_assert(PL_AHEAD >= 1 && PL_AHEAD <= PL_RING, "PL_AHEAD");
 #define PL_AST (PREFILL_LAYER_MAX_K + 8)  // A row stride (elements): 16 bytes of padding, conflict-free fragment loads
 #define PL_A_BYTES (PREFILL_LAYER_ROWS * PL_AST * 2)
 #define PL_RED_BYTES (2 * PL_WARPS * 32 * 8 * 4)
@@ -61,11 +68,30 @@ PK_DEV int pl_col(const PlDims &d, int ph, int tile, int sub, int n) {
 }
 
 // ---------------------------------------------------------------- the weight ring (per warp)
+// A block's tiles of a phase are tile = blockIdx.x + ti * gridDim.x, ti < pl_mine (<= PREFILL_LAYER_TILES); they are
+// computed together, k64 step outer and tile inner, so each warp has 2 * tiles (x2 for gate_up) independent mma
+// chains in flight instead of one chain per tile and a reduction between tiles. The ring carries the items in that
+// order: (layer, phase, k step, tile, sub).
+#define PL_MAXT PREFILL_LAYER_TILES
+PK_DEV int pl_mine(const PlDims &d, int ph) {
+  const int nt = pl_nt(d, ph), b = blockIdx.x;
+  return b < nt ? (nt - b + gridDim.x - 1) / gridDim.x : 0;
+}
 struct PlCursor {
-  int ph, tile, item;
+  int layer, ph, kc, ti, sub;  // ph == 4 (in the launch's last layer): past the last item
+  int mine;                    // pl_mine of (layer, ph)
 };
-PK_DEV void pl_skip(PlCursor &c, const PlDims &d) {
-  while (c.ph < 4 && c.tile >= pl_nt(d, c.ph)) { c.ph++; c.tile = blockIdx.x; }
+// Moves past phases with no tile for this block, and from a layer's last phase to the next layer's first.
+PK_DEV void pl_skip(PlCursor &c, const PlDims &d, int layers) {
+  for (;;) {
+    if (c.ph == 4) {
+      if (c.layer + 1 >= layers) return;
+      c.layer++; c.ph = 0;
+    }
+    c.mine = pl_mine(d, c.ph);
+    if (c.mine > 0) return;
+    c.ph++;
+  }
 }
 struct PlRing {
   uint32_t base;  // this warp's slots: PL_RING x 1 KB (piece 0: 512 bytes, piece 1: 512 bytes, 16 per lane each)
@@ -73,23 +99,31 @@ struct PlRing {
   PlCursor cur;
 };
 
-// Copies the next item of the layer's sequence into the ring's slot `s` (one commit group per call, empty past
-// the layer's last item, so every lane always has PL_RING groups in flight after a take).
+// Copies the next item of the launch's sequence into the ring's slot `s` (one commit group per call, empty past
+// the last item, so every lane always has PL_RING groups in flight after a take).
 PK_DEV void pl_issue(const LayerParams &p, const PlDims &d, PlRing &r, int s, int warp, int lane) {
   PlCursor &c = r.cur;
   if (c.ph < 4) {
-    const int g = lane >> 2, t = lane & 3;
-    const int K = pl_k(d, c.ph);
-    const int kc = c.ph == 2 ? c.item >> 1 : c.item, sub = c.ph == 2 ? c.item & 1 : 0;
-    const uint16_t *w = c.ph == 0 ? p.w_qkv : c.ph == 1 ? p.w_o : c.ph == 2 ? p.w_gate_up : p.w_down;
-    const uint16_t *src = w + (size_t)pl_col(d, c.ph, c.tile, sub, g) * K + warp * (K >> 3) + kc * 64 + t * 8;
+    const int g = lane >> 2, t = lane & 3, K = pl_k(d, c.ph);
+    const uint16_t *w = c.ph == 0 ? p.w_qkv + c.layer * p.w_qkv_stride : c.ph == 1 ? p.w_o + c.layer * p.w_o_stride
+                        : c.ph == 2 ? p.w_gate_up + c.layer * p.w_gate_up_stride : p.w_down + c.layer * p.w_down_stride;
+    const int tile = blockIdx.x + c.ti * gridDim.x;
+    const uint16_t *src = w + (size_t)pl_col(d, c.ph, tile, c.sub, g) * K + warp * (K >> 3) + c.kc * 64 + t * 8;
     const uint32_t dst = r.base + s * 1024 + lane * 16;
     cp_async16(dst, src, true);
     cp_async16(dst + 512, src + 32, true);
-    if (++c.item == pl_ipt(d, c.ph)) {
-      c.item = 0;
-      c.tile += gridDim.x;
-      pl_skip(c, d);
+    if (c.ph == 2 && c.sub == 0) {
+      c.sub = 1;
+    } else {
+      c.sub = 0;
+      if (++c.ti == c.mine) {
+        c.ti = 0;
+        if (++c.kc == (K >> 9)) {
+          c.kc = 0;
+          c.ph++;
+          pl_skip(c, d, p.layers);
+        }
+      }
     }
   }
   cp_async_commit();
@@ -101,24 +135,31 @@ PK_DEV uint4 lds128(uint32_t a) {
   return v;
 }
 
-// One k64 item: the lane's two weight pieces against the A fragments of the same k (rows g and g + 8).
-PK_DEV void pl_mma_item(float (&acc)[4], const uint4 (&alo)[2], const uint4 (&ahi)[2], const uint4 (&b)[2]) {
+// One k64 item: the lane's two weight pieces against the A fragments of the same k (rows g and g + 8); the two
+// k32 halves accumulate into separate chains (acc[0], acc[1]) so two mma are in flight, summed once per tile.
+PK_DEV void pl_mma_item(float (&acc)[2][4], const uint4 (&alo)[2], const uint4 (&ahi)[2], const uint4 (&b)[2]) {
 #pragma unroll
   for (int j = 0; j < 2; j++) {
     const uint32_t a0[4] = {alo[j].x, ahi[j].x, alo[j].y, ahi[j].y};
-    mma_bf16_16816(acc, a0, b[j].x, b[j].y);
+    mma_bf16_16816(acc[j], a0, b[j].x, b[j].y);
     const uint32_t a1[4] = {alo[j].z, ahi[j].z, alo[j].w, ahi[j].w};
-    mma_bf16_16816(acc, a1, b[j].z, b[j].w);
+    mma_bf16_16816(acc[j], a1, b[j].z, b[j].w);
   }
 }
 
-// The k slices of one tile: NACC interleaved accumulators (gate_up: gate, up), A [16, K] in shared memory.
+// The k slices of this block's `mine` tiles of a phase: NACC interleaved accumulators per tile (gate_up: gate, up),
+// A [16, K] in shared memory; acc[ti][u] gets the warp's sum over its k slice.
 template <int NACC>
-PK_DEV void pl_tile(const LayerParams &p, const PlDims &d, PlRing &r, uint32_t As, int K, int warp, int lane,
-                    float (&acc)[NACC][4]) {
+PK_DEV void pl_phase(const LayerParams &p, const PlDims &d, PlRing &r, uint32_t As, int K, int mine, int warp, int lane,
+                     float (&acc)[PL_MAXT][NACC][4]) {
   const int g = lane >> 2, t = lane & 3;
+  float ac[PL_MAXT][NACC][2][4];
 #pragma unroll
-  for (int u = 0; u < NACC; u++) acc[u][0] = acc[u][1] = acc[u][2] = acc[u][3] = 0.f;
+  for (int ti = 0; ti < PL_MAXT; ti++)
+#pragma unroll
+    for (int u = 0; u < NACC; u++)
+#pragma unroll
+      for (int j = 0; j < 2; j++) ac[ti][u][j][0] = ac[ti][u][j][1] = ac[ti][u][j][2] = ac[ti][u][j][3] = 0.f;
   const int steps = K >> 9;
   for (int kc = 0; kc < steps; kc++) {
     const int k0 = warp * (K >> 3) + kc * 64 + t * 8;
@@ -129,16 +170,26 @@ PK_DEV void pl_tile(const LayerParams &p, const PlDims &d, PlRing &r, uint32_t A
       ahi[j] = lds128(As + (uint32_t)((g + 8) * PL_AST + k0 + j * 32) * 2);
     }
 #pragma unroll
-    for (int u = 0; u < NACC; u++) {
-      cp_async_wait<PL_RING - 1>();
-      const uint32_t sa = r.base + r.slot * 1024 + lane * 16;
-      const uint4 b[2] = {lds128(sa), lds128(sa + 512)};
-      pl_mma_item(acc[u], alo, ahi, b);
-      // the slot's bytes are in registers the mma consumed: refill it with the item PL_RING ahead
-      pl_issue(p, d, r, r.slot, warp, lane);
-      r.slot = r.slot + 1 == PL_RING ? 0 : r.slot + 1;
+    for (int ti = 0; ti < PL_MAXT; ti++) {
+      if (ti >= mine) break;
+#pragma unroll
+      for (int u = 0; u < NACC; u++) {
+        cp_async_wait<PL_AHEAD - 1>();
+        const uint32_t sa = r.base + r.slot * 1024 + lane * 16;
+        const uint4 b[2] = {lds128(sa), lds128(sa + 512)};
+        pl_mma_item(ac[ti][u], alo, ahi, b);
+        // the item PL_AHEAD ahead goes into the slot PL_AHEAD ahead (this one's bytes are in registers the mma consumed)
+        pl_issue(p, d, r, r.slot + PL_AHEAD >= PL_RING ? r.slot + PL_AHEAD - PL_RING : r.slot + PL_AHEAD, warp, lane);
+        r.slot = r.slot + 1 == PL_RING ? 0 : r.slot + 1;
+      }
     }
   }
+#pragma unroll
+  for (int ti = 0; ti < PL_MAXT; ti++)
+#pragma unroll
+    for (int u = 0; u < NACC; u++)
+#pragma unroll
+      for (int q = 0; q < 4; q++) acc[ti][u][q] = __fadd_rn(ac[ti][u][0][q], ac[ti][u][1][q]);
 }
 
 // Sums the 8 warps' accumulators in order w = 0..7. Threads e < 128 return output (row, n) of accumulator u:
@@ -168,30 +219,30 @@ PK_DEV uint64_t pl_now() {
   asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
   return t;
 }
-// Sense by generation: a block reads the generation before it arrives (it cannot advance before every block,
-// this one included, arrived); the last to arrive resets the count, then publishes generation + 1. The block
-// barrier orders every thread's writes before thread 0's release; readers of other blocks' data use L2 loads
-// (__ldcg, cp.async.cg), so no stale L1 line is read after the barrier.
-PK_DEV void pl_grid_sync(uint32_t *bar) {
+// One 64-bit arrival count, never reset: a block arrives with a release reduction and waits (acquire loads) until
+// the count reaches its next multiple of the grid. `target` is the block's running target, from the count at its
+// start rounded down to a multiple of the grid (the first barrier cannot have completed before this block arrived,
+// and every earlier launch left a multiple). The block barrier orders every thread's writes before thread 0's
+// release; readers of other blocks' data use L2 loads (__ldcg), so no stale L1 line is read after the barrier.
+PK_DEV uint64_t pl_grid_base(const uint64_t *bar) {
+  uint64_t cur;
+  asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(cur) : "l"(bar) : "memory");
+  return cur - cur % gridDim.x;
+}
+PK_DEV void pl_grid_sync(uint64_t *bar, uint64_t &target) {
   __syncthreads();
   if (threadIdx.x == 0) {
-    uint32_t gen, prev;
-    asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(gen) : "l"(bar + 1) : "memory");
-    asm volatile("fence.acq_rel.gpu;\n\tatom.relaxed.gpu.global.add.u32 %0, [%1], 1;" : "=r"(prev) : "l"(bar) : "memory");
-    if (prev == gridDim.x - 1) {
-      asm volatile("st.relaxed.gpu.global.u32 [%0], 0;" ::"l"(bar) : "memory");
-      asm volatile("fence.acq_rel.gpu;\n\tst.relaxed.gpu.global.u32 [%0], %1;" ::"l"(bar + 1), "r"(gen + 1) : "memory");
-    } else {
-      const uint64_t t0 = pl_now();
-      uint32_t cur;
-      for (;;) {
-        asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(cur) : "l"(bar + 1) : "memory");
-        if (cur != gen) break;
-        if (pl_now() - t0 > (uint64_t)PREFILL_LAYER_SPIN_NS) {
-          printf("layer_persistent: grid barrier timed out in block %d: %u blocks are not all resident (one per SM needed)\n",
-                 blockIdx.x, gridDim.x);
-          __trap();
-        }
+    target += gridDim.x;
+    asm volatile("red.release.gpu.global.add.u64 [%0], 1;" ::"l"(bar) : "memory");
+    const uint64_t t0 = pl_now();
+    uint64_t cur;
+    for (;;) {
+      asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(cur) : "l"(bar) : "memory");
+      if (cur >= target) break;
+      if (pl_now() - t0 > (uint64_t)PREFILL_LAYER_SPIN_NS) {
+        printf("layer_persistent: grid barrier timed out in block %d: %u blocks are not all resident (one per SM needed)\n",
+               blockIdx.x, gridDim.x);
+        __trap();
       }
     }
   }
@@ -201,7 +252,7 @@ PK_DEV void pl_grid_sync(uint32_t *bar) {
 // Harness-only phase trace (kernel_check built with -DPL_TRACE): thread 0 of each block stamps %globaltimer at
 // the phase boundaries of the last launch.
 #ifdef PL_TRACE
-#define PL_MARKS 11
+#define PL_MARKS 17
 __device__ unsigned long long pl_trace[PREFILL_LAYER_BLOCKS][PL_MARKS];
 #define PL_MARK(i) do { if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS) pl_trace[blockIdx.x][i] = pl_now(); } while (0)
 #else
@@ -209,24 +260,59 @@ __device__ unsigned long long pl_trace[PREFILL_LAYER_BLOCKS][PL_MARKS];
 #endif
 
 // ---------------------------------------------------------------- phases
-// rmsnorm of rows < nt into A (as add_rmsnorm without x: sum of squares in fp32, fixed order per row; every
-// block computes the same bits). Warp w takes rows w and w + 8.
-PK_DEV void pl_norm_rows(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, int nt, int warp, int lane) {
-  const int nv = d.H >> 3, per = nv >> 5;  // 16-byte chunks per row, per lane (hidden % 256 == 0)
-  for (int r = warp; r < nt; r += PL_WARPS) {
-    const uint4 *src = reinterpret_cast<const uint4 *>(p.residual + (size_t)r * d.H);
-    uint4 v[PREFILL_LAYER_MAX_K / 256], wv[PREFILL_LAYER_MAX_K / 256];
+// Rows < nt of a [rows, K] activation written by other blocks into A: L2 loads (__ldcg: not a stale L1 line),
+// 16 per thread in flight (the 10-row act of the down projection in one round trip). Not cp.async: a wait for
+// that group would also wait for the weight ring's latest copies (s4 call 12: +4 us per norm).
+PK_DEV void pl_load_rows(const uint16_t *src, int K, int nt, uint16_t *As) {
+  const int nv = K >> 3, total = nt * nv;
+  const uint4 *s4 = reinterpret_cast<const uint4 *>(src);
+  for (int i0 = threadIdx.x; i0 < total; i0 += 16 * PREFILL_LAYER_THREADS) {
+    uint4 v[16];
 #pragma unroll
-    for (int i = 0; i < PREFILL_LAYER_MAX_K / 256; i++)  // the row and the norm weights in flight together
-      if (i < per) {
-        v[i] = __ldcg(src + lane + 32 * i);
-        wv[i] = __ldg(reinterpret_cast<const uint4 *>(w) + lane + 32 * i);
+    for (int u = 0; u < 16; u++) {
+      const int i = i0 + u * PREFILL_LAYER_THREADS;
+      if (i < total) v[u] = __ldcg(s4 + i);
+    }
+#pragma unroll
+    for (int u = 0; u < 16; u++) {
+      const int i = i0 + u * PREFILL_LAYER_THREADS;
+      if (i < total) {
+        const int r = i / nv, c = i - r * nv;
+        *reinterpret_cast<uint4 *>(As + (size_t)r * PL_AST + c * 8) = v[u];
       }
+    }
+  }
+}
+
+// rmsnorm of rows < nt into A (as add_rmsnorm without x: sum of squares in fp32, fixed order per row; every block
+// computes the same bits). Warp w takes rows w and w + 8, both rows' loads and the weights' in flight together.
+// C: chunks per lane held (>= hidden / 256), R: rows of the warp in flight together. A wider row (C = 12) with
+// one row at a time spilled the kernel's registers, so hidden is capped at PREFILL_LAYER_MAX_HIDDEN.
+template <int C, int R>
+PK_DEV void pl_norm_rows_c(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, int nt, int warp, int lane) {
+  const int per = d.H >> 8;  // 16-byte chunks per lane (hidden % 256 == 0)
+  uint4 wv[C];
+#pragma unroll
+  for (int i = 0; i < C; i++)
+    if (i < per) wv[i] = __ldg(reinterpret_cast<const uint4 *>(w) + lane + 32 * i);
+  for (int r0 = warp; r0 < nt; r0 += R * PL_WARPS) {
+  uint4 v[R][C];
+#pragma unroll
+  for (int i = 0; i < C; i++)
+    if (i < per) {
+#pragma unroll
+      for (int h = 0; h < R; h++)
+        if (r0 + h * PL_WARPS < nt) v[h][i] = __ldcg(reinterpret_cast<const uint4 *>(p.residual + (size_t)(r0 + h * PL_WARPS) * d.H) + lane + 32 * i);
+    }
+#pragma unroll
+  for (int h = 0; h < R; h++) {
+    const int r = r0 + h * PL_WARPS;
+    if (r >= nt) continue;
     float ss = 0.f;
 #pragma unroll
-    for (int i = 0; i < PREFILL_LAYER_MAX_K / 256; i++) {
+    for (int i = 0; i < C; i++) {
       if (i >= per) continue;
-      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w};
+      const uint32_t u[4] = {v[h][i].x, v[h][i].y, v[h][i].z, v[h][i].w};
 #pragma unroll
       for (int e = 0; e < 4; e++) {
         const float a = bf_lo(u[e]), b = bf_hi(u[e]);
@@ -238,46 +324,46 @@ PK_DEV void pl_norm_rows(const LayerParams &p, const PlDims &d, const uint16_t *
     for (int o = 16; o > 0; o >>= 1) ss = __fadd_rn(ss, __shfl_xor_sync(0xffffffffu, ss, o));
     const float inv = rsqrtf(__fadd_rn(ss / (float)d.H, p.eps));
 #pragma unroll
-    for (int i = 0; i < PREFILL_LAYER_MAX_K / 256; i++) {
+    for (int i = 0; i < C; i++) {
       if (i >= per) continue;
-      const int j = lane + 32 * i;
-      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w}, q[4] = {wv[i].x, wv[i].y, wv[i].z, wv[i].w};
+      const uint32_t u[4] = {v[h][i].x, v[h][i].y, v[h][i].z, v[h][i].w}, q[4] = {wv[i].x, wv[i].y, wv[i].z, wv[i].w};
       uint32_t o[4];
 #pragma unroll
       for (int e = 0; e < 4; e++)
         o[e] = pack_bf2(__fmul_rn(__fmul_rn(bf_lo(u[e]), inv), bf_lo(q[e])), __fmul_rn(__fmul_rn(bf_hi(u[e]), inv), bf_hi(q[e])));
-      *reinterpret_cast<uint4 *>(As + (size_t)r * PL_AST + j * 8) = make_uint4(o[0], o[1], o[2], o[3]);
+      *reinterpret_cast<uint4 *>(As + (size_t)r * PL_AST + (lane + 32 * i) * 8) = make_uint4(o[0], o[1], o[2], o[3]);
     }
+  }
   }
 }
 
-// Rows < nt of a [rows, K] activation (written by other blocks: L2 loads) into A.
-PK_DEV void pl_load_rows(const uint16_t *src, int K, int nt, uint16_t *As) {
-  const int nv = K >> 3, total = nt * nv;
-  const uint4 *s4 = reinterpret_cast<const uint4 *>(src);
-  for (int i0 = threadIdx.x; i0 < total; i0 += 8 * PREFILL_LAYER_THREADS) {
-    uint4 v[8];
-#pragma unroll
-    for (int u = 0; u < 8; u++) {
-      const int i = i0 + u * PREFILL_LAYER_THREADS;
-      if (i < total) v[u] = __ldcg(s4 + i);
-    }
-#pragma unroll
-    for (int u = 0; u < 8; u++) {
-      const int i = i0 + u * PREFILL_LAYER_THREADS;
-      if (i < total) {
-        const int r = i / nv, c = i - r * nv;
-        *reinterpret_cast<uint4 *>(As + (size_t)r * PL_AST + c * 8) = v[u];
-      }
-    }
-  }
+PK_DEV void pl_norm_rows(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, int nt, int warp, int lane) {
+  pl_norm_rows_c<PREFILL_LAYER_MAX_HIDDEN / 256, 2>(p, d, w, As, nt, warp, lane);
 }
 
 // Attention of one (token, kv head) item per block pass: warp w takes q head w / Z of the group and the keys
 // j = z, z + Z, ... (z = w % Z, Z = 8 / group); keys arrive 64 at a time in shared memory (K and V of the kv head,
 // read once for the group). Online softmax in fp32 per warp, the Z slices combined in order z = 0..Z-1.
+// Where an item's token sits: host-written metadata only, so the kernel reads it for its first item before
+// griddepcontrol.wait, once for every layer, and the attention phase starts with the K/V loads.
+struct PlItem {
+  int s, q0, nk, page0;
+};
+PK_DEV PlItem pl_item(const LayerParams &p, int r, int ns) {
+  PlItem m;
+  int s = 0;
+  while (s + 1 < ns && r >= p.query_start[s + 1]) s++;
+  m.s = s;
+  m.q0 = p.query_start[s];
+  const int L = p.query_start[s + 1] - m.q0;
+  m.nk = p.kv_lens[s] - L + (r - m.q0) + 1;  // keys [0, position]
+  m.page0 = p.block_tables[(size_t)s * p.max_pages_per_seq];
+  return m;
+}
+
 template <int D>
-PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, uint8_t *scratch, int nt, int ns, int warp, int lane) {
+PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, const uint16_t *k_cache, const uint16_t *v_cache, uint8_t *scratch,
+                         int nt, int ns, const PlItem &first, int warp, int lane) {
   constexpr int DS = D + 8, E = D / 32;
   uint16_t *Ks = reinterpret_cast<uint16_t *>(scratch), *Vs = Ks + 64 * DS;
   float *st = reinterpret_cast<float *>(Vs + 64 * DS);  // [8][2 + D]
@@ -286,10 +372,8 @@ PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, uint8_t *scratch
   const int gi = warp / Z, z = warp - gi * Z;
   for (int it = blockIdx.x; it < nt * d.KVH; it += gridDim.x) {
     const int r = it / d.KVH, kh = it - r * d.KVH;
-    int s = 0;
-    while (s + 1 < ns && r >= p.query_start[s + 1]) s++;
-    const int q0 = p.query_start[s], L = p.query_start[s + 1] - q0;
-    const int nk = p.kv_lens[s] - L + (r - q0) + 1;  // keys [0, position]
+    const PlItem item = it == (int)blockIdx.x ? first : pl_item(p, r, ns);
+    const int s = item.s, nk = item.nk;
     const int hq = kh * group + gi;
     float qv[E], acc[E], m = -INFINITY, l = 0.f;
 #pragma unroll
@@ -298,14 +382,16 @@ PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, uint8_t *scratch
       acc[e] = 0.f;
     }
     const int *bt = p.block_tables + (size_t)s * p.max_pages_per_seq;
+    int page = item.page0;
+    static_assert(PREFILL_PAGE_SIZE == 64, "a batch of 64 keys is one page");
     for (int kb = 0; kb < nk; kb += 64) {
       const int nb = min(64, nk - kb), per = nb * (D / 8);
+      if (kb > 0) page = bt[kb / PREFILL_PAGE_SIZE];
       __syncthreads();  // the previous batch (or item) is consumed
       for (int i = threadIdx.x; i < 2 * per; i += PREFILL_LAYER_THREADS) {
         const int which = i >= per, rem = i - which * per, key = rem / (D / 8), c8 = rem - key * (D / 8);
-        const int j = kb + key;
-        const size_t slot = (size_t)bt[j / PREFILL_PAGE_SIZE] * PREFILL_PAGE_SIZE + (j % PREFILL_PAGE_SIZE);
-        const uint16_t *src = (which ? p.v_cache : p.k_cache) + (slot * d.KVH + kh) * D + c8 * 8;
+        const size_t slot = (size_t)page * PREFILL_PAGE_SIZE + key;
+        const uint16_t *src = (which ? v_cache : k_cache) + (slot * d.KVH + kh) * D + c8 * 8;
         *reinterpret_cast<uint4 *>((which ? Vs : Ks) + key * DS + c8 * 8) = __ldcg(reinterpret_cast<const uint4 *>(src));
       }
       __syncthreads();
@@ -360,9 +446,10 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
   pk_pdl_launch();
   const PlDims d = pl_dims(p);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-  if (p.rows > PREFILL_LAYER_ROWS || blockDim.x != PREFILL_LAYER_THREADS || d.QH % d.KVH != 0 || 8 % (d.QH / d.KVH) != 0 ||
+  if (p.rows > PREFILL_LAYER_ROWS || p.layers < 1 || blockDim.x != PREFILL_LAYER_THREADS || d.QH % d.KVH != 0 || 8 % (d.QH / d.KVH) != 0 ||
       (d.H & 511) || (d.AD & 511) || (d.F & 511) || d.H > PREFILL_LAYER_MAX_K || d.AD > PREFILL_LAYER_MAX_K ||
-      d.F > PREFILL_LAYER_MAX_K || (d.D != 64 && d.D != 128))
+      d.F > PREFILL_LAYER_MAX_K || d.H > PREFILL_LAYER_MAX_HIDDEN || (d.D != 64 && d.D != 128) || d.W > 8 * PL_MAXT * (int)gridDim.x ||
+      d.F > 8 * PL_MAXT * (int)gridDim.x || d.H > 8 * PL_MAXT * (int)gridDim.x)
     __trap();
   uint16_t *As = reinterpret_cast<uint16_t *>(pl_smem);
   const uint32_t as = smem_u32(pl_smem);
@@ -370,105 +457,167 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
   PlRing ring;
   ring.base = smem_u32(pl_smem + PL_A_BYTES + PL_RED_BYTES) + warp * PL_RING * 1024;
   ring.slot = 0;
-  ring.cur = PlCursor{0, (int)blockIdx.x, 0};
-  pl_skip(ring.cur, d);
-  for (int s = 0; s < PL_RING; s++) pl_issue(p, d, ring, s, warp, lane);  // weights only: before the wait
+  ring.cur = PlCursor{0, 0, 0, 0, 0, 0};
+  pl_skip(ring.cur, d, p.layers);
+  for (int s = 0; s < PL_AHEAD; s++) pl_issue(p, d, ring, s, warp, lane);  // weights only: before the wait
   const int nt = *p.num_tokens, ns = *p.num_seqs;                            // host-written metadata
-  PL_MARK(0);
-  pk_pdl_wait();
-  PL_MARK(1);
-  int buf = 0;
   const int e = threadIdx.x, eg = (e >> 2) >> 2, et = (e >> 2) & 3;
   const int row = eg + ((e & 3) >> 1) * 8, n = 2 * et + (e & 1);  // the output a reducing thread (e < 128) holds
-
-  // 1. input norm, qkv, bias + rope + KV write
-  pl_norm_rows(p, d, p.input_norm, As, nt, warp, lane);
-  __syncthreads();
-  for (int tile = blockIdx.x; tile < pl_nt(d, 0); tile += gridDim.x) {
-    float acc[1][4], v[1];
-    pl_tile<1>(p, d, ring, as, d.H, warp, lane, acc);
-    pl_reduce<1>(red, buf, acc, warp, lane, v);
-    if (e < 128) {
-      const int c = pl_col(d, 0, tile, 0, n);
-      float x = bf2f(f2bf(v[0]));
-      if (p.qkv_bias != nullptr) x = bf2f(f2bf(__fadd_rn(x, bf2f(p.qkv_bias[c]))));
-      const float partner = __shfl_xor_sync(0xffffffffu, x, 8);  // element n ^ 4 of the same row: lane ^ 2
-      const int h = c / d.D;
-      uint16_t o = f2bf(x);
-      const bool live = row < nt;
-      const int pos = live ? min(max(p.positions[row], 0), p.max_positions - 1) : 0;
+  const bool live = e < 128 && row < nt;
+  const int G = gridDim.x;
+  // the same in every layer, and host-written or never written (positions, slots, the rope table, the batch's
+  // layout): read before the wait, under the previous kernel's tail
+  const int pos = live ? min(max(p.positions[row], 0), p.max_positions - 1) : 0;
+  const int slot = live ? p.slot_mapping[row] : -1;
+  float qc[PL_MAXT], qs[PL_MAXT];  // cos and sin of this thread's qkv column at its row's position
+#pragma unroll
+  for (int ti = 0; ti < PL_MAXT; ti++) {
+    qc[ti] = 1.f; qs[ti] = 0.f;
+    if (e < 128 && ti < pl_mine(d, 0)) {
+      const int c = pl_col(d, 0, blockIdx.x + ti * G, 0, n), h = c / d.D;
       if (h < d.nr) {
         const int i = (c - h * d.D) & ((d.D >> 1) - 1);
-        const float cs = p.cos_sin[(size_t)pos * d.D + i], sn = p.cos_sin[(size_t)pos * d.D + (d.D >> 1) + i];
-        o = n < 4 ? f2bf(__fsub_rn(__fmul_rn(x, cs), __fmul_rn(partner, sn))) : f2bf(__fadd_rn(__fmul_rn(x, cs), __fmul_rn(partner, sn)));
+        qc[ti] = __ldg(p.cos_sin + (size_t)pos * d.D + i);
+        qs[ti] = __ldg(p.cos_sin + (size_t)pos * d.D + (d.D >> 1) + i);
       }
-      if (live) {
-        p.qkv[(size_t)row * d.W + c] = o;
-        const int slot = p.slot_mapping[row];
-        if (h >= d.QH && slot >= 0) {
-          const size_t kvrow = (size_t)slot * d.KVH * d.D;
-          if (h < d.nr) p.k_cache[kvrow + (h - d.QH) * d.D + (c - h * d.D)] = o;
-          else p.v_cache[kvrow + (c - d.nr * d.D)] = o;
+    }
+  }
+  const PlItem first = (int)blockIdx.x < nt * d.KVH ? pl_item(p, blockIdx.x / d.KVH, ns) : PlItem{0, 0, 0, 0};
+  PL_MARK(0);
+  pk_pdl_wait();
+  uint64_t target = threadIdx.x == 0 ? pl_grid_base(p.barrier) : 0;  // after the wait: every earlier launch is done
+  int buf = 0;
+
+  for (int layer = 0; layer < p.layers; layer++) {
+    if (layer > 0) pl_grid_sync(p.barrier, target);  // the previous layer's down output is in the residual
+    PL_MARK(1);
+    uint16_t *k_cache = p.k_cache + layer * p.kv_stride, *v_cache = p.v_cache + layer * p.kv_stride;
+    const uint16_t *bias = p.qkv_bias == nullptr ? nullptr : p.qkv_bias + layer * p.qkv_bias_stride;
+    uint16_t *branch_out = layer == p.layers - 1 ? p.branch_out : nullptr;
+
+    // 1. input norm, qkv, bias + rope + KV write; the epilogue's bias is loaded first, to arrive under the norm
+    float qb[PL_MAXT];
+#pragma unroll
+    for (int ti = 0; ti < PL_MAXT; ti++)
+      qb[ti] = e < 128 && ti < pl_mine(d, 0) && bias != nullptr ? bf2f(__ldg(bias + pl_col(d, 0, blockIdx.x + ti * G, 0, n))) : 0.f;
+    pl_norm_rows(p, d, p.input_norm + layer * p.input_norm_stride, As, nt, warp, lane);
+    __syncthreads();
+    PL_MARK(11);
+    {
+      float acc[PL_MAXT][1][4];
+      const int mine = pl_mine(d, 0);
+      pl_phase<1>(p, d, ring, as, d.H, mine, warp, lane, acc);
+      PL_MARK(12);
+#pragma unroll
+      for (int ti = 0; ti < PL_MAXT; ti++) {
+        if (ti >= mine) break;
+        float v[1];
+        pl_reduce<1>(red, buf, acc[ti], warp, lane, v);
+        if (e < 128) {
+          const int c = pl_col(d, 0, blockIdx.x + ti * G, 0, n);
+          float x = bf2f(f2bf(v[0]));
+          if (bias != nullptr) x = bf2f(f2bf(__fadd_rn(x, qb[ti])));
+          const float partner = __shfl_xor_sync(0xffffffffu, x, 8);  // element n ^ 4 of the same row: lane ^ 2
+          const int h = c / d.D;
+          uint16_t o = f2bf(x);
+          if (h < d.nr) {
+            const float cs = qc[ti], sn = qs[ti];
+            o = n < 4 ? f2bf(__fsub_rn(__fmul_rn(x, cs), __fmul_rn(partner, sn))) : f2bf(__fadd_rn(__fmul_rn(x, cs), __fmul_rn(partner, sn)));
+          }
+          if (live) {
+            p.qkv[(size_t)row * d.W + c] = o;
+            if (h >= d.QH && slot >= 0) {
+              const size_t kvrow = (size_t)slot * d.KVH * d.D;
+              if (h < d.nr) k_cache[kvrow + (h - d.QH) * d.D + (c - h * d.D)] = o;
+              else v_cache[kvrow + (c - d.nr * d.D)] = o;
+            }
+          }
+        }
+      }
+    }
+    PL_MARK(2);
+    pl_grid_sync(p.barrier, target);
+    PL_MARK(3);
+
+    // 2. attention (A's space is free until the o projection reloads it)
+    if (d.D == 64) pl_attention<64>(p, d, k_cache, v_cache, pl_smem, nt, ns, first, warp, lane);
+    else pl_attention<128>(p, d, k_cache, v_cache, pl_smem, nt, ns, first, warp, lane);
+    PL_MARK(4);
+    pl_grid_sync(p.barrier, target);
+    PL_MARK(5);
+
+    // 3. o projection, residual += bf16(o); this block's residual columns read before the math (no one else writes them)
+    {
+      const int mine = pl_mine(d, 1);
+      uint16_t res[PL_MAXT];
+#pragma unroll
+      for (int ti = 0; ti < PL_MAXT; ti++)
+        res[ti] = live && ti < mine ? __ldcg(p.residual + (size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n) : 0;
+      pl_load_rows(p.attn_out, d.AD, nt, As);
+      __syncthreads();
+      float acc[PL_MAXT][1][4];
+      pl_phase<1>(p, d, ring, as, d.AD, mine, warp, lane, acc);
+#pragma unroll
+      for (int ti = 0; ti < PL_MAXT; ti++) {
+        if (ti >= mine) break;
+        float v[1];
+        pl_reduce<1>(red, buf, acc[ti], warp, lane, v);
+        if (live) p.residual[(size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n] = f2bf(__fadd_rn(bf2f(res[ti]), bf2f(f2bf(v[0]))));
+      }
+    }
+    PL_MARK(6);
+    pl_grid_sync(p.barrier, target);
+    PL_MARK(7);
+
+    // 4. post norm, gate_up with SiLU * up into act
+    pl_norm_rows(p, d, p.post_norm + layer * p.post_norm_stride, As, nt, warp, lane);
+    __syncthreads();
+    PL_MARK(13);
+    {
+      const int mine = pl_mine(d, 2);
+      float acc[PL_MAXT][2][4];
+      pl_phase<2>(p, d, ring, as, d.H, mine, warp, lane, acc);
+      PL_MARK(14);
+#pragma unroll
+      for (int ti = 0; ti < PL_MAXT; ti++) {
+        if (ti >= mine) break;
+        float v[2];
+        pl_reduce<2>(red, buf, acc[ti], warp, lane, v);
+        if (live) p.act[(size_t)row * d.F + (blockIdx.x + ti * G) * 8 + n] = f2bf(pk_silu_mul(bf2f(f2bf(v[0])), bf2f(f2bf(v[1]))));
+      }
+    }
+    PL_MARK(8);
+    pl_grid_sync(p.barrier, target);
+    PL_MARK(9);
+
+    // 5. down projection: residual += bf16(down), or the launch's last layer's branch_out
+    {
+      const int mine = pl_mine(d, 3);
+      uint16_t res[PL_MAXT];
+#pragma unroll
+      for (int ti = 0; ti < PL_MAXT; ti++)
+        res[ti] = live && ti < mine && branch_out == nullptr ? __ldcg(p.residual + (size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n) : 0;
+      pl_load_rows(p.act, d.F, nt, As);
+      __syncthreads();
+      PL_MARK(15);
+      float acc[PL_MAXT][1][4];
+      pl_phase<1>(p, d, ring, as, d.F, mine, warp, lane, acc);
+      PL_MARK(16);
+#pragma unroll
+      for (int ti = 0; ti < PL_MAXT; ti++) {
+        if (ti >= mine) break;
+        float v[1];
+        pl_reduce<1>(red, buf, acc[ti], warp, lane, v);
+        if (live) {
+          const size_t i = (size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n;
+          if (branch_out != nullptr) branch_out[i] = f2bf(v[0]);
+          else p.residual[i] = f2bf(__fadd_rn(bf2f(res[ti]), bf2f(f2bf(v[0]))));
         }
       }
     }
   }
-  PL_MARK(2);
-  pl_grid_sync(p.barrier);
-  PL_MARK(3);
-
-  // 2. attention (A's space is free until the o projection reloads it)
-  if (d.D == 64) pl_attention<64>(p, d, pl_smem, nt, ns, warp, lane);
-  else pl_attention<128>(p, d, pl_smem, nt, ns, warp, lane);
-  PL_MARK(4);
-  pl_grid_sync(p.barrier);
-  PL_MARK(5);
-
-  // 3. o projection, residual += bf16(o)
-  pl_load_rows(p.attn_out, d.AD, nt, As);
-  __syncthreads();
-  for (int tile = blockIdx.x; tile < pl_nt(d, 1); tile += gridDim.x) {
-    float acc[1][4], v[1];
-    pl_tile<1>(p, d, ring, as, d.AD, warp, lane, acc);
-    pl_reduce<1>(red, buf, acc, warp, lane, v);
-    if (e < 128 && row < nt) {
-      uint16_t *rp = p.residual + (size_t)row * d.H + tile * 8 + n;
-      *rp = f2bf(__fadd_rn(bf2f(__ldcg(rp)), bf2f(f2bf(v[0]))));
-    }
-  }
-  PL_MARK(6);
-  pl_grid_sync(p.barrier);
-  PL_MARK(7);
-
-  // 4. post norm, gate_up with SiLU * up into act
-  pl_norm_rows(p, d, p.post_norm, As, nt, warp, lane);
-  __syncthreads();
-  for (int tile = blockIdx.x; tile < pl_nt(d, 2); tile += gridDim.x) {
-    float acc[2][4], v[2];
-    pl_tile<2>(p, d, ring, as, d.H, warp, lane, acc);
-    pl_reduce<2>(red, buf, acc, warp, lane, v);
-    if (e < 128 && row < nt)
-      p.act[(size_t)row * d.F + tile * 8 + n] = f2bf(pk_silu_mul(bf2f(f2bf(v[0])), bf2f(f2bf(v[1]))));
-  }
-  PL_MARK(8);
-  pl_grid_sync(p.barrier);
-  PL_MARK(9);
-
-  // 5. down projection: residual += bf16(down), or the last layer's branch_out
-  pl_load_rows(p.act, d.F, nt, As);
-  __syncthreads();
-  for (int tile = blockIdx.x; tile < pl_nt(d, 3); tile += gridDim.x) {
-    float acc[1][4], v[1];
-    pl_tile<1>(p, d, ring, as, d.F, warp, lane, acc);
-    pl_reduce<1>(red, buf, acc, warp, lane, v);
-    if (e < 128 && row < nt) {
-      const size_t i = (size_t)row * d.H + tile * 8 + n;
-      if (p.branch_out != nullptr) p.branch_out[i] = f2bf(v[0]);
-      else p.residual[i] = f2bf(__fadd_rn(bf2f(__ldcg(p.residual + i)), bf2f(f2bf(v[0]))));
-    }
-  }
   cp_async_wait<0>();  // the groups left are empty (past the layer's last item)
 #ifdef PL_TRACE
-  if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS) pl_trace[blockIdx.x][PL_MARKS - 1] = pl_now();
+  if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS) pl_trace[blockIdx.x][10] = pl_now();
 #endif
 }

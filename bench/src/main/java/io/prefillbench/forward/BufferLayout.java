@@ -22,7 +22,7 @@ import java.util.TreeSet;
  */
 public final class BufferLayout {
     public static final long ALIGN = 256;
-    /** LayerParams.barrier: uint32[2], the arrival count and the generation. */
+    /** LayerParams.barrier: one uint64 arrival count, 8-byte aligned. */
     static final long GRID_BARRIER_BYTES = 8;
 
     /** One slice: a tensor's offset and bytes, with its shape in words for reports. */
@@ -70,7 +70,7 @@ public final class BufferLayout {
             base = align(base + 4 * counters);
         }
         if (bindsGridBarrier(plans)) {
-            placed.add(new Slice(ForwardProgram.GRID_BARRIER, "[2] uint32 layer_persistent grid barrier (arrivals, generation)", base,
+            placed.add(new Slice(ForwardProgram.GRID_BARRIER, "[1] uint64 layer_persistent grid barrier (arrivals, never reset)", base,
                     GRID_BARRIER_BYTES, TensorSpec.Role.PINNED));
             base = align(base + GRID_BARRIER_BYTES);
         }

@@ -80,7 +80,7 @@ public final class ForwardProgram {
      */
     public static final String TILE_COUNTERS = "tile_counters";
     /**
-     * The persistent layer kernel's grid barrier (uint32 arrival count and generation): pinned, zeroed once when the
+     * The persistent layer kernel's grid barrier (one uint64 arrival count): pinned, zeroed once when the
      * buffers are allocated, left consistent by every launch, never reset by the host; only plans with a LAYER op have it.
      */
     public static final String GRID_BARRIER = "grid_barrier";

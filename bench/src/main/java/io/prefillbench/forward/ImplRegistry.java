@@ -301,8 +301,15 @@ public final class ImplRegistry {
                         + widths[i];
             }
         }
+        if (d.hidden() > KernelConstants.LAYER_MAX_HIDDEN) {
+            return "needs hidden <= " + KernelConstants.LAYER_MAX_HIDDEN + " (a warp holds two norm rows in registers), the model has " + d.hidden();
+        }
+        int maxCols = 8 * KernelConstants.LAYER_BLOCKS * KernelConstants.LAYER_TILES;
+        if (d.qkvDim() > maxCols) return "needs (q_heads + 2 kv_heads) * head_dim <= " + maxCols + ", the model has " + d.qkvDim();
         if (d.headDim() != 64 && d.headDim() != 128) return "needs head_dim 64 or 128, the model has " + d.headDim();
-        if (d.qHeads() % d.kvHeads() != 0) return "needs q_heads a multiple of kv_heads, the model has " + d.qHeads() + " / " + d.kvHeads();
+        if (d.qHeads() % d.kvHeads() != 0 || 8 % d.group() != 0) {
+            return "needs q_heads / kv_heads dividing 8 (the group's heads across 8 warps), the model has " + d.qHeads() + " / " + d.kvHeads();
+        }
         if (d.ffn() % KernelConstants.GATE_UP_GROUP != 0) {
             return "needs the gate/up weight interleaved in groups of " + KernelConstants.GATE_UP_GROUP + " (ffn a multiple of it), the model has ffn "
                     + d.ffn();
@@ -654,6 +661,7 @@ public final class ImplRegistry {
         LayerParams.max_pages_per_seq(p, c.pagesPerSeq()); // as the attention's
         LayerParams.eps(p, d.eps()); // as add_rmsnorm's
         LayerParams.scale_log2(p, softmaxScaleLog2(d.headDim()));
+        LayerParams.layers(p, 1); // one launch per layer op; the strides matter only for a launch of several layers
         return p;
     }
 

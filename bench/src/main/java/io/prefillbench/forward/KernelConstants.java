@@ -35,6 +35,9 @@ public final class KernelConstants {
     public static final int LAYER_BLOCKS = Kernels.PREFILL_LAYER_BLOCKS();
     public static final int LAYER_THREADS = Kernels.PREFILL_LAYER_THREADS();
     public static final int LAYER_MAX_K = Kernels.PREFILL_LAYER_MAX_K();
+    public static final int LAYER_MAX_HIDDEN = Kernels.PREFILL_LAYER_MAX_HIDDEN();
+    /** Column tiles of 8 one block takes per GEMM phase at most (qkv width, ffn and hidden <= 8 * blocks * this). */
+    public static final int LAYER_TILES = Kernels.PREFILL_LAYER_TILES();
     public static final int LAYER_SMEM = Kernels.PREFILL_LAYER_SMEM();
 
     private KernelConstants() {

@@ -34,7 +34,7 @@ class BufferLayoutTest {
     /** Persistent layers at several small buckets beside unpersisted ones: one barrier slice, every bucket served. */
     @Test
     void persistentBucketsShareOneGridBarrierAndEveryBucketIsServed() {
-        for (String preset : List.of("ernie-4.5-0.3b", "ernie-4.5-21b-a3b-attn")) {
+        for (String preset : List.of("ernie-4.5-0.3b")) {  // the one preset layer_persistent takes (hidden <= 1024)
             for (ImplChoices c : List.of(ForwardTestSupport.persistentAt(16), ForwardTestSupport.persistentAt(1, 2, 3, 8, 16))) {
                 LoweredForward f = ForwardTestSupport.lower(preset, "1,2,3,8,16,64,512", 32, 132, ImplRegistry.standard(), c);
                 assertEquals(List.of(), LayoutCheck.violations(f.all(), f.layout()), preset + " " + c.persistentLayers());

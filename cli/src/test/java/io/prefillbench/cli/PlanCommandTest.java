@@ -169,7 +169,7 @@ class PlanCommandTest {
         assertTrue(r.out().contains("| 16 | 22 | 1 | 0.00 | layer layer_persistent, lm_head gemm_bf16_stream_m16 |"), r.out());
         assertTrue(r.out().contains("| 64 | 167 | 9 |"), r.out());
         assertTrue(r.out().contains("s0  L17.layer layer_persistent grid=128x1x1 (128, 1, 1) fused=L17.input_norm+"), r.out());
-        assertTrue(r.out().contains("| grid_barrier | [2] uint32 layer_persistent grid barrier (arrivals, generation) | 8 |"), r.out());
+        assertTrue(r.out().contains("| grid_barrier | [1] uint64 layer_persistent grid barrier (arrivals, never reset) | 8 |"), r.out());
         java.util.List<String> lines = Files.readAllLines(dump);
         assertEquals(18, lines.stream().filter(l -> l.startsWith("size=16 ") && l.contains(" kind=LAYER ")).count());
         assertEquals(0, lines.stream().filter(l -> l.startsWith("size=64 ") && l.contains(" kind=LAYER ")).count());

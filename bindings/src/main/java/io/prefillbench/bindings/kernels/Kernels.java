@@ -248,14 +248,32 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_LAYER_MAX_K() {
         return PREFILL_LAYER_MAX_K;
     }
-    private static final int PREFILL_LAYER_RING = (int)14L;
+    private static final int PREFILL_LAYER_MAX_HIDDEN = (int)1024L;
     /**
      * {@snippet lang=c :
-     * #define PREFILL_LAYER_RING 14
+     * #define PREFILL_LAYER_MAX_HIDDEN 1024
+     * }
+     */
+    public static int PREFILL_LAYER_MAX_HIDDEN() {
+        return PREFILL_LAYER_MAX_HIDDEN;
+    }
+    private static final int PREFILL_LAYER_RING = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_RING 13
      * }
      */
     public static int PREFILL_LAYER_RING() {
         return PREFILL_LAYER_RING;
+    }
+    private static final int PREFILL_LAYER_TILES = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_TILES 3
+     * }
+     */
+    public static int PREFILL_LAYER_TILES() {
+        return PREFILL_LAYER_TILES;
     }
     private static final int PREFILL_LAYER_SMEM = (int)221696L;
     /**

@@ -37,7 +37,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     const int32_t *block_tables;
  *     const int32_t *num_tokens;
  *     const int32_t *num_seqs;
- *     uint32_t *barrier;
+ *     uint64_t *barrier;
  *     int32_t rows;
  *     int32_t hidden;
  *     int32_t q_heads;
@@ -48,6 +48,15 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t max_pages_per_seq;
  *     float eps;
  *     float scale_log2;
+ *     int32_t layers;
+ *     int64_t input_norm_stride;
+ *     int64_t w_qkv_stride;
+ *     int64_t qkv_bias_stride;
+ *     int64_t w_o_stride;
+ *     int64_t post_norm_stride;
+ *     int64_t w_gate_up_stride;
+ *     int64_t w_down_stride;
+ *     int64_t kv_stride;
  * }
  * }
  */
@@ -90,7 +99,17 @@ public class LayerParams {
         Kernels.C_INT.withName("max_positions"),
         Kernels.C_INT.withName("max_pages_per_seq"),
         Kernels.C_FLOAT.withName("eps"),
-        Kernels.C_FLOAT.withName("scale_log2")
+        Kernels.C_FLOAT.withName("scale_log2"),
+        Kernels.C_INT.withName("layers"),
+        MemoryLayout.paddingLayout(4),
+        Kernels.C_LONG.withName("input_norm_stride"),
+        Kernels.C_LONG.withName("w_qkv_stride"),
+        Kernels.C_LONG.withName("qkv_bias_stride"),
+        Kernels.C_LONG.withName("w_o_stride"),
+        Kernels.C_LONG.withName("post_norm_stride"),
+        Kernels.C_LONG.withName("w_gate_up_stride"),
+        Kernels.C_LONG.withName("w_down_stride"),
+        Kernels.C_LONG.withName("kv_stride")
     ).withName("LayerParams");
 
     /**
@@ -1073,7 +1092,7 @@ public class LayerParams {
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * uint32_t *barrier
+     * uint64_t *barrier
      * }
      */
     public static final AddressLayout barrier$layout() {
@@ -1085,7 +1104,7 @@ public class LayerParams {
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * uint32_t *barrier
+     * uint64_t *barrier
      * }
      */
     public static final long barrier$offset() {
@@ -1095,7 +1114,7 @@ public class LayerParams {
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * uint32_t *barrier
+     * uint64_t *barrier
      * }
      */
     public static MemorySegment barrier(MemorySegment struct) {
@@ -1105,7 +1124,7 @@ public class LayerParams {
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * uint32_t *barrier
+     * uint64_t *barrier
      * }
      */
     public static void barrier(MemorySegment struct, MemorySegment fieldValue) {
@@ -1550,6 +1569,402 @@ public class LayerParams {
      */
     public static void scale_log2(MemorySegment struct, float fieldValue) {
         struct.set(scale_log2$LAYOUT, scale_log2$OFFSET, fieldValue);
+    }
+
+    private static final OfInt layers$LAYOUT = (OfInt)$LAYOUT.select(groupElement("layers"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t layers
+     * }
+     */
+    public static final OfInt layers$layout() {
+        return layers$LAYOUT;
+    }
+
+    private static final long layers$OFFSET = $LAYOUT.byteOffset(groupElement("layers"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t layers
+     * }
+     */
+    public static final long layers$offset() {
+        return layers$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t layers
+     * }
+     */
+    public static int layers(MemorySegment struct) {
+        return struct.get(layers$LAYOUT, layers$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t layers
+     * }
+     */
+    public static void layers(MemorySegment struct, int fieldValue) {
+        struct.set(layers$LAYOUT, layers$OFFSET, fieldValue);
+    }
+
+    private static final OfLong input_norm_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("input_norm_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t input_norm_stride
+     * }
+     */
+    public static final OfLong input_norm_stride$layout() {
+        return input_norm_stride$LAYOUT;
+    }
+
+    private static final long input_norm_stride$OFFSET = $LAYOUT.byteOffset(groupElement("input_norm_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t input_norm_stride
+     * }
+     */
+    public static final long input_norm_stride$offset() {
+        return input_norm_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t input_norm_stride
+     * }
+     */
+    public static long input_norm_stride(MemorySegment struct) {
+        return struct.get(input_norm_stride$LAYOUT, input_norm_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t input_norm_stride
+     * }
+     */
+    public static void input_norm_stride(MemorySegment struct, long fieldValue) {
+        struct.set(input_norm_stride$LAYOUT, input_norm_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong w_qkv_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("w_qkv_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t w_qkv_stride
+     * }
+     */
+    public static final OfLong w_qkv_stride$layout() {
+        return w_qkv_stride$LAYOUT;
+    }
+
+    private static final long w_qkv_stride$OFFSET = $LAYOUT.byteOffset(groupElement("w_qkv_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t w_qkv_stride
+     * }
+     */
+    public static final long w_qkv_stride$offset() {
+        return w_qkv_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t w_qkv_stride
+     * }
+     */
+    public static long w_qkv_stride(MemorySegment struct) {
+        return struct.get(w_qkv_stride$LAYOUT, w_qkv_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t w_qkv_stride
+     * }
+     */
+    public static void w_qkv_stride(MemorySegment struct, long fieldValue) {
+        struct.set(w_qkv_stride$LAYOUT, w_qkv_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong qkv_bias_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("qkv_bias_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t qkv_bias_stride
+     * }
+     */
+    public static final OfLong qkv_bias_stride$layout() {
+        return qkv_bias_stride$LAYOUT;
+    }
+
+    private static final long qkv_bias_stride$OFFSET = $LAYOUT.byteOffset(groupElement("qkv_bias_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t qkv_bias_stride
+     * }
+     */
+    public static final long qkv_bias_stride$offset() {
+        return qkv_bias_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t qkv_bias_stride
+     * }
+     */
+    public static long qkv_bias_stride(MemorySegment struct) {
+        return struct.get(qkv_bias_stride$LAYOUT, qkv_bias_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t qkv_bias_stride
+     * }
+     */
+    public static void qkv_bias_stride(MemorySegment struct, long fieldValue) {
+        struct.set(qkv_bias_stride$LAYOUT, qkv_bias_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong w_o_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("w_o_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t w_o_stride
+     * }
+     */
+    public static final OfLong w_o_stride$layout() {
+        return w_o_stride$LAYOUT;
+    }
+
+    private static final long w_o_stride$OFFSET = $LAYOUT.byteOffset(groupElement("w_o_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t w_o_stride
+     * }
+     */
+    public static final long w_o_stride$offset() {
+        return w_o_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t w_o_stride
+     * }
+     */
+    public static long w_o_stride(MemorySegment struct) {
+        return struct.get(w_o_stride$LAYOUT, w_o_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t w_o_stride
+     * }
+     */
+    public static void w_o_stride(MemorySegment struct, long fieldValue) {
+        struct.set(w_o_stride$LAYOUT, w_o_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong post_norm_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("post_norm_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t post_norm_stride
+     * }
+     */
+    public static final OfLong post_norm_stride$layout() {
+        return post_norm_stride$LAYOUT;
+    }
+
+    private static final long post_norm_stride$OFFSET = $LAYOUT.byteOffset(groupElement("post_norm_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t post_norm_stride
+     * }
+     */
+    public static final long post_norm_stride$offset() {
+        return post_norm_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t post_norm_stride
+     * }
+     */
+    public static long post_norm_stride(MemorySegment struct) {
+        return struct.get(post_norm_stride$LAYOUT, post_norm_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t post_norm_stride
+     * }
+     */
+    public static void post_norm_stride(MemorySegment struct, long fieldValue) {
+        struct.set(post_norm_stride$LAYOUT, post_norm_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong w_gate_up_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("w_gate_up_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t w_gate_up_stride
+     * }
+     */
+    public static final OfLong w_gate_up_stride$layout() {
+        return w_gate_up_stride$LAYOUT;
+    }
+
+    private static final long w_gate_up_stride$OFFSET = $LAYOUT.byteOffset(groupElement("w_gate_up_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t w_gate_up_stride
+     * }
+     */
+    public static final long w_gate_up_stride$offset() {
+        return w_gate_up_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t w_gate_up_stride
+     * }
+     */
+    public static long w_gate_up_stride(MemorySegment struct) {
+        return struct.get(w_gate_up_stride$LAYOUT, w_gate_up_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t w_gate_up_stride
+     * }
+     */
+    public static void w_gate_up_stride(MemorySegment struct, long fieldValue) {
+        struct.set(w_gate_up_stride$LAYOUT, w_gate_up_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong w_down_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("w_down_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t w_down_stride
+     * }
+     */
+    public static final OfLong w_down_stride$layout() {
+        return w_down_stride$LAYOUT;
+    }
+
+    private static final long w_down_stride$OFFSET = $LAYOUT.byteOffset(groupElement("w_down_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t w_down_stride
+     * }
+     */
+    public static final long w_down_stride$offset() {
+        return w_down_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t w_down_stride
+     * }
+     */
+    public static long w_down_stride(MemorySegment struct) {
+        return struct.get(w_down_stride$LAYOUT, w_down_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t w_down_stride
+     * }
+     */
+    public static void w_down_stride(MemorySegment struct, long fieldValue) {
+        struct.set(w_down_stride$LAYOUT, w_down_stride$OFFSET, fieldValue);
+    }
+
+    private static final OfLong kv_stride$LAYOUT = (OfLong)$LAYOUT.select(groupElement("kv_stride"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t kv_stride
+     * }
+     */
+    public static final OfLong kv_stride$layout() {
+        return kv_stride$LAYOUT;
+    }
+
+    private static final long kv_stride$OFFSET = $LAYOUT.byteOffset(groupElement("kv_stride"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t kv_stride
+     * }
+     */
+    public static final long kv_stride$offset() {
+        return kv_stride$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t kv_stride
+     * }
+     */
+    public static long kv_stride(MemorySegment struct) {
+        return struct.get(kv_stride$LAYOUT, kv_stride$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t kv_stride
+     * }
+     */
+    public static void kv_stride(MemorySegment struct, long fieldValue) {
+        struct.set(kv_stride$LAYOUT, kv_stride$OFFSET, fieldValue);
     }
 
     /**
