@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * layer_persistent (one kernel per decoder layer) switched on at bucket 16 by a test-local persistentLayers row, on
  * ERNIE-4.5-0.3B (the tiny presets do not fit its limits: hidden 256 and 640 are not multiples of 512). Its bits
  * are not the unfused chain's (another k order), so against the CPU reference and against the default forward it is
- * held to the tolerance of {@link EngineVsCpuReferenceGpuTest} (logits within 2e-2 relative, first tokens equal where
- * the top-2 margin is clear); graph against eager must still agree bit for bit. Fresh prompts, batches and chunk
+ * held to the tolerance of {@link EngineVsCpuReferenceGpuTest} (logits within 2e-2 relative; first tokens equal where
+ * the top-2 margin exceeds twice the largest logit error, see {@link #assertClose}); graph against eager must still
+ * agree bit for bit. Fresh prompts, batches and chunk
  * continuations whose prefix is already in the KV cache (kv_len > query length), written by the default kernels at
  * bucket 64 or by the persistent kernel itself. Needs a GPU with at least {@link KernelConstants#LAYER_BLOCKS} SMs.
  */
@@ -233,14 +234,23 @@ class PersistentLayersGpuTest {
         }
     }
 
-    /** Logits within 2e-2 relative per sequence; first tokens equal where the expected top-2 margin exceeds 0.05. */
+    /**
+     * Logits within 2e-2 relative (RMS over the vocabulary), and the first token equal wherever rounding cannot have
+     * swapped it: where the reference's top-2 margin exceeds twice the largest logit error. A fixed margin (0.05, the
+     * tiny presets' rule) is not that over ERNIE's 103k logits: at 1e-2 relative the largest of them moves by more (s4
+     * call 11: two such swaps, with the logits inside the tolerance).
+     */
     private static void assertClose(float[][] want, int[] wantFirst, float[][] got, int[] gotFirst, String what) {
         assertEquals(want.length, got.length, what + ": sequences");
         for (int s = 0; s < want.length; s++) {
             double err = EngineVsCpuReferenceGpuTest.relError(got[s], want[s]);
             assertTrue(err < 2e-2, what + " sequence " + s + ": logits relative error " + err);
-            if (EngineVsCpuReferenceGpuTest.margin(want[s]) > 0.05) {
-                assertEquals(wantFirst[s], gotFirst[s], what + " sequence " + s + " first token");
+            double maxAbs = 0;
+            for (int i = 0; i < want[s].length; i++) maxAbs = Math.max(maxAbs, Math.abs(got[s][i] - want[s][i]));
+            double margin = EngineVsCpuReferenceGpuTest.margin(want[s]);
+            if (margin > 2 * maxAbs) {
+                assertEquals(wantFirst[s], gotFirst[s], what + " sequence " + s + " first token (margin " + margin + ", largest logit error "
+                        + maxAbs + ", relative error " + err + ")");
             }
         }
     }
