@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds and runs the kernel check harness (run from anywhere; paths are relative to the repo root).
-# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused small silu gemm probe table pdl prefetch
+# Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused small silu gemm probe table pdl layer prefetch
 # PK_CHOICES=FILE: lower the dumped plan with that measurements file (plan --impl-choices), e.g. with cuBLASLt or prefetch rows on.
+# layer (layer_persistent against the default chain at bucket 16) also needs PK_OPS_LAYER: written here from the default
+# dump, one launch per layer (as the engine issues it); LAYER_ONE_LAUNCH=1: one launch for every layer.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 NVCC=${NVCC:-nvcc}
@@ -17,6 +19,10 @@ if [ -z "${PK_OPS:-}" ] && [ -f cli/target/bench.jar ]; then
   export PK_OPS=/tmp/prefill_ops.txt
   java -jar cli/target/bench.jar plan --model ernie-4.5-0.3b --sizes 16,512 --max-num-seqs 16 \
     --sm-count "${PK_SMS:-132}" ${PK_CHOICES:+--impl-choices "$PK_CHOICES"} --dump-ops "$PK_OPS" >/dev/null || exit 2
+fi
+if [ -z "${PK_OPS_LAYER:-}" ] && [ -n "${PK_OPS:-}" ]; then
+  export PK_OPS_LAYER=/tmp/prefill_ops_layer.txt
+  python3 kernels/check/synth-layer-dump.py ${LAYER_ONE_LAUNCH:+--one-launch} "$PK_OPS" "$PK_OPS_LAYER" || exit 2
 fi
 echo "== run"
 /tmp/kernel_check "$@"
