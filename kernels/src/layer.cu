@@ -262,7 +262,7 @@ __device__ unsigned long long pl_trace[PREFILL_LAYER_BLOCKS][PL_MARKS];
 // ---------------------------------------------------------------- phases
 // Rows < nt of a [rows, K] activation written by other blocks into A: L2 loads (__ldcg: not a stale L1 line),
 // 16 per thread in flight (the 10-row act of the down projection in one round trip). Not cp.async: a wait for
-// that group would also wait for the weight ring's latest copies (s4 call 12: +4 us per norm).
+// that group would also wait for the weight ring's latest copies (s4 call 9: +4 us per norm).
 PK_DEV void pl_load_rows(const uint16_t *src, int K, int nt, uint16_t *As) {
   const int nv = K >> 3, total = nt * nv;
   const uint4 *s4 = reinterpret_cast<const uint4 *>(src);
@@ -341,26 +341,26 @@ PK_DEV void pl_norm_rows(const LayerParams &p, const PlDims &d, const uint16_t *
   pl_norm_rows_c<PREFILL_LAYER_MAX_HIDDEN / 256, 2>(p, d, w, As, nt, warp, lane);
 }
 
-// Attention of one (token, kv head) item per block pass: warp w takes q head w / Z of the group and the keys
-// j = z, z + Z, ... (z = w % Z, Z = 8 / group); keys arrive 64 at a time in shared memory (K and V of the kv head,
-// read once for the group). Online softmax in fp32 per warp, the Z slices combined in order z = 0..Z-1.
-// Where an item's token sits: host-written metadata only, so the kernel reads it for its first item before
-// griddepcontrol.wait, once for every layer, and the attention phase starts with the K/V loads.
+// Where an item's token sits: its sequence, its keys [0, position] and the sequence's first page. Host-written
+// metadata only, so the kernel reads it for its first item before griddepcontrol.wait, once for every layer, and the
+// attention phase starts with the K/V loads.
 struct PlItem {
-  int s, q0, nk, page0;
+  int s, nk, page0;
 };
 PK_DEV PlItem pl_item(const LayerParams &p, int r, int ns) {
   PlItem m;
   int s = 0;
   while (s + 1 < ns && r >= p.query_start[s + 1]) s++;
   m.s = s;
-  m.q0 = p.query_start[s];
-  const int L = p.query_start[s + 1] - m.q0;
-  m.nk = p.kv_lens[s] - L + (r - m.q0) + 1;  // keys [0, position]
+  const int q0 = p.query_start[s], L = p.query_start[s + 1] - q0;
+  m.nk = p.kv_lens[s] - L + (r - q0) + 1;
   m.page0 = p.block_tables[(size_t)s * p.max_pages_per_seq];
   return m;
 }
 
+// Attention of one (token, kv head) item per block pass: warp w takes q head w / Z of the group and the keys
+// j = z, z + Z, ... (z = w % Z, Z = 8 / group); keys arrive 64 at a time in shared memory (K and V of the kv head,
+// read once for the group). Online softmax in fp32 per warp, the Z slices combined in order z = 0..Z-1.
 template <int D>
 PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, const uint16_t *k_cache, const uint16_t *v_cache, uint8_t *scratch,
                          int nt, int ns, const PlItem &first, int warp, int lane) {
@@ -482,7 +482,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
       }
     }
   }
-  const PlItem first = (int)blockIdx.x < nt * d.KVH ? pl_item(p, blockIdx.x / d.KVH, ns) : PlItem{0, 0, 0, 0};
+  const PlItem first = (int)blockIdx.x < nt * d.KVH ? pl_item(p, blockIdx.x / d.KVH, ns) : PlItem{0, 0, 0};
   PL_MARK(0);
   pk_pdl_wait();
   uint64_t target = threadIdx.x == 0 ? pl_grid_base(p.barrier) : 0;  // after the wait: every earlier launch is done

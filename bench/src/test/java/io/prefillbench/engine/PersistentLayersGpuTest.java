@@ -238,7 +238,7 @@ class PersistentLayersGpuTest {
      * Logits within 2e-2 relative (RMS over the vocabulary), and the first token equal wherever rounding cannot have
      * swapped it: where the reference's top-2 margin exceeds twice the largest logit error. A fixed margin (0.05, the
      * tiny presets' rule) is not that over ERNIE's 103k logits: at 1e-2 relative the largest of them moves by more (s4
-     * call 11: two such swaps, with the logits inside the tolerance).
+     * call 13: two such swaps, with the logits inside the tolerance).
      */
     private static void assertClose(float[][] want, int[] wantFirst, float[][] got, int[] gotFirst, String what) {
         assertEquals(want.length, got.length, what + ": sequences");
