@@ -1568,7 +1568,21 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       lp.layers = nl;
       lp.input_norm_stride = H; lp.w_qkv_stride = (int64_t)W * H; lp.qkv_bias_stride = W; lp.w_o_stride = (int64_t)H * H;
       lp.post_norm_stride = H; lp.w_gate_up_stride = (int64_t)2 * F * H; lp.w_down_stride = (int64_t)H * F; lp.kv_stride = (int64_t)kvl;
-      launch_ex(layer_persistent, grid, block, smem, st, pdl, lp);
+      const int cl = getenv("PK_LAYER_CLUSTER") ? atoi(getenv("PK_LAYER_CLUSTER")) : 1;  // blocks per cluster (s5 prep)
+      if (cl > 1) {
+        cudaLaunchConfig_t cfg = {};
+        cfg.gridDim = grid; cfg.blockDim = block; cfg.dynamicSmemBytes = smem; cfg.stream = st;
+        cudaLaunchAttribute at[2];
+        at[0].id = cudaLaunchAttributeClusterDimension;
+        at[0].val.clusterDim.x = cl; at[0].val.clusterDim.y = 1; at[0].val.clusterDim.z = 1;
+        at[1].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+        at[1].val.programmaticStreamSerializationAllowed = 1;
+        cfg.attrs = at;
+        cfg.numAttrs = pdl ? 2 : 1;
+        CK(cudaLaunchKernelEx(&cfg, layer_persistent, lp));
+      } else {
+        launch_ex(layer_persistent, grid, block, smem, st, pdl, lp);
+      }
     } else if (kind == "ARGMAX" && kernel == "argmax_rows") {
       launch_ex(argmax_rows, grid, block, smem, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V});
     } else {
@@ -1759,6 +1773,21 @@ static void test_layer() {
               std::to_string(nlayer) + " layers in LAYER ops, " + std::to_string(lops.size()) + " ops");
   const std::vector<const OpLine *> rops = plan_ops(16);
   CK(cudaFuncSetAttribute(layer_persistent, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_LAYER_SMEM));
+  if (getenv("PK_LAYER_CLUSTER")) {  // s5 prep: how many clusters of that size fit at once (all 128 blocks must)
+    const int cl = atoi(getenv("PK_LAYER_CLUSTER"));
+    if (cl > 8) CK(cudaFuncSetAttribute(layer_persistent, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = dim3(PREFILL_LAYER_BLOCKS); cfg.blockDim = dim3(PREFILL_LAYER_THREADS); cfg.dynamicSmemBytes = PREFILL_LAYER_SMEM;
+    cudaLaunchAttribute at[1];
+    at[0].id = cudaLaunchAttributeClusterDimension;
+    at[0].val.clusterDim.x = cl; at[0].val.clusterDim.y = 1; at[0].val.clusterDim.z = 1;
+    cfg.attrs = at; cfg.numAttrs = 1;
+    int nclusters = 0;
+    CK(cudaOccupancyMaxActiveClusters(&nclusters, layer_persistent, &cfg));
+    record_bool("clusters of " + std::to_string(cl) + " co-resident: " + std::to_string(nclusters) + " (need " +
+                    std::to_string(PREFILL_LAYER_BLOCKS / cl) + ")", nclusters * cl >= PREFILL_LAYER_BLOCKS, nclusters * cl < PREFILL_LAYER_BLOCKS, 1);
+    if (nclusters * cl < PREFILL_LAYER_BLOCKS) return;
+  }
   ChainModel M;
   Rng r(57);
   cudaStream_t st;

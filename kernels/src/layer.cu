@@ -341,6 +341,121 @@ PK_DEV void pl_norm_rows(const LayerParams &p, const PlDims &d, const uint16_t *
   pl_norm_rows_c<PREFILL_LAYER_MAX_HIDDEN / 256, 2>(p, d, w, As, nt, warp, lane);
 }
 
+// ---------------------------------------------------------------- cluster broadcast of activation rows (s5 prep)
+// Launched in thread-block clusters (PK_LAYER_CLUSTER in the harness), every activation load goes through one bulk copy
+// per row, issued by one block of the cluster and multicast into every block's A at the same offset: L2 serves each
+// row once per cluster instead of once per block (s4: 128 blocks reading the same rows cost ~2 us a load). Completion
+// is a per-block mbarrier (expected bytes armed by the block itself, the peers' copies counted as they land), so the
+// weight ring's cp.async groups are not waited for. Without a cluster (size 1) the kernel keeps its L2 loads.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define PL_CLUSTERS 1
+#else
+#define PL_CLUSTERS 0  // sm_80: no clusters, the L2 loads only
+#endif
+PK_DEV uint32_t pl_cluster_size() {
+  uint32_t r = 1;
+#if PL_CLUSTERS
+  asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(r));
+#endif
+  return r;
+}
+PK_DEV uint32_t pl_cluster_rank() {
+  uint32_t r = 0;
+#if PL_CLUSTERS
+  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
+#endif
+  return r;
+}
+struct PlBcast {
+  uint32_t mbar, phase, rank, size;
+};
+// Thread 0 initialises the block's mbarrier; every block of the cluster must have before any peer multicasts into it.
+PK_DEV void pl_bcast_init(PlBcast &b, uint32_t mbar) {
+  b.mbar = mbar; b.phase = 0; b.rank = pl_cluster_rank(); b.size = pl_cluster_size();
+#if PL_CLUSTERS
+  if (b.size == 1) return;
+  if (threadIdx.x == 0) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" ::"r"(mbar) : "memory");
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+  asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
+#endif
+}
+// Rows < nt of src [rows, K] into A of every block of the cluster, then wait for all of them here. Called by every
+// thread right after a grid barrier (every block of the grid is past its last read of A).
+PK_DEV void pl_bcast_rows(PlBcast &b, const uint16_t *src, int K, int nt, uint32_t as) {
+#if PL_CLUSTERS
+  if (threadIdx.x == 0) {
+    asm volatile("fence.proxy.async.global;" ::: "memory");  // other blocks' generic writes, read by the bulk copy
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(b.mbar), "r"((uint32_t)(nt * K * 2)) : "memory");
+    const uint16_t mask = (uint16_t)((1u << b.size) - 1u);
+    for (int r = b.rank; r < nt; r += b.size)
+      asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%0], [%1], %2, [%3], %4;"
+                   ::"r"(as + (uint32_t)(r * PL_AST) * 2), "l"(src + (size_t)r * K), "r"((uint32_t)(K * 2)), "r"(b.mbar), "h"(mask)
+                   : "memory");
+  }
+  uint32_t done = 0;
+  while (!done)
+    asm volatile("{\n\t.reg .pred p;\n\tmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n\tselp.u32 %0, 1, 0, p;\n\t}"
+                 : "=r"(done) : "r"(b.mbar), "r"(b.phase) : "memory");
+  b.phase ^= 1u;
+#endif
+}
+// rmsnorm of the rows < nt already in A, in place (the arithmetic of pl_norm_rows_c); the weights load meanwhile.
+PK_DEV void pl_norm_in_place(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, int nt, int warp, int lane,
+                             const uint4 (&wv)[PREFILL_LAYER_MAX_HIDDEN / 256]) {
+  constexpr int C = PREFILL_LAYER_MAX_HIDDEN / 256;
+  const int per = d.H >> 8;
+  for (int r = warp; r < nt; r += PL_WARPS) {
+    uint4 *rowp = reinterpret_cast<uint4 *>(As + (size_t)r * PL_AST);
+    uint4 v[C];
+#pragma unroll
+    for (int i = 0; i < C; i++)
+      if (i < per) v[i] = rowp[lane + 32 * i];
+    float ss = 0.f;
+#pragma unroll
+    for (int i = 0; i < C; i++) {
+      if (i >= per) continue;
+      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w};
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const float a = bf_lo(u[e]), bb = bf_hi(u[e]);
+        ss = __fadd_rn(ss, __fmul_rn(a, a));
+        ss = __fadd_rn(ss, __fmul_rn(bb, bb));
+      }
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) ss = __fadd_rn(ss, __shfl_xor_sync(0xffffffffu, ss, o));
+    const float inv = rsqrtf(__fadd_rn(ss / (float)d.H, p.eps));
+#pragma unroll
+    for (int i = 0; i < C; i++) {
+      if (i >= per) continue;
+      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w}, q[4] = {wv[i].x, wv[i].y, wv[i].z, wv[i].w};
+      uint32_t o[4];
+#pragma unroll
+      for (int e = 0; e < 4; e++)
+        o[e] = pack_bf2(__fmul_rn(__fmul_rn(bf_lo(u[e]), inv), bf_lo(q[e])), __fmul_rn(__fmul_rn(bf_hi(u[e]), inv), bf_hi(q[e])));
+      rowp[lane + 32 * i] = make_uint4(o[0], o[1], o[2], o[3]);
+    }
+  }
+}
+// The norm of a phase: broadcast rows then in place (cluster), else the L2 loads of pl_norm_rows.
+PK_DEV void pl_norm_phase(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, uint32_t as, PlBcast &b, int nt,
+                          int warp, int lane) {
+  if (b.size > 1) {
+    constexpr int C = PREFILL_LAYER_MAX_HIDDEN / 256;
+    uint4 wv[C];
+#pragma unroll
+    for (int i = 0; i < C; i++)
+      if (i < (d.H >> 8)) wv[i] = __ldg(reinterpret_cast<const uint4 *>(w) + lane + 32 * i);
+    pl_bcast_rows(b, p.residual, d.H, nt, as);
+    pl_norm_in_place(p, d, w, As, nt, warp, lane, wv);
+  } else {
+    pl_norm_rows(p, d, w, As, nt, warp, lane);
+  }
+}
+
 // Where an item's token sits: its sequence, its keys [0, position] and the sequence's first page. Host-written
 // metadata only, so the kernel reads it for its first item before griddepcontrol.wait, once for every layer, and the
 // attention phase starts with the K/V loads.
@@ -454,6 +569,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
   uint16_t *As = reinterpret_cast<uint16_t *>(pl_smem);
   const uint32_t as = smem_u32(pl_smem);
   float *red = reinterpret_cast<float *>(pl_smem + PL_A_BYTES);
+  PlBcast bc;
+  pl_bcast_init(bc, smem_u32(pl_smem + PL_A_BYTES + PL_RED_BYTES + PL_RING_BYTES));  // the last 256 bytes: the mbarrier
   PlRing ring;
   ring.base = smem_u32(pl_smem + PL_A_BYTES + PL_RED_BYTES) + warp * PL_RING * 1024;
   ring.slot = 0;
@@ -500,7 +617,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
 #pragma unroll
     for (int ti = 0; ti < PL_MAXT; ti++)
       qb[ti] = e < 128 && ti < pl_mine(d, 0) && bias != nullptr ? bf2f(__ldg(bias + pl_col(d, 0, blockIdx.x + ti * G, 0, n))) : 0.f;
-    pl_norm_rows(p, d, p.input_norm + layer * p.input_norm_stride, As, nt, warp, lane);
+    pl_norm_phase(p, d, p.input_norm + layer * p.input_norm_stride, As, as, bc, nt, warp, lane);
     __syncthreads();
     PL_MARK(11);
     {
@@ -553,7 +670,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
 #pragma unroll
       for (int ti = 0; ti < PL_MAXT; ti++)
         res[ti] = live && ti < mine ? __ldcg(p.residual + (size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n) : 0;
-      pl_load_rows(p.attn_out, d.AD, nt, As);
+      if (bc.size > 1) pl_bcast_rows(bc, p.attn_out, d.AD, nt, as);
+      else pl_load_rows(p.attn_out, d.AD, nt, As);
       __syncthreads();
       float acc[PL_MAXT][1][4];
       pl_phase<1>(p, d, ring, as, d.AD, mine, warp, lane, acc);
@@ -570,7 +688,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
     PL_MARK(7);
 
     // 4. post norm, gate_up with SiLU * up into act
-    pl_norm_rows(p, d, p.post_norm + layer * p.post_norm_stride, As, nt, warp, lane);
+    pl_norm_phase(p, d, p.post_norm + layer * p.post_norm_stride, As, as, bc, nt, warp, lane);
     __syncthreads();
     PL_MARK(13);
     {
@@ -597,7 +715,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
 #pragma unroll
       for (int ti = 0; ti < PL_MAXT; ti++)
         res[ti] = live && ti < mine && branch_out == nullptr ? __ldcg(p.residual + (size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n) : 0;
-      pl_load_rows(p.act, d.F, nt, As);
+      if (bc.size > 1) pl_bcast_rows(bc, p.act, d.F, nt, as);
+      else pl_load_rows(p.act, d.F, nt, As);
       __syncthreads();
       PL_MARK(15);
       float acc[PL_MAXT][1][4];
