@@ -1466,6 +1466,8 @@ struct ChainBatch {
 // splitk_reduce and consumers read bf16 (the reference), the dump's reduce ops are then already done.
 // Returns the ops it could not run, with the reason (library calls, the side-stream prefetch,
 // kernels it does not know); the chain is only comparable when no main-stream op is skipped.
+// Blocks per cluster of the layer_persistent launches (PK_LAYER_CLUSTER; 1: no cluster).
+static int g_layer_cluster = 1;
 static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, const std::vector<const OpLine *> &ops, cudaStream_t st,
                                               bool pdl, bool fused) {
   typedef ChainModel CM;
@@ -1568,7 +1570,7 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       lp.layers = nl;
       lp.input_norm_stride = H; lp.w_qkv_stride = (int64_t)W * H; lp.qkv_bias_stride = W; lp.w_o_stride = (int64_t)H * H;
       lp.post_norm_stride = H; lp.w_gate_up_stride = (int64_t)2 * F * H; lp.w_down_stride = (int64_t)H * F; lp.kv_stride = (int64_t)kvl;
-      const int cl = getenv("PK_LAYER_CLUSTER") ? atoi(getenv("PK_LAYER_CLUSTER")) : 1;  // blocks per cluster (s5 prep)
+      const int cl = g_layer_cluster;
       if (cl > 1) {
         cudaLaunchConfig_t cfg = {};
         cfg.gridDim = grid; cfg.blockDim = block; cfg.dynamicSmemBytes = smem; cfg.stream = st;
@@ -1773,8 +1775,9 @@ static void test_layer() {
               std::to_string(nlayer) + " layers in LAYER ops, " + std::to_string(lops.size()) + " ops");
   const std::vector<const OpLine *> rops = plan_ops(16);
   CK(cudaFuncSetAttribute(layer_persistent, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_LAYER_SMEM));
-  if (getenv("PK_LAYER_CLUSTER")) {  // s5 prep: how many clusters of that size fit at once (all 128 blocks must)
-    const int cl = atoi(getenv("PK_LAYER_CLUSTER"));
+  g_layer_cluster = getenv("PK_LAYER_CLUSTER") ? atoi(getenv("PK_LAYER_CLUSTER")) : 1;
+  if (g_layer_cluster > 1) {  // how many clusters of that size fit at once (all 128 blocks must)
+    const int cl = g_layer_cluster;
     if (cl > 8) CK(cudaFuncSetAttribute(layer_persistent, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
     cudaLaunchConfig_t cfg = {};
     cfg.gridDim = dim3(PREFILL_LAYER_BLOCKS); cfg.blockDim = dim3(PREFILL_LAYER_THREADS); cfg.dynamicSmemBytes = PREFILL_LAYER_SMEM;
@@ -1839,6 +1842,12 @@ static void test_layer() {
     };
     B.poison(); enqueue_chain(M, B, lops, st, false, true); CK(cudaStreamSynchronize(st)); same("eager again == eager");
     B.poison(); enqueue_chain(M, B, lops, st, true, true); CK(cudaStreamSynchronize(st)); same("eager PDL == eager");
+    if (g_layer_cluster > 1) {  // the multicast puts the same bytes in shared memory as the L2 loads
+      const int cl = g_layer_cluster;
+      g_layer_cluster = 1;
+      B.poison(); enqueue_chain(M, B, lops, st, true, true); CK(cudaStreamSynchronize(st)); same("no cluster == clusters of " + std::to_string(cl));
+      g_layer_cluster = cl;
+    }
     if (quick) continue;
     cudaGraphExec_t ge[2][2];  // [persistent][pdl]
     for (int pers = 0; pers < 2; pers++)
@@ -1879,6 +1888,42 @@ static void test_layer() {
         std::sort(v.begin(), v.end());
         printf("  %-18s %8.2f %8.2f %8.2f\n", mk[i], v.front(), v[v.size() / 2], v.back());
       }
+      // every layer's start (the last block to get there: the barrier's release), and its length to the next start
+      unsigned long long tl[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS];
+      CK(cudaMemcpyFromSymbol(tl, pl_trace_layer, sizeof tl));
+      const int nl = std::min(M.L, PL_TRACE_LAYERS);
+      printf("%s: layer starts (us, max over blocks) and lengths:", tag.c_str());
+      double prev = -1;
+      for (int l = 0; l < nl; l++) {
+        unsigned long long mx = 0;
+        for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) mx = std::max(mx, tl[b][l]);
+        const double t = (mx - t0) * 1e-3;
+        if (prev >= 0) printf(" %.1f", t - prev);
+        else printf(" start %.1f |", t);
+        prev = t;
+      }
+      {  // each step of every layer: median over blocks (and max) of the step's length, mean over the middle layers
+        static unsigned long long ta[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS][PL_MARKS];
+        CK(cudaMemcpyFromSymbol(ta, pl_trace_all, sizeof ta));
+        printf("%s: step lengths (us): mean over layers 1..%d of the median / max over blocks | the last layer's median / max\n", tag.c_str(), nl - 2);
+        for (int oi = 2; oi < PL_MARKS - 1; oi++) {
+          const int i = order[oi], i0 = order[oi - 1];
+          double md = 0, mx = 0, lmd = 0, lmx = 0;
+          for (int l = 1; l < nl; l++) {
+            std::vector<double> v0, v1;
+            for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) { v0.push_back(ta[b][l][i0] * 1e-3); v1.push_back(ta[b][l][i] * 1e-3); }
+            std::vector<double> dv;
+            for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) dv.push_back(v1[b] - v0[b]);
+            std::sort(v0.begin(), v0.end()); std::sort(v1.begin(), v1.end());
+            const double dmed = v1[v1.size() / 2] - v0[v0.size() / 2], dmax = v1.back() - v0.back();
+            if (l == nl - 1) { lmd = dmed; lmx = dmax; } else { md += dmed / (nl - 2); mx += dmax / (nl - 2); }
+          }
+          printf("  %-18s %6.2f %6.2f | %6.2f %6.2f\n", mk[i], md, mx, lmd, lmx);
+        }
+      }
+      unsigned long long ex = 0;
+      for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) ex = std::max(ex, tr[b][10]);
+      printf(" | last %.1f, exit %.1f\n", (ex - t0) * 1e-3 - prev, (ex - t0) * 1e-3);
     }
 #endif
     printf("%s: graph replay  default PDL %.1f us | default plain %.1f us | persistent PDL %.1f us | persistent plain %.1f us\n",

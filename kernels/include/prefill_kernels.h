@@ -316,7 +316,10 @@ typedef struct L2PrefetchParams {
  * the dimensions only, never on *num_tokens or on which block computes a tile. Not the bits of the unfused chain
  * (other k order); within the CPU reference's tolerance. Needs: hidden, q_heads * head_dim and ffn multiples of
  * 512 and <= PREFILL_LAYER_MAX_K; hidden <= PREFILL_LAYER_MAX_HIDDEN; (q_heads + 2*kv_heads) * head_dim <= 8 * PREFILL_LAYER_BLOCKS * PREFILL_LAYER_TILES;
- * head_dim 64 or 128; q_heads / kv_heads dividing 8; ffn % PREFILL_GATE_UP_GROUP == 0 (w_gate_up interleaved). */
+ * head_dim 64 or 128; q_heads / kv_heads dividing 8; ffn % PREFILL_GATE_UP_GROUP == 0 (w_gate_up interleaved).
+ * Launched in thread-block clusters of PREFILL_LAYER_CLUSTER (sm_90, where that many clusters are resident at once:
+ * cudaOccupancyMaxActiveClusters), one block per cluster copies each activation row and multicasts it into every
+ * block's shared memory; launched without clusters, every block reads the rows from L2. The same bits either way. */
 #define PREFILL_LAYER_ROWS 16
 #define PREFILL_LAYER_BLOCKS 128
 #define PREFILL_LAYER_THREADS 256
@@ -324,6 +327,7 @@ typedef struct L2PrefetchParams {
 #define PREFILL_LAYER_MAX_HIDDEN 1024
 #define PREFILL_LAYER_RING 13
 #define PREFILL_LAYER_TILES 3
+#define PREFILL_LAYER_CLUSTER 2
 #define PREFILL_LAYER_SMEM (PREFILL_LAYER_ROWS * (PREFILL_LAYER_MAX_K + 8) * 2 + 2 * 8 * 32 * 8 * 4 + 8 * PREFILL_LAYER_RING * 1024 + 256)
 #define PREFILL_LAYER_SPIN_NS 2000000000LL
 typedef struct LayerParams {

@@ -213,6 +213,26 @@ PK_DEV void pl_reduce(float *red, int &buf, const float (&acc)[NACC][4], int war
   buf ^= 1;
 }
 
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define PL_CLUSTERS 1
+#else
+#define PL_CLUSTERS 0  // sm_80: no clusters, the L2 loads only
+#endif
+PK_DEV uint32_t pl_cluster_size() {
+  uint32_t r = 1;
+#if PL_CLUSTERS
+  asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(r));
+#endif
+  return r;
+}
+PK_DEV uint32_t pl_cluster_rank() {
+  uint32_t r = 0;
+#if PL_CLUSTERS
+  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
+#endif
+  return r;
+}
+
 // ---------------------------------------------------------------- grid barrier
 PK_DEV uint64_t pl_now() {
   uint64_t t;
@@ -255,7 +275,14 @@ PK_DEV void pl_grid_sync(uint64_t *bar, uint64_t &target) {
 #define PL_MARKS 17
 __device__ unsigned long long pl_trace[PREFILL_LAYER_BLOCKS][PL_MARKS];
 #define PL_MARK(i) do { if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS) pl_trace[blockIdx.x][i] = pl_now(); } while (0)
+#define PL_TRACE_LAYERS 64
+__device__ unsigned long long pl_trace_layer[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS];  // each layer's start
+#define PL_MARK_LAYER(l) do { if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS && (l) < PL_TRACE_LAYERS) pl_trace_layer[blockIdx.x][l] = pl_now(); } while (0)
+__device__ unsigned long long pl_trace_all[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS][PL_MARKS];  // every layer's marks
+#define PL_MARKL(i) do { PL_MARK(i); if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS && layer < PL_TRACE_LAYERS) pl_trace_all[blockIdx.x][layer][i] = pl_now(); } while (0)
 #else
+#define PL_MARKL(i) do { } while (0)
+#define PL_MARK_LAYER(l) do { } while (0)
 #define PL_MARK(i) do { } while (0)
 #endif
 
@@ -341,39 +368,25 @@ PK_DEV void pl_norm_rows(const LayerParams &p, const PlDims &d, const uint16_t *
   pl_norm_rows_c<PREFILL_LAYER_MAX_HIDDEN / 256, 2>(p, d, w, As, nt, warp, lane);
 }
 
-// ---------------------------------------------------------------- cluster broadcast of activation rows (s5 prep)
-// Launched in thread-block clusters (PK_LAYER_CLUSTER in the harness), every activation load goes through one bulk copy
-// per row, issued by one block of the cluster and multicast into every block's A at the same offset: L2 serves each
-// row once per cluster instead of once per block (s4: 128 blocks reading the same rows cost ~2 us a load). Completion
-// is a per-block mbarrier (expected bytes armed by the block itself, the peers' copies counted as they land), so the
-// weight ring's cp.async groups are not waited for. Without a cluster (size 1) the kernel keeps its L2 loads.
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-#define PL_CLUSTERS 1
-#else
-#define PL_CLUSTERS 0  // sm_80: no clusters, the L2 loads only
-#endif
-PK_DEV uint32_t pl_cluster_size() {
-  uint32_t r = 1;
-#if PL_CLUSTERS
-  asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(r));
-#endif
-  return r;
-}
-PK_DEV uint32_t pl_cluster_rank() {
-  uint32_t r = 0;
-#if PL_CLUSTERS
-  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
-#endif
-  return r;
-}
+// ---------------------------------------------------------------- cluster broadcast of activation rows
+// Launched in thread-block clusters (PREFILL_LAYER_CLUSTER), every activation load goes through one bulk copy per row,
+// issued by one block of the cluster and multicast into every block's A at the same offset: L2 serves each row once
+// per cluster instead of once per block (s4: 128 blocks reading the same rows cost ~2 us a load; s5 call 2: pairs
+// take the chain from 626 to 574 us). Completion is a per-block mbarrier (expected bytes armed by the block itself,
+// the peers' copies counted as they land), so the weight ring's cp.async groups are not waited for. Without a
+// cluster (size 1) the kernel keeps its L2 loads; the bytes in A, and so the bits, are the same.
+// The block's mbarrier: the last 256 bytes of shared memory. Only its phase bit lives in a register; the cluster
+// shape is read from special registers where needed (the kernel is at its register limit).
+#define PL_MBAR_OFF (PL_A_BYTES + PL_RED_BYTES + PL_RING_BYTES)
 struct PlBcast {
-  uint32_t mbar, phase, rank, size;
+  uint32_t phase;
 };
 // Thread 0 initialises the block's mbarrier; every block of the cluster must have before any peer multicasts into it.
-PK_DEV void pl_bcast_init(PlBcast &b, uint32_t mbar) {
-  b.mbar = mbar; b.phase = 0; b.rank = pl_cluster_rank(); b.size = pl_cluster_size();
+PK_DEV void pl_bcast_init(PlBcast &b, uint32_t as) {
+  b.phase = 0;
 #if PL_CLUSTERS
-  if (b.size == 1) return;
+  if (pl_cluster_size() == 1) return;
+  const uint32_t mbar = as + PL_MBAR_OFF;
   if (threadIdx.x == 0) {
     asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" ::"r"(mbar) : "memory");
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
@@ -382,29 +395,36 @@ PK_DEV void pl_bcast_init(PlBcast &b, uint32_t mbar) {
   asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
 #endif
 }
-// Rows < nt of src [rows, K] into A of every block of the cluster, then wait for all of them here. Called by every
-// thread right after a grid barrier (every block of the grid is past its last read of A).
-PK_DEV void pl_bcast_rows(PlBcast &b, const uint16_t *src, int K, int nt, uint32_t as) {
+// Rows < nt of src [rows, K] into A of every block of the cluster, and (extra != nullptr) extra_bytes of extra into
+// `ex` of every block, then wait for all of them here. Called by every thread right after a grid barrier (every block
+// of the grid is past its last read of A and of the reduction area).
+PK_DEV void pl_bcast_rows(PlBcast &b, const uint16_t *src, int K, int nt, uint32_t as, const uint16_t *extra = nullptr,
+                          uint32_t extra_bytes = 0, uint32_t ex = 0) {
 #if PL_CLUSTERS
+  const uint32_t mbar = as + PL_MBAR_OFF;
   if (threadIdx.x == 0) {
+    const uint32_t rank = pl_cluster_rank(), size = pl_cluster_size();
     asm volatile("fence.proxy.async.global;" ::: "memory");  // other blocks' generic writes, read by the bulk copy
-    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(b.mbar), "r"((uint32_t)(nt * K * 2)) : "memory");
-    const uint16_t mask = (uint16_t)((1u << b.size) - 1u);
-    for (int r = b.rank; r < nt; r += b.size)
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(mbar), "r"((uint32_t)(nt * K * 2) + extra_bytes) : "memory");
+    const uint16_t mask = (uint16_t)((1u << size) - 1u);
+    for (int r = rank; r < nt; r += size)
       asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%0], [%1], %2, [%3], %4;"
-                   ::"r"(as + (uint32_t)(r * PL_AST) * 2), "l"(src + (size_t)r * K), "r"((uint32_t)(K * 2)), "r"(b.mbar), "h"(mask)
+                   ::"r"(as + (uint32_t)(r * PL_AST) * 2), "l"(src + (size_t)r * K), "r"((uint32_t)(K * 2)), "r"(mbar), "h"(mask)
+                   : "memory");
+    if (extra != nullptr && rank == size - 1)
+      asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%0], [%1], %2, [%3], %4;"
+                   ::"r"(ex), "l"(extra), "r"(extra_bytes), "r"(mbar), "h"(mask)
                    : "memory");
   }
   uint32_t done = 0;
   while (!done)
     asm volatile("{\n\t.reg .pred p;\n\tmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n\tselp.u32 %0, 1, 0, p;\n\t}"
-                 : "=r"(done) : "r"(b.mbar), "r"(b.phase) : "memory");
+                 : "=r"(done) : "r"(mbar), "r"(b.phase) : "memory");
   b.phase ^= 1u;
 #endif
 }
-// rmsnorm of the rows < nt already in A, in place (the arithmetic of pl_norm_rows_c); the weights load meanwhile.
-PK_DEV void pl_norm_in_place(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, int nt, int warp, int lane,
-                             const uint4 (&wv)[PREFILL_LAYER_MAX_HIDDEN / 256]) {
+// rmsnorm of the rows < nt already in A, in place (the arithmetic of pl_norm_rows_c), with the weights ws in shared memory.
+PK_DEV void pl_norm_in_place(const LayerParams &p, const PlDims &d, const uint4 *ws, uint16_t *As, int nt, int warp, int lane) {
   constexpr int C = PREFILL_LAYER_MAX_HIDDEN / 256;
   const int per = d.H >> 8;
   for (int r = warp; r < nt; r += PL_WARPS) {
@@ -431,7 +451,8 @@ PK_DEV void pl_norm_in_place(const LayerParams &p, const PlDims &d, const uint16
 #pragma unroll
     for (int i = 0; i < C; i++) {
       if (i >= per) continue;
-      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w}, q[4] = {wv[i].x, wv[i].y, wv[i].z, wv[i].w};
+      const uint4 wq = ws[lane + 32 * i];
+      const uint32_t u[4] = {v[i].x, v[i].y, v[i].z, v[i].w}, q[4] = {wq.x, wq.y, wq.z, wq.w};
       uint32_t o[4];
 #pragma unroll
       for (int e = 0; e < 4; e++)
@@ -440,17 +461,13 @@ PK_DEV void pl_norm_in_place(const LayerParams &p, const PlDims &d, const uint16
     }
   }
 }
-// The norm of a phase: broadcast rows then in place (cluster), else the L2 loads of pl_norm_rows.
-PK_DEV void pl_norm_phase(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, uint32_t as, PlBcast &b, int nt,
-                          int warp, int lane) {
-  if (b.size > 1) {
-    constexpr int C = PREFILL_LAYER_MAX_HIDDEN / 256;
-    uint4 wv[C];
-#pragma unroll
-    for (int i = 0; i < C; i++)
-      if (i < (d.H >> 8)) wv[i] = __ldg(reinterpret_cast<const uint4 *>(w) + lane + 32 * i);
-    pl_bcast_rows(b, p.residual, d.H, nt, as);
-    pl_norm_in_place(p, d, w, As, nt, warp, lane, wv);
+// The norm of a phase: the rows and the norm weights (into the reduction area, free until the phase's first
+// reduction) broadcast, then in place (cluster); else the L2 loads of pl_norm_rows.
+PK_DEV void pl_norm_phase(const LayerParams &p, const PlDims &d, const uint16_t *w, uint16_t *As, uint32_t as, float *red, PlBcast &b,
+                          int nt, int warp, int lane) {
+  if (pl_cluster_size() > 1) {
+    pl_bcast_rows(b, p.residual, d.H, nt, as, w, (uint32_t)d.H * 2, smem_u32(red));
+    pl_norm_in_place(p, d, reinterpret_cast<const uint4 *>(red), As, nt, warp, lane);
   } else {
     pl_norm_rows(p, d, w, As, nt, warp, lane);
   }
@@ -570,7 +587,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
   const uint32_t as = smem_u32(pl_smem);
   float *red = reinterpret_cast<float *>(pl_smem + PL_A_BYTES);
   PlBcast bc;
-  pl_bcast_init(bc, smem_u32(pl_smem + PL_A_BYTES + PL_RED_BYTES + PL_RING_BYTES));  // the last 256 bytes: the mbarrier
+  pl_bcast_init(bc, as);
   PlRing ring;
   ring.base = smem_u32(pl_smem + PL_A_BYTES + PL_RED_BYTES) + warp * PL_RING * 1024;
   ring.slot = 0;
@@ -607,7 +624,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
 
   for (int layer = 0; layer < p.layers; layer++) {
     if (layer > 0) pl_grid_sync(p.barrier, target);  // the previous layer's down output is in the residual
-    PL_MARK(1);
+    PL_MARKL(1);
+    PL_MARK_LAYER(layer);
     uint16_t *k_cache = p.k_cache + layer * p.kv_stride, *v_cache = p.v_cache + layer * p.kv_stride;
     const uint16_t *bias = p.qkv_bias == nullptr ? nullptr : p.qkv_bias + layer * p.qkv_bias_stride;
     uint16_t *branch_out = layer == p.layers - 1 ? p.branch_out : nullptr;
@@ -617,14 +635,14 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
 #pragma unroll
     for (int ti = 0; ti < PL_MAXT; ti++)
       qb[ti] = e < 128 && ti < pl_mine(d, 0) && bias != nullptr ? bf2f(__ldg(bias + pl_col(d, 0, blockIdx.x + ti * G, 0, n))) : 0.f;
-    pl_norm_phase(p, d, p.input_norm + layer * p.input_norm_stride, As, as, bc, nt, warp, lane);
+    pl_norm_phase(p, d, p.input_norm + layer * p.input_norm_stride, As, as, red, bc, nt, warp, lane);
     __syncthreads();
-    PL_MARK(11);
+    PL_MARKL(11);
     {
       float acc[PL_MAXT][1][4];
       const int mine = pl_mine(d, 0);
       pl_phase<1>(p, d, ring, as, d.H, mine, warp, lane, acc);
-      PL_MARK(12);
+      PL_MARKL(12);
 #pragma unroll
       for (int ti = 0; ti < PL_MAXT; ti++) {
         if (ti >= mine) break;
@@ -652,16 +670,16 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
         }
       }
     }
-    PL_MARK(2);
+    PL_MARKL(2);
     pl_grid_sync(p.barrier, target);
-    PL_MARK(3);
+    PL_MARKL(3);
 
     // 2. attention (A's space is free until the o projection reloads it)
     if (d.D == 64) pl_attention<64>(p, d, k_cache, v_cache, pl_smem, nt, ns, first, warp, lane);
     else pl_attention<128>(p, d, k_cache, v_cache, pl_smem, nt, ns, first, warp, lane);
-    PL_MARK(4);
+    PL_MARKL(4);
     pl_grid_sync(p.barrier, target);
-    PL_MARK(5);
+    PL_MARKL(5);
 
     // 3. o projection, residual += bf16(o); this block's residual columns read before the math (no one else writes them)
     {
@@ -670,7 +688,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
 #pragma unroll
       for (int ti = 0; ti < PL_MAXT; ti++)
         res[ti] = live && ti < mine ? __ldcg(p.residual + (size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n) : 0;
-      if (bc.size > 1) pl_bcast_rows(bc, p.attn_out, d.AD, nt, as);
+      if (pl_cluster_size() > 1) pl_bcast_rows(bc, p.attn_out, d.AD, nt, as);
       else pl_load_rows(p.attn_out, d.AD, nt, As);
       __syncthreads();
       float acc[PL_MAXT][1][4];
@@ -683,19 +701,19 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
         if (live) p.residual[(size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n] = f2bf(__fadd_rn(bf2f(res[ti]), bf2f(f2bf(v[0]))));
       }
     }
-    PL_MARK(6);
+    PL_MARKL(6);
     pl_grid_sync(p.barrier, target);
-    PL_MARK(7);
+    PL_MARKL(7);
 
     // 4. post norm, gate_up with SiLU * up into act
-    pl_norm_phase(p, d, p.post_norm + layer * p.post_norm_stride, As, as, bc, nt, warp, lane);
+    pl_norm_phase(p, d, p.post_norm + layer * p.post_norm_stride, As, as, red, bc, nt, warp, lane);
     __syncthreads();
-    PL_MARK(13);
+    PL_MARKL(13);
     {
       const int mine = pl_mine(d, 2);
       float acc[PL_MAXT][2][4];
       pl_phase<2>(p, d, ring, as, d.H, mine, warp, lane, acc);
-      PL_MARK(14);
+      PL_MARKL(14);
 #pragma unroll
       for (int ti = 0; ti < PL_MAXT; ti++) {
         if (ti >= mine) break;
@@ -704,9 +722,9 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
         if (live) p.act[(size_t)row * d.F + (blockIdx.x + ti * G) * 8 + n] = f2bf(pk_silu_mul(bf2f(f2bf(v[0])), bf2f(f2bf(v[1]))));
       }
     }
-    PL_MARK(8);
+    PL_MARKL(8);
     pl_grid_sync(p.barrier, target);
-    PL_MARK(9);
+    PL_MARKL(9);
 
     // 5. down projection: residual += bf16(down), or the launch's last layer's branch_out
     {
@@ -715,13 +733,13 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
 #pragma unroll
       for (int ti = 0; ti < PL_MAXT; ti++)
         res[ti] = live && ti < mine && branch_out == nullptr ? __ldcg(p.residual + (size_t)row * d.H + (blockIdx.x + ti * G) * 8 + n) : 0;
-      if (bc.size > 1) pl_bcast_rows(bc, p.act, d.F, nt, as);
+      if (pl_cluster_size() > 1) pl_bcast_rows(bc, p.act, d.F, nt, as);
       else pl_load_rows(p.act, d.F, nt, As);
       __syncthreads();
-      PL_MARK(15);
+      PL_MARKL(15);
       float acc[PL_MAXT][1][4];
       pl_phase<1>(p, d, ring, as, d.F, mine, warp, lane, acc);
-      PL_MARK(16);
+      PL_MARKL(16);
 #pragma unroll
       for (int ti = 0; ti < PL_MAXT; ti++) {
         if (ti >= mine) break;
