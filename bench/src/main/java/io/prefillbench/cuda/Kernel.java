@@ -29,6 +29,23 @@ public record Kernel(String name, MemorySegment handle) {
                 "cudaKernelSetAttributeForDevice(" + name + ", max dynamic smem " + bytes + ")");
     }
 
+    /**
+     * Thread-block clusters of {@code clusterSize} blocks (block {@code blockX}, {@code sharedBytes} of dynamic shared
+     * memory) the device can hold at once: cudaOccupancyMaxActiveClusters. A kernel that needs every block resident
+     * (grid barriers) may be launched in clusters only where clusters x size covers its grid. Needs sm_90 and the
+     * kernel's shared memory limit raised first.
+     */
+    public int maxActiveClusters(int clusterSize, int gridX, int blockX, int sharedBytes) {
+        try (Arena a = Arena.ofConfined()) {
+            Launch l = new Launch(this, MemorySegment.NULL, blockX, sharedBytes, java.util.List.of(new Attribute.ClusterDim(clusterSize, 1, 1)), a)
+                    .grid(gridX, 1, 1);
+            MemorySegment n = a.allocate(ValueLayout.JAVA_INT);
+            Cuda.check(Cudart.cudaOccupancyMaxActiveClusters(n, handle, l.config),
+                    "cudaOccupancyMaxActiveClusters(" + name + ", cluster " + clusterSize + ", block " + blockX + ", smem " + sharedBytes + ")");
+            return n.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
     /** A launch attribute; a launch may carry several. */
     public sealed interface Attribute {
         /** Programmatic dependent launch (sm_90): the kernel may start while the previous one finishes. */

@@ -164,6 +164,15 @@ public final class PrefillEngine implements AutoCloseable {
         @Override public boolean pdl() { return pdl; }
 
         @Override
+        public int maxActiveClusters(Impl impl, int size) {
+            if (device.ccMajor() < 9) return 0;
+            io.prefillbench.cuda.Kernel k = library.kernel(impl.kernel());
+            // the query counts blocks at the kernel's shared memory, which must be allowed first
+            if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN)) k.allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
+            return k.maxActiveClusters(size, KernelConstants.LAYER_BLOCKS, impl.threads(), impl.dynamicSmem());
+        }
+
+        @Override
         public CublasLtMatmul cublasLt(int m, int n, int k, String algo) {
             return matmuls.computeIfAbsent(m + "x" + n + "x" + k + " " + (algo == null ? "heuristic" : algo),
                     x -> CublasLtMatmul.create(m, n, k, algo == null ? null : CublasLtMatmul.Algo.parse(algo)));

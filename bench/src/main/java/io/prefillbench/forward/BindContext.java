@@ -34,6 +34,12 @@ public interface BindContext {
     /** Streaming multiprocessors of the device (a kernel whose blocks must all be resident checks it). */
     int multiprocessors();
 
+    /**
+     * Thread-block clusters of {@code size} blocks of {@code impl}'s kernel (its block and shared memory) the device
+     * holds at once; 0 where it has none (before sm_90).
+     */
+    int maxActiveClusters(Impl impl, int size);
+
     /** Programmatic dependent launch is on for this engine (sm_90+, not disabled). */
     boolean pdl();
 

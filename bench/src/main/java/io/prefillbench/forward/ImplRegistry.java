@@ -16,6 +16,7 @@ import io.prefillbench.bindings.kernels.SplitKReduceParams;
 import io.prefillbench.bindings.kernels.TileMapParams;
 import io.prefillbench.cuda.CublasLtMatmul;
 import io.prefillbench.cuda.CudaStream;
+import io.prefillbench.cuda.Kernel;
 import io.prefillbench.model.WeightSpec;
 import io.prefillbench.plan.GemmTiling;
 import io.prefillbench.plan.StreamTiling;
@@ -605,7 +606,21 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindLayer(BindContext c, LoweredOp lo) {
-        return new KernelIssuable(c, lo, layerParams(c, lo));
+        MemorySegment p = layerParams(c, lo);
+        int cluster = layerCluster(c, lo.impl());
+        return new KernelIssuable(c, lo, p, cluster > 1 ? List.of(new Kernel.Attribute.ClusterDim(cluster, 1, 1)) : List.of());
+    }
+
+    /**
+     * Blocks per cluster of a persistent layer's launch: {@link KernelConstants#LAYER_CLUSTER} where the device holds
+     * enough such clusters at once for every block (each activation row is then read from L2 once per cluster and
+     * multicast), else 1 (no cluster: every block reads the rows; the same bits). A grid barrier waits for blocks that
+     * never start if the clusters do not all fit, so the rule counts whole clusters.
+     */
+    static int layerCluster(BindContext c, Impl impl) {
+        int size = KernelConstants.LAYER_CLUSTER;
+        if (size <= 1) return 1;
+        return (long) c.maxActiveClusters(impl, size) * size >= KernelConstants.LAYER_BLOCKS ? size : 1;
     }
 
     /**

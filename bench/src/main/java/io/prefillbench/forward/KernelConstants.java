@@ -38,6 +38,8 @@ public final class KernelConstants {
     public static final int LAYER_MAX_HIDDEN = Kernels.PREFILL_LAYER_MAX_HIDDEN();
     /** Column tiles of 8 one block takes per GEMM phase at most (qkv width, ffn and hidden <= 8 * blocks * this). */
     public static final int LAYER_TILES = Kernels.PREFILL_LAYER_TILES();
+    /** Blocks per thread-block cluster of layer_persistent where that many clusters are resident (the row multicast). */
+    public static final int LAYER_CLUSTER = Kernels.PREFILL_LAYER_CLUSTER();
     public static final int LAYER_SMEM = Kernels.PREFILL_LAYER_SMEM();
 
     private KernelConstants() {

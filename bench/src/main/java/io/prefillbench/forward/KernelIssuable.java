@@ -13,9 +13,15 @@ final class KernelIssuable implements Issuable {
     private final Grid grid;
 
     KernelIssuable(BindContext ctx, LoweredOp op, MemorySegment params) {
+        this(ctx, op, params, List.of());
+    }
+
+    /** With launch attributes the binder chose ({@code extra}, e.g. a cluster shape) after the impl's own. */
+    KernelIssuable(BindContext ctx, LoweredOp op, MemorySegment params, List<Kernel.Attribute> extra) {
         Impl impl = op.impl();
         List<Kernel.Attribute> attrs = new ArrayList<>();
         if (ctx.pdl() && impl.attrs().contains(Impl.Attr.PDL)) attrs.add(new Kernel.Attribute.ProgrammaticSerialization());
+        attrs.addAll(extra);
         this.launch = new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), attrs, ctx.arena());
         this.grid = op.grid();
         grid(ctx.key().size(), ctx.key().seqCapacity(), ctx.key().tileCapacity());

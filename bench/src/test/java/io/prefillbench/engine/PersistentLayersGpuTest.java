@@ -2,6 +2,8 @@ package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
 import io.prefillbench.cuda.DeviceInfo;
+import io.prefillbench.cuda.Kernel;
+import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.KernelConstants;
 import io.prefillbench.forward.LoweredPlan;
@@ -55,6 +57,30 @@ class PersistentLayersGpuTest {
         assertTrue(p16.ops().stream().allMatch(o -> o.op().layer() < 0 || o.op().kind() == OpKind.LAYER), "only layer ops inside the layers");
         assertTrue(p64.ops().stream().noneMatch(o -> o.op().kind() == OpKind.LAYER));
         if (e.isCaptured(16)) assertEquals(p16.launchCount() + 2, e.graphTopology(16).nodes(), "metadata copy, launches, first-token copy");
+    }
+
+    /**
+     * The engine decides whether to launch the layer in clusters from cudaOccupancyMaxActiveClusters on the library's
+     * kernel handle: at the layer's shared memory a cluster of one block is one block per SM, so the query must answer
+     * the SM count (it answers 0 if the kernel's shared memory limit was not raised first). Prints what the clusters
+     * of the header's size allow here, and so which form the other tests of this class ran.
+     */
+    @Test
+    void theClusterQueryCountsOneLayerBlockPerSm() {
+        assumePersistentGpu();
+        DeviceInfo d = DeviceInfo.query(0);
+        Assumptions.assumeTrue(d.ccMajor() >= 9, () -> "skipped: thread-block clusters need sm_90, this GPU is sm_" + d.ccMajor() + d.ccMinor());
+        try (KernelLibrary lib = KernelLibrary.load()) {
+            Kernel k = lib.kernel("layer_persistent");
+            k.allowDynamicSharedMemory(KernelConstants.LAYER_SMEM, d.index());
+            int ones = k.maxActiveClusters(1, KernelConstants.LAYER_BLOCKS, KernelConstants.LAYER_THREADS, KernelConstants.LAYER_SMEM);
+            assertEquals(d.sms(), ones, "clusters of one layer block at " + KernelConstants.LAYER_SMEM + " bytes of shared memory");
+            int size = KernelConstants.LAYER_CLUSTER;
+            int n = k.maxActiveClusters(size, KernelConstants.LAYER_BLOCKS, KernelConstants.LAYER_THREADS, KernelConstants.LAYER_SMEM);
+            assertTrue(n * size <= d.sms(), n + " clusters of " + size + " on " + d.sms() + " SMs");
+            System.out.printf("layer_persistent on %s: %d clusters of %d resident at once -> %s%n", d.name(), n, size,
+                    n * size >= KernelConstants.LAYER_BLOCKS ? "launched in clusters of " + size + " (row multicast)" : "launched without clusters");
+        }
     }
 
     /** (a) Fresh prompts at bucket 16: one of 10 tokens, a batch of 3 sequences [3, 5, 2]; then chunk continuations. */

@@ -328,6 +328,26 @@ class PersistLayersTest {
         }
     }
 
+    @Test
+    void theLayerIsLaunchedInClustersOnlyWhereEveryBlocksClusterFits() {
+        LoweredForward f = ernie(persistentAt(16));
+        Impl impl = f.plan(16).op("L0.layer").impl();
+        int size = KernelConstants.LAYER_CLUSTER, need = KernelConstants.LAYER_BLOCKS / size;
+        assertEquals(2, size, "the header's cluster size (the measured form: pairs)");
+        try (Arena a = Arena.ofConfined()) {
+            FakeContext c = new FakeContext(f, f.plan(16).key(), 132, a);
+            c.clusters = 66; // the H200 of s5 call 1: 66 pairs, 30 fours, 15 eights
+            assertEquals(size, ImplRegistry.layerCluster(c, impl));
+            c.clusters = need;
+            assertEquals(size, ImplRegistry.layerCluster(c, impl), "exactly enough clusters for every block");
+            c.clusters = need - 1; // one pair short: two blocks would never start and the grid barrier would wait for them
+            assertEquals(1, ImplRegistry.layerCluster(c, impl));
+            c.clusters = 0; // before sm_90
+            assertEquals(1, ImplRegistry.layerCluster(c, impl));
+            assertEquals(List.of(impl.name() + " x" + size), c.clusterQueries.stream().distinct().toList(), "asked for the layer kernel's own clusters");
+        }
+    }
+
     /** A BindContext without a GPU: each tensor and weight a distinct fake address; kernels and library calls refused. */
     private static class FakeContext implements BindContext {
         static final int PAGES_PER_SEQ = 128;
@@ -336,6 +356,8 @@ class PersistLayersTest {
         private final int sms;
         private final Arena arena;
         private final List<String> names = new ArrayList<>();
+        int clusters; // what maxActiveClusters answers
+        final List<String> clusterQueries = new ArrayList<>();
 
         FakeContext(LoweredForward f, CaptureKey key, int sms, Arena arena) {
             this.f = f;
@@ -361,6 +383,10 @@ class PersistLayersTest {
         @Override public int pagesPerSeq() { return PAGES_PER_SEQ; }
         @Override public int multiprocessors() { return sms; }
         @Override public boolean pdl() { return true; }
+        @Override public int maxActiveClusters(Impl impl, int size) {
+            clusterQueries.add(impl.name() + " x" + size);
+            return clusters;
+        }
         @Override public CublasLtMatmul cublasLt(int m, int n, int k, String algo) { throw new UnsupportedOperationException(); }
     }
 

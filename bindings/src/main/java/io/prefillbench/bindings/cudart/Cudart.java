@@ -5566,6 +5566,68 @@ public class Cudart extends Cudart$shared {
         }
     }
 
+    private static class cudaOccupancyMaxActiveClusters {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaOccupancyMaxActiveClusters");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaOccupancyMaxActiveClusters(int *numClusters, const void *func, const cudaLaunchConfig_t *launchConfig)
+     * }
+     */
+    public static FunctionDescriptor cudaOccupancyMaxActiveClusters$descriptor() {
+        return cudaOccupancyMaxActiveClusters.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaOccupancyMaxActiveClusters(int *numClusters, const void *func, const cudaLaunchConfig_t *launchConfig)
+     * }
+     */
+    public static MethodHandle cudaOccupancyMaxActiveClusters$handle() {
+        return cudaOccupancyMaxActiveClusters.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaOccupancyMaxActiveClusters(int *numClusters, const void *func, const cudaLaunchConfig_t *launchConfig)
+     * }
+     */
+    public static MemorySegment cudaOccupancyMaxActiveClusters$address() {
+        return cudaOccupancyMaxActiveClusters.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaOccupancyMaxActiveClusters(int *numClusters, const void *func, const cudaLaunchConfig_t *launchConfig)
+     * }
+     */
+    public static int cudaOccupancyMaxActiveClusters(MemorySegment numClusters, MemorySegment func, MemorySegment launchConfig) {
+        var mh$ = cudaOccupancyMaxActiveClusters.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaOccupancyMaxActiveClusters", numClusters, func, launchConfig);
+            }
+            return (int)mh$.invokeExact(numClusters, func, launchConfig);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudaMalloc {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudart.C_INT,

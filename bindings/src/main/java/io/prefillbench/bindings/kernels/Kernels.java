@@ -275,6 +275,15 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_LAYER_TILES() {
         return PREFILL_LAYER_TILES;
     }
+    private static final int PREFILL_LAYER_CLUSTER = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_LAYER_CLUSTER 2
+     * }
+     */
+    public static int PREFILL_LAYER_CLUSTER() {
+        return PREFILL_LAYER_CLUSTER;
+    }
     private static final int PREFILL_LAYER_SMEM = (int)221696L;
     /**
      * {@snippet lang=c :
