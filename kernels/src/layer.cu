@@ -490,27 +490,28 @@ PK_DEV PlItem pl_item(const LayerParams &p, int r, int ns) {
   return m;
 }
 
-// Attention of one (token, kv head) item per block pass: warp w takes q head w / Z of the group and the keys
-// j = z, z + Z, ... (z = w % Z, Z = 8 / group); keys arrive 64 at a time in shared memory (K and V of the kv head,
-// read once for the group). Online softmax in fp32 per warp, the Z slices combined in order z = 0..Z-1.
+// Attention in units of (token, q head), two units per block pass at once: warps 0-3 take unit blockIdx.x + i * 2G,
+// warps 4-7 unit blockIdx.x + G + i * 2G (G = gridDim.x), each with its own K/V buffers and named barrier. Within a
+// unit, warp z of the 4 takes keys j = z, z + 4, ...; keys arrive 64 at a time in shared memory; online softmax in
+// fp32 per warp, the 4 slices combined in order z = 0..3. Why units this small (s5 call 12's ncu): with one block per
+// (token, kv head), 20 blocks at 10 tokens walked every key one by one while the other 108 waited at the barrier.
+// `first`: the warp's first unit's item, read before griddepcontrol.wait.
 template <int D>
 PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, const uint16_t *k_cache, const uint16_t *v_cache, uint8_t *scratch,
                          int nt, int ns, const PlItem &first, int warp, int lane) {
-  constexpr int DS = D + 8, E = D / 32;
-  uint16_t *Ks = reinterpret_cast<uint16_t *>(scratch), *Vs = Ks + 64 * DS;
-  float *st = reinterpret_cast<float *>(Vs + 64 * DS);  // [8][2 + D]
-  const int group = d.QH / d.KVH, Z = 8 / group, pairs = group * Z;
-  const bool active = warp < pairs;
-  const int gi = warp / Z, z = warp - gi * Z;
-  for (int it = blockIdx.x; it < nt * d.KVH; it += gridDim.x) {
-    const int r = it / d.KVH, kh = it - r * d.KVH;
-    const PlItem item = it == (int)blockIdx.x ? first : pl_item(p, r, ns);
+  constexpr int DS = D + 8, E = D / 32, ZW = 4;
+  const int hs = warp / ZW, z = warp - hs * ZW, t = threadIdx.x - hs * (ZW * 32);
+  uint16_t *Ks = reinterpret_cast<uint16_t *>(scratch) + hs * (2 * 64 * DS), *Vs = Ks + 64 * DS;
+  float *st = reinterpret_cast<float *>(reinterpret_cast<uint16_t *>(scratch) + 4 * 64 * DS) + hs * ZW * (2 + D);  // [2][4][2 + D]
+  const int group = d.QH / d.KVH, units = nt * d.QH, G = gridDim.x;
+  for (int u = blockIdx.x + hs * G; u < units; u += 2 * G) {
+    const int r = u / d.QH, hq = u - r * d.QH, kh = hq / group;
+    const PlItem item = u == (int)blockIdx.x + hs * G ? first : pl_item(p, r, ns);
     const int s = item.s, nk = item.nk;
-    const int hq = kh * group + gi;
     float qv[E], acc[E], m = -INFINITY, l = 0.f;
 #pragma unroll
     for (int e = 0; e < E; e++) {
-      qv[e] = active ? bf2f(__ldcg(p.qkv + (size_t)r * d.W + hq * D + lane * E + e)) : 0.f;
+      qv[e] = bf2f(__ldcg(p.qkv + (size_t)r * d.W + hq * D + lane * E + e));
       acc[e] = 0.f;
     }
     const int *bt = p.block_tables + (size_t)s * p.max_pages_per_seq;
@@ -519,16 +520,15 @@ PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, const uint16_t *
     for (int kb = 0; kb < nk; kb += 64) {
       const int nb = min(64, nk - kb), per = nb * (D / 8);
       if (kb > 0) page = bt[kb / PREFILL_PAGE_SIZE];
-      __syncthreads();  // the previous batch (or item) is consumed
-      for (int i = threadIdx.x; i < 2 * per; i += PREFILL_LAYER_THREADS) {
+      asm volatile("bar.sync %0, %1;" ::"r"(1 + hs), "r"(ZW * 32) : "memory");  // the previous batch (or unit) is consumed
+      for (int i = t; i < 2 * per; i += ZW * 32) {
         const int which = i >= per, rem = i - which * per, key = rem / (D / 8), c8 = rem - key * (D / 8);
         const size_t slot = (size_t)page * PREFILL_PAGE_SIZE + key;
         const uint16_t *src = (which ? v_cache : k_cache) + (slot * d.KVH + kh) * D + c8 * 8;
         *reinterpret_cast<uint4 *>((which ? Vs : Ks) + key * DS + c8 * 8) = __ldcg(reinterpret_cast<const uint4 *>(src));
       }
-      __syncthreads();
-      if (!active) continue;
-      for (int key = z; key < nb; key += Z) {
+      asm volatile("bar.sync %0, %1;" ::"r"(1 + hs), "r"(ZW * 32) : "memory");
+      for (int key = z; key < nb; key += ZW) {
         float dot = 0.f;
 #pragma unroll
         for (int e = 0; e < E; e++) dot = __fmaf_rn(qv[e], bf2f(Ks[key * DS + lane * E + e]), dot);
@@ -542,32 +542,26 @@ PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, const uint16_t *
         m = mn;
       }
     }
-    if (Z > 1) {
-      __syncthreads();
-      if (active) {
-        if (lane == 0) { st[warp * (2 + D)] = m; st[warp * (2 + D) + 1] = l; }
+    // the 4 slices in order z = 0..3 (a slice that saw no key has m = -inf and weighs 0)
+    if (lane == 0) { st[z * (2 + D)] = m; st[z * (2 + D) + 1] = l; }
 #pragma unroll
-        for (int e = 0; e < E; e++) st[warp * (2 + D) + 2 + lane * E + e] = acc[e];
+    for (int e = 0; e < E; e++) st[z * (2 + D) + 2 + lane * E + e] = acc[e];
+    asm volatile("bar.sync %0, %1;" ::"r"(1 + hs), "r"(ZW * 32) : "memory");
+    if (z == 0) {
+      float M = -INFINITY;
+      for (int zz = 0; zz < ZW; zz++) M = fmaxf(M, st[zz * (2 + D)]);
+      float ls = 0.f;
+#pragma unroll
+      for (int e = 0; e < E; e++) acc[e] = 0.f;
+      for (int zz = 0; zz < ZW; zz++) {
+        const float *sz = st + zz * (2 + D);
+        const float f = sz[0] == -INFINITY ? 0.f : exp2f(sz[0] - M);
+        ls = __fmaf_rn(sz[1], f, ls);
+#pragma unroll
+        for (int e = 0; e < E; e++) acc[e] = __fmaf_rn(sz[2 + lane * E + e], f, acc[e]);
       }
-      __syncthreads();
-      if (active && z == 0) {
-        float M = -INFINITY;
-        for (int zz = 0; zz < Z; zz++) M = fmaxf(M, st[(warp + zz) * (2 + D)]);
-        float ls = 0.f;
-        for (int e = 0; e < E; e++) acc[e] = 0.f;
-        for (int zz = 0; zz < Z; zz++) {
-          const float *sz = st + (warp + zz) * (2 + D);
-          const float f = exp2f(sz[0] - M);
-          ls = __fmaf_rn(sz[1], f, ls);
 #pragma unroll
-          for (int e = 0; e < E; e++) acc[e] = __fmaf_rn(sz[2 + lane * E + e], f, acc[e]);
-        }
-        l = ls;
-      }
-    }
-    if (active && z == 0) {
-#pragma unroll
-      for (int e = 0; e < E; e++) p.attn_out[(size_t)r * d.AD + hq * D + lane * E + e] = f2bf(__fdiv_rn(acc[e], l));
+      for (int e = 0; e < E; e++) p.attn_out[(size_t)r * d.AD + hq * D + lane * E + e] = f2bf(__fdiv_rn(acc[e], ls));
     }
   }
 }
@@ -616,7 +610,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
       }
     }
   }
-  const PlItem first = (int)blockIdx.x < nt * d.KVH ? pl_item(p, blockIdx.x / d.KVH, ns) : PlItem{0, 0, 0};
+  const int u0 = (int)blockIdx.x + (warp >> 2) * (int)gridDim.x;  // this warp's first attention unit
+  const PlItem first = u0 < nt * d.QH ? pl_item(p, u0 / d.QH, ns) : PlItem{0, 0, 0};
   PL_MARK(0);
   pk_pdl_wait();
   uint64_t target = threadIdx.x == 0 ? pl_grid_base(p.barrier) : 0;  // after the wait: every earlier launch is done
