@@ -491,43 +491,52 @@ PK_DEV PlItem pl_item(const LayerParams &p, int r, int ns) {
 }
 
 // Attention in units of (token, q head), two units per block pass at once: warps 0-3 take unit blockIdx.x + i * 2G,
-// warps 4-7 unit blockIdx.x + G + i * 2G (G = gridDim.x), each with its own K/V buffers and named barrier. Within a
-// unit, warp z of the 4 takes keys j = z, z + 4, ...; keys arrive 64 at a time in shared memory; online softmax in
-// fp32 per warp, the 4 slices combined in order z = 0..3. Why units this small (s5 call 12's ncu): with one block per
-// (token, kv head), 20 blocks at 10 tokens walked every key one by one while the other 108 waited at the barrier.
-// `first`: the warp's first unit's item, read before griddepcontrol.wait.
+// warps 4-7 unit blockIdx.x + G + i * 2G (G = gridDim.x), each with its own K/V buffers. Within a unit, warp z of the
+// 4 takes keys j = z, z + 4, ...; keys arrive 64 at a time in shared memory; online softmax in fp32 per warp, the 4
+// slices combined in order z = 0..3. Why units this small (s5 call 12's ncu): with one block per (token, kv head),
+// 20 blocks at 10 tokens walked every key one by one while the other 108 waited at the grid barrier. Both halves go
+// through the same block barriers (a half without a unit, or with fewer key pages, waits along), so the barriers
+// are plain __syncthreads. `first`: the warp's first unit's item, read before griddepcontrol.wait.
 template <int D>
 PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, const uint16_t *k_cache, const uint16_t *v_cache, uint8_t *scratch,
                          int nt, int ns, const PlItem &first, int warp, int lane) {
   constexpr int DS = D + 8, E = D / 32, ZW = 4;
   const int hs = warp / ZW, z = warp - hs * ZW, t = threadIdx.x - hs * (ZW * 32);
   uint16_t *Ks = reinterpret_cast<uint16_t *>(scratch) + hs * (2 * 64 * DS), *Vs = Ks + 64 * DS;
-  float *st = reinterpret_cast<float *>(reinterpret_cast<uint16_t *>(scratch) + 4 * 64 * DS) + hs * ZW * (2 + D);  // [2][4][2 + D]
+  float *st = reinterpret_cast<float *>(reinterpret_cast<uint16_t *>(scratch) + 4 * 64 * DS);  // [2][4][2 + D], then [2] pages
+  int *npg = reinterpret_cast<int *>(st + 2 * ZW * (2 + D));
+  st += hs * ZW * (2 + D);
   const int group = d.QH / d.KVH, units = nt * d.QH, G = gridDim.x;
-  for (int u = blockIdx.x + hs * G; u < units; u += 2 * G) {
-    const int r = u / d.QH, hq = u - r * d.QH, kh = hq / group;
-    const PlItem item = u == (int)blockIdx.x + hs * G ? first : pl_item(p, r, ns);
+  for (int u0 = blockIdx.x; u0 < units; u0 += 2 * G) {  // half 0's units: half 1's are never more
+    const int u = u0 + hs * G;
+    const bool active = u < units;
+    const int r = active ? u / d.QH : 0, hq = u - r * d.QH, kh = hq / group;
+    const PlItem item = !active ? PlItem{0, 0, 0} : u0 == (int)blockIdx.x ? first : pl_item(p, r, ns);
     const int s = item.s, nk = item.nk;
     float qv[E], acc[E], m = -INFINITY, l = 0.f;
 #pragma unroll
     for (int e = 0; e < E; e++) {
-      qv[e] = bf2f(__ldcg(p.qkv + (size_t)r * d.W + hq * D + lane * E + e));
+      qv[e] = active ? bf2f(__ldcg(p.qkv + (size_t)r * d.W + hq * D + lane * E + e)) : 0.f;
       acc[e] = 0.f;
     }
+    __syncthreads();  // the previous unit's combine has read st and npg
+    if (t == 0) npg[hs] = (nk + 63) >> 6;
+    __syncthreads();
+    const int pages = max(npg[0], npg[1]);
     const int *bt = p.block_tables + (size_t)s * p.max_pages_per_seq;
     int page = item.page0;
     static_assert(PREFILL_PAGE_SIZE == 64, "a batch of 64 keys is one page");
-    for (int kb = 0; kb < nk; kb += 64) {
-      const int nb = min(64, nk - kb), per = nb * (D / 8);
-      if (kb > 0) page = bt[kb / PREFILL_PAGE_SIZE];
-      asm volatile("bar.sync %0, %1;" ::"r"(1 + hs), "r"(ZW * 32) : "memory");  // the previous batch (or unit) is consumed
+    for (int pi = 0; pi < pages; pi++) {
+      const int kb = pi * 64, nb = max(0, min(64, nk - kb)), per = nb * (D / 8);
+      if (kb > 0 && nb > 0) page = bt[kb / PREFILL_PAGE_SIZE];
+      if (pi > 0) __syncthreads();  // the previous batch is consumed
       for (int i = t; i < 2 * per; i += ZW * 32) {
         const int which = i >= per, rem = i - which * per, key = rem / (D / 8), c8 = rem - key * (D / 8);
         const size_t slot = (size_t)page * PREFILL_PAGE_SIZE + key;
         const uint16_t *src = (which ? v_cache : k_cache) + (slot * d.KVH + kh) * D + c8 * 8;
         *reinterpret_cast<uint4 *>((which ? Vs : Ks) + key * DS + c8 * 8) = __ldcg(reinterpret_cast<const uint4 *>(src));
       }
-      asm volatile("bar.sync %0, %1;" ::"r"(1 + hs), "r"(ZW * 32) : "memory");
+      __syncthreads();
       for (int key = z; key < nb; key += ZW) {
         float dot = 0.f;
 #pragma unroll
@@ -546,8 +555,8 @@ PK_DEV void pl_attention(const LayerParams &p, const PlDims &d, const uint16_t *
     if (lane == 0) { st[z * (2 + D)] = m; st[z * (2 + D) + 1] = l; }
 #pragma unroll
     for (int e = 0; e < E; e++) st[z * (2 + D) + 2 + lane * E + e] = acc[e];
-    asm volatile("bar.sync %0, %1;" ::"r"(1 + hs), "r"(ZW * 32) : "memory");
-    if (z == 0) {
+    __syncthreads();
+    if (active && z == 0) {
       float M = -INFINITY;
       for (int zz = 0; zz < ZW; zz++) M = fmaxf(M, st[zz * (2 + D)]);
       float ls = 0.f;
