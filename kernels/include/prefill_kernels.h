@@ -306,7 +306,7 @@ typedef struct L2PrefetchParams {
  * never reset: every launch adds a multiple of the grid, and a barrier waits for the next multiple):
  *   1. every block normalises all rows (input_norm) into shared memory; qkv column tiles (rows < *num_tokens):
  *      bias, NeoX rotation of q and k (rope_kv_write's arithmetic), q/k/v into qkv, k/v into the caches at slot_mapping;
- *   2. attention: causal GQA over the paged cache, item = (token, kv head), the group's q heads across the warps;
+ *   2. attention: causal GQA over the paged cache in units of (token, q head), two per block pass, 4 warps splitting a unit's keys;
  *   3. o projection; residual += bf16(o) (rounded to bf16), column tiles;
  *   4. every block normalises all rows (post_norm); gate_up tiles with the SiLU * up epilogue into act;
  *   then (after a barrier) down projection: residual += bf16(down), or, when branch_out != NULL (the launch's last
