@@ -738,14 +738,21 @@ static void launch_gemm(const GemmParams &p, int mcap, int splits, cudaStream_t 
 
 // Any kernel, one param struct, optionally with programmatic stream serialization (PDL).
 template <class P>
-static void launch_ex(void (*kern)(P), dim3 grid, dim3 block, size_t smem, cudaStream_t st, bool pdl, const P &p) {
+static void launch_ex(void (*kern)(P), dim3 grid, dim3 block, size_t smem, cudaStream_t st, bool pdl, const P &p, int cluster = 1) {
   cudaLaunchConfig_t cfg = {};
   cfg.gridDim = grid; cfg.blockDim = block; cfg.dynamicSmemBytes = smem; cfg.stream = st;
-  cudaLaunchAttribute at[1];
-  at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  at[0].val.programmaticStreamSerializationAllowed = 1;
-  cfg.attrs = pdl ? at : nullptr;
-  cfg.numAttrs = pdl ? 1 : 0;
+  cudaLaunchAttribute at[2];
+  int n = 0;
+  if (pdl) {
+    at[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    at[n++].val.programmaticStreamSerializationAllowed = 1;
+  }
+  if (cluster > 1) {  // thread-block clusters of `cluster` blocks along x
+    at[n].id = cudaLaunchAttributeClusterDimension;
+    at[n].val.clusterDim.x = cluster; at[n].val.clusterDim.y = 1; at[n++].val.clusterDim.z = 1;
+  }
+  cfg.attrs = n > 0 ? at : nullptr;
+  cfg.numAttrs = n;
   CK(cudaLaunchKernelEx(&cfg, kern, p));
 }
 // GEMM alone (large = gemm_bf16_large), plus splitk_reduce into p.c when reduce && splits > 1.
@@ -1570,21 +1577,7 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       lp.layers = nl;
       lp.input_norm_stride = H; lp.w_qkv_stride = (int64_t)W * H; lp.qkv_bias_stride = W; lp.w_o_stride = (int64_t)H * H;
       lp.post_norm_stride = H; lp.w_gate_up_stride = (int64_t)2 * F * H; lp.w_down_stride = (int64_t)H * F; lp.kv_stride = (int64_t)kvl;
-      const int cl = g_layer_cluster;
-      if (cl > 1) {
-        cudaLaunchConfig_t cfg = {};
-        cfg.gridDim = grid; cfg.blockDim = block; cfg.dynamicSmemBytes = smem; cfg.stream = st;
-        cudaLaunchAttribute at[2];
-        at[0].id = cudaLaunchAttributeClusterDimension;
-        at[0].val.clusterDim.x = cl; at[0].val.clusterDim.y = 1; at[0].val.clusterDim.z = 1;
-        at[1].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-        at[1].val.programmaticStreamSerializationAllowed = 1;
-        cfg.attrs = at;
-        cfg.numAttrs = pdl ? 2 : 1;
-        CK(cudaLaunchKernelEx(&cfg, layer_persistent, lp));
-      } else {
-        launch_ex(layer_persistent, grid, block, smem, st, pdl, lp);
-      }
+      launch_ex(layer_persistent, grid, block, smem, st, pdl, lp, g_layer_cluster);
     } else if (kind == "ARGMAX" && kernel == "argmax_rows") {
       launch_ex(argmax_rows, grid, block, smem, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V});
     } else {
@@ -1888,42 +1881,37 @@ static void test_layer() {
         std::sort(v.begin(), v.end());
         printf("  %-18s %8.2f %8.2f %8.2f\n", mk[i], v.front(), v[v.size() / 2], v.back());
       }
-      // every layer's start (the last block to get there: the barrier's release), and its length to the next start
-      unsigned long long tl[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS];
-      CK(cudaMemcpyFromSymbol(tl, pl_trace_layer, sizeof tl));
+      static unsigned long long ta[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS][PL_MARKS];  // every layer's marks
+      CK(cudaMemcpyFromSymbol(ta, pl_trace_all, sizeof ta));
       const int nl = std::min(M.L, PL_TRACE_LAYERS);
+      // every layer's start (mark 1, the last block to get there: the barrier's release), and its length to the next start
       printf("%s: layer starts (us, max over blocks) and lengths:", tag.c_str());
       double prev = -1;
       for (int l = 0; l < nl; l++) {
         unsigned long long mx = 0;
-        for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) mx = std::max(mx, tl[b][l]);
+        for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) mx = std::max(mx, ta[b][l][1]);
         const double t = (mx - t0) * 1e-3;
         if (prev >= 0) printf(" %.1f", t - prev);
         else printf(" start %.1f |", t);
         prev = t;
       }
-      {  // each step of every layer: median over blocks (and max) of the step's length, mean over the middle layers
-        static unsigned long long ta[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS][PL_MARKS];
-        CK(cudaMemcpyFromSymbol(ta, pl_trace_all, sizeof ta));
-        printf("%s: step lengths (us): mean over layers 1..%d of the median / max over blocks | the last layer's median / max\n", tag.c_str(), nl - 2);
-        for (int oi = 2; oi < PL_MARKS - 1; oi++) {
-          const int i = order[oi], i0 = order[oi - 1];
-          double md = 0, mx = 0, lmd = 0, lmx = 0;
-          for (int l = 1; l < nl; l++) {
-            std::vector<double> v0, v1;
-            for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) { v0.push_back(ta[b][l][i0] * 1e-3); v1.push_back(ta[b][l][i] * 1e-3); }
-            std::vector<double> dv;
-            for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) dv.push_back(v1[b] - v0[b]);
-            std::sort(v0.begin(), v0.end()); std::sort(v1.begin(), v1.end());
-            const double dmed = v1[v1.size() / 2] - v0[v0.size() / 2], dmax = v1.back() - v0.back();
-            if (l == nl - 1) { lmd = dmed; lmx = dmax; } else { md += dmed / (nl - 2); mx += dmax / (nl - 2); }
-          }
-          printf("  %-18s %6.2f %6.2f | %6.2f %6.2f\n", mk[i], md, mx, lmd, lmx);
-        }
-      }
       unsigned long long ex = 0;
       for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) ex = std::max(ex, tr[b][10]);
       printf(" | last %.1f, exit %.1f\n", (ex - t0) * 1e-3 - prev, (ex - t0) * 1e-3);
+      // each step of every layer: median over blocks (and max) of the step's length, mean over the middle layers
+      printf("%s: step lengths (us): mean over layers 1..%d of the median / max over blocks | the last layer's median / max\n", tag.c_str(), nl - 2);
+      for (int oi = 2; oi < PL_MARKS - 1; oi++) {
+        const int i = order[oi], i0 = order[oi - 1];
+        double md = 0, mx = 0, lmd = 0, lmx = 0;
+        for (int l = 1; l < nl; l++) {
+          std::vector<double> v0, v1;
+          for (int b = 0; b < PREFILL_LAYER_BLOCKS; b++) { v0.push_back(ta[b][l][i0] * 1e-3); v1.push_back(ta[b][l][i] * 1e-3); }
+          std::sort(v0.begin(), v0.end()); std::sort(v1.begin(), v1.end());
+          const double dmed = v1[v1.size() / 2] - v0[v0.size() / 2], dmax = v1.back() - v0.back();
+          if (l == nl - 1) { lmd = dmed; lmx = dmax; } else { md += dmed / (nl - 2); mx += dmax / (nl - 2); }
+        }
+        printf("  %-18s %6.2f %6.2f | %6.2f %6.2f\n", mk[i], md, mx, lmd, lmx);
+      }
     }
 #endif
     printf("%s: graph replay  default PDL %.1f us | default plain %.1f us | persistent PDL %.1f us | persistent plain %.1f us\n",

@@ -276,13 +276,10 @@ PK_DEV void pl_grid_sync(uint64_t *bar, uint64_t &target) {
 __device__ unsigned long long pl_trace[PREFILL_LAYER_BLOCKS][PL_MARKS];
 #define PL_MARK(i) do { if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS) pl_trace[blockIdx.x][i] = pl_now(); } while (0)
 #define PL_TRACE_LAYERS 64
-__device__ unsigned long long pl_trace_layer[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS];  // each layer's start
-#define PL_MARK_LAYER(l) do { if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS && (l) < PL_TRACE_LAYERS) pl_trace_layer[blockIdx.x][l] = pl_now(); } while (0)
 __device__ unsigned long long pl_trace_all[PREFILL_LAYER_BLOCKS][PL_TRACE_LAYERS][PL_MARKS];  // every layer's marks
 #define PL_MARKL(i) do { PL_MARK(i); if (threadIdx.x == 0 && blockIdx.x < PREFILL_LAYER_BLOCKS && layer < PL_TRACE_LAYERS) pl_trace_all[blockIdx.x][layer][i] = pl_now(); } while (0)
 #else
 #define PL_MARKL(i) do { } while (0)
-#define PL_MARK_LAYER(l) do { } while (0)
 #define PL_MARK(i) do { } while (0)
 #endif
 
@@ -629,7 +626,6 @@ extern "C" __global__ void __launch_bounds__(PREFILL_LAYER_THREADS, 1) layer_per
   for (int layer = 0; layer < p.layers; layer++) {
     if (layer > 0) pl_grid_sync(p.barrier, target);  // the previous layer's down output is in the residual
     PL_MARKL(1);
-    PL_MARK_LAYER(layer);
     uint16_t *k_cache = p.k_cache + layer * p.kv_stride, *v_cache = p.v_cache + layer * p.kv_stride;
     const uint16_t *bias = p.qkv_bias == nullptr ? nullptr : p.qkv_bias + layer * p.qkv_bias_stride;
     uint16_t *branch_out = layer == p.layers - 1 ? p.branch_out : nullptr;
