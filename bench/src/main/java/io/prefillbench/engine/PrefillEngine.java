@@ -51,6 +51,7 @@ public final class PrefillEngine implements AutoCloseable {
     private ForwardBuffers buffers;
     private LoweredForward lowered;
     private final Map<String, CublasLtMatmul> matmuls = new LinkedHashMap<>(); // by (m, n, k, algo); pinned at bind time
+    private final Map<String, Integer> clusterCounts = new java.util.HashMap<>(); // cudaOccupancyMaxActiveClusters by (impl, size)
     private EngineOptions options;
     private PinnedBuffer hostMeta;
     private PinnedBuffer hostOut;
@@ -166,10 +167,13 @@ public final class PrefillEngine implements AutoCloseable {
         @Override
         public int maxActiveClusters(Impl impl, int size) {
             if (device.ccMajor() < 9) return 0;
-            io.prefillbench.cuda.Kernel k = library.kernel(impl.kernel());
-            // the query counts blocks at the kernel's shared memory, which must be allowed first
-            if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN)) k.allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
-            return k.maxActiveClusters(size, KernelConstants.LAYER_BLOCKS, impl.threads(), impl.dynamicSmem());
+            // asked once per kernel and size: every layer op of every plan binds the same launch shape
+            return clusterCounts.computeIfAbsent(impl.name() + " x" + size, x -> {
+                io.prefillbench.cuda.Kernel k = library.kernel(impl.kernel());
+                // the query counts blocks at the kernel's shared memory, which must be allowed first
+                if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN)) k.allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
+                return k.maxActiveClusters(size, KernelConstants.LAYER_BLOCKS, impl.threads(), impl.dynamicSmem());
+            });
         }
 
         @Override
