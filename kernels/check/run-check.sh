@@ -3,7 +3,7 @@
 # Usage: kernels/check/run-check.sh [family]   family: init embed norm rope tilemap act attention fused small silu gemm probe table pdl layer prefetch
 # PK_CHOICES=FILE: lower the dumped plan with that measurements file (plan --impl-choices), e.g. with cuBLASLt or prefetch rows on.
 # layer (layer_persistent against the default chain at bucket 16) also needs PK_OPS_LAYER: written here from the default
-# dump, one launch per layer (as the engine issues it); LAYER_ONE_LAUNCH=1: one launch for every layer;
+# dump, one launch per layer; LAYER_ONE_LAUNCH=1: one launch for every layer (as the engine issues it since session 5);
 # PK_LAYER_CLUSTER=2: launched in clusters of 2 as the engine does on sm_90 (checks that 64 pairs fit, and that the
 # result equals the launch without clusters bit for bit); the default is no cluster.
 set -uo pipefail

@@ -1,7 +1,7 @@
 # Writes the harness's persistent-layer op dump for bucket 16 from the default plan's dump (kernels/check 'layer'
-# family, PK_OPS_LAYER). The per-layer form equals what `plan --impl-choices <persistentLayers row at 16>
-# --dump-ops` writes on every field the harness reads (checked in session 4); the engine has no op for a launch of
-# every layer (LayerParams.layers > 1), so that form (--one-launch: one LAYER line with layers=<count>) exists only here.
+# family, PK_OPS_LAYER). --one-launch: one LAYER line with layers=<count>, the form `plan --impl-choices
+# <persistentLayers row at 16> --dump-ops` writes since session 5 (Lowering.oneLaunch); without it, one launch per
+# layer, the engine's form of session 4 (equal to its dump on every field the harness reads, checked then).
 #   python3 synth-layer-dump.py [--one-launch] DEFAULT_DUMP OUT_DUMP
 import sys
 

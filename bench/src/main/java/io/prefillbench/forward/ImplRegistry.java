@@ -676,8 +676,53 @@ public final class ImplRegistry {
         LayerParams.max_pages_per_seq(p, c.pagesPerSeq()); // as the attention's
         LayerParams.eps(p, d.eps()); // as add_rmsnorm's
         LayerParams.scale_log2(p, softmaxScaleLog2(d.headDim()));
-        LayerParams.layers(p, 1); // one launch per layer op; the strides matter only for a launch of several layers
+        int span = Lowering.layerSpan(op);
+        LayerParams.layers(p, span);
+        if (span > 1) layerStrides(c, op, span, p);
         return p;
+    }
+
+    /**
+     * The per-layer strides (elements) of a launch of {@code span} layers: layer l's norms, weights, bias and caches
+     * sit at layer 0's address + l x stride, read from the op's {@code role.l} weights and the caches' addresses. A
+     * layout where they do not is refused, naming the row to drop.
+     */
+    private static void layerStrides(BindContext c, Op op, int span, MemorySegment p) {
+        String[] roles = {"input_norm", "w_qkv", "qkv_bias", "w_o", "post_norm", "w_gate_up", "w_down"};
+        long[] strides = new long[roles.length];
+        for (int i = 0; i < roles.length; i++) {
+            if (op.weight(roles[i]) == null) continue;
+            String role = roles[i];
+            strides[i] = constantStride(op.name() + " " + role, span, l -> c.weight(l == 0 ? op.weight(role) : op.weight(role + "." + l)).address());
+        }
+        int layer0 = op.layer();
+        long kv = constantStride(op.name() + " k_cache", span, l -> c.tensor(ForwardProgram.kCache(layer0 + l)).address());
+        long vv = constantStride(op.name() + " v_cache", span, l -> c.tensor(ForwardProgram.vCache(layer0 + l)).address());
+        if (kv != vv) {
+            throw new BenchException(op.name() + ": the K and V caches advance by " + kv + " and " + vv + " elements a layer; layer_persistent takes "
+                    + "one stride for both: drop the persistentLayers row");
+        }
+        LayerParams.input_norm_stride(p, strides[0]);
+        LayerParams.w_qkv_stride(p, strides[1]);
+        LayerParams.qkv_bias_stride(p, strides[2]);
+        LayerParams.w_o_stride(p, strides[3]);
+        LayerParams.post_norm_stride(p, strides[4]);
+        LayerParams.w_gate_up_stride(p, strides[5]);
+        LayerParams.w_down_stride(p, strides[6]);
+        LayerParams.kv_stride(p, kv);
+    }
+
+    /** The bf16 element stride of addresses {@code at(0..span-1)}, which must be constant. */
+    private static long constantStride(String what, int span, java.util.function.IntToLongFunction at) {
+        long a0 = at.applyAsLong(0), bytes = at.applyAsLong(1) - a0;
+        for (int l = 2; l < span; l++) {
+            if (at.applyAsLong(l) - a0 != l * bytes) {
+                throw new BenchException(what + ": layer " + l + " is not at layer 0 + " + l + " x " + bytes + " bytes; layer_persistent runs every "
+                        + "layer in one launch from one address and stride: drop the persistentLayers row");
+            }
+        }
+        if (bytes % 2 != 0) throw new BenchException(what + ": a layer stride of " + bytes + " bytes is not whole bf16 elements");
+        return bytes / 2;
     }
 
     private static Issuable bindSilu(BindContext c, LoweredOp lo) {

@@ -7,6 +7,7 @@ import io.prefillbench.cuda.KernelLibrary;
 import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.KernelConstants;
 import io.prefillbench.forward.LoweredPlan;
+import io.prefillbench.forward.Lowering;
 import io.prefillbench.forward.OpKind;
 import io.prefillbench.plan.TileMath;
 import io.prefillbench.reference.CpuReference;
@@ -50,10 +51,11 @@ class PersistentLayersGpuTest {
                 () -> "skipped: layer_persistent needs " + KernelConstants.LAYER_BLOCKS + " SMs, this GPU has " + sms);
     }
 
-    /** Bucket 16 runs one layer_persistent launch per layer, bucket 64 the default kernels; the graph has one node per launch. */
+    /** Bucket 16 runs every layer in one layer_persistent launch, bucket 64 the default kernels; the graph has one node per launch. */
     private static void assertPersistentAt16(PrefillEngine e) {
         LoweredPlan p16 = e.lowered().plan(16), p64 = e.lowered().plan(64);
-        assertEquals(e.config().model().layers(), p16.ops().stream().filter(o -> o.op().kind() == OpKind.LAYER).count());
+        assertEquals(1, p16.ops().stream().filter(o -> o.op().kind() == OpKind.LAYER).count());
+        assertEquals(e.config().model().layers(), Lowering.layerSpan(p16.op(Lowering.LAYERS_OP).op()));
         assertTrue(p16.ops().stream().allMatch(o -> o.op().layer() < 0 || o.op().kind() == OpKind.LAYER), "only layer ops inside the layers");
         assertTrue(p64.ops().stream().noneMatch(o -> o.op().kind() == OpKind.LAYER));
         if (e.isCaptured(16)) assertEquals(p16.launchCount() + 2, e.graphTopology(16).nodes(), "metadata copy, launches, first-token copy");

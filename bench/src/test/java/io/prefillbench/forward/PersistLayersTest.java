@@ -37,15 +37,22 @@ class PersistLayersTest {
         return lower(ERNIE, "16,64", 32, 132, ImplRegistry.standard(), c);
     }
 
+    /** The per-layer LAYER op {@code name} of bucket 16 as persistLayers writes it, before oneLaunch merges them. */
+    private static LoweredOp perLayer(LoweredForward f, String name) {
+        CaptureKey key = f.plan(16).key();
+        ImplChoices c = persistentAt(16);
+        List<LoweredOp> ops = Lowering.persistLayers(Lowering.selectImplementations(f.program(), key, ImplRegistry.standard(), c), f.program(), key,
+                ImplRegistry.standard(), c);
+        return ops.stream().filter(o -> o.op().name().equals(name)).findFirst().orElseThrow();
+    }
+
     @Test
-    void ernieAt16RunsOneLayerOpPerLayerAndKeepsTheOpsAroundTheLayers() {
+    void ernieAt16RunsEveryLayerInOneOpAndKeepsTheOpsAroundTheLayers() {
         LoweredPlan p = ernie(persistentAt(16)).plan(16);
-        List<String> want = new ArrayList<>(List.of("embed"));
-        for (int l = 0; l < 18; l++) want.add("L" + l + ".layer");
-        want.addAll(List.of("final_norm", "lm_head", "argmax"));
-        assertEquals(want, p.ops().stream().map(o -> o.op().name()).toList(), "tile_map dropped, nothing else of the layers left");
-        assertEquals(22, p.launchCount());
-        for (int l = 0; l < 18; l++) assertEquals(1, p.launchesPerLayer(l), "layer " + l);
+        assertEquals(List.of("embed", Lowering.LAYERS_OP, "final_norm", "lm_head", "argmax"), p.ops().stream().map(o -> o.op().name()).toList(),
+                "tile_map dropped, nothing else of the layers left");
+        assertEquals(5, p.launchCount());
+        assertEquals(18, Lowering.layerSpan(p.op(Lowering.LAYERS_OP).op()));
         for (LoweredOp o : p.ops()) {
             OpKind k = o.op().kind();
             assertFalse(Set.of(OpKind.ADD_RMSNORM, OpKind.ROPE_KV, OpKind.ATTENTION, OpKind.SILU_MUL, OpKind.TILE_MAP, OpKind.SPLITK_REDUCE)
@@ -62,9 +69,12 @@ class PersistLayersTest {
             assertEquals(256, o.impl().threads());
             assertEquals(KernelConstants.LAYER_SMEM, o.impl().dynamicSmem());
             assertEquals(Set.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN), o.impl().attrs());
-            int l = o.op().layer();
-            assertEquals(List.of("L" + l + ".input_norm", "L" + l + ".qkv", "L" + l + ".rope_kv", "L" + l + ".attention", "L" + l + ".o",
-                    "L" + l + ".post_norm", "L" + l + ".gate_up", "L" + l + ".silu_mul", "L" + l + ".down"), o.fused());
+            List<String> fused = new ArrayList<>();
+            for (int l = 0; l < 18; l++) {
+                fused.addAll(List.of("L" + l + ".input_norm", "L" + l + ".qkv", "L" + l + ".rope_kv", "L" + l + ".attention", "L" + l + ".o",
+                        "L" + l + ".post_norm", "L" + l + ".gate_up", "L" + l + ".silu_mul", "L" + l + ".down"));
+            }
+            assertEquals(fused, o.fused(), "every layer's ops, in order");
         }
         // the ops around the layers keep their implementations
         assertEquals("embed_gather", p.op("embed").impl().name());
@@ -76,9 +86,10 @@ class PersistLayersTest {
 
     @Test
     void theLayerOpsRolesAreWhatTheReplacedOpsBoundAndOnlyTheLastWritesBranchOut() {
-        LoweredPlan p = ernie(persistentAt(16)).plan(16);
+        LoweredForward f = ernie(persistentAt(16));
+        LoweredPlan p = f.plan(16);
         for (int l = 0; l < 18; l++) {
-            Op op = p.op("L" + l + ".layer").op();
+            Op op = perLayer(f, "L" + l + ".layer").op();
             assertEquals(l == 17, op.writes().containsKey("branch_out"), op.name() + " writes " + op.writes());
             assertFalse(op.reads().containsValue(ForwardProgram.BRANCH_OUT), op.name() + ": the residual already holds the last layer's down");
             assertEquals(Map.of("residual", ForwardProgram.RESIDUAL, "cos_sin", ForwardProgram.ROPE, "positions", ForwardProgram.POSITIONS,
@@ -96,7 +107,25 @@ class PersistLayersTest {
             assertEquals(Map.of("input_norm", w.inputNorm(), "w_qkv", w.qkv(), "w_o", w.o(), "post_norm", w.postNorm(), "w_gate_up", w.gateUp(),
                     "w_down", w.down()), op.weights(), "ERNIE has no qkv bias");
         }
-        assertEquals(ForwardProgram.BRANCH_OUT, p.op("L17.layer").op().out("branch_out"));
+        assertEquals(ForwardProgram.BRANCH_OUT, perLayer(f, "L17.layer").op().out("branch_out"));
+        // the one op of every layer: layer 0's roles, the last layer's branch_out, each layer's weights
+        Op all = p.op(Lowering.LAYERS_OP).op();
+        Op l0 = perLayer(f, "L0.layer").op();
+        assertEquals(0, all.layer());
+        assertEquals(l0.reads(), all.reads());
+        Map<String, String> writes = new java.util.LinkedHashMap<>(l0.writes());
+        writes.put("branch_out", ForwardProgram.BRANCH_OUT);
+        assertEquals(writes, all.writes());
+        for (int layer = 0; layer < 18; layer++) {
+            final int l = layer;
+            WeightSpec.LayerNames w = WeightSpec.layer(l);
+            String sfx = l == 0 ? "" : "." + l;
+            assertEquals(Map.of("input_norm" + sfx, w.inputNorm(), "w_qkv" + sfx, w.qkv(), "w_o" + sfx, w.o(), "post_norm" + sfx, w.postNorm(),
+                    "w_gate_up" + sfx, w.gateUp(), "w_down" + sfx, w.down()), all.weights().entrySet().stream().filter(e -> l == 0
+                    ? !e.getKey().contains(".") : e.getKey().endsWith(sfx)).collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+                    "layer " + l);
+        }
+        assertEquals(18 * 6, all.weights().size());
         assertEquals(ForwardProgram.BRANCH_OUT, p.op("final_norm").op().in("x"), "final_norm adds the last layer's down, unchanged");
         assertEquals(ForwardProgram.RESIDUAL, p.op("final_norm").op().in("residual"));
     }
@@ -196,7 +225,7 @@ class PersistLayersTest {
                 List.of(new ImplChoices.KeyRow(64, 0, "t")), List.of(new ImplChoices.KeyRow(16, 0, "t")));
         LoweredForward f = ernie(apart);
         assertEquals(17, f.plan(64).ops().stream().filter(o -> o.stream() == 1).count());
-        assertEquals(18, f.plan(16).ops().stream().filter(o -> o.op().kind() == OpKind.LAYER).count());
+        assertEquals(1, f.plan(16).ops().stream().filter(o -> o.op().kind() == OpKind.LAYER).count());
     }
 
     @Test
@@ -222,13 +251,18 @@ class PersistLayersTest {
     }
 
     @Test
-    void theDumpPrintsLayerOpsInTheUsualFormat() {
+    void theDumpPrintsTheLayersOpInTheUsualFormatWithItsLayerCount() {
         String dump = OpDump.of(ernie(persistentAt(16)));
-        String l0 = dump.lines().filter(l -> l.contains(" op=L0.layer ")).findFirst().orElseThrow();
-        assertEquals("size=16 seqs=16 tiles=16 sms=132 arch=90 op=L0.layer kind=LAYER layer=0 impl=layer_persistent kernel=layer_persistent"
+        String line = dump.lines().filter(l -> l.contains(" op=" + Lowering.LAYERS_OP + " ")).findFirst().orElseThrow();
+        List<String> fused = new ArrayList<>();
+        for (int l = 0; l < 18; l++) {
+            for (String sfx : Lowering.LAYER_OPS) fused.add("L" + l + "." + sfx);
+        }
+        assertEquals("size=16 seqs=16 tiles=16 sms=132 arch=90 op=layers kind=LAYER layer=0 impl=layer_persistent kernel=layer_persistent"
                 + " n=0 k=0 m=16 splits=1 partial_in=0 grid=128x1x1 threads=256 smem=" + KernelConstants.LAYER_SMEM + " stream=0"
-                + " fused=L0.input_norm+L0.qkv+L0.rope_kv+L0.attention+L0.o+L0.post_norm+L0.gate_up+L0.silu_mul+L0.down fork=- join=- algo=-", l0);
-        assertEquals(18, dump.lines().filter(l -> l.contains(" kind=LAYER ")).count());
+                + " fused=" + String.join("+", fused) + " fork=- join=- algo=- layers=18", line);
+        assertEquals(1, dump.lines().filter(l -> l.contains(" kind=LAYER ")).count());
+        assertTrue(dump.lines().filter(l -> l.startsWith("size=") && !l.contains(" kind=LAYER ")).noneMatch(l -> l.contains(" layers=")), "only the layer op has the field");
         assertTrue(dump.lines().filter(l -> l.startsWith("size=64 ")).noneMatch(l -> l.contains(" kind=LAYER ")));
         assertTrue(dump.lines().filter(l -> l.startsWith("size=16 ")).noneMatch(l -> l.contains(" op=tile_map ")));
     }
@@ -248,7 +282,7 @@ class PersistLayersTest {
     @Test
     void theBinderRefusesAGpuWithFewerSmsThanItsBlocks() {
         LoweredForward f = ernie(persistentAt(16));
-        LoweredOp op = f.plan(16).op("L0.layer");
+        LoweredOp op = perLayer(f, "L0.layer");
         try (Arena a = Arena.ofConfined()) {
             BenchException e = assertThrows(BenchException.class, () -> op.impl().binder().bind(new FakeContext(f, f.plan(16).key(), 108, a), op));
             assertEquals("L0.layer: layer_persistent needs its 128 blocks resident at once (one per SM) and this GPU has 108 SMs: drop the"
@@ -265,8 +299,9 @@ class PersistLayersTest {
         CaptureKey key = f.plan(16).key();
         try (Arena a = Arena.ofConfined()) {
             FakeContext c = new FakeContext(f, key, 132, a);
-            MemorySegment p0 = ImplRegistry.layerParams(c, f.plan(16).op("L0.layer"));
-            MemorySegment last = ImplRegistry.layerParams(c, f.plan(16).op("L17.layer"));
+            MemorySegment p0 = ImplRegistry.layerParams(c, perLayer(f, "L0.layer"));
+            MemorySegment last = ImplRegistry.layerParams(c, perLayer(f, "L17.layer"));
+            assertEquals(1, LayerParams.layers(p0), "one layer per op: no strides");
             assertEquals(c.tensor(ForwardProgram.RESIDUAL).address(), LayerParams.residual(p0).address());
             assertEquals(0, LayerParams.branch_out(p0).address(), "only the last layer writes branch_out");
             assertEquals(c.tensor(ForwardProgram.BRANCH_OUT).address(), LayerParams.branch_out(last).address());
@@ -309,7 +344,7 @@ class PersistLayersTest {
                     return WeightLayout.natural();
                 }
             };
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> ImplRegistry.layerParams(natural, f.plan(16).op("L0.layer")));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> ImplRegistry.layerParams(natural, perLayer(f, "L0.layer")));
             assertTrue(e.getMessage().contains("interleaved in groups of " + KernelConstants.GATE_UP_GROUP), e.getMessage());
         }
     }
@@ -320,18 +355,21 @@ class PersistLayersTest {
         ForwardProgram.Dims biased = new ForwardProgram.Dims(d.hidden(), d.qHeads(), d.kvHeads(), d.headDim(), d.ffn(), d.vocab(), 2, d.tied(), true, d.eps());
         LoweredForward f = LoweredForward.of(ForwardProgram.of(biased), CaptureSizes.parse("16", CaptureSizes.HARD_CAP), 16, 2048, 132, 90,
                 ImplRegistry.standard(), persistentAt(16));
-        LoweredOp op = f.plan(16).op("L1.layer");
-        assertEquals(WeightSpec.layer(1).qkvBias(), op.op().weight("qkv_bias"));
+        LoweredOp all = f.plan(16).op(Lowering.LAYERS_OP);
+        assertEquals(WeightSpec.layer(0).qkvBias(), all.op().weight("qkv_bias"));
+        assertEquals(WeightSpec.layer(1).qkvBias(), all.op().weight("qkv_bias.1"));
         try (Arena a = Arena.ofConfined()) {
-            FakeContext c = new FakeContext(f, f.plan(16).key(), 132, a);
-            assertEquals(c.weight(WeightSpec.layer(1).qkvBias()).address(), LayerParams.qkv_bias(ImplRegistry.layerParams(c, op)).address());
+            FakeContext c = new LayeredContext(f, f.plan(16).key(), a);
+            MemorySegment p = ImplRegistry.layerParams(c, all);
+            assertEquals(c.weight(WeightSpec.layer(0).qkvBias()).address(), LayerParams.qkv_bias(p).address());
+            assertEquals(LayeredContext.LAYER_BYTES / 2, LayerParams.qkv_bias_stride(p));
         }
     }
 
     @Test
     void theLayerIsLaunchedInClustersOnlyWhereEveryBlocksClusterFits() {
         LoweredForward f = ernie(persistentAt(16));
-        Impl impl = f.plan(16).op("L0.layer").impl();
+        Impl impl = f.plan(16).op(Lowering.LAYERS_OP).impl();
         int size = KernelConstants.LAYER_CLUSTER, need = KernelConstants.LAYER_BLOCKS / size;
         assertEquals(2, size, "the header's cluster size (the measured form: pairs)");
         try (Arena a = Arena.ofConfined()) {
@@ -345,6 +383,83 @@ class PersistLayersTest {
             c.clusters = 0; // before sm_90
             assertEquals(1, ImplRegistry.layerCluster(c, impl));
             assertEquals(List.of(impl.name() + " x" + size), c.clusterQueries.stream().distinct().toList(), "asked for the layer kernel's own clusters");
+        }
+    }
+
+    @Test
+    void theOneLaunchBinderDerivesEachLayersStrideAndRefusesALayoutWithout() {
+        LoweredForward f = ernie(persistentAt(16));
+        LoweredOp all = f.plan(16).op(Lowering.LAYERS_OP);
+        try (Arena a = Arena.ofConfined()) {
+            LayeredContext c = new LayeredContext(f, f.plan(16).key(), a);
+            MemorySegment p = ImplRegistry.layerParams(c, all);
+            assertEquals(18, LayerParams.layers(p));
+            WeightSpec.LayerNames w0 = WeightSpec.layer(0);
+            assertEquals(c.weight(w0.qkv()).address(), LayerParams.w_qkv(p).address(), "layer 0's addresses");
+            assertEquals(c.weight(w0.down()).address(), LayerParams.w_down(p).address());
+            assertEquals(c.tensor(ForwardProgram.kCache(0)).address(), LayerParams.k_cache(p).address());
+            assertEquals(c.tensor(ForwardProgram.vCache(0)).address(), LayerParams.v_cache(p).address());
+            assertEquals(c.tensor(ForwardProgram.BRANCH_OUT).address(), LayerParams.branch_out(p).address(), "the launch's last layer writes it");
+            long ws = LayeredContext.LAYER_BYTES / 2;
+            for (long stride : new long[] {LayerParams.input_norm_stride(p), LayerParams.w_qkv_stride(p), LayerParams.w_o_stride(p),
+                    LayerParams.post_norm_stride(p), LayerParams.w_gate_up_stride(p), LayerParams.w_down_stride(p)}) {
+                assertEquals(ws, stride);
+            }
+            assertEquals(0, LayerParams.qkv_bias_stride(p), "ERNIE has no bias");
+            assertEquals(LayeredContext.KV_BYTES, LayerParams.kv_stride(p), "K and V of a layer interleave: k_cache.l advances by both, 2 x KV_BYTES bytes");
+            // a weight of one layer elsewhere: refused, naming the weight and the row to drop
+            LayeredContext moved = new LayeredContext(f, f.plan(16).key(), a) {
+                @Override
+                public MemorySegment weight(String name) {
+                    MemorySegment s = super.weight(name);
+                    return name.equals(WeightSpec.layer(5).down()) ? MemorySegment.ofAddress(s.address() + 4096) : s;
+                }
+            };
+            BenchException e = assertThrows(BenchException.class, () -> ImplRegistry.layerParams(moved, all));
+            assertTrue(e.getMessage().startsWith("layers w_down: layer 5 is not at layer 0 + 5 x "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("drop the persistentLayers row"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theEnginesWeightLayoutHasTheConstantLayerStrideOneLaunchNeeds() {
+        LoweredForward f = ernie(persistentAt(16));
+        WeightSpec spec = WeightSpec.of(io.prefillbench.model.Presets.byName(ERNIE));
+        try (Arena a = Arena.ofConfined()) {
+            LayeredContext c = new LayeredContext(f, f.plan(16).key(), a) {
+                @Override
+                public MemorySegment weight(String name) { // ModelWeights: one buffer, each tensor at its spec offset
+                    return MemorySegment.ofAddress((1L << 40) + spec.tensor(name).offsetBytes());
+                }
+            };
+            MemorySegment p = ImplRegistry.layerParams(c, f.plan(16).op(Lowering.LAYERS_OP));
+            long layerBytes = spec.tensor(WeightSpec.layer(1).qkv()).offsetBytes() - spec.tensor(WeightSpec.layer(0).qkv()).offsetBytes();
+            assertEquals(layerBytes / 2, LayerParams.w_down_stride(p));
+            assertEquals(layerBytes / 2, LayerParams.input_norm_stride(p));
+        }
+    }
+
+    /** FakeContext with per-layer weights and caches at a constant stride, as the engine allocates them. */
+    private static class LayeredContext extends FakeContext {
+        static final long LAYER_BYTES = 1L << 24, KV_BYTES = 1L << 20;
+
+        LayeredContext(LoweredForward f, CaptureKey key, Arena arena) {
+            super(f, key, 132, arena);
+        }
+
+        @Override
+        public MemorySegment weight(String name) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("layers\\.(\\d+)\\.(.+)").matcher(name);
+            if (!m.matches()) return super.weight(name);
+            long role = List.of("input_norm", "qkv", "qkv_bias", "o", "post_norm", "gate_up", "down").indexOf(m.group(2));
+            return MemorySegment.ofAddress((1L << 40) + role * (1L << 32) + Integer.parseInt(m.group(1)) * LAYER_BYTES);
+        }
+
+        @Override
+        public MemorySegment tensor(String name) {
+            if (name.startsWith("k_cache.")) return MemorySegment.ofAddress((1L << 44) + 2 * Integer.parseInt(name.substring(8)) * KV_BYTES);
+            if (name.startsWith("v_cache.")) return MemorySegment.ofAddress((1L << 44) + (2 * Integer.parseInt(name.substring(8)) + 1) * KV_BYTES);
+            return super.tensor(name);
         }
     }
 

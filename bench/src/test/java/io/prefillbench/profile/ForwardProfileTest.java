@@ -109,9 +109,9 @@ class ForwardProfileTest {
         ForwardProfile p = ForwardProfile.of(List.of(times(plan)));
         Map<OpFamily, Double> us = p.familyUs();
         assertEquals(List.of(OpFamily.EMBED, OpFamily.LAYER, OpFamily.FINAL_NORM, OpFamily.LM_HEAD, OpFamily.ARGMAX), List.copyOf(us.keySet()));
-        assertEquals(18.0, us.get(OpFamily.LAYER), "18 layer ops of 1 us");
+        assertEquals(1.0, us.get(OpFamily.LAYER), "one op of 1 us runs the 18 layers");
         assertEquals("layer", OpFamily.LAYER.label());
-        assertEquals(OpFamily.LAYER, OpFamily.of(plan.op("L5.layer")));
+        assertEquals(OpFamily.LAYER, OpFamily.of(plan.op(io.prefillbench.forward.Lowering.LAYERS_OP)));
         assertEquals(List.of("lm_head"), p.gemms().stream().map(ForwardProfile.GemmRow::op).toList());
         assertEquals(1, p.gemmShapes().size());
         assertEquals(1.0, p.familyShares().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);

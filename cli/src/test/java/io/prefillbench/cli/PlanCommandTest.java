@@ -165,13 +165,14 @@ class PlanCommandTest {
         Path dump = dir.resolve("ops.txt");
         var r = run("plan", "--sizes", "16,64", "--impl-choices", PERSIST16, "--dump-ops", dump.toString());
         assertEquals(0, r.exit(), r.err());
-        // embed, 18 layer ops, final norm, LM head, argmax at 16; 64 keeps its 9 kernels per layer
-        assertTrue(r.out().contains("| 16 | 22 | 1 | 0.00 | layer layer_persistent, lm_head gemm_bf16_stream_m16 |"), r.out());
+        // embed, one op for the 18 layers, final norm, LM head, argmax at 16; 64 keeps its 9 kernels per layer
+        assertTrue(r.out().contains("| 16 | 5 | 1 | 0.00 | layer layer_persistent, lm_head gemm_bf16_stream_m16 |"), r.out());
         assertTrue(r.out().contains("| 64 | 167 | 9 |"), r.out());
-        assertTrue(r.out().contains("s0  L17.layer layer_persistent grid=128x1x1 (128, 1, 1) fused=L17.input_norm+"), r.out());
+        assertTrue(r.out().contains("s0  layers layer_persistent grid=128x1x1 (128, 1, 1) fused=L0.input_norm+"), r.out());
+        assertTrue(r.out().contains("+L17.silu_mul+L17.down"), r.out());
         assertTrue(r.out().contains("| grid_barrier | [1] uint64 layer_persistent grid barrier (arrivals, never reset) | 8 |"), r.out());
         java.util.List<String> lines = Files.readAllLines(dump);
-        assertEquals(18, lines.stream().filter(l -> l.startsWith("size=16 ") && l.contains(" kind=LAYER ")).count());
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("size=16 ") && l.contains(" kind=LAYER ") && l.endsWith(" layers=18")).count());
         assertEquals(0, lines.stream().filter(l -> l.startsWith("size=64 ") && l.contains(" kind=LAYER ")).count());
         assertTrue(lines.stream().filter(l -> l.startsWith("size=16 ")).noneMatch(l -> l.contains(" op=tile_map ")));
         var bundled = run("plan", "--sizes", "16,64");

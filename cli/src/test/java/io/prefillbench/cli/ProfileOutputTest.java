@@ -92,7 +92,7 @@ class ProfileOutputTest {
         LoweredPlan plan = LoweredForward.of(ForwardProgram.of(Presets.byName("ernie-4.5-0.3b")), CaptureSizes.parse("16", CaptureSizes.HARD_CAP),
                 32, 2048, 132, 90, ImplRegistry.standard(), persist).plan(16);
         double[] us = new double[plan.ops().size()];
-        for (int i = 0; i < us.length; i++) us[i] = plan.ops().get(i).op().kind() == OpKind.LAYER ? 20 : 1;
+        for (int i = 0; i < us.length; i++) us[i] = plan.ops().get(i).op().kind() == OpKind.LAYER ? 360 : 1; // one op, 18 layers of 20 us
         Profile p = ProfilePass.of(ForwardProfile.of(List.of(new StepTimes(plan, 10, 1, 1, us, 11, false))), 11, false);
         assertEquals(List.of("embed", "layer", "final norm+gather", "LM head", "argmax"), p.opFamilies().stream().map(Profile.OpFamilyTime::family).toList());
         assertEquals(18 * 20 + 4, p.totalUs(), 1e-9);
