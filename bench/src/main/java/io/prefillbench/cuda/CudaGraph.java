@@ -67,6 +67,25 @@ public final class CudaGraph implements AutoCloseable {
         }
     }
 
+    /** Edges counted by (type, from port), e.g. {@code {"0/0": 120, "1/1": 40}}: default edges are 0/0. */
+    public java.util.Map<String, Integer> edgeKinds() {
+        try (Arena a = Arena.ofConfined()) {
+            long e = edgeCount();
+            MemorySegment from = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
+            MemorySegment to = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
+            MemorySegment data = a.allocate(cudaGraphEdgeData_st.layout(), Math.max(1, e));
+            MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
+            count.set(ValueLayout.JAVA_LONG, 0, e);
+            Cuda.check(Cudart.cudaGraphGetEdges(handle(), from, to, data, count), "cudaGraphGetEdges");
+            java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+            for (long i = 0; i < e; i++) {
+                MemorySegment d = cudaGraphEdgeData_st.asSlice(data, i);
+                kinds.merge(cudaGraphEdgeData_st.type(d) + "/" + cudaGraphEdgeData_st.from_port(d), 1, Integer::sum);
+            }
+            return kinds;
+        }
+    }
+
     /** Nodes, edges, longest chain and widest level (see {@link Topology}). */
     public Topology topology() {
         try (Arena a = Arena.ofConfined()) {

@@ -1,6 +1,7 @@
 package io.prefillbench.cuda;
 
 import io.prefillbench.bindings.cudart.Cudart;
+import io.prefillbench.bindings.cudart.cudaGraphEdgeData_st;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -102,6 +103,44 @@ public final class CudaStream implements AutoCloseable {
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
             Cuda.check(Cudart.cudaStreamEndCapture(handle(), out), "cudaStreamEndCapture");
             return new CudaGraph(out.get(ValueLayout.ADDRESS, 0));
+        }
+    }
+
+    /**
+     * Under capture: gives the edges from the stream's current dependencies (the nodes the next captured node will
+     * depend on) the programmatic type, leaving from {@code fromPort} ({@code cudaGraphKernelNodePortProgrammatic} or
+     * {@code cudaGraphKernelNodePortLaunchCompletion}), so the next kernel may launch before they complete; it must
+     * wait in griddepcontrol.wait before reading what they wrote. Only when every dependency is a kernel node (CUDA
+     * allows programmatic edges between kernels only); returns how many edges it changed (0: left as they were).
+     */
+    public int programmaticDependencies(int fromPort) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment status = a.allocate(ValueLayout.JAVA_INT);
+            MemorySegment deps = a.allocate(ValueLayout.ADDRESS);
+            MemorySegment data = a.allocate(ValueLayout.ADDRESS);
+            MemorySegment n = a.allocate(ValueLayout.JAVA_LONG);
+            Cuda.check(Cudart.cudaStreamGetCaptureInfo(handle(), status, MemorySegment.NULL, MemorySegment.NULL, deps, data, n),
+                    "cudaStreamGetCaptureInfo");
+            if (status.get(ValueLayout.JAVA_INT, 0) != Cudart.cudaStreamCaptureStatusActive()) return 0;
+            long count = n.get(ValueLayout.JAVA_LONG, 0);
+            if (count == 0) return 0;
+            MemorySegment driverNodes = deps.get(ValueLayout.ADDRESS, 0).reinterpret(count * ValueLayout.ADDRESS.byteSize());
+            MemorySegment nodes = a.allocate(ValueLayout.ADDRESS, count);
+            MemorySegment.copy(driverNodes, 0, nodes, 0, count * ValueLayout.ADDRESS.byteSize());
+            MemorySegment type = a.allocate(ValueLayout.JAVA_INT);
+            for (long i = 0; i < count; i++) {
+                Cuda.check(Cudart.cudaGraphNodeGetType(nodes.getAtIndex(ValueLayout.ADDRESS, i), type), "cudaGraphNodeGetType");
+                if (type.get(ValueLayout.JAVA_INT, 0) != Cudart.cudaGraphNodeTypeKernel()) return 0;
+            }
+            MemorySegment edges = a.allocate(cudaGraphEdgeData_st.layout(), count); // zeroed: to_port 0
+            for (long i = 0; i < count; i++) {
+                MemorySegment e = cudaGraphEdgeData_st.asSlice(edges, i);
+                cudaGraphEdgeData_st.from_port(e, (byte) fromPort);
+                cudaGraphEdgeData_st.type(e, (byte) Cudart.cudaGraphDependencyTypeProgrammatic());
+            }
+            Cuda.check(Cudart.cudaStreamUpdateCaptureDependencies(handle(), nodes, edges, count, Cudart.cudaStreamSetCaptureDependencies()),
+                    "cudaStreamUpdateCaptureDependencies");
+            return (int) count;
         }
     }
 

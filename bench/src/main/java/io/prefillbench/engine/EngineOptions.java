@@ -12,18 +12,27 @@ import io.prefillbench.forward.ImplRegistry;
  *                              the exact worst case (the planted bug the graph == eager test must catch)
  * @param pdl                   programmatic dependent launch on sm_90+ (kernels overlap their prologue,
  *                              e.g. weight prefetch, with the previous kernel's tail), in both modes
+ * @param libraryEdges          with pdl: in captured graphs, the edge from a library call's (cuBLASLt's) kernel into
+ *                              our next kernel is programmatic and leaves when that kernel's blocks have all started,
+ *                              so ours launches early and waits in griddepcontrol.wait (graphs only: a stream launch
+ *                              cannot say so about a kernel the library launched)
  * @param registry              the implementations lowering may choose from
  * @param choices               per-bucket implementation choices (the measurements file shipped in the jar by default)
  */
-public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, ImplRegistry registry,
-                            ImplChoices choices) {
+public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, boolean libraryEdges,
+                            ImplRegistry registry, ImplChoices choices) {
     public static final EngineOptions DEFAULT = new EngineOptions(0, false, true);
 
+    /** Library edges follow pdl. */
     public EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl) {
-        this(slowdownCycles, heuristicTileCapacity, pdl, ImplRegistry.standard(), ImplChoices.bundled());
+        this(slowdownCycles, heuristicTileCapacity, pdl, pdl);
+    }
+
+    public EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, boolean libraryEdges) {
+        this(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, ImplRegistry.standard(), ImplChoices.bundled());
     }
 
     public EngineOptions withChoices(ImplChoices c) {
-        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, registry, c);
+        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, c);
     }
 }

@@ -61,6 +61,7 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
+    private final Map<Integer, Map<String, Integer>> edgeKinds = new LinkedHashMap<>();
     private final Map<Integer, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
     private float lastGpuMs;
@@ -113,7 +114,7 @@ public final class PrefillEngine implements AutoCloseable {
         for (LoweredPlan lp : lowered.all()) {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
-            ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), arena);
+            ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), options.libraryEdges(), arena);
             plans.put(lp.key().size(), plan);
             for (LoweredOp op : lp.ops()) {
                 Impl impl = op.impl();
@@ -245,7 +246,7 @@ public final class PrefillEngine implements AutoCloseable {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
         ForwardPlan plan = profilePlans.computeIfAbsent(size,
-                s -> new ForwardPlan(plan(s).lowered, new Binding(plan(s).lowered.key(), false), library, 0, arena));
+                s -> new ForwardPlan(plan(s).lowered, new Binding(plan(s).lowered.key(), false), library, 0, false, arena));
         int tiles = Math.max(1, BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group()));
         plan.setGrids(tokens, seqs.size(), tiles);
         if (profiler == null) profiler = new OpProfiler(library, stream, device.smClockMHz());
@@ -310,6 +311,7 @@ public final class PrefillEngine implements AutoCloseable {
         }
         try (g) {
             topologies.put(size, g.topology());
+            edgeKinds.put(size, g.edgeKinds());
             long nodes = g.nodeCount();
             long kernels = g.kernelNodeCount();
             GraphExec exec = g.instantiate(stream);
@@ -330,6 +332,13 @@ public final class PrefillEngine implements AutoCloseable {
         CudaGraph.Topology t = topologies.get(size);
         if (t == null) throw new IllegalStateException("size " + size + " is not captured");
         return t;
+    }
+
+    /** The captured graph's edges of a size by "type/from port" ({@link CudaGraph#edgeKinds}). */
+    public Map<String, Integer> graphEdgeKinds(int size) {
+        Map<String, Integer> k = edgeKinds.get(size);
+        if (k == null) throw new IllegalStateException("size " + size + " is not captured");
+        return k;
     }
 
     /** The algorithm each library call of a size's plan pinned when it was bound, by op name. */

@@ -513,6 +513,11 @@ public final class ImplRegistry {
             public String pinned() {
                 return mm.describeAlgo();
             }
+
+            @Override
+            public boolean library() {
+                return true;
+            }
         };
     }
 

@@ -10,7 +10,9 @@ import java.util.List;
 /** A kernel launch prepared once from a lowered op: its grid rule, block, smem and launch attributes. */
 final class KernelIssuable implements Issuable {
     private final Kernel.Launch launch;
+    private final Kernel.Launch plain; // the same launch without the PDL attribute (issueBehindSetEdges), null without PDL
     private final Grid grid;
+    private final boolean pdl;
 
     KernelIssuable(BindContext ctx, LoweredOp op, MemorySegment params) {
         this(ctx, op, params, List.of());
@@ -20,9 +22,11 @@ final class KernelIssuable implements Issuable {
     KernelIssuable(BindContext ctx, LoweredOp op, MemorySegment params, List<Kernel.Attribute> extra) {
         Impl impl = op.impl();
         List<Kernel.Attribute> attrs = new ArrayList<>();
-        if (ctx.pdl() && impl.attrs().contains(Impl.Attr.PDL)) attrs.add(new Kernel.Attribute.ProgrammaticSerialization());
+        this.pdl = ctx.pdl() && impl.attrs().contains(Impl.Attr.PDL);
+        if (pdl) attrs.add(new Kernel.Attribute.ProgrammaticSerialization());
         attrs.addAll(extra);
         this.launch = new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), attrs, ctx.arena());
+        this.plain = pdl ? new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), extra, ctx.arena()) : null;
         this.grid = op.grid();
         grid(ctx.key().size(), ctx.key().seqCapacity(), ctx.key().tileCapacity());
     }
@@ -31,10 +35,21 @@ final class KernelIssuable implements Issuable {
     public void grid(int tokens, int seqs, int tiles) {
         int[] b = grid.blocks(tokens, seqs, tiles);
         launch.grid(b[0], b[1], b[2]);
+        if (plain != null) plain.grid(b[0], b[1], b[2]);
     }
 
     @Override
     public void issue(CudaStream stream) {
         launch.launch(stream);
+    }
+
+    @Override
+    public boolean waitsOnGrid() {
+        return pdl;
+    }
+
+    @Override
+    public void issueBehindSetEdges(CudaStream stream) {
+        (plain != null ? plain : launch).launch(stream);
     }
 }

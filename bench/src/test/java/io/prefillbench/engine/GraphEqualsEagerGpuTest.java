@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,19 +112,30 @@ class GraphEqualsEagerGpuTest {
      * per bucket by a measurements row: qkv at bucket 160 and the LM head at bucket 64 (seq capacity 32) run on cuBLASLt,
      * every other bucket keeps our kernels; graph == eager bit for bit still holds.
      */
-    @Test
-    void alternativeGemmFromMeasurementsGraphEqualsEager() {
+    @ParameterizedTest(name = "library edges {0}")
+    @ValueSource(booleans = {true, false})
+    void alternativeGemmFromMeasurementsGraphEqualsEager(boolean libraryEdges) {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,64,160", 32, 2048);
         var m = cfg.model();
         ImplChoices choices = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"),
                 List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 160, 0, "cublaslt_gemm", 0, "test"),
                         new ImplChoices.GemmRow(m.vocab(), m.hidden(), 32, 0, "cublaslt_gemm", 0, "test")), List.of(), List.of());
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(choices))) {
+        EngineOptions options = new EngineOptions(0, false, true, libraryEdges).withChoices(choices);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, options)) {
             assertEquals("cublaslt_gemm", e.lowered().plan(160).op("L0.qkv").impl().name());
             assertEquals("cublaslt_gemm", e.lowered().plan(64).op("lm_head").impl().name());
             assertEquals("gemm_bf16_stream_m16", e.lowered().plan(16).op("L0.qkv").impl().name());
             for (int size : cfg.sizes().sizes()) e.capture(size);
+            // Library edges (sm_90+, where PDL runs): every cuBLASLt kernel followed by one of ours leaves a programmatic
+            // edge at launch completion (type 1, port 2): qkv -> rope in each layer and lm_head -> argmax at 160 (the
+            // lm_head row covers it too), lm_head -> argmax at 64
+            boolean pdl = e.device().ccMajor() >= 9;
+            int layers = m.layers();
+            assertEquals("cublaslt_gemm", e.lowered().plan(160).op("lm_head").impl().name());
+            assertEquals(libraryEdges && pdl ? layers + 1 : 0, e.graphEdgeKinds(160).getOrDefault("1/2", 0), "edges at 160: " + e.graphEdgeKinds(160));
+            assertEquals(libraryEdges && pdl ? 1 : 0, e.graphEdgeKinds(64).getOrDefault("1/2", 0), "edges at 64: " + e.graphEdgeKinds(64));
+            assertEquals(0, e.graphEdgeKinds(16).getOrDefault("1/2", 0), "no library call at 16: " + e.graphEdgeKinds(16));
             Random rnd = new Random(160);
             for (int i = 0; i < 60; i++) {
                 int tokens = 1 + rnd.nextInt(cfg.maxTokens());

@@ -123,6 +123,11 @@ final class PrefillCommand implements Callable<Integer> {
             description = "Programmatic dependent launch on sm_90+ in both modes (default: on; --no-pdl to compare).")
     boolean pdl;
 
+    @Option(names = "--library-edges", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With PDL, in captured graphs: our kernel after a cuBLASLt call launches once the library kernel's "
+                    + "blocks have all started and waits for it on the GPU (graphs only; default: on; --no-library-edges to compare).")
+    boolean libraryEdges;
+
     @Option(names = "--slowdown-cycles", hidden = true, defaultValue = "0", description = "Test only: a busy kernel of N GPU cycles in every captured graph (planted regression for the gate).")
     long slowdownCycles;
 
@@ -207,7 +212,7 @@ final class PrefillCommand implements Callable<Integer> {
             System.err.println("\ninterrupted: no results written (" + results + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl);
+        EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl, libraryEdges);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
             List<Capture> captures = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
@@ -224,7 +229,7 @@ final class PrefillCommand implements Callable<Integer> {
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
-                            RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options)),
+                            RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options), options.pdl() && options.libraryEdges()),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports));
@@ -358,7 +363,11 @@ final class PrefillCommand implements Callable<Integer> {
 
     /** Engine options with the bundled choices, or those of {@code file} (read now: a bad file fails before CUDA). */
     static EngineOptions engineOptions(Path file, long slowdownCycles, boolean pdl) {
-        EngineOptions o = new EngineOptions(slowdownCycles, false, pdl);
+        return engineOptions(file, slowdownCycles, pdl, pdl);
+    }
+
+    static EngineOptions engineOptions(Path file, long slowdownCycles, boolean pdl, boolean libraryEdges) {
+        EngineOptions o = new EngineOptions(slowdownCycles, false, pdl, libraryEdges);
         return file == null ? o : o.withChoices(ImplChoices.read(file));
     }
 

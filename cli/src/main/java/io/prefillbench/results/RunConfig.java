@@ -20,10 +20,13 @@ import java.util.Map;
  * @param modeOrder      nullable: order of eager and graph within a timed pair, e.g. {@link #ABBA}
  * @param slowdownCycles nullable: planted graph-only busy kernel (--slowdown-cycles), 0 when none
  * @param implChoices    nullable: the implementation choices the lowering read (bundled or --impl-choices), with a digest
+ * @param libraryEdges   nullable: captured graphs let our kernel after a cuBLASLt call launch early (--library-edges,
+ *                       on with PDL by default; false with --no-library-edges or --no-pdl)
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
                         int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
-                        Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices) {
+                        Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
+                        Boolean libraryEdges) {
     /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
     public static final String ABBA = "abba: eager-graph, graph-eager, ...";
 
@@ -47,6 +50,7 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
         m.put("modeOrder", modeOrder);
         m.put("slowdownCycles", slowdownCycles);
         m.put("implChoices", implChoices);
+        m.put("libraryEdges", libraryEdges);
         return m;
     }
 }

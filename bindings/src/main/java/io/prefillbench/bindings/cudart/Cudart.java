@@ -113,6 +113,33 @@ public class Cudart extends Cudart$shared {
     public static int cudaEventWaitExternal() {
         return cudaEventWaitExternal;
     }
+    private static final int cudaGraphKernelNodePortDefault = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaGraphKernelNodePortDefault 0
+     * }
+     */
+    public static int cudaGraphKernelNodePortDefault() {
+        return cudaGraphKernelNodePortDefault;
+    }
+    private static final int cudaGraphKernelNodePortProgrammatic = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaGraphKernelNodePortProgrammatic 1
+     * }
+     */
+    public static int cudaGraphKernelNodePortProgrammatic() {
+        return cudaGraphKernelNodePortProgrammatic;
+    }
+    private static final int cudaGraphKernelNodePortLaunchCompletion = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define cudaGraphKernelNodePortLaunchCompletion 2
+     * }
+     */
+    public static int cudaGraphKernelNodePortLaunchCompletion() {
+        return cudaGraphKernelNodePortLaunchCompletion;
+    }
     private static final int cudaSuccess = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1417,6 +1444,15 @@ public class Cudart extends Cudart$shared {
      */
     public static int cudaStreamCaptureModeRelaxed() {
         return cudaStreamCaptureModeRelaxed;
+    }
+    private static final int cudaStreamSetCaptureDependencies = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaStreamUpdateCaptureDependenciesFlags.cudaStreamSetCaptureDependencies = 1
+     * }
+     */
+    public static int cudaStreamSetCaptureDependencies() {
+        return cudaStreamSetCaptureDependencies;
     }
     private static final int cudaFuncAttributeMaxDynamicSharedMemorySize = (int)8L;
     /**
@@ -4883,6 +4919,70 @@ public class Cudart extends Cudart$shared {
                 traceDowncall("cudaStreamGetCaptureInfo", stream, captureStatus_out, id_out, graph_out, dependencies_out, edgeData_out, numDependencies_out);
             }
             return (int)mh$.invokeExact(stream, captureStatus_out, id_out, graph_out, dependencies_out, edgeData_out, numDependencies_out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaStreamUpdateCaptureDependencies {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_LONG,
+            Cudart.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaStreamUpdateCaptureDependencies");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamUpdateCaptureDependencies(cudaStream_t stream, cudaGraphNode_t *dependencies, const cudaGraphEdgeData *dependencyData, size_t numDependencies, unsigned int flags)
+     * }
+     */
+    public static FunctionDescriptor cudaStreamUpdateCaptureDependencies$descriptor() {
+        return cudaStreamUpdateCaptureDependencies.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamUpdateCaptureDependencies(cudaStream_t stream, cudaGraphNode_t *dependencies, const cudaGraphEdgeData *dependencyData, size_t numDependencies, unsigned int flags)
+     * }
+     */
+    public static MethodHandle cudaStreamUpdateCaptureDependencies$handle() {
+        return cudaStreamUpdateCaptureDependencies.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamUpdateCaptureDependencies(cudaStream_t stream, cudaGraphNode_t *dependencies, const cudaGraphEdgeData *dependencyData, size_t numDependencies, unsigned int flags)
+     * }
+     */
+    public static MemorySegment cudaStreamUpdateCaptureDependencies$address() {
+        return cudaStreamUpdateCaptureDependencies.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaStreamUpdateCaptureDependencies(cudaStream_t stream, cudaGraphNode_t *dependencies, const cudaGraphEdgeData *dependencyData, size_t numDependencies, unsigned int flags)
+     * }
+     */
+    public static int cudaStreamUpdateCaptureDependencies(MemorySegment stream, MemorySegment dependencies, MemorySegment dependencyData, long numDependencies, int flags) {
+        var mh$ = cudaStreamUpdateCaptureDependencies.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaStreamUpdateCaptureDependencies", stream, dependencies, dependencyData, numDependencies, flags);
+            }
+            return (int)mh$.invokeExact(stream, dependencies, dependencyData, numDependencies, flags);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
