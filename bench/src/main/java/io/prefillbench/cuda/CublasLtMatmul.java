@@ -8,6 +8,8 @@ import io.prefillbench.bindings.cublaslt.cublasLtMatmulHeuristicResult_t;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -202,6 +204,33 @@ public final class CublasLtMatmul implements AutoCloseable {
     }
 
     private void pickByHeuristic(Arena a, MemorySegment result) {
+        heuristic(a, result, 1);
+        MemorySegment.copy(cublasLtMatmulHeuristicResult_t.algo(result), 0, algoSeg, 0, cublasLtMatmulAlgo_t.sizeof());
+    }
+
+    /**
+     * The heuristic's first {@code count} algorithms for this shape on this device, best guess first (the first is
+     * what {@link #create(int, int, int)} pins), each in the form {@link #create(int, int, int, Algo)} takes.
+     */
+    public List<Algo> heuristicCandidates(int count) {
+        if (count < 1) throw new IllegalArgumentException("candidates: count must be >= 1, got " + count);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment results = a.allocate(cublasLtMatmulHeuristicResult_t.layout(), count);
+            int returned = heuristic(a, results, count);
+            MemorySegment seg = cublasLtMatmulAlgo_t.allocate(a);
+            List<Algo> out = new ArrayList<>();
+            for (int i = 0; i < returned; i++) {
+                MemorySegment r = cublasLtMatmulHeuristicResult_t.asSlice(results, i);
+                if (cublasLtMatmulHeuristicResult_t.state(r) != Cublaslt.CUBLAS_STATUS_SUCCESS()) continue;
+                MemorySegment.copy(cublasLtMatmulHeuristicResult_t.algo(r), 0, seg, 0, cublasLtMatmulAlgo_t.sizeof());
+                out.add(readConfig(a, seg));
+            }
+            return out;
+        }
+    }
+
+    /** Asks the heuristic for up to {@code count} results into {@code results}; returns how many it gave (>= 1). */
+    private int heuristic(Arena a, MemorySegment results, int count) {
         MemorySegment out = a.allocate(ValueLayout.ADDRESS);
         check(Cublaslt.cublasLtMatmulPreferenceCreate(out), "cublasLtMatmulPreferenceCreate");
         MemorySegment pref = out.get(ValueLayout.ADDRESS, 0);
@@ -215,14 +244,14 @@ public final class CublasLtMatmul implements AutoCloseable {
                 check(Cublaslt.cublasLtMatmulPreferenceSetAttribute(pref, attr, u32, 4), "cublasLtMatmulPreferenceSetAttribute(MIN_ALIGNMENT)");
             }
             MemorySegment returned = a.allocate(ValueLayout.JAVA_INT);
-            check(Cublaslt.cublasLtMatmulAlgoGetHeuristic(handle, desc, wLayout, aLayout, cLayout, cLayout, pref, 1, result, returned),
+            check(Cublaslt.cublasLtMatmulAlgoGetHeuristic(handle, desc, wLayout, aLayout, cLayout, cLayout, pref, count, results, returned),
                     "cublasLtMatmulAlgoGetHeuristic(bf16 m=" + m + " n=" + n + " k=" + k + ")");
-            if (returned.get(ValueLayout.JAVA_INT, 0) < 1 || cublasLtMatmulHeuristicResult_t.state(result) != Cublaslt.CUBLAS_STATUS_SUCCESS()) {
+            if (returned.get(ValueLayout.JAVA_INT, 0) < 1 || cublasLtMatmulHeuristicResult_t.state(results) != Cublaslt.CUBLAS_STATUS_SUCCESS()) {
                 throw new BenchException("cuBLASLt has no algorithm for bf16 m=" + m + " n=" + n + " k=" + k + " with "
                         + PREFERRED_ALIGNMENT_BYTES + "-byte aligned pointers and at most " + MAX_WORKSPACE_BYTES + " bytes of workspace:"
                         + " use k and n that are multiples of 8");
             }
-            MemorySegment.copy(cublasLtMatmulHeuristicResult_t.algo(result), 0, algoSeg, 0, cublasLtMatmulAlgo_t.sizeof());
+            return returned.get(ValueLayout.JAVA_INT, 0);
         } finally {
             check(Cublaslt.cublasLtMatmulPreferenceDestroy(pref), "cublasLtMatmulPreferenceDestroy");
         }
@@ -235,10 +264,10 @@ public final class CublasLtMatmul implements AutoCloseable {
         check(Cublaslt.cublasLtMatmulAlgoConfigSetAttribute(algoSeg, attr, buf, bytes), "cublasLtMatmulAlgoConfigSetAttribute(" + attr + "=" + value + ")");
     }
 
-    private int getConfig(Arena a, int attr, int bytes) {
+    private int getConfig(Arena a, MemorySegment seg, int attr, int bytes) {
         MemorySegment buf = a.allocate(4);
         MemorySegment written = a.allocate(ValueLayout.JAVA_LONG);
-        check(Cublaslt.cublasLtMatmulAlgoConfigGetAttribute(algoSeg, attr, buf, bytes, written), "cublasLtMatmulAlgoConfigGetAttribute(" + attr + ")");
+        check(Cublaslt.cublasLtMatmulAlgoConfigGetAttribute(seg, attr, buf, bytes, written), "cublasLtMatmulAlgoConfigGetAttribute(" + attr + ")");
         return bytes == 2 ? Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, 0)) : buf.get(ValueLayout.JAVA_INT, 0);
     }
 
@@ -250,11 +279,15 @@ public final class CublasLtMatmul implements AutoCloseable {
     }
 
     private Algo readConfig(Arena a) {
-        return new Algo(getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_ID(), 4), getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_TILE_ID(), 4),
-                getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_STAGES_ID(), 4), getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_SPLITK_NUM(), 4),
-                getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME(), 4), getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_CTA_SWIZZLING(), 4),
-                getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_CUSTOM_OPTION(), 4), getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_INNER_SHAPE_ID(), 2),
-                getConfig(a, Cublaslt.CUBLASLT_ALGO_CONFIG_CLUSTER_SHAPE_ID(), 2));
+        return readConfig(a, algoSeg);
+    }
+
+    private Algo readConfig(Arena a, MemorySegment seg) {
+        return new Algo(getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_ID(), 4), getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_TILE_ID(), 4),
+                getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_STAGES_ID(), 4), getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_SPLITK_NUM(), 4),
+                getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME(), 4), getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_CTA_SWIZZLING(), 4),
+                getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_CUSTOM_OPTION(), 4), getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_INNER_SHAPE_ID(), 2),
+                getConfig(a, seg, Cublaslt.CUBLASLT_ALGO_CONFIG_CLUSTER_SHAPE_ID(), 2));
     }
 
     /**

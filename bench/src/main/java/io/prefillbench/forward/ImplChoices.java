@@ -119,6 +119,20 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         }
     }
 
+    /** The same choices with other GEMM rows and provenance (what {@code tune-gemm} writes). */
+    public ImplChoices withGemm(Provenance p, List<GemmRow> rows) {
+        return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers);
+    }
+
+    /** The choices as the JSON {@link #read} takes (indented). */
+    public String toJson() {
+        try {
+            return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(this) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write implementation choices", e);
+        }
+    }
+
     /**
      * What a results file records of these choices (they change timing): the card and date of the
      * measurements and a digest of the rows, so two runs with different rows never gate as equal.

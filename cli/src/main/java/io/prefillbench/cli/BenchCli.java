@@ -27,6 +27,7 @@ public final class BenchCli {
         cl.addSubcommand(new PrefillCommand());
         cl.addSubcommand(new JmhCommand());
         cl.addSubcommand(new ServeCommand());
+        cl.addSubcommand(new TuneGemmCommand());
         // Every list option reads "16, 64" as "16,64": string lists (--sizes, --prompts, --batch) trim their entries
         // where they are parsed; integer lists (--prompt-lens) through this converter. After the subcommands:
         // picocli hands a converter only to those registered already.
