@@ -128,6 +128,8 @@ final class TuneGemmCommand implements Callable<Integer> {
                 throw new BenchException("--json " + json + ": cannot write: " + e.getMessage(), e);
             }
             out.println("wrote " + json + " (" + changed + " rows with another algorithm)");
+            // s6 calls 8-9 (H200): gains of 4-40% alone gave -1..+2% end to end; only a forward says whether a pin pays
+            out.println("measure it in the forward before bundling it: prefill --impl-choices " + json + " against the bundled choices");
         }
         return 0;
     }
