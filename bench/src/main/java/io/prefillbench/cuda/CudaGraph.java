@@ -67,19 +67,29 @@ public final class CudaGraph implements AutoCloseable {
         }
     }
 
+    /** The graph's edges: parallel arrays of source and target nodes and edge data, {@code count} long. */
+    private record Edges(MemorySegment from, MemorySegment to, MemorySegment data, long count) {
+    }
+
+    private Edges edges(Arena a) {
+        long e = edgeCount();
+        MemorySegment from = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
+        MemorySegment to = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
+        // edge data requested too: without it CUDA refuses graphs whose edges are not all default (PDL edges)
+        MemorySegment data = a.allocate(cudaGraphEdgeData_st.layout(), Math.max(1, e));
+        MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
+        count.set(ValueLayout.JAVA_LONG, 0, e);
+        Cuda.check(Cudart.cudaGraphGetEdges(handle(), from, to, data, count), "cudaGraphGetEdges");
+        return new Edges(from, to, data, e);
+    }
+
     /** Edges counted by (type, from port), e.g. {@code {"0/0": 120, "1/1": 40}}: default edges are 0/0. */
     public java.util.Map<String, Integer> edgeKinds() {
         try (Arena a = Arena.ofConfined()) {
-            long e = edgeCount();
-            MemorySegment from = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
-            MemorySegment to = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
-            MemorySegment data = a.allocate(cudaGraphEdgeData_st.layout(), Math.max(1, e));
-            MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
-            count.set(ValueLayout.JAVA_LONG, 0, e);
-            Cuda.check(Cudart.cudaGraphGetEdges(handle(), from, to, data, count), "cudaGraphGetEdges");
+            Edges ed = edges(a);
             java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
-            for (long i = 0; i < e; i++) {
-                MemorySegment d = cudaGraphEdgeData_st.asSlice(data, i);
+            for (long i = 0; i < ed.count(); i++) {
+                MemorySegment d = cudaGraphEdgeData_st.asSlice(ed.data(), i);
                 kinds.merge(cudaGraphEdgeData_st.type(d) + "/" + cudaGraphEdgeData_st.from_port(d), 1, Integer::sum);
             }
             return kinds;
@@ -97,13 +107,9 @@ public final class CudaGraph implements AutoCloseable {
             Map<Long, Integer> index = new HashMap<>();
             for (int i = 0; i < n; i++) index.put(nodes.getAtIndex(ValueLayout.ADDRESS, i).address(), i);
 
-            long e = edgeCount();
-            MemorySegment from = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
-            MemorySegment to = a.allocate(ValueLayout.ADDRESS, Math.max(1, e));
-            // edge data requested too: without it CUDA refuses graphs whose edges are not all default (PDL edges)
-            MemorySegment data = a.allocate(cudaGraphEdgeData_st.layout(), Math.max(1, e));
-            count.set(ValueLayout.JAVA_LONG, 0, e);
-            Cuda.check(Cudart.cudaGraphGetEdges(handle(), from, to, data, count), "cudaGraphGetEdges");
+            Edges ed = edges(a);
+            long e = ed.count();
+            MemorySegment from = ed.from(), to = ed.to();
             int[][] successors = new int[(int) n][];
             int[] outDegree = new int[(int) n];
             int[] inDegree = new int[(int) n];
