@@ -42,11 +42,12 @@ final class RunComparison {
         return out;
     }
 
-    /** File name without the common prefix noise, plus --no-pdl when the run had it. */
+    /** File name without the common prefix noise, plus --no-pdl or --no-library-edges when the run had them. */
     static String label(Path source, List<String> argv) {
         String n = source.getFileName().toString().replaceFirst("\\.json$", "").replaceFirst("^prefill-", "")
                 .replaceFirst("-\\d{8}-\\d{6}", "");
         if (argv != null && argv.contains("--no-pdl") && !n.contains("nopdl")) n += " (--no-pdl)";
+        if (argv != null && argv.contains("--no-library-edges")) n += " (--no-library-edges)";
         return n;
     }
 
