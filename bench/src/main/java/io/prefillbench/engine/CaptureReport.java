@@ -11,7 +11,28 @@ package io.prefillbench.engine;
  * @param graphNodes      nodes in the graph (kernels and the two copies)
  * @param kernelNodes     kernel nodes
  * @param graphBytes      device memory the graph took (free memory before minus after)
+ * @param edgeKinds       the graph's edges by "type/from port" ({@code CudaGraph.edgeKinds}): 0/0 full dependencies,
+ *                        1/1 programmatic (PDL: the next kernel starts at the trigger), 1/2 programmatic at launch
+ *                        completion (library edges)
  */
 public record CaptureReport(int size, int seqCapacity, int exactWorstTiles, int heuristicTiles, double captureMs,
-                            long graphNodes, long kernelNodes, long graphBytes) {
+                            long graphNodes, long kernelNodes, long graphBytes, java.util.Map<String, Integer> edgeKinds) {
+    public CaptureReport {
+        edgeKinds = java.util.Map.copyOf(edgeKinds);
+    }
+
+    /** Edges where the next node waits for this one's completion (type 0, port 0). */
+    public int fullEdges() {
+        return edgeKinds.getOrDefault("0/0", 0);
+    }
+
+    /** PDL edges: the next kernel launches at this kernel's trigger and waits in griddepcontrol.wait (type 1, port 1). */
+    public int programmaticEdges() {
+        return edgeKinds.getOrDefault("1/1", 0);
+    }
+
+    /** Library edges: the next kernel launches once this (library) kernel's blocks have all started (type 1, port 2). */
+    public int launchCompletionEdges() {
+        return edgeKinds.getOrDefault("1/2", 0);
+    }
 }

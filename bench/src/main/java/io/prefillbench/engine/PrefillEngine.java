@@ -321,7 +321,7 @@ public final class PrefillEngine implements AutoCloseable {
             graphs.put(size, exec);
             int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
             CaptureReport r = new CaptureReport(size, plan.seqCapacity, captureTiles, heuristic, ms, nodes, kernels,
-                    Math.max(0, freeBefore - freeAfter));
+                    Math.max(0, freeBefore - freeAfter), edgeKinds.get(size));
             captures.put(size, r);
             return r;
         }

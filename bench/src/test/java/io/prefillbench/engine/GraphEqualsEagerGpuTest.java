@@ -147,6 +147,30 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
+     * The bundled measurements (cuBLASLt for the layer GEMMs at 128 and 512): each of the 4 x layers library calls is
+     * followed by one of our kernels, so each leaves a library edge (type 1, port 2) in the graphs of both sizes; the
+     * capture report carries the same census; bucket 16 has no library call.
+     */
+    @org.junit.jupiter.api.Test
+    void bundledLibraryRowsLeaveOneLibraryEdgePerCall() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,128,512", 16, 2048);
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "PDL and library edges need sm_90");
+            int layers = cfg.model().layers();
+            for (int size : new int[] {128, 512}) {
+                long calls = e.lowered().plan(size).ops().stream().filter(o -> o.impl().library()).count();
+                assertEquals(4L * layers, calls, "cuBLASLt calls at " + size);
+                CaptureReport c = e.capture(size);
+                assertEquals(4 * layers, c.launchCompletionEdges(), "library edges at " + size + ": " + c.edgeKinds());
+                assertEquals(e.graphEdgeKinds(size), c.edgeKinds());
+                assertTrue(c.programmaticEdges() > 0, "PDL edges at " + size + ": " + c.edgeKinds());
+            }
+            assertEquals(0, e.capture(16).launchCompletionEdges());
+        }
+    }
+
+    /**
      * SiLU * up fused into the gate/up GEMM (the bundled rows select it at 512 only; here at every bucket, so
      * each tile runs it: the 16-row path at 16, 64 x 64 at 64, 128 x 128 at 512). Graph == eager bit for bit,
      * and at 512, where the unfused gate_up has one split too, fused == unfused bit for bit.

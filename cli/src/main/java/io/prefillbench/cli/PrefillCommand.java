@@ -273,7 +273,7 @@ final class PrefillCommand implements Callable<Integer> {
         for (int size : all) {
             CaptureReport c = reports.get(size);
             if (c != null) captures.add(new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(),
-                    (long) c.exactWorstTiles(), (long) c.heuristicTiles()));
+                    (long) c.exactWorstTiles(), (long) c.heuristicTiles(), c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges()));
         }
         if (progress) err.printf("\rcaptured %d sizes in %.0f ms%n", reports.size(), (System.nanoTime() - t0) / 1e6);
     }
@@ -413,13 +413,13 @@ final class PrefillCommand implements Callable<Integer> {
         }
         sb.append("\nlatencies in ms, host wall clock per forward (inputs in, first tokens out)\n");
         if (!reports.isEmpty()) {
-            sb.append("\n| capture size | seqs | tiles captured (exact worst) | [1,...,1,rest] tiles | capture ms | graph nodes | kernel nodes | graph MiB |\n");
-            sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            sb.append("\n| capture size | seqs | tiles captured (exact worst) | [1,...,1,rest] tiles | capture ms | graph nodes | kernel nodes | edges full / PDL / library | graph MiB |\n");
+            sb.append("|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
             double ms = 0, mib = 0;
             for (CaptureReport c : reports.values().stream().sorted(java.util.Comparator.comparingInt(CaptureReport::size)).toList()) {
-                sb.append(String.format("| %d | %d | %d | %d%s | %.1f | %d | %d | %.2f |%n", c.size(), c.seqCapacity(), c.exactWorstTiles(),
-                        c.heuristicTiles(), c.heuristicTiles() < c.exactWorstTiles() ? " (UNDER)" : "", c.captureMs(), c.graphNodes(),
-                        c.kernelNodes(), c.graphBytes() / 1048576.0));
+                sb.append(String.format("| %d | %d | %d | %d%s | %.1f | %d | %d | %d / %d / %d | %.2f |%n", c.size(), c.seqCapacity(),
+                        c.exactWorstTiles(), c.heuristicTiles(), c.heuristicTiles() < c.exactWorstTiles() ? " (UNDER)" : "", c.captureMs(),
+                        c.graphNodes(), c.kernelNodes(), c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), c.graphBytes() / 1048576.0));
                 ms += c.captureMs();
                 mib += c.graphBytes() / 1048576.0;
             }

@@ -246,7 +246,8 @@ public final class HtmlReport {
             Capture c = cs.get(i);
             double v = memory ? c.graphMiB() : c.captureMs();
             ch.bar(x.map(i) + x.bandwidth() * 0.2, bw, y.map(v), y.map(0), color,
-                    f("size %d: %.2f ms capture, %.2f MiB, %d nodes", c.size(), c.captureMs(), c.graphMiB(), c.graphNodes()));
+                    f("size %d: %.2f ms capture, %.2f MiB, %d nodes", c.size(), c.captureMs(), c.graphMiB(), c.graphNodes())
+                            + (c.pdlEdges() == null ? "" : f(", edges %d full / %d PDL / %d library", c.fullEdges(), c.pdlEdges(), c.libraryEdges())));
         }
         if (cs.isEmpty()) ch.reference(y.map(0.5), "no graphs captured");
         return ch.render();

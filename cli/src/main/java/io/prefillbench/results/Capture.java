@@ -6,9 +6,17 @@ package io.prefillbench.results;
  * @param graphBytes      device memory the instantiated graph holds
  * @param exactWorstTiles nullable: worst-case tile count from the exact planner
  * @param heuristicTiles  nullable: tile count the heuristic planner chose
+ * @param fullEdges       nullable (absent before session 7): graph edges where the next node waits for completion
+ * @param pdlEdges        nullable: programmatic edges at the kernel's trigger (PDL between our kernels)
+ * @param libraryEdges    nullable: programmatic edges at launch completion (a library kernel into ours)
  */
 public record Capture(int size, double captureMs, int graphNodes, long graphBytes, Long exactWorstTiles,
-                      Long heuristicTiles) {
+                      Long heuristicTiles, Integer fullEdges, Integer pdlEdges, Integer libraryEdges) {
+    /** Without the edge census (results written before it). */
+    public Capture(int size, double captureMs, int graphNodes, long graphBytes, Long exactWorstTiles, Long heuristicTiles) {
+        this(size, captureMs, graphNodes, graphBytes, exactWorstTiles, heuristicTiles, null, null, null);
+    }
+
     public double graphMiB() {
         return graphBytes / (1024.0 * 1024.0);
     }

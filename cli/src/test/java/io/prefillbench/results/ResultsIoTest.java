@@ -60,6 +60,18 @@ class ResultsIoTest {
         Results r = ResultsIo.read(Path.of("src/test/resources/fixtures/results-fixture.json"));
         assertEquals("FIXTURE", r.deviceName());
         assertEquals(5, r.workloads().size());
+        // written before the graphs' edge census: the counts read as absent, not as zero
+        assertTrue(r.captures().stream().allMatch(c -> c.pdlEdges() == null && c.libraryEdges() == null && c.fullEdges() == null));
+    }
+
+    @Test
+    void edgeCensusRoundTrips() {
+        Path f = dir.resolve("edges.json");
+        ResultsIo.writeAtomically(f, SyntheticRuns.run(3, 10, 1.0));
+        Capture c = ResultsIo.read(f).captures().stream().filter(x -> x.size() == 512).findFirst().orElseThrow();
+        assertEquals(22, c.fullEdges());
+        assertEquals(96, c.pdlEdges());
+        assertEquals(72, c.libraryEdges());
     }
 
     @Test

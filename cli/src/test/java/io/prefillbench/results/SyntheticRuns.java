@@ -75,7 +75,7 @@ public final class SyntheticRuns {
                 List.of(new Device(0, device, "9.0", 132, 85_045_870_592L, 52_428_800L, 1980, 2619, "00000000:18:00.0")),
                 config(shape, samples),
                 List.of(new Capture(16, 12.3, 190, 1_048_576L, 4L, 4L), new Capture(64, 14.8, 190, 2_621_440L, 12L, 10L),
-                        new Capture(512, 31.6, 190, 18_874_368L, 96L, 80L)),
+                        new Capture(512, 31.6, 190, 18_874_368L, 96L, 80L, 22, 96, 72)),
                 ws, new Throttling(false, "no clock event reasons other than idle"));
     }
 
