@@ -34,16 +34,37 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * @param splits 0 = the implementation's default
      * @param algo   library GEMMs ({@code cublaslt_gemm}): the algorithm to pin, in the form of
      *               {@code CublasLtMatmul.describeAlgo()}; null = the heuristic's first pick at bind time
+     * @param mMax   null: the row is for capacity {@code m} only; else for every capacity in {@code [m, mMax]}
+     *               (a range row: each bucket takes the heuristic's pick, so no {@code algo}); a row for the exact
+     *               capacity wins over a range row
      */
-    public record GemmRow(int n, int k, int m, int arch, String impl, int splits, String source, String algo) {
+    public record GemmRow(int n, int k, int m, int arch, String impl, int splits, String source, String algo,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax) {
         @com.fasterxml.jackson.annotation.JsonCreator
         public GemmRow {
             if (algo != null && algo.isBlank()) algo = null;
+            if (mMax != null && mMax < m) {
+                throw new IllegalArgumentException("GEMM row " + n + "x" + k + ": mMax " + mMax + " is below m " + m);
+            }
+            if (mMax != null && algo != null) {
+                throw new IllegalArgumentException("GEMM row " + n + "x" + k + " for m " + m + ".." + mMax
+                        + " pins algo '" + algo + "': a range row takes the heuristic's pick per bucket; pin an algorithm in a row for one m");
+            }
         }
 
-        /** A row without a pinned algorithm. */
+        /** A row for one capacity. */
+        public GemmRow(int n, int k, int m, int arch, String impl, int splits, String source, String algo) {
+            this(n, k, m, arch, impl, splits, source, algo, null);
+        }
+
+        /** A row for one capacity without a pinned algorithm. */
         public GemmRow(int n, int k, int m, int arch, String impl, int splits, String source) {
-            this(n, k, m, arch, impl, splits, source, null);
+            this(n, k, m, arch, impl, splits, source, null, null);
+        }
+
+        /** Whether the row covers row capacity {@code cap}. */
+        public boolean covers(int cap) {
+            return mMax == null ? cap == m : cap >= m && cap <= mMax;
         }
     }
 
@@ -154,7 +175,8 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     public Optional<GemmRow> gemm(Op op, CaptureKey key) {
         int m = key.capacity(op.rows());
-        return gemm.stream().filter(r -> r.n() == op.n() && r.k() == op.k() && r.m() == m && archMatches(r.arch(), key)).findFirst();
+        var rows = gemm.stream().filter(r -> r.n() == op.n() && r.k() == op.k() && r.covers(m) && archMatches(r.arch(), key)).toList();
+        return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
     }
 
     public boolean fusion(String name, CaptureKey key) {

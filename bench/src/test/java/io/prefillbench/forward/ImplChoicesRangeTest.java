@@ -1,0 +1,74 @@
+package io.prefillbench.forward;
+
+import io.prefillbench.BenchException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.prefillbench.forward.ForwardTestSupport.lower;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** GEMM rows for a range of row capacities (m..mMax): what they cover, what wins, what they refuse. */
+class ImplChoicesRangeTest {
+    private static final String FILE = """
+            {"provenance": {"card": "NVIDIA H200", "date": "2026-11-29", "source": "results/x.json", "note": "-"},
+             "gemm": [%s], "fusions": [], "l2Prefetch": []}""";
+
+    private static ImplChoices parse(String rows) {
+        return ImplChoices.parse(FILE.formatted(rows));
+    }
+
+    @Test
+    void aRangeRowCoversEveryCapacityInItsRangeAndAnExactRowWins() {
+        ImplChoices c = parse("""
+                {"n": 1280, "k": 1024, "m": 65, "mMax": 512, "arch": 90, "impl": "cublaslt_gemm", "splits": 0, "source": "range"},
+                {"n": 1280, "k": 1024, "m": 128, "arch": 90, "impl": "gemm_bf16", "splits": 2, "source": "exact"}""");
+        LoweredForward f = lower("ernie-4.5-0.3b", "64,72,128,320,512");
+        Op qkv = f.program().ops().stream().filter(o -> o.name().equals("L0.qkv")).findFirst().orElseThrow();
+        assertTrue(c.gemm(qkv, f.plan(64).key()).isEmpty(), "64 is below the range");
+        assertEquals("range", c.gemm(qkv, f.plan(72).key()).orElseThrow().source());
+        assertEquals("exact", c.gemm(qkv, f.plan(128).key()).orElseThrow().source(), "the exact row wins at 128");
+        assertEquals("range", c.gemm(qkv, f.plan(320).key()).orElseThrow().source());
+        assertEquals("range", c.gemm(qkv, f.plan(512).key()).orElseThrow().source());
+        Op o = f.program().ops().stream().filter(x -> x.name().equals("L0.o")).findFirst().orElseThrow();
+        assertTrue(c.gemm(o, f.plan(320).key()).isEmpty(), "another shape: no row");
+    }
+
+    @Test
+    void badRangeRowsAreRefusedNamingTheRow() {
+        BenchException below = assertThrows(BenchException.class, () -> parse(
+                "{\"n\": 1280, \"k\": 1024, \"m\": 128, \"mMax\": 64, \"arch\": 90, \"impl\": \"cublaslt_gemm\", \"splits\": 0, \"source\": \"x\"}"));
+        assertTrue(below.getMessage().contains("mMax 64 is below m 128"), below.getMessage());
+        BenchException algo = assertThrows(BenchException.class, () -> parse(
+                "{\"n\": 1280, \"k\": 1024, \"m\": 65, \"mMax\": 512, \"arch\": 90, \"impl\": \"cublaslt_gemm\", \"splits\": 0, \"source\": \"x\", \"algo\": \"id=1\"}"));
+        assertTrue(algo.getMessage().contains("pin an algorithm in a row for one m"), algo.getMessage());
+    }
+
+    @Test
+    void exactRowsWriteNoRangeField() {
+        String json = parse("{\"n\": 1280, \"k\": 1024, \"m\": 128, \"arch\": 90, \"impl\": \"gemm_bf16\", \"splits\": 2, \"source\": \"x\"}").toJson();
+        assertFalse(json.contains("mMax"), json);
+        String range = parse("{\"n\": 1280, \"k\": 1024, \"m\": 65, \"mMax\": 512, \"arch\": 90, \"impl\": \"cublaslt_gemm\", \"splits\": 0, \"source\": \"x\"}").toJson();
+        assertTrue(range.contains("\"mMax\" : 512"), range);
+        assertEquals(ImplChoices.parse(range).gemm(), parse("{\"n\": 1280, \"k\": 1024, \"m\": 65, \"mMax\": 512, \"arch\": 90, \"impl\": \"cublaslt_gemm\", \"splits\": 0, \"source\": \"x\"}").gemm());
+    }
+
+    /** The bundled file: ERNIE-4.5-0.3B's layer GEMMs on cuBLASLt at every capacity above the streaming kernels' 64, up to 512. */
+    @Test
+    void bundledChoicesPutTheErnieLayerGemmsOnCublasLtBetweenTheRows() {
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "64,72,136,320,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        for (int size : new int[] {72, 136, 320, 512})
+            for (String g : List.of("qkv", "o", "gate_up", "down"))
+                assertEquals("cublaslt_gemm", f.plan(size).op("L0." + g).impl().name(), g + " at " + size);
+        assertTrue(f.plan(64).op("L0.qkv").impl().name().startsWith("gemm_bf16_stream_m64"), f.plan(64).op("L0.qkv").impl().name());
+        // the LM head's rows are the sequences (capacity 32 here): not covered
+        assertFalse(f.plan(320).op("lm_head").impl().library());
+        // Llama-3.2-1B has rows at 512 only: 320 keeps our kernels
+        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "320,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        assertFalse(llama.plan(320).op("L0.qkv").impl().library());
+        assertTrue(llama.plan(512).op("L0.qkv").impl().library());
+    }
+}
