@@ -66,9 +66,14 @@ class ImplChoicesRangeTest {
         assertTrue(f.plan(64).op("L0.qkv").impl().name().startsWith("gemm_bf16_stream_m64"), f.plan(64).op("L0.qkv").impl().name());
         // the LM head's rows are the sequences (capacity 32 here): not covered
         assertFalse(f.plan(320).op("lm_head").impl().library());
-        // Llama-3.2-1B has rows at 512 only: 320 keeps our kernels
-        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "320,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
-        assertFalse(llama.plan(320).op("L0.qkv").impl().library());
+        // Llama-3.2-1B's layer GEMMs too (range rows 65..512); a model without rows keeps our kernels
+        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "64,320,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        for (String g : List.of("qkv", "o", "gate_up", "down")) {
+            assertTrue(llama.plan(320).op("L0." + g).impl().library(), g);
+            assertFalse(llama.plan(64).op("L0." + g).impl().library(), g);
+        }
         assertTrue(llama.plan(512).op("L0.qkv").impl().library());
+        LoweredForward tiny = ForwardTestSupport.lower("tiny", "320", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        assertFalse(tiny.plan(320).op("L0.qkv").impl().library());
     }
 }
