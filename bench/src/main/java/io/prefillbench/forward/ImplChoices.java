@@ -169,6 +169,27 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         }
     }
 
+    /**
+     * The rows that applied to {@code forward}: the GEMM rows some op of some plan matched, and the fusion, L2-prefetch
+     * and persistent-layer rows of its capture sizes; the same provenance. What a run records ({@link #identity} of
+     * this), so rows for other models or sizes change no run's identity and no baseline goes stale over them.
+     */
+    public ImplChoices appliedTo(LoweredForward forward) {
+        java.util.Set<GemmRow> rows = new java.util.LinkedHashSet<>();
+        java.util.Set<Integer> sizes = new java.util.HashSet<>();
+        for (LoweredPlan p : forward.all()) {
+            sizes.add(p.key().size());
+            for (Op op : forward.program().ops())
+                if (op.kind() == OpKind.GEMM) gemm(op, p.key()).ifPresent(rows::add);
+        }
+        java.util.function.IntPredicate captured = sizes::contains;
+        int arch = forward.all().isEmpty() ? 0 : forward.all().get(0).key().arch();
+        return new ImplChoices(provenance, gemm.stream().filter(rows::contains).toList(),
+                fusions.stream().filter(r -> captured.test(r.m()) && (r.arch() == 0 || r.arch() == arch)).toList(),
+                l2Prefetch.stream().filter(r -> captured.test(r.m()) && (r.arch() == 0 || r.arch() == arch)).toList(),
+                persistentLayers.stream().filter(r -> captured.test(r.m()) && (r.arch() == 0 || r.arch() == arch)).toList());
+    }
+
     private static ObjectMapper mapper() {
         return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     }

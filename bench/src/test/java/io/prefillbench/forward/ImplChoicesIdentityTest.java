@@ -69,4 +69,30 @@ class ImplChoicesIdentityTest {
     void theBundledFileHasAnIdentity() {
         assertTrue(ImplChoices.bundled().identity("bundled").contains("sha256 "));
     }
+
+    /**
+     * What a run records is the identity of the rows that applied to its forward: rows for another model or another size
+     * leave it unchanged (a baseline stays usable), a changed row that applied changes it.
+     */
+    @Test
+    void aRunRecordsTheRowsThatAppliedToItsForward() {
+        ImplChoices bundled = ImplChoices.bundled();
+        LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64,128,512", 32, 132, ImplRegistry.standard(), bundled);
+        ImplChoices applied = bundled.appliedTo(ernie);
+        // ERNIE's layer GEMMs at 16, 64 (streaming rows), 128 and 512 (cuBLASLt), its LM head at 16 seqs: no Llama row
+        assertTrue(applied.gemm().stream().noneMatch(r -> r.k() == 2048 || r.k() == 8192), applied.gemm().toString());
+        assertTrue(applied.gemm().stream().anyMatch(r -> r.n() == 1280 && r.m() == 128 && r.mMax() == null), "the exact row at 128 applied");
+        assertTrue(applied.gemm().size() < bundled.gemm().size());
+        // a row for another model: the applied identity stays; a changed applied row: it moves
+        List<ImplChoices.GemmRow> more = new java.util.ArrayList<>(bundled.gemm());
+        more.add(new ImplChoices.GemmRow(4096, 4096, 256, 90, "cublaslt_gemm", 0, "another model"));
+        ImplChoices other = bundled.withGemm(bundled.provenance(), more);
+        assertNotEquals(bundled.identity("bundled"), other.identity("bundled"), "the whole file's identity moves");
+        assertEquals(applied.identity("bundled"), other.appliedTo(ernie).identity("bundled"), "the run's does not");
+        List<ImplChoices.GemmRow> changed = new java.util.ArrayList<>();
+        for (ImplChoices.GemmRow r : bundled.gemm())
+            changed.add(r.n() == 6144 && r.m() == 16 ? new ImplChoices.GemmRow(r.n(), r.k(), r.m(), r.arch(), r.impl(), 4, r.source()) : r);
+        ImplChoices moved = bundled.withGemm(bundled.provenance(), changed);
+        assertNotEquals(applied.identity("bundled"), moved.appliedTo(ernie).identity("bundled"));
+    }
 }

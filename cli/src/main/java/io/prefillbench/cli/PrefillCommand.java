@@ -229,7 +229,7 @@ final class PrefillCommand implements Callable<Integer> {
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
-                            RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options), options.pdl() && options.libraryEdges()),
+                            RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options, engine), options.pdl() && options.libraryEdges()),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports));
@@ -371,8 +371,9 @@ final class PrefillCommand implements Callable<Integer> {
         return file == null ? o : o.withChoices(ImplChoices.read(file));
     }
 
-    static String choicesIdentity(Path file, EngineOptions options) {
-        return options.choices().identity(file == null ? "bundled" : "file " + file.getFileName());
+    /** What a run records of the choices: the rows that applied to its forward (model, sizes, device arch), digested. */
+    static String choicesIdentity(Path file, EngineOptions options, PrefillEngine engine) {
+        return options.choices().appliedTo(engine.lowered()).identity((file == null ? "bundled" : "file " + file.getFileName()) + ", rows applied");
     }
 
     private Meta meta(PrefillEngine engine) {

@@ -171,7 +171,7 @@ final class ServeCommand implements Callable<Integer> {
                     new ServeResults.Config(m.name(), PrefillCommand.shape(m), pol.label(), rate, trace == null ? null : trace.toString(),
                             rate != null ? prompts.spec() : null, rate != null ? outputs.spec() : null, requests, duration, capture.asList(),
                             maxNumSeqs, maxModelLen, budget, limits.maxSeqs(), batchPrompts, batchTimeoutMs, seed, pdl,
-                            PrefillCommand.choicesIdentity(implChoices, options)),
+                            PrefillCommand.choicesIdentity(implChoices, options, engine)),
                     o.summary(), o.requests());
             stdout.print(markdown(r));
             stdout.flush();

@@ -104,7 +104,7 @@ final class SweepRun {
                     List.of(RunMeta.device(engine.device())),
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
-                            "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options)),
+                            "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine)),
                     points, throttling);
             stdout.print(markdown(r));
             stdout.flush();
