@@ -175,19 +175,25 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * this), so rows for other models or sizes change no run's identity and no baseline goes stale over them.
      */
     public ImplChoices appliedTo(LoweredForward forward) {
-        java.util.Set<GemmRow> rows = new java.util.LinkedHashSet<>();
-        java.util.Set<Integer> sizes = new java.util.HashSet<>();
+        java.util.Set<Object> used = new java.util.HashSet<>();
         for (LoweredPlan p : forward.all()) {
-            sizes.add(p.key().size());
+            CaptureKey key = p.key();
             for (Op op : forward.program().ops())
-                if (op.kind() == OpKind.GEMM) gemm(op, p.key()).ifPresent(rows::add);
+                if (op.kind() == OpKind.GEMM) gemm(op, key).ifPresent(used::add);
+            for (List<?> rows : List.of(fusions, l2Prefetch, persistentLayers))
+                for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
         }
-        java.util.function.IntPredicate captured = sizes::contains;
-        int arch = forward.all().isEmpty() ? 0 : forward.all().get(0).key().arch();
-        return new ImplChoices(provenance, gemm.stream().filter(rows::contains).toList(),
-                fusions.stream().filter(r -> captured.test(r.m()) && (r.arch() == 0 || r.arch() == arch)).toList(),
-                l2Prefetch.stream().filter(r -> captured.test(r.m()) && (r.arch() == 0 || r.arch() == arch)).toList(),
-                persistentLayers.stream().filter(r -> captured.test(r.m()) && (r.arch() == 0 || r.arch() == arch)).toList());
+        return new ImplChoices(provenance, gemm.stream().filter(used::contains).toList(), fusions.stream().filter(used::contains).toList(),
+                l2Prefetch.stream().filter(used::contains).toList(), persistentLayers.stream().filter(used::contains).toList());
+    }
+
+    /** A fusion, L2-prefetch or persistent-layer row for this key's size and arch. */
+    private static boolean keyRowMatches(Object row, CaptureKey key) {
+        return switch (row) {
+            case FusionRow r -> r.m() == key.size() && archMatches(r.arch(), key);
+            case KeyRow r -> r.m() == key.size() && archMatches(r.arch(), key);
+            default -> false;
+        };
     }
 
     private static ObjectMapper mapper() {
