@@ -50,8 +50,12 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      * @param gemms          per GEMM of layer 0 and the LM head: implementation and splits
      * @param workspaceBytes split-K workspace the plan uses (sum over its workspace tensors)
      * @param ops            the lowered ops, one line each (only for the first and last size and 16 / 512)
+     * @param mmaTiles       a layer GEMM at this size, above the streaming kernels' 64 rows, runs our mma.sync tiles
+     *                       ({@link GemmTiling}) rather than a library call: where the H200 measured them 1.5-1.7x
+     *                       slower than cuBLASLt (results/README.md, seventh session)
      */
-    public record BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops) {
+    public record BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops,
+                            boolean mmaTiles) {
     }
 
     /**
@@ -124,7 +128,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             long ws = 0;
             for (String w : p.workspaces().keySet()) ws += p.bytes(w);
             buckets.add(new BucketRow(size, p.launchCount(), p.launchesPerLayer(0), gemmImpls(p), ws,
-                    listOps ? opLines(p) : List.of()));
+                    listOps ? opLines(p) : List.of(), mmaTiles(p)));
         }
         return new PlanReport(shape, sizes.asList(), maxNumSeqs, smCount, maxModelLen, guard, shape.params(),
                 shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes, List.copyOf(buckets));
@@ -218,6 +222,15 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      * Implementation and splits of the GEMMs of layer 0 and the LM head: {@code "qkv gemm_bf16 s8, ..."}; a persistent
      * layer 0 (its GEMMs inside one kernel) as {@code "layer layer_persistent"}.
      */
+    /** Whether a decoder-layer GEMM of this plan with more than 64 rows runs one of our mma.sync tile kernels. */
+    public static boolean mmaTiles(LoweredPlan p) {
+        for (LoweredOp o : p.ops()) {
+            if (o.op().kind() != OpKind.GEMM || o.op().layer() < 0 || o.impl().library()) continue;
+            if (p.key().capacity(o.op().rows()) > StreamTiling.Variant.M64.rows() && !o.impl().kernel().startsWith("gemm_bf16_stream")) return true;
+        }
+        return false;
+    }
+
     static String gemmImpls(LoweredPlan p) {
         StringBuilder sb = new StringBuilder();
         for (LoweredOp o : p.ops()) {
@@ -272,6 +285,13 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         for (BucketRow b : lowered) {
             md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s |%n", b.size(), b.launches(), b.perLayer(),
                     mib(b.workspaceBytes()), b.gemms()));
+        }
+        List<Integer> tiles = lowered.stream().filter(BucketRow::mmaTiles).map(BucketRow::size).toList();
+        if (!tiles.isEmpty()) {
+            md.append("\nNote: at ").append(tiles.size() == 1 ? "size " : "sizes ").append(tiles.toString().replaceAll("[\\[\\]]", ""))
+                    .append(" this model's layer GEMMs run our mma.sync tiles: the implementation choices have no row for them. On the"
+                            + " H200 such sizes of ERNIE-4.5-0.3B ran 1.5-1.7x slower than with cuBLASLt (results/README.md, seventh"
+                            + " session); give the shapes rows (`--impl-choices`, a range row `m..mMax` covers many sizes) and measure.\n");
         }
         md.append('\n');
         for (BucketRow b : lowered) {

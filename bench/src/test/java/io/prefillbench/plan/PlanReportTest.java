@@ -161,4 +161,22 @@ class PlanReportTest {
         assertThrows(BenchException.class, () -> new PlanShape(16, 2, 0, 1024, 18, 3072, 103424, true));
         assertFalse(shape.describe().isEmpty());
     }
+
+    /**
+     * Sizes whose layer GEMMs fall back to our mma.sync tiles above 64 rows (no implementation row for the shapes) get
+     * a note naming them; the bundled ERNIE-4.5-0.3B rows cover 65..512, so its plan has none.
+     */
+    @Test
+    void sizesOnTheMmaTilesAreNamedWithTheFix() {
+        PlanShape ernie = PlanShape.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b"));
+        PlanReport covered = PlanReport.build(ernie, CaptureSizes.parse("16,64,96,512", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0],
+                PaddingGuard.DEFAULT);
+        assertTrue(covered.lowered().stream().noneMatch(PlanReport.BucketRow::mmaTiles));
+        assertFalse(covered.toMarkdown().contains("run our mma.sync tiles"));
+        PlanShape qwen = PlanShape.of(io.prefillbench.model.Presets.byName("qwen2.5-0.5b"));
+        PlanReport bare = PlanReport.build(qwen, CaptureSizes.parse("16,64,96,512", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0],
+                PaddingGuard.DEFAULT);
+        assertEquals(List.of(96, 512), bare.lowered().stream().filter(PlanReport.BucketRow::mmaTiles).map(PlanReport.BucketRow::size).toList());
+        assertTrue(bare.toMarkdown().contains("Note: at sizes 96, 512 this model's layer GEMMs run our mma.sync tiles"), bare.toMarkdown());
+    }
 }

@@ -214,6 +214,11 @@ final class PrefillCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl, libraryEdges);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
+            List<Integer> tiles = engine.lowered().all().stream().filter(io.prefillbench.plan.PlanReport::mmaTiles).map(p -> p.key().size()).toList();
+            if (!tiles.isEmpty()) {
+                err.println("note: at sizes " + tiles + " this model's layer GEMMs run our mma.sync tiles (no implementation row); on the H200"
+                        + " such sizes ran 1.5-1.7x slower than with cuBLASLt: `plan` shows them, `--impl-choices` with rows changes them");
+            }
             List<Capture> captures = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             Map<Integer, CaptureReport> reports = new LinkedHashMap<>();
