@@ -222,13 +222,37 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      * Implementation and splits of the GEMMs of layer 0 and the LM head: {@code "qkv gemm_bf16 s8, ..."}; a persistent
      * layer 0 (its GEMMs inside one kernel) as {@code "layer layer_persistent"}.
      */
+    /**
+     * {@code base} plus, for every decoder-layer GEMM shape that some plan of {@code forward} runs on our mma.sync tiles
+     * above 64 rows ({@link #mmaTiles}), one {@code cublaslt_gemm} range row from 65 to the largest capture size, for
+     * the forward's arch; rows already in {@code base} keep winning where they match (exact rows first). The new rows are
+     * unmeasured and say so: they are what {@code plan --cublaslt-rows} writes for {@code prefill --impl-choices}.
+     */
+    public static ImplChoices withCublasLtRanges(ImplChoices base, LoweredForward forward, String source) {
+        java.util.Set<List<Integer>> shapes = new java.util.LinkedHashSet<>();
+        int largest = 0, arch = 0;
+        for (LoweredPlan p : forward.all()) {
+            largest = Math.max(largest, p.key().size());
+            arch = p.key().arch();
+            for (LoweredOp o : p.ops()) if (onMmaTiles(p, o)) shapes.add(List.of(o.op().n(), o.op().k()));
+        }
+        List<ImplChoices.GemmRow> rows = new ArrayList<>(base.gemm());
+        int from = StreamTiling.Variant.M64.rows() + 1;
+        for (List<Integer> s : shapes) {
+            rows.add(new ImplChoices.GemmRow(s.get(0), s.get(1), from, arch, "cublaslt_gemm", 0, source, null, Math.max(from, largest)));
+        }
+        return base.withGemm(base.provenance(), rows);
+    }
+
     /** Whether a decoder-layer GEMM of this plan with more than 64 rows runs one of our mma.sync tile kernels. */
     public static boolean mmaTiles(LoweredPlan p) {
-        for (LoweredOp o : p.ops()) {
-            if (o.op().kind() != OpKind.GEMM || o.op().layer() < 0 || o.impl().library()) continue;
-            if (p.key().capacity(o.op().rows()) > StreamTiling.Variant.M64.rows() && !o.impl().kernel().startsWith("gemm_bf16_stream")) return true;
-        }
-        return false;
+        return p.ops().stream().anyMatch(o -> onMmaTiles(p, o));
+    }
+
+    /** A decoder-layer GEMM above the streaming kernels' 64 rows that is neither a library call nor a streaming kernel. */
+    private static boolean onMmaTiles(LoweredPlan p, LoweredOp o) {
+        return o.op().kind() == OpKind.GEMM && o.op().layer() >= 0 && !o.impl().library()
+                && p.key().capacity(o.op().rows()) > StreamTiling.Variant.M64.rows() && !o.impl().kernel().startsWith("gemm_bf16_stream");
     }
 
     static String gemmImpls(LoweredPlan p) {
@@ -291,7 +315,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             md.append("\nNote: at ").append(tiles.size() == 1 ? "size " : "sizes ").append(tiles.toString().replaceAll("[\\[\\]]", ""))
                     .append(" this model's layer GEMMs run our mma.sync tiles: the implementation choices have no row for them. On the"
                             + " H200 such sizes of ERNIE-4.5-0.3B ran 1.5-1.7x slower than with cuBLASLt (results/README.md, seventh"
-                            + " session); give the shapes rows (`--impl-choices`, a range row `m..mMax` covers many sizes) and measure.\n");
+                            + " session); `plan --cublaslt-rows FILE` writes cuBLASLt range rows for them, to measure with `prefill --impl-choices FILE`.\n");
         }
         md.append('\n');
         for (BucketRow b : lowered) {

@@ -81,6 +81,11 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Lower with this measurements file (impl-choices.json form) instead of the one in the jar, e.g. with l2Prefetch or persistentLayers rows switched on.")
     Path implChoices;
 
+    @Option(names = "--cublaslt-rows", paramLabel = "FILE",
+            description = "Write the choices in effect plus a cuBLASLt range row (65..the largest size) for every layer GEMM shape that runs "
+                    + "our mma.sync tiles above 64 rows, to measure with prefill --impl-choices FILE (the rows are unmeasured).")
+    Path cublasLtRows;
+
     @Override
     public Integer call() {
         ModelConfig m = withOverrides(model.resolve(spec.commandLine().getErr()));
@@ -108,6 +113,8 @@ public final class PlanCommand implements Callable<Integer> {
         }
         Path target = json == null ? null : OutputPath.check("--json", json, List.of(), force); // before anything is printed
         Path opsTarget = dumpOps == null ? null : OutputPath.check("--dump-ops", dumpOps, List.of(), force);
+        Path rowsTarget = cublasLtRows == null ? null : OutputPath.check("--cublaslt-rows", cublasLtRows,
+                implChoices == null ? List.of() : List.of(implChoices), force);
         var out = spec.commandLine().getOut();
         out.print(report.toMarkdown());
         out.flush();
@@ -126,7 +133,30 @@ public final class PlanCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().println("wrote " + dumpOps);
         }
+        if (rowsTarget != null) writeCublasLtRows(rowsTarget, shape, captureSizes, choices);
         return 0;
+    }
+
+    /** {@code --cublaslt-rows}: the choices plus unmeasured cuBLASLt range rows for the shapes on our tiles; nothing when none is. */
+    private void writeCublasLtRows(Path target, PlanShape shape, CaptureSizes captureSizes, io.prefillbench.forward.ImplChoices choices) {
+        var lowered = PlanReport.lower(shape, captureSizes, maxNumSeqs, smCount, maxModelLen, choices);
+        String source = "plan --cublaslt-rows (" + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + "): unmeasured; measure with "
+                + "prefill --impl-choices against the choices it was made from (results/README.md, seventh session: such rows made "
+                + "ERNIE-4.5-0.3B's sizes between 64 and 512 1.5-1.7x faster on the H200)";
+        var written = PlanReport.withCublasLtRanges(choices, lowered, source);
+        int added = written.gemm().size() - choices.gemm().size();
+        var err = spec.commandLine().getErr();
+        if (added == 0) {
+            err.println("--cublaslt-rows: no layer GEMM runs our mma.sync tiles above 64 rows at these sizes; nothing written");
+        } else {
+            try {
+                java.nio.file.Files.writeString(target, written.toJson());
+            } catch (java.io.IOException e) {
+                throw new BenchException("cannot write --cublaslt-rows " + target + ": " + e.getMessage(), e);
+            }
+            err.println("wrote " + target + ": " + added + " cuBLASLt range rows (unmeasured): time them with prefill --impl-choices " + target);
+        }
+        err.flush();
     }
 
     /**

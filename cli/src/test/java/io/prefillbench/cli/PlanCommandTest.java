@@ -203,4 +203,31 @@ class PlanCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals("prefillbench/plan/v1", new ObjectMapper().readTree(dir.resolve("missing/dir/plan.json").toFile()).get("schema").asText());
     }
+
+    /**
+     * A model without rows (qwen2.5-0.5b): plan names the sizes on our mma.sync tiles, and --cublaslt-rows writes the
+     * bundled choices plus one unmeasured cuBLASLt range row per layer GEMM shape, which lowering then takes at those
+     * sizes; ERNIE-4.5-0.3B's bundled rows already cover them, so nothing is written.
+     */
+    @Test
+    void cublasLtRowsCoverTheSizesOnOurTiles(@TempDir Path dir) throws Exception {
+        Path rows = dir.resolve("qwen-rows.json");
+        var r = run("plan", "--model", "qwen2.5-0.5b", "--sizes", "16,64,96,512", "--cublaslt-rows", rows.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Note: at sizes 96, 512 this model's layer GEMMs run our mma.sync tiles"), r.out());
+        assertTrue(r.err().contains("4 cuBLASLt range rows (unmeasured)"), r.err());
+        var written = io.prefillbench.forward.ImplChoices.read(rows);
+        var added = written.gemm().stream().filter(g -> g.mMax() != null && g.source().startsWith("plan --cublaslt-rows")).toList();
+        assertEquals(4, added.size(), written.gemm().toString());
+        assertTrue(added.stream().allMatch(g -> g.m() == 65 && g.mMax() == 512 && g.arch() == 90 && g.impl().equals("cublaslt_gemm")));
+        var again = run("plan", "--model", "qwen2.5-0.5b", "--sizes", "16,64,96,512", "--impl-choices", rows.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertFalse(again.out().contains("run our mma.sync tiles"), again.out());
+        assertTrue(again.out().contains("| 96 | 221 | 9 | 0.00 | qkv cublaslt_gemm, o cublaslt_gemm, gate_up cublaslt_gemm, down cublaslt_gemm"), again.out());
+        Path none = dir.resolve("ernie-rows.json");
+        var ernie = run("plan", "--sizes", "16,64,96,512", "--cublaslt-rows", none.toString());
+        assertEquals(0, ernie.exit(), ernie.err());
+        assertTrue(ernie.err().contains("nothing written"), ernie.err());
+        assertFalse(Files.exists(none));
+    }
 }
