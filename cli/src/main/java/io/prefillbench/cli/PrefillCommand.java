@@ -214,11 +214,7 @@ final class PrefillCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl, libraryEdges);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
-            List<Integer> tiles = engine.lowered().all().stream().filter(io.prefillbench.plan.PlanReport::mmaTiles).map(p -> p.key().size()).toList();
-            if (!tiles.isEmpty()) {
-                err.println("note: at sizes " + tiles + " this model's layer GEMMs run our mma.sync tiles (no implementation row); on the H200"
-                        + " such sizes ran 1.5-1.7x slower than with cuBLASLt: `plan --cublaslt-rows FILE` writes rows for them, `--impl-choices FILE` runs them");
-            }
+            noteMmaTiles(engine, err);
             List<Capture> captures = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             Map<Integer, CaptureReport> reports = new LinkedHashMap<>();
@@ -374,6 +370,15 @@ final class PrefillCommand implements Callable<Integer> {
     static EngineOptions engineOptions(Path file, long slowdownCycles, boolean pdl, boolean libraryEdges) {
         EngineOptions o = new EngineOptions(slowdownCycles, false, pdl, libraryEdges);
         return file == null ? o : o.withChoices(ImplChoices.read(file));
+    }
+
+    /** A line on stderr naming the sizes whose layer GEMMs run our mma.sync tiles above 64 rows (prefill, sweep, serve). */
+    static void noteMmaTiles(PrefillEngine engine, PrintWriter err) {
+        List<Integer> tiles = engine.lowered().all().stream().filter(io.prefillbench.plan.PlanReport::mmaTiles).map(p -> p.key().size()).toList();
+        if (tiles.isEmpty()) return;
+        err.println("note: at sizes " + tiles + " this model's layer GEMMs run our mma.sync tiles (no implementation row); on the H200"
+                + " such sizes ran 1.5-1.7x slower than with cuBLASLt: `plan --cublaslt-rows FILE` writes rows for them, `--impl-choices FILE` runs them");
+        err.flush();
     }
 
     /** What a run records of the choices: the rows that applied to its forward (model, sizes, device arch), digested. */

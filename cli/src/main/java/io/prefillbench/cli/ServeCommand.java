@@ -147,6 +147,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EngineOptions options = PrefillCommand.engineOptions(implChoices, 0, pdl);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
+            PrefillCommand.noteMmaTiles(engine, err);
             if (pol.graphs()) {
                 long t0 = System.nanoTime();
                 int[] all = capture.sizes();

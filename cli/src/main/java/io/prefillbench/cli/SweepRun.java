@@ -73,6 +73,7 @@ final class SweepRun {
         out = OutputPath.check("--json", out, List.of(), cmd.force);
         EngineOptions options = PrefillCommand.engineOptions(cmd.implChoices, cmd.slowdownCycles, cmd.pdl);
         try (PrefillEngine engine = PrefillEngine.open(cfg, cmd.device, options)) {
+            PrefillCommand.noteMmaTiles(engine, err);
             CaptureReport[] reports = new CaptureReport[sizes.length];
             long t0 = System.nanoTime();
             for (int i = sizes.length - 1; i >= 0; i--) { // largest first, as engines do
