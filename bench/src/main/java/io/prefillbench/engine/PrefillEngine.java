@@ -61,7 +61,6 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
-    private final Map<Integer, Map<String, Integer>> edgeKinds = new LinkedHashMap<>();
     private final Map<Integer, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
     private float lastGpuMs;
@@ -311,7 +310,7 @@ public final class PrefillEngine implements AutoCloseable {
         }
         try (g) {
             topologies.put(size, g.topology());
-            edgeKinds.put(size, g.edgeKinds());
+            Map<String, Integer> edgeKinds = g.edgeKinds();
             long nodes = g.nodeCount();
             long kernels = g.kernelNodeCount();
             GraphExec exec = g.instantiate(stream);
@@ -321,7 +320,7 @@ public final class PrefillEngine implements AutoCloseable {
             graphs.put(size, exec);
             int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
             CaptureReport r = new CaptureReport(size, plan.seqCapacity, captureTiles, heuristic, ms, nodes, kernels,
-                    Math.max(0, freeBefore - freeAfter), edgeKinds.get(size));
+                    Math.max(0, freeBefore - freeAfter), edgeKinds);
             captures.put(size, r);
             return r;
         }
@@ -334,11 +333,11 @@ public final class PrefillEngine implements AutoCloseable {
         return t;
     }
 
-    /** The captured graph's edges of a size by "type/from port" ({@link CudaGraph#edgeKinds}). */
+    /** The captured graph's edges of a size by "type/from port" ({@link CudaGraph#edgeKinds}), as its capture report holds them. */
     public Map<String, Integer> graphEdgeKinds(int size) {
-        Map<String, Integer> k = edgeKinds.get(size);
-        if (k == null) throw new IllegalStateException("size " + size + " is not captured");
-        return k;
+        CaptureReport r = captures.get(size);
+        if (r == null) throw new IllegalStateException("size " + size + " is not captured");
+        return r.edgeKinds();
     }
 
     /** The algorithm each library call of a size's plan pinned when it was bound, by op name. */
