@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds kernels/src/*.cu into one fatbin: SASS for sm_80 and sm_90, plus compute_90 PTX for newer GPUs.
+# Builds kernels/src/*.cu into one fatbin: SASS for sm_80 and sm_90a (H100 / H200: the wgmma + TMA GEMMs of gemm_wgmma.cu
+# need the arch-specific target; every other kernel compiles as for sm_90), plus compute_90 PTX for newer GPUs (there the
+# sm_90a-only kernels trap, and Java never selects them).
 # Usage: build-fatbin.sh NVCC OUT.fatbin [main|foreign] [REQUIRED]   (Maven passes -Dnvcc, default "nvcc" on PATH)
 #        foreign: the test kernels only, as sm_100 SASS without PTX: a fatbin an H100 (or older) must refuse
 #        REQUIRED=true (-Dkernels.required=true, as CI sets it): a missing nvcc fails the build; otherwise the build
@@ -33,7 +35,7 @@ fi
 "$nvcc" -fatbin -std=c++17 -O3 -lineinfo \
   -I "$here/include" \
   -gencode=arch=compute_80,code=sm_80 \
-  -gencode=arch=compute_90,code=sm_90 \
+  -gencode=arch=compute_90a,code=sm_90a \
   -gencode=arch=compute_90,code=compute_90 \
   -o "$out.tmp" "$here/src/prefill_kernels.cu"
 mv "$out.tmp" "$out"

@@ -232,6 +232,23 @@ typedef struct GemmRopeParams {
   RopeKvParams rope;
 } GemmRopeParams;
 
+/* gemm_bf16_tma_<BM>x<BN>[_silu] (gemm_wgmma.cu, sm_90a): the GemmParams contract with the operands read by TMA.
+ * tmap_a / tmap_b: CUtensorMaps (cuTensorMapEncodeTiled) of a [m, lda] and b [n, ldb] as bf16, rank 2, dims
+ * {k, rows}, box {64, BM} / {64, BN}, 128-byte swizzle, zero out-of-bounds fill. Passed by value (128-byte aligned). */
+#ifdef __cplusplus
+#define PK_ALIGN128 alignas(128)
+#else
+#define PK_ALIGN128 _Alignas(128)
+#endif
+typedef struct PkTensorMap {
+  PK_ALIGN128 uint64_t opaque[16];
+} PkTensorMap;
+typedef struct GemmTmaParams {
+  PkTensorMap tmap_a;
+  PkTensorMap tmap_b;
+  GemmParams gemm;
+} GemmTmaParams;
+
 /* splitk_reduce: c[row, col] = bf16(sum_z partial[z, row, col]) for row < *m_dev.
  * grid.x = row capacity. */
 typedef struct SplitKReduceParams {

@@ -11,5 +11,6 @@
 #include "gemm.cu"
 #include "act.cu"
 #include "gemm_stream.cu"
+#include "gemm_wgmma.cu"
 #include "prefetch.cu"
 #include "layer.cu"

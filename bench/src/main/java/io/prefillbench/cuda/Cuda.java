@@ -33,7 +33,7 @@ public final class Cuda {
     }
 
     /** What to do when the fatbin has no code this GPU can run (checked at load, lookup and launch: CUDA loads lazily). */
-    static final String NO_CODE_FOR_GPU = "the kernel fatbin has no code for this GPU: it carries sm_80 and sm_90 SASS and compute_90 PTX;"
+    static final String NO_CODE_FOR_GPU = "the kernel fatbin has no code for this GPU: it carries sm_80 and sm_90a SASS and compute_90 PTX;"
             + " use a GPU of compute capability 8.0+ with driver >= 580, or rebuild kernels/ with a -gencode for your GPU";
 
     /**

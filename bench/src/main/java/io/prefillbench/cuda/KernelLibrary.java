@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Owns our kernels' fatbin loaded with cudaLibraryLoadData (sm_80 and sm_90 SASS, compute_90 PTX).
+ * Owns our kernels' fatbin loaded with cudaLibraryLoadData (sm_80 and sm_90a SASS, compute_90 PTX).
  * Kernel handles are looked up once by name and cached.
  */
 public final class KernelLibrary implements AutoCloseable {

@@ -8,6 +8,8 @@ import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GemmParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
+import io.prefillbench.bindings.kernels.GemmTmaParams;
+import io.prefillbench.cuda.TensorMapEncoder;
 import io.prefillbench.bindings.kernels.L2PrefetchParams;
 import io.prefillbench.bindings.kernels.LayerParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
@@ -213,6 +215,11 @@ public final class ImplRegistry {
                     (op, k) -> gateUpInterleavable(op, k) && op.n() % 64 == 0,
                     (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN), ImplRegistry::one, false, null,
                     ImplRegistry::bindGemmSilu),
+            // wgmma + TMA GEMMs (sm_90a): never a default, a measurements row selects one; the SiLU forms through the fusion
+            tma(TmaTile.ALL.get(0), false), tma(TmaTile.ALL.get(1), false), tma(TmaTile.ALL.get(2), false), tma(TmaTile.ALL.get(3), false),
+            tma(TmaTile.ALL.get(4), false), tma(TmaTile.ALL.get(5), false), tma(TmaTile.ALL.get(6), false),
+            tma(TmaTile.ALL.get(0), true), tma(TmaTile.ALL.get(1), true), tma(TmaTile.ALL.get(2), true), tma(TmaTile.ALL.get(3), true),
+            tma(TmaTile.ALL.get(4), true), tma(TmaTile.ALL.get(5), true), tma(TmaTile.ALL.get(6), true),
             // two blocks per token: one 8-column chunk per thread for ffn <= 4096 (a grid-stride loop's
             // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
@@ -237,11 +244,7 @@ public final class ImplRegistry {
                     true, null, ImplRegistry::bindLayer)),
             // the 128 x 128 tile and the streaming kernels keep their kernel (the streaming ones unsplit); any other
             // GEMM (64 x 64, cuBLAS) becomes the 64 x 64 fused kernel, whose 16-row path serves small buckets
-            List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL,
-                    Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu",
-                            StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_SILU,
-                            StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_SILU,
-                            StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_SILU)),
+            List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL, siluTargets()),
                     // streaming kernels only (buckets <= 64); whole heads per 64-column tile, the 4-wide rope path
                     new Fusion(ROPE_INTO_QKV, "qkv", OpKind.ROPE_KV,
                             Map.of(StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_ROPE,
@@ -252,6 +255,40 @@ public final class ImplRegistry {
 
     public static ImplRegistry standard() {
         return STANDARD;
+    }
+
+    /** silu_into_gate_up's fused form of each GEMM implementation ({@link Fusion#ANY}: the 64 x 64 fused kernel). */
+    private static Map<String, String> siluTargets() {
+        Map<String, String> m = new java.util.LinkedHashMap<>(Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu",
+                StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_SILU,
+                StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_SILU,
+                StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_SILU));
+        for (TmaTile t : TmaTile.ALL) m.put(t.kernel(), t.kernel() + TMA_SILU);
+        return Map.copyOf(m);
+    }
+
+    /** Suffix of the TMA GEMMs' SiLU * up forms. */
+    static final String TMA_SILU = "_silu";
+
+    /**
+     * {@code gemm_bf16_tma_<BM>x<BN>} (or its SiLU * up form): selected by a measurements row (the plain form) or the
+     * silu_into_gate_up fusion (the SiLU form, never split); the grid rule refuses a shape, split or device the tile
+     * cannot run, naming why.
+     */
+    private static Impl tma(TmaTile t, boolean silu) {
+        String name = t.kernel() + (silu ? TMA_SILU : "");
+        Impl.Supports supports = silu
+                ? (op, k) -> t.refusal(op.n(), op.k(), 1, k.arch()).isEmpty() && gateUpInterleavable(op, k)
+                : (op, k) -> false; // never a default: only a measurements row selects it
+        return new Impl(name, OpKind.GEMM, name, t.threads(), t.smem(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                silu ? "bits depend on k only (one split; gate and up rounded to bf16, then silu_mul's arithmetic): never the real row count"
+                        : "bits depend on (k, splits) only: one fixed wgmma k16 sequence per output; never the real row count or the block",
+                supports, (op, k, s, d) -> {
+                    t.refusal(op.n(), op.k(), s, k.arch()).ifPresent(why -> {
+                        throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + why);
+                    });
+                    return gemmGrid(op, s, t.bm(), t.bn());
+                }, ImplRegistry::one, !silu, null, (c, lo) -> bindGemmTma(c, lo, t, silu));
     }
 
     /**
@@ -449,6 +486,12 @@ public final class ImplRegistry {
 
     /** The fused gate/up GEMM: b is the interleaved [2 ffn, hidden] weight, c (the silu_mul output) [m, ffn]. */
     private static Issuable bindGemmSilu(BindContext c, LoweredOp lo) {
+        checkInterleaved(c, lo);
+        return new KernelIssuable(c, lo, gemmParams(c, lo, lo.op().n() / 2, GemmParams.allocate(c.arena())));
+    }
+
+    /** A fused gate/up GEMM reads its weight interleaved in groups of 8 rows, and (without a split-K fixup) is never split. */
+    private static void checkInterleaved(BindContext c, LoweredOp lo) {
         Op op = lo.op();
         String w = op.weight("weight");
         WeightLayout.RowInterleave ri = c.weightLayout().of(w);
@@ -459,7 +502,25 @@ public final class ImplRegistry {
         if (lo.splits() != 1 && !lo.impl().splitFixup()) {
             throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " is never split, got " + lo.splits());
         }
-        return new KernelIssuable(c, lo, gemmParams(c, lo, op.n() / 2, GemmParams.allocate(c.arena())));
+    }
+
+    /**
+     * A TMA GEMM: GemmParams as for our other GEMMs (the SiLU form: the interleaved weight, c = [m, ffn]), plus the tensor
+     * maps of a ({@code [capacity, k]}, boxes of BM rows) and b ({@code [n, k]}, boxes of BN rows), encoded once here.
+     */
+    private static Issuable bindGemmTma(BindContext c, LoweredOp lo, TmaTile t, boolean silu) {
+        Op op = lo.op();
+        MemorySegment p = GemmTmaParams.allocate(c.arena());
+        if (silu) {
+            checkInterleaved(c, lo);
+            gemmParams(c, lo, op.n() / 2, GemmTmaParams.gemm(p));
+        } else {
+            gemmParams(c, lo, op.n(), GemmTmaParams.gemm(p));
+        }
+        int cap = c.key().capacity(op.rows());
+        TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_a(p), t(c, op.in("a")), cap, op.k(), op.k(), t.bm());
+        TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_b(p), c.weight(op.weight("weight")), op.n(), op.k(), op.k(), t.bn());
+        return new KernelIssuable(c, lo, p);
     }
 
     /** The fused qkv GEMM: GemmParams of the GEMM, RopeKvParams of the rope it took over (its input: the partials). */

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static io.prefillbench.forward.ForwardTestSupport.choices;
 import static io.prefillbench.forward.ForwardTestSupport.lower;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -394,6 +395,52 @@ class LoweringTest {
                 List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
         assertEquals("gemm_bf16_silu", ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), cublas)
                 .plan(512).op("L0.gate_up").impl().name());
+    }
+
+    @Test
+    void tmaGemmsAreSelectedByRowsSplitAndFusedAndRefusedWhereTheTileCannotRun() {
+        // ERNIE's layer GEMMs at 512: qkv (1280 x 1024) on 64 x 80, o (1024 x 1024) on 64 x 64 at 2 splits, gate_up
+        // (6144 x 1024) on 128 x 192 with SiLU fused, down (1024 x 3072) on 64 x 64
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 512, 90, "gemm_bf16_tma_64x80", 0, "test"),
+                new ImplChoices.GemmRow(1024, 1024, 512, 90, "gemm_bf16_tma_64x64", 2, "test"),
+                new ImplChoices.GemmRow(6144, 1024, 512, 90, "gemm_bf16_tma_128x192", 0, "test"),
+                new ImplChoices.GemmRow(1024, 3072, 512, 90, "gemm_bf16_tma_64x64", 0, "test")),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
+        LoweredPlan p = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,512", 32, 132, ImplRegistry.standard(), c).plan(512);
+        LoweredOp qkv = p.op("L0.qkv"), o = p.op("L0.o"), gu = p.op("L0.gate_up"), down = p.op("L0.down");
+        assertEquals("gemm_bf16_tma_64x80", qkv.impl().name());
+        assertArrayEquals(new int[] {16, 8, 1}, qkv.grid().blocks(512, 32, 1));
+        assertEquals(128 + 2 * 64, qkv.impl().threads());
+        assertEquals(8 * (64 + 80) * 128 + 1024 + 16 * 8, qkv.impl().dynamicSmem());
+        assertEquals(2, o.splits());
+        assertArrayEquals(new int[] {16, 8, 2}, o.grid().blocks(512, 32, 1));
+        assertEquals(2, p.op("L0.post_norm").partialSplits(), "the norm sums o's partials");
+        assertEquals("gemm_bf16_tma_128x192_silu", gu.impl().name());
+        assertEquals(List.of("L0.silu_mul"), gu.fused());
+        assertArrayEquals(new int[] {32, 4, 1}, gu.grid().blocks(512, 32, 1));
+        assertEquals("gemm_bf16_tma_64x64", down.impl().name());
+        // the eager grid of a batch of 100 tokens: fewer row tiles, the same tile
+        assertArrayEquals(new int[] {16, 2, 1}, qkv.grid().blocks(100, 32, 1));
+        // never a default
+        assertTrue(ForwardTestSupport.lower("ernie-4.5-0.3b", "512").plan(512).ops().stream().noneMatch(x -> x.impl().name().contains("tma")));
+        // refused, naming why: 1280 columns do not split into tiles of 192 ...
+        ImplChoices wide = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 512, 90, "gemm_bf16_tma_128x192", 0, "test")), List.of(), List.of());
+        var e1 = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), wide));
+        assertTrue(e1.getMessage().contains("n % 192 == 0"), e1.getMessage());
+        // ... 1024 / 32 splits is not a multiple of 64 ...
+        ImplChoices split = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 512, 90, "gemm_bf16_tma_64x64", 32, "test")), List.of(), List.of());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), split));
+        assertTrue(e2.getMessage().contains("(k / splits) % 64"), e2.getMessage());
+        // ... and an sm_80 device has no sm_90a code (a row for any arch, arch 0, still reaches the check)
+        ImplChoices any = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 512, 0, "gemm_bf16_tma_64x64", 0, "test")), List.of(), List.of());
+        var e3 = assertThrows(IllegalArgumentException.class, () -> LoweredForward.of(ForwardProgram.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b")),
+                io.prefillbench.plan.CaptureSizes.parse("512", io.prefillbench.plan.CaptureSizes.HARD_CAP), 32, 2048, 108, 80, ImplRegistry.standard(), any));
+        assertTrue(e3.getMessage().contains("compute capability 9.0"), e3.getMessage());
+        // every tile's kernel pair is registered with the tile's block and shared memory
+        for (TmaTile t : TmaTile.ALL) {
+            assertEquals(t.kernel(), ImplRegistry.standard().byName(t.kernel()).kernel());
+            assertEquals(t.smem(), ImplRegistry.standard().byName(t.kernel() + "_silu").dynamicSmem());
+        }
     }
 
     @Test

@@ -1,0 +1,109 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
+import io.prefillbench.model.ModelConfig;
+import io.prefillbench.plan.PaddingGuard;
+import io.prefillbench.reference.CpuReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The wgmma + TMA GEMMs (kernels/src/gemm_wgmma.cu) in the forward, selected by measurement rows: every layer GEMM on
+ * one of them at the larger buckets (o and down split into partials their norm sums, gate_up with SiLU fused), the
+ * logits against the CPU reference in eager and graph mode, and graph == eager bit for bit over random batches. sm_90a
+ * only (the tiles refuse any other device).
+ */
+@Tag("gpu")
+class TmaGemmGpuTest {
+    private static final String SIZES = "16,128,512";
+
+    /** Rows for a model's four layer GEMMs at 128 and 512: each tile at least once, o and down split at 128. */
+    static ImplChoices tmaChoices(ModelConfig m) {
+        int h = m.hidden(), qkv = m.qkvDim(), gu = 2 * m.ffn(), ffn = m.ffn();
+        List<ImplChoices.GemmRow> rows = List.of(
+                new ImplChoices.GemmRow(qkv, h, 128, 90, "gemm_bf16_tma_64x128", 0, "test"),
+                new ImplChoices.GemmRow(h, h, 128, 90, "gemm_bf16_tma_128x64", 2, "test"),
+                new ImplChoices.GemmRow(gu, h, 128, 90, "gemm_bf16_tma_64x64", 0, "test"),
+                new ImplChoices.GemmRow(h, ffn, 128, 90, "gemm_bf16_tma_64x64", 4, "test"),
+                new ImplChoices.GemmRow(qkv, h, 512, 90, "gemm_bf16_tma_64x128", 0, "test"),
+                new ImplChoices.GemmRow(h, h, 512, 90, "gemm_bf16_tma_64x64", 0, "test"),
+                new ImplChoices.GemmRow(gu, h, 512, 90, "gemm_bf16_tma_128x256", 0, "test"),
+                new ImplChoices.GemmRow(h, ffn, 512, 90, "gemm_bf16_tma_128x64", 0, "test"));
+        return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), rows,
+                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 90, "test"),
+                        new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
+    }
+
+    @Test
+    void tmaForwardMatchesTheCpuReferenceAndGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("tiny", SIZES, 16, 1024);
+        ModelConfig m = cfg.model();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(tmaChoices(m)))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
+            assertEquals("gemm_bf16_tma_64x128", e.lowered().plan(128).op("L0.qkv").impl().name());
+            assertEquals(2, e.lowered().plan(128).op("L0.o").splits());
+            assertEquals("gemm_bf16_tma_64x64_silu", e.lowered().plan(128).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_tma_128x256_silu", e.lowered().plan(512).op("L0.gate_up").impl().name());
+            assertTrue(e.lowered().plan(16).ops().stream().noneMatch(o -> o.impl().name().contains("tma")), "no row at 16");
+            for (int s : cfg.sizes().sizes()) e.capture(s);
+            CpuReference ref = new CpuReference(m, cfg.seed());
+            PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+            Random rnd = new Random(90);
+            for (int trial = 0; trial < 6; trial++) {
+                List<int[]> prompts = new ArrayList<>();
+                int n = 1 + rnd.nextInt(4);
+                // 65..500 tokens in all: buckets 128 and 512
+                for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 65 / n + 1 + rnd.nextInt(440 / n), m.vocab()));
+                CpuReference.Result want = ref.forward(prompts);
+                for (PrefillRunner.Mode mode : PrefillRunner.Mode.values()) {
+                    e.poisonActivations();
+                    PrefillRunner.Result got = runner.run(runner.prepare(prompts), mode, true);
+                    for (int i = 0; i < n; i++) {
+                        double err = EngineVsCpuReferenceGpuTest.relError(got.logits()[i], want.logits()[i]);
+                        assertTrue(err < 2e-2, mode + " prompt " + i + " of " + n + ": logits relative error " + err);
+                        if (EngineVsCpuReferenceGpuTest.margin(want.logits()[i]) > 0.05) {
+                            assertEquals(want.firstTokens()[i], got.firstTokens()[i], mode + " prompt " + i + " first token");
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < 40; i++) {
+                int tokens = 65 + rnd.nextInt(cfg.maxTokens() - 64);
+                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
+                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "TMA GEMMs, split " + Arrays.toString(lens));
+            }
+        }
+    }
+
+    /** ERNIE-4.5-0.3B's shapes (the A/B's): graph == eager bit for bit at 128 and 512 with every layer GEMM on a TMA tile. */
+    @Test
+    void ernieShapesGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", SIZES, 16, 2048);
+        ModelConfig m = cfg.model();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(tmaChoices(m)))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
+            for (int s : new int[] {128, 512}) e.capture(s);
+            Random rnd = new Random(512);
+            for (int i = 0; i < 30; i++) {
+                int tokens = 65 + rnd.nextInt(cfg.maxTokens() - 64);
+                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
+                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "ERNIE TMA, split " + Arrays.toString(lens));
+            }
+        }
+    }
+}

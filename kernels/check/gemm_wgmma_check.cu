@@ -1,0 +1,323 @@
+// Check + timing harness for the wgmma GEMMs (kernels/src/gemm_wgmma.cu), llm.c style. For the layer GEMM shapes
+// of ERNIE-4.5-0.3B and Llama-3.2-1B at row capacities 128 / 256 / 512, every tile configuration is
+//  - validated against a float64 CPU reference on random bf16 data (|out - ref| <= tol + |ref| * eps on sampled
+//    rows; outputs NaN-poisoned first, NaN never passes; rows at or past the real count must stay poisoned),
+//  - checked for bucket invariance (the real rows of m_dev < capacity have the bits of m_dev = capacity),
+//  - for split-K partials and the SiLU * up epilogue, checked against the same reference,
+//  - timed with events over back-to-back launches, weights rotated over copies larger than the 60 MB L2,
+// next to cuBLAS (cublasGemmEx bf16, fp32 compute) and gemm.cu's 128 x 128 mma.sync kernel.
+// Build (sm_90a): nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -I kernels/include
+//   kernels/check/gemm_wgmma_check.cu -lcublas [-DNO_CUBLAS] [-DPREFILL_CHECK_NO_TIMING]
+// Modes: (none) every shape and configuration | quick [NAME] (validation of every configuration, or those whose
+// name contains NAME, on two shapes, for compute-sanitizer).
+#define PK_WG_NO_DEFAULT_KERNELS
+#include "../src/prefill_kernels.cu"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+#ifndef NO_CUBLAS
+#include <cublas_v2.h>
+#endif
+#include <cuda.h>  // CUtensorMap
+#include <cudaTypedefs.h>  // PFN_cuTensorMapEncodeTiled and cuTensorMapEncodeTiled's types (the function is looked up through the runtime)
+
+#define CK(x)                                                                                              \
+  do {                                                                                                     \
+    cudaError_t e_ = (x);                                                                                  \
+    if (e_ != cudaSuccess) {                                                                               \
+      fprintf(stderr, "%s:%d: %s failed: %s (%s)\n", __FILE__, __LINE__, #x, cudaGetErrorName(e_),         \
+              cudaGetErrorString(e_));                                                                     \
+      exit(2);                                                                                             \
+    }                                                                                                      \
+  } while (0)
+
+static float h_bf2f(uint16_t h) { uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
+static uint16_t h_f2bf(float f) {
+  uint32_t u; memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return (uint16_t)(u >> 16);
+}
+struct Rng { uint64_t s; float next() { s = s * 6364136223846793005ull + 1442695040888963407ull; return ((s >> 40) & 0xffffff) / 16777216.f; } };
+static std::vector<uint16_t> rand_bf16(size_t n, Rng &r, float scale) {
+  std::vector<uint16_t> v(n);
+  for (auto &x : v) x = h_f2bf((r.next() * 2.f - 1.f) * scale);
+  return v;
+}
+template <class T> struct Dev {
+  T *p = nullptr; size_t n = 0;
+  explicit Dev(size_t n_) : n(n_) { CK(cudaMalloc(&p, std::max<size_t>(n, 1) * sizeof(T))); }
+  Dev(const std::vector<T> &h) : Dev(h.size()) { CK(cudaMemcpy(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice)); }
+  ~Dev() { if (p) cudaFree(p); }
+  Dev(const Dev &) = delete;
+  Dev &operator=(const Dev &) = delete;
+  std::vector<T> down() const { std::vector<T> h(n); CK(cudaMemcpy(h.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost)); return h; }
+  void poison() { CK(cudaMemset(p, 0xFF, n * sizeof(T))); }
+};
+static void parallel_for(int n, const std::function<void(int)> &f) {
+  int nt = std::max(1u, std::min(32u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> th;
+  for (int t = 0; t < nt; t++) th.emplace_back([&, t] { for (int i = t; i < n; i += nt) f(i); });
+  for (auto &x : th) x.join();
+}
+
+static bool g_all_ok = true;
+static bool g_quick = false;
+static const char *g_only = nullptr;  // quick mode: only configurations whose name contains this
+static double time_us(const std::function<void(int)> &launch, int reps = 15, int batch = 10) {
+#ifdef PREFILL_CHECK_NO_TIMING
+  (void)launch; (void)reps; (void)batch;
+  return 0.0;
+#endif
+  cudaEvent_t a, b;
+  CK(cudaEventCreate(&a)); CK(cudaEventCreate(&b));
+  for (int i = 0; i < 3; i++) launch(i);
+  CK(cudaDeviceSynchronize());
+  std::vector<float> t;
+  int it = 0;
+  for (int r = 0; r < reps; r++) {
+    spin_delay<<<1, 1>>>(SpinParams{1000000});  // the host queues the batch before the timed region starts
+    CK(cudaEventRecord(a));
+    for (int i = 0; i < batch; i++) launch(it++);
+    CK(cudaEventRecord(b));
+    CK(cudaEventSynchronize(b));
+    float ms; CK(cudaEventElapsedTime(&ms, a, b));
+    t.push_back(ms * 1000.f / batch);
+  }
+  CK(cudaGetLastError());
+  std::sort(t.begin(), t.end());
+  cudaEventDestroy(a); cudaEventDestroy(b);
+  return t[t.size() / 2];
+}
+
+// ---------------------------------------------------------------- configurations under test
+template <int BM, int BN, int ST, int LAG, int EPI>  // EPI 0: bf16 / partials, 1: SiLU * up
+__global__ void __launch_bounds__(PkWgTile<BM, BN, ST, LAG>::THREADS, 1) wg_kernel(GemmParams p) {
+  using T = PkWgTile<BM, BN, ST, LAG>;
+  if constexpr (EPI == 1) pk_wg_kernel_body<T, PkSiluMulBf16>(p);
+  else if (p.splits > 1) pk_wg_kernel_body<T, PkStorePartial>(p);
+  else pk_wg_kernel_body<T, PkStoreBf16>(p);
+}
+template <int BM, int BN, int ST, int EPI>
+__global__ void __launch_bounds__(PkWgTile<BM, BN, ST, 1>::THREADS + 128, 1) wg_tma_kernel(const __grid_constant__ GemmTmaParams p) {
+  using T = PkWgTile<BM, BN, ST, 1>;
+  if constexpr (EPI == 1) pk_wg_tma_body<T, PkSiluMulBf16>(p);
+  else if (p.gemm.splits > 1) pk_wg_tma_body<T, PkStorePartial>(p);
+  else pk_wg_tma_body<T, PkStoreBf16>(p);
+}
+struct Cfg {
+  const char *name; int bm, bn, smem, threads;
+  void (*plain)(GemmParams);
+  void (*silu)(GemmParams);
+  void (*tma_plain)(GemmTmaParams) = nullptr;
+  void (*tma_silu)(GemmTmaParams) = nullptr;
+};
+// name BMxBN sSTAGES lLAG
+#define CFG(BM, BN, ST, LAG)                                                                                        \
+  Cfg{#BM "x" #BN "s" #ST "l" #LAG, BM, BN, PkWgTile<BM, BN, ST, LAG>::SMEM, PkWgTile<BM, BN, ST, LAG>::THREADS, \
+      wg_kernel<BM, BN, ST, LAG, 0>, wg_kernel<BM, BN, ST, LAG, 1>}
+#define TCFG(BM, BN, ST)                                                                                                    \
+  Cfg{"T" #BM "x" #BN "s" #ST, BM, BN, pk_wg_tma_smem<PkWgTile<BM, BN, ST, 1>>(), PkWgTile<BM, BN, ST, 1>::THREADS + 128, nullptr, \
+      nullptr, wg_tma_kernel<BM, BN, ST, 0>, wg_tma_kernel<BM, BN, ST, 1>}
+static std::vector<Cfg> g_cfgs = {
+    TCFG(64, 64, 4),  TCFG(64, 64, 8),  TCFG(128, 64, 4), TCFG(64, 80, 8),  TCFG(64, 128, 6),  TCFG(64, 192, 5), TCFG(64, 256, 4), TCFG(128, 64, 8),
+    TCFG(128, 96, 6), TCFG(128, 128, 6), TCFG(128, 192, 4), TCFG(128, 256, 3),
+    CFG(64, 64, 6, 1),  CFG(64, 64, 8, 1),  CFG(64, 80, 6, 1),   CFG(64, 96, 6, 1),   CFG(64, 128, 6, 1),
+    CFG(64, 192, 5, 1), CFG(64, 256, 4, 1), CFG(128, 64, 6, 1),  CFG(128, 80, 6, 1),  CFG(128, 96, 6, 1),
+    CFG(128, 128, 4, 1), CFG(128, 128, 5, 1), CFG(128, 192, 4, 1), CFG(128, 256, 3, 1),
+    CFG(64, 64, 6, 0),  CFG(64, 80, 6, 0),  CFG(64, 128, 6, 0),  CFG(128, 128, 5, 0), CFG(128, 192, 4, 0)};
+
+// Tensor map of a row-major bf16 [rows, ld] matrix, box {64, box_rows}, 128-byte swizzle, zero fill.
+static PFN_cuTensorMapEncodeTiled_v12000 g_encode = nullptr;
+static PkTensorMap tensor_map(const uint16_t *ptr, int rows, int k, int ld, int box_rows) {
+  if (!g_encode) {
+    cudaDriverEntryPointQueryResult q;
+    CK(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", (void **)&g_encode, 12000, cudaEnableDefault, &q));
+    if (q != cudaDriverEntryPointSuccess || !g_encode) { fprintf(stderr, "cuTensorMapEncodeTiled not found\n"); exit(2); }
+  }
+  PkTensorMap m;
+  static_assert(sizeof(PkTensorMap) == sizeof(CUtensorMap), "same opaque size");
+  cuuint64_t dims[2] = {(cuuint64_t)k, (cuuint64_t)rows}, strides[1] = {(cuuint64_t)ld * 2};
+  cuuint32_t box[2] = {64, (cuuint32_t)box_rows}, estr[2] = {1, 1};
+  CUresult r = g_encode(reinterpret_cast<CUtensorMap *>(&m), CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, (void *)ptr, dims, strides, box, estr,
+                        CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                        CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  if (r != CUDA_SUCCESS) { fprintf(stderr, "cuTensorMapEncodeTiled failed: %d\n", (int)r); exit(2); }
+  return m;
+}
+static void launch_cfg(const Cfg &c, bool silu, const GemmParams &p, cudaStream_t st = 0) {
+  dim3 grid(p.n / c.bn, (p.m + c.bm - 1) / c.bm, silu ? 1 : p.splits);
+  if (c.tma_plain) {
+    GemmTmaParams tp;
+    tp.tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c.bm);
+    tp.tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c.bn);
+    tp.gemm = p;
+    (silu ? c.tma_silu : c.tma_plain)<<<grid, c.threads, c.smem, st>>>(tp);
+  } else {
+    (silu ? c.silu : c.plain)<<<grid, c.threads, c.smem, st>>>(p);
+  }
+}
+
+// ---------------------------------------------------------------- one shape
+struct Shape { const char *name; int n, k; bool gate_up; };
+
+static void run_shape(const Shape &s, const std::vector<int> &ms) {
+  const int n = s.n, k = s.k, MMAX = 512;
+  Rng r{0x5eed0000ull + (uint64_t)n * 31 + k};
+  std::vector<uint16_t> A = rand_bf16((size_t)MMAX * k, r, 1.f);
+  std::vector<uint16_t> B = rand_bf16((size_t)n * k, r, 1.f / std::sqrt((float)k));
+  const double wbytes = 2.0 * n * k;
+  const int ncopies = std::max(4, (int)std::ceil(256e6 / wbytes));
+  Dev<uint16_t> dA(A), dC((size_t)MMAX * n);
+  Dev<float> dP((size_t)4 * MMAX * n);
+  Dev<uint16_t> dB((size_t)(g_quick ? 1 : ncopies) * n * k);
+  CK(cudaMemcpy(dB.p, B.data(), wbytes, cudaMemcpyHostToDevice));
+  if (!g_quick)
+    for (int c = 1; c < ncopies; c++) CK(cudaMemcpy(dB.p + (size_t)c * n * k, dB.p, wbytes, cudaMemcpyDeviceToDevice));
+  std::vector<int> rows;
+  for (int i = 0; i < 16; i++) rows.push_back(i);
+  for (int i : {63, 64, 65, 127, 128, 129, 200, 255, 256, 300, 383, 447, 479, 495, 510, 511}) rows.push_back(i);
+  std::vector<std::vector<double>> ref(MMAX);
+  parallel_for((int)rows.size(), [&](int i) {
+    const int row = rows[i];
+    ref[row].resize(n);
+    for (int c = 0; c < n; c++) {
+      double acc = 0;
+      for (int q = 0; q < k; q++) acc += (double)h_bf2f(A[(size_t)row * k + q]) * h_bf2f(B[(size_t)c * k + q]);
+      ref[row][c] = acc;
+    }
+  });
+  auto check = [&](const char *what, int m_eff, const std::function<double(int, int)> &out, const std::function<double(int, int)> &want,
+                   int ncols) {
+    long fails = 0, count = 0; double maxe = 0;
+    for (int row : rows) {
+      if (row >= m_eff) continue;
+      for (int c = 0; c < ncols; c++) {
+        double o = out(row, c), w = want(row, c), e = std::fabs(o - w);
+        count++;
+        if (!(e <= 1e-2 + std::fabs(w) * 8e-3)) { if (fails < 3) printf("    MISMATCH %s row %d col %d: %g vs %g\n", what, row, c, o, w); fails++; }
+        if (std::isfinite(e)) maxe = std::max(maxe, e); else maxe = INFINITY;
+      }
+    }
+    if (fails) g_all_ok = false;
+    return std::make_pair(fails, maxe);
+  };
+
+  for (int m : ms) {
+    Dev<int32_t> dm(std::vector<int32_t>{m});
+    Dev<int32_t> dm2(std::vector<int32_t>{m - 17});
+    const double flops = 2.0 * m * n * k;
+    double best = 1e30; std::string best_name;
+    for (const Cfg &c : g_cfgs) {
+      if (n % c.bn || (g_only && !strstr(c.name, g_only))) continue;
+      if (c.tma_plain) {
+        CK(cudaFuncSetAttribute(c.tma_plain, cudaFuncAttributeMaxDynamicSharedMemorySize, c.smem));
+        CK(cudaFuncSetAttribute(c.tma_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, c.smem));
+      } else {
+        CK(cudaFuncSetAttribute(c.plain, cudaFuncAttributeMaxDynamicSharedMemorySize, c.smem));
+        CK(cudaFuncSetAttribute(c.silu, cudaFuncAttributeMaxDynamicSharedMemorySize, c.smem));
+      }
+      GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, 1, nullptr};
+      dC.poison();
+      launch_cfg(c, false, p);
+      CK(cudaGetLastError()); CK(cudaDeviceSynchronize());
+      auto full = dC.down();
+      auto res = check("bf16", m, [&](int row, int col) { return (double)h_bf2f(full[(size_t)row * n + col]); },
+                       [&](int row, int col) { return ref[row][col]; }, n);
+      long untouched = 0;
+      for (size_t i = (size_t)m * n; i < full.size(); i++) untouched += full[i] != 0xFFFF;
+      // bucket invariance: m_dev = m - 17 gives the same bits for its rows, leaves the rest poisoned
+      GemmParams p2 = p; p2.m_dev = dm2.p;
+      dC.poison();
+      launch_cfg(c, false, p2);
+      CK(cudaDeviceSynchronize());
+      auto part = dC.down();
+      long inv = memcmp(part.data(), full.data(), (size_t)(m - 17) * n * 2) != 0;
+      for (size_t i = (size_t)(m - 17) * n; i < part.size(); i++) untouched += part[i] != 0xFFFF;
+      // split-K partials (2 splits) summed on the host
+      long sfails = 0;
+      if (k % 128 == 0) {
+        GemmParams p3 = p; p3.splits = 2;
+        launch_cfg(c, false, p3);
+        CK(cudaDeviceSynchronize());
+        auto pv = dP.down();
+        sfails = check("splits2", m, [&](int row, int col) { return (double)pv[(size_t)row * n + col] + pv[((size_t)m + row) * n + col]; },
+                       [&](int row, int col) { return ref[row][col]; }, n).first;
+      }
+      // SiLU * up: B read as interleaved gate/up rows in groups of 8; output column j = silu(g_j) * u_j
+      long ufails = 0;
+      if (s.gate_up) {
+        dC.poison();
+        launch_cfg(c, true, p);
+        CK(cudaDeviceSynchronize());
+        auto so = dC.down();
+        auto colref = [&](int row, int j, bool up) {  // B row of gate j / up j in the interleaved layout
+          const int brow = (j >> 3) * 16 + (up ? 8 : 0) + (j & 7);
+          return (double)h_bf2f(h_f2bf((float)ref[row][brow]));
+        };
+        ufails = check("silu", m, [&](int row, int j) { return (double)h_bf2f(so[(size_t)row * n + j]); },
+                       [&](int row, int j) { double g = colref(row, j, false), u = colref(row, j, true); return g / (1.0 + std::exp(-g)) * u; },
+                       n / 2).first;
+      }
+      const bool ok = res.first == 0 && untouched == 0 && inv == 0 && sfails == 0 && ufails == 0;
+      if (!ok) g_all_ok = false;
+      double us = time_us([&](int it) { GemmParams q = p; q.b = dB.p + (size_t)(it % ncopies) * n * k; launch_cfg(c, false, q); });
+      if (g_quick) us = 0;
+      printf("%-8s m%-4d %-13s %s max_err %.3g fails %ld untouched %ld invariance %ld splits2 %ld silu %ld  %8.2f us %6.1f TFLOP/s\n", s.name,
+             m, c.name, ok ? "OK  " : "FAIL", res.second, res.first, untouched, inv, sfails, ufails, us, us > 0 ? flops / us / 1e6 : 0.0);
+      if (us > 0 && us < best) { best = us; best_name = c.name; }
+      // split-K (fp32 partials, summed by the consumer in the forward): the TMA kernels at 2 and 4 splits
+      for (int sp : {2, 4}) {
+        if (!c.tma_plain || g_quick || (k / sp) % 64 || k % sp) continue;
+        double su = time_us([&](int it) { GemmParams q = p; q.splits = sp; q.b = dB.p + (size_t)(it % ncopies) * n * k; launch_cfg(c, false, q); });
+        printf("%-8s m%-4d %-13s splits %d %8.2f us\n", s.name, m, c.name, sp, su);
+        if (su < best) { best = su; best_name = std::string(c.name) + "/" + std::to_string(sp); }
+      }
+    }
+    if (g_quick) continue;
+    // gemm.cu's 128 x 128 mma.sync kernel and cuBLAS on the same data
+    CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
+    double ours_sync = time_us([&](int it) {
+      GemmParams q{dA.p, dB.p + (size_t)(it % ncopies) * n * k, dC.p, dP.p, dm.p, m, n, k, k, k, n, 1, nullptr};
+      gemm_bf16_large<<<dim3((n + 127) / 128, (m + 127) / 128, 1), PREFILL_GEMM_LARGE_THREADS, PREFILL_GEMM_LARGE_SMEM>>>(q);
+    });
+    double cu = 0;
+#ifndef NO_CUBLAS
+    static cublasHandle_t h = nullptr;
+    if (!h && cublasCreate(&h) != CUBLAS_STATUS_SUCCESS) { fprintf(stderr, "cublasCreate failed\n"); exit(2); }
+    float alpha = 1.f, beta = 0.f;
+    cu = time_us([&](int it) {
+      cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &alpha, dB.p + (size_t)(it % ncopies) * n * k, CUDA_R_16BF, k, dA.p, CUDA_R_16BF, k,
+                   &beta, dC.p, CUDA_R_16BF, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+    });
+#endif
+    printf("TABLE %-8s n%-6d k%-5d m%-4d best %-14s %8.2f us (%6.1f TFLOP/s) | mma.sync 128x128 %8.2f | cuBLAS %8.2f | cuBLAS/best %.2f\n",
+           s.name, n, k, m, best_name.c_str(), best, flops / best / 1e6, ours_sync, cu, cu > 0 ? cu / best : 0.0);
+  }
+}
+
+int main(int argc, char **argv) {
+  g_quick = argc > 1 && !strcmp(argv[1], "quick");
+  if (g_quick && argc > 2) g_only = argv[2];
+  cudaDeviceProp prop;
+  CK(cudaGetDeviceProperties(&prop, 0));
+  printf("device %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
+  std::vector<Shape> shapes = {{"e.qkv", 1280, 1024, false}, {"e.o", 1024, 1024, false}, {"e.gateup", 6144, 1024, true},
+                               {"e.down", 1024, 3072, false}, {"l.qkv", 3072, 2048, false}, {"l.o", 2048, 2048, false},
+                               {"l.gateup", 16384, 2048, true}, {"l.down", 2048, 8192, false}};
+  if (g_quick) {
+    run_shape(shapes[0], {512});
+    run_shape(shapes[2], {128});
+  } else {
+    for (const Shape &s : shapes) run_shape(s, {128, 256, 512});
+  }
+  printf("%s\n", g_all_ok ? "ALL OK" : "SOME CHECKS FAILED");
+  return g_all_ok ? 0 : 1;
+}

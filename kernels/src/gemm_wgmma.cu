@@ -1,0 +1,305 @@
+// Hopper GEMMs: C[m, n] = A[m, k] * B[n, k]^T (TN, bf16 in, fp32 accumulate) on wgmma.mma_async, for the row
+// capacities where the forward is a tensor-core problem (buckets >= 128). sm_90a only: on other targets the
+// kernels trap, and Java (ImplRegistry) offers them only on compute capability 9.0.
+//
+//   block       BM x BN, BM / 64 warpgroups of 128 threads, each owning 64 rows x BN columns of fp32 accumulators
+//   k step      BK = 64 (one 128-byte smem row per operand row: the wgmma 128-byte swizzle atom is 8 such rows)
+//   pipeline    STAGES smem stages filled by every thread with cp.async (no tensor maps: nothing to build on the
+//               host), AHEAD = STAGES - 1 - LAG tiles in flight ahead of the one being multiplied and LAG wgmma
+//               batches in flight behind it (wgmma.wait_group LAG frees the stage the next load overwrites)
+//   epilogues   those of gemm.cu: the accumulator layout of m64nNk16 is, per thread, N / 8 fragments of the
+//               mma.sync m16n8 C layout (column 8 j + 2 (lane % 4), row lane / 4 and + 8 in warp w's 16 rows), so
+//               PkStoreBf16, PkStorePartial and PkSiluMulBf16 take the accumulators as float[N / 8][4]
+//
+// Determinism: an output element's value is the fixed sequence of the block's k16 wgmma steps over its split,
+// in ascending k; the tile shape is a template parameter chosen in Java from the capture size and the weight
+// shape (GemmTiling), never from the real row count, so eager and graph of one bucket give the same bits.
+// Rows >= m_eff are zero-filled (not read) and never stored. The bits differ from gemm.cu's mma.sync kernels
+// (the tensor core's internal order within a k16 step differs), as cuBLASLt's do.
+#include "wgmma_ops.cuh"
+
+#ifndef PK_WG_LAG
+#define PK_WG_LAG 1
+#endif
+template <int BM_, int BN_, int STAGES_, int LAG_ = PK_WG_LAG>
+struct PkWgTile {
+  static constexpr int BM = BM_, BN = BN_, BK = 64, STAGES = STAGES_, LAG = LAG_, AHEAD = STAGES - 1 - LAG;
+  static constexpr int WGS = BM / 64, THREADS = 128 * WGS;
+  static constexpr int A_ST = BM * BK * 2, B_ST = BN * BK * 2;  // bytes per stage
+  static constexpr int SMEM = STAGES * (A_ST + B_ST) + 1024;    // + 1024: the base aligned to the swizzle atom
+  static constexpr int NLA = BM * 8 / THREADS;                  // 16-byte chunks per thread and stage
+  static constexpr int NLB = (BN * 8 + THREADS - 1) / THREADS;
+  static constexpr int RSTEP = THREADS / 8;                     // rows between one thread's chunks
+  static_assert(BM == 64 || BM == 128, "one or two consumer warpgroups");
+  static_assert(BN % 16 == 0 && BN >= 64 && BN <= 256, "wgmma n in 16s (the SiLU epilogue pairs 8-column groups)");
+  static_assert((LAG == 0 || LAG == 1) && AHEAD >= 1, "at least one tile ahead");
+  static_assert(SMEM <= 227 * 1024, "fits the opt-in shared memory");
+};
+
+// Shared-memory matrix descriptor of a K-major operand tile in the 128-byte swizzle layout (row r's 16-byte chunk c
+// at r * 128 + ((c ^ (r % 8)) << 4), 1024-byte aligned atoms of 8 rows): start address, stride between 8-row atoms
+// (1024 bytes), layout type 1 = 128-byte swizzle; the leading offset is unused for swizzled K-major layouts.
+PK_DEV uint64_t pk_wg_desc(uint32_t saddr) {
+  return (uint64_t)((saddr & 0x3FFFF) >> 4) | ((uint64_t)(1024 >> 4) << 32) | ((uint64_t)1 << 62);
+}
+PK_DEV void pk_wg_fence() {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#endif
+}
+PK_DEV void pk_wg_commit() {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+#endif
+}
+template <int N> PK_DEV void pk_wg_wait() {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
+#endif
+}
+// cp.async writes through the generic proxy, wgmma reads through the async proxy: each thread fences its own
+// landed copies before the barrier that publishes the stage.
+PK_DEV void pk_fence_proxy_async() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+#endif
+}
+// Keeps the compiler from moving accumulator accesses across an async wgmma (CUTLASS's fence_operand idea).
+template <int R> PK_DEV void pk_wg_fence_regs(float *d) {
+#pragma unroll
+  for (int i = 0; i < R; i++) asm volatile("" : "+f"(d[i])::"memory");
+}
+
+template <class T, class Epi>
+static __device__ __forceinline__ void pk_wg_gemm_block(const GemmParams &p, uint8_t *smem_raw) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
+  const int bm = blockIdx.y * T::BM, bn = blockIdx.x * T::BN;
+  if (bm >= m_eff || bn >= p.n) { pk_pdl_wait(); return; }
+  const int kz = Epi::kSplitK ? p.k / p.splits : p.k;
+  const int kbeg = Epi::kSplitK ? blockIdx.z * kz : 0;
+  const int ktiles = kz / T::BK;  // Java guarantees (k / splits) % 64 == 0
+  const int tid = threadIdx.x, wg = tid >> 7, lane = tid & 31, warp = (tid >> 5) & 3;
+
+  const uint32_t base = (smem_u32(smem_raw) + 1023u) & ~1023u;
+  const uint32_t sA = base, sB = base + T::STAGES * T::A_ST;
+  const int lrow = tid >> 3, lch = tid & 7;
+  const uint32_t soff = (uint32_t)(lrow * 128 + ((lch ^ (lrow & 7)) << 4));  // + RSTEP rows keep the phase
+  const uint16_t *ga = p.a + (size_t)(bm + lrow) * p.lda + kbeg + lch * 8;
+  const uint16_t *gb = p.b + (size_t)(bn + lrow) * p.ldb + kbeg + lch * 8;
+  uint32_t amask = 0, bmask = 0;
+#pragma unroll
+  for (int i = 0; i < T::NLA; i++) amask |= (bm + lrow + i * T::RSTEP < m_eff) ? 1u << i : 0u;
+#pragma unroll
+  for (int i = 0; i < T::NLB; i++)
+    bmask |= (lrow + i * T::RSTEP < T::BN && bn + lrow + i * T::RSTEP < p.n) ? 1u << i : 0u;
+  auto load_a = [&](int st, int kt) {
+#pragma unroll
+    for (int i = 0; i < T::NLA; i++) {
+      const bool ok = (amask >> i) & 1;
+      cp_async16(sA + st * T::A_ST + soff + i * T::RSTEP * 128, ok ? ga + (size_t)i * T::RSTEP * p.lda + kt * T::BK : p.a, ok);
+    }
+  };
+  auto load_b = [&](int st, int kt) {
+#pragma unroll
+    for (int i = 0; i < T::NLB; i++) {
+      if (lrow + i * T::RSTEP >= T::BN) break;
+      const bool ok = (bmask >> i) & 1;
+      cp_async16(sB + st * T::B_ST + soff + i * T::RSTEP * 128, ok ? gb + (size_t)i * T::RSTEP * p.ldb + kt * T::BK : p.b, ok);
+    }
+  };
+
+  float acc[T::BN / 2];
+#pragma unroll
+  for (int i = 0; i < T::BN / 2; i++) acc[i] = 0.f;
+
+  // Weights first (never written by kernels), then wait for the producer of A (PDL).
+#pragma unroll
+  for (int s = 0; s < T::AHEAD; s++)
+    if (s < ktiles) load_b(s, s);
+  pk_pdl_wait();
+#pragma unroll
+  for (int s = 0; s < T::AHEAD; s++) {
+    if (s < ktiles) load_a(s, s);
+    cp_async_commit();
+  }
+  const uint64_t da0 = pk_wg_desc(sA + wg * 64 * 128), db0 = pk_wg_desc(sB);
+  int st = 0, ld_st = T::AHEAD;
+  for (int kt = 0; kt < ktiles; kt++) {
+    cp_async_wait<T::AHEAD - 1>();
+    pk_fence_proxy_async();
+    __syncthreads();  // stage st landed for every thread; every warpgroup's wgmma of tile kt - 1 - LAG has completed
+    const int nk = kt + T::AHEAD;
+    if (nk < ktiles) { load_a(ld_st, nk); load_b(ld_st, nk); }
+    cp_async_commit();
+    ld_st = ld_st == T::STAGES - 1 ? 0 : ld_st + 1;
+    pk_wg_fence_regs<T::BN / 2>(acc);
+    pk_wg_fence();
+#pragma unroll
+    for (int kk = 0; kk < 4; kk++)  // descriptor addresses advance 32 bytes (2 in units of 16) per k16 step
+      PkWgmma<T::BN>::mma(acc, da0 + (uint64_t)((st * T::A_ST + kk * 32) >> 4), db0 + (uint64_t)((st * T::B_ST + kk * 32) >> 4), 1);
+    pk_wg_commit();
+    pk_wg_fence_regs<T::BN / 2>(acc);
+    pk_wg_wait<T::LAG>();
+    st = st == T::STAGES - 1 ? 0 : st + 1;
+  }
+  pk_wg_wait<0>();
+  pk_wg_fence_regs<T::BN / 2>(acc);
+  cp_async_wait<0>();
+  pk_pdl_launch();
+
+  const int g = lane >> 2, t4 = lane & 3;
+  const float(&frag)[T::BN / 8][4] = *reinterpret_cast<const float(*)[T::BN / 8][4]>(acc);
+#pragma unroll
+  for (int h = 0; h < 2; h++) {
+    const int row = bm + wg * 64 + warp * 16 + g + h * 8;
+    if (row < m_eff) Epi::template store<T::BN / 8>(p, row, bn + 2 * t4, frag, h);
+  }
+#else
+  (void)p; (void)smem_raw;
+  __trap();  // built without sm_90a: Java never picks these kernels there
+#endif
+}
+
+template <class T, class Epi>
+static __device__ __forceinline__ void pk_wg_kernel_body(const GemmParams &p) {
+  extern __shared__ __align__(1024) uint8_t pk_wg_smem[];
+  pk_wg_gemm_block<T, Epi>(p, pk_wg_smem);
+}
+
+// ================================================================ TMA, warp-specialized
+// The same tiles and epilogues with the operands brought in by the tensor memory accelerator: one producer
+// warpgroup (one thread issues a 2-D bulk tensor copy per operand and stage, completion counted in bytes on the
+// stage's full barrier), BM / 64 consumer warpgroups (wgmma on the stage, then an arrival on its empty barrier once
+// the wgmma that read it has completed). No __syncthreads in the loop, STAGES tiles in flight, the copies need no
+// issue slots of the consumers. Weights' copies for the first STAGES tiles are issued before the PDL wait.
+// mbarrier init / expect_tx / wait: gemm_stream.cu's helpers.
+PK_DEV void pk_mbar_arrive(uint32_t bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+// Box {64 k, rows} at (k0, row0) of the tensor map into smem, completing `bar`'s transaction bytes.
+PK_DEV void pk_tma_load_2d(uint32_t dst, const PkTensorMap *map, int k0, int row0, uint32_t bar) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];\n"
+               ::"r"(dst), "l"(reinterpret_cast<uint64_t>(map)), "r"(k0), "r"(row0), "r"(bar) : "memory");
+#endif
+}
+
+template <class T, class Epi>
+static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, uint8_t *smem_raw) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  const GemmParams &p = tp.gemm;
+  const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
+  const int bm = blockIdx.y * T::BM, bn = blockIdx.x * T::BN;
+  if (bm >= m_eff || bn >= p.n) { pk_pdl_wait(); return; }
+  const int kz = Epi::kSplitK ? p.k / p.splits : p.k;
+  const int kbeg = Epi::kSplitK ? blockIdx.z * kz : 0;
+  const int ktiles = kz / T::BK;
+  const int tid = threadIdx.x;
+  uint32_t smem_bytes;
+  asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(smem_bytes));
+  if (smem_bytes < (uint32_t)(T::SMEM + 16 * T::STAGES)) __trap();  // the launch's smem must match the tile (Java's table)
+  const uint32_t base = (smem_u32(smem_raw) + 1023u) & ~1023u;
+  const uint32_t sA = base, sB = base + T::STAGES * T::A_ST;
+  const uint32_t full = sB + T::STAGES * T::B_ST, empty = full + 8 * T::STAGES;  // mbarriers, 8 bytes each
+  if (tid == 0) {
+    for (int s = 0; s < T::STAGES; s++) { pk_mbar_init(full + 8 * s, 1); pk_mbar_init(empty + 8 * s, T::THREADS); }
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+  }
+  __syncthreads();
+
+  if (tid < 128) {  // producer warpgroup: one thread issues every copy
+    if (tid == 0) {
+      const int pre = min(T::STAGES, ktiles);
+      for (int kt = 0; kt < pre; kt++) {
+        pk_mbar_expect_tx(full + 8 * kt, T::A_ST + T::B_ST);
+        pk_tma_load_2d(sB + kt * T::B_ST, &tp.tmap_b, kbeg + kt * T::BK, bn, full + 8 * kt);
+      }
+      pk_pdl_wait();
+      for (int kt = 0; kt < pre; kt++) pk_tma_load_2d(sA + kt * T::A_ST, &tp.tmap_a, kbeg + kt * T::BK, bm, full + 8 * kt);
+      for (int kt = pre; kt < ktiles; kt++) {
+        const int s = kt % T::STAGES;
+        pk_mbar_wait(empty + 8 * s, ((kt / T::STAGES) - 1) & 1);
+        pk_mbar_expect_tx(full + 8 * s, T::A_ST + T::B_ST);
+        pk_tma_load_2d(sB + s * T::B_ST, &tp.tmap_b, kbeg + kt * T::BK, bn, full + 8 * s);
+        pk_tma_load_2d(sA + s * T::A_ST, &tp.tmap_a, kbeg + kt * T::BK, bm, full + 8 * s);
+      }
+    } else {
+      pk_pdl_wait();
+    }
+    return;
+  }
+  // consumers
+  pk_pdl_wait();  // before any global write (the chain's contract); the producer already waited for A
+  const int ctid = tid - 128, wg = ctid >> 7, lane = ctid & 31, warp = (ctid >> 5) & 3;
+  float acc[T::BN / 2];
+#pragma unroll
+  for (int i = 0; i < T::BN / 2; i++) acc[i] = 0.f;
+  const uint64_t da0 = pk_wg_desc(sA + wg * 64 * 128), db0 = pk_wg_desc(sB);
+  for (int kt = 0; kt < ktiles; kt++) {
+    const int s = kt % T::STAGES;
+    pk_mbar_wait(full + 8 * s, (kt / T::STAGES) & 1);
+    pk_wg_fence_regs<T::BN / 2>(acc);
+    pk_wg_fence();
+#pragma unroll
+    for (int kk = 0; kk < 4; kk++)
+      PkWgmma<T::BN>::mma(acc, da0 + (uint64_t)((s * T::A_ST + kk * 32) >> 4), db0 + (uint64_t)((s * T::B_ST + kk * 32) >> 4), 1);
+    pk_wg_commit();
+    pk_wg_fence_regs<T::BN / 2>(acc);
+    pk_wg_wait<1>();  // the wgmma of tile kt - 1 has completed: its stage may be refilled
+    if (kt > 0) pk_mbar_arrive(empty + 8 * ((kt - 1) % T::STAGES));
+  }
+  pk_wg_wait<0>();
+  pk_wg_fence_regs<T::BN / 2>(acc);
+  pk_pdl_launch();
+
+  const int g = lane >> 2, t4 = lane & 3;
+  const float(&frag)[T::BN / 8][4] = *reinterpret_cast<const float(*)[T::BN / 8][4]>(acc);
+#pragma unroll
+  for (int h = 0; h < 2; h++) {
+    const int row = bm + wg * 64 + warp * 16 + g + h * 8;
+    if (row < m_eff) Epi::template store<T::BN / 8>(p, row, bn + 2 * t4, frag, h);
+  }
+#else
+  (void)tp; (void)smem_raw;
+  __trap();
+#endif
+}
+
+// Shared memory of the TMA kernels: the stages plus 2 * STAGES mbarriers.
+template <class T> constexpr int pk_wg_tma_smem() { return T::SMEM + 16 * T::STAGES; }
+// Threads of the TMA kernels: the producer warpgroup plus the consumers.
+template <class T> constexpr int pk_wg_tma_threads() { return T::THREADS + 128; }
+
+template <class T, class Epi>
+static __device__ __forceinline__ void pk_wg_tma_body(const GemmTmaParams &p) {
+  extern __shared__ __align__(1024) uint8_t pk_wg_tma_smem_raw[];
+  pk_wg_tma_block<T, Epi>(p, pk_wg_tma_smem_raw);
+}
+
+// Kernels: gemm_bf16_tma_<BM>x<BN> (bf16 C, or fp32 partials when splits > 1) and gemm_bf16_tma_<BM>x<BN>_silu (gate/up
+// with the SiLU * up epilogue, b interleaved in groups of 8 rows, never split), GemmTmaParams. Grid (n / BN,
+// ceil(m / BM), splits), 128 + 2 BM threads, STAGES (BM + BN) 128 + 1024 + 16 STAGES bytes of dynamic shared memory
+// (io.prefillbench.forward.TmaTile holds the same table; a launch with less smem traps). n % BN == 0,
+// (k / splits) % 64 == 0; the tensor maps' boxes are {64, BM} and {64, BN}.
+#define PK_TMA_KERNELS(BM, BN, ST)                                                                                    \
+  extern "C" __global__ void __launch_bounds__(2 * BM + 128, 1) gemm_bf16_tma_##BM##x##BN(const __grid_constant__ GemmTmaParams p) { \
+    if (p.gemm.splits > 1) pk_wg_tma_body<PkWgTile<BM, BN, ST, 1>, PkStorePartial>(p);                                \
+    else pk_wg_tma_body<PkWgTile<BM, BN, ST, 1>, PkStoreBf16>(p);                                                      \
+  }                                                                                                                   \
+  extern "C" __global__ void __launch_bounds__(2 * BM + 128, 1)                                                       \
+      gemm_bf16_tma_##BM##x##BN##_silu(const __grid_constant__ GemmTmaParams p) {                                     \
+    pk_wg_tma_body<PkWgTile<BM, BN, ST, 1>, PkSiluMulBf16>(p);                                                        \
+  }
+
+#ifndef PK_WG_NO_DEFAULT_KERNELS
+// The tiles the harness (kernels/check/gemm_wgmma_check.cu, s8 call 2) found fastest for some layer GEMM of
+// ERNIE-4.5-0.3B or Llama-3.2-1B at 128..512 rows.
+PK_TMA_KERNELS(64, 64, 8)
+PK_TMA_KERNELS(64, 80, 8)
+PK_TMA_KERNELS(64, 128, 6)
+PK_TMA_KERNELS(128, 64, 8)
+PK_TMA_KERNELS(128, 96, 6)
+PK_TMA_KERNELS(128, 192, 4)
+PK_TMA_KERNELS(128, 256, 3)
+#endif
