@@ -8,7 +8,7 @@
 // next to cuBLAS (cublasGemmEx bf16, fp32 compute) and gemm.cu's 128 x 128 mma.sync kernel.
 // Build (sm_90a): nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -I kernels/include
 //   kernels/check/gemm_wgmma_check.cu -lcublas [-DNO_CUBLAS] [-DPREFILL_CHECK_NO_TIMING]
-// Modes: (none) every shape and configuration | quick [NAME] (validation of every configuration, or those whose
+// Modes: (none) every shape and configuration | only SHAPE M | one NAME|cublas n k m splits (Nsight Compute) | quick [NAME] (validation of every configuration, or those whose
 // name contains NAME, on two shapes, for compute-sanitizer).
 #define PK_WG_NO_DEFAULT_KERNELS
 #include "../src/prefill_kernels.cu"
@@ -105,9 +105,9 @@ __global__ void __launch_bounds__(PkWgTile<BM, BN, ST, LAG>::THREADS, 1) wg_kern
   else if (p.splits > 1) pk_wg_kernel_body<T, PkStorePartial>(p);
   else pk_wg_kernel_body<T, PkStoreBf16>(p);
 }
-template <int BM, int BN, int ST, int EPI>
-__global__ void __launch_bounds__(PkWgTile<BM, BN, ST, 1>::THREADS + 128, 1) wg_tma_kernel(const __grid_constant__ GemmTmaParams p) {
-  using T = PkWgTile<BM, BN, ST, 1>;
+template <int BM, int BN, int EPI>
+__global__ void __launch_bounds__(2 * BM + 128, 1) wg_tma_kernel(const __grid_constant__ GemmTmaParams p) {
+  using T = PkWgTile<BM, BN, 3, 1>;  // the stage count comes from p.stages
   if constexpr (EPI == 1) pk_wg_tma_body<T, PkSiluMulBf16>(p);
   else if (p.gemm.splits > 1) pk_wg_tma_body<T, PkStorePartial>(p);
   else pk_wg_tma_body<T, PkStoreBf16>(p);
@@ -118,17 +118,20 @@ struct Cfg {
   void (*silu)(GemmParams);
   void (*tma_plain)(GemmTmaParams) = nullptr;
   void (*tma_silu)(GemmTmaParams) = nullptr;
+  int stages = 0;  // TMA: GemmTmaParams.stages
 };
 // name BMxBN sSTAGES lLAG
 #define CFG(BM, BN, ST, LAG)                                                                                        \
   Cfg{#BM "x" #BN "s" #ST "l" #LAG, BM, BN, PkWgTile<BM, BN, ST, LAG>::SMEM, PkWgTile<BM, BN, ST, LAG>::THREADS, \
       wg_kernel<BM, BN, ST, LAG, 0>, wg_kernel<BM, BN, ST, LAG, 1>}
-#define TCFG(BM, BN, ST)                                                                                                    \
-  Cfg{"T" #BM "x" #BN "s" #ST, BM, BN, pk_wg_tma_smem<PkWgTile<BM, BN, ST, 1>>(), PkWgTile<BM, BN, ST, 1>::THREADS + 128, nullptr, \
-      nullptr, wg_tma_kernel<BM, BN, ST, 0>, wg_tma_kernel<BM, BN, ST, 1>}
+#define TCFG(BM, BN, ST)                                                                                                   \
+  Cfg{"T" #BM "x" #BN "s" #ST, BM, BN, ST * (BM + BN) * 128 + 1024 + 16 * ST, 2 * BM + 128, nullptr, nullptr, wg_tma_kernel<BM, BN, 0>, \
+      wg_tma_kernel<BM, BN, 1>, ST}
 static std::vector<Cfg> g_cfgs = {
-    TCFG(64, 64, 4),  TCFG(64, 64, 8),  TCFG(128, 64, 4), TCFG(64, 80, 8),  TCFG(64, 128, 6),  TCFG(64, 192, 5), TCFG(64, 256, 4), TCFG(128, 64, 8),
-    TCFG(128, 96, 6), TCFG(128, 128, 6), TCFG(128, 192, 4), TCFG(128, 256, 3),
+    TCFG(64, 64, 4),   TCFG(64, 64, 8),   TCFG(64, 64, 12),  TCFG(64, 80, 8),   TCFG(64, 80, 12),  TCFG(64, 128, 6),
+    TCFG(64, 128, 9),  TCFG(64, 256, 4),  TCFG(64, 256, 5),  TCFG(128, 64, 4),  TCFG(128, 64, 8),  TCFG(128, 64, 9),
+    TCFG(128, 96, 6),  TCFG(128, 96, 8),  TCFG(128, 128, 4), TCFG(128, 128, 6), TCFG(128, 192, 4), TCFG(128, 192, 5),
+    TCFG(128, 256, 3), TCFG(128, 256, 4),
     CFG(64, 64, 6, 1),  CFG(64, 64, 8, 1),  CFG(64, 80, 6, 1),   CFG(64, 96, 6, 1),   CFG(64, 128, 6, 1),
     CFG(64, 192, 5, 1), CFG(64, 256, 4, 1), CFG(128, 64, 6, 1),  CFG(128, 80, 6, 1),  CFG(128, 96, 6, 1),
     CFG(128, 128, 4, 1), CFG(128, 128, 5, 1), CFG(128, 192, 4, 1), CFG(128, 256, 3, 1),
@@ -159,6 +162,7 @@ static void launch_cfg(const Cfg &c, bool silu, const GemmParams &p, cudaStream_
     tp.tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c.bm);
     tp.tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c.bn);
     tp.gemm = p;
+    tp.stages = c.stages;
     (silu ? c.tma_silu : c.tma_plain)<<<grid, c.threads, c.smem, st>>>(tp);
   } else {
     (silu ? c.silu : c.plain)<<<grid, c.threads, c.smem, st>>>(p);
@@ -303,7 +307,42 @@ static void run_shape(const Shape &s, const std::vector<int> &ms) {
   }
 }
 
+// ncu mode: NAME n k m splits: five launches of one configuration on random data (no checks), for Nsight Compute.
+static int run_one(int argc, char **argv) {
+  if (argc < 7) { fprintf(stderr, "usage: one NAME n k m splits\n"); return 2; }
+  const Cfg *c = nullptr;
+  for (const Cfg &x : g_cfgs) if (!strcmp(x.name, argv[2])) c = &x;
+  const int n = atoi(argv[3]), k = atoi(argv[4]), m = atoi(argv[5]), sp = atoi(argv[6]);
+  Rng r{7};
+  Dev<uint16_t> dA(rand_bf16((size_t)m * k, r, 1.f)), dB(rand_bf16((size_t)n * k, r, 0.03f)), dC((size_t)m * n);
+#ifndef NO_CUBLAS
+  if (!strcmp(argv[2], "cublas")) {  // the library's kernel on the same shape, for comparison
+    cublasHandle_t h;
+    if (cublasCreate(&h) != CUBLAS_STATUS_SUCCESS) return 2;
+    float alpha = 1.f, beta = 0.f;
+    for (int i = 0; i < 5; i++)
+      cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &alpha, dB.p, CUDA_R_16BF, k, dA.p, CUDA_R_16BF, k, &beta, dC.p, CUDA_R_16BF, n,
+                   CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+    CK(cudaDeviceSynchronize());
+    printf("ran cublas n%d k%d m%d x5\n", n, k, m);
+    return 0;
+  }
+#endif
+  if (!c) { fprintf(stderr, "no configuration %s\n", argv[2]); return 2; }
+  Dev<float> dP((size_t)sp * m * n);
+  Dev<int32_t> dm(std::vector<int32_t>{m});
+  void (*kern)(GemmTmaParams) = c->tma_plain;
+  if (kern) CK(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, c->smem));
+  else CK(cudaFuncSetAttribute(c->plain, cudaFuncAttributeMaxDynamicSharedMemorySize, c->smem));
+  GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, sp, nullptr};
+  for (int i = 0; i < 5; i++) launch_cfg(*c, false, p);
+  CK(cudaDeviceSynchronize());
+  printf("ran %s n%d k%d m%d splits %d x5\n", c->name, n, k, m, sp);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "one")) return run_one(argc, argv);
   g_quick = argc > 1 && !strcmp(argv[1], "quick");
   if (g_quick && argc > 2) g_only = argv[2];
   cudaDeviceProp prop;
@@ -312,7 +351,9 @@ int main(int argc, char **argv) {
   std::vector<Shape> shapes = {{"e.qkv", 1280, 1024, false}, {"e.o", 1024, 1024, false}, {"e.gateup", 6144, 1024, true},
                                {"e.down", 1024, 3072, false}, {"l.qkv", 3072, 2048, false}, {"l.o", 2048, 2048, false},
                                {"l.gateup", 16384, 2048, true}, {"l.down", 2048, 8192, false}};
-  if (g_quick) {
+  if (argc > 3 && !strcmp(argv[1], "only")) {  // only SHAPE M: every configuration on one shape at one row count
+    for (const Shape &s : shapes) if (!strcmp(s.name, argv[2])) run_shape(s, {atoi(argv[3])});
+  } else if (g_quick) {
     run_shape(shapes[0], {512});
     run_shape(shapes[2], {128});
   } else {

@@ -234,7 +234,8 @@ typedef struct GemmRopeParams {
 
 /* gemm_bf16_tma_<BM>x<BN>[_silu] (gemm_wgmma.cu, sm_90a): the GemmParams contract with the operands read by TMA.
  * tmap_a / tmap_b: CUtensorMaps (cuTensorMapEncodeTiled) of a [m, lda] and b [n, ldb] as bf16, rank 2, dims
- * {k, rows}, box {64, BM} / {64, BN}, 128-byte swizzle, zero out-of-bounds fill. Passed by value (128-byte aligned). */
+ * {k, rows}, box {64, BM} / {64, BN}, 128-byte swizzle, zero out-of-bounds fill. Passed by value (128-byte aligned).
+ * stages: the pipeline depth the launch's shared memory holds (the kernel traps on a mismatch). */
 #ifdef __cplusplus
 #define PK_ALIGN128 alignas(128)
 #else
@@ -247,6 +248,7 @@ typedef struct GemmTmaParams {
   PkTensorMap tmap_a;
   PkTensorMap tmap_b;
   GemmParams gemm;
+  int32_t stages; /* pipeline depth: 2..16, and the launch's dynamic smem = stages (BM + BN) 128 + 1024 + 16 stages */
 } GemmTmaParams;
 
 /* splitk_reduce: c[row, col] = bf16(sum_z partial[z, row, col]) for row < *m_dev.

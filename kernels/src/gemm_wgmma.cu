@@ -1,21 +1,24 @@
 // Hopper GEMMs: C[m, n] = A[m, k] * B[n, k]^T (TN, bf16 in, fp32 accumulate) on wgmma.mma_async, for the row
-// capacities where the forward is a tensor-core problem (buckets >= 128). sm_90a only: on other targets the
-// kernels trap, and Java (ImplRegistry) offers them only on compute capability 9.0.
+// capacities where the forward is a tensor-core problem (buckets > 64). sm_90a only: on other targets the kernels trap,
+// and Java (TmaTile) refuses them on any device but compute capability 9.0.
 //
-//   block       BM x BN, BM / 64 warpgroups of 128 threads, each owning 64 rows x BN columns of fp32 accumulators
-//   k step      BK = 64 (one 128-byte smem row per operand row: the wgmma 128-byte swizzle atom is 8 such rows)
-//   pipeline    STAGES smem stages filled by every thread with cp.async (no tensor maps: nothing to build on the
-//               host), AHEAD = STAGES - 1 - LAG tiles in flight ahead of the one being multiplied and LAG wgmma
-//               batches in flight behind it (wgmma.wait_group LAG frees the stage the next load overwrites)
-//   epilogues   those of gemm.cu: the accumulator layout of m64nNk16 is, per thread, N / 8 fragments of the
-//               mma.sync m16n8 C layout (column 8 j + 2 (lane % 4), row lane / 4 and + 8 in warp w's 16 rows), so
-//               PkStoreBf16, PkStorePartial and PkSiluMulBf16 take the accumulators as float[N / 8][4]
+// Two mainloops over the same tiles and epilogues:
+//   pk_wg_gemm_block  operands by cp.async from every thread (STAGES, LAG template parameters; no tensor maps). The
+//                     first form (kernels/NOTES-forward.md v24), kept as the harness's baseline, exported by no kernel.
+//   pk_wg_tma_block   operands by TMA from one producer warpgroup, mbarrier full/empty per stage, the stage count a
+//                     launch parameter: the gemm_bf16_tma_<BM>x<BN>[_silu] kernels the forward runs (v25).
+//   block       BM x BN, BM / 64 consumer warpgroups of 128 threads, each owning 64 rows x BN columns of fp32
+//               accumulators; k in steps of BK = 64 (one 128-byte smem row per operand row: the wgmma 128-byte
+//               swizzle atom is 8 such rows, which is also the layout TMA's 128-byte swizzle writes)
+//   epilogues   those of gemm.cu: the accumulator layout of m64nNk16 is, per thread, N / 8 fragments of the mma.sync
+//               m16n8 C layout (column 8 j + 2 (lane % 4), row lane / 4 and + 8 in warp w's 16 rows), so PkStoreBf16,
+//               PkStorePartial and PkSiluMulBf16 take the accumulators as float[N / 8][4]
 //
-// Determinism: an output element's value is the fixed sequence of the block's k16 wgmma steps over its split,
-// in ascending k; the tile shape is a template parameter chosen in Java from the capture size and the weight
-// shape (GemmTiling), never from the real row count, so eager and graph of one bucket give the same bits.
-// Rows >= m_eff are zero-filled (not read) and never stored. The bits differ from gemm.cu's mma.sync kernels
-// (the tensor core's internal order within a k16 step differs), as cuBLASLt's do.
+// Determinism: an output element's value is the fixed sequence of the block's k16 wgmma steps over its split, in
+// ascending k; tile, stages and splits are chosen in Java from the capture size and the weight shape (a measurements
+// row), never from the real row count, so eager and graph of one bucket give the same bits. Rows >= m_eff are never
+// stored (the cp.async form zero-fills them; TMA reads whatever the capacity rows hold: rows are independent). The
+// bits differ from gemm.cu's mma.sync kernels (the tensor core's order within a k16 step differs), as cuBLASLt's do.
 #include "wgmma_ops.cuh"
 
 #ifndef PK_WG_LAG
@@ -171,8 +174,8 @@ static __device__ __forceinline__ void pk_wg_kernel_body(const GemmParams &p) {
 // The same tiles and epilogues with the operands brought in by the tensor memory accelerator: one producer
 // warpgroup (one thread issues a 2-D bulk tensor copy per operand and stage, completion counted in bytes on the
 // stage's full barrier), BM / 64 consumer warpgroups (wgmma on the stage, then an arrival on its empty barrier once
-// the wgmma that read it has completed). No __syncthreads in the loop, STAGES tiles in flight, the copies need no
-// issue slots of the consumers. Weights' copies for the first STAGES tiles are issued before the PDL wait.
+// the wgmma that read it has completed). No __syncthreads in the loop, every stage's tile in flight, the copies need no
+// issue slots of the consumers. Weights' copies for the first stages' tiles are issued before the PDL wait.
 // mbarrier init / expect_tx / wait: gemm_stream.cu's helpers.
 PK_DEV void pk_mbar_arrive(uint32_t bar) {
   asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
@@ -185,10 +188,21 @@ PK_DEV void pk_tma_load_2d(uint32_t dst, const PkTensorMap *map, int k0, int row
 #endif
 }
 
+// The stage count is a launch parameter (GemmTmaParams.stages, 2..PK_TMA_MAX_STAGES): the smem a tile's stages take
+// decides how many fit, and which depth is fastest depends on the shape (Java's TmaTile names it per implementation).
+#define PK_TMA_MAX_STAGES 16
+template <class T>
+PK_DEV uint32_t pk_wg_tma_smem_bytes(int stages) { return (uint32_t)(stages * (T::A_ST + T::B_ST) + 1024 + 16 * stages); }
+
 template <class T, class Epi>
 static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   const GemmParams &p = tp.gemm;
+  const int S = tp.stages;
+  uint32_t smem_bytes;
+  asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(smem_bytes));
+  // the launch's smem must hold the stages it asks for (Java's TmaTile computes both): a mismatch traps, never corrupts
+  if (S < 2 || S > PK_TMA_MAX_STAGES || smem_bytes < pk_wg_tma_smem_bytes<T>(S)) __trap();
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bm = blockIdx.y * T::BM, bn = blockIdx.x * T::BN;
   if (bm >= m_eff || bn >= p.n) { pk_pdl_wait(); return; }
@@ -196,33 +210,31 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
   const int kbeg = Epi::kSplitK ? blockIdx.z * kz : 0;
   const int ktiles = kz / T::BK;
   const int tid = threadIdx.x;
-  uint32_t smem_bytes;
-  asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(smem_bytes));
-  if (smem_bytes < (uint32_t)(T::SMEM + 16 * T::STAGES)) __trap();  // the launch's smem must match the tile (Java's table)
   const uint32_t base = (smem_u32(smem_raw) + 1023u) & ~1023u;
-  const uint32_t sA = base, sB = base + T::STAGES * T::A_ST;
-  const uint32_t full = sB + T::STAGES * T::B_ST, empty = full + 8 * T::STAGES;  // mbarriers, 8 bytes each
+  const uint32_t sA = base, sB = base + S * T::A_ST;
+  const uint32_t full = sB + S * T::B_ST, empty = full + 8 * S;  // mbarriers, 8 bytes each
   if (tid == 0) {
-    for (int s = 0; s < T::STAGES; s++) { pk_mbar_init(full + 8 * s, 1); pk_mbar_init(empty + 8 * s, T::THREADS); }
+    for (int s = 0; s < S; s++) { pk_mbar_init(full + 8 * s, 1); pk_mbar_init(empty + 8 * s, T::THREADS); }
     asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
   }
   __syncthreads();
 
   if (tid < 128) {  // producer warpgroup: one thread issues every copy
     if (tid == 0) {
-      const int pre = min(T::STAGES, ktiles);
+      const int pre = min(S, ktiles);
       for (int kt = 0; kt < pre; kt++) {
         pk_mbar_expect_tx(full + 8 * kt, T::A_ST + T::B_ST);
         pk_tma_load_2d(sB + kt * T::B_ST, &tp.tmap_b, kbeg + kt * T::BK, bn, full + 8 * kt);
       }
       pk_pdl_wait();
       for (int kt = 0; kt < pre; kt++) pk_tma_load_2d(sA + kt * T::A_ST, &tp.tmap_a, kbeg + kt * T::BK, bm, full + 8 * kt);
+      int s = pre % S, ph = pre / S;  // stage and its use count (phase) of tile kt, without a division per tile
       for (int kt = pre; kt < ktiles; kt++) {
-        const int s = kt % T::STAGES;
-        pk_mbar_wait(empty + 8 * s, ((kt / T::STAGES) - 1) & 1);
+        pk_mbar_wait(empty + 8 * s, (ph - 1) & 1);
         pk_mbar_expect_tx(full + 8 * s, T::A_ST + T::B_ST);
         pk_tma_load_2d(sB + s * T::B_ST, &tp.tmap_b, kbeg + kt * T::BK, bn, full + 8 * s);
         pk_tma_load_2d(sA + s * T::A_ST, &tp.tmap_a, kbeg + kt * T::BK, bm, full + 8 * s);
+        if (++s == S) { s = 0; ph++; }
       }
     } else {
       pk_pdl_wait();
@@ -236,9 +248,9 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
 #pragma unroll
   for (int i = 0; i < T::BN / 2; i++) acc[i] = 0.f;
   const uint64_t da0 = pk_wg_desc(sA + wg * 64 * 128), db0 = pk_wg_desc(sB);
+  int s = 0, ph = 0, prev = -1;
   for (int kt = 0; kt < ktiles; kt++) {
-    const int s = kt % T::STAGES;
-    pk_mbar_wait(full + 8 * s, (kt / T::STAGES) & 1);
+    pk_mbar_wait(full + 8 * s, ph & 1);
     pk_wg_fence_regs<T::BN / 2>(acc);
     pk_wg_fence();
 #pragma unroll
@@ -247,7 +259,9 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
     pk_wg_commit();
     pk_wg_fence_regs<T::BN / 2>(acc);
     pk_wg_wait<1>();  // the wgmma of tile kt - 1 has completed: its stage may be refilled
-    if (kt > 0) pk_mbar_arrive(empty + 8 * ((kt - 1) % T::STAGES));
+    if (prev >= 0) pk_mbar_arrive(empty + 8 * prev);
+    prev = s;
+    if (++s == S) { s = 0; ph++; }
   }
   pk_wg_wait<0>();
   pk_wg_fence_regs<T::BN / 2>(acc);
@@ -266,11 +280,6 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
 #endif
 }
 
-// Shared memory of the TMA kernels: the stages plus 2 * STAGES mbarriers.
-template <class T> constexpr int pk_wg_tma_smem() { return T::SMEM + 16 * T::STAGES; }
-// Threads of the TMA kernels: the producer warpgroup plus the consumers.
-template <class T> constexpr int pk_wg_tma_threads() { return T::THREADS + 128; }
-
 template <class T, class Epi>
 static __device__ __forceinline__ void pk_wg_tma_body(const GemmTmaParams &p) {
   extern __shared__ __align__(1024) uint8_t pk_wg_tma_smem_raw[];
@@ -279,27 +288,29 @@ static __device__ __forceinline__ void pk_wg_tma_body(const GemmTmaParams &p) {
 
 // Kernels: gemm_bf16_tma_<BM>x<BN> (bf16 C, or fp32 partials when splits > 1) and gemm_bf16_tma_<BM>x<BN>_silu (gate/up
 // with the SiLU * up epilogue, b interleaved in groups of 8 rows, never split), GemmTmaParams. Grid (n / BN,
-// ceil(m / BM), splits), 128 + 2 BM threads, STAGES (BM + BN) 128 + 1024 + 16 STAGES bytes of dynamic shared memory
-// (io.prefillbench.forward.TmaTile holds the same table; a launch with less smem traps). n % BN == 0,
+// ceil(m / BM), splits), 128 + 2 BM threads, stages (BM + BN) 128 + 1024 + 16 stages bytes of dynamic shared memory
+// (io.prefillbench.forward.TmaTile computes the same; a launch with less smem traps). n % BN == 0,
 // (k / splits) % 64 == 0; the tensor maps' boxes are {64, BM} and {64, BN}.
-#define PK_TMA_KERNELS(BM, BN, ST)                                                                                    \
+#define PK_TMA_KERNELS(BM, BN)                                                                                        \
   extern "C" __global__ void __launch_bounds__(2 * BM + 128, 1) gemm_bf16_tma_##BM##x##BN(const __grid_constant__ GemmTmaParams p) { \
-    if (p.gemm.splits > 1) pk_wg_tma_body<PkWgTile<BM, BN, ST, 1>, PkStorePartial>(p);                                \
-    else pk_wg_tma_body<PkWgTile<BM, BN, ST, 1>, PkStoreBf16>(p);                                                      \
+    if (p.gemm.splits > 1) pk_wg_tma_body<PkWgTile<BM, BN, 3, 1>, PkStorePartial>(p);                                 \
+    else pk_wg_tma_body<PkWgTile<BM, BN, 3, 1>, PkStoreBf16>(p);                                                       \
   }                                                                                                                   \
   extern "C" __global__ void __launch_bounds__(2 * BM + 128, 1)                                                       \
       gemm_bf16_tma_##BM##x##BN##_silu(const __grid_constant__ GemmTmaParams p) {                                     \
-    pk_wg_tma_body<PkWgTile<BM, BN, ST, 1>, PkSiluMulBf16>(p);                                                        \
+    pk_wg_tma_body<PkWgTile<BM, BN, 3, 1>, PkSiluMulBf16>(p);                                                         \
   }
 
 #ifndef PK_WG_NO_DEFAULT_KERNELS
 // The tiles the harness (kernels/check/gemm_wgmma_check.cu, s8 call 2) found fastest for some layer GEMM of
 // ERNIE-4.5-0.3B or Llama-3.2-1B at 128..512 rows.
-PK_TMA_KERNELS(64, 64, 8)
-PK_TMA_KERNELS(64, 80, 8)
-PK_TMA_KERNELS(64, 128, 6)
-PK_TMA_KERNELS(128, 64, 8)
-PK_TMA_KERNELS(128, 96, 6)
-PK_TMA_KERNELS(128, 192, 4)
-PK_TMA_KERNELS(128, 256, 3)
+PK_TMA_KERNELS(64, 64)
+PK_TMA_KERNELS(64, 80)
+PK_TMA_KERNELS(64, 128)
+PK_TMA_KERNELS(64, 256)
+PK_TMA_KERNELS(128, 64)
+PK_TMA_KERNELS(128, 96)
+PK_TMA_KERNELS(128, 128)
+PK_TMA_KERNELS(128, 192)
+PK_TMA_KERNELS(128, 256)
 #endif

@@ -68,8 +68,34 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         }
     }
 
-    /** A fusion rule switched on for one bucket (see {@link ImplRegistry#fusions()}). */
-    public record FusionRow(String fusion, int m, int arch, String source) {
+    /**
+     * A fusion rule switched on for one bucket (see {@link ImplRegistry#fusions()}), or for every capture size in
+     * {@code [m, mMax]} when {@code mMax} is given (as the GEMM rows' ranges, so a fusion can follow them). With
+     * {@code producer}, only a GEMM that runs that implementation is fused (a bucket's rows differ per model: a row
+     * measured for one model's tile must not fuse another model's GEMM into a kernel nobody measured).
+     */
+    public record FusionRow(String fusion, int m, int arch, String source, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String producer) {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public FusionRow {
+            if (mMax != null && mMax < m) throw new IllegalArgumentException("fusion row " + fusion + ": mMax " + mMax + " is below m " + m);
+            if (producer != null && producer.isBlank()) producer = null;
+        }
+
+        /** A row for one capture size, any producer. */
+        public FusionRow(String fusion, int m, int arch, String source) {
+            this(fusion, m, arch, source, null, null);
+        }
+
+        /** Whether the row fuses a GEMM running implementation {@code impl}. */
+        public boolean fuses(String impl) {
+            return producer == null || producer.equals(impl);
+        }
+
+        /** Whether the row covers capture size {@code size}. */
+        public boolean covers(int size) {
+            return mMax == null ? size == m : size >= m && size <= mMax;
+        }
     }
 
     /**
@@ -190,7 +216,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     /** A fusion, L2-prefetch or persistent-layer row for this key's size and arch. */
     private static boolean keyRowMatches(Object row, CaptureKey key) {
         return switch (row) {
-            case FusionRow r -> r.m() == key.size() && archMatches(r.arch(), key);
+            case FusionRow r -> r.covers(key.size()) && archMatches(r.arch(), key);
             case KeyRow r -> r.m() == key.size() && archMatches(r.arch(), key);
             default -> false;
         };
@@ -207,7 +233,12 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     public boolean fusion(String name, CaptureKey key) {
-        return fusions.stream().anyMatch(r -> r.fusion().equals(name) && r.m() == key.size() && archMatches(r.arch(), key));
+        return fusions.stream().anyMatch(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key));
+    }
+
+    /** Whether fusion {@code name} is on at this key for a GEMM running implementation {@code impl}. */
+    public boolean fusion(String name, CaptureKey key, String impl) {
+        return fusions.stream().anyMatch(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key) && r.fuses(impl));
     }
 
     public boolean l2Prefetch(CaptureKey key) {

@@ -142,7 +142,7 @@ public final class ImplRegistry {
     static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
 
-    private static final ImplRegistry STANDARD = new ImplRegistry(List.of(
+    private static final ImplRegistry STANDARD = new ImplRegistry(withTma(List.of(
             new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
@@ -216,10 +216,6 @@ public final class ImplRegistry {
                     (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN), ImplRegistry::one, false, null,
                     ImplRegistry::bindGemmSilu),
             // wgmma + TMA GEMMs (sm_90a): never a default, a measurements row selects one; the SiLU forms through the fusion
-            tma(TmaTile.ALL.get(0), false), tma(TmaTile.ALL.get(1), false), tma(TmaTile.ALL.get(2), false), tma(TmaTile.ALL.get(3), false),
-            tma(TmaTile.ALL.get(4), false), tma(TmaTile.ALL.get(5), false), tma(TmaTile.ALL.get(6), false),
-            tma(TmaTile.ALL.get(0), true), tma(TmaTile.ALL.get(1), true), tma(TmaTile.ALL.get(2), true), tma(TmaTile.ALL.get(3), true),
-            tma(TmaTile.ALL.get(4), true), tma(TmaTile.ALL.get(5), true), tma(TmaTile.ALL.get(6), true),
             // two blocks per token: one 8-column chunk per thread for ffn <= 4096 (a grid-stride loop's
             // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
@@ -241,7 +237,7 @@ public final class ImplRegistry {
                     "bits depend on the dims only: every GEMM element is a fixed-order sum of 8 warps' k-slices; never the real "
                             + "token count or which block computes a tile (not the unfused chain's bits: another k order)",
                     new PersistentLayerFits(), (op, k, s, d) -> Grid.of(Grid.fixed(KernelConstants.LAYER_BLOCKS)), ImplRegistry::one,
-                    true, null, ImplRegistry::bindLayer)),
+                    true, null, ImplRegistry::bindLayer))),
             // the 128 x 128 tile and the streaming kernels keep their kernel (the streaming ones unsplit); any other
             // GEMM (64 x 64, cuBLAS) becomes the 64 x 64 fused kernel, whose 16-row path serves small buckets
             List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL, siluTargets()),
@@ -257,13 +253,21 @@ public final class ImplRegistry {
         return STANDARD;
     }
 
+    /** The standard implementations followed by every TMA tile's plain and SiLU forms. */
+    private static List<Impl> withTma(List<Impl> impls) {
+        List<Impl> all = new java.util.ArrayList<>(impls);
+        for (TmaTile t : TmaTile.ALL) all.add(tma(t, false));
+        for (TmaTile t : TmaTile.ALL) all.add(tma(t, true));
+        return List.copyOf(all);
+    }
+
     /** silu_into_gate_up's fused form of each GEMM implementation ({@link Fusion#ANY}: the 64 x 64 fused kernel). */
     private static Map<String, String> siluTargets() {
         Map<String, String> m = new java.util.LinkedHashMap<>(Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu",
                 StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_SILU,
                 StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_SILU,
                 StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_SILU));
-        for (TmaTile t : TmaTile.ALL) m.put(t.kernel(), t.kernel() + TMA_SILU);
+        for (TmaTile t : TmaTile.ALL) m.put(t.name(), t.name() + TMA_SILU);
         return Map.copyOf(m);
     }
 
@@ -271,16 +275,16 @@ public final class ImplRegistry {
     static final String TMA_SILU = "_silu";
 
     /**
-     * {@code gemm_bf16_tma_<BM>x<BN>} (or its SiLU * up form): selected by a measurements row (the plain form) or the
+     * {@code gemm_bf16_tma_<BM>x<BN>s<stages>} (or its SiLU * up form): selected by a measurements row (the plain form) or the
      * silu_into_gate_up fusion (the SiLU form, never split); the grid rule refuses a shape, split or device the tile
      * cannot run, naming why.
      */
     private static Impl tma(TmaTile t, boolean silu) {
-        String name = t.kernel() + (silu ? TMA_SILU : "");
+        String name = t.name() + (silu ? TMA_SILU : ""), kernel = t.kernel() + (silu ? TMA_SILU : "");
         Impl.Supports supports = silu
                 ? (op, k) -> t.refusal(op.n(), op.k(), 1, k.arch()).isEmpty() && gateUpInterleavable(op, k)
                 : (op, k) -> false; // never a default: only a measurements row selects it
-        return new Impl(name, OpKind.GEMM, name, t.threads(), t.smem(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+        return new Impl(name, OpKind.GEMM, kernel, t.threads(), t.smem(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 silu ? "bits depend on k only (one split; gate and up rounded to bf16, then silu_mul's arithmetic): never the real row count"
                         : "bits depend on (k, splits) only: one fixed wgmma k16 sequence per output; never the real row count or the block",
                 supports, (op, k, s, d) -> {
@@ -520,6 +524,7 @@ public final class ImplRegistry {
         int cap = c.key().capacity(op.rows());
         TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_a(p), t(c, op.in("a")), cap, op.k(), op.k(), t.bm());
         TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_b(p), c.weight(op.weight("weight")), op.n(), op.k(), op.k(), t.bn());
+        GemmTmaParams.stages(p, t.stages());
         return new KernelIssuable(c, lo, p);
     }
 

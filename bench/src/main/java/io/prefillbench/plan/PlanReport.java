@@ -249,10 +249,15 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         return p.ops().stream().anyMatch(o -> onMmaTiles(p, o));
     }
 
-    /** A decoder-layer GEMM above the streaming kernels' 64 rows that is neither a library call nor a streaming kernel. */
+    /**
+     * A decoder-layer GEMM above the streaming kernels' 64 rows on gemm.cu's mma.sync tiles: neither a library call nor
+     * a streaming kernel nor a wgmma + TMA tile (a measurements row chose those).
+     */
     private static boolean onMmaTiles(LoweredPlan p, LoweredOp o) {
+        String k = o.impl().kernel();
         return o.op().kind() == OpKind.GEMM && o.op().layer() >= 0 && !o.impl().library()
-                && p.key().capacity(o.op().rows()) > StreamTiling.Variant.M64.rows() && !o.impl().kernel().startsWith("gemm_bf16_stream");
+                && p.key().capacity(o.op().rows()) > StreamTiling.Variant.M64.rows() && !k.startsWith("gemm_bf16_stream")
+                && !k.startsWith("gemm_bf16_tma_");
     }
 
     static String gemmImpls(LoweredPlan p) {

@@ -32,14 +32,14 @@ class TmaGemmGpuTest {
     static ImplChoices tmaChoices(ModelConfig m) {
         int h = m.hidden(), qkv = m.qkvDim(), gu = 2 * m.ffn(), ffn = m.ffn();
         List<ImplChoices.GemmRow> rows = List.of(
-                new ImplChoices.GemmRow(qkv, h, 128, 90, "gemm_bf16_tma_64x128", 0, "test"),
-                new ImplChoices.GemmRow(h, h, 128, 90, "gemm_bf16_tma_128x64", 2, "test"),
-                new ImplChoices.GemmRow(gu, h, 128, 90, "gemm_bf16_tma_64x64", 0, "test"),
-                new ImplChoices.GemmRow(h, ffn, 128, 90, "gemm_bf16_tma_64x64", 4, "test"),
-                new ImplChoices.GemmRow(qkv, h, 512, 90, "gemm_bf16_tma_64x128", 0, "test"),
-                new ImplChoices.GemmRow(h, h, 512, 90, "gemm_bf16_tma_64x64", 0, "test"),
-                new ImplChoices.GemmRow(gu, h, 512, 90, "gemm_bf16_tma_128x256", 0, "test"),
-                new ImplChoices.GemmRow(h, ffn, 512, 90, "gemm_bf16_tma_128x64", 0, "test"));
+                new ImplChoices.GemmRow(qkv, h, 128, 90, "gemm_bf16_tma_64x128s6", 0, "test"),
+                new ImplChoices.GemmRow(h, h, 128, 90, "gemm_bf16_tma_128x64s8", 2, "test"),
+                new ImplChoices.GemmRow(gu, h, 128, 90, "gemm_bf16_tma_64x64s12", 0, "test"),
+                new ImplChoices.GemmRow(h, ffn, 128, 90, "gemm_bf16_tma_64x64s12", 4, "test"),
+                new ImplChoices.GemmRow(qkv, h, 512, 90, "gemm_bf16_tma_64x128s6", 0, "test"),
+                new ImplChoices.GemmRow(h, h, 512, 90, "gemm_bf16_tma_64x64s12", 0, "test"),
+                new ImplChoices.GemmRow(gu, h, 512, 90, "gemm_bf16_tma_128x256s4", 0, "test"),
+                new ImplChoices.GemmRow(h, ffn, 512, 90, "gemm_bf16_tma_128x64s8", 0, "test"));
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), rows,
                 List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 90, "test"),
                         new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
@@ -52,10 +52,10 @@ class TmaGemmGpuTest {
         ModelConfig m = cfg.model();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(tmaChoices(m)))) {
             Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
-            assertEquals("gemm_bf16_tma_64x128", e.lowered().plan(128).op("L0.qkv").impl().name());
+            assertEquals("gemm_bf16_tma_64x128s6", e.lowered().plan(128).op("L0.qkv").impl().name());
             assertEquals(2, e.lowered().plan(128).op("L0.o").splits());
-            assertEquals("gemm_bf16_tma_64x64_silu", e.lowered().plan(128).op("L0.gate_up").impl().name());
-            assertEquals("gemm_bf16_tma_128x256_silu", e.lowered().plan(512).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_tma_64x64s12_silu", e.lowered().plan(128).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_tma_128x256s4_silu", e.lowered().plan(512).op("L0.gate_up").impl().name());
             assertTrue(e.lowered().plan(16).ops().stream().noneMatch(o -> o.impl().name().contains("tma")), "no row at 16");
             for (int s : cfg.sizes().sizes()) e.capture(s);
             CpuReference ref = new CpuReference(m, cfg.seed());

@@ -38,6 +38,42 @@ class ImplChoicesRangeTest {
     }
 
     @Test
+    void aFusionRangeRowFusesEveryCaptureSizeInItsRangeOnly() {
+        ImplChoices c = ImplChoices.parse("""
+                {"provenance": {"card": "NVIDIA H200", "date": "2026-11-30", "source": "results/x.json", "note": "-"},
+                 "gemm": [], "fusions": [{"fusion": "silu_into_gate_up", "m": 81, "mMax": 128, "arch": 90, "source": "range"}],
+                 "l2Prefetch": []}""");
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "80,88,128,136", 32, 132, ImplRegistry.standard(), c);
+        for (int size : new int[] {88, 128}) {
+            assertTrue(c.fusion(ImplRegistry.SILU_INTO_GATE_UP, f.plan(size).key()), "in range: " + size);
+            assertEquals(List.of("L0.silu_mul"), f.plan(size).op("L0.gate_up").fused(), "fused at " + size);
+        }
+        for (int size : new int[] {80, 136}) {
+            assertFalse(c.fusion(ImplRegistry.SILU_INTO_GATE_UP, f.plan(size).key()), "out of range: " + size);
+            assertTrue(f.plan(size).op("L0.gate_up").fused().isEmpty(), "unfused at " + size);
+        }
+        // with a producer, only a GEMM running that implementation is fused: here gate_up runs the rule's gemm_bf16
+        ImplChoices other = ImplChoices.parse("""
+                {"provenance": {"card": "NVIDIA H200", "date": "2026-11-30", "source": "results/x.json", "note": "-"},
+                 "gemm": [], "fusions": [{"fusion": "silu_into_gate_up", "m": 81, "mMax": 128, "arch": 90, "source": "range",
+                                          "producer": "gemm_bf16_tma_64x64s8"}], "l2Prefetch": []}""");
+        LoweredForward g = ForwardTestSupport.lower("ernie-4.5-0.3b", "96", 32, 132, ImplRegistry.standard(), other);
+        assertEquals("gemm_bf16", g.plan(96).op("L0.gate_up").impl().name());
+        assertTrue(g.plan(96).op("L0.gate_up").fused().isEmpty(), "another producer: unfused");
+        ImplChoices tma = ImplChoices.parse("""
+                {"provenance": {"card": "NVIDIA H200", "date": "2026-11-30", "source": "results/x.json", "note": "-"},
+                 "gemm": [{"n": 6144, "k": 1024, "m": 81, "mMax": 128, "arch": 90, "impl": "gemm_bf16_tma_64x64s8", "splits": 1, "source": "x"}],
+                 "fusions": [{"fusion": "silu_into_gate_up", "m": 81, "mMax": 128, "arch": 90, "source": "range",
+                              "producer": "gemm_bf16_tma_64x64s8"}], "l2Prefetch": []}""");
+        assertEquals("gemm_bf16_tma_64x64s8_silu", ForwardTestSupport.lower("ernie-4.5-0.3b", "96", 32, 132, ImplRegistry.standard(), tma)
+                .plan(96).op("L0.gate_up").impl().name());
+        BenchException below = assertThrows(BenchException.class, () -> ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "-"}, "gemm": [],
+                 "fusions": [{"fusion": "silu_into_gate_up", "m": 128, "mMax": 81, "arch": 90, "source": "x"}], "l2Prefetch": []}"""));
+        assertTrue(below.getMessage().contains("mMax 81 is below m 128"), below.getMessage());
+    }
+
+    @Test
     void badRangeRowsAreRefusedNamingTheRow() {
         BenchException below = assertThrows(BenchException.class, () -> parse(
                 "{\"n\": 1280, \"k\": 1024, \"m\": 128, \"mMax\": 64, \"arch\": 90, \"impl\": \"cublaslt_gemm\", \"splits\": 0, \"source\": \"x\"}"));

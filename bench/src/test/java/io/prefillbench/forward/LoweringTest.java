@@ -80,8 +80,9 @@ class LoweringTest {
                 LoweredOp o = f.plan(size).op(gemm);
                 var row = ImplChoices.bundled().gemm().stream()
                         .filter(r -> r.n() == o.op().n() && r.k() == o.op().k() && r.m() == size).findFirst();
-                if (row.isPresent()) { // a measured library row (cuBLASLt at the large buckets)
-                    assertEquals(row.get().impl(), o.impl().name(), gemm + " at " + size);
+                if (row.isPresent()) { // a measured row (cuBLASLt, or our TMA tile with SiLU fused where a fusion row says so)
+                    boolean fused = gemm.equals("L0.gate_up") && ImplChoices.bundled().fusions().stream().anyMatch(r -> r.covers(size));
+                    assertEquals(row.get().impl() + (fused ? "_silu" : ""), o.impl().name(), gemm + " at " + size);
                     continue;
                 }
                 GemmTiling.Choice c = GemmTiling.choose(o.op().n(), o.op().k(), size, 132);
@@ -95,6 +96,11 @@ class LoweringTest {
             if (r.impl().equals("cublaslt_gemm")) { // measured end to end: the row names the committed A/B results file
                 String file = r.source().substring(0, r.source().indexOf(' '));
                 assertTrue(Files.exists(Path.of("..").resolve(file)), "the row's results file is in the repository: " + file);
+                continue;
+            }
+            if (r.impl().startsWith("gemm_bf16_tma_")) { // measured end to end: the row names the committed A/B results folder
+                String dir = r.source().substring(r.source().indexOf("results/"), r.source().indexOf(' ', r.source().indexOf("results/")));
+                assertTrue(Files.isDirectory(Path.of("..").resolve(dir)), "the row's results folder is in the repository: " + dir);
                 continue;
             }
             assertTrue(r.source().startsWith("kernels/results-stream/stream-recommendations.csv (H200, 2026-11-29)"), r.source());
@@ -286,8 +292,9 @@ class LoweringTest {
         // one device layout for both buckets: gate/up rows interleaved whether fused or not
         assertEquals(new WeightLayout.RowInterleave(3072, KernelConstants.GATE_UP_GROUP), f.weightLayout().of("layers.0.gate_up"));
         assertEquals(small.weightLayout(), big.weightLayout());
-        // the bundled file selects no fusion: measured, cuBLASLt + silu_mul beats the fused 128 x 128 kernel at 512
-        assertTrue(ImplChoices.bundled().fusions().isEmpty(), "bundled fusions: " + ImplChoices.bundled().fusions());
+        // the bundled file fuses only where gate_up runs our TMA tile (81..128): measured, cuBLASLt + silu_mul beats the
+        // fused 128 x 128 kernel at 512
+        assertTrue(ImplChoices.bundled().fusions().stream().allMatch(r -> r.m() == 81 && r.mMax() == 128), "bundled fusions: " + ImplChoices.bundled().fusions());
         assertTrue(ImplChoices.bundled().provenance().note().contains("fusion row at 512 was dropped"), ImplChoices.bundled().provenance().note());
     }
 
@@ -401,46 +408,49 @@ class LoweringTest {
     void tmaGemmsAreSelectedByRowsSplitAndFusedAndRefusedWhereTheTileCannotRun() {
         // ERNIE's layer GEMMs at 512: qkv (1280 x 1024) on 64 x 80, o (1024 x 1024) on 64 x 64 at 2 splits, gate_up
         // (6144 x 1024) on 128 x 192 with SiLU fused, down (1024 x 3072) on 64 x 64
-        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 512, 90, "gemm_bf16_tma_64x80", 0, "test"),
-                new ImplChoices.GemmRow(1024, 1024, 512, 90, "gemm_bf16_tma_64x64", 2, "test"),
-                new ImplChoices.GemmRow(6144, 1024, 512, 90, "gemm_bf16_tma_128x192", 0, "test"),
-                new ImplChoices.GemmRow(1024, 3072, 512, 90, "gemm_bf16_tma_64x64", 0, "test")),
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 512, 90, "gemm_bf16_tma_64x80s8", 0, "test"),
+                new ImplChoices.GemmRow(1024, 1024, 512, 90, "gemm_bf16_tma_64x64s8", 2, "test"),
+                new ImplChoices.GemmRow(6144, 1024, 512, 90, "gemm_bf16_tma_128x192s4", 0, "test"),
+                new ImplChoices.GemmRow(1024, 3072, 512, 90, "gemm_bf16_tma_64x64s8", 0, "test")),
                 List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
         LoweredPlan p = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,512", 32, 132, ImplRegistry.standard(), c).plan(512);
         LoweredOp qkv = p.op("L0.qkv"), o = p.op("L0.o"), gu = p.op("L0.gate_up"), down = p.op("L0.down");
-        assertEquals("gemm_bf16_tma_64x80", qkv.impl().name());
+        assertEquals("gemm_bf16_tma_64x80s8", qkv.impl().name());
         assertArrayEquals(new int[] {16, 8, 1}, qkv.grid().blocks(512, 32, 1));
         assertEquals(128 + 2 * 64, qkv.impl().threads());
         assertEquals(8 * (64 + 80) * 128 + 1024 + 16 * 8, qkv.impl().dynamicSmem());
         assertEquals(2, o.splits());
         assertArrayEquals(new int[] {16, 8, 2}, o.grid().blocks(512, 32, 1));
         assertEquals(2, p.op("L0.post_norm").partialSplits(), "the norm sums o's partials");
-        assertEquals("gemm_bf16_tma_128x192_silu", gu.impl().name());
+        assertEquals("gemm_bf16_tma_128x192s4_silu", gu.impl().name());
         assertEquals(List.of("L0.silu_mul"), gu.fused());
         assertArrayEquals(new int[] {32, 4, 1}, gu.grid().blocks(512, 32, 1));
-        assertEquals("gemm_bf16_tma_64x64", down.impl().name());
+        assertEquals("gemm_bf16_tma_64x64s8", down.impl().name());
         // the eager grid of a batch of 100 tokens: fewer row tiles, the same tile
         assertArrayEquals(new int[] {16, 2, 1}, qkv.grid().blocks(100, 32, 1));
         // never a default
         assertTrue(ForwardTestSupport.lower("ernie-4.5-0.3b", "512").plan(512).ops().stream().noneMatch(x -> x.impl().name().contains("tma")));
         // refused, naming why: 1280 columns do not split into tiles of 192 ...
-        ImplChoices wide = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 512, 90, "gemm_bf16_tma_128x192", 0, "test")), List.of(), List.of());
+        ImplChoices wide = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 512, 90, "gemm_bf16_tma_128x192s4", 0, "test")), List.of(), List.of());
         var e1 = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), wide));
         assertTrue(e1.getMessage().contains("n % 192 == 0"), e1.getMessage());
         // ... 1024 / 32 splits is not a multiple of 64 ...
-        ImplChoices split = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 512, 90, "gemm_bf16_tma_64x64", 32, "test")), List.of(), List.of());
+        ImplChoices split = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 512, 90, "gemm_bf16_tma_64x64s8", 32, "test")), List.of(), List.of());
         var e2 = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), split));
         assertTrue(e2.getMessage().contains("(k / splits) % 64"), e2.getMessage());
         // ... and an sm_80 device has no sm_90a code (a row for any arch, arch 0, still reaches the check)
-        ImplChoices any = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 512, 0, "gemm_bf16_tma_64x64", 0, "test")), List.of(), List.of());
+        ImplChoices any = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 512, 0, "gemm_bf16_tma_64x64s8", 0, "test")), List.of(), List.of());
         var e3 = assertThrows(IllegalArgumentException.class, () -> LoweredForward.of(ForwardProgram.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b")),
                 io.prefillbench.plan.CaptureSizes.parse("512", io.prefillbench.plan.CaptureSizes.HARD_CAP), 32, 2048, 108, 80, ImplRegistry.standard(), any));
         assertTrue(e3.getMessage().contains("compute capability 9.0"), e3.getMessage());
-        // every tile's kernel pair is registered with the tile's block and shared memory
+        // every tile's pair is registered with the tile's kernel, block and shared memory; a depth that does not fit is refused
         for (TmaTile t : TmaTile.ALL) {
-            assertEquals(t.kernel(), ImplRegistry.standard().byName(t.kernel()).kernel());
-            assertEquals(t.smem(), ImplRegistry.standard().byName(t.kernel() + "_silu").dynamicSmem());
+            assertEquals(t.kernel(), ImplRegistry.standard().byName(t.name()).kernel());
+            assertEquals(t.kernel() + "_silu", ImplRegistry.standard().byName(t.name() + "_silu").kernel());
+            assertEquals(t.smem(), ImplRegistry.standard().byName(t.name() + "_silu").dynamicSmem());
+            assertTrue(t.smem() <= TmaTile.MAX_SMEM);
         }
+        assertThrows(IllegalArgumentException.class, () -> new TmaTile(128, 192, 6));
     }
 
     @Test

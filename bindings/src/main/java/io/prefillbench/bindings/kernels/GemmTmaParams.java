@@ -18,6 +18,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     PkTensorMap tmap_a;
  *     PkTensorMap tmap_b;
  *     GemmParams gemm;
+ *     int32_t stages;
  * }
  * }
  */
@@ -31,7 +32,8 @@ public class GemmTmaParams {
         PkTensorMap.layout().withName("tmap_a"),
         PkTensorMap.layout().withName("tmap_b"),
         GemmParams.layout().withName("gemm"),
-        MemoryLayout.paddingLayout(48)
+        Kernels.C_INT.withName("stages"),
+        MemoryLayout.paddingLayout(44)
     ).withName("GemmTmaParams");
 
     /**
@@ -171,6 +173,50 @@ public class GemmTmaParams {
      */
     public static void gemm(MemorySegment struct, MemorySegment fieldValue) {
         MemorySegment.copy(fieldValue, 0L, struct, gemm$OFFSET, gemm$LAYOUT.byteSize());
+    }
+
+    private static final OfInt stages$LAYOUT = (OfInt)$LAYOUT.select(groupElement("stages"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t stages
+     * }
+     */
+    public static final OfInt stages$layout() {
+        return stages$LAYOUT;
+    }
+
+    private static final long stages$OFFSET = $LAYOUT.byteOffset(groupElement("stages"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t stages
+     * }
+     */
+    public static final long stages$offset() {
+        return stages$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t stages
+     * }
+     */
+    public static int stages(MemorySegment struct) {
+        return struct.get(stages$LAYOUT, stages$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t stages
+     * }
+     */
+    public static void stages(MemorySegment struct, int fieldValue) {
+        struct.set(stages$LAYOUT, stages$OFFSET, fieldValue);
     }
 
     /**
