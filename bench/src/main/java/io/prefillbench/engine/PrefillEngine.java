@@ -109,7 +109,9 @@ public final class PrefillEngine implements AutoCloseable {
         hostMeta = PinnedBuffer.allocate("batch metadata", buffers.meta().bytes());
         hostOut = PinnedBuffer.allocate("first tokens", 4L * buffers.meta().maxSeqs());
         boolean pdl = options.pdl() && device.ccMajor() >= 9;
-        java.util.Set<String> raised = new java.util.HashSet<>();
+        // the largest dynamic smem raised per kernel: implementations may share a kernel at different sizes (the TMA
+        // GEMMs' stage counts), and the limit must cover the largest launch
+        java.util.Map<String, Integer> raised = new java.util.HashMap<>();
         for (LoweredPlan lp : lowered.all()) {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
@@ -117,8 +119,9 @@ public final class PrefillEngine implements AutoCloseable {
             plans.put(lp.key().size(), plan);
             for (LoweredOp op : lp.ops()) {
                 Impl impl = op.impl();
-                if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && raised.add(impl.kernel())) {
+                if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && impl.dynamicSmem() > raised.getOrDefault(impl.kernel(), 0)) {
                     library.kernel(impl.kernel()).allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
+                    raised.put(impl.kernel(), impl.dynamicSmem());
                 }
             }
             if (plan.hasSideStream() && sideStream == null) sideStream = CudaStream.create();

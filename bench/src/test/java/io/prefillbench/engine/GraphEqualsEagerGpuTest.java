@@ -147,18 +147,19 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
-     * The bundled measurements (cuBLASLt for the layer GEMMs at 128 and 512): each of the 4 x layers library calls is
-     * followed by one of our kernels, so each leaves a library edge (type 1, port 2) in the graphs of both sizes; the
-     * capture report carries the same census; bucket 16 has no library call.
+     * The bundled measurements (cuBLASLt for the layer GEMMs at 256 and 512, our TMA GEMMs at 128): each of the
+     * 4 x layers library calls is followed by one of our kernels, so each leaves a library edge (type 1, port 2) in the
+     * graphs of 256 and 512; the capture report carries the same census; buckets 16 and 128 have no library call, and
+     * at 128 every kernel boundary is a PDL edge.
      */
     @org.junit.jupiter.api.Test
     void bundledLibraryRowsLeaveOneLibraryEdgePerCall() {
         GpuAssumptions.assumeGpu();
-        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,128,512", 16, 2048);
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,128,256,512", 16, 2048);
         try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
             org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "PDL and library edges need sm_90");
             int layers = cfg.model().layers();
-            for (int size : new int[] {128, 512}) {
+            for (int size : new int[] {256, 512}) {
                 long calls = e.lowered().plan(size).ops().stream().filter(o -> o.impl().library()).count();
                 assertEquals(4L * layers, calls, "cuBLASLt calls at " + size);
                 CaptureReport c = e.capture(size);
@@ -166,7 +167,13 @@ class GraphEqualsEagerGpuTest {
                 assertEquals(e.graphEdgeKinds(size), c.edgeKinds());
                 assertTrue(c.programmaticEdges() > 0, "PDL edges at " + size + ": " + c.edgeKinds());
             }
-            assertEquals(0, e.capture(16).launchCompletionEdges());
+            for (int size : new int[] {16, 128}) {
+                assertTrue(e.lowered().plan(size).ops().stream().noneMatch(o -> o.impl().library()), "no library call at " + size);
+                CaptureReport c = e.capture(size);
+                assertEquals(0, c.launchCompletionEdges(), "library edges at " + size + ": " + c.edgeKinds());
+                assertTrue(c.programmaticEdges() > 0, "PDL edges at " + size + ": " + c.edgeKinds());
+            }
+            assertEquals("gemm_bf16_tma_64x64s8_silu", e.lowered().plan(128).op("L0.gate_up").impl().name());
         }
     }
 
