@@ -341,8 +341,49 @@ static int run_one(int argc, char **argv) {
   return 0;
 }
 
+#ifdef PK_WG_TRACE
+// trace NAME n k m splits (a -DPK_WG_TRACE build): the phases of every block of the fifth launch, median and max over
+// blocks, in µs at the SM clock: entry -> first tile, waiting for tiles, waiting for the previous wgmma group, the k
+// loop, the epilogue, the block; the producer's waits for free stages and its whole run.
+static int run_trace(int argc, char **argv) {
+  if (argc < 7) { fprintf(stderr, "usage: trace NAME n k m splits\n"); return 2; }
+  const Cfg *c = nullptr;
+  for (const Cfg &x : g_cfgs) if (!strcmp(x.name, argv[2])) c = &x;
+  if (!c || !c->tma_plain) { fprintf(stderr, "trace: an unpaired TMA configuration (T...)\n"); return 2; }
+  const int n = atoi(argv[3]), k = atoi(argv[4]), m = atoi(argv[5]), sp = atoi(argv[6]);
+  Rng r{7};
+  Dev<uint16_t> dA(rand_bf16((size_t)m * k, r, 1.f)), dB(rand_bf16((size_t)n * k, r, 0.03f)), dC((size_t)m * n);
+  Dev<float> dP((size_t)sp * m * n);
+  Dev<int32_t> dm(std::vector<int32_t>{m});
+  CK(cudaFuncSetAttribute(c->tma_plain, cudaFuncAttributeMaxDynamicSharedMemorySize, c->smem));
+  GemmParams p{dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, sp, nullptr};
+  for (int i = 0; i < 5; i++) launch_cfg(*c, false, p);
+  CK(cudaDeviceSynchronize());
+  const int blocks = (n / c->bn) * ((m + c->bm - 1) / c->bm) * sp;
+  std::vector<unsigned long long> t((size_t)4096 * 8);
+  CK(cudaMemcpyFromSymbol(t.data(), pk_wg_trace, t.size() * sizeof(unsigned long long)));
+  cudaDeviceProp prop;
+  CK(cudaGetDeviceProperties(&prop, 0));
+  int khz = 0;
+  CK(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0));
+  const double per_us = khz / 1e3;  // cycles per µs
+  const char *names[8] = {"entry->first tile", "wait for tiles", "wait for wgmma", "k loop", "epilogue", "block", "producer: wait free", "producer: run"};
+  printf("trace %s n%d k%d m%d splits %d: %d blocks, %d k tiles each, SM clock %.0f MHz\n", c->name, n, k, m, sp, blocks, k / sp / 64, per_us);
+  for (int f = 0; f < 8; f++) {
+    std::vector<double> v;
+    for (int b = 0; b < blocks; b++) v.push_back(t[(size_t)b * 8 + f] / per_us);
+    std::sort(v.begin(), v.end());
+    printf("  %-20s median %7.2f us  max %7.2f us\n", names[f], v[v.size() / 2], v.back());
+  }
+  return 0;
+}
+#endif
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "one")) return run_one(argc, argv);
+#ifdef PK_WG_TRACE
+  if (argc > 1 && !strcmp(argv[1], "trace")) return run_trace(argc, argv);
+#endif
   g_quick = argc > 1 && !strcmp(argv[1], "quick");
   if (g_quick && argc > 2) g_only = argv[2];
   cudaDeviceProp prop;

@@ -194,9 +194,26 @@ PK_DEV void pk_tma_load_2d(uint32_t dst, const PkTensorMap *map, int k0, int row
 template <class T>
 PK_DEV uint32_t pk_wg_tma_smem_bytes(int stages) { return (uint32_t)(stages * (T::A_ST + T::B_ST) + 1024 + 16 * stages); }
 
+// PK_WG_TRACE (harness builds only): per block, clock64 stamps of the phases of the first consumer thread and of the
+// producer, in pk_wg_trace[block][8] (kernels/check/gemm_wgmma_check.cu "trace").
+#ifdef PK_WG_TRACE
+__device__ unsigned long long pk_wg_trace[4096][8];
+#define PK_WG_T(i, v) pk_wg_trace[blockIdx.x + gridDim.x * (blockIdx.y + gridDim.y * blockIdx.z)][i] = (v)
+#else
+#define PK_WG_T(i, v) ((void)0)
+#endif
+PK_DEV unsigned long long pk_clock() {
+  unsigned long long c;
+  asm volatile("mov.u64 %0, %%clock64;" : "=l"(c));
+  return c;
+}
+
 template <class T, class Epi>
 static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+#ifdef PK_WG_TRACE
+  const unsigned long long t_entry = pk_clock();
+#endif
   const GemmParams &p = tp.gemm;
   const int S = tp.stages;
   uint32_t smem_bytes;
@@ -229,13 +246,26 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
       pk_pdl_wait();
       for (int kt = 0; kt < pre; kt++) pk_tma_load_2d(sA + kt * T::A_ST, &tp.tmap_a, kbeg + kt * T::BK, bm, full + 8 * kt);
       int s = pre % S, ph = pre / S;  // stage and its use count (phase) of tile kt, without a division per tile
+#ifdef PK_WG_TRACE
+      unsigned long long t_empty = 0;
+#endif
       for (int kt = pre; kt < ktiles; kt++) {
+#ifdef PK_WG_TRACE
+        const unsigned long long t0 = pk_clock();
         pk_mbar_wait(empty + 8 * s, (ph - 1) & 1);
+        t_empty += pk_clock() - t0;
+#else
+        pk_mbar_wait(empty + 8 * s, (ph - 1) & 1);
+#endif
         pk_mbar_expect_tx(full + 8 * s, T::A_ST + T::B_ST);
         pk_tma_load_2d(sB + s * T::B_ST, &tp.tmap_b, kbeg + kt * T::BK, bn, full + 8 * s);
         pk_tma_load_2d(sA + s * T::A_ST, &tp.tmap_a, kbeg + kt * T::BK, bm, full + 8 * s);
         if (++s == S) { s = 0; ph++; }
       }
+#ifdef PK_WG_TRACE
+      PK_WG_T(6, t_empty);
+      PK_WG_T(7, pk_clock() - t_entry);
+#endif
     } else {
       pk_pdl_wait();
     }
@@ -249,8 +279,20 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
   for (int i = 0; i < T::BN / 2; i++) acc[i] = 0.f;
   const uint64_t da0 = pk_wg_desc(sA + wg * 64 * 128), db0 = pk_wg_desc(sB);
   int s = 0, ph = 0, prev = -1;
+#ifdef PK_WG_TRACE
+  unsigned long long t_full = 0, t_first = 0, t_mma = 0;
+  const unsigned long long t_loop = pk_clock();
+#endif
   for (int kt = 0; kt < ktiles; kt++) {
+#ifdef PK_WG_TRACE
+    const unsigned long long t0 = pk_clock();
     pk_mbar_wait(full + 8 * s, ph & 1);
+    const unsigned long long t1 = pk_clock();
+    t_full += t1 - t0;
+    if (kt == 0) t_first = t1 - t_entry;
+#else
+    pk_mbar_wait(full + 8 * s, ph & 1);
+#endif
     pk_wg_fence_regs<T::BN / 2>(acc);
     pk_wg_fence();
 #pragma unroll
@@ -258,7 +300,13 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
       PkWgmma<T::BN>::mma(acc, da0 + (uint64_t)((s * T::A_ST + kk * 32) >> 4), db0 + (uint64_t)((s * T::B_ST + kk * 32) >> 4), 1);
     pk_wg_commit();
     pk_wg_fence_regs<T::BN / 2>(acc);
+#ifdef PK_WG_TRACE
+    const unsigned long long t2 = pk_clock();
     pk_wg_wait<1>();  // the wgmma of tile kt - 1 has completed: its stage may be refilled
+    t_mma += pk_clock() - t2;
+#else
+    pk_wg_wait<1>();  // the wgmma of tile kt - 1 has completed: its stage may be refilled
+#endif
     if (prev >= 0) pk_mbar_arrive(empty + 8 * prev);
     prev = s;
     if (++s == S) { s = 0; ph++; }
@@ -266,6 +314,9 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
   pk_wg_wait<0>();
   pk_wg_fence_regs<T::BN / 2>(acc);
   pk_pdl_launch();
+#ifdef PK_WG_TRACE
+  const unsigned long long t_end_loop = pk_clock();
+#endif
 
   const int g = lane >> 2, t4 = lane & 3;
   const float(&frag)[T::BN / 8][4] = *reinterpret_cast<const float(*)[T::BN / 8][4]>(acc);
@@ -274,6 +325,16 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
     const int row = bm + wg * 64 + warp * 16 + g + h * 8;
     if (row < m_eff) Epi::template store<T::BN / 8>(p, row, bn + 2 * t4, frag, h);
   }
+#ifdef PK_WG_TRACE
+  if (ctid == 0) {
+    PK_WG_T(0, t_first);                    // entry -> first tile landed
+    PK_WG_T(1, t_full);                     // waiting for tiles, all k tiles
+    PK_WG_T(2, t_mma);                      // waiting for the previous wgmma group, all k tiles
+    PK_WG_T(3, t_end_loop - t_loop);        // the k loop
+    PK_WG_T(4, pk_clock() - t_end_loop);    // epilogue
+    PK_WG_T(5, pk_clock() - t_entry);       // the block
+  }
+#endif
 #else
   (void)tp; (void)smem_raw;
   __trap();
