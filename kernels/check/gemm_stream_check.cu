@@ -28,15 +28,9 @@
 #include <cublas_v2.h>
 #endif
 
-#define CK(x)                                                                                              \
-  do {                                                                                                     \
-    cudaError_t e_ = (x);                                                                                  \
-    if (e_ != cudaSuccess) {                                                                               \
-      fprintf(stderr, "CUDA error %s (%s) at %s:%d: %s\n", cudaGetErrorName(e_), cudaGetErrorString(e_), __FILE__, \
-              __LINE__, #x);                                                                               \
-      exit(2);                                                                                             \
-    }                                                                                                      \
-  } while (0)
+#define PREFILL_CHECK_OWN_TIMING  // time_us below: min and median
+#include "check_util.cuh"
+
 #ifndef NO_CUBLAS
 #define CKB(x)                                                                                   \
   do {                                                                                           \
@@ -47,43 +41,6 @@
     }                                                                                            \
   } while (0)
 #endif
-
-// ---------------------------------------------------------------- host helpers
-static float h_bf2f(uint16_t h) { uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
-static uint16_t h_f2bf(float f) {
-  uint32_t u; memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return (uint16_t)(u >> 16);
-}
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 12345) {}
-  uint64_t next() { s += 0x9E3779B97F4A7C15ull; uint64_t z = s; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull; z = (z ^ (z >> 27)) * 0x94D049BB133111EBull; return z ^ (z >> 31); }
-  float sym() { return 2.f * (float)(next() >> 40) * (1.0f / 16777216.0f) - 1.f; }  // [-1, 1)
-};
-static std::vector<uint16_t> rand_bf16(size_t n, Rng &r) {
-  std::vector<uint16_t> v(n);
-  for (auto &x : v) x = h_f2bf(r.sym());
-  return v;
-}
-template <class T> struct Dev {
-  T *p = nullptr; size_t n = 0;
-  explicit Dev(size_t n_) : n(n_) { CK(cudaMalloc(&p, std::max<size_t>(n, 1) * sizeof(T))); }
-  ~Dev() { if (p) cudaFree(p); }
-  Dev(const Dev &) = delete;
-  Dev &operator=(const Dev &) = delete;
-  void up(const std::vector<T> &h) { CK(cudaMemcpy(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice)); }
-  std::vector<T> down(size_t cnt) const { std::vector<T> h(cnt); CK(cudaMemcpy(h.data(), p, cnt * sizeof(T), cudaMemcpyDeviceToHost)); return h; }
-  void poison() { CK(cudaMemset(p, 0xFF, n * sizeof(T))); }
-};
-static void parallel_for(int n, const std::function<void(int)> &f) {
-  int nt = std::max(1u, std::min(32u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> th;
-  for (int t = 0; t < nt; t++) th.emplace_back([&, t] { for (int i = t; i < n; i += nt) f(i); });
-  for (auto &x : th) x.join();
-}
-static std::string fmt(const char *f, double v) { char b[160]; snprintf(b, sizeof b, f, v); return b; }
 
 template <class P>
 static void launch_ex(void (*kern)(P), dim3 grid, dim3 block, size_t smem, cudaStream_t st, bool pdl, const P &p) {

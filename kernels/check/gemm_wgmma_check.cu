@@ -28,74 +28,11 @@
 #include <cuda.h>  // CUtensorMap
 #include <cudaTypedefs.h>  // PFN_cuTensorMapEncodeTiled and cuTensorMapEncodeTiled's types (the function is looked up through the runtime)
 
-#define CK(x)                                                                                              \
-  do {                                                                                                     \
-    cudaError_t e_ = (x);                                                                                  \
-    if (e_ != cudaSuccess) {                                                                               \
-      fprintf(stderr, "%s:%d: %s failed: %s (%s)\n", __FILE__, __LINE__, #x, cudaGetErrorName(e_),         \
-              cudaGetErrorString(e_));                                                                     \
-      exit(2);                                                                                             \
-    }                                                                                                      \
-  } while (0)
-
-static float h_bf2f(uint16_t h) { uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
-static uint16_t h_f2bf(float f) {
-  uint32_t u; memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return (uint16_t)(u >> 16);
-}
-struct Rng { uint64_t s; float next() { s = s * 6364136223846793005ull + 1442695040888963407ull; return ((s >> 40) & 0xffffff) / 16777216.f; } };
-static std::vector<uint16_t> rand_bf16(size_t n, Rng &r, float scale) {
-  std::vector<uint16_t> v(n);
-  for (auto &x : v) x = h_f2bf((r.next() * 2.f - 1.f) * scale);
-  return v;
-}
-template <class T> struct Dev {
-  T *p = nullptr; size_t n = 0;
-  explicit Dev(size_t n_) : n(n_) { CK(cudaMalloc(&p, std::max<size_t>(n, 1) * sizeof(T))); }
-  Dev(const std::vector<T> &h) : Dev(h.size()) { CK(cudaMemcpy(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice)); }
-  ~Dev() { if (p) cudaFree(p); }
-  Dev(const Dev &) = delete;
-  Dev &operator=(const Dev &) = delete;
-  std::vector<T> down() const { std::vector<T> h(n); CK(cudaMemcpy(h.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost)); return h; }
-  void poison() { CK(cudaMemset(p, 0xFF, n * sizeof(T))); }
-};
-static void parallel_for(int n, const std::function<void(int)> &f) {
-  int nt = std::max(1u, std::min(32u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> th;
-  for (int t = 0; t < nt; t++) th.emplace_back([&, t] { for (int i = t; i < n; i += nt) f(i); });
-  for (auto &x : th) x.join();
-}
+#include "check_util.cuh"
 
 static bool g_all_ok = true;
 static bool g_quick = false;
 static const char *g_only = nullptr;  // quick mode: only configurations whose name contains this
-static double time_us(const std::function<void(int)> &launch, int reps = 15, int batch = 10) {
-#ifdef PREFILL_CHECK_NO_TIMING
-  (void)launch; (void)reps; (void)batch;
-  return 0.0;
-#endif
-  cudaEvent_t a, b;
-  CK(cudaEventCreate(&a)); CK(cudaEventCreate(&b));
-  for (int i = 0; i < 3; i++) launch(i);
-  CK(cudaDeviceSynchronize());
-  std::vector<float> t;
-  int it = 0;
-  for (int r = 0; r < reps; r++) {
-    spin_delay<<<1, 1>>>(SpinParams{1000000});  // the host queues the batch before the timed region starts
-    CK(cudaEventRecord(a));
-    for (int i = 0; i < batch; i++) launch(it++);
-    CK(cudaEventRecord(b));
-    CK(cudaEventSynchronize(b));
-    float ms; CK(cudaEventElapsedTime(&ms, a, b));
-    t.push_back(ms * 1000.f / batch);
-  }
-  CK(cudaGetLastError());
-  std::sort(t.begin(), t.end());
-  cudaEventDestroy(a); cudaEventDestroy(b);
-  return t[t.size() / 2];
-}
 
 // ---------------------------------------------------------------- configurations under test
 template <int BM, int BN, int ST, int LAG, int EPI>  // EPI 0: bf16 / partials, 1: SiLU * up
@@ -174,7 +111,7 @@ struct Shape { const char *name; int n, k; bool gate_up; };
 
 static void run_shape(const Shape &s, const std::vector<int> &ms) {
   const int n = s.n, k = s.k, MMAX = 512;
-  Rng r{0x5eed0000ull + (uint64_t)n * 31 + k};
+  Rng r(0x5eed0000ull + (uint64_t)n * 31 + k);
   std::vector<uint16_t> A = rand_bf16((size_t)MMAX * k, r, 1.f);
   std::vector<uint16_t> B = rand_bf16((size_t)n * k, r, 1.f / std::sqrt((float)k));
   const double wbytes = 2.0 * n * k;
@@ -313,7 +250,7 @@ static int run_one(int argc, char **argv) {
   const Cfg *c = nullptr;
   for (const Cfg &x : g_cfgs) if (!strcmp(x.name, argv[2])) c = &x;
   const int n = atoi(argv[3]), k = atoi(argv[4]), m = atoi(argv[5]), sp = atoi(argv[6]);
-  Rng r{7};
+  Rng r(7);
   Dev<uint16_t> dA(rand_bf16((size_t)m * k, r, 1.f)), dB(rand_bf16((size_t)n * k, r, 0.03f)), dC((size_t)m * n);
 #ifndef NO_CUBLAS
   if (!strcmp(argv[2], "cublas")) {  // the library's kernel on the same shape, for comparison
@@ -351,7 +288,7 @@ static int run_trace(int argc, char **argv) {
   for (const Cfg &x : g_cfgs) if (!strcmp(x.name, argv[2])) c = &x;
   if (!c || !c->tma_plain) { fprintf(stderr, "trace: an unpaired TMA configuration (T...)\n"); return 2; }
   const int n = atoi(argv[3]), k = atoi(argv[4]), m = atoi(argv[5]), sp = atoi(argv[6]);
-  Rng r{7};
+  Rng r(7);
   Dev<uint16_t> dA(rand_bf16((size_t)m * k, r, 1.f)), dB(rand_bf16((size_t)n * k, r, 0.03f)), dC((size_t)m * n);
   Dev<float> dP((size_t)sp * m * n);
   Dev<int32_t> dm(std::vector<int32_t>{m});

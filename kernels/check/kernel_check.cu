@@ -22,38 +22,7 @@
 #include <cublas_v2.h>
 #endif
 
-#define CK(x)                                                                                   \
-  do {                                                                                          \
-    cudaError_t e_ = (x);                                                                       \
-    if (e_ != cudaSuccess) {                                                                    \
-      fprintf(stderr, "CUDA error %s at %s:%d: %s\n", cudaGetErrorString(e_), __FILE__, __LINE__, #x); \
-      exit(2);                                                                                  \
-    }                                                                                           \
-  } while (0)
-
-// ---------------------------------------------------------------- host helpers
-static float h_bf2f(uint16_t h) { uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
-static uint16_t h_f2bf(float f) {
-  uint32_t u; memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return (uint16_t)(u >> 16);
-}
-static float h_round(float f) { return h_bf2f(h_f2bf(f)); }
-
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 12345) {}
-  uint64_t next() { s += 0x9E3779B97F4A7C15ull; uint64_t z = s; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull; z = (z ^ (z >> 27)) * 0x94D049BB133111EBull; return z ^ (z >> 31); }
-  float uni() { return (float)(next() >> 40) * (1.0f / 16777216.0f); }      // [0,1)
-  float sym() { return 2.f * uni() - 1.f; }                                   // [-1,1)
-  int range(int lo, int hi) { return lo + (int)(next() % (uint64_t)(hi - lo + 1)); }  // inclusive
-};
-static std::vector<uint16_t> rand_bf16(size_t n, Rng &r, float scale = 1.f, float off = 0.f) {
-  std::vector<uint16_t> v(n);
-  for (auto &x : v) x = h_f2bf(off + scale * r.sym());
-  return v;
-}
+#include "check_util.cuh"
 
 // The rotary cos/sin table the engine uploads: [maxpos, D], cos in [0, D/2), sin in [D/2, D), theta 1e6.
 static std::vector<float> rope_table(int maxpos, int D) {
@@ -67,28 +36,8 @@ static std::vector<float> rope_table(int maxpos, int D) {
   return cs;
 }
 
-template <class T> struct Dev {
-  T *p = nullptr; size_t n = 0;
-  Dev() {}
-  explicit Dev(size_t n_) : n(n_) { CK(cudaMalloc(&p, std::max<size_t>(n, 1) * sizeof(T))); }
-  Dev(const std::vector<T> &h) : Dev(h.size()) { up(h); }
-  ~Dev() { if (p) cudaFree(p); }
-  Dev(const Dev &) = delete;
-  Dev &operator=(const Dev &) = delete;
-  Dev(Dev &&o) noexcept : p(o.p), n(o.n) { o.p = nullptr; }
-  Dev &operator=(Dev &&o) noexcept { if (this != &o) { if (p) cudaFree(p); p = o.p; n = o.n; o.p = nullptr; } return *this; }
-  void up(const std::vector<T> &h) { CK(cudaMemcpy(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice)); }
-  std::vector<T> down() const { std::vector<T> h(n); CK(cudaMemcpy(h.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost)); return h; }
-  void poison() { CK(cudaMemset(p, 0xFF, n * sizeof(T))); }
-};
-static Dev<int32_t> dev_scalar(int v) { return Dev<int32_t>(std::vector<int32_t>{v}); }
 
-static void parallel_for(int n, const std::function<void(int)> &f) {
-  int nt = std::max(1u, std::min(32u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> th;
-  for (int t = 0; t < nt; t++) th.emplace_back([&, t] { for (int i = t; i < n; i += nt) f(i); });
-  for (auto &x : th) x.join();
-}
+
 
 // ---------------------------------------------------------------- results
 struct Row { std::string name; bool ok; double max_err; long fails; long count; double us; std::string perf; };
@@ -127,36 +76,6 @@ static void record_bool(const std::string &name, bool ok, long fails, long count
   record(name, c, 0, note);
 }
 
-static long long g_spin_cycles = 1000000;
-// Median per-launch time in microseconds: `batch` back-to-back launches per event pair.
-static double time_us(const std::function<void(int)> &launch, int reps = 15, int batch = 10) {
-#ifdef PREFILL_CHECK_NO_TIMING
-  (void)launch; (void)reps; (void)batch;  // sanitizer builds: correctness checks only
-  return 0.0;
-#endif
-  cudaEvent_t a, b;
-  CK(cudaEventCreate(&a)); CK(cudaEventCreate(&b));
-  for (int i = 0; i < 3; i++) launch(i);
-  CK(cudaDeviceSynchronize());
-  std::vector<float> t;
-  int it = 0;
-  for (int r = 0; r < reps; r++) {
-    // A spin kernel ahead of the batch lets the host queue every launch before the timed region
-    // starts, so host launch overhead (cuBLAS heuristics included) is not measured.
-    spin_delay<<<1, 1>>>(SpinParams{g_spin_cycles});
-    CK(cudaEventRecord(a));
-    for (int i = 0; i < batch; i++) launch(it++);
-    CK(cudaEventRecord(b));
-    CK(cudaEventSynchronize(b));
-    float ms; CK(cudaEventElapsedTime(&ms, a, b));
-    t.push_back(ms * 1000.f / batch);
-  }
-  CK(cudaGetLastError());
-  std::sort(t.begin(), t.end());
-  cudaEventDestroy(a); cudaEventDestroy(b);
-  return t[t.size() / 2];
-}
-static std::string fmt(const char *f, double v) { char buf[128]; snprintf(buf, sizeof buf, f, v); return buf; }
 
 // ================================================================ init
 static uint32_t h_mix(uint32_t x) { x ^= x >> 16; x *= 0x7feb352du; x ^= x >> 15; x *= 0x846ca68bu; x ^= x >> 16; return x; }

@@ -73,6 +73,19 @@ template <int R> PK_DEV void pk_wg_fence_regs(float *d) {
   for (int i = 0; i < R; i++) asm volatile("" : "+f"(d[i])::"memory");
 }
 
+// The epilogue of both mainloops: warpgroup wg's accumulators (64 rows x BN) as gemm.cu's float[BN / 8][4] fragments,
+// stored by Epi row by row, rows >= m_eff skipped.
+template <class T, class Epi>
+PK_DEV void pk_wg_store(const GemmParams &p, const float *acc, int wg, int warp, int lane, int bm, int bn, int m_eff) {
+  const int g = lane >> 2, t4 = lane & 3;
+  const float(&frag)[T::BN / 8][4] = *reinterpret_cast<const float(*)[T::BN / 8][4]>(acc);
+#pragma unroll
+  for (int h = 0; h < 2; h++) {
+    const int row = bm + wg * 64 + warp * 16 + g + h * 8;
+    if (row < m_eff) Epi::template store<T::BN / 8>(p, row, bn + 2 * t4, frag, h);
+  }
+}
+
 template <class T, class Epi>
 static __device__ __forceinline__ void pk_wg_gemm_block(const GemmParams &p, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -151,13 +164,7 @@ static __device__ __forceinline__ void pk_wg_gemm_block(const GemmParams &p, uin
   cp_async_wait<0>();
   pk_pdl_launch();
 
-  const int g = lane >> 2, t4 = lane & 3;
-  const float(&frag)[T::BN / 8][4] = *reinterpret_cast<const float(*)[T::BN / 8][4]>(acc);
-#pragma unroll
-  for (int h = 0; h < 2; h++) {
-    const int row = bm + wg * 64 + warp * 16 + g + h * 8;
-    if (row < m_eff) Epi::template store<T::BN / 8>(p, row, bn + 2 * t4, frag, h);
-  }
+  pk_wg_store<T, Epi>(p, acc, wg, warp, lane, bm, bn, m_eff);
 #else
   (void)p; (void)smem_raw;
   __trap();  // built without sm_90a: Java never picks these kernels there
@@ -318,13 +325,7 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
   const unsigned long long t_end_loop = pk_clock();
 #endif
 
-  const int g = lane >> 2, t4 = lane & 3;
-  const float(&frag)[T::BN / 8][4] = *reinterpret_cast<const float(*)[T::BN / 8][4]>(acc);
-#pragma unroll
-  for (int h = 0; h < 2; h++) {
-    const int row = bm + wg * 64 + warp * 16 + g + h * 8;
-    if (row < m_eff) Epi::template store<T::BN / 8>(p, row, bn + 2 * t4, frag, h);
-  }
+  pk_wg_store<T, Epi>(p, acc, wg, warp, lane, bm, bn, m_eff);
 #ifdef PK_WG_TRACE
   if (ctid == 0) {
     PK_WG_T(0, t_first);                    // entry -> first tile landed

@@ -3,10 +3,14 @@ package io.prefillbench.engine;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.model.Presets;
 import io.prefillbench.plan.CaptureSizes;
+import io.prefillbench.reference.CpuReference;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Batches and engines for the GPU tests. */
 final class EngineTestSupport {
@@ -42,5 +46,32 @@ final class EngineTestSupport {
         List<SeqInput> b = new ArrayList<>();
         for (int i = 0; i < lens.length; i++) b.add(new SeqInput(randomTokens(rnd, lens[i], vocab), 0, i));
         return b;
+    }
+
+    /** The lengths of a random batch of {@code minTokens..maxTokens} tokens over up to {@code maxNumSeqs} sequences. */
+    static int[] randomLens(Random rnd, EngineConfig cfg, int minTokens) {
+        int tokens = minTokens + rnd.nextInt(cfg.maxTokens() - minTokens + 1);
+        return randomSplit(rnd, tokens, 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs())));
+    }
+
+    /**
+     * Runs {@code prompts} in every mode (activations poisoned first) and checks each sequence's logits against the CPU
+     * reference: relative error below 2e-2, and with {@code checkTokens} the first token wherever the reference's top
+     * two logits are more than 0.05 apart.
+     */
+    static void assertMatchesReference(PrefillEngine e, PrefillRunner runner, CpuReference ref, List<int[]> prompts, boolean checkTokens,
+                                       String what) {
+        CpuReference.Result want = ref.forward(prompts);
+        for (PrefillRunner.Mode mode : PrefillRunner.Mode.values()) {
+            e.poisonActivations();
+            PrefillRunner.Result got = runner.run(runner.prepare(prompts), mode, true);
+            for (int i = 0; i < prompts.size(); i++) {
+                double err = EngineVsCpuReferenceGpuTest.relError(got.logits()[i], want.logits()[i]);
+                assertTrue(err < 2e-2, what + " " + mode + " prompt " + i + " of " + prompts.size() + ": logits relative error " + err);
+                if (checkTokens && EngineVsCpuReferenceGpuTest.margin(want.logits()[i]) > 0.05) {
+                    assertEquals(want.firstTokens()[i], got.firstTokens()[i], what + " " + mode + " prompt " + i + " first token");
+                }
+            }
+        }
     }
 }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The full forward on the GPU against the CPU reference: logits within 2e-2 relative, same first tokens where the top-2 margin is clear.
@@ -49,18 +48,7 @@ class EngineVsCpuReferenceGpuTest {
                 List<int[]> prompts = new ArrayList<>();
                 int n = 1 + rnd.nextInt(5);
                 for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(trial < 3 ? 60 : 300), cfg.model().vocab()));
-                CpuReference.Result want = ref.forward(prompts);
-                for (PrefillRunner.Mode mode : PrefillRunner.Mode.values()) {
-                    e.poisonActivations();
-                    PrefillRunner.Result got = runner.run(runner.prepare(prompts), mode, true);
-                    for (int i = 0; i < n; i++) {
-                        double err = relError(got.logits()[i], want.logits()[i]);
-                        assertTrue(err < 2e-2, preset + " " + mode + " prompt " + i + ": logits relative error " + err);
-                        if (margin(want.logits()[i]) > 0.05) {
-                            assertEquals(want.firstTokens()[i], got.firstTokens()[i], preset + " " + mode + " prompt " + i + " first token");
-                        }
-                    }
-                }
+                EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, preset);
             }
         }
     }

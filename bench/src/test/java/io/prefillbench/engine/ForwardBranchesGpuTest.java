@@ -160,15 +160,7 @@ class ForwardBranchesGpuTest {
                     List<int[]> prompts = new ArrayList<>();
                     int n = 1 + rnd.nextInt(5);
                     for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(120), m.vocab()));
-                    CpuReference.Result want = ref.forward(prompts);
-                    for (PrefillRunner.Mode mode : PrefillRunner.Mode.values()) {
-                        e.poisonActivations();
-                        PrefillRunner.Result got = runner.run(runner.prepare(prompts), mode, true);
-                        for (int i = 0; i < n; i++) {
-                            double err = EngineVsCpuReferenceGpuTest.relError(got.logits()[i], want.logits()[i]);
-                            assertTrue(err < 2e-2, preset + " " + mode + " prompt " + i + ": logits relative error " + err);
-                        }
-                    }
+                    EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, false, preset);
                 }
             }
             // the recorded algorithms pinned by measurement rows: the same bits again

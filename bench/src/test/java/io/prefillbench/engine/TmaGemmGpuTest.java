@@ -69,23 +69,10 @@ class TmaGemmGpuTest {
                 int n = 1 + rnd.nextInt(4);
                 // 65..500 tokens in all: buckets 128 and 512
                 for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 65 / n + 1 + rnd.nextInt(440 / n), m.vocab()));
-                CpuReference.Result want = ref.forward(prompts);
-                for (PrefillRunner.Mode mode : PrefillRunner.Mode.values()) {
-                    e.poisonActivations();
-                    PrefillRunner.Result got = runner.run(runner.prepare(prompts), mode, true);
-                    for (int i = 0; i < n; i++) {
-                        double err = EngineVsCpuReferenceGpuTest.relError(got.logits()[i], want.logits()[i]);
-                        assertTrue(err < 2e-2, mode + " prompt " + i + " of " + n + ": logits relative error " + err);
-                        if (EngineVsCpuReferenceGpuTest.margin(want.logits()[i]) > 0.05) {
-                            assertEquals(want.firstTokens()[i], got.firstTokens()[i], mode + " prompt " + i + " first token");
-                        }
-                    }
-                }
+                EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, "TMA GEMMs");
             }
             for (int i = 0; i < 40; i++) {
-                int tokens = 65 + rnd.nextInt(cfg.maxTokens() - 64);
-                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
-                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
+                int[] lens = EngineTestSupport.randomLens(rnd, cfg, 65);
                 GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "TMA GEMMs, split " + Arrays.toString(lens));
             }
         }
@@ -102,9 +89,7 @@ class TmaGemmGpuTest {
             for (int s : new int[] {128, 512}) e.capture(s);
             Random rnd = new Random(512);
             for (int i = 0; i < 30; i++) {
-                int tokens = 65 + rnd.nextInt(cfg.maxTokens() - 64);
-                int seqs = 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs()));
-                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, seqs);
+                int[] lens = EngineTestSupport.randomLens(rnd, cfg, 65);
                 GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "ERNIE TMA, split " + Arrays.toString(lens));
             }
         }
