@@ -12,11 +12,11 @@ shopt -s nullglob
 # (comment lines start with #), for devices whose eager path is too noisy to gate (the file says why).
 fail_on() {
   local f=${1%.json}.fail-on
-  [ -f "$f" ] && printf -- '--fail-on %s' "$(grep -v '^#' "$f" | tr -d ' \n')"
+  if [ -f "$f" ]; then printf -- '--fail-on %s' "$(grep -v '^#' "$f" | tr -d ' \n')"; fi
 }
 policy_note() {
   local f=${1%.json}.fail-on
-  [ -f "$f" ] && printf ' (--fail-on %s: %s)' "$(grep -v '^#' "$f" | tr -d ' \n')" "$(basename "$f")"
+  if [ -f "$f" ]; then printf ' (--fail-on %s: %s)' "$(grep -v '^#' "$f" | tr -d ' \n')" "$(basename "$f")"; fi
 }
 baselines=(results/baselines/*.json)
 if [ ${#baselines[@]} -eq 0 ]; then echo "gate: no baselines committed yet"; exit 0; fi

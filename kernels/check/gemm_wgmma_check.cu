@@ -8,7 +8,8 @@
 // next to cuBLAS (cublasGemmEx bf16, fp32 compute) and gemm.cu's 128 x 128 mma.sync kernel.
 // Build (sm_90a): nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -I kernels/include
 //   kernels/check/gemm_wgmma_check.cu -lcublas [-DNO_CUBLAS] [-DPREFILL_CHECK_NO_TIMING]
-// Modes: (none) every shape and configuration | only SHAPE M | one NAME|cublas n k m splits (Nsight Compute) | quick [NAME] (validation of every configuration, or those whose
+// Modes: (none) every shape and configuration | only SHAPE M | one NAME|cublas n k m splits (Nsight Compute) |
+// trace NAME n k m splits (a -DPK_WG_TRACE build: clock64 phases per block) | quick [NAME] (validation of every configuration, or those whose
 // name contains NAME, on two shapes, for compute-sanitizer).
 #define PK_WG_NO_DEFAULT_KERNELS
 #include "../src/prefill_kernels.cu"

@@ -9,7 +9,6 @@ import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GemmParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
 import io.prefillbench.bindings.kernels.GemmTmaParams;
-import io.prefillbench.cuda.TensorMapEncoder;
 import io.prefillbench.bindings.kernels.L2PrefetchParams;
 import io.prefillbench.bindings.kernels.LayerParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
@@ -19,6 +18,7 @@ import io.prefillbench.bindings.kernels.TileMapParams;
 import io.prefillbench.cuda.CublasLtMatmul;
 import io.prefillbench.cuda.CudaStream;
 import io.prefillbench.cuda.Kernel;
+import io.prefillbench.cuda.TensorMapEncoder;
 import io.prefillbench.model.WeightSpec;
 import io.prefillbench.plan.GemmTiling;
 import io.prefillbench.plan.StreamTiling;
@@ -215,7 +215,6 @@ public final class ImplRegistry {
                     (op, k) -> gateUpInterleavable(op, k) && op.n() % 64 == 0,
                     (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN), ImplRegistry::one, false, null,
                     ImplRegistry::bindGemmSilu),
-            // wgmma + TMA GEMMs (sm_90a): never a default, a measurements row selects one; the SiLU forms through the fusion
             // two blocks per token: one 8-column chunk per thread for ffn <= 4096 (a grid-stride loop's
             // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
@@ -253,7 +252,10 @@ public final class ImplRegistry {
         return STANDARD;
     }
 
-    /** The standard implementations followed by every TMA tile's plain and SiLU forms. */
+    /**
+     * The standard implementations followed by every wgmma + TMA tile's plain and SiLU forms (sm_90a): never a default,
+     * a measurements row selects the plain form, the silu_into_gate_up fusion the SiLU form.
+     */
     private static List<Impl> withTma(List<Impl> impls) {
         List<Impl> all = new java.util.ArrayList<>(impls);
         for (TmaTile t : TmaTile.ALL) all.add(tma(t, false));
