@@ -8,16 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=cli/target/bench.jar
 shopt -s nullglob
-# A baseline may carry a policy: results/baselines/<slug>.fail-on names the metrics whose SLOWER verdict fails
-# (comment lines start with #), for devices whose eager path is too noisy to gate (the file says why).
-fail_on() {
-  local f=${1%.json}.fail-on
-  if [ -f "$f" ]; then printf -- '--fail-on %s' "$(grep -v '^#' "$f" | tr -d ' \n')"; fi
-}
-policy_note() {
-  local f=${1%.json}.fail-on
-  if [ -f "$f" ]; then printf ' (--fail-on %s: %s)' "$(grep -v '^#' "$f" | tr -d ' \n')" "$(basename "$f")"; fi
-}
+# A baseline may carry a policy, results/baselines/<slug>.fail-on (the metrics whose SLOWER verdict fails, and why):
+# `gate` applies it by itself when no --fail-on is given, and prints it.
 baselines=(results/baselines/*.json)
 if [ ${#baselines[@]} -eq 0 ]; then echo "gate: no baselines committed yet"; exit 0; fi
 for base in "${baselines[@]}"; do
@@ -50,8 +42,8 @@ print(max(same)[1] if same else "")
 PY
 )
   if [ -z "$current" ]; then echo "gate: no committed result to gate against $base"; exit 1; fi
-  echo "gate: $current against $base$(policy_note "$base")"
-  java -jar "$jar" gate --baseline "$base" --current "$current" $(fail_on "$base")
+  echo "gate: $current against $base"
+  java -jar "$jar" gate --baseline "$base" --current "$current"
 done
 
 shopt -s nullglob
@@ -74,7 +66,7 @@ for slow in results/planted-slowdown-*.json; do
   [ -f "$base" ] || continue
   echo "gate check: $slow against $base (must exit 1: regression)"
   rc=0
-  java -jar "$jar" gate --baseline "$base" --current "$slow" --allow-config-diff $(fail_on "$base") || rc=$?
+  java -jar "$jar" gate --baseline "$base" --current "$slow" --allow-config-diff || rc=$?
   if [ "$rc" -ne 1 ]; then echo "gate check: the planted slowdown $slow gave exit $rc, not 1: the gate misses regressions"; exit 1; fi
 done
 echo "gate checks: clean run passes, planted slowdown caught"

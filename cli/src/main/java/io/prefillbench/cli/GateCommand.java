@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,8 @@ public final class GateCommand implements Callable<Integer> {
     boolean allowMissing;
 
     @Option(names = "--fail-on", split = ",", defaultValue = "ratio,graph", paramLabel = "METRIC",
-            description = "metrics whose SLOWER verdict fails the gate: ratio, graph, eager (default: ${DEFAULT-VALUE})")
+            description = {"metrics whose SLOWER verdict fails the gate: ratio, graph, eager (default: ${DEFAULT-VALUE},",
+                    "or the baseline's policy file <baseline>.fail-on beside it when there is one)"})
     List<String> failOn;
 
     @Option(names = "--min-samples", defaultValue = "" + GateOptions.DEFAULT_MIN_SAMPLES,
@@ -79,9 +81,17 @@ public final class GateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // a device whose eager path is too noisy to gate carries a policy beside its baseline; an explicit --fail-on wins
+        List<String> metrics = failOn;
+        String policyNote = null;
+        Path policy = policyFile(baseline);
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--fail-on") && Files.isRegularFile(policy)) {
+            metrics = readPolicy(policy);
+            policyNote = "policy: --fail-on " + String.join(",", metrics) + " from " + policy + " (beside the baseline; an explicit --fail-on overrides it)";
+        }
         GateOptions options;
         try {
-            options = new GateOptions(tolerance, confidence, allowMismatch, resamples, seed, Metric.parse(failOn), minSamples,
+            options = new GateOptions(tolerance, confidence, allowMismatch, resamples, seed, Metric.parse(metrics), minSamples,
                     allowConfigDiff, allowMissing);
         } catch (IllegalArgumentException e) {
             throw new BenchException(e.getMessage());
@@ -91,6 +101,7 @@ public final class GateCommand implements Callable<Integer> {
         BenchInput cur = readGateable(current);
         GateOutcome outcome = Gate.compare(base, cur, options);
         PrintWriter out = spec.commandLine().getOut();
+        if (policyNote != null) out.println(policyNote);
         out.print(outcome.toMarkdown());
         out.flush();
         if (verdict != null) {
@@ -101,6 +112,28 @@ public final class GateCommand implements Callable<Integer> {
             ResultsIo.writeAtomically(verdict, tree);
         }
         return outcome.exitCode();
+    }
+
+    /** The baseline's policy file: {@code <baseline without .json>.fail-on}. */
+    static Path policyFile(Path baseline) {
+        String name = baseline.getFileName().toString();
+        String stem = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+        return baseline.resolveSibling(stem + ".fail-on");
+    }
+
+    /** Metric names of a policy file: comma- or whitespace-separated, lines starting with # are the reason. */
+    static List<String> readPolicy(Path file) {
+        try {
+            List<String> names = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                if (line.strip().startsWith("#")) continue;
+                for (String n : line.split("[,\\s]+")) if (!n.isBlank()) names.add(n.strip());
+            }
+            if (names.isEmpty()) throw new BenchException(file + ": a gate policy file names at least one of ratio,graph,eager");
+            return names;
+        } catch (java.io.IOException e) {
+            throw new BenchException(file + ": cannot read the gate policy (" + e.getMessage() + ")");
+        }
     }
 
     /** Files the tool writes that gate does not compare, by schema, with what to do with them instead. */

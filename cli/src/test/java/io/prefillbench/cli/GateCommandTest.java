@@ -224,6 +224,27 @@ class GateCommandTest {
         assertTrue(eagerOnly.out().contains("failing metrics: eager"), eagerOnly.out());
     }
 
+    /**
+     * A policy file beside the baseline (results/baselines/<device>.fail-on) sets the failing metrics when --fail-on is
+     * not given: the planted graph slowdown passes a policy of eager only, and an explicit --fail-on still wins.
+     */
+    @Test
+    void aPolicyBesideTheBaselineSetsWhatFailsUnlessFailOnIsGiven() throws IOException {
+        assertEquals(1, gate("--baseline", base.toString(), "--current", slower.toString()).exit());
+        Files.writeString(dir.resolve("base.fail-on"), "# this host's graph replay is too noisy to gate (why, for the reader)\neager\n");
+        Run policy = gate("--baseline", base.toString(), "--current", slower.toString());
+        assertEquals(0, policy.exit(), policy.out() + policy.err());
+        assertTrue(policy.out().startsWith("policy: --fail-on eager from " + dir.resolve("base.fail-on")), policy.out());
+        assertTrue(policy.out().contains("failing metrics: eager"), policy.out());
+        Run explicit = gate("--baseline", base.toString(), "--current", slower.toString(), "--fail-on", "graph");
+        assertEquals(1, explicit.exit(), explicit.out());
+        assertTrue(!explicit.out().contains("policy:"), explicit.out());
+        Files.writeString(dir.resolve("base.fail-on"), "# nothing named\n");
+        expectTwo(gate("--baseline", base.toString(), "--current", slower.toString()), "a gate policy file names at least one of ratio,graph,eager");
+        Files.writeString(dir.resolve("base.fail-on"), "ratio, speed\n");
+        expectTwo(gate("--baseline", base.toString(), "--current", slower.toString()), "--fail-on: 'speed' is not a metric");
+    }
+
     @Test
     void noGraphRunsReportAndGate() throws IOException {
         Path b = edited(base, "b-eager.json", o -> { for (JsonNode w : o.get("workloads")) ((ObjectNode) w).putNull("graph").putNull("speedup"); });
