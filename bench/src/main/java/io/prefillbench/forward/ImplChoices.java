@@ -64,7 +64,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
         /** Whether the row covers row capacity {@code cap}. */
         public boolean covers(int cap) {
-            return mMax == null ? cap == m : cap >= m && cap <= mMax;
+            return inRange(m, mMax, cap);
         }
     }
 
@@ -94,7 +94,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
         /** Whether the row covers capture size {@code size}. */
         public boolean covers(int size) {
-            return mMax == null ? size == m : size >= m && size <= mMax;
+            return inRange(m, mMax, size);
         }
     }
 
@@ -232,13 +232,18 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
     }
 
+    /** Whether fusion {@code name} is on at this key for some implementation. */
     public boolean fusion(String name, CaptureKey key) {
-        return fusions.stream().anyMatch(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key));
+        return fusionRows(name, key).findAny().isPresent();
     }
 
     /** Whether fusion {@code name} is on at this key for a GEMM running implementation {@code impl}. */
     public boolean fusion(String name, CaptureKey key, String impl) {
-        return fusions.stream().anyMatch(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key) && r.fuses(impl));
+        return fusionRows(name, key).anyMatch(r -> r.fuses(impl));
+    }
+
+    private java.util.stream.Stream<FusionRow> fusionRows(String name, CaptureKey key) {
+        return fusions.stream().filter(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key));
     }
 
     public boolean l2Prefetch(CaptureKey key) {
@@ -251,6 +256,16 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     private static boolean archMatches(int arch, CaptureKey key) {
-        return arch == 0 || arch == key.arch();
+        return archMatches(arch, key.arch());
+    }
+
+    /** Whether a row for {@code rowArch} (0: any) applies to a device of compute capability {@code deviceArch} (major * 10 + minor). */
+    public static boolean archMatches(int rowArch, int deviceArch) {
+        return rowArch == 0 || rowArch == deviceArch;
+    }
+
+    /** A row for {@code m} alone ({@code mMax} null) or for {@code [m, mMax]}: whether it covers {@code value}. */
+    private static boolean inRange(int m, Integer mMax, int value) {
+        return mMax == null ? value == m : value >= m && value <= mMax;
     }
 }

@@ -244,6 +244,17 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         return base.withGemm(base.provenance(), rows);
     }
 
+    /**
+     * What to say about {@code sizes} whose layer GEMMs run our mma.sync tiles (plan's note, and the one prefill, sweep and
+     * serve print on stderr).
+     */
+    public static String mmaTilesNote(List<Integer> sizes) {
+        return "at " + (sizes.size() == 1 ? "size " : "sizes ") + sizes.toString().replaceAll("[\\[\\]]", "")
+                + " this model's layer GEMMs run our mma.sync tiles: the implementation choices have no row for them. On the"
+                + " H200 such sizes of ERNIE-4.5-0.3B ran 1.5-1.7x slower than with cuBLASLt (results/README.md, seventh"
+                + " session); `plan --cublaslt-rows FILE` writes cuBLASLt range rows for them, to measure with `prefill --impl-choices FILE`.";
+    }
+
     /** Whether a decoder-layer GEMM of this plan with more than 64 rows runs one of our mma.sync tile kernels. */
     public static boolean mmaTiles(LoweredPlan p) {
         return p.ops().stream().anyMatch(o -> onMmaTiles(p, o));
@@ -316,12 +327,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
                     mib(b.workspaceBytes()), b.gemms()));
         }
         List<Integer> tiles = lowered.stream().filter(BucketRow::mmaTiles).map(BucketRow::size).toList();
-        if (!tiles.isEmpty()) {
-            md.append("\nNote: at ").append(tiles.size() == 1 ? "size " : "sizes ").append(tiles.toString().replaceAll("[\\[\\]]", ""))
-                    .append(" this model's layer GEMMs run our mma.sync tiles: the implementation choices have no row for them. On the"
-                            + " H200 such sizes of ERNIE-4.5-0.3B ran 1.5-1.7x slower than with cuBLASLt (results/README.md, seventh"
-                            + " session); `plan --cublaslt-rows FILE` writes cuBLASLt range rows for them, to measure with `prefill --impl-choices FILE`.\n");
-        }
+        if (!tiles.isEmpty()) md.append("\nNote: ").append(mmaTilesNote(tiles)).append('\n');
         md.append('\n');
         for (BucketRow b : lowered) {
             if (b.ops().isEmpty()) continue;

@@ -376,8 +376,7 @@ final class PrefillCommand implements Callable<Integer> {
     static void noteMmaTiles(PrefillEngine engine, PrintWriter err) {
         List<Integer> tiles = engine.lowered().all().stream().filter(io.prefillbench.plan.PlanReport::mmaTiles).map(p -> p.key().size()).toList();
         if (tiles.isEmpty()) return;
-        err.println("note: at sizes " + tiles + " this model's layer GEMMs run our mma.sync tiles (no implementation row); on the H200"
-                + " such sizes ran 1.5-1.7x slower than with cuBLASLt: `plan --cublaslt-rows FILE` writes rows for them, `--impl-choices FILE` runs them");
+        err.println("note: " + io.prefillbench.plan.PlanReport.mmaTilesNote(tiles));
         err.flush();
     }
 

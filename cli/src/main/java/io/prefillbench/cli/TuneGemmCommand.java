@@ -138,7 +138,7 @@ final class TuneGemmCommand implements Callable<Integer> {
     static List<ImplChoices.GemmRow> tunable(ImplChoices c, int arch, List<Integer> sizes) {
         List<ImplChoices.GemmRow> out = new ArrayList<>();
         for (ImplChoices.GemmRow r : c.gemm()) {
-            if (!"cublaslt_gemm".equals(r.impl()) || (r.arch() != 0 && r.arch() != arch)) continue;
+            if (!"cublaslt_gemm".equals(r.impl()) || !ImplChoices.archMatches(r.arch(), arch)) continue;
             if (r.mMax() != null) continue; // a range row takes each bucket's heuristic pick: nothing to pin
             if (sizes != null && !sizes.contains(r.m())) continue;
             out.add(r);
