@@ -175,7 +175,7 @@ class LoweringTest {
     @Test
     void scalarsReadBeforeThePdlWaitAreHostWritten() {
         for (String preset : new String[] {"ernie-4.5-0.3b", "tiny-bias"}) {
-            LoweredForward f = ForwardTestSupport.lower(preset, "16,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+            LoweredForward f = ForwardTestSupport.lower(preset, "16,128,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
             for (LoweredPlan p : f.all()) {
                 for (LoweredOp o : p.ops()) {
                     if (o.op().kind() == OpKind.ATTENTION || o.op().kind() == OpKind.L2_PREFETCH) continue; // waits at entry / reads weights only
@@ -186,7 +186,8 @@ class LoweringTest {
                         assertTrue(ForwardProgram.META_FIELDS.contains(t), o.op().name() + " reads " + role + " = " + t + " before its wait");
                         seen++;
                     }
-                    assertEquals(1, seen, o.op().name() + ": one scalar count");
+                    // a fused op (gate_up with SiLU at 128 and 512) carries the counts of the ops it absorbed, each host-written
+                    assertTrue(seen >= 1 && seen <= 1 + o.fused().size(), o.op().name() + ": " + seen + " scalar counts, fused " + o.fused());
                 }
             }
         }
@@ -292,9 +293,10 @@ class LoweringTest {
         // one device layout for both buckets: gate/up rows interleaved whether fused or not
         assertEquals(new WeightLayout.RowInterleave(3072, KernelConstants.GATE_UP_GROUP), f.weightLayout().of("layers.0.gate_up"));
         assertEquals(small.weightLayout(), big.weightLayout());
-        // the bundled file fuses only where gate_up runs our TMA tile (81..128): measured, cuBLASLt + silu_mul beats the
-        // fused 128 x 128 kernel at 512
-        assertTrue(ImplChoices.bundled().fusions().stream().allMatch(r -> r.m() == 81 && r.mMax() == 128), "bundled fusions: " + ImplChoices.bundled().fusions());
+        // the bundled file fuses only where gate_up runs our TMA tile (81..128, and 512 since the staged epilogue): measured,
+        // cuBLASLt + silu_mul beats the fused mma.sync 128 x 128 kernel at 512, and every bundled fusion names its producer
+        assertTrue(ImplChoices.bundled().fusions().stream().allMatch(r -> r.producer() != null && r.producer().startsWith("gemm_bf16_tma_")
+                && ((r.m() == 81 && r.mMax() == 128) || (r.m() == 512 && r.mMax() == null))), "bundled fusions: " + ImplChoices.bundled().fusions());
         assertTrue(ImplChoices.bundled().provenance().note().contains("fusion row at 512 was dropped"), ImplChoices.bundled().provenance().note());
     }
 
