@@ -251,6 +251,16 @@ typedef struct GemmTmaParams {
   int32_t stages; /* pipeline depth: 2..16, and the launch's dynamic smem = stages (BM + BN) 128 + 1024 + 16 stages */
 } GemmTmaParams;
 
+/* gemm_bf16_tma_64x64_rope / _128x64_rope / _64x128_rope (gemm_wgmma.cu, sm_90a): the qkv projection on a TMA tile
+ * with rope_kv_write as its epilogue, never split (tma.gemm.splits == 1): each tile's columns are whole heads
+ * (BN % head_dim == 0, head_dim % 8 == 0), rounded to bf16 as the plain tile stores them, then rope_kv_write's
+ * arithmetic; bit for bit the plain tile followed by rope_kv_write. rope.qkv is tma.gemm.c; rope.qkv_partial,
+ * qkv_splits and qkv_rows are unused; rope.num_tokens must be tma.gemm.m_dev's value. */
+typedef struct GemmTmaRopeParams {
+  GemmTmaParams tma;
+  RopeKvParams rope;
+} GemmTmaRopeParams;
+
 /* splitk_reduce: c[row, col] = bf16(sum_z partial[z, row, col]) for row < *m_dev.
  * grid.x = row capacity. */
 typedef struct SplitKReduceParams {

@@ -200,12 +200,67 @@ PK_DEV void pk_tma_load_2d(uint32_t dst, const PkTensorMap *map, int k0, int row
 // row segments, instead of each thread's 4-byte pairs (half a 32-byte sector each, 48 per thread for a 128 x 192 tile:
 // 4.5 of that block's 13.3 us, s8 call 10). Same values: the same bf16 rounding (and SiLU arithmetic) as the direct
 // stores, only where they are written from. PkStorePartial (split-K) keeps the direct stores.
-template <class Epi> struct PkStaged { static constexpr bool value = false; };
-template <> struct PkStaged<PkStoreBf16> { static constexpr bool value = true; static constexpr bool kSilu = false; };
-template <> struct PkStaged<PkSiluMulBf16> { static constexpr bool value = true; static constexpr bool kSilu = true; };
+// PkRopeBf16 (v29, the _rope kernels): qkv with rope_kv_write as its epilogue: the staged tile holds whole heads of
+// bf16(acc), exactly what the unfused GEMM stores and rope_kv_write reads, then rope_kv_write's arithmetic
+// (pk_rope_rot4 / pk_rope_v4, rope.cu) on them: q, k, v into qkv, k and v into the paged caches. Never split.
+struct PkRopeBf16 {
+  static constexpr bool kSplitK = false;
+};
+template <class Epi> struct PkStaged { static constexpr bool value = false, kSilu = false, kRope = false; };
+template <> struct PkStaged<PkStoreBf16> { static constexpr bool value = true, kSilu = false, kRope = false; };
+template <> struct PkStaged<PkSiluMulBf16> { static constexpr bool value = true, kSilu = true, kRope = false; };
+template <> struct PkStaged<PkRopeBf16> { static constexpr bool value = true, kSilu = false, kRope = true; };
+
+// The rope items of a staged qkv tile (whole heads: BN % head_dim == 0): per valid row, qpr items of 4 rotation
+// pairs per q / k head and vpr items of 4 elements per v head, as rope_kv_write's 4-wide path (pk_rope_quad_item).
+template <class T>
+PK_DEV void pk_wg_rope_staged(const GemmParams &p, const RopeKvParams &r, const uint8_t *stage, int srow, int ctid, int bm, int bn,
+                              int m_eff) {
+  const int D = r.head_dim, half = D >> 1, qpr = half >> 2, vpr = D >> 2, hq = r.q_heads + r.kv_heads;
+  const int h0 = bn / D, nh = T::BN / D, rows = min(T::BM, m_eff - bm);
+  const size_t kv_row = (size_t)r.kv_heads * D;
+  const bool hb = r.bias != nullptr;
+  const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
+  int per = 0;  // items per row of this tile
+  for (int h = h0; h < h0 + nh; h++) per += h < hq ? qpr : vpr;
+  for (int it = ctid; it < rows * per; it += T::THREADS) {
+    const int tl = it / per, t = bm + tl;
+    int li = it - tl * per, h = h0;
+    for (; li >= (h < hq ? qpr : vpr); h++) li -= h < hq ? qpr : vpr;
+    const uint16_t *xr = reinterpret_cast<const uint16_t *>(stage + tl * srow) + (h - h0) * D;
+    uint16_t *row = p.c + (size_t)t * p.ldc + h * D;
+    const int slot = r.slot_mapping[t];
+    if (h < hq) {
+      const int i = li * 4;
+      int pos = r.positions[t];
+      pos = pos < 0 ? 0 : (pos >= r.max_positions ? r.max_positions - 1 : pos);
+      const float *cs = r.cos_sin + (size_t)pos * D;
+      const float4 a = pk_ld_bf4(xr + i), b = pk_ld_bf4(xr + half + i);
+      float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
+      uint16_t o1[4], o2[4];
+      pk_rope_rot4(x1, x2, hb, hb ? pk_ld_bf4(r.bias + h * D + i) : zero, hb ? pk_ld_bf4(r.bias + h * D + half + i) : zero,
+                   *reinterpret_cast<const float4 *>(cs + i), *reinterpret_cast<const float4 *>(cs + half + i), o1, o2);
+      pk_st_bf4(row + i, o1);
+      pk_st_bf4(row + half + i, o2);
+      if (h >= r.q_heads && slot >= 0) {
+        uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
+        pk_st_bf4(kc + i, o1);
+        pk_st_bf4(kc + i + half, o2);
+      }
+    } else {
+      const int e0 = li * 4;
+      const uint2 raw = *reinterpret_cast<const uint2 *>(xr + e0);  // the bf16 bits the unfused GEMM would store
+      uint16_t v[4] = {(uint16_t)raw.x, (uint16_t)(raw.x >> 16), (uint16_t)raw.y, (uint16_t)(raw.y >> 16)};
+      pk_rope_v4(v, hb, hb ? pk_ld_bf4(r.bias + h * D + e0) : zero);
+      pk_st_bf4(row + e0, v);
+      if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + e0, v);
+    }
+  }
+}
 
 template <class T, class Epi>
-PK_DEV void pk_wg_epilogue_staged(const GemmParams &p, const float *acc, uint8_t *stage, int ctid, int bm, int bn, int m_eff) {
+PK_DEV void pk_wg_epilogue_staged(const GemmParams &p, const float *acc, uint8_t *stage, int ctid, int bm, int bn, int m_eff,
+                                  const RopeKvParams *rope) {
   constexpr bool kSilu = PkStaged<Epi>::kSilu;
   constexpr int OUTC = kSilu ? T::BN / 2 : T::BN;  // output columns of the tile
   constexpr int SROW = OUTC * 2 + 16;               // staged row bytes (+16: rows 4 banks apart for the 4-byte writes)
@@ -229,6 +284,10 @@ PK_DEV void pk_wg_epilogue_staged(const GemmParams &p, const float *acc, uint8_t
     }
   }
   asm volatile("bar.sync 1, %0;\n" ::"n"(T::THREADS) : "memory");
+  if constexpr (PkStaged<Epi>::kRope) {
+    pk_wg_rope_staged<T>(p, *rope, stage, SROW, ctid, bm, bn, m_eff);
+    return;
+  }
   constexpr int CPR = OUTC / 8;  // 16-byte chunks per row
   const int col0 = kSilu ? bn / 2 : bn;
   for (int c = ctid; c < T::BM * CPR; c += T::THREADS) {
@@ -259,7 +318,7 @@ PK_DEV unsigned long long pk_clock() {
 }
 
 template <class T, class Epi>
-static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, uint8_t *smem_raw) {
+static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, uint8_t *smem_raw, const RopeKvParams *rope) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 #ifdef PK_WG_TRACE
   const unsigned long long t_entry = pk_clock();
@@ -270,6 +329,10 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
   asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(smem_bytes));
   // the launch's smem must hold the stages it asks for (Java's TmaTile computes both): a mismatch traps, never corrupts
   if (S < 2 || S > PK_TMA_MAX_STAGES || smem_bytes < pk_wg_tma_smem_bytes<T>(S)) __trap();
+  // the rope epilogue takes whole heads per tile and the 4-wide path; one split (Java's fusion rule checks both)
+  if constexpr (PkStaged<Epi>::kRope) {
+    if (rope->head_dim <= 0 || T::BN % rope->head_dim != 0 || (rope->head_dim & 7) != 0 || tp.gemm.splits != 1) __trap();
+  }
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bm = blockIdx.y * T::BM, bn = blockIdx.x * T::BN;
   if (bm >= m_eff || bn >= p.n) { pk_pdl_wait(); return; }
@@ -369,7 +432,7 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
 #endif
 
   if constexpr (PkStaged<Epi>::value) {
-    pk_wg_epilogue_staged<T, Epi>(p, acc, smem_raw + (base - smem_u32(smem_raw)), ctid, bm, bn, m_eff);
+    pk_wg_epilogue_staged<T, Epi>(p, acc, smem_raw + (base - smem_u32(smem_raw)), ctid, bm, bn, m_eff, rope);
   } else {
     pk_wg_store<T, Epi>(p, acc, wg, warp, lane, bm, bn, m_eff);
   }
@@ -384,15 +447,15 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
   }
 #endif
 #else
-  (void)tp; (void)smem_raw;
+  (void)tp; (void)smem_raw; (void)rope;
   __trap();
 #endif
 }
 
 template <class T, class Epi>
-static __device__ __forceinline__ void pk_wg_tma_body(const GemmTmaParams &p) {
+static __device__ __forceinline__ void pk_wg_tma_body(const GemmTmaParams &p, const RopeKvParams *rope = nullptr) {
   extern __shared__ __align__(1024) uint8_t pk_wg_tma_smem_raw[];
-  pk_wg_tma_block<T, Epi>(p, pk_wg_tma_smem_raw);
+  pk_wg_tma_block<T, Epi>(p, pk_wg_tma_smem_raw, rope);
 }
 
 // Kernels: gemm_bf16_tma_<BM>x<BN> (bf16 C, or fp32 partials when splits > 1) and gemm_bf16_tma_<BM>x<BN>_silu (gate/up
@@ -410,6 +473,14 @@ static __device__ __forceinline__ void pk_wg_tma_body(const GemmTmaParams &p) {
     pk_wg_tma_body<PkWgTile<BM, BN, 3, 1>, PkSiluMulBf16>(p);                                                         \
   }
 
+// gemm_bf16_tma_<BM>x<BN>_rope (GemmTmaRopeParams): the qkv GEMM with rope_kv_write as its staged epilogue, never split;
+// for the tiles whose columns hold whole heads of head_dim 64 (rope_into_qkv at buckets with a TMA qkv row).
+#define PK_TMA_ROPE_KERNEL(BM, BN)                                                                                    \
+  extern "C" __global__ void __launch_bounds__(2 * BM + 128, 1)                                                       \
+      gemm_bf16_tma_##BM##x##BN##_rope(const __grid_constant__ GemmTmaRopeParams p) {                                 \
+    pk_wg_tma_body<PkWgTile<BM, BN, 3, 1>, PkRopeBf16>(p.tma, &p.rope);                                               \
+  }
+
 #ifndef PK_WG_NO_DEFAULT_KERNELS
 // The tiles the harness (kernels/check/gemm_wgmma_check.cu, s8 call 2) found fastest for some layer GEMM of
 // ERNIE-4.5-0.3B or Llama-3.2-1B at 128..512 rows.
@@ -422,4 +493,7 @@ PK_TMA_KERNELS(128, 96)
 PK_TMA_KERNELS(128, 128)
 PK_TMA_KERNELS(128, 192)
 PK_TMA_KERNELS(128, 256)
+PK_TMA_ROPE_KERNEL(64, 64)
+PK_TMA_ROPE_KERNEL(128, 64)
+PK_TMA_ROPE_KERNEL(64, 128)
 #endif

@@ -9,6 +9,7 @@ import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GemmParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
 import io.prefillbench.bindings.kernels.GemmTmaParams;
+import io.prefillbench.bindings.kernels.GemmTmaRopeParams;
 import io.prefillbench.bindings.kernels.L2PrefetchParams;
 import io.prefillbench.bindings.kernels.LayerParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
@@ -138,6 +139,8 @@ public final class ImplRegistry {
     private static final String STREAM_SILU = "_silu";
     /** Suffix of the streaming kernels' fused (rope_kv_write) forms. */
     private static final String STREAM_ROPE = "_rope";
+    /** The TMA tiles with a rope_kv_write epilogue ({@code gemm_bf16_tma_<BM>x<BN>_rope} in gemm_wgmma.cu); before STANDARD. */
+    static final Set<String> TMA_ROPE_TILES = Set.of("64x64", "128x64", "64x128");
     /** L2 prefetch: few blocks, so the main branch keeps nearly all SMs; bytes per prefetch request. */
     static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
@@ -240,12 +243,9 @@ public final class ImplRegistry {
             // the 128 x 128 tile and the streaming kernels keep their kernel (the streaming ones unsplit); any other
             // GEMM (64 x 64, cuBLAS) becomes the 64 x 64 fused kernel, whose 16-row path serves small buckets
             List.of(new Fusion(SILU_INTO_GATE_UP, "gate_up", OpKind.SILU_MUL, siluTargets()),
-                    // streaming kernels only (buckets <= 64); whole heads per 64-column tile, the 4-wide rope path
-                    new Fusion(ROPE_INTO_QKV, "qkv", OpKind.ROPE_KV,
-                            Map.of(StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_ROPE,
-                                    StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_ROPE,
-                                    StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_ROPE),
-                            ImplRegistry::ropeTiles)));
+                    // the streaming kernels (buckets <= 64) and the TMA tiles with a _rope form; whole heads per
+                    // 64-column tile (128 for 64 x 128), the 4-wide rope path
+                    new Fusion(ROPE_INTO_QKV, "qkv", OpKind.ROPE_KV, ropeTargets(), ImplRegistry::ropeTiles)));
 
 
     public static ImplRegistry standard() {
@@ -260,7 +260,43 @@ public final class ImplRegistry {
         List<Impl> all = new java.util.ArrayList<>(impls);
         for (TmaTile t : TmaTile.ALL) all.add(tma(t, false));
         for (TmaTile t : TmaTile.ALL) all.add(tma(t, true));
+        for (TmaTile t : TmaTile.ALL) if (TMA_ROPE_TILES.contains(t.bm() + "x" + t.bn())) all.add(tmaRope(t));
         return List.copyOf(all);
+    }
+
+    /** Suffix of the TMA GEMMs' rope_kv_write forms. */
+    static final String TMA_ROPE = "_rope";
+
+    /** rope_into_qkv's fused form of each GEMM implementation that has one (streaming kernels, TMA tiles above). */
+    private static Map<String, String> ropeTargets() {
+        Map<String, String> m = new java.util.LinkedHashMap<>(Map.of(
+                StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_ROPE,
+                StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_ROPE,
+                StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_ROPE));
+        for (TmaTile t : TmaTile.ALL) if (TMA_ROPE_TILES.contains(t.bm() + "x" + t.bn())) m.put(t.name(), t.name() + TMA_ROPE);
+        return Map.copyOf(m);
+    }
+
+    /**
+     * {@code gemm_bf16_tma_<BM>x<BN>s<stages>_rope}: the qkv GEMM on a TMA tile with rope_kv_write as its staged epilogue,
+     * reached through the rope_into_qkv fusion only, never split; bits equal the plain tile at one split followed by
+     * rope_kv_write (the tile's bf16 outputs are what rope_kv_write would read).
+     */
+    private static Impl tmaRope(TmaTile t) {
+        return new Impl(t.name() + TMA_ROPE, OpKind.GEMM, t.kernel() + TMA_ROPE, t.threads(), t.smem(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only (one split; q, k, v rounded to bf16 as the plain tile stores them, then rope_kv_write's "
+                        + "arithmetic): never the real row count",
+                (op, k) -> t.refusal(op.n(), op.k(), 1, k.arch()).isEmpty(), (op, k, s, d) -> {
+                    t.refusal(op.n(), op.k(), s, k.arch()).ifPresent(why -> {
+                        throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + why);
+                    });
+                    if (d.headDim() <= 0 || t.bn() % d.headDim() != 0) {
+                        throw new IllegalArgumentException(op.name() + ": " + t.name() + TMA_ROPE + " needs whole heads per " + t.bn()
+                                + "-column tile, head_dim is " + d.headDim());
+                    }
+                    return gemmGrid(op, s, t.bm(), t.bn());
+                }, ImplRegistry::one, false, null, (c, lo) -> bindGemmTmaRope(c, lo, t));
     }
 
     /** silu_into_gate_up's fused form of each GEMM implementation ({@link Fusion#ANY}: the 64 x 64 fused kernel). */
@@ -530,6 +566,21 @@ public final class ImplRegistry {
         return new KernelIssuable(c, lo, p);
     }
 
+    /** The fused qkv GEMM on a TMA tile: the plain tile's parameters, RopeKvParams of the rope it took over (no partials). */
+    private static Issuable bindGemmTmaRope(BindContext c, LoweredOp lo, TmaTile t) {
+        Op op = lo.op();
+        if (lo.splits() != 1) throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " is never split, got " + lo.splits());
+        MemorySegment p = GemmTmaRopeParams.allocate(c.arena());
+        MemorySegment tp = GemmTmaRopeParams.tma(p);
+        gemmParams(c, lo, op.n(), GemmTmaParams.gemm(tp));
+        int cap = c.key().capacity(op.rows());
+        TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_a(tp), t(c, op.in("a")), cap, op.k(), op.k(), t.bm());
+        TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_b(tp), c.weight(op.weight("weight")), op.n(), op.k(), op.k(), t.bn());
+        GemmTmaParams.stages(tp, t.stages());
+        ropeParams(c, op, 0, cap, GemmTmaRopeParams.rope(p));
+        return new KernelIssuable(c, lo, p);
+    }
+
     /** The fused qkv GEMM: GemmParams of the GEMM, RopeKvParams of the rope it took over (its input: the partials). */
     private static Issuable bindGemmRope(BindContext c, LoweredOp lo) {
         MemorySegment p = GemmRopeParams.allocate(c.arena());
@@ -634,7 +685,7 @@ public final class ImplRegistry {
         var d = c.dims();
         boolean fused = op.kind() == OpKind.GEMM;
         RopeKvParams.qkv(p, t(c, fused ? op.out("c") : op.out("qkv")));
-        RopeKvParams.qkv_partial(p, fused ? t(c, op.out("partial")) : splits > 0 ? t(c, op.in("qkv")) : MemorySegment.NULL);
+        RopeKvParams.qkv_partial(p, splits == 0 ? MemorySegment.NULL : fused ? t(c, op.out("partial")) : t(c, op.in("qkv")));
         RopeKvParams.qkv_splits(p, splits);
         RopeKvParams.qkv_rows(p, rows);
         RopeKvParams.bias(p, op.weight("bias") == null ? MemorySegment.NULL : c.weight(op.weight("bias")));

@@ -272,6 +272,54 @@ class GraphEqualsEagerGpuTest {
         }
     }
 
+    /**
+     * rope_kv_write fused into the qkv GEMM on a TMA tile (v29: the staged epilogue runs rope_kv_write's arithmetic on
+     * the tile's bf16 outputs) at 128 and 512: the fused forward equals the same tile unfused followed by rope_kv_write,
+     * bit for bit, in eager and graph mode, and graph == eager; tiny-bias has a qkv bias (the epilogue adds it). sm_90a.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ernie-4.5-0.3b", "tiny-bias"})
+    void tmaRopeFusionEqualsTheUnfusedTileBitForBit(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "128,512", 16, 2048);
+        var m = cfg.model();
+        List<ImplChoices.GemmRow> gemm = List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 128, 90, "gemm_bf16_tma_64x64s8", 1, "test"),
+                new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 512, 90, "gemm_bf16_tma_128x64s9", 1, "test"));
+        ImplChoices plain = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, List.of(), List.of());
+        ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm,
+                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 128, 90, "test"),
+                        new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 512, 90, "test")), List.of());
+        Random rnd = new Random(preset.hashCode() + 29);
+        List<List<SeqInput>> batches = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            int tokens = 1 + rnd.nextInt(cfg.maxTokens());
+            batches.add(EngineTestSupport.batch(rnd, EngineTestSupport.randomSplit(rnd, tokens, 1 + rnd.nextInt(Math.min(tokens, 16))), m.vocab()));
+        }
+        List<float[][]> unfusedLogits = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(plain))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
+            assertEquals("gemm_bf16_tma_128x64s9", e.lowered().plan(512).op("L0.qkv").impl().name());
+            assertEquals("rope_kv_write", e.lowered().plan(512).op("L0.rope_kv").impl().name());
+            for (List<SeqInput> b : batches) unfusedLogits.add(Run.of(e, b, false).logits());
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
+            assertEquals("gemm_bf16_tma_64x64s8_rope", e.lowered().plan(128).op("L0.qkv").impl().name());
+            assertEquals("gemm_bf16_tma_128x64s9_rope", e.lowered().plan(512).op("L0.qkv").impl().name());
+            for (int size : cfg.sizes().sizes()) {
+                assertTrue(e.lowered().plan(size).ops().stream().noneMatch(o -> o.op().kind() == io.prefillbench.forward.OpKind.ROPE_KV), "rope fused at " + size);
+                e.capture(size);
+            }
+            for (int i = 0; i < batches.size(); i++) {
+                List<SeqInput> b = batches.get(i);
+                assertGraphEqualsEager(e, b, preset + " TMA rope fusion, batch " + i);
+                float[][] got = Run.of(e, b, false).logits();
+                for (int s = 0; s < got.length; s++) {
+                    if (!Arrays.equals(unfusedLogits.get(i)[s], got[s])) fail(preset + " batch " + i + ": TMA rope-fused logits of sequence " + s + " differ from unfused");
+                }
+            }
+        }
+    }
+
     /** The planted bug: capturing with the [1,...,1,rest] tile count must garble some split. */
     @Test
     void heuristicCaptureIsCaught() {

@@ -329,6 +329,31 @@ class LoweringTest {
         assertTrue(!lower("ernie-4.5-0.3b", "16").layout().has(ForwardProgram.TILE_COUNTERS));
     }
 
+    /** rope_into_qkv on a TMA tile (a producer row): the _rope form, never split, rope gone; a split row is refused. */
+    @Test
+    void theRopeFusionOnATmaTileIsUnsplitAndRefusesSplitK() {
+        int n = 1280, k = 1024; // ERNIE-4.5-0.3B's qkv
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(n, k, 512, 90, "gemm_bf16_tma_128x64s9", 1, "test")),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 512, 90, "test", null, "gemm_bf16_tma_128x64s9")), List.of());
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "128,512", 32, 132, ImplRegistry.standard(), c);
+        LoweredOp qkv = f.plan(512).op("L0.qkv");
+        assertEquals("gemm_bf16_tma_128x64s9_rope", qkv.impl().name());
+        assertEquals(1, qkv.splits());
+        assertEquals(List.of("L0.rope_kv"), qkv.fused());
+        assertNull(qkv.op().out("partial"));
+        assertTrue(f.plan(512).ops().stream().noneMatch(o -> o.op().kind() == OpKind.ROPE_KV));
+        assertEquals("rope_kv_write", f.plan(128).op("L0.rope_kv").impl().name()); // no row at 128
+        // a tile without a _rope form stays unfused; split-K with the fusion is refused
+        ImplChoices wide = choices(List.of(new ImplChoices.GemmRow(n, k, 512, 90, "gemm_bf16_tma_64x80s8", 1, "test")),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 512, 90, "test", null, "gemm_bf16_tma_64x80s8")), List.of());
+        var e = assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), wide));
+        assertTrue(e.getMessage().contains("no fused form of gemm_bf16_tma_64x80s8"), e.getMessage());
+        ImplChoices split = choices(List.of(new ImplChoices.GemmRow(n, k, 512, 90, "gemm_bf16_tma_128x64s9", 2, "test")),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 512, 90, "test", null, "gemm_bf16_tma_128x64s9")), List.of());
+        var s = assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), split));
+        assertTrue(s.getMessage().contains("split-K 2 refused for gemm_bf16_tma_128x64s9_rope"), s.getMessage());
+    }
+
     @Test
     void theRopeFusionFoldsRopeIntoTheQkvGemmAndTakesOverItsRoles() {
         LoweredPlan unfused = lower("qwen2.5-0.5b", "16,64").plan(16);
