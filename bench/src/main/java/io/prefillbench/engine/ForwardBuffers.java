@@ -74,6 +74,12 @@ public final class ForwardBuffers implements AutoCloseable {
         return buffer.at(layout.offset(name));
     }
 
+    /** Bytes of the one allocation from a layout slice's address to its end (0 for a KV cache or an unknown name). */
+    long bytesFrom(String name) {
+        if (name == null || !layout.has(name)) return 0;
+        return layout.totalBytes() - layout.offset(name);
+    }
+
     /** Fills every activation slice (all but the metadata and the RoPE table) and the KV cache with a byte. */
     void poison(int value) {
         buffer.fillRange(layout.activationStart(), layout.totalBytes() - layout.activationStart(), value);

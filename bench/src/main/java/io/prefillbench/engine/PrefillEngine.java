@@ -156,6 +156,7 @@ public final class PrefillEngine implements AutoCloseable {
 
         @Override public Arena arena() { return arena; }
         @Override public MemorySegment tensor(String name) { return buffers.tensor(name); }
+        @Override public long bytesFrom(String name) { return buffers.bytesFrom(name); }
         @Override public MemorySegment weight(String name) { return weights.of(name); }
         @Override public long weightBytes(String name) { return weights.spec().tensor(name).bytes(); }
         @Override public io.prefillbench.forward.WeightLayout weightLayout() { return weights.layout(); }

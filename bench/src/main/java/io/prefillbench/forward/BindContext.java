@@ -14,6 +14,15 @@ public interface BindContext {
     /** Device address of a logical tensor: a layout slice, a metadata field, the RoPE table or a KV cache. */
     MemorySegment tensor(String name);
 
+    /**
+     * Bytes of the engine's one activation allocation from tensor {@code name}'s address to its end: how far a kernel may
+     * read past the tensor's own slice without leaving the allocation (the TMA GEMMs' last row tile, see
+     * ImplRegistry#tmaRows). 0 where unknown: nothing past the slice is read.
+     */
+    default long bytesFrom(String name) {
+        return 0;
+    }
+
     MemorySegment weight(String name);
 
     /** Bytes of a weight tensor. */

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("gpu")
 class TmaGemmGpuTest {
-    private static final String SIZES = "16,128,512";
+    /** 200: row tiles that cross the capacity (the A tensor map rounded up to whole tiles, ImplRegistry.tmaRows). */
+    private static final String SIZES = "16,128,200,512";
 
     /**
      * Rows for a model's four layer GEMMs at 128 and 512: several tiles, o and down split at 128, and one kernel at two
@@ -42,9 +43,14 @@ class TmaGemmGpuTest {
                 new ImplChoices.GemmRow(qkv, h, 512, 90, "gemm_bf16_tma_64x128s6", 0, "test"),
                 new ImplChoices.GemmRow(h, h, 512, 90, "gemm_bf16_tma_64x64s12", 0, "test"),
                 new ImplChoices.GemmRow(gu, h, 512, 90, "gemm_bf16_tma_128x256s4", 0, "test"),
-                new ImplChoices.GemmRow(h, ffn, 512, 90, "gemm_bf16_tma_128x64s8", 0, "test"));
+                new ImplChoices.GemmRow(h, ffn, 512, 90, "gemm_bf16_tma_128x64s8", 0, "test"),
+                new ImplChoices.GemmRow(qkv, h, 200, 90, "gemm_bf16_tma_128x64s9", 0, "test"),
+                new ImplChoices.GemmRow(h, h, 200, 90, "gemm_bf16_tma_64x64s8", 0, "test"),
+                new ImplChoices.GemmRow(gu, h, 200, 90, "gemm_bf16_tma_128x128s4", 0, "test"),
+                new ImplChoices.GemmRow(h, ffn, 200, 90, "gemm_bf16_tma_128x64s8", 0, "test"));
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), rows,
                 List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 90, "test"),
+                        new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 200, 90, "test"),
                         new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
     }
 
@@ -86,7 +92,7 @@ class TmaGemmGpuTest {
         ModelConfig m = cfg.model();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(tmaChoices(m)))) {
             Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
-            for (int s : new int[] {128, 512}) e.capture(s);
+            for (int s : new int[] {128, 200, 512}) e.capture(s);
             Random rnd = new Random(512);
             for (int i = 0; i < 30; i++) {
                 int[] lens = EngineTestSupport.randomLens(rnd, cfg, 65);

@@ -329,6 +329,16 @@ class LoweringTest {
         assertTrue(!lower("ernie-4.5-0.3b", "16").layout().has(ForwardProgram.TILE_COUNTERS));
     }
 
+    /** A TMA GEMM's A tensor map covers whole row tiles only where the allocation holds them past the tensor. */
+    @Test
+    void tmaRowsRoundUpToWholeTilesOnlyInsideTheAllocation() {
+        assertEquals(512, ImplRegistry.tmaRows(512L * 1024 * 2, 1024, 496, 128));
+        assertEquals(496, ImplRegistry.tmaRows(512L * 1024 * 2 - 1, 1024, 496, 128)); // one byte short: the capacity
+        assertEquals(512, ImplRegistry.tmaRows(1L << 40, 1024, 512, 128));          // already whole tiles
+        assertEquals(128, ImplRegistry.tmaRows(1L << 40, 3072, 96, 64));
+        assertEquals(96, ImplRegistry.tmaRows(0, 3072, 96, 64));                   // unknown (no engine): nothing past the slice
+    }
+
     /** rope_into_qkv on a TMA tile (a producer row): the _rope form, never split, rope gone; a split row is refused. */
     @Test
     void theRopeFusionOnATmaTileIsUnsplitAndRefusesSplitK() {
