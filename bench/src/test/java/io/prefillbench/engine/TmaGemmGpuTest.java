@@ -84,6 +84,28 @@ class TmaGemmGpuTest {
         }
     }
 
+    /**
+     * The bundled rows at a capacity inside gate_up's TMA range (416..511) that is not a multiple of the tile's 128 rows:
+     * the fused tile reads its A through a tensor map rounded up to whole tiles; graph == eager bit for bit.
+     */
+    @Test
+    void bundledTmaRangeGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "464", 16, 2048);
+        ModelConfig m = cfg.model();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
+            assertEquals("gemm_bf16_tma_128x192s4_silu", e.lowered().plan(464).op("L0.gate_up").impl().name());
+            e.capture(464);
+            Random rnd = new Random(464);
+            for (int i = 0; i < 20; i++) {
+                int tokens = 400 + rnd.nextInt(65);
+                int[] lens = EngineTestSupport.randomSplit(rnd, tokens, 1 + rnd.nextInt(16));
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "bundled 464, split " + Arrays.toString(lens));
+            }
+        }
+    }
+
     /** ERNIE-4.5-0.3B's shapes (the A/B's): graph == eager bit for bit at 128 and 512 with every layer GEMM on a TMA tile. */
     @Test
     void ernieShapesGraphEqualsEager() {

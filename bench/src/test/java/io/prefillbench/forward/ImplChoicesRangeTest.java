@@ -104,6 +104,13 @@ class ImplChoicesRangeTest {
                 if (size != 512 || !g.equals("gate_up"))
                     assertEquals("cublaslt_gemm", f.plan(size).op("L0." + g).impl().name(), g + " at " + size);
         assertEquals("gemm_bf16_tma_128x192s4_silu", f.plan(512).op("L0.gate_up").impl().name());
+        // gate_up's TMA range (416..511) sits between cuBLASLt's 129..415 and the exact 512 row
+        LoweredForward mid = ForwardTestSupport.lower("ernie-4.5-0.3b", "408,416,504", 32, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        assertEquals("cublaslt_gemm", mid.plan(408).op("L0.gate_up").impl().name());
+        for (int size : new int[] {416, 504}) {
+            assertEquals("gemm_bf16_tma_128x192s4_silu", mid.plan(size).op("L0.gate_up").impl().name(), "gate_up at " + size);
+            assertEquals("cublaslt_gemm", mid.plan(size).op("L0.down").impl().name(), "down at " + size);
+        }
         assertTrue(f.plan(64).op("L0.qkv").impl().name().startsWith("gemm_bf16_stream_m64"), f.plan(64).op("L0.qkv").impl().name());
         // the LM head's rows are the sequences (capacity 32 here): not covered
         assertFalse(f.plan(320).op("lm_head").impl().library());
