@@ -46,7 +46,7 @@ class TmaGemmGpuTest {
                 new ImplChoices.GemmRow(h, ffn, 512, 90, "gemm_bf16_tma_128x64s8", 0, "test"),
                 new ImplChoices.GemmRow(qkv, h, 200, 90, "gemm_bf16_tma_128x64s9", 0, "test"),
                 new ImplChoices.GemmRow(h, h, 200, 90, "gemm_bf16_tma_64x64s8", 0, "test"),
-                new ImplChoices.GemmRow(gu, h, 200, 90, "gemm_bf16_tma_128x128s4", 0, "test"),
+                new ImplChoices.GemmRow(gu, h, 200, 90, "gemm_bf16_tma_64x128s6", 0, "test"),
                 new ImplChoices.GemmRow(h, ffn, 200, 90, "gemm_bf16_tma_128x64s8", 0, "test"));
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), rows,
                 List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 90, "test"),
