@@ -261,14 +261,7 @@ class GraphEqualsEagerGpuTest {
                 assertTrue(plan.op("L0.gate_up").splits() > 1 || plan.op("L0.qkv").splits() > 1, "a fixup GEMM is split at " + size);
                 e.capture(size);
             }
-            for (int i = 0; i < batches.size(); i++) {
-                List<SeqInput> b = batches.get(i);
-                assertGraphEqualsEager(e, b, preset + " fixup fusions, batch " + i);
-                float[][] got = Run.of(e, b, false).logits();
-                for (int s = 0; s < got.length; s++) {
-                    if (!Arrays.equals(unfusedLogits.get(i)[s], got[s])) fail(preset + " batch " + i + ": fused logits of sequence " + s + " differ from unfused");
-                }
-            }
+            assertFusedEqualsUnfused(e, batches, unfusedLogits, preset + " fixup fusions");
         }
     }
 
@@ -309,13 +302,18 @@ class GraphEqualsEagerGpuTest {
                 assertTrue(e.lowered().plan(size).ops().stream().noneMatch(o -> o.op().kind() == io.prefillbench.forward.OpKind.ROPE_KV), "rope fused at " + size);
                 e.capture(size);
             }
-            for (int i = 0; i < batches.size(); i++) {
-                List<SeqInput> b = batches.get(i);
-                assertGraphEqualsEager(e, b, preset + " TMA rope fusion, batch " + i);
-                float[][] got = Run.of(e, b, false).logits();
-                for (int s = 0; s < got.length; s++) {
-                    if (!Arrays.equals(unfusedLogits.get(i)[s], got[s])) fail(preset + " batch " + i + ": TMA rope-fused logits of sequence " + s + " differ from unfused");
-                }
+            assertFusedEqualsUnfused(e, batches, unfusedLogits, preset + " TMA rope fusion");
+        }
+    }
+
+    /** Per batch: graph == eager on the fused engine, and its eager logits equal the unfused engine's bit for bit. */
+    private static void assertFusedEqualsUnfused(PrefillEngine e, List<List<SeqInput>> batches, List<float[][]> unfusedLogits, String what) {
+        for (int i = 0; i < batches.size(); i++) {
+            List<SeqInput> b = batches.get(i);
+            assertGraphEqualsEager(e, b, what + ", batch " + i);
+            float[][] got = Run.of(e, b, false).logits();
+            for (int s = 0; s < got.length; s++) {
+                if (!Arrays.equals(unfusedLogits.get(i)[s], got[s])) fail(what + ", batch " + i + ": fused logits of sequence " + s + " differ from unfused");
             }
         }
     }
