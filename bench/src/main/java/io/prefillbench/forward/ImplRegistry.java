@@ -288,15 +288,20 @@ public final class ImplRegistry {
                 "bits depend on k only (one split; q, k, v rounded to bf16 as the plain tile stores them, then rope_kv_write's "
                         + "arithmetic): never the real row count",
                 (op, k) -> t.refusal(op.n(), op.k(), 1, k.arch()).isEmpty(), (op, k, s, d) -> {
-                    t.refusal(op.n(), op.k(), s, k.arch()).ifPresent(why -> {
-                        throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + why);
-                    });
                     if (d.headDim() <= 0 || t.bn() % d.headDim() != 0) {
                         throw new IllegalArgumentException(op.name() + ": " + t.name() + TMA_ROPE + " needs whole heads per " + t.bn()
                                 + "-column tile, head_dim is " + d.headDim());
                     }
-                    return gemmGrid(op, s, t.bm(), t.bn());
+                    return tmaGrid(t, op, k, s);
                 }, ImplRegistry::one, false, null, (c, lo) -> bindGemmTmaRope(c, lo, t));
+    }
+
+    /** A TMA tile's grid, after the tile's refusal of a shape, split or device it cannot run (naming why). */
+    private static Grid tmaGrid(TmaTile t, Op op, CaptureKey k, int splits) {
+        t.refusal(op.n(), op.k(), splits, k.arch()).ifPresent(why -> {
+            throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + why);
+        });
+        return gemmGrid(op, splits, t.bm(), t.bn());
     }
 
     /** silu_into_gate_up's fused form of each GEMM implementation ({@link Fusion#ANY}: the 64 x 64 fused kernel). */
@@ -325,12 +330,7 @@ public final class ImplRegistry {
         return new Impl(name, OpKind.GEMM, kernel, t.threads(), t.smem(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 silu ? "bits depend on k only (one split; gate and up rounded to bf16, then silu_mul's arithmetic): never the real row count"
                         : "bits depend on (k, splits) only: one fixed wgmma k16 sequence per output; never the real row count or the block",
-                supports, (op, k, s, d) -> {
-                    t.refusal(op.n(), op.k(), s, k.arch()).ifPresent(why -> {
-                        throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + why);
-                    });
-                    return gemmGrid(op, s, t.bm(), t.bn());
-                }, ImplRegistry::one, !silu, null, (c, lo) -> bindGemmTma(c, lo, t, silu));
+                supports, (op, k, s, d) -> tmaGrid(t, op, k, s), ImplRegistry::one, !silu, null, (c, lo) -> bindGemmTma(c, lo, t, silu));
     }
 
     /**
@@ -559,11 +559,16 @@ public final class ImplRegistry {
         } else {
             gemmParams(c, lo, op.n(), GemmTmaParams.gemm(p));
         }
+        tmaMaps(c, op, t, p);
+        return new KernelIssuable(c, lo, p);
+    }
+
+    /** The tensor maps of a ({@code [capacity, k]}, boxes of BM rows) and b ({@code [n, k]}, boxes of BN rows) and the depth. */
+    private static void tmaMaps(BindContext c, Op op, TmaTile t, MemorySegment p) {
         int cap = c.key().capacity(op.rows());
         TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_a(p), t(c, op.in("a")), tmaRows(c.bytesFrom(op.in("a")), op.k(), cap, t.bm()), op.k(), op.k(), t.bm());
         TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_b(p), c.weight(op.weight("weight")), op.n(), op.k(), op.k(), t.bn());
         GemmTmaParams.stages(p, t.stages());
-        return new KernelIssuable(c, lo, p);
     }
 
     /**
@@ -585,11 +590,8 @@ public final class ImplRegistry {
         MemorySegment p = GemmTmaRopeParams.allocate(c.arena());
         MemorySegment tp = GemmTmaRopeParams.tma(p);
         gemmParams(c, lo, op.n(), GemmTmaParams.gemm(tp));
-        int cap = c.key().capacity(op.rows());
-        TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_a(tp), t(c, op.in("a")), tmaRows(c.bytesFrom(op.in("a")), op.k(), cap, t.bm()), op.k(), op.k(), t.bm());
-        TensorMapEncoder.encodeBf16Rows(GemmTmaParams.tmap_b(tp), c.weight(op.weight("weight")), op.n(), op.k(), op.k(), t.bn());
-        GemmTmaParams.stages(tp, t.stages());
-        ropeParams(c, op, 0, cap, GemmTmaRopeParams.rope(p));
+        tmaMaps(c, op, t, tp);
+        ropeParams(c, op, 0, c.key().capacity(op.rows()), GemmTmaRopeParams.rope(p));
         return new KernelIssuable(c, lo, p);
     }
 
