@@ -260,7 +260,7 @@ public final class ImplRegistry {
         List<Impl> all = new java.util.ArrayList<>(impls);
         for (TmaTile t : TmaTile.ALL) all.add(tma(t, false));
         for (TmaTile t : TmaTile.ALL) all.add(tma(t, true));
-        for (TmaTile t : TmaTile.ALL) if (TMA_ROPE_TILES.contains(t.bm() + "x" + t.bn())) all.add(tmaRope(t));
+        for (TmaTile t : TmaTile.ALL) if (hasRopeForm(t)) all.add(tmaRope(t));
         return List.copyOf(all);
     }
 
@@ -273,8 +273,13 @@ public final class ImplRegistry {
                 StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_ROPE,
                 StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_ROPE,
                 StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_ROPE));
-        for (TmaTile t : TmaTile.ALL) if (TMA_ROPE_TILES.contains(t.bm() + "x" + t.bn())) m.put(t.name(), t.name() + TMA_ROPE);
+        for (TmaTile t : TmaTile.ALL) if (hasRopeForm(t)) m.put(t.name(), t.name() + TMA_ROPE);
         return Map.copyOf(m);
+    }
+
+    /** Whether the fatbin has the tile's rope_kv_write form (one list for the registry and the fusion rule). */
+    private static boolean hasRopeForm(TmaTile t) {
+        return TMA_ROPE_TILES.contains(t.bm() + "x" + t.bn());
     }
 
     /**

@@ -219,10 +219,6 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
     }
 
     /**
-     * Implementation and splits of the GEMMs of layer 0 and the LM head: {@code "qkv gemm_bf16 s8, ..."}; a persistent
-     * layer 0 (its GEMMs inside one kernel) as {@code "layer layer_persistent"}.
-     */
-    /**
      * {@code base} plus, for every decoder-layer GEMM shape that some plan of {@code forward} runs on our mma.sync tiles
      * above 64 rows ({@link #mmaTiles}), one {@code cublaslt_gemm} range row from 65 to the largest capture size, for
      * the forward's arch; rows already in {@code base} keep winning where they match (exact rows first). The new rows are
@@ -271,6 +267,10 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
                 && !k.startsWith("gemm_bf16_tma_");
     }
 
+    /**
+     * Implementation and splits of the GEMMs of layer 0 and the LM head: {@code "qkv gemm_bf16 s8, ..."}; a persistent
+     * layer 0 (its GEMMs inside one kernel) as {@code "layer layer_persistent"}.
+     */
     static String gemmImpls(LoweredPlan p) {
         StringBuilder sb = new StringBuilder();
         for (LoweredOp o : p.ops()) {

@@ -54,6 +54,13 @@ final class EngineTestSupport {
         return randomSplit(rnd, tokens, 1 + rnd.nextInt(Math.min(tokens, cfg.maxNumSeqs())));
     }
 
+    /** {@code count} random batches of 1..maxTokens tokens over up to {@code maxNumSeqs} sequences ({@link #randomLens}). */
+    static List<List<SeqInput>> randomBatches(Random rnd, EngineConfig cfg, int count) {
+        List<List<SeqInput>> batches = new ArrayList<>();
+        for (int i = 0; i < count; i++) batches.add(batch(rnd, randomLens(rnd, cfg, 1), cfg.model().vocab()));
+        return batches;
+    }
+
     /**
      * Runs {@code prompts} in every mode (activations poisoned first) and checks each sequence's logits against the CPU
      * reference: relative error below 2e-2, and with {@code checkTokens} the first token wherever the reference's top

@@ -235,19 +235,13 @@ class GraphEqualsEagerGpuTest {
     void fixupFusionsEqualTheUnfusedForwardBitForBit(String preset) {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config(preset, "16,64", 16, 2048);
-        var m = cfg.model();
         List<ImplChoices.FusionRow> rows = new ArrayList<>();
         for (int size : cfg.sizes().sizes()) {
             rows.add(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, size, 0, "test"));
             rows.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, size, 0, "test"));
         }
         ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), rows, List.of());
-        Random rnd = new Random(preset.hashCode() + 64);
-        List<List<SeqInput>> batches = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            int tokens = 1 + rnd.nextInt(cfg.maxTokens());
-            batches.add(EngineTestSupport.batch(rnd, EngineTestSupport.randomSplit(rnd, tokens, 1 + rnd.nextInt(Math.min(tokens, 16))), m.vocab()));
-        }
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 64), cfg, 40);
         List<float[][]> unfusedLogits = new ArrayList<>();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
             assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
@@ -282,12 +276,7 @@ class GraphEqualsEagerGpuTest {
         ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm,
                 List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 128, 90, "test"),
                         new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 512, 90, "test")), List.of());
-        Random rnd = new Random(preset.hashCode() + 29);
-        List<List<SeqInput>> batches = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            int tokens = 1 + rnd.nextInt(cfg.maxTokens());
-            batches.add(EngineTestSupport.batch(rnd, EngineTestSupport.randomSplit(rnd, tokens, 1 + rnd.nextInt(Math.min(tokens, 16))), m.vocab()));
-        }
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 29), cfg, 30);
         List<float[][]> unfusedLogits = new ArrayList<>();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(plain))) {
             org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
