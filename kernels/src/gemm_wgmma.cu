@@ -73,6 +73,19 @@ template <int R> PK_DEV void pk_wg_fence_regs(float *d) {
   for (int i = 0; i < R; i++) asm volatile("" : "+f"(d[i])::"memory");
 }
 
+// One stage's k tile (4 k16 steps) of wgmma into acc, committed as one group: the step both mainloops issue. Descriptor
+// addresses advance 32 bytes (2 in units of 16) per k16 step.
+template <class T>
+PK_DEV void pk_wg_mma_stage(float *acc, uint64_t da0, uint64_t db0, int st) {
+  pk_wg_fence_regs<T::BN / 2>(acc);
+  pk_wg_fence();
+#pragma unroll
+  for (int kk = 0; kk < 4; kk++)
+    PkWgmma<T::BN>::mma(acc, da0 + (uint64_t)((st * T::A_ST + kk * 32) >> 4), db0 + (uint64_t)((st * T::B_ST + kk * 32) >> 4), 1);
+  pk_wg_commit();
+  pk_wg_fence_regs<T::BN / 2>(acc);
+}
+
 // The epilogue of both mainloops: warpgroup wg's accumulators (64 rows x BN) as gemm.cu's float[BN / 8][4] fragments,
 // stored by Epi row by row, rows >= m_eff skipped.
 template <class T, class Epi>
@@ -149,13 +162,7 @@ static __device__ __forceinline__ void pk_wg_gemm_block(const GemmParams &p, uin
     if (nk < ktiles) { load_a(ld_st, nk); load_b(ld_st, nk); }
     cp_async_commit();
     ld_st = ld_st == T::STAGES - 1 ? 0 : ld_st + 1;
-    pk_wg_fence_regs<T::BN / 2>(acc);
-    pk_wg_fence();
-#pragma unroll
-    for (int kk = 0; kk < 4; kk++)  // descriptor addresses advance 32 bytes (2 in units of 16) per k16 step
-      PkWgmma<T::BN>::mma(acc, da0 + (uint64_t)((st * T::A_ST + kk * 32) >> 4), db0 + (uint64_t)((st * T::B_ST + kk * 32) >> 4), 1);
-    pk_wg_commit();
-    pk_wg_fence_regs<T::BN / 2>(acc);
+    pk_wg_mma_stage<T>(acc, da0, db0, st);
     pk_wg_wait<T::LAG>();
     st = st == T::STAGES - 1 ? 0 : st + 1;
   }
@@ -195,7 +202,7 @@ PK_DEV void pk_tma_load_2d(uint32_t dst, const PkTensorMap *map, int k0, int row
 #endif
 }
 
-// Staged epilogue (v27) for the bf16 outputs (PkStoreBf16 at one split, PkSiluMulBf16): the tile goes through shared
+// Staged epilogue (v28) for the bf16 outputs (PkStoreBf16 at one split, PkSiluMulBf16): the tile goes through shared
 // memory (the pipeline's stages, free once every consumer's last wgmma completed) and leaves in 16-byte stores of whole
 // row segments, instead of each thread's 4-byte pairs (half a 32-byte sector each, 48 per thread for a 128 x 192 tile:
 // 4.5 of that block's 13.3 us, s8 call 10). Same values: the same bf16 rounding (and SiLU arithmetic) as the direct
@@ -406,13 +413,7 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
 #else
     pk_mbar_wait(full + 8 * s, ph & 1);
 #endif
-    pk_wg_fence_regs<T::BN / 2>(acc);
-    pk_wg_fence();
-#pragma unroll
-    for (int kk = 0; kk < 4; kk++)
-      PkWgmma<T::BN>::mma(acc, da0 + (uint64_t)((s * T::A_ST + kk * 32) >> 4), db0 + (uint64_t)((s * T::B_ST + kk * 32) >> 4), 1);
-    pk_wg_commit();
-    pk_wg_fence_regs<T::BN / 2>(acc);
+    pk_wg_mma_stage<T>(acc, da0, db0, s);
 #ifdef PK_WG_TRACE
     const unsigned long long t2 = pk_clock();
     pk_wg_wait<1>();  // the wgmma of tile kt - 1 has completed: its stage may be refilled
