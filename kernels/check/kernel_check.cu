@@ -343,16 +343,19 @@ static float content(uint32_t cid, uint32_t kind, uint32_t pos, uint32_t head, u
 }
 struct SeqSpec { int prefix, qlen; uint32_t cid; };
 struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us = 0; double flops = 0; };
-// Which engine form run_attention launches: attention_prefill (4 warps) or attention_prefill_kh (8 warps, key halves).
-static bool g_attn_kh = false;
+// Which engine form run_attention launches: 0 attention_prefill (4 warps), 1 attention_prefill_kh (8 warps, key halves),
+// 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64).
+static int g_attn_form = 0;
 
 // old_kernel: launch attention_prefill_v0 instead. cold > 0: time over `cold` copies of the KV cache in
 // turn (more bytes than L2 holds), as a forward's layers read a cache L2 has not seen.
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
                              bool validate, const std::string &name, bool timeit, bool old_kernel = false, int cold = 0) {
-  void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0 : g_attn_kh ? attention_prefill_kh : attention_prefill;
-  const int athreads = old_kernel ? PK_ATTN_V0_THREADS : g_attn_kh ? PREFILL_ATTN_KH_THREADS : PREFILL_ATTN_THREADS;
-  const int asmem = !old_kernel && g_attn_kh ? PREFILL_ATTN_KH_SMEM : 0;
+  void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0
+                                : g_attn_form == 2 ? attention_prefill_wg
+                                : g_attn_form == 1 ? attention_prefill_kh : attention_prefill;
+  const int athreads = old_kernel ? PK_ATTN_V0_THREADS : g_attn_form ? PREFILL_ATTN_KH_THREADS : PREFILL_ATTN_THREADS;
+  const int asmem = old_kernel ? 0 : g_attn_form == 2 ? PREFILL_ATTN_WG_SMEM : g_attn_form ? PREFILL_ATTN_KH_SMEM : 0;
   Rng r(page_seed);
   const int ns = (int)seqs.size(), group = qh / kvh, width = (qh + 2 * kvh) * D;
   std::vector<int32_t> qs(ns + 1, 0), kvl(ns);
@@ -492,10 +495,13 @@ static long count_nan(const AttnOut &a) {
 static void test_attention_decode();
 static void test_attention() {
   struct Cfg { int qh, kvh, D; };
-  for (int kh : {0, 1})
-  for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}}) {
-    g_attn_kh = kh != 0;
-    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) + (kh ? " kh" : "");
+  for (int kh : {0, 1, 2})
+  for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}, Cfg{10, 2, 64}}) {
+    // the wg form takes head dim 64 only, and runs group 5 too (tiles that end inside a token's heads)
+    if (kh == 2 ? cfg.D != 64 : cfg.qh == 10) continue;
+    g_attn_form = kh;
+    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) +
+                      (kh == 1 ? " kh" : kh == 2 ? " wg" : "");
     const int group = cfg.qh / cfg.kvh;
     Rng r(100 + cfg.D);
     std::vector<SeqSpec> varlen_prefix;
@@ -552,7 +558,27 @@ static void test_attention() {
       AttnOut s1 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false);
       AttnOut s0 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false, true);
       long cmp1 = 0, bad1 = full_rows_differ(s1, 0, 60, 0, s0, 0, 60, 0, 60, cfg.qh, group, cfg.D, cmp1);
-      record_bool("attention " + tag + " bitwise: one-page full tiles == v0 kernel", bad1 == 0 && cmp1 > 0, bad1, cmp1);
+      if (kh != 2) record_bool("attention " + tag + " bitwise: one-page full tiles == v0 kernel", bad1 == 0 && cmp1 > 0, bad1, cmp1);
+      if (kh == 2) {
+        // wgmma sums a page's products in another order than mma.sync: full tiles within tolerance of the 4-warp form;
+        // tiles of <= 32 rows run its split path: its bits
+        g_attn_form = 0;
+        AttnOut f0 = run_attention(varlen_prefix, cfg.qh, cfg.kvh, cfg.D, 8, 13, false, "", false);
+        g_attn_form = 2;
+        Cmp c = compare("attention wg vs 4-warp form", (long)n1.out.size(), [&](long i) { return h_bf2f(n1.out[i]); },
+                        [&](long i) { return (double)h_bf2f(f0.out[i]); }, 2e-3, 1.0 / 64);
+        record("attention " + tag + " vs the 4-warp form (tol)", c, 0, "");
+        long split_rows = 0, split_bad = 0;
+        for (int s = 0; s < (int)varlen_prefix.size(); s++)
+          for (int t = 0; t < varlen_prefix[s].qlen; t++)
+            for (int h = 0; h < cfg.qh; h++) {
+              if (attn_full_tile(varlen_prefix[s].qlen, group, t, h)) continue;
+              split_rows++;
+              split_bad += memcmp(&n1.out[((size_t)(n1.qs[s] + t) * cfg.qh + h) * cfg.D],
+                                  &f0.out[((size_t)(f0.qs[s] + t) * cfg.qh + h) * cfg.D], cfg.D * 2) != 0;
+            }
+        record_bool("attention " + tag + " bitwise: split-path tiles == the 4-warp form", split_bad == 0 && split_rows > 0, split_bad, split_rows);
+      }
     }
     // Performance: 8 x 512 fresh prefill, and 4 x 256 queries on 768-token prefixes.
     std::vector<SeqSpec> big, pre;
@@ -574,7 +600,7 @@ static void test_attention() {
     printf("attention %s perf: 8x512 %.2f us (%.1f TFLOP/s), 4x(768+256) %.2f us (%.1f TFLOP/s)\n", tag.c_str(), pb.us,
            pb.flops / pb.us / 1e6, pp.us, pp.flops / pp.us / 1e6);
   }
-  g_attn_kh = false;
+  g_attn_form = 0;
   test_attention_decode();
 }
 
@@ -1469,8 +1495,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       launch_ex(rope_kv_write, grid, block, smem, st, pdl,
                 RopeKvParams{B.qkv.p, pin ? B.part.p : nullptr, pin, B.tcap, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p,
                              B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS});
-    } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh")) {
-      launch_ex(kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill, grid, block, smem, st, pdl,
+    } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh" || kernel == "attention_prefill_wg")) {
+      launch_ex(kernel == "attention_prefill_wg" ? attention_prefill_wg : kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill,
+                grid, block, smem, st, pdl,
                 AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p, B.nblocks.p,
                            W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f});
     } else if (kind == "SILU_MUL" && kernel == "silu_mul") {
@@ -2177,6 +2204,7 @@ int main(int argc, char **argv) {
   if (cublasCreate(&g_cublas) != CUBLAS_STATUS_SUCCESS) { fprintf(stderr, "cublasCreate failed\n"); return 2; }
 #endif
   CK(cudaFuncSetAttribute(attention_prefill_kh, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_KH_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_wg, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
   if (want("init")) test_init();

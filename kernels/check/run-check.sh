@@ -15,7 +15,7 @@ echo "== resource usage (sm_90): gemm / attention / splitk / fused consumers"
   -o /tmp/prefill_kernels_sm90.cubin kernels/src/prefill_kernels.cu 2>&1 |
   grep -A2 -E "Function properties for (gemm_bf16|attention_prefill|splitk_reduce|add_rmsnorm|rope_kv_write|silu_mul|l2_prefetch)" | grep -v "^--"
 echo "== build"
-"$NVCC" -O3 -std=c++17 -arch=sm_90 -lineinfo -I kernels/include kernels/check/kernel_check.cu -o /tmp/kernel_check -lcublas || exit 2
+"$NVCC" -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -lineinfo -I kernels/include kernels/check/kernel_check.cu -o /tmp/kernel_check -lcublas || exit 2
 if [ -z "${PK_OPS:-}" ] && [ -f cli/target/bench.jar ]; then
   # the chain's ops come from the engine's own lowering (PK_SMS: the device's SM count)
   export PK_OPS=/tmp/prefill_ops.txt

@@ -31,6 +31,9 @@ extern "C" {
 #define PREFILL_ATTN_THREADS 128
 #define PREFILL_ATTN_KH_THREADS 256
 #define PREFILL_ATTN_KH_SMEM 69632
+/* attention_prefill_wg (sm_90a, head dim 64): attention_prefill_kh's threads, with PREFILL_ATTN_WG_SMEM bytes of dynamic
+ * shared memory (2 key halves x 3 pages of K and V, 8 KB each, + 1 KB to align to the swizzle atom). */
+#define PREFILL_ATTN_WG_SMEM 99328
 /* Paged KV cache: tokens per page. */
 #define PREFILL_PAGE_SIZE 64
 /* GEMM tiles: kernel gemm_bf16 computes BM x BN outputs per block with GEMM_THREADS threads. */
@@ -178,7 +181,8 @@ typedef struct TileMapParams {
 
 /* attention_prefill: varlen causal GQA attention over a paged KV cache. One block per
  * (tile, kv head): grid = (tile capacity, kv_heads), PREFILL_ATTN_THREADS threads (attention_prefill_kh, the
- * same contract: PREFILL_ATTN_KH_THREADS and PREFILL_ATTN_KH_SMEM bytes of dynamic shared memory). Block b
+ * same contract: PREFILL_ATTN_KH_THREADS and PREFILL_ATTN_KH_SMEM bytes of dynamic shared memory; attention_prefill_wg
+ * PREFILL_ATTN_KH_THREADS and PREFILL_ATTN_WG_SMEM). Block b
  * exits at once when b >= *num_blocks. Tile rows r in [0, 64): with g = tile*64 + r (a row index
  * over the sequence's query_len*group rows), token = g/group within the sequence and
  * q head = kv_head*group + g%group (also right when group does not divide 64). Query i of a sequence with query length

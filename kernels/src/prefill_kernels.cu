@@ -12,5 +12,6 @@
 #include "act.cu"
 #include "gemm_stream.cu"
 #include "gemm_wgmma.cu"
+#include "attention_wg.cu"
 #include "prefetch.cu"
 #include "layer.cu"

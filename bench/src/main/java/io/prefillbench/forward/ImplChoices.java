@@ -19,7 +19,8 @@ import java.util.Optional;
  * Rows are matched on the capture key only, never on a real token count.
  */
 public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<KeyRow> persistentLayers) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<KeyRow> persistentLayers,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AttentionRow> attention) {
     public static final String RESOURCE = "impl-choices.json";
 
     /** Where the measurements come from: the card, the date, the results file that holds the figures. */
@@ -118,9 +119,27 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     /**
+     * The attention implementation for every capture size in {@code [m, mMax]} ({@code mMax} null: size {@code m} only;
+     * an exact row wins over a range), in place of the registry's rule; {@code arch} 0 matches any.
+     */
+    public record AttentionRow(String impl, int m, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source) {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public AttentionRow {
+            if (impl == null || impl.isBlank()) throw new IllegalArgumentException("attention row for m " + m + " names no impl");
+            if (mMax != null && mMax < m) throw new IllegalArgumentException("attention row " + impl + ": mMax " + mMax + " is below m " + m);
+        }
+
+        /** Whether the row covers capture size {@code size}. */
+        public boolean covers(int size) {
+            return inRange(m, mMax, size);
+        }
+    }
+
+    /**
      * {@code persistentLayers}: buckets where each decoder layer runs as one persistent kernel
      * ({@code Lowering.persistLayers}); a file without the property has none. An empty list is left out of the
-     * JSON, so the identity of a file written before the property existed stays what it was.
+     * JSON, so the identity of a file written before the property existed stays what it was; so are {@code attention}
+     * rows.
      */
     @com.fasterxml.jackson.annotation.JsonCreator
     public ImplChoices {
@@ -128,6 +147,13 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         fusions = fusions == null ? List.of() : List.copyOf(fusions);
         l2Prefetch = l2Prefetch == null ? List.of() : List.copyOf(l2Prefetch);
         persistentLayers = persistentLayers == null ? List.of() : List.copyOf(persistentLayers);
+        attention = attention == null ? List.of() : List.copyOf(attention);
+    }
+
+    /** Choices without attention rows. */
+    public ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch,
+                       List<KeyRow> persistentLayers) {
+        this(provenance, gemm, fusions, l2Prefetch, persistentLayers, List.of());
     }
 
     /** Choices without persistent layers. */
@@ -168,7 +194,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     /** The same choices with other GEMM rows and provenance (what {@code tune-gemm} writes). */
     public ImplChoices withGemm(Provenance p, List<GemmRow> rows) {
-        return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers);
+        return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers, attention);
     }
 
     /** The choices as the JSON {@link #read} takes (indented). */
@@ -208,9 +234,17 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
                 if (op.kind() == OpKind.GEMM) gemm(op, key).ifPresent(used::add);
             for (List<?> rows : List.of(fusions, l2Prefetch, persistentLayers))
                 for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
+            attention(key).ifPresent(used::add);
         }
         return new ImplChoices(provenance, gemm.stream().filter(used::contains).toList(), fusions.stream().filter(used::contains).toList(),
-                l2Prefetch.stream().filter(used::contains).toList(), persistentLayers.stream().filter(used::contains).toList());
+                l2Prefetch.stream().filter(used::contains).toList(), persistentLayers.stream().filter(used::contains).toList(),
+                attention.stream().filter(used::contains).toList());
+    }
+
+    /** The attention row for this key's size and arch: an exact row first, else the first range row. */
+    public Optional<AttentionRow> attention(CaptureKey key) {
+        var rows = attention.stream().filter(r -> r.covers(key.size()) && archMatches(r.arch(), key)).toList();
+        return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
     }
 
     /** A fusion, L2-prefetch or persistent-layer row for this key's size and arch. */

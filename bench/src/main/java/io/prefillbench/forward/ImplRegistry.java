@@ -39,6 +39,9 @@ import java.util.Set;
  * ({@link ImplChoices}).
  */
 public final class ImplRegistry {
+    /** The wgmma attention form's name (kernel and implementation): an attention row selects it (AttentionWgmma). */
+    public static final String ATTENTION_WG = "attention_prefill_wg";
+
     /**
      * A fusion rewrite: a GEMM ({@code producerGemm}: the op-name suffix, e.g. {@code gate_up})
      * whose only reader is the next op of kind {@code consumer} becomes one op, which writes the
@@ -200,6 +203,14 @@ public final class ImplRegistry {
                             + "key page: attention_prefill's bits)", new AttentionOneWave(),
                     (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
                     ImplRegistry::one, true, null, ImplRegistry::bindAttention),
+            // the kh form's tiles and key halves with both products on wgmma (sm_90a, head dim 64): reached through an
+            // attention row of the measurements file only (kernels/NOTES-forward.md v31)
+            new Impl(ATTENTION_WG, OpKind.ATTENTION, ATTENTION_WG, KernelConstants.ATTN_KH_THREADS,
+                    KernelConstants.ATTN_WG_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                    "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only (tiles of <= 32 rows: "
+                            + "attention_prefill's split path and bits)", new AttentionWgmma(),
+                    (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
+                    ImplRegistry::one, true, null, ImplRegistry::bindAttention),
             // 4 warps, two blocks per SM: more attention blocks than that wave
             new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
@@ -353,6 +364,26 @@ public final class ImplRegistry {
         @Override
         public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
             return (long) key.tileCapacity() * dims.kvHeads() <= 2L * key.smCount();
+        }
+    }
+
+    /** The wgmma attention form: never a default, an attention row selects it where its refusal is empty. */
+    record AttentionWgmma() implements Impl.Supports {
+        @Override
+        public boolean test(Op op, CaptureKey key) {
+            return false;
+        }
+
+        @Override
+        public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            return false; // measured per bucket: a row of the measurements file selects it
+        }
+
+        /** Why the form cannot run this model on this device, or null. */
+        static String refusal(CaptureKey key, ForwardProgram.Dims dims) {
+            if (key.arch() != TmaTile.ARCH) return "runs on compute capability 9.0 only (sm_90a wgmma), this device is " + key.arch();
+            if (dims.headDim() != 64) return "takes head dim 64 (one 128-byte swizzle row per key), the model has " + dims.headDim();
+            return null;
         }
     }
 

@@ -13,6 +13,7 @@ public final class KernelConstants {
     public static final int ATTN_THREADS = Kernels.PREFILL_ATTN_THREADS();
     public static final int ATTN_KH_THREADS = Kernels.PREFILL_ATTN_KH_THREADS();
     public static final int ATTN_KH_SMEM = Kernels.PREFILL_ATTN_KH_SMEM();
+    public static final int ATTN_WG_SMEM = Kernels.PREFILL_ATTN_WG_SMEM();
     public static final int GEMM_BM = Kernels.PREFILL_GEMM_BM();
     public static final int GEMM_BN = Kernels.PREFILL_GEMM_BN();
     public static final int GEMM_BK = Kernels.PREFILL_GEMM_BK();

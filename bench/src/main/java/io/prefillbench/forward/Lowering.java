@@ -90,11 +90,25 @@ public final class Lowering {
                 }
                 if (row.get().algo() != null) io.prefillbench.cuda.CublasLtMatmul.Algo.parse(row.get().algo()); // malformed: refused here
                 out.add(LoweredOp.of(op, impl).withSplits(row.get().splits()).withAlgo(row.get().algo()));
+            } else if (op.kind() == OpKind.ATTENTION && choices.attention(key).isPresent()) {
+                out.add(LoweredOp.of(op, attentionFromRow(op, key, registry, choices.attention(key).get(), program.dims())).withSplits(0));
             } else {
                 out.add(LoweredOp.of(op, registry.defaultFor(op, key, program.dims())).withSplits(0));
             }
         }
         return out;
+    }
+
+    /** The implementation an attention row names, refused with the row to drop where it cannot run. */
+    private static Impl attentionFromRow(Op op, CaptureKey key, ImplRegistry registry, ImplChoices.AttentionRow row, ForwardProgram.Dims dims) {
+        Impl impl = registry.byName(row.impl());
+        String fix = "; drop the attention row " + row.impl() + " for m=" + row.m() + (row.mMax() == null ? "" : ".." + row.mMax());
+        if (impl.kind() != OpKind.ATTENTION) throw new IllegalArgumentException("attention row names " + impl.name() + ", not an attention kernel" + fix);
+        if (impl.name().equals(ImplRegistry.ATTENTION_WG)) {
+            String why = ImplRegistry.AttentionWgmma.refusal(key, dims);
+            if (why != null) throw new IllegalArgumentException(op.name() + " at size " + key.size() + ": " + impl.name() + " " + why + fix);
+        }
+        return impl;
     }
 
     /** The ops of one decoder layer in the program, by name suffix, in order: what a persistent layer replaces. */

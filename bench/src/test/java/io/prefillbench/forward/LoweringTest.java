@@ -399,6 +399,42 @@ class LoweringTest {
     }
 
     @Test
+    void anAttentionRowSelectsTheWgmmaFormWhereItRunsAndIsRefusedWhereItCannot() {
+        ImplChoices rows = ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
+                 "attention": [{"impl": "attention_prefill_wg", "m": 100, "mMax": 512, "arch": 90, "source": "t"},
+                               {"impl": "attention_prefill", "m": 512, "arch": 90, "source": "t"}]}""");
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,128,256,512", 32, 132, ImplRegistry.standard(), rows);
+        assertEquals("attention_prefill_kh", f.plan(16).op("L0.attention").impl().name(), "outside the range: the rule");
+        assertEquals(ImplRegistry.ATTENTION_WG, f.plan(128).op("L0.attention").impl().name());
+        assertEquals(ImplRegistry.ATTENTION_WG, f.plan(256).op("L0.attention").impl().name());
+        assertEquals("attention_prefill", f.plan(512).op("L0.attention").impl().name(), "the exact row wins over the range");
+        assertEquals(KernelConstants.ATTN_WG_SMEM, f.plan(128).op("L0.attention").impl().dynamicSmem());
+        // what a run records: only the rows its sizes used
+        LoweredForward only16 = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,128", 32, 132, ImplRegistry.standard(), rows);
+        assertEquals(List.of(rows.attention().get(0)), rows.appliedTo(only16).attention());
+        assertEquals(List.of(), rows.appliedTo(ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), rows)).attention());
+        assertTrue(!ImplChoices.none().toJson().contains("attention"), "a file without rows keeps its JSON (and identity)");
+        // head dim 128 and a device other than 9.0 are refused with the row to drop
+        IllegalArgumentException d128 = assertThrows(IllegalArgumentException.class,
+                () -> ForwardTestSupport.lower("tiny-g5", "128", 8, 132, ImplRegistry.standard(), rows));
+        assertTrue(d128.getMessage().contains("head dim 64") && d128.getMessage().contains("drop the attention row attention_prefill_wg for m=100..512"),
+                d128.getMessage());
+        ImplChoices anyArch = ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
+                 "attention": [{"impl": "attention_prefill_wg", "m": 16, "arch": 0, "source": "t"}]}""");
+        IllegalArgumentException a80 = assertThrows(IllegalArgumentException.class,
+                () -> LoweredForward.of(ForwardProgram.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b")),
+                        CaptureSizes.parse("16", CaptureSizes.HARD_CAP), 32, 2048, 132, 80, ImplRegistry.standard(), anyArch));
+        assertTrue(a80.getMessage().contains("compute capability 9.0"), a80.getMessage());
+        // a row naming a GEMM is refused
+        ImplChoices gemm = ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
+                 "attention": [{"impl": "gemm_bf16", "m": 16, "arch": 90, "source": "t"}]}""");
+        assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), gemm));
+    }
+
+    @Test
     void attentionTakesTheKeyHalvesFormWhereItsBlocksFitOneWaveOfTheFourWarpForm() {
         // ERNIE-4.5-0.3B (2 kv heads): 92 tiles x 2 at 512 <= 2 x 132 -> the 8-warp form at every bucket
         LoweredForward ernie = lower("ernie-4.5-0.3b", "16,512");

@@ -59,6 +59,15 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_ATTN_KH_SMEM() {
         return PREFILL_ATTN_KH_SMEM;
     }
+    private static final int PREFILL_ATTN_WG_SMEM = (int)99328L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_ATTN_WG_SMEM 99328
+     * }
+     */
+    public static int PREFILL_ATTN_WG_SMEM() {
+        return PREFILL_ATTN_WG_SMEM;
+    }
     private static final int PREFILL_PAGE_SIZE = (int)64L;
     /**
      * {@snippet lang=c :

@@ -1,0 +1,73 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
+import io.prefillbench.model.ModelConfig;
+import io.prefillbench.plan.PaddingGuard;
+import io.prefillbench.reference.CpuReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The wgmma attention form (kernels/src/attention_wg.cu) in the forward, selected by an attention row over every
+ * capture size: the logits against the CPU reference in eager and graph mode, and graph == eager bit for bit over
+ * random batches, on tiny (group 2) and ERNIE-4.5-0.3B (group 8). sm_90a only.
+ */
+@Tag("gpu")
+class AttentionWgGpuTest {
+    static ImplChoices wgEverywhere(ImplChoices base) {
+        return new ImplChoices(base.provenance(), base.gemm(), base.fusions(), base.l2Prefetch(), base.persistentLayers(),
+                List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG, 1, 1 << 20, 90, "test")));
+    }
+
+    @Test
+    void wgAttentionMatchesTheCpuReferenceAndGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("tiny", "16,128,512", 16, 1024);
+        ModelConfig m = cfg.model();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(wgEverywhere(ImplChoices.none())))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wgmma attention is sm_90a code");
+            for (int s : cfg.sizes().sizes()) assertEquals(ImplRegistry.ATTENTION_WG, e.lowered().plan(s).op("L0.attention").impl().name());
+            for (int s : cfg.sizes().sizes()) e.capture(s);
+            CpuReference ref = new CpuReference(m, cfg.seed());
+            PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+            Random rnd = new Random(31);
+            for (int trial = 0; trial < 8; trial++) {
+                List<int[]> prompts = new ArrayList<>();
+                int n = 1 + rnd.nextInt(4);
+                for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(480 / n), m.vocab()));
+                EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, "wgmma attention");
+            }
+            for (int i = 0; i < 40; i++) {
+                int[] lens = EngineTestSupport.randomLens(rnd, cfg, 1);
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "wgmma attention, split " + Arrays.toString(lens));
+            }
+        }
+    }
+
+    /** ERNIE-4.5-0.3B with its bundled rows and the wg form at every size: graph == eager bit for bit. */
+    @Test
+    void ernieGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,128,512", 16, 2048);
+        ModelConfig m = cfg.model();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(wgEverywhere(ImplChoices.bundled())))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wgmma attention is sm_90a code");
+            for (int s : cfg.sizes().sizes()) e.capture(s);
+            Random rnd = new Random(480);
+            for (int i = 0; i < 30; i++) {
+                int[] lens = EngineTestSupport.randomLens(rnd, cfg, 1);
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "ERNIE wgmma attention, split " + Arrays.toString(lens));
+            }
+        }
+    }
+}
