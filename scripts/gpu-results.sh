@@ -8,6 +8,9 @@
 #                                         catch it); Llama-3.2-1B; the tiny preset (fixed cost); JMH;
 #                                         the per-GEMM table vs cuBLAS (SKIP_TABLE=1: not); the PyTorch
 #                                         baseline, same lease (SKIP_TORCH=1: not); SKIP_JMH=1: no JMH
+#                                         PK_TRACE_LIB=.../libpktrace.so (kernels/check/cupti_trace.cpp, libcupti.so.13
+#                                         beside it): also the in-graph timeline of the main workloads (CUPTI kernel
+#                                         records, kernels/check/graph_timeline.py), timeline-*.txt and its nodes CSV
 #   scripts/gpu-results.sh OUTDIR study   the sweep 8:512:8 (where graphs stop paying), the serving study
 #                                         (scripts/gpu/serve-study.sh), the HTML report
 #
@@ -64,6 +67,15 @@ core)
     (cd "$root" && JAR="$jar" timeout 150 bash kernels/check/run-check.sh table) > "$out/gemm-table-$dev-$stamp.txt" 2>&1 \
       || echo "gemm table: exit $? (see the file)"
     tail -40 "$out/gemm-table-$dev-$stamp.txt"
+  fi
+  if [ -f "${PK_TRACE_LIB:-}" ]; then  # every kernel's start and end inside the graph replays: what each costs the chain
+    LD_LIBRARY_PATH="$(dirname "$PK_TRACE_LIB"):${LD_LIBRARY_PATH:-}" CUDA_INJECTION64_PATH="$PK_TRACE_LIB" \
+      PK_TRACE_OUT="/tmp/pktrace-$stamp.csv" run bench prefill --sizes 16,128,512 --prompts short,long --batch 4x80,8x16 \
+      --warmup 10 --iterations 60 --no-progress > "$out/timeline-run-$dev-$stamp.txt" 2>&1 || echo "traced run failed"
+    python3 "$root/kernels/check/graph_timeline.py" "/tmp/pktrace-$stamp.csv" --nodes "$out/timeline-nodes-ernie-4.5-0.3b-$dev-$stamp.csv" \
+      > "$out/timeline-ernie-4.5-0.3b-$dev-$stamp.txt" 2>&1 || echo "graph timeline failed"
+    gzip -9f "$out/timeline-nodes-ernie-4.5-0.3b-$dev-$stamp.csv"
+    cat "$out/timeline-ernie-4.5-0.3b-$dev-$stamp.txt"
   fi
   if [ "${SKIP_TORCH:-0}" != 1 ]; then
     for model in ernie-4.5-0.3b llama-3.2-1b; do

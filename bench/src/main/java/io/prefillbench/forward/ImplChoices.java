@@ -119,10 +119,12 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     /**
-     * The attention implementation for every capture size in {@code [m, mMax]} ({@code mMax} null: size {@code m} only;
-     * an exact row wins over a range), in place of the registry's rule; {@code arch} 0 matches any.
+     * The attention implementation for a model's attention shape ({@code qHeads}, {@code kvHeads}, {@code headDim}; 0 matches
+     * any, as a GEMM row is keyed by its weight shape) at every capture size in {@code [m, mMax]} ({@code mMax} null: size
+     * {@code m} only; an exact row wins over a range), in place of the registry's rule; {@code arch} 0 matches any.
      */
-    public record AttentionRow(String impl, int m, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source) {
+    public record AttentionRow(String impl, int qHeads, int kvHeads, int headDim, int m,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source) {
         @com.fasterxml.jackson.annotation.JsonCreator
         public AttentionRow {
             if (impl == null || impl.isBlank()) throw new IllegalArgumentException("attention row for m " + m + " names no impl");
@@ -132,6 +134,11 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         /** Whether the row covers capture size {@code size}. */
         public boolean covers(int size) {
             return inRange(m, mMax, size);
+        }
+
+        /** Whether the row is for this model's attention shape. */
+        public boolean fits(ForwardProgram.Dims d) {
+            return (qHeads == 0 || qHeads == d.qHeads()) && (kvHeads == 0 || kvHeads == d.kvHeads()) && (headDim == 0 || headDim == d.headDim());
         }
     }
 
@@ -234,16 +241,16 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
                 if (op.kind() == OpKind.GEMM) gemm(op, key).ifPresent(used::add);
             for (List<?> rows : List.of(fusions, l2Prefetch, persistentLayers))
                 for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
-            attention(key).ifPresent(used::add);
+            attention(key, forward.program().dims()).ifPresent(used::add);
         }
         return new ImplChoices(provenance, gemm.stream().filter(used::contains).toList(), fusions.stream().filter(used::contains).toList(),
                 l2Prefetch.stream().filter(used::contains).toList(), persistentLayers.stream().filter(used::contains).toList(),
                 attention.stream().filter(used::contains).toList());
     }
 
-    /** The attention row for this key's size and arch: an exact row first, else the first range row. */
-    public Optional<AttentionRow> attention(CaptureKey key) {
-        var rows = attention.stream().filter(r -> r.covers(key.size()) && archMatches(r.arch(), key)).toList();
+    /** The attention row for this model's attention shape at this key's size and arch: an exact row first, else the first range row. */
+    public Optional<AttentionRow> attention(CaptureKey key, ForwardProgram.Dims dims) {
+        var rows = attention.stream().filter(r -> r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key)).toList();
         return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
     }
 

@@ -90,8 +90,9 @@ public final class Lowering {
                 }
                 if (row.get().algo() != null) io.prefillbench.cuda.CublasLtMatmul.Algo.parse(row.get().algo()); // malformed: refused here
                 out.add(LoweredOp.of(op, impl).withSplits(row.get().splits()).withAlgo(row.get().algo()));
-            } else if (op.kind() == OpKind.ATTENTION && choices.attention(key).isPresent()) {
-                out.add(LoweredOp.of(op, attentionFromRow(op, key, registry, choices.attention(key).get(), program.dims())).withSplits(0));
+            } else if (op.kind() == OpKind.ATTENTION && choices.attention(key, program.dims()).isPresent()) {
+                out.add(LoweredOp.of(op, attentionFromRow(op, key, registry, choices.attention(key, program.dims()).get(), program.dims()))
+                        .withSplits(0));
             } else {
                 out.add(LoweredOp.of(op, registry.defaultFor(op, key, program.dims())).withSplits(0));
             }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class AttentionWgGpuTest {
     static ImplChoices wgEverywhere(ImplChoices base) {
         return new ImplChoices(base.provenance(), base.gemm(), base.fusions(), base.l2Prefetch(), base.persistentLayers(),
-                List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG, 1, 1 << 20, 90, "test")));
+                List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG, 0, 0, 0, 1, 1 << 20, 90, "test")));
     }
 
     @Test

@@ -427,6 +427,17 @@ class LoweringTest {
                 () -> LoweredForward.of(ForwardProgram.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b")),
                         CaptureSizes.parse("16", CaptureSizes.HARD_CAP), 32, 2048, 132, 80, ImplRegistry.standard(), anyArch));
         assertTrue(a80.getMessage().contains("compute capability 9.0"), a80.getMessage());
+        // a row keyed by an attention shape applies to that shape only: ERNIE's (16 q, 2 kv, 64) leaves Llama's rule alone
+        ImplChoices keyed = ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
+                 "attention": [{"impl": "attention_prefill_wg", "qHeads": 16, "kvHeads": 2, "headDim": 64, "m": 1, "mMax": 64, "arch": 90,
+                                "source": "t"}]}""");
+        assertEquals(ImplRegistry.ATTENTION_WG, ForwardTestSupport.lower("ernie-4.5-0.3b", "64", 32, 132, ImplRegistry.standard(), keyed)
+                .plan(64).op("L0.attention").impl().name());
+        for (String preset : List.of("llama-3.2-1b", "tiny-g5")) { // tiny-g5: head dim 128, so nothing is refused either
+            assertEquals(ForwardTestSupport.lower(preset, "64", 8, 132, ImplRegistry.standard(), ImplChoices.none()).plan(64).op("L0.attention").impl().name(),
+                    ForwardTestSupport.lower(preset, "64", 8, 132, ImplRegistry.standard(), keyed).plan(64).op("L0.attention").impl().name(), preset);
+        }
         // a row naming a GEMM is refused
         ImplChoices gemm = ImplChoices.parse("""
                 {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
@@ -609,6 +620,21 @@ class LoweringTest {
         assertNull(c.gemm().get(1).algo());
         assertEquals(1, c.l2Prefetch().size());
         assertTrue(c.l2Prefetch().get(0).enabled(), "a row without \"on\" switches the op on");
+    }
+
+    @Test
+    void bundledAttentionRowsPutErniesSmallBucketsOnTheWgmmaFormAndLeaveEveryOtherPresetAlone() {
+        ImplChoices b = ImplChoices.bundled();
+        LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64,128,512", 32, 132, ImplRegistry.standard(), b);
+        assertEquals(ImplRegistry.ATTENTION_WG, ernie.plan(16).op("L0.attention").impl().name());
+        assertEquals(ImplRegistry.ATTENTION_WG, ernie.plan(64).op("L0.attention").impl().name());
+        assertEquals("attention_prefill_kh", ernie.plan(128).op("L0.attention").impl().name(), "v31 lost at 128 (s10 calls 4, 5)");
+        assertEquals("attention_prefill_kh", ernie.plan(512).op("L0.attention").impl().name(), "v31 tied at 512");
+        for (String preset : Presets.names()) {
+            if (preset.equals("ernie-4.5-0.3b")) continue;
+            LoweredForward f = ForwardTestSupport.lower(preset, "16,64", 32, 132, ImplRegistry.standard(), b);
+            assertTrue(f.all().stream().noneMatch(p -> p.op("L0.attention").impl().name().equals(ImplRegistry.ATTENTION_WG)), preset);
+        }
     }
 
     @Test

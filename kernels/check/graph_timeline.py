@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Reads cupti_trace.cpp's CSV and prints, per captured graph, where a replay's time goes on the GPU.
+
+A replay is one run of every kernel node of a graph (nodes identified by CUPTI's graph node id). Per node, over the
+replays: the median duration (end - start), the gap from the previous node's end to its start (negative: it overlaps,
+as programmatic launches do), and its increment of the completion frontier (how much later the replay's last end is
+after this node than before it): the increments add up to the replay's span, so they say what each kernel costs the
+chain, where the duration says what it costs alone (a programmatic launch starts early and waits: its duration includes
+the wait).
+
+usage: graph_timeline.py trace.csv [--nodes FILE] [--label NAME]
+  --nodes FILE: also write every node's row (graph, order, name, grid, duration, gap, increment) to FILE
+"""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+
+def family(name):
+    n = name.lower()
+    for key, fam in (("attention", "attention"), ("rmsnorm", "norm"), ("final_norm", "final norm"), ("rope", "rope+kv"),
+                     ("silu_mul", "act"), ("embed", "embed"), ("argmax", "argmax"), ("tile_map", "tile map"),
+                     ("gemm_bf16_tma", "gemm (ours, TMA)"), ("gemm_bf16_stream", "gemm (ours, stream)"),
+                     ("gemm_bf16", "gemm (ours, mma.sync)"), ("splitk", "split-K reduce"), ("layer_persistent", "persistent layer"),
+                     ("prefetch", "L2 prefetch")):
+        if key in n:
+            return fam
+    if n.startswith("nvjet") or "sm90_xmma" in n or "cutlass" in n or "gemm" in n or "gemv" in n:
+        return "gemm (cuBLASLt)"
+    return "other"
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        print(__doc__)
+        return 2
+    path, nodes_out, label = args[0], None, ""
+    if "--nodes" in args:
+        nodes_out = args[args.index("--nodes") + 1]
+    if "--label" in args:
+        label = args[args.index("--label") + 1] + " "
+    recs = defaultdict(list)
+    with open(path) as f:
+        for r in csv.DictReader(f):
+            g = int(r["graph"])
+            if g == 0:
+                continue
+            recs[g].append((int(r["start"]), int(r["end"]), int(r["node"]), r["name"], (r["gx"], r["gy"], r["gz"])))
+    rows_all = []
+    for g in sorted(recs):
+        rs = sorted(recs[g])
+        nodes = {r[2] for r in rs}
+        k = len(nodes)
+        replays, cur, seen = [], [], set()
+        for r in rs:
+            if r[2] in seen:
+                replays.append(cur)
+                cur, seen = [], set()
+            cur.append(r)
+            seen.add(r[2])
+        replays.append(cur)
+        replays = [x for x in replays if len(x) == k]
+        if len(replays) < 3:
+            continue
+        per = defaultdict(lambda: {"dur": [], "gap": [], "inc": [], "off": []})
+        spans, names, grids = [], {}, {}
+        for rep in replays:
+            t0 = min(x[0] for x in rep)
+            spans.append(max(x[1] for x in rep) - t0)
+            frontier, prev_end = t0, None
+            for s, e, node, name, grid in sorted(rep):
+                d = per[node]
+                d["dur"].append(e - s)
+                d["gap"].append(0 if prev_end is None else s - prev_end)
+                d["inc"].append(max(0, e - frontier))
+                d["off"].append(s - t0)
+                frontier = max(frontier, e)
+                prev_end = e
+                names[node], grids[node] = name, grid
+        med = lambda v: statistics.median(v) / 1000.0
+        order = sorted(per, key=lambda n: med(per[n]["off"]))
+        fam = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+        for i, n in enumerate(order):
+            d = per[n]
+            f = family(names[n])
+            fam[f][0] += med(d["dur"])
+            fam[f][1] += med(d["inc"])
+            fam[f][2] += med(d["gap"]) if i else 0.0
+            fam[f][3] += 1
+            rows_all.append((g, i, names[n][:60], "x".join(grids[n]), med(d["dur"]), med(d["gap"]), med(d["inc"])))
+        span = statistics.median(spans) / 1000.0
+        # the embedding gather runs one block per token of the capture size: it names the graph's bucket
+        size = next((grids[n][0] for n in order if "embed" in names[n]), "?")
+        print(f"\n{label}graph {g} (capture size {size}): {k} kernel nodes, {len(replays)} replays, median span {span:.1f} us")
+        print("| family | kernels | duration us (sum of medians) | increment us (chain cost) | gaps us (start - previous end) |")
+        print("|---|---:|---:|---:|---:|")
+        for f, (dur, inc, gap, cnt) in sorted(fam.items(), key=lambda kv: -kv[1][1]):
+            print(f"| {f} | {cnt} | {dur:.1f} | {inc:.1f} | {gap:.1f} |")
+        tot = [sum(v[i] for v in fam.values()) for i in range(3)]
+        print(f"| **all** | {k} | {tot[0]:.1f} | {tot[1]:.1f} | {tot[2]:.1f} |")
+    if nodes_out:
+        with open(nodes_out, "w") as f:
+            f.write("graph,order,name,grid,dur_us,gap_us,inc_us\n")
+            for r in rows_all:
+                f.write("%d,%d,%s,%s,%.2f,%.2f,%.2f\n" % r)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
