@@ -623,17 +623,16 @@ class LoweringTest {
     }
 
     @Test
-    void bundledAttentionRowsPutErniesSmallBucketsOnTheWgmmaFormAndLeaveEveryOtherPresetAlone() {
+    void theBundledFileHasNoAttentionRowsSoEveryPresetKeepsTheRule() {
+        // v31 (the wgmma form at ERNIE's buckets <= 64) was bundled and taken back in session 10: 2 % faster on fresh prompts,
+        // 9-29 % slower on decode-heavy mixed steps at buckets 32 and 64 (results/h200-ab-20261130/s10-final/call9)
         ImplChoices b = ImplChoices.bundled();
-        LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64,128,512", 32, 132, ImplRegistry.standard(), b);
-        assertEquals(ImplRegistry.ATTENTION_WG, ernie.plan(16).op("L0.attention").impl().name());
-        assertEquals(ImplRegistry.ATTENTION_WG, ernie.plan(64).op("L0.attention").impl().name());
-        assertEquals("attention_prefill_kh", ernie.plan(128).op("L0.attention").impl().name(), "v31 lost at 128 (s10 calls 4, 5)");
-        assertEquals("attention_prefill_kh", ernie.plan(512).op("L0.attention").impl().name(), "v31 tied at 512");
+        assertEquals(List.of(), b.attention());
         for (String preset : Presets.names()) {
-            if (preset.equals("ernie-4.5-0.3b")) continue;
-            LoweredForward f = ForwardTestSupport.lower(preset, "16,64", 32, 132, ImplRegistry.standard(), b);
-            assertTrue(f.all().stream().noneMatch(p -> p.op("L0.attention").impl().name().equals(ImplRegistry.ATTENTION_WG)), preset);
+            LoweredForward bundled = ForwardTestSupport.lower(preset, "16,64,512", 32, 132, ImplRegistry.standard(), b);
+            LoweredForward rule = ForwardTestSupport.lower(preset, "16,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
+            for (int s : new int[] {16, 64, 512})
+                assertEquals(rule.plan(s).op("L0.attention").impl().name(), bundled.plan(s).op("L0.attention").impl().name(), preset + " at " + s);
         }
     }
 
