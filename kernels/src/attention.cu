@@ -119,6 +119,111 @@ static __device__ __forceinline__ void pk_attn_load_chunk(uint16_t *dst, const u
   }
 }
 
+// A row pair's end (rows a = row0 + 16 rg + g and b = a + 8, lane quad t4): the partial sums over the quad, O / l as bf16
+// pairs at the rows' (token, q head) places; rows with position -1 are not valid and not stored. All three paths end so.
+template <int D, int NDT>
+PK_DEV void pk_attn_store_rows(const AttnParams &p, const float (&o)[NDT][4], float l_a, float l_b, int qs, int ra, int rb,
+                               int pos_a, int pos_b, int kvh, int group, int t4) {
+  const int tok_a = ra / group, tok_b = rb / group;
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
+  const size_t out_row = (size_t)p.q_heads * D;
+  if (pos_a >= 0) {
+    const float inv = 1.f / l_a;
+    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
+  }
+  if (pos_b >= 0) {
+    const float inv = 1.f / l_b;
+    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
+  }
+}
+
+// One key page's online softmax for a warp's 16 rows (the m16n8 C layout of s: this thread's rows a and b, keys
+// key0 + 8 nt + 2 t4 + c): keys past a row's position masked (only when `mask`: a page wholly at or before every row's
+// position needs none, the same values), the running maxima and sums updated, O rescaled, P packed as the m16n8k16 A
+// fragments of the PV product. A row that sees no key of the page keeps its state bit for bit (factor exactly 1, P = +0).
+template <int NDT>
+PK_DEV void pk_attn_page_softmax(float (&s)[8][4], float (&o)[NDT][4], uint32_t (&pa)[4][4], float &m_a, float &m_b, float &l_a,
+                                 float &l_b, int key0, int t4, int pos_a, int pos_b, float sl2, bool mask) {
+  float mx_a = -INFINITY, mx_b = -INFINITY;
+#pragma unroll
+  for (int nt = 0; nt < 8; nt++) {
+#pragma unroll
+    for (int c = 0; c < 2; c++) {
+      const int key = key0 + nt * 8 + 2 * t4 + c;
+      if (mask && key > pos_a) s[nt][c] = -INFINITY;
+      if (mask && key > pos_b) s[nt][2 + c] = -INFINITY;
+      mx_a = fmaxf(mx_a, s[nt][c]);
+      mx_b = fmaxf(mx_b, s[nt][2 + c]);
+    }
+  }
+  mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 1));
+  mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 2));
+  mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
+  mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
+  const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
+  const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
+  const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
+  const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
+  const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
+  m_a = mn_a;
+  m_b = mn_b;
+  float sum_a = 0.f, sum_b = 0.f;
+#pragma unroll
+  for (int nt = 0; nt < 8; nt++) {
+    s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
+    s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
+    s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
+    s[nt][3] = exp2f(fmaf(s[nt][3], sl2, -ms_b));
+    sum_a += s[nt][0] + s[nt][1];
+    sum_b += s[nt][2] + s[nt][3];
+  }
+  l_a = l_a * alpha_a + sum_a;
+  l_b = l_b * alpha_b + sum_b;
+#pragma unroll
+  for (int i = 0; i < NDT; i++) {
+    o[i][0] *= alpha_a; o[i][1] *= alpha_a;
+    o[i][2] *= alpha_b; o[i][3] *= alpha_b;
+  }
+#pragma unroll
+  for (int kk = 0; kk < 4; kk++) {
+    pa[kk][0] = pack_bf2(s[2 * kk][0], s[2 * kk][1]);
+    pa[kk][1] = pack_bf2(s[2 * kk][2], s[2 * kk][3]);
+    pa[kk][2] = pack_bf2(s[2 * kk + 1][0], s[2 * kk + 1][1]);
+    pa[kk][3] = pack_bf2(s[2 * kk + 1][2], s[2 * kk + 1][3]);
+  }
+}
+
+// Key half 0 adds half 1's state (left in xch by pk_attn_put_state) in the split path's combine arithmetic: each state
+// scaled by exp2 of its max minus the larger one, a state that saw no key (max -inf) by exactly 0.
+template <int NDT>
+PK_DEV void pk_attn_add_half(const float *xch, int lane, float m_a, float m_b, float &l_a, float &l_b, float (&o)[NDT][4],
+                             float sl2) {
+  const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
+  const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
+  const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
+  const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
+  const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
+  const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
+  l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
+  l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
+#pragma unroll
+  for (int i = 0; i < NDT; i++) {
+    o[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, o[i][0] * f0_a);
+    o[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, o[i][1] * f0_a);
+    o[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, o[i][2] * f0_b);
+    o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
+  }
+}
+
 // Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0.
 template <int D>
 static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, int row0, int tile_rows, int nrows,
@@ -322,26 +427,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       o[i][3] = fmaf(x[(4 + 4 * i + 3) * 32 + lane], f_b, o[i][3]);
     }
   }
-
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
-  const size_t out_row = (size_t)p.q_heads * D;
-  if (pos_a >= 0) {
-    const float inv = 1.f / l_a;
-    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
-  }
-  if (pos_b >= 0) {
-    const float inv = 1.f / l_b;
-    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
-  }
+  pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 }
 
 template <int D, int NH>
@@ -466,56 +552,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     cp_async_commit();
 
     uint32_t pa[4][4];
-    if (active) {
-      // Mask: key <= row position (which is < kv_len for valid rows).
-      float mx_a = -INFINITY, mx_b = -INFINITY;
-#pragma unroll
-      for (int nt = 0; nt < 8; nt++) {
-#pragma unroll
-        for (int c = 0; c < 2; c++) {
-          const int key = key0 + nt * 8 + 2 * t4 + c;
-          if (key > pos_a) s[nt][c] = -INFINITY;
-          if (key > pos_b) s[nt][2 + c] = -INFINITY;
-          mx_a = fmaxf(mx_a, s[nt][c]);
-          mx_b = fmaxf(mx_b, s[nt][2 + c]);
-        }
-      }
-      mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 1));
-      mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 2));
-      mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
-      mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
-      const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
-      const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
-      const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
-      const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
-      const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
-      m_a = mn_a;
-      m_b = mn_b;
-      float sum_a = 0.f, sum_b = 0.f;
-#pragma unroll
-      for (int nt = 0; nt < 8; nt++) {
-        s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
-        s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
-        s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
-        s[nt][3] = exp2f(fmaf(s[nt][3], sl2, -ms_b));
-        sum_a += s[nt][0] + s[nt][1];
-        sum_b += s[nt][2] + s[nt][3];
-      }
-      l_a = l_a * alpha_a + sum_a;
-      l_b = l_b * alpha_b + sum_b;
-#pragma unroll
-      for (int i = 0; i < NDT; i++) {
-        o[i][0] *= alpha_a; o[i][1] *= alpha_a;
-        o[i][2] *= alpha_b; o[i][3] *= alpha_b;
-      }
-#pragma unroll
-      for (int kk = 0; kk < 4; kk++) {
-        pa[kk][0] = pack_bf2(s[2 * kk][0], s[2 * kk][1]);
-        pa[kk][1] = pack_bf2(s[2 * kk][2], s[2 * kk][3]);
-        pa[kk][2] = pack_bf2(s[2 * kk + 1][0], s[2 * kk + 1][1]);
-        pa[kk][3] = pack_bf2(s[2 * kk + 1][2], s[2 * kk + 1][3]);
-      }
-    }
+    // Mask: key <= row position (which is < kv_len for valid rows).
+    if (active) pk_attn_page_softmax<NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2, true);
     cp_async_wait<1>();  // V(j) landed
     __syncthreads();
     if (active) {
@@ -546,45 +584,9 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     if (z != 0) pk_attn_put_state<NDT>(xch, lane, m_a, m_b, l_a, l_b, o);
     __syncthreads();
     if (z != 0) return;
-    {
-      const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
-      const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
-      // factor of a state with max m: 0 when it saw no key (m = -inf; its l and O are zeros)
-      const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
-      const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
-      const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
-      const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
-      l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
-      l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
-#pragma unroll
-      for (int i = 0; i < NDT; i++) {
-        o[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, o[i][0] * f0_a);
-        o[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, o[i][1] * f0_a);
-        o[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, o[i][2] * f0_b);
-        o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
-      }
-    }
+    pk_attn_add_half<NDT>(xch, lane, m_a, m_b, l_a, l_b, o, sl2);
   }
-
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
-  const size_t out_row = (size_t)p.q_heads * D;
-  if (pos_a >= 0) {
-    const float inv = 1.f / l_a;
-    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
-  }
-  if (pos_b >= 0) {
-    const float inv = 1.f / l_b;
-    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
-  }
+  pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 }
 
 extern __shared__ __align__(128) uint16_t pk_attn_smem[];  // PREFILL_ATTN_KH_SMEM bytes (dynamic; the host raises the limit)
