@@ -47,22 +47,14 @@ PK_DEV void pk_attn_wg_load(uint32_t sdst, const uint16_t *cache, int page, int 
 static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
-  const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
-  if (seq < 0 || tile < 0) return;
-  const int kvh = blockIdx.y;
-  const int group = p.q_heads / p.kv_heads;
-  const int qs = p.query_start[seq];
-  const int q_len = p.query_start[seq + 1] - qs;
-  const int kv_len = p.kv_lens[seq];
-  const int past = kv_len - q_len;
-  const int nrows = q_len * group;
-  const int row0 = tile * PREFILL_ATTN_ROWS_PER_TILE;
-  const int last_row = min(row0 + PREFILL_ATTN_ROWS_PER_TILE - 1, nrows - 1);
-  if (last_row < row0 || kv_len <= 0) return;
-  const int *btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
+  PkAttnTile t;
+  if (!pk_attn_tile(p, t)) return;
+  const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
+            last_row = t.last_row;
+  const int *btab = t.btab;
   if (last_row - row0 < 32) {  // attention.cu's split path, its bits
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
-    pk_attn_split<D>(p, reinterpret_cast<uint16_t *>(smem_raw), row0, last_row - row0 + 1, nrows, group, qs, past, kv_len, btab);
+    pk_attn_split<D>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages the tile's last row sees
@@ -83,22 +75,11 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #pragma unroll
   for (int i = 0; i < 2; i++) {
     const int c = tid + i * 256, r = c >> 3, ch = c & 7;
-    const int gr = row0 + r;
-    const bool ok = gr < nrows;
-    const uint16_t *src = p.q;
-    if (ok) {
-      const int tok = gr / group, head = kvh * group + (gr - tok * group);
-      src = p.q + (size_t)(qs + tok) * p.q_stride + (size_t)head * D + ch * 8;
-    }
-    cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), src, ok);
+    cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
   }
   cp_async_commit();
-  const int ra = row0 + rg * 16 + g, rb = ra + 8;
-  const int tok_a = ra / group, tok_b = rb / group;
-  const int pos_a = ra < nrows ? past + tok_a : -1;
-  const int pos_b = rb < nrows ? past + tok_b : -1;
-  const int wlast = min(row0 + rg * 16 + 15, nrows - 1);
-  const int warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
+  const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
+  const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
@@ -164,7 +145,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     uint32_t pa[4][4];
     if (active) {
       // masks only where some key of the page lies past a row of the warp
-      pk_attn_page_softmax<NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
+      pk_attn_page_softmax<8, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
                                 key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos);
     } else {
 #pragma unroll
