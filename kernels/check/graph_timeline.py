@@ -8,8 +8,12 @@ after this node than before it): the increments add up to the replay's span, so 
 chain, where the duration says what it costs alone (a programmatic launch starts early and waits: its duration includes
 the wait).
 
-usage: graph_timeline.py trace.csv [--nodes FILE] [--label NAME]
+usage: graph_timeline.py trace.csv [--nodes FILE] [--label NAME] [--ops DUMP]
   --nodes FILE: also write every node's row (graph, order, name, grid, duration, gap, increment) to FILE
+  --ops DUMP:   `bench.jar plan --dump-ops` of the same model and sizes: the k-th node of a graph (in start order) is the
+                k-th lowered op of its capture size when the counts agree and every kernel of ours carries its op's
+                kernel name (a library op may be any other kernel); then also a table per op of a decoder layer (the
+                median over layers of its increment) and the node rows carry the op names
 """
 import csv
 import statistics
@@ -31,16 +35,42 @@ def family(name):
     return "other"
 
 
+def read_ops(path):
+    """size -> [(op, kernel)] in lowered order, from a --dump-ops file."""
+    ops = defaultdict(list)
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            kv = dict(x.split("=", 1) for x in line.split() if "=" in x)
+            ops[kv["size"]].append((kv["op"], kv["kernel"]))
+    return ops
+
+
+def label(order, names, ops):
+    """The op names of the nodes in start order, or None when the dump does not line up with the graph."""
+    if ops is None or len(ops) != len(order):
+        return None
+    for n, (op, kernel) in zip(order, ops):
+        ours = not kernel.startswith("cublas")
+        if ours and names[n] != kernel:
+            return None
+    return [op for op, _ in ops]
+
+
 def main():
     args = sys.argv[1:]
     if not args:
         print(__doc__)
         return 2
-    path, nodes_out, label = args[0], None, ""
+    path, nodes_out = args[0], None
     if "--nodes" in args:
         nodes_out = args[args.index("--nodes") + 1]
     if "--label" in args:
-        label = args[args.index("--label") + 1] + " "
+        label_text = args[args.index("--label") + 1] + " "
+    else:
+        label_text = ""
+    ops_by_size = read_ops(args[args.index("--ops") + 1]) if "--ops" in args else None
     recs = defaultdict(list)
     with open(path) as f:
         for r in csv.DictReader(f):
@@ -81,6 +111,8 @@ def main():
                 names[node], grids[node] = name, grid
         med = lambda v: statistics.median(v) / 1000.0
         order = sorted(per, key=lambda n: med(per[n]["off"]))
+        size = next((grids[n][0] for n in order if "embed" in names[n]), "?")
+        op_names = label(order, names, ops_by_size.get(size) if ops_by_size else None)
         fam = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
         for i, n in enumerate(order):
             d = per[n]
@@ -89,22 +121,34 @@ def main():
             fam[f][1] += med(d["inc"])
             fam[f][2] += med(d["gap"]) if i else 0.0
             fam[f][3] += 1
-            rows_all.append((g, i, names[n][:60], "x".join(grids[n]), med(d["dur"]), med(d["gap"]), med(d["inc"])))
+            op = op_names[i] if op_names else "-"
+            rows_all.append((g, i, op, names[n][:60], "x".join(grids[n]), med(d["dur"]), med(d["gap"]), med(d["inc"])))
         span = statistics.median(spans) / 1000.0
-        # the embedding gather runs one block per token of the capture size: it names the graph's bucket
-        size = next((grids[n][0] for n in order if "embed" in names[n]), "?")
-        print(f"\n{label}graph {g} (capture size {size}): {k} kernel nodes, {len(replays)} replays, median span {span:.1f} us")
+        # (the embedding gather runs one block per token of the capture size: it names the graph's bucket)
+        print(f"\n{label_text}graph {g} (capture size {size}): {k} kernel nodes, {len(replays)} replays, median span {span:.1f} us")
         print("| family | kernels | duration us (sum of medians) | increment us (chain cost) | gaps us (start - previous end) |")
         print("|---|---:|---:|---:|---:|")
         for f, (dur, inc, gap, cnt) in sorted(fam.items(), key=lambda kv: -kv[1][1]):
             print(f"| {f} | {cnt} | {dur:.1f} | {inc:.1f} | {gap:.1f} |")
         tot = [sum(v[i] for v in fam.values()) for i in range(3)]
         print(f"| **all** | {k} | {tot[0]:.1f} | {tot[1]:.1f} | {tot[2]:.1f} |")
+        if op_names:
+            per_op = defaultdict(list)
+            for i, n in enumerate(order):
+                if op_names[i].startswith("L") and "." in op_names[i]:
+                    per_op[op_names[i].split(".", 1)[1]].append((names[n], med(per[n]["dur"]), med(per[n]["inc"])))
+            print("\n| op of a layer | kernel | duration us (median over layers) | increment us (median) | increment, all layers |")
+            print("|---|---|---:|---:|---:|")
+            for op, v in per_op.items():
+                kern = v[0][0][:40]
+                print(f"| {op} | {kern} | {statistics.median(x[1] for x in v):.2f} | {statistics.median(x[2] for x in v):.2f} | {sum(x[2] for x in v):.1f} |")
+        elif ops_by_size is not None:
+            print("(--ops: the dump's ops for this size do not line up with the graph's nodes; no per-op table)")
     if nodes_out:
         with open(nodes_out, "w") as f:
-            f.write("graph,order,name,grid,dur_us,gap_us,inc_us\n")
+            f.write("graph,order,op,name,grid,dur_us,gap_us,inc_us\n")
             for r in rows_all:
-                f.write("%d,%d,%s,%s,%.2f,%.2f,%.2f\n" % r)
+                f.write("%d,%d,%s,%s,%s,%.2f,%.2f,%.2f\n" % r)
     return 0
 
 

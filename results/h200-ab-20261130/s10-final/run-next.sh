@@ -1,0 +1,22 @@
+#!/bin/bash
+# Prepared in the tenth session for the next one's first call (not run): the review of the attention code (shared
+# helpers, PTX instruction multisets unchanged) has not been on a GPU. Here first:
+#   build the jars (mvn -B -ntp -o -q package -DskipTests -Dkernels.required=true), copy bench.jar (xz -9) and the tests
+#   jar into .gpu/s11/j, junit (xz -9) too; build the harness twice (kernels/check/run-check.sh's flags, sm_90a; and
+#   -DPREFILL_CHECK_NO_TIMING -DNO_CUBLAS -diag-suppress 128) into .gpu/s11/kc.xz and kc-san.xz.
+# Carry .gpu/jre.tar.xz and .gpu/s11 (the working tree is ~39 MB: watch the 64 MiB limit; archive every output under
+# $OUT: files left loose there are capped at a few and the rest are lost).
+cd "$(dirname "$0")/../../.."
+set -u
+tar -xJf .gpu/jre.tar.xz -C /tmp && export PATH=/tmp/jre/bin:$PATH
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
+W=/tmp/s11; mkdir -p $W; s=$(date +%s); J=/tmp/s11j; mkdir -p $J
+for f in bench.jar junit.jar kc kc-san; do xz -dkc .gpu/s11/j/$f.xz > $J/$f; done; chmod +x $J/kc $J/kc-san
+cp .gpu/s11/j/prefillbench-bench-0.1.0-SNAPSHOT-tests.jar $J/
+timeout 120 $J/kc attention > $W/kc-attention.log 2>&1; echo "kc attention rc=$? $(( $(date +%s)-s )) s"
+for t in memcheck racecheck; do timeout 150 compute-sanitizer --tool $t $J/kc-san attention > $W/kc-san-$t.log 2>&1; echo "$t rc=$?"; done
+JAR=$J/bench.jar TESTS=$J/prefillbench-bench-0.1.0-SNAPSHOT-tests.jar OUT=$W timeout 150 bash scripts/gpu-tests.sh $J/junit.jar > $W/gpu-tests.log 2>&1; echo "gpu-tests rc=$? $(( $(date +%s)-s )) s"
+rm -rf $W/junit-gpu; (cd /tmp && tar czf $OUT/s11.tgz s11)
+grep -E "FAIL|ALL OK|SOME" $W/kc-attention.log | head -10
+for t in memcheck racecheck; do echo "$t: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' $W/kc-san-$t.log | tail -1)"; done
+grep -E "tests (successful|failed|aborted)" $W/gpu-tests.log
