@@ -180,7 +180,13 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #endif
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, 2) attention_prefill_wg(AttnParams p) {
+// Two blocks per SM (128 registers) where 8 x 512 and long prefix walks gain from the second block (s10 calls 2-3); a
+// harness build may ask for one (-DPK_ATTN_WG_MIN_BLOCKS=1: the register budget of the split path's decode walks, the
+// first suspect of v31's decode regression).
+#ifndef PK_ATTN_WG_MIN_BLOCKS
+#define PK_ATTN_WG_MIN_BLOCKS 2
+#endif
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg(AttnParams p) {
   pk_pdl_launch();  // at entry, as the other forms
   pk_pdl_wait();
   if (blockIdx.x >= *p.num_blocks) return;
