@@ -1,7 +1,8 @@
 #!/bin/bash
-# Prepared in the tenth session for the next one's first call (not run): the review of the attention code (shared
-# helpers, PTX instruction multisets unchanged) has not been on a GPU. Here first:
-#   build the jars (mvn -B -ntp -o -q package -DskipTests -Dkernels.required=true), copy bench.jar (xz -9) and the tests
+# Prepared in the tenth session for the next one's first call (not run). Main's attention kernels are the ones the tenth
+# session tested; the review that makes them share their helpers is on branch s10-attn-helpers (PTX instruction
+# multisets unchanged, never on a GPU). Run this script on that branch's build to check it, then merge it. Here first:
+#   on branch s10-attn-helpers (rebased on main), build the jars (mvn -B -ntp -o -q package -DskipTests -Dkernels.required=true), copy bench.jar (xz -9) and the tests
 #   jar into .gpu/s11/j, junit (xz -9) too; build the harness twice (kernels/check/run-check.sh's flags, sm_90a; and
 #   -DPREFILL_CHECK_NO_TIMING -DNO_CUBLAS -diag-suppress 128) into .gpu/s11/j/kc.xz and kc-san.xz, and a third time with
 #   -DPK_ATTN_WG_MIN_BLOCKS=1 (the wg form at 168 registers instead of 128) into .gpu/s11/j/kc-minb1.xz.
