@@ -50,6 +50,15 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
         default boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
             return test(op, key);
         }
+
+        /**
+         * Why the implementation cannot run this op of this model on this device when a measurements row names it (the
+         * end of a sentence that starts with its name), or null; by default nothing (the rule is about choosing it, not
+         * about whether it runs).
+         */
+        default String refusal(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            return null;
+        }
     }
 
     @FunctionalInterface

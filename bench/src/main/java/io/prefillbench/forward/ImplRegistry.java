@@ -371,16 +371,11 @@ public final class ImplRegistry {
     record AttentionWgmma() implements Impl.Supports {
         @Override
         public boolean test(Op op, CaptureKey key) {
-            return false;
-        }
-
-        @Override
-        public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
             return false; // measured per bucket: a row of the measurements file selects it
         }
 
-        /** Why the form cannot run this model on this device, or null. */
-        static String refusal(CaptureKey key, ForwardProgram.Dims dims) {
+        @Override
+        public String refusal(Op op, CaptureKey key, ForwardProgram.Dims dims) {
             if (key.arch() != TmaTile.ARCH) return "runs on compute capability 9.0 only (sm_90a wgmma), this device is " + key.arch();
             if (dims.headDim() != 64) return "takes head dim 64 (one 128-byte swizzle row per key), the model has " + dims.headDim();
             return null;

@@ -77,6 +77,8 @@ public final class Lowering {
         for (Op op : program.ops()) {
             if (op.kind().loweringOnly()) throw new IllegalArgumentException(op.name() + ": " + op.kind() + " is inserted by lowering only");
             var row = op.kind() == OpKind.GEMM ? choices.gemm(op, key) : java.util.Optional.<ImplChoices.GemmRow>empty();
+            var attentionRow = op.kind() == OpKind.ATTENTION ? choices.attention(key, program.dims())
+                    : java.util.Optional.<ImplChoices.AttentionRow>empty();
             if (row.isPresent()) {
                 Impl impl = registry.byName(row.get().impl());
                 if (impl.kind() != OpKind.GEMM) throw new IllegalArgumentException("measurements row names " + impl.name() + ", not a GEMM");
@@ -90,9 +92,8 @@ public final class Lowering {
                 }
                 if (row.get().algo() != null) io.prefillbench.cuda.CublasLtMatmul.Algo.parse(row.get().algo()); // malformed: refused here
                 out.add(LoweredOp.of(op, impl).withSplits(row.get().splits()).withAlgo(row.get().algo()));
-            } else if (op.kind() == OpKind.ATTENTION && choices.attention(key, program.dims()).isPresent()) {
-                out.add(LoweredOp.of(op, attentionFromRow(op, key, registry, choices.attention(key, program.dims()).get(), program.dims()))
-                        .withSplits(0));
+            } else if (attentionRow.isPresent()) {
+                out.add(LoweredOp.of(op, attentionFromRow(op, key, registry, attentionRow.get(), program.dims())).withSplits(0));
             } else {
                 out.add(LoweredOp.of(op, registry.defaultFor(op, key, program.dims())).withSplits(0));
             }
@@ -105,10 +106,8 @@ public final class Lowering {
         Impl impl = registry.byName(row.impl());
         String fix = "; drop the attention row " + row.impl() + " for m=" + row.m() + (row.mMax() == null ? "" : ".." + row.mMax());
         if (impl.kind() != OpKind.ATTENTION) throw new IllegalArgumentException("attention row names " + impl.name() + ", not an attention kernel" + fix);
-        if (impl.name().equals(ImplRegistry.ATTENTION_WG)) {
-            String why = ImplRegistry.AttentionWgmma.refusal(key, dims);
-            if (why != null) throw new IllegalArgumentException(op.name() + " at size " + key.size() + ": " + impl.name() + " " + why + fix);
-        }
+        String why = impl.supports().refusal(op, key, dims);
+        if (why != null) throw new IllegalArgumentException(op.name() + " at size " + key.size() + ": " + impl.name() + " " + why + fix);
         return impl;
     }
 

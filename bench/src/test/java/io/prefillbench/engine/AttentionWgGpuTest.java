@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -27,6 +26,10 @@ class AttentionWgGpuTest {
     static ImplChoices wgEverywhere(ImplChoices base) {
         return new ImplChoices(base.provenance(), base.gemm(), base.fusions(), base.l2Prefetch(), base.persistentLayers(),
                 List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG, 0, 0, 0, 1, 1 << 20, 90, "test")));
+    }
+
+    private static String lens(List<SeqInput> batch) {
+        return "split " + batch.stream().map(q -> String.valueOf(q.tokens().length)).toList();
     }
 
     @Test
@@ -47,9 +50,8 @@ class AttentionWgGpuTest {
                 for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(480 / n), m.vocab()));
                 EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, "wgmma attention");
             }
-            for (int i = 0; i < 40; i++) {
-                int[] lens = EngineTestSupport.randomLens(rnd, cfg, 1);
-                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "wgmma attention, split " + Arrays.toString(lens));
+            for (List<SeqInput> b : EngineTestSupport.randomBatches(rnd, cfg, 40)) {
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "wgmma attention, " + lens(b));
             }
         }
     }
@@ -59,14 +61,11 @@ class AttentionWgGpuTest {
     void ernieGraphEqualsEager() {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,128,512", 16, 2048);
-        ModelConfig m = cfg.model();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(wgEverywhere(ImplChoices.bundled())))) {
             Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wgmma attention is sm_90a code");
             for (int s : cfg.sizes().sizes()) e.capture(s);
-            Random rnd = new Random(480);
-            for (int i = 0; i < 30; i++) {
-                int[] lens = EngineTestSupport.randomLens(rnd, cfg, 1);
-                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "ERNIE wgmma attention, split " + Arrays.toString(lens));
+            for (List<SeqInput> b : EngineTestSupport.randomBatches(new Random(480), cfg, 30)) {
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "ERNIE wgmma attention, " + lens(b));
             }
         }
     }
