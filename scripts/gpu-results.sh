@@ -72,8 +72,10 @@ core)
     LD_LIBRARY_PATH="$(dirname "$PK_TRACE_LIB"):${LD_LIBRARY_PATH:-}" CUDA_INJECTION64_PATH="$PK_TRACE_LIB" \
       PK_TRACE_OUT="/tmp/pktrace-$stamp.csv" run bench prefill --sizes 16,128,512 --prompts short,long --batch 4x80,8x16 \
       --warmup 10 --iterations 60 --no-progress > "$out/timeline-run-$dev-$stamp.txt" 2>&1 || echo "traced run failed"
-    python3 "$root/kernels/check/graph_timeline.py" "/tmp/pktrace-$stamp.csv" --nodes "$out/timeline-nodes-ernie-4.5-0.3b-$dev-$stamp.csv" \
-      > "$out/timeline-ernie-4.5-0.3b-$dev-$stamp.txt" 2>&1 || echo "graph timeline failed"
+    bench plan --sizes 16,128,512 --dump-ops "/tmp/pkops-$stamp.txt" > /dev/null  # the nodes' op names (per-op table)
+    python3 "$root/kernels/check/graph_timeline.py" "/tmp/pktrace-$stamp.csv" --ops "/tmp/pkops-$stamp.txt" \
+      --nodes "$out/timeline-nodes-ernie-4.5-0.3b-$dev-$stamp.csv" > "$out/timeline-ernie-4.5-0.3b-$dev-$stamp.txt" 2>&1 \
+      || echo "graph timeline failed"
     gzip -9f "$out/timeline-nodes-ernie-4.5-0.3b-$dev-$stamp.csv"
     cat "$out/timeline-ernie-4.5-0.3b-$dev-$stamp.txt"
   fi

@@ -15,6 +15,7 @@ usage: graph_timeline.py trace.csv [--nodes FILE] [--label NAME] [--ops DUMP]
                 kernel name (a library op may be any other kernel); then also a table per op of a decoder layer (the
                 median over layers of its increment) and the node rows carry the op names
 """
+import argparse
 import csv
 import statistics
 import sys
@@ -59,20 +60,16 @@ def label(order, names, ops):
 
 
 def main():
-    args = sys.argv[1:]
-    if not args:
-        print(__doc__)
-        return 2
-    path, nodes_out = args[0], None
-    if "--nodes" in args:
-        nodes_out = args[args.index("--nodes") + 1]
-    if "--label" in args:
-        label_text = args[args.index("--label") + 1] + " "
-    else:
-        label_text = ""
-    ops_by_size = read_ops(args[args.index("--ops") + 1]) if "--ops" in args else None
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("trace")
+    ap.add_argument("--nodes", help="also write every node's row (graph, order, op, name, grid, duration, gap, increment)")
+    ap.add_argument("--label", default="", help="a word printed before each graph's heading")
+    ap.add_argument("--ops", help="bench.jar plan --dump-ops of the same model and sizes: op names and a per-op table")
+    a = ap.parse_args()
+    label_text = a.label + " " if a.label else ""
+    ops_by_size = read_ops(a.ops) if a.ops else None
     recs = defaultdict(list)
-    with open(path) as f:
+    with open(a.trace) as f:
         for r in csv.DictReader(f):
             g = int(r["graph"])
             if g == 0:
@@ -81,8 +78,7 @@ def main():
     rows_all = []
     for g in sorted(recs):
         rs = sorted(recs[g])
-        nodes = {r[2] for r in rs}
-        k = len(nodes)
+        k = len({r[2] for r in rs})
         replays, cur, seen = [], [], set()
         for r in rs:
             if r[2] in seen:
@@ -109,22 +105,22 @@ def main():
                 frontier = max(frontier, e)
                 prev_end = e
                 names[node], grids[node] = name, grid
-        med = lambda v: statistics.median(v) / 1000.0
-        order = sorted(per, key=lambda n: med(per[n]["off"]))
+        # per node, the medians over replays in us: duration, gap, increment, start offset
+        med = {n: {key: statistics.median(v) / 1000.0 for key, v in d.items()} for n, d in per.items()}
+        order = sorted(med, key=lambda n: med[n]["off"])
+        # the embedding gather runs one block per token of the capture size: it names the graph's bucket
         size = next((grids[n][0] for n in order if "embed" in names[n]), "?")
         op_names = label(order, names, ops_by_size.get(size) if ops_by_size else None)
         fam = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
         for i, n in enumerate(order):
-            d = per[n]
-            f = family(names[n])
-            fam[f][0] += med(d["dur"])
-            fam[f][1] += med(d["inc"])
-            fam[f][2] += med(d["gap"]) if i else 0.0
-            fam[f][3] += 1
+            m, f = med[n], fam[family(names[n])]
+            f[0] += m["dur"]
+            f[1] += m["inc"]
+            f[2] += m["gap"] if i else 0.0
+            f[3] += 1
             op = op_names[i] if op_names else "-"
-            rows_all.append((g, i, op, names[n][:60], "x".join(grids[n]), med(d["dur"]), med(d["gap"]), med(d["inc"])))
+            rows_all.append((g, i, op, names[n][:60], "x".join(grids[n]), m["dur"], m["gap"], m["inc"]))
         span = statistics.median(spans) / 1000.0
-        # (the embedding gather runs one block per token of the capture size: it names the graph's bucket)
         print(f"\n{label_text}graph {g} (capture size {size}): {k} kernel nodes, {len(replays)} replays, median span {span:.1f} us")
         print("| family | kernels | duration us (sum of medians) | increment us (chain cost) | gaps us (start - previous end) |")
         print("|---|---:|---:|---:|---:|")
@@ -136,16 +132,16 @@ def main():
             per_op = defaultdict(list)
             for i, n in enumerate(order):
                 if op_names[i].startswith("L") and "." in op_names[i]:
-                    per_op[op_names[i].split(".", 1)[1]].append((names[n], med(per[n]["dur"]), med(per[n]["inc"])))
+                    per_op[op_names[i].split(".", 1)[1]].append((names[n], med[n]["dur"], med[n]["inc"]))
             print("\n| op of a layer | kernel | duration us (median over layers) | increment us (median) | increment, all layers |")
             print("|---|---|---:|---:|---:|")
             for op, v in per_op.items():
-                kern = v[0][0][:40]
-                print(f"| {op} | {kern} | {statistics.median(x[1] for x in v):.2f} | {statistics.median(x[2] for x in v):.2f} | {sum(x[2] for x in v):.1f} |")
+                print(f"| {op} | {v[0][0][:40]} | {statistics.median(x[1] for x in v):.2f} | {statistics.median(x[2] for x in v):.2f} "
+                      f"| {sum(x[2] for x in v):.1f} |")
         elif ops_by_size is not None:
             print("(--ops: the dump's ops for this size do not line up with the graph's nodes; no per-op table)")
-    if nodes_out:
-        with open(nodes_out, "w") as f:
+    if a.nodes:
+        with open(a.nodes, "w") as f:
             f.write("graph,order,op,name,grid,dur_us,gap_us,inc_us\n")
             for r in rows_all:
                 f.write("%d,%d,%s,%s,%s,%.2f,%.2f,%.2f\n" % r)

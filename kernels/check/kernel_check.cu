@@ -648,24 +648,23 @@ static void test_attention_decode() {
   for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}}) {
     std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D);
     struct Case { const char *name; int n, prefix, qlen; };
-    // every form the engine can pick at head dim 64 (the 4-warp form, kh, wg): the wg form's decode steps were 9-29 %
-    // slower in the forward (kernels/NOTES-forward.md v31) though their split path is the same code
-    for (int form : {0, 1, 2}) {
-    if (form == 2 && cfg.D != 64) continue;
-    g_attn_form = form;
-    const std::string ftag = tag + (form == 1 ? " kh" : form == 2 ? " wg" : "");
+    // every form the engine can pick (the 4-warp form, kh, and at head dim 64 wg): the wg form's decode steps were
+    // 9-29 % slower in the forward (kernels/NOTES-forward.md v31) though their split path is the same code
     for (Case cs : {Case{"31x(1@2048)", 31, 2047, 1}, Case{"64x(1@1024)", 64, 1023, 1}, Case{"32x(1@4000)", 32, 3999, 1},
                     Case{"1x480 causal", 1, 0, 480}}) {
       std::vector<SeqSpec> seqs;
       for (int s = 0; s < cs.n; s++) seqs.push_back({cs.prefix, cs.qlen, (uint32_t)(800 + s)});
-      AttnOut nw = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, false, 4);
       AttnOut od = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, true, 4);
       const double kv_bytes = (double)cs.n * (cs.prefix + cs.qlen) * cfg.kvh * cfg.D * 2 * 2;
-      std::string name = "attention " + ftag + " perf " + cs.name + " cold";
-      std::string perf = fmt("v0 %.2f us", od.us) + fmt(" (x%.2f)", od.us / nw.us) + fmt(", KV %.0f GB/s", kv_bytes / nw.us / 1e3);
-      g_rows.push_back({name, true, 0, 0, 0, nw.us, perf});
-      printf("%-52s %9.2f us  %s\n", name.c_str(), nw.us, perf.c_str());
-    }
+      for (int form : {0, 1, 2}) {
+        if (form == 2 && cfg.D != 64) continue;
+        g_attn_form = form;
+        AttnOut nw = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, false, 4);
+        std::string name = "attention " + tag + (form == 1 ? " kh" : form == 2 ? " wg" : "") + " perf " + cs.name + " cold";
+        std::string perf = fmt("v0 %.2f us", od.us) + fmt(" (x%.2f)", od.us / nw.us) + fmt(", KV %.0f GB/s", kv_bytes / nw.us / 1e3);
+        g_rows.push_back({name, true, 0, 0, 0, nw.us, perf});
+        printf("%-52s %9.2f us  %s\n", name.c_str(), nw.us, perf.c_str());
+      }
     }
     g_attn_form = 0;
   }
