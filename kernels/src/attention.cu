@@ -119,10 +119,165 @@ static __device__ __forceinline__ void pk_attn_load_chunk(uint16_t *dst, const u
   }
 }
 
+// A row pair's end (rows a = row0 + 16 rg + g and b = a + 8, lane quad t4): the partial sums over the quad, O / l as bf16
+// pairs at the rows' (token, q head) places; rows with position -1 are not valid and not stored. All three paths end so.
+template <int D, int NDT>
+PK_DEV void pk_attn_store_rows(const AttnParams &p, const float (&o)[NDT][4], float l_a, float l_b, int qs, int ra, int rb,
+                               int pos_a, int pos_b, int kvh, int group, int t4) {
+  const int tok_a = ra / group, tok_b = rb / group;
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
+  const size_t out_row = (size_t)p.q_heads * D;
+  if (pos_a >= 0) {
+    const float inv = 1.f / l_a;
+    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
+  }
+  if (pos_b >= 0) {
+    const float inv = 1.f / l_b;
+    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
+  }
+}
+
+// One key page's (or the split path's chunk's: NT tiles of 8 keys) online softmax for a warp's 16 rows (the m16n8 C
+// layout of s: this thread's rows a and b, keys key0 + 8 nt + 2 t4 + c): keys past a row's position masked (only when `mask`: a page wholly at or before every row's
+// position needs none, the same values), the running maxima and sums updated, O rescaled, P packed as the m16n8k16 A
+// fragments of the PV product. A row that sees no key of the page keeps its state bit for bit (factor exactly 1, P = +0).
+template <int NT, int NDT>
+PK_DEV void pk_attn_page_softmax(float (&s)[NT][4], float (&o)[NDT][4], uint32_t (&pa)[NT / 2][4], float &m_a, float &m_b,
+                                 float &l_a, float &l_b, int key0, int t4, int pos_a, int pos_b, float sl2, bool mask) {
+  float mx_a = -INFINITY, mx_b = -INFINITY;
+#pragma unroll
+  for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+    for (int c = 0; c < 2; c++) {
+      const int key = key0 + nt * 8 + 2 * t4 + c;
+      if (mask && key > pos_a) s[nt][c] = -INFINITY;
+      if (mask && key > pos_b) s[nt][2 + c] = -INFINITY;
+      mx_a = fmaxf(mx_a, s[nt][c]);
+      mx_b = fmaxf(mx_b, s[nt][2 + c]);
+    }
+  }
+  mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 1));
+  mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 2));
+  mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
+  mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
+  const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
+  const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
+  const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
+  const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
+  const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
+  m_a = mn_a;
+  m_b = mn_b;
+  float sum_a = 0.f, sum_b = 0.f;
+#pragma unroll
+  for (int nt = 0; nt < NT; nt++) {
+    s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
+    s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
+    s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
+    s[nt][3] = exp2f(fmaf(s[nt][3], sl2, -ms_b));
+    sum_a += s[nt][0] + s[nt][1];
+    sum_b += s[nt][2] + s[nt][3];
+  }
+  l_a = l_a * alpha_a + sum_a;
+  l_b = l_b * alpha_b + sum_b;
+#pragma unroll
+  for (int i = 0; i < NDT; i++) {
+    o[i][0] *= alpha_a; o[i][1] *= alpha_a;
+    o[i][2] *= alpha_b; o[i][3] *= alpha_b;
+  }
+#pragma unroll
+  for (int kk = 0; kk < NT / 2; kk++) {
+    pa[kk][0] = pack_bf2(s[2 * kk][0], s[2 * kk][1]);
+    pa[kk][1] = pack_bf2(s[2 * kk][2], s[2 * kk][3]);
+    pa[kk][2] = pack_bf2(s[2 * kk + 1][0], s[2 * kk + 1][1]);
+    pa[kk][3] = pack_bf2(s[2 * kk + 1][2], s[2 * kk + 1][3]);
+  }
+}
+
+// Key half 0 adds half 1's state (left in xch by pk_attn_put_state) in the split path's combine arithmetic: each state
+// scaled by exp2 of its max minus the larger one, a state that saw no key (max -inf) by exactly 0.
+template <int NDT>
+PK_DEV void pk_attn_add_half(const float *xch, int lane, float m_a, float m_b, float &l_a, float &l_b, float (&o)[NDT][4],
+                             float sl2) {
+  const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
+  const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
+  const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
+  const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
+  const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
+  const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
+  l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
+  l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
+#pragma unroll
+  for (int i = 0; i < NDT; i++) {
+    o[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, o[i][0] * f0_a);
+    o[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, o[i][1] * f0_a);
+    o[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, o[i][2] * f0_b);
+    o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
+  }
+}
+
+// What a block of either form (4 or 8 warps, or the wg form) serves: block x's tile of the tile map, block y's kv head;
+// false for a surplus block or a tile without rows or keys (the block leaves).
+struct PkAttnTile {
+  int kvh, group, qs, kv_len, past, nrows, row0, last_row;
+  const int *btab;  // the sequence's block table
+};
+PK_DEV bool pk_attn_tile(const AttnParams &p, PkAttnTile &t) {
+  const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
+  if (seq < 0 || tile < 0) return false;
+  t.kvh = blockIdx.y;
+  t.group = p.q_heads / p.kv_heads;
+  t.qs = p.query_start[seq];
+  const int q_len = p.query_start[seq + 1] - t.qs;
+  t.kv_len = p.kv_lens[seq];
+  t.past = t.kv_len - q_len;
+  t.nrows = q_len * t.group;
+  t.row0 = tile * PREFILL_ATTN_ROWS_PER_TILE;
+  t.last_row = min(t.row0 + PREFILL_ATTN_ROWS_PER_TILE - 1, t.nrows - 1);
+  if (t.last_row < t.row0 || t.kv_len <= 0) return false;
+  t.btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
+  return true;
+}
+
+// Where Q row gr (of the sequence's rows, (token, q head in the group)) chunk ch lives; p.q when the row is not valid (the
+// copy zero-fills it).
+template <int D>
+PK_DEV const uint16_t *pk_attn_q_src(const AttnParams &p, const PkAttnTile &t, int gr, int ch) {
+  if (gr >= t.nrows) return p.q;
+  const int tok = gr / t.group, head = t.kvh * t.group + (gr - tok * t.group);
+  return p.q + (size_t)(t.qs + tok) * p.q_stride + (size_t)head * D + ch * 8;
+}
+
+// A thread's two rows of its warp's 16 (a = row0 + 16 rg + g, b = a + 8): their positions (-1: not valid, everything
+// masked, never stored) and the last position among the warp's rows (-1: none valid).
+struct PkAttnRows {
+  int ra, rb, pos_a, pos_b, warp_last_pos;
+};
+PK_DEV PkAttnRows pk_attn_rows(int row0, int rg, int g, int nrows, int past, int group) {
+  PkAttnRows r;
+  r.ra = row0 + rg * 16 + g;
+  r.rb = r.ra + 8;
+  r.pos_a = r.ra < nrows ? past + r.ra / group : -1;
+  r.pos_b = r.rb < nrows ? past + r.rb / group : -1;
+  const int wlast = min(row0 + rg * 16 + 15, nrows - 1);
+  r.warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
+  return r;
+}
+
 // Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0.
 template <int D>
-static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, int row0, int tile_rows, int nrows,
-                                                     int group, int qs, int past, int kv_len, const int *btab) {
+static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, const PkAttnTile &t) {
+  const int row0 = t.row0, tile_rows = t.last_row - t.row0 + 1, nrows = t.nrows, group = t.group, qs = t.qs, past = t.past,
+            kv_len = t.kv_len;
+  const int *btab = t.btab;
   constexpr int LDS = PK_ATTN_LDS(D);
   constexpr int NKS = D / 16;  // k-steps of QK^T
   constexpr int NDT = D / 8;   // 8-wide column tiles of O
@@ -146,23 +301,12 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     const int nq = 64 / S;
     for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
       const int r = c / CPR, ch = c % CPR;
-      const int gr = row0 + r;
-      const bool ok = gr < nrows;
-      const uint16_t *src = p.q;
-      if (ok) {
-        const int tok = gr / group, head = kvh * group + (gr - tok * group);
-        src = p.q + (size_t)(qs + tok) * p.q_stride + (size_t)head * D + ch * 8;
-      }
-      cp_async16(smem_u32(smem + r * LDS + ch * 8), src, ok);
+      cp_async16(smem_u32(smem + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
     }
     cp_async_commit();
   }
-  const int ra = row0 + rg * 16 + g, rb = ra + 8;
-  const int tok_a = ra / group, tok_b = rb / group;
-  const int pos_a = ra < nrows ? past + tok_a : -1;
-  const int pos_b = rb < nrows ? past + tok_b : -1;
-  const int wlast = min(row0 + rg * 16 + 15, nrows - 1);
-  const int warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
+  const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
+  const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
   const int npages = (past + (row0 + tile_rows - 1) / group) / PREFILL_PAGE_SIZE + 1;
   const int pf = pk_attn_prefetch_pages(page_bytes);
@@ -217,54 +361,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     cp_async_commit();
 
     // Mask (key <= row position), online softmax: as in the full path, over NT column tiles.
-    float mx_a = -INFINITY, mx_b = -INFINITY;
-#pragma unroll
-    for (int nt = 0; nt < NT; nt++) {
-#pragma unroll
-      for (int cc = 0; cc < 2; cc++) {
-        const int key = key0 + nt * 8 + 2 * t4 + cc;
-        if (key > pos_a) s[nt][cc] = -INFINITY;
-        if (key > pos_b) s[nt][2 + cc] = -INFINITY;
-        mx_a = fmaxf(mx_a, s[nt][cc]);
-        mx_b = fmaxf(mx_b, s[nt][2 + cc]);
-      }
-    }
-    mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 1));
-    mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 2));
-    mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
-    mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
-    const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
-    const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
-    const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
-    const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
-    const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
-    m_a = mn_a;
-    m_b = mn_b;
-    float sum_a = 0.f, sum_b = 0.f;
-#pragma unroll
-    for (int nt = 0; nt < NT; nt++) {
-      s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
-      s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
-      s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
-      s[nt][3] = exp2f(fmaf(s[nt][3], sl2, -ms_b));
-      sum_a += s[nt][0] + s[nt][1];
-      sum_b += s[nt][2] + s[nt][3];
-    }
-    l_a = l_a * alpha_a + sum_a;
-    l_b = l_b * alpha_b + sum_b;
-#pragma unroll
-    for (int i = 0; i < NDT; i++) {
-      o[i][0] *= alpha_a; o[i][1] *= alpha_a;
-      o[i][2] *= alpha_b; o[i][3] *= alpha_b;
-    }
     uint32_t pa[NT / 2][4];
-#pragma unroll
-    for (int kk = 0; kk < NT / 2; kk++) {
-      pa[kk][0] = pack_bf2(s[2 * kk][0], s[2 * kk][1]);
-      pa[kk][1] = pack_bf2(s[2 * kk][2], s[2 * kk][3]);
-      pa[kk][2] = pack_bf2(s[2 * kk + 1][0], s[2 * kk + 1][1]);
-      pa[kk][3] = pack_bf2(s[2 * kk + 1][2], s[2 * kk + 1][3]);
-    }
+    pk_attn_page_softmax<NT, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2, true);
     cp_async_wait<1>();  // V(c) landed
     __syncwarp();
 #pragma unroll
@@ -322,26 +420,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       o[i][3] = fmaf(x[(4 + 4 * i + 3) * 32 + lane], f_b, o[i][3]);
     }
   }
-
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
-  const size_t out_row = (size_t)p.q_heads * D;
-  if (pos_a >= 0) {
-    const float inv = 1.f / l_a;
-    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
-  }
-  if (pos_b >= 0) {
-    const float inv = 1.f / l_b;
-    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
-  }
+  pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 }
 
 template <int D, int NH>
@@ -350,26 +429,18 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   constexpr int NKS = D / 16;  // k-steps of QK^T
   constexpr int NDT = D / 8;   // 8-wide column tiles of O
 
-  const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
-  if (seq < 0 || tile < 0) return;
-  const int kvh = blockIdx.y;
-  const int group = p.q_heads / p.kv_heads;
-  const int qs = p.query_start[seq];
-  const int q_len = p.query_start[seq + 1] - qs;
-  const int kv_len = p.kv_lens[seq];
-  const int past = kv_len - q_len;
-  const int nrows = q_len * group;
-  const int row0 = tile * PREFILL_ATTN_ROWS_PER_TILE;
-  const int last_row = min(row0 + PREFILL_ATTN_ROWS_PER_TILE - 1, nrows - 1);
-  if (last_row < row0 || kv_len <= 0) return;
-  const int *btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
+  PkAttnTile t;
+  if (!pk_attn_tile(p, t)) return;
+  const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
+            last_row = t.last_row;
+  const int *btab = t.btab;
   // Split path at head dim 64 only: measured on the H200 (kernel_check attention, KV cold in L2) it
   // wins 2.7x at 31 x (1 query, 2048 keys) and 1.6x at 64 x (1, 1024), but at head dim 128 it loses
   // (0.98x and 0.62x: 16-key chunks leave each warp too little work per page), so D = 128 keeps the
   // full-tile path. The choice depends on D only, never on the batch: graph == eager still holds.
   if (D == 64 && last_row - row0 < 32) {
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;  // the split path runs in warps 0-3
-    pk_attn_split<D>(p, smem, row0, last_row - row0 + 1, nrows, group, qs, past, kv_len, btab);
+    pk_attn_split<D>(p, smem, t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
@@ -398,24 +469,13 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 #pragma unroll
     for (int c = tid; c < 64 * CPR; c += NH * PK_ATTN_SPLIT_THREADS) {
       const int r = c / CPR, ch = c % CPR;
-      const int gr = row0 + r;
-      const bool ok = gr < nrows;
-      const uint16_t *src = p.q;
-      if (ok) {
-        const int tok = gr / group, head = kvh * group + (gr - tok * group);
-        src = p.q + (size_t)(qs + tok) * p.q_stride + (size_t)head * D + ch * 8;
-      }
-      cp_async16(smem_u32(smem + r * LDS + ch * 8), src, ok);
+      cp_async16(smem_u32(smem + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
     }
     cp_async_commit();
   }
   // Positions of this thread's two rows (-1: row not valid -> everything masked, never stored).
-  const int ra = row0 + rg * 16 + g, rb = ra + 8;
-  const int tok_a = ra / group, tok_b = rb / group;
-  const int pos_a = ra < nrows ? past + tok_a : -1;
-  const int pos_b = rb < nrows ? past + tok_b : -1;
-  const int wlast = min(row0 + rg * 16 + 15, nrows - 1);
-  const int warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
+  const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
+  const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
 
   cp_async_wait<0>();
   __syncthreads();
@@ -466,56 +526,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     cp_async_commit();
 
     uint32_t pa[4][4];
-    if (active) {
-      // Mask: key <= row position (which is < kv_len for valid rows).
-      float mx_a = -INFINITY, mx_b = -INFINITY;
-#pragma unroll
-      for (int nt = 0; nt < 8; nt++) {
-#pragma unroll
-        for (int c = 0; c < 2; c++) {
-          const int key = key0 + nt * 8 + 2 * t4 + c;
-          if (key > pos_a) s[nt][c] = -INFINITY;
-          if (key > pos_b) s[nt][2 + c] = -INFINITY;
-          mx_a = fmaxf(mx_a, s[nt][c]);
-          mx_b = fmaxf(mx_b, s[nt][2 + c]);
-        }
-      }
-      mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 1));
-      mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 2));
-      mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
-      mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
-      const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
-      const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
-      const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
-      const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
-      const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
-      m_a = mn_a;
-      m_b = mn_b;
-      float sum_a = 0.f, sum_b = 0.f;
-#pragma unroll
-      for (int nt = 0; nt < 8; nt++) {
-        s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
-        s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
-        s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
-        s[nt][3] = exp2f(fmaf(s[nt][3], sl2, -ms_b));
-        sum_a += s[nt][0] + s[nt][1];
-        sum_b += s[nt][2] + s[nt][3];
-      }
-      l_a = l_a * alpha_a + sum_a;
-      l_b = l_b * alpha_b + sum_b;
-#pragma unroll
-      for (int i = 0; i < NDT; i++) {
-        o[i][0] *= alpha_a; o[i][1] *= alpha_a;
-        o[i][2] *= alpha_b; o[i][3] *= alpha_b;
-      }
-#pragma unroll
-      for (int kk = 0; kk < 4; kk++) {
-        pa[kk][0] = pack_bf2(s[2 * kk][0], s[2 * kk][1]);
-        pa[kk][1] = pack_bf2(s[2 * kk][2], s[2 * kk][3]);
-        pa[kk][2] = pack_bf2(s[2 * kk + 1][0], s[2 * kk + 1][1]);
-        pa[kk][3] = pack_bf2(s[2 * kk + 1][2], s[2 * kk + 1][3]);
-      }
-    }
+    // Mask: key <= row position (which is < kv_len for valid rows).
+    if (active) pk_attn_page_softmax<8, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2, true);
     cp_async_wait<1>();  // V(j) landed
     __syncthreads();
     if (active) {
@@ -546,45 +558,9 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     if (z != 0) pk_attn_put_state<NDT>(xch, lane, m_a, m_b, l_a, l_b, o);
     __syncthreads();
     if (z != 0) return;
-    {
-      const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
-      const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
-      // factor of a state with max m: 0 when it saw no key (m = -inf; its l and O are zeros)
-      const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
-      const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
-      const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
-      const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
-      l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
-      l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
-#pragma unroll
-      for (int i = 0; i < NDT; i++) {
-        o[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, o[i][0] * f0_a);
-        o[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, o[i][1] * f0_a);
-        o[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, o[i][2] * f0_b);
-        o[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, o[i][3] * f0_b);
-      }
-    }
+    pk_attn_add_half<NDT>(xch, lane, m_a, m_b, l_a, l_b, o, sl2);
   }
-
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
-  const size_t out_row = (size_t)p.q_heads * D;
-  if (pos_a >= 0) {
-    const float inv = 1.f / l_a;
-    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
-  }
-  if (pos_b >= 0) {
-    const float inv = 1.f / l_b;
-    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
-  }
+  pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 }
 
 extern __shared__ __align__(128) uint16_t pk_attn_smem[];  // PREFILL_ATTN_KH_SMEM bytes (dynamic; the host raises the limit)

@@ -47,22 +47,14 @@ PK_DEV void pk_attn_wg_load(uint32_t sdst, const uint16_t *cache, int page, int 
 static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
-  const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
-  if (seq < 0 || tile < 0) return;
-  const int kvh = blockIdx.y;
-  const int group = p.q_heads / p.kv_heads;
-  const int qs = p.query_start[seq];
-  const int q_len = p.query_start[seq + 1] - qs;
-  const int kv_len = p.kv_lens[seq];
-  const int past = kv_len - q_len;
-  const int nrows = q_len * group;
-  const int row0 = tile * PREFILL_ATTN_ROWS_PER_TILE;
-  const int last_row = min(row0 + PREFILL_ATTN_ROWS_PER_TILE - 1, nrows - 1);
-  if (last_row < row0 || kv_len <= 0) return;
-  const int *btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
+  PkAttnTile t;
+  if (!pk_attn_tile(p, t)) return;
+  const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
+            last_row = t.last_row;
+  const int *btab = t.btab;
   if (last_row - row0 < 32) {  // attention.cu's split path, its bits
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
-    pk_attn_split<D>(p, reinterpret_cast<uint16_t *>(smem_raw), row0, last_row - row0 + 1, nrows, group, qs, past, kv_len, btab);
+    pk_attn_split<D>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages the tile's last row sees
@@ -83,22 +75,11 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #pragma unroll
   for (int i = 0; i < 2; i++) {
     const int c = tid + i * 256, r = c >> 3, ch = c & 7;
-    const int gr = row0 + r;
-    const bool ok = gr < nrows;
-    const uint16_t *src = p.q;
-    if (ok) {
-      const int tok = gr / group, head = kvh * group + (gr - tok * group);
-      src = p.q + (size_t)(qs + tok) * p.q_stride + (size_t)head * D + ch * 8;
-    }
-    cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), src, ok);
+    cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
   }
   cp_async_commit();
-  const int ra = row0 + rg * 16 + g, rb = ra + 8;
-  const int tok_a = ra / group, tok_b = rb / group;
-  const int pos_a = ra < nrows ? past + tok_a : -1;
-  const int pos_b = rb < nrows ? past + tok_b : -1;
-  const int wlast = min(row0 + rg * 16 + 15, nrows - 1);
-  const int warp_last_pos = wlast >= row0 + rg * 16 ? past + wlast / group : -1;
+  const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
+  const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
@@ -125,9 +106,9 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     cp_async_commit();
   }
 
-  float o[32];
+  float o[NDT][4];  // the m64n64 accumulator: gemm.cu's m16n8 C fragments, one per 8 dims
 #pragma unroll
-  for (int i = 0; i < 32; i++) o[i] = 0.f;
+  for (int i = 0; i < NDT; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
   float m_a = -INFINITY, m_b = -INFINITY, l_a = 0.f, l_b = 0.f;
   const float sl2 = p.scale_log2;
 
@@ -152,69 +133,20 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step
     // over at 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
     const uint64_t dK = pk_wg_desc(sK), dV = pk_wg_desc(sV) | ((uint64_t)(1024 >> 4) << 16);
-    float s[32];
+    float s[8][4];
     if (wg_active) {
       pk_wg_fence();
 #pragma unroll
-      for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(s, qf[ks], dK + (uint64_t)(ks * 2), ks > 0);
+      for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(&s[0][0], qf[ks], dK + (uint64_t)(ks * 2), ks > 0);
       pk_wg_commit();
       pk_wg_wait<0>();
-      pk_wg_fence_regs<32>(s);
+      pk_wg_fence_regs<32>(&s[0][0]);
     }
     uint32_t pa[4][4];
     if (active) {
-      float(&sf)[8][4] = *reinterpret_cast<float(*)[8][4]>(s);
-      float mx_a = -INFINITY, mx_b = -INFINITY;
-      if (key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos) {  // key <= row position (< kv_len for valid rows)
-#pragma unroll
-        for (int nt = 0; nt < 8; nt++)
-#pragma unroll
-          for (int c = 0; c < 2; c++) {
-            const int key = key0 + nt * 8 + 2 * t4 + c;
-            if (key > pos_a) sf[nt][c] = -INFINITY;
-            if (key > pos_b) sf[nt][2 + c] = -INFINITY;
-          }
-      }
-#pragma unroll
-      for (int nt = 0; nt < 8; nt++) {
-        mx_a = fmaxf(mx_a, fmaxf(sf[nt][0], sf[nt][1]));
-        mx_b = fmaxf(mx_b, fmaxf(sf[nt][2], sf[nt][3]));
-      }
-      mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 1));
-      mx_a = fmaxf(mx_a, __shfl_xor_sync(0xffffffffu, mx_a, 2));
-      mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
-      mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
-      const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
-      const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
-      const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
-      const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
-      const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
-      m_a = mn_a;
-      m_b = mn_b;
-      float sum_a = 0.f, sum_b = 0.f;
-#pragma unroll
-      for (int nt = 0; nt < 8; nt++) {
-        sf[nt][0] = exp2f(fmaf(sf[nt][0], sl2, -ms_a));
-        sf[nt][1] = exp2f(fmaf(sf[nt][1], sl2, -ms_a));
-        sf[nt][2] = exp2f(fmaf(sf[nt][2], sl2, -ms_b));
-        sf[nt][3] = exp2f(fmaf(sf[nt][3], sl2, -ms_b));
-        sum_a += sf[nt][0] + sf[nt][1];
-        sum_b += sf[nt][2] + sf[nt][3];
-      }
-      l_a = l_a * alpha_a + sum_a;
-      l_b = l_b * alpha_b + sum_b;
-#pragma unroll
-      for (int i = 0; i < NDT; i++) {
-        o[4 * i + 0] *= alpha_a; o[4 * i + 1] *= alpha_a;
-        o[4 * i + 2] *= alpha_b; o[4 * i + 3] *= alpha_b;
-      }
-#pragma unroll
-      for (int kk = 0; kk < 4; kk++) {
-        pa[kk][0] = pack_bf2(sf[2 * kk][0], sf[2 * kk][1]);
-        pa[kk][1] = pack_bf2(sf[2 * kk][2], sf[2 * kk][3]);
-        pa[kk][2] = pack_bf2(sf[2 * kk + 1][0], sf[2 * kk + 1][1]);
-        pa[kk][3] = pack_bf2(sf[2 * kk + 1][2], sf[2 * kk + 1][3]);
-      }
+      // masks only where some key of the page lies past a row of the warp
+      pk_attn_page_softmax<8, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
+                                key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos);
     } else {
 #pragma unroll
       for (int kk = 0; kk < 4; kk++) pa[kk][0] = pa[kk][1] = pa[kk][2] = pa[kk][3] = 0u;
@@ -223,58 +155,25 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     pk_fence_proxy_async();
     pk_attn_wg_bar(z);
     if (wg_active) {
-      pk_wg_fence_regs<32>(o);
+      pk_wg_fence_regs<32>(&o[0][0]);
       pk_wg_fence();
 #pragma unroll
-      for (int kk = 0; kk < 4; kk++) PkWgmmaRs<64, 1>::mma(o, pa[kk], dV + (uint64_t)((kk * 16 * 128) >> 4), 1);
+      for (int kk = 0; kk < 4; kk++) PkWgmmaRs<64, 1>::mma(&o[0][0], pa[kk], dV + (uint64_t)((kk * 16 * 128) >> 4), 1);
       pk_wg_commit();
       pk_wg_wait<0>();
-      pk_wg_fence_regs<32>(o);
+      pk_wg_fence_regs<32>(&o[0][0]);
     }
   }
   cp_async_wait<0>();
 
-  // ---- The kh form's combine, z = 0 then 1, through the free page buffers.
-  float(&of)[NDT][4] = *reinterpret_cast<float(*)[NDT][4]>(o);
+  // ---- The kh form's combine, z = 0 then 1, through the free page buffers, and its store.
   __syncthreads();
   float *xch = reinterpret_cast<float *>(smem_raw + (base - smem_u32(smem_raw))) + rg * (4 + 4 * NDT) * 32;
-  if (z != 0) pk_attn_put_state<NDT>(xch, lane, m_a, m_b, l_a, l_b, of);
+  if (z != 0) pk_attn_put_state<NDT>(xch, lane, m_a, m_b, l_a, l_b, o);
   __syncthreads();
   if (z != 0) return;
-  {
-    const float m1_a = xch[0 * 32 + lane], m1_b = xch[1 * 32 + lane];
-    const float mm_a = fmaxf(m_a, m1_a), mm_b = fmaxf(m_b, m1_b);
-    const float f0_a = m_a == -INFINITY ? 0.f : exp2f((m_a - mm_a) * sl2);
-    const float f0_b = m_b == -INFINITY ? 0.f : exp2f((m_b - mm_b) * sl2);
-    const float f1_a = m1_a == -INFINITY ? 0.f : exp2f((m1_a - mm_a) * sl2);
-    const float f1_b = m1_b == -INFINITY ? 0.f : exp2f((m1_b - mm_b) * sl2);
-    l_a = fmaf(xch[2 * 32 + lane], f1_a, l_a * f0_a);
-    l_b = fmaf(xch[3 * 32 + lane], f1_b, l_b * f0_b);
-#pragma unroll
-    for (int i = 0; i < NDT; i++) {
-      of[i][0] = fmaf(xch[(4 + 4 * i + 0) * 32 + lane], f1_a, of[i][0] * f0_a);
-      of[i][1] = fmaf(xch[(4 + 4 * i + 1) * 32 + lane], f1_a, of[i][1] * f0_a);
-      of[i][2] = fmaf(xch[(4 + 4 * i + 2) * 32 + lane], f1_b, of[i][2] * f0_b);
-      of[i][3] = fmaf(xch[(4 + 4 * i + 3) * 32 + lane], f1_b, of[i][3] * f0_b);
-    }
-  }
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
-  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
-  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
-  const size_t out_row = (size_t)p.q_heads * D;
-  if (pos_a >= 0) {
-    const float inv = 1.f / l_a;
-    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++) *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(of[i][0] * inv, of[i][1] * inv);
-  }
-  if (pos_b >= 0) {
-    const float inv = 1.f / l_b;
-    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
-#pragma unroll
-    for (int i = 0; i < NDT; i++) *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(of[i][2] * inv, of[i][3] * inv);
-  }
+  pk_attn_add_half<NDT>(xch, lane, m_a, m_b, l_a, l_b, o, sl2);
+  pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 #else
   (void)p; (void)smem_raw;
   __trap();  // sm_90a only: Java refuses the form on other devices
