@@ -180,11 +180,12 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #endif
 }
 
-// Two blocks per SM (128 registers) where 8 x 512 and long prefix walks gain from the second block (s10 calls 2-3); a
-// harness build may ask for one (-DPK_ATTN_WG_MIN_BLOCKS=1: the register budget of the split path's decode walks, the
-// first suspect of v31's decode regression).
+// One block per SM (168 registers), as the kh form it replaces where the bucket's blocks fit one wave: the 128-register
+// budget of two blocks per SM made the split path's decode walks 10-23 % slower (31 x 2048 cold 24.3 vs 20.2 us, 32 x 4000
+// 43.2 vs 35.2; s11 call 1), the cause of v31's decode regression; two blocks per SM gain only past one wave (8 x 512
+// 43 vs 57 us), where the 4-warp form runs. A harness build may still ask for two (-DPK_ATTN_WG_MIN_BLOCKS=2).
 #ifndef PK_ATTN_WG_MIN_BLOCKS
-#define PK_ATTN_WG_MIN_BLOCKS 2
+#define PK_ATTN_WG_MIN_BLOCKS 1
 #endif
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg(AttnParams p) {
   pk_pdl_launch();  // at entry, as the other forms
