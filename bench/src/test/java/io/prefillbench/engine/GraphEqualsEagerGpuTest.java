@@ -174,7 +174,7 @@ class GraphEqualsEagerGpuTest {
                 assertEquals(0, c.launchCompletionEdges(), "library edges at " + size + ": " + c.edgeKinds());
                 assertTrue(c.programmaticEdges() > 0, "PDL edges at " + size + ": " + c.edgeKinds());
             }
-            assertEquals("gemm_bf16_tma_64x64s8_silu", e.lowered().plan(128).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_tma_128x64s8_silu", e.lowered().plan(128).op("L0.gate_up").impl().name());
             assertEquals("gemm_bf16_tma_128x192s4_silu", e.lowered().plan(512).op("L0.gate_up").impl().name());
         }
     }

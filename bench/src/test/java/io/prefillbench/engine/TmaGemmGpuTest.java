@@ -26,8 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("gpu")
 class TmaGemmGpuTest {
-    /** 200: row tiles that cross the capacity (the A tensor map rounded up to whole tiles, ImplRegistry.tmaRows). */
-    private static final String SIZES = "16,128,200,512";
+    /**
+     * 200: row tiles that cross the capacity (the A tensor map rounded up to whole tiles, ImplRegistry.tmaRows); 72: one
+     * 128-row tile over 72 rows (the bundled gate_up tile at 65..128).
+     */
+    private static final String SIZES = "16,72,128,200,512";
 
     /**
      * Rows for a model's four layer GEMMs at 128 and 512: several tiles, o and down split at 128, and one kernel at two
@@ -47,9 +50,11 @@ class TmaGemmGpuTest {
                 new ImplChoices.GemmRow(qkv, h, 200, 90, "gemm_bf16_tma_128x64s9", 0, "test"),
                 new ImplChoices.GemmRow(h, h, 200, 90, "gemm_bf16_tma_64x64s8", 0, "test"),
                 new ImplChoices.GemmRow(gu, h, 200, 90, "gemm_bf16_tma_64x128s6", 0, "test"),
-                new ImplChoices.GemmRow(h, ffn, 200, 90, "gemm_bf16_tma_128x64s8", 0, "test"));
+                new ImplChoices.GemmRow(h, ffn, 200, 90, "gemm_bf16_tma_128x64s8", 0, "test"),
+                new ImplChoices.GemmRow(gu, h, 72, 90, "gemm_bf16_tma_128x64s8", 0, "test"));
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), rows,
-                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 90, "test"),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 72, 90, "test"),
+                        new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 128, 90, "test"),
                         new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 200, 90, "test"),
                         new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
     }
@@ -77,6 +82,10 @@ class TmaGemmGpuTest {
                 for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 65 / n + 1 + rnd.nextInt(440 / n), m.vocab()));
                 EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, "TMA GEMMs");
             }
+            assertEquals("gemm_bf16_tma_128x64s8_silu", e.lowered().plan(72).op("L0.gate_up").impl().name());
+            for (int trial = 0; trial < 3; trial++) // 65..72 tokens: bucket 72, one 128-row tile over 72 rows
+                EngineTestSupport.assertMatchesReference(e, runner, ref, List.of(EngineTestSupport.randomTokens(rnd, 65 + rnd.nextInt(8), m.vocab())),
+                        true, "TMA GEMMs at 72");
             for (int i = 0; i < 40; i++) {
                 int[] lens = EngineTestSupport.randomLens(rnd, cfg, 65);
                 GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "TMA GEMMs, split " + Arrays.toString(lens));
@@ -85,19 +94,26 @@ class TmaGemmGpuTest {
     }
 
     /**
-     * The bundled rows at a capacity inside gate_up's TMA range (416..511) that is not a multiple of the tile's 128 rows:
-     * the fused tile reads its A through a tensor map rounded up to whole tiles; graph == eager bit for bit.
+     * The bundled rows at capacities inside gate_up's TMA ranges (65..128 on 128 x 64, 416..511 on 128 x 192) that are
+     * not a multiple of the tile's 128 rows: the fused tile reads its A through a tensor map rounded up to whole tiles;
+     * graph == eager bit for bit.
      */
     @Test
     void bundledTmaRangeGraphEqualsEager() {
         GpuAssumptions.assumeGpu();
-        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "464", 16, 2048);
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "72,464", 16, 2048);
         ModelConfig m = cfg.model();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
             Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
             assertEquals("gemm_bf16_tma_128x192s4_silu", e.lowered().plan(464).op("L0.gate_up").impl().name());
+            assertEquals("gemm_bf16_tma_128x64s8_silu", e.lowered().plan(72).op("L0.gate_up").impl().name());
+            e.capture(72);
             e.capture(464);
             Random rnd = new Random(464);
+            for (int i = 0; i < 10; i++) { // the 65..128 range row: one 128-row tile over 72 rows
+                int[] lens = EngineTestSupport.randomSplit(rnd, 65 + rnd.nextInt(8), 1 + rnd.nextInt(8));
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "bundled 72, split " + Arrays.toString(lens));
+            }
             for (int i = 0; i < 20; i++) {
                 int tokens = 400 + rnd.nextInt(65);
                 int[] lens = EngineTestSupport.randomSplit(rnd, tokens, 1 + rnd.nextInt(16));
