@@ -34,7 +34,7 @@ struct PkWgTile {
   static constexpr int NLB = (BN * 8 + THREADS - 1) / THREADS;
   static constexpr int RSTEP = THREADS / 8;                     // rows between one thread's chunks
   static_assert(BM == 64 || BM == 128, "one or two consumer warpgroups");
-  static_assert(BN % 16 == 0 && BN >= 48 && BN <= 256, "wgmma n in 16s (the SiLU epilogue pairs 8-column groups)");
+  static_assert(BN % 16 == 0 && BN >= 64 && BN <= 256, "wgmma n in 16s (the SiLU epilogue pairs 8-column groups)");
   static_assert((LAG == 0 || LAG == 1) && AHEAD >= 1, "at least one tile ahead");
   static_assert(SMEM <= 227 * 1024, "fits the opt-in shared memory");
 };
@@ -487,10 +487,8 @@ static __device__ __forceinline__ void pk_wg_tma_body(const GemmTmaParams &p, co
 // ERNIE-4.5-0.3B or Llama-3.2-1B at 128..512 rows.
 PK_TMA_KERNELS(64, 64)
 PK_TMA_KERNELS(64, 80)
-PK_TMA_KERNELS(64, 96)
 PK_TMA_KERNELS(64, 128)
 PK_TMA_KERNELS(64, 256)
-PK_TMA_KERNELS(128, 48)
 PK_TMA_KERNELS(128, 64)
 PK_TMA_KERNELS(128, 96)
 PK_TMA_KERNELS(128, 128)

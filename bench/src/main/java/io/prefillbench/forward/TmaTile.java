@@ -20,7 +20,7 @@ public record TmaTile(int bm, int bn, int stages) {
     public static final int MAX_STAGES = 16;
 
     public TmaTile {
-        if ((bm != 64 && bm != 128) || bn % 16 != 0 || bn < 48 || bn > 256 || stages < 2 || stages > MAX_STAGES) {
+        if ((bm != 64 && bm != 128) || bn % 16 != 0 || bn < 64 || bn > 256 || stages < 2 || stages > MAX_STAGES) {
             throw new IllegalArgumentException("no TMA GEMM tile " + bm + "x" + bn + " with " + stages + " stages");
         }
         if (stages * (bm + bn) * BK * 2 + 1024 + 16 * stages > MAX_SMEM) {
@@ -33,9 +33,7 @@ public record TmaTile(int bm, int bn, int stages) {
             new TmaTile(64, 80, 8), new TmaTile(64, 80, 12), new TmaTile(64, 128, 6), new TmaTile(64, 128, 9), new TmaTile(64, 256, 4),
             new TmaTile(64, 256, 5), new TmaTile(128, 64, 4), new TmaTile(128, 64, 8), new TmaTile(128, 64, 9), new TmaTile(128, 96, 6),
             new TmaTile(128, 96, 8), new TmaTile(128, 128, 4), new TmaTile(128, 128, 6), new TmaTile(128, 192, 4), new TmaTile(128, 192, 5),
-            new TmaTile(128, 256, 3), new TmaTile(128, 256, 4),
-            // gate_up at 65..128 rows in one wave of 128 blocks (s11): 128 x 48 (one row tile) and 64 x 96 (two)
-            new TmaTile(128, 48, 8), new TmaTile(128, 48, 10), new TmaTile(64, 96, 8), new TmaTile(64, 96, 10));
+            new TmaTile(128, 256, 3), new TmaTile(128, 256, 4));
 
     /** The fatbin's kernel (all stage counts of a tile share it). */
     public String kernel() {
