@@ -229,17 +229,25 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     /**
-     * The rows that applied to {@code forward}: the GEMM rows some op of some plan matched, and the fusion, L2-prefetch
-     * and persistent-layer rows of its capture sizes; the same provenance. What a run records ({@link #identity} of
-     * this), so rows for other models or sizes change no run's identity and no baseline goes stale over them.
+     * The rows that applied to {@code forward}: the GEMM rows some op of some plan matched, the fusion rows of its capture
+     * sizes (a row naming a producer only where a GEMM row put that implementation at the size: Lowering fuses nothing
+     * else for it), the L2-prefetch and persistent-layer rows of its sizes and its attention shape's rows; the same
+     * provenance. What a run records ({@link #identity} of this), so rows for other models or sizes change no run's
+     * identity and no baseline goes stale over them.
      */
     public ImplChoices appliedTo(LoweredForward forward) {
         java.util.Set<Object> used = new java.util.HashSet<>();
         for (LoweredPlan p : forward.all()) {
             CaptureKey key = p.key();
+            java.util.Set<String> rowImpls = new java.util.HashSet<>(); // what the GEMM rows run at this size
             for (Op op : forward.program().ops())
-                if (op.kind() == OpKind.GEMM) gemm(op, key).ifPresent(used::add);
-            for (List<?> rows : List.of(fusions, l2Prefetch, persistentLayers))
+                if (op.kind() == OpKind.GEMM) gemm(op, key).ifPresent(r -> {
+                    used.add(r);
+                    rowImpls.add(r.impl());
+                });
+            for (FusionRow r : fusions)
+                if (keyRowMatches(r, key) && (r.producer() == null || rowImpls.contains(r.producer()))) used.add(r);
+            for (List<?> rows : List.of(l2Prefetch, persistentLayers))
                 for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
             attention(key, forward.program().dims()).ifPresent(used::add);
         }

@@ -95,4 +95,28 @@ class ImplChoicesIdentityTest {
         ImplChoices moved = bundled.withGemm(bundled.provenance(), changed);
         assertNotEquals(applied.identity("bundled"), moved.appliedTo(ernie).identity("bundled"));
     }
+
+    /**
+     * A fusion row that names its producer (the bundled silu_into_gate_up rows name ERNIE's TMA tiles) applies only where
+     * a GEMM row runs that producer: Llama-3.2-1B at the same sizes keeps cuBLASLt + silu_mul, so the row is not in its
+     * run's identity, and moving it changes ERNIE's identity but not Llama's.
+     */
+    @Test
+    void aProducerSpecificFusionRowAppliesOnlyWhereItsProducerRuns() {
+        ImplChoices bundled = ImplChoices.bundled();
+        String sizes = "64,128,512";
+        LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", sizes, 32, 132, ImplRegistry.standard(), bundled);
+        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", sizes, 32, 132, ImplRegistry.standard(), bundled);
+        assertTrue(llama.all().stream().flatMap(p -> p.ops().stream()).noneMatch(o -> !o.fused().isEmpty()), "Llama fuses nothing");
+        assertTrue(ernie.plan(128).op("L0.gate_up").fused().contains("L0.silu_mul"), "ERNIE fuses SiLU at 128");
+        assertTrue(bundled.appliedTo(ernie).fusions().stream().anyMatch(r -> r.covers(128)), bundled.appliedTo(ernie).fusions().toString());
+        assertEquals(List.of(), bundled.appliedTo(llama).fusions(), "no fusion row applied to Llama");
+        List<ImplChoices.FusionRow> moved = new java.util.ArrayList<>();
+        for (ImplChoices.FusionRow r : bundled.fusions())
+            moved.add(r.covers(128) ? new ImplChoices.FusionRow(r.fusion(), 72, r.arch(), r.source(), r.mMax(), r.producer()) : r);
+        ImplChoices other = new ImplChoices(bundled.provenance(), bundled.gemm(), moved, bundled.l2Prefetch(), bundled.persistentLayers(),
+                bundled.attention());
+        assertNotEquals(bundled.appliedTo(ernie).identity("bundled"), other.appliedTo(ernie).identity("bundled"));
+        assertEquals(bundled.appliedTo(llama).identity("bundled"), other.appliedTo(llama).identity("bundled"));
+    }
 }
