@@ -2,6 +2,11 @@
 // empty_kernel (a GemmParams by value), the same count, grid and block, each launch followed by cudaGetLastError
 // as the engine does. Per launch: the enqueue time (issuing N launches without waiting, / N) and the drained time
 // (until the stream is idle again, / N); medians over the repeats, after three untimed rounds.
+// Then the GPU side of the same count inside one CUDA graph (what a kernel costs a replay's chain when it does nothing,
+// the floor a fused small kernel approaches): chain_link kernels captured back to back, each at entry letting the next
+// launch and waiting for its predecessor as the engine's kernels do; with and without the PDL attribute, empty or with
+// one dependent round trip (block 0 reads the counter its predecessor wrote and writes it + 1, checked at the end: a
+// missing wait would lose an increment). Event-timed replays, us per kernel = replay / launches, median over repeats.
 // Build and run: bash kernels/check/launch-cost.sh [launches] [repeats] [grid] [threads]
 #include <algorithm>
 #include <chrono>
@@ -71,6 +76,61 @@ static void measure(Path path, int launches, int repeats, int grid, int threads,
               median(enqueue), median(drained));
 }
 
+// One link of the graph chain: PDL trigger at entry, the wait, then (dep) block 0's thread 0 increments the counter the
+// previous link wrote. The PDL instructions are no-ops without the launch attribute (the plain chain then serializes).
+__global__ void chain_link(int* counter, int dep) {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+  if (dep && blockIdx.x == 0 && threadIdx.x == 0) *(volatile int*)counter = *(volatile int*)counter + 1;
+}
+
+static void graph_chain(bool pdl, bool dep, int launches, int repeats, int grid, int threads, cudaStream_t stream, int* counter) {
+  cudaLaunchAttribute attr{};
+  attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr.val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = dim3(grid);
+  cfg.blockDim = dim3(threads);
+  cfg.stream = stream;
+  cfg.attrs = pdl ? &attr : nullptr;
+  cfg.numAttrs = pdl ? 1 : 0;
+  int depi = dep ? 1 : 0;
+  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+  for (int i = 0; i < launches; i++) CHECK(cudaLaunchKernelEx(&cfg, chain_link, counter, depi));
+  cudaGraph_t g;
+  CHECK(cudaStreamEndCapture(stream, &g));
+  cudaGraphExec_t x;
+  CHECK(cudaGraphInstantiate(&x, g, 0));
+  cudaEvent_t e0, e1;
+  CHECK(cudaEventCreate(&e0));
+  CHECK(cudaEventCreate(&e1));
+  std::vector<double> per;
+  const int warm = 5;
+  CHECK(cudaMemsetAsync(counter, 0, sizeof(int), stream));
+  for (int r = -warm; r < repeats; r++) {
+    CHECK(cudaEventRecord(e0, stream));
+    CHECK(cudaGraphLaunch(x, stream));
+    CHECK(cudaEventRecord(e1, stream));
+    CHECK(cudaEventSynchronize(e1));
+    float ms = 0;
+    CHECK(cudaEventElapsedTime(&ms, e0, e1));
+    if (r >= 0) per.push_back(ms * 1000.0 / launches);
+  }
+  int got = 0;
+  CHECK(cudaMemcpy(&got, counter, sizeof(int), cudaMemcpyDeviceToHost));
+  const long want = dep ? (long)launches * (warm + repeats) : 0;
+  std::printf("| GPU graph chain | %-28s | %d | %d | %d | %.3f | %s |\n", pdl ? (dep ? "PDL, one dependent round trip" : "PDL, empty")
+              : (dep ? "no PDL, one dependent round trip" : "no PDL, empty"), launches, grid, threads, median(per),
+              got == want ? "counter ok" : "COUNTER WRONG");
+  if (got != want) std::exit(4);
+  CHECK(cudaEventDestroy(e0));
+  CHECK(cudaEventDestroy(e1));
+  CHECK(cudaGraphExecDestroy(x));
+  CHECK(cudaGraphDestroy(g));
+}
+
 int main(int argc, char** argv) {
   int launches = argc > 1 ? std::atoi(argv[1]) : 169;  // ERNIE-4.5-0.3B: 167 kernels + 2 copies per eager forward
   int repeats = argc > 2 ? std::atoi(argv[2]) : 51;
@@ -102,6 +162,15 @@ int main(int argc, char** argv) {
     else std::printf("(PDL needs sm_90; this GPU is sm_%d0)\n", major);
   }
   if (lib) CHECK(cudaLibraryUnload(lib));
+  std::printf("\n| GPU side | chain | kernels per graph | grid | threads | us per kernel (replay / kernels, median) | check |\n");
+  std::printf("|---|---|---:|---:|---:|---:|---|\n");
+  int* counter = nullptr;
+  CHECK(cudaMalloc(&counter, sizeof(int)));
+  for (bool dep : {false, true}) {
+    graph_chain(false, dep, launches, repeats, grid, threads, stream, counter);
+    if (major >= 9) graph_chain(true, dep, launches, repeats, grid, threads, stream, counter);
+  }
+  CHECK(cudaFree(counter));
   CHECK(cudaStreamDestroy(stream));
   return 0;
 }
