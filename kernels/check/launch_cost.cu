@@ -35,13 +35,8 @@ static double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-// fn: the host stub of empty_kernel (this binary's own registered copy), or a cudaKernel_t from cudaLibraryGetKernel
-// on a loaded fatbin, the handle Java launches (KernelLibrary): the runtime resolves either to a function per launch.
-static void measure(Path path, int launches, int repeats, int grid, int threads, cudaStream_t stream, const void* fn,
-                    const char* handle) {
-  GemmParams p{};  // zeros: the kernel reads none of it
-  void* args[] = {&p};
-  cudaLaunchAttribute attr{};
+// A launch of grid x threads on stream, with the PDL attribute (kept in attr, which must outlive the config) or without.
+static cudaLaunchConfig_t launch_config(bool pdl, int grid, int threads, cudaStream_t stream, cudaLaunchAttribute& attr) {
   attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
   attr.val.programmaticStreamSerializationAllowed = 1;
   cudaLaunchConfig_t cfg{};
@@ -49,8 +44,19 @@ static void measure(Path path, int launches, int repeats, int grid, int threads,
   cfg.blockDim = dim3(threads);
   cfg.dynamicSmemBytes = 0;
   cfg.stream = stream;
-  cfg.attrs = path == Path::LaunchExPdl ? &attr : nullptr;
-  cfg.numAttrs = path == Path::LaunchExPdl ? 1 : 0;
+  cfg.attrs = pdl ? &attr : nullptr;
+  cfg.numAttrs = pdl ? 1 : 0;
+  return cfg;
+}
+
+// fn: the host stub of empty_kernel (this binary's own registered copy), or a cudaKernel_t from cudaLibraryGetKernel
+// on a loaded fatbin, the handle Java launches (KernelLibrary): the runtime resolves either to a function per launch.
+static void measure(Path path, int launches, int repeats, int grid, int threads, cudaStream_t stream, const void* fn,
+                    const char* handle) {
+  GemmParams p{};  // zeros: the kernel reads none of it
+  void* args[] = {&p};
+  cudaLaunchAttribute attr{};
+  const cudaLaunchConfig_t cfg = launch_config(path == Path::LaunchExPdl, grid, threads, stream, attr);
   std::vector<double> enqueue, drained;
   using clock = std::chrono::steady_clock;
   const int warm = std::max(3, (20000 + launches - 1) / launches);  // as LaunchCost.WARMUP_LAUNCHES in Java
@@ -88,14 +94,7 @@ __global__ void chain_link(int* counter, int dep) {
 
 static void graph_chain(bool pdl, bool dep, int launches, int repeats, int grid, int threads, cudaStream_t stream, int* counter) {
   cudaLaunchAttribute attr{};
-  attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attr.val.programmaticStreamSerializationAllowed = 1;
-  cudaLaunchConfig_t cfg{};
-  cfg.gridDim = dim3(grid);
-  cfg.blockDim = dim3(threads);
-  cfg.stream = stream;
-  cfg.attrs = pdl ? &attr : nullptr;
-  cfg.numAttrs = pdl ? 1 : 0;
+  const cudaLaunchConfig_t cfg = launch_config(pdl, grid, threads, stream, attr);
   int depi = dep ? 1 : 0;
   CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
   for (int i = 0; i < launches; i++) CHECK(cudaLaunchKernelEx(&cfg, chain_link, counter, depi));
