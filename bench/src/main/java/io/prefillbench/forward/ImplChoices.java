@@ -23,8 +23,17 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AttentionRow> attention) {
     public static final String RESOURCE = "impl-choices.json";
 
-    /** Where the measurements come from: the card, the date, the results file that holds the figures. */
-    public record Provenance(String card, String date, String source, String note) {
+    /**
+     * Where the measurements come from: the card, the date, the results file that holds the figures; {@code run}, for a
+     * file a command wrote on a GPU (tune-gemm), that run's {@code meta} and {@code devices} blocks as every results file
+     * carries them (the jar's git SHA and dirty flag, driver, runtime, JDK, argv, timestamp, device). Absent in the
+     * bundled file, whose rows name the results files they come from.
+     */
+    public record Provenance(String card, String date, String source, String note,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) com.fasterxml.jackson.databind.JsonNode run) {
+        public Provenance(String card, String date, String source, String note) {
+            this(card, date, source, note, null);
+        }
     }
 
     /**

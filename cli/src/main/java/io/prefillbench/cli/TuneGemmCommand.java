@@ -6,6 +6,7 @@ import io.prefillbench.cuda.CublasLtTuning;
 import io.prefillbench.cuda.Cuda;
 import io.prefillbench.cuda.DeviceInfo;
 import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.results.ResultsIo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,6 +75,14 @@ final class TuneGemmCommand implements Callable<Integer> {
         }
     }
 
+    /** The run's meta and devices blocks, as every results file has them: where the pinned algorithms were timed. */
+    static com.fasterxml.jackson.databind.node.ObjectNode runBlock(io.prefillbench.results.Meta meta, io.prefillbench.results.Device device) {
+        var run = ResultsIo.mapper().createObjectNode();
+        run.set("meta", ResultsIo.mapper().valueToTree(meta));
+        run.set("devices", ResultsIo.mapper().valueToTree(List.of(device)));
+        return run;
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -119,9 +128,10 @@ final class TuneGemmCommand implements Callable<Integer> {
         }
         if (target != null) {
             String date = LocalDate.now(ZoneOffset.UTC).toString();
+            var run = runBlock(RunMeta.meta(List.copyOf(spec.commandLine().getParseResult().originalArgs())), RunMeta.device(d));
             ImplChoices.Provenance prov = new ImplChoices.Provenance(d.name(), date, "bench tune-gemm (" + changed + " of " + picks.size()
                     + " rows pinned, min gain " + minGain + ")", in.provenance().note() + " cuBLASLt algorithms tuned on " + d.name() + " on " + date
-                    + " by tune-gemm (" + candidates + " heuristic candidates, " + iterations + " calls per window, weights rotated past L2).");
+                    + " by tune-gemm (" + candidates + " heuristic candidates, " + iterations + " calls per window, weights rotated past L2).", run);
             try {
                 Files.writeString(target, in.withGemm(prov, tuned).toJson(), StandardCharsets.UTF_8);
             } catch (IOException e) {

@@ -82,4 +82,23 @@ class TuneGemmCommandTest {
             assertTrue(err.toString().contains(args[1]), err.toString());
         }
     }
+
+    /** The tuned file says where it was timed: the run's meta (git SHA, dirty flag, driver, argv, ...) and device survive a read. */
+    @Test
+    void theTunedFileCarriesTheRunsMetaAndDevice() {
+        var meta = new io.prefillbench.results.Meta("prefillbench 0.1.0", List.of("tune-gemm", "--json", "t.json"), "abc123", true, "25",
+                "13.0", "13.0", "580.159.04", "13.1.0", "2026-11-30T00:00:00Z", "host", null);
+        var device = new io.prefillbench.results.Device(0, "NVIDIA H200", "9.0", 132, 1L << 37, 62914560L, 1980, 3201, "0000:00:06.0");
+        ImplChoices b = ImplChoices.bundled();
+        ImplChoices.Provenance p = new ImplChoices.Provenance("NVIDIA H200", "2026-11-30", "bench tune-gemm", "n",
+                TuneGemmCommand.runBlock(meta, device));
+        ImplChoices back = ImplChoices.parse(b.withGemm(p, b.gemm()).toJson());
+        assertEquals("abc123", back.provenance().run().at("/meta/gitSha").asText());
+        assertTrue(back.provenance().run().at("/meta/gitDirty").asBoolean());
+        assertEquals("580.159.04", back.provenance().run().at("/meta/driverVersion").asText());
+        assertEquals("tune-gemm", back.provenance().run().at("/meta/argv/0").asText());
+        assertEquals("NVIDIA H200", back.provenance().run().at("/devices/0/name").asText());
+        assertNull(b.provenance().run(), "the bundled file has no run block");
+        assertTrue(!b.toJson().contains("\"run\""), "and writes none");
+    }
 }
