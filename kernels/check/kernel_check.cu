@@ -346,6 +346,8 @@ struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us =
 // Which engine form run_attention launches: 0 attention_prefill (4 warps), 1 attention_prefill_kh (8 warps, key halves),
 // 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64).
 static int g_attn_form = 0;
+// The form's suffix in the harness's row names ("", " kh", " wg").
+static const char *attn_form_suffix(int form) { return form == 1 ? " kh" : form == 2 ? " wg" : ""; }
 
 // old_kernel: launch attention_prefill_v0 instead. cold > 0: time over `cold` copies of the KV cache in
 // turn (more bytes than L2 holds), as a forward's layers read a cache L2 has not seen.
@@ -500,8 +502,7 @@ static void test_attention() {
     // the wg form takes head dim 64 only, and runs group 5 too (tiles that end inside a token's heads)
     if (kh == 2 ? cfg.D != 64 : cfg.qh == 10) continue;
     g_attn_form = kh;
-    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) +
-                      (kh == 1 ? " kh" : kh == 2 ? " wg" : "");
+    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) + attn_form_suffix(kh);
     const int group = cfg.qh / cfg.kvh;
     Rng r(100 + cfg.D);
     std::vector<SeqSpec> varlen_prefix;
@@ -660,7 +661,7 @@ static void test_attention_decode() {
         if (form == 2 && cfg.D != 64) continue;
         g_attn_form = form;
         AttnOut nw = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, false, 4);
-        std::string name = "attention " + tag + (form == 1 ? " kh" : form == 2 ? " wg" : "") + " perf " + cs.name + " cold";
+        std::string name = "attention " + tag + attn_form_suffix(form) + " perf " + cs.name + " cold";
         std::string perf = fmt("v0 %.2f us", od.us) + fmt(" (x%.2f)", od.us / nw.us) + fmt(", KV %.0f GB/s", kv_bytes / nw.us / 1e3);
         g_rows.push_back({name, true, 0, 0, 0, nw.us, perf});
         printf("%-52s %9.2f us  %s\n", name.c_str(), nw.us, perf.c_str());

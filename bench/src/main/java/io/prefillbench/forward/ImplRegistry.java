@@ -280,12 +280,16 @@ public final class ImplRegistry {
 
     /** rope_into_qkv's fused form of each GEMM implementation that has one (streaming kernels, TMA tiles above). */
     private static Map<String, String> ropeTargets() {
-        Map<String, String> m = new java.util.LinkedHashMap<>(Map.of(
-                StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_ROPE,
-                StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_ROPE,
-                StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_ROPE));
+        Map<String, String> m = streamForms(STREAM_ROPE);
         for (TmaTile t : TmaTile.ALL) if (hasRopeForm(t)) m.put(t.name(), t.name() + TMA_ROPE);
         return Map.copyOf(m);
+    }
+
+    /** Each streaming kernel mapped to its fused form (the kernel name plus {@code suffix}), for a fusion's target map. */
+    private static Map<String, String> streamForms(String suffix) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (StreamTiling.Variant v : StreamTiling.Variant.values()) m.put(v.kernel(), v.kernel() + suffix);
+        return m;
     }
 
     /** Whether the fatbin has the tile's rope_kv_write form (one list for the registry and the fusion rule). */
@@ -322,10 +326,9 @@ public final class ImplRegistry {
 
     /** silu_into_gate_up's fused form of each GEMM implementation ({@link Fusion#ANY}: the 64 x 64 fused kernel). */
     private static Map<String, String> siluTargets() {
-        Map<String, String> m = new java.util.LinkedHashMap<>(Map.of(Fusion.ANY, "gemm_bf16_silu", "gemm_bf16_large", "gemm_bf16_large_silu",
-                StreamTiling.Variant.M16.kernel(), StreamTiling.Variant.M16.kernel() + STREAM_SILU,
-                StreamTiling.Variant.M32.kernel(), StreamTiling.Variant.M32.kernel() + STREAM_SILU,
-                StreamTiling.Variant.M64.kernel(), StreamTiling.Variant.M64.kernel() + STREAM_SILU));
+        Map<String, String> m = streamForms(STREAM_SILU);
+        m.put(Fusion.ANY, "gemm_bf16_silu");
+        m.put("gemm_bf16_large", "gemm_bf16_large_silu");
         for (TmaTile t : TmaTile.ALL) m.put(t.name(), t.name() + TMA_SILU);
         return Map.copyOf(m);
     }
