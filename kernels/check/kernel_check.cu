@@ -1448,11 +1448,14 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
     } else if (kind == "TILE_MAP" && kernel == "build_tile_map") {
       launch_ex(build_tile_map, grid, block, smem, st, pdl,
                 TileMapParams{B.qs.p, B.nseq.p, B.tb.p, B.tt.p, B.nblocks.p, CM::QH / CM::KVH, PREFILL_ATTN_ROWS_PER_TILE, B.max_tiles});
-    } else if (kind == "ADD_RMSNORM" && kernel == "add_rmsnorm" && (sfx == "input_norm" || sfx == "post_norm")) {
+    } else if (kind == "ADD_RMSNORM" && (kernel == "add_rmsnorm" || kernel == "add_rmsnorm_cl") &&
+               (sfx == "input_norm" || sfx == "post_norm")) {
       const bool first = sfx == "input_norm" && l == 0;  // layer 0's input norm has no branch output to add
       const uint16_t *w = (sfx == "input_norm" ? M.n1.p : M.n2.p) + (size_t)l * H;
-      launch_ex(add_rmsnorm, grid, block, smem, st, pdl,
-                AddRmsNormParams{first || pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, w, B.h.p, B.ntok.p, H, 1e-6f});
+      const bool cl = kernel == "add_rmsnorm_cl";  // the engine's cluster: grid.x / capacity blocks per row
+      launch_ex(cl ? add_rmsnorm_cl : add_rmsnorm, grid, block, smem, st, pdl,
+                AddRmsNormParams{first || pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, w, B.h.p, B.ntok.p, H, 1e-6f},
+                cl ? (int)grid.x / B.tcap : 1);
     } else if (kind == "GEMM" && (kernel == "gemm_bf16" || kernel == "gemm_bf16_large" || kernel == "gemm_bf16_silu" ||
                                   kernel == "gemm_bf16_large_silu" || kernel.rfind("gemm_bf16_stream_m", 0) == 0)) {
       const bool silu = kernel == "gemm_bf16_silu" || kernel == "gemm_bf16_large_silu" || (kernel.rfind("gemm_bf16_stream_m", 0) == 0 && kernel.size() > 5 && kernel.compare(kernel.size() - 5, 5, "_silu") == 0);
@@ -2205,6 +2208,91 @@ static void test_rope_fused() {
   }
 }
 
+// ================================================================ few rows over more SMs (kernels/NOTES-forward.md v35)
+// add_rmsnorm_cl (each row over a cluster of C blocks) against add_rmsnorm, bit for bit (out and residual): hidden
+// sizes with one and two chunks per add_rmsnorm thread and idle threads, x as bf16 rows, as 1..24 split-K partial
+// planes (more than one staging round) or absent, row counts below the capacity. rope_kv_write with its items over
+// gridDim.y blocks against gridDim.y = 1 (qkv, both caches), partials or bf16, bias or not. Timed at 10 rows (capacity
+// 16, PDL back to back) against the one-block-per-row launches the engine made before.
+static void test_small_spread() {
+  Rng r(71);
+  auto same = [](const std::vector<uint16_t> &a, const std::vector<uint16_t> &b) {
+    long bad = 0;
+    for (size_t i = 0; i < a.size(); i++) bad += a[i] != b[i];
+    return bad;
+  };
+  for (int hidden : {1024, 2048, 1536, 512}) {
+    for (int sp : {0, 1, 2, 8, 16, 24}) {  // 0: x bf16; 1: no x
+      for (int nrows : {10, 1, 64}) {
+        const int cap = nrows == 64 ? 64 : 16, spl = sp == 1 ? 0 : sp;
+        auto part = rand_f32((size_t)std::max(spl, 1) * cap * hidden, r, 1.f);
+        auto x = rand_bf16((size_t)cap * hidden, r, 1.f), res = rand_bf16((size_t)cap * hidden, r, 2.f);
+        auto w = rand_bf16(hidden, r, 0.5f, 1.f);
+        Dev<float> dpart(part);
+        Dev<uint16_t> dx(x), dres(res), dw(w), dout((size_t)cap * hidden);
+        Dev<int32_t> dn = dev_scalar(nrows);
+        AddRmsNormParams p{sp == 0 ? dx.p : nullptr, spl > 0 ? dpart.p : nullptr, spl, cap, dres.p, dw.p, dout.p, dn.p, hidden, 1e-6f};
+        dres.up(res); dout.poison();
+        add_rmsnorm<<<cap, 128>>>(p);
+        CK(cudaGetLastError());
+        auto o0 = dout.down(), r0 = dres.down();
+        for (int C : {4, 8, 16}) {
+          dres.up(res); dout.poison();
+          launch_ex(add_rmsnorm_cl, dim3(cap * C), dim3(128), 0, 0, false, p, C);
+          CK(cudaGetLastError());
+          const long bad = same(o0, dout.down()) + same(r0, dres.down());
+          std::string tag = "add_rmsnorm_cl c" + std::to_string(C) + " h" + std::to_string(hidden) +
+                            (sp == 0 ? " x" : sp == 1 ? " no-x" : " splits" + std::to_string(sp)) + " rows" + std::to_string(nrows) +
+                            " == add_rmsnorm";
+          if (nrows == 10 && hidden == 1024 && C == 8 && (sp == 16 || sp == 0)) {
+            const double u0 = time_us([&](int) { launch_ex(add_rmsnorm, dim3(cap), dim3(128), 0, 0, true, p); });
+            const double u1 = time_us([&](int) { launch_ex(add_rmsnorm_cl, dim3(cap * C), dim3(128), 0, 0, true, p, C); });
+            record(tag, Cmp{bad == 0, 0, bad, (long)o0.size() * 2}, u1, fmt("PDL back to back: add_rmsnorm %.2f us", u0));
+          } else {
+            record_bool(tag, bad == 0, bad, (long)o0.size() * 2);
+          }
+        }
+      }
+    }
+  }
+  struct Cfg { int qh, kvh, D; bool bias; };
+  for (Cfg cfg : {Cfg{16, 2, 64, true}, Cfg{32, 8, 64, false}, Cfg{14, 2, 64, false}, Cfg{16, 2, 60, true}}) {
+    for (int sp : {0, 8}) {
+      const int cap = 16, nt = 10, maxpos = 4096, nslots = 8 * 64;
+      const int D = cfg.D, width = (cfg.qh + 2 * cfg.kvh) * D;
+      auto qkv = rand_bf16((size_t)cap * width, r, 2.f), bias = rand_bf16(width, r, 0.5f);
+      auto part = rand_f32((size_t)std::max(sp, 1) * cap * width, r, 1.f);
+      std::vector<float> cs = rope_table(maxpos, D);
+      std::vector<int32_t> posv, slots;
+      rand_positions_slots(r, cap, maxpos, nslots, 10, posv, slots);
+      Dev<uint16_t> dqkv(qkv), dbias(bias), dk((size_t)nslots * cfg.kvh * D), dv((size_t)nslots * cfg.kvh * D);
+      Dev<float> dcs(cs), dpart(part);
+      Dev<int32_t> dpos(posv), dslot(slots), dn = dev_scalar(nt);
+      RopeKvParams p{dqkv.p, sp > 0 ? dpart.p : nullptr, sp, cap, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p, dk.p, dv.p, dn.p,
+                     cfg.qh, cfg.kvh, D, maxpos};
+      std::vector<uint16_t> o[2], kk[2], vv[2];
+      long bad = 0;
+      for (int gy : {1, 2, 5, 8}) {
+        dqkv.up(qkv); dk.poison(); dv.poison();
+        rope_kv_write<<<dim3(cap, gy), 256>>>(p);
+        CK(cudaGetLastError());
+        const int v = gy == 1 ? 0 : 1;
+        o[v] = dqkv.down(); kk[v] = dk.down(); vv[v] = dv.down();
+        if (v == 1) bad += same(o[0], o[1]) + same(kk[0], kk[1]) + same(vv[0], vv[1]);
+      }
+      std::string tag = "rope_kv_write y2/5/8 " + std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) +
+                        (cfg.bias ? " bias" : "") + (sp ? " splits8" : " bf16") + " == y1";
+      if (cfg.qh == 16 && D == 64 && sp == 8) {
+        const double u0 = time_us([&](int) { launch_ex(rope_kv_write, dim3(cap), dim3(256), 0, 0, true, p); });
+        const double u1 = time_us([&](int) { launch_ex(rope_kv_write, dim3(cap, 8), dim3(256), 0, 0, true, p); });
+        record(tag, Cmp{bad == 0, 0, bad, (long)o[0].size() * 3}, u1, fmt("PDL back to back, y8 vs y1 %.2f us", u0));
+      } else {
+        record_bool(tag, bad == 0, bad, (long)o[0].size() * 3);
+      }
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -2238,6 +2326,7 @@ int main(int argc, char **argv) {
   if (want("rope_fused")) test_rope_fused();
   if (want("fused")) test_fused();
   if (want("small")) test_small_v0();
+  if (want("spread")) test_small_spread();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

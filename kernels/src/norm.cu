@@ -168,3 +168,144 @@ extern "C" __global__ void __launch_bounds__(128, 4) final_norm_gather(FinalNorm
   pk_norm_row(p.residual + (size_t)row * p.hidden, xs, nullptr, p.weight, p.out + (size_t)s * p.hidden, p.hidden,
               p.eps, red);
 }
+
+// ---------------------------------------------------------------- add_rmsnorm_cl: few rows, one cluster per row
+// add_rmsnorm for small row counts, each row spread over a thread-block cluster of C blocks (launched with cluster
+// dimension C in {4, 8, 16, 32}, grid.x = C * rows, 128 threads). Block b of a row plays add_rmsnorm's threads
+// v in [b * 128 / C, (b + 1) * 128 / C) with their chunks v, v + 128: every value, each thread's sum of squares and the
+// block tree are add_rmsnorm's own, so the bits are too. What changes is who loads: the row's split-K partials are
+// staged by all 128 threads of every block at once (cp.async, 16 KB a round), C blocks per row instead of one block
+// reading the whole row (64 KB at 16 splits), and metadata-free inputs (the weight) are read before the PDL wait. The
+// 128 per-thread sums meet in distributed shared memory; every block repeats block_sum's warp tree on them.
+#define PK_NCL_STAGE 1024  // staged 16-byte slots (16 KB)
+
+extern "C" __global__ void __launch_bounds__(128, 4) add_rmsnorm_cl(AddRmsNormParams p) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  __shared__ uint4 stage[PK_NCL_STAGE];
+  __shared__ float ssv[32];
+  uint32_t C, b;
+  asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(C));
+  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(b));
+  const int VT = 128 / (int)C, hidden = p.hidden, nv = hidden >> 3, nc = (nv + 127) >> 7;
+  if (C < 4 || 128 % C != 0 || (hidden & 7) != 0 || nc > PK_NORM_REGS || blockDim.x != 128) __trap();
+  const int row = blockIdx.x / (int)C, i = threadIdx.x, v = (int)b * VT + i;  // compute threads: i < VT (warp 0)
+  pk_pdl_launch();                  // at entry (common.cuh)
+  const int nrows = *p.num_rows;  // host-written metadata
+  uint4 wv[PK_NORM_REGS], rv[PK_NORM_REGS], xv[PK_NORM_REGS];
+#pragma unroll
+  for (int c = 0; c < PK_NORM_REGS; c++)
+    if (i < VT && c < nc && v + c * 128 < nv) wv[c] = __ldg(reinterpret_cast<const uint4 *>(p.weight) + v + c * 128);
+  pk_pdl_wait();
+  if (row >= nrows) return;  // the whole cluster: one row
+  uint16_t *res = p.residual + (size_t)row * hidden;
+  const bool has_x = p.x != nullptr || p.x_splits > 0;
+#pragma unroll
+  for (int c = 0; c < PK_NORM_REGS; c++) {
+    const int j = v + c * 128;
+    if (i < VT && c < nc && j < nv) {
+      rv[c] = reinterpret_cast<const uint4 *>(res)[j];
+      if (p.x_splits <= 0 && p.x != nullptr) xv[c] = reinterpret_cast<const uint4 *>(p.x + (size_t)row * hidden)[j];
+    }
+  }
+  if (p.x_splits > 0) {  // the in-order sum of the partials, as pk_sum_partial8 adds them
+    const float *part = p.x_partial + (size_t)row * hidden;
+    const size_t plane = (size_t)p.x_rows * hidden;
+    const int per_plane = VT * nc * 2, zb = max(1, PK_NCL_STAGE / per_plane);  // slot (ii, c, half) of a plane
+    float4 acc[PK_NORM_REGS][2];
+    for (int z0 = 0; z0 < p.x_splits; z0 += zb) {
+      const int nz = min(zb, p.x_splits - z0);
+      for (int q = i; q < nz * per_plane; q += 128) {
+        const int zz = q / per_plane, r = q - zz * per_plane, ii = r / (nc * 2), c = (r >> 1) % nc, h = r & 1;
+        const int j = (int)b * VT + ii + c * 128;
+        const bool ok = j < nv;
+        cp_async16(smem_u32(&stage[q]), ok ? part + (size_t)(z0 + zz) * plane + (size_t)j * 8 + h * 4 : part, ok);
+      }
+      cp_async_commit();
+      cp_async_wait<0>();
+      __syncthreads();
+      if (i < VT) {
+#pragma unroll
+        for (int c = 0; c < PK_NORM_REGS; c++)
+#pragma unroll
+          for (int h = 0; h < 2; h++) {
+            if (c >= nc) continue;
+            for (int zz = 0; zz < nz; zz++) {
+              const float4 t = *reinterpret_cast<const float4 *>(&stage[zz * per_plane + (i * nc + c) * 2 + h]);
+              float4 &a = acc[c][h];
+              if (z0 + zz == 0) a = t;
+              else { a.x = __fadd_rn(a.x, t.x); a.y = __fadd_rn(a.y, t.y); a.z = __fadd_rn(a.z, t.z); a.w = __fadd_rn(a.w, t.w); }
+            }
+          }
+      }
+      __syncthreads();  // the next round overwrites the stage
+    }
+#pragma unroll
+    for (int c = 0; c < PK_NORM_REGS; c++)
+      if (c < nc)
+        xv[c] = make_uint4(pack_bf2(acc[c][0].x, acc[c][0].y), pack_bf2(acc[c][0].z, acc[c][0].w), pack_bf2(acc[c][1].x, acc[c][1].y),
+                           pack_bf2(acc[c][1].z, acc[c][1].w));
+  }
+  float ss = 0.f;  // add_rmsnorm's thread v: its chunks in order, each element lo then hi
+  if (i < VT) {
+#pragma unroll
+    for (int c = 0; c < PK_NORM_REGS; c++) {
+      const int j = v + c * 128;
+      if (c >= nc || j >= nv) continue;
+      uint32_t u[4] = {rv[c].x, rv[c].y, rv[c].z, rv[c].w};
+      if (has_x) {
+        uint32_t ux[4] = {xv[c].x, xv[c].y, xv[c].z, xv[c].w};
+#pragma unroll
+        for (int e = 0; e < 4; e++)
+          u[e] = pack_bf2(__fadd_rn(bf_lo(u[e]), bf_lo(ux[e])), __fadd_rn(bf_hi(u[e]), bf_hi(ux[e])));
+        rv[c] = make_uint4(u[0], u[1], u[2], u[3]);
+        reinterpret_cast<uint4 *>(res)[j] = rv[c];
+      }
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        float a = bf_lo(u[e]), bb = bf_hi(u[e]);
+        ss = __fadd_rn(ss, __fmul_rn(a, a));
+        ss = __fadd_rn(ss, __fmul_rn(bb, bb));
+      }
+    }
+    ssv[i] = ss;
+  }
+  asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
+  float total = 0.f;
+  if (i < 32) {  // block_sum over add_rmsnorm's 128 thread sums: warp w's xor tree, then the tree over the 4 warp sums
+    float red = 0.f;
+#pragma unroll
+    for (int w = 0; w < 4; w++) {
+      const int t = w * 32 + i;
+      uint32_t remote;
+      float x;
+      asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote) : "r"(smem_u32(&ssv[t % VT])), "r"(t / VT));
+      asm volatile("ld.shared::cluster.f32 %0, [%1];" : "=f"(x) : "r"(remote) : "memory");
+#pragma unroll
+      for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+      if (i == w) red = x;
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) red += __shfl_xor_sync(0xffffffffu, red, o);
+    total = red;
+  }
+  // every peer has read this block's sums once all arrive; its stores below need no peer
+  asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory");
+  if (i < VT) {
+    const float inv = rsqrtf(__fadd_rn(total / (float)hidden, p.eps));
+    uint16_t *out = p.out + (size_t)row * hidden;
+#pragma unroll
+    for (int c = 0; c < PK_NORM_REGS; c++) {
+      const int j = v + c * 128;
+      if (c >= nc || j >= nv) continue;
+      uint32_t u[4] = {rv[c].x, rv[c].y, rv[c].z, rv[c].w}, q[4] = {wv[c].x, wv[c].y, wv[c].z, wv[c].w}, o[4];
+#pragma unroll
+      for (int e = 0; e < 4; e++)
+        o[e] = pack_bf2(__fmul_rn(__fmul_rn(bf_lo(u[e]), inv), bf_lo(q[e])), __fmul_rn(__fmul_rn(bf_hi(u[e]), inv), bf_hi(q[e])));
+      reinterpret_cast<uint4 *>(out)[j] = make_uint4(o[0], o[1], o[2], o[3]);
+    }
+  }
+  asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory");
+#else
+  __trap();  // sm_80: no clusters (the engine runs add_rmsnorm there)
+#endif
+}

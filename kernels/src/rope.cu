@@ -1,5 +1,6 @@
 // rope_kv_write: bias add (rounded to bf16), NeoX rotation of q and k, in-place write-back into qkv
-// (q, k rotated; v biased), and k/v write into the paged cache. One block per token, any blockDim.
+// (q, k rotated; v biased), and k/v write into the paged cache. One block per token (times gridDim.y item groups on
+// the 4-wide path), any blockDim.
 // Rotation in fp32 without contraction: o1 = x1*c - x2*s, o2 = x2*c + x1*s, each product rounded.
 // qkv_splits > 0: the input row is bf16(in-order sum of the fp32 split-K partials) instead of qkv,
 // and all of q, k (rotated) and v (biased or not) are written into qkv.
@@ -49,7 +50,7 @@ static __device__ __forceinline__ void pk_rope_v4(uint16_t (&v)[4], bool has_bia
 // The 4-wide path (head_dim % 8 == 0), one token: items [0, nq) rotate pairs 4i..4i+3 of one q/k head,
 // items [nq, nq + nvq) bias and cache 4 v elements (nq = (q_heads + kv_heads) * head_dim / 8, nvq =
 // kv_heads * head_dim / 4).
-static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, int t, int j) {
+static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, int t, int j, int pos, int slot) {
   const int D = p.head_dim, half = D >> 1, qpr = half >> 2;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
   uint16_t *row = p.qkv + (size_t)t * width;
@@ -57,10 +58,7 @@ static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, 
   const float *prow = fused ? p.qkv_partial + (size_t)t * width : nullptr;
   const size_t plane = (size_t)p.qkv_rows * width;
   auto in4 = [&](int c) -> float4 { return fused ? pk_sum_partial4<4>(prow, plane, p.qkv_splits, c) : pk_ld_bf4(row + c); };
-  int pos = p.positions[t];
-  pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
   const float *cs = p.cos_sin + (size_t)pos * D;
-  const int slot = p.slot_mapping[t];
   const size_t kv_row = (size_t)p.kv_heads * D;
   const int nq = (p.q_heads + p.kv_heads) * qpr;
   const int v0 = (p.q_heads + p.kv_heads) * D;
@@ -97,22 +95,30 @@ static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, 
   }
 }
 
-static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t) {
+// Block y of gridDim.y takes the token's items [y * per, (y + 1) * per), per = ceil(items / gridDim.y): few tokens
+// spread over more SMs (an item's arithmetic does not depend on which block runs it).
+static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t, int pos, int slot) {
   const int qpr = p.head_dim >> 3;
   const int n = (p.q_heads + p.kv_heads) * qpr + ((p.kv_heads * p.head_dim) >> 2);
-  for (int j = threadIdx.x; j < n; j += blockDim.x) pk_rope_quad_item(p, t, j);
+  const int per = (n + (int)gridDim.y - 1) / (int)gridDim.y, end = min(n, ((int)blockIdx.y + 1) * per);
+  for (int j = (int)blockIdx.y * per + threadIdx.x; j < end; j += blockDim.x) pk_rope_quad_item(p, t, j, pos, slot);
 }
 
+// grid (token capacity, item groups): gridDim.y > 1 only on the 4-wide path (the scalar path's blocks y > 0 exit).
 extern "C" __global__ void __launch_bounds__(256, 4) rope_kv_write(RopeKvParams p) {
   const int t = blockIdx.x;
   pk_pdl_launch();                // at entry (common.cuh)
-  const int nt = *p.num_tokens;  // host-written metadata
+  const int nt = *p.num_tokens;  // host-written metadata, as are positions and slots (rows < capacity)
+  int pos = p.positions[t];
+  pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
+  const int slot = p.slot_mapping[t];
   pk_pdl_wait();
   if (t >= nt) return;
   if ((p.head_dim & 7) == 0) {
-    pk_rope_quad(p, t);
+    pk_rope_quad(p, t, pos, slot);
     return;
   }
+  if (blockIdx.y > 0) return;
   const int D = p.head_dim, half = D >> 1;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
   uint16_t *row = p.qkv + (size_t)t * width;
@@ -120,10 +126,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) rope_kv_write(RopeKvParams 
   const float *prow = fused ? p.qkv_partial + (size_t)t * width : nullptr;
   const size_t plane = (size_t)p.qkv_rows * width;
   auto in = [&](int c) -> float { return fused ? pk_sum_partial(prow, plane, p.qkv_splits, c) : bf2f(row[c]); };
-  int pos = p.positions[t];
-  pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
   const float *cs = p.cos_sin + (size_t)pos * D;
-  const int slot = p.slot_mapping[t];
   const size_t kv_row = (size_t)p.kv_heads * D;
   // Rotated pairs of q and k heads: pair j -> head j / half, element i = j % half.
   const int npairs = (p.q_heads + p.kv_heads) * half;
