@@ -2236,7 +2236,7 @@ static void test_small_spread() {
         add_rmsnorm<<<cap, 128>>>(p);
         CK(cudaGetLastError());
         auto o0 = dout.down(), r0 = dres.down();
-        for (int C : {4, 8, 16}) {
+        for (int C : {4, 8}) {  // 16 would need the non-portable cluster size opt-in (the engine launches 8)
           dres.up(res); dout.poison();
           launch_ex(add_rmsnorm_cl, dim3(cap * C), dim3(128), 0, 0, false, p, C);
           CK(cudaGetLastError());
