@@ -1448,14 +1448,11 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
     } else if (kind == "TILE_MAP" && kernel == "build_tile_map") {
       launch_ex(build_tile_map, grid, block, smem, st, pdl,
                 TileMapParams{B.qs.p, B.nseq.p, B.tb.p, B.tt.p, B.nblocks.p, CM::QH / CM::KVH, PREFILL_ATTN_ROWS_PER_TILE, B.max_tiles});
-    } else if (kind == "ADD_RMSNORM" && (kernel == "add_rmsnorm" || kernel == "add_rmsnorm_cl") &&
-               (sfx == "input_norm" || sfx == "post_norm")) {
+    } else if (kind == "ADD_RMSNORM" && kernel == "add_rmsnorm" && (sfx == "input_norm" || sfx == "post_norm")) {
       const bool first = sfx == "input_norm" && l == 0;  // layer 0's input norm has no branch output to add
       const uint16_t *w = (sfx == "input_norm" ? M.n1.p : M.n2.p) + (size_t)l * H;
-      const bool cl = kernel == "add_rmsnorm_cl";  // the engine's cluster: grid.x / capacity blocks per row
-      launch_ex(cl ? add_rmsnorm_cl : add_rmsnorm, grid, block, smem, st, pdl,
-                AddRmsNormParams{first || pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, w, B.h.p, B.ntok.p, H, 1e-6f},
-                cl ? (int)grid.x / B.tcap : 1);
+      launch_ex(add_rmsnorm, grid, block, smem, st, pdl,
+                AddRmsNormParams{first || pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, w, B.h.p, B.ntok.p, H, 1e-6f});
     } else if (kind == "GEMM" && (kernel == "gemm_bf16" || kernel == "gemm_bf16_large" || kernel == "gemm_bf16_silu" ||
                                   kernel == "gemm_bf16_large_silu" || kernel.rfind("gemm_bf16_stream_m", 0) == 0)) {
       const bool silu = kernel == "gemm_bf16_silu" || kernel == "gemm_bf16_large_silu" || (kernel.rfind("gemm_bf16_stream_m", 0) == 0 && kernel.size() > 5 && kernel.compare(kernel.size() - 5, 5, "_silu") == 0);
@@ -2208,53 +2205,17 @@ static void test_rope_fused() {
   }
 }
 
-// ================================================================ few rows over more SMs (kernels/NOTES-forward.md v35)
-// add_rmsnorm_cl (each row over a cluster of C blocks) against add_rmsnorm, bit for bit (out and residual): hidden
-// sizes with one and two chunks per add_rmsnorm thread and idle threads, x as bf16 rows, as 1..24 split-K partial
-// planes (more than one staging round) or absent, row counts below the capacity. rope_kv_write with its items over
-// gridDim.y blocks against gridDim.y = 1 (qkv, both caches), partials or bf16, bias or not. Timed at 10 rows (capacity
-// 16, PDL back to back) against the one-block-per-row launches the engine made before.
-static void test_small_spread() {
+// ================================================================ rope_kv_write over more blocks per token (v35)
+// rope_kv_write with a token's items over gridDim.y blocks against gridDim.y = 1, bit for bit (qkv, both caches),
+// split-K partials or bf16, bias or not, the 4-wide path and the scalar one (D 60). Timed at 10 tokens (capacity 16,
+// PDL back to back), y 8 (the engine's at 16) against y 1.
+static void test_rope_spread() {
   Rng r(71);
   auto same = [](const std::vector<uint16_t> &a, const std::vector<uint16_t> &b) {
     long bad = 0;
     for (size_t i = 0; i < a.size(); i++) bad += a[i] != b[i];
     return bad;
   };
-  for (int hidden : {1024, 2048, 1536, 512}) {
-    for (int sp : {0, 1, 2, 8, 16, 24}) {  // 0: x bf16; 1: no x
-      for (int nrows : {10, 1, 64}) {
-        const int cap = nrows == 64 ? 64 : 16, spl = sp == 1 ? 0 : sp;
-        auto part = rand_f32((size_t)std::max(spl, 1) * cap * hidden, r, 1.f);
-        auto x = rand_bf16((size_t)cap * hidden, r, 1.f), res = rand_bf16((size_t)cap * hidden, r, 2.f);
-        auto w = rand_bf16(hidden, r, 0.5f, 1.f);
-        Dev<float> dpart(part);
-        Dev<uint16_t> dx(x), dres(res), dw(w), dout((size_t)cap * hidden);
-        Dev<int32_t> dn = dev_scalar(nrows);
-        AddRmsNormParams p{sp == 0 ? dx.p : nullptr, spl > 0 ? dpart.p : nullptr, spl, cap, dres.p, dw.p, dout.p, dn.p, hidden, 1e-6f};
-        dres.up(res); dout.poison();
-        add_rmsnorm<<<cap, 128>>>(p);
-        CK(cudaGetLastError());
-        auto o0 = dout.down(), r0 = dres.down();
-        for (int C : {4, 8}) {  // 16 would need the non-portable cluster size opt-in (the engine launches 8)
-          dres.up(res); dout.poison();
-          launch_ex(add_rmsnorm_cl, dim3(cap * C), dim3(128), 0, 0, false, p, C);
-          CK(cudaGetLastError());
-          const long bad = same(o0, dout.down()) + same(r0, dres.down());
-          std::string tag = "add_rmsnorm_cl c" + std::to_string(C) + " h" + std::to_string(hidden) +
-                            (sp == 0 ? " x" : sp == 1 ? " no-x" : " splits" + std::to_string(sp)) + " rows" + std::to_string(nrows) +
-                            " == add_rmsnorm";
-          if (nrows == 10 && hidden == 1024 && C == 8 && (sp == 16 || sp == 0)) {
-            const double u0 = time_us([&](int) { launch_ex(add_rmsnorm, dim3(cap), dim3(128), 0, 0, true, p); });
-            const double u1 = time_us([&](int) { launch_ex(add_rmsnorm_cl, dim3(cap * C), dim3(128), 0, 0, true, p, C); });
-            record(tag, Cmp{bad == 0, 0, bad, (long)o0.size() * 2}, u1, fmt("PDL back to back: add_rmsnorm %.2f us", u0));
-          } else {
-            record_bool(tag, bad == 0, bad, (long)o0.size() * 2);
-          }
-        }
-      }
-    }
-  }
   struct Cfg { int qh, kvh, D; bool bias; };
   for (Cfg cfg : {Cfg{16, 2, 64, true}, Cfg{32, 8, 64, false}, Cfg{14, 2, 64, false}, Cfg{16, 2, 60, true}}) {
     for (int sp : {0, 8}) {
@@ -2326,7 +2287,7 @@ int main(int argc, char **argv) {
   if (want("rope_fused")) test_rope_fused();
   if (want("fused")) test_fused();
   if (want("small")) test_small_v0();
-  if (want("spread")) test_small_spread();
+  if (want("spread")) test_rope_spread();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

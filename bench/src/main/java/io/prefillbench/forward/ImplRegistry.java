@@ -148,12 +148,19 @@ public final class ImplRegistry {
     static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
 
-    /** Blocks per cluster of add_rmsnorm_cl: one row over 8 SMs (16 of add_rmsnorm's 128 threads each). */
-    static final int NORM_CLUSTER = 8;
-    /** add_rmsnorm_cl serves token capacities up to this (64 rows: 512 blocks, one wave at 4 per SM). */
-    static final int NORM_CLUSTER_ROWS = 64;
-    /** Most blocks per token the row-local small kernels (rope_kv_write, silu_mul) take. */
-    static final int SMALL_GROUPS_MAX = 8;
+    /** Most blocks per token rope_kv_write takes. */
+    static final int ROPE_GROUPS_MAX = 8;
+
+    /**
+     * Blocks per token of rope_kv_write at this capture size: enough that the bucket's tokens cover the SMs
+     * (ceil(SMs / capacity), at most {@link #ROPE_GROUPS_MAX}); from the capture key only, so eager and graph launch the
+     * same grid per token (kernels/NOTES-forward.md v35: Llama-3.2-1B at 128 -3 %; silu_mul and a clustered norm spread
+     * the same way lost).
+     */
+    static int ropeGroups(CaptureKey k) {
+        int g = (k.smCount() + k.size() - 1) / k.size();
+        return Math.max(1, Math.min(ROPE_GROUPS_MAX, g));
+    }
 
     private static final ImplRegistry STANDARD = new ImplRegistry(withTma(List.of(
             new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
@@ -162,12 +169,6 @@ public final class ImplRegistry {
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
             // 128 threads (launch bounds 128 x 4 blocks/SM: 128 registers, 8 split-K partials per thread in
             // flight, one wave of 512 rows); same bits as 256 threads for hidden <= 1024 (kernels/NOTES-forward.md v7)
-            // few rows (sm_90): each row over a cluster of NORM_CLUSTER blocks, add_rmsnorm's threads and bits
-            // (kernels/NOTES-forward.md v35); ahead of add_rmsnorm so the rule picks it where it fits
-            new Impl("add_rmsnorm_cl", OpKind.ADD_RMSNORM, "add_rmsnorm_cl", 128, 0, PDL,
-                    "add_rmsnorm's: the same 128 per-thread sums and block tree, held by a cluster's blocks", new NormClusterFits(),
-                    (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, NORM_CLUSTER)), ImplRegistry::one, true, "x",
-                    ImplRegistry::bindNormCluster),
             new Impl("add_rmsnorm", OpKind.ADD_RMSNORM, "add_rmsnorm", 128, 0, PDL,
                     "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
@@ -206,10 +207,10 @@ public final class ImplRegistry {
             new Impl("splitk_reduce", OpKind.SPLITK_REDUCE, "splitk_reduce", 256, 0, PDL, "sums splits in order z = 0, 1, ...",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.over(op.rows(), 1)), ImplRegistry::one, true, null,
                     ImplRegistry::bindReduce),
-            // a token's items over smallBucketGroups blocks (y) where few tokens would leave most SMs idle
+            // a token's items over ropeGroups blocks (y) where few tokens would leave most SMs idle
             new Impl("rope_kv_write", OpKind.ROPE_KV, "rope_kv_write", 256, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
-                    (op, k, s, d) -> new Grid(Grid.over(Count.TOKENS, 1), Grid.fixed(smallBucketGroups(k, 1)), Grid.fixed(1)),
-                    ImplRegistry::one, true, "qkv", ImplRegistry::bindRope),
+                    (op, k, s, d) -> new Grid(Grid.over(Count.TOKENS, 1), Grid.fixed(ropeGroups(k)), Grid.fixed(1)), ImplRegistry::one, true,
+                    "qkv", ImplRegistry::bindRope),
             // 8 warps: 4 row groups x 2 key halves (a long tile's pages shared by two warps per row group), one
             // 256-thread block per SM: where the bucket's attention blocks fit one wave of the 4-warp form
             new Impl("attention_prefill_kh", OpKind.ATTENTION, "attention_prefill_kh", KernelConstants.ATTN_KH_THREADS,
@@ -245,11 +246,9 @@ public final class ImplRegistry {
                     (op, k, s, d) -> gemmGrid(op, s, GemmTiling.LARGE_BM, GemmTiling.LARGE_BN), ImplRegistry::one, false, null,
                     ImplRegistry::bindGemmSilu),
             // two blocks per token: one 8-column chunk per thread for ffn <= 4096 (a grid-stride loop's
-            // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens); more where
-            // few tokens would leave most SMs idle (smallBucketGroups)
+            // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, smallBucketGroups(k, 2))), ImplRegistry::one, true, "gate_up",
-                    ImplRegistry::bindSilu),
+                    (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, 2)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
             new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 128, 0, PDL,
                     "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
@@ -399,30 +398,6 @@ public final class ImplRegistry {
             if (key.arch() != TmaTile.ARCH) return "runs on compute capability 9.0 only (sm_90a wgmma), this device is " + key.arch();
             if (dims.headDim() != 64) return "takes head dim 64 (one 128-byte swizzle row per key), the model has " + dims.headDim();
             return null;
-        }
-    }
-
-    /**
-     * Blocks per token for a row-local kernel at this capture size: enough that the bucket's tokens cover the SMs
-     * (ceil(SMs / capacity), at most {@link #SMALL_GROUPS_MAX}), at least {@code min}. From the capture key only, so
-     * eager and graph launch the same grid per token.
-     */
-    static int smallBucketGroups(CaptureKey k, int min) {
-        int g = (k.smCount() + k.size() - 1) / k.size();
-        return Math.max(min, Math.min(SMALL_GROUPS_MAX, g));
-    }
-
-    /** add_rmsnorm_cl's rule: sm_90 clusters, capacities <= NORM_CLUSTER_ROWS, rows of <= 256 chunks of 8. */
-    record NormClusterFits() implements Impl.Supports {
-        @Override
-        public boolean test(Op op, CaptureKey key) {
-            return false; // needs the model's dimensions
-        }
-
-        @Override
-        public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
-            return key.arch() >= 90 && key.capacity(op.rows()) <= NORM_CLUSTER_ROWS && dims.hidden() % 8 == 0
-                    && dims.hidden() / 8 <= 256;
         }
     }
 
@@ -581,10 +556,6 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindNorm(BindContext c, LoweredOp lo) {
-        return new KernelIssuable(c, lo, normParams(c, lo));
-    }
-
-    private static MemorySegment normParams(BindContext c, LoweredOp lo) {
         Op op = lo.op();
         boolean partial = lo.partialSplits() > 0;
         MemorySegment p = AddRmsNormParams.allocate(c.arena());
@@ -598,12 +569,7 @@ public final class ImplRegistry {
         AddRmsNormParams.num_rows(p, t(c, op.in("num_rows")));
         AddRmsNormParams.hidden(p, c.dims().hidden());
         AddRmsNormParams.eps(p, c.dims().eps());
-        return p;
-    }
-
-    /** add_rmsnorm_cl: add_rmsnorm's parameters, launched in clusters of {@link #NORM_CLUSTER} blocks. */
-    private static Issuable bindNormCluster(BindContext c, LoweredOp lo) {
-        return new KernelIssuable(c, lo, normParams(c, lo), List.of(new Kernel.Attribute.ClusterDim(NORM_CLUSTER, 1, 1)));
+        return new KernelIssuable(c, lo, p);
     }
 
     private static Issuable bindGemm(BindContext c, LoweredOp lo) {

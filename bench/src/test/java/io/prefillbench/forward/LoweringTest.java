@@ -446,35 +446,19 @@ class LoweringTest {
     }
 
     @Test
-    void fewRowsSpreadTheNormRopeAndSiluOverMoreSms() {
+    void ropeSpreadsAFewTokensOverMoreBlocksFromTheKeyOnly() {
         LoweredForward f = lower("ernie-4.5-0.3b", "16,64,128,512");
-        LoweredPlan p16 = f.plan(16), p64 = f.plan(64), p128 = f.plan(128), p512 = f.plan(512);
-        // 16 rows: each norm row over a cluster of 8 blocks, each token's rope items and silu chunks over 8 blocks
-        for (String norm : new String[] {"L0.input_norm", "L9.post_norm"}) {
-            assertEquals("add_rmsnorm_cl", p16.op(norm).impl().name(), norm);
-            assertArrayEquals(new int[] {16 * 8, 1, 1}, p16.op(norm).grid().atCapacity(p16.key()), norm);
+        // ceil(132 SMs / capacity) blocks per token, at most 8: 16 -> 8, 64 -> 3, 128 -> 2, 512 -> 1
+        int[][] want = {{16, 8}, {64, 3}, {128, 2}, {512, 1}};
+        for (int[] w : want) {
+            LoweredPlan p = f.plan(w[0]);
+            assertArrayEquals(new int[] {w[0], w[1], 1}, p.op("L0.rope_kv").grid().atCapacity(p.key()), "size " + w[0]);
         }
-        assertArrayEquals(new int[] {16, 8, 1}, p16.op("L0.rope_kv").grid().atCapacity(p16.key()));
-        assertArrayEquals(new int[] {16 * 8, 1, 1}, p16.op("L0.silu_mul").grid().atCapacity(p16.key()));
-        // eager at 10 tokens replays the bucket's blocks per token: the key's capacity decides, never the token count
-        assertArrayEquals(new int[] {10 * 8, 1, 1}, p16.op("L0.input_norm").grid().blocks(10, 1, 1));
-        assertArrayEquals(new int[] {10, 8, 1}, p16.op("L0.rope_kv").grid().blocks(10, 1, 1));
-        // 64 rows: still clusters (512 blocks, one wave); ceil(132 / 64) = 3 blocks per token for rope and silu
-        assertEquals("add_rmsnorm_cl", p64.op("L0.input_norm").impl().name());
-        assertArrayEquals(new int[] {64, 3, 1}, p64.op("L0.rope_kv").grid().atCapacity(p64.key()));
-        assertArrayEquals(new int[] {64 * 3, 1, 1}, p64.op("L0.silu_mul").grid().atCapacity(p64.key()));
-        // 128 and 512 rows: one norm block per row; rope 2 and 1 blocks per token
-        assertEquals("add_rmsnorm", p128.op("L0.input_norm").impl().name());
-        assertEquals("add_rmsnorm", p512.op("L0.input_norm").impl().name());
-        assertArrayEquals(new int[] {128, 2, 1}, p128.op("L0.rope_kv").grid().atCapacity(p128.key()));
-        assertArrayEquals(new int[] {512, 1, 1}, p512.op("L0.rope_kv").grid().atCapacity(p512.key()));
-        // no clusters before sm_90: add_rmsnorm at every bucket
-        LoweredForward a80 = LoweredForward.of(ForwardProgram.of(Presets.byName("ernie-4.5-0.3b")), CaptureSizes.parse("16", CaptureSizes.HARD_CAP),
-                32, 2048, 108, 80, ImplRegistry.standard(), ImplChoices.none());
-        assertEquals("add_rmsnorm", a80.plan(16).op("L0.input_norm").impl().name());
-        // a model whose rows the cluster form cannot hold (hidden / 8 > 256 chunks) keeps add_rmsnorm
-        ForwardProgram.Dims wide = new ForwardProgram.Dims(4096, 32, 8, 128, 14336, 128256, 32, false, false, 1e-6f);
-        assertTrue(!new ImplRegistry.NormClusterFits().test(p16.op("L0.input_norm").op(), p16.key(), wide));
+        // eager at 10 tokens in the 16 bucket launches the bucket's blocks per token: the key decides, never the token count
+        assertArrayEquals(new int[] {10, 8, 1}, f.plan(16).op("L0.rope_kv").grid().blocks(10, 1, 1));
+        // fewer SMs, fewer blocks per token at the same bucket
+        LoweredForward small = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 66, ImplRegistry.standard(), ImplChoices.none());
+        assertArrayEquals(new int[] {16, 5, 1}, small.plan(16).op("L0.rope_kv").grid().atCapacity(small.plan(16).key()));
     }
 
     @Test
