@@ -6,7 +6,8 @@
 // the floor a fused small kernel approaches): chain_link kernels captured back to back, each at entry letting the next
 // launch and waiting for its predecessor as the engine's kernels do; with and without the PDL attribute, empty or with
 // one dependent round trip (block 0 reads the counter its predecessor wrote and writes it + 1, checked at the end: a
-// missing wait would lose an increment). Event-timed replays, us per kernel = replay / launches, median over repeats.
+// missing wait would lose an increment); then links that move a row's bytes (chain_rows). Event-timed replays, us per
+// kernel = replay / launches, median over repeats.
 // Build and run: bash kernels/check/launch-cost.sh [launches] [repeats] [grid] [threads]
 #include <algorithm>
 #include <chrono>
@@ -92,6 +93,88 @@ __global__ void chain_link(int* counter, int dep) {
   if (dep && blockIdx.x == 0 && threadIdx.x == 0) *(volatile int*)counter = *(volatile int*)counter + 1;
 }
 
+// A link that moves a row's bytes, as the engine's small kernels do (16 blocks x 128 threads x 16 B = one bf16 row of
+// 1024 per block): reads `planes` planes of what the previous link wrote (all loads in flight), optionally a block
+// reduction (two __syncthreads and the shuffles of block_sum), then writes `wplanes` planes; plane 0 carries a count
+// (+1 per link) that the check reads back, so a missing wait shows. What a norm reading 16 split-K planes pays beyond
+// a bare boundary, piece by piece.
+__global__ void chain_rows(const int4* in, int4* out, int planes, int wplanes, int reduce) {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+  __shared__ int red[32];
+  const size_t stride = (size_t)gridDim.x * blockDim.x, i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+  int4 v[16];
+#pragma unroll
+  for (int z = 0; z < 16; z++)
+    if (z < planes) v[z] = in[z * stride + i];
+  int bump = 1;
+  if (reduce) {
+    int x = v[0].y;
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+    __syncthreads();
+    if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = x;
+    __syncthreads();
+    int t = (int)(threadIdx.x & 31) < (int)(blockDim.x >> 5) ? red[threadIdx.x & 31] : 0;
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) t += __shfl_xor_sync(0xffffffffu, t, o);
+    bump += t == -12345;  // never (every y is 0): keeps the reduction
+  }
+#pragma unroll
+  for (int z = 0; z < 16; z++)
+    if (z < wplanes) out[z * stride + i] = make_int4(v[z < planes ? z : 0].x + bump, 0, 0, 0);
+}
+
+static void graph_rows(int planes, int wplanes, bool reduce, int launches, int repeats, int grid, int threads, cudaStream_t stream,
+                       int4* a, int4* b) {
+  cudaLaunchAttribute attr{};
+  const cudaLaunchConfig_t cfg = launch_config(true, grid, threads, stream, attr);
+  const size_t n = (size_t)16 * grid * threads;
+  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+  for (int i = 0; i < launches; i++) {  // an even count ends where it started, so replays chain
+    const int4* in = i % 2 ? b : a;
+    int4* out = i % 2 ? a : b;
+    CHECK(cudaLaunchKernelEx(&cfg, chain_rows, in, out, planes, wplanes, reduce ? 1 : 0));
+  }
+  cudaGraph_t g;
+  CHECK(cudaStreamEndCapture(stream, &g));
+  cudaGraphExec_t x;
+  CHECK(cudaGraphInstantiate(&x, g, 0));
+  cudaEvent_t e0, e1;
+  CHECK(cudaEventCreate(&e0));
+  CHECK(cudaEventCreate(&e1));
+  CHECK(cudaMemsetAsync(a, 0, n * sizeof(int4), stream));
+  CHECK(cudaMemsetAsync(b, 0, n * sizeof(int4), stream));
+  std::vector<double> per;
+  const int warm = 5;
+  for (int r = -warm; r < repeats; r++) {
+    CHECK(cudaEventRecord(e0, stream));
+    CHECK(cudaGraphLaunch(x, stream));
+    CHECK(cudaEventRecord(e1, stream));
+    CHECK(cudaEventSynchronize(e1));
+    float ms = 0;
+    CHECK(cudaEventElapsedTime(&ms, e0, e1));
+    if (r >= 0) per.push_back(ms * 1000.0 / launches);
+  }
+  std::vector<int4> h((size_t)grid * threads);
+  CHECK(cudaMemcpy(h.data(), a, h.size() * sizeof(int4), cudaMemcpyDeviceToHost));
+  const long want = (long)launches * (warm + repeats);
+  bool ok = true;
+  for (auto& e : h) ok = ok && e.x == want;
+  char what[96];
+  std::snprintf(what, sizeof what, "PDL, %d plane%s in (%d KB/block), %d out%s", planes, planes > 1 ? "s" : "", planes * threads * 16 / 1024,
+                wplanes, reduce ? ", block reduce" : "");
+  std::printf("| GPU graph chain | %-44s | %d | %d | %d | %.3f | %s |\n", what, launches, grid, threads, median(per),
+              ok ? "count ok" : "COUNT WRONG");
+  if (!ok) std::exit(4);
+  CHECK(cudaEventDestroy(e0));
+  CHECK(cudaEventDestroy(e1));
+  CHECK(cudaGraphExecDestroy(x));
+  CHECK(cudaGraphDestroy(g));
+}
+
 static void graph_chain(bool pdl, bool dep, int launches, int repeats, int grid, int threads, cudaStream_t stream, int* counter) {
   cudaLaunchAttribute attr{};
   const cudaLaunchConfig_t cfg = launch_config(pdl, grid, threads, stream, attr);
@@ -170,6 +253,19 @@ int main(int argc, char** argv) {
     if (major >= 9) graph_chain(true, dep, launches, repeats, grid, threads, stream, counter);
   }
   CHECK(cudaFree(counter));
+  if (major >= 9) {  // the row links: bytes, the block reduction, the norm's 16 split-K planes
+    const int even = launches + launches % 2;
+    int4 *a = nullptr, *b = nullptr;
+    CHECK(cudaMalloc(&a, (size_t)16 * grid * threads * sizeof(int4)));
+    CHECK(cudaMalloc(&b, (size_t)16 * grid * threads * sizeof(int4)));
+    graph_rows(1, 1, false, even, repeats, grid, threads, stream, a, b);
+    graph_rows(1, 1, true, even, repeats, grid, threads, stream, a, b);
+    graph_rows(16, 1, false, even, repeats, grid, threads, stream, a, b);
+    graph_rows(16, 1, true, even, repeats, grid, threads, stream, a, b);
+    graph_rows(16, 16, false, even, repeats, grid, threads, stream, a, b);
+    CHECK(cudaFree(a));
+    CHECK(cudaFree(b));
+  }
   CHECK(cudaStreamDestroy(stream));
   return 0;
 }
