@@ -6,8 +6,9 @@
 // the floor a fused small kernel approaches): chain_link kernels captured back to back, each at entry letting the next
 // launch and waiting for its predecessor as the engine's kernels do; with and without the PDL attribute, empty or with
 // one dependent round trip (block 0 reads the counter its predecessor wrote and writes it + 1, checked at the end: a
-// missing wait would lose an increment); then links that move a row's bytes (chain_rows). Event-timed replays, us per
-// kernel = replay / launches, median over repeats.
+// missing wait would lose an increment); then links that move a row's bytes (chain_rows) and split-K-shaped
+// writer / reader pairs (pair_writer, pair_reader). Event-timed replays, us per kernel (per pair) = replay / count,
+// median over repeats.
 // Build and run: bash kernels/check/launch-cost.sh [launches] [repeats] [grid] [threads]
 #include <algorithm>
 #include <chrono>
@@ -175,6 +176,79 @@ static void graph_rows(int planes, int wplanes, bool reduce, int launches, int r
   CHECK(cudaGraphDestroy(g));
 }
 
+// Producer / consumer pairs, the shape of a split-K GEMM and its consumer at 16 rows: a wide writer (256 blocks x 128
+// threads: o or down at 16 splits) reads the consumer's last row and writes `planes` planes of 2048 int4 (32 KB each:
+// 32 planes = the 1 MB of fp32 partials those GEMMs write, 2 planes = 64 KB), then a 16-block reader sums every plane
+// and writes one row. Does the writer's store volume land on the chain? plane 0's count checks the waits.
+__global__ void pair_writer(const int4* row, int4* planes_out, int planes) {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+  const int t = blockIdx.x * blockDim.x + threadIdx.x, total = gridDim.x * blockDim.x;  // 2048 * planes / total each
+  const int4 r = row[t % 2048];
+  for (int e = t; e < planes * 2048; e += total) planes_out[e] = make_int4(e < 2048 ? r.x + 1 : 0, 0, 0, 0);
+}
+__global__ void pair_reader(const int4* planes_in, int4* row, int planes) {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+  const int t = blockIdx.x * blockDim.x + threadIdx.x;  // 16 x 128 = 2048 threads, one int4 of every plane each
+  int4 v[32];
+#pragma unroll
+  for (int z = 0; z < 32; z++)
+    if (z < planes) v[z] = planes_in[z * 2048 + t];
+  int x = 0;
+#pragma unroll
+  for (int z = 0; z < 32; z++)
+    if (z < planes) x += v[z].x;
+  row[t] = make_int4(x, 0, 0, 0);  // plane 0 holds the count, the others 0
+}
+
+static void graph_pairs(int planes, int pairs, int repeats, cudaStream_t stream, int4* row, int4* buf) {
+  cudaLaunchAttribute aw{}, ar{};
+  const cudaLaunchConfig_t cw = launch_config(true, 256, 128, stream, aw), cr = launch_config(true, 16, 128, stream, ar);
+  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+  for (int i = 0; i < pairs; i++) {
+    CHECK(cudaLaunchKernelEx(&cw, pair_writer, (const int4*)row, buf, planes));
+    CHECK(cudaLaunchKernelEx(&cr, pair_reader, (const int4*)buf, row, planes));
+  }
+  cudaGraph_t g;
+  CHECK(cudaStreamEndCapture(stream, &g));
+  cudaGraphExec_t x;
+  CHECK(cudaGraphInstantiate(&x, g, 0));
+  cudaEvent_t e0, e1;
+  CHECK(cudaEventCreate(&e0));
+  CHECK(cudaEventCreate(&e1));
+  CHECK(cudaMemsetAsync(row, 0, 2048 * sizeof(int4), stream));
+  CHECK(cudaMemsetAsync(buf, 0, (size_t)32 * 2048 * sizeof(int4), stream));
+  std::vector<double> per;
+  const int warm = 5;
+  for (int r = -warm; r < repeats; r++) {
+    CHECK(cudaEventRecord(e0, stream));
+    CHECK(cudaGraphLaunch(x, stream));
+    CHECK(cudaEventRecord(e1, stream));
+    CHECK(cudaEventSynchronize(e1));
+    float ms = 0;
+    CHECK(cudaEventElapsedTime(&ms, e0, e1));
+    if (r >= 0) per.push_back(ms * 1000.0 / pairs);
+  }
+  std::vector<int4> h(2048);
+  CHECK(cudaMemcpy(h.data(), row, h.size() * sizeof(int4), cudaMemcpyDeviceToHost));
+  const long want = (long)pairs * (warm + repeats);
+  bool ok = true;
+  for (auto& e : h) ok = ok && e.x == want;
+  char what[96];
+  std::snprintf(what, sizeof what, "PDL pair: 256 blocks write %d KB, 16 read it", planes * 32);
+  std::printf("| GPU graph pair  | %-44s | %d | 256+16 | 128 | %.3f | %s |\n", what, 2 * pairs, median(per), ok ? "count ok" : "COUNT WRONG");
+  if (!ok) std::exit(4);
+  CHECK(cudaEventDestroy(e0));
+  CHECK(cudaEventDestroy(e1));
+  CHECK(cudaGraphExecDestroy(x));
+  CHECK(cudaGraphDestroy(g));
+}
+
 static void graph_chain(bool pdl, bool dep, int launches, int repeats, int grid, int threads, cudaStream_t stream, int* counter) {
   cudaLaunchAttribute attr{};
   const cudaLaunchConfig_t cfg = launch_config(pdl, grid, threads, stream, attr);
@@ -256,13 +330,16 @@ int main(int argc, char** argv) {
   if (major >= 9) {  // the row links: bytes, the block reduction, the norm's 16 split-K planes
     const int even = launches + launches % 2;
     int4 *a = nullptr, *b = nullptr;
-    CHECK(cudaMalloc(&a, (size_t)16 * grid * threads * sizeof(int4)));
-    CHECK(cudaMalloc(&b, (size_t)16 * grid * threads * sizeof(int4)));
+    const size_t cells = std::max((size_t)16 * grid * threads, (size_t)32 * 2048);  // rows, and the pairs' 32 planes
+    CHECK(cudaMalloc(&a, cells * sizeof(int4)));
+    CHECK(cudaMalloc(&b, cells * sizeof(int4)));
     graph_rows(1, 1, false, even, repeats, grid, threads, stream, a, b);
     graph_rows(1, 1, true, even, repeats, grid, threads, stream, a, b);
     graph_rows(16, 1, false, even, repeats, grid, threads, stream, a, b);
     graph_rows(16, 1, true, even, repeats, grid, threads, stream, a, b);
     graph_rows(16, 16, false, even, repeats, grid, threads, stream, a, b);
+    // us per pair (a writer and its reader): the writer's bytes 64 KB, 256 KB, 1 MB
+    for (int planes : {2, 8, 32}) graph_pairs(planes, (launches + 1) / 2, repeats, stream, a, b);
     CHECK(cudaFree(a));
     CHECK(cudaFree(b));
   }
