@@ -1099,6 +1099,13 @@ static void test_fused() {
   }
 }
 
+// Positions where two bf16 buffers of the same size differ (bit for bit).
+static long count_diff(const std::vector<uint16_t> &a, const std::vector<uint16_t> &b) {
+  long bad = 0;
+  for (size_t i = 0; i < a.size(); i++) bad += a[i] != b[i];
+  return bad;
+}
+
 // ================================================================ small kernels vs their v0
 // The latency rework (NOTES-forward.md v5, v7) must keep every bit: each kernel, at the engine's launch
 // shape (norms 128 threads, rope 256, silu 2 blocks per token, argmax 1024 threads), against its c0fb398
@@ -1106,11 +1113,6 @@ static void test_fused() {
 // partials with split counts around the load batch (8). Timed at 10 rows (capacity 16), the short prompt.
 static void test_small_v0() {
   Rng r(23);
-  auto same = [](const std::vector<uint16_t> &a, const std::vector<uint16_t> &b) {
-    long bad = 0;
-    for (size_t i = 0; i < a.size(); i++) bad += a[i] != b[i];
-    return bad;
-  };
   const int splits_list[] = {0, 1, 2, 8, 9, 16};
   // add_rmsnorm (x bf16, partials or none) and final_norm_gather
   for (int hidden : {1024, 2048, 1001, 8200}) {
@@ -1132,14 +1134,14 @@ static void test_small_v0() {
           CK(cudaGetLastError());
           o[v] = dout.down(); rr[v] = dres.down();
         }
-        long bad = same(o[0], o[1]) + same(rr[0], rr[1]);
+        long bad = count_diff(o[0], o[1]) + count_diff(rr[0], rr[1]);
         if (hidden % 8 == 0 && hidden / 8 <= 128) {  // and the engine's former shape (256 threads): one 8-element
           // chunk per thread either way, so the extra warps only add zeros (the scalar path, e.g. hidden 1001,
           // strides by blockDim: its order differs, which the first run of this check showed)
           dres.up(res); dout.poison();
           add_rmsnorm_v0<<<cap, 256>>>(p);
           CK(cudaGetLastError());
-          bad += same(o[1], dout.down()) + same(rr[1], dres.down());
+          bad += count_diff(o[1], dout.down()) + count_diff(rr[1], dres.down());
         }
         std::string tag = "add_rmsnorm h" + std::to_string(hidden) + (sp == 0 ? " x" : sp == 1 ? " no-x" : " splits" + std::to_string(sp)) +
                           " rows" + std::to_string(nrows);
@@ -1162,7 +1164,7 @@ static void test_small_v0() {
             CK(cudaGetLastError());
             go[v] = dg.down();
           }
-          long gb = same(go[0], go[1]);
+          long gb = count_diff(go[0], go[1]);
           record_bool("final_norm_gather h" + std::to_string(hidden) + (sp == 0 ? " x" : " splits" + std::to_string(sp)) + " == v0",
                       gb == 0, gb, (long)go[0].size());
         }
@@ -1194,7 +1196,7 @@ static void test_small_v0() {
           CK(cudaGetLastError());
           o[v][0] = dqkv.down(); o[v][1] = dk.down(); o[v][2] = dv.down();
         }
-        long bad = same(o[0][0], o[1][0]) + same(o[0][1], o[1][1]) + same(o[0][2], o[1][2]);
+        long bad = count_diff(o[0][0], o[1][0]) + count_diff(o[0][1], o[1][1]) + count_diff(o[0][2], o[1][2]);
         std::string tag = "rope_kv_write " + std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) +
                           (cfg.bias ? " bias" : "") + (sp > 0 ? " splits" + std::to_string(sp) : " bf16") + " t" + std::to_string(nt);
         if (nt == 10 && D == 64 && cfg.qh == 16 && (sp == 8 || sp == 0)) {
@@ -1227,7 +1229,7 @@ static void test_small_v0() {
             CK(cudaGetLastError());
             o[v] = dout.down();
           }
-          long bad = same(o[0], o[1]);
+          long bad = count_diff(o[0], o[1]);
           std::string tag = "silu_mul ffn" + std::to_string(ffn) + " g" + std::to_string(group) +
                             (sp > 0 ? " splits" + std::to_string(sp) : " bf16") + " t" + std::to_string(nt);
           if (nt == 10 && ffn == 3072 && group != 0 && (sp == 2 || sp == 0)) {
@@ -2211,11 +2213,6 @@ static void test_rope_fused() {
 // PDL back to back), y 8 (the engine's at 16) against y 1.
 static void test_rope_spread() {
   Rng r(71);
-  auto same = [](const std::vector<uint16_t> &a, const std::vector<uint16_t> &b) {
-    long bad = 0;
-    for (size_t i = 0; i < a.size(); i++) bad += a[i] != b[i];
-    return bad;
-  };
   struct Cfg { int qh, kvh, D; bool bias; };
   for (Cfg cfg : {Cfg{16, 2, 64, true}, Cfg{32, 8, 64, false}, Cfg{14, 2, 64, false}, Cfg{16, 2, 60, true}}) {
     for (int sp : {0, 8}) {
@@ -2239,7 +2236,7 @@ static void test_rope_spread() {
         CK(cudaGetLastError());
         const int v = gy == 1 ? 0 : 1;
         o[v] = dqkv.down(); kk[v] = dk.down(); vv[v] = dv.down();
-        if (v == 1) bad += same(o[0], o[1]) + same(kk[0], kk[1]) + same(vv[0], vv[1]);
+        if (v == 1) bad += count_diff(o[0], o[1]) + count_diff(kk[0], kk[1]) + count_diff(vv[0], vv[1]);
       }
       std::string tag = "rope_kv_write y2/5/8 " + std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) +
                         (cfg.bias ? " bias" : "") + (sp ? " splits8" : " bf16") + " == y1";

@@ -94,6 +94,38 @@ __global__ void chain_link(int* counter, int dep) {
   if (dep && blockIdx.x == 0 && threadIdx.x == 0) *(volatile int*)counter = *(volatile int*)counter + 1;
 }
 
+static constexpr int GRAPH_WARM = 5;  // untimed replays before the timed ones
+
+// Captures what `issue` launches on the stream into one graph, replays it (5 untimed, then `repeats` event-timed) and
+// returns the median replay time / `count` in us. Whatever the check reads afterwards is left on the device.
+template <class F>
+static double graph_us(cudaStream_t stream, int count, int repeats, F issue) {
+  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+  issue();
+  cudaGraph_t g;
+  CHECK(cudaStreamEndCapture(stream, &g));
+  cudaGraphExec_t x;
+  CHECK(cudaGraphInstantiate(&x, g, 0));
+  cudaEvent_t e0, e1;
+  CHECK(cudaEventCreate(&e0));
+  CHECK(cudaEventCreate(&e1));
+  std::vector<double> per;
+  for (int r = -GRAPH_WARM; r < repeats; r++) {
+    CHECK(cudaEventRecord(e0, stream));
+    CHECK(cudaGraphLaunch(x, stream));
+    CHECK(cudaEventRecord(e1, stream));
+    CHECK(cudaEventSynchronize(e1));
+    float ms = 0;
+    CHECK(cudaEventElapsedTime(&ms, e0, e1));
+    if (r >= 0) per.push_back(ms * 1000.0 / count);
+  }
+  CHECK(cudaEventDestroy(e0));
+  CHECK(cudaEventDestroy(e1));
+  CHECK(cudaGraphExecDestroy(x));
+  CHECK(cudaGraphDestroy(g));
+  return median(per);
+}
+
 // A link that moves a row's bytes, as the engine's small kernels do (16 blocks x 128 threads x 16 B = one bf16 row of
 // 1024 per block): reads `planes` planes of what the previous link wrote (all loads in flight), optionally a block
 // reduction (two __syncthreads and the shuffles of block_sum), then writes `wplanes` planes; plane 0 carries a count
@@ -133,47 +165,25 @@ static void graph_rows(int planes, int wplanes, bool reduce, int launches, int r
   cudaLaunchAttribute attr{};
   const cudaLaunchConfig_t cfg = launch_config(true, grid, threads, stream, attr);
   const size_t n = (size_t)16 * grid * threads;
-  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  for (int i = 0; i < launches; i++) {  // an even count ends where it started, so replays chain
-    const int4* in = i % 2 ? b : a;
-    int4* out = i % 2 ? a : b;
-    CHECK(cudaLaunchKernelEx(&cfg, chain_rows, in, out, planes, wplanes, reduce ? 1 : 0));
-  }
-  cudaGraph_t g;
-  CHECK(cudaStreamEndCapture(stream, &g));
-  cudaGraphExec_t x;
-  CHECK(cudaGraphInstantiate(&x, g, 0));
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
   CHECK(cudaMemsetAsync(a, 0, n * sizeof(int4), stream));
   CHECK(cudaMemsetAsync(b, 0, n * sizeof(int4), stream));
-  std::vector<double> per;
-  const int warm = 5;
-  for (int r = -warm; r < repeats; r++) {
-    CHECK(cudaEventRecord(e0, stream));
-    CHECK(cudaGraphLaunch(x, stream));
-    CHECK(cudaEventRecord(e1, stream));
-    CHECK(cudaEventSynchronize(e1));
-    float ms = 0;
-    CHECK(cudaEventElapsedTime(&ms, e0, e1));
-    if (r >= 0) per.push_back(ms * 1000.0 / launches);
-  }
+  const double us = graph_us(stream, launches, repeats, [&] {
+    for (int i = 0; i < launches; i++) {  // an even count ends where it started, so replays chain
+      const int4* in = i % 2 ? b : a;
+      int4* out = i % 2 ? a : b;
+      CHECK(cudaLaunchKernelEx(&cfg, chain_rows, in, out, planes, wplanes, reduce ? 1 : 0));
+    }
+  });
   std::vector<int4> h((size_t)grid * threads);
   CHECK(cudaMemcpy(h.data(), a, h.size() * sizeof(int4), cudaMemcpyDeviceToHost));
-  const long want = (long)launches * (warm + repeats);
+  const long want = (long)launches * (GRAPH_WARM + repeats);
   bool ok = true;
   for (auto& e : h) ok = ok && e.x == want;
   char what[96];
   std::snprintf(what, sizeof what, "PDL, %d plane%s in (%d KB/block), %d out%s", planes, planes > 1 ? "s" : "", planes * threads * 16 / 1024,
                 wplanes, reduce ? ", block reduce" : "");
-  std::printf("| GPU graph chain | %-44s | %d | %d | %d | %.3f | %s |\n", what, launches, grid, threads, median(per),
-              ok ? "count ok" : "COUNT WRONG");
+  std::printf("| GPU graph chain | %-44s | %d | %d | %d | %.3f | %s |\n", what, launches, grid, threads, us, ok ? "count ok" : "COUNT WRONG");
   if (!ok) std::exit(4);
-  CHECK(cudaEventDestroy(e0));
-  CHECK(cudaEventDestroy(e1));
-  CHECK(cudaGraphExecDestroy(x));
-  CHECK(cudaGraphDestroy(g));
 }
 
 // Producer / consumer pairs, the shape of a split-K GEMM and its consumer at 16 rows: a wide writer (256 blocks x 128
@@ -209,82 +219,40 @@ __global__ void pair_reader(const int4* planes_in, int4* row, int planes) {
 static void graph_pairs(int planes, int pairs, int repeats, cudaStream_t stream, int4* row, int4* buf) {
   cudaLaunchAttribute aw{}, ar{};
   const cudaLaunchConfig_t cw = launch_config(true, 256, 128, stream, aw), cr = launch_config(true, 16, 128, stream, ar);
-  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  for (int i = 0; i < pairs; i++) {
-    CHECK(cudaLaunchKernelEx(&cw, pair_writer, (const int4*)row, buf, planes));
-    CHECK(cudaLaunchKernelEx(&cr, pair_reader, (const int4*)buf, row, planes));
-  }
-  cudaGraph_t g;
-  CHECK(cudaStreamEndCapture(stream, &g));
-  cudaGraphExec_t x;
-  CHECK(cudaGraphInstantiate(&x, g, 0));
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
   CHECK(cudaMemsetAsync(row, 0, 2048 * sizeof(int4), stream));
   CHECK(cudaMemsetAsync(buf, 0, (size_t)32 * 2048 * sizeof(int4), stream));
-  std::vector<double> per;
-  const int warm = 5;
-  for (int r = -warm; r < repeats; r++) {
-    CHECK(cudaEventRecord(e0, stream));
-    CHECK(cudaGraphLaunch(x, stream));
-    CHECK(cudaEventRecord(e1, stream));
-    CHECK(cudaEventSynchronize(e1));
-    float ms = 0;
-    CHECK(cudaEventElapsedTime(&ms, e0, e1));
-    if (r >= 0) per.push_back(ms * 1000.0 / pairs);
-  }
+  const double us = graph_us(stream, pairs, repeats, [&] {
+    for (int i = 0; i < pairs; i++) {
+      CHECK(cudaLaunchKernelEx(&cw, pair_writer, (const int4*)row, buf, planes));
+      CHECK(cudaLaunchKernelEx(&cr, pair_reader, (const int4*)buf, row, planes));
+    }
+  });
   std::vector<int4> h(2048);
   CHECK(cudaMemcpy(h.data(), row, h.size() * sizeof(int4), cudaMemcpyDeviceToHost));
-  const long want = (long)pairs * (warm + repeats);
+  const long want = (long)pairs * (GRAPH_WARM + repeats);
   bool ok = true;
   for (auto& e : h) ok = ok && e.x == want;
   char what[96];
   std::snprintf(what, sizeof what, "PDL pair: 256 blocks write %d KB, 16 read it", planes * 32);
-  std::printf("| GPU graph pair  | %-44s | %d | 256+16 | 128 | %.3f | %s |\n", what, 2 * pairs, median(per), ok ? "count ok" : "COUNT WRONG");
+  std::printf("| GPU graph pair  | %-44s | %d | 256+16 | 128 | %.3f | %s |\n", what, 2 * pairs, us, ok ? "count ok" : "COUNT WRONG");
   if (!ok) std::exit(4);
-  CHECK(cudaEventDestroy(e0));
-  CHECK(cudaEventDestroy(e1));
-  CHECK(cudaGraphExecDestroy(x));
-  CHECK(cudaGraphDestroy(g));
 }
 
 static void graph_chain(bool pdl, bool dep, int launches, int repeats, int grid, int threads, cudaStream_t stream, int* counter) {
   cudaLaunchAttribute attr{};
   const cudaLaunchConfig_t cfg = launch_config(pdl, grid, threads, stream, attr);
   int depi = dep ? 1 : 0;
-  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  for (int i = 0; i < launches; i++) CHECK(cudaLaunchKernelEx(&cfg, chain_link, counter, depi));
-  cudaGraph_t g;
-  CHECK(cudaStreamEndCapture(stream, &g));
-  cudaGraphExec_t x;
-  CHECK(cudaGraphInstantiate(&x, g, 0));
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
-  std::vector<double> per;
-  const int warm = 5;
   CHECK(cudaMemsetAsync(counter, 0, sizeof(int), stream));
-  for (int r = -warm; r < repeats; r++) {
-    CHECK(cudaEventRecord(e0, stream));
-    CHECK(cudaGraphLaunch(x, stream));
-    CHECK(cudaEventRecord(e1, stream));
-    CHECK(cudaEventSynchronize(e1));
-    float ms = 0;
-    CHECK(cudaEventElapsedTime(&ms, e0, e1));
-    if (r >= 0) per.push_back(ms * 1000.0 / launches);
-  }
+  const double us = graph_us(stream, launches, repeats, [&] {
+    for (int i = 0; i < launches; i++) CHECK(cudaLaunchKernelEx(&cfg, chain_link, counter, depi));
+  });
   int got = 0;
   CHECK(cudaMemcpy(&got, counter, sizeof(int), cudaMemcpyDeviceToHost));
-  const long want = dep ? (long)launches * (warm + repeats) : 0;
+  const long want = dep ? (long)launches * (GRAPH_WARM + repeats) : 0;
   std::printf("| GPU graph chain | %-28s | %d | %d | %d | %.3f | %s |\n", pdl ? (dep ? "PDL, one dependent round trip" : "PDL, empty")
-              : (dep ? "no PDL, one dependent round trip" : "no PDL, empty"), launches, grid, threads, median(per),
+              : (dep ? "no PDL, one dependent round trip" : "no PDL, empty"), launches, grid, threads, us,
               got == want ? "counter ok" : "COUNTER WRONG");
   if (got != want) std::exit(4);
-  CHECK(cudaEventDestroy(e0));
-  CHECK(cudaEventDestroy(e1));
-  CHECK(cudaGraphExecDestroy(x));
-  CHECK(cudaGraphDestroy(g));
 }
 
 int main(int argc, char** argv) {
