@@ -44,6 +44,17 @@ PK_DEV void pk_attn_wg_load(uint32_t sdst, const uint16_t *cache, int page, int 
   }
 }
 
+// Page j's K into slot sl and its V into the slot's second page, one commit group each (empty past the tile's last
+// page, so the group counts the waits rely on stay fixed). j comes first so the page index is still computed before
+// its slot: the kernel's PTX is what it was with the two copies of these lines.
+PK_DEV void pk_attn_wg_load_kv(int j, uint32_t sl, const AttnParams &p, const int *btab, int nblocks, int kv_len, size_t kv_row,
+                               int kcol0, int ht) {
+  if (j < nblocks) pk_attn_wg_load(sl, p.k_cache, btab[j], j * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht);
+  cp_async_commit();
+  if (j < nblocks) pk_attn_wg_load(sl + PK_ATTN_WG_PAGE, p.v_cache, btab[j], j * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht);
+  cp_async_commit();
+}
+
 static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
@@ -97,14 +108,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // the half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; steps 0 and 1 load now, step i loads
   // step i + 2's page. One commit group per operand and step, empty where there is no page, so the counts are fixed.
 #pragma unroll
-  for (int i = 0; i < 2; i++) {
-    const int j = z + NH * i;
-    const uint32_t sl = sH + i * 2 * PK_ATTN_WG_PAGE;
-    if (j < nblocks) pk_attn_wg_load(sl, p.k_cache, btab[j], j * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht);
-    cp_async_commit();
-    if (j < nblocks) pk_attn_wg_load(sl + PK_ATTN_WG_PAGE, p.v_cache, btab[j], j * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht);
-    cp_async_commit();
-  }
+  for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
 
   float o[NDT][4];  // the m64n64 accumulator: gemm.cu's m16n8 C fragments, one per 8 dims
 #pragma unroll
@@ -122,14 +126,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
     pk_fence_proxy_async();
     pk_attn_wg_bar(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
-    {
-      const int jn = j + 2 * NH;
-      const uint32_t sl = sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE;
-      if (jn < nblocks) pk_attn_wg_load(sl, p.k_cache, btab[jn], jn * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht);
-      cp_async_commit();
-      if (jn < nblocks) pk_attn_wg_load(sl + PK_ATTN_WG_PAGE, p.v_cache, btab[jn], jn * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht);
-      cp_async_commit();
-    }
+    pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
     // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step
     // over at 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
     const uint64_t dK = pk_wg_desc(sK), dV = pk_wg_desc(sV) | ((uint64_t)(1024 >> 4) << 16);
