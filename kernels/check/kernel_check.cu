@@ -497,12 +497,12 @@ static long count_nan(const AttnOut &a) {
 static void test_attention_decode();
 static void test_attention() {
   struct Cfg { int qh, kvh, D; };
-  for (int kh : {0, 1, 2})
+  for (int form : {0, 1, 2})
   for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}, Cfg{10, 2, 64}}) {
     // the wg form takes head dim 64 only, and runs group 5 too (tiles that end inside a token's heads)
-    if (kh == 2 ? cfg.D != 64 : cfg.qh == 10) continue;
-    g_attn_form = kh;
-    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) + attn_form_suffix(kh);
+    if (form == 2 ? cfg.D != 64 : cfg.qh == 10) continue;
+    g_attn_form = form;
+    std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) + attn_form_suffix(form);
     const int group = cfg.qh / cfg.kvh;
     Rng r(100 + cfg.D);
     std::vector<SeqSpec> varlen_prefix;
@@ -549,7 +549,7 @@ static void test_attention() {
       // The 4-warp form keeps v0's bits. The key halves (kh) combine rows that see more than one page in another
       // order: within tolerance of v0 (the reference check above holds both to the float64 attention); rows that
       // see one page keep v0's bits.
-      if (!kh) {
+      if (form == 0) {
         record_bool("attention " + tag + " bitwise: full tiles == v0 kernel", bad == 0 && cmp > 1000, bad, cmp);
       } else {
         Cmp c = compare("attention full tiles vs v0", (long)n1.out.size(), [&](long i) { return h_bf2f(n1.out[i]); },
@@ -559,8 +559,8 @@ static void test_attention() {
       AttnOut s1 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false);
       AttnOut s0 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false, true);
       long cmp1 = 0, bad1 = full_rows_differ(s1, 0, 60, 0, s0, 0, 60, 0, 60, cfg.qh, group, cfg.D, cmp1);
-      if (kh != 2) record_bool("attention " + tag + " bitwise: one-page full tiles == v0 kernel", bad1 == 0 && cmp1 > 0, bad1, cmp1);
-      if (kh == 2) {
+      if (form != 2) record_bool("attention " + tag + " bitwise: one-page full tiles == v0 kernel", bad1 == 0 && cmp1 > 0, bad1, cmp1);
+      if (form == 2) {
         // wgmma sums a page's products in another order than mma.sync: full tiles within tolerance of the 4-warp form;
         // tiles of <= 32 rows run its split path: its bits
         g_attn_form = 0;
