@@ -709,6 +709,25 @@ static void launch_ex(void (*kern)(P), dim3 grid, dim3 block, size_t smem, cudaS
   cfg.numAttrs = n;
   CK(cudaLaunchKernelEx(&cfg, kern, p));
 }
+// A streaming GEMM with its split-K reduced in a cluster (gemm_bf16_stream_mXX_csum): grid (n / BN, 1, splits), cluster
+// (1, 1, splits), PDL optional; splits > 8 needs the non-portable cluster size (set in main).
+static void launch_stream_csum(const GemmParams &p, int mcap, dim3 grid, cudaStream_t st, bool pdl) {
+  cudaLaunchConfig_t cfg = {};
+  cfg.gridDim = grid; cfg.blockDim = dim3(PREFILL_GEMM_STREAM_THREADS); cfg.stream = st;
+  cfg.dynamicSmemBytes = mcap <= 16 ? PREFILL_GEMM_STREAM_SMEM_M16 : mcap <= 32 ? PREFILL_GEMM_STREAM_SMEM_M32 : PREFILL_GEMM_STREAM_SMEM_M64;
+  cudaLaunchAttribute at[2];
+  int n = 0;
+  if (pdl) {
+    at[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    at[n++].val.programmaticStreamSerializationAllowed = 1;
+  }
+  at[n].id = cudaLaunchAttributeClusterDimension;
+  at[n].val.clusterDim.x = 1; at[n].val.clusterDim.y = 1; at[n++].val.clusterDim.z = grid.z;
+  cfg.attrs = at;
+  cfg.numAttrs = n;
+  void (*k)(GemmParams) = mcap <= 16 ? gemm_bf16_stream_m16_csum : mcap <= 32 ? gemm_bf16_stream_m32_csum : gemm_bf16_stream_m64_csum;
+  CK(cudaLaunchKernelEx(&cfg, k, p));
+}
 // GEMM alone (large = gemm_bf16_large), plus splitk_reduce into p.c when reduce && splits > 1.
 static void launch_gemm2(const GemmParams &p, int mcap, bool large, int splits, cudaStream_t st = 0, bool pdl = false,
                          bool reduce = true) {
@@ -1431,15 +1450,21 @@ struct ChainBatch {
 // kernels it does not know); the chain is only comparable when no main-stream op is skipped.
 // Blocks per cluster of the layer_persistent launches (PK_LAYER_CLUSTER; 1: no cluster).
 static int g_layer_cluster = 1;
+// PK_CSUM=1: in the fused chains every streaming GEMM split along k reduces its splits in a cluster
+// (gemm_bf16_stream_mXX_csum) and writes one partial plane, which its consumer reads at splits = 1 (the same bits).
+static bool g_csum = false;
 static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, const std::vector<const OpLine *> &ops, cudaStream_t st,
                                               bool pdl, bool fused) {
   typedef ChainModel CM;
   const int H = CM::H, W = CM::W, F = CM::F;
   const size_t kvl = (size_t)B.npages * 64 * CM::KVH * CM::D;
   std::vector<std::string> skipped;
+  bool csum_pending = false;  // PK_CSUM: the last split GEMM left one reduced plane
   for (const OpLine *o : ops) {
     const std::string kind = o->s("kind"), kernel = o->s("kernel"), sfx = o->suffix(), name = o->s("op");
-    const int l = o->i("layer"), splits = std::max(1, o->i("splits")), pin = fused ? o->i("partial_in") : 0;
+    const int l = o->i("layer"), splits = std::max(1, o->i("splits"));
+    const int pin = !fused ? 0 : g_csum && csum_pending && o->i("partial_in") > 1 ? 1 : o->i("partial_in");
+    if (pin > 0) csum_pending = false;
     const dim3 grid = o->grid(), block(o->i("threads"));
     const size_t smem = o->i("smem");
     auto skip = [&](const std::string &why) { skipped.push_back(name + " (" + kind + " " + kernel + "): " + why); };
@@ -1489,6 +1514,11 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
         continue;
       }
       GemmParams p{a, w, c, B.part.p, mdev, m, n, k, lda, k, n, splits};
+      if (g_csum && fused && splits > 1 && kernel.rfind("gemm_bf16_stream_m", 0) == 0 && sfx != "lm_head") {
+        launch_stream_csum(p, m, grid, st, pdl);
+        csum_pending = true;
+        continue;
+      }
       if (kernel == "gemm_bf16_large") launch_ex(gemm_bf16_large, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m16") launch_ex(gemm_bf16_stream_m16, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m32") launch_ex(gemm_bf16_stream_m32, grid, block, smem, st, pdl, p);
@@ -1611,6 +1641,8 @@ static double graph_replay_us(cudaGraphExec_t ge, cudaStream_t st) {
 
 static void test_pdl() {
   printf("\n== PDL chain from the plan's op dump (18 layers + lm head; graph replay timings)\n");
+  g_csum = getenv("PK_CSUM") && atoi(getenv("PK_CSUM")) != 0;
+  if (g_csum) printf("PK_CSUM: the fused chains reduce every streaming GEMM's split-K in a cluster (gemm_bf16_stream_mXX_csum)\n");
   if (!load_plan_ops()) {
     printf("skipped: set PK_OPS to `bench.jar plan --model ernie-4.5-0.3b --sizes 16,512 --max-num-seqs 16 --dump-ops FILE`\n");
     return;
@@ -2251,6 +2283,53 @@ static void test_rope_spread() {
   }
 }
 
+// ================================================================ split-K reduced in a cluster (a candidate)
+// gemm_bf16_stream_mXX_csum against the plain streaming kernel at the same splits: its one partial plane equals the
+// in-order fp32 sum of the plain kernel's splits planes, bit for bit (what every consumer computes before rounding), at
+// every capacity, the engine's shapes and splits at 16 / 32 / 64 (16 splits needs the non-portable cluster size), m_dev
+// below the capacity. Timed at 16 rows, PDL back to back, against the plain kernel (which writes splits planes).
+static void test_csum() {
+  Rng r(83);
+  struct Shape { int n, k, splits; const char *what; };
+  for (int m : {16, 32, 64})
+    for (Shape sh : {Shape{1024, 3072, 16, "down"}, Shape{1024, 1024, 16, "o"}, Shape{1280, 1024, 8, "qkv"}, Shape{6144, 1024, 2, "gate_up"},
+                     Shape{1024, 3072, 12, "down s12"}, Shape{1024, 1024, 4, "o s4"}}) {
+      auto A = rand_bf16((size_t)m * sh.k, r, 1.f), Wt = rand_bf16((size_t)sh.n * sh.k, r, std::sqrt(3.f / sh.k));
+      Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * sh.n);
+      Dev<float> dP1((size_t)sh.splits * m * sh.n), dP2((size_t)m * sh.n);
+      for (int mdev : {m, 1, m - 5}) {
+        Dev<int32_t> dm = dev_scalar(mdev);
+        GemmParams p1{dA.p, dW.p, dC.p, dP1.p, dm.p, m, sh.n, sh.k, sh.k, sh.k, sh.n, sh.splits};
+        GemmParams p2{dA.p, dW.p, dC.p, dP2.p, dm.p, m, sh.n, sh.k, sh.k, sh.k, sh.n, sh.splits};
+        const dim3 grid(sh.n / PREFILL_GEMM_STREAM_BN, 1, sh.splits);
+        dP1.poison(); dP2.poison();
+        launch_stream(p1, m, sh.splits, false);
+        launch_stream_csum(p2, m, grid, 0, false);
+        CK(cudaGetLastError());
+        CK(cudaDeviceSynchronize());
+        auto h1 = dP1.down(), h2 = dP2.down();
+        long bad = 0, count = 0;
+        for (int row = 0; row < mdev; row++)
+          for (int col = 0; col < sh.n; col++) {
+            float a = h1[(size_t)row * sh.n + col];
+            for (int z = 1; z < sh.splits; z++) a = a + h1[((size_t)z * m + row) * sh.n + col];
+            const float b = h2[(size_t)row * sh.n + col];
+            bad += std::memcmp(&a, &b, 4) != 0 || std::isnan(b);
+            count++;
+          }
+        std::string tag = "gemm_bf16_stream_m" + std::to_string(m) + "_csum " + sh.what + " n" + std::to_string(sh.n) + " k" +
+                          std::to_string(sh.k) + " s" + std::to_string(sh.splits) + " m_dev" + std::to_string(mdev) + " == in-order sum";
+        if (m == 16 && mdev == m && sh.splits >= 2 && std::string(sh.what).find(' ') == std::string::npos) {
+          const double u0 = time_us([&](int) { launch_stream(p1, m, sh.splits, false, 0, true); });
+          const double u1 = time_us([&](int) { launch_stream_csum(p2, m, grid, 0, true); });
+          record(tag, Cmp{bad == 0, 0, bad, count}, u1, "PDL back to back: plain (" + std::to_string(sh.splits) + " planes)" + fmt(" %.2f us", u0));
+        } else {
+          record_bool(tag, bad == 0, bad, count);
+        }
+      }
+    }
+}
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -2272,6 +2351,14 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_large_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
+  {  // the cluster-reduced forms: their smem, and clusters of 16 (o and down at 16 splits; more than the portable 8)
+    void (*csum[3])(GemmParams) = {gemm_bf16_stream_m16_csum, gemm_bf16_stream_m32_csum, gemm_bf16_stream_m64_csum};
+    const int sm[3] = {PREFILL_GEMM_STREAM_SMEM_M16, PREFILL_GEMM_STREAM_SMEM_M32, PREFILL_GEMM_STREAM_SMEM_M64};
+    for (int i = 0; i < 3; i++) {
+      CK(cudaFuncSetAttribute(csum[i], cudaFuncAttributeMaxDynamicSharedMemorySize, sm[i]));
+      CK(cudaFuncSetAttribute(csum[i], cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
+    }
+  }
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
@@ -2285,6 +2372,7 @@ int main(int argc, char **argv) {
   if (want("fused")) test_fused();
   if (want("small")) test_small_v0();
   if (want("spread")) test_rope_spread();
+  if (want("csum")) test_csum();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

@@ -251,7 +251,70 @@ static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const 
 // The fixup keeps the split-K parallelism a non-linear epilogue would otherwise forbid, without a second
 // kernel: every block stores its partial, the last block of the tile to arrive (pk_fixup_last) sums them in
 // order z = 0, 1, ... exactly as the unfused consumer does, so the bits are the unfused chain's.
-enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2 };
+enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3 };
+
+// PK_EPI_CSUM (a candidate, kernel_check only): the split-K reduced inside a thread-block cluster. The splits blocks of a
+// column tile are one cluster along z (cluster dims (1, 1, splits): rank = blockIdx.z); each leaves its fp32 partial
+// tile in its (idle) pipeline smem, and block r sums chunk r of the tile over every rank in order z = 0, 1, ... through
+// distributed shared memory — the order the consumers sum split-K partials in — and stores plane 0 of p.partial only.
+// A consumer reading that one plane (splits = 1) gets the bits it gets from the splits planes: one plane written
+// instead of splits (at 16 rows, o and down at 16 splits write 1 MB of partials; s12 call 7: a PDL link that writes
+// 512 KB costs 2.5 us against 1.0 for 32 KB).
+PK_DEV float4 pk_ld_dsmem4(uint32_t local, uint32_t rank) {
+  uint32_t remote;
+  float4 v;
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote) : "r"(local), "r"(rank));
+  asm volatile("ld.shared::cluster.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(remote) : "memory");
+  return v;
+}
+PK_DEV void pk_cluster_sync() {
+  asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
+}
+
+template <class C>
+static __device__ __forceinline__ void pk_stream_cluster_sum(const GemmParams &p, const float (&acc)[C::MT][C::NT][4], unsigned char *smem,
+                                                             int bn, int m_eff, int wm, int wn, int g, int t4) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  constexpr int BN = C::BN, MAXS = 16;
+  static_assert(C::MCAP * BN * 4 <= C::BAR_OFF, "the partial tile fits the pipeline smem");
+  uint32_t ncta;
+  asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(ncta));
+  if ((int)ncta != p.splits || p.splits > MAXS || (BN & 3) != 0) __trap();
+  float *tile = reinterpret_cast<float *>(smem);  // [MCAP][BN]
+  __syncthreads();                                // every warp past its last read of the pipeline smem
+#pragma unroll
+  for (int mt = 0; mt < C::MT; mt++)
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+      const int row = wm * C::TM + mt * 16 + g + h * 8;
+#pragma unroll
+      for (int nt = 0; nt < C::NT; nt++) {
+        const int col = wn * C::TN + nt * 8 + 2 * t4;
+        *reinterpret_cast<float2 *>(tile + row * BN + col) = make_float2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+      }
+    }
+  pk_cluster_sync();  // every rank's tile written
+  const int nv = m_eff * BN / 4, per = (nv + p.splits - 1) / p.splits, r = blockIdx.z;
+  for (int v = r * per + (int)threadIdx.x; v < min(nv, (r + 1) * per); v += C::THREADS) {
+    const uint32_t local = smem_u32(tile + v * 4);
+    float4 c[MAXS];
+#pragma unroll
+    for (int z = 0; z < MAXS; z++)
+      if (z < p.splits) c[z] = pk_ld_dsmem4(local, z);
+    float4 a = c[0];
+#pragma unroll
+    for (int z = 1; z < MAXS; z++)
+      if (z < p.splits) {
+        a.x = __fadd_rn(a.x, c[z].x); a.y = __fadd_rn(a.y, c[z].y); a.z = __fadd_rn(a.z, c[z].z); a.w = __fadd_rn(a.w, c[z].w);
+      }
+    const int row = v * 4 / BN, col = bn + v * 4 % BN;
+    if (col < p.n) *reinterpret_cast<float4 *>(p.partial + (size_t)row * p.n + col) = a;
+  }
+  pk_cluster_sync();  // no rank leaves while a peer still reads its tile
+#else
+  __trap();  // sm_80: no clusters
+#endif
+}
 
 template <class C, int TRIG, int EPI = PK_EPI_NONE>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem,
@@ -501,7 +564,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
       }
     }
   } else if (p.splits > 1) {
-    pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
+    if constexpr (EPI == PK_EPI_CSUM) pk_stream_cluster_sum<C>(p, acc, smem, bn, m_eff, wm, wn, g, t4);
+    else pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
   } else {
 #pragma unroll
     for (int mt = 0; mt < MT; mt++) {
@@ -570,6 +634,17 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM64, PK_STREAM_SILU_TRIG, PK_EPI_SILU>(p, pk_stream_smem);
+}
+// The same three with the split-K reduced in a cluster (PK_EPI_CSUM above; launched with cluster dims (1, 1, splits);
+// splits = 1 behaves as the plain kernel): a kernel_check candidate, not in the engine.
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_csum(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_CSUM>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_csum(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY, PK_EPI_CSUM>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_csum(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_CSUM>(p, pk_stream_smem);
 }
 // The same three with rope_kv_write as the epilogue (fusion rope_into_qkv at buckets <= 64): grid (n / 64, 1, splits),
 // always through the split-K fixup (see PK_EPI_ROPE above and GemmRopeParams in prefill_kernels.h).
