@@ -1514,7 +1514,13 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
         continue;
       }
       GemmParams p{a, w, c, B.part.p, mdev, m, n, k, lda, k, n, splits};
-      if (g_csum && fused && splits > 1 && kernel.rfind("gemm_bf16_stream_m", 0) == 0 && sfx != "lm_head") {
+      const bool csum_kernel = kernel.size() > 5 && kernel.compare(kernel.size() - 5, 5, "_csum") == 0;  // a dump with csum rows
+      if (csum_kernel && !fused) {  // the reference reduces right away, as for any split GEMM
+        launch_stream_csum(p, m, grid, st, pdl);
+        if (splits > 1) launch_ex(splitk_reduce, dim3(m), dim3(256), 0, st, pdl, SplitKReduceParams{B.part.p, c, mdev, m, n, n, 1});
+        continue;
+      }
+      if (csum_kernel || (g_csum && fused && splits > 1 && kernel.rfind("gemm_bf16_stream_m", 0) == 0 && sfx != "lm_head")) {
         launch_stream_csum(p, m, grid, st, pdl);
         csum_pending = true;
         continue;

@@ -29,6 +29,12 @@ public record Kernel(String name, MemorySegment handle) {
                 "cudaKernelSetAttributeForDevice(" + name + ", max dynamic smem " + bytes + ")");
     }
 
+    /** Lets the kernel launch in clusters of more than the portable 8 blocks on a device (sm_90: up to 16). */
+    public void allowNonPortableClusters(int device) {
+        Cuda.check(Cudart.cudaKernelSetAttributeForDevice(handle, Cudart.cudaFuncAttributeNonPortableClusterSizeAllowed(), 1, device),
+                "cudaKernelSetAttributeForDevice(" + name + ", non-portable cluster size allowed)");
+    }
+
     /**
      * Thread-block clusters of {@code clusterSize} blocks (block {@code blockX}, {@code sharedBytes} of dynamic shared
      * memory) the device can hold at once: cudaOccupancyMaxActiveClusters. A kernel that needs every block resident

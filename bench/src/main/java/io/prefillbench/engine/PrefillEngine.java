@@ -112,6 +112,7 @@ public final class PrefillEngine implements AutoCloseable {
         // the largest dynamic smem raised per kernel: implementations may share a kernel at different sizes (the TMA
         // GEMMs' stage counts), and the limit must cover the largest launch
         java.util.Map<String, Integer> raised = new java.util.HashMap<>();
+        java.util.Set<String> nonPortable = new java.util.HashSet<>();
         for (LoweredPlan lp : lowered.all()) {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
@@ -122,6 +123,10 @@ public final class PrefillEngine implements AutoCloseable {
                 if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && impl.dynamicSmem() > raised.getOrDefault(impl.kernel(), 0)) {
                     library.kernel(impl.kernel()).allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
                     raised.put(impl.kernel(), impl.dynamicSmem());
+                }
+                // clusters of up to 16 split blocks (more than the portable 8), once per kernel
+                if (impl.attrs().contains(Impl.Attr.CLUSTER_SPLITK) && nonPortable.add(impl.kernel())) {
+                    library.kernel(impl.kernel()).allowNonPortableClusters(device.index());
                 }
             }
             if (plan.hasSideStream() && sideStream == null) sideStream = CudaStream.create();

@@ -39,7 +39,14 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
          * {@link ForwardProgram#TILE_COUNTERS}, sums them in order z = 0, 1, ... and runs the epilogue; so a
          * non-linear epilogue may be split, with the bits of the split GEMM followed by its unfused consumer.
          */
-        SPLIT_FIXUP
+        SPLIT_FIXUP,
+        /**
+         * Reduces its own split-K inside a thread-block cluster (the splits blocks of a column tile, cluster dims
+         * (1, 1, splits)) and writes one fp32 plane of the op's partial workspace, the in-order sum of the splits: its
+         * consumer reads that one plane (the same bits as the splits planes) and no reduce op is needed. Cluster sizes
+         * above 8 need the kernel's non-portable cluster size allowed (the engine does it once per kernel).
+         */
+        CLUSTER_SPLITK
     }
 
     @FunctionalInterface

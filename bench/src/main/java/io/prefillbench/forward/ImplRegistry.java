@@ -184,6 +184,10 @@ public final class ImplRegistry {
             streamRope(StreamTiling.Variant.M16),
             streamRope(StreamTiling.Variant.M32),
             streamRope(StreamTiling.Variant.M64),
+            // their split-K reduced in a cluster (a measurements row selects them; sm_90)
+            streamCsum(StreamTiling.Variant.M16),
+            streamCsum(StreamTiling.Variant.M32),
+            streamCsum(StreamTiling.Variant.M64),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -471,6 +475,36 @@ public final class ImplRegistry {
                 "bits depend on (k, splits) only (bit-identical to gemm_bf16 for the same splits); never on the real row count",
                 (op, k) -> streamFits(v, op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
                 (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemm);
+    }
+
+    /** Suffix of the streaming kernels' cluster-reduced forms. */
+    static final String STREAM_CSUM = "_csum";
+    /** Most splits a cluster-reduced GEMM takes: one cluster of 16 blocks (the largest non-portable cluster on sm_90). */
+    static final int CSUM_MAX_SPLITS = 16;
+
+    /**
+     * {@code gemm_bf16_stream_mXX_csum}: the streaming kernel with its split-K reduced inside a thread-block cluster
+     * ({@link Impl.Attr#CLUSTER_SPLITK}): one fp32 plane written instead of splits, read by the consumer at one split;
+     * bits equal the plain kernel's planes summed in order z = 0, 1, ... (kernels/check {@code csum}). Never a default:
+     * a measurements row selects it (kernels/NOTES-forward.md, "After the twelfth session").
+     */
+    private static Impl streamCsum(StreamTiling.Variant v) {
+        return new Impl(v.kernel() + STREAM_CSUM, OpKind.GEMM, v.kernel() + STREAM_CSUM, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.CLUSTER_SPLITK),
+                "bits depend on (k, splits) only: the splits' fp32 tiles summed in order z, as the consumers sum the plain kernel's planes",
+                (op, k) -> false, (op, k, s, d) -> {
+                    String why = k.arch() < 90 ? "needs sm_90 thread-block clusters, this device is sm_" + k.arch()
+                            : s > CSUM_MAX_SPLITS ? "reduces at most " + CSUM_MAX_SPLITS + " splits in one cluster, the row asks " + s
+                            : !streamFits(v, op, k) ? "does not fit this bucket (the streaming variant of its capacity, n and k in whole tiles)" : null;
+                    if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + v.kernel() + STREAM_CSUM + " " + why);
+                    return streamGrid(v, op, k, s);
+                }, (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemmCsum);
+    }
+
+    /** A cluster-reduced streaming GEMM: GemmParams as the plain kernel's, launched in clusters of (1, 1, splits). */
+    private static Issuable bindGemmCsum(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, gemmParams(c, lo, lo.op().n(), GemmParams.allocate(c.arena())),
+                List.of(new Kernel.Attribute.ClusterDim(1, 1, lo.splits())));
     }
 
     /**

@@ -362,19 +362,21 @@ public final class Lowering {
             String c = g.op().out("c");
             String ws = workspace(g.op(), s, workspaces);
             int cap = key.capacity(g.op().rows());
+            // what the consumer reads: every split's plane, or the one plane a cluster-reduced GEMM leaves
+            int planes = g.impl().attrs().contains(Impl.Attr.CLUSTER_SPLITK) ? 1 : s;
             List<Integer> readers = readersOfVersion(ops, i, c);
             ops.set(i, g.withOp(g.op().withWrite("c", ws)));
             if (readers.size() == 1) {
                 LoweredOp consumer = ops.get(readers.get(0));
                 String role = consumer.impl().partialRole();
                 if (role != null && c.equals(consumer.op().in(role))) {
-                    ops.set(readers.get(0), consumer.withOp(consumer.op().withRead(role, ws)).withPartialInput(s, cap));
+                    ops.set(readers.get(0), consumer.withOp(consumer.op().withRead(role, ws)).withPartialInput(planes, cap));
                     continue;
                 }
             }
             Op reduce = new Op(g.op().name() + ".reduce", OpKind.SPLITK_REDUCE, g.op().layer(),
                     Map.of("partial", ws, "m_dev", g.op().in("m_dev")), Map.of("c", c), Map.of(), g.op().n(), g.op().k(), g.op().rows());
-            LoweredOp r = LoweredOp.of(reduce, registry.defaultFor(reduce, key)).withPartialInput(s, cap);
+            LoweredOp r = LoweredOp.of(reduce, registry.defaultFor(reduce, key)).withPartialInput(planes, cap);
             ops.add(i + 1, r);
             i++;
         }

@@ -295,6 +295,40 @@ class GraphEqualsEagerGpuTest {
         }
     }
 
+    /**
+     * The cluster-reduced split-K (gemm_bf16_stream_mXX_csum, a candidate of the twelfth session): every split
+     * streaming GEMM of the layers at 16 / 32 / 64, at the splits the rule gives it, reduced in its cluster and read by
+     * its consumer as one plane — bit for bit the plain kernels' forward, and graph == eager. sm_90.
+     */
+    @Test
+    void clusterReducedSplitKEqualsThePlainForwardBitForBit() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,32,64", 16, 2048);
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(35), cfg, 30);
+        List<float[][]> plainLogits = new ArrayList<>();
+        java.util.Set<ImplChoices.GemmRow> rows = new java.util.LinkedHashSet<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "thread-block clusters need sm_90");
+            for (int size : cfg.sizes().sizes()) {
+                for (var o : e.lowered().plan(size).ops()) {
+                    if (o.op().kind() != io.prefillbench.forward.OpKind.GEMM || o.op().layer() < 0 || o.splits() < 2
+                            || !o.impl().kernel().startsWith("gemm_bf16_stream_m")) continue;
+                    rows.add(new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_csum", o.splits(), "test"));
+                }
+            }
+            for (List<SeqInput> b : batches) plainLogits.add(Run.of(e, b, false).logits());
+        }
+        assertFalse(rows.isEmpty(), "a split streaming GEMM to reduce");
+        ImplChoices csum = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.copyOf(rows), List.of(), List.of());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(csum))) {
+            for (int size : cfg.sizes().sizes()) {
+                assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().name().endsWith("_csum")), "cluster-reduced at " + size);
+                e.capture(size);
+            }
+            assertFusedEqualsUnfused(e, batches, plainLogits, "cluster-reduced split-K");
+        }
+    }
+
     /** Per batch: graph == eager on the fused engine, and its eager logits equal the unfused engine's bit for bit. */
     private static void assertFusedEqualsUnfused(PrefillEngine e, List<List<SeqInput>> batches, List<float[][]> unfusedLogits, String what) {
         for (int i = 0; i < batches.size(); i++) {

@@ -556,6 +556,41 @@ class LoweringTest {
     }
 
     @Test
+    void aClusterReducedGemmHandsItsConsumerOnePlane() {
+        // ERNIE at 16: o and down at 16 splits, qkv at 8, gate_up at 2, every one reduced in its cluster
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 16, 90, "gemm_bf16_stream_m16_csum", 8, "test"),
+                new ImplChoices.GemmRow(1024, 1024, 16, 90, "gemm_bf16_stream_m16_csum", 16, "test"),
+                new ImplChoices.GemmRow(6144, 1024, 16, 90, "gemm_bf16_stream_m16_csum", 2, "test"),
+                new ImplChoices.GemmRow(1024, 3072, 16, 90, "gemm_bf16_stream_m16_csum", 16, "test")), List.of(), List.of());
+        LoweredPlan p = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64", 32, 132, ImplRegistry.standard(), c).plan(16);
+        LoweredOp o = p.op("L3.o"), down = p.op("L3.down");
+        assertEquals("gemm_bf16_stream_m16_csum", o.impl().name());
+        assertTrue(o.impl().attrs().contains(Impl.Attr.CLUSTER_SPLITK));
+        assertEquals(16, o.splits());
+        assertArrayEquals(new int[] {16, 1, 16}, o.grid().atCapacity(p.key()), "one cluster of 16 splits per column tile");
+        assertEquals(1, p.op("L3.post_norm").partialSplits(), "the norm reads the one reduced plane");
+        assertEquals(1, p.op("L4.input_norm").partialSplits());
+        assertEquals(1, p.op("L3.rope_kv").partialSplits());
+        assertEquals(1, p.op("L3.silu_mul").partialSplits());
+        assertEquals(o.op().out("c"), p.op("L3.post_norm").op().in("x"), "through the GEMM's workspace");
+        assertEquals(9, p.launchesPerLayer(3), "no reduce op");
+        assertEquals(16, down.splits());
+        // the plain streaming kernel hands it all 16 planes, as before
+        LoweredPlan plain = ForwardTestSupport.lower("ernie-4.5-0.3b", "16").plan(16);
+        assertEquals(16, plain.op("L3.post_norm").partialSplits());
+        // never a default
+        assertTrue(plain.ops().stream().noneMatch(x -> x.impl().name().endsWith("_csum")));
+        // refused, naming why: more splits than one cluster holds, and a device without clusters
+        ImplChoices many = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 16, 90, "gemm_bf16_stream_m16_csum", 32, "test")), List.of(), List.of());
+        var e1 = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), many));
+        assertTrue(e1.getMessage().contains("at most 16 splits"), e1.getMessage());
+        ImplChoices any = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 16, 0, "gemm_bf16_stream_m16_csum", 16, "test")), List.of(), List.of());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> LoweredForward.of(ForwardProgram.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b")),
+                io.prefillbench.plan.CaptureSizes.parse("16", io.prefillbench.plan.CaptureSizes.HARD_CAP), 32, 2048, 108, 80, ImplRegistry.standard(), any));
+        assertTrue(e2.getMessage().contains("thread-block clusters"), e2.getMessage());
+    }
+
+    @Test
     void l2PrefetchRunsOnASideBranchWhenSwitchedOn() {
         ImplChoices c = choices(List.of(), List.of(), List.of(new ImplChoices.KeyRow(16, 90, "test")));
         LoweredForward f = ForwardTestSupport.lower("tiny", "16,64", 8, 132, ForwardTestSupport.withPrefetch(), c);
