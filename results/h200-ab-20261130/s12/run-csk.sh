@@ -31,6 +31,11 @@ for v in 0 1; do PK_OPS=$J/ops16.txt PK_CSUM=$v timeout 90 $J/kc pdl > $W/pdl-cs
 # (4) every GPU test (new: GraphEqualsEagerGpuTest.clusterReducedSplitKEqualsThePlainForwardBitForBit)
 JAR=$J/bench.jar TESTS=$J/prefillbench-bench-0.1.0-SNAPSHOT-tests.jar OUT=$W timeout 150 bash scripts/gpu-tests.sh $J/junit.jar > $W/gpu-tests.log 2>&1; echo "gpu-tests rc=$? $(el) s"
 rm -rf $W/junit-gpu
+# (4b, added in the thirteenth session) memcheck of the engine with choices-csk.json: the csum kernels in clusters, and
+# every bundled kernel (rope_kv_write's spread included) in the same lease as the GPU tests and timings above and below
+BJ="java --enable-native-access=ALL-UNNAMED -jar $J/bench.jar"
+(cd $(mktemp -d) && timeout $(left 100) compute-sanitizer --tool memcheck --target-processes all $BJ prefill --sizes 16,64 --prompts short --batch 4x16 --warmup 1 --iterations 2 --no-progress --impl-choices $root/results/h200-ab-20261130/s12/choices-csk.json > $W/memcheck-engine.txt 2>&1; echo "engine memcheck rc=$? $(el) s")
+nvidia-smi -q -d CLOCK,POWER,PERFORMANCE > $W/nvidia-smi.txt 2>&1
 (cd /tmp && tar czf $OUT/csk-a.tgz cskout)
 # (5) the engine: bundled vs choices-csk.json (every layer GEMM at 16 / 32 / 64 cluster-reduced), three runs each,
 # alternating, graph GPU time; decode steps; in-graph timelines at 16 and 64
@@ -50,6 +55,7 @@ echo "traces $(el) s"
 tail -4 $W/launch-cost-pairs.txt
 grep -E "ALL PASSED|FAILURES" $W/kc-csum.log; grep -E " us  " $W/kc-csum.log | head -4
 for t in memcheck racecheck synccheck; do echo "$t: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' $W/san-$t.log | tail -1)"; done
+echo "engine memcheck: $(grep -E 'ERROR SUMMARY' $W/memcheck-engine.txt | tail -1)"
 grep -hE "graph replay|FAIL" $W/pdl-*.log | head -6
 grep -E "tests (successful|failed)|✘" $W/gpu-tests.log | head -5
 python3 - <<'PY'
