@@ -752,6 +752,13 @@ static void launch_stream(const GemmParams &p, int mcap, int splits, bool silu, 
   else if (mcap <= 32) launch_ex(silu ? gemm_bf16_stream_m32_silu : gemm_bf16_stream_m32, grid, block, PREFILL_GEMM_STREAM_SMEM_M32, st, pdl, p);
   else launch_ex(silu ? gemm_bf16_stream_m64_silu : gemm_bf16_stream_m64, grid, block, PREFILL_GEMM_STREAM_SMEM_M64, st, pdl, p);
 }
+// The half-width streaming GEMM (gemm_bf16_stream_mXX_n32): grid (n / 32, 1, splits).
+static void launch_stream_n32(const GemmParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false) {
+  const dim3 grid((p.n + PREFILL_GEMM_STREAM_N32_BN - 1) / PREFILL_GEMM_STREAM_N32_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
+  if (mcap <= 16) launch_ex(gemm_bf16_stream_m16_n32, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, st, pdl, p);
+  else if (mcap <= 32) launch_ex(gemm_bf16_stream_m32_n32, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M32, st, pdl, p);
+  else launch_ex(gemm_bf16_stream_m64_n32, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M64, st, pdl, p);
+}
 // The streaming qkv GEMM with the rope_kv_write epilogue (split-K fixup; grid (n / 64, 1, splits)).
 static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false) {
   const dim3 grid((p.gemm.n + PREFILL_GEMM_STREAM_BN - 1) / PREFILL_GEMM_STREAM_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
@@ -1529,6 +1536,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       else if (kernel == "gemm_bf16_stream_m16") launch_ex(gemm_bf16_stream_m16, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m32") launch_ex(gemm_bf16_stream_m32, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m64") launch_ex(gemm_bf16_stream_m64, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m16_n32") launch_ex(gemm_bf16_stream_m16_n32, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m32_n32") launch_ex(gemm_bf16_stream_m32_n32, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m64_n32") launch_ex(gemm_bf16_stream_m64_n32, grid, block, smem, st, pdl, p);
       else launch_ex(gemm_bf16, grid, block, smem, st, pdl, p);
       if (!fused && splits > 1) launch_ex(splitk_reduce, dim3(m), dim3(256), 0, st, pdl, SplitKReduceParams{B.part.p, c, mdev, m, n, n, splits});
     } else if (kind == "SPLITK_REDUCE" && kernel == "splitk_reduce") {
@@ -2336,6 +2346,85 @@ static void test_csum() {
     }
 }
 
+// ================================================================ half-width streaming tiles (a candidate)
+// gemm_bf16_stream_mXX_n32 at every capacity, the engine's shapes, at the candidate's splits (half the plain kernel's:
+// the same block count) and around them: the output (bf16 C at one split, else the fp32 planes summed in order z, as a
+// consumer sums them) against the float64 reference within 1e-2 + 8e-3 |ref|; rows below m_dev bit for bit the rows of
+// the m_dev = capacity launch; rows at and past m_dev untouched (C and every plane). Timed at each capacity, PDL back to
+// back, against the plain kernel at the bundled splits.
+static void test_n32() {
+  Rng r(91);
+  struct Shape { int n, k, splits, plain_splits; const char *what; };
+  for (int m : {16, 32, 64})
+    for (Shape sh : {Shape{1280, 1024, 4, 8, "qkv"}, Shape{1024, 1024, 8, 16, "o"}, Shape{6144, 1024, 1, 2, "gate_up"}, Shape{1024, 3072, 8, 16, "down"},
+                     Shape{1280, 1024, 2, 0, "qkv s2"}, Shape{1024, 1024, 4, 0, "o s4"}, Shape{6144, 1024, 2, 0, "gate_up s2"},
+                     Shape{1024, 3072, 6, 0, "down s6"}, Shape{1024, 3072, 12, 0, "down s12"}}) {
+      const int n = sh.n, k = sh.k, S = sh.splits;
+      auto A = rand_bf16((size_t)m * k, r, 1.f), Wt = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
+      std::vector<double> ref((size_t)m * n);
+      parallel_for(m, [&](int row) {
+        for (int c = 0; c < n; c++) {
+          double acc = 0;
+          for (int i = 0; i < k; i++) acc += (double)h_bf2f(A[(size_t)row * k + i]) * h_bf2f(Wt[(size_t)c * k + i]);
+          ref[(size_t)row * n + c] = acc;
+        }
+      });
+      Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * n);
+      Dev<float> dP((size_t)std::max(S, 16) * m * n);
+      // One launch at m_dev: the output as a consumer sees it (float per element), and the untouched count past m_dev.
+      auto run = [&](int mdev, long &untouched) {
+        Dev<int32_t> dm = dev_scalar(mdev);
+        GemmParams p{dA.p, dW.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, S};
+        dC.poison(); dP.poison();
+        launch_stream_n32(p, m, S);
+        CK(cudaGetLastError());
+        CK(cudaDeviceSynchronize());
+        std::vector<float> out((size_t)m * n);
+        untouched = 0;
+        if (S == 1) {
+          auto h = dC.down();
+          for (size_t i = 0; i < out.size(); i++) out[i] = h_bf2f(h[i]);
+          for (size_t i = (size_t)mdev * n; i < out.size(); i++) untouched += h[i] != 0xFFFF;
+        } else {
+          auto h = dP.down();
+          for (int row = 0; row < m; row++)
+            for (int c = 0; c < n; c++) {
+              float a = h[(size_t)row * n + c];
+              for (int z = 1; z < S; z++) a = a + h[((size_t)z * m + row) * n + c];
+              out[(size_t)row * n + c] = a;
+              if (row >= mdev)
+                for (int z = 0; z < S; z++) { uint32_t u; std::memcpy(&u, &h[((size_t)z * m + row) * n + c], 4); untouched += u != 0xFFFFFFFFu; }
+            }
+        }
+        return out;
+      };
+      long u0 = 0;
+      const auto full = run(m, u0);
+      const std::string tag = "gemm_bf16_stream_m" + std::to_string(m) + "_n32 " + sh.what + " n" + std::to_string(n) + " k" + std::to_string(k) +
+                              " s" + std::to_string(S);
+      Cmp c = compare("n32", (long)m * n, [&](long i) { return full[i]; }, [&](long i) { return ref[i]; }, 1e-2, 8e-3);
+      for (int mdev : {1, m - 5}) {
+        long u = 0;
+        const auto part = run(mdev, u);
+        const bool same = std::memcmp(part.data(), full.data(), (size_t)mdev * n * 4) == 0;
+        if (!same || u) { c.ok = false; c.fails += u + !same; printf("    %s m_dev %d: rows %s, %ld written past m_dev\n", tag.c_str(), mdev, same ? "equal" : "DIFFER", u); }
+      }
+      if (sh.plain_splits) {
+        Dev<int32_t> dm = dev_scalar(m);
+        GemmParams p1{dA.p, dW.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, sh.plain_splits};
+        GemmParams p2{dA.p, dW.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, S};
+        const double t0 = time_us([&](int) { launch_stream(p1, m, sh.plain_splits, false, 0, true); });
+        const double t1 = time_us([&](int) { launch_stream_n32(p2, m, S, 0, true); });
+        const double wrote0 = sh.plain_splits > 1 ? 4.0 * sh.plain_splits * m * n : 2.0 * m * n, wrote1 = S > 1 ? 4.0 * S * m * n : 2.0 * m * n;
+        record(tag + " vs float64", c, t1,
+               fmt("PDL back to back: plain s%d", sh.plain_splits) + fmt(" %.2f us", t0) + fmt(" | writes %.0f KB", wrote1 / 1024) +
+                   fmt(" vs %.0f KB", wrote0 / 1024));
+      } else {
+        record_bool(tag + " vs float64", c.ok, c.fails, c.count);
+      }
+    }
+}
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -2367,6 +2456,9 @@ int main(int argc, char **argv) {
   }
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
@@ -2379,6 +2471,7 @@ int main(int argc, char **argv) {
   if (want("small")) test_small_v0();
   if (want("spread")) test_rope_spread();
   if (want("csum")) test_csum();
+  if (want("n32")) test_n32();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

@@ -61,6 +61,16 @@ extern "C" {
 #define PREFILL_GEMM_STREAM_SMEM_M16 61440
 #define PREFILL_GEMM_STREAM_SMEM_M32 73728
 #define PREFILL_GEMM_STREAM_SMEM_M64 98304
+/* gemm_bf16_stream_m16_n32 / _m32_n32 / _m64_n32: the same contract on half-width column tiles — grid
+ * (ceil(n / GEMM_STREAM_N32_BN), 1, splits), GEMM_STREAM_THREADS threads, PREFILL_GEMM_STREAM_N32_SMEM_Mxx bytes of
+ * dynamic shared memory, (k / splits) % GEMM_STREAM_N32_BK == 0 — so a GEMM keeps its block count at half the splits
+ * and writes half the fp32 partial planes its consumer reads. Two warps per stage's k (summed in warp order): bits
+ * depend on (k, splits) and this tile only, never on the real row count. */
+#define PREFILL_GEMM_STREAM_N32_BN 32
+#define PREFILL_GEMM_STREAM_N32_BK 128
+#define PREFILL_GEMM_STREAM_N32_SMEM_M16 73728
+#define PREFILL_GEMM_STREAM_N32_SMEM_M32 81920
+#define PREFILL_GEMM_STREAM_N32_SMEM_M64 98304
 /* gemm_bf16_stream_m16_silu / _m32_silu / _m64_silu: the same kernels with the SiLU * up epilogue of
  * gemm_bf16_silu (below): grid (n / 64, 1, splits), b interleaved in groups of PREFILL_GATE_UP_GROUP,
  * c = [m, ldc >= n / 2]. splits == 1: bit for bit the unsplit streaming GEMM followed by silu_mul.

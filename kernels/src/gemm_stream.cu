@@ -608,6 +608,29 @@ static_assert(PkStreamM16::THREADS == PREFILL_GEMM_STREAM_THREADS && PkStreamM32
 static_assert(PkStreamM16::BN == PREFILL_GEMM_STREAM_BN && PkStreamM32::BN == PREFILL_GEMM_STREAM_BN &&
                   PkStreamM64::BN == PREFILL_GEMM_STREAM_BN && PkStreamM64::BK == PREFILL_GEMM_STREAM_BK, "exported tile");
 
+// Half-width column tiles (BN 32, BK 128, two warps per column pair split over each stage's k): at half the splits a
+// GEMM keeps the plain kernel's block count, so the weights stream at the same rate, and writes half the fp32
+// partial planes — whose drain its consumer pays (s12 call 7 and s13 call 1: ~0.8 us per MB written before a link).
+// The shapes the sixth session swept (n32k128s6 wk2 / n32k128s5 wk2; kernels/results-stream/call3-check.txt).
+typedef PkStreamCfg<16, 32, 128, 6, 1, 2, 2, 0> PkStreamM16N32;
+typedef PkStreamCfg<32, 32, 128, 5, 1, 2, 2, 0> PkStreamM32N32;
+typedef PkStreamCfg<64, 32, 128, 4, 1, 2, 2, 0> PkStreamM64N32;
+static_assert(PkStreamM16N32::SMEM == PREFILL_GEMM_STREAM_N32_SMEM_M16 && PkStreamM32N32::SMEM == PREFILL_GEMM_STREAM_N32_SMEM_M32 &&
+                  PkStreamM64N32::SMEM == PREFILL_GEMM_STREAM_N32_SMEM_M64, "exported smem sizes (n32)");
+static_assert(PkStreamM16N32::THREADS == PREFILL_GEMM_STREAM_THREADS && PkStreamM32N32::THREADS == PREFILL_GEMM_STREAM_THREADS &&
+                  PkStreamM64N32::THREADS == PREFILL_GEMM_STREAM_THREADS, "exported block size (n32)");
+static_assert(PkStreamM16N32::BN == PREFILL_GEMM_STREAM_N32_BN && PkStreamM64N32::BN == PREFILL_GEMM_STREAM_N32_BN &&
+                  PkStreamM16N32::BK == PREFILL_GEMM_STREAM_N32_BK && PkStreamM64N32::BK == PREFILL_GEMM_STREAM_N32_BK, "exported tile (n32)");
+
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_n32(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM32N32, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_n32(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM64N32, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY>(p, pk_stream_smem);
 }

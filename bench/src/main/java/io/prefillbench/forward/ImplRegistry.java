@@ -188,6 +188,10 @@ public final class ImplRegistry {
             streamCsum(StreamTiling.Variant.M16),
             streamCsum(StreamTiling.Variant.M32),
             streamCsum(StreamTiling.Variant.M64),
+            // ... and on half-width column tiles (never a default; a measurements row selects them)
+            streamN32(StreamTiling.Variant.M16),
+            streamN32(StreamTiling.Variant.M32),
+            streamN32(StreamTiling.Variant.M64),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -499,6 +503,33 @@ public final class ImplRegistry {
                     if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + v.kernel() + STREAM_CSUM + " " + why);
                     return streamGrid(v, op, k, s);
                 }, (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemmCsum);
+    }
+
+    /** Suffix of the streaming kernels' half-width forms. */
+    static final String STREAM_N32 = "_n32";
+
+    /**
+     * {@code gemm_bf16_stream_mXX_n32}: the streaming kernel on 32-column tiles with 128-deep k stages, two warps per
+     * stage's k summed in warp order. At half the plain kernel's splits it launches as many blocks and writes half the
+     * fp32 partial planes its consumer reads (the consumer pays their drain: kernels/NOTES-forward.md, v36). Bits depend
+     * on (k, splits) and this tile only. Never a default: a measurements row selects it.
+     */
+    private static Impl streamN32(StreamTiling.Variant v) {
+        String name = v.kernel() + STREAM_N32;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on (k, splits) only: 128-deep k stages, two warps' halves of each added in warp order; never on the real row count",
+                (op, k) -> false, (op, k, s, d) -> {
+                    String why = k.arch() < StreamTiling.MIN_ARCH ? "needs sm_80 or newer, this device is sm_" + k.arch()
+                            : StreamTiling.variant(k.capacity(op.rows())).orElse(null) != v ? "holds " + v.rows() + " rows; this bucket's capacity is "
+                                    + k.capacity(op.rows()) + " (name the variant of that capacity)"
+                            : op.n() % StreamTiling.N32_BN != 0 || s < 1 || op.k() % (s * StreamTiling.N32_BK) != 0
+                                    ? "needs n in whole " + StreamTiling.N32_BN + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
+                                            + " steps: n " + op.n() + ", k " + op.k() + ", splits " + s
+                            : null;
+                    if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
+                    return new Grid(Grid.fixed(op.n() / StreamTiling.N32_BN), Grid.fixed(1), Grid.fixed(s));
+                }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
     }
 
     /** A cluster-reduced streaming GEMM: GemmParams as the plain kernel's, launched in clusters of (1, 1, splits). */

@@ -25,6 +25,9 @@ public final class StreamTiling {
     /** Weight rows per block and k per pipeline stage ({@code PREFILL_GEMM_STREAM_BN/BK}). */
     public static final int BN = KernelConstants.GEMM_STREAM_BN;
     public static final int BK = KernelConstants.GEMM_STREAM_BK;
+    /** The half-width forms' tile ({@code PREFILL_GEMM_STREAM_N32_BN/BK}): 32 weight rows per block, 128 k per stage. */
+    public static final int N32_BN = KernelConstants.GEMM_STREAM_N32_BN;
+    public static final int N32_BK = KernelConstants.GEMM_STREAM_N32_BK;
     /** Most splits the rule picks (measured up to 16; at m64 and k 2048, 16 splits' fp32 partials are as many bytes as the weights). */
     public static final int MAX_SPLITS = 16;
     /**
@@ -38,16 +41,23 @@ public final class StreamTiling {
 
     /** One exported kernel: the row capacity it holds, its name and its dynamic shared memory. */
     public enum Variant {
-        M16(16, KernelConstants.GEMM_STREAM_SMEM_M16),
-        M32(32, KernelConstants.GEMM_STREAM_SMEM_M32),
-        M64(64, KernelConstants.GEMM_STREAM_SMEM_M64);
+        M16(16, KernelConstants.GEMM_STREAM_SMEM_M16, KernelConstants.GEMM_STREAM_N32_SMEM_M16),
+        M32(32, KernelConstants.GEMM_STREAM_SMEM_M32, KernelConstants.GEMM_STREAM_N32_SMEM_M32),
+        M64(64, KernelConstants.GEMM_STREAM_SMEM_M64, KernelConstants.GEMM_STREAM_N32_SMEM_M64);
 
         private final int rows;
         private final int smem;
+        private final int smemN32;
 
-        Variant(int rows, int smem) {
+        Variant(int rows, int smem, int smemN32) {
             this.rows = rows;
             this.smem = smem;
+            this.smemN32 = smemN32;
+        }
+
+        /** Dynamic shared memory of the half-width form ({@code _n32}). */
+        public int smemN32() {
+            return smemN32;
         }
 
         /** Most rows (p.m) the kernel holds; it traps beyond. */

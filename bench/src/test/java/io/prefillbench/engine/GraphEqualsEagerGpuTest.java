@@ -329,6 +329,46 @@ class GraphEqualsEagerGpuTest {
         }
     }
 
+    /**
+     * The half-width streaming tiles (gemm_bf16_stream_mXX_n32, a candidate of the thirteenth session): every split
+     * streaming GEMM of the layers at 16 / 32 / 64 on 32-column tiles at half its splits — graph == eager bit for bit,
+     * and within 1e-2 of the plain kernels' logits (which the CPU reference tests check; other sums, other bits).
+     */
+    @Test
+    void halfWidthStreamingTilesMatchThePlainForwardAndGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,32,64", 16, 2048);
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(36), cfg, 30);
+        List<float[][]> plainLogits = new ArrayList<>();
+        java.util.Set<ImplChoices.GemmRow> rows = new java.util.LinkedHashSet<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
+            for (int size : cfg.sizes().sizes()) {
+                for (var o : e.lowered().plan(size).ops()) {
+                    if (o.op().kind() != io.prefillbench.forward.OpKind.GEMM || o.op().layer() < 0 || o.splits() < 2
+                            || !o.impl().kernel().startsWith("gemm_bf16_stream_m")) continue;
+                    rows.add(new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_n32", o.splits() / 2, "test"));
+                }
+            }
+            for (List<SeqInput> b : batches) plainLogits.add(Run.of(e, b, false).logits());
+        }
+        assertFalse(rows.isEmpty(), "a split streaming GEMM to halve");
+        ImplChoices n32 = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.copyOf(rows), List.of(), List.of());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(n32))) {
+            for (int size : cfg.sizes().sizes()) {
+                assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().name().endsWith("_n32")), "half-width at " + size);
+                e.capture(size);
+            }
+            for (int i = 0; i < batches.size(); i++) {
+                assertGraphEqualsEager(e, batches.get(i), "n32, batch " + i);
+                float[][] got = Run.of(e, batches.get(i), false).logits();
+                for (int q = 0; q < got.length; q++) {
+                    double err = EngineVsCpuReferenceGpuTest.relError(got[q], plainLogits.get(i)[q]);
+                    assertTrue(err < 1e-2, "n32, batch " + i + " sequence " + q + ": logits relative error " + err + " against the plain kernels");
+                }
+            }
+        }
+    }
+
     /** Per batch: graph == eager on the fused engine, and its eager logits equal the unfused engine's bit for bit. */
     private static void assertFusedEqualsUnfused(PrefillEngine e, List<List<SeqInput>> batches, List<float[][]> unfusedLogits, String what) {
         for (int i = 0; i < batches.size(); i++) {

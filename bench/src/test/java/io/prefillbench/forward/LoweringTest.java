@@ -591,6 +591,34 @@ class LoweringTest {
     }
 
     @Test
+    void aHalfWidthStreamingGemmKeepsItsBlocksAtHalfTheSplits() {
+        // ERNIE at 16: o and down at 8 splits on 32-column tiles (256 blocks, as the plain kernel's 16 x 16), gate_up unsplit
+        ImplChoices c = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 16, 90, "gemm_bf16_stream_m16_n32", 8, "test"),
+                new ImplChoices.GemmRow(6144, 1024, 16, 90, "gemm_bf16_stream_m16_n32", 1, "test"),
+                new ImplChoices.GemmRow(1024, 3072, 16, 90, "gemm_bf16_stream_m16_n32", 8, "test")), List.of(), List.of());
+        LoweredPlan p = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64", 32, 132, ImplRegistry.standard(), c).plan(16);
+        LoweredOp o = p.op("L3.o");
+        assertEquals("gemm_bf16_stream_m16_n32", o.impl().name());
+        assertEquals(8, o.splits());
+        assertArrayEquals(new int[] {32, 1, 8}, o.grid().atCapacity(p.key()), "n / 32 column tiles, 8 splits");
+        assertEquals(KernelConstants.GEMM_STREAM_N32_SMEM_M16, o.impl().dynamicSmem());
+        assertEquals(8, p.op("L3.post_norm").partialSplits(), "the norm sums 8 planes, not 16");
+        assertEquals(8, p.op("L4.input_norm").partialSplits());
+        assertEquals(1, p.op("L3.gate_up").splits());
+        assertEquals(0, p.op("L3.silu_mul").partialSplits(), "unsplit gate_up: silu_mul reads bf16 rows");
+        assertEquals("gemm_bf16_stream_m16", p.op("L3.qkv").impl().name(), "no row: the plain kernel");
+        // never a default
+        assertTrue(ForwardTestSupport.lower("ernie-4.5-0.3b", "16").plan(16).ops().stream().noneMatch(x -> x.impl().name().endsWith("_n32")));
+        // refused, naming why: k / splits not in whole 128 steps, and a variant that does not hold the bucket
+        ImplChoices odd = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 16, 90, "gemm_bf16_stream_m16_n32", 16, "test")), List.of(), List.of());
+        var e1 = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), odd));
+        assertTrue(e1.getMessage().contains("whole 128 steps"), e1.getMessage());
+        ImplChoices small = choices(List.of(new ImplChoices.GemmRow(1024, 1024, 64, 90, "gemm_bf16_stream_m16_n32", 8, "test")), List.of(), List.of());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "64", 32, 132, ImplRegistry.standard(), small));
+        assertTrue(e2.getMessage().contains("holds 16 rows"), e2.getMessage());
+    }
+
+    @Test
     void l2PrefetchRunsOnASideBranchWhenSwitchedOn() {
         ImplChoices c = choices(List.of(), List.of(), List.of(new ImplChoices.KeyRow(16, 90, "test")));
         LoweredForward f = ForwardTestSupport.lower("tiny", "16,64", 8, 132, ForwardTestSupport.withPrefetch(), c);

@@ -203,6 +203,51 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_SMEM_M64() {
         return PREFILL_GEMM_STREAM_SMEM_M64;
     }
+    private static final int PREFILL_GEMM_STREAM_N32_BN = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32_BN 32
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32_BN() {
+        return PREFILL_GEMM_STREAM_N32_BN;
+    }
+    private static final int PREFILL_GEMM_STREAM_N32_BK = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32_BK 128
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32_BK() {
+        return PREFILL_GEMM_STREAM_N32_BK;
+    }
+    private static final int PREFILL_GEMM_STREAM_N32_SMEM_M16 = (int)73728L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32_SMEM_M16 73728
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_N32_SMEM_M16;
+    }
+    private static final int PREFILL_GEMM_STREAM_N32_SMEM_M32 = (int)81920L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32_SMEM_M32 81920
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32_SMEM_M32() {
+        return PREFILL_GEMM_STREAM_N32_SMEM_M32;
+    }
+    private static final int PREFILL_GEMM_STREAM_N32_SMEM_M64 = (int)98304L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32_SMEM_M64 98304
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32_SMEM_M64() {
+        return PREFILL_GEMM_STREAM_N32_SMEM_M64;
+    }
     private static final int PREFILL_GATE_UP_GROUP = (int)8L;
     /**
      * {@snippet lang=c :
