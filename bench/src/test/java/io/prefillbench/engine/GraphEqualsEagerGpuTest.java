@@ -5,6 +5,7 @@ import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.ImplRegistry;
 import io.prefillbench.forward.KernelConstants;
 import io.prefillbench.plan.PaddingGuard;
+import io.prefillbench.reference.CpuReference;
 import io.prefillbench.plan.TileMath;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -330,41 +331,54 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
-     * The half-width streaming tiles (gemm_bf16_stream_mXX_n32, a candidate of the thirteenth session): every split
-     * streaming GEMM of the layers at 16 / 32 / 64 on 32-column tiles at half its splits — graph == eager bit for bit,
-     * and within 1e-2 of the plain kernels' logits (which the CPU reference tests check; other sums, other bits).
+     * The half-width streaming tiles (gemm_bf16_stream_mXX_n32, bundled at 16 / 32 / 64 by the thirteenth session): every
+     * streaming layer GEMM of the plain plan put on 32-column tiles at half its splits (or the most that k allows) —
+     * graph == eager bit for bit on ERNIE's shapes; on the tiny presets, the CPU reference in every mode (the suite's
+     * 2e-2). Other sums than the plain kernels', so other bits: the first version compared ERNIE's logits with the plain
+     * kernels' at 1e-2 and measured 1.6e-2 (s13 call 2) — two bf16 forwards of 18 layers, not a reference.
      */
-    @Test
-    void halfWidthStreamingTilesMatchThePlainForwardAndGraphEqualsEager() {
+    @ParameterizedTest
+    @ValueSource(strings = {"ernie-4.5-0.3b", "tiny", "tiny-bias"})
+    void halfWidthStreamingTilesMatchTheReferenceAndGraphEqualsEager(String preset) {
         GpuAssumptions.assumeGpu();
-        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,32,64", 16, 2048);
-        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(36), cfg, 30);
-        List<float[][]> plainLogits = new ArrayList<>();
+        boolean ernie = preset.startsWith("ernie");
+        EngineConfig cfg = EngineTestSupport.config(preset, "16,32,64", 16, ernie ? 2048 : 512);
         java.util.Set<ImplChoices.GemmRow> rows = new java.util.LinkedHashSet<>();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
             for (int size : cfg.sizes().sizes()) {
                 for (var o : e.lowered().plan(size).ops()) {
-                    if (o.op().kind() != io.prefillbench.forward.OpKind.GEMM || o.op().layer() < 0 || o.splits() < 2
-                            || !o.impl().kernel().startsWith("gemm_bf16_stream_m")) continue;
-                    rows.add(new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_n32", o.splits() / 2, "test"));
+                    if (o.op().kind() != io.prefillbench.forward.OpKind.GEMM || o.op().layer() < 0 || !o.impl().kernel().startsWith("gemm_bf16_stream_m")
+                            || o.op().n() % io.prefillbench.plan.StreamTiling.N32_BN != 0) continue;
+                    int s = Math.max(1, o.splits() / 2);
+                    while (o.op().k() % (s * io.prefillbench.plan.StreamTiling.N32_BK) != 0) s--;
+                    rows.add(new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_n32", s, "test"));
                 }
             }
-            for (List<SeqInput> b : batches) plainLogits.add(Run.of(e, b, false).logits());
         }
-        assertFalse(rows.isEmpty(), "a split streaming GEMM to halve");
+        assertFalse(rows.isEmpty(), "a streaming GEMM to put on half-width tiles");
         ImplChoices n32 = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.copyOf(rows), List.of(), List.of());
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(n32))) {
             for (int size : cfg.sizes().sizes()) {
                 assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().name().endsWith("_n32")), "half-width at " + size);
                 e.capture(size);
             }
-            for (int i = 0; i < batches.size(); i++) {
-                assertGraphEqualsEager(e, batches.get(i), "n32, batch " + i);
-                float[][] got = Run.of(e, batches.get(i), false).logits();
-                for (int q = 0; q < got.length; q++) {
-                    double err = EngineVsCpuReferenceGpuTest.relError(got[q], plainLogits.get(i)[q]);
-                    assertTrue(err < 1e-2, "n32, batch " + i + " sequence " + q + ": logits relative error " + err + " against the plain kernels");
-                }
+            Random rnd = new Random(36);
+            if (ernie) {
+                List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 30);
+                for (int i = 0; i < batches.size(); i++) assertGraphEqualsEager(e, batches.get(i), "n32, batch " + i);
+                return;
+            }
+            CpuReference ref = new CpuReference(cfg.model(), cfg.seed());
+            PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+            for (int trial = 0; trial < 6; trial++) {
+                List<int[]> prompts = new ArrayList<>();
+                int n = 1 + rnd.nextInt(4);
+                for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(60 / n), cfg.model().vocab()));
+                EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, preset + " n32");
+            }
+            for (int i = 0; i < 20; i++) {
+                List<SeqInput> b = EngineTestSupport.batch(rnd, EngineTestSupport.randomLens(rnd, cfg, 1), cfg.model().vocab());
+                assertGraphEqualsEager(e, b, preset + " n32, batch " + i);
             }
         }
     }

@@ -91,7 +91,8 @@ class ImplChoicesIdentityTest {
         assertEquals(applied.identity("bundled"), other.appliedTo(ernie).identity("bundled"), "the run's does not");
         List<ImplChoices.GemmRow> changed = new java.util.ArrayList<>();
         for (ImplChoices.GemmRow r : bundled.gemm())
-            changed.add(r.n() == 6144 && r.m() == 16 ? new ImplChoices.GemmRow(r.n(), r.k(), r.m(), r.arch(), r.impl(), 4, r.source()) : r);
+            changed.add(r.n() == 6144 && r.impl().equals("gemm_bf16_stream_m16_n32")
+                    ? new ImplChoices.GemmRow(r.n(), r.k(), r.m(), r.arch(), r.impl(), 2, r.source(), r.algo(), r.mMax()) : r);
         ImplChoices moved = bundled.withGemm(bundled.provenance(), changed);
         assertNotEquals(applied.identity("bundled"), moved.appliedTo(ernie).identity("bundled"));
     }
