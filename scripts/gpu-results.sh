@@ -40,9 +40,17 @@ core)
   run bench prefill "${common[@]}" --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" || fail "run B"
   run bench prefill "${common[@]}" --no-pdl --json "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-nopdl.json" || fail "no-pdl"
   run bench prefill "${common[@]}" --slowdown-cycles 400000 --json "$out/planted-slowdown-$dev-$stamp.json" || fail "planted"
-  echo "== gate: B against A (must pass)"
+  # B against A under the device's committed policy (results/baselines/<slug>.fail-on), the one CI's gate applies: on
+  # the lent H200 hosts eager is host-launch-bound and drifts between runs of one call (s13 call 5: eager p50 -8 / -11 %
+  # between A and B, every graph p50 within 1 %), so the default ratio,graph policy fails on host noise there
+  slug=$(printf '%s' "$name" | tr '[:upper:]' '[:lower:]' | sed -E 's/[^a-z0-9]+/-/g; s/^-+//; s/-+$//')
+  policy=()
+  if [ -f "$root/results/baselines/$slug.fail-on" ]; then
+    policy=(--fail-on "$(grep -v '^#' "$root/results/baselines/$slug.fail-on" | tr -s ' \n\t' ',' | sed -E 's/^,+//; s/,+$//')")
+  fi
+  echo "== gate: B against A (must pass; ${policy[*]:-default policy})"
   bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" \
-    --json "$out/gate-b-vs-a-$dev-$stamp.json"; echo "gate B vs A exit $?"
+    "${policy[@]}" --json "$out/gate-b-vs-a-$dev-$stamp.json"; echo "gate B vs A exit $?"
   echo "== gate: planted slowdown against A (must exit 1)"
   bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/planted-slowdown-$dev-$stamp.json" \
     --allow-config-diff --json "$out/gate-planted-vs-a-$dev-$stamp.json"; echo "gate planted exit $?"
