@@ -2299,7 +2299,7 @@ static void test_rope_spread() {
   }
 }
 
-// ================================================================ split-K reduced in a cluster (a candidate)
+// ================================================================ split-K reduced in a cluster (v36, an option)
 // gemm_bf16_stream_mXX_csum against the plain streaming kernel at the same splits: its one partial plane equals the
 // in-order fp32 sum of the plain kernel's splits planes, bit for bit (what every consumer computes before rounding), at
 // every capacity, the engine's shapes and splits at 16 / 32 / 64 (16 splits needs the non-portable cluster size), m_dev
@@ -2346,8 +2346,8 @@ static void test_csum() {
     }
 }
 
-// ================================================================ half-width streaming tiles (a candidate)
-// gemm_bf16_stream_mXX_n32 at every capacity, the engine's shapes, at the candidate's splits (half the plain kernel's:
+// ================================================================ half-width streaming tiles (v37, bundled at <= 64)
+// gemm_bf16_stream_mXX_n32 at every capacity, the engine's shapes, at the bundled splits (half the plain kernel's:
 // the same block count) and around them: the output (bf16 C at one split, else the fp32 planes summed in order z, as a
 // consumer sums them) against the float64 reference within 1e-2 + 8e-3 |ref|; rows below m_dev bit for bit the rows of
 // the m_dev = capacity launch; rows at and past m_dev untouched (C and every plane). Timed at each capacity, PDL back to

@@ -253,7 +253,7 @@ static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const 
 // order z = 0, 1, ... exactly as the unfused consumer does, so the bits are the unfused chain's.
 enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3 };
 
-// PK_EPI_CSUM (a candidate, kernel_check only): the split-K reduced inside a thread-block cluster. The splits blocks of a
+// PK_EPI_CSUM (an option, v36: measured and not bundled): the split-K reduced inside a thread-block cluster. The splits blocks of a
 // column tile are one cluster along z (cluster dims (1, 1, splits): rank = blockIdx.z); each leaves its fp32 partial
 // tile in its (idle) pipeline smem, and block r sums chunk r of the tile over every rank in order z = 0, 1, ... through
 // distributed shared memory — the order the consumers sum split-K partials in — and stores plane 0 of p.partial only.
@@ -659,7 +659,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
   pk_gemm_stream_impl<PkStreamM64, PK_STREAM_SILU_TRIG, PK_EPI_SILU>(p, pk_stream_smem);
 }
 // The same three with the split-K reduced in a cluster (PK_EPI_CSUM above; launched with cluster dims (1, 1, splits);
-// splits = 1 behaves as the plain kernel): a kernel_check candidate, not in the engine.
+// splits = 1 behaves as the plain kernel): selectable by a measurements row (lost end to end: NOTES-forward v36).
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_csum(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_CSUM>(p, pk_stream_smem);
 }

@@ -297,7 +297,7 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
-     * The cluster-reduced split-K (gemm_bf16_stream_mXX_csum, a candidate of the twelfth session): every split
+     * The cluster-reduced split-K (gemm_bf16_stream_mXX_csum, the twelfth session's option v36, measured and not bundled): every split
      * streaming GEMM of the layers at 16 / 32 / 64, at the splits the rule gives it, reduced in its cluster and read by
      * its consumer as one plane — bit for bit the plain kernels' forward, and graph == eager. sm_90.
      */
