@@ -600,13 +600,16 @@ __global__ void __launch_bounds__(C::THREADS) gemm_bf16_stream_t(GemmParams p) {
 typedef PkStreamCfg<16, 64, 64, 6, 1, 4, 1, 0> PkStreamM16;
 typedef PkStreamCfg<32, 64, 64, 6, 1, 4, 1, 0> PkStreamM32;
 typedef PkStreamCfg<64, 64, 64, 6, 2, 2, 1, 0> PkStreamM64;
-// The PREFILL_GEMM_STREAM_* launch constants live in prefill_kernels.h (Java reads them from the bindings).
-static_assert(PkStreamM16::SMEM == PREFILL_GEMM_STREAM_SMEM_M16 && PkStreamM32::SMEM == PREFILL_GEMM_STREAM_SMEM_M32 &&
-                  PkStreamM64::SMEM == PREFILL_GEMM_STREAM_SMEM_M64, "exported smem sizes");
-static_assert(PkStreamM16::THREADS == PREFILL_GEMM_STREAM_THREADS && PkStreamM32::THREADS == PREFILL_GEMM_STREAM_THREADS &&
-                  PkStreamM64::THREADS == PREFILL_GEMM_STREAM_THREADS, "exported block size");
-static_assert(PkStreamM16::BN == PREFILL_GEMM_STREAM_BN && PkStreamM32::BN == PREFILL_GEMM_STREAM_BN &&
-                  PkStreamM64::BN == PREFILL_GEMM_STREAM_BN && PkStreamM64::BK == PREFILL_GEMM_STREAM_BK, "exported tile");
+// The PREFILL_GEMM_STREAM_* launch constants live in prefill_kernels.h (Java reads them from the bindings); each exported
+// configuration must match its smem, block size and tile there.
+template <class C>
+__host__ __device__ constexpr bool pk_stream_exported(int smem, int bn, int bk) {
+  return C::SMEM == smem && C::THREADS == PREFILL_GEMM_STREAM_THREADS && C::BN == bn && C::BK == bk;
+}
+static_assert(pk_stream_exported<PkStreamM16>(PREFILL_GEMM_STREAM_SMEM_M16, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_BK) &&
+                  pk_stream_exported<PkStreamM32>(PREFILL_GEMM_STREAM_SMEM_M32, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_BK) &&
+                  pk_stream_exported<PkStreamM64>(PREFILL_GEMM_STREAM_SMEM_M64, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_BK),
+              "exported streaming configurations");
 
 // Half-width column tiles (BN 32, BK 128, two warps per column pair split over each stage's k): at half the splits a
 // GEMM keeps the plain kernel's block count, so the weights stream at the same rate, and writes half the fp32
@@ -615,12 +618,10 @@ static_assert(PkStreamM16::BN == PREFILL_GEMM_STREAM_BN && PkStreamM32::BN == PR
 typedef PkStreamCfg<16, 32, 128, 6, 1, 2, 2, 0> PkStreamM16N32;
 typedef PkStreamCfg<32, 32, 128, 5, 1, 2, 2, 0> PkStreamM32N32;
 typedef PkStreamCfg<64, 32, 128, 4, 1, 2, 2, 0> PkStreamM64N32;
-static_assert(PkStreamM16N32::SMEM == PREFILL_GEMM_STREAM_N32_SMEM_M16 && PkStreamM32N32::SMEM == PREFILL_GEMM_STREAM_N32_SMEM_M32 &&
-                  PkStreamM64N32::SMEM == PREFILL_GEMM_STREAM_N32_SMEM_M64, "exported smem sizes (n32)");
-static_assert(PkStreamM16N32::THREADS == PREFILL_GEMM_STREAM_THREADS && PkStreamM32N32::THREADS == PREFILL_GEMM_STREAM_THREADS &&
-                  PkStreamM64N32::THREADS == PREFILL_GEMM_STREAM_THREADS, "exported block size (n32)");
-static_assert(PkStreamM16N32::BN == PREFILL_GEMM_STREAM_N32_BN && PkStreamM64N32::BN == PREFILL_GEMM_STREAM_N32_BN &&
-                  PkStreamM16N32::BK == PREFILL_GEMM_STREAM_N32_BK && PkStreamM64N32::BK == PREFILL_GEMM_STREAM_N32_BK, "exported tile (n32)");
+static_assert(pk_stream_exported<PkStreamM16N32>(PREFILL_GEMM_STREAM_N32_SMEM_M16, PREFILL_GEMM_STREAM_N32_BN, PREFILL_GEMM_STREAM_N32_BK) &&
+                  pk_stream_exported<PkStreamM32N32>(PREFILL_GEMM_STREAM_N32_SMEM_M32, PREFILL_GEMM_STREAM_N32_BN, PREFILL_GEMM_STREAM_N32_BK) &&
+                  pk_stream_exported<PkStreamM64N32>(PREFILL_GEMM_STREAM_N32_SMEM_M64, PREFILL_GEMM_STREAM_N32_BN, PREFILL_GEMM_STREAM_N32_BK),
+              "exported half-width streaming configurations");
 
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY>(p, pk_stream_smem);
