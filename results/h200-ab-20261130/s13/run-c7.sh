@@ -17,7 +17,7 @@ NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null)
   java --enable-native-access=ALL-UNNAMED -jar $J/bench.jar prefill --sizes 16 --prompts short --warmup 1 --iterations 1 --no-progress > $W/ncu-run.txt 2>&1; echo "ncu rc=$? $(( $(date +%s)-s )) s")
 [ -f $W/short16.ncu-rep ] && $NCU --import $W/short16.ncu-rep --page details --csv > $W/ncu-short16-details.csv 2>&1
 [ -f $W/short16.ncu-rep ] && $NCU --import $W/short16.ncu-rep --page raw --csv --metrics gpu__time_duration.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__throughput.avg.pct_of_peak_sustained_elapsed,launch__grid_size,launch__block_size,smsp__average_warp_latency_issue_stalled_long_scoreboard,smsp__average_warp_latency_issue_stalled_barrier > $W/ncu-short16-raw.csv 2>&1
-(cd /tmp && tar czf $OUT/c7.tgz c7out --exclude='*.ncu-rep')
+(cd /tmp && tar czf $OUT/c7.tgz --exclude="*.ncu-rep" c7out)  # (as run: the --exclude came after the folder and had no effect; the report came back, 19 MB, not committed)
 tail -3 $W/ncu-run.txt
 python3 - <<'PY'
 import csv
