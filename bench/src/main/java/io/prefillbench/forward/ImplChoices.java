@@ -224,11 +224,17 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     /**
      * What a results file records of these choices (they change timing): the card and date of the
-     * measurements and a digest of the rows, so two runs with different rows never gate as equal.
+     * measurements and a digest of the rows, so two runs with different rows never gate as equal. The digest leaves out
+     * {@code provenance.run} (where the file was written: the tool's meta and devices blocks), which chooses nothing: a
+     * file keeps its identity when that block is added, so a run's record of a file written before the tool wrote the
+     * block still names it.
      */
     public String identity(String origin) {
         try {
-            byte[] json = mapper().writeValueAsBytes(this);
+            Provenance p = provenance;
+            ImplChoices digested = p.run() == null ? this
+                    : new ImplChoices(new Provenance(p.card(), p.date(), p.source(), p.note()), gemm, fusions, l2Prefetch, persistentLayers, attention);
+            byte[] json = mapper().writeValueAsBytes(digested);
             byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(json);
             return origin + " (" + provenance.card() + ", " + provenance.date() + ", sha256 "
                     + java.util.HexFormat.of().formatHex(d, 0, 6) + ")";

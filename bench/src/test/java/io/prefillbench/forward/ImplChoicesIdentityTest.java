@@ -29,6 +29,41 @@ class ImplChoicesIdentityTest {
         assertNotEquals(a.identity("bundled"), ImplChoices.none().identity("bundled"));
     }
 
+    /** provenance.run (where the file was written) chooses nothing: adding it keeps the identity; a row still moves it. */
+    @Test
+    void theRunBlockIsLeftOutOfTheIdentity() {
+        ImplChoices a = ImplChoices.parse(BASE);
+        String withRun = BASE.replace("\"note\": \"-\"}", "\"note\": \"-\", \"run\": {\"meta\": {\"gitSha\": \"abc\"}}}");
+        ImplChoices b = ImplChoices.parse(withRun);
+        assertTrue(b.provenance().run() != null, withRun);
+        assertEquals(a.identity("file x"), b.identity("file x"));
+        assertNotEquals(a.identity("file x"), ImplChoices.parse(withRun.replace("\"splits\": 8", "\"splits\": 4")).identity("file x"));
+        assertNotEquals(a.identity("file x"), ImplChoices.parse(BASE.replace("\"note\": \"-\"", "\"note\": \"+\"")).identity("file x"),
+                "the rest of the provenance still counts");
+    }
+
+    /**
+     * The sixth session's tuned files, which carry their run's meta and devices blocks since the thirteenth session: each
+     * still has the identity the run that used it recorded, and names the jar's commit and the device.
+     */
+    @Test
+    void theSixthSessionsTunedFilesKeepTheIdentityTheirRunsRecorded() throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        for (String call : List.of("call8", "call9")) {
+            java.nio.file.Path dir = java.nio.file.Path.of("../results/h200-ab-20261129/s6-tune-gemm", call);
+            ImplChoices c = ImplChoices.read(dir.resolve("impl-choices-tuned-h200.json"));
+            java.nio.file.Path runFile;
+            try (var files = java.nio.file.Files.newDirectoryStream(dir, "prefill-s6tune-tuned-1-h200-*.json.gz")) {
+                runFile = files.iterator().next();
+            }
+            var run = m.readTree(new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(runFile)));
+            assertEquals(run.get("config").get("implChoices").asText(), c.identity("file impl-choices-tuned-h200.json"), call);
+            assertEquals("68c1743937b26458c2e94d20eadaad87310096fb", c.provenance().run().get("meta").get("gitSha").asText(), call);
+            assertFalse(c.provenance().run().get("meta").get("gitDirty").asBoolean(), call);
+            assertEquals("NVIDIA H200", c.provenance().run().get("devices").get(0).get("name").asText(), call);
+        }
+    }
+
     /** Files written before persistentLayers existed keep the identity their results recorded; a row changes it. */
     @Test
     void persistentLayersRowsChangeTheIdentityAndTheirAbsenceDoesNot() {
