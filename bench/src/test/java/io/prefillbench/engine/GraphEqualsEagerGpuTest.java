@@ -307,25 +307,15 @@ class GraphEqualsEagerGpuTest {
         EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,32,64", 16, 2048);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(35), cfg, 30);
         List<float[][]> plainLogits = new ArrayList<>();
-        java.util.Set<ImplChoices.GemmRow> rows = new java.util.LinkedHashSet<>();
+        ImplChoices csum;
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
             org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "thread-block clusters need sm_90");
-            for (int size : cfg.sizes().sizes()) {
-                for (var o : e.lowered().plan(size).ops()) {
-                    if (o.op().kind() != io.prefillbench.forward.OpKind.GEMM || o.op().layer() < 0 || o.splits() < 2
-                            || !o.impl().kernel().startsWith("gemm_bf16_stream_m")) continue;
-                    rows.add(new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_csum", o.splits(), "test"));
-                }
-            }
+            csum = streamGemmRows(e, cfg, (o, size) -> o.splits() < 2 ? null
+                    : new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_csum", o.splits(), "test"), "a split streaming GEMM to reduce");
             for (List<SeqInput> b : batches) plainLogits.add(Run.of(e, b, false).logits());
         }
-        assertFalse(rows.isEmpty(), "a split streaming GEMM to reduce");
-        ImplChoices csum = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.copyOf(rows), List.of(), List.of());
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(csum))) {
-            for (int size : cfg.sizes().sizes()) {
-                assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().name().endsWith("_csum")), "cluster-reduced at " + size);
-                e.capture(size);
-            }
+            captureEverySize(e, cfg, "_csum", "cluster-reduced at ");
             assertFusedEqualsUnfused(e, batches, plainLogits, "cluster-reduced split-K");
         }
     }
@@ -343,25 +333,17 @@ class GraphEqualsEagerGpuTest {
         GpuAssumptions.assumeGpu();
         boolean ernie = preset.startsWith("ernie");
         EngineConfig cfg = EngineTestSupport.config(preset, "16,32,64", 16, ernie ? 2048 : 512);
-        java.util.Set<ImplChoices.GemmRow> rows = new java.util.LinkedHashSet<>();
+        ImplChoices n32;
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
-            for (int size : cfg.sizes().sizes()) {
-                for (var o : e.lowered().plan(size).ops()) {
-                    if (o.op().kind() != io.prefillbench.forward.OpKind.GEMM || o.op().layer() < 0 || !o.impl().kernel().startsWith("gemm_bf16_stream_m")
-                            || o.op().n() % io.prefillbench.plan.StreamTiling.N32_BN != 0) continue;
-                    int s = Math.max(1, o.splits() / 2);
-                    while (o.op().k() % (s * io.prefillbench.plan.StreamTiling.N32_BK) != 0) s--;
-                    rows.add(new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_n32", s, "test"));
-                }
-            }
+            n32 = streamGemmRows(e, cfg, (o, size) -> {
+                if (o.op().n() % io.prefillbench.plan.StreamTiling.N32_BN != 0) return null;
+                int s = Math.max(1, o.splits() / 2);
+                while (o.op().k() % (s * io.prefillbench.plan.StreamTiling.N32_BK) != 0) s--;
+                return new ImplChoices.GemmRow(o.op().n(), o.op().k(), size, 90, o.impl().kernel() + "_n32", s, "test");
+            }, "a streaming GEMM to put on half-width tiles");
         }
-        assertFalse(rows.isEmpty(), "a streaming GEMM to put on half-width tiles");
-        ImplChoices n32 = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.copyOf(rows), List.of(), List.of());
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(n32))) {
-            for (int size : cfg.sizes().sizes()) {
-                assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().name().endsWith("_n32")), "half-width at " + size);
-                e.capture(size);
-            }
+            captureEverySize(e, cfg, "_n32", "half-width at ");
             Random rnd = new Random(36);
             if (ernie) {
                 List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 30);
@@ -380,6 +362,32 @@ class GraphEqualsEagerGpuTest {
                 List<SeqInput> b = EngineTestSupport.batch(rnd, EngineTestSupport.randomLens(rnd, cfg, 1), cfg.model().vocab());
                 assertGraphEqualsEager(e, b, preset + " n32, batch " + i);
             }
+        }
+    }
+
+    /**
+     * Test rows that put each streaming layer GEMM of {@code plain}'s plans (an engine without rows) on another form:
+     * {@code row} maps the op at a capture size to its row, or null to leave it.
+     */
+    private static ImplChoices streamGemmRows(PrefillEngine plain, EngineConfig cfg,
+                                              java.util.function.BiFunction<io.prefillbench.forward.LoweredOp, Integer, ImplChoices.GemmRow> row, String what) {
+        java.util.Set<ImplChoices.GemmRow> rows = new java.util.LinkedHashSet<>();
+        for (int size : cfg.sizes().sizes()) {
+            for (var o : plain.lowered().plan(size).ops()) {
+                if (o.op().kind() != io.prefillbench.forward.OpKind.GEMM || o.op().layer() < 0 || !o.impl().kernel().startsWith("gemm_bf16_stream_m")) continue;
+                ImplChoices.GemmRow r = row.apply(o, size);
+                if (r != null) rows.add(r);
+            }
+        }
+        assertFalse(rows.isEmpty(), what);
+        return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.copyOf(rows), List.of(), List.of());
+    }
+
+    /** Every capture size runs some implementation named with {@code suffix}; then each is captured. */
+    private static void captureEverySize(PrefillEngine e, EngineConfig cfg, String suffix, String what) {
+        for (int size : cfg.sizes().sizes()) {
+            assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().name().endsWith(suffix)), what + size);
+            e.capture(size);
         }
     }
 
