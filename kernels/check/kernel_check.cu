@@ -1461,7 +1461,7 @@ static int g_layer_cluster = 1;
 // (gemm_bf16_stream_mXX_csum) and writes one partial plane, which its consumer reads at splits = 1 (the same bits).
 static bool g_csum = false;
 static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, const std::vector<const OpLine *> &ops, cudaStream_t st,
-                                              bool pdl, bool fused) {
+                                              bool pdl_on, bool fused) {
   typedef ChainModel CM;
   const int H = CM::H, W = CM::W, F = CM::F;
   const size_t kvl = (size_t)B.npages * 64 * CM::KVH * CM::D;
@@ -1469,6 +1469,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
   bool csum_pending = false;  // PK_CSUM: the last split GEMM left one reduced plane
   for (const OpLine *o : ops) {
     const std::string kind = o->s("kind"), kernel = o->s("kernel"), sfx = o->suffix(), name = o->s("op");
+    // the dump's pdl=0 ops (embed_gather: the kernel after build_tile_map) launch without the attribute, as the engine
+    // does; dumps older than the field launch every op with it
+    const bool pdl = pdl_on && (o->s("pdl").empty() || o->i("pdl") != 0);
     const int l = o->i("layer"), splits = std::max(1, o->i("splits"));
     const int pin = !fused ? 0 : g_csum && csum_pending && o->i("partial_in") > 1 ? 1 : o->i("partial_in");
     if (pin > 0) csum_pending = false;

@@ -50,10 +50,12 @@ static __device__ __forceinline__ void pk_attn_bar_split() { asm volatile("bar.s
 // Split path: keys per warp step, and the shared memory of 4 warps' private K and V chunks.
 #define PK_ATTN_SPLIT_KEYS(D) ((D) == 64 ? 32 : 16)
 #define PK_ATTN_SPLIT_HALVES(D) (4 * 2 * PK_ATTN_SPLIT_KEYS(D) * PK_ATTN_LDS(D))
+// ... and its Q staging (up to 32 rows) after them, so Q and the first chunks load together (v39).
+#define PK_ATTN_SPLIT_ALL_HALVES(D) (PK_ATTN_SPLIT_HALVES(D) + 32 * PK_ATTN_LDS(D))
 #define PK_ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
 // Shared memory with NH key halves in the full path (NH K and V page buffers); the split path: its 4 warps' chunks.
 #define PK_ATTN_SMEM_HALVES(NH)                                                                 \
-  PK_ATTN_MAX((NH) * 2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
+  PK_ATTN_MAX((NH) * 2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_ALL_HALVES(64), PK_ATTN_SPLIT_ALL_HALVES(128)))
 // Pages prefetched into L2 ahead of the page being loaded: about 256 KB of K and V (all kv heads) per
 // sequence, at least 4 and at most 8 pages. A function of the model's kv_heads * head_dim only.
 static __device__ __forceinline__ int pk_attn_prefetch_pages(uint32_t page_bytes) {
@@ -226,11 +228,19 @@ PK_DEV void pk_attn_add_half(const float *xch, int lane, float m_a, float m_b, f
 
 // What a block of either form (4 or 8 warps, or the wg form) serves: block x's tile of the tile map, block y's kv head;
 // false for a surplus block or a tile without rows or keys (the block leaves).
+//
+// Read before the PDL wait (v39): the tile map and the batch metadata. build_tile_map is the forward's first kernel and
+// the second (embed_gather) is launched without PDL, so every later kernel starts after the map is complete and
+// visible (Java's lowering keeps that order; LoweringTest checks it); query_start, kv_lens and the block tables are host
+// copies that complete before the first kernel. So a tile's lookup chain (num_blocks, the map, the sequence's lengths,
+// its block table: four dependent L2 round trips) overlaps the previous kernel instead of following it; only Q, K and V
+// (rope_kv_write's output) are read after the wait.
 struct PkAttnTile {
   int kvh, group, qs, kv_len, past, nrows, row0, last_row;
   const int *btab;  // the sequence's block table
 };
 PK_DEV bool pk_attn_tile(const AttnParams &p, PkAttnTile &t) {
+  if ((int)blockIdx.x >= *p.num_blocks) return false;
   const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
   if (seq < 0 || tile < 0) return false;
   t.kvh = blockIdx.y;
@@ -245,6 +255,12 @@ PK_DEV bool pk_attn_tile(const AttnParams &p, PkAttnTile &t) {
   if (t.last_row < t.row0 || t.kv_len <= 0) return false;
   t.btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
   return true;
+}
+
+// A block without a tile leaves before the wait, except block (0, 0), which always waits first: then the kernel never
+// completes before its predecessor, and every kernel after it may rely on the chain's order as before.
+PK_DEV void pk_attn_leave() {
+  if (blockIdx.x == 0 && blockIdx.y == 0) pk_pdl_wait();
 }
 
 // Where Q row gr (of the sequence's rows, (token, q head in the group)) chunk ch lives; p.q when the row is not valid (the
@@ -294,17 +310,9 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   uint16_t *sK = smem + warp * 2 * CK * LDS;   // this warp's chunk buffers
   uint16_t *sV = sK + CK * LDS;
+  uint16_t *sQ = smem + PK_ATTN_SPLIT_HALVES(D);  // Q staging, past the 4 warps' chunk buffers
 
-  // ---- Q rows [row0, row0 + 16 * (4 / S)) -> smem (start of the buffer) -> registers.
-  {
-    constexpr int CPR = D / 8;
-    const int nq = 64 / S;
-    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
-      const int r = c / CPR, ch = c % CPR;
-      cp_async16(smem_u32(smem + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-    }
-    cp_async_commit();
-  }
+  // ---- Before the PDL wait: the rows, the pages and the first chunk's page (metadata only), the prefix prefetch.
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
@@ -312,22 +320,32 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  const int page0 = z < nch ? btab[z / CPP] : 0;
+  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
-  cp_async_wait<0>();
+  // ---- Q rows [row0, row0 + 16 * (4 / S)) and the warp's first K and V chunks in flight together; Q -> registers.
+  {
+    constexpr int CPR = D / 8;
+    const int nq = 64 / S;
+    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
+      const int r = c / CPR, ch = c % CPR;
+      cp_async16(smem_u32(sQ + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
+    }
+    cp_async_commit();
+  }
+  // one commit group each, empty for a warp without chunks, so Q is always three groups back
+  if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+  cp_async_commit();
+  if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+  cp_async_commit();
+
+  cp_async_wait<2>();  // Q landed (pending: the first K and V chunks)
   pk_attn_bar_split();
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
     ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
-                smem_u32(smem + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
-  pk_attn_bar_split();  // Q staging overlaps warp 0's chunk buffers
-
-  if (z < nch) {
-    pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[z / CPP], z * CK, kv_len, kv_row, kcol0, lane);
-    cp_async_commit();
-    pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[z / CPP], z * CK, kv_len, kv_row, kcol0, lane);
-  }
-  cp_async_commit();
+                smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
 
   float o[NDT][4];
 #pragma unroll
@@ -430,7 +448,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   constexpr int NDT = D / 8;   // 8-wide column tiles of O
 
   PkAttnTile t;
-  if (!pk_attn_tile(p, t)) return;
+  if (!pk_attn_tile(p, t)) { pk_attn_leave(); return; }
   const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
             last_row = t.last_row;
   const int *btab = t.btab;
@@ -462,6 +480,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 .. NH-1 load now
+  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -576,18 +595,16 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_pre
   // At entry (as the small kernels, common.cuh): the next kernel is the o GEMM, whose weight-streaming
   // form prefetches its weights before its own wait, so it streams them while this attention runs (at
   // 10 tokens 4 blocks use 4 SMs). Before, the trigger sat after the key loop (NOTES-forward.md v6).
-  pk_pdl_launch();
-  pk_pdl_wait();  // num_blocks, the tile map, q and the cache come from earlier kernels
-  if (blockIdx.x >= *p.num_blocks) return;
+  pk_pdl_launch();  // the wait is inside, after the tile's lookup (pk_attn_tile)
   if (p.head_dim == 128) pk_attn_impl<128, 1>(p, smem);
   else if (p.head_dim == 64) pk_attn_impl<64, 1>(p, smem);
+  else pk_attn_leave();  // no form for it (Java refuses the head dim)
 }
 
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS) attention_prefill_kh(AttnParams p) {
   uint16_t *smem = pk_attn_smem;
-  pk_pdl_launch();  // at entry, as attention_prefill
-  pk_pdl_wait();
-  if (blockIdx.x >= *p.num_blocks) return;
+  pk_pdl_launch();  // at entry, as attention_prefill; the wait is inside
   if (p.head_dim == 128) pk_attn_impl<128, 2>(p, smem);
   else if (p.head_dim == 64) pk_attn_impl<64, 2>(p, smem);
+  else pk_attn_leave();
 }

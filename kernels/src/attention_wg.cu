@@ -22,8 +22,11 @@
 // reuses the same bytes.
 #define PK_ATTN_WG_PAGE 8192
 #define PK_ATTN_WG_SLOTS 3
-static_assert(2 * PK_ATTN_WG_SLOTS * 2 * PK_ATTN_WG_PAGE + 1024 == PREFILL_ATTN_WG_SMEM, "two halves' rings of K and V pages");
-static_assert(PK_ATTN_SPLIT_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the split path's buffers");
+// After the rings, the Q tile's own page (v39: Q and the first K and V pages load together; before, Q was staged in half
+// 0's first K page and the K / V copies started only after Q had landed).
+#define PK_ATTN_WG_Q_OFF (2 * PK_ATTN_WG_SLOTS * 2 * PK_ATTN_WG_PAGE)
+static_assert(PK_ATTN_WG_Q_OFF + PK_ATTN_WG_PAGE + 1024 == PREFILL_ATTN_WG_SMEM, "two halves' rings of K and V pages, the Q page");
+static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the split path's buffers");
 // A key half's 4 warps meet at their own named barrier (2 + z; the split path uses 1), so the halves run independently.
 // Immediate ids (a register id makes ptxas reserve all 16).
 PK_DEV void pk_attn_wg_bar(int z) {
@@ -59,11 +62,11 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
   PkAttnTile t;
-  if (!pk_attn_tile(p, t)) return;
+  if (!pk_attn_tile(p, t)) { pk_attn_leave(); return; }
   const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
             last_row = t.last_row;
   const int *btab = t.btab;
-  if (last_row - row0 < 32) {  // attention.cu's split path, its bits
+  if (last_row - row0 < 32) {  // attention.cu's split path, its bits (it waits inside)
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
     pk_attn_split<D>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
     return;
@@ -81,34 +84,34 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);
   if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
-
-  // ---- Q tile -> half 0's K page (swizzled) -> the m16n8k16 A fragments of this warp's 16 rows.
-#pragma unroll
-  for (int i = 0; i < 2; i++) {
-    const int c = tid + i * 256, r = c >> 3, ch = c & 7;
-    cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-  }
-  cp_async_commit();
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
+  pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
 
-  cp_async_wait<0>();
+  // ---- Q tile -> its own page (swizzled), with steps 0 and 1's K and V pages in flight behind it -> the m16n8k16 A
+  // fragments of this warp's 16 rows. The half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; step i
+  // loads step i + 2's page. One commit group per operand and step, empty where there is no page, so the counts are fixed.
+  const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
+#pragma unroll
+  for (int i = 0; i < 2; i++) {
+    const int c = tid + i * 256, r = c >> 3, ch = c & 7;
+    cp_async16(sQ + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
+  }
+  cp_async_commit();
+#pragma unroll
+  for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
+
+  cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
   __syncthreads();
   uint32_t qf[4][4];
 #pragma unroll
   for (int ks = 0; ks < 4; ks++) {
     const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
-    ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], base + r * 128 + ((ch ^ (r & 7)) << 4));
+    ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], sQ + r * 128 + ((ch ^ (r & 7)) << 4));
   }
-  __syncthreads();
-
-  // the half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; steps 0 and 1 load now, step i loads
-  // step i + 2's page. One commit group per operand and step, empty where there is no page, so the counts are fixed.
-#pragma unroll
-  for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
 
   float o[NDT][4];  // the m64n64 accumulator: gemm.cu's m16n8 C fragments, one per 8 dims
 #pragma unroll
@@ -185,9 +188,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #define PK_ATTN_WG_MIN_BLOCKS 1
 #endif
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg(AttnParams p) {
-  pk_pdl_launch();  // at entry, as the other forms
-  pk_pdl_wait();
-  if (blockIdx.x >= *p.num_blocks) return;
+  pk_pdl_launch();  // at entry, as the other forms; the wait is inside, after the tile's lookup (pk_attn_tile)
   if (p.head_dim != 64) __trap();  // Java selects this form for head dim 64 only
   pk_attn_wg_impl(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
 }

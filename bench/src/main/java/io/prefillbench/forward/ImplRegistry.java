@@ -163,7 +163,10 @@ public final class ImplRegistry {
     }
 
     private static final ImplRegistry STANDARD = new ImplRegistry(withTma(List.of(
-            new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
+            // Without PDL: the forward's second kernel, after build_tile_map (ForwardProgram), so it starts only once the
+            // map is complete and visible, and so does every kernel after it; the attention kernels read the map before
+            // their griddepcontrol.wait (kernels/NOTES-forward.md v39). Costs one link's overlap per forward.
+            new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, EnumSet.noneOf(Impl.Attr.class), ROW_INVARIANT, ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),

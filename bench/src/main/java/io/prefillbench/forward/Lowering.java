@@ -39,7 +39,26 @@ public final class Lowering {
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = assignStreams(ops, program, key, registry, choices);
         ops = grids(ops, key, program.dims());
+        checkTileMapFirst(ops, key);
         return new LoweredPlan(program, key, ops, workspaces, weights);
+    }
+
+    /**
+     * The attention kernels read the tile map before their PDL wait (kernels/NOTES-forward.md v39). That holds only while
+     * build_tile_map is the first kernel and the one after it launches without PDL, so that every later kernel starts
+     * after the map is complete and visible. Refuses a lowering that breaks the order.
+     */
+    static void checkTileMapFirst(List<LoweredOp> ops, CaptureKey key) {
+        List<LoweredOp> main = ops.stream().filter(o -> o.stream() == 0).toList();
+        int at = -1;
+        for (int i = 0; i < main.size(); i++) if (main.get(i).op().kind() == OpKind.TILE_MAP) at = i;
+        if (at < 0) return;
+        if (at != 0 || main.size() < 2 || main.get(1).impl().attrs().contains(Impl.Attr.PDL)) {
+            throw new IllegalStateException("bucket " + key.size() + ": the tile map must be the first kernel and the next one ("
+                    + (main.size() > 1 ? main.get(at == 0 ? 1 : 0).impl().name() : "none")
+                    + ") must launch without PDL, or attention reads the map before it is written; keep tile_map first in"
+                    + " ForwardProgram and its successor's implementation without Impl.Attr.PDL");
+        }
     }
 
     /**

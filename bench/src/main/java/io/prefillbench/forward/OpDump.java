@@ -30,12 +30,14 @@ public final class OpDump {
             for (LoweredOp o : p.ops()) {
                 int[] g = o.grid() == null ? new int[] {0, 0, 0} : o.grid().atCapacity(k);
                 sb.append(String.format(Locale.ROOT,
-                        "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s%s%n",
+                        "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s pdl=%d%s%n",
                         k.size(), k.seqCapacity(), k.tileCapacity(), k.smCount(), k.arch(), o.op().name(), o.op().kind(), o.op().layer(),
                         o.impl().name(), o.impl().kernel(), o.op().n(), o.op().k(), k.capacity(o.op().rows()), o.splits(), o.partialSplits(),
                         g[0], g[1], g[2], o.impl().threads(), o.impl().dynamicSmem(), o.stream(),
                         o.fused().isEmpty() ? "-" : String.join("+", o.fused()), o.stream() == 0 ? "-" : o.forkAfter(),
                         o.stream() == 0 ? "-" : o.joinBefore(), algo(o),
+                        // whether the launch may be programmatic (the harness launches the rest without the attribute)
+                        o.impl().attrs().contains(Impl.Attr.PDL) ? 1 : 0,
                         // a persistent launch of several layers (the harness reads it as LayerParams.layers)
                         o.op().kind() == OpKind.LAYER ? " layers=" + Lowering.layerSpan(o.op()) : ""));
             }

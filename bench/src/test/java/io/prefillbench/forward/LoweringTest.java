@@ -21,6 +21,32 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoweringTest {
+    /**
+     * The attention kernels read the tile map before their PDL wait (kernels/NOTES-forward.md v39): build_tile_map first,
+     * the kernel after it without PDL, every preset and bucket; a registry whose embed_gather has PDL is refused.
+     */
+    @Test
+    void theTileMapIsCompleteBeforeAnyLaterKernelStarts() {
+        for (String preset : Presets.names()) {
+            LoweredForward f = lower(preset, "1,16,64,128,512");
+            for (LoweredPlan p : f.all()) {
+                List<LoweredOp> main = p.ops().stream().filter(o -> o.stream() == 0).toList();
+                String where = preset + " at " + p.key().size();
+                assertEquals(List.of("tile_map", "embed"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
+                assertTrue(!main.get(1).impl().attrs().contains(Impl.Attr.PDL), where);
+                assertTrue(main.stream().skip(2).filter(o -> !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
+                        where + ": the rest keep PDL");
+            }
+        }
+        ImplRegistry planted = new ImplRegistry(ImplRegistry.standard().impls().stream()
+                .map(i -> !i.name().equals("embed_gather") ? i : new Impl(i.name(), i.kind(), i.kernel(), i.threads(), i.dynamicSmem(),
+                        java.util.EnumSet.of(Impl.Attr.PDL), i.invariance(), i.supports(), i.grid(), i.defaultSplits(), i.linearEpilogue(),
+                        i.partialRole(), i.binder()))
+                .toList(), ImplRegistry.standard().fusions());
+        var e = assertThrows(IllegalStateException.class, () -> lower("ernie-4.5-0.3b", "16", 16, 132, planted, ImplChoices.bundled()));
+        assertTrue(e.getMessage().contains("(embed_gather) must launch without PDL"), e.getMessage());
+    }
+
     @Test
     void kernelsPerLayerAtBuckets16And512() {
         LoweredForward f = lower("ernie-4.5-0.3b", "16,512");
@@ -631,7 +657,7 @@ class LoweringTest {
         assertEquals(layers - 1, side.size());
         LoweredOp first = side.getFirst();
         assertEquals("L1.prefetch", first.op().name());
-        assertEquals("tile_map", first.forkAfter());
+        assertEquals("embed", first.forkAfter());
         assertEquals("L1.input_norm", first.joinBefore());
         assertTrue(first.op().weights().containsValue("layers.1.qkv.weight") || !first.op().weights().isEmpty());
         assertTrue(f.plan(64).ops().stream().allMatch(o -> o.stream() == 0), "off where the file has no row");
@@ -676,14 +702,14 @@ class LoweringTest {
         assertTrue(p.op("L0.qkv").describe(p.key()).contains("algo=[" + algo + "]"), p.op("L0.qkv").describe(p.key()));
         String dump = OpDump.of(f);
         String qkv = dump.lines().filter(l -> l.contains(" op=L0.qkv ")).findFirst().orElseThrow();
-        assertTrue(qkv.endsWith(" algo=" + algo.replace(' ', ',')), qkv);
+        assertTrue(qkv.endsWith(" algo=" + algo.replace(' ', ',') + " pdl=0"), qkv);
         String o = dump.lines().filter(l -> l.contains(" op=L0.o ")).findFirst().orElseThrow();
-        assertTrue(o.endsWith(" algo=heuristic"), o);
+        assertTrue(o.endsWith(" algo=heuristic pdl=0"), o);
         String gu = dump.lines().filter(l -> l.contains(" op=L0.gate_up ")).findFirst().orElseThrow();
-        assertTrue(gu.endsWith(" fork=- join=- algo=-"), gu);
+        assertTrue(gu.endsWith(" fork=- join=- algo=- pdl=1"), gu);
         // the dumped form reads back as the same algorithm
         assertEquals(io.prefillbench.cuda.CublasLtMatmul.Algo.parse(algo),
-                io.prefillbench.cuda.CublasLtMatmul.Algo.parse(qkv.substring(qkv.indexOf(" algo=") + 6).replace(',', ' ')));
+                io.prefillbench.cuda.CublasLtMatmul.Algo.parse(qkv.substring(qkv.indexOf(" algo=") + 6, qkv.indexOf(" pdl=")).replace(',', ' ')));
         // an algo on one of our kernels, or a malformed one, is refused at lowering
         ImplChoices onKernel = choices(List.of(new ImplChoices.GemmRow(1280, 1024, 16, 90, "gemm_bf16", 0, "test", algo)), List.of(), List.of());
         assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), onKernel));

@@ -260,7 +260,7 @@ class PersistLayersTest {
         }
         assertEquals("size=16 seqs=16 tiles=16 sms=132 arch=90 op=layers kind=LAYER layer=0 impl=layer_persistent kernel=layer_persistent"
                 + " n=0 k=0 m=16 splits=1 partial_in=0 grid=128x1x1 threads=256 smem=" + KernelConstants.LAYER_SMEM + " stream=0"
-                + " fused=" + String.join("+", fused) + " fork=- join=- algo=- layers=18", line);
+                + " fused=" + String.join("+", fused) + " fork=- join=- algo=- pdl=1 layers=18", line);
         assertEquals(1, dump.lines().filter(l -> l.contains(" kind=LAYER ")).count());
         assertTrue(dump.lines().filter(l -> l.startsWith("size=") && !l.contains(" kind=LAYER ")).noneMatch(l -> l.contains(" layers=")), "only the layer op has the field");
         assertTrue(dump.lines().filter(l -> l.startsWith("size=64 ")).noneMatch(l -> l.contains(" kind=LAYER ")));
