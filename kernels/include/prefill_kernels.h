@@ -32,8 +32,8 @@ extern "C" {
 #define PREFILL_ATTN_KH_THREADS 256
 #define PREFILL_ATTN_KH_SMEM 69632
 /* attention_prefill_wg (sm_90a, head dim 64): attention_prefill_kh's threads, with PREFILL_ATTN_WG_SMEM bytes of dynamic
- * shared memory (2 key halves x 3 pages of K and V, 8 KB each, the Q tile's 8 KB page, + 1 KB to align to the swizzle atom). */
-#define PREFILL_ATTN_WG_SMEM 107520
+ * shared memory (2 key halves x 3 pages of K and V, 8 KB each, + 1 KB to align to the swizzle atom). */
+#define PREFILL_ATTN_WG_SMEM 99328
 /* Paged KV cache: tokens per page. */
 #define PREFILL_PAGE_SIZE 64
 /* GEMM tiles: kernel gemm_bf16 computes BM x BN outputs per block with GEMM_THREADS threads. */

@@ -50,12 +50,12 @@ static __device__ __forceinline__ void pk_attn_bar_split() { asm volatile("bar.s
 // Split path: keys per warp step, and the shared memory of 4 warps' private K and V chunks.
 #define PK_ATTN_SPLIT_KEYS(D) ((D) == 64 ? 32 : 16)
 #define PK_ATTN_SPLIT_HALVES(D) (4 * 2 * PK_ATTN_SPLIT_KEYS(D) * PK_ATTN_LDS(D))
-// ... and its Q staging (up to 32 rows) after them, so Q and the first chunks load together (v39).
+// ... and its Q staging (up to 32 rows) after them, so Q and the first chunks load together (v39; the kh and wg forms).
 #define PK_ATTN_SPLIT_ALL_HALVES(D) (PK_ATTN_SPLIT_HALVES(D) + 32 * PK_ATTN_LDS(D))
 #define PK_ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
 // Shared memory with NH key halves in the full path (NH K and V page buffers); the split path: its 4 warps' chunks.
 #define PK_ATTN_SMEM_HALVES(NH)                                                                 \
-  PK_ATTN_MAX((NH) * 2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_ALL_HALVES(64), PK_ATTN_SPLIT_ALL_HALVES(128)))
+  PK_ATTN_MAX((NH) * 2 * 64 * PK_ATTN_LDS(PK_ATTN_MAXD), PK_ATTN_MAX(PK_ATTN_SPLIT_HALVES(64), PK_ATTN_SPLIT_HALVES(128)))
 // Pages prefetched into L2 ahead of the page being loaded: about 256 KB of K and V (all kv heads) per
 // sequence, at least 4 and at most 8 pages. A function of the model's kv_heads * head_dim only.
 static __device__ __forceinline__ int pk_attn_prefetch_pages(uint32_t page_bytes) {
@@ -289,7 +289,7 @@ PK_DEV PkAttnRows pk_attn_rows(int row0, int rg, int g, int nrows, int past, int
 }
 
 // Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0.
-template <int D>
+template <int D, bool QSEP>
 static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, const PkAttnTile &t) {
   const int row0 = t.row0, tile_rows = t.last_row - t.row0 + 1, nrows = t.nrows, group = t.group, qs = t.qs, past = t.past,
             kv_len = t.kv_len;
@@ -310,20 +310,26 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   uint16_t *sK = smem + warp * 2 * CK * LDS;   // this warp's chunk buffers
   uint16_t *sV = sK + CK * LDS;
-  uint16_t *sQ = smem + PK_ATTN_SPLIT_HALVES(D);  // Q staging, past the 4 warps' chunk buffers
+  // Q staging: with QSEP past the 4 warps' chunk buffers (the caller's shared memory has PK_ATTN_SPLIT_ALL_HALVES), so
+  // Q and the first K / V chunks load together; without it (attention_prefill's static 36 KB) over warp 0's chunk
+  // buffers, the chunks loading after Q has landed.
+  uint16_t *sQ = QSEP ? smem + PK_ATTN_SPLIT_HALVES(D) : smem;
 
-  // ---- Before the PDL wait: the rows, the pages and the first chunk's page (metadata only), the prefix prefetch.
+  // ---- Before the PDL wait: the rows, the pages and the first chunk's page (metadata only).
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
   const int npages = (past + (row0 + tile_rows - 1) / group) / PREFILL_PAGE_SIZE + 1;
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
   const int page0 = z < nch ? btab[z / CPP] : 0;
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output
+  // The prefix prefetch after the wait, as before v39: issued during the previous kernels it competed with their
+  // weight streams (s14 call 1: 16 decodes at 2048 +6 % with it before the wait).
+  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
-  // ---- Q rows [row0, row0 + 16 * (4 / S)) and the warp's first K and V chunks in flight together; Q -> registers.
+  // ---- Q rows [row0, row0 + 16 * (4 / S)) -> smem -> registers; the warp's first K and V chunks (one commit group
+  // each, empty for a warp without chunks, so the group counts are fixed).
   {
     constexpr int CPR = D / 8;
     const int nq = 64 / S;
@@ -333,19 +339,28 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     }
     cp_async_commit();
   }
-  // one commit group each, empty for a warp without chunks, so Q is always three groups back
-  if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
-  cp_async_commit();
-  if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
-  cp_async_commit();
-
-  cp_async_wait<2>();  // Q landed (pending: the first K and V chunks)
+  if constexpr (QSEP) {
+    if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+    cp_async_commit();
+    if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+    cp_async_commit();
+    cp_async_wait<2>();  // Q landed (pending: the first K and V chunks)
+  } else {
+    cp_async_wait<0>();
+  }
   pk_attn_bar_split();
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
     ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
                 smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+  if constexpr (!QSEP) {
+    pk_attn_bar_split();  // Q staging overlaps warp 0's chunk buffers
+    if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+    cp_async_commit();
+    if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+    cp_async_commit();
+  }
 
   float o[NDT][4];
 #pragma unroll
@@ -458,7 +473,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   // full-tile path. The choice depends on D only, never on the batch: graph == eager still holds.
   if (D == 64 && last_row - row0 < 32) {
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;  // the split path runs in warps 0-3
-    pk_attn_split<D>(p, smem, t);
+    pk_attn_split<D, NH == 2>(p, smem, t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
@@ -479,8 +494,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
+  pk_pdl_wait();  // Q, K and V are rope_kv_write's output; the prefix prefetch after it (see pk_attn_split)
   if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 .. NH-1 load now
-  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -584,6 +599,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 
 extern __shared__ __align__(128) uint16_t pk_attn_smem[];  // PREFILL_ATTN_KH_SMEM bytes (dynamic; the host raises the limit)
 static_assert(PK_ATTN_SMEM_HALVES(2) * 2 == PREFILL_ATTN_KH_SMEM, "exported attention shared memory");
+static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) <= PK_ATTN_SMEM_HALVES(2) && PK_ATTN_SPLIT_ALL_HALVES(128) <= PK_ATTN_SMEM_HALVES(2),
+              "the kh form's split path stages Q past its chunk buffers");
 static_assert(PREFILL_ATTN_THREADS == 128 && PREFILL_ATTN_KH_THREADS == 256, "4 warps per key half");
 
 // Two forms, the same arithmetic for a row that sees one page: attention_prefill (4 warps, one key walker per row

@@ -22,11 +22,11 @@
 // reuses the same bytes.
 #define PK_ATTN_WG_PAGE 8192
 #define PK_ATTN_WG_SLOTS 3
-// After the rings, the Q tile's own page (v39: Q and the first K and V pages load together; before, Q was staged in half
-// 0's first K page and the K / V copies started only after Q had landed).
-#define PK_ATTN_WG_Q_OFF (2 * PK_ATTN_WG_SLOTS * 2 * PK_ATTN_WG_PAGE)
-static_assert(PK_ATTN_WG_Q_OFF + PK_ATTN_WG_PAGE + 1024 == PREFILL_ATTN_WG_SMEM, "two halves' rings of K and V pages, the Q page");
-static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the split path's buffers");
+static_assert(2 * PK_ATTN_WG_SLOTS * 2 * PK_ATTN_WG_PAGE + 1024 == PREFILL_ATTN_WG_SMEM, "two halves' rings of K and V pages");
+static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the split path's buffers and its Q staging");
+// The Q tile is staged in half 0's slot 2 K page, which no copy touches before step 0 of the loop (v39: Q and the first
+// K and V pages load together; before, Q sat in slot 0 and the K / V copies started only after Q had landed).
+#define PK_ATTN_WG_Q_OFF (2 * 2 * PK_ATTN_WG_PAGE)
 // A key half's 4 warps meet at their own named barrier (2 + z; the split path uses 1), so the halves run independently.
 // Immediate ids (a register id makes ptxas reserve all 16).
 PK_DEV void pk_attn_wg_bar(int z) {
@@ -68,7 +68,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const int *btab = t.btab;
   if (last_row - row0 < 32) {  // attention.cu's split path, its bits (it waits inside)
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
-    pk_attn_split<D>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
+    pk_attn_split<D, true>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages the tile's last row sees
@@ -83,15 +83,15 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);
-  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // after the wait: see pk_attn_split
 
-  // ---- Q tile -> its own page (swizzled), with steps 0 and 1's K and V pages in flight behind it -> the m16n8k16 A
+  // ---- Q tile -> half 0's slot 2 K page (swizzled), with steps 0 and 1's K and V pages in flight behind it -> the m16n8k16 A
   // fragments of this warp's 16 rows. The half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; step i
   // loads step i + 2's page. One commit group per operand and step, empty where there is no page, so the counts are fixed.
   const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
@@ -112,6 +112,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
     ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], sQ + r * 128 + ((ch ^ (r & 7)) << 4));
   }
+  __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
 
   float o[NDT][4];  // the m64n64 accumulator: gemm.cu's m16n8 C fragments, one per 8 dims
 #pragma unroll

@@ -59,10 +59,10 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_ATTN_KH_SMEM() {
         return PREFILL_ATTN_KH_SMEM;
     }
-    private static final int PREFILL_ATTN_WG_SMEM = (int)107520L;
+    private static final int PREFILL_ATTN_WG_SMEM = (int)99328L;
     /**
      * {@snippet lang=c :
-     * #define PREFILL_ATTN_WG_SMEM 107520
+     * #define PREFILL_ATTN_WG_SMEM 99328
      * }
      */
     public static int PREFILL_ATTN_WG_SMEM() {
