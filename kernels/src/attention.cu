@@ -324,9 +324,6 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   const int page0 = z < nch ? btab[z / CPP] : 0;
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output
-  // The prefix prefetch after the wait, as before v39: issued during the previous kernels it competed with their
-  // weight streams (s14 call 1: 16 decodes at 2048 +6 % with it before the wait).
-  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
   // ---- Q rows [row0, row0 + 16 * (4 / S)) -> smem -> registers; the warp's first K and V chunks (one commit group
   // each, empty for a warp without chunks, so the group counts are fixed).
@@ -349,6 +346,10 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     cp_async_wait<0>();
   }
   pk_attn_bar_split();
+  // The prefix prefetch once Q has landed, a round trip after the wait (v39.4). Issued at the wait or before it, with
+  // the lookup no longer in front of it, it made 5-7 of 18 layers' attention 7 us slower at 16 decodes over 2048 keys
+  // (s14 calls 3-4, timelines; the same layers in every such form, no layer slower at 64 x 1024; cause not identified).
+  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
@@ -494,8 +495,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  pk_pdl_wait();  // Q, K and V are rope_kv_write's output; the prefix prefetch after it (see pk_attn_split)
-  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 .. NH-1 load now
+  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -513,6 +513,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 
   cp_async_wait<0>();
   __syncthreads();
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // once Q has landed (pk_attn_split)
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)

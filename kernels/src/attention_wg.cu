@@ -89,7 +89,6 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
-  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // after the wait: see pk_attn_split
 
   // ---- Q tile -> half 0's slot 2 K page (swizzled), with steps 0 and 1's K and V pages in flight behind it -> the m16n8k16 A
   // fragments of this warp's 16 rows. The half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; step i
@@ -106,6 +105,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 
   cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
   __syncthreads();
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // once Q has landed (pk_attn_split)
   uint32_t qf[4][4];
 #pragma unroll
   for (int ks = 0; ks < 4; ks++) {
