@@ -323,6 +323,13 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   const int page0 = z < nch ? btab[z / CPP] : 0;
+  // The prefix prefetch before the wait (v39.6), of the pages after those the first chunks demand-load, by the block of kv
+  // head 0 only (a page holds every kv head's keys). s14 calls 1-5: prefetching the pages the first chunks load, or
+  // each page from both kv heads' blocks, while the previous kernels still stream made 5-8 of 18 layers' attention 7-9
+  // us slower at 16 decodes over 2048 keys (the same layers in every form that issued it at or before the wait); issued
+  // after the first chunks landed the layers were even but the walk waited for pages 2-7 (+1.4 us per layer).
+  const int p0 = (S * CK + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE;  // pages the warps' first chunks load
+  if (blockIdx.y == 0 && tid + p0 < min(pf, npf)) pk_attn_prefetch(p, btab[tid + p0], page_bytes);
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
   // ---- Q rows [row0, row0 + 16 * (4 / S)) -> smem -> registers; the warp's first K and V chunks (one commit group
@@ -346,10 +353,6 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     cp_async_wait<0>();
   }
   pk_attn_bar_split();
-  // The prefix prefetch once Q has landed, a round trip after the wait (v39.4). Issued at the wait or before it, with
-  // the lookup no longer in front of it, it made 5-7 of 18 layers' attention 7 us slower at 16 decodes over 2048 keys
-  // (s14 calls 3-4, timelines; the same layers in every such form, no layer slower at 64 x 1024; cause not identified).
-  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
@@ -372,7 +375,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   // Every chunk c < nch has key0 <= warp_last_pos: no chunk is skipped.
   for (int c = z; c < nch; c += S) {
     const int key0 = c * CK;
-    if (lane == 0 && c % CPP == 0 && c / CPP + pf < npf) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
+    if (blockIdx.y == 0 && lane == 0 && c % CPP == 0 && c / CPP + pf < npf) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
     cp_async_wait<1>();  // K(c) landed
     __syncwarp();
     float s[NT][4];
@@ -495,6 +498,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
+  // pages NH.. before the wait (pages 0 .. NH-1 load first), by kv head 0's block only: see pk_attn_split
+  if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
   // ---- Q tile -> smem (K buffer) -> registers.
@@ -513,7 +518,6 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 
   cp_async_wait<0>();
   __syncthreads();
-  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // once Q has landed (pk_attn_split)
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
@@ -536,7 +540,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     const int j = j0 + z;  // this half's page
     const int key0 = j * PREFILL_PAGE_SIZE;
     const bool active = j < nblocks && key0 <= warp_last_pos;
-    if (tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
+    if (blockIdx.y == 0 && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
     float s[8][4];

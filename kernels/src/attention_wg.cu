@@ -88,6 +88,8 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
+  // pages NH.. before the wait (steps 0 and 1 load pages z, z + NH), by kv head 0's block only: see pk_attn_split
+  if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
 
   // ---- Q tile -> half 0's slot 2 K page (swizzled), with steps 0 and 1's K and V pages in flight behind it -> the m16n8k16 A
@@ -105,7 +107,6 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 
   cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
   __syncthreads();
-  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // once Q has landed (pk_attn_split)
   uint32_t qf[4][4];
 #pragma unroll
   for (int ks = 0; ks < 4; ks++) {
@@ -126,7 +127,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     const bool wg_active = j < nblocks;  // some row of the tile sees the page (uniform over the warpgroup)
     const bool active = wg_active && key0 <= warp_last_pos;
     const uint32_t sK = sH + (step % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, sV = sK + PK_ATTN_WG_PAGE;
-    if (tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
+    if (blockIdx.y == 0 && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
     cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
     pk_fence_proxy_async();
     pk_attn_wg_bar(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
