@@ -344,20 +344,22 @@ static float content(uint32_t cid, uint32_t kind, uint32_t pos, uint32_t head, u
 struct SeqSpec { int prefix, qlen; uint32_t cid; };
 struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us = 0; double flops = 0; };
 // Which engine form run_attention launches: 0 attention_prefill (4 warps), 1 attention_prefill_kh (8 warps, key halves),
-// 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64).
+// 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64), 3 attention_prefill_wg_early (its tile's
+// lookup and prefix prefetch before the PDL wait; the same bits as 2).
 static int g_attn_form = 0;
 // The form's suffix in the harness's row names ("", " kh", " wg").
-static const char *attn_form_suffix(int form) { return form == 1 ? " kh" : form == 2 ? " wg" : ""; }
+static const char *attn_form_suffix(int form) { return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : ""; }
 
 // old_kernel: launch attention_prefill_v0 instead. cold > 0: time over `cold` copies of the KV cache in
 // turn (more bytes than L2 holds), as a forward's layers read a cache L2 has not seen.
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
                              bool validate, const std::string &name, bool timeit, bool old_kernel = false, int cold = 0) {
   void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0
+                                : g_attn_form == 3 ? attention_prefill_wg_early
                                 : g_attn_form == 2 ? attention_prefill_wg
                                 : g_attn_form == 1 ? attention_prefill_kh : attention_prefill;
   const int athreads = old_kernel ? PK_ATTN_V0_THREADS : g_attn_form ? PREFILL_ATTN_KH_THREADS : PREFILL_ATTN_THREADS;
-  const int asmem = old_kernel ? 0 : g_attn_form == 2 ? PREFILL_ATTN_WG_SMEM : g_attn_form ? PREFILL_ATTN_KH_SMEM : 0;
+  const int asmem = old_kernel ? 0 : g_attn_form >= 2 ? PREFILL_ATTN_WG_SMEM : g_attn_form ? PREFILL_ATTN_KH_SMEM : 0;
   Rng r(page_seed);
   const int ns = (int)seqs.size(), group = qh / kvh, width = (qh + 2 * kvh) * D;
   std::vector<int32_t> qs(ns + 1, 0), kvl(ns);
@@ -497,10 +499,10 @@ static long count_nan(const AttnOut &a) {
 static void test_attention_decode();
 static void test_attention() {
   struct Cfg { int qh, kvh, D; };
-  for (int form : {0, 1, 2})
+  for (int form : {0, 1, 2, 3})
   for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}, Cfg{10, 2, 64}}) {
-    // the wg form takes head dim 64 only, and runs group 5 too (tiles that end inside a token's heads)
-    if (form == 2 ? cfg.D != 64 : cfg.qh == 10) continue;
+    // the wg forms take head dim 64 only, and run group 5 too (tiles that end inside a token's heads)
+    if (form >= 2 ? cfg.D != 64 : cfg.qh == 10) continue;
     g_attn_form = form;
     std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv D" + std::to_string(cfg.D) + attn_form_suffix(form);
     const int group = cfg.qh / cfg.kvh;
@@ -559,13 +561,20 @@ static void test_attention() {
       AttnOut s1 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false);
       AttnOut s0 = run_attention({{0, 60, 91}}, cfg.qh, cfg.kvh, cfg.D, 9, 0, false, "", false, true);
       long cmp1 = 0, bad1 = full_rows_differ(s1, 0, 60, 0, s0, 0, 60, 0, 60, cfg.qh, group, cfg.D, cmp1);
-      if (form != 2) record_bool("attention " + tag + " bitwise: one-page full tiles == v0 kernel", bad1 == 0 && cmp1 > 0, bad1, cmp1);
-      if (form == 2) {
+      if (form < 2) record_bool("attention " + tag + " bitwise: one-page full tiles == v0 kernel", bad1 == 0 && cmp1 > 0, bad1, cmp1);
+      if (form == 3) {
+        // the early form issues its loads at other times, with the same arithmetic: attention_prefill_wg's bits
+        g_attn_form = 2;
+        AttnOut w2 = run_attention(varlen_prefix, cfg.qh, cfg.kvh, cfg.D, 8, 13, false, "", false);
+        g_attn_form = 3;
+        record_bool("attention " + tag + " bitwise: wg-early == wg (varlen + prefix, surplus grid)", n1.out == w2.out, n1.out != w2.out, 1);
+      }
+      if (form >= 2) {
         // wgmma sums a page's products in another order than mma.sync: full tiles within tolerance of the 4-warp form;
         // tiles of <= 32 rows run its split path: its bits
         g_attn_form = 0;
         AttnOut f0 = run_attention(varlen_prefix, cfg.qh, cfg.kvh, cfg.D, 8, 13, false, "", false);
-        g_attn_form = 2;
+        g_attn_form = form;
         Cmp c = compare("attention wg vs 4-warp form", (long)n1.out.size(), [&](long i) { return h_bf2f(n1.out[i]); },
                         [&](long i) { return (double)h_bf2f(f0.out[i]); }, 2e-3, 1.0 / 64);
         record("attention " + tag + " vs the 4-warp form (tol)", c, 0, "");
@@ -634,6 +643,14 @@ static void test_attention_decode() {
     AttnOut v2 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 0, false, "", false);
     const bool again = v.out == v2.out;
     record_bool("attention " + tag + " bitwise: decode mix twice, surplus grid", again, !again, 1);
+    if (cfg.D == 64) {  // the wg early form (its prefix prefetch and lookup before the wait) == the wg form, bit for bit
+      g_attn_form = 2;
+      AttnOut w2 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, false, "", false);
+      g_attn_form = 3;
+      AttnOut w3 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early decode mix vs CPU", false);
+      g_attn_form = 0;
+      record_bool("attention " + tag + " bitwise: wg-early == wg (decode mix, surplus grid)", w2.out == w3.out, w2.out != w3.out, 1);
+    }
     // A decode row and an S = 2 tile depend on their own sequence only: alone == in the mix.
     bool alone = true;
     for (int s = 0; s < (int)seqs.size(); s++) {
@@ -657,8 +674,8 @@ static void test_attention_decode() {
       for (int s = 0; s < cs.n; s++) seqs.push_back({cs.prefix, cs.qlen, (uint32_t)(800 + s)});
       AttnOut od = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, true, 4);
       const double kv_bytes = (double)cs.n * (cs.prefix + cs.qlen) * cfg.kvh * cfg.D * 2 * 2;
-      for (int form : {0, 1, 2}) {
-        if (form == 2 && cfg.D != 64) continue;
+      for (int form : {0, 1, 2, 3}) {
+        if (form >= 2 && cfg.D != 64) continue;
         g_attn_form = form;
         AttnOut nw = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, false, 4);
         std::string name = "attention " + tag + attn_form_suffix(form) + " perf " + cs.name + " cold";
@@ -1555,8 +1572,10 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       launch_ex(rope_kv_write, grid, block, smem, st, pdl,
                 RopeKvParams{B.qkv.p, pin ? B.part.p : nullptr, pin, B.tcap, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p,
                              B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS});
-    } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh" || kernel == "attention_prefill_wg")) {
-      launch_ex(kernel == "attention_prefill_wg" ? attention_prefill_wg : kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill,
+    } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh" || kernel == "attention_prefill_wg" ||
+                                       kernel == "attention_prefill_wg_early")) {
+      launch_ex(kernel == "attention_prefill_wg_early" ? attention_prefill_wg_early : kernel == "attention_prefill_wg" ? attention_prefill_wg
+                : kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill,
                 grid, block, smem, st, pdl,
                 AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p, B.nblocks.p,
                            W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f});
@@ -2437,6 +2456,7 @@ int main(int argc, char **argv) {
 #endif
   CK(cudaFuncSetAttribute(attention_prefill_kh, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_KH_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_wg_early, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
   if (want("init")) test_init();

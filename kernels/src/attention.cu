@@ -50,7 +50,7 @@ static __device__ __forceinline__ void pk_attn_bar_split() { asm volatile("bar.s
 // Split path: keys per warp step, and the shared memory of 4 warps' private K and V chunks.
 #define PK_ATTN_SPLIT_KEYS(D) ((D) == 64 ? 32 : 16)
 #define PK_ATTN_SPLIT_HALVES(D) (4 * 2 * PK_ATTN_SPLIT_KEYS(D) * PK_ATTN_LDS(D))
-// ... and its Q staging (up to 32 rows) after them, so Q and the first chunks load together (v39; the kh and wg forms).
+// ... and, in the early form, its Q staging (up to 32 rows) after them, so Q and the first chunks load together (v39).
 #define PK_ATTN_SPLIT_ALL_HALVES(D) (PK_ATTN_SPLIT_HALVES(D) + 32 * PK_ATTN_LDS(D))
 #define PK_ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
 // Shared memory with NH key halves in the full path (NH K and V page buffers); the split path: its 4 warps' chunks.
@@ -229,12 +229,12 @@ PK_DEV void pk_attn_add_half(const float *xch, int lane, float m_a, float m_b, f
 // What a block of either form (4 or 8 warps, or the wg form) serves: block x's tile of the tile map, block y's kv head;
 // false for a surplus block or a tile without rows or keys (the block leaves).
 //
-// Read before the PDL wait (v39): the tile map and the batch metadata. build_tile_map is the forward's first kernel and
-// the second (embed_gather) is launched without PDL, so every later kernel starts after the map is complete and
-// visible (Java's lowering keeps that order; LoweringTest checks it); query_start, kv_lens and the block tables are host
-// copies that complete before the first kernel. So a tile's lookup chain (num_blocks, the map, the sequence's lengths,
-// its block table: four dependent L2 round trips) overlaps the previous kernel instead of following it; only Q, K and V
-// (rope_kv_write's output) are read after the wait.
+// The early form (attention_prefill_wg_early, v39) reads it before the PDL wait: the tile map and the batch metadata. It
+// runs only in plans whose build_tile_map is the forward's first kernel and whose second kernel launches without PDL
+// (Java's lowering arranges it and refuses anything else), so every later kernel starts after the map is complete and
+// visible; query_start, kv_lens and the block tables are host copies complete before the first kernel. Its lookup chain
+// (num_blocks, the map, the sequence's lengths, its block table: four dependent L2 round trips) then overlaps the
+// previous kernel instead of following it; only Q, K and V (rope_kv_write's output) are read after the wait.
 struct PkAttnTile {
   int kvh, group, qs, kv_len, past, nrows, row0, last_row;
   const int *btab;  // the sequence's block table
@@ -257,8 +257,8 @@ PK_DEV bool pk_attn_tile(const AttnParams &p, PkAttnTile &t) {
   return true;
 }
 
-// A block without a tile leaves before the wait, except block (0, 0), which always waits first: then the kernel never
-// completes before its predecessor, and every kernel after it may rely on the chain's order as before.
+// An early-form block without a tile leaves before the wait, except block (0, 0), which always waits first: then the
+// kernel never completes before its predecessor, and every kernel after it may rely on the chain's order as before.
 PK_DEV void pk_attn_leave() {
   if (blockIdx.x == 0 && blockIdx.y == 0) pk_pdl_wait();
 }
@@ -288,8 +288,11 @@ PK_DEV PkAttnRows pk_attn_rows(int row0, int rg, int g, int nrows, int past, int
   return r;
 }
 
-// Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0.
-template <int D, bool QSEP>
+// Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0. EARLY (the wg early
+// form's, v39.6): called before the PDL wait, which it makes after its metadata and prefix prefetch; Q is staged past the
+// chunk buffers (the caller has PK_ATTN_SPLIT_ALL_HALVES), so Q and the first K / V chunks load together. Otherwise
+// called after the wait, Q staged over warp 0's chunk buffers and the chunks loaded once Q has landed. Same bits.
+template <int D, bool EARLY>
 static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, const PkAttnTile &t) {
   const int row0 = t.row0, tile_rows = t.last_row - t.row0 + 1, nrows = t.nrows, group = t.group, qs = t.qs, past = t.past,
             kv_len = t.kv_len;
@@ -310,59 +313,62 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   uint16_t *sK = smem + warp * 2 * CK * LDS;   // this warp's chunk buffers
   uint16_t *sV = sK + CK * LDS;
-  // Q staging: with QSEP past the 4 warps' chunk buffers (the caller's shared memory has PK_ATTN_SPLIT_ALL_HALVES), so
-  // Q and the first K / V chunks load together; without it (attention_prefill's static 36 KB) over warp 0's chunk
-  // buffers, the chunks loading after Q has landed.
-  uint16_t *sQ = QSEP ? smem + PK_ATTN_SPLIT_HALVES(D) : smem;
 
-  // ---- Before the PDL wait: the rows, the pages and the first chunk's page (metadata only).
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
   const int npages = (past + (row0 + tile_rows - 1) / group) / PREFILL_PAGE_SIZE + 1;
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  const int page0 = z < nch ? btab[z / CPP] : 0;
-  // The prefix prefetch before the wait (v39.6), of the pages after those the first chunks demand-load, by the block of kv
-  // head 0 only (a page holds every kv head's keys). s14 calls 1-5: prefetching the pages the first chunks load, or
-  // each page from both kv heads' blocks, while the previous kernels still stream made 5-8 of 18 layers' attention 7-9
-  // us slower at 16 decodes over 2048 keys (the same layers in every form that issued it at or before the wait); issued
-  // after the first chunks landed the layers were even but the walk waited for pages 2-7 (+1.4 us per layer).
-  const int p0 = (S * CK + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE;  // pages the warps' first chunks load
-  if (blockIdx.y == 0 && tid + p0 < min(pf, npf)) pk_attn_prefetch(p, btab[tid + p0], page_bytes);
-  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
-
-  // ---- Q rows [row0, row0 + 16 * (4 / S)) -> smem -> registers; the warp's first K and V chunks (one commit group
-  // each, empty for a warp without chunks, so the group counts are fixed).
-  {
-    constexpr int CPR = D / 8;
-    const int nq = 64 / S;
+  constexpr int CPR = D / 8;
+  const int nq = 64 / S;  // Q rows [row0, row0 + 16 * (4 / S))
+  uint32_t qf[NKS][4];
+  if constexpr (EARLY) {
+    uint16_t *sQ = smem + PK_ATTN_SPLIT_HALVES(D);
+    const int page0 = z < nch ? btab[z / CPP] : 0;
+    // The prefix prefetch before the wait, of the pages after those the first chunks demand-load, by the block of kv
+    // head 0 only (a page holds every kv head's keys): s14 calls 1-6 (kernels/NOTES-forward.md v39).
+    const int p0 = (S * CK + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE;  // pages the warps' first chunks load
+    if (blockIdx.y == 0 && tid + p0 < min(pf, npf)) pk_attn_prefetch(p, btab[tid + p0], page_bytes);
+    pk_pdl_wait();  // Q, K and V are rope_kv_write's output
     for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
       const int r = c / CPR, ch = c % CPR;
       cp_async16(smem_u32(sQ + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
     }
     cp_async_commit();
-  }
-  if constexpr (QSEP) {
+    // one commit group each, empty for a warp without chunks, so the loop's group counts are the late form's
     if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
     cp_async_commit();
     if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
     cp_async_commit();
     cp_async_wait<2>();  // Q landed (pending: the first K and V chunks)
-  } else {
-    cp_async_wait<0>();
-  }
-  pk_attn_bar_split();
-  uint32_t qf[NKS][4];
+    pk_attn_bar_split();
 #pragma unroll
-  for (int ks = 0; ks < NKS; ks++)
-    ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
-                smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
-  if constexpr (!QSEP) {
-    pk_attn_bar_split();  // Q staging overlaps warp 0's chunk buffers
-    if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+    for (int ks = 0; ks < NKS; ks++)
+      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
+                  smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+  } else {
+    // ---- Q -> smem (start of the buffer) -> registers.
+    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
+      const int r = c / CPR, ch = c % CPR;
+      cp_async16(smem_u32(smem + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
+    }
     cp_async_commit();
-    if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+    if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+
+    cp_async_wait<0>();
+    pk_attn_bar_split();
+#pragma unroll
+    for (int ks = 0; ks < NKS; ks++)
+      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
+                  smem_u32(smem + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+    pk_attn_bar_split();  // Q staging overlaps warp 0's chunk buffers
+
+    if (z < nch) {
+      pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[z / CPP], z * CK, kv_len, kv_row, kcol0, lane);
+      cp_async_commit();
+      pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[z / CPP], z * CK, kv_len, kv_row, kcol0, lane);
+    }
     cp_async_commit();
   }
 
@@ -375,7 +381,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   // Every chunk c < nch has key0 <= warp_last_pos: no chunk is skipped.
   for (int c = z; c < nch; c += S) {
     const int key0 = c * CK;
-    if (blockIdx.y == 0 && lane == 0 && c % CPP == 0 && c / CPP + pf < npf) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
+    if ((!EARLY || blockIdx.y == 0) && lane == 0 && c % CPP == 0 && c / CPP + pf < npf) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
     cp_async_wait<1>();  // K(c) landed
     __syncwarp();
     float s[NT][4];
@@ -467,7 +473,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   constexpr int NDT = D / 8;   // 8-wide column tiles of O
 
   PkAttnTile t;
-  if (!pk_attn_tile(p, t)) { pk_attn_leave(); return; }
+  if (!pk_attn_tile(p, t)) return;
   const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
             last_row = t.last_row;
   const int *btab = t.btab;
@@ -477,7 +483,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   // full-tile path. The choice depends on D only, never on the batch: graph == eager still holds.
   if (D == 64 && last_row - row0 < 32) {
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;  // the split path runs in warps 0-3
-    pk_attn_split<D, NH == 2>(p, smem, t);
+    pk_attn_split<D, false>(p, smem, t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
@@ -498,9 +504,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  // pages NH.. before the wait (pages 0 .. NH-1 load first), by kv head 0's block only: see pk_attn_split
-  if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
-  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 .. NH-1 load now
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {
@@ -540,7 +544,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
     const int j = j0 + z;  // this half's page
     const int key0 = j * PREFILL_PAGE_SIZE;
     const bool active = j < nblocks && key0 <= warp_last_pos;
-    if (blockIdx.y == 0 && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
+    if (tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
     cp_async_wait<1>();  // K(j) landed
     __syncthreads();
     float s[8][4];
@@ -604,8 +608,6 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
 
 extern __shared__ __align__(128) uint16_t pk_attn_smem[];  // PREFILL_ATTN_KH_SMEM bytes (dynamic; the host raises the limit)
 static_assert(PK_ATTN_SMEM_HALVES(2) * 2 == PREFILL_ATTN_KH_SMEM, "exported attention shared memory");
-static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) <= PK_ATTN_SMEM_HALVES(2) && PK_ATTN_SPLIT_ALL_HALVES(128) <= PK_ATTN_SMEM_HALVES(2),
-              "the kh form's split path stages Q past its chunk buffers");
 static_assert(PREFILL_ATTN_THREADS == 128 && PREFILL_ATTN_KH_THREADS == 256, "4 warps per key half");
 
 // Two forms, the same arithmetic for a row that sees one page: attention_prefill (4 warps, one key walker per row
@@ -617,16 +619,18 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_pre
   // At entry (as the small kernels, common.cuh): the next kernel is the o GEMM, whose weight-streaming
   // form prefetches its weights before its own wait, so it streams them while this attention runs (at
   // 10 tokens 4 blocks use 4 SMs). Before, the trigger sat after the key loop (NOTES-forward.md v6).
-  pk_pdl_launch();  // the wait is inside, after the tile's lookup (pk_attn_tile)
+  pk_pdl_launch();
+  pk_pdl_wait();  // num_blocks, the tile map, q and the cache come from earlier kernels
+  if (blockIdx.x >= *p.num_blocks) return;
   if (p.head_dim == 128) pk_attn_impl<128, 1>(p, smem);
   else if (p.head_dim == 64) pk_attn_impl<64, 1>(p, smem);
-  else pk_attn_leave();  // no form for it (Java refuses the head dim)
 }
 
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS) attention_prefill_kh(AttnParams p) {
   uint16_t *smem = pk_attn_smem;
-  pk_pdl_launch();  // at entry, as attention_prefill; the wait is inside
+  pk_pdl_launch();  // at entry, as attention_prefill
+  pk_pdl_wait();
+  if (blockIdx.x >= *p.num_blocks) return;
   if (p.head_dim == 128) pk_attn_impl<128, 2>(p, smem);
   else if (p.head_dim == 64) pk_attn_impl<64, 2>(p, smem);
-  else pk_attn_leave();
 }

@@ -23,9 +23,9 @@
 #define PK_ATTN_WG_PAGE 8192
 #define PK_ATTN_WG_SLOTS 3
 static_assert(2 * PK_ATTN_WG_SLOTS * 2 * PK_ATTN_WG_PAGE + 1024 == PREFILL_ATTN_WG_SMEM, "two halves' rings of K and V pages");
-static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the split path's buffers and its Q staging");
-// The Q tile is staged in half 0's slot 2 K page, which no copy touches before step 0 of the loop (v39: Q and the first
-// K and V pages load together; before, Q sat in slot 0 and the K / V copies started only after Q had landed).
+static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the split path's buffers and the early form's Q staging");
+// The early form stages the Q tile in half 0's slot 2 K page, which no copy touches before step 0 of the loop, so Q and
+// steps 0 and 1's K and V pages load together (the late form stages Q in slot 0 and copies K / V once Q has landed).
 #define PK_ATTN_WG_Q_OFF (2 * 2 * PK_ATTN_WG_PAGE)
 // A key half's 4 warps meet at their own named barrier (2 + z; the split path uses 1), so the halves run independently.
 // Immediate ids (a register id makes ptxas reserve all 16).
@@ -58,17 +58,23 @@ PK_DEV void pk_attn_wg_load_kv(int j, uint32_t sl, const AttnParams &p, const in
   cp_async_commit();
 }
 
+// EARLY (attention_prefill_wg_early, v39.6): called before the PDL wait, which it makes after the tile's lookup and the
+// prefix prefetch (see PkAttnTile); otherwise called after it.
+template <bool EARLY>
 static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
   PkAttnTile t;
-  if (!pk_attn_tile(p, t)) { pk_attn_leave(); return; }
+  if (!pk_attn_tile(p, t)) {
+    if (EARLY) pk_attn_leave();
+    return;
+  }
   const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
             last_row = t.last_row;
   const int *btab = t.btab;
-  if (last_row - row0 < 32) {  // attention.cu's split path, its bits (it waits inside)
+  if (last_row - row0 < 32) {  // attention.cu's split path, its bits
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
-    pk_attn_split<D, true>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
+    pk_attn_split<D, EARLY>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages the tile's last row sees
@@ -88,32 +94,52 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
-  // pages NH.. before the wait (steps 0 and 1 load pages z, z + NH), by kv head 0's block only: see pk_attn_split
-  if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
-  pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
-
-  // ---- Q tile -> half 0's slot 2 K page (swizzled), with steps 0 and 1's K and V pages in flight behind it -> the m16n8k16 A
-  // fragments of this warp's 16 rows. The half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; step i
-  // loads step i + 2's page. One commit group per operand and step, empty where there is no page, so the counts are fixed.
-  const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
-#pragma unroll
-  for (int i = 0; i < 2; i++) {
-    const int c = tid + i * 256, r = c >> 3, ch = c & 7;
-    cp_async16(sQ + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-  }
-  cp_async_commit();
-#pragma unroll
-  for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
-
-  cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
-  __syncthreads();
   uint32_t qf[4][4];
+  if constexpr (EARLY) {
+    // pages NH.. (steps 0 and 1 load pages z, z + NH) before the wait, by kv head 0's block only: see pk_attn_split
+    if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+    pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
+    // ---- Q tile -> half 0's slot 2 K page (swizzled), steps 0 and 1's K and V pages in flight behind it -> the m16n8k16
+    // A fragments of this warp's 16 rows. One commit group per operand and step, empty where there is no page.
+    const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
 #pragma unroll
-  for (int ks = 0; ks < 4; ks++) {
-    const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
-    ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], sQ + r * 128 + ((ch ^ (r & 7)) << 4));
+    for (int i = 0; i < 2; i++) {
+      const int c = tid + i * 256, r = c >> 3, ch = c & 7;
+      cp_async16(sQ + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
+    }
+    cp_async_commit();
+#pragma unroll
+    for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
+    cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
+    __syncthreads();
+#pragma unroll
+    for (int ks = 0; ks < 4; ks++) {
+      const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
+      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], sQ + r * 128 + ((ch ^ (r & 7)) << 4));
+    }
+    __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
+  } else {
+    if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+    // ---- Q tile -> half 0's K page (swizzled) -> the m16n8k16 A fragments of this warp's 16 rows.
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+      const int c = tid + i * 256, r = c >> 3, ch = c & 7;
+      cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
+    }
+    cp_async_commit();
+    cp_async_wait<0>();
+    __syncthreads();
+#pragma unroll
+    for (int ks = 0; ks < 4; ks++) {
+      const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
+      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], base + r * 128 + ((ch ^ (r & 7)) << 4));
+    }
+    __syncthreads();
+    // the half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; steps 0 and 1 load now, step i loads
+    // step i + 2's page. One commit group per operand and step, empty where there is no page, so the counts are fixed.
+#pragma unroll
+    for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
   }
-  __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
 
   float o[NDT][4];  // the m64n64 accumulator: gemm.cu's m16n8 C fragments, one per 8 dims
 #pragma unroll
@@ -127,7 +153,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     const bool wg_active = j < nblocks;  // some row of the tile sees the page (uniform over the warpgroup)
     const bool active = wg_active && key0 <= warp_last_pos;
     const uint32_t sK = sH + (step % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, sV = sK + PK_ATTN_WG_PAGE;
-    if (blockIdx.y == 0 && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
+    if ((!EARLY || blockIdx.y == 0) && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
     cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
     pk_fence_proxy_async();
     pk_attn_wg_bar(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
@@ -190,7 +216,17 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #define PK_ATTN_WG_MIN_BLOCKS 1
 #endif
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg(AttnParams p) {
-  pk_pdl_launch();  // at entry, as the other forms; the wait is inside, after the tile's lookup (pk_attn_tile)
+  pk_pdl_launch();  // at entry, as the other forms
+  pk_pdl_wait();
+  if (blockIdx.x >= *p.num_blocks) return;
   if (p.head_dim != 64) __trap();  // Java selects this form for head dim 64 only
-  pk_attn_wg_impl(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+  pk_attn_wg_impl<false>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+}
+
+// The early form (v39.6): the tile's lookup and the prefix prefetch before the PDL wait (see PkAttnTile for the order the
+// plan must keep); the same bits as attention_prefill_wg.
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg_early(AttnParams p) {
+  pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
+  if (p.head_dim != 64) __trap();
+  pk_attn_wg_impl<true>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
 }

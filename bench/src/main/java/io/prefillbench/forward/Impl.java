@@ -46,7 +46,13 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
          * consumer reads that one plane (the same bits as the splits planes) and no reduce op is needed. Cluster sizes
          * above 8 need the kernel's non-portable cluster size allowed (the engine does it once per kernel).
          */
-        CLUSTER_SPLITK
+        CLUSTER_SPLITK,
+        /**
+         * Reads the tile map before its griddepcontrol.wait (attention_prefill_wg_early): the plan must run build_tile_map
+         * first and launch the kernel after it without PDL, so every later kernel starts after the map is complete
+         * ({@link Lowering#serializeAfterTileMap}).
+         */
+        TILE_MAP_BEFORE_WAIT
     }
 
     @FunctionalInterface

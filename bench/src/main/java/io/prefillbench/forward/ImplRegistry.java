@@ -41,6 +41,8 @@ import java.util.Set;
 public final class ImplRegistry {
     /** The wgmma attention form's name (kernel and implementation): an attention row selects it (AttentionWgmma). */
     public static final String ATTENTION_WG = "attention_prefill_wg";
+    /** The wg form that reads its tile before the PDL wait (an attention row selects it). */
+    public static final String ATTENTION_WG_EARLY = "attention_prefill_wg_early";
 
     /**
      * A fusion rewrite: a GEMM ({@code producerGemm}: the op-name suffix, e.g. {@code gate_up})
@@ -163,10 +165,7 @@ public final class ImplRegistry {
     }
 
     private static final ImplRegistry STANDARD = new ImplRegistry(withTma(List.of(
-            // Without PDL: the forward's second kernel, after build_tile_map (ForwardProgram), so it starts only once the
-            // map is complete and visible, and so does every kernel after it; the attention kernels read the map before
-            // their griddepcontrol.wait (kernels/NOTES-forward.md v39). Costs one link's overlap per forward.
-            new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, EnumSet.noneOf(Impl.Attr.class), ROW_INVARIANT, ImplRegistry::any,
+            new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
@@ -236,6 +235,13 @@ public final class ImplRegistry {
                     KernelConstants.ATTN_WG_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only (tiles of <= 32 rows: "
                             + "attention_prefill's split path and bits)", new AttentionWgmma(),
+                    (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
+                    ImplRegistry::one, true, null, ImplRegistry::bindAttention),
+            // the wg form with the tile's lookup and the prefix prefetch before its PDL wait (kernels/NOTES-forward.md
+            // v39): an attention row selects it; the plan then launches the kernel after build_tile_map without PDL
+            new Impl(ATTENTION_WG_EARLY, OpKind.ATTENTION, ATTENTION_WG_EARLY, KernelConstants.ATTN_KH_THREADS,
+                    KernelConstants.ATTN_WG_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.TILE_MAP_BEFORE_WAIT),
+                    "attention_prefill_wg's bits (the same arithmetic; only when its loads are issued differs)", new AttentionWgmma(),
                     (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
                     ImplRegistry::one, true, null, ImplRegistry::bindAttention),
             // 4 warps, two blocks per SM: more attention blocks than that wave

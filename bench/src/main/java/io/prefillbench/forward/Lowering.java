@@ -1,6 +1,7 @@
 package io.prefillbench.forward;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,25 +40,55 @@ public final class Lowering {
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = assignStreams(ops, program, key, registry, choices);
         ops = grids(ops, key, program.dims());
+        ops = serializeAfterTileMap(ops);
         checkTileMapFirst(ops, key);
         return new LoweredPlan(program, key, ops, workspaces, weights);
     }
 
+    /** Whether an op of the plan reads the tile map before its PDL wait ({@link Impl.Attr#TILE_MAP_BEFORE_WAIT}). */
+    static boolean readsTileMapEarly(List<LoweredOp> ops) {
+        return ops.stream().anyMatch(o -> o.impl().attrs().contains(Impl.Attr.TILE_MAP_BEFORE_WAIT));
+    }
+
     /**
-     * The attention kernels read the tile map before their PDL wait (kernels/NOTES-forward.md v39). That holds only while
-     * build_tile_map is the first kernel and the one after it launches without PDL, so that every later kernel starts
-     * after the map is complete and visible. Refuses a lowering that breaks the order.
+     * Where an op reads the tile map before its PDL wait: the main-stream op after build_tile_map (the program's first op)
+     * launches without PDL, so it starts only once the map is complete and visible, and so does every kernel after it
+     * (kernels/NOTES-forward.md v39). Costs that one link's overlap; plans without such an op are left as they are.
+     */
+    static List<LoweredOp> serializeAfterTileMap(List<LoweredOp> ops) {
+        if (!readsTileMapEarly(ops)) return ops;
+        List<LoweredOp> out = new ArrayList<>(ops);
+        boolean seen = false;
+        for (int i = 0; i < out.size(); i++) {
+            LoweredOp o = out.get(i);
+            if (o.stream() != 0) continue;
+            if (o.op().kind() == OpKind.TILE_MAP) {
+                seen = true;
+            } else if (seen) {
+                Impl im = o.impl();
+                EnumSet<Impl.Attr> attrs = im.attrs().isEmpty() ? EnumSet.noneOf(Impl.Attr.class) : EnumSet.copyOf(im.attrs());
+                attrs.remove(Impl.Attr.PDL);
+                out.set(i, o.withImpl(new Impl(im.name(), im.kind(), im.kernel(), im.threads(), im.dynamicSmem(), attrs, im.invariance(),
+                        im.supports(), im.grid(), im.defaultSplits(), im.linearEpilogue(), im.partialRole(), im.binder()), o.fused()));
+                break;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a plan whose op reads the tile map before its PDL wait unless build_tile_map is the first kernel and the
+     * one after it launches without PDL: otherwise that op may read the map before it is written.
      */
     static void checkTileMapFirst(List<LoweredOp> ops, CaptureKey key) {
+        if (!readsTileMapEarly(ops)) return;
         List<LoweredOp> main = ops.stream().filter(o -> o.stream() == 0).toList();
         int at = -1;
         for (int i = 0; i < main.size(); i++) if (main.get(i).op().kind() == OpKind.TILE_MAP) at = i;
-        if (at < 0) return;
         if (at != 0 || main.size() < 2 || main.get(1).impl().attrs().contains(Impl.Attr.PDL)) {
-            throw new IllegalStateException("bucket " + key.size() + ": the tile map must be the first kernel and the next one ("
-                    + (main.size() > 1 ? main.get(at == 0 ? 1 : 0).impl().name() : "none")
-                    + ") must launch without PDL, or attention reads the map before it is written; keep tile_map first in"
-                    + " ForwardProgram and its successor's implementation without Impl.Attr.PDL");
+            throw new IllegalStateException("bucket " + key.size() + ": an op reads the tile map before its PDL wait, so the tile map"
+                    + " must be the first kernel and the next one (" + (main.size() > 1 ? main.get(at == 0 ? 1 : 0).impl().name() : "none")
+                    + ") must launch without PDL; keep tile_map first in ForwardProgram and serializeAfterTileMap in the lowering");
         }
     }
 

@@ -22,29 +22,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoweringTest {
     /**
-     * The attention kernels read the tile map before their PDL wait (kernels/NOTES-forward.md v39): build_tile_map first,
-     * the kernel after it without PDL, every preset and bucket; a registry whose embed_gather has PDL is refused.
+     * attention_prefill_wg_early reads the tile map before its PDL wait (kernels/NOTES-forward.md v39): where a bucket runs
+     * it, build_tile_map is the first kernel and the one after it (embed) launches without PDL; elsewhere every kernel keeps
+     * PDL. A plan whose embed kept PDL next to the early form is refused.
      */
     @Test
-    void theTileMapIsCompleteBeforeAnyLaterKernelStarts() {
-        for (String preset : Presets.names()) {
-            LoweredForward f = lower(preset, "1,16,64,128,512");
-            for (LoweredPlan p : f.all()) {
-                List<LoweredOp> main = p.ops().stream().filter(o -> o.stream() == 0).toList();
-                String where = preset + " at " + p.key().size();
-                assertEquals(List.of("tile_map", "embed"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
-                assertTrue(!main.get(1).impl().attrs().contains(Impl.Attr.PDL), where);
-                assertTrue(main.stream().skip(2).filter(o -> !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
-                        where + ": the rest keep PDL");
-            }
+    void theTileMapIsCompleteBeforeTheEarlyAttentionFormStarts() {
+        LoweredForward f = lower("ernie-4.5-0.3b", "16,64,128,512", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        for (LoweredPlan p : f.all()) {
+            List<LoweredOp> main = p.ops().stream().filter(o -> o.stream() == 0).toList();
+            boolean early = p.key().size() > 16;  // the bundled attention rows: the early form at 17..512
+            String where = "bucket " + p.key().size();
+            assertEquals(early ? ImplRegistry.ATTENTION_WG_EARLY : ImplRegistry.ATTENTION_WG, p.op("L0.attention").impl().name(), where);
+            assertEquals(List.of("tile_map", "embed"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
+            assertEquals(!early, main.get(1).impl().attrs().contains(Impl.Attr.PDL), where + ": embed launches without PDL only with the early form");
+            assertTrue(main.stream().skip(2).filter(o -> !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
+                    where + ": the rest keep PDL");
+            String embedLine = OpDump.of(f).lines().filter(l -> l.startsWith("size=" + p.key().size() + " ") && l.contains(" op=embed "))
+                    .findFirst().orElseThrow();
+            assertTrue(embedLine.contains(" pdl=" + (early ? 0 : 1)), embedLine);
         }
-        ImplRegistry planted = new ImplRegistry(ImplRegistry.standard().impls().stream()
-                .map(i -> !i.name().equals("embed_gather") ? i : new Impl(i.name(), i.kind(), i.kernel(), i.threads(), i.dynamicSmem(),
-                        java.util.EnumSet.of(Impl.Attr.PDL), i.invariance(), i.supports(), i.grid(), i.defaultSplits(), i.linearEpilogue(),
-                        i.partialRole(), i.binder()))
-                .toList(), ImplRegistry.standard().fusions());
-        var e = assertThrows(IllegalStateException.class, () -> lower("ernie-4.5-0.3b", "16", 16, 132, planted, ImplChoices.bundled()));
-        assertTrue(e.getMessage().contains("(embed_gather) must launch without PDL"), e.getMessage());
+        // Llama has no attention row: its forms read the map after the wait, so nothing changes
+        LoweredPlan llama = lower("llama-3.2-1b", "64", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(64);
+        assertTrue(llama.ops().get(1).impl().attrs().contains(Impl.Attr.PDL));
+        // the check refuses the early form behind an embed that kept PDL (what serializeAfterTileMap prevents)
+        LoweredPlan at64 = f.plan(64);
+        List<LoweredOp> planted = new java.util.ArrayList<>(at64.ops());
+        LoweredOp embed = planted.get(1);
+        planted.set(1, embed.withImpl(ImplRegistry.standard().impls().stream().filter(i -> i.name().equals("embed_gather")).findFirst().orElseThrow(),
+                embed.fused()));
+        var e = assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(planted, at64.key()));
+        assertTrue(e.getMessage().contains("the next one (embed_gather) must launch without PDL"), e.getMessage());
+        Lowering.checkTileMapFirst(Lowering.serializeAfterTileMap(planted), at64.key());
     }
 
     @Test
@@ -735,14 +744,16 @@ class LoweringTest {
     void theBundledAttentionRowPutsOnlyErniesShapeOnTheWgmmaForm() {
         // v31 at two blocks per SM was bundled and taken back in session 10 (decode-heavy steps 9-29 % slower); at one
         // block per SM it won every workload and decode mix measured in session 11 (results/h200-ab-20261130/s11/), so
-        // the row covers ERNIE-4.5-0.3B's attention shape (16 q / 2 kv heads of 64) at every size; other presets keep the rule
+        // the rows cover ERNIE-4.5-0.3B's attention shape (16 q / 2 kv heads of 64) at every size, the early form (v39) from
+        // 17 on (results/h200-ab-20261130/s14/); other presets keep the rule
         ImplChoices b = ImplChoices.bundled();
-        assertEquals(1, b.attention().size());
+        assertEquals(2, b.attention().size());
         for (String preset : Presets.names()) {
-            LoweredForward bundled = ForwardTestSupport.lower(preset, "16,64,512", 32, 132, ImplRegistry.standard(), b);
-            LoweredForward rule = ForwardTestSupport.lower(preset, "16,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
-            for (int s : new int[] {16, 64, 512})
-                assertEquals(preset.equals("ernie-4.5-0.3b") ? ImplRegistry.ATTENTION_WG : rule.plan(s).op("L0.attention").impl().name(),
+            LoweredForward bundled = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), b);
+            LoweredForward rule = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
+            for (int s : new int[] {16, 17, 64, 512})
+                assertEquals(!preset.equals("ernie-4.5-0.3b") ? rule.plan(s).op("L0.attention").impl().name()
+                                : s <= 16 ? ImplRegistry.ATTENTION_WG : ImplRegistry.ATTENTION_WG_EARLY,
                         bundled.plan(s).op("L0.attention").impl().name(), preset + " at " + s);
         }
     }
