@@ -16,9 +16,8 @@ import java.util.Map;
  * harness via {@code plan --dump-ops}) reads this program or its lowering ({@link Lowering}).
  *
  * <pre>
- * tile map = build_tile_map(query_start)     first: embed waits for it to complete, so every later kernel may read
- *                                           the map before its PDL wait (attention does)
  * residual = embed(token_ids)
+ * tile map = build_tile_map(query_start)     (moved first by the lowering where an attention form reads it early)
  * per layer l:
  *   hidden   = add_rmsnorm(x = branch_out (l > 0), residual, input_norm)
  *   qkv      = gemm(hidden, qkv)
@@ -126,10 +125,10 @@ public final class ForwardProgram {
         }
 
         List<Op> ops = new ArrayList<>();
-        ops.add(op("tile_map", OpKind.TILE_MAP, -1, Map.of("query_start", QUERY_START, "num_seqs", NUM_SEQS),
-                Map.of("num_blocks", NUM_BLOCKS, "batch_ids", BATCH_IDS, "tile_ids", TILE_IDS), Map.of(), 0, 0, Count.ONE));
         ops.add(op("embed", OpKind.EMBED, -1, Map.of("ids", TOKEN_IDS, "num_tokens", NUM_TOKENS), Map.of("out", RESIDUAL),
                 Map.of("table", WeightSpec.EMBEDDING), 0, 0, Count.TOKENS));
+        ops.add(op("tile_map", OpKind.TILE_MAP, -1, Map.of("query_start", QUERY_START, "num_seqs", NUM_SEQS),
+                Map.of("num_blocks", NUM_BLOCKS, "batch_ids", BATCH_IDS, "tile_ids", TILE_IDS), Map.of(), 0, 0, Count.ONE));
         for (int l = 0; l < d.layers(); l++) {
             WeightSpec.LayerNames w = WeightSpec.layer(l);
             String p = "L" + l + ".";

@@ -34,9 +34,10 @@ class LoweringTest {
             boolean early = p.key().size() > 16;  // the bundled attention rows: the early form at 17..512
             String where = "bucket " + p.key().size();
             assertEquals(early ? ImplRegistry.ATTENTION_WG_EARLY : ImplRegistry.ATTENTION_WG, p.op("L0.attention").impl().name(), where);
-            assertEquals(List.of("tile_map", "embed"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
+            // the program's order (embed, tile_map) where no op reads the map early; tile_map first and embed without PDL where one does
+            assertEquals(early ? List.of("tile_map", "embed") : List.of("embed", "tile_map"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
             assertEquals(!early, main.get(1).impl().attrs().contains(Impl.Attr.PDL), where + ": embed launches without PDL only with the early form");
-            assertTrue(main.stream().skip(2).filter(o -> !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
+            assertTrue(main.stream().filter(o -> o != main.get(1) && !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
                     where + ": the rest keep PDL");
             String embedLine = OpDump.of(f).lines().filter(l -> l.startsWith("size=" + p.key().size() + " ") && l.contains(" op=embed "))
                     .findFirst().orElseThrow();
@@ -48,12 +49,21 @@ class LoweringTest {
         // the check refuses the early form behind an embed that kept PDL (what serializeAfterTileMap prevents)
         LoweredPlan at64 = f.plan(64);
         List<LoweredOp> planted = new java.util.ArrayList<>(at64.ops());
+        assertEquals("embed", planted.get(1).op().name());
         LoweredOp embed = planted.get(1);
         planted.set(1, embed.withImpl(ImplRegistry.standard().impls().stream().filter(i -> i.name().equals("embed_gather")).findFirst().orElseThrow(),
                 embed.fused()));
         var e = assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(planted, at64.key()));
         assertTrue(e.getMessage().contains("the next one (embed_gather) must launch without PDL"), e.getMessage());
         Lowering.checkTileMapFirst(Lowering.serializeAfterTileMap(planted), at64.key());
+        // the program's order with the early form (tile_map after embed) is refused too, and serializeAfterTileMap mends it
+        List<LoweredOp> programOrder = new java.util.ArrayList<>(planted);
+        programOrder.add(0, programOrder.remove(1));
+        assertEquals("embed", programOrder.get(0).op().name());
+        assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(programOrder, at64.key()));
+        List<LoweredOp> mended = Lowering.serializeAfterTileMap(programOrder);
+        assertEquals(List.of("tile_map", "embed"), List.of(mended.get(0).op().name(), mended.get(1).op().name()));
+        Lowering.checkTileMapFirst(mended, at64.key());
     }
 
     @Test
@@ -666,7 +676,7 @@ class LoweringTest {
         assertEquals(layers - 1, side.size());
         LoweredOp first = side.getFirst();
         assertEquals("L1.prefetch", first.op().name());
-        assertEquals("embed", first.forkAfter());
+        assertEquals("tile_map", first.forkAfter());
         assertEquals("L1.input_norm", first.joinBefore());
         assertTrue(first.op().weights().containsValue("layers.1.qkv.weight") || !first.op().weights().isEmpty());
         assertTrue(f.plan(64).ops().stream().allMatch(o -> o.stream() == 0), "off where the file has no row");

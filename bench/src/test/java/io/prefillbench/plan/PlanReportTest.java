@@ -57,9 +57,9 @@ class PlanReportTest {
         String at512 = md.substring(md.indexOf("### Lowered ops at size 512"));
         List<String> lines16 = at16.lines().filter(l -> l.startsWith("s0  ") || l.startsWith("  s1  ")).toList();
         assertEquals(167 + 17, lines16.size(), at16);
-        assertTrue(lines16.stream().anyMatch(l -> l.startsWith("s0  embed ") && l.endsWith("  -> fork L1.prefetch")), at16);
+        assertTrue(lines16.stream().anyMatch(l -> l.startsWith("s0  tile_map ") && l.endsWith("  -> fork L1.prefetch")), at16);
         assertTrue(lines16.stream().anyMatch(l -> l.startsWith("  s1  L1.prefetch l2_prefetch grid=16x1x1")
-                && l.contains("fork_after=embed join_before=L1.input_norm")), at16);
+                && l.contains("fork_after=tile_map join_before=L1.input_norm")), at16);
         assertTrue(lines16.stream().anyMatch(l -> l.startsWith("s0  L1.input_norm ") && l.endsWith("  <- join L1.prefetch")), at16);
         assertTrue(lines16.stream().anyMatch(l -> l.startsWith("s0  L0.down ") && l.endsWith("  -> fork L2.prefetch")), at16);
         assertEquals(17, lines16.stream().filter(l -> l.startsWith("  s1  ")).count());
