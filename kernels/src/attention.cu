@@ -239,8 +239,9 @@ struct PkAttnTile {
   int kvh, group, qs, kv_len, past, nrows, row0, last_row;
   const int *btab;  // the sequence's block table
 };
+template <bool CHECK_NUM_BLOCKS = false>  // the early form: no check after a wait has been made before it
 PK_DEV bool pk_attn_tile(const AttnParams &p, PkAttnTile &t) {
-  if ((int)blockIdx.x >= *p.num_blocks) return false;
+  if (CHECK_NUM_BLOCKS && (int)blockIdx.x >= *p.num_blocks) return false;
   const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
   if (seq < 0 || tile < 0) return false;
   t.kvh = blockIdx.y;
@@ -314,14 +315,22 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   uint16_t *sK = smem + warp * 2 * CK * LDS;   // this warp's chunk buffers
   uint16_t *sV = sK + CK * LDS;
 
+  constexpr int CPR = D / 8;
+  const int nq = 64 / S;  // Q rows [row0, row0 + 16 * (4 / S))
+  if constexpr (!EARLY) {
+    // ---- Q -> smem (start of the buffer) -> registers.
+    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
+      const int r = c / CPR, ch = c % CPR;
+      cp_async16(smem_u32(smem + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
+    }
+    cp_async_commit();
+  }
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
   const int npages = (past + (row0 + tile_rows - 1) / group) / PREFILL_PAGE_SIZE + 1;
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  constexpr int CPR = D / 8;
-  const int nq = 64 / S;  // Q rows [row0, row0 + 16 * (4 / S))
   uint32_t qf[NKS][4];
   if constexpr (EARLY) {
     uint16_t *sQ = smem + PK_ATTN_SPLIT_HALVES(D);
@@ -348,12 +357,6 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
                   smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
   } else {
-    // ---- Q -> smem (start of the buffer) -> registers.
-    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
-      const int r = c / CPR, ch = c % CPR;
-      cp_async16(smem_u32(smem + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-    }
-    cp_async_commit();
     if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
     cp_async_wait<0>();

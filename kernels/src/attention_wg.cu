@@ -65,7 +65,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
   PkAttnTile t;
-  if (!pk_attn_tile(p, t)) {
+  if (!pk_attn_tile<EARLY>(p, t)) {  // the late form checked num_blocks after its wait
     if (EARLY) pk_attn_leave();
     return;
   }
@@ -89,6 +89,16 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);
+  if constexpr (!EARLY) {
+    if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+    // ---- Q tile -> half 0's K page (swizzled) -> the m16n8k16 A fragments of this warp's 16 rows.
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+      const int c = tid + i * 256, r = c >> 3, ch = c & 7;
+      cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
+    }
+    cp_async_commit();
+  }
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
@@ -119,14 +129,6 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     }
     __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
   } else {
-    if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
-    // ---- Q tile -> half 0's K page (swizzled) -> the m16n8k16 A fragments of this warp's 16 rows.
-#pragma unroll
-    for (int i = 0; i < 2; i++) {
-      const int c = tid + i * 256, r = c >> 3, ch = c & 7;
-      cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-    }
-    cp_async_commit();
     cp_async_wait<0>();
     __syncthreads();
 #pragma unroll
