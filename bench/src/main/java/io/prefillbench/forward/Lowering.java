@@ -54,8 +54,8 @@ public final class Lowering {
      * Where an op reads the tile map before its PDL wait: build_tile_map moves to the front (it reads only host-copied
      * metadata, so no op before it matters to it) and the main-stream op after it launches without PDL, so that op starts
      * only once the map is complete and visible, and so does every kernel after it (kernels/NOTES-forward.md v39). Costs
-     * that one link's overlap; plans without such an op keep the program's order and every PDL launch (s14 call 7: the
-     * moved order alone cost bucket 16 0.4-0.6 %).
+     * that one link's overlap; plans without such an op keep the program's order and every PDL launch (s14 call 7: with
+     * the moved order everywhere, and the late forms' code reordered, bucket 16 lost 0.4-0.6 %; the two were not separated).
      */
     static List<LoweredOp> serializeAfterTileMap(List<LoweredOp> ops) {
         if (!readsTileMapEarly(ops)) return ops;
