@@ -323,10 +323,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   const int page0 = z < nch ? btab[z / CPP] : 0;
-  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
-  // The prefix prefetch after the wait, as before v39: issued during the previous kernels it competed with their
-  // weight streams (s14 call 1: 16 decodes at 2048 +6 % with it before the wait).
   if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
   // ---- Q rows [row0, row0 + 16 * (4 / S)) -> smem -> registers; the warp's first K and V chunks (one commit group
   // each, empty for a warp without chunks, so the group counts are fixed).
@@ -473,7 +471,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   // full-tile path. The choice depends on D only, never on the batch: graph == eager still holds.
   if (D == 64 && last_row - row0 < 32) {
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;  // the split path runs in warps 0-3
-    pk_attn_split<D, NH == 2>(p, smem, t);
+    pk_attn_split<D, false>(p, smem, t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;
@@ -494,8 +492,8 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
-  pk_pdl_wait();  // Q, K and V are rope_kv_write's output; the prefix prefetch after it (see pk_attn_split)
   if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 .. NH-1 load now
+  pk_pdl_wait();  // Q, K and V are rope_kv_write's output
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {

@@ -68,7 +68,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const int *btab = t.btab;
   if (last_row - row0 < 32) {  // attention.cu's split path, its bits (it waits inside)
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
-    pk_attn_split<D, true>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
+    pk_attn_split<D, false>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages the tile's last row sees
@@ -88,8 +88,8 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
-  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // after the wait: see pk_attn_split
 
   // ---- Q tile -> half 0's slot 2 K page (swizzled), with steps 0 and 1's K and V pages in flight behind it -> the m16n8k16 A
   // fragments of this warp's 16 rows. The half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; step i
