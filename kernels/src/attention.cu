@@ -323,6 +323,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   const int page0 = z < nch ? btab[z / CPP] : 0;
+  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // probe v39.3a: before the wait and again after it
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output
   // The prefix prefetch after the wait, as before v39: issued during the previous kernels it competed with their
   // weight streams (s14 call 1: 16 decodes at 2048 +6 % with it before the wait).
@@ -496,6 +497,7 @@ static __device__ __forceinline__ void pk_attn_impl(const AttnParams &p, uint16_
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output; the prefix prefetch after it (see pk_attn_split)
   if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // pages 0 .. NH-1 load now
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // probe v39.3a: twice
 
   // ---- Q tile -> smem (K buffer) -> registers.
   {

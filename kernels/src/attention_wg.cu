@@ -88,6 +88,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // the smallest position among the warp's rows (-1 when one of them is not valid): pages wholly at or before it
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
+  if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // probe v39.3a: before the wait too
   pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
   if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);  // after the wait: see pk_attn_split
 
