@@ -612,7 +612,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_pre
   // At entry (as the small kernels, common.cuh): the next kernel is the o GEMM, whose weight-streaming
   // form prefetches its weights before its own wait, so it streams them while this attention runs (at
   // 10 tokens 4 blocks use 4 SMs). Before, the trigger sat after the key loop (NOTES-forward.md v6).
-  pk_pdl_launch();  // the wait is inside, after the tile's lookup (pk_attn_tile)
+  pk_pdl_launch();
+  pk_pdl_wait();  // probe v39.3c: the tile's lookup after the wait, as before v39 (the later wait returns at once)
   if (p.head_dim == 128) pk_attn_impl<128, 1>(p, smem);
   else if (p.head_dim == 64) pk_attn_impl<64, 1>(p, smem);
   else pk_attn_leave();  // no form for it (Java refuses the head dim)
@@ -620,7 +621,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_THREADS) attention_pre
 
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS) attention_prefill_kh(AttnParams p) {
   uint16_t *smem = pk_attn_smem;
-  pk_pdl_launch();  // at entry, as attention_prefill; the wait is inside
+  pk_pdl_launch();
+  pk_pdl_wait();  // probe v39.3c
   if (p.head_dim == 128) pk_attn_impl<128, 2>(p, smem);
   else if (p.head_dim == 64) pk_attn_impl<64, 2>(p, smem);
   else pk_attn_leave();

@@ -189,7 +189,8 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #define PK_ATTN_WG_MIN_BLOCKS 1
 #endif
 extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg(AttnParams p) {
-  pk_pdl_launch();  // at entry, as the other forms; the wait is inside, after the tile's lookup (pk_attn_tile)
+  pk_pdl_launch();
+  pk_pdl_wait();  // probe v39.3c: the tile's lookup after the wait, as before v39
   if (p.head_dim != 64) __trap();  // Java selects this form for head dim 64 only
   pk_attn_wg_impl(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
 }
