@@ -349,7 +349,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   // The prefix prefetch once Q has landed, a round trip after the wait (v39.4). Issued at the wait or before it, with
   // the lookup no longer in front of it, it made 5-7 of 18 layers' attention 7 us slower at 16 decodes over 2048 keys
   // (s14 calls 3-4, timelines; the same layers in every such form, no layer slower at 64 x 1024; cause not identified).
-  if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
+  // probe v39.5: the split path's prefix prefetch once warp 0's first K chunk has landed (below)
   uint32_t qf[NKS][4];
 #pragma unroll
   for (int ks = 0; ks < NKS; ks++)
@@ -375,6 +375,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     if (lane == 0 && c % CPP == 0 && c / CPP + pf < npf) pk_attn_prefetch(p, btab[c / CPP + pf], page_bytes);
     cp_async_wait<1>();  // K(c) landed
     __syncwarp();
+    if (c == 0 && lane < min(pf, npf)) pk_attn_prefetch(p, btab[lane], page_bytes);  // probe v39.5 (warp z = 0, rg = 0)
     float s[NT][4];
 #pragma unroll
     for (int i = 0; i < NT; i++) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
