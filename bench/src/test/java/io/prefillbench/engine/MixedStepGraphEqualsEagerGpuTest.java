@@ -1,6 +1,9 @@
 package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +54,54 @@ class MixedStepGraphEqualsEagerGpuTest {
                 }
             }
             assertEquals(3 * perKind, checked);
+        }
+    }
+
+    /**
+     * attention_prefill_wg_early (the tile's lookup and the prefix prefetch before the PDL wait; bundled at 17..512) gives
+     * attention_prefill_wg's bits: ERNIE-4.5-0.3B with either form at every size by an attention row, the same random
+     * decode, prefill and mixed steps (prefixes written by each engine's eager prefill), first tokens and logits equal
+     * bit for bit in eager and in graph mode. kernel_check compares the kernels alone the same way.
+     */
+    @Test
+    void earlyAttentionFormEqualsTheWgFormBitForBit() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,64,512", MAX_SEQS, MAX_LEN);
+        int vocab = cfg.model().vocab();
+        List<List<Run>> byForm = new ArrayList<>();
+        List<String> steps = new ArrayList<>();
+        for (String form : List.of(ImplRegistry.ATTENTION_WG, ImplRegistry.ATTENTION_WG_EARLY)) {
+            ImplChoices b = ImplChoices.bundled();
+            ImplChoices c = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
+                    List.of(new ImplChoices.AttentionRow(form, 0, 0, 0, 1, 1 << 20, 90, "test")));
+            try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(c))) {
+                Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
+                for (int size : cfg.sizes().sizes()) assertEquals(form, e.lowered().plan(size).op("L0.attention").impl().name());
+                for (int size : cfg.sizes().sizes()) e.capture(size);
+                Random rnd = new Random(39);  // the same steps for both forms
+                List<Run> runs = new ArrayList<>();
+                steps.clear();
+                for (Kind kind : Kind.values()) {
+                    for (int i = 0; i < 4; i++) {
+                        List<MixedSteps.Seq> seqs = randomStep(rnd, KvBlockAllocator.forEngine(cfg), kind, cfg, vocab);
+                        steps.add(kind + " " + describe(seqs));
+                        runs.add(run(e, seqs, false));
+                        runs.add(run(e, seqs, true));
+                    }
+                }
+                byForm.add(runs);
+            }
+        }
+        List<Run> wg = byForm.get(0), early = byForm.get(1);
+        assertEquals(wg.size(), early.size());
+        for (int i = 0; i < wg.size(); i++) {
+            String what = steps.get(i / 2) + (i % 2 == 0 ? " eager" : " graph");
+            assertArrayEquals(wg.get(i).firstTokens(), early.get(i).firstTokens(), what + ": first tokens");
+            for (int s = 0; s < wg.get(i).logits().length; s++) {
+                if (!Arrays.equals(wg.get(i).logits()[s], early.get(i).logits()[s])) {
+                    fail(what + ": the early form's logits of sequence " + s + " differ from attention_prefill_wg's");
+                }
+            }
         }
     }
 
