@@ -64,6 +64,42 @@ class ImplChoicesIdentityTest {
         }
     }
 
+    /**
+     * Every --impl-choices input committed under results/ says where it ran: provenance.run with the meta block's git SHA
+     * and dirty flag and a device (tune-gemm writes it; results/add-run-blocks.py added it to the files session scripts
+     * wrote). A file without it is caught (planted below).
+     */
+    @Test
+    void everyChoicesFileUnderResultsNamesTheRunThatUsedIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path results = java.nio.file.Path.of("../results");
+        List<String> missing = choicesWithoutRunBlock(results);
+        assertEquals(List.of(), missing);
+        assertTrue(choicesCount(results) >= 34, "the committed choices files were found");
+        java.nio.file.Files.writeString(tmp.resolve("choices-planted.json"), BASE);
+        assertEquals(List.of(tmp.resolve("choices-planted.json").toString()), choicesWithoutRunBlock(tmp));
+    }
+
+    private static long choicesCount(java.nio.file.Path root) throws java.io.IOException {
+        try (var s = java.nio.file.Files.walk(root)) {
+            return s.filter(ImplChoicesIdentityTest::isChoicesFile).count();
+        }
+    }
+
+    private static boolean isChoicesFile(java.nio.file.Path f) {
+        String n = f.getFileName().toString();
+        return n.endsWith(".json") && (n.startsWith("choices-") || n.startsWith("impl-choices"));
+    }
+
+    private static List<String> choicesWithoutRunBlock(java.nio.file.Path root) throws java.io.IOException {
+        try (var s = java.nio.file.Files.walk(root)) {
+            return s.filter(ImplChoicesIdentityTest::isChoicesFile).filter(f -> {
+                var run = ImplChoices.read(f).provenance().run();
+                return run == null || !run.path("meta").path("gitSha").asText().matches("[0-9a-f]{40}")
+                        || !run.path("meta").has("gitDirty") || run.path("devices").path(0).path("name").asText().isEmpty();
+            }).map(java.nio.file.Path::toString).sorted().toList();
+        }
+    }
+
     /** Files written before persistentLayers existed keep the identity their results recorded; a row changes it. */
     @Test
     void persistentLayersRowsChangeTheIdentityAndTheirAbsenceDoesNot() {
