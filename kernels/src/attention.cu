@@ -289,6 +289,27 @@ PK_DEV PkAttnRows pk_attn_rows(int row0, int rg, int g, int nrows, int past, int
   return r;
 }
 
+// The split path's Q rows [row0, row0 + nq) -> sQ (row stride PK_ATTN_LDS(D)), as one commit group.
+template <int D>
+PK_DEV void pk_attn_split_q_copy(const AttnParams &p, const PkAttnTile &t, uint16_t *sQ, int nq, int tid) {
+  constexpr int CPR = D / 8, LDS = PK_ATTN_LDS(D);
+  for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
+    const int r = c / CPR, ch = c % CPR;
+    cp_async16(smem_u32(sQ + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, t.row0 + r, ch), t.row0 + r < t.nrows);
+  }
+  cp_async_commit();
+}
+
+// Row group rg's 16 Q rows from sQ -> the m16n8k16 A fragments.
+template <int D>
+PK_DEV void pk_attn_split_q_frag(uint32_t (&qf)[D / 16][4], uint16_t *sQ, int rg, int lane) {
+  constexpr int LDS = PK_ATTN_LDS(D);
+#pragma unroll
+  for (int ks = 0; ks < D / 16; ks++)
+    ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
+                smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+}
+
 // Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0. EARLY (the wg early
 // form's, v39.6): called before the PDL wait, which it makes after its metadata and prefix prefetch; Q is staged past the
 // chunk buffers (the caller has PK_ATTN_SPLIT_ALL_HALVES), so Q and the first K / V chunks load together. Otherwise
@@ -315,16 +336,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   uint16_t *sK = smem + warp * 2 * CK * LDS;   // this warp's chunk buffers
   uint16_t *sV = sK + CK * LDS;
 
-  constexpr int CPR = D / 8;
   const int nq = 64 / S;  // Q rows [row0, row0 + 16 * (4 / S))
-  if constexpr (!EARLY) {
-    // ---- Q -> smem (start of the buffer) -> registers.
-    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
-      const int r = c / CPR, ch = c % CPR;
-      cp_async16(smem_u32(smem + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-    }
-    cp_async_commit();
-  }
+  if constexpr (!EARLY) pk_attn_split_q_copy<D>(p, t, smem, nq, tid);  // ---- Q -> smem (start of the buffer) -> registers
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
   const int nch = warp_last_pos >= 0 ? warp_last_pos / CK + 1 : 0;  // chunks the group's rows see
@@ -340,11 +353,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     const int p0 = (S * CK + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE;  // pages the warps' first chunks load
     if (blockIdx.y == 0 && tid + p0 < min(pf, npf)) pk_attn_prefetch(p, btab[tid + p0], page_bytes);
     pk_pdl_wait();  // Q, K and V are rope_kv_write's output
-    for (int c = tid; c < nq * CPR; c += PK_ATTN_SPLIT_THREADS) {
-      const int r = c / CPR, ch = c % CPR;
-      cp_async16(smem_u32(sQ + r * LDS + ch * 8), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-    }
-    cp_async_commit();
+    pk_attn_split_q_copy<D>(p, t, sQ, nq, tid);
     // one commit group each, empty for a warp without chunks, so the loop's group counts are the late form's
     if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
     cp_async_commit();
@@ -352,19 +361,13 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     cp_async_commit();
     cp_async_wait<2>();  // Q landed (pending: the first K and V chunks)
     pk_attn_bar_split();
-#pragma unroll
-    for (int ks = 0; ks < NKS; ks++)
-      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
-                  smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+    pk_attn_split_q_frag<D>(qf, sQ, rg, lane);
   } else {
     if (tid < min(pf, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
 
     cp_async_wait<0>();
     pk_attn_bar_split();
-#pragma unroll
-    for (int ks = 0; ks < NKS; ks++)
-      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3],
-                  smem_u32(smem + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
+    pk_attn_split_q_frag<D>(qf, smem, rg, lane);
     pk_attn_bar_split();  // Q staging overlaps warp 0's chunk buffers
 
     if (z < nch) {

@@ -58,6 +58,25 @@ PK_DEV void pk_attn_wg_load_kv(int j, uint32_t sl, const AttnParams &p, const in
   cp_async_commit();
 }
 
+// The 64 x 64 Q tile -> the swizzled page at sQ (row r's 16-byte chunk c at r * 128 + ((c ^ (r % 8)) << 4)), one commit group.
+PK_DEV void pk_attn_wg_q_copy(const AttnParams &p, const PkAttnTile &t, uint32_t sQ, int tid) {
+#pragma unroll
+  for (int i = 0; i < 2; i++) {
+    const int c = tid + i * 256, r = c >> 3, ch = c & 7;
+    cp_async16(sQ + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<64>(p, t, t.row0 + r, ch), t.row0 + r < t.nrows);
+  }
+  cp_async_commit();
+}
+
+// Row group rg's 16 rows of the swizzled Q page at sQ -> the m16n8k16 A fragments.
+PK_DEV void pk_attn_wg_q_frag(uint32_t (&qf)[4][4], uint32_t sQ, int rg, int lane) {
+#pragma unroll
+  for (int ks = 0; ks < 4; ks++) {
+    const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
+    ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], sQ + r * 128 + ((ch ^ (r & 7)) << 4));
+  }
+}
+
 // EARLY (attention_prefill_wg_early, v39.6): called before the PDL wait, which it makes after the tile's lookup and the
 // prefix prefetch (see PkAttnTile); otherwise called after it.
 template <bool EARLY>
@@ -91,13 +110,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);
   if constexpr (!EARLY) {
     if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
-    // ---- Q tile -> half 0's K page (swizzled) -> the m16n8k16 A fragments of this warp's 16 rows.
-#pragma unroll
-    for (int i = 0; i < 2; i++) {
-      const int c = tid + i * 256, r = c >> 3, ch = c & 7;
-      cp_async16(base + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-    }
-    cp_async_commit();
+    pk_attn_wg_q_copy(p, t, base, tid);  // ---- Q tile -> half 0's K page (swizzled) -> this warp's A fragments
   }
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
@@ -112,30 +125,17 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     // ---- Q tile -> half 0's slot 2 K page (swizzled), steps 0 and 1's K and V pages in flight behind it -> the m16n8k16
     // A fragments of this warp's 16 rows. One commit group per operand and step, empty where there is no page.
     const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
-#pragma unroll
-    for (int i = 0; i < 2; i++) {
-      const int c = tid + i * 256, r = c >> 3, ch = c & 7;
-      cp_async16(sQ + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<D>(p, t, row0 + r, ch), row0 + r < nrows);
-    }
-    cp_async_commit();
+    pk_attn_wg_q_copy(p, t, sQ, tid);
 #pragma unroll
     for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
     cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
     __syncthreads();
-#pragma unroll
-    for (int ks = 0; ks < 4; ks++) {
-      const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
-      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], sQ + r * 128 + ((ch ^ (r & 7)) << 4));
-    }
+    pk_attn_wg_q_frag(qf, sQ, rg, lane);
     __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
   } else {
     cp_async_wait<0>();
     __syncthreads();
-#pragma unroll
-    for (int ks = 0; ks < 4; ks++) {
-      const int r = rg * 16 + (lane & 15), ch = ks * 2 + (lane >> 4);
-      ldmatrix_x4(qf[ks][0], qf[ks][1], qf[ks][2], qf[ks][3], base + r * 128 + ((ch ^ (r & 7)) << 4));
-    }
+    pk_attn_wg_q_frag(qf, base, rg, lane);
     __syncthreads();
     // the half's steps i = 0, 1, ... compute page j = z + 2 i from slot i % 3; steps 0 and 1 load now, step i loads
     // step i + 2's page. One commit group per operand and step, empty where there is no page, so the counts are fixed.

@@ -94,6 +94,14 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
         return attrs.contains(Attr.LIBRARY);
     }
 
+    /** The same implementation launched without the attribute (e.g. without PDL where the plan needs a full dependency). */
+    public Impl without(Attr a) {
+        java.util.EnumSet<Attr> rest = attrs.isEmpty() ? java.util.EnumSet.noneOf(Attr.class) : java.util.EnumSet.copyOf(attrs);
+        rest.remove(a);
+        return new Impl(name, kind, kernel, threads, dynamicSmem, rest, invariance, supports, grid, defaultSplits, linearEpilogue,
+                partialRole, binder);
+    }
+
     public boolean splitFixup() {
         return attrs.contains(Attr.SPLIT_FIXUP);
     }

@@ -1,7 +1,6 @@
 package io.prefillbench.forward;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,30 +57,23 @@ public final class Lowering {
      * the moved order everywhere, and the late forms' code reordered, bucket 16 lost 0.4-0.6 %; the two were not separated).
      */
     static List<LoweredOp> serializeAfterTileMap(List<LoweredOp> ops) {
-        if (!readsTileMapEarly(ops)) return ops;
+        int at = indexOfTileMap(ops);
+        if (at < 0 || !readsTileMapEarly(ops)) return ops;
         List<LoweredOp> out = new ArrayList<>(ops);
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).op().kind() == OpKind.TILE_MAP) {
-                out.add(0, out.remove(i));
-                break;
-            }
-        }
-        boolean seen = false;
-        for (int i = 0; i < out.size(); i++) {
+        out.add(0, out.remove(at));
+        for (int i = 1; i < out.size(); i++) {
             LoweredOp o = out.get(i);
-            if (o.stream() != 0) continue;
-            if (o.op().kind() == OpKind.TILE_MAP) {
-                seen = true;
-            } else if (seen) {
-                Impl im = o.impl();
-                EnumSet<Impl.Attr> attrs = im.attrs().isEmpty() ? EnumSet.noneOf(Impl.Attr.class) : EnumSet.copyOf(im.attrs());
-                attrs.remove(Impl.Attr.PDL);
-                out.set(i, o.withImpl(new Impl(im.name(), im.kind(), im.kernel(), im.threads(), im.dynamicSmem(), attrs, im.invariance(),
-                        im.supports(), im.grid(), im.defaultSplits(), im.linearEpilogue(), im.partialRole(), im.binder()), o.fused()));
+            if (o.stream() == 0) {
+                out.set(i, o.withImpl(o.impl().without(Impl.Attr.PDL), o.fused()));
                 break;
             }
         }
         return out;
+    }
+
+    private static int indexOfTileMap(List<LoweredOp> ops) {
+        for (int i = 0; i < ops.size(); i++) if (ops.get(i).op().kind() == OpKind.TILE_MAP) return i;
+        return -1;
     }
 
     /**
@@ -91,8 +83,7 @@ public final class Lowering {
     static void checkTileMapFirst(List<LoweredOp> ops, CaptureKey key) {
         if (!readsTileMapEarly(ops)) return;
         List<LoweredOp> main = ops.stream().filter(o -> o.stream() == 0).toList();
-        int at = -1;
-        for (int i = 0; i < main.size(); i++) if (main.get(i).op().kind() == OpKind.TILE_MAP) at = i;
+        int at = indexOfTileMap(main);
         if (at != 0 || main.size() < 2 || main.get(1).impl().attrs().contains(Impl.Attr.PDL)) {
             throw new IllegalStateException("bucket " + key.size() + ": an op reads the tile map before its PDL wait, so the tile map"
                     + " must be the first kernel and the next one (" + (main.size() > 1 ? main.get(at == 0 ? 1 : 0).impl().name() : "none")
