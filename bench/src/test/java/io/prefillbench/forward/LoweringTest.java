@@ -29,6 +29,7 @@ class LoweringTest {
     @Test
     void theTileMapIsCompleteBeforeTheEarlyAttentionFormStarts() {
         LoweredForward f = lower("ernie-4.5-0.3b", "16,64,128,512", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        String dump = OpDump.of(f);
         for (LoweredPlan p : f.all()) {
             List<LoweredOp> main = p.ops().stream().filter(o -> o.stream() == 0).toList();
             boolean early = p.key().size() > 16;  // the bundled attention rows: the early form at 17..512
@@ -39,7 +40,7 @@ class LoweringTest {
             assertEquals(!early, main.get(1).impl().attrs().contains(Impl.Attr.PDL), where + ": embed launches without PDL only with the early form");
             assertTrue(main.stream().filter(o -> o != main.get(1) && !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
                     where + ": the rest keep PDL");
-            String embedLine = OpDump.of(f).lines().filter(l -> l.startsWith("size=" + p.key().size() + " ") && l.contains(" op=embed "))
+            String embedLine = dump.lines().filter(l -> l.startsWith("size=" + p.key().size() + " ") && l.contains(" op=embed "))
                     .findFirst().orElseThrow();
             assertTrue(embedLine.contains(" pdl=" + (early ? 0 : 1)), embedLine);
         }
