@@ -776,6 +776,13 @@ static void launch_stream_n32(const GemmParams &p, int mcap, int splits, cudaStr
   else if (mcap <= 32) launch_ex(gemm_bf16_stream_m32_n32, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M32, st, pdl, p);
   else launch_ex(gemm_bf16_stream_m64_n32, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M64, st, pdl, p);
 }
+// The half-width streaming GEMM with the SiLU * up epilogue (gemm_bf16_stream_mXX_n32_silu, never split): grid (n / 32, 1, 1).
+static void launch_stream_n32_silu(const GemmParams &p, int mcap, cudaStream_t st = 0, bool pdl = false) {
+  const dim3 grid((p.n + PREFILL_GEMM_STREAM_N32_BN - 1) / PREFILL_GEMM_STREAM_N32_BN, 1, 1), block(PREFILL_GEMM_STREAM_THREADS);
+  if (mcap <= 16) launch_ex(gemm_bf16_stream_m16_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, st, pdl, p);
+  else if (mcap <= 32) launch_ex(gemm_bf16_stream_m32_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M32, st, pdl, p);
+  else launch_ex(gemm_bf16_stream_m64_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M64, st, pdl, p);
+}
 // The streaming qkv GEMM with the rope_kv_write epilogue (split-K fixup; grid (n / 64, 1, splits)).
 static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false) {
   const dim3 grid((p.gemm.n + PREFILL_GEMM_STREAM_BN - 1) / PREFILL_GEMM_STREAM_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
@@ -1535,6 +1542,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                                  : kernel == "gemm_bf16_stream_m16_silu" ? gemm_bf16_stream_m16_silu
                                  : kernel == "gemm_bf16_stream_m32_silu" ? gemm_bf16_stream_m32_silu
                                  : kernel == "gemm_bf16_stream_m64_silu" ? gemm_bf16_stream_m64_silu
+                                 : kernel == "gemm_bf16_stream_m16_n32_silu" ? gemm_bf16_stream_m16_n32_silu
+                                 : kernel == "gemm_bf16_stream_m32_n32_silu" ? gemm_bf16_stream_m32_n32_silu
+                                 : kernel == "gemm_bf16_stream_m64_n32_silu" ? gemm_bf16_stream_m64_n32_silu
                                                                          : gemm_bf16_large_silu;
         launch_ex(fk, grid, block, smem, st, pdl,
                   GemmParams{a, w, B.act.p, splits > 1 ? B.part.p : nullptr, mdev, m, n, k, lda, k, n / 2, splits, splits > 1 ? B.cnt.p : nullptr});
@@ -2188,6 +2198,46 @@ static void test_gemm_silu() {
           }
           record("gemm_bf16_stream_m" + std::to_string(m) + "_silu ffn" + std::to_string(ffn) + " k" + std::to_string(k) + " s" +
                      std::to_string(sp) + " m_dev" + std::to_string(mdev) + " ==stream+silu_mul",
+                 c, us, perf);
+        }
+      }
+    }
+    // The half-width forms with the epilogue (v40; never split): against the reference, and bit for bit against the
+    // unsplit _n32 kernel + silu_mul (group 8), the chain the engine runs without the fusion; rows past m_dev untouched.
+    // Timed at 16 and 64 back to back with PDL against that chain.
+    if (ffn % PREFILL_GEMM_STREAM_N32_BN == 0 && k % PREFILL_GEMM_STREAM_N32_BK == 0) {
+      for (int m : {16, 32, 64}) {
+        for (int mdev : {m, 1, m - 5}) {
+          Dev<int32_t> dm = dev_scalar(mdev);
+          GemmParams pf{dA.p, dWi.p, dOut.p, nullptr, dm.p, m, n, k, k, k, ffn, 1};
+          dOut.poison();
+          launch_stream_n32_silu(pf, m);
+          CK(cudaGetLastError());
+          auto out = dOut.down();
+          std::vector<int> vr;
+          for (int s2 : rows) if (s2 < mdev) vr.push_back(s2);
+          Cmp c = compare("stream_n32_silu", (long)vr.size() * ffn, [&](long i) { return h_bf2f(out[(size_t)vr[i / ffn] * ffn + i % ffn]); },
+                          [&](long i) { return ref[vr[i / ffn]][i % ffn]; }, 2e-2, 2e-2);
+          GemmParams pu{dA.p, dWi.p, dGU.p, nullptr, dm.p, m, n, k, k, k, n, 1};
+          SiluMulParams smp{dGU.p, nullptr, 0, 0, dOut2.p, dm.p, ffn, G};
+          dGU.poison(); dOut2.poison();
+          launch_stream_n32(pu, m, 1);
+          silu_mul<<<264, 256>>>(smp);
+          CK(cudaGetLastError());
+          auto out2 = dOut2.down();
+          long bad = 0, nanc = 0;
+          for (size_t i = 0; i < (size_t)mdev * ffn; i++) { bad += out2[i] != out[i]; nanc += std::isnan(h_bf2f(out[i])); }
+          for (size_t i = (size_t)mdev * ffn; i < out.size(); i++) bad += out[i] != 0xFFFF;
+          if (bad || nanc) { c.ok = false; c.fails += bad + nanc; printf("    stream_n32_silu m%d m_dev%d: %ld differ from n32 + silu_mul\n", m, mdev, bad); }
+          double us = 0;
+          std::string perf;
+          if (mdev == m && (m == 16 || m == 64)) {
+            us = time_us([&](int) { launch_stream_n32_silu(pf, m, 0, true); });
+            const double u = time_us([&](int) { launch_stream_n32(pu, m, 1, 0, true); launch_ex(silu_mul, dim3(2 * m), dim3(256), 0, 0, true, smp); });
+            perf = fmt("PDL: fused %.2f us", us) + fmt(" vs n32 + silu_mul %.2f", u);
+          }
+          record("gemm_bf16_stream_m" + std::to_string(m) + "_n32_silu ffn" + std::to_string(ffn) + " k" + std::to_string(k) + " m_dev" +
+                     std::to_string(mdev) + " ==n32+silu_mul",
                  c, us, perf);
         }
       }

@@ -65,7 +65,10 @@ extern "C" {
  * (ceil(n / GEMM_STREAM_N32_BN), 1, splits), GEMM_STREAM_THREADS threads, PREFILL_GEMM_STREAM_N32_SMEM_Mxx bytes of
  * dynamic shared memory, (k / splits) % GEMM_STREAM_N32_BK == 0 — so a GEMM keeps its block count at half the splits
  * and writes half the fp32 partial planes its consumer reads. Two warps per stage's k (summed in warp order): bits
- * depend on (k, splits) and this tile only, never on the real row count. */
+ * depend on (k, splits) and this tile only, never on the real row count.
+ * gemm_bf16_stream_m16_n32_silu / _m32_n32_silu / _m64_n32_silu: the same tiles with the SiLU * up epilogue, never
+ * split (splits == 1, traps otherwise): grid (n / GEMM_STREAM_N32_BN, 1, 1), b interleaved in groups of
+ * PREFILL_GATE_UP_GROUP, c = [m, ldc >= n / 2]; bit for bit the unsplit _n32 kernel followed by silu_mul. */
 #define PREFILL_GEMM_STREAM_N32_BN 32
 #define PREFILL_GEMM_STREAM_N32_BK 128
 #define PREFILL_GEMM_STREAM_N32_SMEM_M16 73728

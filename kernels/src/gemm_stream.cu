@@ -333,7 +333,10 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   if (fixup && (p.partial == nullptr || p.tile_counters == nullptr)) __trap();
   if (EPI == PK_EPI_ROPE && (BN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
   static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
-  static_assert(EPI == PK_EPI_NONE || WK == 1, "the fused epilogues run in every warp (no k-warp early exit)");
+  // the fixup epilogues run in every warp (no k-warp early exit); the unsplit SiLU epilogue is per warp, so the
+  // half-width tiles' k-warp 0 runs it alone after the k-warp sum (v40)
+  static_assert(EPI == PK_EPI_NONE || WK == 1 || EPI == PK_EPI_SILU, "the fused epilogues run in every warp (no k-warp early exit)");
+  if (SILU && WK > 1 && p.splits > 1) __trap();  // host error: the half-width SiLU forms are never split
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bn = blockIdx.x * BN;
   if (TRIG == PK_TRIG_ENTRY) pk_pdl_launch();
@@ -658,6 +661,20 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM64, PK_STREAM_SILU_TRIG, PK_EPI_SILU>(p, pk_stream_smem);
+}
+// The half-width forms with the SiLU * up epilogue (v40; fusion silu_into_gate_up at buckets <= 64 where gate_up runs the
+// _n32 kernel, never split): grid (n / 32, 1, 1), b interleaved in groups of 8 rows (a warp's 16 columns are one gate and
+// one up group), c = [m, ldc >= n / 2]; bit for bit the unsplit _n32 kernel followed by silu_mul (group 8). At 16 rows the
+// _n32 gate_up already streams unsplit with 192 blocks, so the fusion keeps its block count (v9's fused 64-column tile
+// halved it) and drops silu_mul's link.
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_n32_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM32N32, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_n32_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM64N32, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
 }
 // The same three with the split-K reduced in a cluster (PK_EPI_CSUM above; launched with cluster dims (1, 1, splits);
 // splits = 1 behaves as the plain kernel): selectable by a measurements row (lost end to end: NOTES-forward v36).

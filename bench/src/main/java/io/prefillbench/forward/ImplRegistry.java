@@ -194,6 +194,10 @@ public final class ImplRegistry {
             streamN32(StreamTiling.Variant.M16),
             streamN32(StreamTiling.Variant.M32),
             streamN32(StreamTiling.Variant.M64),
+            // ... and their SiLU forms (silu_into_gate_up where gate_up runs the half-width kernel): the fusion rule only
+            streamN32Silu(StreamTiling.Variant.M16),
+            streamN32Silu(StreamTiling.Variant.M32),
+            streamN32Silu(StreamTiling.Variant.M64),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -360,6 +364,7 @@ public final class ImplRegistry {
     /** silu_into_gate_up's fused form of each GEMM implementation ({@link Fusion#ANY}: the 64 x 64 fused kernel). */
     private static Map<String, String> siluTargets() {
         Map<String, String> m = streamForms(STREAM_SILU);
+        for (StreamTiling.Variant v : StreamTiling.Variant.values()) m.put(v.kernel() + STREAM_N32, v.kernel() + STREAM_N32 + STREAM_SILU);
         m.put(Fusion.ANY, "gemm_bf16_silu");
         m.put("gemm_bf16_large", "gemm_bf16_large_silu");
         for (TmaTile t : TmaTile.ALL) m.put(t.name(), t.name() + TMA_SILU);
@@ -539,6 +544,26 @@ public final class ImplRegistry {
                     if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
                     return new Grid(Grid.fixed(op.n() / StreamTiling.N32_BN), Grid.fixed(1), Grid.fixed(s));
                 }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_mXX_n32_silu}: the half-width streaming kernel with the SiLU * up epilogue, its weight
+     * interleaved as {@code gemm_bf16_silu}'s, never split (no fixup on the two-k-warp tile); bits equal the unsplit
+     * {@code _n32} kernel + silu_mul (kernels/check {@code silu}). Reached through silu_into_gate_up where a measurements
+     * row puts gate_up on the half-width kernel: it keeps that kernel's block count (kernels/NOTES-forward.md v40).
+     */
+    private static Impl streamN32Silu(StreamTiling.Variant v) {
+        String name = v.kernel() + STREAM_N32 + STREAM_SILU;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only (one split; two k-warps added in warp order, gate and up rounded to bf16 as the _n32 kernel "
+                        + "stores them, then silu_mul's arithmetic): never on the real row count",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && StreamTiling.variant(k.capacity(op.rows())).orElse(null) == v
+                        && op.n() % StreamTiling.N32_BN == 0 && op.k() % StreamTiling.N32_BK == 0 && gateUpInterleavable(op, k),
+                (op, k, s, d) -> {
+                    if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
+                    return new Grid(Grid.fixed(op.n() / StreamTiling.N32_BN), Grid.fixed(1), Grid.fixed(1));
+                }, ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
     }
 
     /** A cluster-reduced streaming GEMM: GemmParams as the plain kernel's, launched in clusters of (1, 1, splits). */

@@ -366,6 +366,45 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
+     * SiLU * up fused into the half-width gate_up (gemm_bf16_stream_mXX_n32_silu, v40): the bundled rows put ERNIE's gate_up
+     * on the unsplit _n32 kernel at 16 / 32 / 64; fusion rows naming that producer fuse silu_mul into it. The fused
+     * epilogue rounds gate and up to bf16 as the plain kernel stores them, then silu_mul's arithmetic: the fused forward
+     * equals the bundled one bit for bit (which the reference tests cover), eager and graph; and graph == eager.
+     */
+    @Test
+    void halfWidthSiluFusionEqualsTheUnfusedForwardBitForBit() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,32,64", 16, 2048);
+        ImplChoices bundled = ImplChoices.bundled();
+        List<ImplChoices.FusionRow> rows = new ArrayList<>(bundled.fusions());
+        for (int size : cfg.sizes().sizes()) {
+            String producer = "gemm_bf16_stream_m" + size + "_n32";
+            rows.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, size, 90, "test", null, producer));
+        }
+        ImplChoices fused = new ImplChoices(bundled.provenance(), bundled.gemm(), rows, bundled.l2Prefetch(), bundled.persistentLayers(),
+                bundled.attention());
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(4032), cfg, 30);
+        List<float[][]> unfusedLogits = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
+            for (int size : cfg.sizes().sizes()) {
+                assertEquals("gemm_bf16_stream_m" + size + "_n32", e.lowered().plan(size).op("L0.gate_up").impl().name());
+                assertEquals("silu_mul", e.lowered().plan(size).op("L0.silu_mul").impl().name());
+            }
+            for (List<SeqInput> b : batches) unfusedLogits.add(Run.of(e, b, false).logits());
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
+            for (int size : cfg.sizes().sizes()) {
+                var plan = e.lowered().plan(size);
+                assertEquals("gemm_bf16_stream_m" + size + "_n32_silu", plan.op("L0.gate_up").impl().name());
+                assertEquals(1, plan.op("L0.gate_up").splits());
+                assertTrue(plan.ops().stream().noneMatch(o -> o.op().kind() == io.prefillbench.forward.OpKind.SILU_MUL), "silu_mul fused at " + size);
+                e.capture(size);
+            }
+            assertFusedEqualsUnfused(e, batches, unfusedLogits, "n32 silu fusion");
+        }
+    }
+
+    /**
      * Test rows that put each streaming layer GEMM of {@code plain}'s plans (an engine without rows) on another form:
      * {@code row} maps the op at a capture size to its row, or null to leave it.
      */

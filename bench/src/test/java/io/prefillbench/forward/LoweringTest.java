@@ -381,6 +381,42 @@ class LoweringTest {
         assertTrue(!lower("ernie-4.5-0.3b", "16").layout().has(ForwardProgram.TILE_COUNTERS));
     }
 
+    /**
+     * silu_into_gate_up where a row puts gate_up on the half-width streaming kernel (v40): its SiLU form, unsplit, 32-column
+     * tiles, silu_mul gone; a split row with the fusion is refused (no fixup on the two-k-warp tile); a fusion row naming
+     * that producer leaves a model whose gate_up runs another kernel unfused.
+     */
+    @Test
+    void theHalfWidthGateUpTakesItsSiluFormUnsplit() {
+        List<ImplChoices.GemmRow> gemm = new java.util.ArrayList<>();
+        List<ImplChoices.FusionRow> fusions = new java.util.ArrayList<>();
+        for (int size : new int[] {16, 32, 64}) {
+            gemm.add(new ImplChoices.GemmRow(6144, 1024, size, 90, "gemm_bf16_stream_m" + size + "_n32", 1, "test"));
+            fusions.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, size, 90, "test", null, "gemm_bf16_stream_m" + size + "_n32"));
+        }
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,32,64", 32, 132, ImplRegistry.standard(), choices(gemm, fusions, List.of()));
+        for (int size : new int[] {16, 32, 64}) {
+            LoweredPlan p = f.plan(size);
+            LoweredOp gu = p.op("L0.gate_up");
+            assertEquals("gemm_bf16_stream_m" + size + "_n32_silu", gu.impl().name());
+            assertEquals(1, gu.splits());
+            assertEquals(List.of("L0.silu_mul"), gu.fused());
+            assertEquals(ForwardProgram.ACT, gu.op().out("c"));
+            assertArrayEquals(new int[] {6144 / 32, 1, 1}, gu.grid().atCapacity(p.key()));
+            assertEquals(8, p.launchesPerLayer(0));
+            assertTrue(p.ops().stream().noneMatch(o -> o.op().kind() == OpKind.SILU_MUL));
+        }
+        assertEquals(new WeightLayout.RowInterleave(3072, KernelConstants.GATE_UP_GROUP), f.weightLayout().of("layers.0.gate_up"));
+        // split: refused with the fusion
+        ImplChoices split = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 16, 90, "gemm_bf16_stream_m16_n32", 2, "test")),
+                List.of(fusions.get(0)), List.of());
+        var e = assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), split));
+        assertTrue(e.getMessage().contains("split-K 2 refused for gemm_bf16_stream_m16_n32_silu"), e.getMessage());
+        // the row names its producer: gate_up on the plain streaming kernel (no n32 row) keeps silu_mul
+        LoweredPlan plain = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), choices(List.of(), List.of(fusions.get(0)), List.of())).plan(16);
+        assertEquals("silu_mul", plain.op("L0.silu_mul").impl().name());
+    }
+
     /** A TMA GEMM's A tensor map covers whole row tiles only where the allocation holds them past the tensor. */
     @Test
     void tmaRowsRoundUpToWholeTilesOnlyInsideTheAllocation() {
