@@ -18,7 +18,7 @@ el() { echo $(( $(date +%s)-s )); }
 M=dram__bytes_read.sum,dram__bytes_write.sum,lts__t_sectors_op_read.sum,lts__t_sectors_op_read_lookup_miss.sum,gpu__time_duration.sum
 (cd $(mktemp -d) && for mix in 16d@2048 1x8+8d@512; do for v in base e16; do
   x=""; [ $v = e16 ] && x="--impl-choices $R/choices-e16.json"
-  timeout 100 $NCU --target-processes all --graph-profiling graph --cache-control none --launch-skip 20 --launch-count 5 --metrics $M --csv \
+  timeout 100 $NCU --target-processes all --graph-profiling graph --cache-control none --launch-count 400 --metrics $M --csv \
     java --enable-native-access=ALL-UNNAMED -jar $J/v16.jar prefill --model ernie-4.5-0.3b --max-num-seqs 64 --max-model-len 4096 --sizes 16 --mix $mix $x \
     --warmup 20 --iterations 10 --no-eager --no-profile --no-progress > $W/ncu-$v-${mix//[@+]/_}.csv 2> $W/ncu-$v-${mix//[@+]/_}.err
   echo "$mix $v rc=$? $(el) s"; done; done)
@@ -29,9 +29,12 @@ for f in sorted(glob.glob('/tmp/s15c6out/ncu-*.csv')):
     txt = open(f).read(); i = txt.find('"ID"')
     if i < 0: print(f.split('/')[-1], 'no rows'); continue
     rows = list(csv.DictReader(io.StringIO(txt[i:])))
-    m = collections.defaultdict(list)
+    m = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in rows:
-        try: m[r['Metric Name']].append(float(r['Metric Value'].replace(',', '')))
+        try: m[r.get('Kernel Name', '?')][r['Metric Name']].append(float(r['Metric Value'].replace(',', '')))
         except Exception: pass
-    print(f.split('/')[-1][4:-4], '  '.join('%s %.4g' % (k.split('.')[0].replace('lts__t_sectors_', ''), statistics.median(v)) for k, v in sorted(m.items())), ' n=%d' % len(rows))
+    top = sorted(m.items(), key=lambda kv: -statistics.median(kv[1].get('gpu__time_duration.sum', [0])))[:2]
+    for name, mm in top:
+        print(f.split('/')[-1][4:-4], name[:28], 'n=%d' % len(mm.get('gpu__time_duration.sum', [])),
+              '  '.join('%s %.4g' % (k.split('.')[0].replace('lts__t_sectors_', ''), statistics.median(v)) for k, v in sorted(mm.items())))
 PY
