@@ -82,7 +82,8 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * A fusion rule switched on for one bucket (see {@link ImplRegistry#fusions()}), or for every capture size in
      * {@code [m, mMax]} when {@code mMax} is given (as the GEMM rows' ranges, so a fusion can follow them). With
      * {@code producer}, only a GEMM that runs that implementation is fused (a bucket's rows differ per model: a row
-     * measured for one model's tile must not fuse another model's GEMM into a kernel nobody measured).
+     * measured for one model's tile must not fuse another model's GEMM into a kernel nobody measured), and only into that
+     * producer's own fused form: a build without one refuses the row instead of falling back to the generic fused kernel.
      */
     public record FusionRow(String fusion, int m, int arch, String source, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax,
                             @JsonInclude(JsonInclude.Include.NON_NULL) String producer) {
@@ -304,6 +305,14 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     /** Whether fusion {@code name} is on at this key for a GEMM running implementation {@code impl}. */
     public boolean fusion(String name, CaptureKey key, String impl) {
         return fusionRows(name, key).anyMatch(r -> r.fuses(impl));
+    }
+
+    /**
+     * Whether every row that switches fusion {@code name} on at this key for {@code impl} names its producer: then only the
+     * producer's own fused form may run (see {@link ImplRegistry.Fusion#ownImplFor}).
+     */
+    public boolean fusionNamesProducer(String name, CaptureKey key, String impl) {
+        return fusionRows(name, key).filter(r -> r.fuses(impl)).allMatch(r -> r.producer() != null);
     }
 
     private java.util.stream.Stream<FusionRow> fusionRows(String name, CaptureKey key) {

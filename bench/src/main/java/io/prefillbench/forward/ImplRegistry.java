@@ -77,6 +77,21 @@ public final class ImplRegistry {
             }
             return f;
         }
+
+        /**
+         * The fused form of {@code producer} itself, never the rule's generic one: what a measurements row that names its
+         * producer fuses into (the row was measured on that producer's own fused kernel; the generic form would run one
+         * nobody measured for it, as a jar older than the row's file would).
+         */
+        public String ownImplFor(Impl producer) {
+            String f = implByProducer.get(producer.name());
+            if (f == null) {
+                throw new IllegalStateException("fusion " + name + " has no fused form of " + producer.name() + " (a row names that producer; "
+                        + "this build's forms: " + new java.util.TreeSet<>(implByProducer.keySet()) + "): run a jar that has it, or drop the "
+                        + "row's producer to accept the generic form");
+            }
+            return f;
+        }
     }
 
     private final List<Impl> impls;

@@ -418,6 +418,16 @@ class LoweringTest {
                 List.of(fusions.get(0)), List.of());
         var e = assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), split));
         assertTrue(e.getMessage().contains("split-K 2 refused for gemm_bf16_stream_m16_n32_silu"), e.getMessage());
+        // a row naming a producer without a fused form of its own is refused, not given the generic 64 x 64 fused kernel (as
+        // a jar older than the row's file would have run for it; planted: cuBLASLt, whose only fused form is the generic
+        // one); without a producer the generic form is still taken
+        ImplChoices named = choices(List.of(new ImplChoices.GemmRow(6144, 1024, 512, 90, "cublaslt_gemm", 0, "test")),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test", null, "cublaslt_gemm")), List.of());
+        var own = assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), named));
+        assertTrue(own.getMessage().contains("no fused form of cublaslt_gemm (a row names that producer"), own.getMessage());
+        ImplChoices generic = choices(named.gemm(), List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 512, 90, "test")), List.of());
+        assertEquals("gemm_bf16_silu", ForwardTestSupport.lower("ernie-4.5-0.3b", "512", 32, 132, ImplRegistry.standard(), generic)
+                .plan(512).op("L0.gate_up").impl().name());
         // the row names its producer: gate_up on the plain streaming kernel (no n32 row) keeps silu_mul
         LoweredPlan plain = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 32, 132, ImplRegistry.standard(), choices(List.of(), List.of(fusions.get(0)), List.of())).plan(16);
         assertEquals("silu_mul", plain.op("L0.silu_mul").impl().name());
