@@ -1,4 +1,6 @@
 #!/bin/bash
+# RAN ONCE, NO RESULT: the call hit its 300 s limit with no output (each ncu run profiled every launch, --launch-count
+# 400, past its 100 s limit; the outer `tail` held the partial lines). Kept as run; kernels/NOTES-forward.md says what to change.
 # s15 call 6, jar v16 = 50c75c7: why the early attention form loses on decodes over 2048 cached tokens at bucket 16 (call 5:
 # 8d@2048 +7.8 %, 16d@2048 +10.5 %) and wins on 1x8+8d@512 (-5 %). Hypothesis (written before this run): its prefix
 # prefetch, issued before the PDL wait while rope / qkv still run, brings pages into L2 that are evicted before use and
