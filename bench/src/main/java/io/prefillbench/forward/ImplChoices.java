@@ -309,7 +309,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     /**
      * Whether every row that switches fusion {@code name} on at this key for {@code impl} names its producer: then only the
-     * producer's own fused form may run (see {@link ImplRegistry.Fusion#ownImplFor}).
+     * producer's own fused form may run (see {@link ImplRegistry.Fusion#implFor}).
      */
     public boolean fusionNamesProducer(String name, CaptureKey key, String impl) {
         return fusionRows(name, key).filter(r -> r.fuses(impl)).allMatch(r -> r.producer() != null);

@@ -68,27 +68,20 @@ public final class ImplRegistry {
 
         static final String ANY = "*";
 
-        /** The fused implementation replacing {@code producer}; refused when the rule has none for it. */
-        public String implFor(Impl producer) {
-            String f = implByProducer.getOrDefault(producer.name(), implByProducer.get(ANY));
-            if (f == null) {
-                throw new IllegalStateException("fusion " + name + " has no fused form of " + producer.name() + " (only of "
-                        + new java.util.TreeSet<>(implByProducer.keySet()) + ")");
-            }
-            return f;
-        }
-
         /**
-         * The fused form of {@code producer} itself, never the rule's generic one: what a measurements row that names its
-         * producer fuses into (the row was measured on that producer's own fused kernel; the generic form would run one
-         * nobody measured for it, as a jar older than the row's file would).
+         * The fused implementation replacing {@code producer}; refused when the rule has none for it. {@code ownOnly}: the
+         * producer's own fused form, never the rule's generic one — what a measurements row that names its producer fuses
+         * into (the row was measured on that producer's own fused kernel; the generic form would run one nobody measured
+         * for it, as a jar older than the row's file would).
          */
-        public String ownImplFor(Impl producer) {
-            String f = implByProducer.get(producer.name());
+        public String implFor(Impl producer, boolean ownOnly) {
+            String f = implByProducer.getOrDefault(producer.name(), ownOnly ? null : implByProducer.get(ANY));
             if (f == null) {
-                throw new IllegalStateException("fusion " + name + " has no fused form of " + producer.name() + " (a row names that producer; "
-                        + "this build's forms: " + new java.util.TreeSet<>(implByProducer.keySet()) + "): run a jar that has it, or drop the "
-                        + "row's producer to accept the generic form");
+                String forms = String.valueOf(new java.util.TreeSet<>(implByProducer.keySet()));
+                throw new IllegalStateException("fusion " + name + " has no fused form of " + producer.name() + (ownOnly
+                        ? " (a row names that producer; this build's forms: " + forms + "): run a jar that has it, or drop the row's "
+                                + "producer to accept the generic form"
+                        : " (only of " + forms + ")"));
             }
             return f;
         }
@@ -548,17 +541,26 @@ public final class ImplRegistry {
         return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(),
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on (k, splits) only: 128-deep k stages, two warps' halves of each added in warp order; never on the real row count",
-                (op, k) -> false, (op, k, s, d) -> {
-                    String why = k.arch() < StreamTiling.MIN_ARCH ? "needs sm_80 or newer, this device is sm_" + k.arch()
-                            : StreamTiling.variant(k.capacity(op.rows())).orElse(null) != v ? "holds " + v.rows() + " rows; this bucket's capacity is "
-                                    + k.capacity(op.rows()) + " (name the variant of that capacity)"
-                            : op.n() % StreamTiling.N32_BN != 0 || s < 1 || op.k() % (s * StreamTiling.N32_BK) != 0
-                                    ? "needs n in whole " + StreamTiling.N32_BN + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
-                                            + " steps: n " + op.n() + ", k " + op.k() + ", splits " + s
-                            : null;
-                    if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
-                    return new Grid(Grid.fixed(op.n() / StreamTiling.N32_BN), Grid.fixed(1), Grid.fixed(s));
-                }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
+                (op, k) -> false, (op, k, s, d) -> n32Grid(v, name, op, k, s),
+                (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
+    }
+
+    /** Why the half-width tile of variant {@code v} cannot run the op at {@code splits} here, or null when it can. */
+    private static String n32Refusal(StreamTiling.Variant v, Op op, CaptureKey k, int splits) {
+        return k.arch() < StreamTiling.MIN_ARCH ? "needs sm_80 or newer, this device is sm_" + k.arch()
+                : StreamTiling.variant(k.capacity(op.rows())).orElse(null) != v ? "holds " + v.rows() + " rows; this bucket's capacity is "
+                        + k.capacity(op.rows()) + " (name the variant of that capacity)"
+                : op.n() % StreamTiling.N32_BN != 0 || splits < 1 || op.k() % (splits * StreamTiling.N32_BK) != 0
+                        ? "needs n in whole " + StreamTiling.N32_BN + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
+                                + " steps: n " + op.n() + ", k " + op.k() + ", splits " + splits
+                : null;
+    }
+
+    /** (n / 32, 1, splits) for the half-width implementation {@code name}, after its refusal of a shape, split or device. */
+    private static Grid n32Grid(StreamTiling.Variant v, String name, Op op, CaptureKey k, int splits) {
+        String why = n32Refusal(v, op, k, splits);
+        if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
+        return new Grid(Grid.fixed(op.n() / StreamTiling.N32_BN), Grid.fixed(1), Grid.fixed(splits));
     }
 
     /**
@@ -573,11 +575,10 @@ public final class ImplRegistry {
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on k only (one split; two k-warps added in warp order, gate and up rounded to bf16 as the _n32 kernel "
                         + "stores them, then silu_mul's arithmetic): never on the real row count",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && StreamTiling.variant(k.capacity(op.rows())).orElse(null) == v
-                        && op.n() % StreamTiling.N32_BN == 0 && op.k() % StreamTiling.N32_BK == 0 && gateUpInterleavable(op, k),
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null && gateUpInterleavable(op, k),
                 (op, k, s, d) -> {
                     if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
-                    return new Grid(Grid.fixed(op.n() / StreamTiling.N32_BN), Grid.fixed(1), Grid.fixed(1));
+                    return n32Grid(v, name, op, k, 1);
                 }, ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
     }
 

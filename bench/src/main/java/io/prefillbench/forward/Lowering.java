@@ -329,7 +329,7 @@ public final class Lowering {
                 LoweredOp g = ops.get(i);
                 if (g.op().kind() != OpKind.GEMM || !suffix(g.op().name()).equals(f.producerGemm())) continue;
                 if (!choices.fusion(f.name(), key, g.impl().name())) continue; // a row for another implementation
-                Impl fused = registry.byName(choices.fusionNamesProducer(f.name(), key, g.impl().name()) ? f.ownImplFor(g.impl()) : f.implFor(g.impl()));
+                Impl fused = registry.byName(f.implFor(g.impl(), choices.fusionNamesProducer(f.name(), key, g.impl().name())));
                 if (!fused.supports().test(g.op(), key)) continue; // e.g. an ffn its epilogue cannot pair: stays unfused
                 String c = g.op().out("c");
                 List<Integer> readers = readersOfVersion(ops, i, c);
