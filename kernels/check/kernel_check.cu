@@ -345,16 +345,18 @@ struct SeqSpec { int prefix, qlen; uint32_t cid; };
 struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us = 0; double flops = 0; };
 // Which engine form run_attention launches: 0 attention_prefill (4 warps), 1 attention_prefill_kh (8 warps, key halves),
 // 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64), 3 attention_prefill_wg_early (its tile's
-// lookup and prefix prefetch before the PDL wait; the same bits as 2).
+// lookup and prefix prefetch before the PDL wait; the same bits as 2), 4 attention_prefill_wg_early_lp (3, except split
+// tiles over a long cached prefix, which run 2; the same bits).
 static int g_attn_form = 0;
 // The form's suffix in the harness's row names ("", " kh", " wg").
-static const char *attn_form_suffix(int form) { return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : ""; }
+static const char *attn_form_suffix(int form) { return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : ""; }
 
 // old_kernel: launch attention_prefill_v0 instead. cold > 0: time over `cold` copies of the KV cache in
 // turn (more bytes than L2 holds), as a forward's layers read a cache L2 has not seen.
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
                              bool validate, const std::string &name, bool timeit, bool old_kernel = false, int cold = 0) {
   void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0
+                                : g_attn_form == 4 ? attention_prefill_wg_early_lp
                                 : g_attn_form == 3 ? attention_prefill_wg_early
                                 : g_attn_form == 2 ? attention_prefill_wg
                                 : g_attn_form == 1 ? attention_prefill_kh : attention_prefill;
@@ -648,8 +650,12 @@ static void test_attention_decode() {
       AttnOut w2 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, false, "", false);
       g_attn_form = 3;
       AttnOut w3 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early decode mix vs CPU", false);
+      // the hybrid form: this mix's decodes over 2048 and 4000 cached tokens take its late branch, the rest its early one
+      g_attn_form = 4;
+      AttnOut w4 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early-lp decode mix vs CPU", false);
       g_attn_form = 0;
       record_bool("attention " + tag + " bitwise: wg-early == wg (decode mix, surplus grid)", w2.out == w3.out, w2.out != w3.out, 1);
+      record_bool("attention " + tag + " bitwise: wg-early-lp == wg (decode mix, surplus grid)", w2.out == w4.out, w2.out != w4.out, 1);
     }
     // A decode row and an S = 2 tile depend on their own sequence only: alone == in the mix.
     bool alone = true;
@@ -1583,8 +1589,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                 RopeKvParams{B.qkv.p, pin ? B.part.p : nullptr, pin, B.tcap, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p,
                              B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS});
     } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh" || kernel == "attention_prefill_wg" ||
-                                       kernel == "attention_prefill_wg_early")) {
-      launch_ex(kernel == "attention_prefill_wg_early" ? attention_prefill_wg_early : kernel == "attention_prefill_wg" ? attention_prefill_wg
+                                       kernel == "attention_prefill_wg_early" || kernel == "attention_prefill_wg_early_lp")) {
+      launch_ex(kernel == "attention_prefill_wg_early_lp" ? attention_prefill_wg_early_lp
+                : kernel == "attention_prefill_wg_early" ? attention_prefill_wg_early : kernel == "attention_prefill_wg" ? attention_prefill_wg
                 : kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill,
                 grid, block, smem, st, pdl,
                 AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p, B.nblocks.p,
@@ -2507,6 +2514,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(attention_prefill_kh, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_KH_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_wg_early_lp, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
   if (want("init")) test_init();

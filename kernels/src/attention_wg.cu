@@ -77,9 +77,20 @@ PK_DEV void pk_attn_wg_q_frag(uint32_t (&qf)[4][4], uint32_t sQ, int rg, int lan
   }
 }
 
+// The hybrid form's limit (attention_prefill_wg_early_lp, v41): a split-path tile whose cached prefix spans more pages than
+// this runs the late form. s14-s15 measured the early form at capacity 16 losing 8-10 % on 8 or 16 decodes over 2048
+// cached tokens (32 pages) while 8 decodes over 512 (8 pages) gained 5 %.
+#ifndef PK_ATTN_EARLY_PREFIX_PAGES
+#define PK_ATTN_EARLY_PREFIX_PAGES 16
+#endif
+
 // EARLY (attention_prefill_wg_early, v39.6): called before the PDL wait, which it makes after the tile's lookup and the
-// prefix prefetch (see PkAttnTile); otherwise called after it.
-template <bool EARLY>
+// prefix prefetch (see PkAttnTile); otherwise called after it. LONG_LATE (the hybrid form, v41): as EARLY, except that a
+// split-path tile over more than PK_ATTN_EARLY_PREFIX_PAGES pages of cached prefix makes the wait right after its lookup
+// and then runs the late form from its own lookup on, so its loads and prefetches are issued exactly when the late form
+// issues them. The split path's bits are the same in both forms, so the choice, made from the real kv length, changes
+// when loads are issued and no value.
+template <bool EARLY, bool LONG_LATE = false>
 static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
@@ -87,6 +98,13 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   if (!pk_attn_tile<EARLY>(p, t)) {  // the late form checked num_blocks after its wait
     if (EARLY) pk_attn_leave();
     return;
+  }
+  if constexpr (LONG_LATE) {
+    if (t.last_row - t.row0 < 32 && (t.past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE > PK_ATTN_EARLY_PREFIX_PAGES) {
+      pk_pdl_wait();
+      pk_attn_wg_impl<false>(p, smem_raw);
+      return;
+    }
   }
   const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
             last_row = t.last_row;
@@ -231,4 +249,12 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG
   pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
   if (p.head_dim != 64) __trap();
   pk_attn_wg_impl<true>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+}
+
+// The hybrid form (v41): the early form, except split-path tiles over a long cached prefix, which run the late form (see
+// pk_attn_wg_impl); the same bits as attention_prefill_wg and the same plan order as the early form.
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg_early_lp(AttnParams p) {
+  pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
+  if (p.head_dim != 64) __trap();
+  pk_attn_wg_impl<true, true>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
 }

@@ -43,6 +43,9 @@ public final class ImplRegistry {
     public static final String ATTENTION_WG = "attention_prefill_wg";
     /** The wg form that reads its tile before the PDL wait (an attention row selects it). */
     public static final String ATTENTION_WG_EARLY = "attention_prefill_wg_early";
+    /** The early form, except split-path tiles over a long cached prefix, which run the late form (v41). */
+    public static final String ATTENTION_WG_EARLY_LP = "attention_prefill_wg_early_lp";
+    private static final String WG_EARLY_BITS = "attention_prefill_wg's bits (the same arithmetic; only when its loads are issued differs)";
 
     /**
      * A fusion rewrite: a GEMM ({@code producerGemm}: the op-name suffix, e.g. {@code gate_up})
@@ -243,19 +246,15 @@ public final class ImplRegistry {
                     ImplRegistry::one, true, null, ImplRegistry::bindAttention),
             // the kh form's tiles and key halves with both products on wgmma (sm_90a, head dim 64): reached through an
             // attention row of the measurements file only (kernels/NOTES-forward.md v31)
-            new Impl(ATTENTION_WG, OpKind.ATTENTION, ATTENTION_WG, KernelConstants.ATTN_KH_THREADS,
-                    KernelConstants.ATTN_WG_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
-                    "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only (tiles of <= 32 rows: "
-                            + "attention_prefill's split path and bits)", new AttentionWgmma(),
-                    (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
-                    ImplRegistry::one, true, null, ImplRegistry::bindAttention),
+            wgAttention(ATTENTION_WG, "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only "
+                    + "(tiles of <= 32 rows: attention_prefill's split path and bits)"),
             // the wg form with the tile's lookup and the prefix prefetch before its PDL wait (kernels/NOTES-forward.md
             // v39): an attention row selects it; the plan then launches the kernel after build_tile_map without PDL
-            new Impl(ATTENTION_WG_EARLY, OpKind.ATTENTION, ATTENTION_WG_EARLY, KernelConstants.ATTN_KH_THREADS,
-                    KernelConstants.ATTN_WG_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.TILE_MAP_BEFORE_WAIT),
-                    "attention_prefill_wg's bits (the same arithmetic; only when its loads are issued differs)", new AttentionWgmma(),
-                    (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
-                    ImplRegistry::one, true, null, ImplRegistry::bindAttention),
+            wgAttention(ATTENTION_WG_EARLY, WG_EARLY_BITS, Impl.Attr.TILE_MAP_BEFORE_WAIT),
+            // the early form, except that a split-path tile over more than 16 pages of cached prefix waits right after its
+            // lookup and runs the late form (kernels/NOTES-forward.md v41): an attention row selects it, the plan order as
+            // the early form's
+            wgAttention(ATTENTION_WG_EARLY_LP, WG_EARLY_BITS, Impl.Attr.TILE_MAP_BEFORE_WAIT),
             // 4 warps, two blocks per SM: more attention blocks than that wave
             new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
@@ -312,6 +311,18 @@ public final class ImplRegistry {
      * The standard implementations followed by every wgmma + TMA tile's plain and SiLU forms (sm_90a): never a default,
      * a measurements row selects the plain form, the silu_into_gate_up fusion the SiLU form.
      */
+    /**
+     * A wgmma attention form (sm_90a, head dim 64): the kh form's threads and tiles, PREFILL_ATTN_WG_SMEM of opted-in
+     * shared memory, one block per (tile, kv head); {@code extra} the attributes beyond PDL (the early forms' order rule).
+     */
+    private static Impl wgAttention(String name, String bits, Impl.Attr... extra) {
+        EnumSet<Impl.Attr> attrs = EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN);
+        attrs.addAll(List.of(extra));
+        return new Impl(name, OpKind.ATTENTION, name, KernelConstants.ATTN_KH_THREADS, KernelConstants.ATTN_WG_SMEM, attrs, bits,
+                new AttentionWgmma(), (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
+                ImplRegistry::one, true, null, ImplRegistry::bindAttention);
+    }
+
     private static List<Impl> withTma(List<Impl> impls) {
         List<Impl> all = new java.util.ArrayList<>(impls);
         for (TmaTile t : TmaTile.ALL) all.add(tma(t, false));

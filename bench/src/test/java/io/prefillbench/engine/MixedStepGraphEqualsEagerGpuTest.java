@@ -58,10 +58,12 @@ class MixedStepGraphEqualsEagerGpuTest {
     }
 
     /**
-     * attention_prefill_wg_early (the tile's lookup and the prefix prefetch before the PDL wait; bundled at 17..512) gives
-     * attention_prefill_wg's bits: ERNIE-4.5-0.3B with either form at every size by an attention row, the same random
-     * decode, prefill and mixed steps (prefixes written by each engine's eager prefill), first tokens and logits equal
-     * bit for bit in eager and in graph mode. kernel_check compares the kernels alone the same way.
+     * attention_prefill_wg_early (the tile's lookup and the prefix prefetch before the PDL wait; bundled at 17..512) and
+     * attention_prefill_wg_early_lp (the same, except split tiles over more than 16 cached pages, which run the late form)
+     * give attention_prefill_wg's bits: ERNIE-4.5-0.3B with each form at every size by an attention row, the same random
+     * decode, prefill and mixed steps (prefixes written by each engine's eager prefill; the decodes' prefixes of 0..2047
+     * tokens take both branches of the hybrid form, often in one step), first tokens and logits equal bit for bit in
+     * eager and in graph mode. kernel_check compares the kernels alone the same way.
      */
     @Test
     void earlyAttentionFormEqualsTheWgFormBitForBit() {
@@ -70,7 +72,8 @@ class MixedStepGraphEqualsEagerGpuTest {
         int vocab = cfg.model().vocab();
         List<List<Run>> byForm = new ArrayList<>();
         List<String> steps = new ArrayList<>();
-        for (String form : List.of(ImplRegistry.ATTENTION_WG, ImplRegistry.ATTENTION_WG_EARLY)) {
+        List<String> forms = List.of(ImplRegistry.ATTENTION_WG, ImplRegistry.ATTENTION_WG_EARLY, ImplRegistry.ATTENTION_WG_EARLY_LP);
+        for (String form : forms) {
             ImplChoices b = ImplChoices.bundled();
             ImplChoices c = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
                     List.of(new ImplChoices.AttentionRow(form, 0, 0, 0, 1, 1 << 20, 90, "test")));
@@ -78,7 +81,7 @@ class MixedStepGraphEqualsEagerGpuTest {
                 Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
                 for (int size : cfg.sizes().sizes()) assertEquals(form, e.lowered().plan(size).op("L0.attention").impl().name());
                 for (int size : cfg.sizes().sizes()) e.capture(size);
-                Random rnd = new Random(39);  // the same steps for both forms
+                Random rnd = new Random(39);  // the same steps for every form
                 List<Run> runs = new ArrayList<>();
                 steps.clear();
                 for (Kind kind : Kind.values()) {
@@ -92,14 +95,17 @@ class MixedStepGraphEqualsEagerGpuTest {
                 byForm.add(runs);
             }
         }
-        List<Run> wg = byForm.get(0), early = byForm.get(1);
-        assertEquals(wg.size(), early.size());
-        for (int i = 0; i < wg.size(); i++) {
-            String what = steps.get(i / 2) + (i % 2 == 0 ? " eager" : " graph");
-            assertArrayEquals(wg.get(i).firstTokens(), early.get(i).firstTokens(), what + ": first tokens");
-            for (int s = 0; s < wg.get(i).logits().length; s++) {
-                if (!Arrays.equals(wg.get(i).logits()[s], early.get(i).logits()[s])) {
-                    fail(what + ": the early form's logits of sequence " + s + " differ from attention_prefill_wg's");
+        List<Run> wg = byForm.get(0);
+        for (int f = 1; f < forms.size(); f++) {
+            List<Run> other = byForm.get(f);
+            assertEquals(wg.size(), other.size());
+            for (int i = 0; i < wg.size(); i++) {
+                String what = forms.get(f) + ", " + steps.get(i / 2) + (i % 2 == 0 ? " eager" : " graph");
+                assertArrayEquals(wg.get(i).firstTokens(), other.get(i).firstTokens(), what + ": first tokens");
+                for (int s = 0; s < wg.get(i).logits().length; s++) {
+                    if (!Arrays.equals(wg.get(i).logits()[s], other.get(i).logits()[s])) {
+                        fail(what + ": logits of sequence " + s + " differ from attention_prefill_wg's");
+                    }
                 }
             }
         }
