@@ -255,6 +255,101 @@ static void graph_chain(bool pdl, bool dep, int launches, int repeats, int grid,
   if (got != want) std::exit(4);
 }
 
+// The fixed cost of a forward (issue 11: metadata copy in, launch, first-token copy out, synchronization), on a chain of
+// `links` PDL links shaped as the engine's graph: (copies) a host-to-device memcpy node of the batch metadata from pinned
+// memory first and a device-to-host node of the first tokens last, as PrefillEngine issues them today; (mapped) no copy
+// nodes: the first link reads the metadata through the pinned buffer's device mapping and writes the device copy, the
+// second launches without PDL (every later kernel may read the metadata before its own wait, so it must be complete), the
+// last link writes the first tokens straight into pinned memory; (bare) the links alone. Host us per forward: graph launch
+// to stream synchronized, median; GPU us: event-timed replay, median. The copies are checked after the runs.
+__global__ void meta_in_link(const int4* host, int4* dev, int n16) {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n16; i += gridDim.x * blockDim.x) dev[i] = host[i];
+}
+__global__ void tokens_out_link(int* out, int n, int value) {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+  if (blockIdx.x == 0 && threadIdx.x < n) out[threadIdx.x] = value + threadIdx.x;
+}
+
+static void fixed_cost(int links, int repeats, int grid, int threads, size_t meta_bytes, cudaStream_t stream) {
+  int4 *hmeta = nullptr, *dmeta = nullptr;
+  int *hout = nullptr, *dout = nullptr, *counter = nullptr;
+  const int n16 = (int)(meta_bytes / 16), ntok = 32;
+  CHECK(cudaHostAlloc(&hmeta, meta_bytes, cudaHostAllocMapped));
+  CHECK(cudaHostAlloc(&hout, ntok * sizeof(int), cudaHostAllocMapped));
+  CHECK(cudaMalloc(&dmeta, meta_bytes));
+  CHECK(cudaMalloc(&dout, ntok * sizeof(int)));
+  CHECK(cudaMalloc(&counter, sizeof(int)));
+  int4 *hmeta_dev = nullptr;
+  int *hout_dev = nullptr;
+  CHECK(cudaHostGetDevicePointer(&hmeta_dev, hmeta, 0));
+  CHECK(cudaHostGetDevicePointer(&hout_dev, hout, 0));
+  cudaLaunchAttribute attr{}, attr1{};
+  const cudaLaunchConfig_t pdl = launch_config(true, grid, threads, stream, attr);
+  const cudaLaunchConfig_t plain = launch_config(false, grid, threads, stream, attr1);
+  int zero = 0;
+  for (int form = 0; form < 3; form++) {  // 0 copies, 1 mapped, 2 bare
+    CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+    if (form == 0) CHECK(cudaMemcpyAsync(dmeta, hmeta, meta_bytes, cudaMemcpyHostToDevice, stream));
+    for (int i = 0; i < links; i++) {
+      if (form == 1 && i == 0) CHECK(cudaLaunchKernelEx(&pdl, meta_in_link, (const int4*)hmeta_dev, dmeta, n16));
+      else if (form == 1 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, hout_dev, ntok, 7));
+      else if (form == 0 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, dout, ntok, 7));
+      else CHECK(cudaLaunchKernelEx(form == 1 && i == 1 ? &plain : &pdl, chain_link, counter, zero));
+    }
+    if (form == 0) CHECK(cudaMemcpyAsync(hout, dout, ntok * sizeof(int), cudaMemcpyDeviceToHost, stream));
+    cudaGraph_t g;
+    CHECK(cudaStreamEndCapture(stream, &g));
+    cudaGraphExec_t x;
+    CHECK(cudaGraphInstantiate(&x, g, 0));
+    cudaEvent_t e0, e1;
+    CHECK(cudaEventCreate(&e0));
+    CHECK(cudaEventCreate(&e1));
+    std::vector<double> host, gpu;
+    using clock = std::chrono::steady_clock;
+    for (int r = -GRAPH_WARM * 10; r < repeats * 10; r++) {
+      for (int i = 0; i < n16; i++) hmeta[i] = make_int4(r, i, r ^ i, 1);  // the host writes this forward's metadata
+      hout[0] = -1;
+      auto t0 = clock::now();
+      CHECK(cudaEventRecord(e0, stream));
+      CHECK(cudaGraphLaunch(x, stream));
+      CHECK(cudaEventRecord(e1, stream));
+      CHECK(cudaStreamSynchronize(stream));
+      auto t1 = clock::now();
+      float ms = 0;
+      CHECK(cudaEventElapsedTime(&ms, e0, e1));
+      if (form < 2 && (hout[0] != 7 || hout[ntok - 1] != 7 + ntok - 1)) { std::fprintf(stderr, "fixed cost: first tokens not written\n"); std::exit(4); }
+      if (r < 0) continue;
+      host.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      gpu.push_back(ms * 1000.0);
+    }
+    if (form < 2) {  // the device copy is the last forward's metadata
+      std::vector<int4> back(n16);
+      CHECK(cudaMemcpy(back.data(), dmeta, meta_bytes, cudaMemcpyDeviceToHost));
+      const int last = repeats * 10 - 1;
+      for (int i = 0; i < n16; i++)
+        if (back[i].x != last || back[i].y != i) { std::fprintf(stderr, "fixed cost: metadata copy wrong at %d\n", i); std::exit(4); }
+    }
+    const char* name = form == 0 ? "copy nodes in and out (as the engine)" : form == 1 ? "mapped: first link reads, last link writes" : "links only";
+    std::printf("| fixed cost | %-44s | %d | %zu | %.2f | %.2f | copies ok |\n", name, links, meta_bytes, median(host), median(gpu));
+    CHECK(cudaEventDestroy(e0));
+    CHECK(cudaEventDestroy(e1));
+    CHECK(cudaGraphExecDestroy(x));
+    CHECK(cudaGraphDestroy(g));
+  }
+  CHECK(cudaFreeHost(hmeta));
+  CHECK(cudaFreeHost(hout));
+  CHECK(cudaFree(dmeta));
+  CHECK(cudaFree(dout));
+  CHECK(cudaFree(counter));
+}
+
 int main(int argc, char** argv) {
   int launches = argc > 1 ? std::atoi(argv[1]) : 169;  // ERNIE-4.5-0.3B: 167 kernels + 2 copies per eager forward
   int repeats = argc > 2 ? std::atoi(argv[2]) : 51;
@@ -310,6 +405,11 @@ int main(int argc, char** argv) {
     for (int planes : {2, 8, 32}) graph_pairs(planes, (launches + 1) / 2, repeats, stream, a, b);
     CHECK(cudaFree(a));
     CHECK(cudaFree(b));
+  }
+  if (major >= 9) {  // tiny's 26 kernels and ERNIE-4.5-0.3B's 167, the engine's metadata of 512 tokens, 32 sequences, 64 pages
+    std::printf("\n| fixed cost | graph | links | metadata bytes | host us per forward (launch to synchronized) | GPU us (events) | check |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---|\n");
+    for (int links : {26, 167}) fixed_cost(links, repeats, grid, threads, 14608, stream);
   }
   CHECK(cudaStreamDestroy(stream));
   return 0;
