@@ -180,7 +180,11 @@ typedef struct RopeKvParams {
 /* build_tile_map: from cumulative query lengths, list every attention tile:
  * tiles of sequence s = ceil((query_start[s+1]-query_start[s]) * group / rows_per_tile);
  * batch_ids[b] = s, tile_ids[b] = tile index within s, for b < *num_blocks; entries from
- * *num_blocks to max_tiles are set to -1. One block of up to 1024 threads. */
+ * *num_blocks to max_tiles are set to -1. One block of up to 1024 threads.
+ * With meta_src (the pinned host metadata through its device mapping), the kernel first copies meta_ints int32s from it
+ * to meta_dst (the device batch_meta slice query_start and num_seqs point into) and builds the map from that copy: the
+ * forward then needs no host-to-device copy node. It must be the forward's first kernel and the next one must launch
+ * without PDL (later kernels read the metadata before their own wait). NULL: the metadata is already on the device. */
 typedef struct TileMapParams {
   const int32_t *query_start; /* [num_seqs + 1] */
   const int32_t *num_seqs;    /* device scalar */
@@ -190,6 +194,9 @@ typedef struct TileMapParams {
   int32_t group;
   int32_t rows_per_tile;
   int32_t max_tiles;
+  const int32_t *meta_src; /* [meta_ints] pinned host metadata (device mapping), or NULL */
+  int32_t *meta_dst;       /* [meta_ints] the device batch_meta slice */
+  int32_t meta_ints;
 } TileMapParams;
 
 /* attention_prefill: varlen causal GQA attention over a paged KV cache. One block per

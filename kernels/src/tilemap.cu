@@ -1,12 +1,18 @@
 // build_tile_map: one block (blockDim.x a multiple of 32, <= 1024). Thread i owns sequences
 // [i*per, (i+1)*per) with per = ceil(num_seqs / blockDim.x), so any num_seqs works.
 // If the total exceeds max_tiles, *num_blocks is clamped to max_tiles (a capacity error upstream).
+// With meta_src it first copies the batch metadata from pinned host memory into the device slice (see TileMapParams):
+// s16 measured the two copy nodes of a forward at 11-15 us of its fixed cost (kernels/check/launch_cost.cu).
 #include "common.cuh"
 
 extern "C" __global__ void build_tile_map(TileMapParams p) {
   __shared__ int warp_sums[32];
   pk_pdl_launch();  // at entry (common.cuh)
   pk_pdl_wait();    // batch_ids/tile_ids/num_blocks may still be read by an earlier attention
+  if (p.meta_src) {  // the forward's metadata from pinned host memory (one PCIe round trip per thread's loads in flight)
+    for (int i = threadIdx.x; i < p.meta_ints; i += blockDim.x) p.meta_dst[i] = __ldcv(p.meta_src + i);
+    __syncthreads();  // the block's writes of query_start and num_seqs, read below, are visible to the block
+  }
   const int ns = *p.num_seqs;
   const int per = (ns + blockDim.x - 1) / blockDim.x;
   const int s0 = threadIdx.x * per, s1 = min(ns, s0 + per);

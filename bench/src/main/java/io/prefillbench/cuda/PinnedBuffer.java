@@ -30,6 +30,18 @@ public final class PinnedBuffer implements AutoCloseable {
         return seg;
     }
 
+    /**
+     * The address kernels use for this memory (cudaHostGetDevicePointer; with unified addressing the host address
+     * itself): a kernel reads the forward's metadata and writes its first tokens through it, so a forward needs no copy.
+     */
+    public MemorySegment devicePointer() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.ADDRESS);
+            Cuda.check(Cudart.cudaHostGetDevicePointer(out, segment(), 0), "cudaHostGetDevicePointer(" + name + ")");
+            return out.get(ValueLayout.ADDRESS, 0);
+        }
+    }
+
     @Override
     public void close() {
         if (seg != null) {

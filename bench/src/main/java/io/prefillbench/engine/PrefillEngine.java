@@ -8,7 +8,6 @@ import io.prefillbench.cuda.CudaStream;
 import io.prefillbench.cuda.DeviceInfo;
 import io.prefillbench.cuda.GraphExec;
 import io.prefillbench.cuda.KernelLibrary;
-import io.prefillbench.bindings.cudart.Cudart;
 import io.prefillbench.cuda.PinnedBuffer;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.model.WeightInit;
@@ -36,9 +35,10 @@ import java.util.OptionalInt;
 /**
  * Owns one model on one GPU: kernels, stream (and a second one when some plan forks a side branch),
  * weights, static buffers, a forward plan per capture bucket, the cuBLASLt matmuls library GEMMs
- * pinned, and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: the
- * metadata copy in, the kernels, the first-token copy out. Graph mode replays all of that as one
- * captured graph; eager issues it call by call with grids sized to the real batch.
+ * pinned, and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: its kernels, the first
+ * (build_tile_map) reading the batch metadata from pinned host memory and the last (argmax) writing the first tokens
+ * there, so a forward has no copy. Graph mode replays it as one captured graph; eager issues it call by call with grids
+ * sized to the real batch.
  */
 public final class PrefillEngine implements AutoCloseable {
     private final EngineConfig config;
@@ -55,6 +55,9 @@ public final class PrefillEngine implements AutoCloseable {
     private EngineOptions options;
     private PinnedBuffer hostMeta;
     private PinnedBuffer hostOut;
+    // their device mappings: build_tile_map reads the metadata and argmax writes the first tokens through them, so a
+    // forward has no copy node (s16: the two cost 11-15 us of its fixed cost)
+    private MemorySegment hostMetaDevice, hostOutDevice;
     private CudaEvent start;
     private CudaEvent stop;
     private final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
@@ -108,6 +111,8 @@ public final class PrefillEngine implements AutoCloseable {
         buffers = new ForwardBuffers(config, lowered.layout());
         hostMeta = PinnedBuffer.allocate("batch metadata", buffers.meta().bytes());
         hostOut = PinnedBuffer.allocate("first tokens", 4L * buffers.meta().maxSeqs());
+        hostMetaDevice = hostMeta.devicePointer();
+        hostOutDevice = hostOut.devicePointer();
         boolean pdl = options.pdl() && device.ccMajor() >= 9;
         // the largest dynamic smem raised per kernel: implementations may share a kernel at different sizes (the TMA
         // GEMMs' stage counts), and the limit must cover the largest launch
@@ -161,6 +166,11 @@ public final class PrefillEngine implements AutoCloseable {
 
         @Override public Arena arena() { return arena; }
         @Override public MemorySegment tensor(String name) { return buffers.tensor(name); }
+        @Override public MemorySegment hostMetadata() { return hostMetaDevice; }
+        @Override public int hostMetadataInts() { return Math.toIntExact(buffers.meta().bytes() / 4); }
+        @Override public MemorySegment hostOutput(String name) {
+            return ForwardProgram.OUT_TOKENS.equals(name) ? hostOutDevice : buffers.tensor(name);
+        }
         @Override public long bytesFrom(String name) { return buffers.bytesFrom(name); }
         @Override public MemorySegment weight(String name) { return weights.of(name); }
         @Override public long weightBytes(String name) { return weights.spec().tensor(name).bytes(); }
@@ -206,11 +216,11 @@ public final class PrefillEngine implements AutoCloseable {
     }
 
     /**
-     * CUDA calls an eager forward of that bucket issues on its stream: the metadata copy in, the
-     * kernel launches, the first-token copy out (a graph replay is one launch).
+     * CUDA calls an eager forward of that bucket issues on its stream: its kernel launches (no copies: the first kernel
+     * reads the metadata from pinned memory, the last writes the first tokens there); a graph replay is one launch.
      */
     public int eagerLaunches(int size) {
-        return plan(size).launchCount() + 2;
+        return plan(size).launchCount();
     }
 
     /** Runs the forward call by call, grids sized to the batch. */
@@ -258,15 +268,12 @@ public final class PrefillEngine implements AutoCloseable {
         int tiles = Math.max(1, BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group()));
         plan.setGrids(tokens, seqs.size(), tiles);
         if (profiler == null) profiler = new OpProfiler(library, stream, device.smClockMHz());
-        OpProfiler.Times t = profiler.run(plan,
-                () -> stream.copyAsync(buffers.tensor(ForwardProgram.BATCH_META), hostMeta.segment(), buffers.meta().bytes(), Cudart.cudaMemcpyHostToDevice(), "batch metadata"),
-                () -> stream.copyAsync(hostOut.segment(), buffers.tensor(ForwardProgram.OUT_TOKENS), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens"),
-                repeats);
+        OpProfiler.Times t = profiler.run(plan, repeats);
         return new io.prefillbench.profile.StepTimes(plan.lowered, tokens, seqs.size(), tiles, t.medianUs(), repeats, t.starved());
     }
 
     /**
-     * Host time of issuing one eager forward of this batch (the metadata copy, every launch, the first-token copy)
+     * Host time of issuing one eager forward of this batch (every launch)
      * without waiting for the GPU, nanoseconds; the stream is idle before and synchronized after. Divide by
      * {@link #eagerLaunches} for the cost per launch.
      */
@@ -400,10 +407,10 @@ public final class PrefillEngine implements AutoCloseable {
         return buffers.layout.slices();
     }
 
+    // No copies: build_tile_map, the first kernel, reads the metadata from pinned host memory and argmax writes the first
+    // tokens into it (the host writes the next batch only after this forward's synchronization).
     private void issueForward(ForwardPlan plan, boolean capturing) {
-        stream.copyAsync(buffers.tensor(ForwardProgram.BATCH_META), hostMeta.segment(), buffers.meta().bytes(), Cudart.cudaMemcpyHostToDevice(), "batch metadata");
         plan.issue(stream, sideStream, capturing);
-        stream.copyAsync(hostOut.segment(), buffers.tensor(ForwardProgram.OUT_TOKENS), 4L * plan.seqCapacity, Cudart.cudaMemcpyDeviceToHost(), "first tokens");
     }
 
     private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph) {

@@ -23,6 +23,28 @@ public interface BindContext {
         return 0;
     }
 
+    /**
+     * The pinned host copy of the batch metadata through its device mapping: build_tile_map copies {@link
+     * #hostMetadataInts} int32s from it into the device slice before it builds the map, so a forward issues no
+     * host-to-device copy. {@code MemorySegment.NULL} where the metadata reaches the device otherwise (nothing copied).
+     */
+    default MemorySegment hostMetadata() {
+        return MemorySegment.NULL;
+    }
+
+    /** Int32s of {@link #hostMetadata}. */
+    default int hostMetadataInts() {
+        return 0;
+    }
+
+    /**
+     * Where the forward's last kernel writes {@code tensor} (the first tokens): the pinned host buffer's device mapping,
+     * so a forward issues no device-to-host copy; the device tensor where there is none.
+     */
+    default MemorySegment hostOutput(String tensor) {
+        return tensor(tensor);
+    }
+
     MemorySegment weight(String name);
 
     /** Bytes of a weight tensor. */

@@ -678,6 +678,12 @@ public final class ImplRegistry {
         TileMapParams.group(p, c.dims().group());
         TileMapParams.rows_per_tile(p, KernelConstants.ROWS_PER_TILE);
         TileMapParams.max_tiles(p, c.key().tileCapacity());
+        MemorySegment host = c.hostMetadata();
+        if (!host.equals(MemorySegment.NULL)) {  // the metadata copied in by this kernel: the forward's first (Lowering)
+            TileMapParams.meta_src(p, host);
+            TileMapParams.meta_dst(p, t(c, ForwardProgram.BATCH_META));
+            TileMapParams.meta_ints(p, c.hostMetadataInts());
+        }
         return new KernelIssuable(c, lo, p);
     }
 
@@ -1078,7 +1084,7 @@ public final class ImplRegistry {
         Op op = lo.op();
         MemorySegment p = ArgmaxParams.allocate(c.arena());
         ArgmaxParams.logits(p, t(c, op.in("logits")));
-        ArgmaxParams.out(p, t(c, op.out("out")));
+        ArgmaxParams.out(p, c.hostOutput(op.out("out")));
         ArgmaxParams.num_seqs(p, t(c, op.in("num_seqs")));
         ArgmaxParams.vocab(p, c.dims().vocab());
         return new KernelIssuable(c, lo, p);

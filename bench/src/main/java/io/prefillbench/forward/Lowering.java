@@ -50,15 +50,17 @@ public final class Lowering {
     }
 
     /**
-     * Where an op reads the tile map before its PDL wait: build_tile_map moves to the front (it reads only host-copied
-     * metadata, so no op before it matters to it) and the main-stream op after it launches without PDL, so that op starts
-     * only once the map is complete and visible, and so does every kernel after it (kernels/NOTES-forward.md v39). Costs
-     * that one link's overlap; plans without such an op keep the program's order and every PDL launch (s14 call 7: with
-     * the moved order everywhere, and the late forms' code reordered, bucket 16 lost 0.4-0.6 %; the two were not separated).
+     * build_tile_map moves to the front of every plan and the main-stream op after it launches without PDL. The kernel
+     * copies the forward's batch metadata in from pinned host memory before it builds the map (a forward issues no copy
+     * node: s16 measured the two copy nodes at 11-15 us of a forward's fixed cost, kernels/check/launch_cost.cu), and
+     * later kernels read the metadata before their PDL wait (rope's positions and slots; the early attention forms the map
+     * itself, kernels/NOTES-forward.md v39), so the op after it starts only once the copy and the map are complete and
+     * visible, and so does every kernel after that one. Costs that one link's overlap (s14 call 7: bucket 16 0.4-0.6 %
+     * with the moved order alone).
      */
     static List<LoweredOp> serializeAfterTileMap(List<LoweredOp> ops) {
         int at = indexOfTileMap(ops);
-        if (at < 0 || !readsTileMapEarly(ops)) return ops;
+        if (at < 0) return ops;
         List<LoweredOp> out = new ArrayList<>(ops);
         out.add(0, out.remove(at));
         for (int i = 1; i < out.size(); i++) {
@@ -77,16 +79,18 @@ public final class Lowering {
     }
 
     /**
-     * Refuses a plan whose op reads the tile map before its PDL wait unless build_tile_map is the first kernel and the
-     * one after it launches without PDL: otherwise that op may read the map before it is written.
+     * Refuses a plan whose build_tile_map is not the first kernel, or whose next kernel launches with PDL: a kernel could
+     * then read the batch metadata before the copy in, or the tile map before it is written.
      */
     static void checkTileMapFirst(List<LoweredOp> ops, CaptureKey key) {
-        if (!readsTileMapEarly(ops)) return;
         List<LoweredOp> main = ops.stream().filter(o -> o.stream() == 0).toList();
         int at = indexOfTileMap(main);
+        if (at < 0) return;
         if (at != 0 || main.size() < 2 || main.get(1).impl().attrs().contains(Impl.Attr.PDL)) {
-            throw new IllegalStateException("bucket " + key.size() + ": an op reads the tile map before its PDL wait, so the tile map"
-                    + " must be the first kernel and the next one (" + (main.size() > 1 ? main.get(at == 0 ? 1 : 0).impl().name() : "none")
+            throw new IllegalStateException("bucket " + key.size() + ": build_tile_map copies the batch metadata in and "
+                    + (readsTileMapEarly(ops) ? "an op reads the tile map before its PDL wait" : "later ops read the metadata before their PDL wait")
+                    + ", so the tile map must be the first kernel and the next one ("
+                    + (main.size() > 1 ? main.get(at == 0 ? 1 : 0).impl().name() : "none")
                     + ") must launch without PDL; keep serializeAfterTileMap in the lowering");
         }
     }

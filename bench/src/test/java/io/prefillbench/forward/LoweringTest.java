@@ -16,55 +16,62 @@ import static io.prefillbench.forward.ForwardTestSupport.choices;
 import static io.prefillbench.forward.ForwardTestSupport.lower;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoweringTest {
     /**
-     * attention_prefill_wg_early reads the tile map before its PDL wait (kernels/NOTES-forward.md v39): where a bucket runs
-     * it, build_tile_map is the first kernel and the one after it (embed) launches without PDL; elsewhere every kernel keeps
-     * PDL. A plan whose embed kept PDL next to the early form is refused.
+     * build_tile_map copies the batch metadata in from pinned host memory, later kernels read the metadata before their
+     * PDL wait, and attention_prefill_wg_early reads the tile map before its wait (kernels/NOTES-forward.md v39): in every
+     * plan build_tile_map is the first kernel and the one after it (embed) launches without PDL, for every model and with
+     * either attention form; every other kernel keeps PDL. A plan whose embed kept PDL, or whose tile map is not first, is
+     * refused.
      */
     @Test
-    void theTileMapIsCompleteBeforeTheEarlyAttentionFormStarts() {
+    void theTileMapIsCompleteBeforeAnyLaterKernelStarts() {
         LoweredForward f = lower("ernie-4.5-0.3b", "16,64,128,512", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
-        String dump = OpDump.of(f);
-        for (LoweredPlan p : f.all()) {
-            List<LoweredOp> main = p.ops().stream().filter(o -> o.stream() == 0).toList();
-            boolean early = p.key().size() > 16;  // the bundled attention rows: the early form at 17..512
-            String where = "bucket " + p.key().size();
-            assertEquals(early ? ImplRegistry.ATTENTION_WG_EARLY : ImplRegistry.ATTENTION_WG, p.op("L0.attention").impl().name(), where);
-            // the program's order (embed, tile_map) where no op reads the map early; tile_map first and embed without PDL where one does
-            assertEquals(early ? List.of("tile_map", "embed") : List.of("embed", "tile_map"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
-            assertEquals(!early, main.get(1).impl().attrs().contains(Impl.Attr.PDL), where + ": embed launches without PDL only with the early form");
-            assertTrue(main.stream().filter(o -> o != main.get(1) && !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
-                    where + ": the rest keep PDL");
-            String embedLine = dump.lines().filter(l -> l.startsWith("size=" + p.key().size() + " ") && l.contains(" op=embed "))
-                    .findFirst().orElseThrow();
-            assertTrue(embedLine.contains(" pdl=" + (early ? 0 : 1)), embedLine);
+        LoweredForward llama = lower("llama-3.2-1b", "16,64", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        LoweredForward tiny = lower("tiny", "16,64", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        for (LoweredForward lf : List.of(f, llama, tiny)) {
+            String dump = OpDump.of(lf);
+            for (LoweredPlan p : lf.all()) {
+                List<LoweredOp> main = p.ops().stream().filter(o -> o.stream() == 0).toList();
+                String where = lf.program().dims() + " bucket " + p.key().size();
+                assertEquals(List.of("tile_map", "embed"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
+                assertFalse(main.get(1).impl().attrs().contains(Impl.Attr.PDL), where + ": embed launches without PDL");
+                assertTrue(main.stream().filter(o -> o != main.get(1) && !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
+                        where + ": the rest keep PDL");
+                String embedLine = dump.lines().filter(l -> l.startsWith("size=" + p.key().size() + " ") && l.contains(" op=embed "))
+                        .findFirst().orElseThrow();
+                assertTrue(embedLine.contains(" pdl=0"), embedLine);
+            }
         }
-        // Llama has no attention row: its forms read the map after the wait, so nothing changes
-        LoweredPlan llama = lower("llama-3.2-1b", "64", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(64);
-        assertTrue(llama.ops().get(1).impl().attrs().contains(Impl.Attr.PDL));
-        // the check refuses the early form behind an embed that kept PDL (what serializeAfterTileMap prevents)
-        LoweredPlan at64 = f.plan(64);
-        List<LoweredOp> planted = new java.util.ArrayList<>(at64.ops());
-        assertEquals("embed", planted.get(1).op().name());
-        LoweredOp embed = planted.get(1);
-        planted.set(1, embed.withImpl(ImplRegistry.standard().impls().stream().filter(i -> i.name().equals("embed_gather")).findFirst().orElseThrow(),
-                embed.fused()));
-        var e = assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(planted, at64.key()));
-        assertTrue(e.getMessage().contains("the next one (embed_gather) must launch without PDL"), e.getMessage());
-        Lowering.checkTileMapFirst(Lowering.serializeAfterTileMap(planted), at64.key());
-        // the program's order with the early form (tile_map after embed) is refused too, and serializeAfterTileMap mends it
-        List<LoweredOp> programOrder = new java.util.ArrayList<>(planted);
-        programOrder.add(0, programOrder.remove(1));
-        assertEquals("embed", programOrder.get(0).op().name());
-        assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(programOrder, at64.key()));
-        List<LoweredOp> mended = Lowering.serializeAfterTileMap(programOrder);
-        assertEquals(List.of("tile_map", "embed"), List.of(mended.get(0).op().name(), mended.get(1).op().name()));
-        Lowering.checkTileMapFirst(mended, at64.key());
+        for (LoweredPlan p : f.all())  // the bundled attention rows: the early form at 17..512
+            assertEquals(p.key().size() > 16 ? ImplRegistry.ATTENTION_WG_EARLY : ImplRegistry.ATTENTION_WG, p.op("L0.attention").impl().name());
+        // the check refuses a plan whose embed kept PDL (what serializeAfterTileMap prevents), with or without the early form
+        for (int size : new int[] {16, 64}) {
+            LoweredPlan at = f.plan(size);
+            List<LoweredOp> planted = new java.util.ArrayList<>(at.ops());
+            assertEquals("embed", planted.get(1).op().name());
+            LoweredOp embed = planted.get(1);
+            planted.set(1, embed.withImpl(ImplRegistry.standard().impls().stream().filter(i -> i.name().equals("embed_gather")).findFirst().orElseThrow(),
+                    embed.fused()));
+            var e = assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(planted, at.key()));
+            assertTrue(e.getMessage().contains("the next one (embed_gather) must launch without PDL"), e.getMessage());
+            assertTrue(e.getMessage().contains(size > 16 ? "an op reads the tile map before its PDL wait" : "later ops read the metadata"),
+                    e.getMessage());
+            Lowering.checkTileMapFirst(Lowering.serializeAfterTileMap(planted), at.key());
+            // the program's order (tile_map after embed) is refused too, and serializeAfterTileMap mends it
+            List<LoweredOp> programOrder = new java.util.ArrayList<>(planted);
+            programOrder.add(0, programOrder.remove(1));
+            assertEquals("embed", programOrder.get(0).op().name());
+            assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(programOrder, at.key()));
+            List<LoweredOp> mended = Lowering.serializeAfterTileMap(programOrder);
+            assertEquals(List.of("tile_map", "embed"), List.of(mended.get(0).op().name(), mended.get(1).op().name()));
+            Lowering.checkTileMapFirst(mended, at.key());
+        }
     }
 
     @Test

@@ -40,7 +40,7 @@ final class ProfileMarkdown {
             sb.append(" | ").append(g == null || f == null ? "-" : fmt("%.1fx of floor", g.p50() / 1e6 / f.weightStreamMs()));
             sb.append(" |\n");
         }
-        sb.append("\neager enqueue: host clock around issuing one eager forward's copies and launches without synchronizing (median);"
+        sb.append("\neager enqueue: host clock around issuing one eager forward's launches without synchronizing (median);"
                 + " us/launch divides by the eager launches. GPU p50 from the timed loop's CUDA events.\n");
         return sb.toString();
     }

@@ -61,7 +61,7 @@ final class ProfilePass {
     }
 
     /**
-     * Host time of issuing one eager run of the workload (every step's copies and launches, no synchronize inside a
+     * Host time of issuing one eager run of the workload (every step's launches, no synchronize inside a
      * step), median over {@value #ENQUEUE_REPEATS} runs after three untimed ones: {microseconds per run, per launch}.
      */
     static double[] enqueue(PrefillEngine engine, PrefillRunner.Prepared prepared) {

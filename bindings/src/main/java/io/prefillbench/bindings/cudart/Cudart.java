@@ -5970,6 +5970,68 @@ public class Cudart extends Cudart$shared {
         }
     }
 
+    private static class cudaHostGetDevicePointer {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_POINTER,
+            Cudart.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaHostGetDevicePointer");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaHostGetDevicePointer(void **pDevice, void *pHost, unsigned int flags)
+     * }
+     */
+    public static FunctionDescriptor cudaHostGetDevicePointer$descriptor() {
+        return cudaHostGetDevicePointer.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaHostGetDevicePointer(void **pDevice, void *pHost, unsigned int flags)
+     * }
+     */
+    public static MethodHandle cudaHostGetDevicePointer$handle() {
+        return cudaHostGetDevicePointer.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaHostGetDevicePointer(void **pDevice, void *pHost, unsigned int flags)
+     * }
+     */
+    public static MemorySegment cudaHostGetDevicePointer$address() {
+        return cudaHostGetDevicePointer.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaHostGetDevicePointer(void **pDevice, void *pHost, unsigned int flags)
+     * }
+     */
+    public static int cudaHostGetDevicePointer(MemorySegment pDevice, MemorySegment pHost, int flags) {
+        var mh$ = cudaHostGetDevicePointer.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaHostGetDevicePointer", pDevice, pHost, flags);
+            }
+            return (int)mh$.invokeExact(pDevice, pHost, flags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudaMemGetInfo {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudart.C_INT,

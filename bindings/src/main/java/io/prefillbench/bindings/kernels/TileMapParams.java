@@ -23,6 +23,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t group;
  *     int32_t rows_per_tile;
  *     int32_t max_tiles;
+ *     const int32_t *meta_src;
+ *     int32_t *meta_dst;
+ *     int32_t meta_ints;
  * }
  * }
  */
@@ -41,6 +44,10 @@ public class TileMapParams {
         Kernels.C_INT.withName("group"),
         Kernels.C_INT.withName("rows_per_tile"),
         Kernels.C_INT.withName("max_tiles"),
+        MemoryLayout.paddingLayout(4),
+        Kernels.C_POINTER.withName("meta_src"),
+        Kernels.C_POINTER.withName("meta_dst"),
+        Kernels.C_INT.withName("meta_ints"),
         MemoryLayout.paddingLayout(4)
     ).withName("TileMapParams");
 
@@ -401,6 +408,138 @@ public class TileMapParams {
      */
     public static void max_tiles(MemorySegment struct, int fieldValue) {
         struct.set(max_tiles$LAYOUT, max_tiles$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout meta_src$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("meta_src"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * const int32_t *meta_src
+     * }
+     */
+    public static final AddressLayout meta_src$layout() {
+        return meta_src$LAYOUT;
+    }
+
+    private static final long meta_src$OFFSET = $LAYOUT.byteOffset(groupElement("meta_src"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * const int32_t *meta_src
+     * }
+     */
+    public static final long meta_src$offset() {
+        return meta_src$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * const int32_t *meta_src
+     * }
+     */
+    public static MemorySegment meta_src(MemorySegment struct) {
+        return struct.get(meta_src$LAYOUT, meta_src$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * const int32_t *meta_src
+     * }
+     */
+    public static void meta_src(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(meta_src$LAYOUT, meta_src$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout meta_dst$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("meta_dst"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t *meta_dst
+     * }
+     */
+    public static final AddressLayout meta_dst$layout() {
+        return meta_dst$LAYOUT;
+    }
+
+    private static final long meta_dst$OFFSET = $LAYOUT.byteOffset(groupElement("meta_dst"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t *meta_dst
+     * }
+     */
+    public static final long meta_dst$offset() {
+        return meta_dst$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t *meta_dst
+     * }
+     */
+    public static MemorySegment meta_dst(MemorySegment struct) {
+        return struct.get(meta_dst$LAYOUT, meta_dst$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t *meta_dst
+     * }
+     */
+    public static void meta_dst(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(meta_dst$LAYOUT, meta_dst$OFFSET, fieldValue);
+    }
+
+    private static final OfInt meta_ints$LAYOUT = (OfInt)$LAYOUT.select(groupElement("meta_ints"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t meta_ints
+     * }
+     */
+    public static final OfInt meta_ints$layout() {
+        return meta_ints$LAYOUT;
+    }
+
+    private static final long meta_ints$OFFSET = $LAYOUT.byteOffset(groupElement("meta_ints"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t meta_ints
+     * }
+     */
+    public static final long meta_ints$offset() {
+        return meta_ints$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t meta_ints
+     * }
+     */
+    public static int meta_ints(MemorySegment struct) {
+        return struct.get(meta_ints$LAYOUT, meta_ints$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t meta_ints
+     * }
+     */
+    public static void meta_ints(MemorySegment struct, int fieldValue) {
+        struct.set(meta_ints$LAYOUT, meta_ints$OFFSET, fieldValue);
     }
 
     /**
