@@ -61,6 +61,8 @@ def main():
         names = {base, base[len("choices-"):]} if base.startswith("choices-") else {base}
         here = os.path.dirname(os.path.dirname(f))  # the session folder (s11, s13, ...) or the call's parent
         used = sorted(r for r in runs if os.path.basename(r[2]) in names and r[1].startswith(here))
+        exact = [r for r in used if r[2].endswith("/" + f)]  # the argv names this very file (s16: s15 had a namesake)
+        used = exact or used
         if not used:
             raise SystemExit(f + ": no results file names it in --impl-choices")
         ts, label, arg, d = used[0]
