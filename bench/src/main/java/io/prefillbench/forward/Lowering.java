@@ -85,7 +85,10 @@ public final class Lowering {
     static void checkTileMapFirst(List<LoweredOp> ops, CaptureKey key) {
         List<LoweredOp> main = ops.stream().filter(o -> o.stream() == 0).toList();
         int at = indexOfTileMap(main);
-        if (at < 0) return;
+        if (at < 0) {
+            throw new IllegalStateException("bucket " + key.size() + ": the plan has no build_tile_map, which copies the batch metadata"
+                    + " in; keep the program's tile_map op (dropDeadOps keeps it)");
+        }
         if (at != 0 || main.size() < 2 || main.get(1).impl().attrs().contains(Impl.Attr.PDL)) {
             throw new IllegalStateException("bucket " + key.size() + ": build_tile_map copies the batch metadata in and "
                     + (readsTileMapEarly(ops) ? "an op reads the tile map before its PDL wait" : "later ops read the metadata before their PDL wait")
@@ -307,6 +310,9 @@ public final class Lowering {
     private static boolean dead(List<LoweredOp> ops, int i, ForwardProgram program) {
         Op op = ops.get(i).op();
         if (op.writes().isEmpty()) return false;
+        // build_tile_map also copies the batch metadata in (serializeAfterTileMap): live where no op reads the map (the
+        // persistent layers), since every plan needs the copy
+        if (op.kind() == OpKind.TILE_MAP) return false;
         for (String t : op.writes().values()) {
             TensorSpec spec = ForwardProgram.isPinned(t) ? null : program.tensors().get(t);
             if (spec == null || spec.role() != TensorSpec.Role.ACTIVATION) return false; // pinned, KV, output: an effect

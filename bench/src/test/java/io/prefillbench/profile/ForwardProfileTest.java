@@ -108,7 +108,8 @@ class ForwardProfileTest {
                 32, 2048, 132, 90, ImplRegistry.standard(), persist).plan(16);
         ForwardProfile p = ForwardProfile.of(List.of(times(plan)));
         Map<OpFamily, Double> us = p.familyUs();
-        assertEquals(List.of(OpFamily.EMBED, OpFamily.LAYER, OpFamily.FINAL_NORM, OpFamily.LM_HEAD, OpFamily.ARGMAX), List.copyOf(us.keySet()));
+        // OTHER: build_tile_map, kept to copy the batch metadata in
+        assertEquals(List.of(OpFamily.EMBED, OpFamily.LAYER, OpFamily.FINAL_NORM, OpFamily.LM_HEAD, OpFamily.ARGMAX, OpFamily.OTHER), List.copyOf(us.keySet()));
         assertEquals(1.0, us.get(OpFamily.LAYER), "one op of 1 us runs the 18 layers");
         assertEquals("layer", OpFamily.LAYER.label());
         assertEquals(OpFamily.LAYER, OpFamily.of(plan.op(io.prefillbench.forward.Lowering.LAYERS_OP)));
