@@ -2,7 +2,7 @@
 # s16 call 4, jar v19 = d4fe018 (v18's forward without copy nodes, build_tile_map kept in the persistent-layer plans too:
 # call 3's GPU tests crashed those plans, which had dropped it). Carry .gpu/jre-s.tar.xz and .gpu/s16/c4 (jars.tar.xz =
 # v19/ and the JUnit console unpacked; the tests jar of d4fe018; launch_cost.xz of ffa36e0; the trace libraries of s15).
-# (1) every GPU test and the engine under memcheck (default plans, and the persistent layers at 16) on v19; (2) the
+# (1) every GPU test (the persistent layers' included) and the engine under memcheck on v19; (2) the
 # results set's core: scripts/gpu-results.sh core (SKIP_TABLE=1: no GEMM of the committed per-GEMM table changed;
 # PK_TRACE_LIB: the in-graph timeline; LAUNCH_COST_BIN: launch_cost with its fixed-cost table). The study follows in
 # call 5. The set is kept only if (1) passes.
@@ -21,17 +21,10 @@ prog() { echo "$* $(el) s" | tee -a $W/progress.txt; }
 (uptime; nproc; ps -eo pcpu,comm --sort=-pcpu | head -8; nvidia-smi -q -d CLOCK,POWER,PERFORMANCE) > $W/host-before.txt 2>&1
 JAR=$J/bench.jar TESTS=$J/prefillbench-bench-0.1.0-SNAPSHOT-tests.jar OUT=$W timeout $(left 150) bash scripts/gpu-tests.sh $J/junit.jar > $W/gpu-tests.log 2>&1
 prog "gpu-tests rc=$?"; rm -rf $W/junit-gpu
-python3 - <<'PY' > $W/persist16.json
-import json
-b = json.load(open('bench/src/main/resources/io/prefillbench/forward/impl-choices.json'))
-b['persistentLayers'] = [{'m': 16, 'arch': 90, 'on': True, 'source': 's16 call 4: the persistent layers at 16 under memcheck'}]
-print(json.dumps(b))
-PY
 (cd $(mktemp -d) && timeout $(left 60) compute-sanitizer --tool memcheck --target-processes all java --enable-native-access=ALL-UNNAMED -jar $J/bench.jar prefill --sizes 16,64 --prompts short --batch 4x16 --mix 1x20+15d@300 --warmup 1 --iterations 2 --no-progress > $W/memcheck-engine.txt 2>&1; prog "engine memcheck rc=$?")
-(cd $(mktemp -d) && timeout $(left 50) compute-sanitizer --tool memcheck --target-processes all java --enable-native-access=ALL-UNNAMED -jar $J/bench.jar prefill --sizes 16 --prompts short --batch 2x8 --impl-choices $W/persist16.json --warmup 1 --iterations 2 --no-progress > $W/memcheck-persist.txt 2>&1; prog "persist memcheck rc=$?")
 JAR=$J/bench.jar SKIP_TABLE=1 LAUNCH_COST_BIN=$J/launch_cost PK_TRACE_LIB=/tmp/tr/libpktrace.so timeout $(left 340) bash scripts/gpu-results.sh $W/core core > $W/core.log 2> $W/log-core.txt; prog "core rc=$?"
 (uptime; nvidia-smi -q -d CLOCK,POWER,PERFORMANCE) > $W/host-after.txt 2>&1
 (cd /tmp && tar czf $OUT/s16c4.tgz s16c4out)
 grep -E "tests (successful|failed)|✘" $W/gpu-tests.log | head -8
-echo "engine memcheck: $(grep -E 'ERROR SUMMARY' $W/memcheck-engine.txt | tail -1); persistent: $(grep -E 'ERROR SUMMARY' $W/memcheck-persist.txt | tail -1)"
+echo "engine memcheck: $(grep -E 'ERROR SUMMARY' $W/memcheck-engine.txt | tail -1)"
 grep -E "^\| (short|long|batch-4x80|batch-8x16) \| [0-9]+ \| [0-9]+ \|" $W/core.log | head -8; grep -E "gate B vs A exit|gate planted exit|FAILED" $W/core.log $W/log-core.txt | head -12
