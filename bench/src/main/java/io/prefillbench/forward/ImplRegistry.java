@@ -680,8 +680,13 @@ public final class ImplRegistry {
         TileMapParams.max_tiles(p, c.key().tileCapacity());
         MemorySegment host = c.hostMetadata();
         if (!host.equals(MemorySegment.NULL)) {  // the metadata copied in by this kernel: the forward's first (Lowering)
+            MemorySegment dst = t(c, ForwardProgram.BATCH_META);
+            if (host.address() % 16 != 0 || dst.address() % 16 != 0) {
+                throw new IllegalStateException("build_tile_map copies the metadata in 16-byte units: host 0x" + Long.toHexString(host.address())
+                        + " and device 0x" + Long.toHexString(dst.address()) + " must be 16-byte aligned (cudaMallocHost and the buffer layout give it)");
+            }
             TileMapParams.meta_src(p, host);
-            TileMapParams.meta_dst(p, t(c, ForwardProgram.BATCH_META));
+            TileMapParams.meta_dst(p, dst);
             TileMapParams.meta_ints(p, c.hostMetadataInts());
         }
         return new KernelIssuable(c, lo, p);
