@@ -96,16 +96,28 @@ __global__ void chain_link(int* counter, int dep) {
 
 static constexpr int GRAPH_WARM = 5;  // untimed replays before the timed ones
 
+// A graph of what `issue` launches on the stream, instantiated; the caller destroys both.
+struct CapturedGraph {
+  cudaGraph_t g;
+  cudaGraphExec_t x;
+};
+template <class F>
+static CapturedGraph capture(cudaStream_t stream, F issue) {
+  CapturedGraph c{};
+  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+  issue();
+  CHECK(cudaStreamEndCapture(stream, &c.g));
+  CHECK(cudaGraphInstantiate(&c.x, c.g, 0));
+  return c;
+}
+
 // Captures what `issue` launches on the stream into one graph, replays it (5 untimed, then `repeats` event-timed) and
 // returns the median replay time / `count` in us. Whatever the check reads afterwards is left on the device.
 template <class F>
 static double graph_us(cudaStream_t stream, int count, int repeats, F issue) {
-  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  issue();
-  cudaGraph_t g;
-  CHECK(cudaStreamEndCapture(stream, &g));
-  cudaGraphExec_t x;
-  CHECK(cudaGraphInstantiate(&x, g, 0));
+  const CapturedGraph c = capture(stream, issue);
+  cudaGraphExec_t x = c.x;
+  cudaGraph_t g = c.g;
   cudaEvent_t e0, e1;
   CHECK(cudaEventCreate(&e0));
   CHECK(cudaEventCreate(&e1));
@@ -295,19 +307,18 @@ static void fixed_cost(int links, int repeats, int grid, int threads, size_t met
   const cudaLaunchConfig_t plain = launch_config(false, grid, threads, stream, attr1);
   int zero = 0;
   for (int form = 0; form < 3; form++) {  // 0 copies, 1 mapped, 2 bare
-    CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-    if (form == 0) CHECK(cudaMemcpyAsync(dmeta, hmeta, meta_bytes, cudaMemcpyHostToDevice, stream));
-    for (int i = 0; i < links; i++) {
-      if (form == 1 && i == 0) CHECK(cudaLaunchKernelEx(&pdl, meta_in_link, (const int4*)hmeta_dev, dmeta, n16));
-      else if (form == 1 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, hout_dev, ntok, 7));
-      else if (form == 0 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, dout, ntok, 7));
-      else CHECK(cudaLaunchKernelEx(form == 1 && i == 1 ? &plain : &pdl, chain_link, counter, zero));
-    }
-    if (form == 0) CHECK(cudaMemcpyAsync(hout, dout, ntok * sizeof(int), cudaMemcpyDeviceToHost, stream));
-    cudaGraph_t g;
-    CHECK(cudaStreamEndCapture(stream, &g));
-    cudaGraphExec_t x;
-    CHECK(cudaGraphInstantiate(&x, g, 0));
+    const CapturedGraph c = capture(stream, [&] {
+      if (form == 0) CHECK(cudaMemcpyAsync(dmeta, hmeta, meta_bytes, cudaMemcpyHostToDevice, stream));
+      for (int i = 0; i < links; i++) {
+        if (form == 1 && i == 0) CHECK(cudaLaunchKernelEx(&pdl, meta_in_link, (const int4*)hmeta_dev, dmeta, n16));
+        else if (form == 1 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, hout_dev, ntok, 7));
+        else if (form == 0 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, dout, ntok, 7));
+        else CHECK(cudaLaunchKernelEx(form == 1 && i == 1 ? &plain : &pdl, chain_link, counter, zero));
+      }
+      if (form == 0) CHECK(cudaMemcpyAsync(hout, dout, ntok * sizeof(int), cudaMemcpyDeviceToHost, stream));
+    });
+    cudaGraphExec_t x = c.x;
+    cudaGraph_t g = c.g;
     cudaEvent_t e0, e1;
     CHECK(cudaEventCreate(&e0));
     CHECK(cudaEventCreate(&e1));
