@@ -8,7 +8,7 @@
  *  - "capacity" sizes (m, max_tiles, ...) size the grid; the real counts are read from device
  *    memory (num_tokens, num_seqs, num_blocks) so one captured graph serves every smaller batch:
  *    blocks past the real count exit at once and never touch padding rows.
- *  - All int32 metadata lives in device memory written by one host-to-device copy per forward.
+ *  - All int32 metadata lives in device memory, copied in from pinned host memory by build_tile_map (see TileMapParams).
  *  - Kernels that reduce across a block (add_rmsnorm, final_norm_gather, argmax_rows,
  *    build_tile_map) need blockDim.x to be a multiple of 32 (<= 1024); the reduction order, hence
  *    the bits, is fixed for a given blockDim. Others take any blockDim; init_uniform_bf16 and

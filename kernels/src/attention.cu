@@ -232,7 +232,7 @@ PK_DEV void pk_attn_add_half(const float *xch, int lane, float m_a, float m_b, f
 // The early form (attention_prefill_wg_early, v39) reads it before the PDL wait: the tile map and the batch metadata. It
 // runs only in plans whose build_tile_map is the forward's first kernel and whose second kernel launches without PDL
 // (Java's lowering arranges it and refuses anything else), so every later kernel starts after the map is complete and
-// visible; query_start, kv_lens and the block tables are host copies complete before the first kernel. Its lookup chain
+// visible; query_start, kv_lens and the block tables are copied in by that same first kernel. Its lookup chain
 // (num_blocks, the map, the sequence's lengths, its block table: four dependent L2 round trips) then overlaps the
 // previous kernel instead of following it; only Q, K and V (rope_kv_write's output) are read after the wait.
 struct PkAttnTile {

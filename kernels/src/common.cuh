@@ -67,7 +67,8 @@ PK_DEV void pk_pdl_wait() {
 // triggered. A trigger only lets the dependent launch (and run its pre-wait prologue) sooner. Every
 // kernel waits in every block before reading anything an earlier kernel writes and before its first
 // global write, so what runs before the wait reads only host-written metadata (m_dev, num_tokens,
-// num_seqs, query_start: written by the one host-to-device copy per forward, never by a kernel) and
+// num_seqs, query_start: copied in from pinned memory by build_tile_map, the forward's first kernel,
+// whose successor launches without PDL, so every later kernel starts after the copy is complete) and
 // weights (never written), and writes nothing global; and since each kernel completes only after its
 // own wait returned, completion of a kernel still implies completion of every earlier one. So an
 // early trigger changes only overlap, never what any kernel reads or writes.

@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <pre>
  * residual = embed(token_ids)
- * tile map = build_tile_map(query_start)     (moved first by the lowering where an attention form reads it early)
+ * tile map = build_tile_map(query_start)     (moved first by the lowering: it also copies the batch metadata in)
  * per layer l:
  *   hidden   = add_rmsnorm(x = branch_out (l > 0), residual, input_norm)
  *   qkv      = gemm(hidden, qkv)
@@ -66,7 +66,7 @@ public final class ForwardProgram {
         }
     }
 
-    /** Names of the batch metadata fields (one pinned int32 slice, written by one copy per forward). */
+    /** Names of the batch metadata fields (one pinned int32 slice, copied in by build_tile_map once per forward). */
     public static final String NUM_TOKENS = "num_tokens", NUM_SEQS = "num_seqs", QUERY_START = "query_start",
             KV_LENS = "kv_lens", TOKEN_IDS = "token_ids", POSITIONS = "positions", SLOT_MAPPING = "slot_mapping",
             BLOCK_TABLES = "block_tables";

@@ -50,7 +50,8 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
         /**
          * Reads the tile map before its griddepcontrol.wait (attention_prefill_wg_early): the plan must run build_tile_map
          * first and launch the kernel after it without PDL, so every later kernel starts after the map is complete
-         * ({@link Lowering#serializeAfterTileMap}).
+         * ({@link Lowering#serializeAfterTileMap}, which gives every plan that order since build_tile_map copies the batch
+         * metadata in; the attribute names the reason in {@link Lowering#checkTileMapFirst}'s refusal).
          */
         TILE_MAP_BEFORE_WAIT
     }

@@ -308,10 +308,6 @@ public final class ImplRegistry {
     }
 
     /**
-     * The standard implementations followed by every wgmma + TMA tile's plain and SiLU forms (sm_90a): never a default,
-     * a measurements row selects the plain form, the silu_into_gate_up fusion the SiLU form.
-     */
-    /**
      * A wgmma attention form (sm_90a, head dim 64): the kh form's threads and tiles, PREFILL_ATTN_WG_SMEM of opted-in
      * shared memory, one block per (tile, kv head); {@code extra} the attributes beyond PDL (the early forms' order rule).
      */
@@ -323,6 +319,10 @@ public final class ImplRegistry {
                 ImplRegistry::one, true, null, ImplRegistry::bindAttention);
     }
 
+    /**
+     * The standard implementations followed by every wgmma + TMA tile's plain and SiLU forms (sm_90a): never a default,
+     * a measurements row selects the plain form, the silu_into_gate_up fusion the SiLU form.
+     */
     private static List<Impl> withTma(List<Impl> impls) {
         List<Impl> all = new java.util.ArrayList<>(impls);
         for (TmaTile t : TmaTile.ALL) all.add(tma(t, false));

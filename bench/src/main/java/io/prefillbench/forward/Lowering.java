@@ -14,13 +14,15 @@ import java.util.Map;
  *   <li>{@link #persistLayers}: where the measurements file switches persistent layers on for this bucket, each
  *       decoder layer's ops become one {@link OpKind#LAYER} op run by the registry's persistent layer kernel, and
  *       {@link #oneLaunch} makes those one op, one launch for every layer;</li>
- *   <li>{@link #dropDeadOps}: ops whose every output is a scratch tensor nothing reads any more (the tile map
- *       once no attention op is left) are dropped;</li>
+ *   <li>{@link #dropDeadOps}: ops whose every output is a scratch tensor nothing reads any more are dropped (never the
+ *       tile map: it copies the batch metadata in);</li>
  *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace; partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
  *   <li>{@link #assignStreams}: optional side-branch ops (L2 weight prefetch), forked and joined by events;</li>
- *   <li>{@link #grids}: each op's grid from its implementation, as a function of the counts.</li>
+ *   <li>{@link #grids}: each op's grid from its implementation, as a function of the counts;</li>
+ *   <li>{@link #serializeAfterTileMap}: build_tile_map first, the op after it without PDL ({@link #checkTileMapFirst}
+ *       refuses any other order).</li>
  * </ol>
  * The buffer layout is derived afterwards from the plans of all buckets ({@link BufferLayout}).
  * Nothing here reads a real token count.
@@ -290,7 +292,8 @@ public final class Lowering {
      * Pass 1c: drops ops with no effect left: every tensor the op writes is a scratch activation (not pinned, not
      * the KV cache, not an output) and no later op reads the version it wrote. An op that writes
      * nothing (the L2 prefetch: a cache hint) is kept. Repeated until nothing changes, so a chain of dead ops goes.
-     * In the program as written no op is dead; with persistent layers the tile map is (only attention read it).
+     * In the program as written no op is dead. The tile map is never dropped, even with persistent layers where no op
+     * reads it: it copies the batch metadata in.
      */
     public static List<LoweredOp> dropDeadOps(List<LoweredOp> in, ForwardProgram program) {
         List<LoweredOp> ops = new ArrayList<>(in);

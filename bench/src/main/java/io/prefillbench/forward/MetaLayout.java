@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Int32 element offsets of the batch metadata fields inside the pinned {@code batch_meta} slice,
- * in {@link ForwardProgram#META_FIELDS} order, so one host-to-device copy writes them all.
+ * in {@link ForwardProgram#META_FIELDS} order, so one copy writes them all (build_tile_map's, from pinned host memory).
  */
 public record MetaLayout(int maxTokens, int maxSeqs, int pagesPerSeq, Map<String, Long> offsets, long ints) {
     public static MetaLayout of(int maxTokens, int maxSeqs, int pagesPerSeq) {
