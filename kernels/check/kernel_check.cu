@@ -286,6 +286,56 @@ static void test_rope() {
 }
 
 // ================================================================ tile map
+// The copy-in (v42): build_tile_map first copies the forward's metadata from pinned host memory through its device
+// mapping (16-byte loads, 4 per thread in flight, an int32 tail), then reads num_seqs and query_start from the copy.
+// Sizes cover every tail length (meta_ints % 4), fewer ints than threads, and more than 4 x threads int4s (the strided
+// loop's second round); the destination's ints past meta_ints must stay untouched.
+static void test_tilemap_copy_in() {
+  Rng r(17);
+  const int cases = 200, cap_seqs = 1024, max_tiles = 1024 * 40 * 8 / 64 + 2000, slack = 64;
+  long fails = 0;
+  int32_t *host = nullptr, *mapped = nullptr;
+  const int host_cap = 1 + cap_seqs + 1 + 20000;  // num_seqs, query_start, then other metadata (up to 80 KB)
+  CK(cudaHostAlloc(&host, host_cap * sizeof(int32_t), cudaHostAllocMapped));
+  CK(cudaHostGetDevicePointer((void **)&mapped, host, 0));
+  Dev<int32_t> dst(host_cap + slack), db(max_tiles), dt(max_tiles), dnb(1);
+  double us = 0;
+  for (int cs = 0; cs < cases; cs++) {
+    int ns = cs % 7 == 0 ? cap_seqs : r.range(0, 64);
+    int extra = cs % 5 == 0 ? r.range(0, 20000) : r.range(0, 40);
+    const int ints = 1 + ns + 1 + extra;
+    int groups[4] = {1, 2, 5, 8};
+    int group = groups[r.range(0, 3)];
+    host[0] = ns;
+    host[1] = 0;
+    for (int s = 0; s < ns; s++) host[2 + s] = host[1 + s] + r.range(1, 40);
+    for (int i = 2 + ns; i < ints; i++) host[i] = (int32_t)r.next();
+    std::vector<int32_t> want(host, host + ints);
+    int total = 0;
+    for (int s = 0; s < ns; s++) total += (int)(((int64_t)(want[2 + s] - want[1 + s]) * group + 63) / 64);
+    dst.poison(); db.poison(); dt.poison(); dnb.poison();
+    TileMapParams p{dst.p + 1, dst.p, db.p, dt.p, dnb.p, group, 64, max_tiles, mapped, dst.p, ints};
+#ifdef PK_PLANT_COPY_IN
+    p.meta_ints = ints - 1;  // planted: the last int never copied; the check must fail
+#endif
+    int threads = (cs & 1) ? 1024 : 128;
+    build_tile_map<<<1, threads>>>(p);
+    CK(cudaGetLastError());
+    std::vector<int32_t> got = dst.down();
+    int onb;
+    CK(cudaMemcpy(&onb, dnb.p, 4, cudaMemcpyDeviceToHost));
+    bool ok = onb == std::min(total, max_tiles);
+    for (int i = 0; i < ints && ok; i++) ok = got[i] == want[i];
+    for (int i = ints; i < (int)got.size() && ok; i++) ok = got[i] == (int32_t)0xFFFFFFFF;  // nothing past meta_ints
+    if (!ok && fails < 5) printf("    tilemap copy-in case %d (ns %d ints %d threads %d): mismatch (num_blocks %d vs %d)\n", cs, ns, ints, threads, onb, total);
+    if (!ok) fails++;
+    if (cs == 0) us = time_us([&](int) { build_tile_map<<<1, 1024>>>(p); });
+  }
+  CK(cudaFreeHost(host));
+  Cmp c{fails == 0, 0, fails, cases};
+  record("build_tile_map copy-in from mapped pinned memory (200 sizes)", c, us, "(1024 seqs + 80 KB)");
+}
+
 static void test_tilemap() {
   Rng r(5);
   const int cases = 1000;
@@ -333,6 +383,7 @@ static void test_tilemap() {
   }
   Cmp c{fails == 0, 0, fails, cases};
   record("build_tile_map vs CPU (1000 random batches)", c, us, "(1024 seqs)");
+  test_tilemap_copy_in();
 }
 
 // ================================================================ attention
