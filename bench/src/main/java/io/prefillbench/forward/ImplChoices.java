@@ -84,23 +84,35 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * {@code producer}, only a GEMM that runs that implementation is fused (a bucket's rows differ per model: a row
      * measured for one model's tile must not fuse another model's GEMM into a kernel nobody measured), and only into that
      * producer's own fused form: a build without one refuses the row instead of falling back to the generic fused kernel.
+     * With {@code n} and {@code k}, only a GEMM of that weight shape (n output columns, k inputs) is fused: a producer
+     * such as the plain streaming kernel runs every model's GEMMs below the n32 rows, so a row measured on one model's
+     * shape names it (s17: tiny's and Llama-3.2-1B's fusions at 16, not Qwen2.5-0.5B's, which nobody measured).
      */
     public record FusionRow(String fusion, int m, int arch, String source, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) String producer) {
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String producer,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Integer n, @JsonInclude(JsonInclude.Include.NON_NULL) Integer k) {
         @com.fasterxml.jackson.annotation.JsonCreator
         public FusionRow {
             if (mMax != null && mMax < m) throw new IllegalArgumentException("fusion row " + fusion + ": mMax " + mMax + " is below m " + m);
             if (producer != null && producer.isBlank()) producer = null;
+            if ((n == null) != (k == null)) {
+                throw new IllegalArgumentException("fusion row " + fusion + " at m " + m + ": give both n and k (the GEMM's weight shape) or neither");
+            }
         }
 
         /** A row for one capture size, any producer. */
         public FusionRow(String fusion, int m, int arch, String source) {
-            this(fusion, m, arch, source, null, null);
+            this(fusion, m, arch, source, null, null, null, null);
         }
 
-        /** Whether the row fuses a GEMM running implementation {@code impl}. */
-        public boolean fuses(String impl) {
-            return producer == null || producer.equals(impl);
+        /** A row for a range of sizes (or one, mMax null), naming its producer (null: any), for GEMMs of any shape. */
+        public FusionRow(String fusion, int m, int arch, String source, Integer mMax, String producer) {
+            this(fusion, m, arch, source, mMax, producer, null, null);
+        }
+
+        /** Whether the row fuses a GEMM of weight shape {@code n} x {@code k} running implementation {@code impl}. */
+        public boolean fuses(String impl, int n, int k) {
+            return (producer == null || producer.equals(impl)) && (this.n == null || (this.n == n && this.k == k));
         }
 
         /** Whether the row covers capture size {@code size}. */
@@ -302,17 +314,17 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return fusionRows(name, key).findAny().isPresent();
     }
 
-    /** Whether fusion {@code name} is on at this key for a GEMM running implementation {@code impl}. */
-    public boolean fusion(String name, CaptureKey key, String impl) {
-        return fusionRows(name, key).anyMatch(r -> r.fuses(impl));
+    /** Whether fusion {@code name} is on at this key for GEMM {@code gemm} running implementation {@code impl}. */
+    public boolean fusion(String name, CaptureKey key, String impl, Op gemm) {
+        return fusionRows(name, key).anyMatch(r -> r.fuses(impl, gemm.n(), gemm.k()));
     }
 
     /**
-     * Whether every row that switches fusion {@code name} on at this key for {@code impl} names its producer: then only the
-     * producer's own fused form may run (see {@link ImplRegistry.Fusion#implFor}).
+     * Whether every row that switches fusion {@code name} on at this key for {@code gemm} on {@code impl} names its producer:
+     * then only the producer's own fused form may run (see {@link ImplRegistry.Fusion#implFor}).
      */
-    public boolean fusionNamesProducer(String name, CaptureKey key, String impl) {
-        return fusionRows(name, key).filter(r -> r.fuses(impl)).allMatch(r -> r.producer() != null);
+    public boolean fusionNamesProducer(String name, CaptureKey key, String impl, Op gemm) {
+        return fusionRows(name, key).filter(r -> r.fuses(impl, gemm.n(), gemm.k())).allMatch(r -> r.producer() != null);
     }
 
     private java.util.stream.Stream<FusionRow> fusionRows(String name, CaptureKey key) {

@@ -341,8 +341,8 @@ public final class Lowering {
             for (int i = 0; i < ops.size(); i++) {
                 LoweredOp g = ops.get(i);
                 if (g.op().kind() != OpKind.GEMM || !suffix(g.op().name()).equals(f.producerGemm())) continue;
-                if (!choices.fusion(f.name(), key, g.impl().name())) continue; // a row for another implementation
-                Impl fused = registry.byName(f.implFor(g.impl(), choices.fusionNamesProducer(f.name(), key, g.impl().name())));
+                if (!choices.fusion(f.name(), key, g.impl().name(), g.op())) continue; // a row for another implementation or shape
+                Impl fused = registry.byName(f.implFor(g.impl(), choices.fusionNamesProducer(f.name(), key, g.impl().name(), g.op())));
                 if (!fused.supports().test(g.op(), key)) continue; // e.g. an ffn its epilogue cannot pair: stays unfused
                 String c = g.op().out("c");
                 List<Integer> readers = readersOfVersion(ops, i, c);

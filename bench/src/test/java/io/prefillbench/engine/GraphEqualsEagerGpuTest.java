@@ -410,6 +410,38 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
+     * The bundled fusion rows that name a GEMM shape (s17: tiny's and Llama-3.2-1B's qkv and gate_up at 1..16, on the plain
+     * streaming kernel's fixup forms) against the bundled file without them: the fixup sums the partials in the unfused
+     * consumer's order and rounds as the plain kernel stores, so the fused forward equals the unfused one bit for bit,
+     * eager and graph, and graph == eager. Llama-3.2-1B also runs its half-width rows at 32 (graph == eager there).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"tiny-bias, 16", "llama-3.2-1b, '16,32'"})
+    void theBundledShapeFusionsEqualTheUnfusedForwardBitForBit(String preset, String sizes) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, sizes, 16, 2048);
+        ImplChoices bundled = ImplChoices.bundled();
+        List<ImplChoices.FusionRow> others = bundled.fusions().stream().filter(r -> r.n() == null).toList();
+        assertTrue(others.size() < bundled.fusions().size(), "the bundled file has fusion rows naming a shape");
+        ImplChoices unfused = new ImplChoices(bundled.provenance(), bundled.gemm(), others, bundled.l2Prefetch(), bundled.persistentLayers(),
+                bundled.attention());
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 17), cfg, 24);
+        List<float[][]> unfusedLogits = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(unfused))) {
+            assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
+            assertEquals("silu_mul", e.lowered().plan(16).op("L0.silu_mul").impl().name());
+            for (List<SeqInput> b : batches) unfusedLogits.add(Run.of(e, b, false).logits());
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
+            var plan = e.lowered().plan(16);
+            assertEquals("gemm_bf16_stream_m16_rope", plan.op("L0.qkv").impl().name());
+            assertEquals("gemm_bf16_stream_m16_silu", plan.op("L0.gate_up").impl().name());
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            assertFusedEqualsUnfused(e, batches, unfusedLogits, preset + " shape-scoped fusions");
+        }
+    }
+
+    /**
      * Test rows that put each streaming layer GEMM of {@code plain}'s plans (an engine without rows) on another form:
      * {@code row} maps the op at a capture size to its row, or null to leave it.
      */

@@ -157,7 +157,8 @@ class LoweringTest {
                 assertTrue(Files.exists(Path.of("..").resolve(file)), "the row's results file is in the repository: " + file);
                 continue;
             }
-            if (r.impl().startsWith("gemm_bf16_tma_") || r.impl().endsWith("_n32")) { // measured end to end: the row names the committed A/B results folder
+            if (r.impl().startsWith("gemm_bf16_tma_") || r.impl().endsWith("_n32") || !r.source().startsWith("kernels/results-stream/")) {
+                // measured end to end (TMA, half-width and, since s17, tiny's unsplit rows): the row names the committed A/B results folder
                 String dir = r.source().substring(r.source().indexOf("results/"), r.source().indexOf(' ', r.source().indexOf("results/")));
                 assertTrue(Files.isDirectory(Path.of("..").resolve(dir)), "the row's results folder is in the repository: " + dir);
                 continue;
@@ -355,12 +356,16 @@ class LoweringTest {
         assertEquals(small.weightLayout(), big.weightLayout());
         // the bundled file fuses only where gate_up runs our TMA tile (65..128, and 416..512 since the staged epilogue) or
         // the half-width streaming kernel at 17..64 (v40; not 1..16, where it lost): measured, cuBLASLt + silu_mul beats the
-        // fused mma.sync 128 x 128 kernel at 512, and every bundled fusion names its producer
+        // fused mma.sync 128 x 128 kernel at 512, and every bundled fusion names its producer; on the plain streaming kernel
+        // (1..16, s17) only for the tiny and Llama-3.2-1B shapes it was measured on, each row naming its GEMM's shape
+        var measuredShapes = java.util.Set.of(List.of(512, 256), List.of(1024, 256), List.of(3072, 2048), List.of(16384, 2048));
         assertTrue(ImplChoices.bundled().fusions().stream().allMatch(r -> r.producer() != null
-                && (r.producer().startsWith("gemm_bf16_tma_")
-                        && ((r.m() == 65 && r.mMax() == 128) || (r.m() == 416 && r.mMax() == 511) || (r.m() == 512 && r.mMax() == null))
-                    || r.producer().equals("gemm_bf16_stream_m32_n32") && r.m() == 17 && r.mMax() == 32
-                    || r.producer().equals("gemm_bf16_stream_m64_n32") && r.m() == 33 && r.mMax() == 64)),
+                && (r.producer().equals("gemm_bf16_stream_m16")
+                        ? r.m() == 1 && r.mMax() == 16 && r.n() != null && measuredShapes.contains(List.of(r.n(), r.k()))
+                        : r.n() == null && (r.producer().startsWith("gemm_bf16_tma_")
+                                && ((r.m() == 65 && r.mMax() == 128) || (r.m() == 416 && r.mMax() == 511) || (r.m() == 512 && r.mMax() == null))
+                            || r.producer().equals("gemm_bf16_stream_m32_n32") && r.m() == 17 && r.mMax() == 32
+                            || r.producer().equals("gemm_bf16_stream_m64_n32") && r.m() == 33 && r.mMax() == 64))),
                 "bundled fusions: " + ImplChoices.bundled().fusions());
         assertTrue(ImplChoices.bundled().provenance().note().contains("fusion row at 512 was dropped"), ImplChoices.bundled().provenance().note());
     }
@@ -392,6 +397,51 @@ class LoweringTest {
         assertEquals(List.of(), LayoutCheck.violations(f.all(), f.layout()));
         // without a fixup GEMM there is no counter slice
         assertTrue(!lower("ernie-4.5-0.3b", "16").layout().has(ForwardProgram.TILE_COUNTERS));
+    }
+
+    /**
+     * A fusion row naming a GEMM shape (n, k) fuses only GEMMs of that shape: the plain streaming kernel runs every model's
+     * GEMMs at 16 where no row says otherwise, so rows measured on tiny must leave tiny-g5 (another shape, the same
+     * producer) unfused; a row without a shape fuses both; half a shape is refused.
+     */
+    @Test
+    void aFusionRowNamingAShapeFusesOnlyThatShape() {
+        List<ImplChoices.FusionRow> scoped = List.of(
+                new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, "gemm_bf16_stream_m16", 1024, 256),
+                new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 1, 90, "test", 16, "gemm_bf16_stream_m16", 512, 256));
+        LoweredPlan tiny = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), choices(List.of(), scoped, List.of())).plan(16);
+        assertEquals("gemm_bf16_stream_m16_silu", tiny.op("L0.gate_up").impl().name());
+        assertEquals("gemm_bf16_stream_m16_rope", tiny.op("L0.qkv").impl().name());
+        assertTrue(tiny.ops().stream().noneMatch(o -> o.op().kind() == OpKind.SILU_MUL || o.op().kind() == OpKind.ROPE_KV));
+        LoweredPlan g5 = ForwardTestSupport.lower("tiny-g5", "16", 16, 132, ImplRegistry.standard(), choices(List.of(), scoped, List.of())).plan(16);
+        assertEquals("gemm_bf16_stream_m16", g5.op("L0.gate_up").impl().name());
+        assertEquals("gemm_bf16_stream_m16", g5.op("L0.qkv").impl().name());
+        assertEquals("silu_mul", g5.op("L0.silu_mul").impl().name());
+        assertEquals("rope_kv_write", g5.op("L0.rope_kv").impl().name());
+        List<ImplChoices.FusionRow> any = List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, "gemm_bf16_stream_m16"));
+        assertEquals("gemm_bf16_stream_m16_silu", ForwardTestSupport.lower("tiny-g5", "16", 16, 132, ImplRegistry.standard(), choices(List.of(), any, List.of()))
+                .plan(16).op("L0.gate_up").impl().name());
+        var half = assertThrows(IllegalArgumentException.class,
+                () -> new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 16, 90, "test", null, "gemm_bf16_stream_m16", 1024, null));
+        assertTrue(half.getMessage().contains("give both n and k"), half.getMessage());
+    }
+
+    /**
+     * The bundled rows (s17): tiny's and Llama-3.2-1B's qkv and gate_up fused at 16 by rows naming their shapes, Qwen2.5-0.5B's
+     * (the same plain producer, unmeasured) and ERNIE-4.5-0.3B's (the n32 kernels) not.
+     */
+    @Test
+    void theBundledShapeRowsFuseTinyAndLlamaAtSixteenOnly() {
+        for (String preset : List.of("tiny", "tiny-bias", "llama-3.2-1b")) {
+            LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
+            assertTrue(p.op("L0.gate_up").impl().name().endsWith("_silu"), preset);
+            assertTrue(p.op("L0.qkv").impl().name().endsWith("_rope"), preset);
+        }
+        for (String preset : List.of("qwen2.5-0.5b", "ernie-4.5-0.3b", "tiny-g5")) {
+            LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
+            assertEquals("silu_mul", p.op("L0.silu_mul").impl().name(), preset);
+            assertEquals("rope_kv_write", p.op("L0.rope_kv").impl().name(), preset);
+        }
     }
 
     /**
