@@ -142,7 +142,7 @@ static __device__ __forceinline__ void pk_norm_row(const uint16_t *res, PkXSrc x
   }
 }
 
-extern "C" __global__ void __launch_bounds__(128, 4) add_rmsnorm(AddRmsNormParams p) {
+static __device__ __forceinline__ void pk_add_rmsnorm(const AddRmsNormParams &p) {
   __shared__ float red[32];
   const int row = blockIdx.x;
   pk_pdl_launch();  // at entry (common.cuh)
@@ -154,6 +154,15 @@ extern "C" __global__ void __launch_bounds__(128, 4) add_rmsnorm(AddRmsNormParam
             p.x_splits > 0 ? p.x_partial + (size_t)row * p.hidden : nullptr, (size_t)p.x_rows * p.hidden, p.x_splits};
   pk_norm_row(res, xs, xs.present() ? res : nullptr, p.weight, p.out + (size_t)row * p.hidden, p.hidden, p.eps, red);
 }
+
+extern "C" __global__ void __launch_bounds__(128, 4) add_rmsnorm(AddRmsNormParams p) { pk_add_rmsnorm(p); }
+
+// The same row at 256 threads (launch bounds 256 x 2: the same 128 registers per thread), for rows wider than 1024: at
+// 128 threads a 2048-wide row gives each thread two 8-element chunks, whose split-K partial loads (8 splits each) go
+// out one chunk after the other; at 256 one chunk per thread, every partial of the row in flight at once (s17 call 2's
+// timeline: Llama-3.2-1B's norms 3.9-4.0 us per link at 16 rows, ERNIE-4.5-0.3B's 1024-wide 2.1-2.6). Bits: another
+// fixed reduction order (blockDim 256), the same for eager and graph.
+extern "C" __global__ void __launch_bounds__(256, 2) add_rmsnorm_256(AddRmsNormParams p) { pk_add_rmsnorm(p); }
 
 extern "C" __global__ void __launch_bounds__(128, 4) final_norm_gather(FinalNormGatherParams p) {
   __shared__ float red[32];

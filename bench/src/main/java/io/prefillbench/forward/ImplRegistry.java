@@ -182,6 +182,11 @@ public final class ImplRegistry {
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
             // 128 threads (launch bounds 128 x 4 blocks/SM: 128 registers, 8 split-K partials per thread in
             // flight, one wave of 512 rows); same bits as 256 threads for hidden <= 1024 (kernels/NOTES-forward.md v7)
+            // rows wider than 1024 at 256 threads where the bucket's rows fit one wave at two blocks per SM (s17: two
+            // chunks per thread at 128 threads load their split-K partials one chunk after the other)
+            new Impl("add_rmsnorm_256", OpKind.ADD_RMSNORM, "add_rmsnorm_256", 256, 0, PDL,
+                    "row-local; reduction order fixed by blockDim (256) and hidden", new WideNormRows(),
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
             new Impl("add_rmsnorm", OpKind.ADD_RMSNORM, "add_rmsnorm", 128, 0, PDL,
                     "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
@@ -441,6 +446,25 @@ public final class ImplRegistry {
             return null;
         }
     }
+
+    /**
+     * add_rmsnorm_256's rule: rows wider than {@link #WIDE_NORM_HIDDEN} (two 8-element chunks per thread at 128 threads) and a
+     * bucket whose rows fit one wave of 256-thread blocks at two per SM; from the model and the capture key only.
+     */
+    record WideNormRows() implements Impl.Supports {
+        @Override
+        public boolean test(Op op, CaptureKey key) {
+            return false; // needs the model's hidden size
+        }
+
+        @Override
+        public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            return dims.hidden() > WIDE_NORM_HIDDEN && key.capacity(op.rows()) <= 2 * key.smCount();
+        }
+    }
+
+    /** Widest row add_rmsnorm at 128 threads takes by default: one 8-element chunk per thread. */
+    static final int WIDE_NORM_HIDDEN = 1024;
 
     /** layer_persistent's rule: {@link #layerRefusal} has nothing against the bucket's rows and the model. */
     record PersistentLayerFits() implements Impl.Supports {
