@@ -448,8 +448,9 @@ public final class ImplRegistry {
     }
 
     /**
-     * add_rmsnorm_256's rule: rows wider than {@link #WIDE_NORM_HIDDEN} (two 8-element chunks per thread at 128 threads) and a
-     * bucket whose rows fit one wave of 256-thread blocks at two per SM; from the model and the capture key only.
+     * add_rmsnorm_256's rule: rows wider than {@link #WIDE_NORM_HIDDEN} (two 8-element chunks per thread at 128 threads) up to
+     * twice that (one chunk per thread at 256: what s17 call 3 measured, on Llama-3.2-1B's 2048) and a bucket whose rows fit
+     * one wave of 256-thread blocks at two per SM; from the model and the capture key only.
      */
     record WideNormRows() implements Impl.Supports {
         @Override
@@ -459,7 +460,7 @@ public final class ImplRegistry {
 
         @Override
         public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
-            return dims.hidden() > WIDE_NORM_HIDDEN && key.capacity(op.rows()) <= 2 * key.smCount();
+            return dims.hidden() > WIDE_NORM_HIDDEN && dims.hidden() <= 2 * WIDE_NORM_HIDDEN && key.capacity(op.rows()) <= 2 * key.smCount();
         }
     }
 

@@ -400,6 +400,30 @@ class LoweringTest {
     }
 
     /**
+     * add_rmsnorm_256 (s17): rows wider than 1024 up to 2048 (Llama-3.2-1B's 2048) in buckets whose rows fit one wave of
+     * 256-thread blocks at two per SM (264 on 132 SMs, 216 on 108); 1024-wide rows (ERNIE-4.5-0.3B) and 2560-wide ones
+     * (unmeasured) keep the 128-thread kernel. The final norm is not part of the rule.
+     */
+    @Test
+    void wideRowsInSmallBucketsTakeTheTwoHundredFiftySixThreadNorm() {
+        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "16,256,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
+        for (int size : new int[] {16, 256}) {
+            for (String op : List.of("L0.input_norm", "L0.post_norm", "L15.post_norm")) {
+                assertEquals("add_rmsnorm_256", llama.plan(size).op(op).impl().name(), op + " at " + size);
+                assertEquals(256, llama.plan(size).op(op).impl().threads());
+            }
+        }
+        assertEquals("add_rmsnorm", llama.plan(512).op("L0.post_norm").impl().name());
+        LoweredForward fewerSms = ForwardTestSupport.lower("llama-3.2-1b", "208,256", 32, 108, ImplRegistry.standard(), ImplChoices.none());
+        assertEquals("add_rmsnorm_256", fewerSms.plan(208).op("L0.post_norm").impl().name());
+        assertEquals("add_rmsnorm", fewerSms.plan(256).op("L0.post_norm").impl().name());
+        for (String preset : List.of("ernie-4.5-0.3b", "ernie-4.5-21b-a3b-attn", "tiny")) {
+            LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
+            assertTrue(p.ops().stream().filter(o -> o.op().kind() == OpKind.ADD_RMSNORM).allMatch(o -> o.impl().name().equals("add_rmsnorm")), preset);
+        }
+    }
+
+    /**
      * A fusion row naming a GEMM shape (n, k) fuses only GEMMs of that shape: the plain streaming kernel runs every model's
      * GEMMs at 16 where no row says otherwise, so rows measured on tiny must leave tiny-g5 (another shape, the same
      * producer) unfused; a row without a shape fuses both; half a shape is refused.
