@@ -890,16 +890,17 @@ class LoweringTest {
         // block per SM it won every workload and decode mix measured in session 11 (results/h200-ab-20261130/s11/), so
         // the rows cover ERNIE-4.5-0.3B's attention shape (16 q / 2 kv heads of 64) at every size, the early form (v39) from
         // 17 on (results/h200-ab-20261130/s14/); tiny's shape (4 q / 2 kv heads of 64, tiny and tiny-bias) on the early form
-        // at 1..16 (s17 call 3); other presets keep the rule
+        // at 1..16 (s17 call 3), Llama-3.2-1B's (32 q / 8 kv) at 17..512 (s17 call 5); other presets keep the rule
         ImplChoices b = ImplChoices.bundled();
-        assertEquals(3, b.attention().size());
+        assertEquals(4, b.attention().size());
         for (String preset : Presets.names()) {
             LoweredForward bundled = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), b);
             LoweredForward rule = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
-            boolean tinyShape = preset.equals("tiny") || preset.equals("tiny-bias");
+            boolean tinyShape = preset.equals("tiny") || preset.equals("tiny-bias"), llama = preset.equals("llama-3.2-1b");
             for (int s : new int[] {16, 17, 64, 512})
                 assertEquals(preset.equals("ernie-4.5-0.3b") ? (s <= 16 ? ImplRegistry.ATTENTION_WG : ImplRegistry.ATTENTION_WG_EARLY)
-                                : tinyShape && s <= 16 ? ImplRegistry.ATTENTION_WG_EARLY : rule.plan(s).op("L0.attention").impl().name(),
+                                : tinyShape && s <= 16 || llama && s >= 17 ? ImplRegistry.ATTENTION_WG_EARLY
+                                : rule.plan(s).op("L0.attention").impl().name(),
                         bundled.plan(s).op("L0.attention").impl().name(), preset + " at " + s);
         }
     }
