@@ -94,6 +94,40 @@ class TmaGemmGpuTest {
     }
 
     /**
+     * Llama-3.2-1B's four layer GEMMs on the TMA tiles ERNIE runs at 81..128 (s17 call 8's candidate `choices-lt4.json`:
+     * qkv 64 x 64 split 2 into rope, o and down split 4 into their 2048-wide norms, gate_up 128 x 64 with SiLU fused, two
+     * waves of 256 blocks): graph == eager bit for bit at 96 and 128 on split batches; no NaN in the logits.
+     */
+    @Test
+    void llamaShapesOnTheTmaTilesGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("llama-3.2-1b", "96,128", 16, 2048);
+        ModelConfig m = cfg.model();
+        int h = m.hidden(), ffn = m.ffn();
+        ImplChoices rows = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(
+                new ImplChoices.GemmRow(m.qkvDim(), h, 81, 90, "gemm_bf16_tma_64x64s8", 2, "test", null, 128),
+                new ImplChoices.GemmRow(h, h, 81, 90, "gemm_bf16_tma_64x64s8", 4, "test", null, 128),
+                new ImplChoices.GemmRow(2 * ffn, h, 81, 90, "gemm_bf16_tma_128x64s8", 1, "test", null, 128),
+                new ImplChoices.GemmRow(h, ffn, 81, 90, "gemm_bf16_tma_64x64s8", 4, "test", null, 128)),
+                List.of(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 81, 90, "test", 128, "gemm_bf16_tma_128x64s8")), List.of());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(rows))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
+            for (int size : cfg.sizes().sizes()) {
+                var plan = e.lowered().plan(size);
+                assertEquals("gemm_bf16_tma_128x64s8_silu", plan.op("L0.gate_up").impl().name());
+                assertEquals(4, plan.op("L0.down").splits());
+                assertEquals("add_rmsnorm_256", plan.op("L1.input_norm").impl().name());
+                e.capture(size);
+            }
+            Random rnd = new Random(2048);
+            for (int i = 0; i < 16; i++) {
+                int[] lens = EngineTestSupport.randomSplit(rnd, 81 + rnd.nextInt(48), 1 + rnd.nextInt(16));
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, EngineTestSupport.batch(rnd, lens, m.vocab()), "Llama TMA rows, split " + Arrays.toString(lens));
+            }
+        }
+    }
+
+    /**
      * The bundled rows at capacities inside gate_up's TMA ranges (65..128 on 128 x 64, 416..511 on 128 x 192) that are
      * not a multiple of the tile's 128 rows: the fused tile reads its A through a tensor map rounded up to whole tiles;
      * graph == eager bit for bit.
