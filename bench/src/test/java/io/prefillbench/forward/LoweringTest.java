@@ -179,7 +179,8 @@ class LoweringTest {
      */
     @Test
     void ruleBasedStreamDefaultForUnmeasuredShapesAndBuckets() {
-        // without rows (the bundled file gives ERNIE's layer GEMMs at <= 64 and Llama's at <= 16 the half-width rows)
+        // without rows (the bundled file gives ERNIE's layer GEMMs at <= 64 and Llama's at 32 the half-width rows, tiny's
+        // unsplit rows at <= 16)
         LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,64", 32, 132, ImplRegistry.standard(), ImplChoices.none());
         for (int size : new int[] {16, 64}) {
             assertStream(ernie.plan(size).op("L0.qkv"), size <= 16 ? 16 : 64, 8);  // n 1280: 20 blocks, 8 -> 160 >= 132
