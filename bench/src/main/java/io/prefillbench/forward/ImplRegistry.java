@@ -180,16 +180,12 @@ public final class ImplRegistry {
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
+            // rows of 1025..2048 at 256 threads where the bucket's rows fit one wave at two blocks per SM (s17: two
+            // chunks per thread at 128 threads load their split-K partials one chunk after the other)
+            addRmsNorm("add_rmsnorm_256", 256, new WideNormRows()),
             // 128 threads (launch bounds 128 x 4 blocks/SM: 128 registers, 8 split-K partials per thread in
             // flight, one wave of 512 rows); same bits as 256 threads for hidden <= 1024 (kernels/NOTES-forward.md v7)
-            // rows wider than 1024 at 256 threads where the bucket's rows fit one wave at two blocks per SM (s17: two
-            // chunks per thread at 128 threads load their split-K partials one chunk after the other)
-            new Impl("add_rmsnorm_256", OpKind.ADD_RMSNORM, "add_rmsnorm_256", 256, 0, PDL,
-                    "row-local; reduction order fixed by blockDim (256) and hidden", new WideNormRows(),
-                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
-            new Impl("add_rmsnorm", OpKind.ADD_RMSNORM, "add_rmsnorm", 128, 0, PDL,
-                    "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm),
+            addRmsNorm("add_rmsnorm", 128, ImplRegistry::any),
             // Weight-streaming GEMMs for row capacities <= 64, ahead of gemm_bf16 so the rule picks them
             // there (from sm_90; see StreamTiling for the measurements behind the rule).
             stream(StreamTiling.Variant.M16),
@@ -310,6 +306,16 @@ public final class ImplRegistry {
 
     public static ImplRegistry standard() {
         return STANDARD;
+    }
+
+    /**
+     * An add_rmsnorm kernel (one block of {@code threads} per row; the kernel's launch bounds fix that block size): the
+     * reduction order, hence the bits, follows the block size.
+     */
+    private static Impl addRmsNorm(String kernel, int threads, Impl.Supports supports) {
+        return new Impl(kernel, OpKind.ADD_RMSNORM, kernel, threads, 0, PDL, "row-local; reduction order fixed by blockDim ("
+                + threads + ") and hidden", supports, (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true,
+                "x", ImplRegistry::bindNorm);
     }
 
     /**
