@@ -350,6 +350,25 @@ typedef struct L2PrefetchParams {
   int32_t chunk_bytes; /* bytes per prefetch instruction (multiple of 16, >= 16) */
 } L2PrefetchParams;
 
+/* l2_prefetch_rows: an op in the main PDL chain, placed before kernels that leave DRAM idle (attention, the
+ * norms), that pulls the first row_bytes[t] bytes of each of rows[t] rows (row stride ld_bytes[t]) of up to
+ * PREFILL_PREFETCH_MAX_TENSORS weight tensors into L2, so the GEMM that streams them a few kernels later
+ * reads that part from L2 (kernels/NOTES-forward.md v48). A prefix of every row, not a prefix of the tensor:
+ * every block of the streaming GEMM walks its rows from k = 0, so each block finds its first stages in L2.
+ * ptr[t] and ld_bytes[t] multiples of 16; row_bytes[t] is rounded down to 16 and split into requests of at
+ * most PREFILL_PREFETCH_ROW_CHUNK bytes. Every thread issues its requests (grid-stride over all rows of all
+ * tensors), then triggers its dependents; block 0 then waits for its prerequisite grid, so the kernel
+ * completes only after every earlier kernel did (the chain stays transitive) while the other blocks leave at
+ * once. Writes nothing: no output bit depends on it. */
+#define PREFILL_PREFETCH_ROW_CHUNK 16384
+typedef struct L2PrefetchRowsParams {
+  const void *ptr[PREFILL_PREFETCH_MAX_TENSORS];
+  int64_t ld_bytes[PREFILL_PREFETCH_MAX_TENSORS];  /* bytes from one row to the next */
+  int32_t rows[PREFILL_PREFETCH_MAX_TENSORS];
+  int32_t row_bytes[PREFILL_PREFETCH_MAX_TENSORS]; /* bytes of each row to prefetch, from its start */
+  int32_t count;                                   /* tensors used, <= PREFILL_PREFETCH_MAX_TENSORS */
+} L2PrefetchRowsParams;
+
 /* layer_persistent (layer.cu): one whole decoder layer in one kernel, for row capacities <= PREFILL_LAYER_ROWS
  * (the short prompts, where a layer of 9 kernels is a chain of launch latencies). grid = PREFILL_LAYER_BLOCKS
  * blocks, which must all be resident at once (one per SM: the host refuses a device with fewer SMs, and a

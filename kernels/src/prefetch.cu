@@ -34,3 +34,29 @@ extern "C" __global__ void __launch_bounds__(256) l2_prefetch(L2PrefetchParams p
     base += chunks;
   }
 }
+
+// l2_prefetch_rows (prefill_kernels.h): a prefix of every row of up to four weights, issued at entry by every
+// thread, then the trigger; block 0 alone waits (see the header: its wait keeps the chain transitive, and the
+// other blocks need not hold their SM slots through the predecessor's run).
+extern "C" __global__ void __launch_bounds__(256) l2_prefetch_rows(L2PrefetchRowsParams p) {
+  const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+  const int64_t first = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;  // global row index over all tensors
+  const int count = p.count < PREFILL_PREFETCH_MAX_TENSORS ? p.count : PREFILL_PREFETCH_MAX_TENSORS;
+  int64_t base = 0;  // rows of the tensors before t
+  for (int t = 0; t < count; t++) {
+    const int64_t rows = p.rows[t] > 0 ? p.rows[t] : 0;
+    const uint32_t len = p.row_bytes[t] > 0 ? (uint32_t)p.row_bytes[t] & ~15u : 0u;
+    int64_t r0 = (first - base) % stride;  // this thread's rows of tensor t are r0, r0 + stride, ...
+    if (r0 < 0) r0 += stride;
+    for (int64_t r = r0; len > 0 && r < rows; r += stride) {
+      const char *row = reinterpret_cast<const char *>(p.ptr[t]) + r * p.ld_bytes[t];
+      for (uint32_t off = 0; off < len; off += PREFILL_PREFETCH_ROW_CHUNK) {
+        const uint32_t n = len - off < PREFILL_PREFETCH_ROW_CHUNK ? len - off : PREFILL_PREFETCH_ROW_CHUNK;
+        pk_prefetch_l2(row + off, n);
+      }
+    }
+    base += rows;
+  }
+  pk_pdl_launch();
+  if (blockIdx.x == 0) pk_pdl_wait();
+}

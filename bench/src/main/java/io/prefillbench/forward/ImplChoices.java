@@ -20,7 +20,8 @@ import java.util.Optional;
  */
 public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<KeyRow> persistentLayers,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AttentionRow> attention) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AttentionRow> attention,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PrefetchRow> prefetchAhead) {
     public static final String RESOURCE = "impl-choices.json";
 
     /**
@@ -165,6 +166,45 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     /**
+     * An L2 prefetch in the main chain ({@code Lowering.prefetchAhead}): in every decoder layer, an op right before
+     * {@code before} (an op of the same layer, by its name without the layer: {@code "attention"}) pulls the first
+     * {@code fraction} of each row of that layer's {@code weight} GEMM (by name: {@code "gate_up"}) into L2, at every capture
+     * size in {@code [m, mMax]} ({@code mMax} null: {@code m} only). The weight shape {@code n} x {@code k} is required: the
+     * row was measured on one model's GEMM and reaches no other (kernels/NOTES-forward.md v48).
+     */
+    public record PrefetchRow(String weight, String before, double fraction, int n, int k, int m,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source) {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public PrefetchRow {
+            if (weight == null || weight.isBlank() || before == null || before.isBlank()) {
+                throw new IllegalArgumentException("prefetch row at m " + m + ": name the GEMM (weight) and the op it runs before (before)");
+            }
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("prefetch row " + weight + " at m " + m + ": fraction " + fraction + " is not in (0, 1]");
+            }
+            if (n <= 0 || k <= 0) {
+                throw new IllegalArgumentException("prefetch row " + weight + " at m " + m + ": give the GEMM's weight shape n and k (the model it was measured on)");
+            }
+            if (mMax != null && mMax < m) throw new IllegalArgumentException("prefetch row " + weight + ": mMax " + mMax + " is below m " + m);
+        }
+
+        /** Whether the row covers capture size {@code size}. */
+        public boolean covers(int size) {
+            return inRange(m, mMax, size);
+        }
+
+        /** Whether the row is for this GEMM (by name without the layer, and weight shape). */
+        public boolean prefetches(Op gemm) {
+            return Lowering.suffix(gemm.name()).equals(weight) && gemm.n() == n && gemm.k() == k;
+        }
+
+        /** Columns of each row it pulls: the fraction of k, rounded down to 8 (16 bytes of bf16), at least 8. */
+        public int columns() {
+            return Math.max(8, (int) Math.floor(fraction * k / 8) * 8);
+        }
+    }
+
+    /**
      * {@code persistentLayers}: buckets where each decoder layer runs as one persistent kernel
      * ({@code Lowering.persistLayers}); a file without the property has none. An empty list is left out of the
      * JSON, so the identity of a file written before the property existed stays what it was; so are {@code attention}
@@ -177,6 +217,13 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         l2Prefetch = l2Prefetch == null ? List.of() : List.copyOf(l2Prefetch);
         persistentLayers = persistentLayers == null ? List.of() : List.copyOf(persistentLayers);
         attention = attention == null ? List.of() : List.copyOf(attention);
+        prefetchAhead = prefetchAhead == null ? List.of() : List.copyOf(prefetchAhead);
+    }
+
+    /** Choices without prefetch rows. */
+    public ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch,
+                       List<KeyRow> persistentLayers, List<AttentionRow> attention) {
+        this(provenance, gemm, fusions, l2Prefetch, persistentLayers, attention, List.of());
     }
 
     /** Choices without attention rows. */
@@ -223,7 +270,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     /** The same choices with other GEMM rows and provenance (what {@code tune-gemm} writes). */
     public ImplChoices withGemm(Provenance p, List<GemmRow> rows) {
-        return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers, attention);
+        return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers, attention, prefetchAhead);
     }
 
     /** The choices as the JSON {@link #read} takes (indented). */
@@ -246,7 +293,8 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         try {
             Provenance p = provenance;
             ImplChoices digested = p.run() == null ? this
-                    : new ImplChoices(new Provenance(p.card(), p.date(), p.source(), p.note()), gemm, fusions, l2Prefetch, persistentLayers, attention);
+                    : new ImplChoices(new Provenance(p.card(), p.date(), p.source(), p.note()), gemm, fusions, l2Prefetch, persistentLayers, attention,
+                    prefetchAhead);
             byte[] json = mapper().writeValueAsBytes(digested);
             byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(json);
             return origin + " (" + provenance.card() + ", " + provenance.date() + ", sha256 "
@@ -278,10 +326,17 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
             for (List<?> rows : List.of(l2Prefetch, persistentLayers))
                 for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
             attention(key, forward.program().dims()).ifPresent(used::add);
+            for (PrefetchRow r : prefetchAhead(key))
+                if (forward.program().ops().stream().anyMatch(op -> op.kind() == OpKind.GEMM && r.prefetches(op))) used.add(r);
         }
         return new ImplChoices(provenance, gemm.stream().filter(used::contains).toList(), fusions.stream().filter(used::contains).toList(),
                 l2Prefetch.stream().filter(used::contains).toList(), persistentLayers.stream().filter(used::contains).toList(),
-                attention.stream().filter(used::contains).toList());
+                attention.stream().filter(used::contains).toList(), prefetchAhead.stream().filter(used::contains).toList());
+    }
+
+    /** The prefetch rows for this key's size and arch, in file order. */
+    public List<PrefetchRow> prefetchAhead(CaptureKey key) {
+        return prefetchAhead.stream().filter(r -> r.covers(key.size()) && archMatches(r.arch(), key)).toList();
     }
 
     /** The attention row for this model's attention shape at this key's size and arch: an exact row first, else the first range row. */

@@ -11,6 +11,7 @@ import io.prefillbench.bindings.kernels.GemmRopeParams;
 import io.prefillbench.bindings.kernels.GemmTmaParams;
 import io.prefillbench.bindings.kernels.GemmTmaRopeParams;
 import io.prefillbench.bindings.kernels.L2PrefetchParams;
+import io.prefillbench.bindings.kernels.L2PrefetchRowsParams;
 import io.prefillbench.bindings.kernels.LayerParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
 import io.prefillbench.bindings.kernels.SiluMulParams;
@@ -159,6 +160,11 @@ public final class ImplRegistry {
     static final Set<String> TMA_ROPE_TILES = Set.of("64x64", "128x64", "64x128");
     /** L2 prefetch: few blocks, so the main branch keeps nearly all SMs; bytes per prefetch request. */
     static final int PREFETCH_BLOCKS = 16, PREFETCH_THREADS = 256, PREFETCH_CHUNK_BYTES = 4096;
+    /**
+     * l2_prefetch_rows' blocks: one request per weight row per thread for up to 16384 rows (Llama-3.2-1B's gate_up) at
+     * 64 x 256 threads; the requests are fire-and-forget, so more blocks would only take SM slots from the next kernel.
+     */
+    static final int PREFETCH_ROWS_BLOCKS = 64;
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
 
     /** Most blocks per token rope_kv_write takes. */
@@ -288,6 +294,11 @@ public final class ImplRegistry {
             new Impl("l2_prefetch", OpKind.L2_PREFETCH, "l2_prefetch", PREFETCH_THREADS, 0, EnumSet.noneOf(Impl.Attr.class),
                     "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch),
+            // Optional main-chain op (Lowering.prefetchAhead, where a measurements prefetchAhead row asks for it): PDL like its
+            // neighbours; block 0 waits for its predecessor so the chain stays transitive.
+            new Impl("l2_prefetch_rows", OpKind.L2_PREFETCH_AHEAD, "l2_prefetch_rows", PREFETCH_THREADS, 0, PDL,
+                    "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_ROWS_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetchRows),
             // One whole decoder layer per launch (Lowering.persistLayers, where the measurements file has a
             // persistentLayers row): never a default, no program op has its kind. All blocks co-resident, one per SM.
             new Impl("layer_persistent", OpKind.LAYER, "layer_persistent", KernelConstants.LAYER_THREADS, KernelConstants.LAYER_SMEM,
@@ -887,6 +898,24 @@ public final class ImplRegistry {
         }
         L2PrefetchParams.count(p, i);
         L2PrefetchParams.chunk_bytes(p, PREFETCH_CHUNK_BYTES);
+        return new KernelIssuable(c, lo, p);
+    }
+
+    /** l2_prefetch_rows: op n rows of the weight, the first k columns (bf16) of each; the row stride from the weight's bytes. */
+    private static Issuable bindPrefetchRows(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        String w = op.weight("weight");
+        long bytes = c.weightBytes(w);
+        if (op.n() <= 0 || bytes % op.n() != 0 || bytes / op.n() < 2L * op.k() || (bytes / op.n()) % 16 != 0 || op.k() % 8 != 0) {
+            throw new IllegalStateException(op.name() + ": cannot prefetch " + op.k() + " columns of " + op.n() + " rows from weight " + w + " of "
+                    + bytes + " bytes (rows of 16-byte multiples, at least k bf16 columns each)");
+        }
+        MemorySegment p = L2PrefetchRowsParams.allocate(c.arena());
+        L2PrefetchRowsParams.ptr(p, 0, c.weight(w));
+        L2PrefetchRowsParams.ld_bytes(p, 0, bytes / op.n());
+        L2PrefetchRowsParams.rows(p, 0, op.n());
+        L2PrefetchRowsParams.row_bytes(p, 0, 2 * op.k());
+        L2PrefetchRowsParams.count(p, 1);
         return new KernelIssuable(c, lo, p);
     }
 

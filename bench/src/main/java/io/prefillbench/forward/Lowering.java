@@ -19,6 +19,7 @@ import java.util.Map;
  *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace; partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
+ *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
  *   <li>{@link #assignStreams}: optional side-branch ops (L2 weight prefetch), forked and joined by events;</li>
  *   <li>{@link #grids}: each op's grid from its implementation, as a function of the counts;</li>
  *   <li>{@link #serializeAfterTileMap}: build_tile_map first, the op after it without PDL ({@link #checkTileMapFirst}
@@ -39,6 +40,7 @@ public final class Lowering {
         ops = fuse(ops, key, registry, choices, program.dims());
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
+        ops = prefetchAhead(ops, key, registry, choices);
         ops = assignStreams(ops, program, key, registry, choices);
         ops = grids(ops, key, program.dims());
         ops = serializeAfterTileMap(ops);
@@ -493,6 +495,41 @@ public final class Lowering {
         for (LoweredOp o : ops) {
             if (o.stream() != 0 && (!o.op().reads().isEmpty() || !o.op().writes().isEmpty())) {
                 throw new IllegalStateException(o.op().name() + ": a side-stream op may read weights only");
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * Pass 3b: for each prefetch row of this key, in every decoder layer whose GEMM the row names (by name and weight
+     * shape), an {@code L<l>.prefetch.<weight>} op right before that layer's op {@code before}, pulling the first
+     * {@link ImplChoices.PrefetchRow#columns} columns of every row of the weight into L2: its n is the GEMM's, its k those
+     * columns. The op sits in the main chain (PDL on both sides), where the ops between it and the GEMM leave DRAM idle
+     * (kernels/NOTES-forward.md v48). Refused when {@code before} is not an op of the layer (fused away, misspelt) or does
+     * not come before the GEMM.
+     */
+    public static List<LoweredOp> prefetchAhead(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        List<ImplChoices.PrefetchRow> rows = choices.prefetchAhead(key);
+        if (rows.isEmpty()) return in;
+        Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.L2_PREFETCH_AHEAD).findFirst()
+                .orElseThrow(() -> new IllegalStateException("prefetch rows at size " + key.size() + " but no L2_PREFETCH_AHEAD implementation is registered"));
+        List<LoweredOp> ops = new ArrayList<>(in);
+        for (ImplChoices.PrefetchRow r : rows) {
+            for (int g = 0; g < ops.size(); g++) {
+                Op gemm = ops.get(g).op();
+                if (gemm.kind() != OpKind.GEMM || gemm.layer() < 0 || ops.get(g).stream() != 0 || !r.prefetches(gemm)) continue;
+                String target = "L" + gemm.layer() + "." + r.before();
+                int at = -1;
+                for (int i = 0; i < ops.size(); i++) if (ops.get(i).stream() == 0 && ops.get(i).op().name().equals(target)) at = i;
+                if (at < 0 || at > g) {
+                    throw new IllegalArgumentException("prefetch row for " + r.weight() + " at size " + key.size() + ": " + target
+                            + (at < 0 ? " is not an op of this plan (fused away or misspelt)" : " runs after " + gemm.name())
+                            + "; name an op of the layer that runs before the GEMM in the row's before");
+                }
+                Op prefetch = new Op(gemm.name().replace("." + r.weight(), ".prefetch." + r.weight()), OpKind.L2_PREFETCH_AHEAD, gemm.layer(),
+                        Map.of(), Map.of(), Map.of("weight", gemm.weight("weight")), gemm.n(), r.columns(), Count.ONE);
+                ops.add(at, LoweredOp.of(prefetch, impl));
+                g++; // the GEMM moved one place on
             }
         }
         return ops;

@@ -31,6 +31,12 @@ public enum OpKind {
     /** Touches a weight so it sits in L2 when its GEMM runs; reads weights only (side stream). */
     L2_PREFETCH(List.of(), List.of(), true),
     /**
+     * Pulls the first {@code k} columns of each of the {@code n} rows of one GEMM's weight into L2, in the main chain
+     * before ops that leave DRAM idle (attention, the norms), so the GEMM a few ops later finds them there
+     * ({@code Lowering.prefetchAhead}, where a measurements row asks for it). Reads weights only, writes nothing.
+     */
+    L2_PREFETCH_AHEAD(List.of(), List.of(), true),
+    /**
      * One whole decoder layer in one kernel (the ops input_norm .. down of a layer, replaced by
      * {@code Lowering.persistLayers}); roles named as the fields of {@code LayerParams}. The residual is read and
      * updated in place; {@code branch_out} is bound on the last layer only (its down output, which final_norm

@@ -821,6 +821,56 @@ class LoweringTest {
         assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower("tiny", "16", 8, 132, none, c));
     }
 
+    /**
+     * A prefetch row (v48) puts one l2_prefetch_rows op in the main chain of every layer, right before the op it names,
+     * with PDL like its neighbours, pulling the row's fraction of each row of that layer's GEMM weight; only for the
+     * weight shape it names (not ERNIE's gate_up) and only at its sizes. A row naming an op that is fused away, or one
+     * that runs after the GEMM, is refused with the fix.
+     */
+    @Test
+    void aPrefetchRowPutsOnePrefetchOpPerLayerBeforeTheOpItNames() {
+        ImplChoices.PrefetchRow gateUp = new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, 16384, 2048, 1, 16, 90, "test");
+        ImplChoices.PrefetchRow qkv = new ImplChoices.PrefetchRow("qkv", "input_norm", 1.0, 3072, 2048, 16, 32, 90, "test");
+        ImplChoices c = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(gateUp, qkv));
+        LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16,32", 16, 132, ImplRegistry.standard(), c);
+        LoweredPlan p = f.plan(16);
+        int layers = f.program().dims().layers();
+        List<String> names = p.ops().stream().map(o -> o.op().name()).toList();
+        for (int l = 0; l < layers; l++) {
+            int pf = names.indexOf("L" + l + ".prefetch.gate_up");
+            assertEquals(names.indexOf("L" + l + ".attention") - 1, pf, "right before attention in layer " + l);
+            int pq = names.indexOf("L" + l + ".prefetch.qkv");
+            assertEquals(names.indexOf("L" + l + ".input_norm") - 1, pq, "right before input_norm in layer " + l);
+        }
+        LoweredOp op = p.op("L3.prefetch.gate_up");
+        assertEquals("l2_prefetch_rows", op.impl().name());
+        assertEquals(0, op.stream());
+        assertTrue(op.impl().attrs().contains(Impl.Attr.PDL), "PDL in the chain: " + op.impl().attrs());
+        assertEquals(p.op("L3.gate_up").op().weight("weight"), op.op().weight("weight"));
+        assertEquals(16384, op.op().n());
+        assertEquals(1224, op.op().k(), "0.6 of 2048 columns, down to a multiple of 8");
+        assertEquals(2048, p.op("L3.prefetch.qkv").op().k());
+        assertEquals(ImplRegistry.PREFETCH_ROWS_BLOCKS, op.grid().atCapacity(p.key())[0]);
+        assertEquals(0, f.plan(32).ops().stream().filter(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD && o.op().name().contains("gate_up")).count(),
+                "the gate_up row stops at 16");
+        assertEquals(layers, f.plan(32).ops().stream().filter(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD).count(), "the qkv row goes on at 32");
+        // the same rows reach no other model's GEMMs
+        LoweredPlan ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), c).plan(16);
+        assertTrue(ernie.ops().stream().noneMatch(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD));
+        // an op that is not in the plan, or that runs after the GEMM: refused, naming the fix
+        for (String before : List.of("rope", "down")) {
+            ImplChoices bad = new ImplChoices(c.provenance(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                    List.of(new ImplChoices.PrefetchRow("gate_up", before, 0.5, 16384, 2048, 16, null, 90, "test")));
+            var e = assertThrows(IllegalArgumentException.class, () -> ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), bad));
+            assertTrue(e.getMessage().contains("L0." + before) && e.getMessage().contains("name an op of the layer"), e.getMessage());
+        }
+        var frac = assertThrows(IllegalArgumentException.class, () -> new ImplChoices.PrefetchRow("gate_up", "attention", 1.5, 16384, 2048, 16, null, 90, "t"));
+        assertTrue(frac.getMessage().contains("not in (0, 1]"), frac.getMessage());
+        var shape = assertThrows(IllegalArgumentException.class, () -> new ImplChoices.PrefetchRow("gate_up", "attention", 0.5, 0, 0, 16, null, 90, "t"));
+        assertTrue(shape.getMessage().contains("weight shape"), shape.getMessage());
+    }
+
     @Test
     void standardPrefetchTouchesTheNextLayersGemmWeightsWithFewBlocks() {
         ImplChoices c = choices(List.of(), List.of(), List.of(new ImplChoices.KeyRow(16, 90, "test")));

@@ -266,6 +266,15 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_PREFETCH_MAX_TENSORS() {
         return PREFILL_PREFETCH_MAX_TENSORS;
     }
+    private static final int PREFILL_PREFETCH_ROW_CHUNK = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_PREFETCH_ROW_CHUNK 16384
+     * }
+     */
+    public static int PREFILL_PREFETCH_ROW_CHUNK() {
+        return PREFILL_PREFETCH_ROW_CHUNK;
+    }
     private static final int PREFILL_LAYER_ROWS = (int)16L;
     /**
      * {@snippet lang=c :
