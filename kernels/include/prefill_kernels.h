@@ -356,10 +356,11 @@ typedef struct L2PrefetchParams {
  * reads that part from L2 (kernels/NOTES-forward.md v48). A prefix of every row, not a prefix of the tensor:
  * every block of the streaming GEMM walks its rows from k = 0, so each block finds its first stages in L2.
  * ptr[t] and ld_bytes[t] multiples of 16; row_bytes[t] is rounded down to 16 and split into requests of at
- * most PREFILL_PREFETCH_ROW_CHUNK bytes. Every thread issues its requests (grid-stride over all rows of all
- * tensors), then triggers its dependents; block 0 then waits for its prerequisite grid, so the kernel
- * completes only after every earlier kernel did (the chain stays transitive) while the other blocks leave at
- * once. Writes nothing: no output bit depends on it. */
+ * most PREFILL_PREFETCH_ROW_CHUNK bytes, grid-stride over all rows of all tensors: any grid. It triggers its
+ * dependents at entry; l2_prefetch_rows then waits in every block and issues its requests once the kernel
+ * before it has completed; l2_prefetch_rows_early issues them at entry, while that kernel runs, and only its
+ * block 0 waits. Either way the kernel completes only after every earlier kernel did (the chain stays
+ * transitive). Writes nothing: no output bit depends on it. */
 #define PREFILL_PREFETCH_ROW_CHUNK 16384
 typedef struct L2PrefetchRowsParams {
   const void *ptr[PREFILL_PREFETCH_MAX_TENSORS];

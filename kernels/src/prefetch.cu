@@ -35,10 +35,15 @@ extern "C" __global__ void __launch_bounds__(256) l2_prefetch(L2PrefetchParams p
   }
 }
 
-// l2_prefetch_rows (prefill_kernels.h): a prefix of every row of up to four weights, issued at entry by every
-// thread, then the trigger; block 0 alone waits (see the header: its wait keeps the chain transitive, and the
-// other blocks need not hold their SM slots through the predecessor's run).
-extern "C" __global__ void __launch_bounds__(256) l2_prefetch_rows(L2PrefetchRowsParams p) {
+// l2_prefetch_rows (prefill_kernels.h): a prefix of every row of up to four weights. The plain form triggers its
+// dependents at entry, waits in every block, then issues: the requests go out when the kernel before it has
+// completed, so they share DRAM with nothing that kernel streams, and the kernel completes once they are issued
+// (a prefetch is fire-and-forget). The _early form issues at entry, before the wait (while the kernel before it
+// runs), and only block 0 waits: the kernel still completes after its predecessor, so the chain stays transitive.
+template <bool kEarly>
+PK_DEV void pk_prefetch_rows(const L2PrefetchRowsParams &p) {
+  pk_pdl_launch();
+  if (!kEarly) pk_pdl_wait();
   const int64_t stride = (int64_t)gridDim.x * blockDim.x;
   const int64_t first = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;  // global row index over all tensors
   const int count = p.count < PREFILL_PREFETCH_MAX_TENSORS ? p.count : PREFILL_PREFETCH_MAX_TENSORS;
@@ -57,6 +62,8 @@ extern "C" __global__ void __launch_bounds__(256) l2_prefetch_rows(L2PrefetchRow
     }
     base += rows;
   }
-  pk_pdl_launch();
-  if (blockIdx.x == 0) pk_pdl_wait();
+  if (kEarly && blockIdx.x == 0) pk_pdl_wait();
 }
+
+extern "C" __global__ void __launch_bounds__(256) l2_prefetch_rows(L2PrefetchRowsParams p) { pk_prefetch_rows<false>(p); }
+extern "C" __global__ void __launch_bounds__(256) l2_prefetch_rows_early(L2PrefetchRowsParams p) { pk_prefetch_rows<true>(p); }

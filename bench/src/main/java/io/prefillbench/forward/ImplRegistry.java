@@ -165,6 +165,8 @@ public final class ImplRegistry {
      * 64 x 256 threads; the requests are fire-and-forget, so more blocks would only take SM slots from the next kernel.
      */
     static final int PREFETCH_ROWS_BLOCKS = 64;
+    /** The prefetch-ahead kernels (prefetch.cu): issuing after the PDL wait, or at entry. */
+    public static final String PREFETCH_ROWS = "l2_prefetch_rows", PREFETCH_ROWS_EARLY = "l2_prefetch_rows_early";
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
 
     /** Most blocks per token rope_kv_write takes. */
@@ -294,11 +296,9 @@ public final class ImplRegistry {
             new Impl("l2_prefetch", OpKind.L2_PREFETCH, "l2_prefetch", PREFETCH_THREADS, 0, EnumSet.noneOf(Impl.Attr.class),
                     "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch),
-            // Optional main-chain op (Lowering.prefetchAhead, where a measurements prefetchAhead row asks for it): PDL like its
-            // neighbours; block 0 waits for its predecessor so the chain stays transitive.
-            new Impl("l2_prefetch_rows", OpKind.L2_PREFETCH_AHEAD, "l2_prefetch_rows", PREFETCH_THREADS, 0, PDL,
-                    "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_ROWS_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetchRows),
+            // Optional main-chain ops (Lowering.prefetchAhead, where a measurements prefetchAhead row asks for one): PDL like
+            // their neighbours; issuing after the wait, or at entry (the row's early), with only block 0 waiting.
+            prefetchRows(PREFETCH_ROWS), prefetchRows(PREFETCH_ROWS_EARLY),
             // One whole decoder layer per launch (Lowering.persistLayers, where the measurements file has a
             // persistentLayers row): never a default, no program op has its kind. All blocks co-resident, one per SM.
             new Impl("layer_persistent", OpKind.LAYER, "layer_persistent", KernelConstants.LAYER_THREADS, KernelConstants.LAYER_SMEM,
@@ -899,6 +899,11 @@ public final class ImplRegistry {
         L2PrefetchParams.count(p, i);
         L2PrefetchParams.chunk_bytes(p, PREFETCH_CHUNK_BYTES);
         return new KernelIssuable(c, lo, p);
+    }
+
+    private static Impl prefetchRows(String kernel) {
+        return new Impl(kernel, OpKind.L2_PREFETCH_AHEAD, kernel, PREFETCH_THREADS, 0, PDL, "writes nothing: a cache hint, no output bit depends on it",
+                ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_ROWS_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetchRows);
     }
 
     /** l2_prefetch_rows: op n rows of the weight, the first k columns (bf16) of each; the row stride from the weight's bytes. */

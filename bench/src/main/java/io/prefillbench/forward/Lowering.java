@@ -504,17 +504,18 @@ public final class Lowering {
      * Pass 3b: for each prefetch row of this key, in every decoder layer whose GEMM the row names (by name and weight
      * shape), an {@code L<l>.prefetch.<weight>} op right before that layer's op {@code before}, pulling the first
      * {@link ImplChoices.PrefetchRow#columns} columns of every row of the weight into L2: its n is the GEMM's, its k those
-     * columns. The op sits in the main chain (PDL on both sides), where the ops between it and the GEMM leave DRAM idle
+     * columns; its implementation issues after its wait, or at entry where the row says {@code early}. The op sits in the main chain (PDL on both sides), where the ops between it and the GEMM leave DRAM idle
      * (kernels/NOTES-forward.md v48). Refused when {@code before} is not an op of the layer (fused away, misspelt) or does
      * not come before the GEMM.
      */
     public static List<LoweredOp> prefetchAhead(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
         List<ImplChoices.PrefetchRow> rows = choices.prefetchAhead(key);
         if (rows.isEmpty()) return in;
-        Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.L2_PREFETCH_AHEAD).findFirst()
-                .orElseThrow(() -> new IllegalStateException("prefetch rows at size " + key.size() + " but no L2_PREFETCH_AHEAD implementation is registered"));
         List<LoweredOp> ops = new ArrayList<>(in);
         for (ImplChoices.PrefetchRow r : rows) {
+            String name = r.issuesEarly() ? ImplRegistry.PREFETCH_ROWS_EARLY : ImplRegistry.PREFETCH_ROWS;
+            Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.L2_PREFETCH_AHEAD && x.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("prefetch rows at size " + key.size() + " but no " + name + " implementation is registered"));
             for (int g = 0; g < ops.size(); g++) {
                 Op gemm = ops.get(g).op();
                 if (gemm.kind() != OpKind.GEMM || gemm.layer() < 0 || ops.get(g).stream() != 0 || !r.prefetches(gemm)) continue;

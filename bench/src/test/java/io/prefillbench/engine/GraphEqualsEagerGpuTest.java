@@ -444,10 +444,11 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
-     * Prefetch rows (kernels/NOTES-forward.md v48) put an l2_prefetch_rows op before attention and before the input norm
-     * of every layer, in the PDL chain; the kernel reads weights only and its block 0 waits for its predecessor, so the
-     * forward with the rows equals the one without bit for bit, eager and graph, and graph == eager. A prefetch kernel
-     * that let its successor run before its predecessor completed would show here as stale (NaN-poisoned) reads.
+     * Prefetch rows (kernels/NOTES-forward.md v48) put a prefetch op before attention (the early form: issuing at entry,
+     * only block 0 waiting) and before the input norm (issuing after its wait) of every layer, in the PDL chain; both read
+     * weights only and complete after their predecessor, so the forward with the rows equals the one without bit for bit,
+     * eager and graph, and graph == eager. A prefetch kernel that let its successor run before its predecessor completed
+     * would show here as stale (NaN-poisoned) reads.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"llama-3.2-1b, 16384, 3072, 2048", "ernie-4.5-0.3b, 6144, 1280, 1024"})
@@ -457,7 +458,7 @@ class GraphEqualsEagerGpuTest {
         ImplChoices bundled = ImplChoices.bundled();
         ImplChoices prefetched = new ImplChoices(bundled.provenance(), bundled.gemm(), bundled.fusions(), bundled.l2Prefetch(),
                 bundled.persistentLayers(), bundled.attention(),
-                List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, gateUpN, k, 1, 32, 0, "test"),
+                List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, gateUpN, k, 1, 32, 0, "test", true),
                         new ImplChoices.PrefetchRow("qkv", "input_norm", 1.0, qkvN, k, 1, 32, 0, "test")));
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 48), cfg, 24);
         List<float[][]> plainLogits = new ArrayList<>();
@@ -467,10 +468,11 @@ class GraphEqualsEagerGpuTest {
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(prefetched))) {
             int layers = cfg.model().layers();
             for (int size : cfg.sizes().sizes()) {
-                assertEquals(2L * layers, e.lowered().plan(size).ops().stream().filter(o -> o.impl().name().equals("l2_prefetch_rows")).count(),
-                        preset + " at " + size);
+                for (String impl : List.of(ImplRegistry.PREFETCH_ROWS, ImplRegistry.PREFETCH_ROWS_EARLY)) {
+                    assertEquals(layers, e.lowered().plan(size).ops().stream().filter(o -> o.impl().name().equals(impl)).count(), preset + " at " + size);
+                }
             }
-            captureEverySize(e, cfg, "l2_prefetch_rows", preset + " prefetch rows at ");
+            captureEverySize(e, cfg, ImplRegistry.PREFETCH_ROWS_EARLY, preset + " prefetch rows at ");
             assertFusedEqualsUnfused(e, batches, plainLogits, preset + " with prefetch rows");
         }
     }

@@ -852,6 +852,11 @@ class LoweringTest {
         assertEquals(1224, op.op().k(), "0.6 of 2048 columns, down to a multiple of 8");
         assertEquals(2048, p.op("L3.prefetch.qkv").op().k());
         assertEquals(ImplRegistry.PREFETCH_ROWS_BLOCKS, op.grid().atCapacity(p.key())[0]);
+        ImplChoices early = new ImplChoices(c.provenance(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, 16384, 2048, 1, 16, 90, "test", true)));
+        LoweredOp pe = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), early).plan(16).op("L3.prefetch.gate_up");
+        assertEquals("l2_prefetch_rows_early", pe.impl().name());
+        assertTrue(pe.impl().attrs().contains(Impl.Attr.PDL));
         assertEquals(0, f.plan(32).ops().stream().filter(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD && o.op().name().contains("gate_up")).count(),
                 "the gate_up row stops at 16");
         assertEquals(layers, f.plan(32).ops().stream().filter(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD).count(), "the qkv row goes on at 32");
