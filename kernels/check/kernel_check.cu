@@ -2081,6 +2081,58 @@ static void test_prefetch() {
   cudaEventDestroy(e0); cudaEventDestroy(e1);
 }
 
+// ================================================================ streaming GEMMs: DRAM or L2 (s18)
+// Llama-3.2-1B's layer GEMM shapes at m = 16 on the plain streaming kernel at the engine's splits, timed cold (L2
+// flushed), after l2_prefetch_lines of the whole weight (flushed, prefetched, synchronized) and hot (the same GEMM just
+// ran): whether the kernel is bound by DRAM (hot much faster) or by its own pipeline (hot ~ cold), and what a line
+// prefetch of the weight costs alone.
+static void test_stream_l2() {
+  printf("\n== streaming GEMMs at m = 16: cold / after a line prefetch / hot (Llama-3.2-1B shapes)\n");
+  struct Shape { const char *name; int n, k, splits; };
+  const Shape shapes[] = {{"qkv", 3072, 2048, 4}, {"o", 2048, 2048, 8}, {"gate_up/2", 8192, 2048, 1},
+                          {"gate_up", 16384, 2048, 1}, {"down", 2048, 8192, 8}};
+  const int m = 16;
+  Rng r(78);
+  Dev<uint16_t> a(rand_bf16((size_t)m * 8192, r)), c((size_t)m * 16384);
+  Dev<float> part((size_t)8 * m * 16384);
+  Dev<int32_t> md = dev_scalar(m);
+  Dev<uint8_t> flush((size_t)256 << 20);
+  cudaEvent_t e0, e1;
+  CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
+  for (const Shape &sh : shapes) {
+    Dev<uint16_t> w(rand_bf16((size_t)sh.n * sh.k, r, 0.05f));
+    const double mb = (double)sh.n * sh.k * 2 / 1e6;
+    GemmParams p{a.p, w.p, c.p, part.p, md.p, m, sh.n, sh.k, sh.k, sh.k, sh.n, sh.splits};
+    L2PrefetchRowsParams pp{};
+    pp.ptr[0] = w.p; pp.ld_bytes[0] = (int64_t)sh.k * 2; pp.rows[0] = sh.n; pp.row_bytes[0] = sh.k * 2; pp.count = 1;
+    auto timed = [&](int mode) {  // 0 cold, 1 after the line prefetch, 2 hot; median over 9 runs, microseconds
+      std::vector<float> t;
+      for (int rep = 0; rep < 9; rep++) {
+        CK(cudaMemsetAsync(flush.p, rep & 0xff, flush.n));
+        if (mode == 1) l2_prefetch_lines<<<64, 256>>>(pp);
+        if (mode == 2) launch_stream(p, m, sh.splits, false);
+        CK(cudaDeviceSynchronize());
+        CK(cudaEventRecord(e0));
+        launch_stream(p, m, sh.splits, false);
+        CK(cudaEventRecord(e1));
+        CK(cudaEventSynchronize(e1));
+        float ms; CK(cudaEventElapsedTime(&ms, e0, e1));
+        t.push_back(ms * 1000.f);
+      }
+      std::sort(t.begin(), t.end());
+      return (double)t[t.size() / 2];
+    };
+    const double cold = timed(0), pre = timed(1), hot = timed(2);
+    const double alone = time_us([&](int) { l2_prefetch_lines<<<64, 256>>>(pp); }, 9, 1);
+    CK(cudaGetLastError());
+    printf("%-10s %6.1f MB split %d: cold %6.2f us (%.2f TB/s) | after line prefetch %6.2f | hot %6.2f (%.2f TB/s) | line prefetch alone %6.2f us\n",
+           sh.name, mb, sh.splits, cold, mb / cold, pre, hot, mb / hot, alone);
+    g_rows.push_back({std::string("streaml2: ") + sh.name + " m=16 hot", true, 0, 0, 0, hot,
+                      fmt("cold %.2f us", cold) + fmt(", after prefetch %.2f us", pre) + fmt(", prefetch alone %.2f us", alone)});
+  }
+  cudaEventDestroy(e0); cudaEventDestroy(e1);
+}
+
 // ================================================================ large GEMM variants (tuning probe)
 template <int BK, int S> __global__ void __launch_bounds__(PREFILL_GEMM_LARGE_THREADS, 2) gemm_large_var(GemmParams p) {
   extern __shared__ __align__(128) uint16_t smem_v[];
@@ -2622,6 +2674,7 @@ int main(int argc, char **argv) {
   if (want("pdl")) test_pdl();
   if (want("layer")) test_layer();
   if (want("prefetch")) test_prefetch();
+  if (only == "streaml2") test_stream_l2();
   CK(cudaDeviceSynchronize());
 
   printf("\n================================ SUMMARY ================================\n");

@@ -360,7 +360,8 @@ typedef struct L2PrefetchParams {
  * dependents at entry; l2_prefetch_rows then waits in every block and issues its requests once the kernel
  * before it has completed; l2_prefetch_rows_early issues them at entry, while that kernel runs, and only its
  * block 0 waits. Either way the kernel completes only after every earlier kernel did (the chain stays
- * transitive). Writes nothing: no output bit depends on it. */
+ * transitive). l2_prefetch_lines / l2_prefetch_lines_early: the same, one prefetch.global.L2::evict_last per
+ * 128-byte line of the prefixes instead of bulk requests. Writes nothing: no output bit depends on it. */
 #define PREFILL_PREFETCH_ROW_CHUNK 16384
 typedef struct L2PrefetchRowsParams {
   const void *ptr[PREFILL_PREFETCH_MAX_TENSORS];

@@ -65,5 +65,38 @@ PK_DEV void pk_prefetch_rows(const L2PrefetchRowsParams &p) {
   if (kEarly && blockIdx.x == 0) pk_pdl_wait();
 }
 
+// The _lines forms: the same prefixes, one prefetch.global.L2::evict_last per 128-byte line instead of one bulk
+// request per row (s18 call 1: a block of bulk prefetches cost the chain ~5 us however few bytes it asked for; a
+// line prefetch is an ordinary memory instruction nothing waits on, and evict_last keeps the lines through the
+// streams that pass before their GEMM).
+template <bool kEarly>
+PK_DEV void pk_prefetch_lines(const L2PrefetchRowsParams &p) {
+  pk_pdl_launch();
+  if (!kEarly) pk_pdl_wait();
+  const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+  const int64_t first = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;  // global line index over all tensors
+  const int count = p.count < PREFILL_PREFETCH_MAX_TENSORS ? p.count : PREFILL_PREFETCH_MAX_TENSORS;
+  int64_t base = 0;  // lines of the tensors before t
+  for (int t = 0; t < count; t++) {
+    const int64_t rows = p.rows[t] > 0 ? p.rows[t] : 0;
+    const int64_t per_row = p.row_bytes[t] > 0 ? ((int64_t)(p.row_bytes[t] & ~15) + 127) / 128 : 0;
+    const int64_t lines = rows * per_row;
+    int64_t l0 = (first - base) % stride;
+    if (l0 < 0) l0 += stride;
+    for (int64_t l = l0; l < lines; l += stride) {
+      const char *a = reinterpret_cast<const char *>(p.ptr[t]) + (l / per_row) * p.ld_bytes[t] + (l % per_row) * 128;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+      asm volatile("prefetch.global.L2::evict_last [%0];\n" ::"l"(a));
+#else
+      asm volatile("prefetch.global.L2 [%0];\n" ::"l"(a));
+#endif
+    }
+    base += lines;
+  }
+  if (kEarly && blockIdx.x == 0) pk_pdl_wait();
+}
+
 extern "C" __global__ void __launch_bounds__(256) l2_prefetch_rows(L2PrefetchRowsParams p) { pk_prefetch_rows<false>(p); }
+extern "C" __global__ void __launch_bounds__(256) l2_prefetch_lines(L2PrefetchRowsParams p) { pk_prefetch_lines<false>(p); }
+extern "C" __global__ void __launch_bounds__(256) l2_prefetch_lines_early(L2PrefetchRowsParams p) { pk_prefetch_lines<true>(p); }
 extern "C" __global__ void __launch_bounds__(256) l2_prefetch_rows_early(L2PrefetchRowsParams p) { pk_prefetch_rows<true>(p); }

@@ -170,12 +170,14 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * {@code before} (an op of the same layer, by its name without the layer: {@code "attention"}) pulls the first
      * {@code fraction} of each row of that layer's {@code weight} GEMM (by name: {@code "gate_up"}) into L2, at every capture
      * size in {@code [m, mMax]} ({@code mMax} null: {@code m} only). The weight shape {@code n} x {@code k} is required: the
-     * row was measured on one model's GEMM and reaches no other (kernels/NOTES-forward.md v48). The op issues its requests
-     * once the op before it has completed; with {@code early} true, at its entry, while that op still runs.
+     * row was measured on one model's GEMM and reaches no other (kernels/NOTES-forward.md v48). The op issues bulk
+     * requests once the op before it has completed; with {@code early}, at its entry, while that op still runs; with
+     * {@code lines}, one line prefetch per 128 bytes instead of bulk requests.
      */
     public record PrefetchRow(String weight, String before, double fraction, int n, int k, int m,
                               @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source,
-                              @JsonInclude(JsonInclude.Include.NON_NULL) Boolean early) {
+                              @JsonInclude(JsonInclude.Include.NON_NULL) Boolean early,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) Boolean lines) {
         @com.fasterxml.jackson.annotation.JsonCreator
         public PrefetchRow {
             if (weight == null || weight.isBlank() || before == null || before.isBlank()) {
@@ -190,14 +192,15 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
             if (mMax != null && mMax < m) throw new IllegalArgumentException("prefetch row " + weight + ": mMax " + mMax + " is below m " + m);
         }
 
-        /** A row that issues once the op before it has completed. */
+        /** A row on the default prefetch kernel (bulk requests after the wait). */
         public PrefetchRow(String weight, String before, double fraction, int n, int k, int m, Integer mMax, int arch, String source) {
-            this(weight, before, fraction, n, k, m, mMax, arch, source, null);
+            this(weight, before, fraction, n, k, m, mMax, arch, source, null, null);
         }
 
-        /** Whether the op issues at its entry, before the op ahead of it has completed. */
-        public boolean issuesEarly() {
-            return early != null && early;
+        /** The prefetch kernel the row asks for. */
+        public String kernel() {
+            boolean e = early != null && early, l = lines != null && lines;
+            return l ? (e ? ImplRegistry.PREFETCH_LINES_EARLY : ImplRegistry.PREFETCH_LINES) : (e ? ImplRegistry.PREFETCH_ROWS_EARLY : ImplRegistry.PREFETCH_ROWS);
         }
 
         /** Whether the row covers capture size {@code size}. */

@@ -165,8 +165,9 @@ public final class ImplRegistry {
      * 64 x 256 threads; the requests are fire-and-forget, so more blocks would only take SM slots from the next kernel.
      */
     static final int PREFETCH_ROWS_BLOCKS = 64;
-    /** The prefetch-ahead kernels (prefetch.cu): issuing after the PDL wait, or at entry. */
-    public static final String PREFETCH_ROWS = "l2_prefetch_rows", PREFETCH_ROWS_EARLY = "l2_prefetch_rows_early";
+    /** The prefetch-ahead kernels (prefetch.cu): bulk requests or 128-byte line prefetches, issued after the PDL wait or at entry. */
+    public static final String PREFETCH_ROWS = "l2_prefetch_rows", PREFETCH_ROWS_EARLY = "l2_prefetch_rows_early", PREFETCH_LINES = "l2_prefetch_lines",
+            PREFETCH_LINES_EARLY = "l2_prefetch_lines_early";
     private static final String ROW_INVARIANT = "row-local: each output row depends only on its own inputs (block count free)";
 
     /** Most blocks per token rope_kv_write takes. */
@@ -297,8 +298,8 @@ public final class ImplRegistry {
                     "writes nothing: a cache hint, no output bit depends on it", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.fixed(PREFETCH_BLOCKS)), ImplRegistry::one, true, null, ImplRegistry::bindPrefetch),
             // Optional main-chain ops (Lowering.prefetchAhead, where a measurements prefetchAhead row asks for one): PDL like
-            // their neighbours; issuing after the wait, or at entry (the row's early), with only block 0 waiting.
-            prefetchRows(PREFETCH_ROWS), prefetchRows(PREFETCH_ROWS_EARLY),
+            // their neighbours; bulk requests or line prefetches, issued after the wait or at entry (with only block 0 waiting).
+            prefetchRows(PREFETCH_ROWS), prefetchRows(PREFETCH_ROWS_EARLY), prefetchRows(PREFETCH_LINES), prefetchRows(PREFETCH_LINES_EARLY),
             // One whole decoder layer per launch (Lowering.persistLayers, where the measurements file has a
             // persistentLayers row): never a default, no program op has its kind. All blocks co-resident, one per SM.
             new Impl("layer_persistent", OpKind.LAYER, "layer_persistent", KernelConstants.LAYER_THREADS, KernelConstants.LAYER_SMEM,

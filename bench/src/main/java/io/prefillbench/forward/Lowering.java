@@ -504,7 +504,7 @@ public final class Lowering {
      * Pass 3b: for each prefetch row of this key, in every decoder layer whose GEMM the row names (by name and weight
      * shape), an {@code L<l>.prefetch.<weight>} op right before that layer's op {@code before}, pulling the first
      * {@link ImplChoices.PrefetchRow#columns} columns of every row of the weight into L2: its n is the GEMM's, its k those
-     * columns; its implementation issues after its wait, or at entry where the row says {@code early}. The op sits in the main chain (PDL on both sides), where the ops between it and the GEMM leave DRAM idle
+     * columns; the row's {@code early} and {@code lines} choose its kernel. The op sits in the main chain (PDL on both sides), where the ops between it and the GEMM leave DRAM idle
      * (kernels/NOTES-forward.md v48). Refused when {@code before} is not an op of the layer (fused away, misspelt) or does
      * not come before the GEMM.
      */
@@ -513,9 +513,8 @@ public final class Lowering {
         if (rows.isEmpty()) return in;
         List<LoweredOp> ops = new ArrayList<>(in);
         for (ImplChoices.PrefetchRow r : rows) {
-            String name = r.issuesEarly() ? ImplRegistry.PREFETCH_ROWS_EARLY : ImplRegistry.PREFETCH_ROWS;
-            Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.L2_PREFETCH_AHEAD && x.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("prefetch rows at size " + key.size() + " but no " + name + " implementation is registered"));
+            Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.L2_PREFETCH_AHEAD && x.name().equals(r.kernel())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("prefetch rows at size " + key.size() + " but no " + r.kernel() + " implementation is registered"));
             for (int g = 0; g < ops.size(); g++) {
                 Op gemm = ops.get(g).op();
                 if (gemm.kind() != OpKind.GEMM || gemm.layer() < 0 || ops.get(g).stream() != 0 || !r.prefetches(gemm)) continue;

@@ -444,22 +444,23 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
-     * Prefetch rows (kernels/NOTES-forward.md v48) put a prefetch op before attention (the early form: issuing at entry,
-     * only block 0 waiting) and before the input norm (issuing after its wait) of every layer, in the PDL chain; both read
-     * weights only and complete after their predecessor, so the forward with the rows equals the one without bit for bit,
+     * Prefetch rows (kernels/NOTES-forward.md v48) put a prefetch op before attention and before the input norm of every
+     * layer, in the PDL chain, on each prefetch kernel: the early forms issue at entry with only block 0 waiting, the others
+     * after their wait; all read weights only and complete after their predecessor, so the forward with the rows equals the one without bit for bit,
      * eager and graph, and graph == eager. A prefetch kernel that let its successor run before its predecessor completed
      * would show here as stale (NaN-poisoned) reads.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"llama-3.2-1b, 16384, 3072, 2048", "ernie-4.5-0.3b, 6144, 1280, 1024"})
-    void prefetchRowsChangeNoBit(String preset, int gateUpN, int qkvN, int k) {
+    @CsvSource({"llama-3.2-1b, 16384, 3072, 2048, false", "ernie-4.5-0.3b, 6144, 1280, 1024, true"})
+    void prefetchRowsChangeNoBit(String preset, int gateUpN, int qkvN, int k, boolean lines) {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config(preset, "16,32", 16, 2048);
         ImplChoices bundled = ImplChoices.bundled();
         ImplChoices prefetched = new ImplChoices(bundled.provenance(), bundled.gemm(), bundled.fusions(), bundled.l2Prefetch(),
                 bundled.persistentLayers(), bundled.attention(),
-                List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, gateUpN, k, 1, 32, 0, "test", true),
-                        new ImplChoices.PrefetchRow("qkv", "input_norm", 1.0, qkvN, k, 1, 32, 0, "test")));
+                List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, gateUpN, k, 1, 32, 0, "test", true, lines),
+                        new ImplChoices.PrefetchRow("qkv", "input_norm", 1.0, qkvN, k, 1, 32, 0, "test", null, lines)));
+        String gateUpKernel = prefetched.prefetchAhead().get(0).kernel(), qkvKernel = prefetched.prefetchAhead().get(1).kernel();
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 48), cfg, 24);
         List<float[][]> plainLogits = new ArrayList<>();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
@@ -468,11 +469,11 @@ class GraphEqualsEagerGpuTest {
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(prefetched))) {
             int layers = cfg.model().layers();
             for (int size : cfg.sizes().sizes()) {
-                for (String impl : List.of(ImplRegistry.PREFETCH_ROWS, ImplRegistry.PREFETCH_ROWS_EARLY)) {
+                for (String impl : List.of(gateUpKernel, qkvKernel)) {
                     assertEquals(layers, e.lowered().plan(size).ops().stream().filter(o -> o.impl().name().equals(impl)).count(), preset + " at " + size);
                 }
             }
-            captureEverySize(e, cfg, ImplRegistry.PREFETCH_ROWS_EARLY, preset + " prefetch rows at ");
+            captureEverySize(e, cfg, gateUpKernel, preset + " prefetch rows at ");
             assertFusedEqualsUnfused(e, batches, plainLogits, preset + " with prefetch rows");
         }
     }

@@ -853,10 +853,14 @@ class LoweringTest {
         assertEquals(2048, p.op("L3.prefetch.qkv").op().k());
         assertEquals(ImplRegistry.PREFETCH_ROWS_BLOCKS, op.grid().atCapacity(p.key())[0]);
         ImplChoices early = new ImplChoices(c.provenance(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, 16384, 2048, 1, 16, 90, "test", true)));
-        LoweredOp pe = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), early).plan(16).op("L3.prefetch.gate_up");
-        assertEquals("l2_prefetch_rows_early", pe.impl().name());
-        assertTrue(pe.impl().attrs().contains(Impl.Attr.PDL));
+                List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, 16384, 2048, 1, 16, 90, "test", true, null),
+                        new ImplChoices.PrefetchRow("qkv", "input_norm", 0.5, 3072, 2048, 1, 16, 90, "test", true, true),
+                        new ImplChoices.PrefetchRow("down", "post_norm", 0.5, 2048, 8192, 1, 16, 90, "test", null, true)));
+        LoweredPlan pe = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), early).plan(16);
+        assertEquals("l2_prefetch_rows_early", pe.op("L3.prefetch.gate_up").impl().name());
+        assertEquals("l2_prefetch_lines_early", pe.op("L3.prefetch.qkv").impl().name());
+        assertEquals("l2_prefetch_lines", pe.op("L3.prefetch.down").impl().name());
+        assertTrue(pe.ops().stream().filter(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)));
         assertEquals(0, f.plan(32).ops().stream().filter(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD && o.op().name().contains("gate_up")).count(),
                 "the gate_up row stops at 16");
         assertEquals(layers, f.plan(32).ops().stream().filter(o -> o.op().kind() == OpKind.L2_PREFETCH_AHEAD).count(), "the qkv row goes on at 32");
