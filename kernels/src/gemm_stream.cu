@@ -149,10 +149,13 @@ static __device__ __forceinline__ void pk_rope_preload(PkRopePre<MCAP, BN> &pre,
   for (int c = threadIdx.x; c < BN; c += THREADS) pre.bias[c] = r.bias != nullptr ? bf2f(r.bias[bn + c]) : 0.f;
 }
 
+template <class C>
+static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, C::BN> &pre,
+                                                     const float *x, int bn, int m_eff);
+
 // The rope fixup (last block of a column tile, after pk_fixup_last): (1) the tile's inputs x = bf16(sum of the
 // splits' partials in order z = 0, 1, ...), all of a thread's loads in flight at once, into the idle pipeline
-// shared memory; (2) rope_kv_write's arithmetic (pk_rope_rot4 / pk_rope_v4) on them for every head of the tile,
-// q, k, v into qkv and k, v into the caches. The values and operations are rope_kv_write's, so are the bits.
+// shared memory; (2) rope_kv_write's arithmetic on them (pk_rope_items).
 template <class C>
 static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, C::BN> &pre,
                                                      unsigned char *smem, int bn, int m_eff, size_t plane) {
@@ -201,6 +204,44 @@ static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const 
             make_float4(bf2f(f2bf(a[u].x)), bf2f(f2bf(a[u].y)), bf2f(f2bf(a[u].z)), bf2f(f2bf(a[u].w)));
   }
   __syncthreads();
+  pk_rope_items<C>(p, r, pre, x, bn, m_eff);
+}
+
+// An unsplit tile's rope epilogue (v49): the block's own accumulators, rounded to bf16 as the partial path rounds their
+// one-split sum, straight into the idle pipeline shared memory, then pk_rope_items. No partial is stored, no arrival
+// counted, nothing re-read: the same x, so the same bits as the fixup at splits = 1.
+template <class C>
+static __device__ __forceinline__ void pk_rope_direct(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, C::BN> &pre,
+                                                      const float (&acc)[C::MT][C::NT][4], unsigned char *smem, int bn, int m_eff,
+                                                      int wm, int wn, int g, int t4) {
+  float *x = reinterpret_cast<float *>(smem);  // [MCAP][BN]
+  __syncthreads();                             // every warp is past its last read of the pipeline stages
+#pragma unroll
+  for (int mt = 0; mt < C::MT; mt++)
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+      const int row = wm * C::TM + mt * 16 + g + h * 8;
+      if (row >= m_eff) continue;
+#pragma unroll
+      for (int nt = 0; nt < C::NT; nt++) {
+        const int lc = wn * C::TN + nt * 8 + 2 * t4;
+        if (bn + lc >= p.n) continue;
+        *reinterpret_cast<float2 *>(x + row * C::BN + lc) =
+            make_float2(bf2f(f2bf(acc[mt][nt][2 * h])), bf2f(f2bf(acc[mt][nt][2 * h + 1])));
+      }
+    }
+  __syncthreads();
+  pk_rope_items<C>(p, r, pre, x, bn, m_eff);
+}
+
+// rope_kv_write's arithmetic (pk_rope_rot4 / pk_rope_v4) on a tile's inputs x ([MCAP][BN] floats in shared memory, rows
+// < m_eff) for every head of the tile: q, k, v into qkv and k, v into the caches. The values and operations are
+// rope_kv_write's, so are the bits.
+template <class C>
+static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, C::BN> &pre,
+                                                     const float *x, int bn, int m_eff) {
+  constexpr int BN = C::BN, THREADS = C::THREADS;
+  const int tid = threadIdx.x, cols = min(BN, p.n - bn);
   const int D = r.head_dim, half = D >> 1, qpr = half >> 2, vpr = D >> 2, hq = r.q_heads + r.kv_heads;
   const int h0 = bn / D, nh = cols / D;
   const size_t kv_row = (size_t)r.kv_heads * D;
@@ -247,7 +288,8 @@ static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const 
 // too); g and u are rounded to bf16 first, as the unfused GEMM stores them, then silu_mul's arithmetic: the
 // same bits as this kernel with splits = 1 followed by silu_mul (group 8). Split (splits > 1): the split-K
 // fixup below, then silu_mul's chunk arithmetic on the tile's summed partials.
-// PK_EPI_ROPE: always the fixup, then rope_kv_write's items for the tile's heads (rope.cu).
+// PK_EPI_ROPE: split, the fixup, then rope_kv_write's items for the tile's heads (rope.cu); unsplit, the same items on
+// the block's own accumulators (pk_rope_direct).
 // The fixup keeps the split-K parallelism a non-linear epilogue would otherwise forbid, without a second
 // kernel: every block stores its partial, the last block of the tile to arrive (pk_fixup_last) sums them in
 // order z = 0, 1, ... exactly as the unfused consumer does, so the bits are the unfused chain's.
@@ -528,6 +570,10 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   }
 
   const int g = lane >> 2, t4 = lane & 3;
+  if (EPI == PK_EPI_ROPE && p.splits == 1) {
+    pk_rope_direct<C>(p, *rope, pk_rope_pre<MCAP, BN>(), acc, smem, bn, m_eff, wm, wn, g, t4);
+    return;
+  }
   if (EPI != PK_EPI_NONE && fixup) {
     pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
     if (!pk_fixup_last(p.tile_counters + blockIdx.x, p.splits)) return;
@@ -688,7 +734,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
   pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_CSUM>(p, pk_stream_smem);
 }
 // The same three with rope_kv_write as the epilogue (fusion rope_into_qkv at buckets <= 64): grid (n / 64, 1, splits),
-// always through the split-K fixup (see PK_EPI_ROPE above and GemmRopeParams in prefill_kernels.h).
+// through the split-K fixup when split (see PK_EPI_ROPE above and GemmRopeParams in prefill_kernels.h).
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_rope(GemmRopeParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
 }
