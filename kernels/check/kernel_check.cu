@@ -848,11 +848,12 @@ static void launch_stream_n32_silu(const GemmParams &p, int mcap, cudaStream_t s
   else launch_ex(gemm_bf16_stream_m64_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M64, st, pdl, p);
 }
 // The streaming qkv GEMM with the rope_kv_write epilogue (split-K fixup; grid (n / 64, 1, splits)).
-static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false) {
+// direct: the unsplit _rope1 form (splits must be 1).
+static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false, bool direct = false) {
   const dim3 grid((p.gemm.n + PREFILL_GEMM_STREAM_BN - 1) / PREFILL_GEMM_STREAM_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
-  if (mcap <= 16) launch_ex(gemm_bf16_stream_m16_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M16, st, pdl, p);
-  else if (mcap <= 32) launch_ex(gemm_bf16_stream_m32_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M32, st, pdl, p);
-  else launch_ex(gemm_bf16_stream_m64_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M64, st, pdl, p);
+  if (mcap <= 16) launch_ex(direct ? gemm_bf16_stream_m16_rope1 : gemm_bf16_stream_m16_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M16, st, pdl, p);
+  else if (mcap <= 32) launch_ex(direct ? gemm_bf16_stream_m32_rope1 : gemm_bf16_stream_m32_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M32, st, pdl, p);
+  else launch_ex(direct ? gemm_bf16_stream_m64_rope1 : gemm_bf16_stream_m64_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M64, st, pdl, p);
 }
 static void launch_gemm_silu(const GemmParams &p, int mcap, bool large, cudaStream_t st = 0, bool pdl = false) {
   if (large)
@@ -2388,6 +2389,7 @@ static void test_rope_fused() {
     for (int m : {16, 32, 64}) {
       for (int sp : {1, 2, 4, 8}) {
         if (k % (sp * PREFILL_GEMM_STREAM_BK) != 0) continue;
+        for (int direct = 0; direct <= (sp == 1 ? 1 : 0); direct++)  // unsplit: the fixup form and the _rope1 form
         for (int mdev : {m, 1, m - 5}) {
           Dev<int32_t> dm = dev_scalar(mdev);
           Dev<float> dpart((size_t)sp * m * n), dpart2((size_t)sp * m * n);
@@ -2397,7 +2399,7 @@ static void test_rope_fused() {
           std::vector<uint16_t> q1, k1, v1;
           for (int rep = 0; rep < 2; rep++) {
             dQ1.poison(); dk1.poison(); dv1.poison();
-            launch_stream_rope(fp, m, sp);
+            launch_stream_rope(fp, m, sp, 0, false, direct);
             CK(cudaGetLastError());
             auto q = dQ1.down(), kk = dk1.down(), vv = dv1.down();
             if (rep == 1 && (q != q1 || kk != k1 || vv != v1)) { bad++; printf("    rope_fused m%d s%d m_dev%d: second launch differs\n", m, sp, mdev); }
@@ -2430,14 +2432,14 @@ static void test_rope_fused() {
           // timed: the engine's splits (8; 4 at k 512) and unsplit (tiny's qkv at 1..16 since s17: the v49 direct epilogue)
           if (mdev == m && (m == 16 || m == 64) && (sp == 8 || (k == 512 && sp == 4) || sp == 1)) {
             for (int pdl = 0; pdl < 2; pdl++) {
-              const double f = time_us([&](int) { launch_stream_rope(fp, m, sp, 0, pdl); });
+              const double f = time_us([&](int) { launch_stream_rope(fp, m, sp, 0, pdl, direct); });
               const double u = time_us([&](int) { launch_stream(gu, m, sp, false, 0, pdl); launch_ex(rope_kv_write, dim3(m), dim3(256), 0, 0, pdl, ru); });
               if (pdl) us = f;
               perf += fmt(pdl ? " PDL: fused %.2f us" : "plain: fused %.2f us", f) + fmt(" vs stream + rope %.2f", u);
             }
           }
           if (!c.ok) g_all_ok = false;
-          g_rows.push_back({"gemm_bf16_stream_m" + std::to_string(m) + "_rope " + shape + " s" + std::to_string(sp) + " m_dev" + std::to_string(mdev) +
+          g_rows.push_back({"gemm_bf16_stream_m" + std::to_string(m) + (direct ? "_rope1 " : "_rope ") + shape + " s" + std::to_string(sp) + " m_dev" + std::to_string(mdev) +
                                 " ==stream+rope",
                             c.ok, 0.0, c.fails, c.count, us, perf});
           printf("%-52s %s  fails %ld/%ld  %s\n", g_rows.back().name.c_str(), c.ok ? "OK  " : "FAIL", c.fails, c.count, perf.c_str());

@@ -82,10 +82,11 @@ extern "C" {
  * partials in order z = 0, 1, ... and applies the epilogue: bit for bit the split streaming GEMM followed by
  * silu_mul reading its partials. Needs p.partial ([splits, m, n] fp32) and p.tile_counters (n / 64 words).
  * gemm_bf16_stream_m16_rope / _m32_rope / _m64_rope (GemmRopeParams): the qkv projection with rope_kv_write as
- * its epilogue: split, through the split-K fixup (the last block of a column tile runs rope_kv_write's
- * arithmetic on the tile's heads); unsplit, each block on its own accumulators without storing a partial or
- * counting its arrival (64 % head_dim == 0, head_dim % 8 == 0); bit for bit the split streaming GEMM followed by
- * rope_kv_write reading its partials. rope.qkv / qkv_partial / qkv_splits / qkv_rows
+ * its epilogue, always through the split-K fixup (also at splits == 1): the last block of a column tile runs
+ * rope_kv_write's arithmetic on the tile's heads (64 % head_dim == 0, head_dim % 8 == 0); bit for bit the split
+ * streaming GEMM followed by rope_kv_write reading its partials. gemm_bf16_stream_m16_rope1 / _m32_rope1 /
+ * _m64_rope1: the same at splits == 1 only (traps otherwise), each block on its own accumulators, storing no
+ * partial and counting no arrival (partial and tile_counters unused); the same bits as _rope at one split. rope.qkv / qkv_partial / qkv_splits / qkv_rows
  * are taken from gemm (c, partial, splits, m); rope.num_tokens must be gemm.m_dev's value. */
 /* gemm_bf16_silu / gemm_bf16_large_silu: the same GemmParams and tiles as gemm_bf16 / gemm_bf16_large,
  * with a SiLU * up epilogue: b holds n = 2 * ffn rows interleaved in groups of PREFILL_GATE_UP_GROUP

@@ -155,7 +155,8 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
 
 // The rope fixup (last block of a column tile, after pk_fixup_last): (1) the tile's inputs x = bf16(sum of the
 // splits' partials in order z = 0, 1, ...), all of a thread's loads in flight at once, into the idle pipeline
-// shared memory; (2) rope_kv_write's arithmetic on them (pk_rope_items).
+// shared memory; (2) rope_kv_write's arithmetic (pk_rope_rot4 / pk_rope_v4) on them for every head of the tile,
+// q, k, v into qkv and k, v into the caches. The values and operations are rope_kv_write's, so are the bits.
 template <class C>
 static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, C::BN> &pre,
                                                      unsigned char *smem, int bn, int m_eff, size_t plane) {
@@ -204,7 +205,43 @@ static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const 
             make_float4(bf2f(f2bf(a[u].x)), bf2f(f2bf(a[u].y)), bf2f(f2bf(a[u].z)), bf2f(f2bf(a[u].w)));
   }
   __syncthreads();
-  pk_rope_items<C>(p, r, pre, x, bn, m_eff);
+  const int D = r.head_dim, half = D >> 1, qpr = half >> 2, vpr = D >> 2, hq = r.q_heads + r.kv_heads;
+  const int h0 = bn / D, nh = cols / D;
+  const size_t kv_row = (size_t)r.kv_heads * D;
+  int per = 0;  // items per token in this tile: qpr per q/k head, vpr per v head
+  for (int h = h0; h < h0 + nh; h++) per += h < hq ? qpr : vpr;
+  for (int it = tid; it < m_eff * per; it += THREADS) {
+    const int t = it / per;
+    int li = it - t * per, h = h0;
+    for (; li >= (h < hq ? qpr : vpr); h++) li -= h < hq ? qpr : vpr;
+    const int lc = (h - h0) * D;  // the head's first column within the tile
+    const float *xr = x + t * BN + lc;
+    uint16_t *row = p.c + (size_t)t * p.n + h * D;
+    const int slot = pre.slot[t];
+    if (h < hq) {
+      const int i = li * 4;
+      const float4 a = *reinterpret_cast<const float4 *>(xr + i), b = *reinterpret_cast<const float4 *>(xr + half + i);
+      float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
+      uint16_t o1[4], o2[4];
+      pk_rope_rot4(x1, x2, r.bias != nullptr, *reinterpret_cast<const float4 *>(&pre.bias[lc + i]),
+                   *reinterpret_cast<const float4 *>(&pre.bias[lc + half + i]), *reinterpret_cast<const float4 *>(&pre.cs[t][i]),
+                   *reinterpret_cast<const float4 *>(&pre.cs[t][half + i]), o1, o2);
+      pk_st_bf4(row + i, o1);
+      pk_st_bf4(row + half + i, o2);
+      if (h >= r.q_heads && slot >= 0) {
+        uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
+        pk_st_bf4(kc + i, o1);
+        pk_st_bf4(kc + half + i, o2);
+      }
+    } else {
+      const int e0 = li * 4;
+      const float4 a = *reinterpret_cast<const float4 *>(xr + e0);
+      uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
+      pk_rope_v4(v, r.bias != nullptr, *reinterpret_cast<const float4 *>(&pre.bias[lc + e0]));
+      pk_st_bf4(row + e0, v);
+      if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + e0, v);
+    }
+  }
 }
 
 // An unsplit tile's rope epilogue (v49): the block's own accumulators, rounded to bf16 as the partial path rounds their
@@ -288,12 +325,14 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
 // too); g and u are rounded to bf16 first, as the unfused GEMM stores them, then silu_mul's arithmetic: the
 // same bits as this kernel with splits = 1 followed by silu_mul (group 8). Split (splits > 1): the split-K
 // fixup below, then silu_mul's chunk arithmetic on the tile's summed partials.
-// PK_EPI_ROPE: split, the fixup, then rope_kv_write's items for the tile's heads (rope.cu); unsplit, the same items on
-// the block's own accumulators (pk_rope_direct).
+// PK_EPI_ROPE: always the fixup, then rope_kv_write's items for the tile's heads (rope.cu).
+// PK_EPI_ROPE1: unsplit only, the same items on the block's own accumulators (pk_rope_direct, v49): no partial, no
+// counter, nothing re-read. Its own kernels, so the split forms' code stays as it was (one kernel with both paths
+// took 128 registers instead of 123 and Llama-3.2-1B's split qkv +0.7 %, s18 call 4).
 // The fixup keeps the split-K parallelism a non-linear epilogue would otherwise forbid, without a second
 // kernel: every block stores its partial, the last block of the tile to arrive (pk_fixup_last) sums them in
 // order z = 0, 1, ... exactly as the unfused consumer does, so the bits are the unfused chain's.
-enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3 };
+enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EPI_ROPE1 = 4 };
 
 // PK_EPI_CSUM (an option, v36: measured and not bundled): the split-K reduced inside a thread-block cluster. The splits blocks of a
 // column tile are one cluster along z (cluster dims (1, 1, splits): rank = blockIdx.z); each leaves its fp32 partial
@@ -361,7 +400,7 @@ static __device__ __forceinline__ void pk_stream_cluster_sum(const GemmParams &p
 template <class C, int TRIG, int EPI = PK_EPI_NONE>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem,
                                                            const RopeKvParams *rope = nullptr) {
-  constexpr bool SILU = EPI == PK_EPI_SILU;
+  constexpr bool SILU = EPI == PK_EPI_SILU, ROPE = EPI == PK_EPI_ROPE || EPI == PK_EPI_ROPE1;
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
   constexpr int AROW = C::AROW, WROW = C::WROW, A_ST = C::A_ST, W_ST = C::W_ST;
@@ -373,11 +412,12 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   // the fixup: partials, counters; the rope epilogue: whole heads per column tile, the 4-wide rope path
   const bool fixup = EPI == PK_EPI_ROPE || (EPI == PK_EPI_SILU && p.splits > 1);
   if (fixup && (p.partial == nullptr || p.tile_counters == nullptr)) __trap();
-  if (EPI == PK_EPI_ROPE && (BN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
+  if (ROPE && (BN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
+  if (EPI == PK_EPI_ROPE1 && p.splits != 1) __trap();  // host error: the direct rope form is never split
   static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
   // the fixup epilogues run in every warp (no k-warp early exit); the unsplit SiLU epilogue is per warp, so the
   // half-width tiles' k-warp 0 runs it alone after the k-warp sum (v40)
-  static_assert(EPI == PK_EPI_NONE || WK == 1 || EPI == PK_EPI_SILU, "the fused epilogues run in every warp (no k-warp early exit)");
+  static_assert(EPI == PK_EPI_NONE || WK == 1 || SILU, "the fused epilogues run in every warp (no k-warp early exit)");
   if (SILU && WK > 1 && p.splits > 1) __trap();  // host error: the half-width SiLU forms are never split
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bn = blockIdx.x * BN;
@@ -459,7 +499,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     if (s < ktiles) load_w(s, s);
   // The rope epilogue's inputs that no kernel writes (host-written positions and slots, the RoPE table, the
   // bias): loaded now, so the fixup's tail holds only the partial sums' round trip.
-  if constexpr (EPI == PK_EPI_ROPE) pk_rope_preload<MCAP, BN, THREADS>(pk_rope_pre<MCAP, BN>(), *rope, bn, m_eff);
+  if constexpr (ROPE) pk_rope_preload<MCAP, BN, THREADS>(pk_rope_pre<MCAP, BN>(), *rope, bn, m_eff);
   pk_pdl_wait();
   if constexpr (C::ALOAD == 1) {
     uint4 av[S - 1][A_PER];  // every prologue A chunk in flight at once
@@ -570,7 +610,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   }
 
   const int g = lane >> 2, t4 = lane & 3;
-  if (EPI == PK_EPI_ROPE && p.splits == 1) {
+  if constexpr (EPI == PK_EPI_ROPE1) {
     pk_rope_direct<C>(p, *rope, pk_rope_pre<MCAP, BN>(), acc, smem, bn, m_eff, wm, wn, g, t4);
     return;
   }
@@ -734,7 +774,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
   pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_CSUM>(p, pk_stream_smem);
 }
 // The same three with rope_kv_write as the epilogue (fusion rope_into_qkv at buckets <= 64): grid (n / 64, 1, splits),
-// through the split-K fixup when split (see PK_EPI_ROPE above and GemmRopeParams in prefill_kernels.h).
+// always through the split-K fixup (see PK_EPI_ROPE above and GemmRopeParams in prefill_kernels.h); the _rope1 forms,
+// unsplit only, on the block's own accumulators (PK_EPI_ROPE1).
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_rope(GemmRopeParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
 }
@@ -743,4 +784,13 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_rope(GemmRopeParams p) {
   pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_rope1(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_ROPE1>(p.gemm, pk_stream_smem, &p.rope);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_rope1(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY, PK_EPI_ROPE1>(p.gemm, pk_stream_smem, &p.rope);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_rope1(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_ROPE1>(p.gemm, pk_stream_smem, &p.rope);
 }

@@ -207,6 +207,11 @@ public final class ImplRegistry {
             streamRope(StreamTiling.Variant.M16),
             streamRope(StreamTiling.Variant.M32),
             streamRope(StreamTiling.Variant.M64),
+            // their unsplit rope forms: never a default or a fusion's target (Lowering.assignSplitK moves a rope-fused
+            // streaming GEMM left at one split onto them, unsplitForm)
+            streamRope1(StreamTiling.Variant.M16),
+            streamRope1(StreamTiling.Variant.M32),
+            streamRope1(StreamTiling.Variant.M64),
             // their split-K reduced in a cluster (a measurements row selects them; sm_90)
             streamCsum(StreamTiling.Variant.M16),
             streamCsum(StreamTiling.Variant.M32),
@@ -660,6 +665,27 @@ public final class ImplRegistry {
     private static Impl streamRope(StreamTiling.Variant v) {
         return streamFixup(v, STREAM_ROPE, "q, k, v summed in split order and rounded to bf16 as rope_kv_write reads them, then "
                 + "rope_kv_write's arithmetic", (op, k) -> streamFits(v, op, k), ImplRegistry::bindGemmRope);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_mXX_rope1}: the rope form at one split on the block's own accumulators: no partial stored,
+     * no arrival counted, nothing re-read (kernels/NOTES-forward.md v49: tiny's qkv at 16 -3.4 %); the same bits as
+     * {@code _rope} at one split (kernels/check {@code rope_fused}). Its own kernels, so the split forms' code is unchanged.
+     */
+    private static Impl streamRope1(StreamTiling.Variant v) {
+        String name = v.kernel() + STREAM_ROPE + UNSPLIT;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smem(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only: the block's own sums rounded to bf16 as rope_kv_write reads them, then rope_kv_write's arithmetic; "
+                        + "never on the real row count", (op, k) -> false, (op, k, s, d) -> streamGrid(v, op, k, s), ImplRegistry::one, false, null,
+                ImplRegistry::bindGemmRope);
+    }
+
+    /** Suffix of a fused form's unsplit kernel ({@code gemm_bf16_stream_m16_rope1}). */
+    static final String UNSPLIT = "1";
+
+    /** The unsplit form of a split-K-fixup implementation where the registry has one (the streaming rope forms, v49). */
+    public Optional<Impl> unsplitForm(Impl impl) {
+        return impl.splitFixup() && impl.name().endsWith(STREAM_ROPE) ? find(impl.name() + UNSPLIT) : Optional.empty();
     }
 
     /** A fused form of a streaming kernel with the split-K fixup: the plain kernel's grid and splits, a non-linear epilogue. */

@@ -17,7 +17,7 @@ import java.util.Map;
  *   <li>{@link #dropDeadOps}: ops whose every output is a scratch tensor nothing reads any more are dropped (never the
  *       tile map: it copies the batch metadata in);</li>
  *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
- *   <li>{@link #assignSplitK}: split-K and its fp32 workspace; partial sums fused into a consumer
+ *   <li>{@link #assignSplitK}: split-K and its fp32 workspace (a rope-fused streaming GEMM left at one split on its unsplit form); partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
  *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
  *   <li>{@link #assignStreams}: optional side-branch ops (L2 weight prefetch), forked and joined by events;</li>
@@ -410,6 +410,11 @@ public final class Lowering {
             // any count that cuts k into whole steps (a measured row may ask for 12); the rules pick powers of two
             if (s < 1) throw new IllegalArgumentException(g.op().name() + ": splits must be >= 1, got " + s);
             if (g.impl().splitFixup()) {
+                var unsplit = s == 1 ? registry.unsplitForm(g.impl()) : java.util.Optional.<Impl>empty();
+                if (unsplit.isPresent()) { // one split: the form that neither stores nor re-reads a partial (v49)
+                    ops.set(i, g.withImpl(unsplit.get(), g.fused()).withSplits(1));
+                    continue;
+                }
                 requireWholeKSteps(g.op(), s);
                 ops.set(i, g.withSplits(s).withOp(g.op().withWrite("partial", workspace(g.op(), s, workspaces))));
                 continue;

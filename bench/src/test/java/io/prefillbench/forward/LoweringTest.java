@@ -453,20 +453,45 @@ class LoweringTest {
 
     /**
      * The bundled rows (s17): tiny's and Llama-3.2-1B's qkv and gate_up fused at 16 by rows naming their shapes, Qwen2.5-0.5B's
-     * (the same plain producer, unmeasured) and ERNIE-4.5-0.3B's (the n32 kernels) not.
+     * (the same plain producer, unmeasured) and ERNIE-4.5-0.3B's (the n32 kernels) not. Tiny's qkv is unsplit there, so it runs
+     * the unsplit rope form (v49); Llama's is split 4 and keeps the fixup form.
      */
     @Test
     void theBundledShapeRowsFuseTinyAndLlamaAtSixteenOnly() {
         for (String preset : List.of("tiny", "tiny-bias", "llama-3.2-1b")) {
             LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
             assertTrue(p.op("L0.gate_up").impl().name().endsWith("_silu"), preset);
-            assertTrue(p.op("L0.qkv").impl().name().endsWith("_rope"), preset);
+            LoweredOp qkv = p.op("L0.qkv");
+            assertEquals(preset.startsWith("tiny") ? "gemm_bf16_stream_m16_rope1" : "gemm_bf16_stream_m16_rope", qkv.impl().name(), preset);
+            assertEquals(preset.startsWith("tiny") ? 1 : 4, qkv.splits(), preset);
+            assertTrue(qkv.fused().contains("L0.rope_kv"), preset);
         }
         for (String preset : List.of("qwen2.5-0.5b", "ernie-4.5-0.3b", "tiny-g5")) {
             LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
             assertEquals("silu_mul", p.op("L0.silu_mul").impl().name(), preset);
             assertEquals("rope_kv_write", p.op("L0.rope_kv").impl().name(), preset);
         }
+    }
+
+    /**
+     * A rope-fused streaming GEMM left at one split runs the unsplit rope form (v49: no partial, no counter; never a default
+     * or a fusion target, only this swap reaches it), with no partial workspace; at two splits the fixup form keeps its
+     * workspace; the unsplit form refuses a split.
+     */
+    @Test
+    void aRopeFusedStreamingGemmAtOneSplitRunsTheUnsplitForm() {
+        List<ImplChoices.FusionRow> rope = List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 90, "test"));
+        for (int splits : new int[]{1, 2}) {
+            ImplChoices c = choices(List.of(new ImplChoices.GemmRow(512, 256, 16, 90, "gemm_bf16_stream_m16", splits, "test")), rope, List.of());
+            LoweredOp qkv = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), c).plan(16).op("L0.qkv");
+            assertEquals(splits == 1 ? "gemm_bf16_stream_m16_rope1" : "gemm_bf16_stream_m16_rope", qkv.impl().name());
+            assertEquals(splits, qkv.splits());
+            assertEquals(splits == 1, qkv.op().out("partial") == null, "a partial workspace only for the fixup form");
+        }
+        ImplRegistry r = ImplRegistry.standard();
+        assertTrue(r.unsplitForm(r.byName("gemm_bf16_stream_m16_silu")).isEmpty(), "the SiLU fixup has no unsplit form of its own");
+        assertFalse(r.fusionTarget("gemm_bf16_stream_m16_rope1"));
+        assertFalse(r.byName("gemm_bf16_stream_m16_rope1").supports().test(null, null), "never a rule's default");
     }
 
     /**
