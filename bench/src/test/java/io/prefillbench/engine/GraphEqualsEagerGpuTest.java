@@ -41,11 +41,11 @@ class GraphEqualsEagerGpuTest {
         EngineConfig cfg = EngineTestSupport.config(preset, SIZES, 32, 2048);
         try (PrefillEngine e = PrefillEngine.open(cfg, 0)) {
             // buckets 16 and 64 run the weight-streaming GEMMs with k split several ways (issue 11), or (tiny at 16 since s17:
-            // unsplit) their fixup-fused forms, whose last block per column tile runs the consumer: covered below
+            // unsplit) their rope-fused forms (since s18 the unsplit _rope1, rope on the block's own sums): covered below
             for (int size : new int[] {16, 64}) {
                 assertTrue(e.lowered().plan(size).ops().stream().anyMatch(o -> o.impl().kernel().startsWith("gemm_bf16_stream_m")
-                                && (o.splits() > 1 || o.impl().kernel().endsWith("_rope"))),
-                        preset + " bucket " + size + " has a multi-split or fixup-fused stream GEMM");
+                                && (o.splits() > 1 || o.impl().kernel().endsWith("_rope") || o.impl().kernel().endsWith("_rope1"))),
+                        preset + " bucket " + size + " has a multi-split or rope-fused stream GEMM");
             }
             for (int size : cfg.sizes().sizes()) e.capture(size);
             Random rnd = new Random(preset.hashCode());
