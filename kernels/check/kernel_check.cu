@@ -343,6 +343,65 @@ static void test_tilemap_copy_in() {
   record("build_tile_map copy-in from mapped pinned memory (200 sizes)", c, us, "(1024 seqs + 80 KB)");
 }
 
+// build_tile_map_embed (v50): the tile map (with its copy-in) and embed_gather's rows by one block. Against
+// build_tile_map + embed_gather on the same copied metadata: the map, num_blocks and every row bit for bit; ids outside
+// the vocabulary give zero rows; rows past num_tokens untouched; hidden a multiple of 8 or not.
+static void test_tilemap_embed() {
+  Rng r(23);
+  const int cap_seqs = 64, max_tiles = 2048, vocab = 1000, cap_tokens = 512;
+  const int host_cap = 1 + cap_seqs + 1 + 1 + cap_tokens;
+  int32_t *host = nullptr, *mapped = nullptr;
+  CK(cudaHostAlloc(&host, host_cap * sizeof(int32_t), cudaHostAllocMapped));
+  CK(cudaHostGetDevicePointer((void **)&mapped, host, 0));
+  Dev<int32_t> dst(host_cap), dst2(host_cap), db(max_tiles), dt(max_tiles), dnb(1), db2(max_tiles), dt2(max_tiles), dnb2(1);
+  long fails = 0, cases = 0;
+  double us_f = 0, us_u = 0;
+  for (int hidden : {256, 1024, 2048, 100}) {
+    const std::vector<uint16_t> tb = rand_bf16((size_t)vocab * hidden, r);
+    Dev<uint16_t> table(tb), out((size_t)cap_tokens * hidden), out2((size_t)cap_tokens * hidden);
+    for (int cs = 0; cs < 40; cs++, cases++) {
+      const int cap = cs % 3 == 0 ? 16 : cs % 3 == 1 ? 64 : cap_tokens;
+      const int nt = cs % 4 == 0 ? cap : r.range(1, cap);
+      const int ns = std::min(nt, r.range(1, cap_seqs));
+      host[0] = ns;
+      host[1] = 0;
+      for (int s = 1; s < ns; s++) host[1 + s] = std::min(nt - (ns - s), host[s] + r.range(1, 2 * nt / ns + 1));
+      host[1 + ns] = nt;
+      const int tok = 2 + cap_seqs;  // num_tokens, then the ids
+      host[tok] = nt;
+      for (int t = 0; t < nt; t++) host[tok + 1 + t] = t % 11 == 5 ? -1 : t % 13 == 7 ? vocab + 3 : r.range(0, vocab - 1);
+      const int ints = tok + 1 + nt;
+      const int group = 1 + cs % 8;
+      TileMapEmbedParams pf{TileMapParams{dst.p + 1, dst.p, db.p, dt.p, dnb.p, group, 64, max_tiles, mapped, dst.p, ints},
+                            EmbedParams{dst.p + tok + 1, table.p, out.p, dst.p + tok, hidden, vocab}};
+      TileMapParams pm{dst2.p + 1, dst2.p, db2.p, dt2.p, dnb2.p, group, 64, max_tiles, mapped, dst2.p, ints};
+      EmbedParams pe{dst2.p + tok + 1, table.p, out2.p, dst2.p + tok, hidden, vocab};
+      out.poison(); out2.poison(); db.poison(); dt.poison(); db2.poison(); dt2.poison();
+      build_tile_map_embed<<<1, 1024>>>(pf);
+      build_tile_map<<<1, 1024>>>(pm);
+      embed_gather<<<cap, 128>>>(pe);
+      CK(cudaGetLastError());
+      bool ok = out.down() == out2.down() && db.down() == db2.down() && dt.down() == dt2.down() && dnb.down() == dnb2.down();
+      auto o = out.down();
+      for (int t = 0; t < nt && ok; t++) {  // against the table itself, not only the unfused kernels
+        const int id = host[tok + 1 + t];
+        const bool valid = id >= 0 && id < vocab;
+        for (int j = 0; j < hidden && ok; j++) ok = o[(size_t)t * hidden + j] == (valid ? tb[(size_t)id * hidden + j] : (uint16_t)0);
+      }
+      for (size_t i = (size_t)nt * hidden; i < o.size() && ok; i++) ok = o[i] == 0xFFFF;  // rows past num_tokens untouched
+      if (!ok && fails < 5) printf("    tilemap+embed hidden %d case %d (tokens %d seqs %d): mismatch\n", hidden, cs, nt, ns);
+      fails += !ok;
+      if (cs == 0 && hidden == 1024) {
+        us_f = time_us([&](int) { build_tile_map_embed<<<1, 1024>>>(pf); });
+        us_u = time_us([&](int) { build_tile_map<<<1, 1024>>>(pm); embed_gather<<<cap, 128>>>(pe); });
+      }
+    }
+  }
+  CK(cudaFreeHost(host));
+  Cmp c{fails == 0, 0, fails, cases};
+  record("build_tile_map_embed == build_tile_map + embed_gather (160 batches)", c, us_f, fmt("16 tokens of 1024, plain launches: %.2f us", us_f) + fmt(" vs %.2f us", us_u));
+}
+
 static void test_tilemap() {
   Rng r(5);
   const int cases = 1000;
@@ -391,6 +450,7 @@ static void test_tilemap() {
   Cmp c{fails == 0, 0, fails, cases};
   record("build_tile_map vs CPU (1000 random batches)", c, us, "(1024 seqs)");
   test_tilemap_copy_in();
+  test_tilemap_embed();
 }
 
 // ================================================================ attention

@@ -201,6 +201,14 @@ typedef struct TileMapParams {
   int32_t meta_ints;
 } TileMapParams;
 
+/* build_tile_map_embed: build_tile_map (map, its metadata copy-in included), then embed_gather's rows (embed) by the same
+ * block: out[t, :] = table[ids[t], :] (zeros for an id outside [0, vocab)) for t < *num_tokens, rows past it untouched;
+ * ids and num_tokens are the metadata the kernel copied in. One block (blockDim.x as build_tile_map's). */
+typedef struct TileMapEmbedParams {
+  TileMapParams map;
+  EmbedParams embed;
+} TileMapEmbedParams;
+
 /* attention_prefill: varlen causal GQA attention over a paged KV cache. One block per
  * (tile, kv head): grid = (tile capacity, kv_heads), PREFILL_ATTN_THREADS threads (attention_prefill_kh, the
  * same contract: PREFILL_ATTN_KH_THREADS and PREFILL_ATTN_KH_SMEM bytes of dynamic shared memory; attention_prefill_wg

@@ -5,10 +5,8 @@
 // s16 measured the two copy nodes of a forward at 11-15 us of its fixed cost (kernels/check/launch_cost.cu).
 #include "common.cuh"
 
-extern "C" __global__ void build_tile_map(TileMapParams p) {
+static __device__ __forceinline__ void pk_tile_map(const TileMapParams &p) {
   __shared__ int warp_sums[32];
-  pk_pdl_launch();  // at entry (common.cuh)
-  pk_pdl_wait();    // batch_ids/tile_ids/num_blocks may still be read by an earlier attention
   if (p.meta_src) {  // the forward's metadata from pinned host memory: 16-byte loads, up to 4 per thread in flight
     // together, so ~15-60 KB cost one or two PCIe round trips (s16 call 4: int32 loads one after another, 7.7 us)
     const int n4 = p.meta_ints >> 2, nt = blockDim.x;  // both pointers 16-byte aligned (the binder checks)
@@ -67,4 +65,47 @@ extern "C" __global__ void build_tile_map(TileMapParams p) {
   const int used = min(total, p.max_tiles);
   for (int b = used + threadIdx.x; b < p.max_tiles; b += blockDim.x) { p.batch_ids[b] = -1; p.tile_ids[b] = -1; }
   if (threadIdx.x == 0) *p.num_blocks = used;
+}
+
+extern "C" __global__ void build_tile_map(TileMapParams p) {
+  pk_pdl_launch();  // at entry (common.cuh)
+  pk_pdl_wait();    // batch_ids/tile_ids/num_blocks may still be read by an earlier attention
+  pk_tile_map(p);
+}
+
+// build_tile_map_embed (v50): build_tile_map, then embed_gather's rows by the same block, so a small forward has no
+// embed link. The ids and the token count are the metadata the block has just copied in (its own global writes, visible
+// to it after the __syncthreads in pk_tile_map). The rows are embed_gather's bytes: the table row of a valid id, zeros
+// otherwise, rows >= num_tokens untouched; four 16-byte loads in flight per thread.
+extern "C" __global__ void build_tile_map_embed(TileMapEmbedParams p) {
+  pk_pdl_launch();
+  pk_pdl_wait();  // also: out may still be read by an earlier kernel
+  pk_tile_map(p.map);
+  const EmbedParams &e = p.embed;
+  const int nt = *e.num_tokens;
+  if ((e.hidden & 7) == 0) {
+    const int nv = e.hidden >> 3, total = nt * nv, nth = blockDim.x;
+    for (int i = threadIdx.x; i < total; i += 4 * nth) {
+      uint4 v[4];
+#pragma unroll
+      for (int u = 0; u < 4; u++) {
+        const int j = i + u * nth;
+        if (j < total) {
+          const int t = j / nv, id = e.ids[t];
+          const bool ok = id >= 0 && id < e.vocab;
+          v[u] = ok ? __ldg(reinterpret_cast<const uint4 *>(e.table + (size_t)id * e.hidden) + (j - t * nv)) : make_uint4(0, 0, 0, 0);
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < 4; u++) {
+        const int j = i + u * nth;
+        if (j < total) reinterpret_cast<uint4 *>(e.out)[j] = v[u];  // row t, chunk j - t nv: out is [tokens, hidden]
+      }
+    }
+  } else {
+    for (int j = threadIdx.x; j < nt * e.hidden; j += blockDim.x) {
+      const int t = j / e.hidden, id = e.ids[t];
+      e.out[j] = id >= 0 && id < e.vocab ? e.table[(size_t)id * e.hidden + (j - t * e.hidden)] : (uint16_t)0;
+    }
+  }
 }

@@ -16,6 +16,7 @@ import io.prefillbench.bindings.kernels.LayerParams;
 import io.prefillbench.bindings.kernels.RopeKvParams;
 import io.prefillbench.bindings.kernels.SiluMulParams;
 import io.prefillbench.bindings.kernels.SplitKReduceParams;
+import io.prefillbench.bindings.kernels.TileMapEmbedParams;
 import io.prefillbench.bindings.kernels.TileMapParams;
 import io.prefillbench.cuda.CublasLtMatmul;
 import io.prefillbench.cuda.CudaStream;
@@ -149,6 +150,13 @@ public final class ImplRegistry {
 
     /** The fusion of silu_mul into the gate/up GEMM's epilogue (switched on per bucket by the measurements file). */
     public static final String SILU_INTO_GATE_UP = "silu_into_gate_up";
+    /**
+     * embed_gather folded into build_tile_map (Lowering.foldEmbed, kernels/NOTES-forward.md v50): one kernel fewer in a
+     * small forward's chain; a fusion row of this name switches it on per bucket.
+     */
+    public static final String EMBED_INTO_TILE_MAP = "embed_into_tile_map";
+    /** build_tile_map with embed_gather's rows (tilemap.cu). */
+    static final String TILE_MAP_EMBED = "build_tile_map_embed";
     /** The fusion of rope_kv_write into the qkv GEMM's epilogue (streaming kernels, split-K fixup). */
     public static final String ROPE_INTO_QKV = "rope_into_qkv";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
@@ -189,6 +197,9 @@ public final class ImplRegistry {
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
+            // build_tile_map with embed's rows (Lowering.foldEmbed, where a fusion row embed_into_tile_map is on): never a default
+            new Impl(TILE_MAP_EMBED, OpKind.TILE_MAP, TILE_MAP_EMBED, 1024, 0, PDL, "exact integer arithmetic; embed's rows are copies",
+                    (op, k) -> false, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMapEmbed),
             // rows of 1025..2048 at 256 threads where the bucket's rows fit one wave at two blocks per SM (s17: two
             // chunks per thread at 128 threads load their split-K partials one chunk after the other)
             addRmsNorm("add_rmsnorm_256", 256, new WideNormRows()),
@@ -725,20 +736,32 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindEmbed(BindContext c, LoweredOp lo) {
-        Op op = lo.op();
-        MemorySegment p = EmbedParams.allocate(c.arena());
+        return new KernelIssuable(c, lo, embedParams(c, lo.op(), EmbedParams.allocate(c.arena())));
+    }
+
+    /** build_tile_map_embed: the tile map's parameters and embed's, from the one folded op. */
+    private static Issuable bindTileMapEmbed(BindContext c, LoweredOp lo) {
+        MemorySegment p = TileMapEmbedParams.allocate(c.arena());
+        tileMapParams(c, lo.op(), TileMapEmbedParams.map(p));
+        embedParams(c, lo.op(), TileMapEmbedParams.embed(p));
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static MemorySegment embedParams(BindContext c, Op op, MemorySegment p) {
         EmbedParams.ids(p, t(c, op.in("ids")));
         EmbedParams.table(p, c.weight(op.weight("table")));
         EmbedParams.out(p, t(c, op.out("out")));
         EmbedParams.num_tokens(p, t(c, op.in("num_tokens")));
         EmbedParams.hidden(p, c.dims().hidden());
         EmbedParams.vocab(p, c.dims().vocab());
-        return new KernelIssuable(c, lo, p);
+        return p;
     }
 
     private static Issuable bindTileMap(BindContext c, LoweredOp lo) {
-        Op op = lo.op();
-        MemorySegment p = TileMapParams.allocate(c.arena());
+        return new KernelIssuable(c, lo, tileMapParams(c, lo.op(), TileMapParams.allocate(c.arena())));
+    }
+
+    private static MemorySegment tileMapParams(BindContext c, Op op, MemorySegment p) {
         TileMapParams.query_start(p, t(c, op.in("query_start")));
         TileMapParams.num_seqs(p, t(c, op.in("num_seqs")));
         TileMapParams.batch_ids(p, t(c, op.out("batch_ids")));
@@ -758,7 +781,7 @@ public final class ImplRegistry {
             TileMapParams.meta_dst(p, dst);
             TileMapParams.meta_ints(p, c.hostMetadataInts());
         }
-        return new KernelIssuable(c, lo, p);
+        return p;
     }
 
     private static Issuable bindNorm(BindContext c, LoweredOp lo) {

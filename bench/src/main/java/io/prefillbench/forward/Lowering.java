@@ -17,6 +17,7 @@ import java.util.Map;
  *   <li>{@link #dropDeadOps}: ops whose every output is a scratch tensor nothing reads any more are dropped (never the
  *       tile map: it copies the batch metadata in);</li>
  *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
+ *   <li>{@link #foldEmbed}: embed folded into the tile map's kernel, where a fusion row switches it on;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace (a rope-fused streaming GEMM left at one split on its unsplit form); partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
  *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
@@ -38,6 +39,7 @@ public final class Lowering {
         ops = oneLaunch(persistLayers(ops, program, key, registry, choices));
         ops = dropDeadOps(ops, program);
         ops = fuse(ops, key, registry, choices, program.dims());
+        ops = foldEmbed(ops, key, registry, choices);
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = prefetchAhead(ops, key, registry, choices);
@@ -502,6 +504,32 @@ public final class Lowering {
                 throw new IllegalStateException(o.op().name() + ": a side-stream op may read weights only");
             }
         }
+        return ops;
+    }
+
+    /**
+     * Where a fusion row {@link ImplRegistry#EMBED_INTO_TILE_MAP} is on for this key, embed's op folds into the tile map's:
+     * one {@code build_tile_map_embed} op that builds the map, then gathers embed's rows from the ids it has just copied in,
+     * taking over embed's roles (ids, num_tokens, out, the table); the embed op goes, so a small forward has one link fewer
+     * (kernels/NOTES-forward.md v50). The rows are embed_gather's bytes.
+     */
+    public static List<LoweredOp> foldEmbed(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        if (!choices.fusion(ImplRegistry.EMBED_INTO_TILE_MAP, key)) return in;
+        List<LoweredOp> ops = new ArrayList<>(in);
+        int map = -1, embed = -1;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).op().kind() == OpKind.TILE_MAP) map = i;
+            if (ops.get(i).op().kind() == OpKind.EMBED) embed = i;
+        }
+        if (map < 0 || embed < 0) {
+            throw new IllegalStateException(ImplRegistry.EMBED_INTO_TILE_MAP + " at size " + key.size() + " needs a tile map and an embed op, the plan has "
+                    + (map < 0 ? "no tile map" : "no embed"));
+        }
+        Op e = ops.get(embed).op();
+        Op folded = ops.get(map).op().withRead("ids", e.in("ids")).withRead("num_tokens", e.in("num_tokens")).withWrite("out", e.out("out"))
+                .withWeight("table", e.weight("table"));
+        ops.set(map, LoweredOp.of(folded, registry.byName(ImplRegistry.TILE_MAP_EMBED)).withImpl(registry.byName(ImplRegistry.TILE_MAP_EMBED), List.of(e.name())));
+        ops.remove(embed);
         return ops;
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  */
 public enum OpKind {
     EMBED(List.of("ids", "num_tokens"), List.of("out"), false),
-    TILE_MAP(List.of("query_start", "num_seqs"), List.of("num_blocks", "batch_ids", "tile_ids"), false),
+    /** The attention tile map; with embed folded in ({@code Lowering.foldEmbed}) also embed's ids, num_tokens and out. */
+    TILE_MAP(List.of("query_start", "num_seqs", "ids", "num_tokens"), List.of("num_blocks", "batch_ids", "tile_ids", "out"), false),
     /** residual += x (when bound), out = rmsnorm(residual) * weight. */
     ADD_RMSNORM(List.of("x", "residual", "num_rows"), List.of("residual", "out"), false),
     /**

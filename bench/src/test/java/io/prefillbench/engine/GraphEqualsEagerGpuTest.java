@@ -480,6 +480,33 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
+     * embed_into_tile_map (v50) at 1..16: build_tile_map_embed gathers embed's rows from the ids it has just copied in; the
+     * forward equals the bundled one without the row bit for bit, eager and graph, and graph == eager (tiny: 16 only; ERNIE
+     * and Llama at 16 and 64, where 64 keeps embed).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"tiny, 16", "ernie-4.5-0.3b, '16,64'", "llama-3.2-1b, '16,64'"})
+    void embedFoldedIntoTheTileMapChangesNoBit(String preset, String sizes) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, sizes, 16, 2048);
+        ImplChoices bundled = ImplChoices.bundled();
+        List<ImplChoices.FusionRow> rows = new ArrayList<>(bundled.fusions());
+        rows.add(new ImplChoices.FusionRow(ImplRegistry.EMBED_INTO_TILE_MAP, 1, 0, "test", 16, null));
+        ImplChoices folded = new ImplChoices(bundled.provenance(), bundled.gemm(), rows, bundled.l2Prefetch(), bundled.persistentLayers(),
+                bundled.attention(), bundled.prefetchAhead());
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 50), cfg, 24);
+        List<float[][]> plainLogits = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
+            for (List<SeqInput> b : batches) plainLogits.add(Run.of(e, b, false).logits());
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(folded))) {
+            assertEquals("build_tile_map_embed", e.lowered().plan(16).ops().getFirst().impl().name());
+            for (int size : cfg.sizes().sizes()) e.capture(size);
+            assertFusedEqualsUnfused(e, batches, plainLogits, preset + " with embed in the tile map");
+        }
+    }
+
+    /**
      * Test rows that put each streaming layer GEMM of {@code plain}'s plans (an engine without rows) on another form:
      * {@code row} maps the op at a capture size to its row, or null to leave it.
      */

@@ -474,6 +474,35 @@ class LoweringTest {
     }
 
     /**
+     * embed_into_tile_map (v50): at its sizes the plan's first op is build_tile_map_embed, which takes over embed's roles
+     * (ids, num_tokens, out, the table) and lists embed as fused; no embed op is left, the op after it (the first norm)
+     * launches without PDL, and the plan has one kernel fewer; elsewhere embed stays.
+     */
+    @Test
+    void embedFoldsIntoTheTileMapWhereARowAsks() {
+        ImplChoices c = choices(List.of(), List.of(new ImplChoices.FusionRow(ImplRegistry.EMBED_INTO_TILE_MAP, 1, 90, "test", 16, null)), List.of());
+        for (String preset : List.of("tiny", "ernie-4.5-0.3b", "llama-3.2-1b")) {
+            LoweredForward plain = ForwardTestSupport.lower(preset, "16,64", 16, 132, ImplRegistry.standard(), ImplChoices.none());
+            LoweredForward f = ForwardTestSupport.lower(preset, "16,64", 16, 132, ImplRegistry.standard(), c);
+            LoweredPlan p = f.plan(16);
+            LoweredOp first = p.ops().getFirst();
+            assertEquals("build_tile_map_embed", first.impl().name(), preset);
+            assertEquals(List.of("embed"), first.fused());
+            Op embed = plain.plan(16).op("embed").op();
+            assertEquals(embed.in("ids"), first.op().in("ids"));
+            assertEquals(embed.in("num_tokens"), first.op().in("num_tokens"));
+            assertEquals(embed.out("out"), first.op().out("out"));
+            assertEquals(embed.weight("table"), first.op().weight("table"));
+            assertTrue(p.ops().stream().noneMatch(o -> o.op().kind() == OpKind.EMBED), preset);
+            assertEquals("L0.input_norm", p.ops().get(1).op().name());
+            assertFalse(p.ops().get(1).impl().attrs().contains(Impl.Attr.PDL), "the op after the tile map launches without PDL");
+            assertEquals(plain.plan(16).launchCount() - 1, p.launchCount(), preset);
+            assertEquals("embed_gather", f.plan(64).op("embed").impl().name(), "no row at 64");
+        }
+        assertFalse(ImplRegistry.standard().byName("build_tile_map_embed").supports().test(null, null), "never a rule's default");
+    }
+
+    /**
      * A rope-fused streaming GEMM left at one split runs the unsplit rope form (v49: no partial, no counter; never a default
      * or a fusion target, only this swap reaches it), with no partial workspace; at two splits the fixup form keeps its
      * workspace; the unsplit form refuses a split.
