@@ -528,7 +528,8 @@ public final class Lowering {
         Op e = ops.get(embed).op();
         Op folded = ops.get(map).op().withRead("ids", e.in("ids")).withRead("num_tokens", e.in("num_tokens")).withWrite("out", e.out("out"))
                 .withWeight("table", e.weight("table"));
-        ops.set(map, LoweredOp.of(folded, registry.byName(ImplRegistry.TILE_MAP_EMBED)).withImpl(registry.byName(ImplRegistry.TILE_MAP_EMBED), List.of(e.name())));
+        Impl fold = registry.byName(ImplRegistry.TILE_MAP_EMBED);
+        ops.set(map, LoweredOp.of(folded, fold).withImpl(fold, List.of(e.name())));
         ops.remove(embed);
         return ops;
     }
@@ -546,7 +547,7 @@ public final class Lowering {
         if (rows.isEmpty()) return in;
         List<LoweredOp> ops = new ArrayList<>(in);
         for (ImplChoices.PrefetchRow r : rows) {
-            Impl impl = registry.impls().stream().filter(x -> x.kind() == OpKind.L2_PREFETCH_AHEAD && x.name().equals(r.kernel())).findFirst()
+            Impl impl = registry.find(r.kernel()).filter(x -> x.kind() == OpKind.L2_PREFETCH_AHEAD)
                     .orElseThrow(() -> new IllegalStateException("prefetch rows at size " + key.size() + " but no " + r.kernel() + " implementation is registered"));
             for (int g = 0; g < ops.size(); g++) {
                 Op gemm = ops.get(g).op();
@@ -559,7 +560,7 @@ public final class Lowering {
                             + (at < 0 ? " is not an op of this plan (fused away or misspelt)" : " runs after " + gemm.name())
                             + "; name an op of the layer that runs before the GEMM in the row's before");
                 }
-                Op prefetch = new Op(gemm.name().replace("." + r.weight(), ".prefetch." + r.weight()), OpKind.L2_PREFETCH_AHEAD, gemm.layer(),
+                Op prefetch = new Op("L" + gemm.layer() + ".prefetch." + r.weight(), OpKind.L2_PREFETCH_AHEAD, gemm.layer(),
                         Map.of(), Map.of(), Map.of("weight", gemm.weight("weight")), gemm.n(), r.columns(), Count.ONE);
                 ops.add(at, LoweredOp.of(prefetch, impl));
                 g++; // the GEMM moved one place on
