@@ -2090,6 +2090,28 @@ static void test_layer() {
 }
 
 // ================================================================ L2 prefetch
+// The L2 probes' timing: run()'s event time in microseconds, median over 9 repetitions, each after a 256 MB memset
+// evicted L2 and then before() ran to completion (nothing: cold; a prefetch; run itself: hot).
+static double l2_probe_us(Dev<uint8_t> &flush, const std::function<void()> &before, const std::function<void()> &run) {
+  cudaEvent_t e0, e1;
+  CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
+  std::vector<float> t;
+  for (int rep = 0; rep < 9; rep++) {
+    CK(cudaMemsetAsync(flush.p, rep & 0xff, flush.n));
+    before();
+    CK(cudaDeviceSynchronize());
+    CK(cudaEventRecord(e0));
+    run();
+    CK(cudaEventRecord(e1));
+    CK(cudaEventSynchronize(e1));
+    float ms; CK(cudaEventElapsedTime(&ms, e0, e1));
+    t.push_back(ms * 1000.f);
+  }
+  cudaEventDestroy(e0); cudaEventDestroy(e1);
+  std::sort(t.begin(), t.end());
+  return (double)t[t.size() / 2];
+}
+
 // The GEMMs of one 0.3B layer (qkv, o, gate_up, down: ~24 MB of weights) at m = 16, timed after L2
 // was flushed, after an l2_prefetch of those weights, and hot; and the prefetch changes no bit.
 static void test_prefetch() {
@@ -2110,24 +2132,8 @@ static void test_prefetch() {
   auto gemms = [&]() {
     for (int i = 0; i < 4; i++) launch_gemm2(GemmParams{a.p, w[i].p, c.p, nullptr, md.p, m, nn[i], kk[i], kk[i], kk[i], nn[i], 1}, m, false, 1);
   };
-  cudaEvent_t e0, e1;
-  CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
-  auto timed = [&](int mode) {  // 0 cold, 1 after prefetch, 2 hot; median over 9 runs, microseconds
-    std::vector<float> t;
-    for (int rep = 0; rep < 9; rep++) {
-      CK(cudaMemsetAsync(flush.p, rep & 0xff, flush.n));  // evicts the weights from L2
-      if (mode == 1) l2_prefetch<<<16, 256>>>(pp);
-      if (mode == 2) gemms();
-      CK(cudaDeviceSynchronize());
-      CK(cudaEventRecord(e0));
-      gemms();
-      CK(cudaEventRecord(e1));
-      CK(cudaEventSynchronize(e1));
-      float ms; CK(cudaEventElapsedTime(&ms, e0, e1));
-      t.push_back(ms * 1000.f);
-    }
-    std::sort(t.begin(), t.end());
-    return (double)t[t.size() / 2];
+  auto timed = [&](int mode) {  // 0 cold, 1 after prefetch, 2 hot
+    return l2_probe_us(flush, [&] { if (mode == 1) l2_prefetch<<<16, 256>>>(pp); if (mode == 2) gemms(); }, gemms);
   };
   c.poison(); gemms(); CK(cudaDeviceSynchronize()); auto plain = c.down();
   c.poison(); l2_prefetch<<<16, 256>>>(pp); gemms(); CK(cudaDeviceSynchronize()); auto after = c.down();
@@ -2139,7 +2145,6 @@ static void test_prefetch() {
          m, total / 1e6, cold, pre, hot, alone);
   g_rows.push_back({"prefetch: layer GEMMs m=16 after l2_prefetch", true, 0, 0, 0, pre,
                     fmt("cold %.1f us", cold) + fmt(", hot %.1f us", hot) + fmt(", prefetch alone %.1f us", alone)});
-  cudaEventDestroy(e0); cudaEventDestroy(e1);
 }
 
 // ================================================================ streaming GEMMs: DRAM or L2 (s18)
@@ -2158,30 +2163,15 @@ static void test_stream_l2() {
   Dev<float> part((size_t)8 * m * 16384);
   Dev<int32_t> md = dev_scalar(m);
   Dev<uint8_t> flush((size_t)256 << 20);
-  cudaEvent_t e0, e1;
-  CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
   for (const Shape &sh : shapes) {
     Dev<uint16_t> w(rand_bf16((size_t)sh.n * sh.k, r, 0.05f));
     const double mb = (double)sh.n * sh.k * 2 / 1e6;
     GemmParams p{a.p, w.p, c.p, part.p, md.p, m, sh.n, sh.k, sh.k, sh.k, sh.n, sh.splits};
     L2PrefetchRowsParams pp{};
     pp.ptr[0] = w.p; pp.ld_bytes[0] = (int64_t)sh.k * 2; pp.rows[0] = sh.n; pp.row_bytes[0] = sh.k * 2; pp.count = 1;
-    auto timed = [&](int mode) {  // 0 cold, 1 after the line prefetch, 2 hot; median over 9 runs, microseconds
-      std::vector<float> t;
-      for (int rep = 0; rep < 9; rep++) {
-        CK(cudaMemsetAsync(flush.p, rep & 0xff, flush.n));
-        if (mode == 1) l2_prefetch_lines<<<64, 256>>>(pp);
-        if (mode == 2) launch_stream(p, m, sh.splits, false);
-        CK(cudaDeviceSynchronize());
-        CK(cudaEventRecord(e0));
-        launch_stream(p, m, sh.splits, false);
-        CK(cudaEventRecord(e1));
-        CK(cudaEventSynchronize(e1));
-        float ms; CK(cudaEventElapsedTime(&ms, e0, e1));
-        t.push_back(ms * 1000.f);
-      }
-      std::sort(t.begin(), t.end());
-      return (double)t[t.size() / 2];
+    auto gemm = [&] { launch_stream(p, m, sh.splits, false); };
+    auto timed = [&](int mode) {  // 0 cold, 1 after the line prefetch, 2 hot
+      return l2_probe_us(flush, [&] { if (mode == 1) l2_prefetch_lines<<<64, 256>>>(pp); if (mode == 2) gemm(); }, gemm);
     };
     const double cold = timed(0), pre = timed(1), hot = timed(2);
     const double alone = time_us([&](int) { l2_prefetch_lines<<<64, 256>>>(pp); }, 9, 1);
@@ -2191,7 +2181,6 @@ static void test_stream_l2() {
     g_rows.push_back({std::string("streaml2: ") + sh.name + " m=16 hot", true, 0, 0, 0, hot,
                       fmt("cold %.2f us", cold) + fmt(", after prefetch %.2f us", pre) + fmt(", prefetch alone %.2f us", alone)});
   }
-  cudaEventDestroy(e0); cudaEventDestroy(e1);
 }
 
 // ================================================================ large GEMM variants (tuning probe)
