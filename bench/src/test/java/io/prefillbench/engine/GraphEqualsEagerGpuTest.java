@@ -201,12 +201,10 @@ class GraphEqualsEagerGpuTest {
             int tokens = 65 + rnd.nextInt(512 - 64);
             at512.add(EngineTestSupport.batch(rnd, EngineTestSupport.randomSplit(rnd, tokens, 1 + rnd.nextInt(8)), m.vocab()));
         }
-        List<float[][]> unfusedLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
+        List<float[][]> unfusedLogits = eagerLogits(cfg, ImplChoices.none(), at512, e -> {
             assertEquals("silu_mul", e.lowered().plan(512).op("L0.silu_mul").impl().name());
             assertEquals(1, e.lowered().plan(512).op("L0.gate_up").splits());
-            for (List<SeqInput> b : at512) unfusedLogits.add(Run.of(e, b, false).logits());
-        }
+        });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
             assertEquals("gemm_bf16_stream_m16_silu", e.lowered().plan(16).op("L0.gate_up").impl().name());
             assertEquals("gemm_bf16_stream_m64_silu", e.lowered().plan(64).op("L0.gate_up").impl().name());
@@ -245,11 +243,9 @@ class GraphEqualsEagerGpuTest {
         }
         ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), rows, List.of());
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 64), cfg, 40);
-        List<float[][]> unfusedLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.none()))) {
+        List<float[][]> unfusedLogits = eagerLogits(cfg, ImplChoices.none(), batches, e -> {
             assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
-            for (List<SeqInput> b : batches) unfusedLogits.add(Run.of(e, b, false).logits());
-        }
+        });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
             for (int size : cfg.sizes().sizes()) {
                 var plan = e.lowered().plan(size);
@@ -280,13 +276,11 @@ class GraphEqualsEagerGpuTest {
                 List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 128, 90, "test"),
                         new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 512, 90, "test")), List.of());
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 29), cfg, 30);
-        List<float[][]> unfusedLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(plain))) {
+        List<float[][]> unfusedLogits = eagerLogits(cfg, plain, batches, e -> {
             org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the TMA GEMMs are sm_90a code");
             assertEquals("gemm_bf16_tma_128x64s9", e.lowered().plan(512).op("L0.qkv").impl().name());
             assertEquals("rope_kv_write", e.lowered().plan(512).op("L0.rope_kv").impl().name());
-            for (List<SeqInput> b : batches) unfusedLogits.add(Run.of(e, b, false).logits());
-        }
+        });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
             assertEquals("gemm_bf16_tma_64x64s8_rope", e.lowered().plan(128).op("L0.qkv").impl().name());
             assertEquals("gemm_bf16_tma_128x64s9_rope", e.lowered().plan(512).op("L0.qkv").impl().name());
@@ -391,14 +385,12 @@ class GraphEqualsEagerGpuTest {
         ImplChoices fused = new ImplChoices(bundled.provenance(), bundled.gemm(), rows, bundled.l2Prefetch(), bundled.persistentLayers(),
                 bundled.attention());
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(4032), cfg, 30);
-        List<float[][]> unfusedLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(unfused))) {
+        List<float[][]> unfusedLogits = eagerLogits(cfg, unfused, batches, e -> {
             for (int size : cfg.sizes().sizes()) {
                 assertEquals("gemm_bf16_stream_m" + size + "_n32", e.lowered().plan(size).op("L0.gate_up").impl().name());
                 assertEquals("silu_mul", e.lowered().plan(size).op("L0.silu_mul").impl().name());
             }
-            for (List<SeqInput> b : batches) unfusedLogits.add(Run.of(e, b, false).logits());
-        }
+        });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
             for (int size : cfg.sizes().sizes()) {
                 var plan = e.lowered().plan(size);
@@ -428,12 +420,10 @@ class GraphEqualsEagerGpuTest {
         ImplChoices unfused = new ImplChoices(bundled.provenance(), bundled.gemm(), others, bundled.l2Prefetch(), bundled.persistentLayers(),
                 bundled.attention());
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 17), cfg, 24);
-        List<float[][]> unfusedLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(unfused))) {
+        List<float[][]> unfusedLogits = eagerLogits(cfg, unfused, batches, e -> {
             assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
             assertEquals("silu_mul", e.lowered().plan(16).op("L0.silu_mul").impl().name());
-            for (List<SeqInput> b : batches) unfusedLogits.add(Run.of(e, b, false).logits());
-        }
+        });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
             var plan = e.lowered().plan(16);
             // tiny's qkv is unsplit at 16: the unsplit rope form (v49); Llama's split 4: the fixup form
@@ -463,10 +453,7 @@ class GraphEqualsEagerGpuTest {
                         new ImplChoices.PrefetchRow("qkv", "input_norm", 1.0, qkvN, k, 1, 32, 0, "test", null, lines)));
         String gateUpKernel = prefetched.prefetchAhead().get(0).kernel(), qkvKernel = prefetched.prefetchAhead().get(1).kernel();
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 48), cfg, 24);
-        List<float[][]> plainLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
-            for (List<SeqInput> b : batches) plainLogits.add(Run.of(e, b, false).logits());
-        }
+        List<float[][]> plainLogits = eagerLogits(cfg, bundled, batches, e -> { });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(prefetched))) {
             int layers = cfg.model().layers();
             for (int size : cfg.sizes().sizes()) {
@@ -495,10 +482,7 @@ class GraphEqualsEagerGpuTest {
         ImplChoices folded = new ImplChoices(bundled.provenance(), bundled.gemm(), rows, bundled.l2Prefetch(), bundled.persistentLayers(),
                 bundled.attention(), bundled.prefetchAhead());
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 50), cfg, 24);
-        List<float[][]> plainLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
-            for (List<SeqInput> b : batches) plainLogits.add(Run.of(e, b, false).logits());
-        }
+        List<float[][]> plainLogits = eagerLogits(cfg, bundled, batches, e -> { });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(folded))) {
             assertEquals("build_tile_map_embed", e.lowered().plan(16).ops().getFirst().impl().name());
             for (int size : cfg.sizes().sizes()) e.capture(size);
@@ -522,6 +506,20 @@ class GraphEqualsEagerGpuTest {
         }
         assertFalse(rows.isEmpty(), what);
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.copyOf(rows), List.of(), List.of());
+    }
+
+    /**
+     * Eager last-token logits of every batch on a fresh engine with {@code choices}: the reference side of a comparison of
+     * two forwards; {@code check} first asserts what that engine's plans must be.
+     */
+    private static List<float[][]> eagerLogits(EngineConfig cfg, ImplChoices choices, List<List<SeqInput>> batches,
+                                               java.util.function.Consumer<PrefillEngine> check) {
+        List<float[][]> logits = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(choices))) {
+            check.accept(e);
+            for (List<SeqInput> b : batches) logits.add(Run.of(e, b, false).logits());
+        }
+        return logits;
     }
 
     /** Every capture size runs some implementation named with {@code suffix}; then each is captured. */
