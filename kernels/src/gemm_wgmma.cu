@@ -218,8 +218,41 @@ template <> struct PkStaged<PkStoreBf16> { static constexpr bool value = true, k
 template <> struct PkStaged<PkSiluMulBf16> { static constexpr bool value = true, kSilu = true, kRope = false; };
 template <> struct PkStaged<PkRopeBf16> { static constexpr bool value = true, kSilu = false, kRope = true; };
 
+// The rope epilogue's per-row inputs that no kernel writes (v51): each tile row's clamped position and cache slot,
+// staged into static shared memory by the consumers before their PDL wait (the metadata is build_tile_map's copy,
+// complete before any later kernel starts: the kernel after it launches without PDL). v29 read them after the
+// mainloop, item by item, each a dependent chain position -> cos / sin behind the previous item's stores.
+template <int BM>
+struct PkWgRopeRows {
+  int pos[BM];
+  int slot[BM];
+};
+template <int BM>
+static __device__ __forceinline__ PkWgRopeRows<BM> &pk_wg_rope_rows() {
+  __shared__ __align__(16) PkWgRopeRows<BM> rows;  // only the _rope kernels call this
+  return rows;
+}
+template <class T>
+PK_DEV void pk_wg_rope_stage_rows(const RopeKvParams &r, int ctid, int bm, int m_eff) {
+  PkWgRopeRows<T::BM> &sr = pk_wg_rope_rows<T::BM>();
+  for (int i = ctid; i < T::BM; i += T::THREADS) {
+    const int t = bm + i;
+    int pos = 0, slot = -1;
+    if (t < m_eff) {
+      pos = r.positions[t];
+      pos = pos < 0 ? 0 : (pos >= r.max_positions ? r.max_positions - 1 : pos);
+      slot = r.slot_mapping[t];
+    }
+    sr.pos[i] = pos;
+    sr.slot[i] = slot;
+  }
+}
+
 // The rope items of a staged qkv tile (whole heads: BN % head_dim == 0): per valid row, qpr items of 4 rotation
 // pairs per q / k head and vpr items of 4 elements per v head, as rope_kv_write's 4-wide path (pk_rope_quad_item).
+// A thread takes its items PK_WG_ROPE_CHUNK at a time: every global load of the chunk (cos / sin, bias) is issued
+// before the first store, so a chunk costs one L2 round trip, not one per item.
+#define PK_WG_ROPE_CHUNK 4
 template <class T>
 PK_DEV void pk_wg_rope_staged(const GemmParams &p, const RopeKvParams &r, const uint8_t *stage, int srow, int ctid, int bm, int bn,
                               int m_eff) {
@@ -228,39 +261,61 @@ PK_DEV void pk_wg_rope_staged(const GemmParams &p, const RopeKvParams &r, const 
   const size_t kv_row = (size_t)r.kv_heads * D;
   const bool hb = r.bias != nullptr;
   const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
+  const PkWgRopeRows<T::BM> &sr = pk_wg_rope_rows<T::BM>();
   int per = 0;  // items per row of this tile
   for (int h = h0; h < h0 + nh; h++) per += h < hq ? qpr : vpr;
-  for (int it = ctid; it < rows * per; it += T::THREADS) {
-    const int tl = it / per, t = bm + tl;
-    int li = it - tl * per, h = h0;
-    for (; li >= (h < hq ? qpr : vpr); h++) li -= h < hq ? qpr : vpr;
-    const uint16_t *xr = reinterpret_cast<const uint16_t *>(stage + tl * srow) + (h - h0) * D;
-    uint16_t *row = p.c + (size_t)t * p.ldc + h * D;
-    const int slot = r.slot_mapping[t];
-    if (h < hq) {
-      const int i = li * 4;
-      int pos = r.positions[t];
-      pos = pos < 0 ? 0 : (pos >= r.max_positions ? r.max_positions - 1 : pos);
-      const float *cs = r.cos_sin + (size_t)pos * D;
-      const float4 a = pk_ld_bf4(xr + i), b = pk_ld_bf4(xr + half + i);
-      float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
-      uint16_t o1[4], o2[4];
-      pk_rope_rot4(x1, x2, hb, hb ? pk_ld_bf4(r.bias + h * D + i) : zero, hb ? pk_ld_bf4(r.bias + h * D + half + i) : zero,
-                   *reinterpret_cast<const float4 *>(cs + i), *reinterpret_cast<const float4 *>(cs + half + i), o1, o2);
-      pk_st_bf4(row + i, o1);
-      pk_st_bf4(row + half + i, o2);
-      if (h >= r.q_heads && slot >= 0) {
-        uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
-        pk_st_bf4(kc + i, o1);
-        pk_st_bf4(kc + i + half, o2);
+  const int total = rows * per;
+  for (int it0 = ctid; it0 < total; it0 += PK_WG_ROPE_CHUNK * T::THREADS) {
+    int tl[PK_WG_ROPE_CHUNK], hh[PK_WG_ROPE_CHUNK], ii[PK_WG_ROPE_CHUNK];
+    float4 c[PK_WG_ROPE_CHUNK], s[PK_WG_ROPE_CHUNK], b1[PK_WG_ROPE_CHUNK], b2[PK_WG_ROPE_CHUNK];
+#pragma unroll
+    for (int j = 0; j < PK_WG_ROPE_CHUNK; j++) {  // loads
+      const int it = it0 + j * T::THREADS;
+      tl[j] = -1;
+      if (it >= total) continue;
+      tl[j] = it / per;
+      int li = it - tl[j] * per, h = h0;
+      for (; li >= (h < hq ? qpr : vpr); h++) li -= h < hq ? qpr : vpr;
+      hh[j] = h;
+      if (h < hq) {
+        const int i = li * 4;
+        ii[j] = i;
+        const float *cs = r.cos_sin + (size_t)sr.pos[tl[j]] * D;
+        c[j] = *reinterpret_cast<const float4 *>(cs + i);
+        s[j] = *reinterpret_cast<const float4 *>(cs + half + i);
+        b1[j] = hb ? pk_ld_bf4(r.bias + h * D + i) : zero;
+        b2[j] = hb ? pk_ld_bf4(r.bias + h * D + half + i) : zero;
+      } else {
+        ii[j] = li * 4;
+        b1[j] = hb ? pk_ld_bf4(r.bias + h * D + li * 4) : zero;
       }
-    } else {
-      const int e0 = li * 4;
-      const uint2 raw = *reinterpret_cast<const uint2 *>(xr + e0);  // the bf16 bits the unfused GEMM would store
-      uint16_t v[4] = {(uint16_t)raw.x, (uint16_t)(raw.x >> 16), (uint16_t)raw.y, (uint16_t)(raw.y >> 16)};
-      pk_rope_v4(v, hb, hb ? pk_ld_bf4(r.bias + h * D + e0) : zero);
-      pk_st_bf4(row + e0, v);
-      if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + e0, v);
+    }
+#pragma unroll
+    for (int j = 0; j < PK_WG_ROPE_CHUNK; j++) {  // arithmetic and stores
+      if (tl[j] < 0) continue;
+      const int t = bm + tl[j], h = hh[j], i = ii[j];
+      const uint16_t *xr = reinterpret_cast<const uint16_t *>(stage + tl[j] * srow) + (h - h0) * D;
+      uint16_t *row = p.c + (size_t)t * p.ldc + h * D;
+      const int slot = sr.slot[tl[j]];
+      if (h < hq) {
+        const float4 a = pk_ld_bf4(xr + i), b = pk_ld_bf4(xr + half + i);
+        float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
+        uint16_t o1[4], o2[4];
+        pk_rope_rot4(x1, x2, hb, b1[j], b2[j], c[j], s[j], o1, o2);
+        pk_st_bf4(row + i, o1);
+        pk_st_bf4(row + half + i, o2);
+        if (h >= r.q_heads && slot >= 0) {
+          uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
+          pk_st_bf4(kc + i, o1);
+          pk_st_bf4(kc + i + half, o2);
+        }
+      } else {
+        const uint2 raw = *reinterpret_cast<const uint2 *>(xr + i);  // the bf16 bits the unfused GEMM would store
+        uint16_t v[4] = {(uint16_t)raw.x, (uint16_t)(raw.x >> 16), (uint16_t)raw.y, (uint16_t)(raw.y >> 16)};
+        pk_rope_v4(v, hb, b1[j]);
+        pk_st_bf4(row + i, v);
+        if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + i, v);
+      }
     }
   }
 }
@@ -392,8 +447,9 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
     return;
   }
   // consumers
-  pk_pdl_wait();  // before any global write (the chain's contract); the producer already waited for A
   const int ctid = tid - 128, wg = ctid >> 7, lane = ctid & 31, warp = (ctid >> 5) & 3;
+  if constexpr (PkStaged<Epi>::kRope) pk_wg_rope_stage_rows<T>(*rope, ctid, bm, m_eff);  // metadata: before the wait
+  pk_pdl_wait();  // before any global write (the chain's contract); the producer already waited for A
   float acc[T::BN / 2];
 #pragma unroll
   for (int i = 0; i < T::BN / 2; i++) acc[i] = 0.f;
