@@ -38,7 +38,8 @@ import java.util.OptionalInt;
  * pinned, and the captured graphs. Eager and graph prefill run the same {@link ForwardPlan}: its kernels, the first
  * (build_tile_map) reading the batch metadata from pinned host memory and the last (argmax) writing the first tokens
  * there, so a forward has no copy. Graph mode replays it as one captured graph; eager issues it call by call with grids
- * sized to the real batch.
+ * sized to the real batch. A size may have a second plan and graph for uniform-decode batches (a decode-only attention
+ * row: {@link SeqInput#uniformDecode}); eager and graph pick between them by the same rule.
  */
 public final class PrefillEngine implements AutoCloseable {
     private final EngineConfig config;
@@ -63,6 +64,10 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
     private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
+    // sizes with a decode plan (LoweredForward.decodePlan): uniform-decode batches run it, eager and graph alike
+    private final Map<Integer, ForwardPlan> decodePlans = new LinkedHashMap<>();
+    private final Map<Integer, GraphExec> decodeGraphs = new LinkedHashMap<>();
+    private final Map<Integer, CaptureReport> decodeCaptures = new LinkedHashMap<>();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
     private final Map<Integer, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
@@ -118,11 +123,13 @@ public final class PrefillEngine implements AutoCloseable {
         // GEMMs' stage counts), and the limit must cover the largest launch
         java.util.Map<String, Integer> raised = new java.util.HashMap<>();
         java.util.Set<String> nonPortable = new java.util.HashSet<>();
-        for (LoweredPlan lp : lowered.all()) {
+        List<LoweredPlan> every = new ArrayList<>(lowered.all());
+        every.addAll(lowered.decodePlans().values());
+        for (LoweredPlan lp : every) {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
             ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), options.libraryEdges(), arena);
-            plans.put(lp.key().size(), plan);
+            (lp.key().uniformDecode() ? decodePlans : plans).put(lp.key().size(), plan);
             for (LoweredOp op : lp.ops()) {
                 Impl impl = op.impl();
                 if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && impl.dynamicSmem() > raised.getOrDefault(impl.kernel(), 0)) {
@@ -223,25 +230,30 @@ public final class PrefillEngine implements AutoCloseable {
         return plan(size).launchCount();
     }
 
-    /** Runs the forward call by call, grids sized to the batch. */
+    /** Runs the forward call by call, grids sized to the batch (the decode plan for a uniform-decode batch, where the size has one). */
     public PrefillOutput eager(List<SeqInput> seqs) {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
-        ForwardPlan plan = plan(size);
+        boolean decode = runsDecodePlan(size, seqs);
+        ForwardPlan plan = planFor(size, seqs);
         int tiles = BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         start.record(stream);
         issueForward(plan, false);
         stop.record(stream);
         stream.synchronize();
-        return finish(seqs, tokens, size, false);
+        return finish(seqs, tokens, size, false, decode);
     }
 
-    /** Replays the captured graph of the smallest size holding the batch. */
+    /**
+     * Replays the captured graph of the smallest size holding the batch: its decode graph for a uniform-decode batch, where
+     * the size has one.
+     */
     public PrefillOutput graph(List<SeqInput> seqs) {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
-        GraphExec exec = graphs.get(size);
+        boolean decode = runsDecodePlan(size, seqs);
+        GraphExec exec = (decode ? decodeGraphs : graphs).get(size);
         if (exec == null) throw new IllegalStateException("size " + size + " is not captured");
         if (seqs.size() > config.seqCapacity(size)) {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
@@ -251,7 +263,17 @@ public final class PrefillEngine implements AutoCloseable {
         exec.launch(stream);
         stop.record(stream);
         stream.synchronize();
-        return finish(seqs, tokens, size, true);
+        return finish(seqs, tokens, size, true, decode);
+    }
+
+    /** The plan this batch runs at its size: the decode plan for a uniform-decode batch where the size has one. */
+    private ForwardPlan planFor(int size, List<SeqInput> seqs) {
+        return runsDecodePlan(size, seqs) ? decodePlans.get(size) : plan(size);
+    }
+
+    /** Whether this batch runs the size's decode plan: a uniform-decode batch at a size that has one. */
+    public boolean runsDecodePlan(int size, List<SeqInput> seqs) {
+        return decodePlans.containsKey(size) && SeqInput.uniformDecode(seqs);
     }
 
     /**
@@ -263,8 +285,10 @@ public final class PrefillEngine implements AutoCloseable {
         if (repeats < 1) throw new IllegalArgumentException("profiling needs at least one run, got " + repeats);
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
-        ForwardPlan plan = profilePlans.computeIfAbsent(size,
-                s -> new ForwardPlan(plan(s).lowered, new Binding(plan(s).lowered.key(), false), library, 0, false, arena));
+        ForwardPlan runs = planFor(size, seqs);
+        // keyed -size for a decode plan: the profile is of the plan the batch runs
+        ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key().uniformDecode() ? -size : size,
+                s -> new ForwardPlan(runs.lowered, new Binding(runs.lowered.key(), false), library, 0, false, arena));
         int tiles = Math.max(1, BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group()));
         plan.setGrids(tokens, seqs.size(), tiles);
         if (profiler == null) profiler = new OpProfiler(library, stream, device.smClockMHz());
@@ -279,7 +303,7 @@ public final class PrefillEngine implements AutoCloseable {
      */
     public long eagerEnqueueNanos(List<SeqInput> seqs) {
         int tokens = tokens(seqs);
-        ForwardPlan plan = plan(requireBucket(tokens));
+        ForwardPlan plan = planFor(requireBucket(tokens), seqs);
         int tiles = BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         stream.synchronize();
@@ -296,11 +320,19 @@ public final class PrefillEngine implements AutoCloseable {
 
     /**
      * Captures the forward of one size: warm-up eager run at the bucket's capacity with the worst-case
-     * split, then capture, instantiate and upload.
+     * split, then capture, instantiate and upload; where the size has a decode plan, its decode graph the same way after
+     * it ({@link #decodeCaptureReport}).
      */
     public CaptureReport capture(int size) {
         if (graphs.containsKey(size)) return captures.get(size);
-        ForwardPlan plan = plan(size);
+        CaptureReport r = captureGraph(plan(size), size, graphs, true);
+        captures.put(size, r);
+        ForwardPlan decode = decodePlans.get(size);
+        if (decode != null) decodeCaptures.put(size, captureGraph(decode, size, decodeGraphs, false));
+        return r;
+    }
+
+    private CaptureReport captureGraph(ForwardPlan plan, int size, Map<Integer, GraphExec> into, boolean keepTopology) {
         ModelConfig m = config.model();
         int[] split = TileMath.worstCaseSplit(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
         List<SeqInput> dummy = new ArrayList<>();
@@ -325,7 +357,7 @@ public final class PrefillEngine implements AutoCloseable {
             g = stream.endCapture();
         }
         try (g) {
-            topologies.put(size, g.topology());
+            if (keepTopology) topologies.put(size, g.topology());
             Map<String, Integer> edgeKinds = g.edgeKinds();
             long nodes = g.nodeCount();
             long kernels = g.kernelNodeCount();
@@ -333,13 +365,16 @@ public final class PrefillEngine implements AutoCloseable {
             stream.synchronize();
             double ms = (System.nanoTime() - t0) / 1e6;
             long freeAfter = Cuda.memInfo()[0];
-            graphs.put(size, exec);
+            into.put(size, exec);
             int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
-            CaptureReport r = new CaptureReport(size, plan.seqCapacity, captureTiles, heuristic, ms, nodes, kernels,
+            return new CaptureReport(size, plan.seqCapacity, captureTiles, heuristic, ms, nodes, kernels,
                     Math.max(0, freeBefore - freeAfter), edgeKinds);
-            captures.put(size, r);
-            return r;
         }
+    }
+
+    /** What capturing the size's decode graph cost, where the size has one and is captured. */
+    public java.util.Optional<CaptureReport> decodeCaptureReport(int size) {
+        return java.util.Optional.ofNullable(decodeCaptures.get(size));
     }
 
     /** Shape of the captured graph of a size (nodes, edges, depth, widest level: 2+ with a forked branch). */
@@ -413,12 +448,12 @@ public final class PrefillEngine implements AutoCloseable {
         plan.issue(stream, sideStream, capturing);
     }
 
-    private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph) {
+    private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph, boolean decode) {
         lastGpuMs = stop.elapsedMillisSince(start);
         lastSeqs = seqs.size();
         int[] first = new int[seqs.size()];
         for (int i = 0; i < first.length; i++) first[i] = hostOut.segment().getAtIndex(ValueLayout.JAVA_INT, i);
-        return new PrefillOutput(first, tokens, size, graph);
+        return new PrefillOutput(first, tokens, size, graph, decode);
     }
 
     private ForwardPlan plan(int size) {
@@ -445,11 +480,13 @@ public final class PrefillEngine implements AutoCloseable {
         closed = true;
         RuntimeException first = null;
         List<AutoCloseable> owners = new ArrayList<>(graphs.values());
+        owners.addAll(decodeGraphs.values());
         owners.add(profiler);
         owners.add(hostOut);
         owners.add(hostMeta);
         owners.addAll(matmuls.values());
         owners.addAll(plans.values());
+        owners.addAll(decodePlans.values());
         owners.addAll(profilePlans.values());
         owners.add(buffers);
         owners.add(weights);
@@ -467,7 +504,9 @@ public final class PrefillEngine implements AutoCloseable {
             }
         }
         graphs.clear();
+        decodeGraphs.clear();
         plans.clear();
+        decodePlans.clear();
         matmuls.clear();
         profilePlans.clear();
         arena.close();

@@ -7,6 +7,10 @@ package io.prefillbench.engine;
  * @param tokens      real tokens in the batch
  * @param paddedSize  the bucket the forward ran in (graph: the captured size replayed)
  * @param graph       whether a graph replay produced it
+ * @param decodePlan  whether the size's decode plan ran it (a uniform-decode batch at a size with a decode graph)
  */
-public record PrefillOutput(int[] firstTokens, int tokens, int paddedSize, boolean graph) {
+public record PrefillOutput(int[] firstTokens, int tokens, int paddedSize, boolean graph, boolean decodePlan) {
+    public PrefillOutput(int[] firstTokens, int tokens, int paddedSize, boolean graph) {
+        this(firstTokens, tokens, paddedSize, graph, false);
+    }
 }

@@ -46,9 +46,10 @@ public final class PrefillRunner {
      * @param gpuMs         GPU time summed over steps
      * @param fallbacks     why graph-mode steps ran eager (empty in eager mode or when none did)
      * @param graphSteps    steps that replayed a graph
+     * @param decodePlanSteps steps that ran their size's decode plan (uniform-decode batches, eager or graph)
      */
     public record Result(int[] firstTokens, float[][] logits, int paddedTokens, double gpuMs, List<String> fallbacks,
-                         int graphSteps, int steps) {
+                         int graphSteps, int steps, int decodePlanSteps) {
     }
 
     private final PrefillEngine engine;
@@ -142,7 +143,7 @@ public final class PrefillRunner {
         int[] first = new int[n];
         float[][] logits = collectLogits ? new float[n][] : null;
         List<String> fallbacks = new ArrayList<>();
-        int padded = 0, graphSteps = 0;
+        int padded = 0, graphSteps = 0, decodeSteps = 0;
         double gpuMs = 0;
         for (int si = 0; si < w.steps().size(); si++) {
             List<SeqInput> seqs = w.steps().get(si);
@@ -167,6 +168,7 @@ public final class PrefillRunner {
                 out = engine.eager(seqs);
             }
             padded += out.graph() ? out.paddedSize() : out.tokens();
+            if (out.decodePlan()) decodeSteps++;
             gpuMs += engine.lastGpuMillis();
             float[][] stepLogits = collectLogits ? engine.lastLogits() : null;
             for (int r = 0; r < n; r++) {
@@ -177,6 +179,6 @@ public final class PrefillRunner {
                 }
             }
         }
-        return new Result(first, logits, padded, gpuMs, fallbacks, graphSteps, w.steps().size());
+        return new Result(first, logits, padded, gpuMs, fallbacks, graphSteps, w.steps().size(), decodeSteps);
     }
 }

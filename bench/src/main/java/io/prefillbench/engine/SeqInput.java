@@ -31,4 +31,15 @@ public record SeqInput(int[] tokens, int prefixLen, int slot, int[] pages) {
     public int kvLen() {
         return prefixLen + tokens.length;
     }
+
+    /**
+     * Whether a batch is only decode steps (every sequence one new token after a cached prefix): such a batch replays
+     * its size's decode graph where the size has one ({@code LoweredForward.decodePlan}), as vLLM keeps full graphs for
+     * uniform-decode batches next to those of mixed ones.
+     */
+    public static boolean uniformDecode(java.util.List<SeqInput> seqs) {
+        if (seqs.isEmpty()) return false;
+        for (SeqInput s : seqs) if (s.tokens.length != 1 || s.prefixLen == 0) return false;
+        return true;
+    }
 }

@@ -10,11 +10,23 @@ package io.prefillbench.forward;
  * @param tileCapacity attention tiles the bucket's grid holds (exact worst case over all splits)
  * @param smCount      SMs of the device
  * @param arch         compute capability as major * 10 + minor (90 = sm_90)
+ * @param uniformDecode the size's decode graph: the one batches of only decode steps (every sequence one new token after
+ *                     a cached prefix) replay, lowered with the decode-only attention rows; same capacities and buffers
  */
-public record CaptureKey(int size, int seqCapacity, int tileCapacity, int smCount, int arch) {
+public record CaptureKey(int size, int seqCapacity, int tileCapacity, int smCount, int arch, boolean uniformDecode) {
     public CaptureKey {
         if (size < 1 || seqCapacity < 1 || tileCapacity < 1 || smCount < 1)
             throw new IllegalArgumentException("capture key needs positive counts: " + size + "/" + seqCapacity + "/" + tileCapacity + "/" + smCount);
+    }
+
+    /** The size's plain key: the graph every batch but a uniform-decode one replays. */
+    public CaptureKey(int size, int seqCapacity, int tileCapacity, int smCount, int arch) {
+        this(size, seqCapacity, tileCapacity, smCount, arch, false);
+    }
+
+    /** This key's decode-graph twin. */
+    public CaptureKey forDecode() {
+        return new CaptureKey(size, seqCapacity, tileCapacity, smCount, arch, true);
     }
 
     /** Capacity of a count. */

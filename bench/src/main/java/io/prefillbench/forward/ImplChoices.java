@@ -145,13 +145,33 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * The attention implementation for a model's attention shape ({@code qHeads}, {@code kvHeads}, {@code headDim}; 0 matches
      * any, as a GEMM row is keyed by its weight shape) at every capture size in {@code [m, mMax]} ({@code mMax} null: size
      * {@code m} only; an exact row wins over a range), in place of the registry's rule; {@code arch} 0 matches any.
+     * {@code batch} {@value #DECODE}: the row is for the size's decode graph only, the one uniform-decode batches replay
+     * (every sequence one new token after a cached prefix; {@link CaptureKey#uniformDecode}); a size gets a decode graph
+     * where such a row changes its plan. Rows without it serve both graphs; for a decode graph a decode row wins.
      */
     public record AttentionRow(String impl, int qHeads, int kvHeads, int headDim, int m,
-                               @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source) {
+                               @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String batch) {
+        /** The value of {@code batch} that scopes a row to the decode graphs. */
+        public static final String DECODE = "decode";
+
         @com.fasterxml.jackson.annotation.JsonCreator
         public AttentionRow {
             if (impl == null || impl.isBlank()) throw new IllegalArgumentException("attention row for m " + m + " names no impl");
             if (mMax != null && mMax < m) throw new IllegalArgumentException("attention row " + impl + ": mMax " + mMax + " is below m " + m);
+            if (batch != null && !batch.equals(DECODE)) {
+                throw new IllegalArgumentException("attention row " + impl + ": batch \"" + batch + "\" is not \"" + DECODE + "\" (omit it for rows that serve every batch)");
+            }
+        }
+
+        /** A row for every batch. */
+        public AttentionRow(String impl, int qHeads, int kvHeads, int headDim, int m, Integer mMax, int arch, String source) {
+            this(impl, qHeads, kvHeads, headDim, m, mMax, arch, source, null);
+        }
+
+        /** Whether the row is for the decode graphs only. */
+        public boolean decodeOnly() {
+            return DECODE.equals(batch);
         }
 
         /** Whether the row covers capture size {@code size}. */
@@ -341,6 +361,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
             for (List<?> rows : List.of(l2Prefetch, persistentLayers))
                 for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
             attention(key, forward.program().dims()).ifPresent(used::add);
+            forward.decodePlan(key.size()).ifPresent(d -> attention(d.key(), forward.program().dims()).ifPresent(used::add));
             for (PrefetchRow r : prefetchAhead(key))
                 if (forward.program().ops().stream().anyMatch(op -> op.kind() == OpKind.GEMM && r.prefetches(op))) used.add(r);
         }
@@ -354,9 +375,27 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return prefetchAhead.stream().filter(r -> r.covers(key.size()) && archMatches(r.arch(), key)).toList();
     }
 
-    /** The attention row for this model's attention shape at this key's size and arch: an exact row first, else the first range row. */
+    /**
+     * The attention row for this model's attention shape at this key's size and arch: an exact row first, else the first
+     * range row; for a decode key ({@link CaptureKey#uniformDecode}) the decode rows first, a plain key never takes one.
+     */
     public Optional<AttentionRow> attention(CaptureKey key, ForwardProgram.Dims dims) {
         var rows = attention.stream().filter(r -> r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key)).toList();
+        var decode = rows.stream().filter(AttentionRow::decodeOnly).toList();
+        var plain = rows.stream().filter(r -> !r.decodeOnly()).toList();
+        if (key.uniformDecode()) {
+            Optional<AttentionRow> d = firstExactElseRange(decode);
+            if (d.isPresent()) return d;
+        }
+        return firstExactElseRange(plain);
+    }
+
+    /** Whether some decode-only attention row reaches this model's attention shape at this key's size and arch. */
+    public boolean hasDecodeAttention(CaptureKey key, ForwardProgram.Dims dims) {
+        return attention.stream().anyMatch(r -> r.decodeOnly() && r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key));
+    }
+
+    private static Optional<AttentionRow> firstExactElseRange(List<AttentionRow> rows) {
         return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
     }
 

@@ -8,14 +8,21 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The program lowered for every capture size of an engine, and the one buffer layout derived from
  * those plans. The engine allocates and binds exactly this; {@code bench.jar plan} reports it.
  */
-public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> plans, BufferLayout layout) {
+public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> plans, Map<Integer, LoweredPlan> decodePlans,
+                             BufferLayout layout) {
     public LoweredForward {
         plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
+        decodePlans = Collections.unmodifiableMap(new LinkedHashMap<>(decodePlans));
+        for (var e : decodePlans.entrySet()) {
+            if (!plans.containsKey(e.getKey()) || !e.getValue().key().uniformDecode())
+                throw new IllegalArgumentException("decode plan of size " + e.getKey() + " without its plain plan, or not a decode key");
+        }
     }
 
     /**
@@ -26,18 +33,28 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
                                     int arch, ImplRegistry registry, ImplChoices choices) {
         int group = program.dims().group();
         Map<Integer, LoweredPlan> plans = new LinkedHashMap<>();
+        Map<Integer, LoweredPlan> decodePlans = new LinkedHashMap<>();
         for (int size : sizes.sizes()) {
             int seqs = Math.min(size, maxNumSeqs);
             int tiles = Math.max(1, TileMath.exactWorstCaseTiles(size, seqs, group, KernelConstants.ROWS_PER_TILE));
-            plans.put(size, Lowering.lower(program, new CaptureKey(size, seqs, tiles, smCount, arch), registry, choices));
+            CaptureKey key = new CaptureKey(size, seqs, tiles, smCount, arch);
+            LoweredPlan plain = Lowering.lower(program, key, registry, choices);
+            plans.put(size, plain);
+            // a decode graph only where a decode-only row changes what the size runs: otherwise one graph serves both
+            if (choices.hasDecodeAttention(key, program.dims())) {
+                LoweredPlan decode = Lowering.lower(program, key.forDecode(), registry, choices);
+                if (!sameImpls(plain, decode)) decodePlans.put(size, decode);
+            }
         }
         int largest = sizes.largest();
         int pagesPerSeq = (maxModelLen + KernelConstants.PAGE_SIZE - 1) / KernelConstants.PAGE_SIZE;
         MetaLayout meta = MetaLayout.of(largest, Math.min(largest, maxNumSeqs), pagesPerSeq);
         long ropeBytes = 4L * maxModelLen * program.dims().headDim();
-        BufferLayout layout = BufferLayout.of(new ArrayList<>(plans.values()), meta, ropeBytes,
+        List<LoweredPlan> every = new ArrayList<>(plans.values());
+        every.addAll(decodePlans.values());
+        BufferLayout layout = BufferLayout.of(every, meta, ropeBytes,
                 "[" + maxModelLen + ", " + program.dims().headDim() + "] fp32 cos|sin");
-        LoweredForward f = new LoweredForward(program, plans, layout);
+        LoweredForward f = new LoweredForward(program, plans, decodePlans, layout);
         f.weightLayout(); // the buckets agree on it
         return f;
     }
@@ -45,13 +62,29 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
     /** The device layout of the weights: one for the engine, so every bucket's plan must have chosen the same. */
     public WeightLayout weightLayout() {
         WeightLayout first = null;
-        for (LoweredPlan p : plans.values()) {
+        List<LoweredPlan> every = new ArrayList<>(plans.values());
+        every.addAll(decodePlans.values());
+        for (LoweredPlan p : every) {
             if (first == null) first = p.weightLayout();
             else if (!first.equals(p.weightLayout())) {
                 throw new IllegalStateException("size " + p.key().size() + " lowered another weight layout than the other sizes: " + p.weightLayout());
             }
         }
         return first == null ? WeightLayout.natural() : first;
+    }
+
+    private static boolean sameImpls(LoweredPlan a, LoweredPlan b) {
+        if (a.ops().size() != b.ops().size()) return false;
+        for (int i = 0; i < a.ops().size(); i++) {
+            LoweredOp x = a.ops().get(i), y = b.ops().get(i);
+            if (!x.op().name().equals(y.op().name()) || !x.impl().name().equals(y.impl().name()) || x.splits() != y.splits()) return false;
+        }
+        return true;
+    }
+
+    /** The size's decode graph plan (uniform-decode batches), where a decode-only attention row gave it one. */
+    public Optional<LoweredPlan> decodePlan(int size) {
+        return Optional.ofNullable(decodePlans.get(size));
     }
 
     public LoweredPlan plan(int size) {

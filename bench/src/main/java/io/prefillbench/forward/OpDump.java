@@ -25,24 +25,30 @@ public final class OpDump {
         ForwardProgram.Dims d = f.program().dims();
         sb.append(String.format(Locale.ROOT, "# hidden=%d q_heads=%d kv_heads=%d head_dim=%d ffn=%d vocab=%d layers=%d tied=%b%n",
                 d.hidden(), d.qHeads(), d.kvHeads(), d.headDim(), d.ffn(), d.vocab(), d.layers(), d.tied()));
-        for (LoweredPlan p : f.all()) {
-            CaptureKey k = p.key();
-            for (LoweredOp o : p.ops()) {
-                int[] g = o.grid() == null ? new int[] {0, 0, 0} : o.grid().atCapacity(k);
-                sb.append(String.format(Locale.ROOT,
-                        "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s pdl=%d%s%n",
-                        k.size(), k.seqCapacity(), k.tileCapacity(), k.smCount(), k.arch(), o.op().name(), o.op().kind(), o.op().layer(),
-                        o.impl().name(), o.impl().kernel(), o.op().n(), o.op().k(), k.capacity(o.op().rows()), o.splits(), o.partialSplits(),
-                        g[0], g[1], g[2], o.impl().threads(), o.impl().dynamicSmem(), o.stream(),
-                        o.fused().isEmpty() ? "-" : String.join("+", o.fused()), o.stream() == 0 ? "-" : o.forkAfter(),
-                        o.stream() == 0 ? "-" : o.joinBefore(), algo(o),
-                        // whether the launch may be programmatic (the harness launches the rest without the attribute)
-                        o.impl().attrs().contains(Impl.Attr.PDL) ? 1 : 0,
-                        // a persistent launch of several layers (the harness reads it as LayerParams.layers)
-                        o.op().kind() == OpKind.LAYER ? " layers=" + Lowering.layerSpan(o.op()) : ""));
-            }
-        }
+        for (LoweredPlan p : f.all()) line(sb, p, "");
+        // decode graphs (uniform-decode batches) as comments: the harness builds its chain from the plain plans
+        for (LoweredPlan p : f.decodePlans().values()) line(sb, p, "# decode graph: ");
         return sb.toString();
+    }
+
+    /** One plan's op lines, each after {@code prefix}. */
+    private static void line(StringBuilder sb, LoweredPlan p, String prefix) {
+        CaptureKey k = p.key();
+        for (LoweredOp o : p.ops()) {
+            sb.append(prefix);
+            int[] g = o.grid() == null ? new int[] {0, 0, 0} : o.grid().atCapacity(k);
+            sb.append(String.format(Locale.ROOT,
+                    "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s pdl=%d%s%n",
+                    k.size(), k.seqCapacity(), k.tileCapacity(), k.smCount(), k.arch(), o.op().name(), o.op().kind(), o.op().layer(),
+                    o.impl().name(), o.impl().kernel(), o.op().n(), o.op().k(), k.capacity(o.op().rows()), o.splits(), o.partialSplits(),
+                    g[0], g[1], g[2], o.impl().threads(), o.impl().dynamicSmem(), o.stream(),
+                    o.fused().isEmpty() ? "-" : String.join("+", o.fused()), o.stream() == 0 ? "-" : o.forkAfter(),
+                    o.stream() == 0 ? "-" : o.joinBefore(), algo(o),
+                    // whether the launch may be programmatic (the harness launches the rest without the attribute)
+                    o.impl().attrs().contains(Impl.Attr.PDL) ? 1 : 0,
+                    // a persistent launch of several layers (the harness reads it as LayerParams.layers)
+                    o.op().kind() == OpKind.LAYER ? " layers=" + Lowering.layerSpan(o.op()) : ""));
+        }
     }
 
     /** A library call's algorithm as one token (describeAlgo() with commas for spaces); {@code -} for kernels. */

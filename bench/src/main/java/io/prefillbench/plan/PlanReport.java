@@ -53,9 +53,23 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      * @param mmaTiles       a layer GEMM at this size, above the streaming kernels' 64 rows, runs our mma.sync tiles
      *                       ({@link GemmTiling}) rather than a library call: where the H200 measured them 1.5-1.7x
      *                       slower than cuBLASLt (results/README.md, seventh session)
+     * @param decodeGraph    null, or what the size's decode graph (uniform-decode batches) runs differently
      */
     public record BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops,
-                            boolean mmaTiles) {
+                            boolean mmaTiles, String decodeGraph) {
+        public BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops, boolean mmaTiles) {
+            this(size, launches, perLayer, gemms, workspaceBytes, ops, mmaTiles, null);
+        }
+    }
+
+    /** The ops a decode plan runs on other implementations than the plain plan, as "op kinds: plain -> decode" once each. */
+    static String decodeDifference(LoweredPlan plain, LoweredPlan decode) {
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < Math.min(plain.ops().size(), decode.ops().size()); i++) {
+            LoweredOp a = plain.ops().get(i), b = decode.ops().get(i);
+            if (!a.impl().name().equals(b.impl().name())) seen.add(a.op().kind().name().toLowerCase(Locale.ROOT) + " " + a.impl().name() + " -> " + b.impl().name());
+        }
+        return String.join(", ", seen);
     }
 
     /**
@@ -128,7 +142,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             long ws = 0;
             for (String w : p.workspaces().keySet()) ws += p.bytes(w);
             buckets.add(new BucketRow(size, p.launchCount(), p.launchesPerLayer(0), gemmImpls(p), ws,
-                    listOps ? opLines(p) : List.of(), mmaTiles(p)));
+                    listOps ? opLines(p) : List.of(), mmaTiles(p), lowered.decodePlan(size).map(d -> decodeDifference(p, d)).orElse(null)));
         }
         return new PlanReport(shape, sizes.asList(), maxNumSeqs, smCount, maxModelLen, guard, shape.params(),
                 shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes, List.copyOf(buckets));
@@ -328,6 +342,11 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         }
         List<Integer> tiles = lowered.stream().filter(BucketRow::mmaTiles).map(BucketRow::size).toList();
         if (!tiles.isEmpty()) md.append("\nNote: ").append(mmaTilesNote(tiles)).append('\n');
+        List<BucketRow> decode = lowered.stream().filter(b -> b.decodeGraph() != null).toList();
+        if (!decode.isEmpty()) {
+            md.append("\nDecode graphs (a second graph per size, replayed by uniform-decode batches: every sequence one new token after a cached prefix):\n");
+            for (BucketRow b : decode) md.append("- size ").append(b.size()).append(": ").append(b.decodeGraph()).append('\n');
+        }
         md.append('\n');
         for (BucketRow b : lowered) {
             if (b.ops().isEmpty()) continue;

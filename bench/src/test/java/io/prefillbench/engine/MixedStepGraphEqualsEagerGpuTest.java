@@ -111,6 +111,64 @@ class MixedStepGraphEqualsEagerGpuTest {
         }
     }
 
+    /**
+     * The decode graph (s19: a size's second plan, which uniform-decode batches replay where a decode-only attention row
+     * gives the size one: ERNIE's 16 on the wg form, its prompts on the early form; Llama's 16 the other way round) gives
+     * the plain plan's bits: the bundled engine against one without the decode rows, on the same random decode-only and
+     * mixed steps of up to 16 tokens, eager and graph; decode-only steps run the decode plan in both modes, mixed steps
+     * never do.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ernie-4.5-0.3b", "llama-3.2-1b"})
+    void theDecodeGraphGivesThePlainPlansBits(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "16,64", MAX_SEQS, MAX_LEN);
+        int vocab = cfg.model().vocab();
+        ImplChoices b = ImplChoices.bundled();
+        ImplChoices plain = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
+                b.attention().stream().filter(r -> !r.decodeOnly()).toList(), b.prefetchAhead());
+        List<List<Run>> byEngine = new ArrayList<>();
+        List<String> steps = new ArrayList<>();
+        for (ImplChoices c : List.of(b, plain)) {
+            try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(c))) {
+                Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
+                assertEquals(c == b, e.lowered().decodePlan(16).isPresent(), "decode graph at 16");
+                assertTrue(e.lowered().decodePlan(64).isEmpty());
+                for (int size : cfg.sizes().sizes()) e.capture(size);
+                assertEquals(c == b, e.decodeCaptureReport(16).isPresent());
+                Random rnd = new Random(preset.hashCode() + 16);  // the same steps for both engines
+                List<Run> runs = new ArrayList<>();
+                steps.clear();
+                for (int i = 0; i < 8; i++) {
+                    boolean decodeOnly = i % 4 != 3;
+                    List<MixedSteps.Seq> seqs = new ArrayList<>();
+                    KvBlockAllocator kv = KvBlockAllocator.forEngine(cfg);
+                    int n = decodeOnly ? 1 + rnd.nextInt(16) : 1 + rnd.nextInt(8);
+                    for (int j = 0; j < n; j++) seqs.add(MixedSteps.seq(rnd, kv, 1 + rnd.nextInt(MAX_LEN - 1), 1, vocab));
+                    if (!decodeOnly) seqs.add(MixedSteps.seq(rnd, kv, 0, 16 - n, vocab));
+                    steps.add((decodeOnly ? "decode " : "mixed ") + describe(seqs));
+                    for (boolean graph : new boolean[] {false, true}) {
+                        e.poisonActivations();
+                        MixedSteps.fillPrefixes(e, seqs);
+                        PrefillOutput out = graph ? e.graph(MixedSteps.step(seqs)) : e.eager(MixedSteps.step(seqs));
+                        assertEquals(c == b && decodeOnly, out.decodePlan(), steps.getLast() + (graph ? " graph" : " eager") + ": ran the decode plan");
+                        runs.add(new Run(out.firstTokens(), e.lastLogits()));
+                    }
+                }
+                byEngine.add(runs);
+            }
+        }
+        for (int i = 0; i < byEngine.get(0).size(); i++) {
+            String what = preset + " " + steps.get(i / 2) + (i % 2 == 0 ? " eager" : " graph");
+            Run withDecode = byEngine.get(0).get(i), without = byEngine.get(1).get(i);
+            assertArrayEquals(without.firstTokens(), withDecode.firstTokens(), what + ": first tokens");
+            for (int s = 0; s < without.logits().length; s++) {
+                GraphEqualsEagerGpuTest.assertNoNaN(withDecode.logits()[s], what + ": logits of sequence " + s);
+                if (!Arrays.equals(without.logits()[s], withDecode.logits()[s])) fail(what + ": logits of sequence " + s + " differ from the plain plan's");
+            }
+        }
+    }
+
     /** Four 80-token prompts under dynamic insertion: [80], then [1,80,80,80] through the same graphs. */
     @Test
     void fourEightyTokenPromptsWithDynamicInsertion() {

@@ -48,11 +48,16 @@ class LoweringTest {
                 assertTrue(embedLine.contains(" pdl=0"), embedLine);
             }
         }
-        for (LoweredPlan p : f.all())  // the bundled attention rows: the early form at 17..512
-            assertEquals(p.key().size() > 16 ? ImplRegistry.ATTENTION_WG_EARLY : ImplRegistry.ATTENTION_WG, p.op("L0.attention").impl().name());
+        for (LoweredPlan p : f.all())  // the bundled attention rows: the early form at every size (s19: at 1..16 too)
+            assertEquals(ImplRegistry.ATTENTION_WG_EARLY, p.op("L0.attention").impl().name());
+        // the decode graph at 16 runs the late wg form; its plan keeps the same order (tile map, embed without PDL)
+        LoweredPlan decode16 = f.decodePlan(16).orElseThrow();
+        assertEquals(ImplRegistry.ATTENTION_WG, decode16.op("L0.attention").impl().name());
+        assertEquals(List.of("tile_map", "embed"), List.of(decode16.ops().get(0).op().name(), decode16.ops().get(1).op().name()));
+        assertFalse(decode16.ops().get(1).impl().attrs().contains(Impl.Attr.PDL));
         // the check refuses a plan whose embed kept PDL (what serializeAfterTileMap prevents), with or without the early form
-        for (int size : new int[] {16, 64}) {
-            LoweredPlan at = f.plan(size);
+        for (LoweredPlan at : List.of(f.plan(16), f.plan(64), decode16)) {
+            boolean early = at.op("L0.attention").impl().name().equals(ImplRegistry.ATTENTION_WG_EARLY);
             List<LoweredOp> planted = new java.util.ArrayList<>(at.ops());
             assertEquals("embed", planted.get(1).op().name());
             LoweredOp embed = planted.get(1);
@@ -60,7 +65,7 @@ class LoweringTest {
                     embed.fused()));
             var e = assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(planted, at.key()));
             assertTrue(e.getMessage().contains("the next one (embed_gather) must launch without PDL"), e.getMessage());
-            assertTrue(e.getMessage().contains(size > 16 ? "an op reads the tile map before its PDL wait" : "later ops read the metadata"),
+            assertTrue(e.getMessage().contains(early ? "an op reads the tile map before its PDL wait" : "later ops read the metadata"),
                     e.getMessage());
             Lowering.checkTileMapFirst(Lowering.serializeAfterTileMap(planted), at.key());
             // the program's order (tile_map after embed) is refused too, and serializeAfterTileMap mends it
@@ -637,6 +642,46 @@ class LoweringTest {
     }
 
     @Test
+    void aDecodeRowGivesItsSizesASecondPlanThatOnlyUniformDecodeBatchesRun() {
+        ImplChoices rows = ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
+                 "attention": [{"impl": "attention_prefill_wg_early", "m": 1, "mMax": 64, "arch": 90, "source": "t"},
+                               {"impl": "attention_prefill_wg", "m": 1, "mMax": 16, "arch": 90, "source": "t", "batch": "decode"},
+                               {"impl": "attention_prefill_wg_early", "m": 64, "arch": 90, "source": "t", "batch": "decode"}]}""");
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,32,64", 32, 132, ImplRegistry.standard(), rows);
+        for (int s : new int[] {16, 32, 64})  // the plain plans never take a decode row
+            assertEquals(ImplRegistry.ATTENTION_WG_EARLY, f.plan(s).op("L0.attention").impl().name(), "plain plan at " + s);
+        LoweredPlan d16 = f.decodePlan(16).orElseThrow();
+        assertTrue(d16.key().uniformDecode() && !f.plan(16).key().uniformDecode());
+        assertEquals(ImplRegistry.ATTENTION_WG, d16.op("L0.attention").impl().name());
+        // the decode plan differs in the attention ops only: same op list, same GEMMs, same capacities
+        assertEquals(f.plan(16).ops().size(), d16.ops().size());
+        for (int i = 0; i < d16.ops().size(); i++) {
+            LoweredOp a = f.plan(16).ops().get(i), b = d16.ops().get(i);
+            assertEquals(a.op().name(), b.op().name());
+            if (a.op().kind() != OpKind.ATTENTION) assertEquals(a.impl().name(), b.impl().name(), a.op().name());
+        }
+        assertEquals(f.plan(16).key().tileCapacity(), d16.key().tileCapacity());
+        assertTrue(f.decodePlan(32).isEmpty(), "no decode row covers 32");
+        assertTrue(f.decodePlan(64).isEmpty(), "a decode row naming what the plain plan runs gives no second graph");
+        // what a run records: the decode row only where a decode plan used it
+        assertEquals(List.of(rows.attention().get(0), rows.attention().get(1)), rows.appliedTo(f).attention());
+        // the op dump lists the decode plan as comments (the harness reads the plain plans)
+        String dump = OpDump.of(f);
+        assertTrue(dump.lines().anyMatch(l -> l.startsWith("# decode graph: size=16 ") && l.contains(" impl=attention_prefill_wg ")), dump);
+        assertTrue(dump.lines().noneMatch(l -> l.startsWith("size=16 ") && l.contains(" impl=attention_prefill_wg ")));
+        // a batch value other than "decode" is refused, naming the fix
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new ImplChoices.AttentionRow(
+                ImplRegistry.ATTENTION_WG, 0, 0, 0, 1, 16, 90, "t", "prefill"));
+        assertTrue(bad.getMessage().contains("omit it"), bad.getMessage());
+        // rows without "batch" keep their JSON, so files written before it keep their identity
+        assertFalse(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG, 0, 0, 0, 1, 16, 90, "t").toString().contains("decode"));
+        assertFalse(ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
+                 "attention": [{"impl": "attention_prefill_wg", "m": 1, "arch": 90, "source": "t"}]}""").toJson().contains("batch"));
+    }
+
+    @Test
     void anAttentionRowSelectsTheWgmmaFormWhereItRunsAndIsRefusedWhereItCannot() {
         ImplChoices rows = ImplChoices.parse("""
                 {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "fusions": [], "l2Prefetch": [],
@@ -1005,17 +1050,25 @@ class LoweringTest {
         // the rows cover ERNIE-4.5-0.3B's attention shape (16 q / 2 kv heads of 64) at every size, the early form (v39) from
         // 17 on (results/h200-ab-20261130/s14/); tiny's shape (4 q / 2 kv heads of 64, tiny and tiny-bias) on the early form
         // at 1..16 (s17 call 3), Llama-3.2-1B's (32 q / 8 kv) at 17..512 (s17 call 5); other presets keep the rule
+        // s19 (results/h200-ab-20261130/s19/call3/): ERNIE's prompts at 1..16 on the early form too, its uniform decode steps
+        // on the wg form (decode rows); Llama's uniform decode steps at 1..16 on the early form, its prompts on the rule's
         ImplChoices b = ImplChoices.bundled();
-        assertEquals(4, b.attention().size());
+        assertEquals(6, b.attention().size());
+        assertEquals(2, b.attention().stream().filter(ImplChoices.AttentionRow::decodeOnly).count());
         for (String preset : Presets.names()) {
             LoweredForward bundled = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), b);
             LoweredForward rule = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
             boolean tinyShape = preset.equals("tiny") || preset.equals("tiny-bias"), llama = preset.equals("llama-3.2-1b");
-            for (int s : new int[] {16, 17, 64, 512})
-                assertEquals(preset.equals("ernie-4.5-0.3b") ? (s <= 16 ? ImplRegistry.ATTENTION_WG : ImplRegistry.ATTENTION_WG_EARLY)
-                                : tinyShape && s <= 16 || llama && s >= 17 ? ImplRegistry.ATTENTION_WG_EARLY
+            boolean ernie = preset.equals("ernie-4.5-0.3b");
+            for (int s : new int[] {16, 17, 64, 512}) {
+                assertEquals(ernie || tinyShape && s <= 16 || llama && s >= 17 ? ImplRegistry.ATTENTION_WG_EARLY
                                 : rule.plan(s).op("L0.attention").impl().name(),
                         bundled.plan(s).op("L0.attention").impl().name(), preset + " at " + s);
+                // a decode graph only where a decode row changes the plan: ERNIE's and Llama's size 16
+                assertEquals((ernie || llama) && s == 16, bundled.decodePlan(s).isPresent(), preset + " decode graph at " + s);
+            }
+            if (ernie) assertEquals(ImplRegistry.ATTENTION_WG, bundled.decodePlan(16).orElseThrow().op("L0.attention").impl().name());
+            if (llama) assertEquals(ImplRegistry.ATTENTION_WG_EARLY, bundled.decodePlan(16).orElseThrow().op("L0.attention").impl().name());
         }
     }
 

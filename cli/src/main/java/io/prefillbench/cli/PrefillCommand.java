@@ -233,7 +233,7 @@ final class PrefillCommand implements Callable<Integer> {
                             RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options, engine), options.pdl() && options.libraryEdges()),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
-            stdout.print(markdown(r, reports));
+            stdout.print(markdown(r, reports, engine::decodeCaptureReport));
             stdout.print(ProfileMarkdown.floorAndLaunches(r));
             for (Workload w : r.workloads()) stdout.print(ProfileMarkdown.workload(w, profileFull));
             stdout.flush();
@@ -273,10 +273,17 @@ final class PrefillCommand implements Callable<Integer> {
         }
         for (int size : all) {
             CaptureReport c = reports.get(size);
-            if (c != null) captures.add(new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(),
-                    (long) c.exactWorstTiles(), (long) c.heuristicTiles(), c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges()));
+            if (c == null) continue;
+            Capture decode = engine.decodeCaptureReport(size).map(PrefillCommand::capture).orElse(null);
+            captures.add(new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(), (long) c.exactWorstTiles(),
+                    (long) c.heuristicTiles(), c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), decode));
         }
         if (progress) err.printf("\rcaptured %d sizes in %.0f ms%n", reports.size(), (System.nanoTime() - t0) / 1e6);
+    }
+
+    private static Capture capture(CaptureReport c) {
+        return new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(), (long) c.exactWorstTiles(), (long) c.heuristicTiles(),
+                c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges());
     }
 
     private Workload time(PrefillEngine engine, PrefillRunner runner, Workloads.Spec w, Random rnd,
@@ -334,7 +341,13 @@ final class PrefillCommand implements Callable<Integer> {
         return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, launches,
                 eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
                 graph ? new ModeTiming(LatencyStats.of(gHost), LatencyStats.of(gGpu), gHost) : null,
-                speedup, logs, profile, enqueue[0], enqueue[1]);
+                speedup, logs, profile, enqueue[0], enqueue[1], ranDecodePlan(lastE, lastG) ? Boolean.TRUE : null);
+    }
+
+    /** Whether every step of the batch ran its size's decode plan (eager and graph choose it by the same rule). */
+    private static boolean ranDecodePlan(PrefillRunner.Result eager, PrefillRunner.Result graph) {
+        PrefillRunner.Result r = graph != null ? graph : eager;
+        return r != null && r.decodePlanSteps() > 0 && r.decodePlanSteps() == r.steps();
     }
 
     /**
@@ -405,7 +418,8 @@ final class PrefillCommand implements Callable<Integer> {
         return s;
     }
 
-    private static String markdown(Results r, Map<Integer, CaptureReport> reports) {
+    private static String markdown(Results r, Map<Integer, CaptureReport> reports,
+                                   java.util.function.IntFunction<java.util.Optional<CaptureReport>> decodes) {
         StringBuilder sb = new StringBuilder();
         sb.append("| workload | tokens | padded | eager p50 | p90 | p99 | max | graph p50 | p90 | p99 | max | speedup [95% CI] | capture ms | graph MiB | launches eager/graph |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
@@ -420,20 +434,30 @@ final class PrefillCommand implements Callable<Integer> {
             sb.append(" | ").append(w.launchesPerForward().eager()).append("/").append(w.launchesPerForward().graph());
             sb.append(" |\n");
             if (w.fallback() != null) sb.append("| ↳ fallback: ").append(w.fallback()).append(" |\n");
+            if (Boolean.TRUE.equals(w.decodeGraph())) sb.append("| ↳ uniform decode: ran the size's decode graph (and its plan eager) |\n");
         }
         sb.append("\nlatencies in ms, host wall clock per forward (inputs in, first tokens out)\n");
         if (!reports.isEmpty()) {
             sb.append("\n| capture size | seqs | tiles captured (exact worst) | [1,...,1,rest] tiles | capture ms | graph nodes | kernel nodes | edges full / PDL / library | graph MiB |\n");
             sb.append("|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
             double ms = 0, mib = 0;
+            int decodeGraphs = 0;
             for (CaptureReport c : reports.values().stream().sorted(java.util.Comparator.comparingInt(CaptureReport::size)).toList()) {
-                sb.append(String.format("| %d | %d | %d | %d%s | %.1f | %d | %d | %d / %d / %d | %.2f |%n", c.size(), c.seqCapacity(),
-                        c.exactWorstTiles(), c.heuristicTiles(), c.heuristicTiles() < c.exactWorstTiles() ? " (UNDER)" : "", c.captureMs(),
-                        c.graphNodes(), c.kernelNodes(), c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), c.graphBytes() / 1048576.0));
-                ms += c.captureMs();
-                mib += c.graphBytes() / 1048576.0;
+                List<CaptureReport> both = new ArrayList<>(List.of(c));
+                decodes.apply(c.size()).ifPresent(both::add);
+                for (CaptureReport g : both) {
+                    boolean decode = g != c;
+                    sb.append(String.format("| %d%s | %d | %d | %d%s | %.1f | %d | %d | %d / %d / %d | %.2f |%n", g.size(), decode ? " (decode)" : "",
+                            g.seqCapacity(), g.exactWorstTiles(), g.heuristicTiles(), g.heuristicTiles() < g.exactWorstTiles() ? " (UNDER)" : "",
+                            g.captureMs(), g.graphNodes(), g.kernelNodes(), g.fullEdges(), g.programmaticEdges(), g.launchCompletionEdges(),
+                            g.graphBytes() / 1048576.0));
+                    ms += g.captureMs();
+                    mib += g.graphBytes() / 1048576.0;
+                    if (decode) decodeGraphs++;
+                }
             }
-            sb.append(String.format("%ncaptured %d sizes: %.1f ms in all, %.2f MiB of graph memory beyond the shared buffers%n", reports.size(), ms, mib));
+            sb.append(String.format("%ncaptured %d sizes%s: %.1f ms in all, %.2f MiB of graph memory beyond the shared buffers%n", reports.size(),
+                    decodeGraphs == 0 ? "" : " (" + decodeGraphs + " with a decode graph for uniform-decode batches)", ms, mib));
         }
         if (r.throttling() != null && r.throttling().observed()) sb.append("\nWARNING: GPU clock throttling seen: ").append(r.throttling().details());
         sb.append('\n');

@@ -9,12 +9,21 @@ package io.prefillbench.results;
  * @param fullEdges       nullable (absent before session 7): graph edges where the next node waits for completion
  * @param pdlEdges        nullable: programmatic edges at the kernel's trigger (PDL between our kernels)
  * @param libraryEdges    nullable: programmatic edges at launch completion (a library kernel into ours)
+ * @param decodeGraph     nullable: the size's second graph, the one uniform-decode batches replay, where a decode-only
+ *                        attention row gave the size one (its cost is on top of this one's)
  */
 public record Capture(int size, double captureMs, int graphNodes, long graphBytes, Long exactWorstTiles,
-                      Long heuristicTiles, Integer fullEdges, Integer pdlEdges, Integer libraryEdges) {
+                      Long heuristicTiles, Integer fullEdges, Integer pdlEdges, Integer libraryEdges,
+                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Capture decodeGraph) {
+    /** A size with one graph. */
+    public Capture(int size, double captureMs, int graphNodes, long graphBytes, Long exactWorstTiles,
+                   Long heuristicTiles, Integer fullEdges, Integer pdlEdges, Integer libraryEdges) {
+        this(size, captureMs, graphNodes, graphBytes, exactWorstTiles, heuristicTiles, fullEdges, pdlEdges, libraryEdges, null);
+    }
+
     /** Without the edge census (results written before it). */
     public Capture(int size, double captureMs, int graphNodes, long graphBytes, Long exactWorstTiles, Long heuristicTiles) {
-        this(size, captureMs, graphNodes, graphBytes, exactWorstTiles, heuristicTiles, null, null, null);
+        this(size, captureMs, graphNodes, graphBytes, exactWorstTiles, heuristicTiles, null, null, null, null);
     }
 
     public double graphMiB() {

@@ -17,19 +17,30 @@ import java.util.List;
  * @param profile        nullable (older files, {@code --no-profile}): GPU time per op family from the profiling pass
  * @param eagerEnqueueUs nullable: host time of issuing one eager forward's launches without synchronizing (median)
  * @param perLaunchUs    nullable: eagerEnqueueUs / eager launches per forward
+ * @param decodeGraph    nullable: true when the batch's steps ran their size's decode plan and graph (uniform-decode
+ *                       steps at a size with one); absent otherwise
  */
 public record Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
                        LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
                        HistogramLogs histogramLogs,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Profile profile,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Double eagerEnqueueUs,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Double perLaunchUs) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Double perLaunchUs,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean decodeGraph) {
+
+    /** A workload that ran the plain graphs only (decodeGraph absent). */
+    public Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
+                    LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
+                    HistogramLogs histogramLogs, Profile profile, Double eagerEnqueueUs, Double perLaunchUs) {
+        this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, profile, eagerEnqueueUs,
+                perLaunchUs, null);
+    }
 
     /** A workload without the profiling pass and launch costs (as files before them held). */
     public Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
                     LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
                     HistogramLogs histogramLogs) {
-        this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, null, null, null);
+        this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, null, null, null, null);
     }
 
     /** Row label used by report and gate: name and padded size. */
