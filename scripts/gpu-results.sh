@@ -4,7 +4,7 @@
 # 10-minute device call:
 #
 #   scripts/gpu-results.sh OUTDIR core    devices; the main job; prefill A and B (the gate must pass B
-#                                         vs A), --no-pdl, a planted graph-only slowdown (the gate must
+#                                         vs A and A vs B), --no-pdl, a planted graph-only slowdown (the gate must
 #                                         catch it); Llama-3.2-1B; the tiny preset (fixed cost); JMH;
 #                                         the per-GEMM table vs cuBLAS (SKIP_TABLE=1: not); the PyTorch
 #                                         baseline, same lease (SKIP_TORCH=1: not); SKIP_JMH=1: no JMH
@@ -51,6 +51,12 @@ core)
   echo "== gate: B against A (must pass; ${policy[*]:-default policy})"
   bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" \
     "${policy[@]}" --json "$out/gate-b-vs-a-$dev-$stamp.json"; echo "gate B vs A exit $?"
+  # and the other way: run B becomes the baseline (scripts/refresh-baseline.sh) and CI gates the newest other committed
+  # run of the same command, run A, against it (scripts/gate-committed.sh); a host slow through one workload of run A
+  # passes the first gate and fails this one (s19 call 6)
+  echo "== gate: A against B (CI's direction once B is the baseline; must pass)"
+  bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" --current "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" \
+    "${policy[@]}" --json "$out/gate-a-vs-b-$dev-$stamp.json"; echo "gate A vs B exit $?"
   echo "== gate: planted slowdown against A (must exit 1)"
   bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/planted-slowdown-$dev-$stamp.json" \
     --allow-config-diff --json "$out/gate-planted-vs-a-$dev-$stamp.json"; echo "gate planted exit $?"
