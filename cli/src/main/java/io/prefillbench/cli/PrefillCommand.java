@@ -142,7 +142,7 @@ final class PrefillCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--impl-choices", paramLabel = "FILE",
-            description = "Per-bucket implementation choices (GEMM implementation and splits, fusions, L2 prefetch, persistent layers) instead of the measurements file in the jar; recorded in the results.")
+            description = "Per-bucket implementation choices (GEMM implementation and splits, fusions, L2 prefetch, persistent layers, attention forms, decode graphs) instead of the measurements file in the jar; recorded in the results.")
     Path implChoices;
 
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
