@@ -179,4 +179,22 @@ class PlanReportTest {
         assertEquals(List.of(96, 512), bare.lowered().stream().filter(PlanReport.BucketRow::mmaTiles).map(PlanReport.BucketRow::size).toList());
         assertTrue(bare.toMarkdown().contains("Note: at sizes 96, 512 this model's layer GEMMs run our mma.sync tiles"), bare.toMarkdown());
     }
+
+    /** The bundled decode rows (s19) give ERNIE-4.5-0.3B's size 16 a decode graph, and the report says what it runs differently. */
+    @Test
+    void decodeGraphsAreListedWithWhatTheyRunDifferently() {
+        PlanShape ernie = PlanShape.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b"));
+        PlanReport r = PlanReport.build(ernie, CaptureSizes.parse("16,64", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0], PaddingGuard.DEFAULT);
+        assertEquals("attention attention_prefill_wg_early -> attention_prefill_wg",
+                r.lowered().stream().filter(b -> b.size() == 16).findFirst().orElseThrow().decodeGraph());
+        assertNull(r.lowered().stream().filter(b -> b.size() == 64).findFirst().orElseThrow().decodeGraph(), "no decode row covers 64");
+        assertTrue(r.toMarkdown().contains("- size 16: attention attention_prefill_wg_early -> attention_prefill_wg"), r.toMarkdown());
+        // without the decode rows: one graph per size, and no such section
+        var b = io.prefillbench.forward.ImplChoices.bundled();
+        var plain = new io.prefillbench.forward.ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
+                b.attention().stream().filter(a -> !a.decodeOnly()).toList(), b.prefetchAhead());
+        PlanReport one = PlanReport.build(ernie, CaptureSizes.parse("16,64", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0], PaddingGuard.DEFAULT, plain);
+        assertTrue(one.lowered().stream().allMatch(x -> x.decodeGraph() == null));
+        assertFalse(one.toMarkdown().contains("Decode graphs"));
+    }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -72,6 +73,25 @@ class ResultsIoTest {
         assertEquals(22, c.fullEdges());
         assertEquals(96, c.pdlEdges());
         assertEquals(72, c.libraryEdges());
+    }
+
+    /** A size's decode graph (s19) nests in its capture and round-trips; a size without one writes no field. */
+    @Test
+    void decodeGraphCaptureRoundTripsAndIsAbsentWithoutOne() throws IOException {
+        Results r = SyntheticRuns.run(3, 10, 1.0);
+        List<Capture> captures = new java.util.ArrayList<>(r.captures());
+        Capture c16 = captures.get(0);
+        Capture decode = new Capture(16, 2.6, 167, 0L, 16L, 16L, 1, 165, 0);
+        captures.set(0, new Capture(c16.size(), c16.captureMs(), c16.graphNodes(), c16.graphBytes(), c16.exactWorstTiles(), c16.heuristicTiles(),
+                c16.fullEdges(), c16.pdlEdges(), c16.libraryEdges(), decode));
+        Results with = new Results(r.schema(), r.complete(), r.meta(), r.devices(), r.config(), captures, r.workloads(), r.throttling(), r.floor());
+        Path f = dir.resolve("decode.json");
+        ResultsIo.writeAtomically(f, with);
+        Results back = ResultsIo.read(f);
+        assertEquals(decode, back.captures().get(0).decodeGraph());
+        assertEquals(captures, back.captures());
+        String json = Files.readString(f);
+        assertEquals(1, json.split("\"decodeGraph\"", -1).length - 1, "only the size with a decode graph writes the field");
     }
 
     @Test
