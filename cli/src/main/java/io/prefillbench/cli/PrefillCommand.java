@@ -273,17 +273,15 @@ final class PrefillCommand implements Callable<Integer> {
         }
         for (int size : all) {
             CaptureReport c = reports.get(size);
-            if (c == null) continue;
-            Capture decode = engine.decodeCaptureReport(size).map(PrefillCommand::capture).orElse(null);
-            captures.add(new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(), (long) c.exactWorstTiles(),
-                    (long) c.heuristicTiles(), c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), decode));
+            if (c != null) captures.add(capture(c, engine.decodeCaptureReport(size).map(d -> capture(d, null)).orElse(null)));
         }
         if (progress) err.printf("\rcaptured %d sizes in %.0f ms%n", reports.size(), (System.nanoTime() - t0) / 1e6);
     }
 
-    private static Capture capture(CaptureReport c) {
+    /** A capture as the results file holds it, with the size's decode graph (null: none). */
+    private static Capture capture(CaptureReport c, Capture decodeGraph) {
         return new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(), (long) c.exactWorstTiles(), (long) c.heuristicTiles(),
-                c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges());
+                c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), decodeGraph);
     }
 
     private Workload time(PrefillEngine engine, PrefillRunner runner, Workloads.Spec w, Random rnd,
