@@ -123,9 +123,7 @@ public final class PrefillEngine implements AutoCloseable {
         // GEMMs' stage counts), and the limit must cover the largest launch
         java.util.Map<String, Integer> raised = new java.util.HashMap<>();
         java.util.Set<String> nonPortable = new java.util.HashSet<>();
-        List<LoweredPlan> every = new ArrayList<>(lowered.all());
-        every.addAll(lowered.decodePlans().values());
-        for (LoweredPlan lp : every) {
+        for (LoweredPlan lp : lowered.everyPlan()) {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
             ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), options.libraryEdges(), arena);
@@ -235,7 +233,7 @@ public final class PrefillEngine implements AutoCloseable {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
         boolean decode = runsDecodePlan(size, seqs);
-        ForwardPlan plan = planFor(size, seqs);
+        ForwardPlan plan = decode ? decodePlans.get(size) : plan(size);
         int tiles = BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         start.record(stream);

@@ -380,7 +380,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * range row; for a decode key ({@link CaptureKey#uniformDecode}) the decode rows first, a plain key never takes one.
      */
     public Optional<AttentionRow> attention(CaptureKey key, ForwardProgram.Dims dims) {
-        var rows = attention.stream().filter(r -> r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key)).toList();
+        var rows = attentionRows(key, dims);
         var decode = rows.stream().filter(AttentionRow::decodeOnly).toList();
         var plain = rows.stream().filter(r -> !r.decodeOnly()).toList();
         if (key.uniformDecode()) {
@@ -392,7 +392,12 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     /** Whether some decode-only attention row reaches this model's attention shape at this key's size and arch. */
     public boolean hasDecodeAttention(CaptureKey key, ForwardProgram.Dims dims) {
-        return attention.stream().anyMatch(r -> r.decodeOnly() && r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key));
+        return attentionRows(key, dims).stream().anyMatch(AttentionRow::decodeOnly);
+    }
+
+    /** The attention rows for this model's attention shape at this key's size and arch, decode rows or not, in file order. */
+    private List<AttentionRow> attentionRows(CaptureKey key, ForwardProgram.Dims dims) {
+        return attention.stream().filter(r -> r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key)).toList();
     }
 
     private static Optional<AttentionRow> firstExactElseRange(List<AttentionRow> rows) {

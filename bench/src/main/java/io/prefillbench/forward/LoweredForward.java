@@ -50,9 +50,7 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
         int pagesPerSeq = (maxModelLen + KernelConstants.PAGE_SIZE - 1) / KernelConstants.PAGE_SIZE;
         MetaLayout meta = MetaLayout.of(largest, Math.min(largest, maxNumSeqs), pagesPerSeq);
         long ropeBytes = 4L * maxModelLen * program.dims().headDim();
-        List<LoweredPlan> every = new ArrayList<>(plans.values());
-        every.addAll(decodePlans.values());
-        BufferLayout layout = BufferLayout.of(every, meta, ropeBytes,
+        BufferLayout layout = BufferLayout.of(withDecode(plans, decodePlans), meta, ropeBytes,
                 "[" + maxModelLen + ", " + program.dims().headDim() + "] fp32 cos|sin");
         LoweredForward f = new LoweredForward(program, plans, decodePlans, layout);
         f.weightLayout(); // the buckets agree on it
@@ -62,9 +60,7 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
     /** The device layout of the weights: one for the engine, so every bucket's plan must have chosen the same. */
     public WeightLayout weightLayout() {
         WeightLayout first = null;
-        List<LoweredPlan> every = new ArrayList<>(plans.values());
-        every.addAll(decodePlans.values());
-        for (LoweredPlan p : every) {
+        for (LoweredPlan p : everyPlan()) {
             if (first == null) first = p.weightLayout();
             else if (!first.equals(p.weightLayout())) {
                 throw new IllegalStateException("size " + p.key().size() + " lowered another weight layout than the other sizes: " + p.weightLayout());
@@ -95,5 +91,16 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
 
     public List<LoweredPlan> all() {
         return List.copyOf(plans.values());
+    }
+
+    /** Every plan the engine binds: the plain plans of all sizes, then the decode plans. */
+    public List<LoweredPlan> everyPlan() {
+        return withDecode(plans, decodePlans);
+    }
+
+    private static List<LoweredPlan> withDecode(Map<Integer, LoweredPlan> plans, Map<Integer, LoweredPlan> decodePlans) {
+        List<LoweredPlan> every = new ArrayList<>(plans.values());
+        every.addAll(decodePlans.values());
+        return List.copyOf(every);
     }
 }
