@@ -464,16 +464,22 @@ struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us =
 // Which engine form run_attention launches: 0 attention_prefill (4 warps), 1 attention_prefill_kh (8 warps, key halves),
 // 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64), 3 attention_prefill_wg_early (its tile's
 // lookup and prefix prefetch before the PDL wait; the same bits as 2), 4 attention_prefill_wg_early_lp (3, except split
-// tiles over a long cached prefix, which run 2; the same bits).
+// tiles over a long cached prefix, which run 2; the same bits), 5 attention_prefill_wg_early_t32 (3 over 32-row tiles:
+// every tile on the split path).
 static int g_attn_form = 0;
+// Rows per tile of the form's tile map: the t32 form's are half the others'.
+static int attn_form_rows(int form) { return form == 5 ? PREFILL_ATTN_ROWS_PER_TILE / 2 : PREFILL_ATTN_ROWS_PER_TILE; }
 // The form's suffix in the harness's row names ("", " kh", " wg").
-static const char *attn_form_suffix(int form) { return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : ""; }
+static const char *attn_form_suffix(int form) {
+  return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : form == 5 ? " wg-early-t32" : "";
+}
 
 // old_kernel: launch attention_prefill_v0 instead. cold > 0: time over `cold` copies of the KV cache in
 // turn (more bytes than L2 holds), as a forward's layers read a cache L2 has not seen.
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
                              bool validate, const std::string &name, bool timeit, bool old_kernel = false, int cold = 0) {
   void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0
+                                : g_attn_form == 5 ? attention_prefill_wg_early_t32
                                 : g_attn_form == 4 ? attention_prefill_wg_early_lp
                                 : g_attn_form == 3 ? attention_prefill_wg_early
                                 : g_attn_form == 2 ? attention_prefill_wg
@@ -520,8 +526,9 @@ static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, 
         q[(size_t)(qs[s] + i) * width + c] = h_f2bf(content(seqs[s].cid, 0, seqs[s].prefix + i, c / D, c % D));
   // tile map (CPU)
   std::vector<int32_t> tb, tt;
+  const int tile_rows = old_kernel ? PREFILL_ATTN_ROWS_PER_TILE : attn_form_rows(g_attn_form);
   for (int s = 0; s < ns; s++) {
-    int nt = (seqs[s].qlen * group + 63) / 64;
+    int nt = (seqs[s].qlen * group + tile_rows - 1) / tile_rows;
     for (int k = 0; k < nt; k++) { tb.push_back(s); tt.push_back(k); }
   }
   const int nblocks = (int)tb.size();
@@ -619,7 +626,7 @@ static long count_nan(const AttnOut &a) {
 static void test_attention_decode();
 static void test_attention() {
   struct Cfg { int qh, kvh, D; };
-  for (int form : {0, 1, 2, 3})
+  for (int form : {0, 1, 2, 3, 5})
   for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}, Cfg{10, 2, 64}}) {
     // the wg forms take head dim 64 only, and run group 5 too (tiles that end inside a token's heads)
     if (form >= 2 ? cfg.D != 64 : cfg.qh == 10) continue;
@@ -659,6 +666,24 @@ static void test_attention() {
                  full_rows_differ(d0, 0, 300, 140, d2, 0, 160, 0, 160, cfg.qh, group, cfg.D, shifted);
     record_bool("attention " + tag + " bitwise: [160] alone == batched", eq1 && count_nan(a) == 0, !eq1, 1);
     record_bool("attention " + tag + " bitwise: surplus grid blocks", eq2, !eq2, 1);
+    if (form == 5) {
+      // no full-path tiles: every row is a split-path tile's. Within tolerance of the 4-warp form, and a sequence of
+      // <= 32 rows (one tile, the same rows and warp split in both forms) with its bits.
+      g_attn_form = 0;
+      AttnOut f0 = run_attention(varlen_prefix, cfg.qh, cfg.kvh, cfg.D, 8, 13, false, "", false);
+      std::vector<SeqSpec> small;
+      for (int q = 1; q * group <= 32; q++) small.push_back({q * 37, q, (uint32_t)(3000 + q)});
+      AttnOut s0 = run_attention(small, cfg.qh, cfg.kvh, cfg.D, 14, 0, false, "", false);
+      g_attn_form = 5;
+      AttnOut n5 = run_attention(varlen_prefix, cfg.qh, cfg.kvh, cfg.D, 8, 13, false, "", false);
+      AttnOut s5 = run_attention(small, cfg.qh, cfg.kvh, cfg.D, 14, 0, false, "", false);
+      Cmp c = compare("attention t32 vs 4-warp form", (long)n5.out.size(), [&](long i) { return h_bf2f(n5.out[i]); },
+                      [&](long i) { return (double)h_bf2f(f0.out[i]); }, 2e-3, 1.0 / 64);
+      record("attention " + tag + " vs the 4-warp form (tol)", c, 0, "");
+      record_bool("attention " + tag + " bitwise: one-tile sequences (<= 32 rows) == the 4-warp form", s5.out == s0.out && !small.empty(),
+                  s5.out != s0.out, (long)small.size());
+      continue;  // the checks below are about full-path tiles, which this form never runs
+    }
     record_bool("attention " + tag + " bitwise: shifted tiling, full tiles", diff3 == 0 && shifted > 1000, diff3, shifted);
     // Full tiles keep the bits of the kernel before the split path (attention_v0).
     {
@@ -771,6 +796,11 @@ static void test_attention_decode() {
       // the hybrid form: this mix's decodes over 2048 and 4000 cached tokens take its late branch, the rest its early one
       g_attn_form = 4;
       AttnOut w4 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early-lp decode mix vs CPU", false);
+      // the t32 form over the same mix (its prompts in 32-row tiles): the float64 reference, and run twice
+      g_attn_form = 5;
+      AttnOut w5 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early-t32 decode mix vs CPU", false);
+      AttnOut w5b = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 0, false, "", false);
+      record_bool("attention " + tag + " bitwise: wg-early-t32 decode mix twice, surplus grid", w5.out == w5b.out, w5.out != w5b.out, 1);
       g_attn_form = 0;
       record_bool("attention " + tag + " bitwise: wg-early == wg (decode mix, surplus grid)", w2.out == w3.out, w2.out != w3.out, 1);
       record_bool("attention " + tag + " bitwise: wg-early-lp == wg (decode mix, surplus grid)", w2.out == w4.out, w2.out != w4.out, 1);
@@ -798,7 +828,7 @@ static void test_attention_decode() {
       for (int s = 0; s < cs.n; s++) seqs.push_back({cs.prefix, cs.qlen, (uint32_t)(800 + s)});
       AttnOut od = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, true, 4);
       const double kv_bytes = (double)cs.n * (cs.prefix + cs.qlen) * cfg.kvh * cfg.D * 2 * 2;
-      for (int form : {0, 1, 2, 3}) {
+      for (int form : {0, 1, 2, 3, 5}) {
         if (form >= 2 && cfg.D != 64) continue;
         g_attn_form = form;
         AttnOut nw = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, false, 4);
@@ -1635,7 +1665,8 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       launch_ex(embed_gather, grid, block, smem, st, pdl, EmbedParams{B.ids.p, M.embed.p, B.res.p, B.ntok.p, H, CM::V});
     } else if (kind == "TILE_MAP" && kernel == "build_tile_map") {
       launch_ex(build_tile_map, grid, block, smem, st, pdl,
-                TileMapParams{B.qs.p, B.nseq.p, B.tb.p, B.tt.p, B.nblocks.p, CM::QH / CM::KVH, PREFILL_ATTN_ROWS_PER_TILE, B.max_tiles});
+                TileMapParams{B.qs.p, B.nseq.p, B.tb.p, B.tt.p, B.nblocks.p, CM::QH / CM::KVH,
+                              o->s("tile_rows").empty() ? PREFILL_ATTN_ROWS_PER_TILE : o->i("tile_rows"), B.max_tiles});
     } else if (kind == "ADD_RMSNORM" && kernel == "add_rmsnorm" && (sfx == "input_norm" || sfx == "post_norm")) {
       const bool first = sfx == "input_norm" && l == 0;  // layer 0's input norm has no branch output to add
       const uint16_t *w = (sfx == "input_norm" ? M.n1.p : M.n2.p) + (size_t)l * H;
@@ -1710,8 +1741,10 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                 RopeKvParams{B.qkv.p, pin ? B.part.p : nullptr, pin, B.tcap, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p,
                              B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS});
     } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh" || kernel == "attention_prefill_wg" ||
-                                       kernel == "attention_prefill_wg_early" || kernel == "attention_prefill_wg_early_lp")) {
-      launch_ex(kernel == "attention_prefill_wg_early_lp" ? attention_prefill_wg_early_lp
+                                       kernel == "attention_prefill_wg_early" || kernel == "attention_prefill_wg_early_lp" ||
+                                       kernel == "attention_prefill_wg_early_t32")) {
+      launch_ex(kernel == "attention_prefill_wg_early_t32" ? attention_prefill_wg_early_t32
+                : kernel == "attention_prefill_wg_early_lp" ? attention_prefill_wg_early_lp
                 : kernel == "attention_prefill_wg_early" ? attention_prefill_wg_early : kernel == "attention_prefill_wg" ? attention_prefill_wg
                 : kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill,
                 grid, block, smem, st, pdl,
@@ -2679,6 +2712,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(attention_prefill_wg, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_lp, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_wg_early_t32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
   if (want("init")) test_init();

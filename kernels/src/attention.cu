@@ -239,7 +239,8 @@ struct PkAttnTile {
   int kvh, group, qs, kv_len, past, nrows, row0, last_row;
   const int *btab;  // the sequence's block table
 };
-template <bool CHECK_NUM_BLOCKS = false>  // the early form: no check after a wait has been made before it
+// ROWS: the rows of a tile, the tile map's rows_per_tile (PREFILL_ATTN_ROWS_PER_TILE but for the t32 form's half tiles).
+template <bool CHECK_NUM_BLOCKS = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE>  // CHECK_NUM_BLOCKS false: the early form, no check after a wait made before it
 PK_DEV bool pk_attn_tile(const AttnParams &p, PkAttnTile &t) {
   if (CHECK_NUM_BLOCKS && (int)blockIdx.x >= *p.num_blocks) return false;
   const int seq = p.batch_ids[blockIdx.x], tile = p.tile_ids[blockIdx.x];
@@ -251,8 +252,8 @@ PK_DEV bool pk_attn_tile(const AttnParams &p, PkAttnTile &t) {
   t.kv_len = p.kv_lens[seq];
   t.past = t.kv_len - q_len;
   t.nrows = q_len * t.group;
-  t.row0 = tile * PREFILL_ATTN_ROWS_PER_TILE;
-  t.last_row = min(t.row0 + PREFILL_ATTN_ROWS_PER_TILE - 1, t.nrows - 1);
+  t.row0 = tile * ROWS;
+  t.last_row = min(t.row0 + ROWS - 1, t.nrows - 1);
   if (t.last_row < t.row0 || t.kv_len <= 0) return false;
   t.btab = p.block_tables + (size_t)seq * p.max_pages_per_seq;
   return true;

@@ -90,12 +90,13 @@ PK_DEV void pk_attn_wg_q_frag(uint32_t (&qf)[4][4], uint32_t sQ, int rg, int lan
 // and then runs the late form from its own lookup on, so its loads and prefetches are issued exactly when the late form
 // issues them. The split path's bits are the same in both forms, so the choice, made from the real kv length, changes
 // when loads are issued and no value.
-template <bool EARLY, bool LONG_LATE = false>
+// ROWS: rows per tile; the t32 form's PK_ATTN_T32_ROWS send every tile down the split path.
+template <bool EARLY, bool LONG_LATE = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE>
 static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
   PkAttnTile t;
-  if (!pk_attn_tile<EARLY>(p, t)) {  // the late form checked num_blocks after its wait
+  if (!pk_attn_tile<EARLY, ROWS>(p, t)) {  // the late form checked num_blocks after its wait
     if (EARLY) pk_attn_leave();
     return;
   }
@@ -109,7 +110,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const int kvh = t.kvh, group = t.group, qs = t.qs, kv_len = t.kv_len, past = t.past, nrows = t.nrows, row0 = t.row0,
             last_row = t.last_row;
   const int *btab = t.btab;
-  if (last_row - row0 < 32) {  // attention.cu's split path, its bits
+  if (ROWS <= 32 || last_row - row0 < 32) {  // attention.cu's split path, its bits
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
     pk_attn_split<D, EARLY>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
     return;
@@ -249,6 +250,20 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG
   pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
   if (p.head_dim != 64) __trap();
   pk_attn_wg_impl<true>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+}
+
+// The t32 form (s20): the early form over tiles of half the rows (the tile map built with rows_per_tile =
+// PK_ATTN_T32_ROWS, which Java derives the same way), so every tile of <= 32 rows runs the split path (mma.sync, warps
+// over key chunks, no wgmma and no two-half combine). s20 call 4 put ERNIE-4.5-0.3B's graph at 16 ~1 us per layer
+// dearer for a 7-8-token prompt (one 56-64-row full-path tile) than for a 4-token one (one 32-row split tile); call 5's
+// probe with 32-row tiles everywhere: short -2.6 %, 2x8 -2.1 % at 16 (Llama-3.2-1B's kh prompts +1.1 %). Per tile the
+// split path's bits; a row's bits differ from the 64-row forms' where those run it on the full path.
+#define PK_ATTN_T32_ROWS (PREFILL_ATTN_ROWS_PER_TILE / 2)
+static_assert(PK_ATTN_T32_ROWS == 32, "the split path takes tiles of up to 32 rows");
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg_early_t32(AttnParams p) {
+  pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
+  if (p.head_dim != 64) __trap();
+  pk_attn_wg_impl<true, false, PK_ATTN_T32_ROWS>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
 }
 
 // The hybrid form (v41): the early form, except split-path tiles over a long cached prefix, which run the late form (see

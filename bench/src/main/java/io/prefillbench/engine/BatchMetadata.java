@@ -31,8 +31,8 @@ final class BatchMetadata {
     private BatchMetadata() {
     }
 
-    /** Fills {@code host}; returns the real attention tile count of this split. */
-    static int write(MemorySegment host, MetaLayout meta, EngineConfig config, List<SeqInput> seqs, int group) {
+    /** Fills {@code host}; returns the real attention tile count of this split in tiles of {@code tileRows} rows (the plan's). */
+    static int write(MemorySegment host, MetaLayout meta, EngineConfig config, List<SeqInput> seqs, int group, int tileRows) {
         int S = seqs.size();
         if (S == 0) throw new IllegalArgumentException("empty batch");
         if (S > meta.maxSeqs()) throw new IllegalArgumentException(S + " sequences exceed the engine's capacity of " + meta.maxSeqs());
@@ -68,7 +68,7 @@ final class BatchMetadata {
             }
             for (int pg = 0; pg < pagesPerSeq; pg++) put(host, blockTables + (long) i * pagesPerSeq + pg, pg < pages.length ? pages[pg] : 0);
             start += toks.length;
-            tiles += TileMath.tiles(toks.length, group, KernelConstants.ROWS_PER_TILE);
+            tiles += TileMath.tiles(toks.length, group, tileRows);
         }
         put(host, queryStart + S, start);
         return tiles;

@@ -234,7 +234,7 @@ public final class PrefillEngine implements AutoCloseable {
         int size = requireBucket(tokens);
         boolean decode = runsDecodePlan(size, seqs);
         ForwardPlan plan = decode ? decodePlans.get(size) : plan(size);
-        int tiles = BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
+        int tiles = writeMeta(seqs, plan);
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         start.record(stream);
         issueForward(plan, false);
@@ -256,7 +256,7 @@ public final class PrefillEngine implements AutoCloseable {
         if (seqs.size() > config.seqCapacity(size)) {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
         }
-        BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
+        writeMeta(seqs, decode ? decodePlans.get(size) : plan(size));
         start.record(stream);
         exec.launch(stream);
         stop.record(stream);
@@ -287,7 +287,7 @@ public final class PrefillEngine implements AutoCloseable {
         // keyed -size for a decode plan: the profile is of the plan the batch runs
         ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key().uniformDecode() ? -size : size,
                 s -> new ForwardPlan(runs.lowered, new Binding(runs.lowered.key(), false), library, 0, false, arena));
-        int tiles = Math.max(1, BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group()));
+        int tiles = Math.max(1, writeMeta(seqs, plan));
         plan.setGrids(tokens, seqs.size(), tiles);
         if (profiler == null) profiler = new OpProfiler(library, stream, device.smClockMHz());
         OpProfiler.Times t = profiler.run(plan, repeats);
@@ -302,7 +302,7 @@ public final class PrefillEngine implements AutoCloseable {
     public long eagerEnqueueNanos(List<SeqInput> seqs) {
         int tokens = tokens(seqs);
         ForwardPlan plan = planFor(requireBucket(tokens), seqs);
-        int tiles = BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group());
+        int tiles = writeMeta(seqs, plan);
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         stream.synchronize();
         long t0 = System.nanoTime();
@@ -332,14 +332,15 @@ public final class PrefillEngine implements AutoCloseable {
 
     private CaptureReport captureGraph(ForwardPlan plan, int size, Map<Integer, GraphExec> into, boolean keepTopology) {
         ModelConfig m = config.model();
-        int[] split = TileMath.worstCaseSplit(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
+        int rows = plan.lowered.key().tileRows();
+        int[] split = TileMath.worstCaseSplit(size, plan.seqCapacity, m.group(), rows);
         List<SeqInput> dummy = new ArrayList<>();
         for (int i = 0; i < split.length; i++) dummy.add(new SeqInput(new int[split[i]], 0, i));
-        BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, dummy, m.group());
+        writeMeta(dummy, plan);
         // The planted bug of EngineOptions.heuristicTileCapacity: the attention grid of the capture
         // holds only the [1,...,1,rest] tile count (eager keeps the real count).
         int captureTiles = options.heuristicTileCapacity()
-                ? Math.max(1, TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE))
+                ? Math.max(1, TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), rows))
                 : plan.tileCapacity;
         plan.setGrids(size, plan.seqCapacity, captureTiles);
         issueForward(plan, false); // warm-up: lazy loading and first-touch stay out of the capture
@@ -364,7 +365,7 @@ public final class PrefillEngine implements AutoCloseable {
             double ms = (System.nanoTime() - t0) / 1e6;
             long freeAfter = Cuda.memInfo()[0];
             into.put(size, exec);
-            int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), KernelConstants.ROWS_PER_TILE);
+            int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), rows);
             return new CaptureReport(size, plan.seqCapacity, captureTiles, heuristic, ms, nodes, kernels,
                     Math.max(0, freeBefore - freeAfter), edgeKinds);
         }
@@ -452,6 +453,11 @@ public final class PrefillEngine implements AutoCloseable {
         int[] first = new int[seqs.size()];
         for (int i = 0; i < first.length; i++) first[i] = hostOut.segment().getAtIndex(ValueLayout.JAVA_INT, i);
         return new PrefillOutput(first, tokens, size, graph, decode);
+    }
+
+    /** The batch's metadata into the pinned host slice; its real attention tile count in the plan's tiles. */
+    private int writeMeta(List<SeqInput> seqs, ForwardPlan plan) {
+        return BatchMetadata.write(hostMeta.segment(), buffers.meta(), config, seqs, config.model().group(), plan.lowered.key().tileRows());
     }
 
     private ForwardPlan plan(int size) {

@@ -47,6 +47,17 @@ public final class ImplRegistry {
     public static final String ATTENTION_WG_EARLY = "attention_prefill_wg_early";
     /** The early form, except split-path tiles over a long cached prefix, which run the late form (v41). */
     public static final String ATTENTION_WG_EARLY_LP = "attention_prefill_wg_early_lp";
+    /** The early wg form over tiles of half the rows: every tile on the split path (attention_wg.cu, s20). */
+    public static final String ATTENTION_WG_EARLY_T32 = "attention_prefill_wg_early_t32";
+
+    /**
+     * Rows per attention tile of an implementation: {@link KernelConstants#ROWS_PER_TILE}, half that for the t32 form
+     * (its kernel's PK_ATTN_T32_ROWS is PREFILL_ATTN_ROWS_PER_TILE / 2 too). A plan's tile map, tile capacity and batch
+     * tile counts use its attention's rows ({@link CaptureKey#tileRows}).
+     */
+    public static int tileRows(String impl) {
+        return ATTENTION_WG_EARLY_T32.equals(impl) ? KernelConstants.ROWS_PER_TILE / 2 : KernelConstants.ROWS_PER_TILE;
+    }
     private static final String WG_EARLY_BITS = "attention_prefill_wg's bits (the same arithmetic; only when its loads are issued differs)";
 
     /**
@@ -281,6 +292,10 @@ public final class ImplRegistry {
             // lookup and runs the late form (kernels/NOTES-forward.md v41): an attention row selects it, the plan order as
             // the early form's
             wgAttention(ATTENTION_WG_EARLY_LP, WG_EARLY_BITS, Impl.Attr.TILE_MAP_BEFORE_WAIT),
+            // the early form over 32-row tiles, each on the split path (no wgmma, no two-half combine): an attention row
+            // selects it, the plan's tile map and capacity then count 32-row tiles (tileRows)
+            wgAttention(ATTENTION_WG_EARLY_T32, "per (tile, kv head): attention_prefill's split-path bits for every tile of <= 32 rows "
+                    + "(a row's bits can differ from the 64-row forms', which run longer tiles on the full path)", Impl.Attr.TILE_MAP_BEFORE_WAIT),
             // 4 warps, two blocks per SM: more attention blocks than that wave
             new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
@@ -768,7 +783,7 @@ public final class ImplRegistry {
         TileMapParams.tile_ids(p, t(c, op.out("tile_ids")));
         TileMapParams.num_blocks(p, t(c, op.out("num_blocks")));
         TileMapParams.group(p, c.dims().group());
-        TileMapParams.rows_per_tile(p, KernelConstants.ROWS_PER_TILE);
+        TileMapParams.rows_per_tile(p, c.key().tileRows());
         TileMapParams.max_tiles(p, c.key().tileCapacity());
         MemorySegment host = c.hostMetadata();
         if (!host.equals(MemorySegment.NULL)) {  // the metadata copied in by this kernel: the forward's first (Lowering)

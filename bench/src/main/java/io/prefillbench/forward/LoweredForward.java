@@ -37,12 +37,12 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
         for (int size : sizes.sizes()) {
             int seqs = Math.min(size, maxNumSeqs);
             int tiles = Math.max(1, TileMath.exactWorstCaseTiles(size, seqs, group, KernelConstants.ROWS_PER_TILE));
-            CaptureKey key = new CaptureKey(size, seqs, tiles, smCount, arch);
+            CaptureKey key = tiled(new CaptureKey(size, seqs, tiles, smCount, arch), program, registry, choices);
             LoweredPlan plain = Lowering.lower(program, key, registry, choices);
             plans.put(size, plain);
             // a decode graph only where a decode-only row changes what the size runs: otherwise one graph serves both
             if (choices.hasDecodeAttention(key, program.dims())) {
-                LoweredPlan decode = Lowering.lower(program, key.forDecode(), registry, choices);
+                LoweredPlan decode = Lowering.lower(program, tiled(key.forDecode(), program, registry, choices), registry, choices);
                 if (!sameImpls(plain, decode)) decodePlans.put(size, decode);
             }
         }
@@ -67,6 +67,15 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
             }
         }
         return first == null ? WeightLayout.natural() : first;
+    }
+
+    /**
+     * The key with the attention tiles of the implementation its attention row picks (a half-tile form counts its capacity
+     * in its own tiles; without a row the rule's forms, standard tiles). Lowering picks the same row again from the key.
+     */
+    private static CaptureKey tiled(CaptureKey key, ForwardProgram program, ImplRegistry registry, ImplChoices choices) {
+        int rows = choices.attention(key, program.dims()).map(r -> ImplRegistry.tileRows(r.impl())).orElse(KernelConstants.ROWS_PER_TILE);
+        return rows == key.tileRows() ? key : key.withTileRows(rows, program.dims().group());
     }
 
     private static boolean sameImpls(LoweredPlan a, LoweredPlan b) {

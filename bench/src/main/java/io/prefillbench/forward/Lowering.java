@@ -159,6 +159,12 @@ public final class Lowering {
             } else {
                 out.add(LoweredOp.of(op, registry.defaultFor(op, key, program.dims())).withSplits(0));
             }
+            Impl chosen = out.getLast().impl();
+            if (op.kind() == OpKind.ATTENTION && ImplRegistry.tileRows(chosen.name()) != key.tileRows()) {
+                // the key's tile capacity and the tile map are counted in the kernel's tiles (LoweredForward.tiled)
+                throw new IllegalStateException(op.name() + " at size " + key.size() + ": " + chosen.name() + " runs tiles of "
+                        + ImplRegistry.tileRows(chosen.name()) + " rows but the capture key counts tiles of " + key.tileRows());
+            }
         }
         return out;
     }

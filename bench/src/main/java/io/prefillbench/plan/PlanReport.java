@@ -115,8 +115,8 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         LoweredForward lowered = lower(shape, sizes, maxNumSeqs, smCount, maxModelLen, choices);
         List<SizeRow> rows = new ArrayList<>();
         int group = shape.group();
-        int rpt = TileMath.ROWS_PER_TILE;
         for (int size : sizes.sizes()) {
+            int rpt = lowered.plan(size).key().tileRows();  // the plain plan's attention tiles
             int[] worst = TileMath.worstCaseSplit(size, maxNumSeqs, group, rpt);
             int exact = TileMath.sumTiles(worst, group, rpt);
             int heuristic = TileMath.heuristicTiles(size, maxNumSeqs, group, rpt);

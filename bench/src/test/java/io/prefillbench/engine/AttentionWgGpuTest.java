@@ -17,15 +17,20 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The wgmma attention form (kernels/src/attention_wg.cu) in the forward, selected by an attention row over every
+ * The wgmma attention forms (kernels/src/attention_wg.cu) in the forward, selected by an attention row over every
  * capture size: the logits against the CPU reference in eager and graph mode, and graph == eager bit for bit over
  * random batches, on tiny (group 2) and ERNIE-4.5-0.3B (group 8). sm_90a only.
  */
 @Tag("gpu")
 class AttentionWgGpuTest {
     static ImplChoices wgEverywhere(ImplChoices base) {
+        return everywhere(base, ImplRegistry.ATTENTION_WG);
+    }
+
+    /** {@code base} with one attention row: {@code impl} for every shape at every size (sm_90). */
+    static ImplChoices everywhere(ImplChoices base, String impl) {
         return new ImplChoices(base.provenance(), base.gemm(), base.fusions(), base.l2Prefetch(), base.persistentLayers(),
-                List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG, 0, 0, 0, 1, 1 << 20, 90, "test")));
+                List.of(new ImplChoices.AttentionRow(impl, 0, 0, 0, 1, 1 << 20, 90, "test")));
     }
 
     private static String lens(List<SeqInput> batch) {
@@ -52,6 +57,44 @@ class AttentionWgGpuTest {
             }
             for (List<SeqInput> b : EngineTestSupport.randomBatches(rnd, cfg, 40)) {
                 GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "wgmma attention, " + lens(b));
+            }
+        }
+    }
+
+    /**
+     * The t32 form (32-row tiles, each on the split path) at every size: the plan counts its tile capacity and builds its
+     * tile map in 32-row tiles, so a capacity or map counted in 64-row tiles would leave tiles without blocks and garble
+     * rows here. Tiny (group 2) against the CPU reference, eager and graph; tiny and ERNIE-4.5-0.3B (group 8: a 10-token
+     * prompt is three tiles) graph == eager bit for bit over random batches.
+     */
+    @Test
+    void t32MatchesTheCpuReferenceAndGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        for (String preset : List.of("tiny", "ernie-4.5-0.3b")) {
+            EngineConfig cfg = EngineTestSupport.config(preset, "16,128,512", 16, 1024);
+            ModelConfig m = cfg.model();
+            ImplChoices base = preset.equals("tiny") ? ImplChoices.none() : ImplChoices.bundled();
+            try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(everywhere(base, ImplRegistry.ATTENTION_WG_EARLY_T32)))) {
+                Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
+                for (int s : cfg.sizes().sizes()) {
+                    assertEquals(ImplRegistry.ATTENTION_WG_EARLY_T32, e.lowered().plan(s).op("L0.attention").impl().name());
+                    assertEquals(32, e.lowered().plan(s).key().tileRows());
+                }
+                for (int s : cfg.sizes().sizes()) e.capture(s);
+                Random rnd = new Random(32);
+                if (preset.equals("tiny")) {
+                    CpuReference ref = new CpuReference(m, cfg.seed());
+                    PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+                    for (int trial = 0; trial < 8; trial++) {
+                        List<int[]> prompts = new ArrayList<>();
+                        int n = 1 + rnd.nextInt(4);
+                        for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(480 / n), m.vocab()));
+                        EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, "t32 attention");
+                    }
+                }
+                for (List<SeqInput> b : EngineTestSupport.randomBatches(rnd, cfg, 30)) {
+                    GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, preset + " t32 attention, " + lens(b));
+                }
             }
         }
     }

@@ -185,10 +185,10 @@ class PlanReportTest {
     void decodeGraphsAreListedWithWhatTheyRunDifferently() {
         PlanShape ernie = PlanShape.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b"));
         PlanReport r = PlanReport.build(ernie, CaptureSizes.parse("16,64", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0], PaddingGuard.DEFAULT);
-        assertEquals("attention attention_prefill_wg_early -> attention_prefill_wg",
+        assertEquals("attention attention_prefill_wg_early_t32 -> attention_prefill_wg",
                 r.lowered().stream().filter(b -> b.size() == 16).findFirst().orElseThrow().decodeGraph());
         assertNull(r.lowered().stream().filter(b -> b.size() == 64).findFirst().orElseThrow().decodeGraph(), "no decode row covers 64");
-        assertTrue(r.toMarkdown().contains("- size 16: attention attention_prefill_wg_early -> attention_prefill_wg"), r.toMarkdown());
+        assertTrue(r.toMarkdown().contains("- size 16: attention attention_prefill_wg_early_t32 -> attention_prefill_wg"), r.toMarkdown());
         // without the decode rows: one graph per size, and no such section
         var b = io.prefillbench.forward.ImplChoices.bundled();
         var plain = new io.prefillbench.forward.ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
