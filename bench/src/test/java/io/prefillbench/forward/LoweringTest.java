@@ -48,8 +48,8 @@ class LoweringTest {
                 assertTrue(embedLine.contains(" pdl=0"), embedLine);
             }
         }
-        for (LoweredPlan p : f.all())  // the bundled attention rows: the early form at every size (s19: at 1..16 too; s20: over 32-row tiles there)
-            assertEquals(p.key().size() <= 16 ? ImplRegistry.ATTENTION_WG_EARLY_T32 : ImplRegistry.ATTENTION_WG_EARLY, p.op("L0.attention").impl().name());
+        for (LoweredPlan p : f.all())  // the bundled attention rows: the early form at every size (s19: at 1..16 too; s20: over 32-row tiles at 1..64)
+            assertEquals(p.key().size() <= 64 ? ImplRegistry.ATTENTION_WG_EARLY_T32 : ImplRegistry.ATTENTION_WG_EARLY, p.op("L0.attention").impl().name());
         // the decode graph at 16 runs the late wg form; its plan keeps the same order (tile map, embed without PDL)
         LoweredPlan decode16 = f.decodePlan(16).orElseThrow();
         assertEquals(ImplRegistry.ATTENTION_WG, decode16.op("L0.attention").impl().name());
@@ -1051,18 +1051,21 @@ class LoweringTest {
     @Test
     void aHalfTileAttentionFormCountsItsOwnTiles() {
         LoweredForward f = lower("ernie-4.5-0.3b", "16,64", 1, 132, ImplRegistry.standard(), ImplChoices.bundled());
-        LoweredPlan p16 = f.plan(16), d16 = f.decodePlan(16).orElseThrow(), p64 = f.plan(64);
+        LoweredForward f128 = lower("ernie-4.5-0.3b", "128", 1, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        LoweredPlan p16 = f.plan(16), d16 = f.decodePlan(16).orElseThrow(), p128 = f128.plan(128);
         assertEquals(ImplRegistry.ATTENTION_WG_EARLY_T32, p16.op("L0.attention").impl().name());
         assertEquals(32, p16.key().tileRows());
         // one sequence of 16 tokens, group 8: 128 rows, 4 tiles of 32 (2 of 64)
         assertEquals(4, p16.key().tileCapacity());
         assertEquals(64, d16.key().tileRows());
         assertEquals(2, d16.key().tileCapacity());
-        assertEquals(64, p64.key().tileRows());
+        assertEquals(32, f.plan(64).key().tileRows());
+        assertEquals(64, p128.key().tileRows());
         assertEquals(4, p16.op("L0.attention").grid().atCapacity(p16.key())[0], "one block per 32-row tile");
         String dump = OpDump.of(f);
         assertTrue(dump.lines().filter(l -> l.startsWith("size=16 ")).allMatch(l -> l.endsWith(" tile_rows=32")), dump);
-        assertTrue(dump.lines().filter(l -> l.startsWith("# decode graph:") || l.startsWith("size=64 ")).noneMatch(l -> l.contains("tile_rows")));
+        assertTrue(dump.lines().filter(l -> l.startsWith("# decode graph:")).noneMatch(l -> l.contains("tile_rows")));
+        assertTrue(OpDump.of(f128).lines().noneMatch(l -> l.contains("tile_rows")));
         // planted: size 16's key in 64-row tiles, lowered with the t32 row
         CaptureKey wrong = new CaptureKey(16, 1, 2, 132, 90);
         var e = assertThrows(IllegalStateException.class, () -> Lowering.lower(f.program(), wrong, ImplRegistry.standard(), ImplChoices.bundled()));
@@ -1080,9 +1083,10 @@ class LoweringTest {
         // at 1..16 (s17 call 3), Llama-3.2-1B's (32 q / 8 kv) at 17..512 (s17 call 5); other presets keep the rule
         // s19 (results/h200-ab-20261130/s19/call3/): ERNIE's prompts at 1..16 on the early form too, its uniform decode steps
         // on the wg form (decode rows); Llama's uniform decode steps at 1..16 on the early form, its prompts on the rule's
-        // s20 (results/h200-ab-20261130/s20/): ERNIE's prompts at 1..16 on the early form over 32-row tiles (t32)
+        // s20 (results/h200-ab-20261130/s20/): ERNIE's prompts at 1..16 and every batch at 17..64 on the early form over
+        // 32-row tiles (t32)
         ImplChoices b = ImplChoices.bundled();
-        assertEquals(6, b.attention().size());
+        assertEquals(7, b.attention().size());
         assertEquals(2, b.attention().stream().filter(ImplChoices.AttentionRow::decodeOnly).count());
         for (String preset : Presets.names()) {
             LoweredForward bundled = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), b);
@@ -1090,7 +1094,7 @@ class LoweringTest {
             boolean tinyShape = preset.equals("tiny") || preset.equals("tiny-bias"), llama = preset.equals("llama-3.2-1b");
             boolean ernie = preset.equals("ernie-4.5-0.3b");
             for (int s : new int[] {16, 17, 64, 512}) {
-                assertEquals(ernie && s <= 16 ? ImplRegistry.ATTENTION_WG_EARLY_T32
+                assertEquals(ernie && s <= 64 ? ImplRegistry.ATTENTION_WG_EARLY_T32
                                 : ernie || tinyShape && s <= 16 || llama && s >= 17 ? ImplRegistry.ATTENTION_WG_EARLY
                                 : rule.plan(s).op("L0.attention").impl().name(),
                         bundled.plan(s).op("L0.attention").impl().name(), preset + " at " + s);
