@@ -64,13 +64,13 @@ class AttentionWgGpuTest {
     /**
      * The t32 form (32-row tiles, each on the split path) at every size: the plan counts its tile capacity and builds its
      * tile map in 32-row tiles, so a capacity or map counted in 64-row tiles would leave tiles without blocks and garble
-     * rows here. Tiny (group 2) against the CPU reference, eager and graph; tiny and ERNIE-4.5-0.3B (group 8: a 10-token
-     * prompt is three tiles) graph == eager bit for bit over random batches.
+     * rows here. Tiny (group 2) against the CPU reference, eager and graph; tiny, ERNIE-4.5-0.3B (group 8: a 10-token
+     * prompt is three tiles) and Llama-3.2-1B (group 4) graph == eager bit for bit over random batches.
      */
     @Test
     void t32MatchesTheCpuReferenceAndGraphEqualsEager() {
         GpuAssumptions.assumeGpu();
-        for (String preset : List.of("tiny", "ernie-4.5-0.3b")) {
+        for (String preset : List.of("tiny", "ernie-4.5-0.3b", "llama-3.2-1b")) {
             EngineConfig cfg = EngineTestSupport.config(preset, "16,128,512", 16, 1024);
             ModelConfig m = cfg.model();
             ImplChoices base = preset.equals("tiny") ? ImplChoices.none() : ImplChoices.bundled();
