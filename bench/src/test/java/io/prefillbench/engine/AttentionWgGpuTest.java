@@ -33,6 +33,19 @@ class AttentionWgGpuTest {
                 List.of(new ImplChoices.AttentionRow(impl, 0, 0, 0, 1, 1 << 20, 90, "test")));
     }
 
+    /** Eight batches of 1..4 random prompts (up to 480 tokens in all): logits and first tokens against the CPU reference, eager and graph. */
+    private static void randomPromptsMatchTheReference(PrefillEngine e, EngineConfig cfg, Random rnd, String what) {
+        ModelConfig m = cfg.model();
+        CpuReference ref = new CpuReference(m, cfg.seed());
+        PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+        for (int trial = 0; trial < 8; trial++) {
+            List<int[]> prompts = new ArrayList<>();
+            int n = 1 + rnd.nextInt(4);
+            for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(480 / n), m.vocab()));
+            EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, what);
+        }
+    }
+
     private static String lens(List<SeqInput> batch) {
         return "split " + batch.stream().map(q -> String.valueOf(q.tokens().length)).toList();
     }
@@ -41,20 +54,12 @@ class AttentionWgGpuTest {
     void wgAttentionMatchesTheCpuReferenceAndGraphEqualsEager() {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config("tiny", "16,128,512", 16, 1024);
-        ModelConfig m = cfg.model();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(wgEverywhere(ImplChoices.none())))) {
             Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wgmma attention is sm_90a code");
             for (int s : cfg.sizes().sizes()) assertEquals(ImplRegistry.ATTENTION_WG, e.lowered().plan(s).op("L0.attention").impl().name());
             for (int s : cfg.sizes().sizes()) e.capture(s);
-            CpuReference ref = new CpuReference(m, cfg.seed());
-            PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
             Random rnd = new Random(31);
-            for (int trial = 0; trial < 8; trial++) {
-                List<int[]> prompts = new ArrayList<>();
-                int n = 1 + rnd.nextInt(4);
-                for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(480 / n), m.vocab()));
-                EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, "wgmma attention");
-            }
+            randomPromptsMatchTheReference(e, cfg, rnd, "wgmma attention");
             for (List<SeqInput> b : EngineTestSupport.randomBatches(rnd, cfg, 40)) {
                 GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "wgmma attention, " + lens(b));
             }
@@ -72,7 +77,6 @@ class AttentionWgGpuTest {
         GpuAssumptions.assumeGpu();
         for (String preset : List.of("tiny", "ernie-4.5-0.3b", "llama-3.2-1b")) {
             EngineConfig cfg = EngineTestSupport.config(preset, "16,128,512", 16, 1024);
-            ModelConfig m = cfg.model();
             ImplChoices base = preset.equals("tiny") ? ImplChoices.none() : ImplChoices.bundled();
             try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(everywhere(base, ImplRegistry.ATTENTION_WG_EARLY_T32)))) {
                 Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
@@ -82,16 +86,7 @@ class AttentionWgGpuTest {
                 }
                 for (int s : cfg.sizes().sizes()) e.capture(s);
                 Random rnd = new Random(32);
-                if (preset.equals("tiny")) {
-                    CpuReference ref = new CpuReference(m, cfg.seed());
-                    PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
-                    for (int trial = 0; trial < 8; trial++) {
-                        List<int[]> prompts = new ArrayList<>();
-                        int n = 1 + rnd.nextInt(4);
-                        for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(480 / n), m.vocab()));
-                        EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, "t32 attention");
-                    }
-                }
+                if (preset.equals("tiny")) randomPromptsMatchTheReference(e, cfg, rnd, "t32 attention");
                 for (List<SeqInput> b : EngineTestSupport.randomBatches(rnd, cfg, 30)) {
                     GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, preset + " t32 attention, " + lens(b));
                 }
