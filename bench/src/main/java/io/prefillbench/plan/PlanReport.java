@@ -37,9 +37,10 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      * @param under          the heuristic under-counts: a graph captured with it overflows
      * @param worstSplit     a split reaching {@code exactTiles}, as {@code "31x13 + 109"}
      * @param gemmSplits     split-K of qkv/o/gate_up/down/lm_head at this size
+     * @param tileRows       rows per attention tile of the size's plain plan (the tile counts are in these tiles)
      */
     public record SizeRow(int size, int seqs, int exactTiles, int heuristicTiles, boolean under, String worstSplit,
-                          String gemmSplits) {
+                          String gemmSplits, int tileRows) {
     }
 
     /**
@@ -121,7 +122,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             int exact = TileMath.sumTiles(worst, group, rpt);
             int heuristic = TileMath.heuristicTiles(size, maxNumSeqs, group, rpt);
             rows.add(new SizeRow(size, worst.length, exact, heuristic, heuristic < exact, describeSplit(worst),
-                    gemmSplits(lowered.plan(size))));
+                    gemmSplits(lowered.plan(size)), rpt));
         }
         List<PromptRow> prompts = new ArrayList<>();
         for (int i = 0; i < promptLens.length; i++) {
@@ -304,15 +305,16 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         md.append("# Capture plan\n\n");
         md.append("Model: ").append(shape.describe()).append('\n');
         md.append(String.format(Locale.ROOT, "Capture sizes: %s; max num seqs %d; SMs %d; max model len %d; "
-                        + "rows per tile %d; padding guard: eager when padded > %.2fx tokens and > %d tokens of padding%n%n",
+                        + "rows per attention tile %d (a size whose attention runs a half-tile form says so in its row); "
+                        + "padding guard: eager when padded > %.2fx tokens and > %d tokens of padding%n%n",
                 csv(captureSizes), maxNumSeqs, smCount, maxModelLen, TileMath.ROWS_PER_TILE,
                 guard.maxPadRatio(), guard.slackTokens()));
 
         md.append("## Attention tiles per capture size\n\n");
-        md.append("| size | seqs | worst-case tiles (exact) | [1,...,1,rest] tiles | flag | worst split | split-K qkv/o/gate_up/down/lm_head |\n");
-        md.append("|---:|---:|---:|---:|:---|:---|:---|\n");
+        md.append("| size | seqs | rows per tile | worst-case tiles (exact) | [1,...,1,rest] tiles | flag | worst split | split-K qkv/o/gate_up/down/lm_head |\n");
+        md.append("|---:|---:|---:|---:|---:|:---|:---|:---|\n");
         for (SizeRow r : sizes) {
-            md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %s | %s | %s |%n", r.size(), r.seqs(),
+            md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %s | %s | %s |%n", r.size(), r.seqs(), r.tileRows(),
                     r.exactTiles(), r.heuristicTiles(), r.under() ? "UNDER by " + (r.exactTiles() - r.heuristicTiles()) : "ok",
                     r.worstSplit(), r.gemmSplits()));
         }

@@ -75,8 +75,8 @@ class PlanReportTest {
         assertEquals(85, row.exactTiles());
         assertEquals(84, row.heuristicTiles());
         String md = r.toMarkdown();
-        assertTrue(md.contains("| 512 | 32 | 85 | 84 | UNDER by 1 |"), md);
-        assertTrue(md.contains("| 64 | 32 | 35 | 35 | ok |"), md);
+        assertTrue(md.contains("| 512 | 32 | 64 | 85 | 84 | UNDER by 1 |"), md);
+        assertTrue(md.contains("| 64 | 32 | 64 | 35 | 35 | ok |"), md);
         assertTrue(md.contains("1 size(s) UNDER"), md);
     }
 
@@ -178,6 +178,19 @@ class PlanReportTest {
                 PaddingGuard.DEFAULT);
         assertEquals(List.of(96, 512), bare.lowered().stream().filter(PlanReport.BucketRow::mmaTiles).map(PlanReport.BucketRow::size).toList());
         assertTrue(bare.toMarkdown().contains("Note: at sizes 96, 512 this model's layer GEMMs run our mma.sync tiles"), bare.toMarkdown());
+    }
+
+    /** A size whose attention runs the t32 form (s20) counts its tiles in 32 rows, and its row of the tile table says so. */
+    @Test
+    void halfTileSizesCountAndShowTheirOwnTiles() {
+        PlanShape ernie = PlanShape.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b"));
+        PlanReport r = PlanReport.build(ernie, CaptureSizes.parse("16,64,128", CaptureSizes.HARD_CAP), 1, 132, 4096, new int[0], PaddingGuard.DEFAULT);
+        assertEquals(List.of(32, 32, 64), r.sizes().stream().map(PlanReport.SizeRow::tileRows).toList());
+        // one sequence of 16 tokens, group 8: 128 rows = 4 tiles of 32; of 64 tokens 16; of 128 tokens 16 tiles of 64
+        assertEquals(List.of(4, 16, 16), r.sizes().stream().map(PlanReport.SizeRow::exactTiles).toList());
+        String md = r.toMarkdown();
+        assertTrue(md.contains("| 16 | 1 | 32 | 4 |"), md);
+        assertTrue(md.contains("| 128 | 1 | 64 | 16 |"), md);
     }
 
     /** The bundled decode rows (s19) give ERNIE-4.5-0.3B's size 16 a decode graph, and the report says what it runs differently. */

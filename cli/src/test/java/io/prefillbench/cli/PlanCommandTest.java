@@ -33,7 +33,7 @@ class PlanCommandTest {
         var r = run("plan", "--prompt-lens", "10,37,480,1000");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("(group 8)"), r.out());
-        assertTrue(r.out().contains("| 512 | 32 | 92 | 92 | ok | 31x1 + 481 |"), r.out());
+        assertTrue(r.out().contains("| 512 | 32 | 64 | 92 | 92 | ok | 31x1 + 481 |"), r.out());
         assertFalse(r.out().contains("UNDER"), r.out());
         assertTrue(r.out().contains("| 1000 | - | CHUNKED | 2 | 1024 |"), r.out());
         assertTrue(r.out().contains("| residual | [512, 1024] bf16 | 1048576 | 1.00 |"), r.out());
@@ -45,8 +45,8 @@ class PlanCommandTest {
         // 10 q / 2 kv heads: group 5. T=26 in 2 sequences: [13, 13] = 2 + 2 tiles, [1, 25] = 1 + 2.
         var r = run("plan", "--q-heads", "10", "--kv-heads", "2", "--sizes", "16,26", "--max-num-seqs", "2");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("| 26 | 2 | 4 | 3 | UNDER by 1 | 2x13 |"), r.out());
-        assertTrue(r.out().contains("| 16 | 2 | 3 | 3 | ok | 1 + 15 |"), r.out()); // 1 + ceil(75/64)
+        assertTrue(r.out().contains("| 26 | 2 | 64 | 4 | 3 | UNDER by 1 | 2x13 |"), r.out());
+        assertTrue(r.out().contains("| 16 | 2 | 64 | 3 | 3 | ok | 1 + 15 |"), r.out()); // 1 + ceil(75/64)
         assertTrue(r.out().contains("1 size(s) UNDER"), r.out());
     }
 
@@ -55,7 +55,7 @@ class PlanCommandTest {
         var r = run("plan", "--q-heads", "28", "--kv-heads", "4", "--head-dim", "128", "--hidden", "3584",
                 "--layers", "28", "--ffn", "18944", "--vocab", "152064", "--untied-embeddings", "--sizes", "64,512");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("| 512 | 32 | 85 | 84 | UNDER by 1 |"), r.out());
+        assertTrue(r.out().contains("| 512 | 32 | 64 | 85 | 84 | UNDER by 1 |"), r.out());
     }
 
     @Test
@@ -65,9 +65,9 @@ class PlanCommandTest {
         var r = run("plan", "--model", "ernie-4.5-21b-a3b-attn");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("q heads 20 / kv heads 4 (group 5), head dim 128, hidden 2560, layers 28"), r.out());
-        assertTrue(r.out().contains("| 96 | 32 | 37 | 37 | ok |"), r.out());
-        assertTrue(r.out().contains("| 128 | 32 | 40 | 39 | UNDER by 1 | 24x1 + 8x13 |"), r.out());
-        assertTrue(r.out().contains("| 512 | 32 | 71 | 69 | UNDER by 2 |"), r.out());
+        assertTrue(r.out().contains("| 96 | 32 | 64 | 37 | 37 | ok |"), r.out());
+        assertTrue(r.out().contains("| 128 | 32 | 64 | 40 | 39 | UNDER by 1 | 24x1 + 8x13 |"), r.out());
+        assertTrue(r.out().contains("| 512 | 32 | 64 | 71 | 69 | UNDER by 2 |"), r.out());
         assertTrue(r.out().contains("7 size(s) UNDER"), r.out());
     }
 
@@ -85,7 +85,7 @@ class PlanCommandTest {
         assertEquals(0, fromConfig.exit(), fromConfig.err());
         assertTrue(fromConfig.out().contains("q heads 28 / kv heads 4 (group 7), head dim 128, hidden 3584, layers 28, ffn 18944, vocab 152064\n"),
                 fromConfig.out());
-        assertTrue(fromConfig.out().contains("| 512 | 32 | 85 | 84 | UNDER by 1 |"), fromConfig.out());
+        assertTrue(fromConfig.out().contains("| 512 | 32 | 64 | 85 | 84 | UNDER by 1 |"), fromConfig.out());
         var fromFlags = run("plan", "--q-heads", "28", "--kv-heads", "4", "--head-dim", "128", "--hidden", "3584",
                 "--layers", "28", "--ffn", "18944", "--vocab", "152064", "--untied-embeddings", "--sizes", "64,512");
         assertEquals(fromFlags.out(), fromConfig.out());
