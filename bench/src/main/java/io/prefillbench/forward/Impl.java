@@ -53,7 +53,13 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
          * ({@link Lowering#serializeAfterTileMap}, which gives every plan that order since build_tile_map copies the batch
          * metadata in; the attribute names the reason in {@link Lowering#checkTileMapFirst}'s refusal).
          */
-        TILE_MAP_BEFORE_WAIT
+        TILE_MAP_BEFORE_WAIT,
+        /**
+         * An attention kernel over tiles of half the standard rows ({@link KernelConstants#ROWS_PER_TILE} / 2: the t32 form,
+         * whose kernel derives its rows the same way): a plan running it counts its tile capacity, tile map and batch tiles
+         * in those ({@link ImplRegistry#tileRows}, {@link CaptureKey#tileRows}).
+         */
+        HALF_TILES
     }
 
     @FunctionalInterface

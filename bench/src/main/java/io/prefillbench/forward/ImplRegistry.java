@@ -51,12 +51,12 @@ public final class ImplRegistry {
     public static final String ATTENTION_WG_EARLY_T32 = "attention_prefill_wg_early_t32";
 
     /**
-     * Rows per attention tile of an implementation: {@link KernelConstants#ROWS_PER_TILE}, half that for the t32 form
-     * (its kernel's PK_ATTN_T32_ROWS is PREFILL_ATTN_ROWS_PER_TILE / 2 too). A plan's tile map, tile capacity and batch
-     * tile counts use its attention's rows ({@link CaptureKey#tileRows}).
+     * Rows per attention tile of an implementation: {@link KernelConstants#ROWS_PER_TILE}, half that for a
+     * {@link Impl.Attr#HALF_TILES} form (the t32 kernel's PK_ATTN_T32_ROWS is PREFILL_ATTN_ROWS_PER_TILE / 2 too). A plan's
+     * tile map, tile capacity and batch tile counts use its attention's rows ({@link CaptureKey#tileRows}).
      */
-    public static int tileRows(String impl) {
-        return ATTENTION_WG_EARLY_T32.equals(impl) ? KernelConstants.ROWS_PER_TILE / 2 : KernelConstants.ROWS_PER_TILE;
+    public static int tileRows(Impl impl) {
+        return impl.attrs().contains(Impl.Attr.HALF_TILES) ? KernelConstants.ROWS_PER_TILE / 2 : KernelConstants.ROWS_PER_TILE;
     }
     private static final String WG_EARLY_BITS = "attention_prefill_wg's bits (the same arithmetic; only when its loads are issued differs)";
 
@@ -295,7 +295,8 @@ public final class ImplRegistry {
             // the early form over 32-row tiles, each on the split path (no wgmma, no two-half combine): an attention row
             // selects it, the plan's tile map and capacity then count 32-row tiles (tileRows)
             wgAttention(ATTENTION_WG_EARLY_T32, "per (tile, kv head): attention_prefill's split-path bits for every tile of <= 32 rows "
-                    + "(a row's bits can differ from the 64-row forms', which run longer tiles on the full path)", Impl.Attr.TILE_MAP_BEFORE_WAIT),
+                    + "(a row's bits can differ from the 64-row forms', which run longer tiles on the full path)", Impl.Attr.TILE_MAP_BEFORE_WAIT,
+                    Impl.Attr.HALF_TILES),
             // 4 warps, two blocks per SM: more attention blocks than that wave
             new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,

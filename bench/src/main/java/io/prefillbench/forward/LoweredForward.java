@@ -74,7 +74,8 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
      * in its own tiles; without a row the rule's forms, standard tiles). Lowering picks the same row again from the key.
      */
     private static CaptureKey tiled(CaptureKey key, ForwardProgram program, ImplRegistry registry, ImplChoices choices) {
-        int rows = choices.attention(key, program.dims()).map(r -> ImplRegistry.tileRows(r.impl())).orElse(KernelConstants.ROWS_PER_TILE);
+        int rows = choices.attention(key, program.dims()).map(r -> ImplRegistry.tileRows(registry.byName(r.impl())))
+                .orElse(KernelConstants.ROWS_PER_TILE);
         return rows == key.tileRows() ? key : key.withTileRows(rows, program.dims().group());
     }
 

@@ -160,10 +160,10 @@ public final class Lowering {
                 out.add(LoweredOp.of(op, registry.defaultFor(op, key, program.dims())).withSplits(0));
             }
             Impl chosen = out.getLast().impl();
-            if (op.kind() == OpKind.ATTENTION && ImplRegistry.tileRows(chosen.name()) != key.tileRows()) {
+            if (op.kind() == OpKind.ATTENTION && ImplRegistry.tileRows(chosen) != key.tileRows()) {
                 // the key's tile capacity and the tile map are counted in the kernel's tiles (LoweredForward.tiled)
                 throw new IllegalStateException(op.name() + " at size " + key.size() + ": " + chosen.name() + " runs tiles of "
-                        + ImplRegistry.tileRows(chosen.name()) + " rows but the capture key counts tiles of " + key.tileRows());
+                        + ImplRegistry.tileRows(chosen) + " rows but the capture key counts tiles of " + key.tileRows());
             }
         }
         return out;

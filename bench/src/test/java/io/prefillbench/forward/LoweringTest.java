@@ -1070,8 +1070,8 @@ class LoweringTest {
         CaptureKey wrong = new CaptureKey(16, 1, 2, 132, 90);
         var e = assertThrows(IllegalStateException.class, () -> Lowering.lower(f.program(), wrong, ImplRegistry.standard(), ImplChoices.bundled()));
         assertTrue(e.getMessage().contains("runs tiles of 32 rows but the capture key counts tiles of 64"), e.getMessage());
-        assertEquals(64, ImplRegistry.tileRows(ImplRegistry.ATTENTION_WG_EARLY));
-        assertEquals(32, ImplRegistry.tileRows(ImplRegistry.ATTENTION_WG_EARLY_T32));
+        assertEquals(64, ImplRegistry.tileRows(ImplRegistry.standard().byName(ImplRegistry.ATTENTION_WG_EARLY)));
+        assertEquals(32, ImplRegistry.tileRows(ImplRegistry.standard().byName(ImplRegistry.ATTENTION_WG_EARLY_T32)));
     }
 
     @Test
@@ -1099,7 +1099,7 @@ class LoweringTest {
                                 : rule.plan(s).op("L0.attention").impl().name(),
                         bundled.plan(s).op("L0.attention").impl().name(), preset + " at " + s);
                 // the plan's tiles are its attention kernel's: 32 rows for t32 (its capacity counted in them), 64 otherwise
-                assertEquals(ImplRegistry.tileRows(bundled.plan(s).op("L0.attention").impl().name()), bundled.plan(s).key().tileRows(), preset + " at " + s);
+                assertEquals(ImplRegistry.tileRows(bundled.plan(s).op("L0.attention").impl()), bundled.plan(s).key().tileRows(), preset + " at " + s);
                 // a decode graph only where a decode row changes the plan: ERNIE's and Llama's size 16
                 assertEquals((ernie || llama) && s == 16, bundled.decodePlan(s).isPresent(), preset + " decode graph at " + s);
             }
