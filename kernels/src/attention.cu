@@ -311,12 +311,143 @@ PK_DEV void pk_attn_split_q_frag(uint32_t (&qf)[D / 16][4], uint16_t *sQ, int rg
                 smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
 }
 
+// ---- The rope-fused split path (attention_prefill_wg_early_t32_rope, s21): rope_kv_write's work for the rows and keys a
+// tile needs, computed by the tile's block from rope's input (the qkv GEMM's bf16 output or its fp32 split-K planes) in
+// rope.cu's 4-wide arithmetic (pk_rope_rot4 / pk_rope_v4), so every value equals rope_kv_write's output bit for bit.
+// Shared memory past the early form's Q staging: the rotated K and biased V of the sequence's new tokens 0 .. the tile's
+// last one (at most PREFILL_ATTN_ROPE_MAX_NEW rows each, row stride PK_ATTN_LDS(64)), then their clamped positions.
+#define PK_ATTN_ROPE_NEW_HALVES (2 * PREFILL_ATTN_ROPE_MAX_NEW * PK_ATTN_LDS(64))
+#define PK_ATTN_ROPE_SMEM_BYTES (2 * (PK_ATTN_SPLIT_ALL_HALVES(64) + PK_ATTN_ROPE_NEW_HALVES) + 4 * PREFILL_ATTN_ROPE_MAX_NEW)
+// Items each thread keeps in flight: their partial loads are issued before any item's math and stores.
+#define PK_ATTN_ROPE_UNROLL 3
+
+// 4 consecutive values of token bt's qkv row at column c: the in-order sum of the split-K planes rounded to bf16 (rope's
+// fused input), or the bf16 row itself.
+PK_DEV float4 pk_attn_rope_in4(const RopeKvParams &r, int bt, int c) {
+  const size_t width = (size_t)(r.q_heads + 2 * r.kv_heads) * 64;
+  if (r.qkv_splits > 0) return pk_sum_partial4<4>(r.qkv_partial + (size_t)bt * width, (size_t)r.qkv_rows * width, r.qkv_splits, c);
+  return pk_ld_bf4(r.qkv + (size_t)bt * width + c);
+}
+
+// The tile's rope work, by the split path's 128 threads after the PDL wait: item it < nQ rotates 4 pairs of Q row
+// row0 + it / 8 into sQ (zeros for a row past the sequence's), then 4 pairs of new key k's K into sNK, then 4 elements of
+// its V into sNV; the block whose tile holds token k's first row (k * group in [row0, row0 + ROWS)) also stores that
+// token's K and V of this kv head into the caches at its slot (slot < 0: not cached), so every (token, kv head) is written
+// once. sPos: the new tokens' clamped positions (filled before the wait). Values as rope_kv_write's, item for item.
+template <int ROWS>
+PK_DEV void pk_attn_rope_prologue(const RopeKvParams &r, const PkAttnTile &t, uint16_t *sQ, uint16_t *sNK, uint16_t *sNV,
+                                  const int *sPos, int nq, int nk, int tid) {
+  constexpr int D = 64, HALF = 32, LDS = PK_ATTN_LDS(64);
+  const int kvh = t.kvh, group = t.group, qh = r.q_heads;
+  const int nQ = nq * 8, nK = nk * 8, total = nQ + nK + nk * 16;
+  const bool hb = r.bias != nullptr;
+  const size_t kv_row = (size_t)r.kv_heads * D;
+  const int v0 = (qh + r.kv_heads) * D + kvh * D;  // this kv head's V columns
+  const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
+  for (int it0 = tid; it0 < total; it0 += PK_ATTN_SPLIT_THREADS * PK_ATTN_ROPE_UNROLL) {
+    float4 x1[PK_ATTN_ROPE_UNROLL], x2[PK_ATTN_ROPE_UNROLL], cs1[PK_ATTN_ROPE_UNROLL], cs2[PK_ATTN_ROPE_UNROLL];
+    float4 b1[PK_ATTN_ROPE_UNROLL], b2[PK_ATTN_ROPE_UNROLL];
+    // loads of every item first
+#pragma unroll
+    for (int u = 0; u < PK_ATTN_ROPE_UNROLL; u++) {
+      const int it = it0 + u * PK_ATTN_SPLIT_THREADS;
+      x1[u] = x2[u] = cs1[u] = cs2[u] = b1[u] = b2[u] = zero;
+      if (it >= total) continue;
+      if (it < nQ + nK) {  // a q or k head's pairs i..i+3
+        const bool isq = it < nQ;
+        const int j = isq ? it : it - nQ, row = j >> 3, i = (j & 7) * 4;
+        const int gr = t.row0 + row;
+        if (isq && gr >= t.nrows) continue;  // zeros
+        const int tok = isq ? gr / group : row;
+        const int head = isq ? kvh * group + (gr - tok * group) : qh + kvh;
+        const int c1 = head * D + i;
+        x1[u] = pk_attn_rope_in4(r, t.qs + tok, c1);
+        x2[u] = pk_attn_rope_in4(r, t.qs + tok, c1 + HALF);
+        const float *cs = r.cos_sin + (size_t)sPos[tok] * D;
+        cs1[u] = *reinterpret_cast<const float4 *>(cs + i);
+        cs2[u] = *reinterpret_cast<const float4 *>(cs + HALF + i);
+        if (hb) {
+          b1[u] = pk_ld_bf4(r.bias + c1);
+          b2[u] = pk_ld_bf4(r.bias + c1 + HALF);
+        }
+      } else {  // 4 elements of a new key's V
+        const int j = it - nQ - nK, tok = j >> 4, e = (j & 15) * 4;
+        x1[u] = pk_attn_rope_in4(r, t.qs + tok, v0 + e);
+        if (hb) b1[u] = pk_ld_bf4(r.bias + v0 + e);
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < PK_ATTN_ROPE_UNROLL; u++) {
+      const int it = it0 + u * PK_ATTN_SPLIT_THREADS;
+      if (it >= total) continue;
+      if (it < nQ + nK) {
+        const bool isq = it < nQ;
+        const int j = isq ? it : it - nQ, row = j >> 3, i = (j & 7) * 4;
+        uint16_t o1[4] = {0, 0, 0, 0}, o2[4] = {0, 0, 0, 0};
+        if (!isq || t.row0 + row < t.nrows) {
+          float a1[4] = {x1[u].x, x1[u].y, x1[u].z, x1[u].w}, a2[4] = {x2[u].x, x2[u].y, x2[u].z, x2[u].w};
+          pk_rope_rot4(a1, a2, hb, b1[u], b2[u], cs1[u], cs2[u], o1, o2);
+        }
+        uint16_t *dst = (isq ? sQ : sNK) + row * LDS + i;
+        pk_st_bf4(dst, o1);
+        pk_st_bf4(dst + HALF, o2);
+        if (!isq && row * group >= t.row0 && row * group < t.row0 + ROWS) {
+          const int slot = r.slot_mapping[t.qs + row];
+          if (slot >= 0) {
+            uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)kvh * D + i;
+            pk_st_bf4(kc, o1);
+            pk_st_bf4(kc + HALF, o2);
+          }
+        }
+      } else {
+        const int j = it - nQ - nK, tok = j >> 4, e = (j & 15) * 4;
+        uint16_t v[4] = {f2bf(x1[u].x), f2bf(x1[u].y), f2bf(x1[u].z), f2bf(x1[u].w)};  // exact: bf16 values
+        pk_rope_v4(v, hb, b1[u]);
+        pk_st_bf4(sNV + tok * LDS + e, v);
+        if (tok * group >= t.row0 && tok * group < t.row0 + ROWS) {
+          const int slot = r.slot_mapping[t.qs + tok];
+          if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)kvh * D + e, v);
+        }
+      }
+    }
+  }
+}
+
+// pk_attn_load_chunk for the rope-fused path: keys of the cached prefix (key < past) by cp.async from the cache as there,
+// the tile's new keys (past .. past + nk - 1) copied from the prologue's rows (sNew, row key - past), and every later key
+// zero-filled: no row of the tile sees those (masked, P = 0 exactly, as for the rope_kv_write values the unfused form
+// loads there), and zeros keep 0 * V finite where the prologue wrote nothing. PART: 1 the copies only, 2 the new rows
+// only (the first chunks issue their copies before the prologue and take its rows after it), 3 both.
+template <int D, int CK, int PART = 3>
+PK_DEV void pk_attn_rope_chunk(uint16_t *dst, const uint16_t *cache, const uint16_t *sNew, int page, int key0, int past,
+                               int nk, size_t kv_row, int col0, int lane) {
+  constexpr int CPR = D / 8;
+  constexpr int LDS = PK_ATTN_LDS(D);
+#pragma unroll
+  for (int c = lane; c < CK * CPR; c += 32) {
+    const int r = c / CPR, ch = c % CPR, key = key0 + r;
+    if (key >= past && key < past + nk) {
+      if (PART & 2)
+        *reinterpret_cast<uint4 *>(dst + r * LDS + ch * 8) = *reinterpret_cast<const uint4 *>(sNew + (key - past) * LDS + ch * 8);
+    } else if (PART & 1) {
+      const bool ok = key < past;
+      const uint16_t *src =
+          ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + (key0 % PREFILL_PAGE_SIZE) + r) * kv_row + col0 + ch * 8 : cache;
+      cp_async16(smem_u32(dst + r * LDS + ch * 8), src, ok);
+    }
+  }
+}
+
 // Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0. EARLY (the wg early
 // form's, v39.6): called before the PDL wait, which it makes after its metadata and prefix prefetch; Q is staged past the
 // chunk buffers (the caller has PK_ATTN_SPLIT_ALL_HALVES), so Q and the first K / V chunks load together. Otherwise
 // called after the wait, Q staged over warp 0's chunk buffers and the chunks loaded once Q has landed. Same bits.
-template <int D, bool EARLY>
-static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, const PkAttnTile &t) {
+// ROPE (the rope-fused t32 form, EARLY only, D = 64, tiles of ROWS rows): Q and the new keys' K / V come from the tile's own
+// rope work (pk_attn_rope_prologue) instead of rope_kv_write's output; the arithmetic after that is the same.
+template <int D, bool EARLY, bool ROPE = false, int ROWS = 32>
+static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, const PkAttnTile &t,
+                                                     const RopeKvParams *rope = nullptr) {
+  static_assert(!ROPE || (EARLY && D == 64), "the rope-fused path is the early form's, head dim 64");
   const int row0 = t.row0, tile_rows = t.last_row - t.row0 + 1, nrows = t.nrows, group = t.group, qs = t.qs, past = t.past,
             kv_len = t.kv_len;
   const int *btab = t.btab;
@@ -327,6 +458,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   constexpr int NT = CK / 8;   // 8-key column tiles of S
   constexpr int CPP = PREFILL_PAGE_SIZE / CK;  // chunks per page
   const int S = tile_rows <= 16 ? 4 : 2;       // warps per 16-row group
+  const int nk = ROPE ? (row0 + tile_rows - 1) / group + 1 : 0;  // rope-fused: the new tokens 0 .. the tile's last one
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
   const int rg = warp / S, z = warp % S;       // row group, key split
@@ -353,14 +485,37 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     // head 0 only (a page holds every kv head's keys): s14 calls 1-6 (kernels/NOTES-forward.md v39).
     const int p0 = (S * CK + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE;  // pages the warps' first chunks load
     if (blockIdx.y == 0 && tid + p0 < min(pf, npf)) pk_attn_prefetch(p, btab[tid + p0], page_bytes);
-    pk_pdl_wait();  // Q, K and V are rope_kv_write's output
-    pk_attn_split_q_copy<D>(p, t, sQ, nq, tid);
-    // one commit group each, empty for a warp without chunks, so the loop's group counts are the late form's
-    if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
-    cp_async_commit();
-    if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
-    cp_async_commit();
-    cp_async_wait<2>();  // Q landed (pending: the first K and V chunks)
+    if constexpr (ROPE) {
+      // the new tokens' positions before the wait (metadata), their K / V after it
+      if (nk > PREFILL_ATTN_ROPE_MAX_NEW) __trap();  // Java runs this form at capacities <= PREFILL_ATTN_ROPE_MAX_NEW only
+      int *sPos = reinterpret_cast<int *>(smem + PK_ATTN_SPLIT_ALL_HALVES(D) + PK_ATTN_ROPE_NEW_HALVES);
+      if (tid < nk) {
+        const int pos = rope->positions[qs + tid];
+        sPos[tid] = pos < 0 ? 0 : (pos >= rope->max_positions ? rope->max_positions - 1 : pos);
+      }
+      uint16_t *sNK = smem + PK_ATTN_SPLIT_ALL_HALVES(D), *sNV = sNK + PREFILL_ATTN_ROPE_MAX_NEW * LDS;
+      pk_pdl_wait();  // rope's input is the qkv GEMM's output
+      // the first chunks' cached-prefix keys in flight while the prologue loads rope's input: one commit group per
+      // operand (K, V; no Q group: the prologue stores Q itself), so the loop's counts hold as in the unfused form
+      if (z < nch) pk_attn_rope_chunk<D, CK, 1>(sK, p.k_cache, sNK, page0, z * CK, past, nk, kv_row, kcol0, lane);
+      cp_async_commit();
+      if (z < nch) pk_attn_rope_chunk<D, CK, 1>(sV, p.v_cache, sNV, page0, z * CK, past, nk, kv_row, kcol0, lane);
+      cp_async_commit();
+      pk_attn_bar_split();  // sPos
+      pk_attn_rope_prologue<ROWS>(*rope, t, sQ, sNK, sNV, sPos, nq, nk, tid);
+      pk_attn_bar_split();  // Q and the new keys' rows are complete
+      if (z < nch) pk_attn_rope_chunk<D, CK, 2>(sK, p.k_cache, sNK, page0, z * CK, past, nk, kv_row, kcol0, lane);
+      if (z < nch) pk_attn_rope_chunk<D, CK, 2>(sV, p.v_cache, sNV, page0, z * CK, past, nk, kv_row, kcol0, lane);
+    } else {
+      pk_pdl_wait();  // Q, K and V are rope_kv_write's output
+      pk_attn_split_q_copy<D>(p, t, sQ, nq, tid);
+      // one commit group each, empty for a warp without chunks, so the loop's group counts are the late form's
+      if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+      cp_async_commit();
+      if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+      cp_async_commit();
+    }
+    cp_async_wait<2>();  // Q landed (pending: the first K and V chunks; rope-fused: Q is in place, nothing to wait for)
     pk_attn_bar_split();
     pk_attn_split_q_frag<D>(qf, sQ, rg, lane);
   } else {
@@ -407,7 +562,12 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     }
     __syncwarp();  // the warp is done with K(c)
     const int cn = c + S;
-    if (cn < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    if constexpr (ROPE) {
+      if (cn < nch) pk_attn_rope_chunk<D, CK>(sK, p.k_cache, smem + PK_ATTN_SPLIT_ALL_HALVES(D), btab[cn / CPP], cn * CK, past,
+                                              nk, kv_row, kcol0, lane);
+    } else {
+      if (cn < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    }
     cp_async_commit();
 
     // Mask (key <= row position), online softmax: as in the full path, over NT column tiles.
@@ -427,7 +587,12 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       }
     }
     __syncwarp();  // the warp is done with V(c)
-    if (cn < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    if constexpr (ROPE) {
+      if (cn < nch) pk_attn_rope_chunk<D, CK>(sV, p.v_cache, smem + PK_ATTN_SPLIT_ALL_HALVES(D) + PREFILL_ATTN_ROPE_MAX_NEW * LDS,
+                                              btab[cn / CPP], cn * CK, past, nk, kv_row, kcol0, lane);
+    } else {
+      if (cn < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    }
     cp_async_commit();
   }
   cp_async_wait<0>();
