@@ -111,23 +111,27 @@ class RopeIntoAttentionTest {
         assertTrue(f.plan(16).op("L0.attention").describe(f.plan(16).key()).contains(" partial_in=4 fused=L0.rope_kv"));
     }
 
-    /** Unsplit qkv (one split at 64 on ERNIE's 17..64 row): the attention reads the bf16 qkv tensor, no partial input. */
+    /**
+     * ERNIE at 64 (its 17..64 row switched too): the qkv GEMM splits 4 ways there as well, so the partials feed the
+     * attention; tiny-bias at 16 runs its qkv unsplit: the attention then reads the bf16 qkv tensor, no partial input.
+     */
     @Test
-    void anUnsplitQkvHandsTheAttentionItsBf16Output() {
+    void theAttentionReadsPartialsOrTheBf16QkvAsTheGemmWritesThem() {
         ImplChoices both = switched(switched(ImplChoices.bundled(), 16, 1, ROPE), 16, 17, ROPE);
         LoweredPlan p = lower("ernie-4.5-0.3b", "16,64", 16, 132, ImplRegistry.standard(), both).plan(64);
-        LoweredOp att = p.op("L0.attention");
-        assertEquals(ROPE, att.impl().name());
-        LoweredOp qkv = p.op("L0.qkv");
-        if (qkv.splits() == 1) {
-            assertEquals(0, att.partialSplits());
-            assertEquals(ForwardProgram.QKV, att.op().in("qkv"));
-            assertEquals(ForwardProgram.QKV, qkv.op().out("c"));
-        } else {
-            assertEquals(qkv.splits(), att.partialSplits());
-            assertEquals("splitk.qkv", att.op().in("qkv"));
-        }
+        assertEquals(ROPE, p.op("L0.attention").impl().name());
+        assertEquals(4, p.op("L0.qkv").splits());
+        assertEquals(4, p.op("L0.attention").partialSplits());
+        assertEquals(64, p.op("L0.attention").partialRows());
+        assertEquals("splitk.qkv", p.op("L0.attention").op().in("qkv"));
         assertTrue(p.ops().stream().noneMatch(o -> o.op().kind() == OpKind.ROPE_KV || o.op().kind() == OpKind.SPLITK_REDUCE));
+        LoweredPlan tiny = lower("tiny-bias", "16", 16, 132, ImplRegistry.standard(), withoutRopeIntoQkv(switched(ImplChoices.bundled(), 4, 1, ROPE)))
+                .plan(16);
+        LoweredOp att = tiny.op("L0.attention");
+        assertEquals(1, tiny.op("L0.qkv").splits());
+        assertEquals(0, att.partialSplits());
+        assertEquals(ForwardProgram.QKV, att.op().in("qkv"));
+        assertEquals(ForwardProgram.QKV, tiny.op("L0.qkv").op().out("c"));
     }
 
     /** Above 64 tokens a sequence's query could exceed what the kernel takes: a row reaching 128 is refused, naming why. */
