@@ -247,6 +247,8 @@ typedef struct AttnParams {
  * bit. Each sequence's query length must be <= PREFILL_ATTN_ROPE_MAX_NEW (the kernel traps otherwise; Java runs it
  * only at capacities of at most that many tokens). Grid, block, shared memory and plan order: the t32 form's. */
 #define PREFILL_ATTN_ROPE_MAX_NEW 64
+/* ... and the most split-K planes of the qkv GEMM it sums (rope.qkv_splits; it traps above). */
+#define PREFILL_ATTN_ROPE_MAX_SPLITS 4
 typedef struct AttnRopeParams {
   AttnParams attn;
   RopeKvParams rope;

@@ -321,12 +321,33 @@ PK_DEV void pk_attn_split_q_frag(uint32_t (&qf)[D / 16][4], uint16_t *sQ, int rg
 // Items each thread keeps in flight: their partial loads are issued before any item's math and stores.
 #define PK_ATTN_ROPE_UNROLL 3
 
-// 4 consecutive values of token bt's qkv row at column c: the in-order sum of the split-K planes rounded to bf16 (rope's
-// fused input), or the bf16 row itself.
-PK_DEV float4 pk_attn_rope_in4(const RopeKvParams &r, int bt, int c) {
+// Rope's input for 4 consecutive values: the split-K planes' raw loads (up to PK_ATTN_ROPE_SPLITS, or the bf16 row in
+// v[0] when splits == 0), then pk_sum_partial4's in-order sum rounded to bf16. Loads and sums are separate steps so a
+// thread issues every item's loads before any sum consumes one (s21 call 3: with pk_sum_partial4 inside each item, in-order
+// issue kept each item's loads behind the previous item's sums, an L2 round trip per item in the chain).
+#define PK_ATTN_ROPE_SPLITS PREFILL_ATTN_ROPE_MAX_SPLITS
+PK_DEV void pk_attn_rope_ld4(float4 (&v)[PK_ATTN_ROPE_SPLITS], const RopeKvParams &r, bool valid, int bt, int c) {
   const size_t width = (size_t)(r.q_heads + 2 * r.kv_heads) * 64;
-  if (r.qkv_splits > 0) return pk_sum_partial4<4>(r.qkv_partial + (size_t)bt * width, (size_t)r.qkv_rows * width, r.qkv_splits, c);
-  return pk_ld_bf4(r.qkv + (size_t)bt * width + c);
+  const int splits = r.qkv_splits;
+  if (splits <= 0) {
+    if (valid) v[0] = pk_ld_bf4(r.qkv + (size_t)bt * width + c);
+    return;
+  }
+  const float *part = r.qkv_partial + (size_t)bt * width + c;
+  const size_t plane = (size_t)r.qkv_rows * width;
+#pragma unroll
+  for (int z = 0; z < PK_ATTN_ROPE_SPLITS; z++)
+    if (valid && z < splits) v[z] = pk_ld_part4<false>(part + (size_t)z * plane);
+}
+PK_DEV float4 pk_attn_rope_sum4(const float4 (&v)[PK_ATTN_ROPE_SPLITS], const RopeKvParams &r) {
+  if (r.qkv_splits <= 0) return v[0];
+  float4 a = v[0];
+#pragma unroll
+  for (int z = 1; z < PK_ATTN_ROPE_SPLITS; z++)
+    if (z < r.qkv_splits) {
+      a.x = __fadd_rn(a.x, v[z].x); a.y = __fadd_rn(a.y, v[z].y); a.z = __fadd_rn(a.z, v[z].z); a.w = __fadd_rn(a.w, v[z].w);
+    }
+  return make_float4(bf2f(f2bf(a.x)), bf2f(f2bf(a.y)), bf2f(f2bf(a.z)), bf2f(f2bf(a.w)));
 }
 
 // The tile's rope work, by the split path's 128 threads after the PDL wait: item it < nQ rotates 4 pairs of Q row
@@ -334,79 +355,84 @@ PK_DEV float4 pk_attn_rope_in4(const RopeKvParams &r, int bt, int c) {
 // its V into sNV; the block whose tile holds token k's first row (k * group in [row0, row0 + ROWS)) also stores that
 // token's K and V of this kv head into the caches at its slot (slot < 0: not cached), so every (token, kv head) is written
 // once. sPos: the new tokens' clamped positions (filled before the wait). Values as rope_kv_write's, item for item.
+// Kernels launch this form only with qkv_splits <= PK_ATTN_ROPE_SPLITS (the binder refuses more; the kernel traps).
 template <int ROWS>
 PK_DEV void pk_attn_rope_prologue(const RopeKvParams &r, const PkAttnTile &t, uint16_t *sQ, uint16_t *sNK, uint16_t *sNV,
                                   const int *sPos, int nq, int nk, int tid) {
-  constexpr int D = 64, HALF = 32, LDS = PK_ATTN_LDS(64);
+  constexpr int D = 64, HALF = 32, LDS = PK_ATTN_LDS(64), U = PK_ATTN_ROPE_UNROLL;
   const int kvh = t.kvh, group = t.group, qh = r.q_heads;
   const int nQ = nq * 8, nK = nk * 8, total = nQ + nK + nk * 16;
   const bool hb = r.bias != nullptr;
   const size_t kv_row = (size_t)r.kv_heads * D;
   const int v0 = (qh + r.kv_heads) * D + kvh * D;  // this kv head's V columns
   const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
-  for (int it0 = tid; it0 < total; it0 += PK_ATTN_SPLIT_THREADS * PK_ATTN_ROPE_UNROLL) {
-    float4 x1[PK_ATTN_ROPE_UNROLL], x2[PK_ATTN_ROPE_UNROLL], cs1[PK_ATTN_ROPE_UNROLL], cs2[PK_ATTN_ROPE_UNROLL];
-    float4 b1[PK_ATTN_ROPE_UNROLL], b2[PK_ATTN_ROPE_UNROLL];
-    // loads of every item first
+  for (int it0 = tid; it0 < total; it0 += PK_ATTN_SPLIT_THREADS * U) {
+    // what each item is: kind (0 q, 1 k, 2 v, -1 none), its token, its first column, its element offset i (pairs) or e (v)
+    int kind[U], tok[U], c1[U], off[U], row[U];
 #pragma unroll
-    for (int u = 0; u < PK_ATTN_ROPE_UNROLL; u++) {
+    for (int u = 0; u < U; u++) {
       const int it = it0 + u * PK_ATTN_SPLIT_THREADS;
-      x1[u] = x2[u] = cs1[u] = cs2[u] = b1[u] = b2[u] = zero;
-      if (it >= total) continue;
-      if (it < nQ + nK) {  // a q or k head's pairs i..i+3
-        const bool isq = it < nQ;
-        const int j = isq ? it : it - nQ, row = j >> 3, i = (j & 7) * 4;
-        const int gr = t.row0 + row;
-        if (isq && gr >= t.nrows) continue;  // zeros
-        const int tok = isq ? gr / group : row;
-        const int head = isq ? kvh * group + (gr - tok * group) : qh + kvh;
-        const int c1 = head * D + i;
-        x1[u] = pk_attn_rope_in4(r, t.qs + tok, c1);
-        x2[u] = pk_attn_rope_in4(r, t.qs + tok, c1 + HALF);
-        const float *cs = r.cos_sin + (size_t)sPos[tok] * D;
-        cs1[u] = *reinterpret_cast<const float4 *>(cs + i);
-        cs2[u] = *reinterpret_cast<const float4 *>(cs + HALF + i);
-        if (hb) {
-          b1[u] = pk_ld_bf4(r.bias + c1);
-          b2[u] = pk_ld_bf4(r.bias + c1 + HALF);
-        }
-      } else {  // 4 elements of a new key's V
-        const int j = it - nQ - nK, tok = j >> 4, e = (j & 15) * 4;
-        x1[u] = pk_attn_rope_in4(r, t.qs + tok, v0 + e);
-        if (hb) b1[u] = pk_ld_bf4(r.bias + v0 + e);
+      const bool isq = it < nQ, isk = !isq && it < nQ + nK;
+      const int j = isq ? it : isk ? it - nQ : it - nQ - nK;
+      row[u] = isq || isk ? j >> 3 : j >> 4;
+      off[u] = isq || isk ? (j & 7) * 4 : (j & 15) * 4;
+      const int gr = t.row0 + row[u];
+      tok[u] = isq ? gr / group : row[u];
+      const int head = isq ? kvh * group + (gr - tok[u] * group) : qh + kvh;
+      c1[u] = isq || isk ? head * D + off[u] : v0 + off[u];
+      kind[u] = it >= total || (isq && gr >= t.nrows) ? -1 : isq ? 0 : isk ? 1 : 2;
+    }
+    // every item's loads
+    float4 x1[U][PK_ATTN_ROPE_SPLITS], x2[U][PK_ATTN_ROPE_SPLITS], cs1[U], cs2[U], b1[U], b2[U];
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+      const bool rot = kind[u] == 0 || kind[u] == 1;
+      pk_attn_rope_ld4(x1[u], r, kind[u] >= 0, t.qs + tok[u], c1[u]);
+      pk_attn_rope_ld4(x2[u], r, rot, t.qs + tok[u], c1[u] + HALF);
+      cs1[u] = cs2[u] = b1[u] = b2[u] = zero;
+      if (rot) {
+        const float *cs = r.cos_sin + (size_t)sPos[tok[u]] * D;
+        cs1[u] = *reinterpret_cast<const float4 *>(cs + off[u]);
+        cs2[u] = *reinterpret_cast<const float4 *>(cs + HALF + off[u]);
       }
+      if (hb && kind[u] >= 0) b1[u] = pk_ld_bf4(r.bias + c1[u]);
+      if (hb && rot) b2[u] = pk_ld_bf4(r.bias + c1[u] + HALF);
     }
 #pragma unroll
-    for (int u = 0; u < PK_ATTN_ROPE_UNROLL; u++) {
-      const int it = it0 + u * PK_ATTN_SPLIT_THREADS;
-      if (it >= total) continue;
-      if (it < nQ + nK) {
-        const bool isq = it < nQ;
-        const int j = isq ? it : it - nQ, row = j >> 3, i = (j & 7) * 4;
-        uint16_t o1[4] = {0, 0, 0, 0}, o2[4] = {0, 0, 0, 0};
-        if (!isq || t.row0 + row < t.nrows) {
-          float a1[4] = {x1[u].x, x1[u].y, x1[u].z, x1[u].w}, a2[4] = {x2[u].x, x2[u].y, x2[u].z, x2[u].w};
-          pk_rope_rot4(a1, a2, hb, b1[u], b2[u], cs1[u], cs2[u], o1, o2);
+    for (int u = 0; u < U; u++) {
+      if (kind[u] < 0) {
+        if (it0 + u * PK_ATTN_SPLIT_THREADS < nQ) {  // a Q row past the sequence's: zeros
+          const uint16_t z4[4] = {0, 0, 0, 0};
+          pk_st_bf4(sQ + row[u] * LDS + off[u], z4);
+          pk_st_bf4(sQ + row[u] * LDS + off[u] + HALF, z4);
         }
-        uint16_t *dst = (isq ? sQ : sNK) + row * LDS + i;
+        continue;
+      }
+      const float4 a = pk_attn_rope_sum4(x1[u], r);
+      const bool owner = tok[u] * group >= t.row0 && tok[u] * group < t.row0 + ROWS;  // k / v: this tile writes the caches
+      if (kind[u] <= 1) {
+        const float4 b = pk_attn_rope_sum4(x2[u], r);
+        float a1[4] = {a.x, a.y, a.z, a.w}, a2[4] = {b.x, b.y, b.z, b.w};
+        uint16_t o1[4], o2[4];
+        pk_rope_rot4(a1, a2, hb, b1[u], b2[u], cs1[u], cs2[u], o1, o2);
+        uint16_t *dst = (kind[u] == 0 ? sQ : sNK) + row[u] * LDS + off[u];
         pk_st_bf4(dst, o1);
         pk_st_bf4(dst + HALF, o2);
-        if (!isq && row * group >= t.row0 && row * group < t.row0 + ROWS) {
-          const int slot = r.slot_mapping[t.qs + row];
+        if (kind[u] == 1 && owner) {
+          const int slot = r.slot_mapping[t.qs + tok[u]];
           if (slot >= 0) {
-            uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)kvh * D + i;
+            uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)kvh * D + off[u];
             pk_st_bf4(kc, o1);
             pk_st_bf4(kc + HALF, o2);
           }
         }
       } else {
-        const int j = it - nQ - nK, tok = j >> 4, e = (j & 15) * 4;
-        uint16_t v[4] = {f2bf(x1[u].x), f2bf(x1[u].y), f2bf(x1[u].z), f2bf(x1[u].w)};  // exact: bf16 values
+        uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
         pk_rope_v4(v, hb, b1[u]);
-        pk_st_bf4(sNV + tok * LDS + e, v);
-        if (tok * group >= t.row0 && tok * group < t.row0 + ROWS) {
-          const int slot = r.slot_mapping[t.qs + tok];
-          if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)kvh * D + e, v);
+        pk_st_bf4(sNV + tok[u] * LDS + off[u], v);
+        if (owner) {
+          const int slot = r.slot_mapping[t.qs + tok[u]];
+          if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)kvh * D + off[u], v);
         }
       }
     }
@@ -487,7 +513,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     if (blockIdx.y == 0 && tid + p0 < min(pf, npf)) pk_attn_prefetch(p, btab[tid + p0], page_bytes);
     if constexpr (ROPE) {
       // the new tokens' positions before the wait (metadata), their K / V after it
-      if (nk > PREFILL_ATTN_ROPE_MAX_NEW) __trap();  // Java runs this form at capacities <= PREFILL_ATTN_ROPE_MAX_NEW only
+      // Java runs this form at capacities <= PREFILL_ATTN_ROPE_MAX_NEW only, on at most PK_ATTN_ROPE_SPLITS planes
+      if (nk > PREFILL_ATTN_ROPE_MAX_NEW || rope->qkv_splits > PK_ATTN_ROPE_SPLITS) __trap();
       int *sPos = reinterpret_cast<int *>(smem + PK_ATTN_SPLIT_ALL_HALVES(D) + PK_ATTN_ROPE_NEW_HALVES);
       if (tid < nk) {
         const int pos = rope->positions[qs + tid];

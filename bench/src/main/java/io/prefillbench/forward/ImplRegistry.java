@@ -1106,6 +1106,11 @@ public final class ImplRegistry {
         Op op = lo.op();
         var d = c.dims();
         boolean partials = lo.partialSplits() > 0;
+        if (lo.partialSplits() > KernelConstants.ATTN_ROPE_MAX_SPLITS) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " sums at most " + KernelConstants.ATTN_ROPE_MAX_SPLITS
+                    + " split-K planes of the qkv GEMM, got " + lo.partialSplits() + "; give the qkv GEMM's row at this size fewer splits or drop the"
+                    + " attention row naming " + lo.impl().name());
+        }
         if (op.in("qkv") == null) {
             throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " reads rope's input but its op binds no qkv; lower it with "
                     + "Lowering.foldRopeIntoAttention");

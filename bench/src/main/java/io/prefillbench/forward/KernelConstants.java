@@ -19,6 +19,8 @@ public final class KernelConstants {
      * at capture sizes of at most that many tokens.
      */
     public static final int ATTN_ROPE_MAX_NEW = Kernels.PREFILL_ATTN_ROPE_MAX_NEW();
+    /** Split-K planes of the qkv GEMM the rope-fused attention form sums (it traps above: the binder refuses more). */
+    public static final int ATTN_ROPE_MAX_SPLITS = Kernels.PREFILL_ATTN_ROPE_MAX_SPLITS();
     public static final int GEMM_BM = Kernels.PREFILL_GEMM_BM();
     public static final int GEMM_BN = Kernels.PREFILL_GEMM_BN();
     public static final int GEMM_BK = Kernels.PREFILL_GEMM_BK();

@@ -131,12 +131,17 @@ class RopeIntoAttentionGpuTest {
         return seqs;
     }
 
-    /** {@code base} with its non-decode attention rows for {@code qHeads} q heads starting at each of {@code ms} naming {@code impl}. */
+    /**
+     * {@code base} with the first non-decode attention row for {@code qHeads} q heads starting at each of {@code ms} naming
+     * {@code impl} (the first row covering a size is the one lowering takes: ERNIE's t32 row at 17..64 comes before its
+     * early-form row at 17..512, which stays).
+     */
     static ImplChoices switched(ImplChoices base, int qHeads, int[] ms, String impl) {
         List<ImplChoices.AttentionRow> rows = new ArrayList<>();
+        java.util.Set<Integer> done = new java.util.HashSet<>();
         int hits = 0;
         for (ImplChoices.AttentionRow r : base.attention()) {
-            boolean hit = r.qHeads() == qHeads && !r.decodeOnly() && Arrays.stream(ms).anyMatch(m -> m == r.m());
+            boolean hit = r.qHeads() == qHeads && !r.decodeOnly() && Arrays.stream(ms).anyMatch(m -> m == r.m()) && done.add(r.m());
             rows.add(hit ? new ImplChoices.AttentionRow(impl, r.qHeads(), r.kvHeads(), r.headDim(), r.m(), r.mMax(), r.arch(), "test") : r);
             if (hit) hits++;
         }
