@@ -624,6 +624,7 @@ static long count_nan(const AttnOut &a) {
 }
 
 static void test_attention_decode();
+static void test_attention_rope();
 static void test_attention() {
   struct Cfg { int qh, kvh, D; };
   for (int form : {0, 1, 2, 3, 5})
@@ -757,6 +758,133 @@ static void test_attention() {
   }
   g_attn_form = 0;
   test_attention_decode();
+  test_attention_rope();
+}
+
+// ---------------------------------------------------------------- attention with rope_kv_write folded in (s21)
+// attention_prefill_wg_early_t32_rope against rope_kv_write + attention_prefill_wg_early_t32 on the same inputs: the
+// attention output and both caches bit for bit, and rope's input left as it was (the t32 form itself is checked against
+// the float64 reference above, rope_kv_write in test_rope). For rope's bf16 input and its split-K planes, with and
+// without a bias, groups 8, 5, 4 and 2; prompts of 1..64 tokens, cached prefixes with decode steps, the short prompt;
+// surplus grid blocks; the fused kernel twice (a race would show). Then, at 16 q / 2 kv heads, the pair's time and
+// the fused kernel's on the short prompt, 2 x 8 and 1 x 8 + 8 decodes over 512 (launches back to back, no PDL: not the
+// chain's time).
+static void test_attention_rope() {
+  struct Cfg { int qh, kvh; bool bias; int splits; };
+  const int D = 64, maxpos = 4096;
+  const float sl2 = 1.f / std::sqrt((float)D) * 1.4426950408889634f;
+  for (Cfg cfg : {Cfg{16, 2, false, 4}, Cfg{16, 2, true, 0}, Cfg{10, 2, true, 4}, Cfg{32, 8, false, 4}, Cfg{4, 2, true, 2}}) {
+    const int group = cfg.qh / cfg.kvh, width = (cfg.qh + 2 * cfg.kvh) * D;
+    const size_t kvrow = (size_t)cfg.kvh * D;
+    const std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv" + (cfg.bias ? " bias" : "") +
+                            " splits " + std::to_string(cfg.splits);
+    Rng r(77 + cfg.qh + cfg.splits);
+    const char *mix_names[5] = {"prompts 1..64", "prefixes + decodes", "short 1x10", "2x8", "1x8 + 8 decodes@512"};
+    for (int mix = 0; mix < 5; mix++) {
+      if (mix >= 3 && !(cfg.qh == 16 && cfg.splits == 4)) continue;  // the timed mixes: ERNIE's shape only
+      std::vector<SeqSpec> seqs;
+      if (mix == 0) {
+        seqs = {{0, 64, 1}, {0, 1, 2}};
+        for (int s = 0; s < 4; s++) seqs.push_back({0, r.range(2, 63), (uint32_t)(3 + s)});
+      } else if (mix == 1) {
+        seqs = {{511, 1, 11}, {2047, 1, 12}, {64, 1, 13}, {63, 64, 14}};
+        for (int s = 0; s < 4; s++) seqs.push_back({r.range(1, 300), r.range(1, 40), (uint32_t)(15 + s)});
+      } else if (mix == 2) {
+        seqs = {{0, 10, 21}};
+      } else if (mix == 3) {
+        seqs = {{0, 8, 22}, {0, 8, 23}};
+      } else {
+        seqs = {{0, 8, 24}};
+        for (int s = 0; s < 8; s++) seqs.push_back({511, 1, (uint32_t)(25 + s)});
+      }
+      const int ns = (int)seqs.size();
+      std::vector<int32_t> qs(ns + 1, 0), kvl(ns);
+      int maxpages = 1, totpages = 0;
+      for (int s = 0; s < ns; s++) {
+        qs[s + 1] = qs[s] + seqs[s].qlen;
+        kvl[s] = seqs[s].prefix + seqs[s].qlen;
+        maxpages = std::max(maxpages, (kvl[s] + 63) / 64);
+        totpages += (kvl[s] + 63) / 64;
+      }
+      const int T = qs[ns], cap = T + 3, npages = totpages + 3;
+      std::vector<int> perm(npages);
+      std::iota(perm.begin(), perm.end(), 0);
+      for (int i = npages - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
+      std::vector<int32_t> bt((size_t)ns * maxpages, -1), pos(cap, 0), slots(cap, -1);
+      int used = 0;
+      for (int s = 0; s < ns; s++)
+        for (int j = 0; j < (kvl[s] + 63) / 64; j++) bt[(size_t)s * maxpages + j] = perm[used++];
+      // caches: NaN everywhere, the cached prefixes written; the new tokens' slots are rope's to write
+      std::vector<uint16_t> kc((size_t)npages * 64 * kvrow, 0xFFFF), vc(kc.size(), 0xFFFF);
+      for (int s = 0; s < ns; s++) {
+        for (int j = 0; j < kvl[s]; j++) {
+          const size_t slot = (size_t)bt[(size_t)s * maxpages + j / 64] * 64 + j % 64;
+          if (j >= seqs[s].prefix) {
+            pos[qs[s] + j - seqs[s].prefix] = j;
+            slots[qs[s] + j - seqs[s].prefix] = (int32_t)slot;
+            continue;
+          }
+          for (int h = 0; h < cfg.kvh; h++)
+            for (int d = 0; d < D; d++) {
+              kc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 1, j, h, d));
+              vc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 2, j, h, d));
+            }
+        }
+      }
+      std::vector<int32_t> tb, tt;
+      for (int s = 0; s < ns; s++)
+        for (int k = 0; k < (seqs[s].qlen * group + 31) / 32; k++) { tb.push_back(s); tt.push_back(k); }
+      const int nblocks = (int)tb.size(), grid = nblocks + 7;
+      tb.resize(grid, -1); tt.resize(grid, -1);
+      auto qkv = rand_bf16((size_t)cap * width, r, 2.f), bias = rand_bf16(width, r, 0.5f);
+      auto pbits = rand_bf16((size_t)std::max(cfg.splits, 1) * cap * width, r, 1.f);
+      std::vector<float> part(pbits.size());
+      for (size_t i = 0; i < part.size(); i++) part[i] = h_bf2f(pbits[i]) * (1.f + (float)(i % 7) * 0.013f);
+      std::vector<float> cs = rope_table(maxpos, D);
+      Dev<uint16_t> qA(qkv), qB(qkv), kA(kc), vA(vc), kB(kc), vB(vc), dbias(bias), oA((size_t)T * cfg.qh * D), oB((size_t)T * cfg.qh * D);
+      Dev<float> dpart(part), dcs(cs);
+      Dev<int32_t> dqs(qs), dkvl(kvl), dbt(bt), dtb(tb), dtt(tt), dnb = dev_scalar(nblocks), dpos(pos), dslot(slots), dnt = dev_scalar(T);
+      oA.poison(); oB.poison();
+      auto rope_p = [&](Dev<uint16_t> &q, Dev<uint16_t> &k, Dev<uint16_t> &v) {
+        return RopeKvParams{q.p, cfg.splits ? dpart.p : nullptr, cfg.splits, cap, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p,
+                            k.p, v.p, dnt.p, cfg.qh, cfg.kvh, D, maxpos};
+      };
+      auto attn_p = [&](Dev<uint16_t> &q, Dev<uint16_t> &k, Dev<uint16_t> &v, Dev<uint16_t> &o) {
+        return AttnParams{q.p, k.p, v.p, o.p, dqs.p, dkvl.p, dbt.p, dtb.p, dtt.p, dnb.p, width, cfg.qh, cfg.kvh, D, maxpages, sl2};
+      };
+      const RopeKvParams rA = rope_p(qA, kA, vA);
+      const AttnParams aA = attn_p(qA, kA, vA, oA);
+      const AttnRopeParams fB{attn_p(qB, kB, vB, oB), rope_p(qB, kB, vB)};
+      auto pair = [&] {
+        rope_kv_write<<<dim3(T, 2), 256>>>(rA);
+        attention_prefill_wg_early_t32<<<dim3(grid, cfg.kvh), PREFILL_ATTN_KH_THREADS, PREFILL_ATTN_WG_SMEM>>>(aA);
+      };
+      auto fused = [&] {
+        attention_prefill_wg_early_t32_rope<<<dim3(grid, cfg.kvh), PREFILL_ATTN_KH_THREADS, PREFILL_ATTN_WG_SMEM>>>(fB);
+      };
+      pair();
+      fused();
+      CK(cudaGetLastError());
+      CK(cudaDeviceSynchronize());
+      const auto outA = oA.down(), outB = oB.down(), kcA = kA.down(), kcB = kB.down(), vcA = vA.down(), vcB = vB.down();
+      long bad = 0, nan = 0;
+      for (size_t i = 0; i < outA.size(); i++) { bad += outA[i] != outB[i]; nan += std::isnan(h_bf2f(outB[i])); }
+      for (size_t i = 0; i < kcA.size(); i++) bad += (kcA[i] != kcB[i]) + (vcA[i] != vcB[i]);
+      const bool untouched = qB.down() == qkv;  // the fused kernel writes no rotated values back
+      oB.poison();
+      fused();
+      CK(cudaDeviceSynchronize());
+      const bool again = oB.down() == outB;
+      record_bool(std::string("attention rope ") + tag + " " + mix_names[mix] + " == rope_kv_write + t32 (out, K / V caches)",
+                  bad == 0 && nan == 0 && untouched && again, bad + nan + !untouched + !again, (long)(outA.size() + 2 * kcA.size()));
+      if (mix >= 2) {
+        const double up = time_us([&](int) { pair(); }), uf = time_us([&](int) { fused(); });
+        g_rows.push_back({std::string("attention rope ") + tag + " perf " + mix_names[mix], true, 0, 0, 0, uf,
+                          fmt("rope_kv_write + t32 %.2f us", up)});
+        printf("attention rope %s perf %s: fused %.2f us, rope_kv_write + t32 %.2f us\n", tag.c_str(), mix_names[mix], uf, up);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------- attention: decode and short tiles
@@ -1750,6 +1878,12 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                 grid, block, smem, st, pdl,
                 AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p, B.nblocks.p,
                            W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f});
+    } else if (kind == "ATTENTION" && kernel == "attention_prefill_wg_early_t32_rope") {  // rope_kv_write folded in
+      launch_ex(attention_prefill_wg_early_t32_rope, grid, block, smem, st, pdl,
+                AttnRopeParams{AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p,
+                                          B.nblocks.p, W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f},
+                               RopeKvParams{B.qkv.p, pin ? B.part.p : nullptr, pin, B.tcap, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p,
+                                            B.slots.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS}});
     } else if (kind == "SILU_MUL" && kernel == "silu_mul") {
       launch_ex(silu_mul, grid, block, smem, st, pdl,
                 SiluMulParams{pin ? nullptr : B.gu.p, pin ? B.part.p : nullptr, pin, B.tcap, B.act.p, B.ntok.p, F, PREFILL_GATE_UP_GROUP});
@@ -2713,6 +2847,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(attention_prefill_wg_early, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_lp, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_t32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_wg_early_t32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
   if (want("init")) test_init();
@@ -2722,6 +2857,7 @@ int main(int argc, char **argv) {
   if (want("tilemap")) test_tilemap();
   if (want("act")) { test_silu(); test_argmax(); }
   if (want("attention")) test_attention();
+  if (want("attention_rope")) test_attention_rope();
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_large_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));

@@ -237,6 +237,23 @@ typedef struct AttnParams {
   float scale_log2;            /* softmax scale * log2(e) */
 } AttnParams;
 
+/* attention_prefill_wg_early_t32_rope (sm_90a, head dim 64): rope_kv_write and attention_prefill_wg_early_t32 in one
+ * kernel. rope's input (rope.qkv as bf16 when rope.qkv_splits == 0, else rope.qkv_partial's fp32 split-K planes) is read
+ * directly: a block computes the rotated Q rows of its tile and the rotated K and biased V of every new token its tile
+ * sees (tokens 0 .. its last one) in rope_kv_write's arithmetic, so the values equal rope's output bit for bit, and the
+ * block whose tile holds a token's first row writes that token's K and V (its kv head) into the caches at
+ * rope.slot_mapping; rotated values are not written back into rope.qkv, and attn.q is not read. Cached-prefix keys come
+ * from the caches as in the t32 form, so a row's result equals rope_kv_write + attention_prefill_wg_early_t32 bit for
+ * bit. Each sequence's query length must be <= PREFILL_ATTN_ROPE_MAX_NEW (the kernel traps otherwise; Java runs it
+ * only at capacities of at most that many tokens). Grid, block, shared memory and plan order: the t32 form's. */
+#define PREFILL_ATTN_ROPE_MAX_NEW 64
+/* ... and the most split-K planes of the qkv GEMM it sums (rope.qkv_splits; it traps above). */
+#define PREFILL_ATTN_ROPE_MAX_SPLITS 4
+typedef struct AttnRopeParams {
+  AttnParams attn;
+  RopeKvParams rope;
+} AttnRopeParams;
+
 /* gemm_bf16: C[m, n] = A[m, k] * B[n, k]^T, bf16 in, fp32 accumulate.
  * grid = (ceil(n/BN), ceil(m/BM), splits). Rows >= *m_dev are neither computed nor written
  * (blocks whose first row is past it exit). splits == 1: C written as bf16. splits > 1: block z

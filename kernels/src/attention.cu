@@ -311,12 +311,169 @@ PK_DEV void pk_attn_split_q_frag(uint32_t (&qf)[D / 16][4], uint16_t *sQ, int rg
                 smem_u32(sQ + (rg * 16 + (lane & 15)) * LDS + ks * 16 + (lane >> 4) * 8));
 }
 
+// ---- The rope-fused split path (attention_prefill_wg_early_t32_rope, s21): rope_kv_write's work for the rows and keys a
+// tile needs, computed by the tile's block from rope's input (the qkv GEMM's bf16 output or its fp32 split-K planes) in
+// rope.cu's 4-wide arithmetic (pk_rope_rot4 / pk_rope_v4), so every value equals rope_kv_write's output bit for bit.
+// Shared memory past the early form's Q staging: the rotated K and biased V of the sequence's new tokens 0 .. the tile's
+// last one (at most PREFILL_ATTN_ROPE_MAX_NEW rows each, row stride PK_ATTN_LDS(64)), then their clamped positions.
+#define PK_ATTN_ROPE_NEW_HALVES (2 * PREFILL_ATTN_ROPE_MAX_NEW * PK_ATTN_LDS(64))
+#define PK_ATTN_ROPE_SMEM_BYTES (2 * (PK_ATTN_SPLIT_ALL_HALVES(64) + PK_ATTN_ROPE_NEW_HALVES) + 4 * PREFILL_ATTN_ROPE_MAX_NEW)
+// Items each thread keeps in flight: their partial loads are issued before any item's math and stores.
+#define PK_ATTN_ROPE_UNROLL 3
+
+// Rope's input for 4 consecutive values: the split-K planes' raw loads (up to PK_ATTN_ROPE_SPLITS, or the bf16 row in
+// v[0] when splits == 0), then pk_sum_partial4's in-order sum rounded to bf16. Loads and sums are separate steps so a
+// thread issues every item's loads before any sum consumes one (s21 call 3: with pk_sum_partial4 inside each item, in-order
+// issue kept each item's loads behind the previous item's sums, an L2 round trip per item in the chain).
+#define PK_ATTN_ROPE_SPLITS PREFILL_ATTN_ROPE_MAX_SPLITS
+PK_DEV void pk_attn_rope_ld4(float4 (&v)[PK_ATTN_ROPE_SPLITS], const RopeKvParams &r, bool valid, int bt, int c) {
+  const size_t width = (size_t)(r.q_heads + 2 * r.kv_heads) * 64;
+  const int splits = r.qkv_splits;
+  if (splits <= 0) {
+    if (valid) v[0] = pk_ld_bf4(r.qkv + (size_t)bt * width + c);
+    return;
+  }
+  const float *part = r.qkv_partial + (size_t)bt * width + c;
+  const size_t plane = (size_t)r.qkv_rows * width;
+#pragma unroll
+  for (int z = 0; z < PK_ATTN_ROPE_SPLITS; z++)
+    if (valid && z < splits) v[z] = pk_ld_part4<false>(part + (size_t)z * plane);
+}
+PK_DEV float4 pk_attn_rope_sum4(const float4 (&v)[PK_ATTN_ROPE_SPLITS], const RopeKvParams &r) {
+  if (r.qkv_splits <= 0) return v[0];
+  float4 a = v[0];
+#pragma unroll
+  for (int z = 1; z < PK_ATTN_ROPE_SPLITS; z++)
+    if (z < r.qkv_splits) {
+      a.x = __fadd_rn(a.x, v[z].x); a.y = __fadd_rn(a.y, v[z].y); a.z = __fadd_rn(a.z, v[z].z); a.w = __fadd_rn(a.w, v[z].w);
+    }
+  return make_float4(bf2f(f2bf(a.x)), bf2f(f2bf(a.y)), bf2f(f2bf(a.z)), bf2f(f2bf(a.w)));
+}
+
+// The tile's rope work, by the split path's 128 threads after the PDL wait: item it < nQ rotates 4 pairs of Q row
+// row0 + it / 8 into sQ (zeros for a row past the sequence's), then 4 pairs of new key k's K into sNK, then 4 elements of
+// its V into sNV; the block whose tile holds token k's first row (k * group in [row0, row0 + ROWS)) also stores that
+// token's K and V of this kv head into the caches at its slot (slot < 0: not cached), so every (token, kv head) is written
+// once. sPos: the new tokens' clamped positions (filled before the wait). Values as rope_kv_write's, item for item.
+// Kernels launch this form only with qkv_splits <= PK_ATTN_ROPE_SPLITS (the binder refuses more; the kernel traps).
+template <int ROWS>
+PK_DEV void pk_attn_rope_prologue(const RopeKvParams &r, const PkAttnTile &t, uint16_t *sQ, uint16_t *sNK, uint16_t *sNV,
+                                  const int *sPos, int nq, int nk, int tid) {
+  constexpr int D = 64, HALF = 32, LDS = PK_ATTN_LDS(64), U = PK_ATTN_ROPE_UNROLL;
+  const int kvh = t.kvh, group = t.group, qh = r.q_heads;
+  const int nQ = nq * 8, nK = nk * 8, total = nQ + nK + nk * 16;
+  const bool hb = r.bias != nullptr;
+  const size_t kv_row = (size_t)r.kv_heads * D;
+  const int v0 = (qh + r.kv_heads) * D + kvh * D;  // this kv head's V columns
+  const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
+  for (int it0 = tid; it0 < total; it0 += PK_ATTN_SPLIT_THREADS * U) {
+    // what each item is: kind (0 q, 1 k, 2 v, -1 none), its token, its first column, its element offset i (pairs) or e (v)
+    int kind[U], tok[U], c1[U], off[U], row[U];
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+      const int it = it0 + u * PK_ATTN_SPLIT_THREADS;
+      const bool isq = it < nQ, isk = !isq && it < nQ + nK;
+      const int j = isq ? it : isk ? it - nQ : it - nQ - nK;
+      row[u] = isq || isk ? j >> 3 : j >> 4;
+      off[u] = isq || isk ? (j & 7) * 4 : (j & 15) * 4;
+      const int gr = t.row0 + row[u];
+      tok[u] = isq ? gr / group : row[u];
+      const int head = isq ? kvh * group + (gr - tok[u] * group) : qh + kvh;
+      c1[u] = isq || isk ? head * D + off[u] : v0 + off[u];
+      kind[u] = it >= total || (isq && gr >= t.nrows) ? -1 : isq ? 0 : isk ? 1 : 2;
+    }
+    // every item's loads
+    float4 x1[U][PK_ATTN_ROPE_SPLITS], x2[U][PK_ATTN_ROPE_SPLITS], cs1[U], cs2[U], b1[U], b2[U];
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+      const bool rot = kind[u] == 0 || kind[u] == 1;
+      pk_attn_rope_ld4(x1[u], r, kind[u] >= 0, t.qs + tok[u], c1[u]);
+      pk_attn_rope_ld4(x2[u], r, rot, t.qs + tok[u], c1[u] + HALF);
+      cs1[u] = cs2[u] = b1[u] = b2[u] = zero;
+      if (rot) {
+        const float *cs = r.cos_sin + (size_t)sPos[tok[u]] * D;
+        cs1[u] = *reinterpret_cast<const float4 *>(cs + off[u]);
+        cs2[u] = *reinterpret_cast<const float4 *>(cs + HALF + off[u]);
+      }
+      if (hb && kind[u] >= 0) b1[u] = pk_ld_bf4(r.bias + c1[u]);
+      if (hb && rot) b2[u] = pk_ld_bf4(r.bias + c1[u] + HALF);
+    }
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+      if (kind[u] < 0) {
+        if (it0 + u * PK_ATTN_SPLIT_THREADS < nQ) {  // a Q row past the sequence's: zeros
+          const uint16_t z4[4] = {0, 0, 0, 0};
+          pk_st_bf4(sQ + row[u] * LDS + off[u], z4);
+          pk_st_bf4(sQ + row[u] * LDS + off[u] + HALF, z4);
+        }
+        continue;
+      }
+      const float4 a = pk_attn_rope_sum4(x1[u], r);
+      const bool owner = tok[u] * group >= t.row0 && tok[u] * group < t.row0 + ROWS;  // k / v: this tile writes the caches
+      if (kind[u] <= 1) {
+        const float4 b = pk_attn_rope_sum4(x2[u], r);
+        float a1[4] = {a.x, a.y, a.z, a.w}, a2[4] = {b.x, b.y, b.z, b.w};
+        uint16_t o1[4], o2[4];
+        pk_rope_rot4(a1, a2, hb, b1[u], b2[u], cs1[u], cs2[u], o1, o2);
+        uint16_t *dst = (kind[u] == 0 ? sQ : sNK) + row[u] * LDS + off[u];
+        pk_st_bf4(dst, o1);
+        pk_st_bf4(dst + HALF, o2);
+        if (kind[u] == 1 && owner) {
+          const int slot = r.slot_mapping[t.qs + tok[u]];
+          if (slot >= 0) {
+            uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)kvh * D + off[u];
+            pk_st_bf4(kc, o1);
+            pk_st_bf4(kc + HALF, o2);
+          }
+        }
+      } else {
+        uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
+        pk_rope_v4(v, hb, b1[u]);
+        pk_st_bf4(sNV + tok[u] * LDS + off[u], v);
+        if (owner) {
+          const int slot = r.slot_mapping[t.qs + tok[u]];
+          if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)kvh * D + off[u], v);
+        }
+      }
+    }
+  }
+}
+
+// pk_attn_load_chunk for the rope-fused path: keys of the cached prefix (key < past) by cp.async from the cache as there,
+// the tile's new keys (past .. past + nk - 1) copied from the prologue's rows (sNew, row key - past), and every later key
+// zero-filled: no row of the tile sees those (masked, P = 0 exactly, as for the rope_kv_write values the unfused form
+// loads there), and zeros keep 0 * V finite where the prologue wrote nothing. PART: 1 the copies only, 2 the new rows
+// only (the first chunks issue their copies before the prologue and take its rows after it), 3 both.
+template <int D, int CK, int PART = 3>
+PK_DEV void pk_attn_rope_chunk(uint16_t *dst, const uint16_t *cache, const uint16_t *sNew, int page, int key0, int past,
+                               int nk, size_t kv_row, int col0, int lane) {
+  constexpr int CPR = D / 8;
+  constexpr int LDS = PK_ATTN_LDS(D);
+#pragma unroll
+  for (int c = lane; c < CK * CPR; c += 32) {
+    const int r = c / CPR, ch = c % CPR, key = key0 + r;
+    if (key >= past && key < past + nk) {
+      if (PART & 2)
+        *reinterpret_cast<uint4 *>(dst + r * LDS + ch * 8) = *reinterpret_cast<const uint4 *>(sNew + (key - past) * LDS + ch * 8);
+    } else if (PART & 1) {
+      const bool ok = key < past;
+      const uint16_t *src =
+          ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + (key0 % PREFILL_PAGE_SIZE) + r) * kv_row + col0 + ch * 8 : cache;
+      cp_async16(smem_u32(dst + r * LDS + ch * 8), src, ok);
+    }
+  }
+}
+
 // Split path (see the top of the file): a tile of tile_rows <= 32 valid rows starting at row0. EARLY (the wg early
 // form's, v39.6): called before the PDL wait, which it makes after its metadata and prefix prefetch; Q is staged past the
 // chunk buffers (the caller has PK_ATTN_SPLIT_ALL_HALVES), so Q and the first K / V chunks load together. Otherwise
 // called after the wait, Q staged over warp 0's chunk buffers and the chunks loaded once Q has landed. Same bits.
-template <int D, bool EARLY>
-static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, const PkAttnTile &t) {
+// ROPE (the rope-fused t32 form, EARLY only, D = 64, tiles of ROWS rows): Q and the new keys' K / V come from the tile's own
+// rope work (pk_attn_rope_prologue) instead of rope_kv_write's output; the arithmetic after that is the same.
+template <int D, bool EARLY, bool ROPE = false, int ROWS = 32>
+static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16_t *smem, const PkAttnTile &t,
+                                                     const RopeKvParams *rope = nullptr) {
+  static_assert(!ROPE || (EARLY && D == 64), "the rope-fused path is the early form's, head dim 64");
   const int row0 = t.row0, tile_rows = t.last_row - t.row0 + 1, nrows = t.nrows, group = t.group, qs = t.qs, past = t.past,
             kv_len = t.kv_len;
   const int *btab = t.btab;
@@ -327,6 +484,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   constexpr int NT = CK / 8;   // 8-key column tiles of S
   constexpr int CPP = PREFILL_PAGE_SIZE / CK;  // chunks per page
   const int S = tile_rows <= 16 ? 4 : 2;       // warps per 16-row group
+  const int nk = ROPE ? (row0 + tile_rows - 1) / group + 1 : 0;  // rope-fused: the new tokens 0 .. the tile's last one
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
   const int rg = warp / S, z = warp % S;       // row group, key split
@@ -353,14 +511,38 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     // head 0 only (a page holds every kv head's keys): s14 calls 1-6 (kernels/NOTES-forward.md v39).
     const int p0 = (S * CK + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE;  // pages the warps' first chunks load
     if (blockIdx.y == 0 && tid + p0 < min(pf, npf)) pk_attn_prefetch(p, btab[tid + p0], page_bytes);
-    pk_pdl_wait();  // Q, K and V are rope_kv_write's output
-    pk_attn_split_q_copy<D>(p, t, sQ, nq, tid);
-    // one commit group each, empty for a warp without chunks, so the loop's group counts are the late form's
-    if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
-    cp_async_commit();
-    if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
-    cp_async_commit();
-    cp_async_wait<2>();  // Q landed (pending: the first K and V chunks)
+    if constexpr (ROPE) {
+      // the new tokens' positions before the wait (metadata), their K / V after it
+      // Java runs this form at capacities <= PREFILL_ATTN_ROPE_MAX_NEW only, on at most PK_ATTN_ROPE_SPLITS planes
+      if (nk > PREFILL_ATTN_ROPE_MAX_NEW || rope->qkv_splits > PK_ATTN_ROPE_SPLITS) __trap();
+      int *sPos = reinterpret_cast<int *>(smem + PK_ATTN_SPLIT_ALL_HALVES(D) + PK_ATTN_ROPE_NEW_HALVES);
+      if (tid < nk) {
+        const int pos = rope->positions[qs + tid];
+        sPos[tid] = pos < 0 ? 0 : (pos >= rope->max_positions ? rope->max_positions - 1 : pos);
+      }
+      uint16_t *sNK = smem + PK_ATTN_SPLIT_ALL_HALVES(D), *sNV = sNK + PREFILL_ATTN_ROPE_MAX_NEW * LDS;
+      pk_pdl_wait();  // rope's input is the qkv GEMM's output
+      // the first chunks' cached-prefix keys in flight while the prologue loads rope's input: one commit group per
+      // operand (K, V; no Q group: the prologue stores Q itself), so the loop's counts hold as in the unfused form
+      if (z < nch) pk_attn_rope_chunk<D, CK, 1>(sK, p.k_cache, sNK, page0, z * CK, past, nk, kv_row, kcol0, lane);
+      cp_async_commit();
+      if (z < nch) pk_attn_rope_chunk<D, CK, 1>(sV, p.v_cache, sNV, page0, z * CK, past, nk, kv_row, kcol0, lane);
+      cp_async_commit();
+      pk_attn_bar_split();  // sPos
+      pk_attn_rope_prologue<ROWS>(*rope, t, sQ, sNK, sNV, sPos, nq, nk, tid);
+      pk_attn_bar_split();  // Q and the new keys' rows are complete
+      if (z < nch) pk_attn_rope_chunk<D, CK, 2>(sK, p.k_cache, sNK, page0, z * CK, past, nk, kv_row, kcol0, lane);
+      if (z < nch) pk_attn_rope_chunk<D, CK, 2>(sV, p.v_cache, sNV, page0, z * CK, past, nk, kv_row, kcol0, lane);
+    } else {
+      pk_pdl_wait();  // Q, K and V are rope_kv_write's output
+      pk_attn_split_q_copy<D>(p, t, sQ, nq, tid);
+      // one commit group each, empty for a warp without chunks, so the loop's group counts are the late form's
+      if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+      cp_async_commit();
+      if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+      cp_async_commit();
+    }
+    cp_async_wait<2>();  // Q landed (pending: the first K and V chunks; rope-fused: Q is in place, nothing to wait for)
     pk_attn_bar_split();
     pk_attn_split_q_frag<D>(qf, sQ, rg, lane);
   } else {
@@ -407,7 +589,12 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     }
     __syncwarp();  // the warp is done with K(c)
     const int cn = c + S;
-    if (cn < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    if constexpr (ROPE) {
+      if (cn < nch) pk_attn_rope_chunk<D, CK>(sK, p.k_cache, smem + PK_ATTN_SPLIT_ALL_HALVES(D), btab[cn / CPP], cn * CK, past,
+                                              nk, kv_row, kcol0, lane);
+    } else {
+      if (cn < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    }
     cp_async_commit();
 
     // Mask (key <= row position), online softmax: as in the full path, over NT column tiles.
@@ -427,7 +614,12 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       }
     }
     __syncwarp();  // the warp is done with V(c)
-    if (cn < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    if constexpr (ROPE) {
+      if (cn < nch) pk_attn_rope_chunk<D, CK>(sV, p.v_cache, smem + PK_ATTN_SPLIT_ALL_HALVES(D) + PREFILL_ATTN_ROPE_MAX_NEW * LDS,
+                                              btab[cn / CPP], cn * CK, past, nk, kv_row, kcol0, lane);
+    } else {
+      if (cn < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
+    }
     cp_async_commit();
   }
   cp_async_wait<0>();

@@ -91,8 +91,11 @@ PK_DEV void pk_attn_wg_q_frag(uint32_t (&qf)[4][4], uint32_t sQ, int rg, int lan
 // issues them. The split path's bits are the same in both forms, so the choice, made from the real kv length, changes
 // when loads are issued and no value.
 // ROWS: rows per tile; the t32 form's PK_ATTN_T32_ROWS send every tile down the split path.
-template <bool EARLY, bool LONG_LATE = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE>
-static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw) {
+// ROPE (the t32 form's rope-fused kernel, ROWS <= 32 only): the split path takes rope_kv_write's work over (see
+// pk_attn_rope_prologue in attention.cu).
+template <bool EARLY, bool LONG_LATE = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE, bool ROPE = false>
+static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw, const RopeKvParams *rope = nullptr) {
+  static_assert(!ROPE || (EARLY && ROWS <= 32), "the rope-fused form runs every tile on the early split path");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NH = 2, NDT = D / 8;
   PkAttnTile t;
@@ -112,7 +115,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const int *btab = t.btab;
   if (ROWS <= 32 || last_row - row0 < 32) {  // attention.cu's split path, its bits
     if (threadIdx.x >= PK_ATTN_SPLIT_THREADS) return;
-    pk_attn_split<D, EARLY>(p, reinterpret_cast<uint16_t *>(smem_raw), t);
+    pk_attn_split<D, EARLY, ROPE, ROWS>(p, reinterpret_cast<uint16_t *>(smem_raw), t, rope);
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages the tile's last row sees
@@ -264,6 +267,18 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG
   pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
   if (p.head_dim != 64) __trap();
   pk_attn_wg_impl<true, false, PK_ATTN_T32_ROWS>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+}
+
+// The t32 form with rope_kv_write folded in (s21): the same tiles, and the same bits as rope_kv_write followed by
+// attention_prefill_wg_early_t32 (AttnRopeParams in prefill_kernels.h). A block computes its tile's rotated Q rows and the
+// K / V of the sequence's new tokens up to its tile's last one from rope's input, so the rope link between the qkv GEMM
+// and attention goes (at 16 tokens rope_kv_write cost ERNIE-4.5-0.3B's chain 2.7 us per layer, results set 171033);
+// the tile's loads of its own rope input replace its loads of rope's output.
+static_assert(PK_ATTN_ROPE_SMEM_BYTES <= PREFILL_ATTN_WG_SMEM, "the rope-fused split path fits the wg forms' shared memory");
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS) attention_prefill_wg_early_t32_rope(AttnRopeParams p) {
+  pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup and its tokens' positions
+  if (p.attn.head_dim != 64 || p.rope.head_dim != 64) __trap();
+  pk_attn_wg_impl<true, false, PK_ATTN_T32_ROWS, true>(p.attn, reinterpret_cast<uint8_t *>(pk_attn_smem), &p.rope);
 }
 
 // The hybrid form (v41): the early form, except split-path tiles over a long cached prefix, which run the late form (see

@@ -59,7 +59,15 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
          * whose kernel derives its rows the same way): a plan running it counts its tile capacity, tile map and batch tiles
          * in those ({@link ImplRegistry#tileRows}, {@link CaptureKey#tileRows}).
          */
-        HALF_TILES
+        HALF_TILES,
+        /**
+         * An attention kernel that also does its layer's rope_kv op (attention_prefill_wg_early_t32_rope): it reads rope's
+         * input (the qkv GEMM's bf16 output or split-K partials) directly, computes rotated q / k and biased v in
+         * rope_kv_write's arithmetic and writes each new token's k and v into the caches itself, so the layer has one launch
+         * fewer. {@link Lowering#foldRopeIntoAttention} folds the layer's rope_kv op into the attention op (its reads,
+         * cache writes and bias); a plan where rope is already fused elsewhere (rope_into_qkv) is refused.
+         */
+        ROPE_IN
     }
 
     @FunctionalInterface

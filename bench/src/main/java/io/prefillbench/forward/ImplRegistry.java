@@ -4,6 +4,7 @@ import io.prefillbench.BenchException;
 import io.prefillbench.bindings.kernels.AddRmsNormParams;
 import io.prefillbench.bindings.kernels.ArgmaxParams;
 import io.prefillbench.bindings.kernels.AttnParams;
+import io.prefillbench.bindings.kernels.AttnRopeParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GemmParams;
@@ -49,6 +50,12 @@ public final class ImplRegistry {
     public static final String ATTENTION_WG_EARLY_LP = "attention_prefill_wg_early_lp";
     /** The early wg form over tiles of half the rows: every tile on the split path (attention_wg.cu, s20). */
     public static final String ATTENTION_WG_EARLY_T32 = "attention_prefill_wg_early_t32";
+    /**
+     * The t32 form with its layer's rope_kv_write inside ({@link Impl.Attr#ROPE_IN}): reads rope's input directly and writes
+     * the new tokens' k and v into the caches itself; an attention row selects it at sizes of at most
+     * {@link KernelConstants#ATTN_ROPE_MAX_NEW} tokens, and {@link Lowering#foldRopeIntoAttention} folds the rope op in.
+     */
+    public static final String ATTENTION_WG_EARLY_T32_ROPE = "attention_prefill_wg_early_t32_rope";
 
     /**
      * Rows per attention tile of an implementation: {@link KernelConstants#ROWS_PER_TILE}, half that for a
@@ -297,6 +304,10 @@ public final class ImplRegistry {
             wgAttention(ATTENTION_WG_EARLY_T32, "per (tile, kv head): attention_prefill's split-path bits for every tile of <= 32 rows "
                     + "(a row's bits can differ from the 64-row forms', which run longer tiles on the full path)", Impl.Attr.TILE_MAP_BEFORE_WAIT,
                     Impl.Attr.HALF_TILES),
+            // the t32 form doing its layer's rope_kv_write too (rope's input read directly, the caches written by the block
+            // holding a token's first row): an attention row selects it at capacities <= ATTN_ROPE_MAX_NEW, Lowering folds
+            // the rope op in, and the qkv GEMM's split-K partials feed it directly (its partial role is rope's, "qkv")
+            attentionRope(),
             // 4 warps, two blocks per SM: more attention blocks than that wave
             new Impl("attention_prefill", OpKind.ATTENTION, "attention_prefill", KernelConstants.ATTN_THREADS, 0, PDL,
                     "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only", ImplRegistry::any,
@@ -372,6 +383,20 @@ public final class ImplRegistry {
         return new Impl(name, OpKind.ATTENTION, name, KernelConstants.ATTN_KH_THREADS, KernelConstants.ATTN_WG_SMEM, attrs, bits,
                 new AttentionWgmma(), (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
                 ImplRegistry::one, true, null, ImplRegistry::bindAttention);
+    }
+
+    /**
+     * attention_prefill_wg_early_t32_rope: the t32 form's threads, shared memory, grid, tiles and plan order, plus
+     * {@link Impl.Attr#ROPE_IN}; as a consumer it takes the qkv GEMM's split-K partials under rope's role {@code qkv}.
+     */
+    private static Impl attentionRope() {
+        EnumSet<Impl.Attr> attrs = EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.TILE_MAP_BEFORE_WAIT, Impl.Attr.HALF_TILES,
+                Impl.Attr.ROPE_IN);
+        return new Impl(ATTENTION_WG_EARLY_T32_ROPE, OpKind.ATTENTION, ATTENTION_WG_EARLY_T32_ROPE, KernelConstants.ATTN_KH_THREADS,
+                KernelConstants.ATTN_WG_SMEM, attrs, "rope_kv_write + attention_prefill_wg_early_t32's bits (the same arithmetic on the same "
+                        + "values; only where they are computed differs)", new AttentionRopeIn(),
+                (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)), ImplRegistry::one, true,
+                "qkv", ImplRegistry::bindAttentionRope);
     }
 
     /**
@@ -493,6 +518,30 @@ public final class ImplRegistry {
         public String refusal(Op op, CaptureKey key, ForwardProgram.Dims dims) {
             if (key.arch() != TmaTile.ARCH) return "runs on compute capability 9.0 only (sm_90a wgmma), this device is " + key.arch();
             if (dims.headDim() != 64) return "takes head dim 64 (one 128-byte swizzle row per key), the model has " + dims.headDim();
+            return null;
+        }
+    }
+
+    /**
+     * The rope-taking attention form: where the wgmma forms run (never a default), and only at capture sizes whose token
+     * capacity is at most {@link KernelConstants#ATTN_ROPE_MAX_NEW}: a sequence's query can then never exceed what the kernel
+     * takes (it traps above), whatever the batch.
+     */
+    record AttentionRopeIn() implements Impl.Supports {
+        @Override
+        public boolean test(Op op, CaptureKey key) {
+            return false; // measured per bucket: a row of the measurements file selects it
+        }
+
+        @Override
+        public String refusal(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            String wg = new AttentionWgmma().refusal(op, key, dims);
+            if (wg != null) return wg;
+            int tokens = key.capacity(Count.TOKENS);
+            if (tokens > KernelConstants.ATTN_ROPE_MAX_NEW) {
+                return "takes at most " + KernelConstants.ATTN_ROPE_MAX_NEW + " new tokens per sequence (PREFILL_ATTN_ROPE_MAX_NEW: the kernel "
+                        + "keeps a tile's keys of the new tokens in shared memory and traps above), the capture size holds " + tokens;
+            }
             return null;
         }
     }
@@ -1034,9 +1083,58 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindAttention(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, attnParams(c, lo.op(), AttnParams.allocate(c.arena())));
+    }
+
+    /**
+     * attention_prefill_wg_early_t32_rope: AttnParams as every attention form's (its q unbound: the kernel computes q
+     * itself and ignores it), RopeKvParams of the rope op it took over ({@link #foldedRopeParams}).
+     */
+    private static Issuable bindAttentionRope(BindContext c, LoweredOp lo) {
+        MemorySegment p = AttnRopeParams.allocate(c.arena());
+        attnParams(c, lo.op(), AttnRopeParams.attn(p));
+        foldedRopeParams(c, lo, AttnRopeParams.rope(p));
+        return new KernelIssuable(c, lo, p);
+    }
+
+    /**
+     * RopeKvParams of the rope op an attention took over: its input is the op's {@code qkv} read, bf16 or, where the
+     * lowering fed it the qkv GEMM's split-K partials ({@code partialSplits > 0}), that fp32 workspace; rotated values are
+     * not written back, so {@code qkv} is NULL then. Caches, metadata and bias as the rope op bound them.
+     */
+    private static void foldedRopeParams(BindContext c, LoweredOp lo, MemorySegment p) {
         Op op = lo.op();
         var d = c.dims();
-        MemorySegment p = AttnParams.allocate(c.arena());
+        boolean partials = lo.partialSplits() > 0;
+        if (lo.partialSplits() > KernelConstants.ATTN_ROPE_MAX_SPLITS) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " sums at most " + KernelConstants.ATTN_ROPE_MAX_SPLITS
+                    + " split-K planes of the qkv GEMM, got " + lo.partialSplits() + "; give the qkv GEMM's row at this size fewer splits or drop the"
+                    + " attention row naming " + lo.impl().name());
+        }
+        if (op.in("qkv") == null) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " reads rope's input but its op binds no qkv; lower it with "
+                    + "Lowering.foldRopeIntoAttention");
+        }
+        RopeKvParams.qkv(p, partials ? MemorySegment.NULL : t(c, op.in("qkv")));
+        RopeKvParams.qkv_partial(p, partials ? t(c, op.in("qkv")) : MemorySegment.NULL);
+        RopeKvParams.qkv_splits(p, partials ? lo.partialSplits() : 0);
+        RopeKvParams.qkv_rows(p, partials ? lo.partialRows() : 0);
+        RopeKvParams.bias(p, op.weight("bias") == null ? MemorySegment.NULL : c.weight(op.weight("bias")));
+        RopeKvParams.cos_sin(p, t(c, op.in("cos_sin")));
+        RopeKvParams.positions(p, t(c, op.in("positions")));
+        RopeKvParams.slot_mapping(p, t(c, op.in("slot_mapping")));
+        RopeKvParams.k_cache(p, t(c, op.out("k_cache")));
+        RopeKvParams.v_cache(p, t(c, op.out("v_cache")));
+        RopeKvParams.num_tokens(p, t(c, op.in("num_tokens")));
+        RopeKvParams.q_heads(p, d.qHeads());
+        RopeKvParams.kv_heads(p, d.kvHeads());
+        RopeKvParams.head_dim(p, d.headDim());
+        RopeKvParams.max_positions(p, c.maxModelLen());
+    }
+
+    /** AttnParams of an attention op (q NULL where the op binds none: a form that computes q itself). */
+    private static MemorySegment attnParams(BindContext c, Op op, MemorySegment p) {
+        var d = c.dims();
         AttnParams.q(p, t(c, op.in("q")));
         AttnParams.k_cache(p, t(c, op.in("k_cache")));
         AttnParams.v_cache(p, t(c, op.in("v_cache")));
@@ -1053,7 +1151,7 @@ public final class ImplRegistry {
         AttnParams.head_dim(p, d.headDim());
         AttnParams.max_pages_per_seq(p, c.pagesPerSeq());
         AttnParams.scale_log2(p, softmaxScaleLog2(d.headDim()));
-        return new KernelIssuable(c, lo, p);
+        return p;
     }
 
     /** The attention kernels' softmax scale 1/sqrt(head_dim) times log2(e): they exponentiate with exp2. */

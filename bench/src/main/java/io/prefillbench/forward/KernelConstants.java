@@ -14,6 +14,13 @@ public final class KernelConstants {
     public static final int ATTN_KH_THREADS = Kernels.PREFILL_ATTN_KH_THREADS();
     public static final int ATTN_KH_SMEM = Kernels.PREFILL_ATTN_KH_SMEM();
     public static final int ATTN_WG_SMEM = Kernels.PREFILL_ATTN_WG_SMEM();
+    /**
+     * Most new tokens of one sequence attention_prefill_wg_early_t32_rope takes (it traps above): the registry runs it only
+     * at capture sizes of at most that many tokens.
+     */
+    public static final int ATTN_ROPE_MAX_NEW = Kernels.PREFILL_ATTN_ROPE_MAX_NEW();
+    /** Split-K planes of the qkv GEMM the rope-fused attention form sums (it traps above: the binder refuses more). */
+    public static final int ATTN_ROPE_MAX_SPLITS = Kernels.PREFILL_ATTN_ROPE_MAX_SPLITS();
     public static final int GEMM_BM = Kernels.PREFILL_GEMM_BM();
     public static final int GEMM_BN = Kernels.PREFILL_GEMM_BN();
     public static final int GEMM_BK = Kernels.PREFILL_GEMM_BK();

@@ -18,6 +18,9 @@ import java.util.Map;
  *       tile map: it copies the batch metadata in);</li>
  *   <li>{@link #fuse}: fusion rewrites switched on for this bucket by the measurements file;</li>
  *   <li>{@link #foldEmbed}: embed folded into the tile map's kernel, where a fusion row switches it on;</li>
+ *   <li>{@link #foldRopeIntoAttention}: each layer's rope_kv op folded into its attention op, where the attention row
+ *       picked a form that does rope itself ({@link Impl.Attr#ROPE_IN}); before split-K, so the qkv GEMM's partials
+ *       feed that attention directly;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace (a rope-fused streaming GEMM left at one split on its unsplit form); partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
  *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
@@ -40,6 +43,7 @@ public final class Lowering {
         ops = dropDeadOps(ops, program);
         ops = fuse(ops, key, registry, choices, program.dims());
         ops = foldEmbed(ops, key, registry, choices);
+        ops = foldRopeIntoAttention(ops, key, choices, program.dims());
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = prefetchAhead(ops, key, registry, choices);
@@ -538,6 +542,92 @@ public final class Lowering {
         ops.set(map, LoweredOp.of(folded, fold).withImpl(fold, List.of(e.name())));
         ops.remove(embed);
         return ops;
+    }
+
+    /**
+     * Where a layer's attention runs a form that does its layer's rope_kv op too ({@link Impl.Attr#ROPE_IN}: an attention
+     * row chose it for this key), that rope op folds into the attention op: the attention drops its {@code q} read (the
+     * kernel computes q from rope's input itself) and takes over rope's reads ({@code qkv}, the metadata), its cache writes
+     * (the caches stay reads too) and its bias; rope's name joins the attention's fused ops and the rope op goes. Runs after
+     * {@link #fuse} (a rope already fused into the qkv GEMM is refused: both rows claim it) and before
+     * {@link #assignSplitK}, so the qkv GEMM's only reader is then the attention, whose partial role {@code qkv} takes its
+     * split-K partials. Applies per plan: a decode plan whose attention row names another form keeps its rope op.
+     */
+    public static List<LoweredOp> foldRopeIntoAttention(List<LoweredOp> in, CaptureKey key, ImplChoices choices, ForwardProgram.Dims dims) {
+        if (in.stream().noneMatch(Lowering::takesRope)) return in;
+        List<LoweredOp> ops = new ArrayList<>(in);
+        for (int a = 0; a < ops.size(); a++) {
+            LoweredOp att = ops.get(a);
+            if (!takesRope(att)) continue;
+            int r = ropeFeeding(ops, a, key, choices, dims);
+            LoweredOp rope = ops.get(r);
+            List<String> names = new ArrayList<>(att.fused());
+            names.add(rope.op().name());
+            ops.set(a, att.withOp(withRope(att.op(), rope.op())).withImpl(att.impl(), names));
+            ops.remove(r);
+            a--; // the rope op ran before the attention: the attention moved one place back
+        }
+        return ops;
+    }
+
+    private static boolean takesRope(LoweredOp o) {
+        return o.op().kind() == OpKind.ATTENTION && o.impl().attrs().contains(Impl.Attr.ROPE_IN);
+    }
+
+    /**
+     * Index of the layer's rope_kv op that writes the version of q the attention at {@code a} reads; refused, naming both
+     * rows, where there is none (rope fused into the qkv GEMM by a rope_into_qkv row at this size) or another op stands
+     * between them.
+     */
+    private static int ropeFeeding(List<LoweredOp> ops, int a, CaptureKey key, ImplChoices choices, ForwardProgram.Dims dims) {
+        Op att = ops.get(a).op();
+        String q = att.in("q");
+        for (int i = a - 1; i >= 0 && q != null; i--) {
+            Op o = ops.get(i).op();
+            if (!o.writes().containsValue(q)) continue;
+            if (o.kind() == OpKind.ROPE_KV && o.layer() == att.layer() && readersOfVersion(ops, i, q).equals(List.of(a))) return i;
+            boolean fused = ops.get(i).fused().stream().anyMatch(n -> suffix(n).equals("rope_kv"));
+            throw new IllegalStateException(att.name() + " at size " + key.size() + ": " + ops.get(a).impl().name() + " does its layer's "
+                    + "rope_kv itself, but its q (" + q + ") comes from " + o.name() + " (" + ops.get(i).impl().name() + ")"
+                    + (fused ? ", which took rope over already (" + fusionRow(choices, key, o) + ")" : "")
+                    + "; rope can fold into one of them only: drop " + (fused ? "the " + fusionRow(choices, key, o) + " or " : "")
+                    + attentionRow(choices, key, dims));
+        }
+        throw new IllegalStateException(att.name() + " at size " + key.size() + ": " + ops.get(a).impl().name()
+                + " does its layer's rope_kv itself, but no rope_kv op of layer " + att.layer() + " writes its q (" + q + "); drop "
+                + attentionRow(choices, key, dims));
+    }
+
+    /** The attention row that chose the plan's attention form, as a refusal names it. */
+    private static String attentionRow(ImplChoices choices, CaptureKey key, ForwardProgram.Dims dims) {
+        return choices.attention(key, dims).map(r -> "the attention row " + r.impl() + " for m=" + r.m() + (r.mMax() == null ? "" : ".." + r.mMax())
+                + (r.decodeOnly() ? " (decode)" : "")).orElse("the attention row for m=" + key.size());
+    }
+
+    /** The rope_into_qkv fusion row that fused rope into {@code gemm} at this key, as a refusal names it. */
+    private static String fusionRow(ImplChoices choices, CaptureKey key, Op gemm) {
+        return choices.fusions().stream()
+                .filter(r -> r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && r.covers(key.size())
+                        && (r.n() == null || r.n() == gemm.n() && r.k() == gemm.k()))
+                .findFirst()
+                .map(r -> ImplRegistry.ROPE_INTO_QKV + " fusion row for m=" + r.m() + (r.mMax() == null ? "" : ".." + r.mMax())
+                        + (r.n() == null ? "" : " (n=" + r.n() + " k=" + r.k() + ")"))
+                .orElse(ImplRegistry.ROPE_INTO_QKV + " fusion row for m=" + key.size());
+    }
+
+    /** The attention op with the rope op's roles: its input, metadata, cache writes and bias; no {@code q}. */
+    private static Op withRope(Op att, Op rope) {
+        Op merged = att.withRead("q", null);
+        for (String r : List.of("qkv", "cos_sin", "positions", "slot_mapping", "num_tokens")) merged = merged.withRead(r, rope.in(r));
+        for (String w : List.of("k_cache", "v_cache")) {
+            if (!rope.out(w).equals(att.in(w))) {
+                throw new IllegalStateException(att.name() + " reads " + att.in(w) + " but " + rope.name() + " writes " + rope.out(w)
+                        + ": a folded rope must write the caches its attention reads");
+            }
+            merged = merged.withWrite(w, rope.out(w));
+        }
+        for (var w : rope.weights().entrySet()) merged = merged.withWeight(w.getKey(), w.getValue());
+        return merged;
     }
 
     /**

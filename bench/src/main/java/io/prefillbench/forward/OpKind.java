@@ -21,8 +21,14 @@ public enum OpKind {
     GEMM(List.of("a", "m_dev", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("c", "partial", "k_cache", "v_cache"), false),
     /** bias, RoPE on q and k in place; k and v into this layer's paged cache. */
     ROPE_KV(List.of("qkv", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("qkv", "k_cache", "v_cache"), false),
-    ATTENTION(List.of("q", "k_cache", "v_cache", "query_start", "kv_lens", "block_tables", "batch_ids", "tile_ids", "num_blocks"),
-            List.of("out"), false),
+    /**
+     * out = attention(q, the layer's paged caches). The roles after {@code num_blocks} (reads) and after {@code out}
+     * (writes) are bound only on an attention that took over its layer's rope_kv op ({@link Impl.Attr#ROPE_IN},
+     * {@code Lowering.foldRopeIntoAttention}): rope's input {@code qkv} (bf16, or the qkv GEMM's split-K workspace), its
+     * metadata, and the caches it writes; {@code q} is then unbound.
+     */
+    ATTENTION(List.of("q", "k_cache", "v_cache", "query_start", "kv_lens", "block_tables", "batch_ids", "tile_ids", "num_blocks",
+            "qkv", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("out", "k_cache", "v_cache"), false),
     SILU_MUL(List.of("gate_up", "num_tokens"), List.of("out"), false),
     /** The last token of each sequence: residual + x, rmsnorm. */
     FINAL_NORM_GATHER(List.of("x", "residual", "query_start", "num_seqs"), List.of("out"), false),

@@ -63,12 +63,21 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         }
     }
 
-    /** The ops a decode plan runs on other implementations than the plain plan, as "op kinds: plain -> decode" once each. */
+    /**
+     * The ops a decode plan runs on other implementations than the plain plan, as "op kind: plain -> decode" once each,
+     * paired by op name (the plans may differ in their ops: a plain plan whose attention took over rope_kv has no rope op,
+     * shown as "rope_kv in IMPL -> rope_kv_write").
+     */
     static String decodeDifference(LoweredPlan plain, LoweredPlan decode) {
+        java.util.Map<String, String> plainImpl = new java.util.HashMap<>();
+        for (LoweredOp a : plain.ops()) {
+            plainImpl.put(a.op().name(), a.impl().name());
+            for (String f : a.fused()) plainImpl.putIfAbsent(f, "in " + a.impl().name());
+        }
         java.util.Set<String> seen = new java.util.LinkedHashSet<>();
-        for (int i = 0; i < Math.min(plain.ops().size(), decode.ops().size()); i++) {
-            LoweredOp a = plain.ops().get(i), b = decode.ops().get(i);
-            if (!a.impl().name().equals(b.impl().name())) seen.add(a.op().kind().name().toLowerCase(Locale.ROOT) + " " + a.impl().name() + " -> " + b.impl().name());
+        for (LoweredOp b : decode.ops()) {
+            String a = plainImpl.getOrDefault(b.op().name(), "none");
+            if (!a.equals(b.impl().name())) seen.add(b.op().kind().name().toLowerCase(Locale.ROOT) + " " + a + " -> " + b.impl().name());
         }
         return String.join(", ", seen);
     }

@@ -209,5 +209,16 @@ class PlanReportTest {
         PlanReport one = PlanReport.build(ernie, CaptureSizes.parse("16,64", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0], PaddingGuard.DEFAULT, plain);
         assertTrue(one.lowered().stream().allMatch(x -> x.decodeGraph() == null));
         assertFalse(one.toMarkdown().contains("Decode graphs"));
+        // a plain plan whose attention took over rope_kv has one op fewer per layer: the ops pair by name, not by place
+        var rows = new java.util.ArrayList<io.prefillbench.forward.ImplChoices.AttentionRow>();
+        for (var a : b.attention()) {
+            rows.add(a.qHeads() == 16 && a.m() == 1 && !a.decodeOnly() ? new io.prefillbench.forward.ImplChoices.AttentionRow(
+                    io.prefillbench.forward.ImplRegistry.ATTENTION_WG_EARLY_T32_ROPE, 16, 2, 64, 1, 16, 90, "test") : a);
+        }
+        var rope = new io.prefillbench.forward.ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(), rows,
+                b.prefetchAhead());
+        PlanReport folded = PlanReport.build(ernie, CaptureSizes.parse("16", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0], PaddingGuard.DEFAULT, rope);
+        assertEquals("rope_kv in attention_prefill_wg_early_t32_rope -> rope_kv_write, attention attention_prefill_wg_early_t32_rope -> attention_prefill_wg",
+                folded.lowered().getFirst().decodeGraph());
     }
 }

@@ -257,6 +257,24 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GATE_UP_GROUP() {
         return PREFILL_GATE_UP_GROUP;
     }
+    private static final int PREFILL_ATTN_ROPE_MAX_NEW = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_ATTN_ROPE_MAX_NEW 64
+     * }
+     */
+    public static int PREFILL_ATTN_ROPE_MAX_NEW() {
+        return PREFILL_ATTN_ROPE_MAX_NEW;
+    }
+    private static final int PREFILL_ATTN_ROPE_MAX_SPLITS = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_ATTN_ROPE_MAX_SPLITS 4
+     * }
+     */
+    public static int PREFILL_ATTN_ROPE_MAX_SPLITS() {
+        return PREFILL_ATTN_ROPE_MAX_SPLITS;
+    }
     private static final int PREFILL_PREFETCH_MAX_TENSORS = (int)4L;
     /**
      * {@snippet lang=c :
