@@ -1063,12 +1063,20 @@ public final class ImplRegistry {
      * GEMM's c and partial: the kernel takes those from its GemmParams); {@code splits}, {@code rows}: the partials.
      */
     private static void ropeParams(BindContext c, Op op, int splits, int rows, MemorySegment p) {
-        var d = c.dims();
         boolean fused = op.kind() == OpKind.GEMM;
         RopeKvParams.qkv(p, t(c, fused ? op.out("c") : op.out("qkv")));
         RopeKvParams.qkv_partial(p, splits == 0 ? MemorySegment.NULL : fused ? t(c, op.out("partial")) : t(c, op.in("qkv")));
         RopeKvParams.qkv_splits(p, splits);
         RopeKvParams.qkv_rows(p, rows);
+        ropeRoles(c, op, p);
+    }
+
+    /**
+     * The RopeKvParams fields every binder of rope's work fills the same way, from the op's roles (a rope op, the qkv GEMM
+     * or the attention that took it over): bias, RoPE table, positions, slots, caches, token count and the model's heads.
+     */
+    private static void ropeRoles(BindContext c, Op op, MemorySegment p) {
+        var d = c.dims();
         RopeKvParams.bias(p, op.weight("bias") == null ? MemorySegment.NULL : c.weight(op.weight("bias")));
         RopeKvParams.cos_sin(p, t(c, op.in("cos_sin")));
         RopeKvParams.positions(p, t(c, op.in("positions")));
@@ -1104,7 +1112,6 @@ public final class ImplRegistry {
      */
     private static void foldedRopeParams(BindContext c, LoweredOp lo, MemorySegment p) {
         Op op = lo.op();
-        var d = c.dims();
         boolean partials = lo.partialSplits() > 0;
         if (lo.partialSplits() > KernelConstants.ATTN_ROPE_MAX_SPLITS) {
             throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " sums at most " + KernelConstants.ATTN_ROPE_MAX_SPLITS
@@ -1119,17 +1126,7 @@ public final class ImplRegistry {
         RopeKvParams.qkv_partial(p, partials ? t(c, op.in("qkv")) : MemorySegment.NULL);
         RopeKvParams.qkv_splits(p, partials ? lo.partialSplits() : 0);
         RopeKvParams.qkv_rows(p, partials ? lo.partialRows() : 0);
-        RopeKvParams.bias(p, op.weight("bias") == null ? MemorySegment.NULL : c.weight(op.weight("bias")));
-        RopeKvParams.cos_sin(p, t(c, op.in("cos_sin")));
-        RopeKvParams.positions(p, t(c, op.in("positions")));
-        RopeKvParams.slot_mapping(p, t(c, op.in("slot_mapping")));
-        RopeKvParams.k_cache(p, t(c, op.out("k_cache")));
-        RopeKvParams.v_cache(p, t(c, op.out("v_cache")));
-        RopeKvParams.num_tokens(p, t(c, op.in("num_tokens")));
-        RopeKvParams.q_heads(p, d.qHeads());
-        RopeKvParams.kv_heads(p, d.kvHeads());
-        RopeKvParams.head_dim(p, d.headDim());
-        RopeKvParams.max_positions(p, c.maxModelLen());
+        ropeRoles(c, op, p);
     }
 
     /** AttnParams of an attention op (q NULL where the op binds none: a form that computes q itself). */
