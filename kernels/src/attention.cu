@@ -494,6 +494,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const uint32_t page_bytes = (uint32_t)(PREFILL_PAGE_SIZE * kv_row * 2);
   uint16_t *sK = smem + warp * 2 * CK * LDS;   // this warp's chunk buffers
   uint16_t *sV = sK + CK * LDS;
+  // rope-fused: the new tokens' K and V rows past the early form's Q staging (pk_attn_rope_prologue writes them)
+  uint16_t *sNK = smem + PK_ATTN_SPLIT_ALL_HALVES(D), *sNV = sNK + PREFILL_ATTN_ROPE_MAX_NEW * LDS;
 
   const int nq = 64 / S;  // Q rows [row0, row0 + 16 * (4 / S))
   if constexpr (!EARLY) pk_attn_split_q_copy<D>(p, t, smem, nq, tid);  // ---- Q -> smem (start of the buffer) -> registers
@@ -516,11 +518,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       // Java runs this form at capacities <= PREFILL_ATTN_ROPE_MAX_NEW only, on at most PK_ATTN_ROPE_SPLITS planes
       if (nk > PREFILL_ATTN_ROPE_MAX_NEW || rope->qkv_splits > PK_ATTN_ROPE_SPLITS) __trap();
       int *sPos = reinterpret_cast<int *>(smem + PK_ATTN_SPLIT_ALL_HALVES(D) + PK_ATTN_ROPE_NEW_HALVES);
-      if (tid < nk) {
-        const int pos = rope->positions[qs + tid];
-        sPos[tid] = pos < 0 ? 0 : (pos >= rope->max_positions ? rope->max_positions - 1 : pos);
-      }
-      uint16_t *sNK = smem + PK_ATTN_SPLIT_ALL_HALVES(D), *sNV = sNK + PREFILL_ATTN_ROPE_MAX_NEW * LDS;
+      if (tid < nk) sPos[tid] = pk_rope_pos(*rope, qs + tid);
       pk_pdl_wait();  // rope's input is the qkv GEMM's output
       // the first chunks' cached-prefix keys in flight while the prologue loads rope's input: one commit group per
       // operand (K, V; no Q group: the prologue stores Q itself), so the loop's counts hold as in the unfused form
@@ -590,8 +588,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     __syncwarp();  // the warp is done with K(c)
     const int cn = c + S;
     if constexpr (ROPE) {
-      if (cn < nch) pk_attn_rope_chunk<D, CK>(sK, p.k_cache, smem + PK_ATTN_SPLIT_ALL_HALVES(D), btab[cn / CPP], cn * CK, past,
-                                              nk, kv_row, kcol0, lane);
+      if (cn < nch) pk_attn_rope_chunk<D, CK>(sK, p.k_cache, sNK, btab[cn / CPP], cn * CK, past, nk, kv_row, kcol0, lane);
     } else {
       if (cn < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
     }
@@ -615,8 +612,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
     }
     __syncwarp();  // the warp is done with V(c)
     if constexpr (ROPE) {
-      if (cn < nch) pk_attn_rope_chunk<D, CK>(sV, p.v_cache, smem + PK_ATTN_SPLIT_ALL_HALVES(D) + PREFILL_ATTN_ROPE_MAX_NEW * LDS,
-                                              btab[cn / CPP], cn * CK, past, nk, kv_row, kcol0, lane);
+      if (cn < nch) pk_attn_rope_chunk<D, CK>(sV, p.v_cache, sNV, btab[cn / CPP], cn * CK, past, nk, kv_row, kcol0, lane);
     } else {
       if (cn < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, btab[cn / CPP], cn * CK, kv_len, kv_row, kcol0, lane);
     }

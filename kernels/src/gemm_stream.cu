@@ -141,8 +141,7 @@ static __device__ __forceinline__ void pk_rope_preload(PkRopePre<MCAP, BN> &pre,
   const int D = r.head_dim, q4 = D >> 2;
   for (int i = threadIdx.x; i < m_eff * q4; i += THREADS) {
     const int t = i / q4, c = (i - t * q4) * 4;
-    int pos = r.positions[t];
-    pos = pos < 0 ? 0 : (pos >= r.max_positions ? r.max_positions - 1 : pos);
+    const int pos = pk_rope_pos(r, t);
     *reinterpret_cast<float4 *>(&pre.cs[t][c]) = *reinterpret_cast<const float4 *>(r.cos_sin + (size_t)pos * D + c);
   }
   for (int t = threadIdx.x; t < m_eff; t += THREADS) pre.slot[t] = r.slot_mapping[t];

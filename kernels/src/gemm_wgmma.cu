@@ -239,8 +239,7 @@ PK_DEV void pk_wg_rope_stage_rows(const RopeKvParams &r, int ctid, int bm, int m
     const int t = bm + i;
     int pos = 0, slot = -1;
     if (t < m_eff) {
-      pos = r.positions[t];
-      pos = pos < 0 ? 0 : (pos >= r.max_positions ? r.max_positions - 1 : pos);
+      pos = pk_rope_pos(r, t);
       slot = r.slot_mapping[t];
     }
     sr.pos[i] = pos;

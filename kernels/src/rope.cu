@@ -9,6 +9,13 @@
 // the per-element arithmetic and order are those of the scalar loop, so the bits are the same.
 #include "common.cuh"
 
+// Token t's RoPE position, clamped to the table ([0, max_positions)): rope_kv_write and every kernel that takes its work
+// over read a token's position so (host-written metadata, read before their PDL wait).
+PK_DEV int pk_rope_pos(const RopeKvParams &r, int t) {
+  const int pos = r.positions[t];
+  return pos < 0 ? 0 : (pos >= r.max_positions ? r.max_positions - 1 : pos);
+}
+
 // 4 consecutive bf16 (8-byte aligned) as floats, and back.
 PK_DEV float4 pk_ld_bf4(const uint16_t *p) {
   const uint2 v = *reinterpret_cast<const uint2 *>(p);
@@ -109,8 +116,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) rope_kv_write(RopeKvParams 
   const int t = blockIdx.x;
   pk_pdl_launch();                // at entry (common.cuh)
   const int nt = *p.num_tokens;  // host-written metadata, as are positions and slots (rows < capacity)
-  int pos = p.positions[t];
-  pos = pos < 0 ? 0 : (pos >= p.max_positions ? p.max_positions - 1 : pos);
+  const int pos = pk_rope_pos(p, t);
   const int slot = p.slot_mapping[t];
   pk_pdl_wait();
   if (t >= nt) return;
