@@ -232,15 +232,14 @@ public final class PrefillEngine implements AutoCloseable {
     public PrefillOutput eager(List<SeqInput> seqs) {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
-        boolean decode = runsDecodePlan(size, seqs);
-        ForwardPlan plan = decode ? decodePlans.get(size) : plan(size);
+        ForwardPlan plan = planFor(size, seqs);
         int tiles = writeMeta(seqs, plan);
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
         start.record(stream);
         issueForward(plan, false);
         stop.record(stream);
         stream.synchronize();
-        return finish(seqs, tokens, size, false, decode);
+        return finish(seqs, tokens, size, false, plan.lowered.key().uniformDecode());
     }
 
     /**
@@ -250,13 +249,14 @@ public final class PrefillEngine implements AutoCloseable {
     public PrefillOutput graph(List<SeqInput> seqs) {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
-        boolean decode = runsDecodePlan(size, seqs);
+        ForwardPlan plan = planFor(size, seqs);
+        boolean decode = plan.lowered.key().uniformDecode();
         GraphExec exec = (decode ? decodeGraphs : graphs).get(size);
         if (exec == null) throw new IllegalStateException("size " + size + " is not captured");
         if (seqs.size() > config.seqCapacity(size)) {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
         }
-        writeMeta(seqs, decode ? decodePlans.get(size) : plan(size));
+        writeMeta(seqs, plan);
         start.record(stream);
         exec.launch(stream);
         stop.record(stream);
