@@ -474,6 +474,62 @@ static const char *attn_form_suffix(int form) {
   return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : form == 5 ? " wg-early-t32" : "";
 }
 
+// A batch of sequences laid out in the paged KV cache as the engine does: query starts, kv lengths, a random page
+// permutation (spare pages beyond the sequences' own), block tables, the caches (NaN everywhere, then the content of
+// keys [0, kv_len) when `all_keys`, else of the cached prefixes [0, prefix) only: the new keys are the kernel's to write),
+// and the tile map over `tile_rows`-row tiles with `grid_surplus` empty blocks after the real ones.
+struct AttnBatch {
+  std::vector<int32_t> qs, kvl, bt, tb, tt;
+  std::vector<uint16_t> kc, vc;
+  int maxpages = 1, nblocks = 0, grid = 0;
+  int slot(int s, int j) const { return bt[(size_t)s * maxpages + j / 64] * 64 + j % 64; }
+};
+static AttnBatch attn_batch(const std::vector<SeqSpec> &seqs, int kvh, int D, int group, Rng &r, int spare_pages, bool all_keys,
+                            int tile_rows, int grid_surplus) {
+  AttnBatch b;
+  const int ns = (int)seqs.size();
+  b.qs.assign(ns + 1, 0);
+  b.kvl.resize(ns);
+  int totpages = 0;
+  for (int s = 0; s < ns; s++) {
+    b.qs[s + 1] = b.qs[s] + seqs[s].qlen;
+    b.kvl[s] = seqs[s].prefix + seqs[s].qlen;
+    int np = (b.kvl[s] + 63) / 64;
+    b.maxpages = std::max(b.maxpages, np);
+    totpages += np;
+  }
+  const int npages = totpages + spare_pages;
+  std::vector<int> perm(npages);
+  std::iota(perm.begin(), perm.end(), 0);
+  for (int i = npages - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
+  b.bt.assign((size_t)ns * b.maxpages, -1);
+  int used = 0;
+  for (int s = 0; s < ns; s++)
+    for (int j = 0; j < (b.kvl[s] + 63) / 64; j++) b.bt[(size_t)s * b.maxpages + j] = perm[used++];
+  const size_t kvrow = (size_t)kvh * D;
+  b.kc.assign((size_t)npages * 64 * kvrow, 0xFFFF);
+  b.vc.assign(b.kc.size(), 0xFFFF);
+  parallel_for(ns, [&](int s) {  // sequences own disjoint pages
+    for (int j = 0; j < (all_keys ? b.kvl[s] : seqs[s].prefix); j++) {
+      const size_t slot = b.slot(s, j);
+      for (int h = 0; h < kvh; h++)
+        for (int d = 0; d < D; d++) {
+          b.kc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 1, j, h, d));
+          b.vc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 2, j, h, d));
+        }
+    }
+  });
+  for (int s = 0; s < ns; s++) {
+    int nt = (seqs[s].qlen * group + tile_rows - 1) / tile_rows;
+    for (int k = 0; k < nt; k++) { b.tb.push_back(s); b.tt.push_back(k); }
+  }
+  b.nblocks = (int)b.tb.size();
+  b.grid = b.nblocks + grid_surplus;
+  b.tb.resize(std::max(b.grid, 1), -1);
+  b.tt.resize(std::max(b.grid, 1), -1);
+  return b;
+}
+
 // old_kernel: launch attention_prefill_v0 instead. cold > 0: time over `cold` copies of the KV cache in
 // turn (more bytes than L2 holds), as a forward's layers read a cache L2 has not seen.
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
@@ -488,54 +544,21 @@ static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, 
   const int asmem = old_kernel ? 0 : g_attn_form >= 2 ? PREFILL_ATTN_WG_SMEM : g_attn_form ? PREFILL_ATTN_KH_SMEM : 0;
   Rng r(page_seed);
   const int ns = (int)seqs.size(), group = qh / kvh, width = (qh + 2 * kvh) * D;
-  std::vector<int32_t> qs(ns + 1, 0), kvl(ns);
-  int maxpages = 1, totpages = 0;
-  for (int s = 0; s < ns; s++) {
-    qs[s + 1] = qs[s] + seqs[s].qlen;
-    kvl[s] = seqs[s].prefix + seqs[s].qlen;
-    int np = (kvl[s] + 63) / 64;
-    maxpages = std::max(maxpages, np);
-    totpages += np;
-  }
-  const int tokens = qs[ns];
-  const int npages = totpages + 5;
-  std::vector<int> perm(npages);
-  std::iota(perm.begin(), perm.end(), 0);
-  for (int i = npages - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
-  std::vector<int32_t> bt((size_t)ns * maxpages, -1);
-  int used = 0;
-  for (int s = 0; s < ns; s++)
-    for (int j = 0; j < (kvl[s] + 63) / 64; j++) bt[(size_t)s * maxpages + j] = perm[used++];
+  const int tile_rows = old_kernel ? PREFILL_ATTN_ROWS_PER_TILE : attn_form_rows(g_attn_form);
   // cache: NaN everywhere, valid keys written
+  const AttnBatch b = attn_batch(seqs, kvh, D, group, r, 5, true, tile_rows, grid_surplus);
+  const std::vector<int32_t> &qs = b.qs, &kvl = b.kvl, &bt = b.bt;
+  const std::vector<uint16_t> &kc = b.kc, &vc = b.vc;
+  const int maxpages = b.maxpages, tokens = qs[ns];
   const size_t kvrow = (size_t)kvh * D;
-  std::vector<uint16_t> kc((size_t)npages * 64 * kvrow, 0xFFFF), vc(kc.size(), 0xFFFF);
-  parallel_for(ns, [&](int s) {  // sequences own disjoint pages
-    for (int j = 0; j < kvl[s]; j++) {
-      size_t slot = (size_t)bt[(size_t)s * maxpages + j / 64] * 64 + j % 64;
-      for (int h = 0; h < kvh; h++)
-        for (int d = 0; d < D; d++) {
-          kc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 1, j, h, d));
-          vc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 2, j, h, d));
-        }
-    }
-  });
   std::vector<uint16_t> q((size_t)tokens * width);
   for (int s = 0; s < ns; s++)
     for (int i = 0; i < seqs[s].qlen; i++)
       for (int c = 0; c < width; c++)
         q[(size_t)(qs[s] + i) * width + c] = h_f2bf(content(seqs[s].cid, 0, seqs[s].prefix + i, c / D, c % D));
-  // tile map (CPU)
-  std::vector<int32_t> tb, tt;
-  const int tile_rows = old_kernel ? PREFILL_ATTN_ROWS_PER_TILE : attn_form_rows(g_attn_form);
-  for (int s = 0; s < ns; s++) {
-    int nt = (seqs[s].qlen * group + tile_rows - 1) / tile_rows;
-    for (int k = 0; k < nt; k++) { tb.push_back(s); tt.push_back(k); }
-  }
-  const int nblocks = (int)tb.size();
-  const int grid = nblocks + grid_surplus;
-  tb.resize(std::max(grid, 1), -1); tt.resize(std::max(grid, 1), -1);
+  const int nblocks = b.nblocks, grid = b.grid;
   Dev<uint16_t> dq(q), dk(kc), dv(vc), dout((size_t)tokens * qh * D);
-  Dev<int32_t> dqs(qs), dkvl(kvl), dbt(bt), dtb(tb), dtt(tt), dnb = dev_scalar(nblocks);
+  Dev<int32_t> dqs(qs), dkvl(kvl), dbt(bt), dtb(b.tb), dtt(b.tt), dnb = dev_scalar(nblocks);
   const float scale = 1.f / std::sqrt((float)D);
   AttnParams p{dq.p, dk.p, dv.p, dout.p, dqs.p, dkvl.p, dbt.p, dtb.p, dtt.p, dnb.p, width, qh, kvh, D, maxpages, scale * 1.4426950408889634f};
   dout.poison();
@@ -775,7 +798,6 @@ static void test_attention_rope() {
   const float sl2 = 1.f / std::sqrt((float)D) * 1.4426950408889634f;
   for (Cfg cfg : {Cfg{16, 2, false, 4}, Cfg{16, 2, true, 0}, Cfg{10, 2, true, 4}, Cfg{32, 8, false, 4}, Cfg{4, 2, true, 2}}) {
     const int group = cfg.qh / cfg.kvh, width = (cfg.qh + 2 * cfg.kvh) * D;
-    const size_t kvrow = (size_t)cfg.kvh * D;
     const std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv" + (cfg.bias ? " bias" : "") +
                             " splits " + std::to_string(cfg.splits);
     Rng r(77 + cfg.qh + cfg.splits);
@@ -798,44 +820,16 @@ static void test_attention_rope() {
         for (int s = 0; s < 8; s++) seqs.push_back({511, 1, (uint32_t)(25 + s)});
       }
       const int ns = (int)seqs.size();
-      std::vector<int32_t> qs(ns + 1, 0), kvl(ns);
-      int maxpages = 1, totpages = 0;
-      for (int s = 0; s < ns; s++) {
-        qs[s + 1] = qs[s] + seqs[s].qlen;
-        kvl[s] = seqs[s].prefix + seqs[s].qlen;
-        maxpages = std::max(maxpages, (kvl[s] + 63) / 64);
-        totpages += (kvl[s] + 63) / 64;
-      }
-      const int T = qs[ns], cap = T + 3, npages = totpages + 3;
-      std::vector<int> perm(npages);
-      std::iota(perm.begin(), perm.end(), 0);
-      for (int i = npages - 1; i > 0; i--) std::swap(perm[i], perm[r.range(0, i)]);
-      std::vector<int32_t> bt((size_t)ns * maxpages, -1), pos(cap, 0), slots(cap, -1);
-      int used = 0;
-      for (int s = 0; s < ns; s++)
-        for (int j = 0; j < (kvl[s] + 63) / 64; j++) bt[(size_t)s * maxpages + j] = perm[used++];
       // caches: NaN everywhere, the cached prefixes written; the new tokens' slots are rope's to write
-      std::vector<uint16_t> kc((size_t)npages * 64 * kvrow, 0xFFFF), vc(kc.size(), 0xFFFF);
-      for (int s = 0; s < ns; s++) {
-        for (int j = 0; j < kvl[s]; j++) {
-          const size_t slot = (size_t)bt[(size_t)s * maxpages + j / 64] * 64 + j % 64;
-          if (j >= seqs[s].prefix) {
-            pos[qs[s] + j - seqs[s].prefix] = j;
-            slots[qs[s] + j - seqs[s].prefix] = (int32_t)slot;
-            continue;
-          }
-          for (int h = 0; h < cfg.kvh; h++)
-            for (int d = 0; d < D; d++) {
-              kc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 1, j, h, d));
-              vc[slot * kvrow + h * D + d] = h_f2bf(content(seqs[s].cid, 2, j, h, d));
-            }
-        }
-      }
-      std::vector<int32_t> tb, tt;
+      const AttnBatch b = attn_batch(seqs, cfg.kvh, D, group, r, 3, false, 32, 7);
+      const int T = b.qs[ns], cap = T + 3, maxpages = b.maxpages, nblocks = b.nblocks, grid = b.grid;
+      const std::vector<uint16_t> &kc = b.kc, &vc = b.vc;
+      std::vector<int32_t> pos(cap, 0), slots(cap, -1);  // the new tokens' positions and cache slots
       for (int s = 0; s < ns; s++)
-        for (int k = 0; k < (seqs[s].qlen * group + 31) / 32; k++) { tb.push_back(s); tt.push_back(k); }
-      const int nblocks = (int)tb.size(), grid = nblocks + 7;
-      tb.resize(grid, -1); tt.resize(grid, -1);
+        for (int j = seqs[s].prefix; j < b.kvl[s]; j++) {
+          pos[b.qs[s] + j - seqs[s].prefix] = j;
+          slots[b.qs[s] + j - seqs[s].prefix] = b.slot(s, j);
+        }
       auto qkv = rand_bf16((size_t)cap * width, r, 2.f), bias = rand_bf16(width, r, 0.5f);
       auto pbits = rand_bf16((size_t)std::max(cfg.splits, 1) * cap * width, r, 1.f);
       std::vector<float> part(pbits.size());
@@ -843,7 +837,8 @@ static void test_attention_rope() {
       std::vector<float> cs = rope_table(maxpos, D);
       Dev<uint16_t> qA(qkv), qB(qkv), kA(kc), vA(vc), kB(kc), vB(vc), dbias(bias), oA((size_t)T * cfg.qh * D), oB((size_t)T * cfg.qh * D);
       Dev<float> dpart(part), dcs(cs);
-      Dev<int32_t> dqs(qs), dkvl(kvl), dbt(bt), dtb(tb), dtt(tt), dnb = dev_scalar(nblocks), dpos(pos), dslot(slots), dnt = dev_scalar(T);
+      Dev<int32_t> dqs(b.qs), dkvl(b.kvl), dbt(b.bt), dtb(b.tb), dtt(b.tt), dnb = dev_scalar(nblocks), dpos(pos), dslot(slots),
+          dnt = dev_scalar(T);
       oA.poison(); oB.poison();
       auto rope_p = [&](Dev<uint16_t> &q, Dev<uint16_t> &k, Dev<uint16_t> &v) {
         return RopeKvParams{q.p, cfg.splits ? dpart.p : nullptr, cfg.splits, cap, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p,
