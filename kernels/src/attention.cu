@@ -420,11 +420,7 @@ PK_DEV void pk_attn_rope_prologue(const RopeKvParams &r, const PkAttnTile &t, ui
         pk_st_bf4(dst + HALF, o2);
         if (kind[u] == 1 && owner) {
           const int slot = r.slot_mapping[t.qs + tok[u]];
-          if (slot >= 0) {
-            uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)kvh * D + off[u];
-            pk_st_bf4(kc, o1);
-            pk_st_bf4(kc + HALF, o2);
-          }
+          if (slot >= 0) pk_rope_cache_k(r, kv_row, D, HALF, slot, kvh, off[u], o1, o2);
         }
       } else {
         uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
@@ -432,7 +428,7 @@ PK_DEV void pk_attn_rope_prologue(const RopeKvParams &r, const PkAttnTile &t, ui
         pk_st_bf4(sNV + tok[u] * LDS + off[u], v);
         if (owner) {
           const int slot = r.slot_mapping[t.qs + tok[u]];
-          if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)kvh * D + off[u], v);
+          if (slot >= 0) pk_rope_cache_v(r, kv_row, D, slot, kvh, off[u], v);
         }
       }
     }

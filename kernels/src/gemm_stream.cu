@@ -227,7 +227,7 @@ static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const 
                    *reinterpret_cast<const float4 *>(&pre.cs[t][half + i]), o1, o2);
       pk_st_bf4(row + i, o1);
       pk_st_bf4(row + half + i, o2);
-      if (h >= r.q_heads && slot >= 0) {
+      if (h >= r.q_heads && slot >= 0) {  // pk_rope_cache_k's stores; its kc + i + half order changed these kernels' code
         uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
         pk_st_bf4(kc + i, o1);
         pk_st_bf4(kc + half + i, o2);
@@ -238,7 +238,7 @@ static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const 
       uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
       pk_rope_v4(v, r.bias != nullptr, *reinterpret_cast<const float4 *>(&pre.bias[lc + e0]));
       pk_st_bf4(row + e0, v);
-      if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + e0, v);
+      if (slot >= 0) pk_rope_cache_v(r, kv_row, D, slot, h - hq, e0, v);
     }
   }
 }
@@ -302,7 +302,7 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
                    *reinterpret_cast<const float4 *>(&pre.cs[t][half + i]), o1, o2);
       pk_st_bf4(row + i, o1);
       pk_st_bf4(row + half + i, o2);
-      if (h >= r.q_heads && slot >= 0) {
+      if (h >= r.q_heads && slot >= 0) {  // pk_rope_cache_k's stores; its kc + i + half order changed these kernels' code
         uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
         pk_st_bf4(kc + i, o1);
         pk_st_bf4(kc + half + i, o2);
@@ -313,7 +313,7 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
       uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
       pk_rope_v4(v, r.bias != nullptr, *reinterpret_cast<const float4 *>(&pre.bias[lc + e0]));
       pk_st_bf4(row + e0, v);
-      if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + e0, v);
+      if (slot >= 0) pk_rope_cache_v(r, kv_row, D, slot, h - hq, e0, v);
     }
   }
 }

@@ -303,17 +303,13 @@ PK_DEV void pk_wg_rope_staged(const GemmParams &p, const RopeKvParams &r, const 
         pk_rope_rot4(x1, x2, hb, b1[j], b2[j], c[j], s[j], o1, o2);
         pk_st_bf4(row + i, o1);
         pk_st_bf4(row + half + i, o2);
-        if (h >= r.q_heads && slot >= 0) {
-          uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)(h - r.q_heads) * D;
-          pk_st_bf4(kc + i, o1);
-          pk_st_bf4(kc + i + half, o2);
-        }
+        if (h >= r.q_heads && slot >= 0) pk_rope_cache_k(r, kv_row, D, half, slot, h - r.q_heads, i, o1, o2);
       } else {
         const uint2 raw = *reinterpret_cast<const uint2 *>(xr + i);  // the bf16 bits the unfused GEMM would store
         uint16_t v[4] = {(uint16_t)raw.x, (uint16_t)(raw.x >> 16), (uint16_t)raw.y, (uint16_t)(raw.y >> 16)};
         pk_rope_v4(v, hb, b1[j]);
         pk_st_bf4(row + i, v);
-        if (slot >= 0) pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)(h - hq) * D + i, v);
+        if (slot >= 0) pk_rope_cache_v(r, kv_row, D, slot, h - hq, i, v);
       }
     }
   }

@@ -25,6 +25,19 @@ PK_DEV void pk_st_bf4(uint16_t *p, const uint16_t (&h)[4]) {
   *reinterpret_cast<uint2 *>(p) = make_uint2((uint32_t)h[0] | ((uint32_t)h[1] << 16), (uint32_t)h[2] | ((uint32_t)h[3] << 16));
 }
 
+// A token's rotated k pairs (elements i..i+3 and half + i..) of kv head kvh into the K cache at its slot (>= 0: the
+// callers skip slot < 0, not cached), and its 4 v elements (e..e+3) of kv head kvh into the V cache. rope_kv_write and
+// every kernel that takes its work over store so (kv_row = kv_heads * D elements per slot).
+PK_DEV void pk_rope_cache_k(const RopeKvParams &r, size_t kv_row, int D, int half, int slot, int kvh, int i, const uint16_t (&o1)[4],
+                            const uint16_t (&o2)[4]) {
+  uint16_t *kc = r.k_cache + (size_t)slot * kv_row + (size_t)kvh * D;
+  pk_st_bf4(kc + i, o1);
+  pk_st_bf4(kc + i + half, o2);
+}
+PK_DEV void pk_rope_cache_v(const RopeKvParams &r, size_t kv_row, int D, int slot, int kvh, int e, const uint16_t (&v)[4]) {
+  pk_st_bf4(r.v_cache + (size_t)slot * kv_row + (size_t)kvh * D + e, v);
+}
+
 // The arithmetic of the 4-wide path, shared with the qkv GEMM's fused epilogue (gemm_stream.cu), which feeds
 // it the same values from shared memory: one rounding per operation, no contraction.
 // q/k: 4 pairs (x1 = elements i..i+3 of a head, x2 = the same + half), the bias of both (when has_bias), the
@@ -81,11 +94,7 @@ static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, 
                  *reinterpret_cast<const float4 *>(cs + i), *reinterpret_cast<const float4 *>(cs + half + i), o1, o2);
     pk_st_bf4(row + c1, o1);
     pk_st_bf4(row + c2, o2);
-    if (h >= p.q_heads && slot >= 0) {
-      uint16_t *kc = p.k_cache + (size_t)slot * kv_row + (size_t)(h - p.q_heads) * D;
-      pk_st_bf4(kc + i, o1);
-      pk_st_bf4(kc + i + half, o2);
-    }
+    if (h >= p.q_heads && slot >= 0) pk_rope_cache_k(p, kv_row, D, half, slot, h - p.q_heads, i, o1, o2);
   } else {
     const int e0 = (j - nq) * 4;
     uint16_t v[4];
@@ -98,7 +107,7 @@ static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, 
     }
     pk_rope_v4(v, hb, hb ? pk_ld_bf4(p.bias + v0 + e0) : zero);
     if (fused || hb) pk_st_bf4(row + v0 + e0, v);
-    if (slot >= 0) pk_st_bf4(p.v_cache + (size_t)slot * kv_row + e0, v);
+    if (slot >= 0) pk_rope_cache_v(p, kv_row, D, slot, 0, e0, v);  // e0 counts every kv head's elements
   }
 }
 
