@@ -105,48 +105,81 @@ static __device__ __forceinline__ void pk_attn_put_state(float *x, int lane, flo
     for (int e = 0; e < 4; e++) x[(4 + 4 * i + e) * 32 + lane] = o[i][e];
 }
 
-// One warp's K or V chunk of CK keys starting at key0 (within one page) -> its private buffer.
+// One warp's K or V chunk of CK keys starting at key0 (within one page) -> its private buffer. A lane copies 16-byte chunk
+// lane % CPR of rows lane / CPR + i * RSTEP, so its global and shared addresses are one base plus a fixed stride per copy
+// (s22: computed per copy, the address arithmetic was ~360 of the ~1000 instructions a warp issued after the PDL wait for
+// a short prompt's chunk, kernels/NOTES-forward.md v56). prep once, then issue: the early forms prepare their first chunks
+// before the wait. Same copies, same bytes.
+template <int D, int CK>
+struct PkAttnChunkCopy {
+  static constexpr int CPR = D / 8, RSTEP = 32 / CPR, N = CK / RSTEP;
+  static_assert(32 % CPR == 0 && CK % RSTEP == 0, "a lane's chunks are whole rows apart");
+  const uint16_t *src;  // row lane / CPR of the chunk, its 16-byte chunk lane % CPR
+  uint32_t dst;         // its shared address
+  int left;             // rows from that one on that hold keys (< kv_len)
+  __device__ __forceinline__ void prep(uint16_t *sbuf, const uint16_t *cache, int page, int key0, int kv_len, size_t kv_row, int col0, int lane) {
+    const int r0 = lane / CPR, ch = lane % CPR;
+    src = cache + ((size_t)page * PREFILL_PAGE_SIZE + (key0 % PREFILL_PAGE_SIZE) + r0) * kv_row + col0 + ch * 8;
+    dst = smem_u32(sbuf + r0 * PK_ATTN_LDS(D) + ch * 8);
+    left = kv_len - key0 - r0;
+  }
+  __device__ __forceinline__ void issue(const uint16_t *cache, size_t kv_row) const {
+#pragma unroll
+    for (int i = 0; i < N; i++) {
+      const bool ok = i * RSTEP < left;
+      cp_async16(dst + (uint32_t)(i * RSTEP * PK_ATTN_LDS(D) * 2), ok ? src + (size_t)i * RSTEP * kv_row : cache, ok);
+    }
+  }
+};
 template <int D, int CK>
 static __device__ __forceinline__ void pk_attn_load_chunk(uint16_t *dst, const uint16_t *cache, int page, int key0,
                                                           int kv_len, size_t kv_row, int col0, int lane) {
-  constexpr int CPR = D / 8;
-  constexpr int LDS = PK_ATTN_LDS(D);
-#pragma unroll
-  for (int c = lane; c < CK * CPR; c += 32) {
-    const int r = c / CPR, ch = c % CPR;
-    const bool ok = key0 + r < kv_len;
-    const uint16_t *src =
-        ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + (key0 % PREFILL_PAGE_SIZE) + r) * kv_row + col0 + ch * 8 : cache;
-    cp_async16(smem_u32(dst + r * LDS + ch * 8), src, ok);
-  }
+  PkAttnChunkCopy<D, CK> c;
+  c.prep(dst, cache, page, key0, kv_len, kv_row, col0, lane);
+  c.issue(cache, kv_row);
 }
 
 // A row pair's end (rows a = row0 + 16 rg + g and b = a + 8, lane quad t4): the partial sums over the quad, O / l as bf16
-// pairs at the rows' (token, q head) places; rows with position -1 are not valid and not stored. All three paths end so.
-template <int D, int NDT>
-PK_DEV void pk_attn_store_rows(const AttnParams &p, const float (&o)[NDT][4], float l_a, float l_b, int qs, int ra, int rb,
-                               int pos_a, int pos_b, int kvh, int group, int t4) {
-  const int tok_a = ra / group, tok_b = rb / group;
+// pairs at the rows' (token, q head) places (pk_attn_out_dst; nullptr: a row with position -1, not valid, not stored). All
+// three paths end so; the early split path finds its places before the PDL wait.
+template <int D>
+PK_DEV uint16_t *pk_attn_out_dst(const AttnParams &p, int qs, int r, int pos, int kvh, int group, int t4) {
+  if (pos < 0) return nullptr;
+  const int tok = r / group;
+  return p.out + (size_t)(qs + tok) * ((size_t)p.q_heads * D) + (size_t)(kvh * group + (r - tok * group)) * D + 2 * t4;
+}
+template <int NDT>
+PK_DEV void pk_attn_store_at(const float (&o)[NDT][4], float l_a, float l_b, uint16_t *dst_a, uint16_t *dst_b) {
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
   l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
   l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
   l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
-  const size_t out_row = (size_t)p.q_heads * D;
-  if (pos_a >= 0) {
+  if (dst_a != nullptr) {
     const float inv = 1.f / l_a;
-    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
 #pragma unroll
     for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
+      *reinterpret_cast<uint32_t *>(dst_a + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
   }
-  if (pos_b >= 0) {
+  if (dst_b != nullptr) {
     const float inv = 1.f / l_b;
-    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
 #pragma unroll
     for (int i = 0; i < NDT; i++)
-      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
+      *reinterpret_cast<uint32_t *>(dst_b + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
   }
 }
+template <int D, int NDT>
+PK_DEV void pk_attn_store_rows(const AttnParams &p, const float (&o)[NDT][4], float l_a, float l_b, int qs, int ra, int rb,
+                               int pos_a, int pos_b, int kvh, int group, int t4) {
+  pk_attn_store_at<NDT>(o, l_a, l_b, pk_attn_out_dst<D>(p, qs, ra, pos_a, kvh, group, t4),
+                        pk_attn_out_dst<D>(p, qs, rb, pos_b, kvh, group, t4));
+}
+
+// Keeps a value computed where it stands: an empty volatile asm that may change it, ordered with the PDL wait's (so
+// arithmetic placed before the wait is not sunk after it, where the warp would issue it on the chain's critical path).
+PK_DEV void pk_keep(const uint16_t *&v) { asm volatile("" : "+l"(v)); }
+PK_DEV void pk_keep(uint16_t *&v) { asm volatile("" : "+l"(v)); }
+PK_DEV void pk_keep(uint32_t &v) { asm volatile("" : "+r"(v)); }
+PK_DEV void pk_keep(int &v) { asm volatile("" : "+r"(v)); }
 
 // One key page's (or the split path's chunk's: NT tiles of 8 keys) online softmax for a warp's 16 rows (the m16n8 C
 // layout of s: this thread's rows a and b, keys key0 + 8 nt + 2 t4 + c): keys past a row's position masked (only when `mask`: a page wholly at or before every row's
@@ -502,6 +535,7 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
   const int pf = pk_attn_prefetch_pages(page_bytes);
   const int npf = min(npages, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);  // pages holding prefix keys
   uint32_t qf[NKS][4];
+  uint16_t *out_a = nullptr, *out_b = nullptr;  // the early non-rope form's output places, found before the wait
   if constexpr (EARLY) {
     uint16_t *sQ = smem + PK_ATTN_SPLIT_HALVES(D);
     const int page0 = z < nch ? btab[z / CPP] : 0;
@@ -528,12 +562,42 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       if (z < nch) pk_attn_rope_chunk<D, CK, 2>(sK, p.k_cache, sNK, page0, z * CK, past, nk, kv_row, kcol0, lane);
       if (z < nch) pk_attn_rope_chunk<D, CK, 2>(sV, p.v_cache, sNV, page0, z * CK, past, nk, kv_row, kcol0, lane);
     } else {
+      // Every address the copies after the wait need, before it (v56): Q's chunk sources (a runtime division by the group
+      // each) and the first K / V chunks' bases; after the wait only the copies issue.
+      constexpr int CPR = D / 8, QPT = (32 * CPR + PK_ATTN_SPLIT_THREADS - 1) / PK_ATTN_SPLIT_THREADS;  // nq <= 32
+      const uint16_t *qsrc[QPT];
+      uint32_t qdst[QPT];
+      int qok[QPT];  // 1: a valid row's chunk, 0: zero-filled, -1: no chunk of this thread
+#pragma unroll
+      for (int u = 0; u < QPT; u++) {
+        const int c = tid + u * PK_ATTN_SPLIT_THREADS, r = c / CPR, ch = c % CPR;
+        qok[u] = c < nq * CPR ? (t.row0 + r < t.nrows ? 1 : 0) : -1;
+        qsrc[u] = pk_attn_q_src<D>(p, t, t.row0 + r, ch);
+        qdst[u] = smem_u32(sQ + r * LDS + ch * 8);
+        pk_keep(qsrc[u]);
+        pk_keep(qdst[u]);
+        pk_keep(qok[u]);
+      }
+      PkAttnChunkCopy<D, CK> ck, cv;
+      if (z < nch) {
+        ck.prep(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+        cv.prep(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+        pk_keep(ck.src); pk_keep(ck.dst); pk_keep(ck.left);
+        pk_keep(cv.src); pk_keep(cv.dst); pk_keep(cv.left);
+      }
+      out_a = pk_attn_out_dst<D>(p, qs, ra, pos_a, kvh, group, t4);
+      out_b = pk_attn_out_dst<D>(p, qs, rb, pos_b, kvh, group, t4);
+      pk_keep(out_a);
+      pk_keep(out_b);
       pk_pdl_wait();  // Q, K and V are rope_kv_write's output
-      pk_attn_split_q_copy<D>(p, t, sQ, nq, tid);
+#pragma unroll
+      for (int u = 0; u < QPT; u++)
+        if (qok[u] >= 0) cp_async16(qdst[u], qsrc[u], qok[u] > 0);
+      cp_async_commit();  // pk_attn_split_q_copy's group
       // one commit group each, empty for a warp without chunks, so the loop's group counts are the late form's
-      if (z < nch) pk_attn_load_chunk<D, CK>(sK, p.k_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+      if (z < nch) ck.issue(p.k_cache, kv_row);
       cp_async_commit();
-      if (z < nch) pk_attn_load_chunk<D, CK>(sV, p.v_cache, page0, z * CK, kv_len, kv_row, kcol0, lane);
+      if (z < nch) cv.issue(p.v_cache, kv_row);
       cp_async_commit();
     }
     cp_async_wait<2>();  // Q landed (pending: the first K and V chunks; rope-fused: Q is in place, nothing to wait for)
@@ -654,7 +718,8 @@ static __device__ __forceinline__ void pk_attn_split(const AttnParams &p, uint16
       o[i][3] = fmaf(x[(4 + 4 * i + 3) * 32 + lane], f_b, o[i][3]);
     }
   }
-  pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
+  if constexpr (EARLY && !ROPE) pk_attn_store_at<NDT>(o, l_a, l_b, out_a, out_b);
+  else pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 }
 
 template <int D, int NH>
