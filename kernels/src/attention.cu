@@ -140,8 +140,10 @@ static __device__ __forceinline__ void pk_attn_load_chunk(uint16_t *dst, const u
 }
 
 // A row pair's end (rows a = row0 + 16 rg + g and b = a + 8, lane quad t4): the partial sums over the quad, O / l as bf16
-// pairs at the rows' (token, q head) places (pk_attn_out_dst; nullptr: a row with position -1, not valid, not stored). All
-// three paths end so; the early split path finds its places before the PDL wait.
+// pairs at the rows' (token, q head) places; rows with position -1 are not valid and not stored. The early split path
+// finds its places before the PDL wait (pk_attn_out_dst, nullptr: not stored) and ends with pk_attn_store_at; the other
+// paths end with pk_attn_store_rows, the same stores with the places found at the end: written as one function that calls
+// the other, s22 call 3 timed the wg form's full path 6-10 % slower alone (kernels/NOTES-forward.md v56).
 template <int D>
 PK_DEV uint16_t *pk_attn_out_dst(const AttnParams &p, int qs, int r, int pos, int kvh, int group, int t4) {
   if (pos < 0) return nullptr;
@@ -170,8 +172,26 @@ PK_DEV void pk_attn_store_at(const float (&o)[NDT][4], float l_a, float l_b, uin
 template <int D, int NDT>
 PK_DEV void pk_attn_store_rows(const AttnParams &p, const float (&o)[NDT][4], float l_a, float l_b, int qs, int ra, int rb,
                                int pos_a, int pos_b, int kvh, int group, int t4) {
-  pk_attn_store_at<NDT>(o, l_a, l_b, pk_attn_out_dst<D>(p, qs, ra, pos_a, kvh, group, t4),
-                        pk_attn_out_dst<D>(p, qs, rb, pos_b, kvh, group, t4));
+  const int tok_a = ra / group, tok_b = rb / group;
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 1);
+  l_a += __shfl_xor_sync(0xffffffffu, l_a, 2);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 1);
+  l_b += __shfl_xor_sync(0xffffffffu, l_b, 2);
+  const size_t out_row = (size_t)p.q_heads * D;
+  if (pos_a >= 0) {
+    const float inv = 1.f / l_a;
+    uint16_t *dst = p.out + (size_t)(qs + tok_a) * out_row + (size_t)(kvh * group + (ra - tok_a * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][0] * inv, o[i][1] * inv);
+  }
+  if (pos_b >= 0) {
+    const float inv = 1.f / l_b;
+    uint16_t *dst = p.out + (size_t)(qs + tok_b) * out_row + (size_t)(kvh * group + (rb - tok_b * group)) * D + 2 * t4;
+#pragma unroll
+    for (int i = 0; i < NDT; i++)
+      *reinterpret_cast<uint32_t *>(dst + i * 8) = pack_bf2(o[i][2] * inv, o[i][3] * inv);
+  }
 }
 
 // Keeps a value computed where it stands: an empty volatile asm that may change it, ordered with the PDL wait's (so
