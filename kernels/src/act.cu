@@ -9,10 +9,12 @@ static __device__ __forceinline__ size_t pk_gate_col(int64_t j, int group) {
 
 // silu_mul: grid-stride over (token, 8-column chunk) when ffn % 8 == 0 and group % 8 == 0, else over
 // elements. Any grid. out = bf16((g / (1 + expf(-g))) * u) in fp32 (no intermediate bf16 rounding).
+// The chunk path finds its first chunk's token, column and gate_up offset before the PDL wait (v57): they depend on the
+// grid and shapes only, and the two 64-bit divisions were ~40 % of a warp's instructions after the wait at 16 tokens
+// (s22 call 6); a thread's later chunks (none at the engine's grids below ~2000 tokens) find theirs after it.
 extern "C" __global__ void __launch_bounds__(256, 4) silu_mul(SiluMulParams p) {
   pk_pdl_launch();                    // at entry (common.cuh)
   const int64_t nt = *p.num_tokens;  // host-written metadata
-  pk_pdl_wait();
   const int64_t stride = (int64_t)gridDim.x * blockDim.x;
   const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
   const int sp = p.gate_up_splits;  // > 0: gate_up = bf16(in-order sum of the fp32 split-K partials)
@@ -20,10 +22,15 @@ extern "C" __global__ void __launch_bounds__(256, 4) silu_mul(SiluMulParams p) {
   const int group = p.group > 0 ? p.group : p.ffn;
   if ((p.ffn & 7) == 0 && (group & 7) == 0) {
     const int64_t cpr = p.ffn >> 3;  // chunks per row
-    for (int64_t idx = start; idx < nt * cpr; idx += stride) {
-      const int64_t t = idx / cpr, c = idx - t * cpr;
+    int64_t t = start / cpr, c = start - t * cpr;
+    size_t base = (size_t)t * 2 * p.ffn + pk_gate_col(c * 8, group);  // a chunk never straddles a group
+    pk_keep(t);
+    pk_keep(c);
+    pk_keep(base);
+    pk_pdl_wait();
+    const int64_t lim = nt * cpr;
+    for (int64_t idx = start; idx < lim;) {
       uint4 gv, uv;
-      const size_t base = (size_t)t * 2 * p.ffn + pk_gate_col(c * 8, group);  // a chunk never straddles a group
       if (sp > 0) {
         gv = pk_sum_partial8(p.gate_up_partial, plane, sp, base);
         uv = pk_sum_partial8(p.gate_up_partial, plane, sp, base + group);
@@ -32,8 +39,14 @@ extern "C" __global__ void __launch_bounds__(256, 4) silu_mul(SiluMulParams p) {
         uv = *reinterpret_cast<const uint4 *>(p.gate_up + base + group);
       }
       reinterpret_cast<uint4 *>(p.out + t * p.ffn)[c] = pk_silu_mul8(gv, uv);
+      idx += stride;
+      if (idx >= lim) break;
+      t = idx / cpr;
+      c = idx - t * cpr;
+      base = (size_t)t * 2 * p.ffn + pk_gate_col(c * 8, group);
     }
   } else {
+    pk_pdl_wait();
     for (int64_t idx = start; idx < nt * p.ffn; idx += stride) {
       const int64_t t = idx / p.ffn, c = idx - t * p.ffn;
       float g, u;

@@ -194,13 +194,6 @@ PK_DEV void pk_attn_store_rows(const AttnParams &p, const float (&o)[NDT][4], fl
   }
 }
 
-// Keeps a value computed where it stands: an empty volatile asm that may change it, ordered with the PDL wait's (so
-// arithmetic placed before the wait is not sunk after it, where the warp would issue it on the chain's critical path).
-PK_DEV void pk_keep(const uint16_t *&v) { asm volatile("" : "+l"(v)); }
-PK_DEV void pk_keep(uint16_t *&v) { asm volatile("" : "+l"(v)); }
-PK_DEV void pk_keep(uint32_t &v) { asm volatile("" : "+r"(v)); }
-PK_DEV void pk_keep(int &v) { asm volatile("" : "+r"(v)); }
-
 // One key page's (or the split path's chunk's: NT tiles of 8 keys) online softmax for a warp's 16 rows (the m16n8 C
 // layout of s: this thread's rows a and b, keys key0 + 8 nt + 2 t4 + c): keys past a row's position masked (only when `mask`: a page wholly at or before every row's
 // position needs none, the same values), the running maxima and sums updated, O rescaled, P packed as the m16n8k16 A

@@ -78,6 +78,16 @@ PK_DEV void pk_pdl_launch() {
 #endif
 }
 
+// Keeps a value computed where it stands: an empty volatile asm that may change it, ordered with the PDL wait's (so
+// arithmetic placed before the wait is not sunk after it, where the warp would issue it on the chain's critical path;
+// kernels/NOTES-forward.md v56, v57).
+PK_DEV void pk_keep(const uint16_t *&v) { asm volatile("" : "+l"(v)); }
+PK_DEV void pk_keep(uint16_t *&v) { asm volatile("" : "+l"(v)); }
+PK_DEV void pk_keep(uint32_t &v) { asm volatile("" : "+r"(v)); }
+PK_DEV void pk_keep(int &v) { asm volatile("" : "+r"(v)); }
+PK_DEV void pk_keep(int64_t &v) { asm volatile("" : "+l"(v)); }
+PK_DEV void pk_keep(size_t &v) { asm volatile("" : "+l"(v)); }
+
 // Split-K partial sums. The adds run in order z = 0, 1, ... (what splitk_reduce stores); the loads of
 // B splits (PK_PART_BATCH, or 4 where registers are tight) are issued together first, so a sum costs ~splits / B L2 round trips
 // instead of splits (at 16 splits the serial version made the small kernels latency chains:

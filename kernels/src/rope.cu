@@ -70,7 +70,8 @@ static __device__ __forceinline__ void pk_rope_v4(uint16_t (&v)[4], bool has_bia
 // The 4-wide path (head_dim % 8 == 0), one token: items [0, nq) rotate pairs 4i..4i+3 of one q/k head,
 // items [nq, nq + nvq) bias and cache 4 v elements (nq = (q_heads + kv_heads) * head_dim / 8, nvq =
 // kv_heads * head_dim / 4).
-static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, int t, int j, int pos, int slot) {
+// h = j / qpr, the item's head (q/k items only; the caller finds it, before the PDL wait for its first item).
+static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, int t, int j, int h, int pos, int slot) {
   const int D = p.head_dim, half = D >> 1, qpr = half >> 2;
   const int width = (p.q_heads + 2 * p.kv_heads) * D;
   uint16_t *row = p.qkv + (size_t)t * width;
@@ -85,7 +86,7 @@ static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, 
   const bool hb = p.bias != nullptr;
   const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
   if (j < nq) {
-    const int h = j / qpr, i = (j - h * qpr) * 4;
+    const int i = (j - h * qpr) * 4;
     const int c1 = h * D + i, c2 = c1 + half;
     const float4 a = in4(c1), b = in4(c2);
     float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
@@ -112,12 +113,31 @@ static __device__ __forceinline__ void pk_rope_quad_item(const RopeKvParams &p, 
 }
 
 // Block y of gridDim.y takes the token's items [y * per, (y + 1) * per), per = ceil(items / gridDim.y): few tokens
-// spread over more SMs (an item's arithmetic does not depend on which block runs it).
-static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t, int pos, int slot) {
+// spread over more SMs (an item's arithmetic does not depend on which block runs it). A thread's range [j0, end) and its
+// first item's head depend on the grid and the shapes only: rope_kv_write finds them before the PDL wait (v57; the
+// divisions by gridDim.y and by the items per head were ~35 % of a warp's instructions after the wait at 16 tokens, s22
+// call 6).
+struct PkRopeRange {
+  int j0, end, h0;
+};
+static __device__ __forceinline__ PkRopeRange pk_rope_quad_range(const RopeKvParams &p) {
   const int qpr = p.head_dim >> 3;
   const int n = (p.q_heads + p.kv_heads) * qpr + ((p.kv_heads * p.head_dim) >> 2);
-  const int per = (n + (int)gridDim.y - 1) / (int)gridDim.y, end = min(n, ((int)blockIdx.y + 1) * per);
-  for (int j = (int)blockIdx.y * per + threadIdx.x; j < end; j += blockDim.x) pk_rope_quad_item(p, t, j, pos, slot);
+  const int per = (n + (int)gridDim.y - 1) / (int)gridDim.y;
+  PkRopeRange r;
+  r.j0 = (int)blockIdx.y * per + threadIdx.x;
+  r.end = min(n, ((int)blockIdx.y + 1) * per);
+  r.h0 = r.j0 / qpr;
+  return r;
+}
+static __device__ __forceinline__ void pk_rope_quad(const RopeKvParams &p, int t, int pos, int slot, const PkRopeRange &r) {
+  const int qpr = p.head_dim >> 3;
+  for (int j = r.j0, h = r.h0; j < r.end;) {
+    pk_rope_quad_item(p, t, j, h, pos, slot);
+    j += blockDim.x;
+    if (j >= r.end) break;
+    h = j / qpr;
+  }
 }
 
 // grid (token capacity, item groups): gridDim.y > 1 only on the 4-wide path (the scalar path's blocks y > 0 exit).
@@ -127,10 +147,18 @@ extern "C" __global__ void __launch_bounds__(256, 4) rope_kv_write(RopeKvParams 
   const int nt = *p.num_tokens;  // host-written metadata, as are positions and slots (rows < capacity)
   const int pos = pk_rope_pos(p, t);
   const int slot = p.slot_mapping[t];
+  const bool quad = (p.head_dim & 7) == 0;
+  PkRopeRange r{0, 0, 0};
+  if (quad) {
+    r = pk_rope_quad_range(p);
+    pk_keep(r.j0);
+    pk_keep(r.end);
+    pk_keep(r.h0);
+  }
   pk_pdl_wait();
   if (t >= nt) return;
-  if ((p.head_dim & 7) == 0) {
-    pk_rope_quad(p, t, pos, slot);
+  if (quad) {
+    pk_rope_quad(p, t, pos, slot, r);
     return;
   }
   if (blockIdx.y > 0) return;
