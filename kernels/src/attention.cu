@@ -142,8 +142,10 @@ static __device__ __forceinline__ void pk_attn_load_chunk(uint16_t *dst, const u
 // A row pair's end (rows a = row0 + 16 rg + g and b = a + 8, lane quad t4): the partial sums over the quad, O / l as bf16
 // pairs at the rows' (token, q head) places; rows with position -1 are not valid and not stored. The early split path
 // finds its places before the PDL wait (pk_attn_out_dst, nullptr: not stored) and ends with pk_attn_store_at; the other
-// paths end with pk_attn_store_rows, the same stores with the places found at the end: written as one function that calls
-// the other, s22 call 3 timed the wg form's full path 6-10 % slower alone (kernels/NOTES-forward.md v56).
+// paths end with pk_attn_store_rows, the same stores with the places found at the end. Written as one function calling
+// the other (s22 call 3), every full path's code changed and that call timed the wg form's 6-10 % slower alone, against
+// another lease's timings; no same-lease run separated code from lease for that form, so the other paths keep their store
+// as it was (kernels/NOTES-forward.md v56).
 template <int D>
 PK_DEV uint16_t *pk_attn_out_dst(const AttnParams &p, int qs, int r, int pos, int kvh, int group, int t4) {
   if (pos < 0) return nullptr;
