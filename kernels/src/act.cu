@@ -22,8 +22,14 @@ extern "C" __global__ void __launch_bounds__(256, 4) silu_mul(SiluMulParams p) {
   const int group = p.group > 0 ? p.group : p.ffn;
   if ((p.ffn & 7) == 0 && (group & 7) == 0) {
     const int64_t cpr = p.ffn >> 3;  // chunks per row
-    int64_t t = start / cpr, c = start - t * cpr;
-    size_t base = (size_t)t * 2 * p.ffn + pk_gate_col(c * 8, group);  // a chunk never straddles a group
+    int64_t t, c;
+    size_t base;
+    auto locate = [&](int64_t idx) {  // chunk idx: its token, column chunk and gate_up offset
+      t = idx / cpr;
+      c = idx - t * cpr;
+      base = (size_t)t * 2 * p.ffn + pk_gate_col(c * 8, group);  // a chunk never straddles a group
+    };
+    locate(start);
     pk_keep(t);
     pk_keep(c);
     pk_keep(base);
@@ -41,9 +47,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) silu_mul(SiluMulParams p) {
       reinterpret_cast<uint4 *>(p.out + t * p.ffn)[c] = pk_silu_mul8(gv, uv);
       idx += stride;
       if (idx >= lim) break;
-      t = idx / cpr;
-      c = idx - t * cpr;
-      base = (size_t)t * 2 * p.ffn + pk_gate_col(c * 8, group);
+      locate(idx);
     }
   } else {
     pk_pdl_wait();
