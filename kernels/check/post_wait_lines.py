@@ -3,8 +3,9 @@
 
 At 16 tokens the small kernels are latency chains whose cost after griddepcontrol.wait (SASS: ACQBULK) is mostly
 instruction issue; this joins ncu's executed-instruction counts per SASS instruction with nvdisasm's line info and
-prints, for the instructions at or after the kernel's first ACQBULK in address order, the source lines and opcodes that
-issue most. Address order is not execution order, so "after" is approximate where the compiler lays code out of order.
+prints, for the instructions at or after the kernel's most executed ACQBULK in address order (the main path's wait; an
+early-exit path's wait may come first and never run), the source lines and opcodes that issue most. Address order is
+not execution order, so "after" is approximate where the compiler lays code out of order.
 
 Inputs, made on the GPU host in the call that profiles (the same cubin that ran):
   ncu --kernel-name K ... --section SourceCounters --import-source yes -o REP <app>
@@ -79,11 +80,14 @@ def main():
     for k, ((_, t1), (t2, _)) in enumerate(zip(li, ex)):
         if opcode(t1) != opcode(t2):
             sys.exit('instruction %d: %r (line info) vs %r (ncu): not the same cubin' % (k, t1, t2))
-    waits = [k for k, (_, t) in enumerate(li) if opcode(t) == 'ACQBULK']
-    w = waits[0] if waits else 0
     n = [c for _, c in ex]
-    print('%s: %d SASS instructions, %d warp instructions executed, %d before the first ACQBULK (at %d), %d at or after it'
-          % (a.kernel, len(n), sum(n), sum(n[:w]), w, sum(n[w:])))
+    # The wait that ran: an early-exit path's own wait (the streaming GEMMs' `bn >= n` blocks) may come first in
+    # address order and never execute; the most executed ACQBULK is the main path's (the first of equals).
+    waits = [k for k, (_, t) in enumerate(li) if opcode(t) == 'ACQBULK']
+    w = max(waits, key=lambda k: (n[k], -k)) if waits else 0
+    print('%s: %d SASS instructions, %d warp instructions executed, %d before the ACQBULK at %d (%d of %d; %d warps '
+          'passed it), %d at or after it' % (a.kernel, len(n), sum(n), sum(n[:w]), w, waits.index(w) + 1 if waits else 0,
+                                            len(waits), n[w] if waits else 0, sum(n[w:])))
     lines, ops = collections.Counter(), collections.Counter()
     for k in range(w, len(n)):
         lines[li[k][0]] += n[k]
