@@ -24,6 +24,10 @@ PK_DEV void cp_async16(uint32_t dst, const void *src, bool valid) {
   int n = valid ? 16 : 0;
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(n));
 }
+// The same with the byte count given: 16, or 0 (zero-fill).
+PK_DEV void cp_async16n(uint32_t dst, const void *src, int n) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(n));
+}
 PK_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 template <int N> PK_DEV void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
 

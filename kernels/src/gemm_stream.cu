@@ -429,21 +429,32 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   const int wn = warp % WN, wm = (warp / WN) % WM, wk = warp / (WN * WM);
   const uint32_t sW = smem_u32(smem), sA = sW + S * W_ST, sBar = sW + C::BAR_OFF;
 
-  // Load mapping: thread copies chunk (tid % CPR) of rows tid / CPR + i * RSTEP.
+  // Load mapping: thread copies chunk (tid % CPR) of rows tid / CPR + i * RSTEP. Each chunk's source at k = kbeg (wsrc,
+  // asrc) and byte count (16, or 0: zero-filled, nothing read; the source then points into the slice's first row) are
+  // found once, before the PDL wait, so a stage's copy is its chunk's source plus kt * BK: at 16 rows the copies' 64-bit
+  // address arithmetic (a multiply-add and a mask test per chunk and stage) was about half of the warps' instructions
+  // after the wait (s23 call 1, v59).
   const int lrow = tid / CPR, lch = tid % CPR;
-  const uint16_t *gw = p.b + (size_t)(bn + lrow) * p.ldb + kbeg + lch * 8;
-  const uint16_t *ga = p.a + (size_t)lrow * p.lda + kbeg + lch * 8;
+  const uint16_t *wsrc[W_PER], *asrc[A_PER];
   uint32_t w_soff[W_PER], a_soff[A_PER];
-  uint32_t wmask = 0, amask = 0;
+  int wsz[W_PER], asz[A_PER];
 #pragma unroll
   for (int i = 0; i < W_PER; i++) {
-    w_soff[i] = pk_st_swz(lrow + i * RSTEP, lch, WROW);
-    wmask |= (bn + lrow + i * RSTEP < p.n) ? 1u << i : 0u;
+    const int r = lrow + i * RSTEP;
+    const bool ok = bn + r < p.n;
+    w_soff[i] = pk_st_swz(r, lch, WROW);
+    wsz[i] = ok ? 16 : 0;
+    wsrc[i] = p.b + (size_t)(ok ? bn + r : 0) * p.ldb + kbeg + lch * 8;
   }
 #pragma unroll
   for (int i = 0; i < A_PER; i++) {
-    a_soff[i] = pk_st_swz(lrow + i * RSTEP, lch, AROW);
-    amask |= (lrow + i * RSTEP < m_eff && lrow + i * RSTEP < MCAP) ? 1u << i : 0u;
+    const int r = lrow + i * RSTEP;
+    const bool ok = r < m_eff && r < MCAP;
+    a_soff[i] = pk_st_swz(r, lch, AROW);
+    asz[i] = ok ? 16 : 0;
+    asrc[i] = p.a + (size_t)(ok ? r : 0) * p.lda + kbeg + lch * 8;
+    pk_keep(asrc[i]);  // used after the wait only: keep its arithmetic here
+    pk_keep(asz[i]);
   }
 
   auto load_w = [&](int st, int kt) {
@@ -459,21 +470,20 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
       }
 #endif
     } else {
+      const uint32_t dst = sW + st * W_ST;
 #pragma unroll
       for (int i = 0; i < W_PER; i++) {
-        const bool ok = (wmask >> i) & 1;
-        const uint16_t *src = ok ? gw + (size_t)i * RSTEP * p.ldb + kt * BK : p.b;
-        const uint32_t dst = sW + st * W_ST + w_soff[i];
-        if (C::WLOAD == 1) cp_async16_pf256(dst, src, ok); else cp_async16(dst, src, ok);
+        if (C::WLOAD == 1) cp_async16_pf256(dst + w_soff[i], wsrc[i] + kt * BK, wsz[i] != 0);
+        else cp_async16n(dst + w_soff[i], wsrc[i] + kt * BK, wsz[i]);
       }
     }
   };
   auto load_a = [&](int st, int kt) {
+    const uint32_t dst = sA + st * A_ST;
 #pragma unroll
     for (int i = 0; i < A_PER; i++) {
       if (MCAP % RSTEP != 0 && lrow + i * RSTEP >= MCAP) continue;
-      const bool ok = (amask >> i) & 1;
-      cp_async16(sA + st * A_ST + a_soff[i], ok ? ga + (size_t)i * RSTEP * p.lda + kt * BK : p.a, ok);
+      cp_async16n(dst + a_soff[i], asrc[i] + kt * BK, asz[i]);
     }
   };
 
@@ -508,8 +518,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
 #pragma unroll
       for (int i = 0; i < A_PER; i++) {
         av[s][i] = make_uint4(0u, 0u, 0u, 0u);
-        if (s < ktiles && ((amask >> i) & 1))
-          av[s][i] = pk_ld_cg16(ga + (size_t)i * RSTEP * p.lda + s * BK);
+        if (s < ktiles && asz[i] != 0) av[s][i] = pk_ld_cg16(asrc[i] + s * BK);
       }
     if (TRIG == PK_TRIG_AFTER_A) pk_pdl_launch();
 #pragma unroll
