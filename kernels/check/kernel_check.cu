@@ -1572,9 +1572,10 @@ static void test_small_v0() {
       }
     }
   }
-  // argmax_rows: ERNIE's and an odd vocab, a planted tie; v60's chunk-max skip against the element walk on the rows
-  // where they could part: NaNs (never win), an all-NaN row (-> 0), -inf after a NaN, all -inf, +0 / -0 ties, ascending
-  // values (every chunk improves; equal bf16 values at the top), the max in the last element
+  // argmax_rows: ERNIE's and an odd vocab, a planted tie, and the rows where a faster walk could part from the v0 rule
+  // (s23's v60, a chunk-max skip, was checked on them): NaNs (never win), an all-NaN row (-> 0), -inf after a NaN
+  // (-> the first -inf), all -inf, +0 / -0 ties, ascending values (every chunk improves; equal bf16 values at the top),
+  // the max in the last element
   for (int vocab : {103424, 32001}) {
     const int cap = 16, ns = 14;
     auto lg = rand_bf16((size_t)cap * vocab, r, 8.f);
