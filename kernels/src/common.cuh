@@ -19,15 +19,11 @@ PK_DEV uint32_t pack_bf2(float lo, float hi) {
 
 PK_DEV uint32_t smem_u32(const void *p) { return (uint32_t)__cvta_generic_to_shared(p); }
 
-// 16-byte async copy global -> shared; src_bytes = 0 zero-fills the destination without reading.
-PK_DEV void cp_async16(uint32_t dst, const void *src, bool valid) {
-  int n = valid ? 16 : 0;
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(n));
-}
-// The same with the byte count given: 16, or 0 (zero-fill).
+// 16-byte async copy global -> shared of n source bytes: 16, or 0 (zero-fills the destination without reading).
 PK_DEV void cp_async16n(uint32_t dst, const void *src, int n) {
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(n));
 }
+PK_DEV void cp_async16(uint32_t dst, const void *src, bool valid) { cp_async16n(dst, src, valid ? 16 : 0); }
 PK_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 template <int N> PK_DEV void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
 
