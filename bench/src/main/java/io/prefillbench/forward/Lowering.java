@@ -176,7 +176,7 @@ public final class Lowering {
     /** The implementation an attention row names, refused with the row to drop where it cannot run. */
     private static Impl attentionFromRow(Op op, CaptureKey key, ImplRegistry registry, ImplChoices.AttentionRow row, ForwardProgram.Dims dims) {
         Impl impl = registry.byName(row.impl());
-        String fix = "; drop the attention row " + row.impl() + " for m=" + row.m() + (row.mMax() == null ? "" : ".." + row.mMax());
+        String fix = "; drop the attention row " + row.impl() + " for " + rowSizes(row.m(), row.mMax());
         if (impl.kind() != OpKind.ATTENTION) throw new IllegalArgumentException("attention row names " + impl.name() + ", not an attention kernel" + fix);
         String why = impl.supports().refusal(op, key, dims);
         if (why != null) throw new IllegalArgumentException(op.name() + " at size " + key.size() + ": " + impl.name() + " " + why + fix);
@@ -600,8 +600,13 @@ public final class Lowering {
 
     /** The attention row that chose the plan's attention form, as a refusal names it. */
     private static String attentionRow(ImplChoices choices, CaptureKey key, ForwardProgram.Dims dims) {
-        return choices.attention(key, dims).map(r -> "the attention row " + r.impl() + " for m=" + r.m() + (r.mMax() == null ? "" : ".." + r.mMax())
+        return choices.attention(key, dims).map(r -> "the attention row " + r.impl() + " for " + rowSizes(r.m(), r.mMax())
                 + (r.decodeOnly() ? " (decode)" : "")).orElse("the attention row for m=" + key.size());
+    }
+
+    /** A measurements row's sizes as refusals name them: {@code m=16}, or {@code m=1..16} for a range. */
+    private static String rowSizes(int m, Integer mMax) {
+        return "m=" + m + (mMax == null ? "" : ".." + mMax);
     }
 
     /** The rope_into_qkv fusion row that fused rope into {@code gemm} at this key, as a refusal names it. */
@@ -610,7 +615,7 @@ public final class Lowering {
                 .filter(r -> r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && r.covers(key.size())
                         && (r.n() == null || r.n() == gemm.n() && r.k() == gemm.k()))
                 .findFirst()
-                .map(r -> ImplRegistry.ROPE_INTO_QKV + " fusion row for m=" + r.m() + (r.mMax() == null ? "" : ".." + r.mMax())
+                .map(r -> ImplRegistry.ROPE_INTO_QKV + " fusion row for " + rowSizes(r.m(), r.mMax())
                         + (r.n() == null ? "" : " (n=" + r.n() + " k=" + r.k() + ")"))
                 .orElse(ImplRegistry.ROPE_INTO_QKV + " fusion row for m=" + key.size());
     }
