@@ -1575,7 +1575,7 @@ static void test_small_v0() {
   // argmax_rows: ERNIE's and an odd vocab, a planted tie, and the rows where a faster walk could part from the v0 rule
   // (s23's v60, a chunk-max skip, was checked on them): NaNs (never win), an all-NaN row (-> 0), -inf after a NaN
   // (-> the first -inf), all -inf, +0 / -0 ties, ascending values (every chunk improves; equal bf16 values at the top),
-  // the max in the last element
+  // the max in the last element, one value everywhere, the max repeated within one thread's chunks (v61's per-chunk walk)
   for (int vocab : {103424, 32001}) {
     const int cap = 16, ns = 14;
     auto lg = rand_bf16((size_t)cap * vocab, r, 8.f);
@@ -1591,6 +1591,11 @@ static void test_small_v0() {
     for (int j = 0; j < vocab; j++) row(7)[j] = h_f2bf(-8.f + 16.f * j / vocab);
     row(8)[vocab - 1] = h_f2bf(40.f);
     for (int j = 0; j < vocab; j++) row(9)[j] = j % 5 ? NINF : NaN;
+    for (int j = 0; j < vocab; j++) row(10)[j] = h_f2bf(3.f);  // one value everywhere: 0
+    // the max four times in thread 0's chunks at 1024 threads (chunks 4096, 5120, 8192: twice in the first), a NaN beside
+    const int rep = vocab > 8 * 8192 ? 8 * 4096 + 1 : 2 * 1024 + 1;  // the odd vocab: the element-by-element walk
+    row(11)[rep] = row(11)[rep + 5] = row(11)[2 * rep] = row(11)[rep + 8 * 1024 + 6] = h_f2bf(50.f);
+    row(11)[rep + 7] = NaN;
     Dev<uint16_t> dl(lg);
     Dev<int32_t> dout(cap), dn = dev_scalar(ns);
     ArgmaxParams p{dl.p, dout.p, dn.p, vocab};
@@ -1604,7 +1609,8 @@ static void test_small_v0() {
     long bad = 0;
     for (int i = 0; i < cap; i++) bad += o[0][i] != o[1][i];
     bad += o[1][2] != 5;  // the planted tie: lowest index
-    bad += o[1][3] != 11 || o[1][4] != 0 || o[1][5] != 1 || o[1][6] != 0 || o[1][8] != vocab - 1 || o[1][9] != 1;
+    bad += o[1][3] != 11 || o[1][4] != 0 || o[1][5] != 1 || o[1][6] != 0 || o[1][8] != vocab - 1 || o[1][9] != 1 || o[1][10] != 0 ||
+           o[1][11] != rep;
     double u0 = time_us([&](int) { argmax_rows_v0<<<cap, 256>>>(p); }), u1 = time_us([&](int) { argmax_rows<<<cap, 1024>>>(p); });
     record("argmax_rows vocab " + std::to_string(vocab) + " == v0", Cmp{bad == 0, 0, bad, cap}, u1, fmt("v0 %.2f us", u0));
   }
