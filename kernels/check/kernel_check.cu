@@ -343,9 +343,10 @@ static void test_tilemap_copy_in() {
   record("build_tile_map copy-in from mapped pinned memory (200 sizes)", c, us, "(1024 seqs + 80 KB)");
 }
 
-// build_tile_map_embed (v50): the tile map (with its copy-in) and embed_gather's rows by one block. Against
-// build_tile_map + embed_gather on the same copied metadata: the map, num_blocks and every row bit for bit; ids outside
-// the vocabulary give zero rows; rows past num_tokens untouched; hidden a multiple of 8 or not.
+// build_tile_map_embed (v62): the tile map (with its copy-in) by block 0, embed_gather's rows by block 1 from the ids' host
+// source. Against build_tile_map + embed_gather on the same copied metadata: the map, num_blocks and every row bit for
+// bit; ids outside the vocabulary give zero rows; rows past num_tokens untouched; hidden a multiple of 8 or not; every
+// fifth batch without a copy-in (meta_src NULL: the ids and count copied to the device before the launch).
 static void test_tilemap_embed() {
   Rng r(23);
   const int cap_seqs = 64, max_tiles = 2048, vocab = 1000, cap_tokens = 512;
@@ -377,7 +378,12 @@ static void test_tilemap_embed() {
       TileMapParams pm{dst2.p + 1, dst2.p, db2.p, dt2.p, dnb2.p, group, 64, max_tiles, mapped, dst2.p, ints};
       EmbedParams pe{dst2.p + tok + 1, table.p, out2.p, dst2.p + tok, hidden, vocab};
       out.poison(); out2.poison(); db.poison(); dt.poison(); db2.poison(); dt2.poison();
-      build_tile_map_embed<<<1, 1024>>>(pf);
+      dst.poison();  // block 1 must not read the device copy block 0 is writing (poisoned ids would give zero rows)
+      if (cs % 5 == 4) {  // no copy-in: the device slice holds the metadata at launch
+        pf.map.meta_src = nullptr;
+        CK(cudaMemcpy(dst.p, host, ints * sizeof(int32_t), cudaMemcpyHostToDevice));
+      }
+      build_tile_map_embed<<<2, 1024>>>(pf);
       build_tile_map<<<1, 1024>>>(pm);
       embed_gather<<<cap, 128>>>(pe);
       CK(cudaGetLastError());
@@ -392,7 +398,7 @@ static void test_tilemap_embed() {
       if (!ok && fails < 5) printf("    tilemap+embed hidden %d case %d (tokens %d seqs %d): mismatch\n", hidden, cs, nt, ns);
       fails += !ok;
       if (cs == 0 && hidden == 1024) {
-        us_f = time_us([&](int) { build_tile_map_embed<<<1, 1024>>>(pf); });
+        us_f = time_us([&](int) { build_tile_map_embed<<<2, 1024>>>(pf); });
         us_u = time_us([&](int) { build_tile_map<<<1, 1024>>>(pm); embed_gather<<<cap, 128>>>(pe); });
       }
     }

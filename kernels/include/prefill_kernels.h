@@ -201,9 +201,11 @@ typedef struct TileMapParams {
   int32_t meta_ints;
 } TileMapParams;
 
-/* build_tile_map_embed: build_tile_map (map, its metadata copy-in included), then embed_gather's rows (embed) by the same
- * block: out[t, :] = table[ids[t], :] (zeros for an id outside [0, vocab)) for t < *num_tokens, rows past it untouched;
- * ids and num_tokens are the metadata the kernel copied in. One block (blockDim.x as build_tile_map's). */
+/* build_tile_map_embed: build_tile_map (map, its metadata copy-in included) by block 0 and embed_gather's rows (embed) by
+ * block 1 at the same time: out[t, :] = table[ids[t], :] (zeros for an id outside [0, vocab)) for t < *num_tokens, rows
+ * past it untouched; ids and num_tokens inside the copied slice are read from its host source (map.meta_src), elsewhere
+ * (or without a copy-in) from their device places, which must then hold them at launch. grid (2, 1, 1), blockDim.x as
+ * build_tile_map's (<= 1024). */
 typedef struct TileMapEmbedParams {
   TileMapParams map;
   EmbedParams embed;

@@ -73,39 +73,71 @@ extern "C" __global__ void build_tile_map(TileMapParams p) {
   pk_tile_map(p);
 }
 
-// build_tile_map_embed (v50): build_tile_map, then embed_gather's rows by the same block, so a small forward has no
-// embed link. The ids and the token count are the metadata the block has just copied in (its own global writes, visible
-// to it after the __syncthreads in pk_tile_map). The rows are embed_gather's bytes: the table row of a valid id, zeros
-// otherwise, rows >= num_tokens untouched; four 16-byte loads in flight per thread.
+// build_tile_map_embed (v62): block 0 builds the tile map (its copy-in included); block 1 gathers embed_gather's rows at
+// the same time, reading the ids and the token count from their pinned host source (TileMapParams.meta_src, the slice
+// block 0 copies from) rather than from block 0's device copy, so the gather waits for its own PCIe round trip only.
+// v50 ran the gather in the copying block after its map (one block, serial: tiny +1 %, s18 call 7); the separate embed
+// kernel costs a small forward its own link (~2.3 us on ERNIE at 16, set 204124). Ids and num_tokens outside the copied
+// slice, or no copy-in (meta_src NULL), are read from their device places (then written before the kernel). The rows are
+// embed_gather's bytes: the table row of a valid id, zeros otherwise, rows >= num_tokens untouched.
+static __device__ __forceinline__ const int32_t *pk_host_view(const TileMapParams &m, const int32_t *dev) {
+  const ptrdiff_t off = dev - m.meta_dst;
+  return m.meta_src != nullptr && off >= 0 && off < m.meta_ints ? m.meta_src + off : dev;
+}
+
 extern "C" __global__ void build_tile_map_embed(TileMapEmbedParams p) {
   pk_pdl_launch();
   pk_pdl_wait();  // also: out may still be read by an earlier kernel
-  pk_tile_map(p.map);
+  if (blockIdx.x == 0) {
+    pk_tile_map(p.map);
+    return;
+  }
+  if (blockIdx.x > 1) return;
+  __shared__ int ids[1024];  // blockDim.x <= 1024 (as build_tile_map's)
   const EmbedParams &e = p.embed;
-  const int nt = *e.num_tokens;
-  if ((e.hidden & 7) == 0) {
-    const int nv = e.hidden >> 3, total = nt * nv, nth = blockDim.x;
-    for (int i = threadIdx.x; i < total; i += 4 * nth) {
-      uint4 v[4];
+  const int32_t *hids = pk_host_view(p.map, e.ids);
+  const int nth = blockDim.x;
+  int nt, my;
+  ptrdiff_t ids_left;  // ids readable from hids
+  if (hids != e.ids) {  // the count and the first blockDim.x ids in one PCIe round trip (past the count unused)
+    ids_left = p.map.meta_ints - (e.ids - p.map.meta_dst);
+    nt = __ldcv(pk_host_view(p.map, e.num_tokens));
+    my = threadIdx.x < ids_left ? __ldcv(hids + threadIdx.x) : 0;
+  } else {  // device ids (no copy-in): none read past the count
+    nt = __ldcv(pk_host_view(p.map, e.num_tokens));
+    ids_left = nt;
+    my = threadIdx.x < ids_left ? __ldcv(hids + threadIdx.x) : 0;
+  }
+  for (int t0 = 0; t0 < nt; t0 += nth) {
+    if (t0 > 0) my = t0 + (int)threadIdx.x < ids_left ? __ldcv(hids + t0 + threadIdx.x) : 0;
+    __syncthreads();  // the previous round's rows no longer read ids[]
+    ids[threadIdx.x] = my;
+    __syncthreads();
+    const int rows = min(nth, nt - t0);
+    if ((e.hidden & 7) == 0) {
+      const int nv = e.hidden >> 3, total = rows * nv;
+      for (int i = threadIdx.x; i < total; i += 4 * nth) {
+        uint4 v[4];
 #pragma unroll
-      for (int u = 0; u < 4; u++) {
-        const int j = i + u * nth;
-        if (j < total) {
-          const int t = j / nv, id = e.ids[t];
-          const bool ok = id >= 0 && id < e.vocab;
-          v[u] = ok ? __ldg(reinterpret_cast<const uint4 *>(e.table + (size_t)id * e.hidden) + (j - t * nv)) : make_uint4(0, 0, 0, 0);
+        for (int u = 0; u < 4; u++) {
+          const int j = i + u * nth;
+          if (j < total) {
+            const int t = j / nv, id = ids[t];
+            const bool ok = id >= 0 && id < e.vocab;
+            v[u] = ok ? __ldg(reinterpret_cast<const uint4 *>(e.table + (size_t)id * e.hidden) + (j - t * nv)) : make_uint4(0, 0, 0, 0);
+          }
+        }
+#pragma unroll
+        for (int u = 0; u < 4; u++) {
+          const int j = i + u * nth;
+          if (j < total) reinterpret_cast<uint4 *>(e.out + (size_t)t0 * e.hidden)[j] = v[u];  // row t0 + t, chunk j - t nv
         }
       }
-#pragma unroll
-      for (int u = 0; u < 4; u++) {
-        const int j = i + u * nth;
-        if (j < total) reinterpret_cast<uint4 *>(e.out)[j] = v[u];  // row t, chunk j - t nv: out is [tokens, hidden]
+    } else {
+      for (int j = threadIdx.x; j < rows * e.hidden; j += nth) {
+        const int t = j / e.hidden, id = ids[t];
+        e.out[(size_t)t0 * e.hidden + j] = id >= 0 && id < e.vocab ? e.table[(size_t)id * e.hidden + (j - t * e.hidden)] : (uint16_t)0;
       }
-    }
-  } else {
-    for (int j = threadIdx.x; j < nt * e.hidden; j += blockDim.x) {
-      const int t = j / e.hidden, id = e.ids[t];
-      e.out[j] = id >= 0 && id < e.vocab ? e.table[(size_t)id * e.hidden + (j - t * e.hidden)] : (uint16_t)0;
     }
   }
 }

@@ -215,9 +215,10 @@ public final class ImplRegistry {
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),
-            // build_tile_map with embed's rows (Lowering.foldEmbed, where a fusion row embed_into_tile_map is on): never a default
+            // build_tile_map with embed's rows (Lowering.foldEmbed, where a fusion row embed_into_tile_map is on): never a default;
+            // block 0 builds the map, block 1 gathers the rows from the ids' host source at the same time (v62)
             new Impl(TILE_MAP_EMBED, OpKind.TILE_MAP, TILE_MAP_EMBED, 1024, 0, PDL, "exact integer arithmetic; embed's rows are copies",
-                    (op, k) -> false, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMapEmbed),
+                    (op, k) -> false, (op, k, s, d) -> Grid.of(Grid.fixed(2)), ImplRegistry::one, true, null, ImplRegistry::bindTileMapEmbed),
             // rows of 1025..2048 at 256 threads where the bucket's rows fit one wave at two blocks per SM (s17: two
             // chunks per thread at 128 threads load their split-K partials one chunk after the other)
             addRmsNorm("add_rmsnorm_256", 256, new WideNormRows()),

@@ -500,6 +500,7 @@ class LoweringTest {
             LoweredOp first = p.ops().getFirst();
             assertEquals("build_tile_map_embed", first.impl().name(), preset);
             assertEquals(List.of("embed"), first.fused());
+            assertArrayEquals(new int[] {2, 1, 1}, first.grid().atCapacity(p.key()), "block 0 the map, block 1 the rows (v62)");
             Op embed = plain.plan(16).op("embed").op();
             assertEquals(embed.in("ids"), first.op().in("ids"));
             assertEquals(embed.in("num_tokens"), first.op().in("num_tokens"));
