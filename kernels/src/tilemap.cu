@@ -97,19 +97,14 @@ extern "C" __global__ void build_tile_map_embed(TileMapEmbedParams p) {
   const EmbedParams &e = p.embed;
   const int32_t *hids = pk_host_view(p.map, e.ids);
   const int nth = blockDim.x;
-  int nt, my;
-  ptrdiff_t ids_left;  // ids readable from hids
-  if (hids != e.ids) {  // the count and the first blockDim.x ids in one PCIe round trip (past the count unused)
-    ids_left = p.map.meta_ints - (e.ids - p.map.meta_dst);
-    nt = __ldcv(pk_host_view(p.map, e.num_tokens));
-    my = threadIdx.x < ids_left ? __ldcv(hids + threadIdx.x) : 0;
-  } else {  // device ids (no copy-in): none read past the count
-    nt = __ldcv(pk_host_view(p.map, e.num_tokens));
-    ids_left = nt;
-    my = threadIdx.x < ids_left ? __ldcv(hids + threadIdx.x) : 0;
-  }
+  // The count by one thread, then the ids below it: s24 call 3's first form read the count in every thread and 1024 ids
+  // speculatively, and PCIe served those reads one after another (the kernel took 33 us instead of ~5).
+  __shared__ int count;
+  if (threadIdx.x == 0) count = __ldcv(pk_host_view(p.map, e.num_tokens));
+  __syncthreads();
+  const int nt = count;
   for (int t0 = 0; t0 < nt; t0 += nth) {
-    if (t0 > 0) my = t0 + (int)threadIdx.x < ids_left ? __ldcv(hids + t0 + threadIdx.x) : 0;
+    const int my = t0 + (int)threadIdx.x < nt ? __ldcv(hids + t0 + threadIdx.x) : 0;
     __syncthreads();  // the previous round's rows no longer read ids[]
     ids[threadIdx.x] = my;
     __syncthreads();
