@@ -49,11 +49,19 @@ public record Impl(String name, OpKind kind, String kernel, int threads, int dyn
         CLUSTER_SPLITK,
         /**
          * Reads the tile map before its griddepcontrol.wait (attention_prefill_wg_early): the plan must run build_tile_map
-         * first and launch the kernel after it without PDL, so every later kernel starts after the map is complete
+         * first and launch the kernel after it without PDL (or one that triggers only after its wait, {@link #META_AFTER_WAIT}),
+         * so every later kernel starts after the map is complete
          * ({@link Lowering#serializeAfterTileMap}, which gives every plan that order since build_tile_map copies the batch
          * metadata in; the attribute names the reason in {@link Lowering#checkTileMapFirst}'s refusal).
          */
         TILE_MAP_BEFORE_WAIT,
+        /**
+         * Reads the batch metadata only after its griddepcontrol.wait and lets its dependents launch only then
+         * (embed_gather since v63): as the op right after build_tile_map it may launch with PDL, because every later kernel
+         * still starts after the copy-in is complete ({@link Lowering#serializeAfterTileMap} keeps its PDL,
+         * {@link Lowering#checkTileMapFirst} accepts it).
+         */
+        META_AFTER_WAIT,
         /**
          * An attention kernel over tiles of half the standard rows ({@link KernelConstants#ROWS_PER_TILE} / 2: the t32 form,
          * whose kernel derives its rows the same way): a plan running it counts its tile capacity, tile map and batch tiles

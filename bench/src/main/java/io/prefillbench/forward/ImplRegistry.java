@@ -211,7 +211,8 @@ public final class ImplRegistry {
     }
 
     private static final ImplRegistry STANDARD = new ImplRegistry(withTma(List.of(
-            new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, PDL, ROW_INVARIANT, ImplRegistry::any,
+            // reads the count and triggers after its wait (v63), so it follows build_tile_map with PDL
+            new Impl("embed_gather", OpKind.EMBED, "embed_gather", 128, 0, EnumSet.of(Impl.Attr.PDL, Impl.Attr.META_AFTER_WAIT), ROW_INVARIANT, ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindEmbed),
             new Impl("build_tile_map", OpKind.TILE_MAP, "build_tile_map", 1024, 0, PDL, "exact integer arithmetic",
                     ImplRegistry::any, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null, ImplRegistry::bindTileMap),

@@ -26,7 +26,7 @@ import java.util.Map;
  *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
  *   <li>{@link #assignStreams}: optional side-branch ops (L2 weight prefetch), forked and joined by events;</li>
  *   <li>{@link #grids}: each op's grid from its implementation, as a function of the counts;</li>
- *   <li>{@link #serializeAfterTileMap}: build_tile_map first, the op after it without PDL ({@link #checkTileMapFirst}
+ *   <li>{@link #serializeAfterTileMap}: build_tile_map first, the op after it without PDL unless it reads the metadata after its wait ({@link #checkTileMapFirst}
  *       refuses any other order).</li>
  * </ol>
  * The buffer layout is derived afterwards from the plans of all buckets ({@link BufferLayout}).
@@ -60,13 +60,15 @@ public final class Lowering {
     }
 
     /**
-     * build_tile_map moves to the front of every plan and the main-stream op after it launches without PDL. The kernel
+     * build_tile_map moves to the front of every plan and the main-stream op after it launches without PDL (but see below). The kernel
      * copies the forward's batch metadata in from pinned host memory before it builds the map (a forward issues no copy
      * node: s16 measured the two copy nodes at 11-15 us of a forward's fixed cost, kernels/check/launch_cost.cu), and
      * later kernels read the metadata before their PDL wait (rope's positions and slots; the early attention forms the map
      * itself, kernels/NOTES-forward.md v39), so the op after it starts only once the copy and the map are complete and
      * visible, and so does every kernel after that one. Costs that one link's overlap (s14 call 7: bucket 16 0.4-0.6 %
-     * with the moved order alone).
+     * with the moved order alone), except where that op reads the metadata and triggers its dependents only after its own
+     * wait ({@link Impl.Attr#META_AFTER_WAIT}, embed_gather since v63): it keeps PDL, and the kernels after it still start
+     * after the copy.
      */
     static List<LoweredOp> serializeAfterTileMap(List<LoweredOp> ops) {
         int at = indexOfTileMap(ops);
@@ -76,7 +78,7 @@ public final class Lowering {
         for (int i = 1; i < out.size(); i++) {
             LoweredOp o = out.get(i);
             if (o.stream() == 0) {
-                out.set(i, o.withImpl(o.impl().without(Impl.Attr.PDL), o.fused()));
+                if (!o.impl().attrs().contains(Impl.Attr.META_AFTER_WAIT)) out.set(i, o.withImpl(o.impl().without(Impl.Attr.PDL), o.fused()));
                 break;
             }
         }
@@ -89,8 +91,9 @@ public final class Lowering {
     }
 
     /**
-     * Refuses a plan whose build_tile_map is not the first kernel, or whose next kernel launches with PDL: a kernel could
-     * then read the batch metadata before the copy in, or the tile map before it is written.
+     * Refuses a plan whose build_tile_map is not the first kernel, or whose next kernel launches with PDL without reading
+     * the metadata and triggering only after its wait ({@link Impl.Attr#META_AFTER_WAIT}): a kernel could then read the
+     * batch metadata before the copy in, or the tile map before it is written.
      */
     static void checkTileMapFirst(List<LoweredOp> ops, CaptureKey key) {
         List<LoweredOp> main = ops.stream().filter(o -> o.stream() == 0).toList();
@@ -99,7 +102,8 @@ public final class Lowering {
             throw new IllegalStateException("bucket " + key.size() + ": the plan has no build_tile_map, which copies the batch metadata"
                     + " in; keep the program's tile_map op (dropDeadOps keeps it)");
         }
-        if (at != 0 || main.size() < 2 || main.get(1).impl().attrs().contains(Impl.Attr.PDL)) {
+        if (at != 0 || main.size() < 2
+                || main.get(1).impl().attrs().contains(Impl.Attr.PDL) && !main.get(1).impl().attrs().contains(Impl.Attr.META_AFTER_WAIT)) {
             throw new IllegalStateException("bucket " + key.size() + ": build_tile_map copies the batch metadata in and "
                     + (readsTileMapEarly(ops) ? "an op reads the tile map before its PDL wait" : "later ops read the metadata before their PDL wait")
                     + ", so the tile map must be the first kernel and the next one ("

@@ -25,9 +25,10 @@ class LoweringTest {
     /**
      * build_tile_map copies the batch metadata in from pinned host memory, later kernels read the metadata before their
      * PDL wait, and attention_prefill_wg_early reads the tile map before its wait (kernels/NOTES-forward.md v39): in every
-     * plan build_tile_map is the first kernel and the one after it (embed) launches without PDL, for every model and with
-     * either attention form; every other kernel keeps PDL. A plan whose embed kept PDL, or whose tile map is not first, is
-     * refused.
+     * plan build_tile_map is the first kernel, and the one after it (embed) either launches without PDL or reads the
+     * metadata and triggers its dependents only after its wait (META_AFTER_WAIT: embed_gather since v63, which so keeps
+     * PDL), for every model and with either attention form; every other kernel keeps PDL. A plan whose embed kept PDL
+     * without reading late, or whose tile map is not first, is refused; serializeAfterTileMap mends both.
      */
     @Test
     void theTileMapIsCompleteBeforeAnyLaterKernelStarts() {
@@ -40,34 +41,39 @@ class LoweringTest {
                 List<LoweredOp> main = p.ops().stream().filter(o -> o.stream() == 0).toList();
                 String where = lf.program().dims() + " bucket " + p.key().size();
                 assertEquals(List.of("tile_map", "embed"), List.of(main.get(0).op().name(), main.get(1).op().name()), where);
-                assertFalse(main.get(1).impl().attrs().contains(Impl.Attr.PDL), where + ": embed launches without PDL");
-                assertTrue(main.stream().filter(o -> o != main.get(1) && !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
-                        where + ": the rest keep PDL");
+                assertTrue(main.get(1).impl().attrs().containsAll(List.of(Impl.Attr.PDL, Impl.Attr.META_AFTER_WAIT)),
+                        where + ": embed keeps PDL, reading the metadata after its wait");
+                assertTrue(main.stream().filter(o -> !o.impl().library()).allMatch(o -> o.impl().attrs().contains(Impl.Attr.PDL)),
+                        where + ": every kernel keeps PDL");
                 String embedLine = dump.lines().filter(l -> l.startsWith("size=" + p.key().size() + " ") && l.contains(" op=embed "))
                         .findFirst().orElseThrow();
-                assertTrue(embedLine.contains(" pdl=0"), embedLine);
+                assertTrue(embedLine.contains(" pdl=1"), embedLine);
             }
         }
         for (LoweredPlan p : f.all())  // the bundled attention rows: the early form at every size (s19: at 1..16 too; s20: over 32-row tiles at 1..64)
             assertEquals(p.key().size() <= 64 ? ImplRegistry.ATTENTION_WG_EARLY_T32 : ImplRegistry.ATTENTION_WG_EARLY, p.op("L0.attention").impl().name());
-        // the decode graph at 16 runs the late wg form; its plan keeps the same order (tile map, embed without PDL)
+        // the decode graph at 16 runs the late wg form; its plan keeps the same order (tile map, then embed)
         LoweredPlan decode16 = f.decodePlan(16).orElseThrow();
         assertEquals(ImplRegistry.ATTENTION_WG, decode16.op("L0.attention").impl().name());
         assertEquals(List.of("tile_map", "embed"), List.of(decode16.ops().get(0).op().name(), decode16.ops().get(1).op().name()));
-        assertFalse(decode16.ops().get(1).impl().attrs().contains(Impl.Attr.PDL));
-        // the check refuses a plan whose embed kept PDL (what serializeAfterTileMap prevents), with or without the early form
+        assertTrue(decode16.ops().get(1).impl().attrs().contains(Impl.Attr.META_AFTER_WAIT));
+        // the check refuses a plan whose embed kept PDL but reads the metadata before its wait (planted: the attribute
+        // taken away), with or without the early form; serializeAfterTileMap then drops its PDL
         for (LoweredPlan at : List.of(f.plan(16), f.plan(64), decode16)) {
             boolean early = at.op("L0.attention").impl().attrs().contains(Impl.Attr.TILE_MAP_BEFORE_WAIT);
+            Lowering.checkTileMapFirst(at.ops(), at.key());
             List<LoweredOp> planted = new java.util.ArrayList<>(at.ops());
             assertEquals("embed", planted.get(1).op().name());
             LoweredOp embed = planted.get(1);
-            planted.set(1, embed.withImpl(ImplRegistry.standard().impls().stream().filter(i -> i.name().equals("embed_gather")).findFirst().orElseThrow(),
-                    embed.fused()));
+            planted.set(1, embed.withImpl(embed.impl().without(Impl.Attr.META_AFTER_WAIT), embed.fused()));
+            assertTrue(planted.get(1).impl().attrs().contains(Impl.Attr.PDL));
             var e = assertThrows(IllegalStateException.class, () -> Lowering.checkTileMapFirst(planted, at.key()));
             assertTrue(e.getMessage().contains("the next one (embed_gather) must launch without PDL"), e.getMessage());
             assertTrue(e.getMessage().contains(early ? "an op reads the tile map before its PDL wait" : "later ops read the metadata"),
                     e.getMessage());
-            Lowering.checkTileMapFirst(Lowering.serializeAfterTileMap(planted), at.key());
+            List<LoweredOp> serialized = Lowering.serializeAfterTileMap(planted);
+            assertFalse(serialized.get(1).impl().attrs().contains(Impl.Attr.PDL), "the early reader loses its PDL");
+            Lowering.checkTileMapFirst(serialized, at.key());
             // the program's order (tile_map after embed) is refused too, and serializeAfterTileMap mends it
             List<LoweredOp> programOrder = new java.util.ArrayList<>(planted);
             programOrder.add(0, programOrder.remove(1));

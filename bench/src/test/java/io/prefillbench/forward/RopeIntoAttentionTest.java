@@ -78,7 +78,8 @@ class RopeIntoAttentionTest {
         assertEquals(ImplRegistry.tileRows(att.impl()), 32);
         assertEquals(before.plan(16).key(), p.key(), "the same tiles and capacities as the t32 row");
         assertEquals(before.plan(16).launchesPerLayer(0) - 1, p.launchesPerLayer(0), "one launch fewer per layer");
-        // the plan order of the early forms: build_tile_map first, the op after it without PDL; the attention keeps PDL
+        // the plan order of the early forms: build_tile_map first, the op after it serialized behind it (without PDL, or
+        // reading the metadata after its wait: embed since v63); the attention keeps PDL
         assertTrue(att.impl().attrs().containsAll(List.of(Impl.Attr.PDL, Impl.Attr.TILE_MAP_BEFORE_WAIT, Impl.Attr.HALF_TILES, Impl.Attr.ROPE_IN)));
         assertEquals(KernelConstants.ATTN_WG_SMEM, att.impl().dynamicSmem());
         assertEquals(KernelConstants.ATTN_KH_THREADS, att.impl().threads());
