@@ -73,13 +73,15 @@ extern "C" __global__ void build_tile_map(TileMapParams p) {
   pk_tile_map(p);
 }
 
-// build_tile_map_embed (v62): block 0 builds the tile map (its copy-in included); block 1 gathers embed_gather's rows at
+// build_tile_map_embed (v62b): block 0 builds the tile map (its copy-in included); block 1 gathers embed_gather's rows at
 // the same time, reading the ids and the token count from their pinned host source (TileMapParams.meta_src, the slice
 // block 0 copies from) rather than from block 0's device copy, so the gather waits for its own PCIe round trip only.
 // v50 ran the gather in the copying block after its map (one block, serial: tiny +1 %, s18 call 7); the separate embed
 // kernel costs a small forward its own link (~2.3 us on ERNIE at 16, set 204124). Ids and num_tokens outside the copied
 // slice, or no copy-in (meta_src NULL), are read from their device places (then written before the kernel). The rows are
-// embed_gather's bytes: the table row of a valid id, zeros otherwise, rows >= num_tokens untouched.
+// embed_gather's bytes: the table row of a valid id, zeros otherwise, rows >= num_tokens untouched. An option (fusion row
+// embed_into_tile_map), not bundled: s24 call 4 measured it faster alone and no faster end to end, the op after it (the
+// first norm) then taking over the serialized launch after the map (kernels/NOTES-forward.md v62 / v62b, v63).
 static __device__ __forceinline__ const int32_t *pk_host_view(const TileMapParams &m, const int32_t *dev) {
   const ptrdiff_t off = dev - m.meta_dst;
   return m.meta_src != nullptr && off >= 0 && off < m.meta_ints ? m.meta_src + off : dev;
