@@ -78,11 +78,20 @@ public final class Lowering {
         for (int i = 1; i < out.size(); i++) {
             LoweredOp o = out.get(i);
             if (o.stream() == 0) {
-                if (!o.impl().attrs().contains(Impl.Attr.META_AFTER_WAIT)) out.set(i, o.withImpl(o.impl().without(Impl.Attr.PDL), o.fused()));
+                if (startsBeforeTheCopy(o)) out.set(i, o.withImpl(o.impl().without(Impl.Attr.PDL), o.fused()));
                 break;
             }
         }
         return out;
+    }
+
+    /**
+     * Whether this op, launched right after build_tile_map, could let a later kernel read the metadata before the copy-in:
+     * it launches with PDL and triggers its dependents before its own wait (no {@link Impl.Attr#META_AFTER_WAIT}).
+     */
+    private static boolean startsBeforeTheCopy(LoweredOp o) {
+        var attrs = o.impl().attrs();
+        return attrs.contains(Impl.Attr.PDL) && !attrs.contains(Impl.Attr.META_AFTER_WAIT);
     }
 
     private static int indexOfTileMap(List<LoweredOp> ops) {
@@ -102,8 +111,7 @@ public final class Lowering {
             throw new IllegalStateException("bucket " + key.size() + ": the plan has no build_tile_map, which copies the batch metadata"
                     + " in; keep the program's tile_map op (dropDeadOps keeps it)");
         }
-        if (at != 0 || main.size() < 2
-                || main.get(1).impl().attrs().contains(Impl.Attr.PDL) && !main.get(1).impl().attrs().contains(Impl.Attr.META_AFTER_WAIT)) {
+        if (at != 0 || main.size() < 2 || startsBeforeTheCopy(main.get(1))) {
             throw new IllegalStateException("bucket " + key.size() + ": build_tile_map copies the batch metadata in and "
                     + (readsTileMapEarly(ops) ? "an op reads the tile map before its PDL wait" : "later ops read the metadata before their PDL wait")
                     + ", so the tile map must be the first kernel and the next one ("
