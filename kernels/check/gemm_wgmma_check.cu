@@ -9,7 +9,8 @@
 // Build (sm_90a): nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -I kernels/include
 //   kernels/check/gemm_wgmma_check.cu -lcublas [-DNO_CUBLAS] [-DPREFILL_CHECK_NO_TIMING]
 // Modes: (none) every shape and configuration | only SHAPE M | one NAME|cublas n k m splits (Nsight Compute) |
-// trace NAME n k m splits (a -DPK_WG_TRACE build: clock64 phases per block) | quick [NAME] (validation of every configuration, or those whose
+// trace NAME n k m splits (a -DPK_WG_TRACE build: clock64 phases per block) | cluster NAME n k m splits (a PDL chain of one
+// configuration as plain blocks and as clusters of 1, 2, 4) | quick [NAME] (validation of every configuration, or those whose
 // name contains NAME, on two shapes, for compute-sanitizer).
 #define PK_WG_NO_DEFAULT_KERNELS
 #include "../src/prefill_kernels.cu"
@@ -280,6 +281,58 @@ static int run_one(int argc, char **argv) {
   return 0;
 }
 
+// cluster NAME n k m splits: what a thread-block cluster costs a TMA tile's launch in a PDL chain (s25: the cluster-pair
+// split-K idea needs it small). The same configuration launched back to back with programmatic stream serialization,
+// weights rotated over copies larger than the L2 (as the forward reads them from DRAM), as plain blocks and as clusters
+// of 1, 2 and 4 along x (the kernel uses no cluster feature: only the launch differs). Prints µs per launch, median.
+static int run_cluster(int argc, char **argv) {
+  if (argc < 7) { fprintf(stderr, "usage: cluster NAME n k m splits\n"); return 2; }
+  const Cfg *c = nullptr;
+  for (const Cfg &x : g_cfgs) if (!strcmp(x.name, argv[2])) c = &x;
+  if (!c || !c->tma_plain) { fprintf(stderr, "cluster: a TMA configuration (T...)\n"); return 2; }
+  const int n = atoi(argv[3]), k = atoi(argv[4]), m = atoi(argv[5]), sp = atoi(argv[6]);
+  const double wbytes = 2.0 * n * k;
+  const int ncopies = std::max(4, (int)std::ceil(256e6 / wbytes));
+  Rng r(11);
+  Dev<uint16_t> dA(rand_bf16((size_t)m * k, r, 1.f)), dC((size_t)m * n), dB((size_t)ncopies * n * k);
+  std::vector<uint16_t> B = rand_bf16((size_t)n * k, r, 0.03f);
+  for (int i = 0; i < ncopies; i++) CK(cudaMemcpy(dB.p + (size_t)i * n * k, B.data(), wbytes, cudaMemcpyHostToDevice));
+  Dev<float> dP((size_t)sp * m * n);
+  Dev<int32_t> dm(std::vector<int32_t>{m});
+  CK(cudaFuncSetAttribute(c->tma_plain, cudaFuncAttributeMaxDynamicSharedMemorySize, c->smem));
+  std::vector<GemmTmaParams> tps(ncopies);
+  for (int i = 0; i < ncopies; i++) {
+    GemmParams p{dA.p, dB.p + (size_t)i * n * k, dC.p, dP.p, dm.p, m, n, k, k, k, n, sp, nullptr};
+    tps[i].tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c->bm);
+    tps[i].tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c->bn);
+    tps[i].gemm = p;
+    tps[i].stages = c->stages;
+  }
+  const dim3 grid(n / c->bn, (m + c->bm - 1) / c->bm, sp);
+  printf("cluster %s n%d k%d m%d splits %d: grid %dx%dx%d, %d weight copies, PDL back to back\n", c->name, n, k, m, sp, grid.x, grid.y,
+         grid.z, ncopies);
+  for (int cx : {0, 1, 2, 4}) {
+    if (cx > 0 && grid.x % cx != 0) continue;
+    auto launch = [&](int i) {
+      cudaLaunchConfig_t cfg = {};
+      cfg.gridDim = grid; cfg.blockDim = dim3(c->threads); cfg.dynamicSmemBytes = c->smem; cfg.stream = 0;
+      cudaLaunchAttribute at[2];
+      int na = 0;
+      at[na].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+      at[na++].val.programmaticStreamSerializationAllowed = 1;
+      if (cx > 0) {
+        at[na].id = cudaLaunchAttributeClusterDimension;
+        at[na].val.clusterDim.x = cx; at[na].val.clusterDim.y = 1; at[na++].val.clusterDim.z = 1;
+      }
+      cfg.attrs = at; cfg.numAttrs = na;
+      CK(cudaLaunchKernelEx(&cfg, c->tma_plain, tps[i % ncopies]));
+    };
+    const double us = time_us(launch, 15, 20);
+    printf("  %-22s %8.2f us per launch\n", cx == 0 ? "plain blocks" : cx == 1 ? "clusters of 1" : cx == 2 ? "clusters of 2" : "clusters of 4", us);
+  }
+  return 0;
+}
+
 #ifdef PK_WG_TRACE
 // trace NAME n k m splits (a -DPK_WG_TRACE build): the phases of every block of the fifth launch, median and max over
 // blocks, in µs at the SM clock: entry -> first tile, waiting for tiles, waiting for the previous wgmma group, the k
@@ -320,6 +373,7 @@ static int run_trace(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "one")) return run_one(argc, argv);
+  if (argc > 1 && !strcmp(argv[1], "cluster")) return run_cluster(argc, argv);
 #ifdef PK_WG_TRACE
   if (argc > 1 && !strcmp(argv[1], "trace")) return run_trace(argc, argv);
 #endif
