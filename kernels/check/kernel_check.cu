@@ -1067,8 +1067,16 @@ static void launch_stream_n32_silu(const GemmParams &p, int mcap, cudaStream_t s
   else launch_ex(gemm_bf16_stream_m64_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M64, st, pdl, p);
 }
 // The streaming qkv GEMM with the rope_kv_write epilogue (split-K fixup; grid (n / 64, 1, splits)).
-// direct: the unsplit _rope1 form (splits must be 1).
-static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false, bool direct = false) {
+// direct: the unsplit _rope1 form (splits must be 1). n32: the half-width form (v65; grid (n / 32, 1, splits)).
+static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false, bool direct = false,
+                               bool n32 = false) {
+  if (n32) {
+    const dim3 grid(p.gemm.n / PREFILL_GEMM_STREAM_N32_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
+    if (mcap <= 16) launch_ex(gemm_bf16_stream_m16_n32_rope, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, st, pdl, p);
+    else if (mcap <= 32) launch_ex(gemm_bf16_stream_m32_n32_rope, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M32, st, pdl, p);
+    else launch_ex(gemm_bf16_stream_m64_n32_rope, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M64, st, pdl, p);
+    return;
+  }
   const dim3 grid((p.gemm.n + PREFILL_GEMM_STREAM_BN - 1) / PREFILL_GEMM_STREAM_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
   if (mcap <= 16) launch_ex(direct ? gemm_bf16_stream_m16_rope1 : gemm_bf16_stream_m16_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M16, st, pdl, p);
   else if (mcap <= 32) launch_ex(direct ? gemm_bf16_stream_m32_rope1 : gemm_bf16_stream_m32_rope, grid, block, PREFILL_GEMM_STREAM_SMEM_M32, st, pdl, p);
@@ -2608,6 +2616,8 @@ static void test_gemm_silu() {
 // runs (the same streaming kernel at the same splits, then rope_kv_write reading its partials; bf16 qkv at one
 // split), bit for bit: qkv rows < m_dev, the k and v caches (slots < 0 skipped), rows past m_dev untouched,
 // the tile counters zero after each launch, and a second launch identical. Timed at 16 with PDL and without.
+// The half-width forms (gemm_bf16_stream_mXX_n32_rope, v65: two tiles' blocks per counter) the same way against the
+// _n32 kernel at the same splits + rope_kv_write; unsplit they run the fixup too (no direct form).
 static void test_rope_fused() {
   struct Cfg { int qh, kvh, D, k; bool bias; };
   Rng r(47);
@@ -2624,10 +2634,11 @@ static void test_rope_fused() {
     Dev<uint32_t> dCnt((size_t)n / PREFILL_GEMM_STREAM_BN);
     CK(cudaMemset(dCnt.p, 0, dCnt.n * 4));
     const std::string shape = std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) + " k" + std::to_string(k) + (cfg.bias ? " bias" : "");
+    for (int n32 = 0; n32 <= 1; n32++)
     for (int m : {16, 32, 64}) {
       for (int sp : {1, 2, 4, 8}) {
-        if (k % (sp * PREFILL_GEMM_STREAM_BK) != 0) continue;
-        for (int direct = 0; direct <= (sp == 1 ? 1 : 0); direct++)  // unsplit: the fixup form and the _rope1 form
+        if (k % (sp * (n32 ? PREFILL_GEMM_STREAM_N32_BK : PREFILL_GEMM_STREAM_BK)) != 0) continue;
+        for (int direct = 0; direct <= (sp == 1 && !n32 ? 1 : 0); direct++)  // unsplit: the fixup form and the _rope1 form
         for (int mdev : {m, 1, m - 5}) {
           Dev<int32_t> dm = dev_scalar(mdev);
           Dev<float> dpart((size_t)sp * m * n), dpart2((size_t)sp * m * n);
@@ -2637,7 +2648,7 @@ static void test_rope_fused() {
           std::vector<uint16_t> q1, k1, v1;
           for (int rep = 0; rep < 2; rep++) {
             dQ1.poison(); dk1.poison(); dv1.poison();
-            launch_stream_rope(fp, m, sp, 0, false, direct);
+            launch_stream_rope(fp, m, sp, 0, false, direct, n32);
             CK(cudaGetLastError());
             auto q = dQ1.down(), kk = dk1.down(), vv = dv1.down();
             if (rep == 1 && (q != q1 || kk != k1 || vv != v1)) { bad++; printf("    rope_fused m%d s%d m_dev%d: second launch differs\n", m, sp, mdev); }
@@ -2649,7 +2660,8 @@ static void test_rope_fused() {
           RopeKvParams ru{dQ2.p, sp > 1 ? dpart2.p : nullptr, sp > 1 ? sp : 0, sp > 1 ? m : 0, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p,
                           dk2.p, dv2.p, dm.p, cfg.qh, cfg.kvh, D, maxpos};
           dQ2.poison(); dk2.poison(); dv2.poison();
-          launch_stream(gu, m, sp, false);
+          if (n32) launch_stream_n32(gu, m, sp);
+          else launch_stream(gu, m, sp, false);
           rope_kv_write<<<m, 256>>>(ru);
           CK(cudaGetLastError());
           auto q2 = dQ2.down(), k2 = dk2.down(), v2 = dv2.down();
@@ -2668,16 +2680,21 @@ static void test_rope_fused() {
           double us = 0;
           std::string perf;
           // timed: the engine's splits (8; 4 at k 512) and unsplit (tiny's qkv at 1..16 since s17: the v49 direct epilogue)
-          if (mdev == m && (m == 16 || m == 64) && (sp == 8 || (k == 512 && sp == 4) || sp == 1)) {
+          // the half-width forms at the splits s25 measured them: 2 (Llama's qkv) and 4 (ERNIE's)
+          if (mdev == m && (m == 16 || m == 64) && (n32 ? sp == 2 || sp == 4 : sp == 8 || (k == 512 && sp == 4) || sp == 1)) {
             for (int pdl = 0; pdl < 2; pdl++) {
-              const double f = time_us([&](int) { launch_stream_rope(fp, m, sp, 0, pdl, direct); });
-              const double u = time_us([&](int) { launch_stream(gu, m, sp, false, 0, pdl); launch_ex(rope_kv_write, dim3(m), dim3(256), 0, 0, pdl, ru); });
+              const double f = time_us([&](int) { launch_stream_rope(fp, m, sp, 0, pdl, direct, n32); });
+              const double u = time_us([&](int) {
+                if (n32) launch_stream_n32(gu, m, sp, 0, pdl);
+                else launch_stream(gu, m, sp, false, 0, pdl);
+                launch_ex(rope_kv_write, dim3(m), dim3(256), 0, 0, pdl, ru);
+              });
               if (pdl) us = f;
               perf += fmt(pdl ? " PDL: fused %.2f us" : "plain: fused %.2f us", f) + fmt(" vs stream + rope %.2f", u);
             }
           }
           if (!c.ok) g_all_ok = false;
-          g_rows.push_back({"gemm_bf16_stream_m" + std::to_string(m) + (direct ? "_rope1 " : "_rope ") + shape + " s" + std::to_string(sp) + " m_dev" + std::to_string(mdev) +
+          g_rows.push_back({"gemm_bf16_stream_m" + std::to_string(m) + (n32 ? "_n32_rope " : direct ? "_rope1 " : "_rope ") + shape + " s" + std::to_string(sp) + " m_dev" + std::to_string(mdev) +
                                 " ==stream+rope",
                             c.ok, 0.0, c.fails, c.count, us, perf});
           printf("%-52s %s  fails %ld/%ld  %s\n", g_rows.back().name.c_str(), c.ok ? "OK  " : "FAIL", c.fails, c.count, perf.c_str());
@@ -2908,6 +2925,9 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_rope1, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_rope1, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_rope1, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M64));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   if (want("silu")) test_gemm_silu();
   if (want("rope_fused")) test_rope_fused();
   if (want("fused")) test_fused();

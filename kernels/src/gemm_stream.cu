@@ -156,10 +156,12 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
 // splits' partials in order z = 0, 1, ...), all of a thread's loads in flight at once, into the idle pipeline
 // shared memory; (2) rope_kv_write's arithmetic (pk_rope_rot4 / pk_rope_v4) on them for every head of the tile,
 // q, k, v into qkv and k, v into the caches. The values and operations are rope_kv_write's, so are the bits.
-template <class C>
-static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, C::BN> &pre,
+// RBN: the columns one fixup covers — the tile's, or for the half-width tiles (v65) a head group of 64 columns, two
+// tiles whose blocks count on one counter; bn is then the group's first column.
+template <class C, int RBN = C::BN>
+static __device__ __forceinline__ void pk_rope_fixup(const GemmParams &p, const RopeKvParams &r, const PkRopePre<C::MCAP, RBN> &pre,
                                                      unsigned char *smem, int bn, int m_eff, size_t plane) {
-  constexpr int BN = C::BN, THREADS = C::THREADS, Q = BN / 4;  // float4 chunks per tile row
+  constexpr int BN = RBN, THREADS = C::THREADS, Q = BN / 4;  // float4 chunks per tile row
   constexpr int CPT = (C::MCAP * Q + THREADS - 1) / THREADS;   // chunks per thread at capacity
   constexpr int PB = 8;                                        // splits in flight per round
   float *x = reinterpret_cast<float *>(smem);                  // [MCAP][BN], the pipeline smem is idle now
@@ -407,17 +409,24 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   constexpr bool BULK = C::WLOAD == 2 && PK_STREAM_HAS_BULK;
   constexpr int RSTEP = THREADS / CPR;                      // rows between one thread's chunks
   constexpr int W_PER = BN / RSTEP, A_PER = (MCAP + RSTEP - 1) / RSTEP;
+  // the rope fixup's column group: whole heads of up to 64 columns; on the half-width tiles two tiles' blocks meet
+  // on one counter (v65), the last of their 2 x splits arrivals runs rope over both tiles' columns
+  constexpr int RBN = BN < 64 ? 64 : BN, GT = RBN / BN;
+  static_assert(RBN % BN == 0, "a rope group is whole tiles");
 
   if (p.m > MCAP || p.k % (p.splits * BK) != 0) __trap();  // host error (see the requirements above)
   // the fixup: partials, counters; the rope epilogue: whole heads per column tile, the 4-wide rope path
   const bool fixup = EPI == PK_EPI_ROPE || (EPI == PK_EPI_SILU && p.splits > 1);
   if (fixup && (p.partial == nullptr || p.tile_counters == nullptr)) __trap();
-  if (ROPE && (BN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
+  if (ROPE && (RBN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
+  if (ROPE && GT > 1 && p.n % RBN != 0) __trap();  // host error: a head group would straddle the end
   if (EPI == PK_EPI_ROPE1 && p.splits != 1) __trap();  // host error: the direct rope form is never split
   static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
   // the fixup epilogues run in every warp (no k-warp early exit); the unsplit SiLU epilogue is per warp, so the
   // half-width tiles' k-warp 0 runs it alone after the k-warp sum (v40)
-  static_assert(EPI == PK_EPI_NONE || WK == 1 || SILU, "the fused epilogues run in every warp (no k-warp early exit)");
+  static_assert(EPI == PK_EPI_NONE || WK == 1 || SILU || EPI == PK_EPI_ROPE,
+                "the fused epilogues run in every warp (the rope fixup keeps its k-warps through the fixup)");
+  static_assert(EPI != PK_EPI_ROPE1 || GT == 1, "the direct rope form holds whole heads per tile");
   if (SILU && WK > 1 && p.splits > 1) __trap();  // host error: the half-width SiLU forms are never split
   const int m_eff = min(p.m, *p.m_dev);  // host-written metadata
   const int bn = blockIdx.x * BN;
@@ -509,7 +518,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     if (s < ktiles) load_w(s, s);
   // The rope epilogue's inputs that no kernel writes (host-written positions and slots, the RoPE table, the
   // bias): loaded now, so the fixup's tail holds only the partial sums' round trip.
-  if constexpr (ROPE) pk_rope_preload<MCAP, BN, THREADS>(pk_rope_pre<MCAP, BN>(), *rope, bn, m_eff);
+  if constexpr (ROPE) pk_rope_preload<MCAP, RBN, THREADS>(pk_rope_pre<MCAP, RBN>(), *rope, (blockIdx.x / GT) * RBN, m_eff);
   pk_pdl_wait();
   if constexpr (C::ALOAD == 1) {
     uint4 av[S - 1][A_PER];  // every prologue A chunk in flight at once
@@ -606,7 +615,9 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
             red[(((wk - 1) * WM * WN + plane) * PER + (mt * NT + nt) * 4 + e) * 32 + lane] = acc[mt][nt][e];
     }
     __syncthreads();
-    if (wk > 0) return;
+    // the rope fixup needs every thread (its barriers, its loops): there the k-warps > 0 stay and skip the sum and the
+    // partial store; elsewhere they leave here
+    if (EPI != PK_EPI_ROPE && wk > 0) return;
 #pragma unroll
     for (int j = 1; j < WK; j++)
 #pragma unroll
@@ -615,7 +626,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         for (int nt = 0; nt < NT; nt++)
 #pragma unroll
           for (int e = 0; e < 4; e++)
-            acc[mt][nt][e] = __fadd_rn(acc[mt][nt][e], red[(((j - 1) * WM * WN + plane) * PER + (mt * NT + nt) * 4 + e) * 32 + lane]);
+            if (EPI != PK_EPI_ROPE || wk == 0)
+              acc[mt][nt][e] = __fadd_rn(acc[mt][nt][e], red[(((j - 1) * WM * WN + plane) * PER + (mt * NT + nt) * 4 + e) * 32 + lane]);
   }
 
   const int g = lane >> 2, t4 = lane & 3;
@@ -624,8 +636,9 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     return;
   }
   if (EPI != PK_EPI_NONE && fixup) {
-    pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
-    if (!pk_fixup_last(p.tile_counters + blockIdx.x, p.splits)) return;
+    constexpr int grp = EPI == PK_EPI_ROPE ? GT : 1;  // blocks of tiles that meet on one counter
+    if (EPI != PK_EPI_ROPE || WK == 1 || wk == 0) pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
+    if (!pk_fixup_last(p.tile_counters + blockIdx.x / grp, p.splits * grp)) return;
     const size_t plane = (size_t)p.m * p.n;
     if constexpr (EPI == PK_EPI_SILU) {
       // silu_mul's chunks: 8 outputs from one group of 8 gate and 8 up columns (col % 16 == 0)
@@ -639,7 +652,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         *reinterpret_cast<uint4 *>(p.c + (size_t)row * p.ldc + (col >> 1)) = pk_silu_mul8(gv, uv);
       }
     } else {
-      pk_rope_fixup<C>(p, *rope, pk_rope_pre<MCAP, BN>(), smem, bn, m_eff, plane);
+      pk_rope_fixup<C, RBN>(p, *rope, pk_rope_pre<MCAP, RBN>(), smem, (blockIdx.x / GT) * RBN, m_eff, plane);
     }
     return;
   }
@@ -793,6 +806,19 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_rope(GemmRopeParams p) {
   pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
+}
+// The half-width forms with rope_kv_write through the fixup (v65; fusion rope_into_qkv where qkv runs the _n32 kernel):
+// grid (n / 32, 1, splits), n % 64 == 0; the two tiles of a 64-column head group share counter blockIdx.x / 2 and the
+// last of their 2 x splits blocks runs rope over both, reading the planes of both tiles. Bits: the _n32 kernel at the same
+// splits + rope_kv_write reading its partials (kernel_check rope_fused).
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_rope(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_n32_rope(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM32N32, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_n32_rope(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM64N32, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_rope1(GemmRopeParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_ROPE1>(p.gemm, pk_stream_smem, &p.rope);

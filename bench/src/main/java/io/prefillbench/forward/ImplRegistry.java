@@ -255,6 +255,10 @@ public final class ImplRegistry {
             streamN32Silu(StreamTiling.Variant.M16),
             streamN32Silu(StreamTiling.Variant.M32),
             streamN32Silu(StreamTiling.Variant.M64),
+            // ... and their rope forms (rope_into_qkv where qkv runs the half-width kernel): the fusion rule only
+            streamN32Rope(StreamTiling.Variant.M16),
+            streamN32Rope(StreamTiling.Variant.M32),
+            streamN32Rope(StreamTiling.Variant.M64),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -419,6 +423,7 @@ public final class ImplRegistry {
     /** rope_into_qkv's fused form of each GEMM implementation that has one (streaming kernels, TMA tiles above). */
     private static Map<String, String> ropeTargets() {
         Map<String, String> m = streamForms(STREAM_ROPE);
+        for (StreamTiling.Variant v : StreamTiling.Variant.values()) m.put(v.kernel() + STREAM_N32, v.kernel() + STREAM_N32 + STREAM_ROPE);
         for (TmaTile t : TmaTile.ALL) if (hasRopeForm(t)) m.put(t.name(), t.name() + TMA_ROPE);
         return Map.copyOf(m);
     }
@@ -717,6 +722,30 @@ public final class ImplRegistry {
                     if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
                     return n32Grid(v, name, op, k, 1);
                 }, ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_mXX_n32_rope}: the half-width streaming qkv GEMM with rope_kv_write through the split-K fixup
+     * (v65): the two 32-column tiles of a 64-column head group count on one counter and the last of their 2 x splits
+     * blocks runs rope over both; bits equal the {@code _n32} kernel at the same splits + rope_kv_write reading its
+     * partials (kernels/check {@code rope_fused}). Reached through rope_into_qkv where a measurements row puts qkv on the
+     * half-width kernel; needs n in whole 64-column groups. No unsplit form: at one split it still runs the fixup.
+     */
+    private static Impl streamN32Rope(StreamTiling.Variant v) {
+        String name = v.kernel() + STREAM_N32 + STREAM_ROPE;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
+                "bits depend on (k, splits) only: q, k, v summed in split order (each split two k-warps added in warp order) and "
+                        + "rounded to bf16 as rope_kv_write reads them, then rope_kv_write's arithmetic; never on the real row count or "
+                        + "which block sums",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null && op.n() % StreamTiling.BN == 0,
+                (op, k, s, d) -> {
+                    if (op.n() % StreamTiling.BN != 0) {
+                        throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " needs n in whole "
+                                + StreamTiling.BN + "-column head groups, n is " + op.n());
+                    }
+                    return n32Grid(v, name, op, k, s);
+                }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmRope);
     }
 
     /** A cluster-reduced streaming GEMM: GemmParams as the plain kernel's, launched in clusters of (1, 1, splits). */

@@ -293,6 +293,43 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
+     * rope_kv_write fused into the qkv GEMM on the half-width streaming tiles (v65, gemm_bf16_stream_mXX_n32_rope): the two
+     * 32-column tiles of a head group count on one counter and the last of their 2 x splits blocks sums both tiles' planes
+     * in split order and runs rope. At 16 and 64 rows, split 2 and (at 64) 4, the fused forward equals the same rows
+     * unfused (the _n32 kernel, then rope_kv_write reading its partials) bit for bit, eager and graph, and graph == eager;
+     * Llama-3.2-1B's qkv is the s25 candidate's shape, tiny-bias adds a qkv bias.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ernie-4.5-0.3b", "llama-3.2-1b", "tiny-bias"})
+    void halfWidthRopeFusionEqualsTheUnfusedTilesBitForBit(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "16,64", 16, 2048);
+        var m = cfg.model();
+        List<ImplChoices.GemmRow> gemm = List.of(
+                new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 16, 90, "gemm_bf16_stream_m16_n32", 2, "test"),
+                new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 64, 90, "gemm_bf16_stream_m64_n32", m.hidden() >= 512 ? 4 : 2, "test"));
+        ImplChoices plain = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, List.of(), List.of());
+        ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm,
+                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 90, "test"),
+                        new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 64, 90, "test")), List.of());
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 65), cfg, 24);
+        List<float[][]> unfusedLogits = eagerLogits(cfg, plain, batches, e -> {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "the streaming kernels run from sm_90");
+            assertEquals("gemm_bf16_stream_m16_n32", e.lowered().plan(16).op("L0.qkv").impl().name());
+            assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
+        });
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
+            assertEquals("gemm_bf16_stream_m16_n32_rope", e.lowered().plan(16).op("L0.qkv").impl().name());
+            assertEquals("gemm_bf16_stream_m64_n32_rope", e.lowered().plan(64).op("L0.qkv").impl().name());
+            for (int size : cfg.sizes().sizes()) {
+                assertTrue(e.lowered().plan(size).ops().stream().noneMatch(o -> o.op().kind() == io.prefillbench.forward.OpKind.ROPE_KV), "rope fused at " + size);
+                e.capture(size);
+            }
+            assertFusedEqualsUnfused(e, batches, unfusedLogits, preset + " half-width rope fusion");
+        }
+    }
+
+    /**
      * The cluster-reduced split-K (gemm_bf16_stream_mXX_csum, the twelfth session's option v36, measured and not bundled): every split
      * streaming GEMM of the layers at 16 / 32 / 64, at the splits the rule gives it, reduced in its cluster and read by
      * its consumer as one plane — bit for bit the plain kernels' forward, and graph == eager. sm_90.

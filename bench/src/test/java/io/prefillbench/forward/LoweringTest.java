@@ -598,6 +598,30 @@ class LoweringTest {
         assertEquals(96, ImplRegistry.tmaRows(0, 3072, 96, 64));                   // unknown (no engine): nothing past the slice
     }
 
+    /**
+     * rope_into_qkv where a row puts qkv on the half-width streaming kernel (v65): its rope form at the row's splits, 32-column
+     * tiles (two per 64-column head group, which shares a counter: the counters sized by the grid cover them), rope gone,
+     * the fixup's partial workspace kept at every split (no unsplit form of the half-width tile).
+     */
+    @Test
+    void theHalfWidthQkvTakesItsRopeFormThroughTheFixup() {
+        for (int splits : new int[] {1, 2}) {
+            ImplChoices c = choices(List.of(new ImplChoices.GemmRow(3072, 2048, 16, 90, "gemm_bf16_stream_m16_n32", splits, "test")),
+                    List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 90, "test", null, "gemm_bf16_stream_m16_n32")), List.of());
+            LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), c);
+            LoweredOp qkv = f.plan(16).op("L0.qkv");
+            assertEquals("gemm_bf16_stream_m16_n32_rope", qkv.impl().name());
+            assertEquals(splits, qkv.splits());
+            assertEquals(List.of("L0.rope_kv"), qkv.fused());
+            assertTrue(qkv.op().out("partial") != null, "the fixup's workspace at " + splits + " splits");
+            assertArrayEquals(new int[] {96, 1, splits}, qkv.grid().atCapacity(f.plan(16).key()));
+            assertTrue(f.plan(16).ops().stream().noneMatch(o -> o.op().kind() == OpKind.ROPE_KV));
+            assertTrue(BufferLayout.fixupTiles(List.of(f.plan(16))) >= 96 / 2, "a counter per head group");
+        }
+        ImplRegistry r = ImplRegistry.standard();
+        assertTrue(r.unsplitForm(r.byName("gemm_bf16_stream_m16_n32_rope")).isEmpty(), "no unsplit half-width rope form");
+    }
+
     /** rope_into_qkv on a TMA tile (a producer row): the _rope form, never split, rope gone; a split row is refused. */
     @Test
     void theRopeFusionOnATmaTileIsUnsplitAndRefusesSplitK() {
