@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the s25 candidate choices files beside this script from the bundled impl-choices.json (run from the repo root
-at the commit the calls used, 14e468b: the bundled rows of d8f3b29). Each candidate rewrites the ERNIE-4.5-0.3B TMA rows
-at 81..128 (and the silu_into_gate_up producer where gate_up's tile changes); nothing else moves.
+at the commit the calls used, 14e468b: the bundled rows of d8f3b29). Calls 2-4's candidates rewrite the ERNIE-4.5-0.3B TMA
+rows at 81..128 (and the silu_into_gate_up producer where gate_up's tile changes); call 6's (lr*, er*) put a qkv on the
+half-width tiles with rope_into_qkv onto them (v65); nothing else moves.
 
     python3 results/h200-ab-20261130/s25/make-choices.py [NAME ...]
 
@@ -59,7 +60,37 @@ def g9(d):
            'tiles in flight per SM instead of 192: its weights come from DRAM in the chain); ')
 
 
+def qkv_n32_rope(d, n, k, sizes, splits, name, why):
+    """qkv of shape (n, k) on the half-width kernel at `splits` over the given (m, mMax) ranges, rope fused onto it (v65)."""
+    for m, mmax in sizes:
+        kern = 'gemm_bf16_stream_m%d_n32' % (16 if mmax <= 16 else 32 if mmax <= 32 else 64)
+        rows = [r for r in d['gemm'] if (r['n'], r['k']) == (n, k) and r['m'] == m and r.get('mMax') == mmax]
+        src = 's25 candidate %s: %s; ' % (name, why)
+        if rows:
+            for r in rows:
+                r['impl'], r['splits'] = kern, splits
+                r['source'] = src + r['source']
+        else:
+            d['gemm'].insert(0, {'n': n, 'k': k, 'm': m, 'mMax': mmax, 'arch': 90, 'impl': kern, 'splits': splits, 'source': src.rstrip('; ')})
+        fr = [r for r in d['fusions'] if r.get('fusion') == 'rope_into_qkv' and r.get('n') == n and r['m'] == m]
+        if fr:
+            for r in fr:
+                r['producer'] = kern
+                r['source'] = src + r['source']
+        else:
+            d['fusions'].insert(0, {'fusion': 'rope_into_qkv', 'm': m, 'mMax': mmax, 'arch': 90, 'producer': kern, 'n': n, 'k': k,
+                                    'source': src.rstrip('; ')})
+
+
+LLAMA_WHY = "Llama-3.2-1B's qkv at 1..16 on the half-width tiles at split %d with rope_kv_write through the fixup (v65)"
+ERNIE_WHY = "ERNIE-4.5-0.3B's qkv on its bundled half-width tiles at split %d with rope_kv_write through the fixup (v65) at %s"
+
 CANDIDATES = {
+    'lr2': lambda d: qkv_n32_rope(d, 3072, 2048, [(1, 16)], 2, 'lr2', LLAMA_WHY % 2),
+    'lr4': lambda d: qkv_n32_rope(d, 3072, 2048, [(1, 16)], 4, 'lr4', LLAMA_WHY % 4),
+    'er4': lambda d: qkv_n32_rope(d, 1280, 1024, [(1, 16)], 4, 'er4', ERNIE_WHY % (4, '1..16')),
+    'er2': lambda d: qkv_n32_rope(d, 1280, 1024, [(1, 16)], 2, 'er2', ERNIE_WHY % (2, '1..16')),
+    'er4w': lambda d: qkv_n32_rope(d, 1280, 1024, [(1, 16), (17, 32), (33, 64)], 4, 'er4w', ERNIE_WHY % (4, '1..64')),
     'lt4': lt4,
     'd8': lambda d: resplit(d, 1024, 3072, T128, 8, 's25 candidate d8: down at 81..128 on one 128-row tile at 8 splits (128 blocks of '
                             '144 KB intake + 32 KB of partials instead of 192 + 16): each SM takes in ~15 % fewer bytes, the norm '
