@@ -50,10 +50,12 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      *               capacity wins over a range row
      */
     public record GemmRow(int n, int k, int m, int arch, String impl, int splits, String source, String algo,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String batch) {
         @com.fasterxml.jackson.annotation.JsonCreator
         public GemmRow {
             if (algo != null && algo.isBlank()) algo = null;
+            FusionRow.checkBatch(batch, "GEMM row " + n + "x" + k + " at m " + m);
             if (mMax != null && mMax < m) {
                 throw new IllegalArgumentException("GEMM row " + n + "x" + k + ": mMax " + mMax + " is below m " + m);
             }
@@ -63,14 +65,24 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
             }
         }
 
+        /** A row for every batch. */
+        public GemmRow(int n, int k, int m, int arch, String impl, int splits, String source, String algo, Integer mMax) {
+            this(n, k, m, arch, impl, splits, source, algo, mMax, null);
+        }
+
         /** A row for one capacity. */
         public GemmRow(int n, int k, int m, int arch, String impl, int splits, String source, String algo) {
-            this(n, k, m, arch, impl, splits, source, algo, null);
+            this(n, k, m, arch, impl, splits, source, algo, null, null);
         }
 
         /** A row for one capacity without a pinned algorithm. */
         public GemmRow(int n, int k, int m, int arch, String impl, int splits, String source) {
-            this(n, k, m, arch, impl, splits, source, null, null);
+            this(n, k, m, arch, impl, splits, source, null, null, null);
+        }
+
+        /** Whether the row serves the graph of this key (as {@link FusionRow#serves}). */
+        public boolean serves(CaptureKey key) {
+            return batch == null || batch.equals(AttentionRow.DECODE) == key.uniformDecode();
         }
 
         /** Whether the row covers row capacity {@code cap}. */
@@ -88,12 +100,21 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * With {@code n} and {@code k}, only a GEMM of that weight shape (n output columns, k inputs) is fused: a producer
      * such as the plain streaming kernel runs every model's GEMMs below the n32 rows, so a row measured on one model's
      * shape names it (s17: tiny's and Llama-3.2-1B's fusions at 16, not Qwen2.5-0.5B's, which nobody measured).
+     * With {@code batch} the row serves one of a size's two graphs only (as an attention row's {@code "decode"}, v52):
+     * {@value AttentionRow#DECODE} the decode graph, which uniform-decode batches replay; {@value #PREFILL} the size's
+     * other graph, which every other batch replays (prompts and mixed steps). A size gets a decode graph where such a
+     * row changes its plan (s25: v65's rope fusion gained on prompts and lost on decode steps over long prefixes).
      */
     public record FusionRow(String fusion, int m, int arch, String source, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax,
                             @JsonInclude(JsonInclude.Include.NON_NULL) String producer,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) Integer n, @JsonInclude(JsonInclude.Include.NON_NULL) Integer k) {
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Integer n, @JsonInclude(JsonInclude.Include.NON_NULL) Integer k,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String batch) {
+        /** The value of {@code batch} that keeps a row out of the decode graphs. */
+        public static final String PREFILL = "prefill";
+
         @com.fasterxml.jackson.annotation.JsonCreator
         public FusionRow {
+            checkBatch(batch, "fusion row " + fusion + " at m " + m);
             if (mMax != null && mMax < m) throw new IllegalArgumentException("fusion row " + fusion + ": mMax " + mMax + " is below m " + m);
             if (producer != null && producer.isBlank()) producer = null;
             if ((n == null) != (k == null)) {
@@ -103,12 +124,30 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
         /** A row for one capture size, any producer. */
         public FusionRow(String fusion, int m, int arch, String source) {
-            this(fusion, m, arch, source, null, null, null, null);
+            this(fusion, m, arch, source, null, null, null, null, null);
         }
 
         /** A row for a range of sizes (or one, mMax null), naming its producer (null: any), for GEMMs of any shape. */
         public FusionRow(String fusion, int m, int arch, String source, Integer mMax, String producer) {
-            this(fusion, m, arch, source, mMax, producer, null, null);
+            this(fusion, m, arch, source, mMax, producer, null, null, null);
+        }
+
+        /** A row for every batch. */
+        public FusionRow(String fusion, int m, int arch, String source, Integer mMax, String producer, Integer n, Integer k) {
+            this(fusion, m, arch, source, mMax, producer, n, k, null);
+        }
+
+        /** Whether the row serves the graph of this key: every graph without {@code batch}, else the one it names. */
+        public boolean serves(CaptureKey key) {
+            return batch == null || batch.equals(AttentionRow.DECODE) == key.uniformDecode();
+        }
+
+        /** A GEMM or fusion row's {@code batch}: absent, {@value AttentionRow#DECODE} or {@value #PREFILL}. */
+        static void checkBatch(String batch, String row) {
+            if (batch != null && !batch.equals(AttentionRow.DECODE) && !batch.equals(PREFILL)) {
+                throw new IllegalArgumentException(row + ": batch \"" + batch + "\" is neither \"" + AttentionRow.DECODE + "\" nor \""
+                        + PREFILL + "\" (omit it for rows that serve every batch)");
+            }
         }
 
         /** Whether the row fuses a GEMM of weight shape {@code n} x {@code k} running implementation {@code impl}. */
@@ -395,6 +434,16 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return attentionRows(key, dims).stream().anyMatch(AttentionRow::decodeOnly);
     }
 
+    /**
+     * Whether a row scoped to one batch kind reaches this key's size and arch (a decode attention row, or a fusion row with
+     * {@code batch}): then the size's decode plan may differ from its plain one, and is lowered to see.
+     */
+    public boolean scopesByBatch(CaptureKey key, ForwardProgram.Dims dims) {
+        return hasDecodeAttention(key, dims)
+                || fusions.stream().anyMatch(r -> r.batch() != null && r.covers(key.size()) && archMatches(r.arch(), key))
+                || gemm.stream().anyMatch(r -> r.batch() != null && r.covers(key.size()) && archMatches(r.arch(), key));
+    }
+
     /** The attention rows for this model's attention shape at this key's size and arch, decode rows or not, in file order. */
     private List<AttentionRow> attentionRows(CaptureKey key, ForwardProgram.Dims dims) {
         return attention.stream().filter(r -> r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key)).toList();
@@ -407,7 +456,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     /** A fusion, L2-prefetch or persistent-layer row for this key's size and arch. */
     private static boolean keyRowMatches(Object row, CaptureKey key) {
         return switch (row) {
-            case FusionRow r -> r.covers(key.size()) && archMatches(r.arch(), key);
+            case FusionRow r -> r.covers(key.size()) && archMatches(r.arch(), key) && r.serves(key);
             case KeyRow r -> r.m() == key.size() && archMatches(r.arch(), key);
             default -> false;
         };
@@ -417,9 +466,19 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     }
 
+    /**
+     * The GEMM row for this op at this key: among the rows serving the key's graph, those scoped to it ({@code batch}) first,
+     * then the others; in each an exact row before the first range row.
+     */
     public Optional<GemmRow> gemm(Op op, CaptureKey key) {
         int m = key.capacity(op.rows());
-        var rows = gemm.stream().filter(r -> r.n() == op.n() && r.k() == op.k() && r.covers(m) && archMatches(r.arch(), key)).toList();
+        var rows = gemm.stream().filter(r -> r.n() == op.n() && r.k() == op.k() && r.covers(m) && archMatches(r.arch(), key) && r.serves(key)).toList();
+        var scoped = rows.stream().filter(r -> r.batch() != null).toList();
+        var every = rows.stream().filter(r -> r.batch() == null).toList();
+        return firstExactElseRangeGemm(scoped).or(() -> firstExactElseRangeGemm(every));
+    }
+
+    private static Optional<GemmRow> firstExactElseRangeGemm(List<GemmRow> rows) {
         return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
     }
 
@@ -442,7 +501,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     private java.util.stream.Stream<FusionRow> fusionRows(String name, CaptureKey key) {
-        return fusions.stream().filter(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key));
+        return fusions.stream().filter(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key) && r.serves(key));
     }
 
     public boolean l2Prefetch(CaptureKey key) {

@@ -40,8 +40,8 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
             CaptureKey key = tiled(new CaptureKey(size, seqs, tiles, smCount, arch), program, registry, choices);
             LoweredPlan plain = Lowering.lower(program, key, registry, choices);
             plans.put(size, plain);
-            // a decode graph only where a decode-only row changes what the size runs: otherwise one graph serves both
-            if (choices.hasDecodeAttention(key, program.dims())) {
+            // a decode graph only where a row scoped to a batch kind changes what the size runs: otherwise one graph serves both
+            if (choices.scopesByBatch(key, program.dims())) {
                 LoweredPlan decode = Lowering.lower(program, tiled(key.forDecode(), program, registry, choices), registry, choices);
                 if (!sameImpls(plain, decode)) decodePlans.put(size, decode);
             }

@@ -719,6 +719,51 @@ class LoweringTest {
                  "attention": [{"impl": "attention_prefill_wg", "m": 1, "arch": 90, "source": "t"}]}""").toJson().contains("batch"));
     }
 
+    /**
+     * A fusion row with {@code "batch": "prefill"} serves a size's plain graph only: the size gets a decode plan without the
+     * fusion (here tiny, which has no decode attention row, so the row alone makes the second plan); {@code "decode"} the
+     * other way round; a row without it serves both, and no second plan appears. GEMM rows take {@code batch} alike. Other
+     * values are refused naming the fix.
+     */
+    @Test
+    void batchScopedFusionAndGemmRowsGiveTheOtherGraphItsOwnOps() {
+        String head = """
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "gemm": [], "l2Prefetch": [], "fusions": [""";
+        ImplChoices prefill = ImplChoices.parse(head + """
+                {"fusion": "silu_into_gate_up", "m": 1, "mMax": 16, "arch": 90, "source": "t", "batch": "prefill"}]}""");
+        LoweredForward f = ForwardTestSupport.lower("tiny", "16,32", 16, 132, ImplRegistry.standard(), prefill);
+        assertTrue(f.plan(16).ops().stream().noneMatch(o -> o.op().kind() == OpKind.SILU_MUL), "fused in the plain plan");
+        LoweredPlan d16 = f.decodePlan(16).orElseThrow();
+        assertTrue(d16.key().uniformDecode());
+        assertEquals("silu_mul", d16.op("L0.silu_mul").impl().name(), "the decode plan keeps silu_mul");
+        assertTrue(f.decodePlan(32).isEmpty(), "no row covers 32");
+        assertEquals(List.of(), LayoutCheck.violations(f.all(), f.layout()));
+        ImplChoices decode = ImplChoices.parse(head + """
+                {"fusion": "silu_into_gate_up", "m": 1, "mMax": 16, "arch": 90, "source": "t", "batch": "decode"}]}""");
+        LoweredForward g = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), decode);
+        assertEquals("silu_mul", g.plan(16).op("L0.silu_mul").impl().name(), "the plain plan keeps silu_mul");
+        assertTrue(g.decodePlan(16).orElseThrow().ops().stream().noneMatch(o -> o.op().kind() == OpKind.SILU_MUL));
+        ImplChoices both = ImplChoices.parse(head + """
+                {"fusion": "silu_into_gate_up", "m": 1, "mMax": 16, "arch": 90, "source": "t"}]}""");
+        LoweredForward h = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), both);
+        assertTrue(h.decodePlan(16).isEmpty(), "a row for every batch gives one graph");
+        assertFalse(both.toJson().contains("batch"), "rows without it keep their JSON (and identity)");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new ImplChoices.FusionRow(
+                ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "t", 16, null, null, null, "mixed"));
+        assertTrue(bad.getMessage().contains("omit it"), bad.getMessage());
+        // a GEMM row scoped to the plain graph: the decode plan takes the row for every batch (or the rule); the scoped row
+        // wins over an unscoped one in its graph, whatever the file order
+        ImplChoices gemm = ImplChoices.parse("""
+                {"provenance": {"card": "c", "date": "d", "source": "s", "note": "n"}, "l2Prefetch": [], "fusions": [], "gemm": [
+                {"n": 512, "k": 256, "m": 1, "mMax": 16, "arch": 90, "impl": "gemm_bf16_stream_m16", "splits": 2, "source": "t"},
+                {"n": 512, "k": 256, "m": 1, "mMax": 16, "arch": 90, "impl": "gemm_bf16_stream_m16_n32", "splits": 2, "source": "t", "batch": "prefill"}]}""");
+        LoweredForward q = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), gemm);
+        assertEquals("gemm_bf16_stream_m16_n32", q.plan(16).op("L0.qkv").impl().name());
+        assertEquals("gemm_bf16_stream_m16", q.decodePlan(16).orElseThrow().op("L0.qkv").impl().name());
+        assertEquals(2, q.decodePlan(16).orElseThrow().op("L0.qkv").splits());
+        assertThrows(IllegalArgumentException.class, () -> new ImplChoices.GemmRow(512, 256, 1, 90, "gemm_bf16_stream_m16", 2, "t", null, 16, "all"));
+    }
+
     @Test
     void anAttentionRowSelectsTheWgmmaFormWhereItRunsAndIsRefusedWhereItCannot() {
         ImplChoices rows = ImplChoices.parse("""
