@@ -85,7 +85,21 @@ def qkv_n32_rope(d, n, k, sizes, splits, name, why):
 LLAMA_WHY = "Llama-3.2-1B's qkv at 1..16 on the half-width tiles at split %d with rope_kv_write through the fixup (v65)"
 ERNIE_WHY = "ERNIE-4.5-0.3B's qkv on its bundled half-width tiles at split %d with rope_kv_write through the fixup (v65) at %s"
 
+def v65_prefill(d):
+    """call 8: v65's rows on the plain graphs only (batch "prefill"): ERNIE's rope fusion onto its bundled half-width qkv at
+    1..16, Llama's qkv row on the half-width tiles at split 2 with its fusion; the decode graphs keep the bundled forms."""
+    src = ("s25 candidate v65p: v65's rope through the fixup on the half-width tiles, for the plain graph only (prompts and "
+           "mixed steps; call 6: decode steps over long prefixes lost with it)")
+    d['fusions'].insert(0, {'fusion': 'rope_into_qkv', 'm': 1, 'mMax': 16, 'arch': 90, 'producer': 'gemm_bf16_stream_m16_n32',
+                            'n': 1280, 'k': 1024, 'batch': 'prefill', 'source': src})
+    d['gemm'].insert(0, {'n': 3072, 'k': 2048, 'm': 1, 'mMax': 16, 'arch': 90, 'impl': 'gemm_bf16_stream_m16_n32', 'splits': 2,
+                         'batch': 'prefill', 'source': src})
+    d['fusions'].insert(0, {'fusion': 'rope_into_qkv', 'm': 1, 'mMax': 16, 'arch': 90, 'producer': 'gemm_bf16_stream_m16_n32',
+                            'n': 3072, 'k': 2048, 'batch': 'prefill', 'source': src})
+
+
 CANDIDATES = {
+    'v65p': v65_prefill,
     'lr2': lambda d: qkv_n32_rope(d, 3072, 2048, [(1, 16)], 2, 'lr2', LLAMA_WHY % 2),
     'lr4': lambda d: qkv_n32_rope(d, 3072, 2048, [(1, 16)], 4, 'lr4', LLAMA_WHY % 4),
     'er4': lambda d: qkv_n32_rope(d, 1280, 1024, [(1, 16)], 4, 'er4', ERNIE_WHY % (4, '1..16')),

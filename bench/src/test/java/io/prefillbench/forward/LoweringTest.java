@@ -370,9 +370,14 @@ class LoweringTest {
         // the half-width streaming kernel at 1..64 (v40 at 17..64; s24 at 1..16, after s15 had lost it there): measured, cuBLASLt + silu_mul beats the
         // fused mma.sync 128 x 128 kernel at 512, and every bundled fusion names its producer; on the plain streaming kernel
         // (1..16, s17) only for the tiny and Llama-3.2-1B shapes it was measured on, each row naming its GEMM's shape
+        // since s25 (v65, batch "prefill") rope also on the half-width qkv at 1..16, for the shapes measured (ERNIE's, Llama's)
         var measuredShapes = java.util.Set.of(List.of(512, 256), List.of(1024, 256), List.of(3072, 2048), List.of(16384, 2048));
+        var ropeN32Shapes = java.util.Set.of(List.of(1280, 1024), List.of(3072, 2048));
         assertTrue(ImplChoices.bundled().fusions().stream().allMatch(r -> r.producer() != null
-                && (r.producer().equals("gemm_bf16_stream_m16")
+                && (r.batch() != null ? r.batch().equals(ImplChoices.FusionRow.PREFILL) && r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)
+                        && r.producer().equals("gemm_bf16_stream_m16_n32") && r.m() == 1 && r.mMax() == 16 && r.n() != null
+                        && ropeN32Shapes.contains(List.of(r.n(), r.k()))
+                : r.producer().equals("gemm_bf16_stream_m16")
                         ? r.m() == 1 && r.mMax() == 16 && r.n() != null && measuredShapes.contains(List.of(r.n(), r.k()))
                         : r.n() == null && (r.producer().startsWith("gemm_bf16_tma_")
                                 && ((r.m() == 65 && r.mMax() == 128) || (r.m() == 416 && r.mMax() == 511) || (r.m() == 512 && r.mMax() == null))
@@ -466,8 +471,9 @@ class LoweringTest {
     /**
      * The bundled rows (s17): tiny's and Llama-3.2-1B's qkv and gate_up fused at 16 by rows naming their shapes, Qwen2.5-0.5B's
      * (the same plain producer, unmeasured) not. ERNIE-4.5-0.3B's gate_up (the n32 kernel) takes SiLU * up by the n32 row at
-     * 1..16 (s24), its qkv keeps rope_kv_write. Tiny's qkv is unsplit there, so it runs the unsplit rope form (v49); Llama's is
-     * split 4 and keeps the fixup form.
+     * 1..16 (s24). Tiny's qkv is unsplit there, so it runs the unsplit rope form (v49). Since s25 (v65, rows with "batch":
+     * "prefill") Llama's and ERNIE's qkv in the plain graph run the half-width tiles with rope through the fixup (Llama at
+     * split 2, ERNIE at its split 4); their decode graphs keep Llama's plain split-4 fixup form and ERNIE's rope_kv_write.
      */
     @Test
     void theBundledShapeRowsFuseTinyAndLlamaAtSixteenOnly() {
@@ -475,10 +481,17 @@ class LoweringTest {
             LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
             assertTrue(p.op("L0.gate_up").impl().name().endsWith("_silu"), preset);
             LoweredOp qkv = p.op("L0.qkv");
-            assertEquals(preset.startsWith("tiny") ? "gemm_bf16_stream_m16_rope1" : "gemm_bf16_stream_m16_rope", qkv.impl().name(), preset);
-            assertEquals(preset.startsWith("tiny") ? 1 : 4, qkv.splits(), preset);
+            assertEquals(preset.startsWith("tiny") ? "gemm_bf16_stream_m16_rope1" : "gemm_bf16_stream_m16_n32_rope", qkv.impl().name(), preset);
+            assertEquals(preset.startsWith("tiny") ? 1 : 2, qkv.splits(), preset);
             assertTrue(qkv.fused().contains("L0.rope_kv"), preset);
         }
+        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        LoweredOp decodeQkv = llama.decodePlan(16).orElseThrow().op("L0.qkv");
+        assertEquals("gemm_bf16_stream_m16_rope", decodeQkv.impl().name());
+        assertEquals(4, decodeQkv.splits());
+        LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        assertEquals("gemm_bf16_stream_m16_n32_rope", ernie.plan(16).op("L0.qkv").impl().name());
+        assertEquals("rope_kv_write", ernie.decodePlan(16).orElseThrow().op("L0.rope_kv").impl().name());
         for (String preset : List.of("qwen2.5-0.5b", "ernie-4.5-0.3b", "tiny-g5")) {
             LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
             if (preset.startsWith("ernie")) {
@@ -487,7 +500,7 @@ class LoweringTest {
             } else {
                 assertEquals("silu_mul", p.op("L0.silu_mul").impl().name(), preset);
             }
-            assertEquals("rope_kv_write", p.op("L0.rope_kv").impl().name(), preset);
+            if (!preset.startsWith("ernie")) assertEquals("rope_kv_write", p.op("L0.rope_kv").impl().name(), preset);
         }
     }
 

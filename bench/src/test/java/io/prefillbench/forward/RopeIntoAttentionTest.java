@@ -42,6 +42,17 @@ class RopeIntoAttentionTest {
         return new ImplChoices(base.provenance(), base.gemm(), fusions, base.l2Prefetch(), base.persistentLayers(), rows, base.prefetchAhead());
     }
 
+    /**
+     * The bundled file without its GEMM and fusion rows scoped to a batch kind (s25, v65: ERNIE's and Llama's qkv at 1..16 in
+     * the plain graph on the half-width tiles with rope fused): rope folds into the GEMM or into the attention, never both,
+     * and these tests measure the attention's fold against the forward as it was before those rows.
+     */
+    static ImplChoices base() {
+        ImplChoices b = ImplChoices.bundled();
+        return new ImplChoices(b.provenance(), b.gemm().stream().filter(r -> r.batch() == null).toList(),
+                b.fusions().stream().filter(r -> r.batch() == null).toList(), b.l2Prefetch(), b.persistentLayers(), b.attention(), b.prefetchAhead());
+    }
+
     /** {@code base} without its rope_into_qkv rows (the bundled file fuses rope into tiny's and Llama's qkv at 1..16). */
     static ImplChoices withoutRopeIntoQkv(ImplChoices base) {
         return withAttention(base, base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)).toList(), base.attention());
@@ -49,7 +60,7 @@ class RopeIntoAttentionTest {
 
     @Test
     void theAttentionTakesOverErniesRopeOpAndTheQkvPartialsAtSixteen() {
-        ImplChoices bundled = ImplChoices.bundled();
+        ImplChoices bundled = base();
         LoweredForward before = lower("ernie-4.5-0.3b", "16,64", 16, 132, ImplRegistry.standard(), bundled);
         LoweredForward f = lower("ernie-4.5-0.3b", "16,64", 16, 132, ImplRegistry.standard(), switched(bundled, 16, 1, ROPE));
         LoweredPlan p = f.plan(16);
@@ -99,7 +110,7 @@ class RopeIntoAttentionTest {
     /** The op dump the C++ harness replays: the fused op's line names its impl, its partial input and the rope op it took. */
     @Test
     void theDumpLineOfTheFusedAttention() {
-        LoweredForward f = lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), switched(ImplChoices.bundled(), 16, 1, ROPE));
+        LoweredForward f = lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), switched(base(), 16, 1, ROPE));
         String dump = OpDump.of(f);
         String line = dump.lines().filter(l -> l.startsWith("size=16 ") && l.contains(" op=L0.attention ")).findFirst().orElseThrow();
         assertTrue(line.contains(" kind=ATTENTION layer=0 impl=" + ROPE + " kernel=" + ROPE + " "), line);
@@ -118,7 +129,7 @@ class RopeIntoAttentionTest {
      */
     @Test
     void theAttentionReadsPartialsOrTheBf16QkvAsTheGemmWritesThem() {
-        ImplChoices both = switched(switched(ImplChoices.bundled(), 16, 1, ROPE), 16, 17, ROPE);
+        ImplChoices both = switched(switched(base(), 16, 1, ROPE), 16, 17, ROPE);
         LoweredPlan p = lower("ernie-4.5-0.3b", "16,64", 16, 132, ImplRegistry.standard(), both).plan(64);
         assertEquals(ROPE, p.op("L0.attention").impl().name());
         assertEquals(4, p.op("L0.qkv").splits());
@@ -126,7 +137,7 @@ class RopeIntoAttentionTest {
         assertEquals(64, p.op("L0.attention").partialRows());
         assertEquals("splitk.qkv", p.op("L0.attention").op().in("qkv"));
         assertTrue(p.ops().stream().noneMatch(o -> o.op().kind() == OpKind.ROPE_KV || o.op().kind() == OpKind.SPLITK_REDUCE));
-        LoweredPlan tiny = lower("tiny-bias", "16", 16, 132, ImplRegistry.standard(), withoutRopeIntoQkv(switched(ImplChoices.bundled(), 4, 1, ROPE)))
+        LoweredPlan tiny = lower("tiny-bias", "16", 16, 132, ImplRegistry.standard(), withoutRopeIntoQkv(switched(base(), 4, 1, ROPE)))
                 .plan(16);
         LoweredOp att = tiny.op("L0.attention");
         assertEquals(1, tiny.op("L0.qkv").splits());
@@ -161,7 +172,7 @@ class RopeIntoAttentionTest {
     /** Llama-3.2-1B at 16: the bundled rope_into_qkv row fused rope into the qkv GEMM; the row naming the fold is refused, naming both. */
     @Test
     void refusedWhereRopeIntoQkvAlreadyTookTheRopeOp() {
-        ImplChoices c = switched(ImplChoices.bundled(), 32, 1, ROPE);
+        ImplChoices c = switched(base(), 32, 1, ROPE);
         var e = assertThrows(IllegalStateException.class, () -> lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), c));
         String m = e.getMessage();
         assertTrue(m.contains("L0.attention at size 16: " + ROPE + " does its layer's rope_kv itself"), m);
@@ -176,7 +187,7 @@ class RopeIntoAttentionTest {
     /** tiny-bias: the qkv bias moves with the rope op onto the attention (tiny's bundled rope_into_qkv row dropped). */
     @Test
     void theQkvBiasMovesToTheAttention() {
-        ImplChoices c = withoutRopeIntoQkv(switched(ImplChoices.bundled(), 4, 1, ROPE));
+        ImplChoices c = withoutRopeIntoQkv(switched(base(), 4, 1, ROPE));
         LoweredForward f = lower("tiny-bias", "16,64", 16, 132, ImplRegistry.standard(), c);
         for (int l = 0; l < 2; l++) {
             LoweredOp att = f.plan(16).op("L" + l + ".attention");
@@ -191,14 +202,14 @@ class RopeIntoAttentionTest {
         assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
         // with the bundled rope_into_qkv row kept, tiny's rows contradict each other as Llama's do
         var e = assertThrows(IllegalStateException.class, () -> lower("tiny-bias", "16", 16, 132, ImplRegistry.standard(),
-                switched(ImplChoices.bundled(), 4, 1, ROPE)));
+                switched(base(), 4, 1, ROPE)));
         assertTrue(e.getMessage().contains("drop the rope_into_qkv fusion row for m=1..16 (n=512 k=256)"), e.getMessage());
     }
 
     /** The pass alone: a planted plan whose attention takes rope but whose q no rope op writes is refused. */
     @Test
     void aRopeTakingAttentionWithoutARopeOpIsRefused() {
-        LoweredForward f = lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        LoweredForward f = lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), base());
         LoweredPlan p = f.plan(16);
         Impl rope = ImplRegistry.standard().byName(ROPE);
         List<LoweredOp> planted = new ArrayList<>();
@@ -206,12 +217,12 @@ class RopeIntoAttentionTest {
             if (o.op().kind() == OpKind.ROPE_KV) continue;
             planted.add(o.op().kind() == OpKind.ATTENTION ? o.withImpl(rope, o.fused()) : o);
         }
-        var e = assertThrows(IllegalStateException.class, () -> Lowering.foldRopeIntoAttention(planted, p.key(), ImplChoices.bundled(),
+        var e = assertThrows(IllegalStateException.class, () -> Lowering.foldRopeIntoAttention(planted, p.key(), base(),
                 f.program().dims()));
         // (the lowered qkv GEMM writes its split-K workspace: nothing writes qkv once rope is gone)
         assertTrue(e.getMessage().contains("L0.attention at size 16: " + ROPE + " does its layer's rope_kv itself, but no rope_kv op of layer 0 "
                 + "writes its q (qkv)"), e.getMessage());
         // a plan without such an attention is left alone
-        assertEquals(p.ops(), Lowering.foldRopeIntoAttention(p.ops(), p.key(), ImplChoices.bundled(), f.program().dims()));
+        assertEquals(p.ops(), Lowering.foldRopeIntoAttention(p.ops(), p.key(), base(), f.program().dims()));
     }
 }
