@@ -112,33 +112,49 @@ class MixedStepGraphEqualsEagerGpuTest {
     }
 
     /**
-     * The decode graph (s19: a size's second plan, which uniform-decode batches replay where a decode-only attention row
-     * gives the size one: ERNIE's 16 on the wg form, its prompts on the early form; Llama's 16 the other way round) gives
-     * the plain plan's bits: the bundled engine against one without the decode rows, on the same random decode-only and
-     * mixed steps of up to 16 tokens, eager and graph; decode-only steps run the decode plan in both modes, mixed steps
-     * never do.
+     * The decode graph (s19: a size's second plan, which uniform-decode batches replay where a row scoped to a batch kind
+     * gives the size one: ERNIE's 16 on the wg attention form, its prompts on the early form; Llama's 16 the other way
+     * round; since s25 also GEMM and fusion rows with "batch": "prefill": both models' qkv at 16 with rope on the
+     * half-width tiles in the plain graph only). Each graph gives the bits of a one-graph engine that runs its plan for
+     * every batch: decode-only steps the bits of the engine without the scoped rows (the decode graph runs the forms
+     * before them, the attention forms giving equal bits), mixed steps those of the engine with the prefill rows for
+     * every batch; on the same random steps of up to 16 tokens, eager and graph; decode-only steps run the decode plan in
+     * both modes, mixed steps never do.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"ernie-4.5-0.3b", "llama-3.2-1b"})
-    void theDecodeGraphGivesThePlainPlansBits(String preset) {
+    void eachGraphGivesTheBitsOfItsOneGraphEngine(String preset) {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config(preset, "16,64", MAX_SEQS, MAX_LEN);
         int vocab = cfg.model().vocab();
         ImplChoices b = ImplChoices.bundled();
-        ImplChoices plain = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
-                b.attention().stream().filter(r -> !r.decodeOnly()).toList(), b.prefetchAhead());
+        var plainAttention = b.attention().stream().filter(r -> !r.decodeOnly()).toList();
+        // the decode graph's forward for every batch: no scoped rows at all
+        ImplChoices before = new ImplChoices(b.provenance(), b.gemm().stream().filter(r -> r.batch() == null).toList(),
+                b.fusions().stream().filter(r -> r.batch() == null).toList(), b.l2Prefetch(), b.persistentLayers(), plainAttention, b.prefetchAhead());
+        // the plain graph's forward for every batch: the prefill rows unscoped, ahead of the others (a scoped row wins in its graph)
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>();
+        b.gemm().stream().filter(r -> r.batch() != null).forEach(r -> gemm.add(new ImplChoices.GemmRow(r.n(), r.k(), r.m(), r.arch(), r.impl(),
+                r.splits(), r.source(), r.algo(), r.mMax())));
+        b.gemm().stream().filter(r -> r.batch() == null).forEach(gemm::add);
+        List<ImplChoices.FusionRow> fusions = new ArrayList<>();
+        for (ImplChoices.FusionRow r : b.fusions())
+            fusions.add(r.batch() == null ? r : new ImplChoices.FusionRow(r.fusion(), r.m(), r.arch(), r.source(), r.mMax(), r.producer(), r.n(), r.k()));
+        ImplChoices unscoped = new ImplChoices(b.provenance(), gemm, fusions, b.l2Prefetch(), b.persistentLayers(), plainAttention, b.prefetchAhead());
         List<List<Run>> byEngine = new ArrayList<>();
         List<String> steps = new ArrayList<>();
-        for (ImplChoices c : List.of(b, plain)) {
+        List<Boolean> decodeSteps = new ArrayList<>();
+        for (ImplChoices c : List.of(b, before, unscoped)) {
             try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(c))) {
                 Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
                 assertEquals(c == b, e.lowered().decodePlan(16).isPresent(), "decode graph at 16");
                 assertTrue(e.lowered().decodePlan(64).isEmpty());
                 for (int size : cfg.sizes().sizes()) e.capture(size);
                 assertEquals(c == b, e.decodeCaptureReport(16).isPresent());
-                Random rnd = new Random(preset.hashCode() + 16);  // the same steps for both engines
+                Random rnd = new Random(preset.hashCode() + 16);  // the same steps for every engine
                 List<Run> runs = new ArrayList<>();
                 steps.clear();
+                decodeSteps.clear();
                 for (int i = 0; i < 8; i++) {
                     boolean decodeOnly = i % 4 != 3;
                     List<MixedSteps.Seq> seqs = new ArrayList<>();
@@ -147,6 +163,7 @@ class MixedStepGraphEqualsEagerGpuTest {
                     for (int j = 0; j < n; j++) seqs.add(MixedSteps.seq(rnd, kv, 1 + rnd.nextInt(MAX_LEN - 1), 1, vocab));
                     if (!decodeOnly) seqs.add(MixedSteps.seq(rnd, kv, 0, 16 - n, vocab));
                     steps.add((decodeOnly ? "decode " : "mixed ") + describe(seqs));
+                    decodeSteps.add(decodeOnly);
                     for (boolean graph : new boolean[] {false, true}) {
                         e.poisonActivations();
                         MixedSteps.fillPrefixes(e, seqs);
@@ -159,12 +176,14 @@ class MixedStepGraphEqualsEagerGpuTest {
             }
         }
         for (int i = 0; i < byEngine.get(0).size(); i++) {
+            boolean decodeOnly = decodeSteps.get(i / 2);
             String what = preset + " " + steps.get(i / 2) + (i % 2 == 0 ? " eager" : " graph");
-            Run withDecode = byEngine.get(0).get(i), without = byEngine.get(1).get(i);
-            assertArrayEquals(without.firstTokens(), withDecode.firstTokens(), what + ": first tokens");
-            for (int s = 0; s < without.logits().length; s++) {
-                GraphEqualsEagerGpuTest.assertNoNaN(withDecode.logits()[s], what + ": logits of sequence " + s);
-                if (!Arrays.equals(without.logits()[s], withDecode.logits()[s])) fail(what + ": logits of sequence " + s + " differ from the plain plan's");
+            Run bundled = byEngine.get(0).get(i), one = byEngine.get(decodeOnly ? 1 : 2).get(i);
+            assertArrayEquals(one.firstTokens(), bundled.firstTokens(), what + ": first tokens");
+            for (int s = 0; s < one.logits().length; s++) {
+                GraphEqualsEagerGpuTest.assertNoNaN(bundled.logits()[s], what + ": logits of sequence " + s);
+                if (!Arrays.equals(one.logits()[s], bundled.logits()[s]))
+                    fail(what + ": logits of sequence " + s + " differ from the " + (decodeOnly ? "decode" : "plain") + " graph's one-graph engine");
             }
         }
     }
