@@ -117,9 +117,9 @@ class MixedStepGraphEqualsEagerGpuTest {
      * round; since s25 also GEMM and fusion rows with "batch": "prefill": both models' qkv at 16 with rope on the
      * half-width tiles in the plain graph only). Each graph gives the bits of a one-graph engine that runs its plan for
      * every batch: decode-only steps the bits of the engine without the scoped rows (the decode graph runs the forms
-     * before them, the attention forms giving equal bits), mixed steps those of the engine with the prefill rows for
-     * every batch; on the same random steps of up to 16 tokens, eager and graph; decode-only steps run the decode plan in
-     * both modes, mixed steps never do.
+     * before them, the attention forms giving equal bits; their prefixes in whole 64-token chunks, so the caches match),
+     * mixed steps those of the engine with the prefill rows for every batch; on the same random steps of up to 16 tokens,
+     * eager and graph; decode-only steps run the decode plan in both modes, mixed steps never do.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"ernie-4.5-0.3b", "llama-3.2-1b"})
@@ -160,7 +160,10 @@ class MixedStepGraphEqualsEagerGpuTest {
                     List<MixedSteps.Seq> seqs = new ArrayList<>();
                     KvBlockAllocator kv = KvBlockAllocator.forEngine(cfg);
                     int n = decodeOnly ? 1 + rnd.nextInt(16) : 1 + rnd.nextInt(8);
-                    for (int j = 0; j < n; j++) seqs.add(MixedSteps.seq(rnd, kv, 1 + rnd.nextInt(MAX_LEN - 1), 1, vocab));
+                    // a decode-only step's prefixes in whole 64-token chunks: every engine fills them at size 64, where no
+                    // row is scoped, so their caches hold the same bits (a chunk at 16 would run each engine's plain plan)
+                    for (int j = 0; j < n; j++)
+                        seqs.add(MixedSteps.seq(rnd, kv, decodeOnly ? 64 * (1 + rnd.nextInt((MAX_LEN - 1) / 64)) : 1 + rnd.nextInt(MAX_LEN - 1), 1, vocab));
                     if (!decodeOnly) seqs.add(MixedSteps.seq(rnd, kv, 0, 16 - n, vocab));
                     steps.add((decodeOnly ? "decode " : "mixed ") + describe(seqs));
                     decodeSteps.add(decodeOnly);
