@@ -281,15 +281,22 @@ static int run_one(int argc, char **argv) {
   return 0;
 }
 
+// The TMA configuration named by argv[2] of a mode taking "NAME n k m splits", or null after saying why (usage, unknown).
+static const Cfg *tma_cfg_arg(int argc, char **argv, const char *mode) {
+  if (argc < 7) { fprintf(stderr, "usage: %s NAME n k m splits\n", mode); return nullptr; }
+  for (const Cfg &x : g_cfgs)
+    if (!strcmp(x.name, argv[2]) && x.tma_plain) return &x;
+  fprintf(stderr, "%s: %s is no TMA configuration (T...)\n", mode, argv[2]);
+  return nullptr;
+}
+
 // cluster NAME n k m splits: what a thread-block cluster costs a TMA tile's launch in a PDL chain (s25: the cluster-pair
 // split-K idea needs it small). The same configuration launched back to back with programmatic stream serialization,
 // weights rotated over copies larger than the L2 (as the forward reads them from DRAM), as plain blocks and as clusters
 // of 1, 2 and 4 along x (the kernel uses no cluster feature: only the launch differs). Prints µs per launch, median.
 static int run_cluster(int argc, char **argv) {
-  if (argc < 7) { fprintf(stderr, "usage: cluster NAME n k m splits\n"); return 2; }
-  const Cfg *c = nullptr;
-  for (const Cfg &x : g_cfgs) if (!strcmp(x.name, argv[2])) c = &x;
-  if (!c || !c->tma_plain) { fprintf(stderr, "cluster: a TMA configuration (T...)\n"); return 2; }
+  const Cfg *c = tma_cfg_arg(argc, argv, "cluster");
+  if (!c) return 2;
   const int n = atoi(argv[3]), k = atoi(argv[4]), m = atoi(argv[5]), sp = atoi(argv[6]);
   const double wbytes = 2.0 * n * k;
   const int ncopies = std::max(4, (int)std::ceil(256e6 / wbytes));
@@ -338,10 +345,8 @@ static int run_cluster(int argc, char **argv) {
 // blocks, in µs at the SM clock: entry -> first tile, waiting for tiles, waiting for the previous wgmma group, the k
 // loop, the epilogue, the block; the producer's waits for free stages and its whole run.
 static int run_trace(int argc, char **argv) {
-  if (argc < 7) { fprintf(stderr, "usage: trace NAME n k m splits\n"); return 2; }
-  const Cfg *c = nullptr;
-  for (const Cfg &x : g_cfgs) if (!strcmp(x.name, argv[2])) c = &x;
-  if (!c || !c->tma_plain) { fprintf(stderr, "trace: an unpaired TMA configuration (T...)\n"); return 2; }
+  const Cfg *c = tma_cfg_arg(argc, argv, "trace");
+  if (!c) return 2;
   const int n = atoi(argv[3]), k = atoi(argv[4]), m = atoi(argv[5]), sp = atoi(argv[6]);
   Rng r(7);
   Dev<uint16_t> dA(rand_bf16((size_t)m * k, r, 1.f)), dB(rand_bf16((size_t)n * k, r, 0.03f)), dC((size_t)m * n);

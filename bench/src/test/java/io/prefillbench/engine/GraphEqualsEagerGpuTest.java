@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -281,14 +282,23 @@ class GraphEqualsEagerGpuTest {
             assertEquals("gemm_bf16_tma_128x64s9", e.lowered().plan(512).op("L0.qkv").impl().name());
             assertEquals("rope_kv_write", e.lowered().plan(512).op("L0.rope_kv").impl().name());
         });
+        assertRopeFusedForward(cfg, fused, Map.of(128, "gemm_bf16_tma_64x64s8_rope", 512, "gemm_bf16_tma_128x64s9_rope"), batches, unfusedLogits,
+                preset + " TMA rope fusion");
+    }
+
+    /**
+     * The forward with {@code fused}'s rope_into_qkv rows: at each size the qkv GEMM runs {@code qkvImpl}'s fused form and no
+     * rope op is left; captured, it equals {@code unfusedLogits} bit for bit, eager and graph.
+     */
+    private static void assertRopeFusedForward(EngineConfig cfg, ImplChoices fused, Map<Integer, String> qkvImpl, List<List<SeqInput>> batches,
+                                               List<float[][]> unfusedLogits, String what) {
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
-            assertEquals("gemm_bf16_tma_64x64s8_rope", e.lowered().plan(128).op("L0.qkv").impl().name());
-            assertEquals("gemm_bf16_tma_128x64s9_rope", e.lowered().plan(512).op("L0.qkv").impl().name());
             for (int size : cfg.sizes().sizes()) {
+                assertEquals(qkvImpl.get(size), e.lowered().plan(size).op("L0.qkv").impl().name(), "qkv at " + size);
                 assertTrue(e.lowered().plan(size).ops().stream().noneMatch(o -> o.op().kind() == io.prefillbench.forward.OpKind.ROPE_KV), "rope fused at " + size);
                 e.capture(size);
             }
-            assertFusedEqualsUnfused(e, batches, unfusedLogits, preset + " TMA rope fusion");
+            assertFusedEqualsUnfused(e, batches, unfusedLogits, what);
         }
     }
 
@@ -318,15 +328,8 @@ class GraphEqualsEagerGpuTest {
             assertEquals("gemm_bf16_stream_m16_n32", e.lowered().plan(16).op("L0.qkv").impl().name());
             assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
         });
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(fused))) {
-            assertEquals("gemm_bf16_stream_m16_n32_rope", e.lowered().plan(16).op("L0.qkv").impl().name());
-            assertEquals("gemm_bf16_stream_m64_n32_rope", e.lowered().plan(64).op("L0.qkv").impl().name());
-            for (int size : cfg.sizes().sizes()) {
-                assertTrue(e.lowered().plan(size).ops().stream().noneMatch(o -> o.op().kind() == io.prefillbench.forward.OpKind.ROPE_KV), "rope fused at " + size);
-                e.capture(size);
-            }
-            assertFusedEqualsUnfused(e, batches, unfusedLogits, preset + " half-width rope fusion");
-        }
+        assertRopeFusedForward(cfg, fused, Map.of(16, "gemm_bf16_stream_m16_n32_rope", 64, "gemm_bf16_stream_m64_n32_rope"), batches, unfusedLogits,
+                preset + " half-width rope fusion");
     }
 
     /**
