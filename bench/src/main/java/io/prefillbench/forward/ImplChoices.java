@@ -82,7 +82,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
         /** Whether the row serves the graph of this key (as {@link FusionRow#serves}). */
         public boolean serves(CaptureKey key) {
-            return batch == null || batch.equals(AttentionRow.DECODE) == key.uniformDecode();
+            return FusionRow.serves(batch, key);
         }
 
         /** Whether the row covers row capacity {@code cap}. */
@@ -139,6 +139,11 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
         /** Whether the row serves the graph of this key: every graph without {@code batch}, else the one it names. */
         public boolean serves(CaptureKey key) {
+            return serves(batch, key);
+        }
+
+        /** Whether a row with this {@code batch} (checked by {@link #checkBatch}) serves the graph of this key. */
+        static boolean serves(String batch, CaptureKey key) {
             return batch == null || batch.equals(AttentionRow.DECODE) == key.uniformDecode();
         }
 
@@ -435,8 +440,8 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     /**
-     * Whether a row scoped to one batch kind reaches this key's size and arch (a decode attention row, or a fusion row with
-     * {@code batch}): then the size's decode plan may differ from its plain one, and is lowered to see.
+     * Whether a row scoped to one batch kind reaches this key's size and arch (a decode attention row, or a GEMM or fusion row
+     * with {@code batch}): then the size's decode plan may differ from its plain one, and is lowered to see.
      */
     public boolean scopesByBatch(CaptureKey key, ForwardProgram.Dims dims) {
         return hasDecodeAttention(key, dims)
