@@ -74,6 +74,20 @@ extern "C" {
 #define PREFILL_GEMM_STREAM_N32_SMEM_M16 73728
 #define PREFILL_GEMM_STREAM_N32_SMEM_M32 81920
 #define PREFILL_GEMM_STREAM_N32_SMEM_M64 98304
+/* The residual-add norm folded into the half-width streaming GEMMs around it (v67; fusion norm_into_gemms):
+ * gemm_bf16_stream_m16_n32_resadd (GemmParams): the GEMM before an add_rmsnorm (o, down) adds its output into the
+ * residual stream in place: c (= the residual, [m, ldc = n]) becomes bf16(c + bf16(sum of the splits in order z)),
+ * add_rmsnorm's residual update bit for bit. splits > 1 through the split-K fixup (p.partial, p.tile_counters: one
+ * counter per 32-column tile, n / 32 words), splits == 1 on the block's own accumulators.
+ * gemm_bf16_stream_m16_n32_norm (GemmNormParams), _silu_norm (GemmNormParams), _rope_norm (GemmRopeNormParams): the
+ * GEMM after it (qkv, gate_up) reads the residual stream as a (lda = k = hidden) and computes add_rmsnorm's output
+ * for its k slice itself before its main loop: bf16((r * rsqrtf(sumsq / hidden + eps)) * norm.weight), the sum of
+ * squares in add_rmsnorm's order at 128 threads (hidden % 8 == 0, hidden <= 2048), so its a is add_rmsnorm's out bit
+ * for bit; the slice stays in shared memory for the whole main loop ((k / splits) <= PREFILL_GEMM_STREAM_NORM_KMAX).
+ * Otherwise the contracts of _n32, _n32_silu and _n32_rope; PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 bytes of dynamic
+ * shared memory. */
+#define PREFILL_GEMM_STREAM_NORM_KMAX 1024
+#define PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 81920
 /* gemm_bf16_stream_m16_silu / _m32_silu / _m64_silu: the same kernels with the SiLU * up epilogue of
  * gemm_bf16_silu (below): grid (n / 64, 1, splits), b interleaved in groups of PREFILL_GATE_UP_GROUP,
  * c = [m, ldc >= n / 2]. splits == 1: bit for bit the unsplit streaming GEMM followed by silu_mul.
@@ -284,6 +298,21 @@ typedef struct GemmRopeParams {
   GemmParams gemm;
   RopeKvParams rope;
 } GemmRopeParams;
+
+/* The norm a _norm streaming GEMM computes in its prologue (see PREFILL_GEMM_STREAM_NORM_KMAX above). */
+typedef struct GemmNormIn {
+  const uint16_t *weight; /* [hidden] the norm's weight */
+  float eps;
+} GemmNormIn;
+typedef struct GemmNormParams {
+  GemmParams gemm;        /* a = the residual stream [m, hidden] */
+  GemmNormIn norm;
+} GemmNormParams;
+typedef struct GemmRopeNormParams {
+  GemmParams gemm;
+  RopeKvParams rope;
+  GemmNormIn norm;
+} GemmRopeNormParams;
 
 /* gemm_bf16_tma_<BM>x<BN>[_silu] (gemm_wgmma.cu, sm_90a): the GemmParams contract with the operands read by TMA.
  * tmap_a / tmap_b: CUtensorMaps (cuTensorMapEncodeTiled) of a [m, lda] and b [n, ldb] as bf16, rank 2, dims

@@ -248,6 +248,24 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_N32_SMEM_M64() {
         return PREFILL_GEMM_STREAM_N32_SMEM_M64;
     }
+    private static final int PREFILL_GEMM_STREAM_NORM_KMAX = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_NORM_KMAX 1024
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_NORM_KMAX() {
+        return PREFILL_GEMM_STREAM_NORM_KMAX;
+    }
+    private static final int PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 = (int)81920L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 81920
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16;
+    }
     private static final int PREFILL_GATE_UP_GROUP = (int)8L;
     /**
      * {@snippet lang=c :
