@@ -2704,6 +2704,187 @@ static void test_rope_fused() {
   }
 }
 
+// ================================================================ add_rmsnorm folded into the GEMMs around it (v67)
+// The fused pair — producer gemm_bf16_stream_m16_n32_resadd (the residual update in its epilogue), consumer _n32_norm /
+// _n32_silu_norm / _n32_rope_norm (the norm in its prologue, a = the residual) — against the unfused chain: the producer
+// on the plain _n32 kernel, add_rmsnorm (128 threads) reading its partials or bf16 output, the consumer's base kernel on
+// the norm's output. Bit for bit: the residual (rows < m_dev; the rows past it untouched), the consumer's output (bf16 c,
+// its split-K planes, SiLU's c, or rope's qkv and both caches), the counters back at zero, a second launch identical. ERNIE-
+// 4.5-0.3B's shapes (hidden 1024) at capacity 16: o -> gate_up, down -> qkv, every producer split 1 / 2 / 8 and consumer
+// split 1 / 2 / 4 (SiLU unsplit). Planted: the fused pair with eps doubled must differ (the comparison can fail). Timed at
+// 10 rows, PDL back to back, at the engine's splits (o, down 8; qkv 4): the pair against the three unfused launches.
+static void launch_resadd(const GemmParams &p, int splits, cudaStream_t st = 0, bool pdl = false) {
+  launch_ex(gemm_bf16_stream_m16_n32_resadd, dim3(p.n / PREFILL_GEMM_STREAM_N32_BN, 1, splits), dim3(PREFILL_GEMM_STREAM_THREADS),
+            PREFILL_GEMM_STREAM_N32_SMEM_M16, st, pdl, p);
+}
+static void test_norm_fused() {
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_resadd, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_norm, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_silu_norm, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_rope_norm, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16));
+  Rng r(101);
+  const int m = 16, H = 1024, qh = 16, kvh = 2, D = 64, maxpos = 4096, nslots = 512;
+  const float eps = 1e-6f;
+  enum { PLAIN = 0, SILU = 1, ROPE = 2 };
+  struct Pair { const char *what; int pk, cn, kind; };
+  const std::vector<uint16_t> R0 = rand_bf16((size_t)m * H, r, 2.f), nw = rand_bf16(H, r, 0.5f, 1.f);
+  std::vector<float> cs = rope_table(maxpos, D);
+  std::vector<int32_t> posv, slots;
+  rand_positions_slots(r, m, maxpos, nslots, 8, posv, slots);
+  Dev<uint16_t> dR1((size_t)m * H), dR2((size_t)m * H), dH((size_t)m * H), dX((size_t)m * H), dnw(nw);
+  Dev<uint16_t> dk1((size_t)nslots * kvh * D), dv1((size_t)nslots * kvh * D), dk2((size_t)nslots * kvh * D), dv2((size_t)nslots * kvh * D);
+  Dev<float> dcs(cs);
+  Dev<int32_t> dpos(posv), dslot(slots);
+  Dev<uint32_t> dCnt(6144 / PREFILL_GEMM_STREAM_N32_BN);
+  CK(cudaMemset(dCnt.p, 0, dCnt.n * 4));
+  for (Pair pr : {Pair{"o->gate_up", 1024, 6144, SILU}, Pair{"down->qkv", 3072, 1280, ROPE}, Pair{"down->qkv plain", 3072, 1280, PLAIN}}) {
+    const int pk = pr.pk, cn = pr.cn, cw = pr.kind == SILU ? cn / 2 : cn;
+    auto A = rand_bf16((size_t)m * pk, r), Wp = rand_bf16((size_t)H * pk, r, std::sqrt(3.f / pk)), Wc = rand_bf16((size_t)cn * H, r, std::sqrt(3.f / H));
+    Dev<uint16_t> dA(A), dWp(Wp), dWc(Wc), dC1((size_t)m * cw), dC2((size_t)m * cw);
+    Dev<float> dPp((size_t)8 * m * H), dPp2((size_t)8 * m * H), dPc1((size_t)8 * m * cn), dPc2((size_t)8 * m * cn);
+    for (int ps : {1, 2, 4, 8})
+      for (int csp : {1, 2, 4}) {
+        if (pr.kind == SILU && csp != 1) continue;  // the SiLU forms are never split
+        for (int mdev : {m, 10, 1}) {
+          Dev<int32_t> dm = dev_scalar(mdev);
+          // unfused: producer (_n32), add_rmsnorm, consumer base kernel
+          GemmParams gp{dA.p, dWp.p, dX.p, dPp.p, dm.p, m, H, pk, pk, pk, H, ps, nullptr};
+          AddRmsNormParams np{ps > 1 ? nullptr : dX.p, ps > 1 ? dPp.p : nullptr, ps > 1 ? ps : 0, ps > 1 ? m : 0, dR1.p, dnw.p, dH.p, dm.p, H, eps};
+          GemmParams gc{dH.p, dWc.p, dC1.p, csp > 1 ? dPc1.p : nullptr, dm.p, m, cn, H, H, H, cw, csp, dCnt.p};
+          RopeKvParams rp1{dC1.p, nullptr, 0, 0, nullptr, dcs.p, dpos.p, dslot.p, dk1.p, dv1.p, dm.p, qh, kvh, D, maxpos};
+          auto unfused = [&](cudaStream_t st, bool pdl) {
+            launch_stream_n32(gp, m, ps, st, pdl);
+            launch_ex(add_rmsnorm, dim3(m), dim3(128), 0, st, pdl, np);
+            if (pr.kind == SILU) launch_stream_n32_silu(GemmParams{gc.a, gc.b, gc.c, nullptr, dm.p, m, cn, H, H, H, cw, 1, nullptr}, m, st, pdl);
+            else if (pr.kind == ROPE) launch_stream_rope(GemmRopeParams{GemmParams{dH.p, dWc.p, dC1.p, dPc1.p, dm.p, m, cn, H, H, H, cn, csp, dCnt.p}, rp1}, m, csp, st, pdl, false, true);
+            else launch_stream_n32(gc, m, csp, st, pdl);
+          };
+          // fused: resadd producer, norm consumer
+          GemmParams fp{dA.p, dWp.p, dR2.p, dPp2.p, dm.p, m, H, pk, pk, pk, H, ps, dCnt.p};
+          RopeKvParams rp2{dC2.p, nullptr, 0, 0, nullptr, dcs.p, dpos.p, dslot.p, dk2.p, dv2.p, dm.p, qh, kvh, D, maxpos};
+          auto fused = [&](cudaStream_t st, bool pdl, float e) {
+            launch_resadd(fp, ps, st, pdl);
+            const GemmNormIn ni{dnw.p, e};
+            const dim3 grid(cn / PREFILL_GEMM_STREAM_N32_BN, 1, csp), block(PREFILL_GEMM_STREAM_THREADS);
+            if (pr.kind == SILU)
+              launch_ex(gemm_bf16_stream_m16_n32_silu_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, st, pdl,
+                        GemmNormParams{GemmParams{dR2.p, dWc.p, dC2.p, nullptr, dm.p, m, cn, H, H, H, cw, 1, nullptr}, ni});
+            else if (pr.kind == ROPE)
+              launch_ex(gemm_bf16_stream_m16_n32_rope_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, st, pdl,
+                        GemmRopeNormParams{GemmParams{dR2.p, dWc.p, dC2.p, dPc2.p, dm.p, m, cn, H, H, H, cn, csp, dCnt.p}, rp2, ni});
+            else
+              launch_ex(gemm_bf16_stream_m16_n32_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, st, pdl,
+                        GemmNormParams{GemmParams{dR2.p, dWc.p, dC2.p, csp > 1 ? dPc2.p : nullptr, dm.p, m, cn, H, H, H, cw, csp, dCnt.p}, ni});
+          };
+          long bad = 0;
+          dR1.up(R0); dC1.poison(); dPc1.poison(); dk1.poison(); dv1.poison();
+          unfused(0, false);
+          CK(cudaGetLastError());
+          const auto r1 = dR1.down(), c1 = dC1.down(), k1 = dk1.down(), v1 = dv1.down();
+          const auto pc1 = dPc1.down();
+          std::vector<uint16_t> r2, c2, k2, v2;
+          std::vector<float> pc2;
+          for (int rep = 0; rep < 2; rep++) {
+            dR2.up(R0); dC2.poison(); dPc2.poison(); dk2.poison(); dv2.poison();
+            fused(0, false, eps);
+            CK(cudaGetLastError());
+            auto rr = dR2.down(), cc = dC2.down(), kk = dk2.down(), vv = dv2.down();
+            auto pp = dPc2.down();
+            if (rep == 1) bad += count_diff(rr, r2) + count_diff(cc, c2) + count_diff(kk, k2) + count_diff(vv, v2);
+            r2 = rr; c2 = cc; k2 = kk; v2 = vv; pc2 = pp;
+          }
+          for (uint32_t v : dCnt.down()) bad += v != 0;
+          long nan = 0;
+          for (size_t i = 0; i < (size_t)m * H; i++) {
+            const bool real = i < (size_t)mdev * H;
+            bad += real ? r1[i] != r2[i] : r2[i] != R0[i];  // rows past m_dev untouched
+            if (real) nan += std::isnan(h_bf2f(r2[i]));
+          }
+          const bool planes = pr.kind == PLAIN && csp > 1;
+          if (planes) {
+            for (int z = 0; z < csp; z++)
+              for (size_t i = 0; i < (size_t)mdev * cn; i++) {
+                const size_t at = (size_t)z * m * cn + i;
+                uint32_t a, b;
+                memcpy(&a, &pc1[at], 4); memcpy(&b, &pc2[at], 4);
+                bad += a != b;
+                nan += std::isnan(pc2[at]);
+              }
+          } else {
+            for (size_t i = 0; i < (size_t)mdev * cw; i++) { bad += c1[i] != c2[i]; nan += std::isnan(h_bf2f(c2[i])); }
+          }
+          if (pr.kind == ROPE) bad += count_diff(k1, k2) + count_diff(v1, v2);
+          // planted: eps doubled must change the consumer's output
+          long planted = 0;
+          if (mdev == 10) {
+            dR2.up(R0); dC2.poison(); dPc2.poison();
+            fused(0, false, 2 * eps + 1e-3f);
+            CK(cudaGetLastError());
+            auto cc = dC2.down();
+            auto pp = dPc2.down();
+            if (planes) { for (size_t i = 0; i < (size_t)mdev * cn; i++) { uint32_t a, b; memcpy(&a, &pc1[i], 4); memcpy(&b, &pp[i], 4); planted += a != b; } }
+            else for (size_t i = 0; i < (size_t)mdev * cw; i++) planted += c1[i] != cc[i];
+            if (planted == 0) { bad++; printf("    norm_fused %s: the planted eps change went unnoticed\n", pr.what); }
+          }
+          double us = 0;
+          std::string perf;
+          if (mdev == 10 && csp == (pr.kind == SILU ? 1 : 4)) {
+            const double f = time_us([&](int) { fused(0, true, eps); });
+            const double u = time_us([&](int) { unfused(0, true); });
+            us = f;
+            perf = fmt("PDL back to back: fused pair %.2f us", f) + fmt(" vs producer + add_rmsnorm + consumer %.2f", u);
+            // which half costs what in the chain (timing only: the mixed pairs compute nothing meaningful): each fused
+            // form beside the other's unfused neighbour, and each kernel alone
+            GemmParams gcb{dH.p, dWc.p, dC1.p, dPc1.p, dm.p, m, cn, H, H, H, cw, pr.kind == SILU ? 1 : csp, dCnt.p};
+            auto base_consumer = [&](bool pdl) {
+              if (pr.kind == SILU) launch_stream_n32_silu(GemmParams{gcb.a, gcb.b, gcb.c, nullptr, dm.p, m, cn, H, H, H, cw, 1, nullptr}, m, 0, pdl);
+              else if (pr.kind == ROPE) launch_stream_rope(GemmRopeParams{gcb, rp1}, m, csp, 0, pdl, false, true);
+              else launch_stream_n32(gcb, m, csp, 0, pdl);
+            };
+            const double ra = time_us([&](int) { launch_resadd(fp, ps, 0, true); base_consumer(true); });
+            const double nb = time_us([&](int) {
+              launch_stream_n32(gp, m, ps, 0, true);
+              const GemmNormIn ni{dnw.p, eps};
+              const dim3 grid(cn / PREFILL_GEMM_STREAM_N32_BN, 1, csp), block(PREFILL_GEMM_STREAM_THREADS);
+              if (pr.kind == SILU)
+                launch_ex(gemm_bf16_stream_m16_n32_silu_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, 0, true,
+                          GemmNormParams{GemmParams{dR2.p, dWc.p, dC2.p, nullptr, dm.p, m, cn, H, H, H, cw, 1, nullptr}, ni});
+              else if (pr.kind == ROPE)
+                launch_ex(gemm_bf16_stream_m16_n32_rope_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, 0, true,
+                          GemmRopeNormParams{GemmParams{dR2.p, dWc.p, dC2.p, dPc2.p, dm.p, m, cn, H, H, H, cn, csp, dCnt.p}, rp2, ni});
+              else
+                launch_ex(gemm_bf16_stream_m16_n32_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, 0, true,
+                          GemmNormParams{GemmParams{dR2.p, dWc.p, dC2.p, dPc2.p, dm.p, m, cn, H, H, H, cw, csp, dCnt.p}, ni});
+            });
+            const double p0 = time_us([&](int) { launch_stream_n32(gp, m, ps, 0, true); });
+            const double p1 = time_us([&](int) { launch_resadd(fp, ps, 0, true); });
+            const double n0 = time_us([&](int) { launch_ex(add_rmsnorm, dim3(m), dim3(128), 0, 0, true, np); });
+            const double c0 = time_us([&](int) { base_consumer(true); });
+            const double c1 = time_us([&](int) {
+              const GemmNormIn ni{dnw.p, eps};
+              const dim3 grid(cn / PREFILL_GEMM_STREAM_N32_BN, 1, csp), block(PREFILL_GEMM_STREAM_THREADS);
+              if (pr.kind == SILU)
+                launch_ex(gemm_bf16_stream_m16_n32_silu_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, 0, true,
+                          GemmNormParams{GemmParams{dR2.p, dWc.p, dC2.p, nullptr, dm.p, m, cn, H, H, H, cw, 1, nullptr}, ni});
+              else if (pr.kind == ROPE)
+                launch_ex(gemm_bf16_stream_m16_n32_rope_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, 0, true,
+                          GemmRopeNormParams{GemmParams{dR2.p, dWc.p, dC2.p, dPc2.p, dm.p, m, cn, H, H, H, cn, csp, dCnt.p}, rp2, ni});
+              else
+                launch_ex(gemm_bf16_stream_m16_n32_norm, grid, block, PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16, 0, true,
+                          GemmNormParams{GemmParams{dR2.p, dWc.p, dC2.p, dPc2.p, dm.p, m, cn, H, H, H, cw, csp, dCnt.p}, ni});
+            });
+            perf += fmt("; resadd + base consumer %.2f", ra) + fmt(", base producer + norm consumer %.2f", nb) +
+                    fmt("; alone: producer %.2f", p0) + fmt(" / resadd %.2f", p1) + fmt(", add_rmsnorm %.2f", n0) +
+                    fmt(", consumer %.2f", c0) + fmt(" / norm form %.2f", c1);
+          }
+          const std::string name = std::string("norm_fused ") + pr.what + " ps" + std::to_string(ps) + " cs" + std::to_string(csp) + " m_dev" +
+                                   std::to_string(mdev) + " ==unfused";
+          record(name, Cmp{bad == 0 && nan == 0, 0.0, bad + nan, (long)mdev * (H + cw)}, us, perf);
+        }
+      }
+  }
+}
+
 // ================================================================ rope_kv_write over more blocks per token (v35)
 // rope_kv_write with a token's items over gridDim.y blocks against gridDim.y = 1, bit for bit (qkv, both caches),
 // split-K partials or bf16, bias or not, the 4-wide path and the scalar one (D 60). Timed at 10 tokens (capacity 16,
@@ -2930,6 +3111,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   if (want("silu")) test_gemm_silu();
   if (want("rope_fused")) test_rope_fused();
+  if (want("norm_fused")) test_norm_fused();
   if (want("fused")) test_fused();
   if (want("small")) test_small_v0();
   if (want("spread")) test_rope_spread();

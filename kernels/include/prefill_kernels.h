@@ -82,12 +82,12 @@ extern "C" {
  * gemm_bf16_stream_m16_n32_norm (GemmNormParams), _silu_norm (GemmNormParams), _rope_norm (GemmRopeNormParams): the
  * GEMM after it (qkv, gate_up) reads the residual stream as a (lda = k = hidden) and computes add_rmsnorm's output
  * for its k slice itself before its main loop: bf16((r * rsqrtf(sumsq / hidden + eps)) * norm.weight), the sum of
- * squares in add_rmsnorm's order at 128 threads (hidden % 8 == 0, hidden <= 2048), so its a is add_rmsnorm's out bit
+ * squares in add_rmsnorm's order at 128 threads (hidden % 8 == 0, hidden <= 1024), so its a is add_rmsnorm's out bit
  * for bit; the slice stays in shared memory for the whole main loop ((k / splits) <= PREFILL_GEMM_STREAM_NORM_KMAX).
  * Otherwise the contracts of _n32, _n32_silu and _n32_rope; PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 bytes of dynamic
  * shared memory. */
 #define PREFILL_GEMM_STREAM_NORM_KMAX 1024
-#define PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 81920
+#define PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 98304
 /* gemm_bf16_stream_m16_silu / _m32_silu / _m64_silu: the same kernels with the SiLU * up epilogue of
  * gemm_bf16_silu (below): grid (n / 64, 1, splits), b interleaved in groups of PREFILL_GATE_UP_GROUP,
  * c = [m, ldc >= n / 2]. splits == 1: bit for bit the unsplit streaming GEMM followed by silu_mul.

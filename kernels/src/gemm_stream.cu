@@ -334,7 +334,10 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
 // The fixup keeps the split-K parallelism a non-linear epilogue would otherwise forbid, without a second
 // kernel: every block stores its partial, the last block of the tile to arrive (pk_fixup_last) sums them in
 // order z = 0, 1, ... exactly as the unfused consumer does, so the bits are the unfused chain's.
-enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EPI_ROPE1 = 4 };
+// PK_EPI_RESADD (v67, fusion norm_into_gemms): c is the residual stream, updated in place with add_rmsnorm's residual
+// update, c = bf16(c + bf16(sum of the splits in order z)); split through the fixup (the last block of a column tile, its
+// k-warps kept as the rope fixup's), unsplit on the block's own accumulators (k-warp 0 after the k-warp sum).
+enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EPI_ROPE1 = 4, PK_EPI_RESADD = 5 };
 
 // PK_EPI_CSUM (an option, v36: measured and not bundled): the split-K reduced inside a thread-block cluster. The splits blocks of a
 // column tile are one cluster along z (cluster dims (1, 1, splits): rank = blockIdx.z); each leaves its fp32 partial
@@ -399,9 +402,112 @@ static __device__ __forceinline__ void pk_stream_cluster_sum(const GemmParams &p
 #endif
 }
 
-template <class C, int TRIG, int EPI = PK_EPI_NONE>
+// The residual update of the split fixup (PK_EPI_RESADD, the last block of a column tile): per 8-column chunk of the tile's
+// real rows, x = bf16(sum of the splits' partials in order z = 0, 1, ...) — add_rmsnorm's PkXSrc::load8 — and c = bf16(c + x)
+// in place, add_rmsnorm's residual update, so the residual's bits are the unfused chain's.
+template <class C>
+static __device__ __forceinline__ void pk_resadd_fixup(const GemmParams &p, int bn, int m_eff, size_t plane) {
+  constexpr int Q = C::BN / 8;  // 8-column chunks per tile row
+  for (int it = threadIdx.x; it < m_eff * Q; it += C::THREADS) {
+    const int row = it / Q, col = bn + (it - row * Q) * 8;
+    if (col >= p.n) continue;
+    const size_t at = (size_t)row * p.n + col;
+    const uint4 xv = pk_sum_partial8<PK_PART_BATCH, true>(p.partial, plane, p.splits, at);
+    uint4 *cp = reinterpret_cast<uint4 *>(p.c + (size_t)row * p.ldc + col);
+    const uint4 rv = __ldcg(cp);
+    const uint32_t u[4] = {rv.x, rv.y, rv.z, rv.w}, ux[4] = {xv.x, xv.y, xv.z, xv.w};
+    uint32_t o[4];
+#pragma unroll
+    for (int e = 0; e < 4; e++) o[e] = pack_bf2(__fadd_rn(bf_lo(u[e]), bf_lo(ux[e])), __fadd_rn(bf_hi(u[e]), bf_hi(ux[e])));
+    *cp = make_uint4(o[0], o[1], o[2], o[3]);
+  }
+}
+
+// The norm prologue (v67, the _norm forms): A is the residual stream r ([m, lda = k = hidden] bf16); the block computes
+// add_rmsnorm's output for its k slice, bf16((r * rsqrtf(sumsq / hidden + eps)) * w), into shared memory, where the slice
+// stays for the whole main loop (k tile kt at sA + kt * A_ST, the ring's swizzled layout, zeros past m_eff). The sum of
+// squares is add_rmsnorm's at 128 threads bit for bit: thread t sums its 8-element chunks t, t + 128 in pk_norm_row's
+// order, the warps' butterflies are block_sum's first stage (thread t is add_rmsnorm's thread t), and its second stage
+// over the 4 warp sums is replayed by one thread per row; so the GEMM's A is add_rmsnorm's out bit for bit. Every row's
+// chunks are loaded at once (one L2 round trip); the chunks inside the slice stay in registers for the normalization.
+// NC: chunks per thread (hidden <= NC * 1024); wv: the thread's norm-weight chunks, loaded before the PDL wait.
+constexpr int PK_NORM_T = 128;  // add_rmsnorm's block size whose reduction order the prologue replays
+template <class C, int NC>
+static __device__ __forceinline__ void pk_norm_prologue(const GemmParams &p, const GemmNormIn &nm, uint32_t sA, int kbeg, int kz,
+                                                        int m_eff, const uint4 (&wv)[NC]) {
+  constexpr int MCAP = C::MCAP, A_ST = C::A_ST, AROW = C::AROW, CPT = C::BK / 8;
+  static_assert(C::THREADS == PK_NORM_T, "one block thread per add_rmsnorm thread");
+  __shared__ float red[MCAP][PK_NORM_T / 32];
+  __shared__ float inv_s[MCAP];
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, hidden = p.k, nv = hidden >> 3;
+  const int c0 = kbeg >> 3, c1 = c0 + (kz >> 3);  // the slice's chunks [c0, c1)
+  uint4 keep[NC][MCAP];                           // this thread's chunks t (, t + 128) of every row
+  float ss[MCAP];
+#pragma unroll
+  for (int r = 0; r < MCAP; r++) {
+#pragma unroll
+    for (int c = 0; c < NC; c++) {
+      const int j = tid + c * PK_NORM_T;
+      keep[c][r] = make_uint4(0u, 0u, 0u, 0u);
+      if (r < m_eff && j < nv) keep[c][r] = pk_ld_cg16(p.a + (size_t)r * p.lda + (size_t)j * 8);
+    }
+  }
+#pragma unroll
+  for (int r = 0; r < MCAP; r++) {
+    float s = 0.f;
+#pragma unroll
+    for (int c = 0; c < NC; c++) {
+      if (tid + c * PK_NORM_T >= nv) continue;
+      const uint32_t u[4] = {keep[c][r].x, keep[c][r].y, keep[c][r].z, keep[c][r].w};
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const float a = bf_lo(u[e]), b = bf_hi(u[e]);
+        s = __fadd_rn(s, __fmul_rn(a, a));
+        s = __fadd_rn(s, __fmul_rn(b, b));
+      }
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);  // block_sum's first stage
+    ss[r] = s;
+  }
+  if (lane == 0)
+#pragma unroll
+    for (int r = 0; r < MCAP; r++) red[r][warp] = ss[r];
+  __syncthreads();
+  if (tid < MCAP && tid < m_eff) {
+    // block_sum's second stage as lane 0 sees it: lanes 0..3 hold the warp sums, the others 0; butterflies 16, 8 and 4
+    // add zeros (exact: the sums of squares are >= +0), 2 and 1 give (w0 + w2) + (w1 + w3)
+    static_assert(PK_NORM_T == 128, "four warp sums");
+    const float total = __fadd_rn(__fadd_rn(red[tid][0], red[tid][2]), __fadd_rn(red[tid][1], red[tid][3]));
+    inv_s[tid] = rsqrtf(__fadd_rn(total / (float)hidden, nm.eps));
+  }
+  __syncthreads();
+#pragma unroll
+  for (int c = 0; c < NC; c++) {
+    const int j = tid + c * PK_NORM_T;
+    if (j < c0 || j >= c1) continue;
+    const int q = j - c0, kt = q / CPT, ch = q - kt * CPT;
+    const uint32_t w[4] = {wv[c].x, wv[c].y, wv[c].z, wv[c].w};
+#pragma unroll
+    for (int r = 0; r < MCAP; r++) {
+      uint4 out = make_uint4(0u, 0u, 0u, 0u);
+      if (r < m_eff) {
+        const float inv = inv_s[r];
+        const uint32_t u[4] = {keep[c][r].x, keep[c][r].y, keep[c][r].z, keep[c][r].w};
+        uint32_t o[4];
+#pragma unroll
+        for (int e = 0; e < 4; e++)
+          o[e] = pack_bf2(__fmul_rn(__fmul_rn(bf_lo(u[e]), inv), bf_lo(w[e])), __fmul_rn(__fmul_rn(bf_hi(u[e]), inv), bf_hi(w[e])));
+        out = make_uint4(o[0], o[1], o[2], o[3]);
+      }
+      pk_st_shared16(sA + kt * A_ST + pk_st_swz(r, ch, AROW), out);
+    }
+  }
+}
+
+template <class C, int TRIG, int EPI = PK_EPI_NONE, int NORM = 0>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem,
-                                                           const RopeKvParams *rope = nullptr) {
+                                                           const RopeKvParams *rope = nullptr, const GemmNormIn *norm = nullptr) {
   constexpr bool SILU = EPI == PK_EPI_SILU, ROPE = EPI == PK_EPI_ROPE || EPI == PK_EPI_ROPE1;
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
@@ -416,7 +522,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
 
   if (p.m > MCAP || p.k % (p.splits * BK) != 0) __trap();  // host error (see the requirements above)
   // the fixup: partials, counters; the rope epilogue: whole heads per column tile, the 4-wide rope path
-  const bool fixup = EPI == PK_EPI_ROPE || (EPI == PK_EPI_SILU && p.splits > 1);
+  const bool fixup = EPI == PK_EPI_ROPE || ((EPI == PK_EPI_SILU || EPI == PK_EPI_RESADD) && p.splits > 1);
   if (fixup && (p.partial == nullptr || p.tile_counters == nullptr)) __trap();
   if (ROPE && (RBN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
   if (ROPE && GT > 1 && p.n % RBN != 0) __trap();  // host error: a head group would straddle the end
@@ -424,7 +530,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
   // the fixup epilogues run in every warp (no k-warp early exit); the unsplit SiLU epilogue is per warp, so the
   // half-width tiles' k-warp 0 runs it alone after the k-warp sum (v40)
-  static_assert(EPI == PK_EPI_NONE || WK == 1 || SILU || EPI == PK_EPI_ROPE,
+  static_assert(EPI == PK_EPI_NONE || WK == 1 || SILU || EPI == PK_EPI_ROPE || EPI == PK_EPI_RESADD,
                 "the fused epilogues run in every warp (the rope fixup keeps its k-warps through the fixup)");
   static_assert(EPI != PK_EPI_ROPE1 || GT == 1, "the direct rope form holds whole heads per tile");
   if (SILU && WK > 1 && p.splits > 1) __trap();  // host error: the half-width SiLU forms are never split
@@ -433,6 +539,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   if (TRIG == PK_TRIG_ENTRY) pk_pdl_launch();
   if (m_eff <= 0 || bn >= p.n) { pk_pdl_wait(); return; }
   const int kz = p.k / p.splits, kbeg = blockIdx.z * kz, ktiles = kz / BK;
+  // the norm prologue (NORM = chunks per thread): a is the residual stream, its whole k slice held in shared memory
+  if (NORM > 0 && (p.k % 8 != 0 || p.k > NORM * 8 * PK_NORM_T || kz > PREFILL_GEMM_STREAM_NORM_KMAX || p.lda != p.k)) __trap();
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int wn = warp % WN, wm = (warp / WN) % WM, wk = warp / (WN * WM);
@@ -519,8 +627,21 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   // The rope epilogue's inputs that no kernel writes (host-written positions and slots, the RoPE table, the
   // bias): loaded now, so the fixup's tail holds only the partial sums' round trip.
   if constexpr (ROPE) pk_rope_preload<MCAP, RBN, THREADS>(pk_rope_pre<MCAP, RBN>(), *rope, (blockIdx.x / GT) * RBN, m_eff);
+  constexpr int NW = NORM > 0 ? NORM : 1;
+  uint4 nwv[NW];  // the norm prologue's weight chunks (chunk tid + c * 128 where it lies in the slice)
+  if constexpr (NORM > 0) {
+#pragma unroll
+    for (int c = 0; c < NW; c++) {
+      const int j = tid + c * PK_NORM_T;
+      nwv[c] = j >= (kbeg >> 3) && j < ((kbeg + kz) >> 3) ? __ldg(reinterpret_cast<const uint4 *>(norm->weight) + j) : make_uint4(0u, 0u, 0u, 0u);
+    }
+  }
   pk_pdl_wait();
-  if constexpr (C::ALOAD == 1) {
+  if constexpr (NORM > 0) {
+    pk_norm_prologue<C, NW>(p, *norm, sA, kbeg, kz, m_eff, nwv);
+#pragma unroll
+    for (int s = 0; s < S - 1; s++) cp_async_commit();  // the cp.async path's group count (group 0: the weight prologue)
+  } else if constexpr (C::ALOAD == 1) {
     uint4 av[S - 1][A_PER];  // every prologue A chunk in flight at once
 #pragma unroll
     for (int s = 0; s < S - 1; s++)
@@ -568,13 +689,16 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     {
       const int nk = kt + S - 1;
       const int ld = st == 0 ? S - 1 : st - 1;  // == nk % S
-      if (nk < ktiles) { load_w(ld, nk); load_a(ld, nk); }
+      if (nk < ktiles) {
+        load_w(ld, nk);
+        if constexpr (NORM == 0) load_a(ld, nk);
+      }
       cp_async_commit();
     }
 #if PK_STREAM_HAS_BULK
     if constexpr (BULK) pk_mbar_wait(sBar + st * 8, (uint32_t)(kt / S) & 1u);
 #endif
-    const uint32_t a_st = sA + st * A_ST, w_st = sW + st * W_ST;
+    const uint32_t a_st = sA + (NORM > 0 ? kt : st) * A_ST, w_st = sW + st * W_ST;  // the norm forms: A resident
 #pragma unroll
     for (int kk = 0; kk < KW; kk++) {
       const int ks = wk * KW + kk;  // k16 step within the stage
@@ -617,7 +741,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     __syncthreads();
     // the rope fixup needs every thread (its barriers, its loops): there the k-warps > 0 stay and skip the sum and the
     // partial store; elsewhere they leave here
-    if (EPI != PK_EPI_ROPE && wk > 0) return;
+    if (EPI != PK_EPI_ROPE && EPI != PK_EPI_RESADD && wk > 0) return;
 #pragma unroll
     for (int j = 1; j < WK; j++)
 #pragma unroll
@@ -626,7 +750,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         for (int nt = 0; nt < NT; nt++)
 #pragma unroll
           for (int e = 0; e < 4; e++)
-            if (EPI != PK_EPI_ROPE || wk == 0)
+            if ((EPI != PK_EPI_ROPE && EPI != PK_EPI_RESADD) || wk == 0)
               acc[mt][nt][e] = __fadd_rn(acc[mt][nt][e], red[(((j - 1) * WM * WN + plane) * PER + (mt * NT + nt) * 4 + e) * 32 + lane]);
   }
 
@@ -637,7 +761,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   }
   if (EPI != PK_EPI_NONE && fixup) {
     constexpr int grp = EPI == PK_EPI_ROPE ? GT : 1;  // blocks of tiles that meet on one counter
-    if (EPI != PK_EPI_ROPE || WK == 1 || wk == 0) pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
+    if ((EPI != PK_EPI_ROPE && EPI != PK_EPI_RESADD) || WK == 1 || wk == 0) pk_stream_store_partial<C>(p, acc, bn, m_eff, wm, wn, g, t4);
     if (!pk_fixup_last(p.tile_counters + blockIdx.x / grp, p.splits * grp)) return;
     const size_t plane = (size_t)p.m * p.n;
     if constexpr (EPI == PK_EPI_SILU) {
@@ -651,9 +775,30 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         const uint4 uv = pk_sum_partial8<4, true>(p.partial, plane, p.splits, base + PREFILL_GATE_UP_GROUP);
         *reinterpret_cast<uint4 *>(p.c + (size_t)row * p.ldc + (col >> 1)) = pk_silu_mul8(gv, uv);
       }
+    } else if constexpr (EPI == PK_EPI_RESADD) {
+      pk_resadd_fixup<C>(p, bn, m_eff, plane);
     } else {
       pk_rope_fixup<C, RBN>(p, *rope, pk_rope_pre<MCAP, RBN>(), smem, (blockIdx.x / GT) * RBN, m_eff, plane);
     }
+    return;
+  }
+  if constexpr (EPI == PK_EPI_RESADD) {  // unsplit: c = bf16(c + bf16(acc)) on the block's own (k-summed) accumulators
+    if (WK > 1 && wk > 0) return;
+#pragma unroll
+    for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+      for (int h = 0; h < 2; h++) {
+        const int row = wm * TM + mt * 16 + g + h * 8;
+        if (row >= m_eff) continue;
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+          const int col = bn + wn * TN + nt * 8 + 2 * t4;
+          if (col >= p.n) continue;
+          uint32_t *cp = reinterpret_cast<uint32_t *>(p.c + (size_t)row * p.ldc + col);
+          const uint32_t r = __ldcg(cp), x = pack_bf2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+          *cp = pack_bf2(__fadd_rn(bf_lo(r), bf_lo(x)), __fadd_rn(bf_hi(r), bf_hi(x)));
+        }
+      }
     return;
   }
   if constexpr (SILU) {
@@ -819,6 +964,30 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_n32_rope(GemmRopeParams p) {
   pk_gemm_stream_impl<PkStreamM64N32, PK_TRIG_ENTRY, PK_EPI_ROPE>(p.gemm, pk_stream_smem, &p.rope);
+}
+// v67 (fusion norm_into_gemms; see PREFILL_GEMM_STREAM_NORM_KMAX in prefill_kernels.h): add_rmsnorm folded into the
+// half-width GEMMs around it. _resadd (o, down): the residual update in the epilogue (PK_EPI_RESADD); _norm, _silu_norm,
+// _rope_norm (qkv, gate_up): the norm in the prologue, a = the residual stream (hidden <= 1024: one chunk per thread).
+// Their own kernels, so the forms above compile as before.
+// The norm forms' weight ring holds a whole 1024-deep k slice (8 stages of 128), so every weight stage is in flight before
+// the PDL wait and the prologue's row loads and reduction overlap the weight stream instead of delaying it (s26 call 2: on
+// the 6-stage ring the prologue cost the consumer 2.7 us alone).
+typedef PkStreamCfg<16, 32, 128, 8, 1, 2, 2, 0> PkStreamM16N32Norm;
+static_assert(PkStreamM16N32Norm::STAGES * PkStreamM16N32Norm::W_ST +
+                      PREFILL_GEMM_STREAM_NORM_KMAX / PkStreamM16N32Norm::BK * PkStreamM16N32Norm::A_ST ==
+                  PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16,
+              "the norm forms' smem: the weight ring and the resident A slice");
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_resadd(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY, PK_EPI_RESADD>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_norm(GemmNormParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32Norm, PK_TRIG_ENTRY, PK_EPI_NONE, 1>(p.gemm, pk_stream_smem, nullptr, &p.norm);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_silu_norm(GemmNormParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32Norm, PK_TRIG_ENTRY, PK_EPI_SILU, 1>(p.gemm, pk_stream_smem, nullptr, &p.norm);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_rope_norm(GemmRopeNormParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32Norm, PK_TRIG_ENTRY, PK_EPI_ROPE, 1>(p.gemm, pk_stream_smem, &p.rope, &p.norm);
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_rope1(GemmRopeParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_ROPE1>(p.gemm, pk_stream_smem, &p.rope);

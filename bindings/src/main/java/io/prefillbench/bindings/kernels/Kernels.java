@@ -257,10 +257,10 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_NORM_KMAX() {
         return PREFILL_GEMM_STREAM_NORM_KMAX;
     }
-    private static final int PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 = (int)81920L;
+    private static final int PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 = (int)98304L;
     /**
      * {@snippet lang=c :
-     * #define PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 81920
+     * #define PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16 98304
      * }
      */
     public static int PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16() {
