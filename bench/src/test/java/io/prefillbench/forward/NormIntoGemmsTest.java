@@ -339,6 +339,30 @@ class NormIntoGemmsTest {
         }
     }
 
+    /**
+     * The committed candidate files (results/h200-ab-20261130/s26, make-choices.py): the bundled rows and one norm_into_gemms
+     * row at 1..16 for arch 90, for every graph (nf16) or the plain graphs only (nf16p); they lower as the test rows do.
+     */
+    @Test
+    void theCandidateFilesAreTheBundledRowsPlusTheRow() {
+        ImplChoices b = ImplChoices.bundled();
+        for (String name : List.of("nf16", "nf16p")) {
+            ImplChoices c = ImplChoices.read(java.nio.file.Path.of("..", "results", "h200-ab-20261130", "s26", "choices-" + name + ".json"));
+            assertEquals(b.gemm(), c.gemm(), name);
+            assertEquals(b.attention(), c.attention(), name);
+            assertEquals(b.fusions(), c.fusions().subList(0, b.fusions().size()), name);
+            assertEquals(b.fusions().size() + 1, c.fusions().size(), name);
+            ImplChoices.FusionRow r = c.fusions().getLast();
+            assertEquals(new ImplChoices.FusionRow(ImplRegistry.NORM_INTO_GEMMS, 1, 90, r.source(), 16, null, null, null,
+                    name.equals("nf16p") ? ImplChoices.FusionRow.PREFILL : null), r, name);
+            assertTrue(r.source().startsWith("v67 candidate (s26)"), r.source());
+            LoweredForward f = ernie(c);
+            assertEquals(describe(ernie(name.equals("nf16") ? nf16() : with(b, List.of(), List.of(row(ImplChoices.FusionRow.PREFILL)))).plan(16)),
+                    describe(f.plan(16)), name);
+        }
+        assertTrue(b.fusions().stream().noneMatch(r -> r.fusion().equals(ImplRegistry.NORM_INTO_GEMMS)), "not bundled: GPU measurements decide");
+    }
+
     /** The lowering's passes up to foldNorms, as {@link Lowering#lower} runs them. */
     static List<LoweredOp> beforeFold(ForwardProgram program, CaptureKey key, ImplChoices c) {
         ImplRegistry r = ImplRegistry.standard();
