@@ -6,7 +6,9 @@ nf16p: the plain graphs only ("batch": "prefill"), the decode graphs keep the bu
 
     python3 results/h200-ab-20261130/s26/make-choices.py [NAME ...]
 
-Pass a file to the jar with --impl-choices FILE.
+Pass a file to the jar with --impl-choices FILE. The files are committed with the results of the run that used them,
+their provenance.run block added by results/add-run-blocks.py (ImplChoicesIdentityTest refuses a committed choices file
+without one), as the s25 files were; until then this script is their record.
 """
 import json, os, sys
 

@@ -423,7 +423,8 @@ public final class Lowering {
      * GEMM whose epilogue is not linear (or that has a norm prologue) is refused: the partials would
      * each go through the non-linear step; except for an implementation with the split-K fixup
      * ({@link Impl.Attr#SPLIT_FIXUP}), which gets the workspace bound to its {@code partial} role at
-     * any splits and keeps its output.
+     * any splits and keeps its output (at one split moved onto its unsplit form where the registry has one: the streaming
+     * rope forms; the half-width rope, rope-norm and resadd forms have none and keep the fixup kernel).
      */
     public static List<LoweredOp> assignSplitK(List<LoweredOp> in, CaptureKey key, ImplRegistry registry,
                                                Map<String, TensorSpec> workspaces) {
