@@ -133,7 +133,11 @@ public final class BufferLayout {
         return false;
     }
 
-    /** Column tiles (grid x at capacity) of the largest split-K fixup GEMM over the plans: one counter each; 0 if none. */
+    /**
+     * Column tiles (grid x at capacity) of the largest split-K fixup GEMM over the plans: one counter each; 0 if none. Grid x
+     * counts 32-column tiles on the half-width forms, so the resadd form's n / 32 counters fit exactly (the _n32_rope forms
+     * count two tiles per counter and use half).
+     */
     static long fixupTiles(List<LoweredPlan> plans) {
         long tiles = 0;
         for (LoweredPlan p : plans)

@@ -18,7 +18,8 @@ import java.util.Set;
  * @param grid           its grid as a function of the capacity counts (null for library calls)
  * @param defaultSplits  split-K when the measurements file says nothing (1 = no split)
  * @param linearEpilogue its output is a plain sum (split-K partials may be summed later); false for
- *                       a non-linear epilogue or a norm prologue, where split-K is refused
+ *                       a non-linear epilogue or a norm prologue on partial rows, where split-K is refused (a norm
+ *                       prologue over whole rows, the v67 {@code _norm} forms, keeps the output a plain sum)
  * @param partialRole    as a consumer: the read role that can take fp32 split-K partials (null: none)
  * @param binder         fills the kernel's parameter struct (or prepares the library call)
  */

@@ -7,7 +7,10 @@ import io.prefillbench.bindings.kernels.AttnParams;
 import io.prefillbench.bindings.kernels.AttnRopeParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
+import io.prefillbench.bindings.kernels.GemmNormIn;
+import io.prefillbench.bindings.kernels.GemmNormParams;
 import io.prefillbench.bindings.kernels.GemmParams;
+import io.prefillbench.bindings.kernels.GemmRopeNormParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
 import io.prefillbench.bindings.kernels.GemmTmaParams;
 import io.prefillbench.bindings.kernels.GemmTmaRopeParams;
@@ -145,9 +148,12 @@ public final class ImplRegistry {
         return impls.stream().filter(i -> i.name().equals(name)).findFirst();
     }
 
-    /** Whether {@code impl} is the fused form of some fusion rule (reached through that rule only). */
+    /**
+     * Whether {@code impl} is the fused form of some fusion rule, or one of the forms {@link Lowering#foldNorms} rewrites GEMMs
+     * onto ({@link #NORM_FOLD_FORMS}): reached through that rule or pass only, never a default or a GEMM row's choice.
+     */
     public boolean fusionTarget(String impl) {
-        return fusions.stream().anyMatch(f -> f.implByProducer().containsValue(impl));
+        return NORM_FOLD_FORMS.contains(impl) || fusions.stream().anyMatch(f -> f.implByProducer().containsValue(impl));
     }
 
     /** The first implementation of a kind that supports the op, fused forms aside: the rule-based default. */
@@ -177,6 +183,34 @@ public final class ImplRegistry {
     static final String TILE_MAP_EMBED = "build_tile_map_embed";
     /** The fusion of rope_kv_write into the qkv GEMM's epilogue (streaming kernels, split-K fixup). */
     public static final String ROPE_INTO_QKV = "rope_into_qkv";
+    /**
+     * add_rmsnorm folded into the half-width streaming GEMMs around it (v67, {@link Lowering#foldNorms}): the GEMM before the
+     * norm adds its output into the residual stream in place ({@link #STREAM_N32_RESADD}), the GEMM after it computes the
+     * norm in its prologue ({@link #normForm}); a fusion row of this name switches it on per bucket.
+     */
+    public static final String NORM_INTO_GEMMS = "norm_into_gemms";
+    /** The half-width 16-row kernel: the only producer and (with its SiLU and rope forms) consumer base norm_into_gemms folds. */
+    static final String STREAM_N32_M16 = "gemm_bf16_stream_m16" + "_n32";
+    /** The producer form: c (the residual stream) += the GEMM's output, in place. */
+    public static final String STREAM_N32_RESADD = STREAM_N32_M16 + "_resadd";
+    /** Suffix of the consumer forms that compute add_rmsnorm in their prologue. */
+    static final String STREAM_NORM = "_norm";
+    /** Each consumer base form mapped to its norm-prologue form (the m16 half-width plain, SiLU and rope kernels). */
+    private static final Map<String, String> NORM_FORMS = Map.of(STREAM_N32_M16, STREAM_N32_M16 + STREAM_NORM,
+            STREAM_N32_M16 + "_silu", STREAM_N32_M16 + "_silu" + STREAM_NORM, STREAM_N32_M16 + "_rope", STREAM_N32_M16 + "_rope" + STREAM_NORM);
+    /** Every form norm_into_gemms rewrites onto: fusion targets ({@link #fusionTarget}), which no GEMM row may name. */
+    static final Set<String> NORM_FOLD_FORMS = foldForms();
+
+    private static Set<String> foldForms() {
+        Set<String> s = new java.util.TreeSet<>(NORM_FORMS.values());
+        s.add(STREAM_N32_RESADD);
+        return Set.copyOf(s);
+    }
+
+    /** The norm-prologue form of a consumer GEMM's implementation, empty where norm_into_gemms has none for it. */
+    public static Optional<String> normForm(String impl) {
+        return Optional.ofNullable(NORM_FORMS.get(impl));
+    }
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
     private static final String STREAM_SILU = "_silu";
@@ -259,6 +293,12 @@ public final class ImplRegistry {
             streamN32Rope(StreamTiling.Variant.M16),
             streamN32Rope(StreamTiling.Variant.M32),
             streamN32Rope(StreamTiling.Variant.M64),
+            // ... and add_rmsnorm folded into them at 16 rows (v67, norm_into_gemms): the producer that adds into the residual
+            // stream and the consumers that norm in their prologue; reached through Lowering.foldNorms only
+            streamN32Resadd(),
+            streamN32Norm(),
+            streamN32SiluNorm(),
+            streamN32RopeNorm(),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -748,6 +788,115 @@ public final class ImplRegistry {
                 }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmRope);
     }
 
+    /**
+     * {@code gemm_bf16_stream_m16_n32_resadd}: the half-width GEMM before an add_rmsnorm (o, down) with that norm's residual
+     * add as its epilogue: c is the residual stream, updated in place to bf16(c + bf16(sum of the splits in order z)), the
+     * norm's residual bits. Split through the fixup, one counter per 32-column tile (n / 32 words: the grid's x, as
+     * {@link BufferLayout#fixupTiles} counts them); at one split the kernel runs on the block's own accumulators but stays this
+     * form (it has no unsplit form to move to, {@link #unsplitForm}; its workspace is bound and unused). The _n32 kernel's
+     * default splits. Reached through {@link Lowering#foldNorms} only.
+     */
+    private static Impl streamN32Resadd() {
+        StreamTiling.Variant v = StreamTiling.Variant.M16;
+        String name = STREAM_N32_RESADD;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(),
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
+                "bits depend on (k, splits) only: the _n32 kernel's splits summed in order z and rounded to bf16, then add_rmsnorm's "
+                        + "residual add; never on the real row count or which block sums",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null,
+                (op, k, s, d) -> n32Grid(v, name, op, k, s),
+                (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmResadd);
+    }
+
+    /** Widest row the norm prologue takes: add_rmsnorm's 128-thread rows of at most two 8-element chunks per thread. */
+    static final int NORM_MAX_HIDDEN = 2048;
+
+    /**
+     * Why a norm-prologue form cannot run consumer {@code op} of this model at {@code splits} (prefill_kernels.h, v67: hidden a
+     * multiple of 8 and at most {@link #NORM_MAX_HIDDEN}, a = the residual stream so k = hidden, and each split's k slice held
+     * normed in shared memory, k / splits <= {@link KernelConstants#GEMM_STREAM_NORM_KMAX}), as the end of a sentence
+     * starting with its name; null when it can.
+     */
+    static String normRefusal(Op op, int splits, ForwardProgram.Dims d) {
+        if (d.hidden() % 8 != 0 || d.hidden() > NORM_MAX_HIDDEN) {
+            return "needs hidden a multiple of 8 and <= " + NORM_MAX_HIDDEN + " (add_rmsnorm's 128-thread rows), the model has " + d.hidden();
+        }
+        if (op.k() != d.hidden()) return "norms the residual stream it reads as a, so k must be hidden (" + d.hidden() + "), k is " + op.k();
+        if (splits < 1 || (op.k() + splits - 1) / splits > KernelConstants.GEMM_STREAM_NORM_KMAX) {
+            return "holds its k slice normed in shared memory: k / splits <= " + KernelConstants.GEMM_STREAM_NORM_KMAX + ", k " + op.k()
+                    + " at " + splits + " splits";
+        }
+        return null;
+    }
+
+    /** The half-width grid of a norm-prologue form, after {@link #normRefusal} (naming the row to drop). */
+    private static Grid normGrid(String name, Op op, CaptureKey k, int splits, ForwardProgram.Dims d) {
+        String why = normRefusal(op, splits, d);
+        if (why != null) {
+            throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why + "; drop the " + NORM_INTO_GEMMS
+                    + " row for m=" + k.size() + " or give " + op.name() + " more splits");
+        }
+        return n32Grid(StreamTiling.Variant.M16, name, op, k, splits);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_m16_n32_norm}: the half-width GEMM after an add_rmsnorm computing the norm in its prologue from
+     * the residual stream (its a) and the norm's weight (role {@code norm}): a is add_rmsnorm's out bit for bit, so its bits
+     * are the {@code _n32} kernel's at the same splits; its split-K partials feed a consumer as the plain kernel's do (the norm
+     * reads whole rows, so the output stays a plain sum). Reached through {@link Lowering#foldNorms} only.
+     */
+    private static Impl streamN32Norm() {
+        StreamTiling.Variant v = StreamTiling.Variant.M16;
+        String name = NORM_FORMS.get(STREAM_N32_M16);
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N32_NORM_SMEM_M16,
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on (k, splits) only: add_rmsnorm's out computed in the prologue (its 128-thread sum of squares), then the "
+                        + "_n32 kernel's arithmetic; never on the real row count",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null,
+                (op, k, s, d) -> normGrid(name, op, k, s, d),
+                (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemmNorm);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_m16_n32_silu_norm}: {@code _n32_silu} (interleaved weight, c = [m, ffn], never split) with the
+     * norm prologue of {@link #streamN32Norm}. Reached through {@link Lowering#foldNorms} only.
+     */
+    private static Impl streamN32SiluNorm() {
+        StreamTiling.Variant v = StreamTiling.Variant.M16;
+        String name = NORM_FORMS.get(STREAM_N32_M16 + STREAM_SILU);
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N32_NORM_SMEM_M16,
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only (one split): add_rmsnorm's out computed in the prologue, then _n32_silu's arithmetic; never on "
+                        + "the real row count",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null && gateUpInterleavable(op, k),
+                (op, k, s, d) -> {
+                    if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
+                    return normGrid(name, op, k, 1, d);
+                }, ImplRegistry::one, false, null, ImplRegistry::bindGemmSiluNorm);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_m16_n32_rope_norm}: {@code _n32_rope} (rope_kv_write through the split-K fixup, two 32-column
+     * tiles per counter, also at one split: no unsplit form) with the norm prologue of {@link #streamN32Norm}. Reached through
+     * {@link Lowering#foldNorms} only.
+     */
+    private static Impl streamN32RopeNorm() {
+        StreamTiling.Variant v = StreamTiling.Variant.M16;
+        String name = NORM_FORMS.get(STREAM_N32_M16 + STREAM_ROPE);
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N32_NORM_SMEM_M16,
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
+                "bits depend on (k, splits) only: add_rmsnorm's out computed in the prologue, then _n32_rope's arithmetic; never on the "
+                        + "real row count or which block sums",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null && op.n() % StreamTiling.BN == 0,
+                (op, k, s, d) -> {
+                    if (op.n() % StreamTiling.BN != 0) {
+                        throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " needs n in whole "
+                                + StreamTiling.BN + "-column head groups, n is " + op.n());
+                    }
+                    return normGrid(name, op, k, s, d);
+                }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmRopeNorm);
+    }
+
     /** A cluster-reduced streaming GEMM: GemmParams as the plain kernel's, launched in clusters of (1, 1, splits). */
     private static Issuable bindGemmCsum(BindContext c, LoweredOp lo) {
         return new KernelIssuable(c, lo, gemmParams(c, lo, lo.op().n(), GemmParams.allocate(c.arena())),
@@ -976,6 +1125,66 @@ public final class ImplRegistry {
         gemmParams(c, lo, lo.op().n(), GemmRopeParams.gemm(p));
         ropeParams(c, lo.op(), lo.splits(), c.key().capacity(lo.op().rows()), GemmRopeParams.rope(p));
         return new KernelIssuable(c, lo, p);
+    }
+
+    /** gemm_bf16_stream_m16_n32_resadd: GemmParams as the plain kernel's, c = the residual stream it updates in place (ldc = n). */
+    private static Issuable bindGemmResadd(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, resaddParams(c, lo));
+    }
+
+    /** The resadd form's GemmParams; refused where its c is not the residual it reads (a plan not lowered by foldNorms). */
+    static MemorySegment resaddParams(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        if (op.in("residual") == null || !op.in("residual").equals(op.out("c"))) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " adds into the residual stream in place, but its op writes c = "
+                    + op.out("c") + " and reads residual = " + op.in("residual") + "; lower it with Lowering.foldNorms");
+        }
+        return gemmParams(c, lo, op.n(), GemmParams.allocate(c.arena()));
+    }
+
+    private static Issuable bindGemmNorm(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, gemmNormParams(c, lo));
+    }
+
+    private static Issuable bindGemmSiluNorm(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, gemmNormParams(c, lo));
+    }
+
+    private static Issuable bindGemmRopeNorm(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, gemmRopeNormParams(c, lo));
+    }
+
+    /**
+     * GemmNormParams of {@code _n32_norm} and {@code _n32_silu_norm}: GemmParams as {@link #bindGemm} / {@link #bindGemmSilu} fill
+     * them (the SiLU form: the interleaved weight, ldc = n / 2), a = the residual stream; the norm's weight and eps.
+     */
+    static MemorySegment gemmNormParams(BindContext c, LoweredOp lo) {
+        boolean silu = lo.impl().name().equals(NORM_FORMS.get(STREAM_N32_M16 + STREAM_SILU));
+        if (silu) checkInterleaved(c, lo);
+        MemorySegment p = GemmNormParams.allocate(c.arena());
+        gemmParams(c, lo, silu ? lo.op().n() / 2 : lo.op().n(), GemmNormParams.gemm(p));
+        normIn(c, lo, GemmNormParams.norm(p));
+        return p;
+    }
+
+    /** GemmRopeNormParams of {@code _n32_rope_norm}: gemm and rope as {@link #bindGemmRope} fills them, then the norm. */
+    static MemorySegment gemmRopeNormParams(BindContext c, LoweredOp lo) {
+        MemorySegment p = GemmRopeNormParams.allocate(c.arena());
+        gemmParams(c, lo, lo.op().n(), GemmRopeNormParams.gemm(p));
+        ropeParams(c, lo.op(), lo.splits(), c.key().capacity(lo.op().rows()), GemmRopeNormParams.rope(p));
+        normIn(c, lo, GemmRopeNormParams.norm(p));
+        return p;
+    }
+
+    /** GemmNormIn of a norm-prologue form: the folded add_rmsnorm's weight (role {@code norm}) and the model's eps. */
+    private static void normIn(BindContext c, LoweredOp lo, MemorySegment p) {
+        Op op = lo.op();
+        if (op.weight("norm") == null) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " computes add_rmsnorm in its prologue but its op binds no norm "
+                    + "weight; lower it with Lowering.foldNorms");
+        }
+        GemmNormIn.weight(p, c.weight(op.weight("norm")));
+        GemmNormIn.eps(p, c.dims().eps());
     }
 
     /**

@@ -40,6 +40,12 @@ public final class KernelConstants {
     public static final int GEMM_STREAM_N32_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_N32_SMEM_M16();
     public static final int GEMM_STREAM_N32_SMEM_M32 = Kernels.PREFILL_GEMM_STREAM_N32_SMEM_M32();
     public static final int GEMM_STREAM_N32_SMEM_M64 = Kernels.PREFILL_GEMM_STREAM_N32_SMEM_M64();
+    /**
+     * The half-width forms with add_rmsnorm folded in (v67, norm_into_gemms): the widest k slice per split a {@code _norm}
+     * consumer holds normed in shared memory for its whole main loop, and their dynamic shared memory at 16 rows.
+     */
+    public static final int GEMM_STREAM_NORM_KMAX = Kernels.PREFILL_GEMM_STREAM_NORM_KMAX();
+    public static final int GEMM_STREAM_N32_NORM_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_N32_NORM_SMEM_M16();
     public static final int PREFETCH_MAX_TENSORS = Kernels.PREFILL_PREFETCH_MAX_TENSORS();
     /** Gate/up weight rows interleave in groups of this many (the fused SiLU epilogue's layout). */
     public static final int GATE_UP_GROUP = Kernels.PREFILL_GATE_UP_GROUP();

@@ -21,6 +21,9 @@ import java.util.Map;
  *   <li>{@link #foldRopeIntoAttention}: each layer's rope_kv op folded into its attention op, where the attention row
  *       picked a form that does rope itself ({@link Impl.Attr#ROPE_IN}); before split-K, so the qkv GEMM's partials
  *       feed that attention directly;</li>
+ *   <li>{@link #foldNorms}: where a fusion row {@link ImplRegistry#NORM_INTO_GEMMS} is on, each add_rmsnorm between two
+ *       half-width 16-row streaming GEMMs goes: the GEMM before it adds into the residual stream in place, the GEMM after it
+ *       norms in its prologue; before split-K, which gives both their fixup workspaces;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace (a rope-fused streaming GEMM left at one split on its unsplit form); partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
  *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
@@ -44,6 +47,7 @@ public final class Lowering {
         ops = fuse(ops, key, registry, choices, program.dims());
         ops = foldEmbed(ops, key, registry, choices);
         ops = foldRopeIntoAttention(ops, key, choices, program.dims());
+        ops = foldNorms(ops, key, registry, choices, program.dims());
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = prefetchAhead(ops, key, registry, choices);
@@ -419,7 +423,8 @@ public final class Lowering {
      * GEMM whose epilogue is not linear (or that has a norm prologue) is refused: the partials would
      * each go through the non-linear step; except for an implementation with the split-K fixup
      * ({@link Impl.Attr#SPLIT_FIXUP}), which gets the workspace bound to its {@code partial} role at
-     * any splits and keeps its output.
+     * any splits and keeps its output (at one split moved onto its unsplit form where the registry has one: the streaming
+     * rope forms; the half-width rope, rope-norm and resadd forms have none and keep the fixup kernel).
      */
     public static List<LoweredOp> assignSplitK(List<LoweredOp> in, CaptureKey key, ImplRegistry registry,
                                                Map<String, TensorSpec> workspaces) {
@@ -580,6 +585,95 @@ public final class Lowering {
             a--; // the rope op ran before the attention: the attention moved one place back
         }
         return ops;
+    }
+
+    /**
+     * Where a fusion row {@link ImplRegistry#NORM_INTO_GEMMS} is on for this key (v67), each add_rmsnorm op N whose {@code x}
+     * comes from a GEMM P and whose {@code out} only a GEMM C reads folds into those two: P runs
+     * {@link ImplRegistry#STREAM_N32_RESADD}, adding its output into the residual stream in place (its {@code c} becomes N's
+     * residual output, its {@code residual} read N's residual input: the same tensor); C runs its norm-prologue form
+     * ({@link ImplRegistry#normForm}), reading the residual stream as {@code a} and N's weight under the role {@code norm};
+     * N's name joins C's fused ops and N goes, so a layer has two launches fewer. Only where P runs
+     * {@code gemm_bf16_stream_m16_n32} and feeds N alone, N runs {@code add_rmsnorm} (the 128-thread bits the prologue
+     * reproduces), C has a norm form and the model and C's splits fit it ({@link ImplRegistry#normRefusal}); any other triple
+     * stays as it was, quietly (layer 0's input_norm has no x, the last down feeds final_norm, a decode plan's qkv may run
+     * another kernel). Runs after {@link #fuse} (C's SiLU or rope form is already chosen) and before {@link #assignSplitK}
+     * (which gives both GEMMs their workspaces).
+     */
+    public static List<LoweredOp> foldNorms(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices,
+                                            ForwardProgram.Dims dims) {
+        if (!choices.fusion(ImplRegistry.NORM_INTO_GEMMS, key)) return in;
+        List<LoweredOp> ops = new ArrayList<>(in);
+        for (int n = 0; n < ops.size(); n++) {
+            int[] pc = normFold(ops, n, key, registry, dims);
+            if (pc == null) continue;
+            LoweredOp norm = ops.get(n), producer = ops.get(pc[0]), consumer = ops.get(pc[1]);
+            Op no = norm.op();
+            Op p = producer.op().withWrite("c", no.out("residual")).withRead("residual", no.in("residual"));
+            Op c = consumer.op().withRead("a", no.out("residual")).withWeight("norm", no.weight("weight"));
+            List<String> names = new ArrayList<>(consumer.fused());
+            names.add(no.name());
+            ops.set(pc[0], producer.withOp(p).withImpl(registry.byName(ImplRegistry.STREAM_N32_RESADD), producer.fused()));
+            ops.set(pc[1], consumer.withOp(c).withImpl(registry.byName(ImplRegistry.normForm(consumer.impl().name()).orElseThrow()), names));
+            ops.remove(n);
+            n--;
+        }
+        return ops;
+    }
+
+    /**
+     * {producer, consumer} indices where the add_rmsnorm op at {@code n} folds into the GEMMs around it ({@link #foldNorms}), or
+     * null where it stays.
+     */
+    private static int[] normFold(List<LoweredOp> ops, int n, CaptureKey key, ImplRegistry registry, ForwardProgram.Dims dims) {
+        LoweredOp norm = ops.get(n);
+        Op no = norm.op();
+        if (no.kind() != OpKind.ADD_RMSNORM || !norm.impl().name().equals("add_rmsnorm") || no.in("x") == null) return null;
+        int p = writerOf(ops, n, no.in("x"));
+        if (p < 0 || !producesForNorm(ops.get(p), registry, key) || !readersOfVersion(ops, p, no.in("x")).equals(List.of(n))) return null;
+        List<Integer> readers = readersOfVersion(ops, n, no.out("out"));
+        if (readers.size() != 1) return null;
+        int c = readers.get(0);
+        if (!consumesNorm(ops.get(c), no.out("out"), registry, key, dims)) return null;
+        String residual = no.in("residual");
+        if (residual == null || !residual.equals(no.out("residual")) || touchedBetween(ops, p, n, residual) || writtenBetween(ops, n, c, residual)) return null;
+        return new int[] {p, c};
+    }
+
+    /** Index of the last op before {@code at} that writes {@code tensor}, or -1. */
+    private static int writerOf(List<LoweredOp> ops, int at, String tensor) {
+        for (int i = at - 1; i >= 0; i--) if (ops.get(i).op().writes().containsValue(tensor)) return i;
+        return -1;
+    }
+
+    /** A GEMM on the half-width 16-row kernel whose resadd form can run it here. */
+    private static boolean producesForNorm(LoweredOp o, ImplRegistry registry, CaptureKey key) {
+        if (o.op().kind() != OpKind.GEMM || !o.impl().name().equals(ImplRegistry.STREAM_N32_M16) || o.stream() != 0) return false;
+        return registry.find(ImplRegistry.STREAM_N32_RESADD).filter(r -> r.supports().test(o.op(), key)).isPresent();
+    }
+
+    /** A GEMM reading the norm's output as {@code a} whose implementation has a norm form that takes it at its splits. */
+    private static boolean consumesNorm(LoweredOp o, String normOut, ImplRegistry registry, CaptureKey key, ForwardProgram.Dims dims) {
+        if (o.op().kind() != OpKind.GEMM || !normOut.equals(o.op().in("a")) || o.stream() != 0) return false;
+        var form = ImplRegistry.normForm(o.impl().name()).flatMap(registry::find);
+        if (form.isEmpty() || !form.get().supports().test(o.op(), key)) return false;
+        int splits = o.splits() == 0 ? form.get().defaultSplits().of(o.op(), key) : o.splits();
+        return ImplRegistry.normRefusal(o.op(), splits, dims) == null;
+    }
+
+    /** Whether an op strictly between {@code from} and {@code to} reads or writes {@code tensor}. */
+    private static boolean touchedBetween(List<LoweredOp> ops, int from, int to, String tensor) {
+        for (int i = from + 1; i < to; i++) {
+            Op o = ops.get(i).op();
+            if (o.reads().containsValue(tensor) || o.writes().containsValue(tensor)) return true;
+        }
+        return false;
+    }
+
+    /** Whether an op strictly between {@code from} and {@code to} writes {@code tensor}. */
+    private static boolean writtenBetween(List<LoweredOp> ops, int from, int to, String tensor) {
+        for (int i = from + 1; i < to; i++) if (ops.get(i).op().writes().containsValue(tensor)) return true;
+        return false;
     }
 
     private static boolean takesRope(LoweredOp o) {

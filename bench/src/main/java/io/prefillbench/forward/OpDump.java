@@ -8,7 +8,12 @@ import java.util.Locale;
  * {@code kernels/check/kernel_check.cu}, {@code PK_OPS=FILE}, builds its forward chain from the op
  * lines). {@code fork}/{@code join}: a side-stream op's fork and join points (main-stream op names),
  * {@code -} on the main stream; {@code algo}: a library call's pinned algorithm with commas for spaces
- * ({@code heuristic} = the library's first pick at bind time), {@code -} for our kernels.
+ * ({@code heuristic} = the library's first pick at bind time), {@code -} for our kernels. Fields only some lines carry, after
+ * {@code pdl}: {@code residual} on a GEMM that adds into the residual stream in place (norm_into_gemms' producer,
+ * {@code gemm_bf16_stream_m16_n32_resadd}: the tensor that is its c, read and written; its GemmParams.c), {@code norm} on a
+ * GEMM that computes an add_rmsnorm in its prologue (the {@code _norm} forms: the folded norm's weight, GemmNormIn.weight;
+ * its a is then the residual stream, GemmNormIn.eps the header's {@code eps}), {@code layers} on a persistent launch,
+ * {@code tile_rows} where a plan's attention runs other tiles than the standard.
  *
  * <pre>
  * size=16 seqs=16 tiles=5 sms=132 arch=90 op=L0.qkv kind=GEMM layer=0 impl=gemm_bf16 kernel=gemm_bf16 n=1280 k=1024 m=16 splits=8 partial_in=0 grid=20x1x8 threads=128 smem=0 stream=0 fused=- fork=- join=- algo=-
@@ -23,8 +28,8 @@ public final class OpDump {
     public static String of(LoweredForward f) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         ForwardProgram.Dims d = f.program().dims();
-        sb.append(String.format(Locale.ROOT, "# hidden=%d q_heads=%d kv_heads=%d head_dim=%d ffn=%d vocab=%d layers=%d tied=%b%n",
-                d.hidden(), d.qHeads(), d.kvHeads(), d.headDim(), d.ffn(), d.vocab(), d.layers(), d.tied()));
+        sb.append(String.format(Locale.ROOT, "# hidden=%d q_heads=%d kv_heads=%d head_dim=%d ffn=%d vocab=%d layers=%d tied=%b eps=%s%n",
+                d.hidden(), d.qHeads(), d.kvHeads(), d.headDim(), d.ffn(), d.vocab(), d.layers(), d.tied(), Float.toString(d.eps())));
         for (LoweredPlan p : f.all()) line(sb, p, "");
         // decode graphs (uniform-decode batches) as comments: the harness builds its chain from the plain plans
         for (LoweredPlan p : f.decodePlans().values()) line(sb, p, "# decode graph: ");
@@ -38,7 +43,7 @@ public final class OpDump {
             sb.append(prefix);
             int[] g = o.grid() == null ? new int[] {0, 0, 0} : o.grid().atCapacity(k);
             sb.append(String.format(Locale.ROOT,
-                    "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s pdl=%d%s%s%n",
+                    "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s pdl=%d%s%s%s%n",
                     k.size(), k.seqCapacity(), k.tileCapacity(), k.smCount(), k.arch(), o.op().name(), o.op().kind(), o.op().layer(),
                     o.impl().name(), o.impl().kernel(), o.op().n(), o.op().k(), k.capacity(o.op().rows()), o.splits(), o.partialSplits(),
                     g[0], g[1], g[2], o.impl().threads(), o.impl().dynamicSmem(), o.stream(),
@@ -46,11 +51,20 @@ public final class OpDump {
                     o.stream() == 0 ? "-" : o.joinBefore(), algo(o),
                     // whether the launch may be programmatic (the harness launches the rest without the attribute)
                     o.impl().attrs().contains(Impl.Attr.PDL) ? 1 : 0,
+                    // norm_into_gemms: the residual a GEMM updates in place, the norm weight a GEMM's prologue applies
+                    normFields(o),
                     // a persistent launch of several layers (the harness reads it as LayerParams.layers)
                     o.op().kind() == OpKind.LAYER ? " layers=" + Lowering.layerSpan(o.op()) : "",
                     // a plan whose attention runs other tiles than the kernels' standard (the harness builds its tile map so)
                     k.tileRows() == KernelConstants.ROWS_PER_TILE ? "" : " tile_rows=" + k.tileRows()));
         }
+    }
+
+    /** {@code " residual=T"} on a GEMM reading and writing the residual stream, {@code " norm=W"} on a norm-prologue GEMM; else empty. */
+    static String normFields(LoweredOp o) {
+        Op op = o.op();
+        if (op.kind() != OpKind.GEMM) return "";
+        return (op.in("residual") != null ? " residual=" + op.in("residual") : "") + (op.weight("norm") != null ? " norm=" + op.weight("norm") : "");
     }
 
     /** A library call's algorithm as one token (describeAlgo() with commas for spaces); {@code -} for kernels. */

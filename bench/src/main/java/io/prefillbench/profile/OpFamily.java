@@ -6,7 +6,9 @@ import io.prefillbench.forward.LoweredOp;
  * What a lowered op is counted as when GPU time is summed per family. A split-K reduce counts to its GEMM's
  * family (it finishes that GEMM); the tile map and L2 prefetch are "other"; a fused op counts as the op it was
  * fused into (e.g. gate_up GEMM + silu_mul counts as gate_up GEMM, an attention that took over its layer's rope_kv
- * (attention_prefill_wg_early_t32_rope) as attention: rope+kv then has no time of its own); a persistent layer (one kernel for a whole
+ * (attention_prefill_wg_early_t32_rope) as attention: rope+kv then has no time of its own; with norm_into_gemms, v67, a
+ * folded add_rmsnorm's residual add runs in the o or down GEMM before it and its norm in the qkv or gate_up GEMM after it,
+ * which count as those GEMMs: "norm" then holds only the norms that stayed, layer 0's input norm); a persistent layer (one kernel for a whole
  * decoder layer) is "layer": its norms, GEMMs and attention have no time of their own.
  */
 public enum OpFamily {
