@@ -808,8 +808,8 @@ public final class ImplRegistry {
                 (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmResadd);
     }
 
-    /** Widest row the norm prologue takes: add_rmsnorm's 128-thread rows of at most two 8-element chunks per thread. */
-    static final int NORM_MAX_HIDDEN = 2048;
+    /** Widest row the norm prologue takes: add_rmsnorm's 128-thread rows of one 8-element chunk per thread (the m16 forms). */
+    static final int NORM_MAX_HIDDEN = 1024;
 
     /**
      * Why a norm-prologue form cannot run consumer {@code op} of this model at {@code splits} (prefill_kernels.h, v67: hidden a

@@ -211,21 +211,21 @@ class NormIntoGemmsTest {
         assertEquals(N32, find(c, "L6.down").impl().name(), "the producer stays with its norm");
     }
 
-    /** The model limits of the norm prologue: hidden a multiple of 8 up to 2048, k / splits up to 1024. */
+    /** The model limits of the norm prologue (the m16 forms: one chunk per thread): hidden a multiple of 8 up to 1024, k = hidden. */
     @Test
     void theNormPrologueRefusesWhatTheKernelCannotHold() {
         Op qkv = ForwardProgram.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b")).ops().stream()
                 .filter(o -> o.name().equals("L1.qkv")).findFirst().orElseThrow();
         ForwardProgram.Dims d = ForwardProgram.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b")).dims();
         assertNull(ImplRegistry.normRefusal(qkv, 1, d));
-        ForwardProgram.Dims wide = new ForwardProgram.Dims(4096, 16, 2, 64, 3072, 1000, 2, false, false, 1e-5f);
-        assertTrue(ImplRegistry.normRefusal(qkv, 1, wide).contains("hidden a multiple of 8 and <= 2048"));
+        ForwardProgram.Dims wide = new ForwardProgram.Dims(2048, 16, 2, 64, 3072, 1000, 2, false, false, 1e-5f);
+        assertTrue(ImplRegistry.normRefusal(qkv, 1, wide).contains("hidden a multiple of 8 and <= 1024"));
+        ForwardProgram.Dims odd = new ForwardProgram.Dims(1020, 15, 3, 68, 3072, 1000, 2, false, false, 1e-5f);
+        assertTrue(ImplRegistry.normRefusal(qkv, 1, odd).contains("hidden a multiple of 8"));
         Op deep = new Op("L1.qkv", OpKind.GEMM, 1, qkv.reads(), qkv.writes(), qkv.weights(), 1280, 2048, Count.TOKENS);
-        ForwardProgram.Dims d2048 = new ForwardProgram.Dims(2048, 16, 2, 64, 3072, 1000, 2, false, false, 1e-5f);
-        assertTrue(ImplRegistry.normRefusal(deep, 1, d2048).contains("k / splits <= 1024, k 2048 at 1 splits"));
-        assertNull(ImplRegistry.normRefusal(deep, 2, d2048));
+        assertTrue(ImplRegistry.normRefusal(deep, 2, d).contains("k must be hidden (1024), k is 2048"));
         assertEquals(1024, KernelConstants.GEMM_STREAM_NORM_KMAX);
-        assertEquals(81920, KernelConstants.GEMM_STREAM_N32_NORM_SMEM_M16);
+        assertEquals(98304, KernelConstants.GEMM_STREAM_N32_NORM_SMEM_M16);
     }
 
     /**
