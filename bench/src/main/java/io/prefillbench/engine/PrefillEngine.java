@@ -61,6 +61,9 @@ public final class PrefillEngine implements AutoCloseable {
     private MemorySegment hostMetaDevice, hostOutDevice;
     private CudaEvent start;
     private CudaEvent stop;
+    // whether forwards record start / stop around themselves (lastGpuMillis): the two records are host calls on the forward's
+    // path (s26 call 5: ~3.3 us of a graph forward's host time), which an engine that does not time itself never pays
+    private boolean timeGpu = true;
     private final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
     private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
@@ -235,9 +238,9 @@ public final class PrefillEngine implements AutoCloseable {
         ForwardPlan plan = planFor(size, seqs);
         int tiles = writeMeta(seqs, plan);
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
-        start.record(stream);
+        if (timeGpu) start.record(stream);
         issueForward(plan, false);
-        stop.record(stream);
+        if (timeGpu) stop.record(stream);
         stream.synchronize();
         return finish(seqs, tokens, size, false, plan.lowered.key().uniformDecode());
     }
@@ -257,9 +260,9 @@ public final class PrefillEngine implements AutoCloseable {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
         }
         writeMeta(seqs, plan);
-        start.record(stream);
+        if (timeGpu) start.record(stream);
         exec.launch(stream);
-        stop.record(stream);
+        if (timeGpu) stop.record(stream);
         stream.synchronize();
         return finish(seqs, tokens, size, true, decode);
     }
@@ -399,9 +402,23 @@ public final class PrefillEngine implements AutoCloseable {
         return new ArrayList<>(captures.values());
     }
 
-    /** GPU time of the last forward (CUDA events around copy-in .. copy-out), milliseconds. */
+    /** GPU time of the last forward (CUDA events around copy-in .. copy-out), milliseconds; NaN when it ran untimed ({@link #timeGpu}). */
     public float lastGpuMillis() {
         return lastGpuMs;
+    }
+
+    /**
+     * Whether {@link #eager} and {@link #graph} time each forward on the GPU with CUDA events recorded around it (on by
+     * default). Off, a forward issues no event record and {@link #lastGpuMillis} is NaN: what its host time then measures
+     * is the forward alone (metadata in, launch, first tokens out, synchronization), as an engine that does not time itself
+     * runs it; the records cost a graph forward ~3.3 us of host time (s26 call 5), a twentieth of the tiny preset's.
+     */
+    public void timeGpu(boolean on) {
+        timeGpu = on;
+    }
+
+    public boolean timesGpu() {
+        return timeGpu;
     }
 
     /** Last-token logits of the last forward, as floats [seqs][vocab]. */
@@ -448,7 +465,7 @@ public final class PrefillEngine implements AutoCloseable {
     }
 
     private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph, boolean decode) {
-        lastGpuMs = stop.elapsedMillisSince(start);
+        lastGpuMs = timeGpu ? stop.elapsedMillisSince(start) : Float.NaN;
         lastSeqs = seqs.size();
         int[] first = new int[seqs.size()];
         for (int i = 0; i < first.length; i++) first[i] = hostOut.segment().getAtIndex(ValueLayout.JAVA_INT, i);

@@ -55,6 +55,11 @@ public final class PrefillRunner {
     private final PrefillEngine engine;
     private final PaddingGuard guard;
 
+    /** The engine it runs (a caller times its forwards with or without GPU events: {@link PrefillEngine#timeGpu}). */
+    public PrefillEngine engine() {
+        return engine;
+    }
+
     public PrefillRunner(PrefillEngine engine, PaddingGuard guard) {
         this.engine = engine;
         this.guard = guard;

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One prefill forward end to end (inputs in, first tokens out), eager or as a graph replay. The
- * trial setup opens the engine and captures the sizes once; the benchmark method is one forward.
+ * trial setup opens the engine and captures the sizes once; the benchmark method is one forward,
+ * timed by JMH alone: the engine records no GPU-timing events (PrefillEngine.timeGpu(false)), whose
+ * host calls would sit on each forward's path (since the twenty-sixth session).
  *
  * <pre>
  * java -jar cli/target/bench.jar jmh PrefillBenchmark -p workload=short,long -rf json -rff results/jmh.json
@@ -67,6 +69,7 @@ public class PrefillBenchmark {
         if (runMode == PrefillRunner.Mode.GRAPH) {
             for (int s : cfg.sizes().sizes()) engine.capture(s);
         }
+        engine.timeGpu(false);
         runner = new PrefillRunner(engine, PaddingGuard.DEFAULT);
         prepared = runner.prepare(prompts(workload, cfg.model().vocab()));
     }

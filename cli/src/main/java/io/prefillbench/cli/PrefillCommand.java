@@ -145,6 +145,12 @@ final class PrefillCommand implements Callable<Integer> {
             description = "Per-bucket implementation choices (GEMM implementation and splits, fusions, L2 prefetch, persistent layers, attention forms, decode graphs) instead of the measurements file in the jar; recorded in the results.")
     Path implChoices;
 
+    @Option(names = "--host-timing", defaultValue = "separate", paramLabel = "HOW",
+            description = "Host samples: separate (default: from forwards that record no GPU-timing event; the GPU times from event-timed "
+                    + "forwards run after them, so every forward runs twice per iteration) or events (both from the same forwards, whose "
+                    + "two event records then sit on the host path: ~3 us of a graph forward on an H200 host).")
+    String hostTiming = "separate";
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
     boolean progress;
 
@@ -164,6 +170,11 @@ final class PrefillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            hostTiming();
+        } catch (IllegalArgumentException e) {
+            throw new BenchException(e.getMessage());
+        }
         if (sweep != null) return new SweepRun(this).call();
         if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");
         // Everything the user typed is checked before the GPU is touched.
@@ -230,7 +241,8 @@ final class PrefillCommand implements Callable<Integer> {
                     new RunConfig(m.name(), shape(m), capture.asList(), maxNumSeqs, warmup, iterations, seed,
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
-                            RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options, engine), options.pdl() && options.libraryEdges()),
+                            RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options, engine), options.pdl() && options.libraryEdges(),
+                            hostTiming().recorded()),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports, engine::decodeCaptureReport));
@@ -296,7 +308,7 @@ final class PrefillCommand implements Callable<Integer> {
         LaunchCounts launches = new LaunchCounts(eager ? runner.launches(prepared, PrefillRunner.Mode.EAGER) : 0,
                 graph ? runner.launches(prepared, PrefillRunner.Mode.GRAPH) : 0);
 
-        for (int i = 0; i < warmup; i++) pair(runner, prepared, i, eager, graph, null, null, null, null, 0);
+        for (int i = 0; i < warmup; i++) pair(runner, prepared, i, eager, graph, null, null, null, null, 0, hostTiming());
         int cap = duration == null ? iterations : MAX_ITERATIONS;
         long[] eHost = new long[cap], gHost = new long[cap], eGpu = new long[cap], gGpu = new long[cap];
         PrefillRunner.Result[] last = new PrefillRunner.Result[2]; // eager, graph
@@ -304,7 +316,7 @@ final class PrefillCommand implements Callable<Integer> {
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + (long) (duration * 1e9);
         int n = 0;
         while (n < cap && System.nanoTime() < deadline) {
-            pair(runner, prepared, n, eager, graph, eHost, gHost, eGpu, gGpu, n);
+            pair(runner, prepared, n, eager, graph, eHost, gHost, eGpu, gGpu, n, hostTiming());
             n++;
             if (progress && (n & 63) == 0) {
                 err.printf("\r%s: %d iterations ", w.name(), n);
@@ -349,28 +361,27 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     /**
-     * One pair: eager then graph in even iterations, graph then eager in odd ones ({@link RunConfig#ABBA}), so
-     * neither mode always runs on a GPU the other just warmed or left busy. Null arrays: warm-up, nothing recorded.
+     * One timed iteration, eager and graph in ABBA order ({@link RunConfig#ABBA}), the samples taken as {@code timing} says
+     * ({@link PairTiming}). Null arrays: warm-up, nothing recorded.
      */
     static void pair(PrefillRunner runner, PrefillRunner.Prepared prepared, int iteration, boolean eager, boolean graph,
-                             long[] eHost, long[] gHost, long[] eGpu, long[] gGpu, int at) {
-        boolean eagerFirst = (iteration & 1) == 0;
-        for (int k = 0; k < 2; k++) {
-            boolean runEager = (k == 0) == eagerFirst;
-            if (runEager ? !eager : !graph) continue;
+                     long[] eHost, long[] gHost, long[] eGpu, long[] gGpu, int at, HostTiming timing) {
+        PairTiming.iteration(timing, on -> runner.engine().timeGpu(on), mode -> {
             long t = System.nanoTime();
-            PrefillRunner.Result r = runner.run(prepared, runEager ? PrefillRunner.Mode.EAGER : PrefillRunner.Mode.GRAPH, false);
-            long host = System.nanoTime() - t;
-            if (eHost == null) continue;
-            (runEager ? eHost : gHost)[at] = host;
-            (runEager ? eGpu : gGpu)[at] = Math.round(r.gpuMs() * 1e6);
-        }
+            PrefillRunner.Result r = runner.run(prepared, mode, false);
+            return new PairTiming.Sample(System.nanoTime() - t, r.gpuMs());
+        }, iteration, eager, graph, eHost, gHost, eGpu, gGpu, at);
     }
 
     /** Where {@link PendingHistogramLogs} writes a workload's log (checked before the run). */
     static Path histogramPath(Path json, String workload, String mode) {
         String base = json.getFileName().toString().replaceFirst("\\.json$", "");
         return json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");
+    }
+
+    /** --host-timing, parsed (refused with both names before anything runs: see call()). */
+    HostTiming hostTiming() {
+        return HostTiming.parse(hostTiming);
     }
 
     /** Engine options with the bundled choices, or those of {@code file} (read now: a bad file fails before CUDA). */

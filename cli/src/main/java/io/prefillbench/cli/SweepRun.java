@@ -105,7 +105,8 @@ final class SweepRun {
                     List.of(RunMeta.device(engine.device())),
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
-                            "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine)),
+                            "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine),
+                            cmd.hostTiming().recorded()),
                     points, throttling);
             stdout.print(markdown(r));
             stdout.flush();
@@ -123,9 +124,9 @@ final class SweepRun {
         for (int len : range.split(tokens)) prompts.add(rnd.ints(len, 0, vocab).toArray());
         PrefillRunner.Prepared prepared = runner.prepare(prompts);
         // warm-up and timing in ABBA order, the same pairs as prefill runs (RunConfig.ABBA)
-        for (int i = 0; i < warmup; i++) PrefillCommand.pair(runner, prepared, i, true, true, null, null, null, null, 0);
+        for (int i = 0; i < warmup; i++) PrefillCommand.pair(runner, prepared, i, true, true, null, null, null, null, 0, cmd.hostTiming());
         long[] eHost = new long[iterations], gHost = new long[iterations], eGpu = new long[iterations], gGpu = new long[iterations];
-        for (int n = 0; n < iterations; n++) PrefillCommand.pair(runner, prepared, n, true, true, eHost, gHost, eGpu, gGpu, n);
+        for (int n = 0; n < iterations; n++) PrefillCommand.pair(runner, prepared, n, true, true, eHost, gHost, eGpu, gGpu, n, cmd.hostTiming());
         // one untimed run per mode for the checks below, as prefill does: the timed loop keeps no results
         PrefillRunner.Result lastE = runner.run(prepared, PrefillRunner.Mode.EAGER, false);
         PrefillRunner.Result lastG = runner.run(prepared, PrefillRunner.Mode.GRAPH, false);

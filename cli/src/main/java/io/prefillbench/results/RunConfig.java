@@ -22,11 +22,14 @@ import java.util.Map;
  * @param implChoices    nullable: the implementation choices the lowering read (bundled or --impl-choices), with a digest
  * @param libraryEdges   nullable: captured graphs let our kernel after a cuBLASLt call launch early (--library-edges,
  *                       on with PDL by default; false with --no-library-edges or --no-pdl)
+ * @param hostTiming     nullable: where the host samples come from (--host-timing): "separate: ..." (forwards without the
+ *                       GPU-timing events, since the twenty-sixth session) or "events: ..." (the event-timed forwards; files
+ *                       without the field were timed that way)
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
                         int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
                         Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
-                        Boolean libraryEdges) {
+                        Boolean libraryEdges, String hostTiming) {
     /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
     public static final String ABBA = "abba: eager-graph, graph-eager, ...";
 
@@ -51,6 +54,7 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
         m.put("slowdownCycles", slowdownCycles);
         m.put("implChoices", implChoices);
         m.put("libraryEdges", libraryEdges);
+        m.put("hostTiming", hostTiming);
         return m;
     }
 }

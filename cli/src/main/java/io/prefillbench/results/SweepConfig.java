@@ -8,8 +8,10 @@ import java.util.Map;
  * @param sequences          equal sequences per forward at every point ({@code --sweep-batch})
  * @param iterationsPerPoint timed forwards per mode at each point (interleaved eager, graph)
  * @param warmupPerPoint     untimed forwards per mode at each point before timing
+ * @param hostTiming         nullable: where the host samples come from (--host-timing, {@link RunConfig#hostTiming}); null in
+ *                           files written before the field: the event-timed forwards
  */
 public record SweepConfig(String model, Map<String, Object> modelShape, int from, int to, int step, int sequences,
                           int maxNumSeqs, int maxModelLen, int warmupPerPoint, int iterationsPerPoint, long seed, boolean pdl,
-                          String gemm) {
+                          String gemm, String hostTiming) {
 }

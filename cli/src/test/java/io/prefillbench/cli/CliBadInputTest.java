@@ -143,6 +143,10 @@ class CliBadInputTest {
                 "prefill", "--batch", "64x8", "--json", PREFILL_JSON));
         c.add(bad("prefill --device -1", "--device must be >= 0, got -1", "prefill", "--device", "-1", "--json", PREFILL_JSON));
         c.add(bad("prefill --no-graph --no-eager", "leave nothing to time", "prefill", "--no-graph", "--no-eager", "--json", PREFILL_JSON));
+        c.add(bad("prefill --host-timing both", "--host-timing takes separate or events, not 'both'", "prefill", "--host-timing", "both",
+                "--json", PREFILL_JSON));
+        c.add(bad("prefill --sweep --host-timing both", "--host-timing takes separate or events, not 'both'", "prefill", "--sweep", "8:16:8",
+                "--host-timing", "both", "--json", PREFILL_JSON));
         c.add(bad("prefill --profile --no-profile", "--profile and --no-profile contradict each other", "prefill", "--profile", "--no-profile",
                 "--json", PREFILL_JSON));
         c.add(bad("devices --launch-cost 0", "--launch-cost must be in 1..100000 launches, got 0", "devices", "--launch-cost", "0"));

@@ -82,7 +82,8 @@ public final class SyntheticRuns {
     /** Every run condition recorded, as the tool writes them now; only the iterations follow the sample count. */
     public static RunConfig config(Map<String, Object> shape, int samples) {
         return new RunConfig("ernie-4.5-0.3b", shape, List.of(16, 64, 512), 32, 50, samples, 1, "batch-invariant", 4096,
-                "iterations", true, 2.0, 64, RunConfig.ABBA, 0L, "bundled (synthetic, 2026-11-29, sha256 000000000000)", true);
+                "iterations", true, 2.0, 64, RunConfig.ABBA, 0L, "bundled (synthetic, 2026-11-29, sha256 000000000000)", true,
+                "separate: host samples from forwards without GPU-timing events, GPU samples from event-timed forwards run after them");
     }
 
     /** The gate's usual case: the ERNIE shapes, typical noise, named device "FIXTURE". */
