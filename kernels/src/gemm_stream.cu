@@ -518,7 +518,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     if (s < ktiles) load_w(s, s);
   // The rope epilogue's inputs that no kernel writes (host-written positions and slots, the RoPE table, the
   // bias): loaded now, so the fixup's tail holds only the partial sums' round trip.
-  if constexpr (ROPE) pk_rope_preload<MCAP, RBN, THREADS>(pk_rope_pre<MCAP, RBN>(), *rope, (blockIdx.x / GT) * RBN, m_eff);
+  const int rbn = (blockIdx.x / GT) * RBN;  // the rope group's first column (rope forms only)
+  if constexpr (ROPE) pk_rope_preload<MCAP, RBN, THREADS>(pk_rope_pre<MCAP, RBN>(), *rope, rbn, m_eff);
   pk_pdl_wait();
   if constexpr (C::ALOAD == 1) {
     uint4 av[S - 1][A_PER];  // every prologue A chunk in flight at once
@@ -652,7 +653,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         *reinterpret_cast<uint4 *>(p.c + (size_t)row * p.ldc + (col >> 1)) = pk_silu_mul8(gv, uv);
       }
     } else {
-      pk_rope_fixup<C, RBN>(p, *rope, pk_rope_pre<MCAP, RBN>(), smem, (blockIdx.x / GT) * RBN, m_eff, plane);
+      pk_rope_fixup<C, RBN>(p, *rope, pk_rope_pre<MCAP, RBN>(), smem, rbn, m_eff, plane);
     }
     return;
   }
