@@ -62,7 +62,8 @@ public final class PrefillEngine implements AutoCloseable {
     private CudaEvent start;
     private CudaEvent stop;
     // whether forwards record start / stop around themselves (lastGpuMillis): the two records are host calls on the forward's
-    // path (s26 call 5: ~3.3 us of a graph forward's host time), which an engine that does not time itself never pays
+    // path (s26 calls 5-6: 3.3 us of a graph forward's host time in a C++ loop, ~17 us of tiny's in prefill's), which an engine
+    // that does not time itself never pays
     private boolean timeGpu = true;
     private final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
     private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
@@ -411,14 +412,11 @@ public final class PrefillEngine implements AutoCloseable {
      * Whether {@link #eager} and {@link #graph} time each forward on the GPU with CUDA events recorded around it (on by
      * default). Off, a forward issues no event record and {@link #lastGpuMillis} is NaN: what its host time then measures
      * is the forward alone (metadata in, launch, first tokens out, synchronization), as an engine that does not time itself
-     * runs it; the records cost a graph forward ~3.3 us of host time (s26 call 5), a twentieth of the tiny preset's.
+     * runs it. The records cost a graph forward 3.3 us of host time in a C++ loop (s26 call 5) and the tiny preset's ~17 us in
+     * {@code prefill}'s alternating loop (call 6).
      */
     public void timeGpu(boolean on) {
         timeGpu = on;
-    }
-
-    public boolean timesGpu() {
-        return timeGpu;
     }
 
     /** Last-token logits of the last forward, as floats [seqs][vocab]. */

@@ -148,7 +148,7 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--host-timing", defaultValue = "separate", paramLabel = "HOW",
             description = "Host samples: separate (default: from forwards that record no GPU-timing event; the GPU times from event-timed "
                     + "forwards run after them, so every forward runs twice per iteration) or events (both from the same forwards, whose "
-                    + "two event records then sit on the host path: ~3 us of a graph forward on an H200 host).")
+                    + "two event records then sit on the host path: 3-17 us of a graph forward on an H200 host).")
     String hostTiming = "separate";
 
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
