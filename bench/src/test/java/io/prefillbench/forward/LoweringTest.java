@@ -1180,27 +1180,28 @@ class LoweringTest {
         // s19 (results/h200-ab-20261130/s19/call3/): ERNIE's prompts at 1..16 on the early form too, its uniform decode steps
         // on the wg form (decode rows); Llama's uniform decode steps at 1..16 on the early form, its prompts on the rule's
         // s20 (results/h200-ab-20261130/s20/): ERNIE's prompts at 1..16 and every batch at 17..64 on the early form over
-        // 32-row tiles (t32), Llama's at 17..64 too; s21 (results/h200-ab-20261130/s21/call1/): Llama's prompts at 1..16 on t32
+        // 32-row tiles (t32), Llama's at 17..64 too; s21 (results/h200-ab-20261130/s21/call1/): Llama's prompts at 1..16 on t32;
+        // s26 (results/h200-ab-20261130/s26/call10/): tiny's prompts at 1..16 on t32, its uniform decode steps on the early form
         ImplChoices b = ImplChoices.bundled();
-        assertEquals(9, b.attention().size());
-        assertEquals(2, b.attention().stream().filter(ImplChoices.AttentionRow::decodeOnly).count());
+        assertEquals(10, b.attention().size());
+        assertEquals(3, b.attention().stream().filter(ImplChoices.AttentionRow::decodeOnly).count());
         for (String preset : Presets.names()) {
             LoweredForward bundled = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), b);
             LoweredForward rule = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
             boolean tinyShape = preset.equals("tiny") || preset.equals("tiny-bias"), llama = preset.equals("llama-3.2-1b");
             boolean ernie = preset.equals("ernie-4.5-0.3b");
             for (int s : new int[] {16, 17, 64, 512}) {
-                assertEquals((ernie || llama) && s <= 64 ? ImplRegistry.ATTENTION_WG_EARLY_T32
-                                : ernie || tinyShape && s <= 16 || llama && s >= 17 ? ImplRegistry.ATTENTION_WG_EARLY
+                assertEquals((ernie || llama) && s <= 64 || tinyShape && s <= 16 ? ImplRegistry.ATTENTION_WG_EARLY_T32
+                                : ernie || llama && s >= 17 ? ImplRegistry.ATTENTION_WG_EARLY
                                 : rule.plan(s).op("L0.attention").impl().name(),
                         bundled.plan(s).op("L0.attention").impl().name(), preset + " at " + s);
                 // the plan's tiles are its attention kernel's: 32 rows for t32 (its capacity counted in them), 64 otherwise
                 assertEquals(ImplRegistry.tileRows(bundled.plan(s).op("L0.attention").impl()), bundled.plan(s).key().tileRows(), preset + " at " + s);
-                // a decode graph only where a decode row changes the plan: ERNIE's and Llama's size 16
-                assertEquals((ernie || llama) && s == 16, bundled.decodePlan(s).isPresent(), preset + " decode graph at " + s);
+                // a decode graph only where a decode row changes the plan: ERNIE's, Llama's and tiny's size 16
+                assertEquals((ernie || llama || tinyShape) && s == 16, bundled.decodePlan(s).isPresent(), preset + " decode graph at " + s);
             }
             if (ernie) assertEquals(ImplRegistry.ATTENTION_WG, bundled.decodePlan(16).orElseThrow().op("L0.attention").impl().name());
-            if (llama) assertEquals(ImplRegistry.ATTENTION_WG_EARLY, bundled.decodePlan(16).orElseThrow().op("L0.attention").impl().name());
+            if (llama || tinyShape) assertEquals(ImplRegistry.ATTENTION_WG_EARLY, bundled.decodePlan(16).orElseThrow().op("L0.attention").impl().name());
         }
     }
 
