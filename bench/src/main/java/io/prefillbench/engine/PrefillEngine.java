@@ -39,7 +39,8 @@ import java.util.OptionalInt;
  * (build_tile_map) reading the batch metadata from pinned host memory and the last (argmax) writing the first tokens
  * there, so a forward has no copy. Graph mode replays it as one captured graph; eager issues it call by call with grids
  * sized to the real batch. A size may have a second plan and graph for uniform-decode batches (a decode-only attention
- * row: {@link SeqInput#uniformDecode}); eager and graph pick between them by the same rule.
+ * row: {@link SeqInput#uniformDecode}) and one for batches of fresh prompts (a fresh-only row: {@link SeqInput#fresh});
+ * eager and graph pick between them by the same rule.
  */
 public final class PrefillEngine implements AutoCloseable {
     private final EngineConfig config;
@@ -72,6 +73,10 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, ForwardPlan> decodePlans = new LinkedHashMap<>();
     private final Map<Integer, GraphExec> decodeGraphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> decodeCaptures = new LinkedHashMap<>();
+    // sizes with a fresh-prompt plan (LoweredForward.freshPlan): batches without a cached prefix run it, eager and graph alike
+    private final Map<Integer, ForwardPlan> freshPlans = new LinkedHashMap<>();
+    private final Map<Integer, GraphExec> freshGraphs = new LinkedHashMap<>();
+    private final Map<Integer, CaptureReport> freshCaptures = new LinkedHashMap<>();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
     private final Map<Integer, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
@@ -131,7 +136,7 @@ public final class PrefillEngine implements AutoCloseable {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
             ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), options.libraryEdges(), arena);
-            (lp.key().uniformDecode() ? decodePlans : plans).put(lp.key().size(), plan);
+            (lp.key().uniformDecode() ? decodePlans : lp.key().fresh() ? freshPlans : plans).put(lp.key().size(), plan);
             for (LoweredOp op : lp.ops()) {
                 Impl impl = op.impl();
                 if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && impl.dynamicSmem() > raised.getOrDefault(impl.kernel(), 0)) {
@@ -255,7 +260,7 @@ public final class PrefillEngine implements AutoCloseable {
         int size = requireBucket(tokens);
         ForwardPlan plan = planFor(size, seqs);
         boolean decode = plan.lowered.key().uniformDecode();
-        GraphExec exec = (decode ? decodeGraphs : graphs).get(size);
+        GraphExec exec = (decode ? decodeGraphs : plan.lowered.key().fresh() ? freshGraphs : graphs).get(size);
         if (exec == null) throw new IllegalStateException("size " + size + " is not captured");
         if (seqs.size() > config.seqCapacity(size)) {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
@@ -270,12 +275,18 @@ public final class PrefillEngine implements AutoCloseable {
 
     /** The plan this batch runs at its size: the decode plan for a uniform-decode batch where the size has one. */
     private ForwardPlan planFor(int size, List<SeqInput> seqs) {
-        return runsDecodePlan(size, seqs) ? decodePlans.get(size) : plan(size);
+        if (runsDecodePlan(size, seqs)) return decodePlans.get(size);
+        return runsFreshPlan(size, seqs) ? freshPlans.get(size) : plan(size);
     }
 
     /** Whether this batch runs the size's decode plan: a uniform-decode batch at a size that has one. */
     public boolean runsDecodePlan(int size, List<SeqInput> seqs) {
         return decodePlans.containsKey(size) && SeqInput.uniformDecode(seqs);
+    }
+
+    /** Whether this batch runs the size's fresh-prompt plan: no sequence with a cached prefix, at a size that has one. */
+    public boolean runsFreshPlan(int size, List<SeqInput> seqs) {
+        return freshPlans.containsKey(size) && SeqInput.fresh(seqs);
     }
 
     /**
@@ -289,7 +300,8 @@ public final class PrefillEngine implements AutoCloseable {
         int size = requireBucket(tokens);
         ForwardPlan runs = planFor(size, seqs);
         // keyed -size for a decode plan: the profile is of the plan the batch runs
-        ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key().uniformDecode() ? -size : size,
+        // keyed by size and graph kind
+        ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key().batch().ordinal() * 1_000_000 + size,
                 s -> new ForwardPlan(runs.lowered, new Binding(runs.lowered.key(), false), library, 0, false, arena));
         int tiles = Math.max(1, writeMeta(seqs, plan));
         plan.setGrids(tokens, seqs.size(), tiles);
@@ -323,7 +335,7 @@ public final class PrefillEngine implements AutoCloseable {
     /**
      * Captures the forward of one size: warm-up eager run at the bucket's capacity with the worst-case
      * split, then capture, instantiate and upload; where the size has a decode plan, its decode graph the same way after
-     * it ({@link #decodeCaptureReport}).
+     * it ({@link #decodeCaptureReport}), and a fresh-prompt plan's graph ({@link #freshCaptureReport}).
      */
     public CaptureReport capture(int size) {
         if (graphs.containsKey(size)) return captures.get(size);
@@ -331,6 +343,8 @@ public final class PrefillEngine implements AutoCloseable {
         captures.put(size, r);
         ForwardPlan decode = decodePlans.get(size);
         if (decode != null) decodeCaptures.put(size, captureGraph(decode, size, decodeGraphs, false));
+        ForwardPlan fresh = freshPlans.get(size);
+        if (fresh != null) freshCaptures.put(size, captureGraph(fresh, size, freshGraphs, false));
         return r;
     }
 
@@ -378,6 +392,11 @@ public final class PrefillEngine implements AutoCloseable {
     /** What capturing the size's decode graph cost, where the size has one and is captured. */
     public java.util.Optional<CaptureReport> decodeCaptureReport(int size) {
         return java.util.Optional.ofNullable(decodeCaptures.get(size));
+    }
+
+    /** What capturing the size's fresh-prompt graph cost, where the size has one and is captured. */
+    public java.util.Optional<CaptureReport> freshCaptureReport(int size) {
+        return java.util.Optional.ofNullable(freshCaptures.get(size));
     }
 
     /** Shape of the captured graph of a size (nodes, edges, depth, widest level: 2+ with a forked branch). */
@@ -500,12 +519,14 @@ public final class PrefillEngine implements AutoCloseable {
         RuntimeException first = null;
         List<AutoCloseable> owners = new ArrayList<>(graphs.values());
         owners.addAll(decodeGraphs.values());
+        owners.addAll(freshGraphs.values());
         owners.add(profiler);
         owners.add(hostOut);
         owners.add(hostMeta);
         owners.addAll(matmuls.values());
         owners.addAll(plans.values());
         owners.addAll(decodePlans.values());
+        owners.addAll(freshPlans.values());
         owners.addAll(profilePlans.values());
         owners.add(buffers);
         owners.add(weights);
@@ -524,8 +545,10 @@ public final class PrefillEngine implements AutoCloseable {
         }
         graphs.clear();
         decodeGraphs.clear();
+        freshGraphs.clear();
         plans.clear();
         decodePlans.clear();
+        freshPlans.clear();
         matmuls.clear();
         profilePlans.clear();
         arena.close();

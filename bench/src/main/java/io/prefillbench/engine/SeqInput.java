@@ -42,4 +42,14 @@ public record SeqInput(int[] tokens, int prefixLen, int slot, int[] pages) {
         for (SeqInput s : seqs) if (s.tokens.length != 1 || s.prefixLen == 0) return false;
         return true;
     }
+
+    /**
+     * Whether a batch is only fresh prompts (no sequence with a cached prefix): such a batch replays its size's fresh-prompt
+     * graph where the size has one ({@code LoweredForward.freshPlan}); any batch with a prefix replays the plain graph.
+     */
+    public static boolean fresh(java.util.List<SeqInput> seqs) {
+        if (seqs.isEmpty()) return false;
+        for (SeqInput s : seqs) if (s.prefixLen != 0) return false;
+        return true;
+    }
 }

@@ -102,8 +102,9 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * shape names it (s17: tiny's and Llama-3.2-1B's fusions at 16, not Qwen2.5-0.5B's, which nobody measured).
      * With {@code batch} the row serves one of a size's two graphs only (as an attention row's {@code "decode"}, v52):
      * {@value AttentionRow#DECODE} the decode graph, which uniform-decode batches replay; {@value #PREFILL} the size's
-     * other graph, which every other batch replays (prompts and mixed steps). A size gets a decode graph where such a
-     * row changes its plan (s25: v65's rope fusion gained on prompts and lost on decode steps over long prefixes).
+     * other graphs, which every other batch replays (prompts and mixed steps); {@value AttentionRow#FRESH} the fresh-prompt
+     * graph, which batches without a cached prefix replay. A size gets a decode or fresh graph where such a row changes its
+     * plan (s25: v65's rope fusion gained on prompts and lost on decode steps over long prefixes).
      */
     public record FusionRow(String fusion, int m, int arch, String source, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax,
                             @JsonInclude(JsonInclude.Include.NON_NULL) String producer,
@@ -142,16 +143,24 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
             return serves(batch, key);
         }
 
-        /** Whether a row with this {@code batch} (checked by {@link #checkBatch}) serves the graph of this key. */
+        /**
+         * Whether a row with this {@code batch} (checked by {@link #checkBatch}) serves the graph of this key: "decode" the
+         * decode graph, "prefill" the plain and fresh-prompt graphs, "fresh" the fresh-prompt graph.
+         */
         static boolean serves(String batch, CaptureKey key) {
-            return batch == null || batch.equals(AttentionRow.DECODE) == key.uniformDecode();
+            if (batch == null) return true;
+            return switch (batch) {
+                case AttentionRow.DECODE -> key.uniformDecode();
+                case AttentionRow.FRESH -> key.fresh();
+                default -> !key.uniformDecode();
+            };
         }
 
-        /** A GEMM or fusion row's {@code batch}: absent, {@value AttentionRow#DECODE} or {@value #PREFILL}. */
+        /** A GEMM or fusion row's {@code batch}: absent, {@value AttentionRow#DECODE}, {@value #PREFILL} or {@value AttentionRow#FRESH}. */
         static void checkBatch(String batch, String row) {
-            if (batch != null && !batch.equals(AttentionRow.DECODE) && !batch.equals(PREFILL)) {
-                throw new IllegalArgumentException(row + ": batch \"" + batch + "\" is neither \"" + AttentionRow.DECODE + "\" nor \""
-                        + PREFILL + "\" (omit it for rows that serve every batch)");
+            if (batch != null && !batch.equals(AttentionRow.DECODE) && !batch.equals(PREFILL) && !batch.equals(AttentionRow.FRESH)) {
+                throw new IllegalArgumentException(row + ": batch \"" + batch + "\" is none of \"" + AttentionRow.DECODE + "\", \""
+                        + PREFILL + "\", \"" + AttentionRow.FRESH + "\" (omit it for rows that serve every batch)");
             }
         }
 
@@ -191,20 +200,26 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * {@code m} only; an exact row wins over a range), in place of the registry's rule; {@code arch} 0 matches any.
      * {@code batch} {@value #DECODE}: the row is for the size's decode graph only, the one uniform-decode batches replay
      * (every sequence one new token after a cached prefix; {@link CaptureKey#uniformDecode}); a size gets a decode graph
-     * where such a row changes its plan. Rows without it serve both graphs; for a decode graph a decode row wins.
+     * where such a row changes its plan. {@code batch} {@value #FRESH}: the row is for the size's fresh-prompt graph only, the
+     * one batches without a cached prefix replay ({@link CaptureKey#fresh}; s26 call 12: the t32 form at 81..128 won on
+     * prompts and lost on mixed steps over cached prefixes, which replay the plain graph). Rows without it serve every
+     * graph; for a decode or fresh graph a row of its kind wins.
      */
     public record AttentionRow(String impl, int qHeads, int kvHeads, int headDim, int m,
                                @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch, String source,
                                @JsonInclude(JsonInclude.Include.NON_NULL) String batch) {
         /** The value of {@code batch} that scopes a row to the decode graphs. */
         public static final String DECODE = "decode";
+        /** The value of {@code batch} that scopes a row to the fresh-prompt graphs. */
+        public static final String FRESH = "fresh";
 
         @com.fasterxml.jackson.annotation.JsonCreator
         public AttentionRow {
             if (impl == null || impl.isBlank()) throw new IllegalArgumentException("attention row for m " + m + " names no impl");
             if (mMax != null && mMax < m) throw new IllegalArgumentException("attention row " + impl + ": mMax " + mMax + " is below m " + m);
-            if (batch != null && !batch.equals(DECODE)) {
-                throw new IllegalArgumentException("attention row " + impl + ": batch \"" + batch + "\" is not \"" + DECODE + "\" (omit it for rows that serve every batch)");
+            if (batch != null && !batch.equals(DECODE) && !batch.equals(FRESH)) {
+                throw new IllegalArgumentException("attention row " + impl + ": batch \"" + batch + "\" is neither \"" + DECODE + "\" nor \"" + FRESH
+                        + "\" (omit it for rows that serve every batch)");
             }
         }
 
@@ -216,6 +231,11 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         /** Whether the row is for the decode graphs only. */
         public boolean decodeOnly() {
             return DECODE.equals(batch);
+        }
+
+        /** Whether the row is for the fresh-prompt graphs only. */
+        public boolean freshOnly() {
+            return FRESH.equals(batch);
         }
 
         /** Whether the row covers capture size {@code size}. */
@@ -425,18 +445,15 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      */
     public Optional<AttentionRow> attention(CaptureKey key, ForwardProgram.Dims dims) {
         var rows = attentionRows(key, dims);
-        var decode = rows.stream().filter(AttentionRow::decodeOnly).toList();
-        var plain = rows.stream().filter(r -> !r.decodeOnly()).toList();
-        if (key.uniformDecode()) {
-            Optional<AttentionRow> d = firstExactElseRange(decode);
-            if (d.isPresent()) return d;
-        }
-        return firstExactElseRange(plain);
+        var own = rows.stream().filter(r -> key.uniformDecode() ? r.decodeOnly() : key.fresh() && r.freshOnly()).toList();
+        var plain = rows.stream().filter(r -> r.batch() == null).toList();
+        Optional<AttentionRow> o = firstExactElseRange(own);
+        return o.isPresent() ? o : firstExactElseRange(plain);
     }
 
-    /** Whether some decode-only attention row reaches this model's attention shape at this key's size and arch. */
-    public boolean hasDecodeAttention(CaptureKey key, ForwardProgram.Dims dims) {
-        return attentionRows(key, dims).stream().anyMatch(AttentionRow::decodeOnly);
+    /** Whether some decode-only or fresh-only attention row reaches this model's attention shape at this key's size and arch. */
+    public boolean hasScopedAttention(CaptureKey key, ForwardProgram.Dims dims) {
+        return attentionRows(key, dims).stream().anyMatch(r -> r.batch() != null);
     }
 
     /**
@@ -444,7 +461,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * with {@code batch}): then the size's decode plan may differ from its plain one, and is lowered to see.
      */
     public boolean scopesByBatch(CaptureKey key, ForwardProgram.Dims dims) {
-        return hasDecodeAttention(key, dims)
+        return hasScopedAttention(key, dims)
                 || fusions.stream().anyMatch(r -> r.batch() != null && r.covers(key.size()) && archMatches(r.arch(), key))
                 || gemm.stream().anyMatch(r -> r.batch() != null && r.covers(key.size()) && archMatches(r.arch(), key));
     }

@@ -15,13 +15,18 @@ import java.util.Optional;
  * those plans. The engine allocates and binds exactly this; {@code bench.jar plan} reports it.
  */
 public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> plans, Map<Integer, LoweredPlan> decodePlans,
-                             BufferLayout layout) {
+                             Map<Integer, LoweredPlan> freshPlans, BufferLayout layout) {
     public LoweredForward {
         plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
         decodePlans = Collections.unmodifiableMap(new LinkedHashMap<>(decodePlans));
+        freshPlans = Collections.unmodifiableMap(new LinkedHashMap<>(freshPlans));
         for (var e : decodePlans.entrySet()) {
             if (!plans.containsKey(e.getKey()) || !e.getValue().key().uniformDecode())
                 throw new IllegalArgumentException("decode plan of size " + e.getKey() + " without its plain plan, or not a decode key");
+        }
+        for (var e : freshPlans.entrySet()) {
+            if (!plans.containsKey(e.getKey()) || !e.getValue().key().fresh())
+                throw new IllegalArgumentException("fresh-prompt plan of size " + e.getKey() + " without its plain plan, or not a fresh key");
         }
     }
 
@@ -33,26 +38,29 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
                                     int arch, ImplRegistry registry, ImplChoices choices) {
         int group = program.dims().group();
         Map<Integer, LoweredPlan> plans = new LinkedHashMap<>();
-        Map<Integer, LoweredPlan> decodePlans = new LinkedHashMap<>();
+        Map<Integer, LoweredPlan> decodePlans = new LinkedHashMap<>(), freshPlans = new LinkedHashMap<>();
         for (int size : sizes.sizes()) {
             int seqs = Math.min(size, maxNumSeqs);
             int tiles = Math.max(1, TileMath.exactWorstCaseTiles(size, seqs, group, KernelConstants.ROWS_PER_TILE));
             CaptureKey key = tiled(new CaptureKey(size, seqs, tiles, smCount, arch), program, registry, choices);
             LoweredPlan plain = Lowering.lower(program, key, registry, choices);
             plans.put(size, plain);
-            // a decode graph only where a row scoped to a batch kind changes what the size runs: otherwise one graph serves both
+            // a decode or fresh-prompt graph only where a row scoped to a batch kind changes what the size runs: otherwise the
+            // plain graph serves those batches too
             if (choices.scopesByBatch(key, program.dims())) {
                 LoweredPlan decode = Lowering.lower(program, tiled(key.forDecode(), program, registry, choices), registry, choices);
                 if (!sameImpls(plain, decode)) decodePlans.put(size, decode);
+                LoweredPlan fresh = Lowering.lower(program, tiled(key.forBatch(CaptureKey.Batch.FRESH), program, registry, choices), registry, choices);
+                if (!sameImpls(plain, fresh)) freshPlans.put(size, fresh);
             }
         }
         int largest = sizes.largest();
         int pagesPerSeq = (maxModelLen + KernelConstants.PAGE_SIZE - 1) / KernelConstants.PAGE_SIZE;
         MetaLayout meta = MetaLayout.of(largest, Math.min(largest, maxNumSeqs), pagesPerSeq);
         long ropeBytes = 4L * maxModelLen * program.dims().headDim();
-        BufferLayout layout = BufferLayout.of(withDecode(plans, decodePlans), meta, ropeBytes,
+        BufferLayout layout = BufferLayout.of(every(plans, decodePlans, freshPlans), meta, ropeBytes,
                 "[" + maxModelLen + ", " + program.dims().headDim() + "] fp32 cos|sin");
-        LoweredForward f = new LoweredForward(program, plans, decodePlans, layout);
+        LoweredForward f = new LoweredForward(program, plans, decodePlans, freshPlans, layout);
         f.weightLayout(); // the buckets agree on it
         return f;
     }
@@ -93,6 +101,11 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
         return Optional.ofNullable(decodePlans.get(size));
     }
 
+    /** The size's fresh-prompt graph plan (batches without a cached prefix), where a fresh-only row gave it one. */
+    public Optional<LoweredPlan> freshPlan(int size) {
+        return Optional.ofNullable(freshPlans.get(size));
+    }
+
     public LoweredPlan plan(int size) {
         LoweredPlan p = plans.get(size);
         if (p == null) throw new IllegalArgumentException("no plan for size " + size);
@@ -103,14 +116,16 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
         return List.copyOf(plans.values());
     }
 
-    /** Every plan the engine binds: the plain plans of all sizes, then the decode plans. */
+    /** Every plan the engine binds: the plain plans of all sizes, then the decode plans, then the fresh-prompt plans. */
     public List<LoweredPlan> everyPlan() {
-        return withDecode(plans, decodePlans);
+        return every(plans, decodePlans, freshPlans);
     }
 
-    private static List<LoweredPlan> withDecode(Map<Integer, LoweredPlan> plans, Map<Integer, LoweredPlan> decodePlans) {
+    private static List<LoweredPlan> every(Map<Integer, LoweredPlan> plans, Map<Integer, LoweredPlan> decodePlans,
+                                           Map<Integer, LoweredPlan> freshPlans) {
         List<LoweredPlan> every = new ArrayList<>(plans.values());
         every.addAll(decodePlans.values());
+        every.addAll(freshPlans.values());
         return List.copyOf(every);
     }
 }

@@ -28,6 +28,7 @@ public final class OpDump {
         for (LoweredPlan p : f.all()) line(sb, p, "");
         // decode graphs (uniform-decode batches) as comments: the harness builds its chain from the plain plans
         for (LoweredPlan p : f.decodePlans().values()) line(sb, p, "# decode graph: ");
+        for (LoweredPlan p : f.freshPlans().values()) line(sb, p, "# fresh-prompt graph: ");
         return sb.toString();
     }
 

@@ -55,11 +55,12 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      *                       ({@link GemmTiling}) rather than a library call: where the H200 measured them 1.5-1.7x
      *                       slower than cuBLASLt (results/README.md, seventh session)
      * @param decodeGraph    null, or what the size's decode graph (uniform-decode batches) runs differently
+     * @param freshGraph     null, or what the size's fresh-prompt graph (batches without a cached prefix) runs differently
      */
     public record BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops,
-                            boolean mmaTiles, String decodeGraph) {
+                            boolean mmaTiles, String decodeGraph, String freshGraph) {
         public BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops, boolean mmaTiles) {
-            this(size, launches, perLayer, gemms, workspaceBytes, ops, mmaTiles, null);
+            this(size, launches, perLayer, gemms, workspaceBytes, ops, mmaTiles, null, null);
         }
     }
 
@@ -152,7 +153,8 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             long ws = 0;
             for (String w : p.workspaces().keySet()) ws += p.bytes(w);
             buckets.add(new BucketRow(size, p.launchCount(), p.launchesPerLayer(0), gemmImpls(p), ws,
-                    listOps ? opLines(p) : List.of(), mmaTiles(p), lowered.decodePlan(size).map(d -> decodeDifference(p, d)).orElse(null)));
+                    listOps ? opLines(p) : List.of(), mmaTiles(p), lowered.decodePlan(size).map(d -> decodeDifference(p, d)).orElse(null),
+                    lowered.freshPlan(size).map(d -> decodeDifference(p, d)).orElse(null)));
         }
         return new PlanReport(shape, sizes.asList(), maxNumSeqs, smCount, maxModelLen, guard, shape.params(),
                 shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes, List.copyOf(buckets));
@@ -357,6 +359,11 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         if (!decode.isEmpty()) {
             md.append("\nDecode graphs (a second graph per size, replayed by uniform-decode batches: every sequence one new token after a cached prefix):\n");
             for (BucketRow b : decode) md.append("- size ").append(b.size()).append(": ").append(b.decodeGraph()).append('\n');
+        }
+        List<BucketRow> fresh = lowered.stream().filter(b -> b.freshGraph() != null).toList();
+        if (!fresh.isEmpty()) {
+            md.append("\nFresh-prompt graphs (another graph per size, replayed by batches without a cached prefix; mixed steps replay the plain one):\n");
+            for (BucketRow b : fresh) md.append("- size ").append(b.size()).append(": ").append(b.freshGraph()).append('\n');
         }
         md.append('\n');
         for (BucketRow b : lowered) {

@@ -1161,7 +1161,10 @@ class LoweringTest {
         String dump = OpDump.of(f);
         assertTrue(dump.lines().filter(l -> l.startsWith("size=16 ")).allMatch(l -> l.endsWith(" tile_rows=32")), dump);
         assertTrue(dump.lines().filter(l -> l.startsWith("# decode graph:")).noneMatch(l -> l.contains("tile_rows")));
-        assertTrue(OpDump.of(f128).lines().noneMatch(l -> l.contains("tile_rows")));
+        // at 128 the plain plan keeps the 64-row tiles; its fresh-prompt graph (s26) runs t32 and says so
+        assertTrue(OpDump.of(f128).lines().filter(l -> l.startsWith("size=128 ")).noneMatch(l -> l.contains("tile_rows")));
+        assertTrue(OpDump.of(f128).lines().filter(l -> l.startsWith("# fresh-prompt graph: ")).allMatch(l -> l.endsWith(" tile_rows=32")));
+        assertEquals(32, f128.freshPlan(128).orElseThrow().key().tileRows());
         // planted: size 16's key in 64-row tiles, lowered with the t32 row
         CaptureKey wrong = new CaptureKey(16, 1, 2, 132, 90);
         var e = assertThrows(IllegalStateException.class, () -> Lowering.lower(f.program(), wrong, ImplRegistry.standard(), ImplChoices.bundled()));
@@ -1182,9 +1185,11 @@ class LoweringTest {
         // s20 (results/h200-ab-20261130/s20/): ERNIE's prompts at 1..16 and every batch at 17..64 on the early form over
         // 32-row tiles (t32), Llama's at 17..64 too; s21 (results/h200-ab-20261130/s21/call1/): Llama's prompts at 1..16 on t32;
         // s26 (results/h200-ab-20261130/s26/call10/): tiny's prompts at 1..16 on t32, its uniform decode steps on the early form
+        // s26 (call 14): ERNIE's fresh prompts at 65..128 on t32 in a fresh-prompt graph
         ImplChoices b = ImplChoices.bundled();
-        assertEquals(10, b.attention().size());
+        assertEquals(11, b.attention().size());
         assertEquals(3, b.attention().stream().filter(ImplChoices.AttentionRow::decodeOnly).count());
+        assertEquals(1, b.attention().stream().filter(ImplChoices.AttentionRow::freshOnly).count());
         for (String preset : Presets.names()) {
             LoweredForward bundled = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), b);
             LoweredForward rule = ForwardTestSupport.lower(preset, "16,17,64,512", 32, 132, ImplRegistry.standard(), ImplChoices.none());
@@ -1199,6 +1204,7 @@ class LoweringTest {
                 assertEquals(ImplRegistry.tileRows(bundled.plan(s).op("L0.attention").impl()), bundled.plan(s).key().tileRows(), preset + " at " + s);
                 // a decode graph only where a decode row changes the plan: ERNIE's, Llama's and tiny's size 16
                 assertEquals((ernie || llama || tinyShape) && s == 16, bundled.decodePlan(s).isPresent(), preset + " decode graph at " + s);
+                assertTrue(bundled.freshPlan(s).isEmpty(), preset + " fresh-prompt graph at " + s + " (the fresh row covers 65..128)");
             }
             if (ernie) assertEquals(ImplRegistry.ATTENTION_WG, bundled.decodePlan(16).orElseThrow().op("L0.attention").impl().name());
             if (llama || tinyShape) assertEquals(ImplRegistry.ATTENTION_WG_EARLY, bundled.decodePlan(16).orElseThrow().op("L0.attention").impl().name());

@@ -285,15 +285,18 @@ final class PrefillCommand implements Callable<Integer> {
         }
         for (int size : all) {
             CaptureReport c = reports.get(size);
-            if (c != null) captures.add(capture(c, engine.decodeCaptureReport(size).map(d -> capture(d, null)).orElse(null)));
+            if (c != null) {
+                captures.add(capture(c, engine.decodeCaptureReport(size).map(d -> capture(d, null, null)).orElse(null),
+                        engine.freshCaptureReport(size).map(d -> capture(d, null, null)).orElse(null)));
+            }
         }
         if (progress) err.printf("\rcaptured %d sizes in %.0f ms%n", reports.size(), (System.nanoTime() - t0) / 1e6);
     }
 
-    /** A capture as the results file holds it, with the size's decode graph (null: none). */
-    private static Capture capture(CaptureReport c, Capture decodeGraph) {
+    /** A capture as the results file holds it, with the size's decode and fresh-prompt graphs (null: none). */
+    private static Capture capture(CaptureReport c, Capture decodeGraph, Capture freshGraph) {
         return new Capture(c.size(), c.captureMs(), (int) c.graphNodes(), c.graphBytes(), (long) c.exactWorstTiles(), (long) c.heuristicTiles(),
-                c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), decodeGraph);
+                c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), decodeGraph, freshGraph);
     }
 
     private Workload time(PrefillEngine engine, PrefillRunner runner, Workloads.Spec w, Random rnd,

@@ -137,10 +137,12 @@ final class SweepRun {
             throw new BenchException("graph and eager first tokens differ at " + tokens + " tokens: " + Arrays.toString(lastE.firstTokens())
                     + " vs " + Arrays.toString(lastG.firstTokens()) + " (this is a bug: please report it)", 3, null);
         SweepTiming e = SweepTiming.of(eHost, eGpu), g = SweepTiming.of(gHost, gGpu);
-        // what capturing the size cost: its decode graph too, where it has one (advise charges capture time and memory per size)
+        // what capturing the size cost: its decode and fresh-prompt graphs too, where it has them (advise charges capture time and
+        // memory per size)
         var decode = engine.decodeCaptureReport(tokens);
-        double ms = c.captureMs() + decode.map(CaptureReport::captureMs).orElse(0.0);
-        long bytes = c.graphBytes() + decode.map(CaptureReport::graphBytes).orElse(0L);
+        var fresh = engine.freshCaptureReport(tokens);
+        double ms = c.captureMs() + decode.map(CaptureReport::captureMs).orElse(0.0) + fresh.map(CaptureReport::captureMs).orElse(0.0);
+        long bytes = c.graphBytes() + decode.map(CaptureReport::graphBytes).orElse(0L) + fresh.map(CaptureReport::graphBytes).orElse(0L);
         return new SweepPoint(tokens, range.sequences(), ms, bytes, bytes / 1048576.0, c.graphNodes(), e, g, e.hostP50Ms() / g.hostP50Ms());
     }
 
