@@ -248,7 +248,7 @@ public final class PrefillEngine implements AutoCloseable {
         issueForward(plan, false);
         if (timeGpu) stop.record(stream);
         stream.synchronize();
-        return finish(seqs, tokens, size, false, plan.lowered.key().uniformDecode());
+        return finish(seqs, tokens, size, false, plan.lowered.key());
     }
 
     /**
@@ -259,8 +259,7 @@ public final class PrefillEngine implements AutoCloseable {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
         ForwardPlan plan = planFor(size, seqs);
-        boolean decode = plan.lowered.key().uniformDecode();
-        GraphExec exec = (decode ? decodeGraphs : plan.lowered.key().fresh() ? freshGraphs : graphs).get(size);
+        GraphExec exec = graphsOf(plan.lowered.key()).get(size);
         if (exec == null) throw new IllegalStateException("size " + size + " is not captured");
         if (seqs.size() > config.seqCapacity(size)) {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
@@ -270,10 +269,18 @@ public final class PrefillEngine implements AutoCloseable {
         exec.launch(stream);
         if (timeGpu) stop.record(stream);
         stream.synchronize();
-        return finish(seqs, tokens, size, true, decode);
+        return finish(seqs, tokens, size, true, plan.lowered.key());
     }
 
-    /** The plan this batch runs at its size: the decode plan for a uniform-decode batch where the size has one. */
+    /** The captured graphs of a key's kind: the plain, decode or fresh-prompt graph of each size. */
+    private Map<Integer, GraphExec> graphsOf(io.prefillbench.forward.CaptureKey key) {
+        return key.uniformDecode() ? decodeGraphs : key.fresh() ? freshGraphs : graphs;
+    }
+
+    /**
+     * The plan this batch runs at its size: the decode plan for a uniform-decode batch, the fresh-prompt plan for a batch
+     * without a cached prefix, where the size has one; else the plain plan.
+     */
     private ForwardPlan planFor(int size, List<SeqInput> seqs) {
         if (runsDecodePlan(size, seqs)) return decodePlans.get(size);
         return runsFreshPlan(size, seqs) ? freshPlans.get(size) : plan(size);
@@ -299,8 +306,7 @@ public final class PrefillEngine implements AutoCloseable {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
         ForwardPlan runs = planFor(size, seqs);
-        // keyed -size for a decode plan: the profile is of the plan the batch runs
-        // keyed by size and graph kind
+        // keyed by size and graph kind: the profile is of the plan the batch runs
         ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key().batch().ordinal() * 1_000_000 + size,
                 s -> new ForwardPlan(runs.lowered, new Binding(runs.lowered.key(), false), library, 0, false, arena));
         int tiles = Math.max(1, writeMeta(seqs, plan));
@@ -481,12 +487,12 @@ public final class PrefillEngine implements AutoCloseable {
         plan.issue(stream, sideStream, capturing);
     }
 
-    private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph, boolean decode) {
+    private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph, io.prefillbench.forward.CaptureKey ran) {
         lastGpuMs = timeGpu ? stop.elapsedMillisSince(start) : Float.NaN;
         lastSeqs = seqs.size();
         int[] first = new int[seqs.size()];
         for (int i = 0; i < first.length; i++) first[i] = hostOut.segment().getAtIndex(ValueLayout.JAVA_INT, i);
-        return new PrefillOutput(first, tokens, size, graph, decode);
+        return new PrefillOutput(first, tokens, size, graph, ran.uniformDecode(), ran.fresh());
     }
 
     /** The batch's metadata into the pinned host slice; its real attention tile count in the plan's tiles. */

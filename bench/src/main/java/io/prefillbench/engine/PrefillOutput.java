@@ -8,9 +8,10 @@ package io.prefillbench.engine;
  * @param paddedSize  the bucket the forward ran in (graph: the captured size replayed)
  * @param graph       whether a graph replay produced it
  * @param decodePlan  whether the size's decode plan ran it (a uniform-decode batch at a size with a decode graph)
+ * @param freshPlan   whether the size's fresh-prompt plan ran it (a batch without a cached prefix at a size with one)
  */
-public record PrefillOutput(int[] firstTokens, int tokens, int paddedSize, boolean graph, boolean decodePlan) {
+public record PrefillOutput(int[] firstTokens, int tokens, int paddedSize, boolean graph, boolean decodePlan, boolean freshPlan) {
     public PrefillOutput(int[] firstTokens, int tokens, int paddedSize, boolean graph) {
-        this(firstTokens, tokens, paddedSize, graph, false);
+        this(firstTokens, tokens, paddedSize, graph, false, false);
     }
 }

@@ -47,9 +47,10 @@ public final class PrefillRunner {
      * @param fallbacks     why graph-mode steps ran eager (empty in eager mode or when none did)
      * @param graphSteps    steps that replayed a graph
      * @param decodePlanSteps steps that ran their size's decode plan (uniform-decode batches, eager or graph)
+     * @param freshPlanSteps  steps that ran their size's fresh-prompt plan (batches without a cached prefix, eager or graph)
      */
     public record Result(int[] firstTokens, float[][] logits, int paddedTokens, double gpuMs, List<String> fallbacks,
-                         int graphSteps, int steps, int decodePlanSteps) {
+                         int graphSteps, int steps, int decodePlanSteps, int freshPlanSteps) {
     }
 
     private final PrefillEngine engine;
@@ -148,7 +149,7 @@ public final class PrefillRunner {
         int[] first = new int[n];
         float[][] logits = collectLogits ? new float[n][] : null;
         List<String> fallbacks = new ArrayList<>();
-        int padded = 0, graphSteps = 0, decodeSteps = 0;
+        int padded = 0, graphSteps = 0, decodeSteps = 0, freshSteps = 0;
         double gpuMs = 0;
         for (int si = 0; si < w.steps().size(); si++) {
             List<SeqInput> seqs = w.steps().get(si);
@@ -174,6 +175,7 @@ public final class PrefillRunner {
             }
             padded += out.graph() ? out.paddedSize() : out.tokens();
             if (out.decodePlan()) decodeSteps++;
+            if (out.freshPlan()) freshSteps++;
             gpuMs += engine.lastGpuMillis();
             float[][] stepLogits = collectLogits ? engine.lastLogits() : null;
             for (int r = 0; r < n; r++) {
@@ -184,6 +186,6 @@ public final class PrefillRunner {
                 }
             }
         }
-        return new Result(first, logits, padded, gpuMs, fallbacks, graphSteps, w.steps().size(), decodeSteps);
+        return new Result(first, logits, padded, gpuMs, fallbacks, graphSteps, w.steps().size(), decodeSteps, freshSteps);
     }
 }

@@ -245,7 +245,7 @@ final class PrefillCommand implements Callable<Integer> {
                             hostTiming().recorded()),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
-            stdout.print(markdown(r, reports, engine::decodeCaptureReport));
+            stdout.print(markdown(r, reports, engine::decodeCaptureReport, engine::freshCaptureReport));
             stdout.print(ProfileMarkdown.floorAndLaunches(r));
             for (Workload w : r.workloads()) stdout.print(ProfileMarkdown.workload(w, profileFull));
             stdout.flush();
@@ -354,13 +354,20 @@ final class PrefillCommand implements Callable<Integer> {
         return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, launches,
                 eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
                 graph ? new ModeTiming(LatencyStats.of(gHost), LatencyStats.of(gGpu), gHost) : null,
-                speedup, logs, profile, enqueue[0], enqueue[1], ranDecodePlan(lastE, lastG) ? Boolean.TRUE : null);
+                speedup, logs, profile, enqueue[0], enqueue[1], ranDecodePlan(lastE, lastG) ? Boolean.TRUE : null,
+                ranFreshPlan(lastE, lastG) ? Boolean.TRUE : null);
     }
 
     /** Whether every step of the batch ran its size's decode plan (eager and graph choose it by the same rule). */
     private static boolean ranDecodePlan(PrefillRunner.Result eager, PrefillRunner.Result graph) {
         PrefillRunner.Result r = graph != null ? graph : eager;
         return r != null && r.decodePlanSteps() > 0 && r.decodePlanSteps() == r.steps();
+    }
+
+    /** Whether every step of the batch ran its size's fresh-prompt plan (eager and graph choose it by the same rule). */
+    private static boolean ranFreshPlan(PrefillRunner.Result eager, PrefillRunner.Result graph) {
+        PrefillRunner.Result r = graph != null ? graph : eager;
+        return r != null && r.freshPlanSteps() > 0 && r.freshPlanSteps() == r.steps();
     }
 
     /**
@@ -431,7 +438,8 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     private static String markdown(Results r, Map<Integer, CaptureReport> reports,
-                                   java.util.function.IntFunction<java.util.Optional<CaptureReport>> decodes) {
+                                   java.util.function.IntFunction<java.util.Optional<CaptureReport>> decodes,
+                                   java.util.function.IntFunction<java.util.Optional<CaptureReport>> freshes) {
         StringBuilder sb = new StringBuilder();
         sb.append("| workload | tokens | padded | eager p50 | p90 | p99 | max | graph p50 | p90 | p99 | max | speedup [95% CI] | capture ms | graph MiB | launches eager/graph |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
@@ -447,29 +455,35 @@ final class PrefillCommand implements Callable<Integer> {
             sb.append(" |\n");
             if (w.fallback() != null) sb.append("| ↳ fallback: ").append(w.fallback()).append(" |\n");
             if (Boolean.TRUE.equals(w.decodeGraph())) sb.append("| ↳ uniform decode: ran the size's decode graph (and its plan eager) |\n");
+            if (Boolean.TRUE.equals(w.freshGraph())) sb.append("| ↳ fresh prompts: ran the size's fresh-prompt graph (and its plan eager) |\n");
         }
         sb.append("\nlatencies in ms, host wall clock per forward (inputs in, first tokens out)\n");
         if (!reports.isEmpty()) {
             sb.append("\n| capture size | seqs | tiles captured (exact worst) | [1,...,1,rest] tiles | capture ms | graph nodes | kernel nodes | edges full / PDL / library | graph MiB |\n");
             sb.append("|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
             double ms = 0, mib = 0;
-            int decodeGraphs = 0;
+            int decodeGraphs = 0, freshGraphs = 0;
             for (CaptureReport c : reports.values().stream().sorted(java.util.Comparator.comparingInt(CaptureReport::size)).toList()) {
-                List<CaptureReport> both = new ArrayList<>(List.of(c));
-                decodes.apply(c.size()).ifPresent(both::add);
-                for (CaptureReport g : both) {
-                    boolean decode = g != c;
-                    sb.append(String.format("| %d%s | %d | %d | %d%s | %.1f | %d | %d | %d / %d / %d | %.2f |%n", g.size(), decode ? " (decode)" : "",
+                List<CaptureReport> all = new ArrayList<>(List.of(c));
+                CaptureReport dg = decodes.apply(c.size()).orElse(null), fg = freshes.apply(c.size()).orElse(null);
+                if (dg != null) all.add(dg);
+                if (fg != null) all.add(fg);
+                for (CaptureReport g : all) {
+                    boolean decode = g == dg, fresh = g == fg;
+                    sb.append(String.format("| %d%s | %d | %d | %d%s | %.1f | %d | %d | %d / %d / %d | %.2f |%n", g.size(),
+                            decode ? " (decode)" : fresh ? " (fresh)" : "",
                             g.seqCapacity(), g.exactWorstTiles(), g.heuristicTiles(), g.heuristicTiles() < g.exactWorstTiles() ? " (UNDER)" : "",
                             g.captureMs(), g.graphNodes(), g.kernelNodes(), g.fullEdges(), g.programmaticEdges(), g.launchCompletionEdges(),
                             g.graphBytes() / 1048576.0));
                     ms += g.captureMs();
                     mib += g.graphBytes() / 1048576.0;
                     if (decode) decodeGraphs++;
+                    if (fresh) freshGraphs++;
                 }
             }
             sb.append(String.format("%ncaptured %d sizes%s: %.1f ms in all, %.2f MiB of graph memory beyond the shared buffers%n", reports.size(),
-                    decodeGraphs == 0 ? "" : " (" + decodeGraphs + " with a decode graph for uniform-decode batches)", ms, mib));
+                    (decodeGraphs == 0 ? "" : " (" + decodeGraphs + " with a decode graph for uniform-decode batches)")
+                            + (freshGraphs == 0 ? "" : " (" + freshGraphs + " with a fresh-prompt graph)"), ms, mib));
         }
         if (r.throttling() != null && r.throttling().observed()) sb.append("\nWARNING: GPU clock throttling seen: ").append(r.throttling().details());
         sb.append('\n');

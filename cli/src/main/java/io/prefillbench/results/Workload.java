@@ -19,6 +19,8 @@ import java.util.List;
  * @param perLaunchUs    nullable: eagerEnqueueUs / eager launches per forward
  * @param decodeGraph    nullable: true when the batch's steps ran their size's decode plan and graph (uniform-decode
  *                       steps at a size with one); absent otherwise
+ * @param freshGraph     nullable: true when the batch's steps ran their size's fresh-prompt plan and graph (no cached
+ *                       prefix, at a size with one; since the twenty-sixth session); absent otherwise
  */
 public record Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
                        LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
@@ -26,21 +28,30 @@ public record Workload(String name, List<Integer> seqLens, int tokens, int padde
                        @JsonInclude(JsonInclude.Include.NON_NULL) Profile profile,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Double eagerEnqueueUs,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Double perLaunchUs,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean decodeGraph) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean decodeGraph,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean freshGraph) {
+
+    /** A workload without the fresh-prompt marker (as files before it held). */
+    public Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
+                    LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
+                    HistogramLogs histogramLogs, Profile profile, Double eagerEnqueueUs, Double perLaunchUs, Boolean decodeGraph) {
+        this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, profile, eagerEnqueueUs,
+                perLaunchUs, decodeGraph, null);
+    }
 
     /** A workload that ran the plain graphs only (decodeGraph absent). */
     public Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
                     LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
                     HistogramLogs histogramLogs, Profile profile, Double eagerEnqueueUs, Double perLaunchUs) {
         this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, profile, eagerEnqueueUs,
-                perLaunchUs, null);
+                perLaunchUs, null, null);
     }
 
     /** A workload without the profiling pass and launch costs (as files before them held). */
     public Workload(String name, List<Integer> seqLens, int tokens, int paddedSize, String fallback,
                     LaunchCounts launchesPerForward, ModeTiming eager, ModeTiming graph, Speedup speedup,
                     HistogramLogs histogramLogs) {
-        this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, null, null, null, null);
+        this(name, seqLens, tokens, paddedSize, fallback, launchesPerForward, eager, graph, speedup, histogramLogs, null, null, null, null, null);
     }
 
     /** Row label used by report and gate: name and padded size. */

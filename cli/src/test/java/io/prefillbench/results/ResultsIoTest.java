@@ -76,6 +76,31 @@ class ResultsIoTest {
     }
 
     /** A size's decode graph (s19) nests in its capture and round-trips; a size without one writes no field. */
+    /** The fresh-prompt graph (s26): its capture and the workload marker round-trip, and only where there is one. */
+    @Test
+    void freshGraphCaptureAndMarkerRoundTrip() throws IOException {
+        Results r = SyntheticRuns.run(4, 10, 1.0);
+        List<Capture> captures = new java.util.ArrayList<>(r.captures());
+        Capture c = captures.get(1);
+        Capture fresh = new Capture(c.size(), 3.1, 149, 0L, 22L, 10L, 1, 147, 0);
+        captures.set(1, new Capture(c.size(), c.captureMs(), c.graphNodes(), c.graphBytes(), c.exactWorstTiles(), c.heuristicTiles(),
+                c.fullEdges(), c.pdlEdges(), c.libraryEdges(), null, fresh));
+        List<Workload> ws = new java.util.ArrayList<>(r.workloads());
+        Workload w = ws.get(0);
+        ws.set(0, new Workload(w.name(), w.seqLens(), w.tokens(), w.paddedSize(), w.fallback(), w.launchesPerForward(), w.eager(), w.graph(),
+                w.speedup(), w.histogramLogs(), w.profile(), w.eagerEnqueueUs(), w.perLaunchUs(), null, Boolean.TRUE));
+        Results with = new Results(r.schema(), r.complete(), r.meta(), r.devices(), r.config(), captures, ws, r.throttling(), r.floor());
+        Path f = dir.resolve("fresh.json");
+        ResultsIo.writeAtomically(f, with);
+        Results back = ResultsIo.read(f);
+        assertEquals(fresh, back.captures().get(1).freshGraph());
+        assertEquals(Boolean.TRUE, back.workloads().get(0).freshGraph());
+        assertEquals(null, back.workloads().get(1).freshGraph());
+        String json = Files.readString(f);
+        assertEquals(1, json.split("\"freshGraph\" : \\{", -1).length - 1, "only the size with a fresh-prompt graph writes its capture");
+        assertEquals(1, json.split("\"freshGraph\" : true", -1).length - 1, "only the workload that ran it is marked");
+    }
+
     @Test
     void decodeGraphCaptureRoundTripsAndIsAbsentWithoutOne() throws IOException {
         Results r = SyntheticRuns.run(3, 10, 1.0);
