@@ -23,6 +23,7 @@ public record CaptureKey(int size, int seqCapacity, int tileCapacity, int smCoun
     public enum Batch { PLAIN, DECODE, FRESH }
 
     public CaptureKey {
+        java.util.Objects.requireNonNull(batch, "batch");
         if (size < 1 || seqCapacity < 1 || tileCapacity < 1 || smCount < 1 || tileRows < 1)
             throw new IllegalArgumentException("capture key needs positive counts: " + size + "/" + seqCapacity + "/" + tileCapacity + "/" + smCount
                     + "/" + tileRows);

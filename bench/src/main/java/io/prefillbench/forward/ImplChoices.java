@@ -457,8 +457,9 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     /**
-     * Whether a row scoped to one batch kind reaches this key's size and arch (a decode attention row, or a GEMM or fusion row
-     * with {@code batch}): then the size's decode plan may differ from its plain one, and is lowered to see.
+     * Whether a row scoped to one batch kind reaches this key's size and arch (a decode or fresh attention row, or a GEMM or
+     * fusion row with {@code batch}): then the size's decode and fresh-prompt plans may differ from its plain one, and are
+     * lowered to see.
      */
     public boolean scopesByBatch(CaptureKey key, ForwardProgram.Dims dims) {
         return hasScopedAttention(key, dims)
