@@ -78,7 +78,7 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, GraphExec> freshGraphs = new LinkedHashMap<>();
     private final Map<Integer, CaptureReport> freshCaptures = new LinkedHashMap<>();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
-    private final Map<Integer, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
+    private final Map<io.prefillbench.forward.CaptureKey, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
     private float lastGpuMs;
     private int lastSeqs;
@@ -306,8 +306,8 @@ public final class PrefillEngine implements AutoCloseable {
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
         ForwardPlan runs = planFor(size, seqs);
-        // keyed by size and graph kind: the profile is of the plan the batch runs
-        ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key().batch().ordinal() * 1_000_000 + size,
+        // keyed by the plan's key (size and graph kind): the profile is of the plan the batch runs
+        ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key(),
                 s -> new ForwardPlan(runs.lowered, new Binding(runs.lowered.key(), false), library, 0, false, arena));
         int tiles = Math.max(1, writeMeta(seqs, plan));
         plan.setGrids(tokens, seqs.size(), tiles);
@@ -492,7 +492,7 @@ public final class PrefillEngine implements AutoCloseable {
         lastSeqs = seqs.size();
         int[] first = new int[seqs.size()];
         for (int i = 0; i < first.length; i++) first[i] = hostOut.segment().getAtIndex(ValueLayout.JAVA_INT, i);
-        return new PrefillOutput(first, tokens, size, graph, ran.uniformDecode(), ran.fresh());
+        return new PrefillOutput(first, tokens, size, graph, ran.batch());
     }
 
     /** The batch's metadata into the pinned host slice; its real attention tile count in the plan's tiles. */

@@ -445,7 +445,8 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      */
     public Optional<AttentionRow> attention(CaptureKey key, ForwardProgram.Dims dims) {
         var rows = attentionRows(key, dims);
-        var own = rows.stream().filter(r -> key.uniformDecode() ? r.decodeOnly() : key.fresh() && r.freshOnly()).toList();
+        // the rows scoped to this key's graph (decode or fresh), by the rule GEMM and fusion rows follow
+        var own = rows.stream().filter(r -> r.batch() != null && FusionRow.serves(r.batch(), key)).toList();
         var plain = rows.stream().filter(r -> r.batch() == null).toList();
         Optional<AttentionRow> o = firstExactElseRange(own);
         return o.isPresent() ? o : firstExactElseRange(plain);

@@ -151,6 +151,9 @@ final class PrefillCommand implements Callable<Integer> {
                     + "two event records then sit on the host path: 3-17 us of a graph forward on an H200 host).")
     String hostTiming = "separate";
 
+    /** --host-timing parsed once, in call(), before anything runs (the timed loops ask for it every iteration). */
+    private HostTiming timing;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress on stderr (default: on).")
     boolean progress;
 
@@ -171,7 +174,7 @@ final class PrefillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            hostTiming();
+            timing = HostTiming.parse(hostTiming);
         } catch (IllegalArgumentException e) {
             throw new BenchException(e.getMessage());
         }
@@ -354,20 +357,18 @@ final class PrefillCommand implements Callable<Integer> {
         return new Workload(w.name(), w.seqLens(), w.tokens(), padded, fallback, launches,
                 eager ? new ModeTiming(LatencyStats.of(eHost), LatencyStats.of(eGpu), eHost) : null,
                 graph ? new ModeTiming(LatencyStats.of(gHost), LatencyStats.of(gGpu), gHost) : null,
-                speedup, logs, profile, enqueue[0], enqueue[1], ranDecodePlan(lastE, lastG) ? Boolean.TRUE : null,
-                ranFreshPlan(lastE, lastG) ? Boolean.TRUE : null);
+                speedup, logs, profile, enqueue[0], enqueue[1], everyStepRan(lastE, lastG, PrefillRunner.Result::decodePlanSteps) ? Boolean.TRUE : null,
+                everyStepRan(lastE, lastG, PrefillRunner.Result::freshPlanSteps) ? Boolean.TRUE : null);
     }
 
-    /** Whether every step of the batch ran its size's decode plan (eager and graph choose it by the same rule). */
-    private static boolean ranDecodePlan(PrefillRunner.Result eager, PrefillRunner.Result graph) {
+    /**
+     * Whether every step of the batch ran one of its size's other plans, counted by {@code steps} (the decode or fresh-prompt
+     * plan; eager and graph choose it by the same rule).
+     */
+    private static boolean everyStepRan(PrefillRunner.Result eager, PrefillRunner.Result graph,
+                                        java.util.function.ToIntFunction<PrefillRunner.Result> steps) {
         PrefillRunner.Result r = graph != null ? graph : eager;
-        return r != null && r.decodePlanSteps() > 0 && r.decodePlanSteps() == r.steps();
-    }
-
-    /** Whether every step of the batch ran its size's fresh-prompt plan (eager and graph choose it by the same rule). */
-    private static boolean ranFreshPlan(PrefillRunner.Result eager, PrefillRunner.Result graph) {
-        PrefillRunner.Result r = graph != null ? graph : eager;
-        return r != null && r.freshPlanSteps() > 0 && r.freshPlanSteps() == r.steps();
+        return r != null && steps.applyAsInt(r) > 0 && steps.applyAsInt(r) == r.steps();
     }
 
     /**
@@ -389,9 +390,9 @@ final class PrefillCommand implements Callable<Integer> {
         return json.toAbsolutePath().getParent().resolve(base + "." + workload + "." + mode + ".hlog");
     }
 
-    /** --host-timing, parsed (refused with both names before anything runs: see call()). */
+    /** --host-timing as call() parsed it (a bad value is refused there, naming both, before anything runs). */
     HostTiming hostTiming() {
-        return HostTiming.parse(hostTiming);
+        return timing;
     }
 
     /** Engine options with the bundled choices, or those of {@code file} (read now: a bad file fails before CUDA). */
