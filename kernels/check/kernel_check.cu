@@ -471,13 +471,13 @@ struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us =
 // 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64), 3 attention_prefill_wg_early (its tile's
 // lookup and prefix prefetch before the PDL wait; the same bits as 2), 4 attention_prefill_wg_early_lp (3, except split
 // tiles over a long cached prefix, which run 2; the same bits), 5 attention_prefill_wg_early_t32 (3 over 32-row tiles:
-// every tile on the split path).
+// every tile on the split path), 6 attention_prefill_wg_early_q4 (3 with 4 key parts, 512 threads: v69).
 static int g_attn_form = 0;
 // Rows per tile of the form's tile map: the t32 form's are half the others'.
 static int attn_form_rows(int form) { return form == 5 ? PREFILL_ATTN_ROWS_PER_TILE / 2 : PREFILL_ATTN_ROWS_PER_TILE; }
 // The form's suffix in the harness's row names ("", " kh", " wg").
 static const char *attn_form_suffix(int form) {
-  return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : form == 5 ? " wg-early-t32" : "";
+  return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : form == 5 ? " wg-early-t32" : form == 6 ? " wg-early-q4" : "";
 }
 
 // A batch of sequences laid out in the paged KV cache as the engine does: query starts, kv lengths, a random page
@@ -541,13 +541,14 @@ static AttnBatch attn_batch(const std::vector<SeqSpec> &seqs, int kvh, int D, in
 static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, int D, uint64_t page_seed, int grid_surplus,
                              bool validate, const std::string &name, bool timeit, bool old_kernel = false, int cold = 0) {
   void (*kernel)(AttnParams) = old_kernel ? attention_prefill_v0
+                                : g_attn_form == 6 ? attention_prefill_wg_early_q4
                                 : g_attn_form == 5 ? attention_prefill_wg_early_t32
                                 : g_attn_form == 4 ? attention_prefill_wg_early_lp
                                 : g_attn_form == 3 ? attention_prefill_wg_early
                                 : g_attn_form == 2 ? attention_prefill_wg
                                 : g_attn_form == 1 ? attention_prefill_kh : attention_prefill;
-  const int athreads = old_kernel ? PK_ATTN_V0_THREADS : g_attn_form ? PREFILL_ATTN_KH_THREADS : PREFILL_ATTN_THREADS;
-  const int asmem = old_kernel ? 0 : g_attn_form >= 2 ? PREFILL_ATTN_WG_SMEM : g_attn_form ? PREFILL_ATTN_KH_SMEM : 0;
+  const int athreads = old_kernel ? PK_ATTN_V0_THREADS : g_attn_form == 6 ? PREFILL_ATTN_Q4_THREADS : g_attn_form ? PREFILL_ATTN_KH_THREADS : PREFILL_ATTN_THREADS;
+  const int asmem = old_kernel ? 0 : g_attn_form == 6 ? PREFILL_ATTN_Q4_SMEM : g_attn_form >= 2 ? PREFILL_ATTN_WG_SMEM : g_attn_form ? PREFILL_ATTN_KH_SMEM : 0;
   Rng r(page_seed);
   const int ns = (int)seqs.size(), group = qh / kvh, width = (qh + 2 * kvh) * D;
   const int tile_rows = old_kernel ? PREFILL_ATTN_ROWS_PER_TILE : attn_form_rows(g_attn_form);
@@ -654,9 +655,11 @@ static long count_nan(const AttnOut &a) {
 
 static void test_attention_decode();
 static void test_attention_rope();
-static void test_attention() {
+// forms: the engine forms to check (family attention: all; attention_q4: the q4 form alone, then the decode mix of every
+// head-dim-64 form, so a sanitizer run of the new form stays short).
+static void test_attention(const std::vector<int> &forms = {0, 1, 2, 3, 5, 6}) {
   struct Cfg { int qh, kvh, D; };
-  for (int form : {0, 1, 2, 3, 5})
+  for (int form : forms)
   for (Cfg cfg : {Cfg{16, 2, 64}, Cfg{20, 4, 128}, Cfg{10, 2, 64}}) {
     // the wg forms take head dim 64 only, and run group 5 too (tiles that end inside a token's heads)
     if (form >= 2 ? cfg.D != 64 : cfg.qh == 10) continue;
@@ -787,7 +790,7 @@ static void test_attention() {
   }
   g_attn_form = 0;
   test_attention_decode();
-  test_attention_rope();
+  if (forms.size() > 1) test_attention_rope();
 }
 
 // ---------------------------------------------------------------- attention with rope_kv_write folded in (s21)
@@ -930,6 +933,11 @@ static void test_attention_decode() {
       AttnOut w5 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early-t32 decode mix vs CPU", false);
       AttnOut w5b = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 0, false, "", false);
       record_bool("attention " + tag + " bitwise: wg-early-t32 decode mix twice, surplus grid", w5.out == w5b.out, w5.out != w5b.out, 1);
+      // the q4 form (4 key parts) over the same mix: the float64 reference, run twice, and its split-path tiles' bits
+      g_attn_form = 6;
+      AttnOut w6 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early-q4 decode mix vs CPU", false);
+      AttnOut w6b = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 0, false, "", false);
+      record_bool("attention " + tag + " bitwise: wg-early-q4 decode mix twice, surplus grid", w6.out == w6b.out, w6.out != w6b.out, 1);
       g_attn_form = 0;
       record_bool("attention " + tag + " bitwise: wg-early == wg (decode mix, surplus grid)", w2.out == w3.out, w2.out != w3.out, 1);
       record_bool("attention " + tag + " bitwise: wg-early-lp == wg (decode mix, surplus grid)", w2.out == w4.out, w2.out != w4.out, 1);
@@ -957,7 +965,7 @@ static void test_attention_decode() {
       for (int s = 0; s < cs.n; s++) seqs.push_back({cs.prefix, cs.qlen, (uint32_t)(800 + s)});
       AttnOut od = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, true, 4);
       const double kv_bytes = (double)cs.n * (cs.prefix + cs.qlen) * cfg.kvh * cfg.D * 2 * 2;
-      for (int form : {0, 1, 2, 3, 5}) {
+      for (int form : {0, 1, 2, 3, 5, 6}) {
         if (form >= 2 && cfg.D != 64) continue;
         g_attn_form = form;
         AttnOut nw = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 51, 0, false, "", true, false, 4);
@@ -1900,8 +1908,9 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                              B.kc.p + l * kvl, B.vc.p + l * kvl, B.ntok.p, CM::QH, CM::KVH, CM::D, CM::MAXPOS});
     } else if (kind == "ATTENTION" && (kernel == "attention_prefill" || kernel == "attention_prefill_kh" || kernel == "attention_prefill_wg" ||
                                        kernel == "attention_prefill_wg_early" || kernel == "attention_prefill_wg_early_lp" ||
-                                       kernel == "attention_prefill_wg_early_t32")) {
-      launch_ex(kernel == "attention_prefill_wg_early_t32" ? attention_prefill_wg_early_t32
+                                       kernel == "attention_prefill_wg_early_t32" || kernel == "attention_prefill_wg_early_q4")) {
+      launch_ex(kernel == "attention_prefill_wg_early_q4" ? attention_prefill_wg_early_q4
+                : kernel == "attention_prefill_wg_early_t32" ? attention_prefill_wg_early_t32
                 : kernel == "attention_prefill_wg_early_lp" ? attention_prefill_wg_early_lp
                 : kernel == "attention_prefill_wg_early" ? attention_prefill_wg_early : kernel == "attention_prefill_wg" ? attention_prefill_wg
                 : kernel == "attention_prefill_kh" ? attention_prefill_kh : attention_prefill,
@@ -2886,6 +2895,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(attention_prefill_wg_early, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_lp, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_t32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_wg_early_q4, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_Q4_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_t32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   std::string only = argc > 1 ? argv[1] : "";
   auto want = [&](const char *n) { return only.empty() || only == n; };
@@ -2896,6 +2906,7 @@ int main(int argc, char **argv) {
   if (want("tilemap")) test_tilemap();
   if (want("act")) { test_silu(); test_argmax(); }
   if (want("attention")) test_attention();
+  if (only == "attention_q4") test_attention({6});
   if (want("attention_rope")) test_attention_rope();
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_large_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));

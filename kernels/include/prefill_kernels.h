@@ -34,6 +34,11 @@ extern "C" {
 /* attention_prefill_wg (sm_90a, head dim 64): attention_prefill_kh's threads, with PREFILL_ATTN_WG_SMEM bytes of dynamic
  * shared memory (2 key halves x 3 pages of K and V, 8 KB each, + 1 KB to align to the swizzle atom). */
 #define PREFILL_ATTN_WG_SMEM 99328
+/* attention_prefill_wg_early_q4 (sm_90a, head dim 64, v69): the early wg form with 4 key parts instead of 2 (a long tile's
+ * pages over four warpgroups): PREFILL_ATTN_Q4_THREADS threads and PREFILL_ATTN_Q4_SMEM bytes (4 parts x 3 pages of K and V,
+ * 8 KB each, + 1 KB). */
+#define PREFILL_ATTN_Q4_THREADS 512
+#define PREFILL_ATTN_Q4_SMEM 197632
 /* Paged KV cache: tokens per page. */
 #define PREFILL_PAGE_SIZE 64
 /* GEMM tiles: kernel gemm_bf16 computes BM x BN outputs per block with GEMM_THREADS threads. */

@@ -29,9 +29,18 @@ static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the spl
 #define PK_ATTN_WG_Q_OFF (2 * 2 * PK_ATTN_WG_PAGE)
 // A key half's 4 warps meet at their own named barrier (2 + z; the split path uses 1), so the halves run independently.
 // Immediate ids (a register id makes ptxas reserve all 16).
+template <int NH = 2>
 PK_DEV void pk_attn_wg_bar(int z) {
-  if (z == 0) asm volatile("bar.sync 2, 128;" ::: "memory");
-  else asm volatile("bar.sync 3, 128;" ::: "memory");
+  if constexpr (NH == 2) {
+    if (z == 0) asm volatile("bar.sync 2, 128;" ::: "memory");
+    else asm volatile("bar.sync 3, 128;" ::: "memory");
+  } else {
+    static_assert(NH == 3 || NH == 4, "key parts 2..4");
+    if (z == 0) asm volatile("bar.sync 2, 128;" ::: "memory");
+    else if (z == 1) asm volatile("bar.sync 3, 128;" ::: "memory");
+    else if (NH == 3 || z == 2) asm volatile("bar.sync 4, 128;" ::: "memory");
+    else asm volatile("bar.sync 5, 128;" ::: "memory");
+  }
 }
 
 // One 64-key page of K or V (64 dims of one kv head) into the swizzled page at sdst by the half's 128 threads: row r's
@@ -59,10 +68,12 @@ PK_DEV void pk_attn_wg_load_kv(int j, uint32_t sl, const AttnParams &p, const in
 }
 
 // The 64 x 64 Q tile -> the swizzled page at sQ (row r's 16-byte chunk c at r * 128 + ((c ^ (r % 8)) << 4)), one commit group.
+template <int NT = 256>
 PK_DEV void pk_attn_wg_q_copy(const AttnParams &p, const PkAttnTile &t, uint32_t sQ, int tid) {
 #pragma unroll
-  for (int i = 0; i < 2; i++) {
-    const int c = tid + i * 256, r = c >> 3, ch = c & 7;
+  for (int i = 0; i < (512 + NT - 1) / NT; i++) {
+    const int c = tid + i * NT, r = c >> 3, ch = c & 7;
+    if (NT * ((512 + NT - 1) / NT) != 512 && c >= 512) break;  // 384 threads: the second round's last third
     cp_async16(sQ + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<64>(p, t, t.row0 + r, ch), t.row0 + r < t.nrows);
   }
   cp_async_commit();
@@ -93,11 +104,12 @@ PK_DEV void pk_attn_wg_q_frag(uint32_t (&qf)[4][4], uint32_t sQ, int rg, int lan
 // ROWS: rows per tile; the t32 form's PK_ATTN_T32_ROWS send every tile down the split path.
 // ROPE (the t32 form's rope-fused kernel, ROWS <= 32 only): the split path takes rope_kv_write's work over (see
 // pk_attn_rope_prologue in attention.cu).
-template <bool EARLY, bool LONG_LATE = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE, bool ROPE = false>
+// NH: key parts, one warpgroup each (page j goes to part j % NH); 2 in every form but the q4 form's 4 (v69).
+template <bool EARLY, bool LONG_LATE = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE, bool ROPE = false, int NH = 2>
 static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw, const RopeKvParams *rope = nullptr) {
   static_assert(!ROPE || (EARLY && ROWS <= 32), "the rope-fused form runs every tile on the early split path");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-  constexpr int D = 64, NH = 2, NDT = D / 8;
+  constexpr int D = 64, NDT = D / 8;
   PkAttnTile t;
   if (!pk_attn_tile<EARLY, ROWS>(p, t)) {  // the late form checked num_blocks after its wait
     if (EARLY) pk_attn_leave();
@@ -132,7 +144,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const int npf = min(nblocks, (past + PREFILL_PAGE_SIZE - 1) / PREFILL_PAGE_SIZE);
   if constexpr (!EARLY) {
     if (tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
-    pk_attn_wg_q_copy(p, t, base, tid);  // ---- Q tile -> half 0's K page (swizzled) -> this warp's A fragments
+    pk_attn_wg_q_copy<NH * 128>(p, t, base, tid);  // ---- Q tile -> half 0's K page (swizzled) -> this warp's A fragments
   }
   const PkAttnRows rw = pk_attn_rows(row0, rg, g, nrows, past, group);
   const int ra = rw.ra, rb = rw.rb, pos_a = rw.pos_a, pos_b = rw.pos_b, warp_last_pos = rw.warp_last_pos;
@@ -147,7 +159,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     // ---- Q tile -> half 0's slot 2 K page (swizzled), steps 0 and 1's K and V pages in flight behind it -> the m16n8k16
     // A fragments of this warp's 16 rows. One commit group per operand and step, empty where there is no page.
     const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
-    pk_attn_wg_q_copy(p, t, sQ, tid);
+    pk_attn_wg_q_copy<NH * 128>(p, t, sQ, tid);
 #pragma unroll
     for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
     cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
@@ -180,7 +192,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     if ((!EARLY || blockIdx.y == 0) && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
     cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
     pk_fence_proxy_async();
-    pk_attn_wg_bar(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
+    pk_attn_wg_bar<NH>(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
     pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
     // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step
     // over at 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
@@ -205,7 +217,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     }
     cp_async_wait<4>();  // V(step) landed (pending: K and V of steps + 1, + 2)
     pk_fence_proxy_async();
-    pk_attn_wg_bar(z);
+    pk_attn_wg_bar<NH>(z);
     if (wg_active) {
       pk_wg_fence_regs<32>(&o[0][0]);
       pk_wg_fence();
@@ -221,10 +233,12 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // ---- The kh form's combine, z = 0 then 1, through the free page buffers, and its store.
   __syncthreads();
   float *xch = reinterpret_cast<float *>(smem_raw + (base - smem_u32(smem_raw))) + rg * (4 + 4 * NDT) * 32;
-  if (z != 0) pk_attn_put_state<NDT>(xch, lane, m_a, m_b, l_a, l_b, o);
+  constexpr int XS = 4 * (4 + 4 * NDT) * 32;  // floats of one part's four row groups' states
+  if (z != 0) pk_attn_put_state<NDT>(NH == 2 ? xch : xch + (z - 1) * XS, lane, m_a, m_b, l_a, l_b, o);  // NH 2: z is 1
   __syncthreads();
   if (z != 0) return;
-  pk_attn_add_half<NDT>(xch, lane, m_a, m_b, l_a, l_b, o, sl2);
+#pragma unroll
+  for (int w = 1; w < NH; w++) pk_attn_add_half<NDT>(xch + (w - 1) * XS, lane, m_a, m_b, l_a, l_b, o, sl2);
   pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 #else
   (void)p; (void)smem_raw;
@@ -288,3 +302,23 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG
   if (p.head_dim != 64) __trap();
   pk_attn_wg_impl<true, true>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
 }
+
+// The q4 form (v69): the early form with 4 key parts (warpgroups) instead of 2, so a tile that sees P pages walks
+// ceil(P / 4) of them per part instead of ceil(P / 2): at 480 tokens with group 8 the last tiles see 8 pages, and the
+// bucket's 120 blocks fill one wave at one block per SM whatever the part count. 512 threads cap the registers at 128.
+// The parts' states are combined in the order z = 0, 1, 2, 3 (the same pairwise arithmetic), so the bits of a row that
+// sees more than one page differ from the two-part forms'; split-path tiles (<= 32 rows) keep attention.cu's bits.
+static_assert(4 * PK_ATTN_WG_SLOTS * 2 * PK_ATTN_WG_PAGE + 1024 == PREFILL_ATTN_Q4_SMEM, "four parts' rings of K and V pages");
+static_assert(PREFILL_ATTN_Q4_THREADS == 4 * 128, "a warpgroup per key part");
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_Q4_THREADS, 1) attention_prefill_wg_early_q4(AttnParams p) {
+  pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
+  if (p.head_dim != 64) __trap();
+  pk_attn_wg_impl<true, false, PREFILL_ATTN_ROWS_PER_TILE, false, 4>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+}
+#ifdef PK_ATTN_Q3_PROBE
+extern "C" __global__ void __launch_bounds__(384, 1) attention_prefill_wg_early_q3(AttnParams p) {
+  pk_pdl_launch();
+  if (p.head_dim != 64) __trap();
+  pk_attn_wg_impl<true, false, PREFILL_ATTN_ROWS_PER_TILE, false, 3>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+}
+#endif

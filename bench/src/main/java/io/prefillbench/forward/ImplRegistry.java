@@ -50,6 +50,8 @@ public final class ImplRegistry {
     public static final String ATTENTION_WG_EARLY_LP = "attention_prefill_wg_early_lp";
     /** The early wg form over tiles of half the rows: every tile on the split path (attention_wg.cu, s20). */
     public static final String ATTENTION_WG_EARLY_T32 = "attention_prefill_wg_early_t32";
+    /** The early wg form with 4 key parts (warpgroups) instead of 2: a long tile's pages over 4 (attention_wg.cu, v69). */
+    public static final String ATTENTION_WG_EARLY_Q4 = "attention_prefill_wg_early_q4";
     /**
      * The t32 form with its layer's rope_kv_write inside ({@link Impl.Attr#ROPE_IN}): reads rope's input directly and writes
      * the new tokens' k and v into the caches itself; an attention row selects it at sizes of at most
@@ -305,6 +307,12 @@ public final class ImplRegistry {
             // lookup and runs the late form (kernels/NOTES-forward.md v41): an attention row selects it, the plan order as
             // the early form's
             wgAttention(ATTENTION_WG_EARLY_LP, WG_EARLY_BITS, Impl.Attr.TILE_MAP_BEFORE_WAIT),
+            // the early form with 4 key parts of 128 threads (512 threads, PREFILL_ATTN_Q4_SMEM): a tile that sees P pages
+            // walks ceil(P / 4) per part instead of ceil(P / 2) (kernels/NOTES-forward.md v69); an attention row selects it
+            wgAttention(ATTENTION_WG_EARLY_Q4, KernelConstants.ATTN_Q4_THREADS, KernelConstants.ATTN_Q4_SMEM,
+                    "per (tile, kv head): bits depend on the sequence's own tokens and its kv length only; the 4 parts' combine "
+                            + "order differs from the two-part forms' (tiles of <= 32 rows: attention_prefill's split path and bits)",
+                    Impl.Attr.TILE_MAP_BEFORE_WAIT),
             // the early form over 32-row tiles, each on the split path (no wgmma, no two-half combine): an attention row
             // selects it, the plan's tile map and capacity then count 32-row tiles (tileRows)
             wgAttention(ATTENTION_WG_EARLY_T32, "per (tile, kv head): attention_prefill's split-path bits for every tile of <= 32 rows "
@@ -384,9 +392,14 @@ public final class ImplRegistry {
      * shared memory, one block per (tile, kv head); {@code extra} the attributes beyond PDL (the early forms' order rule).
      */
     private static Impl wgAttention(String name, String bits, Impl.Attr... extra) {
+        return wgAttention(name, KernelConstants.ATTN_KH_THREADS, KernelConstants.ATTN_WG_SMEM, bits, extra);
+    }
+
+    /** A wgmma attention form with its own block size and shared memory (the q4 form's 4 key parts). */
+    private static Impl wgAttention(String name, int threads, int smem, String bits, Impl.Attr... extra) {
         EnumSet<Impl.Attr> attrs = EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN);
         attrs.addAll(List.of(extra));
-        return new Impl(name, OpKind.ATTENTION, name, KernelConstants.ATTN_KH_THREADS, KernelConstants.ATTN_WG_SMEM, attrs, bits,
+        return new Impl(name, OpKind.ATTENTION, name, threads, smem, attrs, bits,
                 new AttentionWgmma(), (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
                 ImplRegistry::one, true, null, ImplRegistry::bindAttention);
     }

@@ -14,6 +14,8 @@ public final class KernelConstants {
     public static final int ATTN_KH_THREADS = Kernels.PREFILL_ATTN_KH_THREADS();
     public static final int ATTN_KH_SMEM = Kernels.PREFILL_ATTN_KH_SMEM();
     public static final int ATTN_WG_SMEM = Kernels.PREFILL_ATTN_WG_SMEM();
+    public static final int ATTN_Q4_THREADS = Kernels.PREFILL_ATTN_Q4_THREADS();
+    public static final int ATTN_Q4_SMEM = Kernels.PREFILL_ATTN_Q4_SMEM();
     /**
      * Most new tokens of one sequence attention_prefill_wg_early_t32_rope takes (it traps above): the registry runs it only
      * at capture sizes of at most that many tokens.

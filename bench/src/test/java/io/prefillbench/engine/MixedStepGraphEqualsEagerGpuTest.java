@@ -112,6 +112,41 @@ class MixedStepGraphEqualsEagerGpuTest {
     }
 
     /**
+     * attention_prefill_wg_early_q4 (v69: 4 key parts of 128 threads, 512 threads a block, its own shared memory) at every
+     * size by an attention row, on ERNIE-4.5-0.3B (group 8) and Llama-3.2-1B (group 4): random decode, prefill and mixed
+     * steps (continuations over cached prefixes of up to 2047 tokens: full tiles that see up to 32 pages, every part
+     * busy), graph == eager bit for bit, no NaN. Its bits differ from the two-part forms' by design (the parts' combine
+     * order); kernel_check holds it to the float64 reference.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ernie-4.5-0.3b", "llama-3.2-1b"})
+    void quarterKeyPartFormGraphEqualsEager(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "16,64,512", MAX_SEQS, MAX_LEN);
+        ImplChoices b = ImplChoices.bundled();
+        ImplChoices c = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
+                List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG_EARLY_Q4, 0, 0, 0, 1, 1 << 20, 90, "test")));
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(c))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
+            for (int size : cfg.sizes().sizes()) {
+                assertEquals(ImplRegistry.ATTENTION_WG_EARLY_Q4, e.lowered().plan(size).op("L0.attention").impl().name());
+                e.capture(size);
+            }
+            Random rnd = new Random(preset.hashCode() * 17L);
+            int vocab = cfg.model().vocab();
+            for (Kind kind : Kind.values()) {
+                for (int i = 0; i < 5; i++) {
+                    List<MixedSteps.Seq> seqs = randomStep(rnd, KvBlockAllocator.forEngine(cfg), kind, cfg, vocab);
+                    assertGraphEqualsEager(e, seqs, preset + " q4 " + kind + " " + describe(seqs));
+                }
+            }
+            // a fresh 480-token prompt at 512: its last tiles see 8 pages, two per part
+            List<MixedSteps.Seq> longPrompt = List.of(MixedSteps.seq(rnd, KvBlockAllocator.forEngine(cfg), 0, 480, vocab));
+            assertGraphEqualsEager(e, longPrompt, preset + " q4 [480]");
+        }
+    }
+
+    /**
      * The decode graph (s19: a size's second plan, which uniform-decode batches replay where a row scoped to a batch kind
      * gives the size one: ERNIE's 16 on the wg attention form, its prompts on the early form; Llama's 16 the other way
      * round; since s25 also GEMM and fusion rows with "batch": "prefill": both models' qkv at 16 with rope on the

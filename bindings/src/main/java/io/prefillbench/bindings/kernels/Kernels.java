@@ -68,6 +68,24 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_ATTN_WG_SMEM() {
         return PREFILL_ATTN_WG_SMEM;
     }
+    private static final int PREFILL_ATTN_Q4_THREADS = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_ATTN_Q4_THREADS 512
+     * }
+     */
+    public static int PREFILL_ATTN_Q4_THREADS() {
+        return PREFILL_ATTN_Q4_THREADS;
+    }
+    private static final int PREFILL_ATTN_Q4_SMEM = (int)197632L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_ATTN_Q4_SMEM 197632
+     * }
+     */
+    public static int PREFILL_ATTN_Q4_SMEM() {
+        return PREFILL_ATTN_Q4_SMEM;
+    }
     private static final int PREFILL_PAGE_SIZE = (int)64L;
     /**
      * {@snippet lang=c :

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Writes the s27 candidate choices files beside this script from the bundled impl-choices.json (run from the repo root):
+the bundled rows plus one attention row on attention_prefill_wg_early_q4 (v69: the early wg form with 4 key parts),
+inserted right before the model's 17..512 early-form row so it takes precedence over it. q4: ERNIE-4.5-0.3B at 129..512;
+q4w: ERNIE at 65..512 (its fresh-prompt row at 65..128 stays ahead of it); lq4: Llama-3.2-1B at 129..512. Nothing else moves.
+
+    python3 results/h200-ab-20261130/s27/make-choices.py [NAME ...]
+
+The bundled file is edited as text (one row per line), so every other row keeps its bytes.
+"""
+import os, sys
+
+SRC = 'bench/src/main/resources/io/prefillbench/forward/impl-choices.json'
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = 'v69 candidate (s27): attention_prefill_wg_early_q4, 4 key parts'
+ERNIE_ROW = '{"impl": "attention_prefill_wg_early", "qHeads": 16, "kvHeads": 2, "headDim": 64, "m": 17, "mMax": 512,'
+LLAMA_ROW = '{"impl": "attention_prefill_wg_early", "qHeads": 32, "kvHeads": 8, "headDim": 64, "m": 17, "mMax": 512,'
+
+
+def row(q, kv, m, m_max):
+    return ('{"impl": "attention_prefill_wg_early_q4", "qHeads": %d, "kvHeads": %d, "headDim": 64, "m": %d, "mMax": %d, '
+            '"arch": 90, "source": "%s"},' % (q, kv, m, m_max, SOURCE))
+
+
+CANDIDATES = {
+    'q4': (ERNIE_ROW, row(16, 2, 129, 512)),
+    'q4w': (ERNIE_ROW, row(16, 2, 65, 512)),
+    'lq4': (LLAMA_ROW, row(32, 8, 129, 512)),
+}
+
+
+def make(name):
+    anchor, new = CANDIDATES[name]
+    lines = open(SRC).read().split('\n')
+    hits = [i for i, l in enumerate(lines) if l.strip().startswith(anchor)]
+    assert len(hits) == 1, (name, hits)
+    indent = lines[hits[0]][:len(lines[hits[0]]) - len(lines[hits[0]].lstrip())]
+    lines.insert(hits[0], indent + new)
+    return '\n'.join(lines)
+
+
+if __name__ == '__main__':
+    for name in sys.argv[1:] or CANDIDATES:
+        open(os.path.join(HERE, 'choices-%s.json' % name), 'w').write(make(name))
