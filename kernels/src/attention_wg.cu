@@ -238,7 +238,14 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   __syncthreads();
   if (z != 0) return;
 #pragma unroll
-  for (int w = 1; w < NH; w++) pk_attn_add_half<NDT>(xch + (w - 1) * XS, lane, m_a, m_b, l_a, l_b, o, sl2);
+  for (int w = 1; w < NH; w++) {
+    const float *xw = xch + (w - 1) * XS;
+    const float m1_a = xw[0 * 32 + lane], m1_b = xw[1 * 32 + lane];
+    pk_attn_add_half<NDT>(xw, lane, m_a, m_b, l_a, l_b, o, sl2);
+    // the sum is now relative to the larger max: the next part's factors need it (s27 call 1: without this the q4 form's
+    // rows that saw pages in three or four parts failed the float64 reference, max_err 0.07, graph == eager all the same)
+    if constexpr (NH > 2) { m_a = fmaxf(m_a, m1_a); m_b = fmaxf(m_b, m1_b); }
+  }
   pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
 #else
   (void)p; (void)smem_raw;
