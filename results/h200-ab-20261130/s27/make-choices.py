@@ -2,7 +2,9 @@
 """Writes the s27 candidate choices files beside this script from the bundled impl-choices.json (run from the repo root):
 the bundled rows plus one attention row on attention_prefill_wg_early_q4 (v69: the early wg form with 4 key parts),
 inserted right before the model's 17..512 early-form row so it takes precedence over it. q4: ERNIE-4.5-0.3B at 129..512;
-q4w: ERNIE at 65..512 (its fresh-prompt row at 65..128 stays ahead of it); lq4: Llama-3.2-1B at 129..512. Nothing else moves.
+q4w: ERNIE at 65..512 (its fresh-prompt row at 65..128 stays ahead of it); lq4: Llama-3.2-1B at 129..512. Or (call 5) the
+bundled rows plus one smemCarveout row (every kernel launch of ERNIE's plans at those sizes asks for 100 % of the shared
+memory split): cv128 at 81..128, cv65 at 65..512, cv17 at 17..128. Nothing else moves.
 
     python3 results/h200-ab-20261130/s27/make-choices.py [NAME ...]
 
@@ -22,6 +24,13 @@ def row(q, kv, m, m_max):
             '"arch": 90, "source": "%s"},' % (q, kv, m, m_max, SOURCE))
 
 
+def carveout(m, m_max):
+    return ('  "smemCarveout": [\n    {"percent": 100, "hidden": 1024, "m": %d, "mMax": %d, "arch": 90, "source": "s27 call 5 candidate: '
+            'every kernel launch of ERNIE-4.5-0.3B\'s plans at these sizes at 100 %% of the shared memory split"}\n  ]' % (m, m_max))
+
+
+CARVEOUT = {'cv128': (81, 128), 'cv65': (65, 512), 'cv17': (17, 128)}
+
 CANDIDATES = {
     'q4': (ERNIE_ROW, row(16, 2, 129, 512)),
     'q4w': (ERNIE_ROW, row(16, 2, 65, 512)),
@@ -30,6 +39,10 @@ CANDIDATES = {
 
 
 def make(name):
+    if name in CARVEOUT:  # a new last property: the closing bracket of the last list gets a comma
+        text = open(SRC).read().rstrip()
+        assert text.endswith(']\n}'), 'the bundled file ends with a list'
+        return text[:-2] + ',\n' + carveout(*CARVEOUT[name]) + '\n}\n'
     anchor, new = CANDIDATES[name]
     lines = open(SRC).read().split('\n')
     hits = [i for i, l in enumerate(lines) if l.strip().startswith(anchor)]
@@ -40,5 +53,5 @@ def make(name):
 
 
 if __name__ == '__main__':
-    for name in sys.argv[1:] or CANDIDATES:
+    for name in sys.argv[1:] or list(CANDIDATES) + list(CARVEOUT):
         open(os.path.join(HERE, 'choices-%s.json' % name), 'w').write(make(name))

@@ -61,6 +61,13 @@ public record Kernel(String name, MemorySegment handle) {
         /** Thread block cluster dimensions (sm_90). */
         record ClusterDim(int x, int y, int z) implements Attribute {
         }
+
+        /** The launch's preferred L1 / shared memory split, in percent of the most shared memory (a hint). */
+        record SharedMemoryCarveout(int percent) implements Attribute {
+            public SharedMemoryCarveout {
+                if (percent < 0 || percent > 100) throw new IllegalArgumentException("carveout " + percent + " % is outside 0..100");
+            }
+        }
     }
 
     /**
@@ -111,6 +118,10 @@ public record Kernel(String name, MemorySegment handle) {
                         case Attribute.ProgrammaticSerialization p -> {
                             cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeProgrammaticStreamSerialization());
                             cudaLaunchAttributeValue.programmaticStreamSerializationAllowed(cudaLaunchAttribute_st.val(attr), 1);
+                        }
+                        case Attribute.SharedMemoryCarveout c -> {
+                            cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributePreferredSharedMemoryCarveout());
+                            cudaLaunchAttributeValue.sharedMemCarveout(cudaLaunchAttribute_st.val(attr), c.percent());
                         }
                         case Attribute.ClusterDim c -> {
                             cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeClusterDimension());

@@ -135,7 +135,7 @@ public final class PrefillEngine implements AutoCloseable {
         for (LoweredPlan lp : lowered.everyPlan()) {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
-            ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl), library, options.slowdownCycles(), options.libraryEdges(), arena);
+            ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl, lp.smemCarveout()), library, options.slowdownCycles(), options.libraryEdges(), arena);
             (lp.key().uniformDecode() ? decodePlans : lp.key().fresh() ? freshPlans : plans).put(lp.key().size(), plan);
             for (LoweredOp op : lp.ops()) {
                 Impl impl = op.impl();
@@ -172,13 +172,16 @@ public final class PrefillEngine implements AutoCloseable {
     private final class Binding implements BindContext {
         private final CaptureKey key;
         private final boolean pdl;
+        private final int smemCarveout;
 
-        Binding(CaptureKey key, boolean pdl) {
+        Binding(CaptureKey key, boolean pdl, int smemCarveout) {
             this.key = key;
             this.pdl = pdl;
+            this.smemCarveout = smemCarveout;
         }
 
         @Override public Arena arena() { return arena; }
+        @Override public int smemCarveout() { return smemCarveout; }
         @Override public MemorySegment tensor(String name) { return buffers.tensor(name); }
         @Override public MemorySegment hostMetadata() { return hostMetaDevice; }
         @Override public int hostMetadataInts() { return Math.toIntExact(buffers.meta().bytes() / 4); }
@@ -308,7 +311,7 @@ public final class PrefillEngine implements AutoCloseable {
         ForwardPlan runs = planFor(size, seqs);
         // keyed by the plan's key (size and graph kind): the profile is of the plan the batch runs
         ForwardPlan plan = profilePlans.computeIfAbsent(runs.lowered.key(),
-                s -> new ForwardPlan(runs.lowered, new Binding(runs.lowered.key(), false), library, 0, false, arena));
+                s -> new ForwardPlan(runs.lowered, new Binding(runs.lowered.key(), false, runs.lowered.smemCarveout()), library, 0, false, arena));
         int tiles = Math.max(1, writeMeta(seqs, plan));
         plan.setGrids(tokens, seqs.size(), tiles);
         if (profiler == null) profiler = new OpProfiler(library, stream, device.smClockMHz());

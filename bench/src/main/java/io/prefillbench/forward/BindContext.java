@@ -11,6 +11,11 @@ public interface BindContext {
     /** Arena that keeps parameter structs alive as long as the engine. */
     Arena arena();
 
+    /** The L1 / shared memory split (percent) this plan's kernel launches ask for; -1: none (the driver picks per kernel). */
+    default int smemCarveout() {
+        return -1;
+    }
+
     /** Device address of a logical tensor: a layout slice, a metadata field, the RoPE table or a KV cache. */
     MemorySegment tensor(String name);
 

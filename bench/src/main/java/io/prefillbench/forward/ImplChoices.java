@@ -21,7 +21,8 @@ import java.util.Optional;
 public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<KeyRow> persistentLayers,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AttentionRow> attention,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PrefetchRow> prefetchAhead) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PrefetchRow> prefetchAhead,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CarveoutRow> smemCarveout) {
     public static final String RESOURCE = "impl-choices.json";
 
     /**
@@ -250,6 +251,28 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     /**
+     * The L1 / shared memory split every kernel of ours asks for in the plans of capture sizes {@code [m, mMax]} ({@code mMax}
+     * null: {@code m} only) of models with hidden size {@code hidden} (0: any): {@code percent} of the most shared memory, a
+     * launch attribute (cudaLaunchAttributePreferredSharedMemoryCarveout) on each of the plan's kernel launches; library calls
+     * keep theirs. Without a row the driver picks each kernel's split. s27 call 4: with every kernel at 100 %, ERNIE's 8x16
+     * at 128 ran 2.6 % faster (kernels of ~0 to ~200 KB of shared memory alternate there; an SM changes its split only when
+     * drained) and its sizes 1..16 up to 2.2 % slower. Values change no result bit: only where blocks may run.
+     */
+    public record CarveoutRow(int percent, int hidden, int m, @JsonInclude(JsonInclude.Include.NON_NULL) Integer mMax, int arch,
+                              String source) {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public CarveoutRow {
+            if (percent < 0 || percent > 100) throw new IllegalArgumentException("smemCarveout row for m " + m + ": percent " + percent + " is outside 0..100");
+            if (mMax != null && mMax < m) throw new IllegalArgumentException("smemCarveout row: mMax " + mMax + " is below m " + m);
+        }
+
+        /** Whether the row covers capture size {@code size} of a model with this hidden size. */
+        public boolean covers(int size, int modelHidden) {
+            return inRange(m, mMax, size) && (hidden == 0 || hidden == modelHidden);
+        }
+    }
+
+    /**
      * An L2 prefetch in the main chain ({@code Lowering.prefetchAhead}): in every decoder layer, an op right before
      * {@code before} (an op of the same layer, by its name without the layer: {@code "attention"}) pulls the first
      * {@code fraction} of each row of that layer's {@code weight} GEMM (by name: {@code "gate_up"}) into L2, at every capture
@@ -317,6 +340,13 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         persistentLayers = persistentLayers == null ? List.of() : List.copyOf(persistentLayers);
         attention = attention == null ? List.of() : List.copyOf(attention);
         prefetchAhead = prefetchAhead == null ? List.of() : List.copyOf(prefetchAhead);
+        smemCarveout = smemCarveout == null ? List.of() : List.copyOf(smemCarveout);
+    }
+
+    /** Choices without carveout rows. */
+    public ImplChoices(Provenance provenance, List<GemmRow> gemm, List<FusionRow> fusions, List<KeyRow> l2Prefetch,
+                       List<KeyRow> persistentLayers, List<AttentionRow> attention, List<PrefetchRow> prefetchAhead) {
+        this(provenance, gemm, fusions, l2Prefetch, persistentLayers, attention, prefetchAhead, List.of());
     }
 
     /** Choices without prefetch rows. */
@@ -369,7 +399,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
 
     /** The same choices with other GEMM rows and provenance (what {@code tune-gemm} writes). */
     public ImplChoices withGemm(Provenance p, List<GemmRow> rows) {
-        return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers, attention, prefetchAhead);
+        return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers, attention, prefetchAhead, smemCarveout);
     }
 
     /** The choices as the JSON {@link #read} takes (indented). */
@@ -393,7 +423,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
             Provenance p = provenance;
             ImplChoices digested = p.run() == null ? this
                     : new ImplChoices(new Provenance(p.card(), p.date(), p.source(), p.note()), gemm, fusions, l2Prefetch, persistentLayers, attention,
-                    prefetchAhead);
+                    prefetchAhead, smemCarveout);
             byte[] json = mapper().writeValueAsBytes(digested);
             byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(json);
             return origin + " (" + provenance.card() + ", " + provenance.date() + ", sha256 "
@@ -428,10 +458,25 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
             forward.decodePlan(key.size()).ifPresent(d -> attention(d.key(), forward.program().dims()).ifPresent(used::add));
             for (PrefetchRow r : prefetchAhead(key))
                 if (forward.program().ops().stream().anyMatch(op -> op.kind() == OpKind.GEMM && r.prefetches(op))) used.add(r);
+            carveoutRow(key, forward.program().dims()).ifPresent(used::add);
         }
         return new ImplChoices(provenance, gemm.stream().filter(used::contains).toList(), fusions.stream().filter(used::contains).toList(),
                 l2Prefetch.stream().filter(used::contains).toList(), persistentLayers.stream().filter(used::contains).toList(),
-                attention.stream().filter(used::contains).toList(), prefetchAhead.stream().filter(used::contains).toList());
+                attention.stream().filter(used::contains).toList(), prefetchAhead.stream().filter(used::contains).toList(),
+                smemCarveout.stream().filter(used::contains).toList());
+    }
+
+    /**
+     * The preferred L1 / shared memory split (percent) of this key's kernel launches for a model of these dims: an exact
+     * row first, else the first range row; -1 without one (the driver picks per kernel).
+     */
+    public int smemCarveout(CaptureKey key, ForwardProgram.Dims dims) {
+        return carveoutRow(key, dims).map(CarveoutRow::percent).orElse(-1);
+    }
+
+    private Optional<CarveoutRow> carveoutRow(CaptureKey key, ForwardProgram.Dims dims) {
+        var rows = smemCarveout.stream().filter(r -> r.covers(key.size(), dims.hidden()) && archMatches(r.arch(), key)).toList();
+        return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
     }
 
     /** The prefetch rows for this key's size and arch, in file order. */

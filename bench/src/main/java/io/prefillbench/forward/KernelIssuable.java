@@ -24,9 +24,11 @@ final class KernelIssuable implements Issuable {
         List<Kernel.Attribute> attrs = new ArrayList<>();
         this.pdl = ctx.pdl() && impl.attrs().contains(Impl.Attr.PDL);
         if (pdl) attrs.add(new Kernel.Attribute.ProgrammaticSerialization());
-        attrs.addAll(extra);
+        List<Kernel.Attribute> rest = new ArrayList<>(extra);
+        if (ctx.smemCarveout() >= 0) rest.add(new Kernel.Attribute.SharedMemoryCarveout(ctx.smemCarveout()));
+        attrs.addAll(rest);
         this.launch = new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), attrs, ctx.arena());
-        this.plain = pdl ? new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), extra, ctx.arena()) : null;
+        this.plain = pdl ? new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), rest, ctx.arena()) : null;
         this.grid = op.grid();
         grid(ctx.key().size(), ctx.key().seqCapacity(), ctx.key().tileCapacity());
     }

@@ -11,10 +11,17 @@ import java.util.TreeMap;
  * The buffer layout, the engine, {@code plan} and the op dump all read it.
  */
 public record LoweredPlan(ForwardProgram program, CaptureKey key, List<LoweredOp> ops, Map<String, TensorSpec> workspaces,
-                          WeightLayout weightLayout) {
+                          WeightLayout weightLayout, int smemCarveout) {
+    /** smemCarveout: the L1 / shared memory split (percent) every kernel launch of the plan asks for; -1: the driver's pick. */
     public LoweredPlan {
         ops = List.copyOf(ops);
         workspaces = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workspaces));
+        if (smemCarveout < -1 || smemCarveout > 100) throw new IllegalArgumentException("smem carveout " + smemCarveout + " is outside -1..100");
+    }
+
+    /** A plan whose kernels take the driver's L1 / shared memory split. */
+    public LoweredPlan(ForwardProgram program, CaptureKey key, List<LoweredOp> ops, Map<String, TensorSpec> workspaces, WeightLayout weightLayout) {
+        this(program, key, ops, workspaces, weightLayout, -1);
     }
 
     /** A tensor of the program or a workspace of this plan. */

@@ -51,7 +51,7 @@ public final class Lowering {
         ops = grids(ops, key, program.dims());
         ops = serializeAfterTileMap(ops);
         checkTileMapFirst(ops, key);
-        return new LoweredPlan(program, key, ops, workspaces, weights);
+        return new LoweredPlan(program, key, ops, workspaces, weights, choices.smemCarveout(key, program.dims()));
     }
 
     /** Whether an op of the plan reads the tile map before its PDL wait ({@link Impl.Attr#TILE_MAP_BEFORE_WAIT}). */

@@ -39,7 +39,7 @@ public final class OpDump {
             sb.append(prefix);
             int[] g = o.grid() == null ? new int[] {0, 0, 0} : o.grid().atCapacity(k);
             sb.append(String.format(Locale.ROOT,
-                    "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s pdl=%d%s%s%n",
+                    "size=%d seqs=%d tiles=%d sms=%d arch=%d op=%s kind=%s layer=%d impl=%s kernel=%s n=%d k=%d m=%d splits=%d partial_in=%d grid=%dx%dx%d threads=%d smem=%d stream=%d fused=%s fork=%s join=%s algo=%s pdl=%d%s%s%s%n",
                     k.size(), k.seqCapacity(), k.tileCapacity(), k.smCount(), k.arch(), o.op().name(), o.op().kind(), o.op().layer(),
                     o.impl().name(), o.impl().kernel(), o.op().n(), o.op().k(), k.capacity(o.op().rows()), o.splits(), o.partialSplits(),
                     g[0], g[1], g[2], o.impl().threads(), o.impl().dynamicSmem(), o.stream(),
@@ -50,7 +50,9 @@ public final class OpDump {
                     // a persistent launch of several layers (the harness reads it as LayerParams.layers)
                     o.op().kind() == OpKind.LAYER ? " layers=" + Lowering.layerSpan(o.op()) : "",
                     // a plan whose attention runs other tiles than the kernels' standard (the harness builds its tile map so)
-                    k.tileRows() == KernelConstants.ROWS_PER_TILE ? "" : " tile_rows=" + k.tileRows()));
+                    k.tileRows() == KernelConstants.ROWS_PER_TILE ? "" : " tile_rows=" + k.tileRows(),
+                    // the L1 / shared memory split the plan's kernel launches ask for (a smemCarveout row)
+                    p.smemCarveout() < 0 || o.impl().library() ? "" : " carveout=" + p.smemCarveout()));
         }
     }
 
