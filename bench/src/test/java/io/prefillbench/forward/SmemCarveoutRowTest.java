@@ -31,9 +31,14 @@ class SmemCarveoutRowTest {
         assertEquals(100, ernie.freshPlan(128).orElseThrow().smemCarveout());
         LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "128", 16, 132, ImplRegistry.standard(), c);
         assertEquals(-1, llama.plan(128).smemCarveout(), "hidden 2048: not the row's model");
-        // no row anywhere: the driver's split everywhere (the bundled file has none)
-        LoweredForward bundled = ForwardTestSupport.lower("ernie-4.5-0.3b", "128", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
-        assertEquals(-1, bundled.plan(128).smemCarveout());
+        // the bundled row (s27 call 5): ERNIE at 17..128, not at 16 or 512, not Llama or tiny
+        LoweredForward bundled = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,17,128,512", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        assertEquals(100, bundled.plan(17).smemCarveout());
+        assertEquals(100, bundled.plan(128).smemCarveout());
+        assertEquals(-1, bundled.plan(16).smemCarveout());
+        assertEquals(-1, bundled.plan(512).smemCarveout());
+        for (String other : new String[] {"llama-3.2-1b", "tiny"})
+            assertEquals(-1, ForwardTestSupport.lower(other, "128", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(128).smemCarveout(), other);
     }
 
     @Test
