@@ -4,7 +4,8 @@ the bundled rows plus one attention row on attention_prefill_wg_early_q4 (v69: t
 inserted right before the model's 17..512 early-form row so it takes precedence over it. q4: ERNIE-4.5-0.3B at 129..512;
 q4w: ERNIE at 65..512 (its fresh-prompt row at 65..128 stays ahead of it); lq4: Llama-3.2-1B at 129..512. Or (call 5) the
 bundled rows plus one smemCarveout row (every kernel launch of ERNIE's plans at those sizes asks for 100 % of the shared
-memory split): cv128 at 81..128, cv65 at 65..512, cv17 at 17..128. Nothing else moves.
+memory split): cv128 at 81..128, cv65 at 65..512, cv17 at 17..128. Or (call 7, after cv17 was bundled) the bundled rows with
+that row narrowed to 65..128 (cvn) or removed (cv0). Nothing else moves.
 
     python3 results/h200-ab-20261130/s27/make-choices.py [NAME ...]
 
@@ -38,7 +39,18 @@ CANDIDATES = {
 }
 
 
+BUNDLED_CARVEOUT = '"smemCarveout": [\n    {"percent": 100, "hidden": 1024, "m": 17, "mMax": 128,'
+NARROW = {'cvn': '"m": 65, "mMax": 128,', 'cv0': None}
+
+
 def make(name):
+    if name in NARROW:
+        text = open(SRC).read()
+        assert text.count(BUNDLED_CARVEOUT) == 1, 'the bundled carveout row'
+        if NARROW[name]:
+            return text.replace(BUNDLED_CARVEOUT, BUNDLED_CARVEOUT.replace('"m": 17, "mMax": 128,', NARROW[name]))
+        head, tail = text.split(',\n  ' + BUNDLED_CARVEOUT.split('\n')[0], 1)
+        return head + '\n}\n'
     if name in CARVEOUT:  # a new last property: the closing bracket of the last list gets a comma
         text = open(SRC).read().rstrip()
         assert text.endswith(']\n}'), 'the bundled file ends with a list'
@@ -53,5 +65,5 @@ def make(name):
 
 
 if __name__ == '__main__':
-    for name in sys.argv[1:] or list(CANDIDATES) + list(CARVEOUT):
+    for name in sys.argv[1:] or list(CANDIDATES) + list(CARVEOUT) + list(NARROW):
         open(os.path.join(HERE, 'choices-%s.json' % name), 'w').write(make(name))
