@@ -29,6 +29,15 @@ public record Kernel(String name, MemorySegment handle) {
                 "cudaKernelSetAttributeForDevice(" + name + ", max dynamic smem " + bytes + ")");
     }
 
+    /**
+     * The kernel's preferred split of the SM's unified L1 / shared memory, in percent of the most shared memory (a hint the
+     * driver follows where the kernel fits; 100: the largest shared memory configuration).
+     */
+    public void preferSharedMemoryCarveout(int percent, int device) {
+        Cuda.check(Cudart.cudaKernelSetAttributeForDevice(handle, Cudart.cudaFuncAttributePreferredSharedMemoryCarveout(), percent, device),
+                "cudaKernelSetAttributeForDevice(" + name + ", preferred shared memory carveout " + percent + " %)");
+    }
+
     /** Lets the kernel launch in clusters of more than the portable 8 blocks on a device (sm_90: up to 16). */
     public void allowNonPortableClusters(int device) {
         Cuda.check(Cudart.cudaKernelSetAttributeForDevice(handle, Cudart.cudaFuncAttributeNonPortableClusterSizeAllowed(), 1, device),

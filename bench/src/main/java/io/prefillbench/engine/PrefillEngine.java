@@ -132,6 +132,7 @@ public final class PrefillEngine implements AutoCloseable {
         // GEMMs' stage counts), and the limit must cover the largest launch
         java.util.Map<String, Integer> raised = new java.util.HashMap<>();
         java.util.Set<String> nonPortable = new java.util.HashSet<>();
+        java.util.Set<String> carved = new java.util.HashSet<>();
         for (LoweredPlan lp : lowered.everyPlan()) {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
@@ -143,6 +144,9 @@ public final class PrefillEngine implements AutoCloseable {
                     library.kernel(impl.kernel()).allowDynamicSharedMemory(impl.dynamicSmem(), device.index());
                     raised.put(impl.kernel(), impl.dynamicSmem());
                 }
+                // s27 probe: every kernel of ours in the largest shared memory configuration, so consecutive kernels never
+                // need the SM's L1 / shared split changed between them (a change waits for the SM's blocks to drain)
+                if (!impl.library() && carved.add(impl.kernel())) library.kernel(impl.kernel()).preferSharedMemoryCarveout(100, device.index());
                 // clusters of up to 16 split blocks (more than the portable 8), once per kernel
                 if (impl.attrs().contains(Impl.Attr.CLUSTER_SPLITK) && nonPortable.add(impl.kernel())) {
                     library.kernel(impl.kernel()).allowNonPortableClusters(device.index());
