@@ -35,10 +35,10 @@ PK_DEV void pk_attn_wg_bar(int z) {
     if (z == 0) asm volatile("bar.sync 2, 128;" ::: "memory");
     else asm volatile("bar.sync 3, 128;" ::: "memory");
   } else {
-    static_assert(NH == 3 || NH == 4, "key parts 2..4");
+    static_assert(NH == 4, "key parts: 2 or 4");
     if (z == 0) asm volatile("bar.sync 2, 128;" ::: "memory");
     else if (z == 1) asm volatile("bar.sync 3, 128;" ::: "memory");
-    else if (NH == 3 || z == 2) asm volatile("bar.sync 4, 128;" ::: "memory");
+    else if (z == 2) asm volatile("bar.sync 4, 128;" ::: "memory");
     else asm volatile("bar.sync 5, 128;" ::: "memory");
   }
 }
@@ -70,10 +70,10 @@ PK_DEV void pk_attn_wg_load_kv(int j, uint32_t sl, const AttnParams &p, const in
 // The 64 x 64 Q tile -> the swizzled page at sQ (row r's 16-byte chunk c at r * 128 + ((c ^ (r % 8)) << 4)), one commit group.
 template <int NT = 256>
 PK_DEV void pk_attn_wg_q_copy(const AttnParams &p, const PkAttnTile &t, uint32_t sQ, int tid) {
+  static_assert(512 % NT == 0, "the tile's 512 16-byte chunks in whole rounds of the block's threads");
 #pragma unroll
-  for (int i = 0; i < (512 + NT - 1) / NT; i++) {
+  for (int i = 0; i < 512 / NT; i++) {
     const int c = tid + i * NT, r = c >> 3, ch = c & 7;
-    if (NT * ((512 + NT - 1) / NT) != 512 && c >= 512) break;  // 384 threads: the second round's last third
     cp_async16(sQ + r * 128 + ((ch ^ (r & 7)) << 4), pk_attn_q_src<64>(p, t, t.row0 + r, ch), t.row0 + r < t.nrows);
   }
   cp_async_commit();
@@ -322,10 +322,3 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_Q4_THREADS, 1) attenti
   if (p.head_dim != 64) __trap();
   pk_attn_wg_impl<true, false, PREFILL_ATTN_ROWS_PER_TILE, false, 4>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
 }
-#ifdef PK_ATTN_Q3_PROBE
-extern "C" __global__ void __launch_bounds__(384, 1) attention_prefill_wg_early_q3(AttnParams p) {
-  pk_pdl_launch();
-  if (p.head_dim != 64) __trap();
-  pk_attn_wg_impl<true, false, PREFILL_ATTN_ROWS_PER_TILE, false, 3>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
-}
-#endif
