@@ -58,9 +58,9 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
      * @param freshGraph     null, or what the size's fresh-prompt graph (batches without a cached prefix) runs differently
      */
     public record BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops,
-                            boolean mmaTiles, String decodeGraph, String freshGraph) {
+                            boolean mmaTiles, String decodeGraph, String freshGraph, int smemCarveout) {
         public BucketRow(int size, int launches, int perLayer, String gemms, long workspaceBytes, List<String> ops, boolean mmaTiles) {
-            this(size, launches, perLayer, gemms, workspaceBytes, ops, mmaTiles, null, null);
+            this(size, launches, perLayer, gemms, workspaceBytes, ops, mmaTiles, null, null, -1);
         }
     }
 
@@ -154,7 +154,7 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
             for (String w : p.workspaces().keySet()) ws += p.bytes(w);
             buckets.add(new BucketRow(size, p.launchCount(), p.launchesPerLayer(0), gemmImpls(p), ws,
                     listOps ? opLines(p) : List.of(), mmaTiles(p), lowered.decodePlan(size).map(d -> decodeDifference(p, d)).orElse(null),
-                    lowered.freshPlan(size).map(d -> decodeDifference(p, d)).orElse(null)));
+                    lowered.freshPlan(size).map(d -> decodeDifference(p, d)).orElse(null), p.smemCarveout()));
         }
         return new PlanReport(shape, sizes.asList(), maxNumSeqs, smCount, maxModelLen, guard, shape.params(),
                 shape.weightBytes(), List.copyOf(rows), List.copyOf(prompts), List.copyOf(buffers), bufferBytes, List.copyOf(buckets));
@@ -364,6 +364,12 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
         if (!fresh.isEmpty()) {
             md.append("\nFresh-prompt graphs (another graph per size, replayed by batches without a cached prefix; mixed steps replay the plain one):\n");
             for (BucketRow b : fresh) md.append("- size ").append(b.size()).append(": ").append(b.freshGraph()).append('\n');
+        }
+        List<BucketRow> carved = lowered.stream().filter(b -> b.smemCarveout() >= 0).toList();
+        if (!carved.isEmpty()) {
+            md.append("\nShared memory split (smemCarveout rows: every kernel launch of the size's graphs asks for this share of the SM's "
+                    + "L1 / shared memory as shared memory; other sizes take the driver's split per kernel):\n");
+            for (BucketRow b : carved) md.append("- size ").append(b.size()).append(": ").append(b.smemCarveout()).append(" %\n");
         }
         md.append('\n');
         for (BucketRow b : lowered) {

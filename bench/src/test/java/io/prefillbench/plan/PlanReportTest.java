@@ -180,6 +180,21 @@ class PlanReportTest {
         assertTrue(bare.toMarkdown().contains("Note: at sizes 96, 512 this model's layer GEMMs run our mma.sync tiles"), bare.toMarkdown());
     }
 
+    /** The bundled smemCarveout row (s27: ERNIE-4.5-0.3B at 17..128) shows per size; a model it does not name has no such list. */
+    @Test
+    void sizesWithACarveoutRowAreListed() {
+        PlanShape ernie = PlanShape.of(io.prefillbench.model.Presets.byName("ernie-4.5-0.3b"));
+        PlanReport r = PlanReport.build(ernie, CaptureSizes.parse("16,64,128,512", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0],
+                PaddingGuard.DEFAULT);
+        assertEquals(List.of(-1, 100, 100, -1), r.lowered().stream().map(PlanReport.BucketRow::smemCarveout).toList());
+        String md = r.toMarkdown();
+        assertTrue(md.contains("Shared memory split (smemCarveout rows") && md.contains("- size 64: 100 %\n- size 128: 100 %\n")
+                && !md.contains("- size 16: 100 %"), md);
+        PlanShape llama = PlanShape.of(io.prefillbench.model.Presets.byName("llama-3.2-1b"));
+        PlanReport l = PlanReport.build(llama, CaptureSizes.parse("16,128", CaptureSizes.HARD_CAP), 32, 132, 4096, new int[0], PaddingGuard.DEFAULT);
+        assertFalse(l.toMarkdown().contains("Shared memory split"));
+    }
+
     /** A size whose attention runs the t32 form (s20) counts its tiles in 32 rows, and its row of the tile table says so. */
     @Test
     void halfTileSizesCountAndShowTheirOwnTiles() {
