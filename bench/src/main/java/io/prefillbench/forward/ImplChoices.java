@@ -475,8 +475,8 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     private Optional<CarveoutRow> carveoutRow(CaptureKey key, ForwardProgram.Dims dims) {
-        var rows = smemCarveout.stream().filter(r -> r.covers(key.size(), dims.hidden()) && archMatches(r.arch(), key)).toList();
-        return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
+        return firstExactElseRange(smemCarveout.stream().filter(r -> r.covers(key.size(), dims.hidden()) && archMatches(r.arch(), key)).toList(),
+                CarveoutRow::mMax);
     }
 
     /** The prefetch rows for this key's size and arch, in file order. */
@@ -493,8 +493,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         // the rows scoped to this key's graph (decode or fresh), by the rule GEMM and fusion rows follow
         var own = rows.stream().filter(r -> r.batch() != null && FusionRow.serves(r.batch(), key)).toList();
         var plain = rows.stream().filter(r -> r.batch() == null).toList();
-        Optional<AttentionRow> o = firstExactElseRange(own);
-        return o.isPresent() ? o : firstExactElseRange(plain);
+        return firstExactElseRange(own, AttentionRow::mMax).or(() -> firstExactElseRange(plain, AttentionRow::mMax));
     }
 
     /** Whether some decode-only or fresh-only attention row reaches this model's attention shape at this key's size and arch. */
@@ -518,8 +517,9 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return attention.stream().filter(r -> r.fits(dims) && r.covers(key.size()) && archMatches(r.arch(), key)).toList();
     }
 
-    private static Optional<AttentionRow> firstExactElseRange(List<AttentionRow> rows) {
-        return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
+    /** Among rows that match, the first for one size ({@code mMax} null), else the first range row: every row kind's precedence. */
+    private static <R> Optional<R> firstExactElseRange(List<R> rows, java.util.function.Function<R, Integer> mMax) {
+        return rows.stream().filter(r -> mMax.apply(r) == null).findFirst().or(() -> rows.stream().findFirst());
     }
 
     /** A fusion, L2-prefetch or persistent-layer row for this key's size and arch. */
@@ -544,11 +544,7 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         var rows = gemm.stream().filter(r -> r.n() == op.n() && r.k() == op.k() && r.covers(m) && archMatches(r.arch(), key) && r.serves(key)).toList();
         var scoped = rows.stream().filter(r -> r.batch() != null).toList();
         var every = rows.stream().filter(r -> r.batch() == null).toList();
-        return firstExactElseRangeGemm(scoped).or(() -> firstExactElseRangeGemm(every));
-    }
-
-    private static Optional<GemmRow> firstExactElseRangeGemm(List<GemmRow> rows) {
-        return rows.stream().filter(r -> r.mMax() == null).findFirst().or(() -> rows.stream().findFirst());
+        return firstExactElseRange(scoped, GemmRow::mMax).or(() -> firstExactElseRange(every, GemmRow::mMax));
     }
 
     /** Whether fusion {@code name} is on at this key for some implementation. */

@@ -19,11 +19,6 @@ public record LoweredPlan(ForwardProgram program, CaptureKey key, List<LoweredOp
         if (smemCarveout < -1 || smemCarveout > 100) throw new IllegalArgumentException("smem carveout " + smemCarveout + " is outside -1..100");
     }
 
-    /** A plan whose kernels take the driver's L1 / shared memory split. */
-    public LoweredPlan(ForwardProgram program, CaptureKey key, List<LoweredOp> ops, Map<String, TensorSpec> workspaces, WeightLayout weightLayout) {
-        this(program, key, ops, workspaces, weightLayout, -1);
-    }
-
     /** A tensor of the program or a workspace of this plan. */
     public TensorSpec tensor(String name) {
         TensorSpec w = workspaces.get(name);
