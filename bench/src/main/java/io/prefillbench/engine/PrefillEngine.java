@@ -27,6 +27,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,23 +67,33 @@ public final class PrefillEngine implements AutoCloseable {
     // path (s26 calls 5-6: 3.3 us of a graph forward's host time in a C++ loop, ~17 us of tiny's in prefill's), which an engine
     // that does not time itself never pays
     private boolean timeGpu = true;
-    private final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
-    private final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
-    private final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
-    // sizes with a decode plan (LoweredForward.decodePlan): uniform-decode batches run it, eager and graph alike
-    private final Map<Integer, ForwardPlan> decodePlans = new LinkedHashMap<>();
-    private final Map<Integer, GraphExec> decodeGraphs = new LinkedHashMap<>();
-    private final Map<Integer, CaptureReport> decodeCaptures = new LinkedHashMap<>();
-    // sizes with a fresh-prompt plan (LoweredForward.freshPlan): batches without a cached prefix run it, eager and graph alike
-    private final Map<Integer, ForwardPlan> freshPlans = new LinkedHashMap<>();
-    private final Map<Integer, GraphExec> freshGraphs = new LinkedHashMap<>();
-    private final Map<Integer, CaptureReport> freshCaptures = new LinkedHashMap<>();
+    // a kind per CaptureKey.Batch, iterated PLAIN, DECODE, FRESH. PLAIN has every size; DECODE only the sizes with a decode
+    // plan (LoweredForward.decodePlan), which uniform-decode batches run, and FRESH those with a fresh-prompt plan
+    // (LoweredForward.freshPlan), which batches without a cached prefix run, eager and graph alike
+    private final EnumMap<CaptureKey.Batch, BatchGraphs> kinds = BatchGraphs.perKind();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
     private final Map<io.prefillbench.forward.CaptureKey, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
     private float lastGpuMs;
     private int lastSeqs;
     private boolean closed;
+
+    /** One batch kind's forward plans, captured graphs and capture reports, by size in the order they were added. */
+    private static final class BatchGraphs {
+        final Map<Integer, ForwardPlan> plans = new LinkedHashMap<>();
+        final Map<Integer, GraphExec> graphs = new LinkedHashMap<>();
+        final Map<Integer, CaptureReport> captures = new LinkedHashMap<>();
+
+        static EnumMap<CaptureKey.Batch, BatchGraphs> perKind() {
+            EnumMap<CaptureKey.Batch, BatchGraphs> m = new EnumMap<>(CaptureKey.Batch.class);
+            for (CaptureKey.Batch b : CaptureKey.Batch.values()) m.put(b, new BatchGraphs());
+            return m;
+        }
+    }
+
+    private BatchGraphs kind(CaptureKey.Batch b) {
+        return kinds.get(b);
+    }
 
     private PrefillEngine(EngineConfig config, int deviceIndex) {
         this.config = config;
@@ -136,7 +147,7 @@ public final class PrefillEngine implements AutoCloseable {
             // bound first: a binder's refusal (e.g. too few SMs for a persistent layer) names its fix before the
             // smem opt-in could fail with a bare CUDA error on the same device
             ForwardPlan plan = new ForwardPlan(lp, new Binding(lp.key(), pdl, lp.smemCarveout()), library, options.slowdownCycles(), options.libraryEdges(), arena);
-            (lp.key().uniformDecode() ? decodePlans : lp.key().fresh() ? freshPlans : plans).put(lp.key().size(), plan);
+            kind(lp.key().batch()).plans.put(lp.key().size(), plan);
             for (LoweredOp op : lp.ops()) {
                 Impl impl = op.impl();
                 if (impl.attrs().contains(Impl.Attr.SMEM_OPT_IN) && impl.dynamicSmem() > raised.getOrDefault(impl.kernel(), 0)) {
@@ -277,7 +288,7 @@ public final class PrefillEngine implements AutoCloseable {
 
     /** The captured graphs of a key's kind: the plain, decode or fresh-prompt graph of each size. */
     private Map<Integer, GraphExec> graphsOf(io.prefillbench.forward.CaptureKey key) {
-        return key.uniformDecode() ? decodeGraphs : key.fresh() ? freshGraphs : graphs;
+        return kind(key.batch()).graphs;
     }
 
     /**
@@ -285,18 +296,18 @@ public final class PrefillEngine implements AutoCloseable {
      * without a cached prefix, where the size has one; else the plain plan.
      */
     private ForwardPlan planFor(int size, List<SeqInput> seqs) {
-        if (runsDecodePlan(size, seqs)) return decodePlans.get(size);
-        return runsFreshPlan(size, seqs) ? freshPlans.get(size) : plan(size);
+        if (runsDecodePlan(size, seqs)) return kind(CaptureKey.Batch.DECODE).plans.get(size);
+        return runsFreshPlan(size, seqs) ? kind(CaptureKey.Batch.FRESH).plans.get(size) : plan(size);
     }
 
     /** Whether this batch runs the size's decode plan: a uniform-decode batch at a size that has one. */
     public boolean runsDecodePlan(int size, List<SeqInput> seqs) {
-        return decodePlans.containsKey(size) && SeqInput.uniformDecode(seqs);
+        return kind(CaptureKey.Batch.DECODE).plans.containsKey(size) && SeqInput.uniformDecode(seqs);
     }
 
     /** Whether this batch runs the size's fresh-prompt plan: no sequence with a cached prefix, at a size that has one. */
     public boolean runsFreshPlan(int size, List<SeqInput> seqs) {
-        return freshPlans.containsKey(size) && SeqInput.fresh(seqs);
+        return kind(CaptureKey.Batch.FRESH).plans.containsKey(size) && SeqInput.fresh(seqs);
     }
 
     /**
@@ -338,7 +349,7 @@ public final class PrefillEngine implements AutoCloseable {
     }
 
     public boolean isCaptured(int size) {
-        return graphs.containsKey(size);
+        return kind(CaptureKey.Batch.PLAIN).graphs.containsKey(size);
     }
 
     /**
@@ -347,13 +358,16 @@ public final class PrefillEngine implements AutoCloseable {
      * it ({@link #decodeCaptureReport}), and a fresh-prompt plan's graph ({@link #freshCaptureReport}).
      */
     public CaptureReport capture(int size) {
-        if (graphs.containsKey(size)) return captures.get(size);
-        CaptureReport r = captureGraph(plan(size), size, graphs, true);
-        captures.put(size, r);
-        ForwardPlan decode = decodePlans.get(size);
-        if (decode != null) decodeCaptures.put(size, captureGraph(decode, size, decodeGraphs, false));
-        ForwardPlan fresh = freshPlans.get(size);
-        if (fresh != null) freshCaptures.put(size, captureGraph(fresh, size, freshGraphs, false));
+        BatchGraphs plain = kind(CaptureKey.Batch.PLAIN);
+        if (plain.graphs.containsKey(size)) return plain.captures.get(size);
+        CaptureReport r = captureGraph(plan(size), size, plain.graphs, true);
+        plain.captures.put(size, r);
+        // then the decode and the fresh-prompt graph, where the size has that plan
+        for (CaptureKey.Batch b : List.of(CaptureKey.Batch.DECODE, CaptureKey.Batch.FRESH)) {
+            BatchGraphs k = kind(b);
+            ForwardPlan p = k.plans.get(size);
+            if (p != null) k.captures.put(size, captureGraph(p, size, k.graphs, false));
+        }
         return r;
     }
 
@@ -400,12 +414,12 @@ public final class PrefillEngine implements AutoCloseable {
 
     /** What capturing the size's decode graph cost, where the size has one and is captured. */
     public java.util.Optional<CaptureReport> decodeCaptureReport(int size) {
-        return java.util.Optional.ofNullable(decodeCaptures.get(size));
+        return java.util.Optional.ofNullable(kind(CaptureKey.Batch.DECODE).captures.get(size));
     }
 
     /** What capturing the size's fresh-prompt graph cost, where the size has one and is captured. */
     public java.util.Optional<CaptureReport> freshCaptureReport(int size) {
-        return java.util.Optional.ofNullable(freshCaptures.get(size));
+        return java.util.Optional.ofNullable(kind(CaptureKey.Batch.FRESH).captures.get(size));
     }
 
     /** Shape of the captured graph of a size (nodes, edges, depth, widest level: 2+ with a forked branch). */
@@ -417,7 +431,7 @@ public final class PrefillEngine implements AutoCloseable {
 
     /** The captured graph's edges of a size by "type/from port" ({@link CudaGraph#edgeKinds}), as its capture report holds them. */
     public Map<String, Integer> graphEdgeKinds(int size) {
-        CaptureReport r = captures.get(size);
+        CaptureReport r = kind(CaptureKey.Batch.PLAIN).captures.get(size);
         if (r == null) throw new IllegalStateException("size " + size + " is not captured");
         return r.edgeKinds();
     }
@@ -428,7 +442,7 @@ public final class PrefillEngine implements AutoCloseable {
     }
 
     public List<CaptureReport> captureReports() {
-        return new ArrayList<>(captures.values());
+        return new ArrayList<>(kind(CaptureKey.Batch.PLAIN).captures.values());
     }
 
     /** GPU time of the last forward (CUDA events around copy-in .. copy-out), milliseconds; NaN when it ran untimed ({@link #timeGpu}). */
@@ -504,7 +518,7 @@ public final class PrefillEngine implements AutoCloseable {
     }
 
     private ForwardPlan plan(int size) {
-        ForwardPlan p = plans.get(size);
+        ForwardPlan p = kind(CaptureKey.Batch.PLAIN).plans.get(size);
         if (p == null) throw new IllegalArgumentException("no plan for size " + size);
         return p;
     }
@@ -526,16 +540,14 @@ public final class PrefillEngine implements AutoCloseable {
         if (closed) return;
         closed = true;
         RuntimeException first = null;
-        List<AutoCloseable> owners = new ArrayList<>(graphs.values());
-        owners.addAll(decodeGraphs.values());
-        owners.addAll(freshGraphs.values());
+        // graphs before the plans and buffers they launch; each in kind order PLAIN, DECODE, FRESH
+        List<AutoCloseable> owners = new ArrayList<>();
+        for (BatchGraphs k : kinds.values()) owners.addAll(k.graphs.values());
         owners.add(profiler);
         owners.add(hostOut);
         owners.add(hostMeta);
         owners.addAll(matmuls.values());
-        owners.addAll(plans.values());
-        owners.addAll(decodePlans.values());
-        owners.addAll(freshPlans.values());
+        for (BatchGraphs k : kinds.values()) owners.addAll(k.plans.values());
         owners.addAll(profilePlans.values());
         owners.add(buffers);
         owners.add(weights);
@@ -552,12 +564,10 @@ public final class PrefillEngine implements AutoCloseable {
                 if (first == null) first = e instanceof RuntimeException re ? re : new RuntimeException(e);
             }
         }
-        graphs.clear();
-        decodeGraphs.clear();
-        freshGraphs.clear();
-        plans.clear();
-        decodePlans.clear();
-        freshPlans.clear();
+        for (BatchGraphs k : kinds.values()) {
+            k.graphs.clear();
+            k.plans.clear();
+        }
         matmuls.clear();
         profilePlans.clear();
         arena.close();
