@@ -402,6 +402,39 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return new ImplChoices(p, rows, fusions, l2Prefetch, persistentLayers, attention, prefetchAhead, smemCarveout);
     }
 
+    // Copies with one kind of row replaced and every other kept (a test's bundled rows with its own attention rows, say): the
+    // short constructors above leave every later kind out, so a copy built with them silently drops rows.
+
+    /** The same choices with other GEMM rows. */
+    public ImplChoices withGemm(List<GemmRow> rows) {
+        return withGemm(provenance, rows);
+    }
+
+    /** The same choices with other fusion rows. */
+    public ImplChoices withFusions(List<FusionRow> rows) {
+        return new ImplChoices(provenance, gemm, rows, l2Prefetch, persistentLayers, attention, prefetchAhead, smemCarveout);
+    }
+
+    /** The same choices with other persistent-layer rows. */
+    public ImplChoices withPersistentLayers(List<KeyRow> rows) {
+        return new ImplChoices(provenance, gemm, fusions, l2Prefetch, rows, attention, prefetchAhead, smemCarveout);
+    }
+
+    /** The same choices with other attention rows. */
+    public ImplChoices withAttention(List<AttentionRow> rows) {
+        return new ImplChoices(provenance, gemm, fusions, l2Prefetch, persistentLayers, rows, prefetchAhead, smemCarveout);
+    }
+
+    /** The same choices with other prefetch rows. */
+    public ImplChoices withPrefetchAhead(List<PrefetchRow> rows) {
+        return new ImplChoices(provenance, gemm, fusions, l2Prefetch, persistentLayers, attention, rows, smemCarveout);
+    }
+
+    /** The same choices with other carveout rows. */
+    public ImplChoices withSmemCarveout(List<CarveoutRow> rows) {
+        return new ImplChoices(provenance, gemm, fusions, l2Prefetch, persistentLayers, attention, prefetchAhead, rows);
+    }
+
     /** The choices as the JSON {@link #read} takes (indented). */
     public String toJson() {
         try {

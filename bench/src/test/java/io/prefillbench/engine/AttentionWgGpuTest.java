@@ -29,8 +29,7 @@ class AttentionWgGpuTest {
 
     /** {@code base} with one attention row: {@code impl} for every shape at every size (sm_90). */
     static ImplChoices everywhere(ImplChoices base, String impl) {
-        return new ImplChoices(base.provenance(), base.gemm(), base.fusions(), base.l2Prefetch(), base.persistentLayers(),
-                List.of(new ImplChoices.AttentionRow(impl, 0, 0, 0, 1, 1 << 20, 90, "test")));
+        return base.withAttention(List.of(new ImplChoices.AttentionRow(impl, 0, 0, 0, 1, 1 << 20, 90, "test")));
     }
 
     /** Eight batches of 1..4 random prompts (up to 480 tokens in all): logits and first tokens against the CPU reference, eager and graph. */

@@ -420,10 +420,8 @@ class GraphEqualsEagerGpuTest {
             String producer = "gemm_bf16_stream_m" + size + "_n32";
             rows.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, size, 90, "test", null, producer));
         }
-        ImplChoices unfused = new ImplChoices(bundled.provenance(), bundled.gemm(), others, bundled.l2Prefetch(), bundled.persistentLayers(),
-                bundled.attention());
-        ImplChoices fused = new ImplChoices(bundled.provenance(), bundled.gemm(), rows, bundled.l2Prefetch(), bundled.persistentLayers(),
-                bundled.attention());
+        ImplChoices unfused = bundled.withFusions(others);
+        ImplChoices fused = bundled.withFusions(rows);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(4032), cfg, 30);
         List<float[][]> unfusedLogits = eagerLogits(cfg, unfused, batches, e -> {
             for (int size : cfg.sizes().sizes()) {
@@ -457,8 +455,7 @@ class GraphEqualsEagerGpuTest {
         ImplChoices bundled = ImplChoices.bundled();
         List<ImplChoices.FusionRow> others = bundled.fusions().stream().filter(r -> r.n() == null).toList();
         assertTrue(others.size() < bundled.fusions().size(), "the bundled file has fusion rows naming a shape");
-        ImplChoices unfused = new ImplChoices(bundled.provenance(), bundled.gemm(), others, bundled.l2Prefetch(), bundled.persistentLayers(),
-                bundled.attention());
+        ImplChoices unfused = bundled.withFusions(others);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 17), cfg, 24);
         List<float[][]> unfusedLogits = eagerLogits(cfg, unfused, batches, e -> {
             assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
@@ -490,8 +487,7 @@ class GraphEqualsEagerGpuTest {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config(preset, "16,32", 16, 2048);
         ImplChoices bundled = ImplChoices.bundled();
-        ImplChoices prefetched = new ImplChoices(bundled.provenance(), bundled.gemm(), bundled.fusions(), bundled.l2Prefetch(),
-                bundled.persistentLayers(), bundled.attention(),
+        ImplChoices prefetched = bundled.withPrefetchAhead(
                 List.of(new ImplChoices.PrefetchRow("gate_up", "attention", 0.6, gateUpN, k, 1, 32, 0, "test", true, lines),
                         new ImplChoices.PrefetchRow("qkv", "input_norm", 1.0, qkvN, k, 1, 32, 0, "test", null, lines)));
         String gateUpKernel = prefetched.prefetchAhead().get(0).kernel(), qkvKernel = prefetched.prefetchAhead().get(1).kernel();
@@ -522,8 +518,7 @@ class GraphEqualsEagerGpuTest {
         ImplChoices bundled = ImplChoices.bundled();
         List<ImplChoices.FusionRow> rows = new ArrayList<>(bundled.fusions());
         rows.add(new ImplChoices.FusionRow(ImplRegistry.EMBED_INTO_TILE_MAP, 1, 0, "test", 16, null));
-        ImplChoices folded = new ImplChoices(bundled.provenance(), bundled.gemm(), rows, bundled.l2Prefetch(), bundled.persistentLayers(),
-                bundled.attention(), bundled.prefetchAhead());
+        ImplChoices folded = bundled.withFusions(rows);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 50), cfg, 24);
         List<float[][]> plainLogits = eagerLogits(cfg, bundled, batches, e -> { });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(folded))) {

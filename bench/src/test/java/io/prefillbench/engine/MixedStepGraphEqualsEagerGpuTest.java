@@ -75,8 +75,7 @@ class MixedStepGraphEqualsEagerGpuTest {
         List<String> forms = List.of(ImplRegistry.ATTENTION_WG, ImplRegistry.ATTENTION_WG_EARLY, ImplRegistry.ATTENTION_WG_EARLY_LP);
         for (String form : forms) {
             ImplChoices b = ImplChoices.bundled();
-            ImplChoices c = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
-                    List.of(new ImplChoices.AttentionRow(form, 0, 0, 0, 1, 1 << 20, 90, "test")));
+            ImplChoices c = b.withAttention(List.of(new ImplChoices.AttentionRow(form, 0, 0, 0, 1, 1 << 20, 90, "test")));
             try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(c))) {
                 Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
                 for (int size : cfg.sizes().sizes()) assertEquals(form, e.lowered().plan(size).op("L0.attention").impl().name());
@@ -124,8 +123,7 @@ class MixedStepGraphEqualsEagerGpuTest {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config(preset, "16,64,512", MAX_SEQS, MAX_LEN);
         ImplChoices b = ImplChoices.bundled();
-        ImplChoices c = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(),
-                List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG_EARLY_Q4, 0, 0, 0, 1, 1 << 20, 90, "test")));
+        ImplChoices c = b.withAttention(List.of(new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG_EARLY_Q4, 0, 0, 0, 1, 1 << 20, 90, "test")));
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(c))) {
             Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the wg forms are sm_90a code");
             for (int size : cfg.sizes().sizes()) {
@@ -165,8 +163,8 @@ class MixedStepGraphEqualsEagerGpuTest {
         ImplChoices b = ImplChoices.bundled();
         var plainAttention = b.attention().stream().filter(r -> !r.decodeOnly()).toList();
         // the decode graph's forward for every batch: no scoped rows at all
-        ImplChoices before = new ImplChoices(b.provenance(), b.gemm().stream().filter(r -> r.batch() == null).toList(),
-                b.fusions().stream().filter(r -> r.batch() == null).toList(), b.l2Prefetch(), b.persistentLayers(), plainAttention, b.prefetchAhead());
+        ImplChoices before = b.withGemm(b.gemm().stream().filter(r -> r.batch() == null).toList())
+                .withFusions(b.fusions().stream().filter(r -> r.batch() == null).toList()).withAttention(plainAttention);
         // the plain graph's forward for every batch: the prefill rows unscoped, ahead of the others (a scoped row wins in its graph)
         List<ImplChoices.GemmRow> gemm = new ArrayList<>();
         b.gemm().stream().filter(r -> r.batch() != null).forEach(r -> gemm.add(new ImplChoices.GemmRow(r.n(), r.k(), r.m(), r.arch(), r.impl(),
@@ -175,7 +173,7 @@ class MixedStepGraphEqualsEagerGpuTest {
         List<ImplChoices.FusionRow> fusions = new ArrayList<>();
         for (ImplChoices.FusionRow r : b.fusions())
             fusions.add(r.batch() == null ? r : new ImplChoices.FusionRow(r.fusion(), r.m(), r.arch(), r.source(), r.mMax(), r.producer(), r.n(), r.k()));
-        ImplChoices unscoped = new ImplChoices(b.provenance(), gemm, fusions, b.l2Prefetch(), b.persistentLayers(), plainAttention, b.prefetchAhead());
+        ImplChoices unscoped = b.withGemm(gemm).withFusions(fusions).withAttention(plainAttention);
         List<List<Run>> byEngine = new ArrayList<>();
         List<String> steps = new ArrayList<>();
         List<Boolean> decodeSteps = new ArrayList<>();

@@ -41,7 +41,7 @@ class PersistentLayersGpuTest {
     private static final String ERNIE = "ernie-4.5-0.3b";
 
     static ImplChoices withPersistentLayersAt16(ImplChoices c) {
-        return new ImplChoices(c.provenance(), c.gemm(), c.fusions(), c.l2Prefetch(), List.of(new ImplChoices.KeyRow(16, 0, "test")));
+        return c.withPersistentLayers(List.of(new ImplChoices.KeyRow(16, 0, "test")));
     }
 
     private static void assumePersistentGpu() {

@@ -146,14 +146,12 @@ class RopeIntoAttentionGpuTest {
             if (hit) hits++;
         }
         assertEquals(ms.length, hits, "attention rows for " + qHeads + " q heads at m=" + Arrays.toString(ms));
-        return new ImplChoices(base.provenance(), base.gemm(), base.fusions(), base.l2Prefetch(), base.persistentLayers(), rows, base.prefetchAhead());
+        return base.withAttention(rows);
     }
 
     /** {@code base} without its rope_into_qkv rows (tiny's and Llama's qkv at 1..16 in the bundled file). */
     static ImplChoices withoutRopeIntoQkv(ImplChoices base) {
-        return new ImplChoices(base.provenance(), base.gemm(),
-                base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)).toList(), base.l2Prefetch(),
-                base.persistentLayers(), base.attention(), base.prefetchAhead());
+        return base.withFusions(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)).toList());
     }
 
     private static String lens(List<SeqInput> batch) {

@@ -25,10 +25,8 @@ class SmemCarveoutGpuTest {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16,128,512", 16, 2048);
         ImplChoices b = ImplChoices.bundled();
-        ImplChoices none = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(), b.attention(),
-                b.prefetchAhead(), List.of());
-        ImplChoices c = new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(), b.attention(), b.prefetchAhead(),
-                List.of(new ImplChoices.CarveoutRow(100, 0, 1, 1 << 20, 0, "test")));
+        ImplChoices none = b.withSmemCarveout(List.of());
+        ImplChoices c = b.withSmemCarveout(List.of(new ImplChoices.CarveoutRow(100, 0, 1, 1 << 20, 0, "test")));
         int[][] lens = {{10}, {3, 5, 8}, {16, 16, 16, 16, 16, 16, 16, 16}, {100}, {480}, {80, 80, 80, 80}};
         int vocab = cfg.model().vocab();
         int[][][] tokens = new int[2][lens.length * 2][];

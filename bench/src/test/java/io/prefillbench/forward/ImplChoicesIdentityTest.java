@@ -127,8 +127,7 @@ class ImplChoicesIdentityTest {
         String json = m.writeValueAsString(without);
         assertFalse(json.contains("persistentLayers"), json);
         assertEquals(without, ImplChoices.parse(json));
-        ImplChoices with = new ImplChoices(without.provenance(), without.gemm(), without.fusions(), without.l2Prefetch(),
-                List.of(new ImplChoices.KeyRow(16, 90, "x"), new ImplChoices.KeyRow(8, 0, false, "candidate")));
+        ImplChoices with = without.withPersistentLayers(List.of(new ImplChoices.KeyRow(16, 90, "x"), new ImplChoices.KeyRow(8, 0, false, "candidate")));
         String withJson = m.writeValueAsString(with);
         assertTrue(withJson.contains("\"persistentLayers\""), withJson);
         assertEquals(with, ImplChoices.parse(withJson));
@@ -186,8 +185,7 @@ class ImplChoicesIdentityTest {
         List<ImplChoices.FusionRow> moved = new java.util.ArrayList<>();
         for (ImplChoices.FusionRow r : bundled.fusions())
             moved.add(r.covers(128) ? new ImplChoices.FusionRow(r.fusion(), 72, r.arch(), r.source(), r.mMax(), r.producer()) : r);
-        ImplChoices other = new ImplChoices(bundled.provenance(), bundled.gemm(), moved, bundled.l2Prefetch(), bundled.persistentLayers(),
-                bundled.attention());
+        ImplChoices other = bundled.withFusions(moved);
         assertNotEquals(bundled.appliedTo(ernie).identity("bundled"), other.appliedTo(ernie).identity("bundled"));
         assertEquals(bundled.appliedTo(llama).identity("bundled"), other.appliedTo(llama).identity("bundled"));
     }

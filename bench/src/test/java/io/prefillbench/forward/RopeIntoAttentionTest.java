@@ -35,11 +35,7 @@ class RopeIntoAttentionTest {
             }
         }
         assertTrue(hit, "no attention row for " + qHeads + " q heads at m=" + m);
-        return withAttention(base, base.fusions(), rows);
-    }
-
-    private static ImplChoices withAttention(ImplChoices base, List<ImplChoices.FusionRow> fusions, List<ImplChoices.AttentionRow> rows) {
-        return new ImplChoices(base.provenance(), base.gemm(), fusions, base.l2Prefetch(), base.persistentLayers(), rows, base.prefetchAhead());
+        return base.withAttention(rows);
     }
 
     /**
@@ -49,13 +45,13 @@ class RopeIntoAttentionTest {
      */
     static ImplChoices base() {
         ImplChoices b = ImplChoices.bundled();
-        return new ImplChoices(b.provenance(), b.gemm().stream().filter(r -> r.batch() == null).toList(),
-                b.fusions().stream().filter(r -> r.batch() == null).toList(), b.l2Prefetch(), b.persistentLayers(), b.attention(), b.prefetchAhead());
+        return b.withGemm(b.gemm().stream().filter(r -> r.batch() == null).toList())
+                .withFusions(b.fusions().stream().filter(r -> r.batch() == null).toList());
     }
 
     /** {@code base} without its rope_into_qkv rows (the bundled file fuses rope into tiny's and Llama's qkv at 1..16). */
     static ImplChoices withoutRopeIntoQkv(ImplChoices base) {
-        return withAttention(base, base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)).toList(), base.attention());
+        return base.withFusions(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)).toList());
     }
 
     @Test

@@ -16,9 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SmemCarveoutRowTest {
     private static ImplChoices with(ImplChoices.CarveoutRow... rows) {
-        ImplChoices b = ImplChoices.bundled();
-        return new ImplChoices(b.provenance(), b.gemm(), b.fusions(), b.l2Prefetch(), b.persistentLayers(), b.attention(), b.prefetchAhead(),
-                List.of(rows));
+        return ImplChoices.bundled().withSmemCarveout(List.of(rows));
     }
 
     @Test
