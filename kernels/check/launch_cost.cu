@@ -289,12 +289,30 @@ __global__ void tokens_out_link(int* out, int n, int value) {
   if (blockIdx.x == 0 && threadIdx.x < n) out[threadIdx.x] = value + threadIdx.x;
 }
 
+// (flag) as mapped, but the last link also writes a completion word after the first tokens — each writer fences the system
+// scope, then thread 0 writes the forward's sequence number, read from the metadata the first link copied in — and the
+// host spins on that word instead of cudaStreamSynchronize: the synchronization a forward needs is the first tokens'
+// arrival, which the stream's completion signal reports only after the kernel's blocks retire and the front end writes
+// its semaphore. The stream is synchronized after the timed interval (each forward starts from an idle stream, as in the
+// other forms), and how long that took after the word arrived is reported too.
+__global__ void tokens_flag_link(int* out, int n, int value, const int4* meta) {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+  if (blockIdx.x != 0) return;
+  if (threadIdx.x < n) out[threadIdx.x] = value + threadIdx.x;
+  __threadfence_system();
+  __syncthreads();
+  if (threadIdx.x == 0) *(volatile int*)(out + n) = meta[0].x;
+}
+
 static void fixed_cost(int links, int repeats, int grid, int threads, size_t meta_bytes, cudaStream_t stream) {
   int4 *hmeta = nullptr, *dmeta = nullptr;
   int *hout = nullptr, *dout = nullptr, *counter = nullptr;
   const int n16 = (int)(meta_bytes / 16), ntok = 32;
   CHECK(cudaHostAlloc(&hmeta, meta_bytes, cudaHostAllocMapped));
-  CHECK(cudaHostAlloc(&hout, ntok * sizeof(int), cudaHostAllocMapped));
+  CHECK(cudaHostAlloc(&hout, (ntok + 1) * sizeof(int), cudaHostAllocMapped));  // + the flag form's completion word
   CHECK(cudaMalloc(&dmeta, meta_bytes));
   CHECK(cudaMalloc(&dout, ntok * sizeof(int)));
   CHECK(cudaMalloc(&counter, sizeof(int)));
@@ -306,14 +324,15 @@ static void fixed_cost(int links, int repeats, int grid, int threads, size_t met
   const cudaLaunchConfig_t pdl = launch_config(true, grid, threads, stream, attr);
   const cudaLaunchConfig_t plain = launch_config(false, grid, threads, stream, attr1);
   int zero = 0;
-  for (int form = 0; form < 3; form++) {  // 0 copies, 1 mapped, 2 bare
+  for (int form = 0; form < 4; form++) {  // 0 copies, 1 mapped, 2 bare, 3 mapped + completion word
     const CapturedGraph c = capture(stream, [&] {
       if (form == 0) CHECK(cudaMemcpyAsync(dmeta, hmeta, meta_bytes, cudaMemcpyHostToDevice, stream));
       for (int i = 0; i < links; i++) {
-        if (form == 1 && i == 0) CHECK(cudaLaunchKernelEx(&pdl, meta_in_link, (const int4*)hmeta_dev, dmeta, n16));
+        if ((form == 1 || form == 3) && i == 0) CHECK(cudaLaunchKernelEx(&pdl, meta_in_link, (const int4*)hmeta_dev, dmeta, n16));
         else if (form == 1 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, hout_dev, ntok, 7));
+        else if (form == 3 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_flag_link, hout_dev, ntok, 7, (const int4*)dmeta));
         else if (form == 0 && i == links - 1) CHECK(cudaLaunchKernelEx(&pdl, tokens_out_link, dout, ntok, 7));
-        else CHECK(cudaLaunchKernelEx(form == 1 && i == 1 ? &plain : &pdl, chain_link, counter, zero));
+        else CHECK(cudaLaunchKernelEx((form == 1 || form == 3) && i == 1 ? &plain : &pdl, chain_link, counter, zero));
       }
       if (form == 0) CHECK(cudaMemcpyAsync(hout, dout, ntok * sizeof(int), cudaMemcpyDeviceToHost, stream));
     });
@@ -325,37 +344,53 @@ static void fixed_cost(int links, int repeats, int grid, int threads, size_t met
     // Three timings in turn (r % 3): (0) as the Java tool times a forward — an event record before and after the launch,
     // and the elapsed-time query — inside the host interval; (1) the events, the query after the interval; (2) neither:
     // what an engine that does not time its forwards pays (issue 11's fixed cost: copy in, launch, copy out, sync).
-    std::vector<double> host, host_ev, host_bare, gpu;
+    std::vector<double> host, host_ev, host_bare, gpu, flag_sync;
     using clock = std::chrono::steady_clock;
+    volatile int* word = hout + ntok;
     for (int r = -GRAPH_WARM * 10 * 3; r < repeats * 10 * 3; r++) {
-      const int how = ((r % 3) + 3) % 3;
+      const int how = form == 3 ? 2 : ((r % 3) + 3) % 3;  // the flag form: no events (its own timing)
       for (int i = 0; i < n16; i++) hmeta[i] = make_int4(r, i, r ^ i, 1);  // the host writes this forward's metadata
       hout[0] = -1;
+      *word = -1 - r;
       float ms = 0;
       auto t0 = clock::now();
       if (how < 2) CHECK(cudaEventRecord(e0, stream));
       CHECK(cudaGraphLaunch(x, stream));
       if (how < 2) CHECK(cudaEventRecord(e1, stream));
-      CHECK(cudaStreamSynchronize(stream));
+      if (form == 3) {
+        while (*word != r) {}
+      } else {
+        CHECK(cudaStreamSynchronize(stream));
+      }
       if (how == 0) CHECK(cudaEventElapsedTime(&ms, e0, e1));
       auto t1 = clock::now();
+      if (form == 3) {  // the tokens were fenced before the word: they must be there already
+        if (hout[0] != 7 || hout[ntok - 1] != 7 + ntok - 1) { std::fprintf(stderr, "fixed cost: first tokens behind the word\n"); std::exit(4); }
+        CHECK(cudaStreamSynchronize(stream));
+        if (r >= 0) flag_sync.push_back(std::chrono::duration<double, std::micro>(clock::now() - t1).count());
+      }
       if (how == 1) CHECK(cudaEventElapsedTime(&ms, e0, e1));
-      if (form < 2 && (hout[0] != 7 || hout[ntok - 1] != 7 + ntok - 1)) { std::fprintf(stderr, "fixed cost: first tokens not written\n"); std::exit(4); }
+      if (form != 2 && (hout[0] != 7 || hout[ntok - 1] != 7 + ntok - 1)) { std::fprintf(stderr, "fixed cost: first tokens not written\n"); std::exit(4); }
       if (r < 0) continue;
       const double us = std::chrono::duration<double, std::micro>(t1 - t0).count();
       (how == 0 ? host : how == 1 ? host_ev : host_bare).push_back(us);
       if (how < 2) gpu.push_back(ms * 1000.0);
     }
-    if (form < 2) {  // the device copy is the last forward's metadata
+    if (form != 2) {  // the device copy is the last forward's metadata
       std::vector<int4> back(n16);
       CHECK(cudaMemcpy(back.data(), dmeta, meta_bytes, cudaMemcpyDeviceToHost));
       const int last = repeats * 10 * 3 - 1;
       for (int i = 0; i < n16; i++)
         if (back[i].x != last || back[i].y != i) { std::fprintf(stderr, "fixed cost: metadata copy wrong at %d\n", i); std::exit(4); }
     }
-    const char* name = form == 0 ? "copy nodes in and out (as the engine)" : form == 1 ? "mapped: first link reads, last link writes" : "links only";
-    std::printf("| fixed cost | %-44s | %d | %zu | %.2f | %.2f | %.2f | %.2f | copies ok |\n", name, links, meta_bytes, median(host),
-                median(host_ev), median(host_bare), median(gpu));
+    const char* name = form == 0 ? "copy nodes in and out (as the engine)" : form == 1 ? "mapped: first link reads, last link writes"
+                       : form == 2 ? "links only" : "mapped, host spins on a completion word";
+    if (form == 3)  // no event-timed columns: the host column is launch to the word, the last the stream's sync after it
+      std::printf("| fixed cost | %-44s | %d | %zu | - | - | %.2f | - | copies ok; sync after the word %.2f us |\n", name, links,
+                  meta_bytes, median(host_bare), median(flag_sync));
+    else
+      std::printf("| fixed cost | %-44s | %d | %zu | %.2f | %.2f | %.2f | %.2f | copies ok |\n", name, links, meta_bytes, median(host),
+                  median(host_ev), median(host_bare), median(gpu));
     CHECK(cudaEventDestroy(e0));
     CHECK(cudaEventDestroy(e1));
     CHECK(cudaGraphExecDestroy(x));
