@@ -67,6 +67,11 @@ public final class PrefillEngine implements AutoCloseable {
     // path (s26 calls 5-6: 3.3 us of a graph forward's host time in a C++ loop, ~17 us of tiny's in prefill's), which an engine
     // that does not time itself never pays
     private boolean timeGpu = true;
+    // how untimed forwards wait for their first tokens (FirstTokenWait); streamBehind: a spun forward left the stream
+    // running, so a read of device buffers synchronizes first
+    private FirstTokenWait firstTokenWait = FirstTokenWait.SYNC;
+    private boolean streamBehind;
+    private static final java.lang.invoke.VarHandle TOKEN = ValueLayout.JAVA_INT.varHandle();
     // a kind per CaptureKey.Batch, iterated PLAIN, DECODE, FRESH. PLAIN has every size; DECODE only the sizes with a decode
     // plan (LoweredForward.decodePlan), which uniform-decode batches run, and FRESH those with a fresh-prompt plan
     // (LoweredForward.freshPlan), which batches without a cached prefix run, eager and graph alike
@@ -258,10 +263,11 @@ public final class PrefillEngine implements AutoCloseable {
         ForwardPlan plan = planFor(size, seqs);
         int tiles = writeMeta(seqs, plan);
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
+        boolean spin = spins(seqs.size());
         if (timeGpu) start.record(stream);
         issueForward(plan, false);
         if (timeGpu) stop.record(stream);
-        stream.synchronize();
+        awaitForward(seqs.size(), spin);
         return finish(seqs, tokens, size, false, plan.lowered.key());
     }
 
@@ -279,11 +285,63 @@ public final class PrefillEngine implements AutoCloseable {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
         }
         writeMeta(seqs, plan);
+        boolean spin = spins(seqs.size());
         if (timeGpu) start.record(stream);
         exec.launch(stream);
         if (timeGpu) stop.record(stream);
-        stream.synchronize();
+        awaitForward(seqs.size(), spin);
         return finish(seqs, tokens, size, true, plan.lowered.key());
+    }
+
+    /**
+     * Whether this forward spins for its first tokens ({@link FirstTokenWait#SPIN}, untimed forwards only: an event-timed
+     * one needs its stop event complete); if so, marks the sequences' token slots first. Safe to mark before the launch:
+     * the previous forward returned only once its own tokens, argmax's last stores to this memory, had all landed.
+     */
+    private boolean spins(int seqs) {
+        if (firstTokenWait != FirstTokenWait.SPIN || timeGpu) return false;
+        MemorySegment out = hostOut.segment();
+        for (int i = 0; i < seqs; i++) out.setAtIndex(ValueLayout.JAVA_INT, i, -1);
+        return true;
+    }
+
+    /**
+     * Until the forward's first tokens are on the host: the stream synchronized, or (spin) every marked slot holding a
+     * token (argmax writes ids >= 0). While spinning the stream is asked now and then whether it is done: an error then
+     * surfaces as the failing call's, and a stream that finished without writing every token is a bug, not a hang.
+     */
+    private void awaitForward(int seqs, boolean spin) {
+        if (!spin) {
+            stream.synchronize();
+            streamBehind = false;
+            return;
+        }
+        streamBehind = true;
+        MemorySegment out = hostOut.segment();
+        for (long polls = 1; !tokensLanded(out, seqs); polls++) {
+            if ((polls & 0xfff) == 0 && stream.isIdle() && !tokensLanded(out, seqs)) {
+                throw new IllegalStateException("the forward finished without writing its first tokens (argmax's pinned output)");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static boolean tokensLanded(MemorySegment out, int seqs) {
+        for (int i = seqs - 1; i >= 0; i--) if ((int) TOKEN.getVolatile(out, 4L * i) < 0) return false;
+        return true;
+    }
+
+    /** Before host code reads or rewrites device state a spun forward may still be finishing. */
+    private void catchUp() {
+        if (streamBehind) {
+            stream.synchronize();
+            streamBehind = false;
+        }
+    }
+
+    /** How untimed eager and graph forwards wait for their first tokens (default {@link FirstTokenWait#SYNC}). */
+    public void firstTokenWait(FirstTokenWait w) {
+        firstTokenWait = java.util.Objects.requireNonNull(w, "first-token wait");
     }
 
     /** The captured graphs of a key's kind: the plain, decode or fresh-prompt graph of each size. */
@@ -317,6 +375,7 @@ public final class PrefillEngine implements AutoCloseable {
      */
     public io.prefillbench.profile.StepTimes profileOps(List<SeqInput> seqs, int repeats) {
         if (repeats < 1) throw new IllegalArgumentException("profiling needs at least one run, got " + repeats);
+        catchUp();
         int tokens = tokens(seqs);
         int size = requireBucket(tokens);
         ForwardPlan runs = planFor(size, seqs);
@@ -358,6 +417,7 @@ public final class PrefillEngine implements AutoCloseable {
      * it ({@link #decodeCaptureReport}), and a fresh-prompt plan's graph ({@link #freshCaptureReport}).
      */
     public CaptureReport capture(int size) {
+        catchUp();
         BatchGraphs plain = kind(CaptureKey.Batch.PLAIN);
         if (plain.graphs.containsKey(size)) return plain.captures.get(size);
         CaptureReport r = captureGraph(plan(size), size, plain.graphs, true);
@@ -463,6 +523,7 @@ public final class PrefillEngine implements AutoCloseable {
 
     /** Last-token logits of the last forward, as floats [seqs][vocab]. */
     public float[][] lastLogits() {
+        catchUp();
         int vocab = config.model().vocab();
         float[][] out = new float[lastSeqs][vocab];
         try (Arena a = Arena.ofConfined()) {
@@ -540,6 +601,11 @@ public final class PrefillEngine implements AutoCloseable {
         if (closed) return;
         closed = true;
         RuntimeException first = null;
+        try {
+            catchUp();  // a spun forward may still be running: free nothing under it
+        } catch (RuntimeException e) {
+            first = e;
+        }
         // graphs before the plans and buffers they launch; each in kind order PLAIN, DECODE, FRESH
         List<AutoCloseable> owners = new ArrayList<>();
         for (BatchGraphs k : kinds.values()) owners.addAll(k.graphs.values());

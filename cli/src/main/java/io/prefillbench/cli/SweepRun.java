@@ -73,6 +73,7 @@ final class SweepRun {
         out = OutputPath.check("--json", out, List.of(), cmd.force);
         EngineOptions options = PrefillCommand.engineOptions(cmd.implChoices, cmd.slowdownCycles, cmd.pdl);
         try (PrefillEngine engine = PrefillEngine.open(cfg, cmd.device, options)) {
+            engine.firstTokenWait(cmd.firstTokens());
             PrefillCommand.noteMmaTiles(engine, err);
             CaptureReport[] reports = new CaptureReport[sizes.length];
             long t0 = System.nanoTime();
@@ -106,7 +107,7 @@ final class SweepRun {
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
                             "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine),
-                            cmd.hostTiming().recorded()),
+                            cmd.hostTiming().recorded(), cmd.firstTokens().recorded()),
                     points, throttling);
             stdout.print(markdown(r));
             stdout.flush();

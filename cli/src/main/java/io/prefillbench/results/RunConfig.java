@@ -25,13 +25,18 @@ import java.util.Map;
  * @param hostTiming     nullable: where the host samples come from (--host-timing): "separate: ..." (forwards without the
  *                       GPU-timing events, since the twenty-sixth session) or "events: ..." (the event-timed forwards; files
  *                       without the field were timed that way)
+ * @param firstTokens    nullable: how the host waited for a forward's first tokens (--first-tokens): "sync: ..."
+ *                       (cudaStreamSynchronize) or "spin: ..." (the host spins on argmax's pinned output); a file without
+ *                       the field synchronized, which {@link #conditions()} says ({@link #FIRST_TOKENS_SYNC})
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
                         int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
                         Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
-                        Boolean libraryEdges, String hostTiming) {
+                        Boolean libraryEdges, String hostTiming, String firstTokens) {
     /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
     public static final String ABBA = "abba: eager-graph, graph-eager, ...";
+    /** {@code firstTokens} of every run before the field existed (FirstTokenWait.SYNC's record). */
+    public static final String FIRST_TOKENS_SYNC = "sync: cudaStreamSynchronize after the forward's launch";
 
     /**
      * The run conditions the gate compares, by name, in a fixed order; values are null where the file predates the
@@ -55,6 +60,7 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
         m.put("implChoices", implChoices);
         m.put("libraryEdges", libraryEdges);
         m.put("hostTiming", hostTiming);
+        m.put("firstTokens", firstTokens == null ? FIRST_TOKENS_SYNC : firstTokens);  // known, not unknown: every older run synced
         return m;
     }
 }

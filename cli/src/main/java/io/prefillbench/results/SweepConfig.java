@@ -10,8 +10,10 @@ import java.util.Map;
  * @param warmupPerPoint     untimed forwards per mode at each point before timing
  * @param hostTiming         nullable: where the host samples come from (--host-timing, {@link RunConfig#hostTiming}); null in
  *                           files written before the field: the event-timed forwards
+ * @param firstTokens        nullable: how the host waited for a forward's first tokens (--first-tokens,
+ *                           {@link RunConfig#firstTokens}); null in files written before the field: synchronized
  */
 public record SweepConfig(String model, Map<String, Object> modelShape, int from, int to, int step, int sequences,
                           int maxNumSeqs, int maxModelLen, int warmupPerPoint, int iterationsPerPoint, long seed, boolean pdl,
-                          String gemm, String hostTiming) {
+                          String gemm, String hostTiming, String firstTokens) {
 }

@@ -145,6 +145,10 @@ class CliBadInputTest {
         c.add(bad("prefill --no-graph --no-eager", "leave nothing to time", "prefill", "--no-graph", "--no-eager", "--json", PREFILL_JSON));
         c.add(bad("prefill --host-timing both", "--host-timing takes separate or events, not 'both'", "prefill", "--host-timing", "both",
                 "--json", PREFILL_JSON));
+        c.add(bad("prefill --first-tokens poll", "--first-tokens takes sync or spin, not 'poll'", "prefill", "--first-tokens", "poll",
+                "--json", PREFILL_JSON));
+        c.add(bad("prefill --sweep --first-tokens poll", "--first-tokens takes sync or spin, not 'poll'", "prefill", "--sweep", "8:16:8",
+                "--first-tokens", "poll", "--json", PREFILL_JSON));
         c.add(bad("prefill --sweep --host-timing both", "--host-timing takes separate or events, not 'both'", "prefill", "--sweep", "8:16:8",
                 "--host-timing", "both", "--json", PREFILL_JSON));
         c.add(bad("prefill --profile --no-profile", "--profile and --no-profile contradict each other", "prefill", "--profile", "--no-profile",

@@ -184,6 +184,18 @@ class GateCommandTest {
     }
 
     @Test
+    void aSpunRunIsRefusedAgainstABaselineWrittenBeforeTheField() throws IOException {
+        // files without firstTokens synchronized: that is a known condition, so a spun run does not compare against them
+        Path old = edited(same, "old-sync.json", o -> ((ObjectNode) o.get("config")).remove("firstTokens"));
+        Path spun = edited(same, "spun.json", o -> ((ObjectNode) o.get("config")).put("firstTokens", "spin: the host spins"));
+        expectTwo(gate("--baseline", old.toString(), "--current", spun.toString()),
+                "run conditions differ: firstTokens: baseline sync: cudaStreamSynchronize after the forward's launch, current spin: the host spins (");
+        Run synced = gate("--baseline", old.toString(), "--current", same.toString());
+        assertEquals(0, synced.exit(), synced.out() + synced.err());
+        assertTrue(!synced.out().contains("firstTokens"), synced.out());
+    }
+
+    @Test
     void conditionsAnOldFileLacksAreAWarningNotARefusal() throws IOException {
         Path old = edited(same, "old.json", o -> {
             ObjectNode c = (ObjectNode) o.get("config");

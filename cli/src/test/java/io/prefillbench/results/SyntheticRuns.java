@@ -81,9 +81,19 @@ public final class SyntheticRuns {
 
     /** Every run condition recorded, as the tool writes them now; only the iterations follow the sample count. */
     public static RunConfig config(Map<String, Object> shape, int samples) {
+        return config(shape, samples, RunConfig.FIRST_TOKENS_SYNC);
+    }
+
+    /** {@link #config(Map, int)} with this firstTokens (null: a file written before the field). */
+    public static RunConfig config(String firstTokens) {
+        return config(Map.of("hidden", 1024), 100, firstTokens);
+    }
+
+    private static RunConfig config(Map<String, Object> shape, int samples, String firstTokens) {
         return new RunConfig("ernie-4.5-0.3b", shape, List.of(16, 64, 512), 32, 50, samples, 1, "batch-invariant", 4096,
                 "iterations", true, 2.0, 64, RunConfig.ABBA, 0L, "bundled (synthetic, 2026-11-29, sha256 000000000000)", true,
-                "separate: host samples from forwards without GPU-timing events, GPU samples from event-timed forwards run after them");
+                "separate: host samples from forwards without GPU-timing events, GPU samples from event-timed forwards run after them",
+                firstTokens);
     }
 
     /** The gate's usual case: the ERNIE shapes, typical noise, named device "FIXTURE". */
