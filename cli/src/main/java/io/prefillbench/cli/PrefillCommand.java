@@ -190,6 +190,10 @@ final class PrefillCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BenchException(e.getMessage());
         }
+        // every host sample of --host-timing events comes from an event-timed forward, which must synchronize
+        if (firstTokenWait == FirstTokenWait.SPIN && timing == HostTiming.EVENTS)
+            throw new BenchException("--first-tokens spin has no effect with --host-timing events (each of its host samples is an "
+                    + "event-timed forward, which synchronizes): drop one");
         if (sweep != null) return new SweepRun(this).call();
         if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");
         // Everything the user typed is checked before the GPU is touched.

@@ -147,6 +147,8 @@ class CliBadInputTest {
                 "--json", PREFILL_JSON));
         c.add(bad("prefill --first-tokens poll", "--first-tokens takes sync or spin, not 'poll'", "prefill", "--first-tokens", "poll",
                 "--json", PREFILL_JSON));
+        c.add(bad("prefill --first-tokens spin --host-timing events", "--first-tokens spin has no effect with --host-timing events",
+                "prefill", "--first-tokens", "spin", "--host-timing", "events", "--json", PREFILL_JSON));
         c.add(bad("prefill --sweep --first-tokens poll", "--first-tokens takes sync or spin, not 'poll'", "prefill", "--sweep", "8:16:8",
                 "--first-tokens", "poll", "--json", PREFILL_JSON));
         c.add(bad("prefill --sweep --host-timing both", "--host-timing takes separate or events, not 'both'", "prefill", "--sweep", "8:16:8",
