@@ -54,6 +54,7 @@ final class SweepRun {
         int warmup = parsed.hasMatchedOption("--warmup") ? cmd.warmup : DEFAULT_WARMUP;
         if (iterations < 1 || iterations > PrefillCommand.MAX_ITERATIONS)
             throw new BenchException("--iterations must be in 1.." + PrefillCommand.MAX_ITERATIONS + ", got " + iterations);
+        cmd.checkWarmupMs();
         if (warmup < 0 || warmup > PrefillCommand.MAX_ITERATIONS)
             throw new BenchException("--warmup must be in 0.." + PrefillCommand.MAX_ITERATIONS + ", got " + warmup);
         if (cmd.device < 0) throw new BenchException("--device must be >= 0, got " + cmd.device);
@@ -107,7 +108,7 @@ final class SweepRun {
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
                             "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine),
-                            cmd.hostTiming().recorded(), cmd.firstTokens().recorded()),
+                            cmd.hostTiming().recorded(), cmd.firstTokens().recorded(), cmd.warmupMs),
                     points, throttling);
             stdout.print(markdown(r));
             stdout.flush();
@@ -125,7 +126,8 @@ final class SweepRun {
         for (int len : range.split(tokens)) prompts.add(rnd.ints(len, 0, vocab).toArray());
         PrefillRunner.Prepared prepared = runner.prepare(prompts);
         // warm-up and timing in ABBA order, the same pairs as prefill runs (RunConfig.ABBA)
-        for (int i = 0; i < warmup; i++) PrefillCommand.pair(runner, prepared, i, true, true, null, null, null, null, 0, cmd.hostTiming());
+        WarmUp.run(warmup, cmd.warmupMs * 1_000_000L, System::nanoTime,
+                i -> PrefillCommand.pair(runner, prepared, i, true, true, null, null, null, null, 0, cmd.hostTiming()));
         long[] eHost = new long[iterations], gHost = new long[iterations], eGpu = new long[iterations], gGpu = new long[iterations];
         for (int n = 0; n < iterations; n++) PrefillCommand.pair(runner, prepared, n, true, true, eHost, gHost, eGpu, gGpu, n, cmd.hostTiming());
         // one untimed run per mode for the checks below, as prefill does: the timed loop keeps no results

@@ -12,8 +12,10 @@ import java.util.Map;
  *                           files written before the field: the event-timed forwards
  * @param firstTokens        nullable: how the host waited for a forward's first tokens (--first-tokens,
  *                           {@link RunConfig#firstTokens}); null in files written before the field: synchronized
+ * @param warmupMs           nullable: --warmup-ms, the least warm-up time per point besides {@code warmupPerPoint}; null in
+ *                           files written before the field: none
  */
 public record SweepConfig(String model, Map<String, Object> modelShape, int from, int to, int step, int sequences,
                           int maxNumSeqs, int maxModelLen, int warmupPerPoint, int iterationsPerPoint, long seed, boolean pdl,
-                          String gemm, String hostTiming, String firstTokens) {
+                          String gemm, String hostTiming, String firstTokens, Long warmupMs) {
 }

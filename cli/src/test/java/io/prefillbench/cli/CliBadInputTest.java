@@ -147,6 +147,10 @@ class CliBadInputTest {
                 "--json", PREFILL_JSON));
         c.add(bad("prefill --first-tokens poll", "--first-tokens takes sync or spin, not 'poll'", "prefill", "--first-tokens", "poll",
                 "--json", PREFILL_JSON));
+        c.add(bad("prefill --warmup-ms -1", "--warmup-ms must be in 0..3600000 milliseconds, got -1", "prefill", "--warmup-ms", "-1",
+                "--json", PREFILL_JSON));
+        c.add(bad("prefill --sweep --warmup-ms -1", "--warmup-ms must be in 0..3600000 milliseconds, got -1", "prefill", "--sweep", "8:16:8",
+                "--warmup-ms", "-1", "--json", PREFILL_JSON));
         c.add(bad("prefill --first-tokens spin --host-timing events", "--first-tokens spin has no effect with --host-timing events",
                 "prefill", "--first-tokens", "spin", "--host-timing", "events", "--json", PREFILL_JSON));
         c.add(bad("prefill --sweep --first-tokens poll", "--first-tokens takes sync or spin, not 'poll'", "prefill", "--sweep", "8:16:8",

@@ -196,6 +196,14 @@ class GateCommandTest {
     }
 
     @Test
+    void aRunWarmedUpByTimeIsRefusedAgainstOneWarmedUpByCount() throws IOException {
+        Path old = edited(same, "old-warmup.json", o -> ((ObjectNode) o.get("config")).remove("warmupMs"));
+        Path timed = edited(same, "warmup-ms.json", o -> ((ObjectNode) o.get("config")).put("warmupMs", 2000));
+        expectTwo(gate("--baseline", old.toString(), "--current", timed.toString()),
+                "run conditions differ: warmupMs: baseline 0, current 2000 (");
+    }
+
+    @Test
     void conditionsAnOldFileLacksAreAWarningNotARefusal() throws IOException {
         Path old = edited(same, "old.json", o -> {
             ObjectNode c = (ObjectNode) o.get("config");

@@ -13,4 +13,14 @@ class RunConfigTest {
         assertEquals(FirstTokenWait.SYNC.recorded(), before.conditions().get("firstTokens"));
         assertEquals(FirstTokenWait.SPIN.recorded(), SyntheticRuns.config(FirstTokenWait.SPIN.recorded()).conditions().get("firstTokens"));
     }
+
+    @Test
+    void aFileWithoutWarmupMsWarmedUpByCountOnly() {
+        RunConfig c = SyntheticRuns.config(RunConfig.FIRST_TOKENS_SYNC);
+        RunConfig before = new RunConfig(c.model(), c.modelShape(), c.sizes(), c.maxNumSeqs(), c.warmup(), c.iterations(), c.seed(), c.gemm(),
+                c.maxModelLen(), c.timedBy(), c.pdl(), c.padRatio(), c.padSlack(), c.modeOrder(), c.slowdownCycles(), c.implChoices(),
+                c.libraryEdges(), c.hostTiming(), c.firstTokens(), null);
+        assertEquals(0L, before.conditions().get("warmupMs"));
+        assertEquals(c.conditions(), before.conditions());
+    }
 }
