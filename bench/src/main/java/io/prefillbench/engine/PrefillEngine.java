@@ -77,7 +77,7 @@ public final class PrefillEngine implements AutoCloseable {
     // (LoweredForward.freshPlan), which batches without a cached prefix run, eager and graph alike
     private final EnumMap<CaptureKey.Batch, BatchGraphs> kinds = BatchGraphs.perKind();
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
-    private final Map<io.prefillbench.forward.CaptureKey, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
+    private final Map<CaptureKey, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
     private float lastGpuMs;
     private int lastSeqs;
@@ -263,7 +263,7 @@ public final class PrefillEngine implements AutoCloseable {
         ForwardPlan plan = planFor(size, seqs);
         int tiles = writeMeta(seqs, plan);
         plan.setGrids(tokens, seqs.size(), Math.max(1, tiles));
-        boolean spin = spins(seqs.size());
+        boolean spin = markSlotsIfSpinning(seqs.size());
         if (timeGpu) start.record(stream);
         issueForward(plan, false);
         if (timeGpu) stop.record(stream);
@@ -285,7 +285,7 @@ public final class PrefillEngine implements AutoCloseable {
             throw new IllegalArgumentException(seqs.size() + " sequences exceed the " + config.seqCapacity(size) + " the graph of size " + size + " serves");
         }
         writeMeta(seqs, plan);
-        boolean spin = spins(seqs.size());
+        boolean spin = markSlotsIfSpinning(seqs.size());
         if (timeGpu) start.record(stream);
         exec.launch(stream);
         if (timeGpu) stop.record(stream);
@@ -295,10 +295,10 @@ public final class PrefillEngine implements AutoCloseable {
 
     /**
      * Whether this forward spins for its first tokens ({@link FirstTokenWait#SPIN}, untimed forwards only: an event-timed
-     * one needs its stop event complete); if so, marks the sequences' token slots first. Safe to mark before the launch:
+     * one needs its stop event complete); if so, marks the sequences' token slots (-1) first. Safe to mark before the launch:
      * the previous forward returned only once its own tokens, argmax's last stores to this memory, had all landed.
      */
-    private boolean spins(int seqs) {
+    private boolean markSlotsIfSpinning(int seqs) {
         if (firstTokenWait != FirstTokenWait.SPIN || timeGpu) return false;
         MemorySegment out = hostOut.segment();
         for (int i = 0; i < seqs; i++) out.setAtIndex(ValueLayout.JAVA_INT, i, -1);
@@ -345,7 +345,7 @@ public final class PrefillEngine implements AutoCloseable {
     }
 
     /** The captured graphs of a key's kind: the plain, decode or fresh-prompt graph of each size. */
-    private Map<Integer, GraphExec> graphsOf(io.prefillbench.forward.CaptureKey key) {
+    private Map<Integer, GraphExec> graphsOf(CaptureKey key) {
         return kind(key.batch()).graphs;
     }
 
@@ -565,7 +565,7 @@ public final class PrefillEngine implements AutoCloseable {
         plan.issue(stream, sideStream, capturing);
     }
 
-    private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph, io.prefillbench.forward.CaptureKey ran) {
+    private PrefillOutput finish(List<SeqInput> seqs, int tokens, int size, boolean graph, CaptureKey ran) {
         lastGpuMs = timeGpu ? stop.elapsedMillisSince(start) : Float.NaN;
         lastSeqs = seqs.size();
         int[] first = new int[seqs.size()];
