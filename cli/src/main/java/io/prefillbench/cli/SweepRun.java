@@ -50,6 +50,8 @@ final class SweepRun {
         for (String other : List.of("--sizes", "--prompts", "--prompt-lens", "--batch", "--no-graph", "--no-eager", "--duration"))
             if (parsed.hasMatchedOption(other))
                 throw new BenchException("--sweep sets the sizes and workloads itself; drop " + other + " (use --iterations/--warmup per point)");
+        if (parsed.hasMatchedOption("--prime-ms"))
+            throw new BenchException("--prime-ms primes prefill's workloads; --sweep does not take it (its points run back to back)");
         int iterations = parsed.hasMatchedOption("--iterations") ? cmd.iterations : DEFAULT_ITERATIONS;
         int warmup = parsed.hasMatchedOption("--warmup") ? cmd.warmup : DEFAULT_WARMUP;
         if (iterations < 1 || iterations > PrefillCommand.MAX_ITERATIONS)

@@ -30,11 +30,13 @@ import java.util.Map;
  *                       the field synchronized, which {@link #conditions()} says ({@link #FIRST_TOKENS_SYNC})
  * @param warmupMs       nullable: --warmup-ms, the least time each workload warmed up for besides {@code warmup}
  *                       iterations; 0: none (a file without the field had none, which {@link #conditions()} says)
+ * @param primeMs        nullable: --prime-ms, the least time heavy forwards ran before each workload; 0: none (a file
+ *                       without the field was not primed, which {@link #conditions()} says)
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
                         int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
                         Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
-                        Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs) {
+                        Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs) {
     /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
     public static final String ABBA = "abba: eager-graph, graph-eager, ...";
     /** {@code firstTokens} of every run before the field existed (FirstTokenWait.SYNC's record). */
@@ -64,6 +66,7 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
         m.put("hostTiming", hostTiming);
         m.put("firstTokens", firstTokens == null ? FIRST_TOKENS_SYNC : firstTokens);  // known, not unknown: every older run synced
         m.put("warmupMs", warmupMs == null ? 0L : warmupMs);  // known too: every older run warmed up by count only
+        m.put("primeMs", primeMs == null ? 0L : primeMs);  // known too: no older run was primed
         return m;
     }
 }

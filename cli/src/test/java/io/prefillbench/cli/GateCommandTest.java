@@ -204,6 +204,14 @@ class GateCommandTest {
     }
 
     @Test
+    void aPrimedRunIsRefusedAgainstOneWrittenBeforeTheField() throws IOException {
+        Path old = edited(same, "old-prime.json", o -> ((ObjectNode) o.get("config")).remove("primeMs"));
+        Path primed = edited(same, "prime-ms.json", o -> ((ObjectNode) o.get("config")).put("primeMs", 2000));
+        expectTwo(gate("--baseline", old.toString(), "--current", primed.toString()),
+                "run conditions differ: primeMs: baseline 0, current 2000 (");
+    }
+
+    @Test
     void conditionsAnOldFileLacksAreAWarningNotARefusal() throws IOException {
         Path old = edited(same, "old.json", o -> {
             ObjectNode c = (ObjectNode) o.get("config");

@@ -19,8 +19,18 @@ class RunConfigTest {
         RunConfig c = SyntheticRuns.config(RunConfig.FIRST_TOKENS_SYNC);
         RunConfig before = new RunConfig(c.model(), c.modelShape(), c.sizes(), c.maxNumSeqs(), c.warmup(), c.iterations(), c.seed(), c.gemm(),
                 c.maxModelLen(), c.timedBy(), c.pdl(), c.padRatio(), c.padSlack(), c.modeOrder(), c.slowdownCycles(), c.implChoices(),
-                c.libraryEdges(), c.hostTiming(), c.firstTokens(), null);
+                c.libraryEdges(), c.hostTiming(), c.firstTokens(), null, c.primeMs());
         assertEquals(0L, before.conditions().get("warmupMs"));
+        assertEquals(c.conditions(), before.conditions());
+    }
+
+    @Test
+    void aFileWithoutPrimeMsWasNotPrimed() {
+        RunConfig c = SyntheticRuns.config(RunConfig.FIRST_TOKENS_SYNC);
+        RunConfig before = new RunConfig(c.model(), c.modelShape(), c.sizes(), c.maxNumSeqs(), c.warmup(), c.iterations(), c.seed(), c.gemm(),
+                c.maxModelLen(), c.timedBy(), c.pdl(), c.padRatio(), c.padSlack(), c.modeOrder(), c.slowdownCycles(), c.implChoices(),
+                c.libraryEdges(), c.hostTiming(), c.firstTokens(), c.warmupMs(), null);
+        assertEquals(0L, before.conditions().get("primeMs"));
         assertEquals(c.conditions(), before.conditions());
     }
 }

@@ -93,7 +93,7 @@ public final class SyntheticRuns {
         return new RunConfig("ernie-4.5-0.3b", shape, List.of(16, 64, 512), 32, 50, samples, 1, "batch-invariant", 4096,
                 "iterations", true, 2.0, 64, RunConfig.ABBA, 0L, "bundled (synthetic, 2026-11-29, sha256 000000000000)", true,
                 "separate: host samples from forwards without GPU-timing events, GPU samples from event-timed forwards run after them",
-                firstTokens, 0L);
+                firstTokens, 0L, 0L);
     }
 
     /** The gate's usual case: the ERNIE shapes, typical noise, named device "FIXTURE". */
