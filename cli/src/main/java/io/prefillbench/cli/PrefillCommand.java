@@ -99,13 +99,13 @@ final class PrefillCommand implements Callable<Integer> {
     /** Most --warmup-ms (and --prime-ms): an hour. */
     static final long MAX_WARMUP_MS = 3_600_000;
 
-    // default 300: s29 call 3's rule (the smallest tried value that put 8x16 alone within 1 % of its primed time)
-    @Option(names = "--prime-ms", paramLabel = "MS", defaultValue = "300",
-            description = "Before each workload (before its warm-up, and before a --mix workload fills its prefixes), replay a forward "
-                    + "of one prompt as long as the largest captured size, back to back, for at least this many milliseconds "
-                    + "(default: ${DEFAULT-VALUE}; 0: none). Heavy work puts the GPU into the state a loaded server runs in: on an H200 "
-                    + "ERNIE's 8x16 read 596 us of GPU time as its process's first workload, 574 after a 480-token prompt or 300 ms "
-                    + "of priming. Recorded in the results.")
+    // default 0 again after s29 call 4 (a graph-only prime upset the JIT's eager path); a default waits for a set under it
+    @Option(names = "--prime-ms", paramLabel = "MS", defaultValue = "0",
+            description = "Before each workload (before its warm-up, and before a --mix workload fills its prefixes), run a forward "
+                    + "of one prompt as long as the largest captured size in each timed mode, back to back, for at least this many "
+                    + "milliseconds (default: ${DEFAULT-VALUE}: none; 300 sufficed on an H200). Heavy work puts the GPU into the state "
+                    + "a loaded server runs in: on an H200 ERNIE's 8x16 read 596 us of GPU time as its process's first workload, 574 "
+                    + "after a 480-token prompt or 300 ms of priming. Recorded in the results.")
     long primeMs;
 
     @Option(names = "--iterations", defaultValue = "300", description = "Timed iterations per workload and mode (default: ${DEFAULT-VALUE}).")
@@ -342,8 +342,10 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     /**
-     * One forward of --prime-ms's prompt (null without --prime-ms): a prompt as long as the largest captured size (without
-     * graphs, the largest size), replayed as a graph when there are graphs. Its tokens come from their own Random, so the
+     * One step of --prime-ms (null without it): a prompt as long as the largest captured size (without graphs, the largest
+     * size), run in each mode the workloads time, eager before graph. Both modes, because the prime also trains the JIT: s29
+     * call 4's graph-only prime left tiny's eager host p50 at 87 us against 57 unprimed, and its graph p50 high for the first
+     * 700 of 1000 pairs (the compiled forward path had never seen eager). Its tokens come from their own Random, so the
      * workloads' prompts are those of an unprimed run.
      */
     private Runnable primer(PrefillEngine engine, PrefillRunner runner, CaptureSizes capture, Map<Integer, CaptureReport> reports) {
@@ -351,8 +353,11 @@ final class PrefillCommand implements Callable<Integer> {
         int len = reports.isEmpty() ? capture.largest() : java.util.Collections.max(reports.keySet());
         int[] prompt = new Random(seed * 31L + 7).ints(len, 0, engine.config().model().vocab()).toArray();
         PrefillRunner.Prepared prepared = runner.prepare(List.of(prompt));
-        PrefillRunner.Mode mode = reports.isEmpty() ? PrefillRunner.Mode.EAGER : PrefillRunner.Mode.GRAPH;
-        return () -> runner.run(prepared, mode, false);
+        boolean eager = !noEager, graph = !noGraph && !reports.isEmpty();
+        return () -> {
+            if (eager || !graph) runner.run(prepared, PrefillRunner.Mode.EAGER, false);
+            if (graph) runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
+        };
     }
 
     private Workload time(PrefillEngine engine, PrefillRunner runner, Workloads.Spec w, Random rnd, Map<Integer, CaptureReport> reports,
