@@ -103,7 +103,8 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--prime-ms", paramLabel = "MS", defaultValue = "0",
             description = "Before each workload (before its warm-up, and before a --mix workload fills its prefixes), run a forward "
                     + "of one prompt as long as the largest captured size in each timed mode, back to back, for at least this many "
-                    + "milliseconds (default: ${DEFAULT-VALUE}: none; 300 sufficed on an H200). Heavy work puts the GPU into the state "
+                    + "milliseconds (default: ${DEFAULT-VALUE}: none; 300 sufficed on an H200; with --sweep, before each point). Heavy "
+                    + "work puts the GPU into the state "
                     + "a loaded server runs in: on an H200 ERNIE's 8x16 read 596 us of GPU time as its process's first workload, 574 "
                     + "after a 480-token prompt or 300 ms of priming. Recorded in the results.")
     long primeMs;
@@ -221,8 +222,7 @@ final class PrefillCommand implements Callable<Integer> {
             throw new BenchException("--iterations must be in 1.." + MAX_ITERATIONS + ", got " + iterations);
         if (warmup < 0 || warmup > MAX_ITERATIONS) throw new BenchException("--warmup must be in 0.." + MAX_ITERATIONS + ", got " + warmup);
         checkWarmupMs();
-        if (primeMs < 0 || primeMs > MAX_WARMUP_MS)
-            throw new BenchException("--prime-ms must be in 0.." + MAX_WARMUP_MS + " milliseconds, got " + primeMs);
+        checkPrimeMs();
         // the lower bound leaves time for at least one iteration; NaN and Infinity fail both comparisons
         if (duration != null && !(duration >= MIN_DURATION_S && duration <= MAX_DURATION_S))
             throw new BenchException("--duration must be in " + MIN_DURATION_S + ".." + MAX_DURATION_S + " seconds, got " + duration);
@@ -341,23 +341,11 @@ final class PrefillCommand implements Callable<Integer> {
                 c.fullEdges(), c.programmaticEdges(), c.launchCompletionEdges(), decodeGraph, freshGraph);
     }
 
-    /**
-     * One step of --prime-ms (null without it): a prompt as long as the largest captured size (without graphs, the largest
-     * size), run in each mode the workloads time, eager before graph. Both modes, because the prime also trains the JIT: s29
-     * call 4's graph-only prime left tiny's eager host p50 at 87 us against 57 unprimed, and its graph p50 high for the first
-     * 700 of 1000 pairs (the compiled forward path had never seen eager). Its tokens come from their own Random, so the
-     * workloads' prompts are those of an unprimed run.
-     */
+    /** One step of --prime-ms (null without it): {@link GpuPrime#step} at the largest captured size (without graphs, the largest size). */
     private Runnable primer(PrefillEngine engine, PrefillRunner runner, CaptureSizes capture, Map<Integer, CaptureReport> reports) {
         if (primeMs <= 0) return null;
         int len = reports.isEmpty() ? capture.largest() : java.util.Collections.max(reports.keySet());
-        int[] prompt = new Random(seed * 31L + 7).ints(len, 0, engine.config().model().vocab()).toArray();
-        PrefillRunner.Prepared prepared = runner.prepare(List.of(prompt));
-        boolean eager = !noEager, graph = !noGraph && !reports.isEmpty();
-        return () -> {
-            if (eager || !graph) runner.run(prepared, PrefillRunner.Mode.EAGER, false);
-            if (graph) runner.run(prepared, PrefillRunner.Mode.GRAPH, false);
-        };
+        return GpuPrime.step(runner, len, engine.config().model().vocab(), seed, !noEager, !noGraph && !reports.isEmpty());
     }
 
     private Workload time(PrefillEngine engine, PrefillRunner runner, Workloads.Spec w, Random rnd, Map<Integer, CaptureReport> reports,
@@ -464,6 +452,11 @@ final class PrefillCommand implements Callable<Integer> {
     void checkWarmupMs() {
         if (warmupMs < 0 || warmupMs > MAX_WARMUP_MS)
             throw new BenchException("--warmup-ms must be in 0.." + MAX_WARMUP_MS + " milliseconds, got " + warmupMs);
+    }
+
+    void checkPrimeMs() {
+        if (primeMs < 0 || primeMs > MAX_WARMUP_MS)
+            throw new BenchException("--prime-ms must be in 0.." + MAX_WARMUP_MS + " milliseconds, got " + primeMs);
     }
 
     /** --first-tokens as call() parsed it (refused there, naming both, before anything runs). */

@@ -50,13 +50,12 @@ final class SweepRun {
         for (String other : List.of("--sizes", "--prompts", "--prompt-lens", "--batch", "--no-graph", "--no-eager", "--duration"))
             if (parsed.hasMatchedOption(other))
                 throw new BenchException("--sweep sets the sizes and workloads itself; drop " + other + " (use --iterations/--warmup per point)");
-        if (parsed.hasMatchedOption("--prime-ms"))
-            throw new BenchException("--prime-ms primes prefill's workloads; --sweep does not take it (its points run back to back)");
         int iterations = parsed.hasMatchedOption("--iterations") ? cmd.iterations : DEFAULT_ITERATIONS;
         int warmup = parsed.hasMatchedOption("--warmup") ? cmd.warmup : DEFAULT_WARMUP;
         if (iterations < 1 || iterations > PrefillCommand.MAX_ITERATIONS)
             throw new BenchException("--iterations must be in 1.." + PrefillCommand.MAX_ITERATIONS + ", got " + iterations);
         cmd.checkWarmupMs();
+        cmd.checkPrimeMs();
         if (warmup < 0 || warmup > PrefillCommand.MAX_ITERATIONS)
             throw new BenchException("--warmup must be in 0.." + PrefillCommand.MAX_ITERATIONS + ", got " + warmup);
         if (cmd.device < 0) throw new BenchException("--device must be >= 0, got " + cmd.device);
@@ -93,9 +92,12 @@ final class SweepRun {
             Random rnd = new Random(cmd.seed);
             PrefillCommand.Throttle throttle = new PrefillCommand.Throttle(engine.device().busId());
             List<SweepPoint> points = new ArrayList<>();
+            // the points run from small to large: unprimed, the 128-row plans at 88..128 would be timed before any heavy forward
+            // had put the GPU in its loaded state (s29 calls 1-2), the later ones after
+            Runnable prime = cmd.primeMs > 0 ? GpuPrime.step(runner, sizes[sizes.length - 1], m.vocab(), cmd.seed, true, true) : null;
             for (int i = 0; i < sizes.length; i++) {
                 if (i % 8 == 0) throttle.before(); // counters read across each group of 8 timed points
-                points.add(point(engine, runner, range, sizes[i], reports[i], rnd, warmup, iterations));
+                points.add(point(engine, runner, range, sizes[i], reports[i], rnd, warmup, iterations, prime));
                 if (cmd.progress) {
                     err.printf("\rtimed %d/%d (T=%d) ", i + 1, sizes.length, sizes[i]);
                     err.flush();
@@ -110,7 +112,7 @@ final class SweepRun {
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
                             "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine),
-                            cmd.hostTiming().recorded(), cmd.firstTokens().recorded(), cmd.warmupMs),
+                            cmd.hostTiming().recorded(), cmd.firstTokens().recorded(), cmd.warmupMs, cmd.primeMs),
                     points, throttling);
             stdout.print(markdown(r));
             stdout.flush();
@@ -122,10 +124,11 @@ final class SweepRun {
     }
 
     private SweepPoint point(PrefillEngine engine, PrefillRunner runner, SweepRange range, int tokens, CaptureReport c,
-                             Random rnd, int warmup, int iterations) {
+                             Random rnd, int warmup, int iterations, Runnable prime) {
         int vocab = engine.config().model().vocab();
         List<int[]> prompts = new ArrayList<>();
         for (int len : range.split(tokens)) prompts.add(rnd.ints(len, 0, vocab).toArray());
+        if (prime != null) GpuPrime.run(cmd.primeMs * 1_000_000L, System::nanoTime, prime);
         PrefillRunner.Prepared prepared = runner.prepare(prompts);
         // warm-up and timing in ABBA order, the same pairs as prefill runs (RunConfig.ABBA)
         WarmUp.run(warmup, cmd.warmupMs * 1_000_000L, System::nanoTime,

@@ -14,8 +14,10 @@ import java.util.Map;
  *                           {@link RunConfig#firstTokens}); null in files written before the field: synchronized
  * @param warmupMs           nullable: --warmup-ms, the least warm-up time per point besides {@code warmupPerPoint}; null in
  *                           files written before the field: none
+ * @param primeMs            nullable: --prime-ms, the least time heavy forwards ran before each point; null in files written
+ *                           before the field: none
  */
 public record SweepConfig(String model, Map<String, Object> modelShape, int from, int to, int step, int sequences,
                           int maxNumSeqs, int maxModelLen, int warmupPerPoint, int iterationsPerPoint, long seed, boolean pdl,
-                          String gemm, String hostTiming, String firstTokens, Long warmupMs) {
+                          String gemm, String hostTiming, String firstTokens, Long warmupMs, Long primeMs) {
 }

@@ -155,8 +155,8 @@ class CliBadInputTest {
                 "--json", PREFILL_JSON));
         c.add(bad("prefill --prime-ms above an hour", "--prime-ms must be in 0..3600000 milliseconds, got 3600001", "prefill",
                 "--prime-ms", "3600001", "--json", PREFILL_JSON));
-        c.add(bad("prefill --sweep --prime-ms", "--prime-ms primes prefill's workloads; --sweep does not take it (its points run back to back)",
-                "prefill", "--sweep", "8:16:8", "--prime-ms", "10", "--json", PREFILL_JSON));
+        c.add(bad("prefill --sweep --prime-ms -1", "--prime-ms must be in 0..3600000 milliseconds, got -1", "prefill", "--sweep", "8:16:8",
+                "--prime-ms", "-1", "--json", PREFILL_JSON));
         c.add(bad("prefill --first-tokens spin --host-timing events", "--first-tokens spin has no effect with --host-timing events",
                 "prefill", "--first-tokens", "spin", "--host-timing", "events", "--json", PREFILL_JSON));
         c.add(bad("prefill --sweep --first-tokens poll", "--first-tokens takes sync or spin, not 'poll'", "prefill", "--sweep", "8:16:8",

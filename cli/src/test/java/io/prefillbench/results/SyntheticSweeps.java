@@ -29,7 +29,7 @@ public final class SyntheticSweeps {
                 false, "25", "13.0", "13.0", "580.00", "13.1.0", "2026-11-25T00:00:00Z", "synthetic", null);
         Device d = new Device(0, "Synthetic GPU", "9.0", 132, 85_000_000_000L, 52_428_800L, 1980, 2619, "0000:00:00.0");
         SweepConfig cfg = new SweepConfig("ernie-4.5-0.3b", Map.of("hidden", 1024), from, to, step, 1, 32, 4096, 20, 200, seed, true,
-                "batch-invariant", null, null, null);
+                "batch-invariant", null, null, null, null);
         return new SweepResults(SweepResults.SCHEMA, true, meta, List.of(d), cfg, points, new Throttling(false, "synthetic"));
     }
 }
