@@ -5,6 +5,7 @@ import io.prefillbench.plan.TileMath;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,21 +14,27 @@ import java.util.Optional;
 /**
  * The program lowered for every capture size of an engine, and the one buffer layout derived from
  * those plans. The engine allocates and binds exactly this; {@code bench.jar plan} reports it.
+ *
+ * @param plans each batch kind's plans by capture size, in the order the sizes were lowered: {@link CaptureKey.Batch#PLAIN}
+ *              has every size; another kind only the sizes where its rows change what the size runs (otherwise the plain
+ *              graph serves its batches too), each with that size's plain plan
  */
-public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> plans, Map<Integer, LoweredPlan> decodePlans,
-                             Map<Integer, LoweredPlan> freshPlans, BufferLayout layout) {
+public record LoweredForward(ForwardProgram program, Map<CaptureKey.Batch, Map<Integer, LoweredPlan>> plans, BufferLayout layout) {
     public LoweredForward {
-        plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
-        decodePlans = Collections.unmodifiableMap(new LinkedHashMap<>(decodePlans));
-        freshPlans = Collections.unmodifiableMap(new LinkedHashMap<>(freshPlans));
-        for (var e : decodePlans.entrySet()) {
-            if (!plans.containsKey(e.getKey()) || !e.getValue().key().uniformDecode())
-                throw new IllegalArgumentException("decode plan of size " + e.getKey() + " without its plain plan, or not a decode key");
+        // every kind present (empty where no size has such a plan), iterated in the enum's order: PLAIN, DECODE, FRESH
+        EnumMap<CaptureKey.Batch, Map<Integer, LoweredPlan>> byKind = new EnumMap<>(CaptureKey.Batch.class);
+        for (CaptureKey.Batch b : CaptureKey.Batch.values())
+            byKind.put(b, Collections.unmodifiableMap(new LinkedHashMap<>(plans.getOrDefault(b, Map.of()))));
+        Map<Integer, LoweredPlan> plain = byKind.get(CaptureKey.Batch.PLAIN);
+        for (var kind : byKind.entrySet()) {
+            for (var e : kind.getValue().entrySet()) {
+                String what = describe(kind.getKey()) + " plan of size " + e.getKey();
+                CaptureKey.Batch keyKind = e.getValue().key().batch();
+                if (keyKind != kind.getKey()) throw new IllegalArgumentException(what + " has a " + describe(keyKind) + " key");
+                if (!plain.containsKey(e.getKey())) throw new IllegalArgumentException(what + " without its plain plan");
+            }
         }
-        for (var e : freshPlans.entrySet()) {
-            if (!plans.containsKey(e.getKey()) || !e.getValue().key().fresh())
-                throw new IllegalArgumentException("fresh-prompt plan of size " + e.getKey() + " without its plain plan, or not a fresh key");
-        }
+        plans = Collections.unmodifiableMap(byKind);
     }
 
     /**
@@ -37,30 +44,31 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
     public static LoweredForward of(ForwardProgram program, CaptureSizes sizes, int maxNumSeqs, int maxModelLen, int smCount,
                                     int arch, ImplRegistry registry, ImplChoices choices) {
         int group = program.dims().group();
-        Map<Integer, LoweredPlan> plans = new LinkedHashMap<>();
-        Map<Integer, LoweredPlan> decodePlans = new LinkedHashMap<>(), freshPlans = new LinkedHashMap<>();
+        Map<CaptureKey.Batch, Map<Integer, LoweredPlan>> plans = new EnumMap<>(CaptureKey.Batch.class);
+        for (CaptureKey.Batch b : CaptureKey.Batch.values()) plans.put(b, new LinkedHashMap<>());
         for (int size : sizes.sizes()) {
             int seqs = Math.min(size, maxNumSeqs);
             int tiles = Math.max(1, TileMath.exactWorstCaseTiles(size, seqs, group, KernelConstants.ROWS_PER_TILE));
             CaptureKey key = tiled(new CaptureKey(size, seqs, tiles, smCount, arch), program, registry, choices);
             LoweredPlan plain = Lowering.lower(program, key, registry, choices);
-            plans.put(size, plain);
+            plans.get(CaptureKey.Batch.PLAIN).put(size, plain);
             // a decode or fresh-prompt graph only where a row scoped to a batch kind changes what the size runs: otherwise the
             // plain graph serves those batches too
             if (choices.scopesByBatch(key, program.dims())) {
-                LoweredPlan decode = Lowering.lower(program, tiled(key.forDecode(), program, registry, choices), registry, choices);
-                if (!sameImpls(plain, decode)) decodePlans.put(size, decode);
-                LoweredPlan fresh = Lowering.lower(program, tiled(key.forBatch(CaptureKey.Batch.FRESH), program, registry, choices), registry, choices);
-                if (!sameImpls(plain, fresh)) freshPlans.put(size, fresh);
+                for (CaptureKey.Batch b : CaptureKey.Batch.values()) {
+                    if (b == CaptureKey.Batch.PLAIN) continue;
+                    LoweredPlan p = Lowering.lower(program, tiled(key.forBatch(b), program, registry, choices), registry, choices);
+                    if (!sameImpls(plain, p)) plans.get(b).put(size, p);
+                }
             }
         }
         int largest = sizes.largest();
         int pagesPerSeq = (maxModelLen + KernelConstants.PAGE_SIZE - 1) / KernelConstants.PAGE_SIZE;
         MetaLayout meta = MetaLayout.of(largest, Math.min(largest, maxNumSeqs), pagesPerSeq);
         long ropeBytes = 4L * maxModelLen * program.dims().headDim();
-        BufferLayout layout = BufferLayout.of(every(plans, decodePlans, freshPlans), meta, ropeBytes,
+        BufferLayout layout = BufferLayout.of(every(plans), meta, ropeBytes,
                 "[" + maxModelLen + ", " + program.dims().headDim() + "] fp32 cos|sin");
-        LoweredForward f = new LoweredForward(program, plans, decodePlans, freshPlans, layout);
+        LoweredForward f = new LoweredForward(program, plans, layout);
         f.weightLayout(); // the buckets agree on it
         return f;
     }
@@ -96,36 +104,51 @@ public record LoweredForward(ForwardProgram program, Map<Integer, LoweredPlan> p
         return true;
     }
 
+    /** The kind's plans by size: every size's for {@link CaptureKey.Batch#PLAIN}, the sizes that have one for another kind. */
+    public Map<Integer, LoweredPlan> plans(CaptureKey.Batch kind) {
+        return plans.get(kind);
+    }
+
     /** The size's decode graph plan (uniform-decode batches), where a decode-only attention row gave it one. */
     public Optional<LoweredPlan> decodePlan(int size) {
-        return Optional.ofNullable(decodePlans.get(size));
+        return Optional.ofNullable(plans(CaptureKey.Batch.DECODE).get(size));
     }
 
     /** The size's fresh-prompt graph plan (batches without a cached prefix), where a fresh-only row gave it one. */
     public Optional<LoweredPlan> freshPlan(int size) {
-        return Optional.ofNullable(freshPlans.get(size));
+        return Optional.ofNullable(plans(CaptureKey.Batch.FRESH).get(size));
     }
 
+    /** The size's plain plan. */
     public LoweredPlan plan(int size) {
-        LoweredPlan p = plans.get(size);
+        LoweredPlan p = plans(CaptureKey.Batch.PLAIN).get(size);
         if (p == null) throw new IllegalArgumentException("no plan for size " + size);
         return p;
     }
 
+    /** The plain plans of all sizes. */
     public List<LoweredPlan> all() {
-        return List.copyOf(plans.values());
+        return List.copyOf(plans(CaptureKey.Batch.PLAIN).values());
     }
 
     /** Every plan the engine binds: the plain plans of all sizes, then the decode plans, then the fresh-prompt plans. */
     public List<LoweredPlan> everyPlan() {
-        return every(plans, decodePlans, freshPlans);
+        return every(plans);
     }
 
-    private static List<LoweredPlan> every(Map<Integer, LoweredPlan> plans, Map<Integer, LoweredPlan> decodePlans,
-                                           Map<Integer, LoweredPlan> freshPlans) {
-        List<LoweredPlan> every = new ArrayList<>(plans.values());
-        every.addAll(decodePlans.values());
-        every.addAll(freshPlans.values());
+    // kind by kind in the enum's order, each by size: the buffer layout is derived in this order
+    private static List<LoweredPlan> every(Map<CaptureKey.Batch, Map<Integer, LoweredPlan>> plans) {
+        List<LoweredPlan> every = new ArrayList<>();
+        for (CaptureKey.Batch b : CaptureKey.Batch.values()) every.addAll(plans.get(b).values());
         return List.copyOf(every);
+    }
+
+    /** How the constructor's messages name a kind's plan. */
+    private static String describe(CaptureKey.Batch kind) {
+        return switch (kind) {
+            case PLAIN -> "plain";
+            case DECODE -> "decode";
+            case FRESH -> "fresh-prompt";
+        };
     }
 }

@@ -27,8 +27,8 @@ public final class OpDump {
                 d.hidden(), d.qHeads(), d.kvHeads(), d.headDim(), d.ffn(), d.vocab(), d.layers(), d.tied()));
         for (LoweredPlan p : f.all()) line(sb, p, "");
         // decode graphs (uniform-decode batches) as comments: the harness builds its chain from the plain plans
-        for (LoweredPlan p : f.decodePlans().values()) line(sb, p, "# decode graph: ");
-        for (LoweredPlan p : f.freshPlans().values()) line(sb, p, "# fresh-prompt graph: ");
+        for (LoweredPlan p : f.plans(CaptureKey.Batch.DECODE).values()) line(sb, p, "# decode graph: ");
+        for (LoweredPlan p : f.plans(CaptureKey.Batch.FRESH).values()) line(sb, p, "# fresh-prompt graph: ");
         return sb.toString();
     }
 

@@ -40,7 +40,7 @@ class FreshPromptGraphTest {
         assertTrue(f.everyPlan().contains(f.freshPlan(128).orElseThrow()), "the engine binds it");
         // without the row: none
         LoweredForward none = ForwardTestSupport.lower("ernie-4.5-0.3b", "80,128", 16, 132, ImplRegistry.standard(), ImplChoices.none());
-        assertTrue(none.freshPlans().isEmpty());
+        assertTrue(none.plans(CaptureKey.Batch.FRESH).isEmpty());
         // the plan report names it
         String dump = OpDump.of(f);
         assertTrue(dump.contains("# fresh-prompt graph: size=128 "), dump.lines().filter(l -> l.startsWith("#")).toList().toString());
