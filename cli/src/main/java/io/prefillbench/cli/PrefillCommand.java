@@ -99,14 +99,15 @@ final class PrefillCommand implements Callable<Integer> {
     /** Most --warmup-ms (and --prime-ms): an hour. */
     static final long MAX_WARMUP_MS = 3_600_000;
 
-    // default 0 again after s29 call 4 (a graph-only prime upset the JIT's eager path); a default waits for a set under it
+    // default 0 until a results set is taken under --prime-ms 300 --warmup-ms 1000 (s29 call 6 met the rule for both; a
+    // prime without the warm-up leaves the JIT recompiling inside the timed loop, call 4)
     @Option(names = "--prime-ms", paramLabel = "MS", defaultValue = "0",
             description = "Before each workload (before its warm-up, and before a --mix workload fills its prefixes), run a forward "
                     + "of one prompt as long as the largest captured size in each timed mode, back to back, for at least this many "
-                    + "milliseconds (default: ${DEFAULT-VALUE}: none; 300 sufficed on an H200; with --sweep, before each point). Heavy "
-                    + "work puts the GPU into the state "
-                    + "a loaded server runs in: on an H200 ERNIE's 8x16 read 596 us of GPU time as its process's first workload, 574 "
-                    + "after a 480-token prompt or 300 ms of priming. Recorded in the results.")
+                    + "milliseconds (default: ${DEFAULT-VALUE}: none; with --sweep, before each point). Heavy work puts the GPU into "
+                    + "the state a loaded server runs in: on an H200 ERNIE's 8x16 read 596 us of GPU time as its process's first "
+                    + "workload, 574 after a 480-token prompt or 300 ms of priming. Use with --warmup-ms (e.g. --prime-ms 300 "
+                    + "--warmup-ms 1000): the JIT must see the workload's own path again before timing. Recorded in the results.")
     long primeMs;
 
     @Option(names = "--iterations", defaultValue = "300", description = "Timed iterations per workload and mode (default: ${DEFAULT-VALUE}).")

@@ -10,6 +10,8 @@ import io.prefillbench.results.SyntheticRuns;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -195,20 +197,14 @@ class GateCommandTest {
         assertTrue(!synced.out().contains("firstTokens"), synced.out());
     }
 
-    @Test
-    void aRunWarmedUpByTimeIsRefusedAgainstOneWarmedUpByCount() throws IOException {
-        Path old = edited(same, "old-warmup.json", o -> ((ObjectNode) o.get("config")).remove("warmupMs"));
-        Path timed = edited(same, "warmup-ms.json", o -> ((ObjectNode) o.get("config")).put("warmupMs", 2000));
+    /** A file written before --warmup-ms / --prime-ms had neither: it reads 0, so a run that used one is refused against it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"warmupMs", "primeMs"})
+    void aRunWithATimedWarmUpOrPrimeIsRefusedAgainstOneWrittenBeforeTheField(String field) throws IOException {
+        Path old = edited(same, "old-" + field + ".json", o -> ((ObjectNode) o.get("config")).remove(field));
+        Path timed = edited(same, field + ".json", o -> ((ObjectNode) o.get("config")).put(field, 2000));
         expectTwo(gate("--baseline", old.toString(), "--current", timed.toString()),
-                "run conditions differ: warmupMs: baseline 0, current 2000 (");
-    }
-
-    @Test
-    void aPrimedRunIsRefusedAgainstOneWrittenBeforeTheField() throws IOException {
-        Path old = edited(same, "old-prime.json", o -> ((ObjectNode) o.get("config")).remove("primeMs"));
-        Path primed = edited(same, "prime-ms.json", o -> ((ObjectNode) o.get("config")).put("primeMs", 2000));
-        expectTwo(gate("--baseline", old.toString(), "--current", primed.toString()),
-                "run conditions differ: primeMs: baseline 0, current 2000 (");
+                "run conditions differ: " + field + ": baseline 0, current 2000 (");
     }
 
     @Test
