@@ -25,6 +25,7 @@ import io.prefillbench.results.ModeTiming;
 import io.prefillbench.results.Results;
 import io.prefillbench.results.ResultsIo;
 import io.prefillbench.results.RunConfig;
+import io.prefillbench.results.SampleDrift;
 import io.prefillbench.results.Speedup;
 import io.prefillbench.results.SpeedupStats;
 import io.prefillbench.results.Throttling;
@@ -557,6 +558,10 @@ final class PrefillCommand implements Callable<Integer> {
                             + (freshGraphs == 0 ? "" : " (" + freshGraphs + " with a fresh-prompt graph)"), ms, mib));
         }
         if (r.throttling() != null && r.throttling().observed()) sb.append("\nWARNING: GPU clock throttling seen: ").append(r.throttling().details());
+        List<String> drift = SampleDrift.beyondLimit(r);
+        if (!drift.isEmpty())
+            sb.append("\nWARNING: host samples moved within the timed loop (median of its first fifth -> its last): ").append(String.join("; ", drift))
+                    .append(". The warm-up ended before the JIT had compiled the forward's host path: raise --warmup-ms (e.g. 1000).");
         sb.append('\n');
         return sb.toString();
     }

@@ -5,6 +5,7 @@ import io.prefillbench.results.BenchInput;
 import io.prefillbench.results.JmhComparison;
 import io.prefillbench.results.JmhResults;
 import io.prefillbench.results.Results;
+import io.prefillbench.results.SampleDrift;
 import io.prefillbench.results.SpeedupStats;
 import io.prefillbench.results.Workload;
 
@@ -68,6 +69,9 @@ public final class Gate {
         mismatch("device", base.deviceName(), cur.deviceName(), o, notes);
         mismatch("preset", base.config().model(), cur.config().model(), o, notes);
         RunConditions.check(base.config(), cur.config(), o.allowConfigDiff(), notes);
+        // not a verdict: a drifting loop still has a p50, but one that mixes two speeds
+        for (String d : SampleDrift.beyondLimit(base)) notes.add("baseline's host samples moved within its timed loop: " + d + " (warm-up too short?)");
+        for (String d : SampleDrift.beyondLimit(cur)) notes.add("current's host samples moved within its timed loop: " + d + " (warm-up too short?)");
         Map<String, Workload> baseRows = byLabel(base.workloads());
         Map<String, Workload> curRows = byLabel(cur.workloads());
         List<GateRow> rows = new ArrayList<>();

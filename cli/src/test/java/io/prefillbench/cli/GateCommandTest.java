@@ -197,6 +197,18 @@ class GateCommandTest {
         assertTrue(!synced.out().contains("firstTokens"), synced.out());
     }
 
+    /** A current whose graph samples ran 30 % slower for the first 40 % of its loop (a JIT warm-up inside it) gets a note. */
+    @Test
+    void samplesThatMoveWithinTheTimedLoopAreNoted() throws IOException {
+        Run steady = gate("--baseline", base.toString(), "--current", same.toString());
+        assertTrue(!steady.out().contains("moved within"), steady.out());
+        Path drifting = dir.resolve("drifting.json");
+        ResultsIo.writeAtomically(drifting, io.prefillbench.results.SampleDriftTest.withDriftingGraph(SyntheticRuns.run(2, 300, 1.0)));
+        Run r = gate("--baseline", base.toString(), "--current", drifting.toString());
+        assertTrue(r.out().contains("note: current's host samples moved within its timed loop: short graph: "), r.out() + r.err());
+        assertTrue(!r.out().contains("baseline's host samples moved"), r.out());
+    }
+
     /** A file written before --warmup-ms / --prime-ms had neither: it reads 0, so a run that used one is refused against it. */
     @ParameterizedTest
     @ValueSource(strings = {"warmupMs", "primeMs"})
