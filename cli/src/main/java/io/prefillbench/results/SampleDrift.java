@@ -39,9 +39,11 @@ public record SampleDrift(double firstMs, double lastMs, double noiseLog) {
     }
 
     private static double logSigma(long[] xs, double median) {
-        long[] dev = new long[xs.length];
-        for (int i = 0; i < xs.length; i++) dev[i] = Math.round(1e9 * Math.abs(Math.log(xs[i] / median)));
-        return 1.4826 * SpeedupStats.median(dev) / 1e9;
+        double[] dev = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) dev[i] = Math.abs(Math.log(xs[i] / median));
+        Arrays.sort(dev);
+        int n = dev.length;
+        return 1.4826 * (n % 2 == 1 ? dev[n / 2] : (dev[n / 2 - 1] + dev[n / 2]) / 2);
     }
 
     private static double sq(double x) {
@@ -57,7 +59,7 @@ public record SampleDrift(double firstMs, double lastMs, double noiseLog) {
         return Math.abs(change()) > LIMIT && Math.abs(Math.log(lastMs / firstMs)) > 4 * noiseLog;
     }
 
-    /** One line per workload mode of {@code r} whose samples moved beyond {@link #LIMIT}, e.g. "short graph: 0.453 -> 0.421 ms (-7.1 %)". */
+    /** One line per workload mode of {@code r} whose samples moved beyond both bounds, e.g. "short graph: 0.453 -> 0.421 ms (-7.1 %)". */
     public static List<String> beyondLimit(Results r) {
         List<String> lines = new ArrayList<>();
         for (Workload w : r.workloads()) {
