@@ -9,6 +9,7 @@ import io.prefillbench.results.JmhResults;
 import io.prefillbench.results.LatencyStats;
 import io.prefillbench.results.Meta;
 import io.prefillbench.results.Results;
+import io.prefillbench.results.SampleDrift;
 import io.prefillbench.results.RunConfig;
 import io.prefillbench.results.Workload;
 
@@ -124,6 +125,10 @@ public final class HtmlReport {
         sb.append("</table>\n");
         if (r.throttling() != null && r.throttling().observed())
             sb.append("<p class=\"warn\">Clock throttling was observed during this run; treat its latencies with care.</p>\n");
+        List<String> drift = SampleDrift.beyondLimit(r);
+        if (!drift.isEmpty())
+            sb.append("<p class=\"warn\">Host samples moved within the timed loop (median of its first fifth → its last): ")
+                    .append(esc(String.join("; ", drift))).append(". The warm-up ended before the JIT was done: these p50s mix two speeds.</p>\n");
     }
 
     static void table(StringBuilder sb, String cls, List<String> header, List<List<String>> rows) {

@@ -44,6 +44,16 @@ class HtmlReportTest {
                 shortW.speedup().ci95High())));
     }
 
+    /** A file whose graph samples ran 30 % slower for the first 40 % of a loop is flagged; the steady fixture is not. */
+    @Test
+    void samplesThatMoveWithinATimedLoopAreFlagged() {
+        assertFalse(renderFixtures().contains("moved within the timed loop"));
+        Results drifting = io.prefillbench.results.SampleDriftTest.withDriftingGraph(io.prefillbench.results.SyntheticRuns.run(2, 300, 1.0));
+        String html = HtmlReport.render(List.of(new BenchInput.Prefill(Path.of("drifting.json"), drifting)));
+        assertTrue(html.contains("<p class=\"warn\">Host samples moved within the timed loop"), html);
+        assertTrue(html.contains(drifting.workloads().get(0).name() + " graph: 0.46"), html);
+    }
+
     @Test
     void reportIsSelfContained() {
         String html = renderFixtures();
