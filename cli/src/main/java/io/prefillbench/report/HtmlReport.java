@@ -117,6 +117,10 @@ public final class HtmlReport {
         kv.put("model", c.model() + (c.modelShape() == null ? "" : " " + c.modelShape()));
         kv.put("config", f("sizes %s, maxNumSeqs %d, warmup %d, iterations %d, seed %d, gemm %s", c.sizes(),
                 c.maxNumSeqs(), c.warmup(), c.iterations(), c.seed(), c.gemm()));
+        // what the timed loops started from: the conditions the gate compares besides the sizes and counts (0 / sync in files before them)
+        Map<String, Object> cond = c.conditions();
+        kv.put("run conditions", f("warm-up %s ms, prime %s ms, first tokens %s, host timing %s", cond.get("warmupMs"), cond.get("primeMs"),
+                cond.get("firstTokens"), cond.get("hostTiming") == null ? "events (before the field)" : cond.get("hostTiming")));
         if (r.throttling() != null)
             kv.put("throttling", (r.throttling().observed() ? "OBSERVED: " : "none observed") +
                     (r.throttling().details() == null || !r.throttling().observed() ? "" : r.throttling().details()));
