@@ -31,15 +31,11 @@ final class GpuPrime {
         };
     }
 
-    /** Runs {@code forward} until {@code minNanos} have passed, at least once; none when {@code minNanos <= 0}. Returns how many ran. */
+    /**
+     * Runs {@code forward} until {@code minNanos} have passed, at least once; none when {@code minNanos <= 0}. Returns how many
+     * ran. The warm-up's loop with a floor of one forward.
+     */
     static int run(long minNanos, LongSupplier clock, Runnable forward) {
-        if (minNanos <= 0) return 0;
-        long until = clock.getAsLong() + minNanos;
-        int n = 0;
-        do {
-            forward.run();
-            n++;
-        } while (clock.getAsLong() - until < 0);
-        return n;
+        return minNanos <= 0 ? 0 : WarmUp.run(1, minNanos, clock, i -> forward.run());
     }
 }
