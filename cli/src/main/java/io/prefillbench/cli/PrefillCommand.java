@@ -91,21 +91,23 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "30", description = "Untimed iterations per workload and mode (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "0",
-            description = "Also warm each workload (each sweep point) up for at least this many milliseconds (default: ${DEFAULT-VALUE}: "
-                    + "--warmup alone). The host's half of a forward is JIT-compiled while it runs: on an H200 host 30 iterations left "
+    // default 1000 with --prime-ms 300 (s29 call 6's rule): 191 of 686 workload modes in the H200 files of 2026-11-30..12-01
+    // still moved 5-35 % within their timed loops after --warmup alone
+    @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "Also warm each workload (each sweep point) up for at least this many milliseconds (default: ${DEFAULT-VALUE}; "
+                    + "0: --warmup alone). The host's half of a forward is JIT-compiled while it runs: on an H200 host 30 iterations left "
                     + "8x16's host p50 20-40 us high. Recorded in the results.")
     long warmupMs;
 
     /** Most --warmup-ms (and --prime-ms): an hour. */
     static final long MAX_WARMUP_MS = 3_600_000;
 
-    // default 0 until a results set is taken under --prime-ms 300 --warmup-ms 1000 (s29 call 6 met the rule for both; a
-    // prime without the warm-up leaves the JIT recompiling inside the timed loop, call 4)
-    @Option(names = "--prime-ms", paramLabel = "MS", defaultValue = "0",
+    // default 300 with --warmup-ms 1000 (s29 call 6 met the rule for both; a prime without the warm-up leaves the JIT
+    // recompiling inside the timed loop, call 4)
+    @Option(names = "--prime-ms", paramLabel = "MS", defaultValue = "300",
             description = "Before each workload (before its warm-up, and before a --mix workload fills its prefixes), run a forward "
                     + "of one prompt as long as the largest captured size in each timed mode, back to back, for at least this many "
-                    + "milliseconds (default: ${DEFAULT-VALUE}: none; with --sweep, before each point). Heavy work puts the GPU into "
+                    + "milliseconds (default: ${DEFAULT-VALUE}; 0: none; with --sweep, before each point). Heavy work puts the GPU into "
                     + "the state a loaded server runs in: on an H200 ERNIE's 8x16 read 596 us of GPU time as its process's first "
                     + "workload, 574 after a 480-token prompt or 300 ms of priming. Use with --warmup-ms (e.g. --prime-ms 300 "
                     + "--warmup-ms 1000): the JIT must see the workload's own path again before timing. Recorded in the results.")
