@@ -563,9 +563,16 @@ final class PrefillCommand implements Callable<Integer> {
         List<String> drift = SampleDrift.beyondLimit(r);
         if (!drift.isEmpty())
             sb.append("\nWARNING: host samples moved within the timed loop (median of its first fifth -> its last): ").append(String.join("; ", drift))
-                    .append(". The warm-up ended before the JIT had compiled the forward's host path: raise --warmup-ms (e.g. 1000).");
+                    .append(warmUpAdvice(r.config().warmupMs()));
         sb.append('\n');
         return sb.toString();
+    }
+
+    /** What to raise when samples moved: the run's own --warmup-ms, doubled (s30 call 1: run B's first eager workload still moved at 1000). */
+    static String warmUpAdvice(Long warmupMs) {
+        long ms = warmupMs == null ? 0 : warmupMs;
+        return ". The warm-up (--warmup-ms " + ms + ") ended before the host path had settled (the JIT, or the first workload's eager launches):"
+                + " raise --warmup-ms (e.g. " + Math.max(1000, 2 * ms) + ").";
     }
 
     private static void appendTiming(StringBuilder sb, ModeTiming t) {

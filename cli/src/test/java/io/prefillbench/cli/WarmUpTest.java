@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WarmUpTest {
     /** A clock that only iterations move: each takes 10 ns. */
@@ -37,5 +38,13 @@ class WarmUpTest {
         Clock d = new Clock();
         assertEquals(50, WarmUp.run(50, 100, d::read, d::iteration));  // the count past the floor wins
         assertEquals(0, WarmUp.run(0, 0, new Clock()::read, i -> { throw new AssertionError("ran"); }));
+    }
+
+    @Test
+    void driftAdviceNamesTheRunsWarmUpAndAsksForMore() {
+        String at1000 = PrefillCommand.warmUpAdvice(1000L);
+        assertTrue(at1000.contains("--warmup-ms 1000)") && at1000.contains("e.g. 2000"), at1000);
+        String none = PrefillCommand.warmUpAdvice(null);  // an older file: counted warm-up only
+        assertTrue(none.contains("--warmup-ms 0)") && none.contains("e.g. 1000"), none);
     }
 }
