@@ -10,7 +10,7 @@
 //   kernels/check/gemm_wgmma_check.cu -lcublas [-DNO_CUBLAS] [-DPREFILL_CHECK_NO_TIMING]
 // Modes: (none) every shape and configuration | only SHAPE M | one NAME|cublas n k m splits (Nsight Compute) |
 // trace NAME n k m splits (a -DPK_WG_TRACE build: clock64 phases per block) | cluster NAME n k m splits (a PDL chain of one
-// configuration as plain blocks and as clusters of 1, 2, 4) | quick [NAME] (validation of every configuration, or those whose
+// configuration as plain blocks and as clusters of 1, 2, 4) | csk [quick] (the cluster split-K forms, s30) | quick [NAME] (validation of every configuration, or those whose
 // name contains NAME, on two shapes, for compute-sanitizer).
 #define PK_WG_NO_DEFAULT_KERNELS
 #include "../src/prefill_kernels.cu"
@@ -51,6 +51,100 @@ __global__ void __launch_bounds__(2 * BM + 128, 1) wg_tma_kernel(const __grid_co
   else if (p.gemm.splits > 1) pk_wg_tma_body<T, PkStorePartial>(p);
   else pk_wg_tma_body<T, PkStoreBf16>(p);
 }
+// ---------------------------------------------------------------- cluster split-K (s30, harness only)
+// The k range split over the CS blocks of a cluster (1, 1, CS) instead of fp32 partials in global memory: after the
+// mainloop each block sends every other block the accumulator fragments that block owns (fragments [r OF, r OF + OF) of
+// every thread belong to rank r) into that block's exchange slots through distributed shared memory, one cluster
+// barrier, then each block sums its own fragments over the ranks in rank order (fp32, the same order whichever block
+// sums) and stores them through the staged epilogue (bf16, or SiLU * up on gate/up pairs). The s25 question: does the
+// exchange cost less than the SM intake the split saves (gate_up at 128: 128 x 128 split 2 takes in 256 KB per block
+// against 128 x 64's 384)?
+PK_DEV void pk_st_cluster_f4(uint32_t addr, float a, float b, float c, float d) {
+  asm volatile("st.shared::cluster.v4.f32 [%0], {%1, %2, %3, %4};\n" ::"r"(addr), "f"(a), "f"(b), "f"(c), "f"(d) : "memory");
+}
+template <int CS, bool SILU>
+struct PkClusterSplitK {
+  static constexpr bool kSplitK = true;
+  // exchange bytes after the barriers: (CS - 1) slots of OF fragments (16 bytes) per consumer thread, + 16 to align
+  template <class T> static constexpr int xbytes() { return (CS - 1) * (T::BN / 8 / CS) * T::THREADS * 16 + 16; }
+  template <class T>
+  static __device__ __forceinline__ void finish(const GemmParams &p, float *acc, uint8_t *stage, uint32_t free_u32, uint32_t end_u32,
+                                                int ctid, int bm, int bn, int m_eff) {
+    constexpr int NF = T::BN / 8, OF = NF / CS;
+    static_assert(NF % CS == 0 && (!SILU || OF % 2 == 0), "whole fragments per rank (gate/up pairs with SiLU)");
+    uint32_t rank;
+    asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+    const uint32_t xb = (free_u32 + 15u) & ~15u;
+    if (xb + (uint32_t)((CS - 1) * OF * T::THREADS * 16) > end_u32) __trap();  // the launch's smem must hold the slots
+    // slot of sender z in receiver d's region: the senders other than d, in rank order
+    // every accumulator index below is a compile-time constant (a runtime one would put acc in local memory and
+    // serialize the mainloop's wgmma): loops over ranks, predicated on this block's
+#pragma unroll
+    for (int d = 0; d < CS; d++) {
+      if (d == (int)rank) continue;
+      const uint32_t slot = (int)rank < d ? rank : rank - 1;
+      uint32_t rb;
+      asm volatile("mapa.shared::cluster.u32 %0, %1, %2;\n" : "=r"(rb) : "r"(xb), "r"(d));
+#pragma unroll
+      for (int f = 0; f < OF; f++) {
+        const float *a = acc + (d * OF + f) * 4;
+        pk_st_cluster_f4(rb + (uint32_t)(((slot * OF + f) * T::THREADS + ctid) * 16), a[0], a[1], a[2], a[3]);
+      }
+    }
+    asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+    float own[OF * 4];
+#pragma unroll
+    for (int f = 0; f < OF; f++) {
+#pragma unroll
+      for (int z = 0; z < CS; z++) {
+        float4 v;
+        if (z == (int)rank) {  // z is the unrolled constant: this block's own fragments
+          v = make_float4(acc[(z * OF + f) * 4], acc[(z * OF + f) * 4 + 1], acc[(z * OF + f) * 4 + 2], acc[(z * OF + f) * 4 + 3]);
+        } else {
+          const uint32_t slot = z < (int)rank ? z : z - 1;
+          asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];\n"
+                       : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(xb + (uint32_t)(((slot * OF + f) * T::THREADS + ctid) * 16)));
+        }
+        if (z == 0) { own[f * 4] = v.x; own[f * 4 + 1] = v.y; own[f * 4 + 2] = v.z; own[f * 4 + 3] = v.w; }
+        else { own[f * 4] += v.x; own[f * 4 + 1] += v.y; own[f * 4 + 2] += v.z; own[f * 4 + 3] += v.w; }
+      }
+    }
+    // staged epilogue over the owned fragments (gemm_wgmma.cu's pk_wg_epilogue_staged, for a fragment range)
+    constexpr int OUTC = SILU ? OF * 4 : OF * 8, SROW = OUTC * 2 + 16;
+    const int wg = ctid >> 7, lane = ctid & 31, warp = (ctid >> 5) & 3, g = lane >> 2, t4 = lane & 3;
+    asm volatile("bar.sync 1, %0;\n" ::"n"(T::THREADS) : "memory");
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+      uint8_t *row = stage + (wg * 64 + warp * 16 + g + h * 8) * SROW;
+      if constexpr (SILU) {
+#pragma unroll
+        for (int j = 0; j < OF; j += 2) {
+          const float g0 = bf2f(f2bf(own[j * 4 + 2 * h])), g1 = bf2f(f2bf(own[j * 4 + 2 * h + 1]));
+          const float u0 = bf2f(f2bf(own[(j + 1) * 4 + 2 * h])), u1 = bf2f(f2bf(own[(j + 1) * 4 + 2 * h + 1]));
+          *reinterpret_cast<uint32_t *>(row + ((j >> 1) * 8 + 2 * t4) * 2) = pack_bf2(pk_silu_mul(g0, u0), pk_silu_mul(g1, u1));
+        }
+      } else {
+#pragma unroll
+        for (int j = 0; j < OF; j++)
+          *reinterpret_cast<uint32_t *>(row + (j * 8 + 2 * t4) * 2) = pack_bf2(own[j * 4 + 2 * h], own[j * 4 + 2 * h + 1]);
+      }
+    }
+    asm volatile("bar.sync 1, %0;\n" ::"n"(T::THREADS) : "memory");
+    constexpr int CPR = OUTC / 8;
+    const int col0 = SILU ? bn / 2 + (int)rank * OF * 4 : bn + (int)rank * OF * 8;
+    for (int c = ctid; c < T::BM * CPR; c += T::THREADS) {
+      const int r = c / CPR, ch = c % CPR;
+      if (bm + r < m_eff)
+        *reinterpret_cast<uint4 *>(p.c + (size_t)(bm + r) * p.ldc + col0 + ch * 8) = *reinterpret_cast<const uint4 *>(stage + r * SROW + ch * 16);
+    }
+  }
+};
+template <int CS, bool SILU> struct PkFinishEpi<PkClusterSplitK<CS, SILU>> { static constexpr bool value = true; };
+template <int BM, int BN, int CS, bool SILU>
+__global__ void __launch_bounds__(2 * BM + 128, 1) wg_csk_kernel(const __grid_constant__ GemmTmaParams p) {
+  pk_wg_tma_body<PkWgTile<BM, BN, 3, 1>, PkClusterSplitK<CS, SILU>>(p);
+}
+
 struct Cfg {
   const char *name; int bm, bn, smem, threads;
   void (*plain)(GemmParams);
@@ -340,6 +434,150 @@ static int run_cluster(int argc, char **argv) {
   return 0;
 }
 
+// csk: the cluster split-K forms (PkClusterSplitK above) against the TMA tiles the forward runs on the same shapes, each
+// checked (float64 reference on sampled rows, SiLU * up for gate_up, rows past m untouched, m_dev = m - 17 the same bits
+// for its rows, a second launch the same bits) and timed two ways: back-to-back plain launches (time_us, as the table)
+// and a PDL chain of launches with the weights rotated over copies larger than the L2 (as the forward reads them).
+struct CskCfg {
+  const char *name; int bm, bn, cs, stages, xbytes;
+  void (*kern)(GemmTmaParams);
+  int smem() const { return stages * (bm + bn) * 128 + 1024 + 16 * stages + xbytes; }
+};
+#define CSK(BM, BN, CS, ST, SILU)                                                                                     \
+  CskCfg{"C" #BM "x" #BN "c" #CS "s" #ST, BM, BN, CS, ST, PkClusterSplitK<CS, SILU>::template xbytes<PkWgTile<BM, BN, 3, 1>>(), \
+         wg_csk_kernel<BM, BN, CS, SILU>}
+struct CskCase { const char *shape; int n, k, m; bool silu; std::vector<CskCfg> csk; std::vector<std::pair<const char *, int>> base; };
+
+static void launch_ex(void (*kern)(GemmTmaParams), const GemmTmaParams &tp, dim3 grid, int threads, int smem, int cs, bool pdl) {
+  cudaLaunchConfig_t cfg = {};
+  cfg.gridDim = grid; cfg.blockDim = dim3(threads); cfg.dynamicSmemBytes = smem; cfg.stream = 0;
+  cudaLaunchAttribute at[2];
+  int na = 0;
+  if (pdl) { at[na].id = cudaLaunchAttributeProgrammaticStreamSerialization; at[na++].val.programmaticStreamSerializationAllowed = 1; }
+  if (cs > 1) { at[na].id = cudaLaunchAttributeClusterDimension; at[na].val.clusterDim.x = 1; at[na].val.clusterDim.y = 1; at[na++].val.clusterDim.z = cs; }
+  cfg.attrs = at; cfg.numAttrs = na;
+  CK(cudaLaunchKernelEx(&cfg, kern, tp));
+}
+
+static int run_csk() {
+  const std::vector<CskCase> cases = {
+      {"e.gateup", 6144, 1024, 128, true, {CSK(128, 128, 2, 6, true), CSK(128, 128, 4, 5, true), CSK(128, 192, 4, 3, true)}, {{"T128x64s8", 1}, {"T128x128s6", 2}}},
+      {"e.down", 1024, 3072, 128, false, {CSK(64, 64, 4, 8, false), CSK(128, 64, 8, 8, false), CSK(128, 64, 4, 8, false)}, {{"T64x64s8", 4}}},
+      {"e.qkv", 1280, 1024, 128, false, {CSK(64, 64, 2, 8, false), CSK(64, 64, 4, 8, false), CSK(128, 64, 4, 8, false)}, {{"T64x64s8", 2}}},
+      {"e.o", 1024, 1024, 128, false, {CSK(64, 64, 4, 8, false), CSK(128, 64, 8, 8, false)}, {{"T64x64s8", 4}}},
+      {"e.qkv", 1280, 1024, 512, false, {CSK(128, 128, 2, 6, false), CSK(128, 64, 2, 8, false)}, {{"T128x128s4", 2}, {"T128x64s8", 1}}},
+      {"e.o", 1024, 1024, 512, false, {CSK(128, 128, 4, 5, false), CSK(128, 128, 2, 6, false)}, {{"T128x64s4", 2}, {"T128x128s4", 1}}},
+      {"e.down", 1024, 3072, 512, false, {CSK(128, 128, 4, 5, false), CSK(128, 128, 2, 6, false)}, {{"T128x128s4", 4}}},
+      {"e.gateup", 6144, 1024, 512, true, {CSK(128, 192, 2, 3, true)}, {{"T128x192s4", 1}}},
+  };
+  printf("csk: cluster split-K through distributed shared memory against the forward's TMA tiles (us per launch, median)\n");
+  printf("| shape | m | form | blocks | check | alone us | PDL chain us |\n|---|---:|---|---:|---|---:|---:|\n");
+  for (const CskCase &cc : cases) {
+    const int n = cc.n, k = cc.k, m = cc.m;
+    Rng r(0xc5c0000ull + (uint64_t)n * 31 + k + m);
+    std::vector<uint16_t> A = rand_bf16((size_t)m * k, r, 1.f), B = rand_bf16((size_t)n * k, r, 1.f / std::sqrt((float)k));
+    const double wbytes = 2.0 * n * k;
+    const int ncopies = g_quick ? 1 : std::max(4, (int)std::ceil(256e6 / wbytes));
+    Dev<uint16_t> dA(A), dC((size_t)m * n), dB((size_t)ncopies * n * k);
+    Dev<float> dP((size_t)8 * m * n);
+    for (int c = 0; c < ncopies; c++) CK(cudaMemcpy(dB.p + (size_t)c * n * k, B.data(), wbytes, cudaMemcpyHostToDevice));
+    Dev<int32_t> dm(std::vector<int32_t>{m}), dm2(std::vector<int32_t>{m - 17});
+    std::vector<int> rows = {0, 1, 2, 7, 15, 16, 31, 63, 64, 65, 100, m - 18, m - 17, m - 1};
+    std::vector<std::vector<double>> ref(m);
+    parallel_for((int)rows.size(), [&](int i) {
+      const int row = rows[i];
+      if (!ref[row].empty()) return;
+      std::vector<double> v(n);
+      for (int c = 0; c < n; c++) {
+        double acc = 0;
+        for (int q = 0; q < k; q++) acc += (double)h_bf2f(A[(size_t)row * k + q]) * h_bf2f(B[(size_t)c * k + q]);
+        v[c] = acc;
+      }
+      ref[row] = v;
+    });
+    auto want = [&](int row, int c) {
+      if (!cc.silu) return ref[row][c];
+      auto gu = [&](bool up) { return (double)h_bf2f(h_f2bf((float)ref[row][(c >> 3) * 16 + (up ? 8 : 0) + (c & 7)])); };
+      const double g = gu(false), u = gu(true);
+      return g / (1.0 + std::exp(-g)) * u;
+    };
+    const int ncols = cc.silu ? n / 2 : n;
+    auto timed = [&](const std::function<void(int, bool)> &launch) {
+      if (g_quick) return std::make_pair(0.0, 0.0);
+      const double alone = time_us([&](int it) { launch(it, false); });
+      const double chain = time_us([&](int it) { launch(it, true); }, 15, 20);
+      return std::make_pair(alone, chain);
+    };
+    for (const CskCfg &c : cc.csk) {
+      if (n % c.bn) continue;
+      CK(cudaFuncSetAttribute(c.kern, cudaFuncAttributeMaxDynamicSharedMemorySize, c.smem()));
+      std::vector<GemmTmaParams> tps(ncopies);
+      for (int i = 0; i < ncopies; i++) {
+        GemmParams p{dA.p, dB.p + (size_t)i * n * k, dC.p, dP.p, dm.p, m, n, k, k, k, n, c.cs, nullptr};
+        tps[i].tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c.bm);
+        tps[i].tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c.bn);
+        tps[i].gemm = p;
+        tps[i].stages = c.stages;
+      }
+      const dim3 grid(n / c.bn, (m + c.bm - 1) / c.bm, c.cs);
+      const int threads = 2 * c.bm + 128;
+      dC.poison();
+      launch_ex(c.kern, tps[0], grid, threads, c.smem(), c.cs, false);
+      CK(cudaGetLastError()); CK(cudaDeviceSynchronize());
+      auto full = dC.down();
+      long fails = 0, untouched = 0; double maxe = 0;
+      for (int row : rows)
+        for (int col = 0; col < ncols; col++) {
+          const double o = h_bf2f(full[(size_t)row * n + col]), w = want(row, col), e = std::fabs(o - w);
+          if (!(e <= 1e-2 + std::fabs(w) * 8e-3)) { if (fails < 3) printf("    MISMATCH %s %s row %d col %d: %g vs %g\n", cc.shape, c.name, row, col, o, w); fails++; }
+          maxe = std::isfinite(e) ? std::max(maxe, e) : INFINITY;
+        }
+      if (cc.silu)  // the SiLU form writes n / 2 columns: the rest stay poisoned
+        for (int row = 0; row < m; row++)
+          for (int col = ncols; col < n; col++) untouched += full[(size_t)row * n + col] != 0xFFFF;
+      launch_ex(c.kern, tps[0], grid, threads, c.smem(), c.cs, false);  // again over the same output: the same bits
+      CK(cudaDeviceSynchronize());
+      const long again = memcmp(dC.down().data(), full.data(), full.size() * 2) != 0;
+      GemmTmaParams t2 = tps[0]; t2.gemm.m_dev = dm2.p;
+      dC.poison();
+      launch_ex(c.kern, t2, grid, threads, c.smem(), c.cs, false);
+      CK(cudaDeviceSynchronize());
+      auto part = dC.down();
+      long inv = 0;
+      for (int row = 0; row < m - 17; row++)
+        for (int col = 0; col < ncols; col++) inv += part[(size_t)row * n + col] != full[(size_t)row * n + col];
+      for (int row = m - 17; row < m; row++)
+        for (int col = 0; col < n; col++) untouched += part[(size_t)row * n + col] != 0xFFFF;
+      const bool ok = fails == 0 && untouched == 0 && inv == 0 && again == 0;
+      if (!ok) g_all_ok = false;
+      auto t = timed([&](int it, bool pdl) { launch_ex(c.kern, tps[it % ncopies], grid, threads, c.smem(), c.cs, pdl); });
+      printf("| %s | %d | %s | %d | %s max_err %.3g fails %ld untouched %ld invariance %ld again %ld | %.2f | %.2f |\n", cc.shape, m, c.name,
+             grid.x * grid.y * grid.z, ok ? "OK" : "FAIL", maxe, fails, untouched, inv, again, t.first, t.second);
+    }
+    for (auto [bname, sp] : cc.base) {  // the forward's tiles on the same data (split-K: fp32 partials, summed by the next kernel)
+      const Cfg *c = nullptr;
+      for (const Cfg &x : g_cfgs) if (!strcmp(x.name, bname) && x.tma_plain) c = &x;
+      if (!c || g_quick) continue;
+      void (*kern)(GemmTmaParams) = cc.silu && sp == 1 ? c->tma_silu : c->tma_plain;
+      CK(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, c->smem));
+      std::vector<GemmTmaParams> tps(ncopies);
+      for (int i = 0; i < ncopies; i++) {
+        GemmParams p{dA.p, dB.p + (size_t)i * n * k, dC.p, dP.p, dm.p, m, n, k, k, k, n, sp, nullptr};
+        tps[i].tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c->bm);
+        tps[i].tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c->bn);
+        tps[i].gemm = p;
+        tps[i].stages = c->stages;
+      }
+      const dim3 grid(n / c->bn, (m + c->bm - 1) / c->bm, sp);
+      auto t = timed([&](int it, bool pdl) { launch_ex(kern, tps[it % ncopies], grid, c->threads, c->smem, 1, pdl); });
+      printf("| %s | %d | %s%s%s | %d | (the forward's tile) | %.2f | %.2f |\n", cc.shape, m, c->name, sp > 1 ? " split " : "",
+             sp > 1 ? std::to_string(sp).c_str() : "", grid.x * grid.y * grid.z, t.first, t.second);
+    }
+  }
+  printf("%s\n", g_all_ok ? "ALL OK" : "SOME CHECKS FAILED");
+  return g_all_ok ? 0 : 1;
+}
+
 #ifdef PK_WG_TRACE
 // trace NAME n k m splits (a -DPK_WG_TRACE build): the phases of every block of the fifth launch, median and max over
 // blocks, in µs at the SM clock: entry -> first tile, waiting for tiles, waiting for the previous wgmma group, the k
@@ -379,6 +617,7 @@ static int run_trace(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "one")) return run_one(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "cluster")) return run_cluster(argc, argv);
+  if (argc > 1 && !strcmp(argv[1], "csk")) { g_quick = argc > 2 && !strcmp(argv[2], "quick"); return run_csk(); }
 #ifdef PK_WG_TRACE
   if (argc > 1 && !strcmp(argv[1], "trace")) return run_trace(argc, argv);
 #endif

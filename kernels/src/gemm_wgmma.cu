@@ -217,6 +217,9 @@ template <class Epi> struct PkStaged { static constexpr bool value = false, kSil
 template <> struct PkStaged<PkStoreBf16> { static constexpr bool value = true, kSilu = false, kRope = false; };
 template <> struct PkStaged<PkSiluMulBf16> { static constexpr bool value = true, kSilu = true, kRope = false; };
 template <> struct PkStaged<PkRopeBf16> { static constexpr bool value = true, kSilu = false, kRope = true; };
+// An epilogue that takes the accumulators itself (Epi::finish): only kernels/check/gemm_wgmma_check.cu's cluster split-K
+// forms (s30) define one; every kernel of the forward leaves this false, so their code does not change.
+template <class Epi> struct PkFinishEpi { static constexpr bool value = false; };
 
 // The rope epilogue's per-row inputs that no kernel writes (v51): each tile row's clamped position and cache slot,
 // staged into static shared memory by the consumers before their PDL wait (the metadata is build_tile_map's copy,
@@ -483,7 +486,10 @@ static __device__ __forceinline__ void pk_wg_tma_block(const GemmTmaParams &tp, 
   const unsigned long long t_end_loop = pk_clock();
 #endif
 
-  if constexpr (PkStaged<Epi>::value) {
+  if constexpr (PkFinishEpi<Epi>::value) {
+    // the stages (free: every tile landed, every wgmma done once the consumers meet) and the bytes after the barriers
+    Epi::template finish<T>(p, acc, smem_raw + (base - smem_u32(smem_raw)), empty + 8 * S, smem_u32(smem_raw) + smem_bytes, ctid, bm, bn, m_eff);
+  } else if constexpr (PkStaged<Epi>::value) {
     pk_wg_epilogue_staged<T, Epi>(p, acc, smem_raw + (base - smem_u32(smem_raw)), ctid, bm, bn, m_eff, rope);
   } else {
     pk_wg_store<T, Epi>(p, acc, wg, warp, lane, bm, bn, m_eff);
