@@ -10,7 +10,7 @@
 //   kernels/check/gemm_wgmma_check.cu -lcublas [-DNO_CUBLAS] [-DPREFILL_CHECK_NO_TIMING]
 // Modes: (none) every shape and configuration | only SHAPE M | one NAME|cublas n k m splits (Nsight Compute) |
 // trace NAME n k m splits (a -DPK_WG_TRACE build: clock64 phases per block) | cluster NAME n k m splits (a PDL chain of one
-// configuration as plain blocks and as clusters of 1, 2, 4) | csk [quick] (the cluster split-K forms, s30) | quick [NAME] (validation of every configuration, or those whose
+// configuration as plain blocks and as clusters of 1, 2, 4) | csk [quick [FORM]] (the cluster split-K forms, s30) | quick [NAME] (validation of every configuration, or those whose
 // name contains NAME, on two shapes, for compute-sanitizer).
 #define PK_WG_NO_DEFAULT_KERNELS
 #include "../src/prefill_kernels.cu"
@@ -77,6 +77,9 @@ struct PkClusterSplitK {
     const uint32_t xb = (free_u32 + 15u) & ~15u;
     if (xb + (uint32_t)((CS - 1) * OF * T::THREADS * 16) > end_u32) __trap();  // the launch's smem must hold the slots
     // slot of sender z in receiver d's region: the senders other than d, in rank order
+    // a block may write another's shared memory only once that block has started (s30 call 3's racecheck: "a block
+    // that might not have entered yet"): one cluster barrier before the exchange, one after it
+    asm volatile("barrier.cluster.arrive.relaxed.aligned;\nbarrier.cluster.wait.aligned;\n" ::: "memory");
     // every accumulator index below is a compile-time constant (a runtime one would put acc in local memory and
     // serialize the mainloop's wgmma): loops over ranks, predicated on this block's
 #pragma unroll
@@ -509,7 +512,7 @@ static int run_csk() {
       return std::make_pair(alone, chain);
     };
     for (const CskCfg &c : cc.csk) {
-      if (n % c.bn) continue;
+      if (n % c.bn || (g_only && strcmp(c.name, g_only))) continue;
       CK(cudaFuncSetAttribute(c.kern, cudaFuncAttributeMaxDynamicSharedMemorySize, c.smem()));
       std::vector<GemmTmaParams> tps(ncopies);
       for (int i = 0; i < ncopies; i++) {
@@ -617,7 +620,11 @@ static int run_trace(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "one")) return run_one(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "cluster")) return run_cluster(argc, argv);
-  if (argc > 1 && !strcmp(argv[1], "csk")) { g_quick = argc > 2 && !strcmp(argv[2], "quick"); return run_csk(); }
+  if (argc > 1 && !strcmp(argv[1], "csk")) {  // csk [quick [FORM]]: FORM, one cluster form's name, e.g. C128x128c2s6
+    g_quick = argc > 2 && !strcmp(argv[2], "quick");
+    if (g_quick && argc > 3) g_only = argv[3];
+    return run_csk();
+  }
 #ifdef PK_WG_TRACE
   if (argc > 1 && !strcmp(argv[1], "trace")) return run_trace(argc, argv);
 #endif
