@@ -387,6 +387,36 @@ static const Cfg *tma_cfg_arg(int argc, char **argv, const char *mode) {
   return nullptr;
 }
 
+// One launch through cudaLaunchKernelEx: PDL (programmatic stream serialization) when asked, the cluster attribute when
+// `cluster` is given (clusters of one block too: run_cluster times them apart from plain blocks).
+static void launch_ex(void (*kern)(GemmTmaParams), const GemmTmaParams &tp, dim3 grid, int threads, int smem, const dim3 *cluster, bool pdl) {
+  cudaLaunchConfig_t cfg = {};
+  cfg.gridDim = grid; cfg.blockDim = dim3(threads); cfg.dynamicSmemBytes = smem; cfg.stream = 0;
+  cudaLaunchAttribute at[2];
+  int na = 0;
+  if (pdl) { at[na].id = cudaLaunchAttributeProgrammaticStreamSerialization; at[na++].val.programmaticStreamSerializationAllowed = 1; }
+  if (cluster) {
+    at[na].id = cudaLaunchAttributeClusterDimension;
+    at[na].val.clusterDim.x = cluster->x; at[na].val.clusterDim.y = cluster->y; at[na++].val.clusterDim.z = cluster->z;
+  }
+  cfg.attrs = at; cfg.numAttrs = na;
+  CK(cudaLaunchKernelEx(&cfg, kern, tp));
+}
+
+// A TMA launch's parameters for each of `copies` weight copies (B at copy i), split `splits` ways.
+static std::vector<GemmTmaParams> tma_params_per_copy(const uint16_t *a, const uint16_t *b, uint16_t *c, float *partials, const int32_t *m_dev,
+                                                      int m, int n, int k, int splits, int bm, int bn, int stages, int copies) {
+  std::vector<GemmTmaParams> tps(copies);
+  for (int i = 0; i < copies; i++) {
+    GemmParams p{a, b + (size_t)i * n * k, c, partials, m_dev, m, n, k, k, k, n, splits, nullptr};
+    tps[i].tmap_a = tensor_map(p.a, p.m, p.k, p.lda, bm);
+    tps[i].tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, bn);
+    tps[i].gemm = p;
+    tps[i].stages = stages;
+  }
+  return tps;
+}
+
 // cluster NAME n k m splits: what a thread-block cluster costs a TMA tile's launch in a PDL chain (s25: the cluster-pair
 // split-K idea needs it small). The same configuration launched back to back with programmatic stream serialization,
 // weights rotated over copies larger than the L2 (as the forward reads them from DRAM), as plain blocks and as clusters
@@ -404,33 +434,14 @@ static int run_cluster(int argc, char **argv) {
   Dev<float> dP((size_t)sp * m * n);
   Dev<int32_t> dm(std::vector<int32_t>{m});
   CK(cudaFuncSetAttribute(c->tma_plain, cudaFuncAttributeMaxDynamicSharedMemorySize, c->smem));
-  std::vector<GemmTmaParams> tps(ncopies);
-  for (int i = 0; i < ncopies; i++) {
-    GemmParams p{dA.p, dB.p + (size_t)i * n * k, dC.p, dP.p, dm.p, m, n, k, k, k, n, sp, nullptr};
-    tps[i].tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c->bm);
-    tps[i].tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c->bn);
-    tps[i].gemm = p;
-    tps[i].stages = c->stages;
-  }
+  const std::vector<GemmTmaParams> tps = tma_params_per_copy(dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, sp, c->bm, c->bn, c->stages, ncopies);
   const dim3 grid(n / c->bn, (m + c->bm - 1) / c->bm, sp);
   printf("cluster %s n%d k%d m%d splits %d: grid %dx%dx%d, %d weight copies, PDL back to back\n", c->name, n, k, m, sp, grid.x, grid.y,
          grid.z, ncopies);
   for (int cx : {0, 1, 2, 4}) {
     if (cx > 0 && grid.x % cx != 0) continue;
-    auto launch = [&](int i) {
-      cudaLaunchConfig_t cfg = {};
-      cfg.gridDim = grid; cfg.blockDim = dim3(c->threads); cfg.dynamicSmemBytes = c->smem; cfg.stream = 0;
-      cudaLaunchAttribute at[2];
-      int na = 0;
-      at[na].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-      at[na++].val.programmaticStreamSerializationAllowed = 1;
-      if (cx > 0) {
-        at[na].id = cudaLaunchAttributeClusterDimension;
-        at[na].val.clusterDim.x = cx; at[na].val.clusterDim.y = 1; at[na++].val.clusterDim.z = 1;
-      }
-      cfg.attrs = at; cfg.numAttrs = na;
-      CK(cudaLaunchKernelEx(&cfg, c->tma_plain, tps[i % ncopies]));
-    };
+    const dim3 cl(cx, 1, 1);
+    auto launch = [&](int i) { launch_ex(c->tma_plain, tps[i % ncopies], grid, c->threads, c->smem, cx > 0 ? &cl : nullptr, true); };
     const double us = time_us(launch, 15, 20);
     printf("  %-22s %8.2f us per launch\n", cx == 0 ? "plain blocks" : cx == 1 ? "clusters of 1" : cx == 2 ? "clusters of 2" : "clusters of 4", us);
   }
@@ -450,17 +461,6 @@ struct CskCfg {
   CskCfg{"C" #BM "x" #BN "c" #CS "s" #ST, BM, BN, CS, ST, PkClusterSplitK<CS, SILU>::template xbytes<PkWgTile<BM, BN, 3, 1>>(), \
          wg_csk_kernel<BM, BN, CS, SILU>}
 struct CskCase { const char *shape; int n, k, m; bool silu; std::vector<CskCfg> csk; std::vector<std::pair<const char *, int>> base; };
-
-static void launch_ex(void (*kern)(GemmTmaParams), const GemmTmaParams &tp, dim3 grid, int threads, int smem, int cs, bool pdl) {
-  cudaLaunchConfig_t cfg = {};
-  cfg.gridDim = grid; cfg.blockDim = dim3(threads); cfg.dynamicSmemBytes = smem; cfg.stream = 0;
-  cudaLaunchAttribute at[2];
-  int na = 0;
-  if (pdl) { at[na].id = cudaLaunchAttributeProgrammaticStreamSerialization; at[na++].val.programmaticStreamSerializationAllowed = 1; }
-  if (cs > 1) { at[na].id = cudaLaunchAttributeClusterDimension; at[na].val.clusterDim.x = 1; at[na].val.clusterDim.y = 1; at[na++].val.clusterDim.z = cs; }
-  cfg.attrs = at; cfg.numAttrs = na;
-  CK(cudaLaunchKernelEx(&cfg, kern, tp));
-}
 
 static int run_csk() {
   const std::vector<CskCase> cases = {
@@ -514,18 +514,11 @@ static int run_csk() {
     for (const CskCfg &c : cc.csk) {
       if (n % c.bn || (g_only && strcmp(c.name, g_only))) continue;
       CK(cudaFuncSetAttribute(c.kern, cudaFuncAttributeMaxDynamicSharedMemorySize, c.smem()));
-      std::vector<GemmTmaParams> tps(ncopies);
-      for (int i = 0; i < ncopies; i++) {
-        GemmParams p{dA.p, dB.p + (size_t)i * n * k, dC.p, dP.p, dm.p, m, n, k, k, k, n, c.cs, nullptr};
-        tps[i].tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c.bm);
-        tps[i].tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c.bn);
-        tps[i].gemm = p;
-        tps[i].stages = c.stages;
-      }
-      const dim3 grid(n / c.bn, (m + c.bm - 1) / c.bm, c.cs);
+      const std::vector<GemmTmaParams> tps = tma_params_per_copy(dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, c.cs, c.bm, c.bn, c.stages, ncopies);
+      const dim3 grid(n / c.bn, (m + c.bm - 1) / c.bm, c.cs), cl(1, 1, c.cs);
       const int threads = 2 * c.bm + 128;
       dC.poison();
-      launch_ex(c.kern, tps[0], grid, threads, c.smem(), c.cs, false);
+      launch_ex(c.kern, tps[0], grid, threads, c.smem(), &cl, false);
       CK(cudaGetLastError()); CK(cudaDeviceSynchronize());
       auto full = dC.down();
       long fails = 0, untouched = 0; double maxe = 0;
@@ -538,12 +531,12 @@ static int run_csk() {
       if (cc.silu)  // the SiLU form writes n / 2 columns: the rest stay poisoned
         for (int row = 0; row < m; row++)
           for (int col = ncols; col < n; col++) untouched += full[(size_t)row * n + col] != 0xFFFF;
-      launch_ex(c.kern, tps[0], grid, threads, c.smem(), c.cs, false);  // again over the same output: the same bits
+      launch_ex(c.kern, tps[0], grid, threads, c.smem(), &cl, false);  // again over the same output: the same bits
       CK(cudaDeviceSynchronize());
       const long again = memcmp(dC.down().data(), full.data(), full.size() * 2) != 0;
       GemmTmaParams t2 = tps[0]; t2.gemm.m_dev = dm2.p;
       dC.poison();
-      launch_ex(c.kern, t2, grid, threads, c.smem(), c.cs, false);
+      launch_ex(c.kern, t2, grid, threads, c.smem(), &cl, false);
       CK(cudaDeviceSynchronize());
       auto part = dC.down();
       long inv = 0;
@@ -553,7 +546,7 @@ static int run_csk() {
         for (int col = 0; col < n; col++) untouched += part[(size_t)row * n + col] != 0xFFFF;
       const bool ok = fails == 0 && untouched == 0 && inv == 0 && again == 0;
       if (!ok) g_all_ok = false;
-      auto t = timed([&](int it, bool pdl) { launch_ex(c.kern, tps[it % ncopies], grid, threads, c.smem(), c.cs, pdl); });
+      auto t = timed([&](int it, bool pdl) { launch_ex(c.kern, tps[it % ncopies], grid, threads, c.smem(), &cl, pdl); });
       printf("| %s | %d | %s | %d | %s max_err %.3g fails %ld untouched %ld invariance %ld again %ld | %.2f | %.2f |\n", cc.shape, m, c.name,
              grid.x * grid.y * grid.z, ok ? "OK" : "FAIL", maxe, fails, untouched, inv, again, t.first, t.second);
     }
@@ -563,16 +556,9 @@ static int run_csk() {
       if (!c || g_quick) continue;
       void (*kern)(GemmTmaParams) = cc.silu && sp == 1 ? c->tma_silu : c->tma_plain;
       CK(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, c->smem));
-      std::vector<GemmTmaParams> tps(ncopies);
-      for (int i = 0; i < ncopies; i++) {
-        GemmParams p{dA.p, dB.p + (size_t)i * n * k, dC.p, dP.p, dm.p, m, n, k, k, k, n, sp, nullptr};
-        tps[i].tmap_a = tensor_map(p.a, p.m, p.k, p.lda, c->bm);
-        tps[i].tmap_b = tensor_map(p.b, p.n, p.k, p.ldb, c->bn);
-        tps[i].gemm = p;
-        tps[i].stages = c->stages;
-      }
+      const std::vector<GemmTmaParams> tps = tma_params_per_copy(dA.p, dB.p, dC.p, dP.p, dm.p, m, n, k, sp, c->bm, c->bn, c->stages, ncopies);
       const dim3 grid(n / c->bn, (m + c->bm - 1) / c->bm, sp);
-      auto t = timed([&](int it, bool pdl) { launch_ex(kern, tps[it % ncopies], grid, c->threads, c->smem, 1, pdl); });
+      auto t = timed([&](int it, bool pdl) { launch_ex(kern, tps[it % ncopies], grid, c->threads, c->smem, nullptr, pdl); });
       printf("| %s | %d | %s%s%s | %d | (the forward's tile) | %.2f | %.2f |\n", cc.shape, m, c->name, sp > 1 ? " split " : "",
              sp > 1 ? std::to_string(sp).c_str() : "", grid.x * grid.y * grid.z, t.first, t.second);
     }
