@@ -54,8 +54,8 @@ __global__ void __launch_bounds__(2 * BM + 128, 1) wg_tma_kernel(const __grid_co
 // ---------------------------------------------------------------- cluster split-K (s30, harness only)
 // The k range split over the CS blocks of a cluster (1, 1, CS) instead of fp32 partials in global memory: after the
 // mainloop each block sends every other block the accumulator fragments that block owns (fragments [r OF, r OF + OF) of
-// every thread belong to rank r) into that block's exchange slots through distributed shared memory, one cluster
-// barrier, then each block sums its own fragments over the ranks in rank order (fp32, the same order whichever block
+// every thread belong to rank r) into that block's exchange slots through distributed shared memory between two cluster
+// barriers, then each block sums its own fragments over the ranks in rank order (fp32, the same order whichever block
 // sums) and stores them through the staged epilogue (bf16, or SiLU * up on gate/up pairs). The s25 question: does the
 // exchange cost less than the SM intake the split saves (gate_up at 128: 128 x 128 split 2 takes in 256 KB per block
 // against 128 x 64's 384)?
@@ -76,12 +76,12 @@ struct PkClusterSplitK {
     asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
     const uint32_t xb = (free_u32 + 15u) & ~15u;
     if (xb + (uint32_t)((CS - 1) * OF * T::THREADS * 16) > end_u32) __trap();  // the launch's smem must hold the slots
-    // slot of sender z in receiver d's region: the senders other than d, in rank order
     // a block may write another's shared memory only once that block has started (s30 call 3's racecheck: "a block
     // that might not have entered yet"): one cluster barrier before the exchange, one after it
     asm volatile("barrier.cluster.arrive.relaxed.aligned;\nbarrier.cluster.wait.aligned;\n" ::: "memory");
     // every accumulator index below is a compile-time constant (a runtime one would put acc in local memory and
-    // serialize the mainloop's wgmma): loops over ranks, predicated on this block's
+    // serialize the mainloop's wgmma): loops over ranks, predicated on this block's. The slot of sender z in receiver
+    // d's region: the senders other than d, in rank order.
 #pragma unroll
     for (int d = 0; d < CS; d++) {
       if (d == (int)rank) continue;
