@@ -1,7 +1,7 @@
 #!/bin/bash
 # s30 call 8: how much of the headline ratio's move (short: 0.43 of PyTorch in 022600's lease, 0.52 in 055343's) is
 # PyTorch's own spread inside one call, and whether its 30-iteration warm-up (ours: 300 ms primed + 1000 ms since 055343)
-# flatters us. bench/python/torch_prefill.py --modes compile-cudagraphs on ERNIE's four workloads, five runs alternating
+# flatters us. bench/python/torch_prefill.py --modes compile-cudagraphs on ERNIE's four workloads, four runs alternating
 # warm-ups of 30 and 3000 iterations, and our prefill (jar v88, set 055343's command) between them.
 # Prediction (written before the run): PyTorch's p50 within +-3 % across the runs of one warm-up; 3000 warm-up iterations
 # within 2 % of 30; ours within 1 %.
@@ -22,7 +22,7 @@ ours() {
     --warmup 30 --iterations 300 --no-progress --json $W/ours-$1.json > $W/ours-$1.txt 2>&1
   prog "ours $1 rc=$?"
 }
-torch w30a 30; ours 1; torch w3000a 3000; ours 2; torch w30b 30; ours 3; torch w3000b 3000; torch w30c 30
+torch w30a 30; ours 1; torch w3000a 3000; torch w30b 30; ours 2; torch w3000b 3000
 python3 - "$W" > $W/table.txt <<'PY'
 import json, sys, glob, os
 W = sys.argv[1]
