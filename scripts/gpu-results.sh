@@ -7,7 +7,7 @@
 #                                         vs A and A vs B), --no-pdl, a planted graph-only slowdown (the gate must
 #                                         catch it); Llama-3.2-1B; the tiny preset (fixed cost); JMH;
 #                                         the per-GEMM table vs cuBLAS (SKIP_TABLE=1: not); the PyTorch
-#                                         baseline, same lease (SKIP_TORCH=1: not); SKIP_JMH=1: no JMH
+#                                         baseline, same lease, TORCH_RUNS times (default 2; SKIP_TORCH=1: not); SKIP_JMH=1: no JMH
 #                                         PK_TRACE_LIB=.../libpktrace.so (kernels/check/cupti_trace.cpp, libcupti.so.13
 #                                         beside it): also the in-graph timeline of the main workloads (CUPTI kernel
 #                                         records, kernels/check/graph_timeline.py), timeline-*.txt and its nodes CSV
@@ -102,11 +102,17 @@ core)
     cat "$out/timeline-ernie-4.5-0.3b-$dev-$stamp.txt"
   fi
   if [ "${SKIP_TORCH:-0}" != 1 ]; then
-    for model in ernie-4.5-0.3b llama-3.2-1b; do
-      batches=$([ "$model" = ernie-4.5-0.3b ] && echo 4x80,8x16 || echo "")
-      PYTHONUNBUFFERED=1 run python3 "$root/bench/python/torch_prefill.py" --model "$model" --prompt-lens 10,480 \
-        --batches "$batches" --modes compile-cudagraphs --git-sha "${sha:-unknown}" \
-        --json "$out/torch-$model-$dev-$stamp.json" || echo "torch baseline $model failed"
+    # TORCH_RUNS (default 2) runs of each model, the first written as torch-<model>-<dev>-<stamp>.json, the others as
+    # ...-r2.json, ...: one run moves by ±5 % from the next in one call (s30 call 8: short 0.911-1.018 ms over four runs,
+    # ours ±0.2 %), so a ratio against PyTorch needs its spread beside it
+    for r in $(seq 1 "${TORCH_RUNS:-2}"); do
+      suffix=$([ "$r" = 1 ] && echo "" || echo "-r$r")
+      for model in ernie-4.5-0.3b llama-3.2-1b; do
+        batches=$([ "$model" = ernie-4.5-0.3b ] && echo 4x80,8x16 || echo "")
+        PYTHONUNBUFFERED=1 run python3 "$root/bench/python/torch_prefill.py" --model "$model" --prompt-lens 10,480 \
+          --batches "$batches" --modes compile-cudagraphs --git-sha "${sha:-unknown}" \
+          --json "$out/torch-$model-$dev-$stamp$suffix.json" || echo "torch baseline $model (run $r) failed"
+      done
     done
   fi
   ;;
