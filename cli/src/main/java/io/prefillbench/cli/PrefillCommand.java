@@ -568,11 +568,16 @@ final class PrefillCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    /** What to raise when samples moved: the run's own --warmup-ms, doubled (s30 call 1: run B's first eager workload still moved at 1000). */
+    /**
+     * What moved samples may mean: a warm-up too short (the JIT still compiling: a trend through the loop), or a host busy
+     * for part of it (s30 call 1: run B's short eager read 573 us in its first tenth and again in its seventh and eighth,
+     * 476-489 otherwise, at --warmup-ms 1000). The first fix to try is the run's own --warmup-ms, doubled.
+     */
     static String warmUpAdvice(Long warmupMs) {
         long ms = warmupMs == null ? 0 : warmupMs;
-        return ". The warm-up (--warmup-ms " + ms + ") ended before the host path had settled (the JIT, or the first workload's eager launches):"
-                + " raise --warmup-ms (e.g. " + Math.max(1000, 2 * ms) + ").";
+        return ". Either the warm-up (--warmup-ms " + ms + ") ended before the JIT had compiled the forward's host path (the samples trend"
+                + " down through the loop: raise --warmup-ms, e.g. " + Math.max(1000, 2 * ms) + "), or the host was busy for part of the loop"
+                + " (slow stretches that come and go: rerun on a quiet host); the samples are in the JSON.";
     }
 
     private static void appendTiming(StringBuilder sb, ModeTiming t) {

@@ -43,7 +43,7 @@ class WarmUpTest {
     @Test
     void driftAdviceNamesTheRunsWarmUpAndAsksForMore() {
         String at1000 = PrefillCommand.warmUpAdvice(1000L);
-        assertTrue(at1000.contains("--warmup-ms 1000)") && at1000.contains("e.g. 2000"), at1000);
+        assertTrue(at1000.contains("--warmup-ms 1000)") && at1000.contains("e.g. 2000") && at1000.contains("host was busy"), at1000);
         String none = PrefillCommand.warmUpAdvice(null);  // an older file: counted warm-up only
         assertTrue(none.contains("--warmup-ms 0)") && none.contains("e.g. 1000"), none);
     }
