@@ -575,9 +575,9 @@ final class PrefillCommand implements Callable<Integer> {
      */
     static String warmUpAdvice(Long warmupMs) {
         long ms = warmupMs == null ? 0 : warmupMs;
-        return ". Either the warm-up (--warmup-ms " + ms + ") ended before the JIT had compiled the forward's host path (the samples trend"
-                + " down through the loop: raise --warmup-ms, e.g. " + Math.max(1000, 2 * ms) + "), or the host was busy for part of the loop"
-                + " (slow stretches that come and go: rerun on a quiet host); the samples are in the JSON.";
+        return ". A trend: the warm-up (--warmup-ms " + ms + ") ended before the JIT had compiled the forward's host path (raise --warmup-ms,"
+                + " e.g. " + Math.max(1000, 2 * ms) + "). Comes and goes: the host was busy for part of the loop (rerun on a quiet host);"
+                + " the samples are in the JSON.";
     }
 
     private static void appendTiming(StringBuilder sb, ModeTiming t) {

@@ -36,6 +36,22 @@ public class SampleDriftTest {
         assertEquals(0.0456, d.lastMs(), 0.001);
         assertTrue(d.beyondLimit(), "change " + d.change());
         assertTrue(d.change() < 0);
+        assertFalse(d.comesAndGoes(), "a warm-up settles once");
+    }
+
+    /** s30 call 1's run B short eager by tenths: slow in the first and again in the seventh and eighth. */
+    @Test
+    void aHostBusyForPartOfTheLoopComesAndGoes() {
+        double[] tenthsUs = {573, 485, 476, 478, 476, 476, 554, 574, 483, 489};
+        SplittableRandom rng = new SplittableRandom(6);
+        long[] s = new long[300];
+        for (int i = 0; i < s.length; i++) s[i] = Math.round(tenthsUs[i / 30] * 1e3 * (1 + 0.01 * (rng.nextDouble() * 2 - 1)));
+        SampleDrift d = SampleDrift.of(s).orElseThrow();
+        assertTrue(d.beyondLimit(), d.toString());
+        assertTrue(d.comesAndGoes(), d.toString());
+        // the same loop without its second slow stretch reads as a trend
+        for (int i = 180; i < 240; i++) s[i] = Math.round(478e3);
+        assertFalse(SampleDrift.of(s).orElseThrow().comesAndGoes());
     }
 
     @Test
@@ -84,6 +100,6 @@ public class SampleDriftTest {
         Workload w = r.workloads().get(0);
         List<String> lines = SampleDrift.beyondLimit(withDriftingGraph(r));
         assertEquals(1, lines.size(), lines.toString());
-        assertTrue(lines.get(0).matches(w.name() + " graph: 0\\.46\\d -> 0\\.36\\d ms \\(-2[23]\\.\\d %\\)"), lines.get(0));
+        assertTrue(lines.get(0).matches(w.name() + " graph: 0\\.46\\d -> 0\\.36\\d ms \\(-2[23]\\.\\d %, a trend\\)"), lines.get(0));
     }
 }
