@@ -225,8 +225,7 @@ final class PrefillCommand implements Callable<Integer> {
         if (iterations < 1 || iterations > MAX_ITERATIONS)
             throw new BenchException("--iterations must be in 1.." + MAX_ITERATIONS + ", got " + iterations);
         if (warmup < 0 || warmup > MAX_ITERATIONS) throw new BenchException("--warmup must be in 0.." + MAX_ITERATIONS + ", got " + warmup);
-        checkWarmupMs();
-        checkPrimeMs();
+        checkWarmUpTimes();
         // the lower bound leaves time for at least one iteration; NaN and Infinity fail both comparisons
         if (duration != null && !(duration >= MIN_DURATION_S && duration <= MAX_DURATION_S))
             throw new BenchException("--duration must be in " + MIN_DURATION_S + ".." + MAX_DURATION_S + " seconds, got " + duration);
@@ -452,15 +451,14 @@ final class PrefillCommand implements Callable<Integer> {
         return timing;
     }
 
-    /** --warmup-ms in 0..MAX_WARMUP_MS (checked before anything runs, for prefill and --sweep alike). */
-    void checkWarmupMs() {
-        if (warmupMs < 0 || warmupMs > MAX_WARMUP_MS)
-            throw new BenchException("--warmup-ms must be in 0.." + MAX_WARMUP_MS + " milliseconds, got " + warmupMs);
+    /** --warmup-ms and --prime-ms in 0..MAX_WARMUP_MS (checked before anything runs, for prefill and --sweep alike). */
+    void checkWarmUpTimes() {
+        checkMs("--warmup-ms", warmupMs);
+        checkMs("--prime-ms", primeMs);
     }
 
-    void checkPrimeMs() {
-        if (primeMs < 0 || primeMs > MAX_WARMUP_MS)
-            throw new BenchException("--prime-ms must be in 0.." + MAX_WARMUP_MS + " milliseconds, got " + primeMs);
+    private static void checkMs(String option, long ms) {
+        if (ms < 0 || ms > MAX_WARMUP_MS) throw new BenchException(option + " must be in 0.." + MAX_WARMUP_MS + " milliseconds, got " + ms);
     }
 
     /** --first-tokens as call() parsed it (refused there, naming both, before anything runs). */

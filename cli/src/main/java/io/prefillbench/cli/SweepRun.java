@@ -54,8 +54,7 @@ final class SweepRun {
         int warmup = parsed.hasMatchedOption("--warmup") ? cmd.warmup : DEFAULT_WARMUP;
         if (iterations < 1 || iterations > PrefillCommand.MAX_ITERATIONS)
             throw new BenchException("--iterations must be in 1.." + PrefillCommand.MAX_ITERATIONS + ", got " + iterations);
-        cmd.checkWarmupMs();
-        cmd.checkPrimeMs();
+        cmd.checkWarmUpTimes();
         if (warmup < 0 || warmup > PrefillCommand.MAX_ITERATIONS)
             throw new BenchException("--warmup must be in 0.." + PrefillCommand.MAX_ITERATIONS + ", got " + warmup);
         if (cmd.device < 0) throw new BenchException("--device must be >= 0, got " + cmd.device);

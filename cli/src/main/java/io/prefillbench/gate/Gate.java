@@ -70,8 +70,8 @@ public final class Gate {
         mismatch("preset", base.config().model(), cur.config().model(), o, notes);
         RunConditions.check(base.config(), cur.config(), o.allowConfigDiff(), notes);
         // not a verdict: a drifting loop still has a p50, but one that mixes two speeds
-        for (String d : SampleDrift.beyondLimit(base)) notes.add("baseline's host samples moved within its timed loop: " + d + " (a trend: warm-up too short; comes and goes: a busy host)");
-        for (String d : SampleDrift.beyondLimit(cur)) notes.add("current's host samples moved within its timed loop: " + d + " (a trend: warm-up too short; comes and goes: a busy host)");
+        driftNotes("baseline", base, notes);
+        driftNotes("current", cur, notes);
         Map<String, Workload> baseRows = byLabel(base.workloads());
         Map<String, Workload> curRows = byLabel(cur.workloads());
         List<GateRow> rows = new ArrayList<>();
@@ -95,6 +95,11 @@ public final class Gate {
         if (rows.isEmpty()) throw new BenchException("no common workloads between baseline " + baseName + " and current " + curName);
         eagerOnlyRatioNotes(rows, o, notes);
         return new GateOutcome(baseName, curName, "prefill", o, rows, notes, missing);
+    }
+
+    private static void driftNotes(String side, Results r, List<String> notes) {
+        for (String d : SampleDrift.beyondLimit(r))
+            notes.add(side + "'s host samples moved within its timed loop: " + d + " (" + SampleDrift.READING + ")");
     }
 
     public static GateOutcome compareJmh(JmhResults base, JmhResults cur, GateOptions o) {

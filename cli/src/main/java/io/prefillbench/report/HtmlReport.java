@@ -132,7 +132,7 @@ public final class HtmlReport {
         List<String> drift = SampleDrift.beyondLimit(r);
         if (!drift.isEmpty())
             sb.append("<p class=\"warn\">Host samples moved within the timed loop (median of its first fifth → its last): ")
-                    .append(esc(String.join("; ", drift))).append(". A warm-up too short or a host busy for part of the loop: these p50s mix two speeds.</p>\n");
+                    .append(esc(String.join("; ", drift))).append(" (").append(esc(SampleDrift.READING)).append("): these p50s mix two speeds.</p>\n");
     }
 
     static void table(StringBuilder sb, String cls, List<String> header, List<List<String>> rows) {

@@ -31,6 +31,8 @@ import java.util.Optional;
 public record SampleDrift(double firstMs, double lastMs, double noiseLog, boolean comesAndGoes) {
     /** A move beyond this fraction is reported (when also beyond the noise). */
     public static final double LIMIT = 0.05;
+    /** What each shape asks for, as gate and report say it beside the lines of {@link #beyondLimit(Results)}. */
+    public static final String READING = "a trend: a warm-up too short; comes and goes: a host busy for part of the loop";
     /** Fewer samples say nothing: a fifth of them must hold a median of its own. */
     public static final int MIN_SAMPLES = 50;
 
