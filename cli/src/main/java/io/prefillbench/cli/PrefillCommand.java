@@ -178,12 +178,15 @@ final class PrefillCommand implements Callable<Integer> {
     /** --host-timing parsed once, in call(), before anything runs (the timed loops ask for it every iteration). */
     private HostTiming timing;
 
-    @Option(names = "--first-tokens", defaultValue = "sync", paramLabel = "HOW",
-            description = "How the host waits for a forward's first tokens (argmax writes them into pinned memory): sync (default: "
-                    + "cudaStreamSynchronize after the launch) or spin (the host spins until every sequence's token has landed and "
-                    + "leaves the stream running; 1.2-1.6 us less per forward on an H200 host in C++). Applies to the forwards "
-                    + "the host samples come from; event-timed forwards synchronize. Recorded in the results.")
-    String firstTokens = "sync";
+    // default spin since s30 call 9's rule (every core and 17..64-token workload <= +0.3 % against sync; short -2.3 %, long
+    // -0.9 %, tiny 43.8-45.7 -> 41.6-42.0 us in call 7); with --host-timing events it falls back to sync (resolveFirstTokens)
+    @Option(names = "--first-tokens", defaultValue = "spin", paramLabel = "HOW",
+            description = "How the host waits for a forward's first tokens (argmax writes them into pinned memory): spin (default: "
+                    + "the host spins until every sequence's token has landed and leaves the stream running; 1.2-1.6 us less per "
+                    + "forward on an H200 host in C++) or sync (cudaStreamSynchronize after the launch). Applies to the forwards "
+                    + "the host samples come from; event-timed forwards synchronize, so with --host-timing events the default is "
+                    + "sync. Recorded in the results.")
+    String firstTokens = "spin";
 
     /** --first-tokens parsed once, in call(). */
     private FirstTokenWait firstTokenWait;
@@ -209,14 +212,11 @@ final class PrefillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try {
             timing = HostTiming.parse(hostTiming);
-            firstTokenWait = FirstTokenWait.parse(firstTokens);
+            firstTokenWait = resolveFirstTokens(FirstTokenWait.parse(firstTokens),
+                    spec.commandLine().getParseResult().hasMatchedOption("--first-tokens"), timing);
         } catch (IllegalArgumentException e) {
             throw new BenchException(e.getMessage());
         }
-        // every host sample of --host-timing events comes from an event-timed forward, which must synchronize
-        if (firstTokenWait == FirstTokenWait.SPIN && timing == HostTiming.EVENTS)
-            throw new BenchException("--first-tokens spin has no effect with --host-timing events (each of its host samples is an "
-                    + "event-timed forward, which synchronizes): drop one");
         if (sweep != null) return new SweepRun(this).call();
         if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");
         // Everything the user typed is checked before the GPU is touched.
@@ -459,6 +459,17 @@ final class PrefillCommand implements Callable<Integer> {
 
     private static void checkMs(String option, long ms) {
         if (ms < 0 || ms > MAX_WARMUP_MS) throw new BenchException(option + " must be in 0.." + MAX_WARMUP_MS + " milliseconds, got " + ms);
+    }
+
+    /**
+     * The wait the run uses: every host sample of --host-timing events comes from an event-timed forward, which must
+     * synchronize, so the default spin becomes sync there and an explicit spin is refused.
+     */
+    static FirstTokenWait resolveFirstTokens(FirstTokenWait parsed, boolean explicit, HostTiming timing) {
+        if (parsed != FirstTokenWait.SPIN || timing != HostTiming.EVENTS) return parsed;
+        if (!explicit) return FirstTokenWait.SYNC;
+        throw new IllegalArgumentException("--first-tokens spin has no effect with --host-timing events (each of its host samples is an "
+                + "event-timed forward, which synchronizes): drop one");
     }
 
     /** --first-tokens as call() parsed it (refused there, naming both, before anything runs). */
