@@ -59,7 +59,7 @@ core)
     "${policy[@]}" --json "$out/gate-a-vs-b-$dev-$stamp.json"; echo "gate A vs B exit $?"
   echo "== gate: planted slowdown against A (must exit 1)"
   bench gate --baseline "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-a.json" --current "$out/planted-slowdown-$dev-$stamp.json" \
-    --allow-config-diff --json "$out/gate-planted-vs-a-$dev-$stamp.json"; echo "gate planted exit $?"
+    --allow-config-diff --json "$out/gate-planted-vs-a-$dev-$stamp.json"; planted_rc=$?; echo "gate planted exit $planted_rc"
   run bench prefill --model llama-3.2-1b --sizes 16,512 --prompts short,long --warmup 30 --iterations 300 --no-progress \
     --json "$out/prefill-llama-3.2-1b-$dev-$stamp.json" || fail "llama"
   run bench prefill --model tiny --sizes 16 --prompts short --warmup 100 --iterations 1000 --no-progress \
@@ -115,6 +115,9 @@ core)
       done
     done
   fi
+  # last, so the set's other files are written: a planted run the gate passes is no gate check (s31 call 1: the plant ran
+  # after the first tokens, which a spinning host does not wait for; CI's scripts/gate-committed.sh would fail on it)
+  [ "$planted_rc" = 1 ] || fail "the planted slowdown's gate exited $planted_rc, not 1: do not commit $out/planted-slowdown-$dev-$stamp.json"
   ;;
 study)
   run bench prefill --sweep 8:512:8 --no-progress --json "$out/sweep-ernie-4.5-0.3b-$dev-$stamp.json" || fail "sweep"
