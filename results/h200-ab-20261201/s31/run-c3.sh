@@ -6,15 +6,15 @@
 # 2. The core command's planted run on v90, gated against the new baseline (073646-b, v89; --allow-config-diff, as
 #    CI's scripts/gate-committed.sh does): must exit 1, every graph row SLOWER, eager rows SAME.
 # 3. What the forward's metadata copy-in costs by size (tiny's 4.8 us tile map, s30 call 5): tiny's graph forward with
-#    the default metadata (--max-num-seqs 32 --max-model-len 4096: block tables 32 x 256 pages, ~32.3 KB copied in over
-#    PCIe by build_tile_map's one block) against --max-model-len 64 (block tables 32 x 4 pages, ~1 KB; the same 32
-#    sequences, so the same attention tile capacity), three alternating pairs;
-#    ERNIE short at --sizes 16 the same, two pairs.
+#    the default metadata (--max-num-seqs 32 --max-model-len 4096, pages of 64 tokens: block tables 32 x 64 ints, ~8.5 KB
+#    copied in over PCIe by build_tile_map's one block of 16-byte loads) against --max-model-len 64 (block tables 32 x 1,
+#    ~0.6 KB; the same 32 sequences, so the same attention tile capacity), three alternating pairs; ERNIE short at
+#    --sizes 16 the same, two pairs.
 # Prediction (written before the run): 1 as stated; 2 graph rows +20..+55 % as the older planted files against this
-# baseline (gate-committed locally), eager within +-3 %; 3 the small metadata takes tiny's GPU p50 1.0-2.0 us lower
-# (40.0 -> 38-39 us: one SM reads 32 KB over PCIe at ~15-30 GB/s) and ERNIE short's by the same absolute amount. If it
-# saves >= 1 us, copying only the block-table rows a batch uses (or spreading the copy over blocks) is the lever for
-# tiny's 40 us; if < 0.5 us the copy-in is latency, not size, and the lever is elsewhere.
+# baseline (gate-committed locally), eager within +-3 %; 3 the small metadata within 0.5 us of the default on tiny's and
+# ERNIE's GPU p50: 8.5 KB is one round of the block's 16-byte loads (1024 threads x 16 B), so the copy-in is one PCIe
+# round trip whatever its size; the lever for tiny's 40 us is then the round trip itself, not the bytes. A saving
+# >= 1 us would say the bytes matter (copy only the block-table rows a batch uses).
 # Carry .gpu/jre.tar.xz, .gpu/s31/v89.jar, .gpu/s31/v90.jar, .gpu/s31/t90 (tests jar, junit console).
 cd "$(dirname "$0")/../../.."
 set -u
