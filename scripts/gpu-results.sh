@@ -114,6 +114,9 @@ core)
           --json "$out/torch-$model-$dev-$stamp$suffix.json" || echo "torch baseline $model (run $r) failed"
       done
     done
+    # ours / PyTorch per workload over this call's PyTorch runs (report's table; the committed HTML is rendered later)
+    bench report --force -o "/tmp/vs-torch-$stamp.html" "$out/prefill-ernie-4.5-0.3b-$dev-$stamp-b.json" \
+      "$out/prefill-llama-3.2-1b-$dev-$stamp.json" "$out"/torch-*-"$dev-$stamp"*.json | sed -n '/^## Ours against PyTorch/,/^wrote /p'
   fi
   # last, so the set's other files are written: a planted run the gate passes is no gate check (s31 call 1: the plant ran
   # after the first tokens, which a spinning host does not wait for; CI's scripts/gate-committed.sh would fail on it)

@@ -8,11 +8,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The gate's planted slowdown ({@link EngineOptions#slowdownCycles}) delays what a graph forward's host waits for under
- * either {@link FirstTokenWait}, and no eager forward. Until s31 the busy kernel ran after argmax, at the graph's end: a host
+ * either {@link FirstTokenWait}, and no eager forward, and changes no token. Until s31 the busy kernel ran after argmax, at the graph's end: a host
  * spinning for the first tokens returned before it ran, the next forward (eager, in ABBA order) waited for it, and the
  * set's planted gate passed (s31 call 1: graph -1.2 %, eager +22 %).
  */
@@ -36,10 +37,11 @@ class PlantedSlowdownGpuTest {
                 for (int i = 0; i < graph.length; i++) {
                     // graph then eager, as ABBA's halves meet: an eager forward right after a graph forward
                     long t0 = System.nanoTime();
-                    e.graph(batch);
+                    int[] g = e.graph(batch).firstTokens();
                     long t1 = System.nanoTime();
-                    e.eager(batch);
+                    int[] x = e.eager(batch).firstTokens();
                     long t2 = System.nanoTime();
+                    assertArrayEquals(x, g, w + ": the plant changed the graph's first tokens");
                     graph[i] = (t1 - t0) / 1e6;
                     eager[i] = (t2 - t1) / 1e6;
                 }

@@ -3,6 +3,7 @@ package io.prefillbench.cli;
 import io.prefillbench.report.HtmlReport;
 import io.prefillbench.report.ReportInput;
 import io.prefillbench.report.SummaryTable;
+import io.prefillbench.report.TorchRatios;
 import io.prefillbench.results.BenchInput;
 import io.prefillbench.results.ResultsIo;
 import picocli.CommandLine.Command;
@@ -67,6 +68,8 @@ public final class ReportCommand implements Callable<Integer> {
                 }
             }
         }
+        String vsTorch = TorchRatios.markdown(inputs);
+        if (!vsTorch.isEmpty()) out.printf("## %s%n%n%s%n", TorchRatios.TITLE, vsTorch);
         out.println("wrote " + output);
         out.flush();
         return 0;

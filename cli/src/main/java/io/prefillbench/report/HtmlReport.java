@@ -51,6 +51,7 @@ public final class HtmlReport {
         if (runs.stream().map(r -> r.name().replaceFirst(" (graph|eager)$", "")).distinct().count() >= 2)
             sb.append("<section class=\"input\" id=\"comparison\">\n<h2>Runs compared</h2>\n<div class=\"charts\">\n")
                     .append(RunComparison.chart(runs)).append("\n</div>\n</section>\n");
+        TorchRatios.section(sb, inputs);
         List<ServeRun> serveSweep = ServeSections.sweepRuns(inputs);
         boolean serveSweepDrawn = false;
         int n = 0;

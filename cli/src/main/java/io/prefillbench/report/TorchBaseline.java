@@ -5,7 +5,10 @@ import io.prefillbench.BenchException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The PyTorch baseline of {@code bench/python/torch_prefill.py} (schema {@value #SCHEMA}): per prompt length and
@@ -14,9 +17,24 @@ import java.util.List;
 public record TorchBaseline(String device, String model, String torchVersion, String gitSha, String timestamp, List<String> argv,
                             List<Point> points) {
     public static final String SCHEMA = "prefillbench/torch-baseline/v1";
+    private static final Pattern BATCH = Pattern.compile("(\\d+)x(\\d+)");  // torch_prefill.py --batches, e.g. 4x80
 
-    /** One prompt length in one mode; latencies in ns. */
-    public record Point(int tokens, String mode, double p50, double p90, double p99, double max, double mean, long count) {
+    /**
+     * One prompt length (or equal-length batch) in one mode; latencies in ns.
+     *
+     * @param seqLens the batch's sequence lengths: {@code [tokens]} for one prompt, N times L for a batch "NxL"
+     */
+    public record Point(int tokens, String mode, double p50, double p90, double p99, double max, double mean, long count,
+                        List<Integer> seqLens) {
+    }
+
+    /** Sequence lengths of a results row: its "batch" ("NxL", N prompts of L tokens) or one prompt of its tokens. */
+    static List<Integer> seqLens(Path file, int i, int tokens, JsonNode batch) {
+        if (batch.isMissingNode() || batch.isNull()) return List.of(tokens);
+        Matcher m = BATCH.matcher(batch.asText());
+        if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) * Integer.parseInt(m.group(2)) != tokens)
+            throw new BenchException(file + ": results[" + i + "].batch \"" + batch.asText() + "\" is not NxL with N * L = tokens (" + tokens + ")");
+        return Collections.nCopies(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
     static TorchBaseline fromTree(Path file, JsonNode tree) {
@@ -28,13 +46,14 @@ public record TorchBaseline(String device, String model, String torchVersion, St
             JsonNode r = results.get(i);
             if (!r.path("tokens").canConvertToInt() || r.path("tokens").asInt() < 1)
                 throw new BenchException(file + ": results[" + i + "].tokens is not a positive integer");
+            List<Integer> lens = seqLens(file, i, r.get("tokens").asInt(), r.path("batch"));
             for (var e : r.properties()) {
                 if (!e.getValue().isObject()) continue;
                 JsonNode s = e.getValue();
                 if (!s.path("p50").isNumber()) throw new BenchException(file + ": results[" + i + "]." + e.getKey() + " has no numeric p50");
                 pts.add(new Point(r.get("tokens").asInt(), e.getKey(), s.path("p50").asDouble(), s.path("p90").asDouble(Double.NaN),
                         s.path("p99").asDouble(Double.NaN), s.path("max").asDouble(Double.NaN), s.path("mean").asDouble(Double.NaN),
-                        s.path("count").asLong(0)));
+                        s.path("count").asLong(0), lens));
             }
         }
         if (pts.isEmpty()) throw new BenchException(file + ": PyTorch baseline has no timed mode");
