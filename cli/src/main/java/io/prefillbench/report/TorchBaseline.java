@@ -32,9 +32,10 @@ public record TorchBaseline(String device, String model, String torchVersion, St
     static List<Integer> seqLens(Path file, int i, int tokens, JsonNode batch) {
         if (batch.isMissingNode() || batch.isNull()) return List.of(tokens);
         Matcher m = BATCH.matcher(batch.asText());
-        if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) * Integer.parseInt(m.group(2)) != tokens)
+        int n = m.matches() ? Integer.parseInt(m.group(1)) : 0, len = n > 0 ? Integer.parseInt(m.group(2)) : 0;
+        if (n < 1 || n * len != tokens)
             throw new BenchException(file + ": results[" + i + "].batch \"" + batch.asText() + "\" is not NxL with N * L = tokens (" + tokens + ")");
-        return Collections.nCopies(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        return Collections.nCopies(n, len);
     }
 
     static TorchBaseline fromTree(Path file, JsonNode tree) {
