@@ -1853,7 +1853,12 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       if (rope) {  // rope_kv_write fused into qkv (split-K fixup): partials into part, q/k/v into qkv and the caches
         void (*fk)(GemmRopeParams) = kernel == "gemm_bf16_stream_m16_rope" ? gemm_bf16_stream_m16_rope
                                      : kernel == "gemm_bf16_stream_m32_rope" ? gemm_bf16_stream_m32_rope
-                                                                             : gemm_bf16_stream_m64_rope;
+                                     : kernel == "gemm_bf16_stream_m64_rope" ? gemm_bf16_stream_m64_rope
+                                     : kernel == "gemm_bf16_stream_m16_n32_rope" ? gemm_bf16_stream_m16_n32_rope
+                                     : kernel == "gemm_bf16_stream_m32_n32_rope" ? gemm_bf16_stream_m32_n32_rope
+                                     : kernel == "gemm_bf16_stream_m64_n32_rope" ? gemm_bf16_stream_m64_n32_rope
+                                                                                 : nullptr;
+        if (!fk) { skip("rope GEMM form not known to the harness"); continue; }
         launch_ex(fk, grid, block, smem, st, pdl,
                   GemmRopeParams{GemmParams{a, w, c, B.part.p, mdev, m, n, k, lda, k, n, splits, B.cnt.p},
                                  RopeKvParams{c, B.part.p, splits, m, M.bqkv.p + (size_t)l * W, M.cs.p, B.pos.p, B.slots.p, B.kc.p + l * kvl,
@@ -1891,6 +1896,13 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       else if (kernel == "gemm_bf16_stream_m32") launch_ex(gemm_bf16_stream_m32, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m64") launch_ex(gemm_bf16_stream_m64, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m16_n32") launch_ex(gemm_bf16_stream_m16_n32, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m16_n32_attn") {  // o with layer l's attention as its prologue (test_attn_o's chain)
+        if (sfx != "o") { skip("the attention prologue feeds o only"); continue; }
+        launch_ex(gemm_bf16_stream_m16_n32_attn, grid, block, smem, st, pdl,
+                  GemmAttnParams{p, AttnParams{B.qkv.p, B.kc.p + l * kvl, B.vc.p + l * kvl, B.attn.p, B.qs.p, B.kvl.p, B.bt.p, B.tb.p, B.tt.p,
+                                               B.nblocks.p, W, CM::QH, CM::KVH, CM::D, B.maxpages, 0.125f * 1.4426950408889634f},
+                                 B.nseq.p});
+      }
       else if (kernel == "gemm_bf16_stream_m32_n32") launch_ex(gemm_bf16_stream_m32_n32, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m64_n32") launch_ex(gemm_bf16_stream_m64_n32, grid, block, smem, st, pdl, p);
       else launch_ex(gemm_bf16, grid, block, smem, st, pdl, p);
@@ -2883,6 +2895,204 @@ static void test_n32() {
     }
 }
 
+// ================================================================ attention folded into o (v74)
+// gemm_bf16_stream_m16_n32_attn: o at <= 16 rows computing the attention of its k range (two q heads) from the qkv rows
+// itself (fresh prompts: every key is one of the batch's rows). Kernel: its fp32 partial planes summed against a float64
+// attention (bf16-rounded, as the attention kernel writes it) times W_o; the same bits twice; rows >= T untouched; the
+// cache, block table, tile map and attention output pointers null (never read). Chain: the plan's bucket-16 chain with
+// every layer's attention dropped and its o replaced, against the plan's chain (layer 0's caches bit for bit: written
+// before any attention; later tensors within tolerance: another softmax order), deterministic eager / PDL / graph, and
+// both timed as graph replays, alternating.
+static void test_attn_o() {
+  printf("\n== attention folded into o's prologue (gemm_bf16_stream_m16_n32_attn, fresh prompts at <= 16 rows)\n");
+  typedef ChainModel CM;
+  const int MC = 16, H = CM::H, W = CM::W, QH = CM::QH, KVH = CM::KVH, D = CM::D, S = 8, G = QH / KVH;
+  const float scale_log2 = 0.125f * 1.4426950408889634f;
+  Rng r(74);
+  const auto Wo = rand_bf16((size_t)H * H, r, std::sqrt(3.f / H));
+  Dev<uint16_t> dW(Wo);
+  Dev<float> dP((size_t)S * MC * H);
+  const std::vector<std::vector<int>> batches = {{10}, {4, 6}, {3, 5, 2, 6}, {16}, {1}, std::vector<int>(16, 1), {1, 15}};
+  for (const auto &lens : batches) {
+    const int ns = (int)lens.size();
+    std::vector<int32_t> qs(1, 0), kl;
+    for (int l : lens) { qs.push_back(qs.back() + l); kl.push_back(l); }
+    const int T = qs.back();
+    while ((int)qs.size() < MC + 1) qs.push_back(T);
+    kl.resize(MC, 0);
+    const auto qkv = rand_bf16((size_t)MC * W, r, 2.f);  // rows >= T hold values too: the kernel must not read them
+    // float64 attention, rounded to bf16 as the attention kernel stores it, then o = attn W_o^T
+    std::vector<float> att((size_t)T * H);
+    for (int s = 0; s < ns; s++)
+      for (int t = qs[s]; t < qs[s + 1]; t++)
+        for (int h = 0; h < QH; h++) {
+          const int kh = h / G;
+          std::vector<double> sc;
+          double mx = -INFINITY;
+          for (int j = qs[s]; j <= t; j++) {
+            double d = 0;
+            for (int e = 0; e < D; e++) d += (double)h_bf2f(qkv[(size_t)t * W + h * D + e]) * h_bf2f(qkv[(size_t)j * W + (QH + kh) * D + e]);
+            sc.push_back(d * 0.125);
+            mx = std::max(mx, sc.back());
+          }
+          double l = 0, o[64] = {0};
+          for (int j = qs[s]; j <= t; j++) {
+            const double pj = std::exp(sc[j - qs[s]] - mx);
+            l += pj;
+            for (int e = 0; e < D; e++) o[e] += pj * h_bf2f(qkv[(size_t)j * W + (QH + KVH + kh) * D + e]);
+          }
+          for (int e = 0; e < D; e++) att[(size_t)t * H + h * D + e] = h_round((float)(o[e] / l));
+        }
+    std::vector<double> ref((size_t)T * H);
+    parallel_for(T, [&](int t) {
+      for (int c = 0; c < H; c++) {
+        double acc = 0;
+        for (int i = 0; i < H; i++) acc += (double)att[(size_t)t * H + i] * h_bf2f(Wo[(size_t)c * H + i]);
+        ref[(size_t)t * H + c] = acc;
+      }
+    });
+    Dev<uint16_t> dq(qkv);
+    Dev<int32_t> dqs(qs), dkl(kl), dm = dev_scalar(T), dns = dev_scalar(ns);
+    const GemmAttnParams p{GemmParams{nullptr, dW.p, nullptr, dP.p, dm.p, MC, H, H, H, H, H, S},
+                           AttnParams{dq.p, nullptr, nullptr, nullptr, dqs.p, dkl.p, nullptr, nullptr, nullptr, nullptr, W, QH, KVH, D, 0, scale_log2},
+                           dns.p};
+    const dim3 grid(H / PREFILL_GEMM_STREAM_N32_BN, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
+    auto run = [&]() {
+      dP.poison();
+      launch_ex(gemm_bf16_stream_m16_n32_attn, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, false, p);
+      CK(cudaGetLastError());
+      CK(cudaDeviceSynchronize());
+      return dP.down();
+    };
+    const auto h1 = run(), h2 = run();
+    long untouched = 0;
+    for (int z = 0; z < S; z++)
+      for (size_t i = (size_t)T * H; i < (size_t)MC * H; i++) {
+        uint32_t u; std::memcpy(&u, &h1[(size_t)z * MC * H + i], 4); untouched += u != 0xFFFFFFFFu;
+      }
+    std::string sl;
+    for (int l : lens) sl += (sl.empty() ? "" : ",") + std::to_string(l);
+    if (ns > 4) sl = std::to_string(ns) + "x" + std::to_string(lens[0]);
+    const std::string tag = "attn_o [" + sl + "] s" + std::to_string(S);
+    Cmp c = compare("attn_o", (long)T * H,
+                    [&](long i) { float a = h1[i]; for (int z = 1; z < S; z++) a += h1[(size_t)z * MC * H + i]; return a; },
+                    [&](long i) { return ref[i]; }, 1e-2, 2e-2);
+    const bool same = std::memcmp(h1.data(), h2.data(), h1.size() * 4) == 0;  // NaN poison past T: bits, not ==
+    if (!same || untouched) { c.ok = false; c.fails += !same + untouched; printf("    %s: twice %s, %ld written past T\n", tag.c_str(), same ? "equal" : "DIFFER", untouched); }
+    if (lens.size() == 1 && lens[0] == 10 && !getenv("PK_ATTN_O_QUICK")) {  // kernel time: the fused o against o alone (its A from attention's output)
+      Dev<uint16_t> dA((size_t)MC * H);
+      CK(cudaMemset(dA.p, 0, dA.n * 2));
+      const GemmParams po{dA.p, dW.p, nullptr, dP.p, dm.p, MC, H, H, H, H, H, S};
+      const double t_attn = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32_attn, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, true, p); });
+      const double t_o = time_us([&](int) { launch_stream_n32(po, MC, S, 0, true); });
+      record(tag + " vs float64", c, t_attn, fmt("PDL back to back; o alone %.2f us", t_o));
+    } else {
+      record_bool(tag + " vs float64 (same bits twice, rows >= T untouched)", c.ok, c.fails, c.count);
+    }
+  }
+
+  // the chain
+  if (!load_plan_ops()) {
+    printf("chain skipped: set PK_OPS to `bench.jar plan --model ernie-4.5-0.3b --sizes 16,512 --max-num-seqs 16 --dump-ops FILE`\n");
+    return;
+  }
+  const std::vector<const OpLine *> rops = plan_ops(16);
+  std::vector<OpLine> sub;  // the plan's ops with each layer's attention folded into its o
+  int folded = 0;
+  for (size_t i = 0; i < rops.size(); i++) {
+    const OpLine &o = *rops[i];
+    if (o.s("kind") == "ATTENTION" && i + 1 < rops.size() && rops[i + 1]->suffix() == "o" &&
+        rops[i + 1]->s("kernel") == "gemm_bf16_stream_m16_n32" && rops[i + 1]->i("splits") * 128 == H) {
+      OpLine f = *rops[i + 1];
+      f.f["kernel"] = "gemm_bf16_stream_m16_n32_attn";
+      sub.push_back(f);
+      folded++;
+      i++;
+      continue;
+    }
+    sub.push_back(o);
+  }
+  std::vector<const OpLine *> fops;
+  for (auto &o : sub) fops.push_back(&o);
+  record_bool("attn_o chain: every layer's attention folded (" + std::to_string(folded) + " of " + std::to_string(CM::L) + ")", folded == CM::L,
+              folded != CM::L, 1);
+  if (folded != CM::L) return;
+  ChainModel M;
+  cudaStream_t st;
+  CK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
+  const bool quick = getenv("PK_ATTN_O_QUICK") != nullptr;  // sanitizer runs: the first batch, eager only
+  for (const std::vector<int> &lens : {std::vector<int>{10}, std::vector<int>{4, 6}, std::vector<int>{3, 5, 2, 6}, std::vector<int>{16}}) {
+    if (quick && lens.size() > 1) break;
+    ChainBatch B(16, rops[0]->i("seqs"), rops[0]->i("tiles"), lens, r);
+    const std::string tag = "attn_o chain T=" + std::to_string(B.T) + " seqs=" + std::to_string(B.ns);
+    B.poison();
+    auto sk = enqueue_chain(M, B, rops, st, false, true);
+    CK(cudaStreamSynchronize(st));
+    auto ref = B.snapshot();
+    B.poison();
+    auto sk2 = enqueue_chain(M, B, fops, st, false, true);
+    CK(cudaStreamSynchronize(st));
+    CK(cudaGetLastError());
+    for (auto &x : sk2) sk.push_back(x);
+    if (!sk.empty()) {
+      for (auto &x : sk) printf("  skipped %s\n", x.c_str());
+      record_bool(tag + " chains run whole", false, (long)sk.size(), 1);
+      continue;
+    }
+    auto got = B.snapshot();
+    const size_t kvl = (size_t)B.npages * 64 * CM::KVH * CM::D;
+    {  // layer 0's caches: written by qkv before any attention
+      std::vector<uint16_t> g0(got[7].begin(), got[7].begin() + kvl), r0(ref[7].begin(), ref[7].begin() + kvl);
+      std::vector<uint16_t> g1(got[8].begin(), got[8].begin() + kvl), r1(ref[8].begin(), ref[8].begin() + kvl);
+      record_bool(tag + " k and v cache layer 0 == plan chain", g0 == r0 && g1 == r1, (g0 != r0) + (g1 != r1), 2);
+      std::vector<uint16_t> k1(got[7].begin() + kvl, got[7].begin() + 2 * kvl), rk1(ref[7].begin() + kvl, ref[7].begin() + 2 * kvl);
+      record(tag + " k cache layer 1", compare_bits_or_tol("k1", k1, rk1, kvl, 3e-2, 3e-2), 0, "");
+    }
+    const char *names[] = {"residual", "hidden", "qkv (last layer)", "act (last layer)", "final hidden", "logits"};
+    for (int t : {0, 2, 3, 4, 5}) {
+      const size_t n = got[t].size();
+      const double rr = rms_bf16(ref[t], n);
+      record(tag + " " + names[t], compare_bits_or_tol(names[t], got[t], ref[t], n, 0.25 * rr, 0.1), 0, fmt("ref rms %.3g", rr));
+    }
+    long agree = 0;
+    for (int s = 0; s < B.ns; s++) agree += got[6][2 * s] == ref[6][2 * s] && got[6][2 * s + 1] == ref[6][2 * s + 1];
+    printf("%s: first tokens agree in %ld of %d sequences\n", tag.c_str(), agree, B.ns);
+    auto same = [&](const std::string &what) {
+      auto o = B.snapshot();
+      record_bool(tag + " " + what, o == got, o != got, 1);
+    };
+    B.poison(); enqueue_chain(M, B, fops, st, false, true); CK(cudaStreamSynchronize(st)); same("eager again == eager");
+    B.poison(); enqueue_chain(M, B, fops, st, true, true); CK(cudaStreamSynchronize(st)); same("eager PDL == eager");
+    if (quick) continue;
+    cudaGraphExec_t ge[2];  // [folded], PDL
+    for (int f = 0; f < 2; f++) {
+      cudaGraph_t g;
+      CK(cudaStreamBeginCapture(st, cudaStreamCaptureModeThreadLocal));
+      enqueue_chain(M, B, f ? fops : rops, st, true, true);
+      CK(cudaStreamEndCapture(st, &g));
+      CK(cudaGraphInstantiate(&ge[f], g, 0));
+      CK(cudaGraphDestroy(g));
+    }
+    for (int rep = 0; rep < 2; rep++) {
+      B.poison(); CK(cudaGraphLaunch(ge[1], st)); CK(cudaStreamSynchronize(st));
+      same("graph PDL == eager #" + std::to_string(rep));
+    }
+    std::vector<double> us[2];
+    for (int rep = 0; rep < 3; rep++)
+      for (int j = 0; j < 2; j++) {  // order alternating: plan first, folded first, plan first
+        const int f = rep % 2 == 0 ? j : 1 - j;
+        us[f].push_back(graph_replay_us(ge[f], st));
+      }
+    B.poison(); CK(cudaGraphLaunch(ge[1], st)); CK(cudaStreamSynchronize(st)); same("graph PDL after timing == eager");
+    printf("%s: graph PDL replay  plan chain %.1f %.1f %.1f us | attention in o %.1f %.1f %.1f us\n", tag.c_str(), us[0][0], us[0][1],
+           us[0][2], us[1][0], us[1][1], us[1][2]);
+    auto med = [](std::vector<double> v) { std::sort(v.begin(), v.end()); return v[1]; };
+    g_rows.push_back({tag + " graph PDL, attention in o", true, 0, 0, 0, med(us[1]), fmt("plan chain %.1f us", med(us[0]))});
+    for (int f = 0; f < 2; f++) CK(cudaGraphExecDestroy(ge[f]));
+  }
+  CK(cudaStreamDestroy(st));
+}
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -2925,6 +3135,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_attn, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));
@@ -2951,6 +3162,7 @@ int main(int argc, char **argv) {
   if (want("table")) test_table();
   if (want("pdl")) test_pdl();
   if (want("layer")) test_layer();
+  if (want("attn_o")) test_attn_o();
   if (want("prefetch")) test_prefetch();
   if (only == "streaml2") test_stream_l2();
   CK(cudaDeviceSynchronize());

@@ -290,6 +290,22 @@ typedef struct GemmRopeParams {
   RopeKvParams rope;
 } GemmRopeParams;
 
+/* gemm_bf16_stream_m16_n32_attn (v74, fresh prompts at <= 16 rows): the o projection with the attention that feeds it
+ * as its prologue. Each block's k range (k / splits == PREFILL_GEMM_STREAM_N32_BK columns of the attention output: whole
+ * q heads of head_dim 64, every one of them in one kv head) is computed by the block itself, after the PDL wait, from
+ * attn.q (the qkv rows rope wrote: q, k and v heads at columns head * 64, q_stride apart) into its A stage, instead of
+ * being loaded from attn.out; then the _n32 GEMM as usual (partials at splits > 1). Only for batches without a cached
+ * prefix: every sequence's keys are its own new tokens (kv_lens[s] == its query length, the kernel traps otherwise), so
+ * row i of a sequence sees its rows 0..i; attn.k_cache, v_cache, block_tables, the tile map and attn.out are not read.
+ * Row t's values depend on its sequence only (fp32 scores, base-2 softmax over <= 16 keys, bf16-rounded output): the
+ * same in eager and graph, within tolerance of attention + o (another softmax order). Grid, block and shared memory:
+ * the _n32 kernel's. */
+typedef struct GemmAttnParams {
+  GemmParams gemm;
+  AttnParams attn;
+  const int32_t *num_seqs; /* device scalar: sequences of the batch (attn.query_start has num_seqs + 1 entries) */
+} GemmAttnParams;
+
 /* gemm_bf16_tma_<BM>x<BN>[_silu] (gemm_wgmma.cu, sm_90a): the GemmParams contract with the operands read by TMA.
  * tmap_a / tmap_b: CUtensorMaps (cuTensorMapEncodeTiled) of a [m, lda] and b [n, ldb] as bf16, rank 2, dims
  * {k, rows}, box {64, BM} / {64, BN}, 128-byte swizzle, zero out-of-bounds fill. Passed by value (128-byte aligned).

@@ -399,9 +399,136 @@ static __device__ __forceinline__ void pk_stream_cluster_sum(const GemmParams &p
 #endif
 }
 
-template <class C, int TRIG, int EPI = PK_EPI_NONE>
+// The attention prologue (v74, gemm_bf16_stream_m16_n32_attn; GemmAttnParams in prefill_kernels.h): in a batch of
+// fresh prompts at <= 16 rows every key is one of the batch's own rows, so an o block can compute the attention output
+// of its k range (HB = BK / 64 q heads of one kv head) from the qkv rows itself and put it into its A stage: the
+// attention kernel's link and o's A round trip leave the chain for one L2 round trip (Q, K, V rows) and ~0.5 us of
+// arithmetic per block, repeated over o's column tiles.
+// Each row's sequence start (from query_start and num_seqs, host-written metadata: read before the PDL wait).
+template <int MCAP>
+static __device__ __forceinline__ int *pk_attn_pro_rows() {
+  __shared__ int qstart[MCAP];  // one per kernel that calls this (the _attn ones)
+  return qstart;
+}
+template <int MCAP, int THREADS>
+static __device__ __forceinline__ void pk_attn_pro_rows_load(const AttnParams &a, const int32_t *num_seqs, int m_eff, int *qstart) {
+  const int ns = *num_seqs;
+  for (int s = threadIdx.x; s < ns; s += THREADS) {
+    const int b = a.query_start[s], e = a.query_start[s + 1];
+    if (e > b && a.kv_lens[s] != e - b) __trap();  // a cached prefix: this form serves fresh prompts only (a plan error)
+    for (int t = b; t < min(e, m_eff); t++) qstart[t] = b;
+  }
+}
+// After the PDL wait: the block's Q (HB heads from column kbeg), K and V (their kv head) rows into shared memory (one
+// round trip, every load in flight), then per (row, head) four threads, 16 dims each: fp32 scores (the 4 partial dots
+// summed by two xor shuffles, the same value in the 4 lanes), base-2 softmax over the row's keys (its sequence's rows
+// up to itself), P V, 1 / sum, bf16 into A stage 0 (swizzled as load_a leaves it; rows >= m_eff zero).
+template <class C>
+static __device__ __forceinline__ void pk_attn_prologue(const AttnParams &a, const int *qstart, int m_eff, int kbeg, unsigned char *stage,
+                                                        uint32_t sA) {
+  constexpr int MCAP = C::MCAP, THREADS = C::THREADS, D = 64, HB = C::BK / D;
+  constexpr int QLD = HB * D + 8, KLD = D + 8;  // staging row strides in halves (16-byte aligned rows)
+  constexpr int CPRW = HB * D / 8 + 2 * D / 8;  // 16-byte chunks per row: Q, then K, then V
+  constexpr int N = MCAP * CPRW / THREADS;
+  static_assert(MCAP == 16 && HB <= THREADS / 32, "one m16 tile of rows, one warp per head");
+  static_assert((MCAP * CPRW) % THREADS == 0, "load mapping");
+  uint16_t *qs = reinterpret_cast<uint16_t *>(stage), *ks = qs + MCAP * QLD, *vs = ks + MCAP * KLD;
+  const int group = a.q_heads / a.kv_heads, h0 = kbeg / D, kh = h0 / group;
+  const int tid = threadIdx.x;
+  {
+    uint4 v[N];
+#pragma unroll
+    for (int i = 0; i < N; i++) {
+      const int c = tid + i * THREADS, t = c / CPRW, j = c % CPRW;
+      const int col = j < HB * D / 8 ? h0 * D + j * 8 : j < HB * D / 8 + D / 8 ? (a.q_heads + kh) * D + (j - HB * D / 8) * 8
+                                                                               : (a.q_heads + a.kv_heads + kh) * D + (j - HB * D / 8 - D / 8) * 8;
+      v[i] = t < m_eff ? pk_ld_cg16(a.q + (size_t)t * a.q_stride + col) : make_uint4(0u, 0u, 0u, 0u);
+    }
+#pragma unroll
+    for (int i = 0; i < N; i++) {
+      const int c = tid + i * THREADS, t = c / CPRW, j = c % CPRW;
+      uint16_t *dst = j < HB * D / 8 ? qs + t * QLD + j * 8 : j < HB * D / 8 + D / 8 ? ks + t * KLD + (j - HB * D / 8) * 8
+                                                                                     : vs + t * KLD + (j - HB * D / 8 - D / 8) * 8;
+      *reinterpret_cast<uint4 *>(dst) = v[i];
+    }
+  }
+  __syncthreads();
+  // v74.1: per head one warp on the tensor cores (v74's 4 threads per (row, head) in fp32 were latency-bound: ~4 us).
+  // S = Q K^T (m16 x n16 x k64: 8 mma), masked to the row's sequence up to itself, base-2 softmax on the accumulator
+  // fragments (a row's 16 keys in its quad: 2 shuffles for the max, 2 for the sum), P as bf16 A fragments (the S
+  // accumulator layout is the A layout), O = P V (m16 x n64 x k16: 8 mma, V through ldmatrix.trans), O / sum into A.
+  const int warp = tid >> 5, lane = tid & 31;
+  if (warp >= HB) return;
+  const int hh = warp, g = lane >> 2, c2 = (lane & 3) * 2;
+  const uint32_t sq = smem_u32(qs), sk = smem_u32(ks), sv = smem_u32(vs);
+  float sacc[2][4];
+#pragma unroll
+  for (int nt = 0; nt < 2; nt++) sacc[nt][0] = sacc[nt][1] = sacc[nt][2] = sacc[nt][3] = 0.f;
+#pragma unroll
+  for (int kk = 0; kk < D / 16; kk++) {
+    uint32_t af[4], b0, b1, b2, b3;
+    // A: rows lane & 15, chunk 2 kk + (lane >> 4) of this head; B (K rows = keys): keys ((lane >> 4) & 1) * 8 + (lane & 7),
+    // chunk 2 kk + ((lane >> 3) & 1)
+    ldmatrix_x4(af[0], af[1], af[2], af[3], sq + (uint32_t)((lane & 15) * QLD + hh * D + (2 * kk + (lane >> 4)) * 8) * 2);
+    ldmatrix_x4(b0, b1, b2, b3, sk + (uint32_t)((((lane >> 4) & 1) * 8 + (lane & 7)) * KLD + (2 * kk + ((lane >> 3) & 1)) * 8) * 2);
+    mma_bf16_16816(sacc[0], af, b0, b1);
+    mma_bf16_16816(sacc[1], af, b2, b3);
+  }
+  float mx[2], l[2];
+#pragma unroll
+  for (int h = 0; h < 2; h++) {  // h: rows g (accumulators 0, 1) and g + 8 (2, 3)
+    const int t = g + 8 * h;
+    const int lo = t < m_eff ? min(max(qstart[t], 0), t) : t + 1;  // rows past m_eff: no keys
+    float m = -INFINITY;
+#pragma unroll
+    for (int nt = 0; nt < 2; nt++)
+#pragma unroll
+      for (int e = 0; e < 2; e++) {
+        const int j = nt * 8 + c2 + e;
+        float &v = sacc[nt][2 * h + e];
+        v = j >= lo && j <= t ? v * a.scale_log2 : -INFINITY;
+        m = fmaxf(m, v);
+      }
+    m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
+    m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
+    mx[h] = m == -INFINITY ? 0.f : m;
+    float sum = 0.f;
+#pragma unroll
+    for (int nt = 0; nt < 2; nt++)
+#pragma unroll
+      for (int e = 0; e < 2; e++) {
+        float &v = sacc[nt][2 * h + e];
+        v = exp2f(v - mx[h]);
+        sum += v;
+      }
+    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+    sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+    l[h] = sum > 0.f ? 1.f / sum : 0.f;
+  }
+  const uint32_t pf[4] = {pack_bf2(sacc[0][0], sacc[0][1]), pack_bf2(sacc[0][2], sacc[0][3]), pack_bf2(sacc[1][0], sacc[1][1]),
+                          pack_bf2(sacc[1][2], sacc[1][3])};
+#pragma unroll
+  for (int dp = 0; dp < D / 16; dp++) {  // two n8 tiles of dims per ldmatrix.x4.trans: keys (m & 1) * 8 + (lane & 7), chunk 2 dp + (m >> 1)
+    const int mi = lane >> 3;
+    uint32_t b0, b1, b2, b3;
+    ldmatrix_x4_trans(b0, b1, b2, b3, sv + (uint32_t)(((mi & 1) * 8 + (lane & 7)) * KLD + (2 * dp + (mi >> 1)) * 8) * 2);
+    float o0[4] = {0.f, 0.f, 0.f, 0.f}, o1[4] = {0.f, 0.f, 0.f, 0.f};
+    mma_bf16_16816(o0, pf, b0, b1);
+    mma_bf16_16816(o1, pf, b2, b3);
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+      const int t = g + 8 * h;
+      const uint32_t x0 = pack_bf2(o0[2 * h] * l[h], o0[2 * h + 1] * l[h]), x1 = pack_bf2(o1[2 * h] * l[h], o1[2 * h + 1] * l[h]);
+      const int ch = hh * (D / 8) + 2 * dp;  // the A tile's 16-byte chunk of dims 16 dp .. 16 dp + 7
+      asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(sA + pk_st_swz(t, ch, C::AROW) + c2 * 2), "r"(x0) : "memory");
+      asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(sA + pk_st_swz(t, ch + 1, C::AROW) + c2 * 2), "r"(x1) : "memory");
+    }
+  }
+}
+
+template <class C, int TRIG, int EPI = PK_EPI_NONE, bool ATTN = false>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem,
-                                                           const RopeKvParams *rope = nullptr) {
+                                                           const RopeKvParams *rope = nullptr, const GemmAttnParams *attn = nullptr) {
   constexpr bool SILU = EPI == PK_EPI_SILU, ROPE = EPI == PK_EPI_ROPE || EPI == PK_EPI_ROPE1;
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
@@ -421,6 +548,14 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   if (ROPE && (RBN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
   if (ROPE && GT > 1 && p.n % RBN != 0) __trap();  // host error: a head group would straddle the end
   if (EPI == PK_EPI_ROPE1 && p.splits != 1) __trap();  // host error: the direct rope form is never split
+  if constexpr (ATTN) {  // host errors: one k tile of whole heads of 64 in one kv head, 16-row capacity
+    static_assert(EPI == PK_EPI_NONE && C::BK % 64 == 0 && MCAP == 16 && 2 * C::W_ST + 8192 <= C::STAGES * C::W_ST,
+                  "the attention prologue: plain epilogue, staging in the idle weight stages 1..");
+    const AttnParams &a = attn->attn;
+    if (p.k != p.splits * BK || a.head_dim != 64 || a.kv_heads <= 0 || a.q_heads % a.kv_heads != 0 ||
+        (a.q_heads / a.kv_heads) % (BK / 64) != 0 || p.k != a.q_heads * 64)
+      __trap();
+  }
   static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
   // the fixup epilogues run in every warp (no k-warp early exit); the unsplit SiLU epilogue is per warp, so the
   // half-width tiles' k-warp 0 runs it alone after the k-warp sum (v40)
@@ -520,8 +655,13 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   // bias): loaded now, so the fixup's tail holds only the partial sums' round trip.
   const int rbn = (blockIdx.x / GT) * RBN;  // the rope group's first column (rope forms only)
   if constexpr (ROPE) pk_rope_preload<MCAP, RBN, THREADS>(pk_rope_pre<MCAP, RBN>(), *rope, rbn, m_eff);
+  if constexpr (ATTN) pk_attn_pro_rows_load<MCAP, THREADS>(attn->attn, attn->num_seqs, m_eff, pk_attn_pro_rows<MCAP>());
   pk_pdl_wait();
-  if constexpr (C::ALOAD == 1) {
+  if constexpr (ATTN) {  // A from the attention prologue (one k tile: every A stage of the block is stage 0)
+    pk_attn_prologue<C>(attn->attn, pk_attn_pro_rows<MCAP>(), m_eff, kbeg, smem + W_ST, sA);
+#pragma unroll
+    for (int s = 0; s < S - 1; s++) cp_async_commit();  // the cp.async path's group count (group 0: the weights)
+  } else if constexpr (C::ALOAD == 1) {
     uint4 av[S - 1][A_PER];  // every prologue A chunk in flight at once
 #pragma unroll
     for (int s = 0; s < S - 1; s++)
@@ -737,6 +877,11 @@ static_assert(pk_stream_exported<PkStreamM16N32>(PREFILL_GEMM_STREAM_N32_SMEM_M1
 
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+// The half-width 16-row form with the attention that feeds o as its prologue (v74; GemmAttnParams in prefill_kernels.h):
+// fresh prompts at <= 16 rows, k / splits == 128 (two q heads of 64 per block).
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_attn(GemmAttnParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY, PK_EPI_NONE, true>(p.gemm, pk_stream_smem, nullptr, &p);
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_n32(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM32N32, PK_TRIG_ENTRY>(p, pk_stream_smem);
