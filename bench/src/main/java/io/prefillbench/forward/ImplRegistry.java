@@ -7,6 +7,7 @@ import io.prefillbench.bindings.kernels.AttnParams;
 import io.prefillbench.bindings.kernels.AttnRopeParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
+import io.prefillbench.bindings.kernels.GemmAttnParams;
 import io.prefillbench.bindings.kernels.GemmParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
 import io.prefillbench.bindings.kernels.GemmTmaParams;
@@ -179,6 +180,16 @@ public final class ImplRegistry {
     static final String TILE_MAP_EMBED = "build_tile_map_embed";
     /** The fusion of rope_kv_write into the qkv GEMM's epilogue (streaming kernels, split-K fixup). */
     public static final String ROPE_INTO_QKV = "rope_into_qkv";
+    /**
+     * Each layer's attention folded into its o GEMM in fresh-prompt plans ({@link Lowering#foldAttentionIntoO},
+     * kernels/NOTES-forward.md v74): a fusion row of this name, scoped {@code "batch": "fresh"}, switches it on per size.
+     */
+    public static final String ATTENTION_INTO_O = "attention_into_o";
+    /**
+     * o at <= 16 rows on the half-width streaming tile with the attention of fresh prompts as its prologue (gemm_stream.cu,
+     * GemmAttnParams): reached through {@link #ATTENTION_INTO_O} only.
+     */
+    public static final String GEMM_STREAM_M16_N32_ATTN = "gemm_bf16_stream_m16_n32_attn";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
     private static final String STREAM_SILU = "_silu";
@@ -261,6 +272,8 @@ public final class ImplRegistry {
             streamN32Rope(StreamTiling.Variant.M16),
             streamN32Rope(StreamTiling.Variant.M32),
             streamN32Rope(StreamTiling.Variant.M64),
+            // ... and the 16-row one with the attention that feeds o as its prologue (attention_into_o in fresh plans)
+            streamN32Attn(),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -759,6 +772,59 @@ public final class ImplRegistry {
                     }
                     return n32Grid(v, name, op, k, s);
                 }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmRope);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_m16_n32_attn}: the 16-row half-width streaming o GEMM that computes its A, the attention output
+     * of its k range (two q heads of 64 in one kv head per block, k / 128 splits), from the qkv rows itself (v74): fresh
+     * prompts only, every key one of the batch's own rows (the kernel traps on a cached prefix). Its op is o with its layer's
+     * attention folded in ({@link Lowering#foldAttentionIntoO}); a GEMM row naming it is refused by the grid rule.
+     */
+    private static Impl streamN32Attn() {
+        StreamTiling.Variant v = StreamTiling.Variant.M16;
+        String name = GEMM_STREAM_M16_N32_ATTN;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on (k, splits) and each row's own sequence only: the attention of a row from its sequence's rows up to "
+                        + "itself (fp32 scores, base-2 softmax, bf16 probabilities and output), then the _n32 kernel's k order; never on "
+                        + "the real row count (within tolerance of attention + o: another softmax order)",
+                (op, k) -> false, (op, k, s, d) -> {
+                    String why = op.in("q") == null ? "runs an o GEMM that took over its attention (an " + ATTENTION_INTO_O + " fusion row), "
+                            + "not a GEMM row" : attentionIntoORefusal(op, d, s);
+                    if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
+                    return n32Grid(v, name, op, k, s);
+                }, (op, k) -> op.k() / StreamTiling.N32_BK, true, null, ImplRegistry::bindGemmAttn);
+    }
+
+    /**
+     * Why {@link #GEMM_STREAM_M16_N32_ATTN} cannot run o {@code o} of this model at {@code splits} (the end of a sentence
+     * starting with its name), or null: a block's k range is one 128-column step of two whole q heads of 64 in one kv head.
+     */
+    static String attentionIntoORefusal(Op o, ForwardProgram.Dims d, int splits) {
+        int heads = StreamTiling.N32_BK / 64;
+        if (d.headDim() != 64) return "needs head_dim 64, the model has " + d.headDim();
+        if (o.k() != d.attnDim()) return "needs k == q_heads * head_dim (" + d.attnDim() + "), " + o.name() + " has k " + o.k();
+        if (d.group() % heads != 0) {
+            return "needs q_heads / kv_heads a multiple of " + heads + " (a block's q heads in one kv head), the model has " + d.qHeads() + " / "
+                    + d.kvHeads();
+        }
+        if (splits * StreamTiling.N32_BK != o.k()) {
+            return "needs splits == k / " + StreamTiling.N32_BK + " (one k step per block): k " + o.k() + ", splits " + splits;
+        }
+        return null;
+    }
+
+    /** The o GEMM with its attention folded in: GemmParams as the _n32 kernel's (a unbound), AttnParams of the attention's reads. */
+    private static Issuable bindGemmAttn(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        if (op.in("q") == null || op.in("num_seqs") == null) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " reads the qkv rows and the batch metadata but its op binds "
+                    + "none; lower it with Lowering.foldAttentionIntoO");
+        }
+        MemorySegment p = GemmAttnParams.allocate(c.arena());
+        gemmParams(c, lo, op.n(), GemmAttnParams.gemm(p));
+        attnParams(c, op, GemmAttnParams.attn(p)); // caches, block tables, tile map and out unbound: NULL, never read
+        GemmAttnParams.num_seqs(p, t(c, op.in("num_seqs")));
+        return new KernelIssuable(c, lo, p);
     }
 
     /** A cluster-reduced streaming GEMM: GemmParams as the plain kernel's, launched in clusters of (1, 1, splits). */

@@ -21,6 +21,8 @@ import java.util.Map;
  *   <li>{@link #foldRopeIntoAttention}: each layer's rope_kv op folded into its attention op, where the attention row
  *       picked a form that does rope itself ({@link Impl.Attr#ROPE_IN}); before split-K, so the qkv GEMM's partials
  *       feed that attention directly;</li>
+ *   <li>{@link #foldAttentionIntoO}: in fresh-prompt plans where a fusion row asks, each layer's attention folded into
+ *       its o GEMM, whose kernel computes its A from the qkv rows; before split-K, which then splits o k / 128 ways;</li>
  *   <li>{@link #assignSplitK}: split-K and its fp32 workspace (a rope-fused streaming GEMM left at one split on its unsplit form); partial sums fused into a consumer
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
  *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
@@ -44,6 +46,7 @@ public final class Lowering {
         ops = fuse(ops, key, registry, choices, program.dims());
         ops = foldEmbed(ops, key, registry, choices);
         ops = foldRopeIntoAttention(ops, key, choices, program.dims());
+        ops = foldAttentionIntoO(ops, key, registry, choices, program.dims());
         Map<String, TensorSpec> workspaces = new LinkedHashMap<>();
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = prefetchAhead(ops, key, registry, choices);
@@ -608,6 +611,70 @@ public final class Lowering {
         throw new IllegalStateException(att.name() + " at size " + key.size() + ": " + ops.get(a).impl().name()
                 + " does its layer's rope_kv itself, but no rope_kv op of layer " + att.layer() + " writes its q (" + q + "); drop "
                 + attentionRow(choices, key, dims));
+    }
+
+    /**
+     * Where an {@link ImplRegistry#ATTENTION_INTO_O} fusion row is on for this key (a fresh-prompt plan: the kernel takes every
+     * key from the batch's own rows), each layer's attention folds into the o GEMM that alone reads its output: o runs
+     * {@link ImplRegistry#GEMM_STREAM_M16_N32_ATTN} at k / 128 splits, drops its {@code a} read and takes the attention's
+     * {@code q} (the qkv rows rope wrote), {@code query_start}, {@code kv_lens} and {@code num_seqs}; the attention's name
+     * joins o's fused ops and the attention op goes (kernels/NOTES-forward.md v74: one link and o's A round trip fewer per
+     * layer). Only o ops the row covers (its producer, shape) fold; refused, naming the row, where a covered o is not on the
+     * 16-row half-width kernel, its attention does rope itself or has another reader, or the model's heads do not fit.
+     */
+    public static List<LoweredOp> foldAttentionIntoO(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices,
+                                                     ForwardProgram.Dims dims) {
+        String name = ImplRegistry.ATTENTION_INTO_O;
+        if (!choices.fusion(name, key)) return in;
+        String row = "the " + name + " fusion row for m=" + key.size();
+        if (!key.fresh()) {
+            throw new IllegalStateException(name + " at size " + key.size() + " reaches a plan that batches with a cached prefix replay, but "
+                    + ImplRegistry.GEMM_STREAM_M16_N32_ATTN + " takes every key from the batch's own rows: give " + row + " \"batch\": \""
+                    + ImplChoices.AttentionRow.FRESH + "\"");
+        }
+        Impl fold = registry.byName(ImplRegistry.GEMM_STREAM_M16_N32_ATTN);
+        String n32 = io.prefillbench.plan.StreamTiling.Variant.M16.kernel() + "_n32";
+        List<LoweredOp> ops = new ArrayList<>(in);
+        for (int g = 0; g < ops.size(); g++) {
+            LoweredOp o = ops.get(g);
+            Op oo = o.op();
+            if (oo.kind() != OpKind.GEMM || !suffix(oo.name()).equals("o") || o.stream() != 0 || !choices.fusion(name, key, o.impl().name(), oo)) continue;
+            String where = oo.name() + " at size " + key.size() + ": ";
+            if (!o.impl().name().equals(n32)) {
+                throw new IllegalStateException(where + name + " folds attention into " + n32 + " only, o runs " + o.impl().name() + "; drop " + row
+                        + " or give o a GEMM row on " + n32);
+            }
+            int a = -1;
+            for (int i = g - 1; i >= 0 && oo.in("a") != null; i--) {
+                if (ops.get(i).op().writes().containsValue(oo.in("a"))) {
+                    a = i;
+                    break;
+                }
+            }
+            LoweredOp att = a < 0 ? null : ops.get(a);
+            if (att == null || att.op().kind() != OpKind.ATTENTION || att.op().layer() != oo.layer() || att.stream() != 0
+                    || !readersOfVersion(ops, a, oo.in("a")).equals(List.of(g))) {
+                throw new IllegalStateException(where + name + " needs o's input to be its layer's attention output, read by o alone; it comes from "
+                        + (att == null ? "no op" : att.op().name()) + "; drop " + row);
+            }
+            if (att.impl().attrs().contains(Impl.Attr.ROPE_IN) || att.op().in("q") == null) {
+                throw new IllegalStateException(where + att.impl().name() + " computes rope's q itself, so the qkv rows hold no rotated q for "
+                        + fold.name() + "; drop " + row + " or " + attentionRow(choices, key, dims));
+            }
+            int splits = oo.k() / io.prefillbench.plan.StreamTiling.N32_BK;
+            String why = ImplRegistry.attentionIntoORefusal(oo, dims, splits);
+            if (why == null && o.splits() != 0 && o.splits() != splits) why = "runs o at k / 128 = " + splits + " splits, its GEMM row asks " + o.splits();
+            if (why != null) throw new IllegalStateException(where + fold.name() + " " + why + "; drop " + row);
+            Op at = att.op();
+            Op merged = oo.withRead("a", null).withRead("q", at.in("q")).withRead("query_start", at.in("query_start"))
+                    .withRead("kv_lens", at.in("kv_lens")).withRead("num_seqs", ForwardProgram.NUM_SEQS);
+            List<String> names = new ArrayList<>(o.fused());
+            names.add(at.name());
+            ops.set(g, o.withOp(merged).withImpl(fold, names).withSplits(splits));
+            ops.remove(a);
+            g--; // the attention ran before o: o moved one place back
+        }
+        return ops;
     }
 
     /** The attention row that chose the plan's attention form, as a refusal names it. */

@@ -16,9 +16,12 @@ public enum OpKind {
     /**
      * c = a * weight^T over {@code rows} (tokens or sequences). The other roles are bound only on a fused
      * GEMM: the consumer's inputs and outputs it takes over (rope's metadata and caches), and
-     * {@code partial}, the fp32 split-K workspace of a GEMM that sums its own partials (split-K fixup).
+     * {@code partial}, the fp32 split-K workspace of a GEMM that sums its own partials (split-K fixup); {@code q} and the
+     * batch metadata after it on an o GEMM that took over its layer's attention ({@code Lowering.foldAttentionIntoO}: it
+     * computes its A from the qkv rows, {@code a} unbound).
      */
-    GEMM(List.of("a", "m_dev", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("c", "partial", "k_cache", "v_cache"), false),
+    GEMM(List.of("a", "m_dev", "cos_sin", "positions", "slot_mapping", "num_tokens", "q", "query_start", "kv_lens", "num_seqs"),
+            List.of("c", "partial", "k_cache", "v_cache"), false),
     /** bias, RoPE on q and k in place; k and v into this layer's paged cache. */
     ROPE_KV(List.of("qkv", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("qkv", "k_cache", "v_cache"), false),
     /**

@@ -6,7 +6,8 @@ import io.prefillbench.forward.LoweredOp;
  * What a lowered op is counted as when GPU time is summed per family. A split-K reduce counts to its GEMM's
  * family (it finishes that GEMM); the tile map and L2 prefetch are "other"; a fused op counts as the op it was
  * fused into (e.g. gate_up GEMM + silu_mul counts as gate_up GEMM, an attention that took over its layer's rope_kv
- * (attention_prefill_wg_early_t32_rope) as attention: rope+kv then has no time of its own); a persistent layer (one kernel for a whole
+ * (attention_prefill_wg_early_t32_rope) as attention: rope+kv then has no time of its own; an o GEMM that took over its
+ * attention, gemm_bf16_stream_m16_n32_attn, as o GEMM: attention then has none); a persistent layer (one kernel for a whole
  * decoder layer) is "layer": its norms, GEMMs and attention have no time of their own.
  */
 public enum OpFamily {

@@ -1,0 +1,127 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
+import io.prefillbench.forward.LoweredPlan;
+import io.prefillbench.forward.OpKind;
+import io.prefillbench.plan.PaddingGuard;
+import io.prefillbench.reference.CpuReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * attention_into_o (v74: each layer's attention computed inside its o GEMM, gemm_bf16_stream_m16_n32_attn, in the fresh-prompt
+ * plan at 16). Not the unfolded plan's bits (another softmax order, bf16 probabilities): ERNIE-4.5-0.3B's folded forward
+ * within 2e-2 relative of the unfolded one's logits, the same first tokens where the top-2 margin is clear, graph == eager
+ * bit for bit on it, and a step over cached prefixes at the same size still on the plain plan (the kernel would trap);
+ * tiny and tiny-bias (qkv bias: v biased in place by rope), o put on the half-width tile by a test row, against the CPU
+ * reference. sm_90.
+ */
+@Tag("gpu")
+class AttentionIntoOGpuTest {
+    /** {@code base} plus an attention_into_o row for the fresh plans at 1..16 (any o its rule reaches). */
+    static ImplChoices folded(ImplChoices base) {
+        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
+        rows.add(new ImplChoices.FusionRow(ImplRegistry.ATTENTION_INTO_O, 1, 90, "test", 16, "gemm_bf16_stream_m16_n32", null, null,
+                ImplChoices.AttentionRow.FRESH));
+        return base.withFusions(rows);
+    }
+
+    /** {@code base} without attention_into_o rows. */
+    static ImplChoices unfolded(ImplChoices base) {
+        return base.withFusions(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
+    }
+
+    @Test
+    void ernieFoldedIsWithinToleranceOfUnfoldedAndGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16", 16, 2048);
+        Random rnd = new Random(74);
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 24);
+        batches.add(EngineTestSupport.batch(rnd, new int[] {16}, cfg.model().vocab()));
+        batches.add(EngineTestSupport.batch(rnd, new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, cfg.model().vocab()));
+        List<int[]> wantTokens = new ArrayList<>();
+        List<float[][]> wantLogits = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(unfolded(ImplChoices.bundled())))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the attention prologue's kernel is sm_90 code here");
+            for (List<SeqInput> b : batches) {
+                e.poisonActivations();
+                wantTokens.add(e.eager(b).firstTokens());
+                wantLogits.add(e.lastLogits());
+            }
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(folded(ImplChoices.bundled())))) {
+            LoweredPlan fresh = e.lowered().freshPlan(16).orElseThrow();
+            assertTrue(fresh.ops().stream().noneMatch(o -> o.op().kind() == OpKind.ATTENTION), "every attention folded");
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, fresh.op("L0.o").impl().name());
+            assertTrue(e.lowered().plan(16).ops().stream().anyMatch(o -> o.op().kind() == OpKind.ATTENTION), "the plain plan keeps attention");
+            e.capture(16);
+            for (int i = 0; i < batches.size(); i++) {
+                List<SeqInput> b = batches.get(i);
+                String what = "batch " + i + " " + b.stream().map(q -> q.tokens().length).toList();
+                assertTrue(e.runsFreshPlan(16, b), what);
+                for (boolean graph : new boolean[] {false, true}) {
+                    e.poisonActivations();
+                    int[] tokens = (graph ? e.graph(b) : e.eager(b)).firstTokens();
+                    float[][] logits = e.lastLogits();
+                    for (int s = 0; s < logits.length; s++) {
+                        double err = EngineVsCpuReferenceGpuTest.relError(logits[s], wantLogits.get(i)[s]);
+                        assertTrue(err < 2e-2, what + (graph ? " graph" : " eager") + " sequence " + s + ": logits relative error " + err);
+                        if (EngineVsCpuReferenceGpuTest.margin(wantLogits.get(i)[s]) > 0.05) {
+                            assertEquals(wantTokens.get(i)[s], tokens[s], what + " sequence " + s + " first token");
+                        }
+                    }
+                }
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "folded " + what);
+            }
+            // a step over cached prefixes at 16 replays the plain graph, attention and o on their own
+            KvBlockAllocator kv = KvBlockAllocator.forEngine(cfg);
+            List<MixedSteps.Seq> mixed = new ArrayList<>();
+            mixed.add(MixedSteps.seq(rnd, kv, 0, 8, cfg.model().vocab()));
+            for (int j = 0; j < 4; j++) mixed.add(MixedSteps.seq(rnd, kv, 64 * (1 + rnd.nextInt(8)), 1, cfg.model().vocab()));
+            assertFalse(e.runsFreshPlan(16, MixedSteps.step(mixed)));
+            MixedStepGraphEqualsEagerGpuTest.assertGraphEqualsEager(e, mixed, "mixed step at 16 beside the folded fresh plan");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "tiny-bias"})
+    void tinyFoldedMatchesTheCpuReference(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "16", 8, 512);
+        int o = cfg.model().qHeads() * cfg.model().headDim();
+        // o (n = hidden, k = q heads * 64) on the half-width 16-row tile, then the fold
+        ImplChoices rows = folded(ImplChoices.bundled()).withGemm(List.of(
+                new ImplChoices.GemmRow(cfg.model().hidden(), o, 1, 90, "gemm_bf16_stream_m16_n32", o / 128, "test", null, 16)));
+        CpuReference ref = new CpuReference(cfg.model(), cfg.seed());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(rows))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the attention prologue's kernel is sm_90 code here");
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, e.lowered().freshPlan(16).orElseThrow().op("L0.o").impl().name());
+            e.capture(16);
+            PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+            Random rnd = new Random(740);
+            for (int trial = 0; trial < 8; trial++) {
+                List<int[]> prompts = new ArrayList<>();
+                int left = 16;
+                for (int n = 1 + rnd.nextInt(4); n > 0 && left > 0; n--) {
+                    int len = 1 + rnd.nextInt(left);
+                    prompts.add(EngineTestSupport.randomTokens(rnd, len, cfg.model().vocab()));
+                    left -= len;
+                }
+                EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, preset + " trial " + trial);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.prefillbench.forward;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * attention_into_o (v74): in a size's fresh-prompt plan each layer's attention folds into its o GEMM, which runs
+ * gemm_bf16_stream_m16_n32_attn at k / 128 splits and reads the qkv rows and the batch metadata instead of the attention
+ * output; the plain plan keeps both ops. Refused, naming the row, where the plan is not a fresh one or o cannot take it.
+ */
+class AttentionIntoOLoweringTest {
+    private static final String ERNIE = "ernie-4.5-0.3b";
+
+    /** The bundled rows plus one attention_into_o row at 1..16 ({@code batch} and the GEMM it names as given). */
+    private static ImplChoices withRow(String batch, String producer, Integer n, Integer k) {
+        ImplChoices base = ImplChoices.bundled();
+        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
+        rows.add(new ImplChoices.FusionRow(ImplRegistry.ATTENTION_INTO_O, 1, 90, "test", 16, producer, n, k, batch));
+        return base.withFusions(rows);
+    }
+
+    @Test
+    void freshPlansFoldEachLayersAttentionIntoO() {
+        ImplChoices rows = withRow("fresh", "gemm_bf16_stream_m16_n32", 1024, 1024);
+        LoweredForward f = ForwardTestSupport.lower(ERNIE, "16,64", 16, 132, ImplRegistry.standard(), rows);
+        LoweredPlan plain = f.plan(16), fresh = f.freshPlan(16).orElseThrow();
+        assertTrue(fresh.key().fresh());
+        int layers = plain.program().dims().layers();
+        assertEquals(layers, plain.ops().stream().filter(o -> o.op().kind() == OpKind.ATTENTION).count(), "the plain plan keeps attention");
+        assertEquals("gemm_bf16_stream_m16_n32", plain.op("L0.o").impl().name());
+        assertEquals(0, fresh.ops().stream().filter(o -> o.op().kind() == OpKind.ATTENTION).count(), "no attention op in the fresh plan");
+        assertEquals(plain.ops().size() - layers, fresh.ops().size());
+        for (int l = 0; l < layers; l++) {
+            LoweredOp o = fresh.op("L" + l + ".o");
+            Op att = plain.op("L" + l + ".attention").op();
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, o.impl().name());
+            assertEquals(List.of("L" + l + ".attention"), o.fused());
+            assertEquals(8, o.splits(), "k / 128");
+            assertNull(o.op().in("a"), "o computes its A");
+            assertEquals(att.in("q"), o.op().in("q"));
+            assertEquals(att.in("query_start"), o.op().in("query_start"));
+            assertEquals(att.in("kv_lens"), o.op().in("kv_lens"));
+            assertEquals(ForwardProgram.NUM_SEQS, o.op().in("num_seqs"));
+            assertEquals("splitk.o", o.op().out("c"), "its partials, as the plain o's");
+            assertEquals(8, fresh.op("L" + l + ".post_norm").partialSplits(), "the norm reads o's 8 planes");
+            int[] g = o.grid().atCapacity(fresh.key());
+            assertEquals(List.of(32, 1, 8), List.of(g[0], g[1], g[2]));
+        }
+        assertTrue(f.freshPlan(64).isEmpty(), "no row covers 64");
+        assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+        assertTrue(f.everyPlan().contains(fresh), "the engine binds it");
+    }
+
+    @Test
+    void aRowThatReachesPlansWithCachedPrefixesIsRefused() {
+        for (String batch : new String[] {null, ImplChoices.FusionRow.PREFILL}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), withRow(batch, null, null, null)));
+            assertTrue(e.getMessage().contains("cached prefix") && e.getMessage().contains("\"batch\": \"fresh\""), e.getMessage());
+        }
+    }
+
+    @Test
+    void anOThatCannotTakeItsAttentionIsRefusedNamingTheRow() {
+        // Llama-3.2-1B's o runs the plain 16-row kernel at 16
+        IllegalStateException plainTile = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), withRow("fresh", null, null, null)));
+        assertTrue(plainTile.getMessage().contains("gemm_bf16_stream_m16_n32 only")
+                && plainTile.getMessage().contains("drop the attention_into_o fusion row for m=16"), plainTile.getMessage());
+        // tiny-g5: head dim 128, o on the half-width tile by a GEMM row
+        ImplChoices g5 = withRow("fresh", null, null, null).withGemm(List.of(
+                new ImplChoices.GemmRow(640, 640, 1, 90, "gemm_bf16_stream_m16_n32", 5, "test", null, 16)));
+        IllegalStateException d128 = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower("tiny-g5", "16", 8, 132, ImplRegistry.standard(), g5));
+        assertTrue(d128.getMessage().contains("needs head_dim 64"), d128.getMessage());
+        // the t32 form doing rope itself leaves no rotated q in the qkv rows
+        ImplChoices ropeIn = withRow("fresh", null, null, null).withAttention(List.of(
+                new ImplChoices.AttentionRow(ImplRegistry.ATTENTION_WG_EARLY_T32_ROPE, 16, 2, 64, 1, 16, 90, "test")));
+        ropeIn = ropeIn.withFusions(ropeIn.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)).toList());
+        final ImplChoices ri = ropeIn;
+        IllegalStateException rope = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), ri));
+        assertTrue(rope.getMessage().contains("computes rope's q itself"), rope.getMessage());
+    }
+
+    @Test
+    void aGemmRowCannotNameTheFoldedKernel() {
+        ImplChoices direct = ImplChoices.bundled().withGemm(List.of(
+                new ImplChoices.GemmRow(1024, 1024, 1, 90, ImplRegistry.GEMM_STREAM_M16_N32_ATTN, 8, "test", null, 16)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), direct));
+        assertTrue(e.getMessage().contains("not a GEMM row"), e.getMessage());
+        assertFalse(ImplRegistry.standard().defaultFor(ForwardTestSupport.lower(ERNIE, "16").plan(16).op("L0.o").op(),
+                ForwardTestSupport.lower(ERNIE, "16").plan(16).key()).name().equals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN), "never a default");
+    }
+}
