@@ -15,10 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class LoweredForwardTest {
     @Test
     void aKindsPlanNeedsItsKindsKeyAndItsSizesPlainPlan() {
-        // the bundled rows give ERNIE a decode graph at 16 and a fresh-prompt graph at 128
+        // the bundled rows give ERNIE a decode graph at 16 and fresh-prompt graphs at 16 and 128
         LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16,128", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
         LoweredPlan plain16 = f.plan(16), plain128 = f.plan(128), decode16 = f.decodePlan(16).orElseThrow(), fresh128 = f.freshPlan(128).orElseThrow();
-        assertEquals(List.of(plain16, plain128, decode16, fresh128), f.everyPlan(), "plain, then decode, then fresh-prompt");
+        LoweredPlan fresh16 = f.freshPlan(16).orElseThrow();
+        assertEquals(List.of(plain16, plain128, decode16, fresh16, fresh128), f.everyPlan(), "plain, then decode, then fresh-prompt");
 
         // a kind left out is empty; the same plans make the same forward
         assertEquals(Map.of(), new LoweredForward(f.program(), Map.of(PLAIN, Map.of(16, plain16)), f.layout()).plans(FRESH));
