@@ -36,27 +36,35 @@ def family(name):
     return "other"
 
 
+# the dump's lines of a size's other graphs (OpDump): "# decode graph: size=..." and "# fresh-prompt graph: size=..."
+GRAPH_PREFIXES = ("# decode graph: ", "# fresh-prompt graph: ")
+
+
 def read_ops(path):
-    """size -> [(op, kernel)] in lowered order, from a --dump-ops file."""
-    ops = defaultdict(list)
+    """size -> every graph's [(op, kernel)] in lowered order (the plain plan's, then a decode or fresh-prompt plan's),
+    from a --dump-ops file."""
+    ops = defaultdict(lambda: defaultdict(list))
     with open(path) as f:
         for line in f:
-            if line.startswith("#") or not line.strip():
+            kind = next((p for p in GRAPH_PREFIXES if line.startswith(p)), "")
+            if kind:
+                line = line[len(kind):]
+            elif line.startswith("#") or not line.strip():
                 continue
             kv = dict(x.split("=", 1) for x in line.split() if "=" in x)
-            ops[kv["size"]].append((kv["op"], kv["kernel"]))
-    return ops
+            ops[kv["size"]][kind].append((kv["op"], kv["kernel"]))
+    return {size: list(by_kind.values()) for size, by_kind in ops.items()}
 
 
-def label(order, names, ops):
-    """The op names of the nodes in start order, or None when the dump does not line up with the graph."""
-    if ops is None or len(ops) != len(order):
-        return None
-    for n, (op, kernel) in zip(order, ops):
-        ours = not kernel.startswith("cublas")
-        if ours and names[n] != kernel:
-            return None
-    return [op for op, _ in ops]
+def label(order, names, plans):
+    """The op names of the nodes in start order from the first of the size's plans that lines up with the graph (a
+    fresh-prompt graph has its own ops), or None when none does."""
+    for ops in plans or []:
+        if len(ops) != len(order):
+            continue
+        if all(kernel.startswith("cublas") or names[n] == kernel for n, (op, kernel) in zip(order, ops)):
+            return [op for op, _ in ops]
+    return None
 
 
 def main():

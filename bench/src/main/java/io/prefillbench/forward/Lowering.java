@@ -627,11 +627,6 @@ public final class Lowering {
         String name = ImplRegistry.ATTENTION_INTO_O;
         if (!choices.fusion(name, key)) return in;
         String row = "the " + name + " fusion row for m=" + key.size();
-        if (!key.fresh()) {
-            throw new IllegalStateException(name + " at size " + key.size() + " reaches a plan that batches with a cached prefix replay, but "
-                    + ImplRegistry.GEMM_STREAM_M16_N32_ATTN + " takes every key from the batch's own rows: give " + row + " \"batch\": \""
-                    + ImplChoices.AttentionRow.FRESH + "\"");
-        }
         Impl fold = registry.byName(ImplRegistry.GEMM_STREAM_M16_N32_ATTN);
         String n32 = io.prefillbench.plan.StreamTiling.Variant.M16.kernel() + "_n32";
         List<LoweredOp> ops = new ArrayList<>(in);
@@ -640,6 +635,10 @@ public final class Lowering {
             Op oo = o.op();
             if (oo.kind() != OpKind.GEMM || !suffix(oo.name()).equals("o") || o.stream() != 0 || !choices.fusion(name, key, o.impl().name(), oo)) continue;
             String where = oo.name() + " at size " + key.size() + ": ";
+            if (!key.fresh()) {
+                throw new IllegalStateException(where + name + " reaches a plan that batches with a cached prefix replay, but " + fold.name()
+                        + " takes every key from the batch's own rows: give " + row + " \"batch\": \"" + ImplChoices.AttentionRow.FRESH + "\"");
+            }
             if (!o.impl().name().equals(n32)) {
                 throw new IllegalStateException(where + name + " folds attention into " + n32 + " only, o runs " + o.impl().name() + "; drop " + row
                         + " or give o a GEMM row on " + n32);
@@ -719,8 +718,9 @@ public final class Lowering {
      * shape), an {@code L<l>.prefetch.<weight>} op right before that layer's op {@code before}, pulling the first
      * {@link ImplChoices.PrefetchRow#columns} columns of every row of the weight into L2: its n is the GEMM's, its k those
      * columns; the row's {@code early} and {@code lines} choose its kernel. The op sits in the main chain (PDL on both sides), where the ops between it and the GEMM leave DRAM idle
-     * (kernels/NOTES-forward.md v48). Refused when {@code before} is not an op of the layer (fused away, misspelt) or does
-     * not come before the GEMM.
+     * (kernels/NOTES-forward.md v48); where {@code before} was folded into another op (attention into o), right before
+     * that op. Refused when {@code before} is not an op of the layer (misspelt, or fused into the GEMM itself) or does not
+     * come before the GEMM.
      */
     public static List<LoweredOp> prefetchAhead(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
         List<ImplChoices.PrefetchRow> rows = choices.prefetchAhead(key);
@@ -735,6 +735,8 @@ public final class Lowering {
                 String target = "L" + gemm.layer() + "." + r.before();
                 int at = -1;
                 for (int i = 0; i < ops.size(); i++) if (ops.get(i).stream() == 0 && ops.get(i).op().name().equals(target)) at = i;
+                // an op folded into another (attention into o in a fresh-prompt plan): before the op that runs it
+                for (int i = 0; i < ops.size() && at < 0; i++) if (ops.get(i).stream() == 0 && ops.get(i).fused().contains(target)) at = i;
                 if (at < 0 || at > g) {
                     throw new IllegalArgumentException("prefetch row for " + r.weight() + " at size " + key.size() + ": " + target
                             + (at < 0 ? " is not an op of this plan (fused away or misspelt)" : " runs after " + gemm.name())

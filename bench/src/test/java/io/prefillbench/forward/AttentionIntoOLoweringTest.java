@@ -66,6 +66,21 @@ class AttentionIntoOLoweringTest {
                     () -> ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), withRow(batch, null, null, null)));
             assertTrue(e.getMessage().contains("cached prefix") && e.getMessage().contains("\"batch\": \"fresh\""), e.getMessage());
         }
+        // a row for ERNIE's o shape reaches no o of Llama-3.2-1B (2048 x 2048): nothing to refuse, nothing folded
+        LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), withRow(null, null, 1024, 1024));
+        assertTrue(llama.plan(16).ops().stream().anyMatch(o -> o.op().kind() == OpKind.ATTENTION));
+    }
+
+    @Test
+    void aPrefetchBeforeTheFoldedAttentionGoesBeforeTheOThatRunsIt() {
+        ImplChoices rows = withRow("fresh", "gemm_bf16_stream_m16_n32", 1024, 1024).withPrefetchAhead(List.of(
+                new ImplChoices.PrefetchRow("gate_up", "attention", 0.5, 6144, 1024, 1, 16, 0, "test")));
+        LoweredForward f = ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), rows);
+        for (LoweredPlan p : List.of(f.plan(16), f.freshPlan(16).orElseThrow())) {
+            List<String> names = p.ops().stream().map(o -> o.op().name()).toList();
+            int pre = names.indexOf("L3.prefetch.gate_up");
+            assertEquals(p.key().fresh() ? "L3.o" : "L3.attention", names.get(pre + 1), "the prefetch's next op, " + p.key().batch());
+        }
     }
 
     @Test
