@@ -249,11 +249,13 @@ public final class PrefillEngine implements AutoCloseable {
     }
 
     /**
-     * CUDA calls an eager forward of that bucket issues on its stream: its kernel launches (no copies: the first kernel
+     * CUDA calls an eager forward of this batch at that bucket issues on its stream: its kernel launches (no copies: the first kernel
      * reads the metadata from pinned memory, the last writes the first tokens there); a graph replay is one launch.
      */
-    public int eagerLaunches(int size) {
-        return plan(size).launchCount();
+    public int eagerLaunches(int size, List<SeqInput> seqs) {
+        // the plan this batch runs: a decode or fresh-prompt plan may have fewer ops than the plain one (attention folded
+        // into o in ERNIE-4.5-0.3B's fresh plans at 1..16)
+        return planFor(size, seqs).launchCount();
     }
 
     /** Runs the forward call by call, grids sized to the batch (the decode plan for a uniform-decode batch, where the size has one). */

@@ -128,7 +128,7 @@ public final class PrefillRunner {
         for (int si = 0; si < w.steps().size(); si++) {
             List<SeqInput> seqs = w.steps().get(si);
             int bucket = engine.bucketFor(tokens(seqs)).orElseThrow();
-            launches += mode == Mode.GRAPH && replays(w.decisions().get(si), seqs) ? 1 : engine.eagerLaunches(bucket);
+            launches += mode == Mode.GRAPH && replays(w.decisions().get(si), seqs) ? 1 : engine.eagerLaunches(bucket, seqs);
         }
         return launches;
     }

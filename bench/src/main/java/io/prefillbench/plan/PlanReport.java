@@ -67,18 +67,25 @@ public record PlanReport(PlanShape shape, List<Integer> captureSizes, int maxNum
     /**
      * The ops a decode plan runs on other implementations than the plain plan, as "op kind: plain -> decode" once each,
      * paired by op name (the plans may differ in their ops: a plain plan whose attention took over rope_kv has no rope op,
-     * shown as "rope_kv in IMPL -> rope_kv_write").
+     * shown as "rope_kv in IMPL -> rope_kv_write"; an op of the plain plan the other folded into one of its ops, as
+     * "attention IMPL -> in IMPL").
      */
     static String decodeDifference(LoweredPlan plain, LoweredPlan decode) {
         java.util.Map<String, String> plainImpl = new java.util.HashMap<>();
+        java.util.Map<String, LoweredOp> plainOp = new java.util.HashMap<>();
         for (LoweredOp a : plain.ops()) {
             plainImpl.put(a.op().name(), a.impl().name());
+            plainOp.put(a.op().name(), a);
             for (String f : a.fused()) plainImpl.putIfAbsent(f, "in " + a.impl().name());
         }
         java.util.Set<String> seen = new java.util.LinkedHashSet<>();
         for (LoweredOp b : decode.ops()) {
             String a = plainImpl.getOrDefault(b.op().name(), "none");
             if (!a.equals(b.impl().name())) seen.add(b.op().kind().name().toLowerCase(Locale.ROOT) + " " + a + " -> " + b.impl().name());
+            for (String f : b.fused()) {
+                LoweredOp own = plainOp.get(f);  // an op the plain plan runs on its own
+                if (own != null) seen.add(own.op().kind().name().toLowerCase(Locale.ROOT) + " " + own.impl().name() + " -> in " + b.impl().name());
+            }
         }
         return String.join(", ", seen);
     }

@@ -219,6 +219,11 @@ class PlanReportTest {
         assertEquals(differs, r.lowered().stream().filter(b -> b.size() == 16).findFirst().orElseThrow().decodeGraph());
         assertNull(r.lowered().stream().filter(b -> b.size() == 64).findFirst().orElseThrow().decodeGraph(), "no decode row covers 64");
         assertTrue(r.toMarkdown().contains("- size 16: " + differs), r.toMarkdown());
+        // since s33 the fresh-prompt graph at 16 folds each layer's attention into its o (attention_into_o, "batch": "fresh")
+        String fresh = "gemm gemm_bf16_stream_m16_n32 -> gemm_bf16_stream_m16_n32_attn, attention attention_prefill_wg_early_t32 -> in "
+                + "gemm_bf16_stream_m16_n32_attn";
+        assertEquals(fresh, r.lowered().stream().filter(x -> x.size() == 16).findFirst().orElseThrow().freshGraph());
+        assertTrue(r.toMarkdown().contains("- size 16: " + fresh), r.toMarkdown());
         // without the rows scoped to a batch kind (decode attention rows, s25's prefill GEMM and fusion rows): one graph per
         // size, and no such section
         var b = io.prefillbench.forward.ImplChoices.bundled();

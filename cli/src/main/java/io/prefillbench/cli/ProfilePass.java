@@ -66,7 +66,7 @@ final class ProfilePass {
      */
     static double[] enqueue(PrefillEngine engine, PrefillRunner.Prepared prepared) {
         int launches = 0;
-        for (List<SeqInput> step : prepared.steps()) launches += engine.eagerLaunches(engine.bucketFor(tokens(step)).orElseThrow());
+        for (List<SeqInput> step : prepared.steps()) launches += engine.eagerLaunches(engine.bucketFor(tokens(step)).orElseThrow(), step);
         double[] us = new double[ENQUEUE_REPEATS];
         for (int r = -3; r < ENQUEUE_REPEATS; r++) {
             long ns = 0;

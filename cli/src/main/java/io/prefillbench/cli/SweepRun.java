@@ -150,7 +150,9 @@ final class SweepRun {
         var fresh = engine.freshCaptureReport(tokens);
         double ms = c.captureMs() + decode.map(CaptureReport::captureMs).orElse(0.0) + fresh.map(CaptureReport::captureMs).orElse(0.0);
         long bytes = c.graphBytes() + decode.map(CaptureReport::graphBytes).orElse(0L) + fresh.map(CaptureReport::graphBytes).orElse(0L);
-        return new SweepPoint(tokens, range.sequences(), ms, bytes, bytes / 1048576.0, c.graphNodes(), e, g, e.hostP50Ms() / g.hostP50Ms());
+        // the nodes of the graph the point's prompts replay: fresh prompts, so the size's fresh-prompt graph where it has one
+        long nodes = fresh.map(CaptureReport::graphNodes).orElse(c.graphNodes());
+        return new SweepPoint(tokens, range.sequences(), ms, bytes, bytes / 1048576.0, nodes, e, g, e.hostP50Ms() / g.hostP50Ms());
     }
 
     static String markdown(SweepResults r) {
