@@ -11,7 +11,7 @@ nvcc=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 jar=${JAR:-$root/cli/target/bench.jar}
 kernels=${KERNELS:-$root/kernels}
 tools=${TOOLS:-memcheck racecheck initcheck synccheck}
-families=${FAMILIES:-init embed norm rope tilemap act attention gemm fused pdl}
+families=${FAMILIES:-init embed norm rope tilemap act attention gemm fused pdl attn_o}
 logs=${OUT:-$root/target}/sanitizer
 mkdir -p "$logs"
 # The harness without its timing loops (correctness checks only): sanitizers slow kernels 10-100x.

@@ -2125,6 +2125,27 @@ static void test_pdl() {
 // the end of the forward loosely (18 layers of bf16 rounding flips). The persistent chain must be deterministic:
 // eager twice, graph == eager, with and without PDL. Both chains timed as graph replays.
 // Tensors of ChainBatch::snapshot: 0 res, 1 hidden, 2 qkv, 3 act, 4 final hidden, 5 logits, 6 argmax, 7 k cache, 8 v cache.
+// The plan's chain (the reference) and another chain on the same inputs, eager with plain launches: both snapshots, or
+// false (recorded as a failure) where an op of either cannot run in the harness.
+static bool run_chain_pair(ChainModel &M, ChainBatch &B, const std::vector<const OpLine *> &ref_ops, const std::vector<const OpLine *> &alt_ops,
+                           cudaStream_t st, const std::string &tag, std::vector<std::vector<uint16_t>> &ref, std::vector<std::vector<uint16_t>> &got) {
+  B.poison();
+  auto sk = enqueue_chain(M, B, ref_ops, st, false, true);
+  CK(cudaStreamSynchronize(st));
+  ref = B.snapshot();
+  B.poison();
+  auto sk2 = enqueue_chain(M, B, alt_ops, st, false, true);
+  CK(cudaStreamSynchronize(st));
+  CK(cudaGetLastError());
+  for (auto &x : sk2) sk.push_back(x);
+  if (!sk.empty()) {
+    for (auto &x : sk) printf("  skipped %s\n", x.c_str());
+    record_bool(tag + " chains run whole", false, (long)sk.size(), 1);
+    return false;
+  }
+  got = B.snapshot();
+  return true;
+}
 static Cmp compare_bits_or_tol(const char *name, const std::vector<uint16_t> &o, const std::vector<uint16_t> &r, size_t n, double tol,
                                double eps) {
   return compare(name, (long)n, [&](long i) { return o[i] == r[i] ? 0.f : h_bf2f(o[i]); },
@@ -2134,6 +2155,20 @@ static double rms_bf16(const std::vector<uint16_t> &v, size_t n) {
   double s = 0; size_t c = 0;
   for (size_t i = 0; i < n; i++) { double x = h_bf2f(v[i]); if (std::isfinite(x)) { s += x * x; c++; } }
   return c ? std::sqrt(s / c) : 0.0;
+}
+// The end of the forward against the reference chain's: 18 layers of bf16 rounding flips, so loosely (the reference check is
+// the engine's GPU test); and how many sequences' first tokens agree.
+static void compare_forward_ends(const std::string &tag, const ChainBatch &B, const std::vector<std::vector<uint16_t>> &got,
+                                 const std::vector<std::vector<uint16_t>> &ref) {
+  const char *names[] = {"residual", "hidden", "qkv (last layer)", "act (last layer)", "final hidden", "logits"};
+  for (int t : {0, 2, 3, 4, 5}) {
+    const size_t n = got[t].size();
+    const double rr = rms_bf16(ref[t], n);
+    record(tag + " " + names[t], compare_bits_or_tol(names[t], got[t], ref[t], n, 0.25 * rr, 0.1), 0, fmt("ref rms %.3g", rr));
+  }
+  long agree = 0;
+  for (int s = 0; s < B.ns; s++) agree += got[6][2 * s] == ref[6][2 * s] && got[6][2 * s + 1] == ref[6][2 * s + 1];
+  printf("%s: first tokens agree in %ld of %d sequences\n", tag.c_str(), agree, B.ns);
 }
 static void test_layer() {
   printf("\n== layer_persistent: the persistent chain against the default chain (bucket 16)\n");
@@ -2178,21 +2213,8 @@ static void test_layer() {
     if (quick && lens.size() > 1) break;
     ChainBatch B(16, rops[0]->i("seqs"), rops[0]->i("tiles"), lens, r);
     const std::string tag = "layer T=" + std::to_string(B.T) + " seqs=" + std::to_string(B.ns);
-    B.poison();
-    auto sk = enqueue_chain(M, B, rops, st, false, true);
-    CK(cudaStreamSynchronize(st));
-    auto ref = B.snapshot();
-    B.poison();
-    auto sk2 = enqueue_chain(M, B, lops, st, false, true);
-    CK(cudaStreamSynchronize(st));
-    CK(cudaGetLastError());
-    for (auto &x : sk2) sk.push_back(x);
-    if (!sk.empty()) {
-      for (auto &x : sk) printf("  skipped %s\n", x.c_str());
-      record_bool(tag + " chains run whole", false, (long)sk.size(), 1);
-      continue;
-    }
-    auto got = B.snapshot();
+    std::vector<std::vector<uint16_t>> ref, got;
+    if (!run_chain_pair(M, B, rops, lops, st, tag, ref, got)) continue;
     const size_t kvl = (size_t)B.npages * 64 * CM::KVH * CM::D;
     // layer 0's cache: one GEMM (qkv) in another order, then the same rope arithmetic: ~1 bf16 ulp
     record(tag + " k cache layer 0", compare_bits_or_tol("k0", got[7], ref[7], kvl, 1e-2, 2e-2), 0, "");
@@ -2202,16 +2224,7 @@ static void test_layer() {
       std::vector<uint16_t> g1(got[7].begin() + kvl, got[7].begin() + 2 * kvl), r1(ref[7].begin() + kvl, ref[7].begin() + 2 * kvl);
       record(tag + " k cache layer 1", compare_bits_or_tol("k1", g1, r1, kvl, 3e-2, 3e-2), 0, "");
     }
-    // the end of the forward: 18 layers of bf16 rounding flips; loose, the reference check is the engine's GPU test
-    const char *names[] = {"residual", "hidden", "qkv (last layer)", "act (last layer)", "final hidden", "logits"};
-    for (int t : {0, 2, 3, 4, 5}) {
-      const size_t n = got[t].size();
-      const double rr = rms_bf16(ref[t], n);
-      record(tag + " " + names[t], compare_bits_or_tol(names[t], got[t], ref[t], n, 0.25 * rr, 0.1), 0, fmt("ref rms %.3g", rr));
-    }
-    long agree = 0;
-    for (int s = 0; s < B.ns; s++) agree += got[6][2 * s] == ref[6][2 * s] && got[6][2 * s + 1] == ref[6][2 * s + 1];
-    printf("%s: first tokens agree in %ld of %d sequences\n", tag.c_str(), agree, B.ns);
+    compare_forward_ends(tag, B, got, ref);
     auto same = [&](const std::string &what) {
       auto o = B.snapshot();
       record_bool(tag + " " + what, o == got, o != got, 1);
@@ -3025,21 +3038,8 @@ static void test_attn_o() {
     if (quick && lens.size() > 1) break;
     ChainBatch B(16, rops[0]->i("seqs"), rops[0]->i("tiles"), lens, r);
     const std::string tag = "attn_o chain T=" + std::to_string(B.T) + " seqs=" + std::to_string(B.ns);
-    B.poison();
-    auto sk = enqueue_chain(M, B, rops, st, false, true);
-    CK(cudaStreamSynchronize(st));
-    auto ref = B.snapshot();
-    B.poison();
-    auto sk2 = enqueue_chain(M, B, fops, st, false, true);
-    CK(cudaStreamSynchronize(st));
-    CK(cudaGetLastError());
-    for (auto &x : sk2) sk.push_back(x);
-    if (!sk.empty()) {
-      for (auto &x : sk) printf("  skipped %s\n", x.c_str());
-      record_bool(tag + " chains run whole", false, (long)sk.size(), 1);
-      continue;
-    }
-    auto got = B.snapshot();
+    std::vector<std::vector<uint16_t>> ref, got;
+    if (!run_chain_pair(M, B, rops, fops, st, tag, ref, got)) continue;
     const size_t kvl = (size_t)B.npages * 64 * CM::KVH * CM::D;
     {  // layer 0's caches: written by qkv before any attention
       std::vector<uint16_t> g0(got[7].begin(), got[7].begin() + kvl), r0(ref[7].begin(), ref[7].begin() + kvl);
@@ -3048,15 +3048,7 @@ static void test_attn_o() {
       std::vector<uint16_t> k1(got[7].begin() + kvl, got[7].begin() + 2 * kvl), rk1(ref[7].begin() + kvl, ref[7].begin() + 2 * kvl);
       record(tag + " k cache layer 1", compare_bits_or_tol("k1", k1, rk1, kvl, 3e-2, 3e-2), 0, "");
     }
-    const char *names[] = {"residual", "hidden", "qkv (last layer)", "act (last layer)", "final hidden", "logits"};
-    for (int t : {0, 2, 3, 4, 5}) {
-      const size_t n = got[t].size();
-      const double rr = rms_bf16(ref[t], n);
-      record(tag + " " + names[t], compare_bits_or_tol(names[t], got[t], ref[t], n, 0.25 * rr, 0.1), 0, fmt("ref rms %.3g", rr));
-    }
-    long agree = 0;
-    for (int s = 0; s < B.ns; s++) agree += got[6][2 * s] == ref[6][2 * s] && got[6][2 * s + 1] == ref[6][2 * s + 1];
-    printf("%s: first tokens agree in %ld of %d sequences\n", tag.c_str(), agree, B.ns);
+    compare_forward_ends(tag, B, got, ref);
     auto same = [&](const std::string &what) {
       auto o = B.snapshot();
       record_bool(tag + " " + what, o == got, o != got, 1);
