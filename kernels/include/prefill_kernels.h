@@ -297,7 +297,7 @@ typedef struct GemmRopeParams {
  * being loaded from attn.out; then the _n32 GEMM as usual (partials at splits > 1). Only for batches without a cached
  * prefix: every sequence's keys are its own new tokens (kv_lens[s] == its query length, the kernel traps otherwise), so
  * row i of a sequence sees its rows 0..i; attn.k_cache, v_cache, block_tables, the tile map and attn.out are not read.
- * Row t's values depend on its sequence only (fp32 scores, base-2 softmax over <= 16 keys, bf16-rounded output): the
+ * Row t's values depend on its sequence only (fp32 scores, base-2 softmax over <= 16 keys, bf16 probabilities and output): the
  * same in eager and graph, within tolerance of attention + o (another softmax order). Grid, block and shared memory:
  * the _n32 kernel's. */
 typedef struct GemmAttnParams {

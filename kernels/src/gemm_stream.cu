@@ -402,8 +402,8 @@ static __device__ __forceinline__ void pk_stream_cluster_sum(const GemmParams &p
 // The attention prologue (v74, gemm_bf16_stream_m16_n32_attn; GemmAttnParams in prefill_kernels.h): in a batch of
 // fresh prompts at <= 16 rows every key is one of the batch's own rows, so an o block can compute the attention output
 // of its k range (HB = BK / 64 q heads of one kv head) from the qkv rows itself and put it into its A stage: the
-// attention kernel's link and o's A round trip leave the chain for one L2 round trip (Q, K, V rows) and ~0.5 us of
-// arithmetic per block, repeated over o's column tiles.
+// attention kernel's link and o's A round trip leave the chain for one L2 round trip (Q, K, V rows) and ~0.2 us of
+// tensor-core work per block, repeated over o's column tiles (v74.1; v74's fp32 form was a ~2 us latency chain).
 // Each row's sequence start (from query_start and num_seqs, host-written metadata: read before the PDL wait).
 template <int MCAP>
 static __device__ __forceinline__ int *pk_attn_pro_rows() {
@@ -420,9 +420,9 @@ static __device__ __forceinline__ void pk_attn_pro_rows_load(const AttnParams &a
   }
 }
 // After the PDL wait: the block's Q (HB heads from column kbeg), K and V (their kv head) rows into shared memory (one
-// round trip, every load in flight), then per (row, head) four threads, 16 dims each: fp32 scores (the 4 partial dots
-// summed by two xor shuffles, the same value in the 4 lanes), base-2 softmax over the row's keys (its sequence's rows
-// up to itself), P V, 1 / sum, bf16 into A stage 0 (swizzled as load_a leaves it; rows >= m_eff zero).
+// round trip, every load in flight), then one warp per head on the tensor cores (below): base-2 softmax over the row's
+// keys (its sequence's rows up to itself), O / sum as bf16 into A stage 0 (swizzled as load_a leaves it; rows >= m_eff
+// zero).
 template <class C>
 static __device__ __forceinline__ void pk_attn_prologue(const AttnParams &a, const int *qstart, int m_eff, int kbeg, unsigned char *stage,
                                                         uint32_t sA) {

@@ -739,7 +739,7 @@ public final class Lowering {
                 for (int i = 0; i < ops.size() && at < 0; i++) if (ops.get(i).stream() == 0 && ops.get(i).fused().contains(target)) at = i;
                 if (at < 0 || at > g) {
                     throw new IllegalArgumentException("prefetch row for " + r.weight() + " at size " + key.size() + ": " + target
-                            + (at < 0 ? " is not an op of this plan (fused away or misspelt)" : " runs after " + gemm.name())
+                            + (at < 0 ? " is not an op of this plan nor folded into one (misspelt?)" : " runs after " + gemm.name())
                             + "; name an op of the layer that runs before the GEMM in the row's before");
                 }
                 Op prefetch = new Op("L" + gemm.layer() + ".prefetch." + r.weight(), OpKind.L2_PREFETCH_AHEAD, gemm.layer(),
