@@ -549,7 +549,9 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   if (ROPE && GT > 1 && p.n % RBN != 0) __trap();  // host error: a head group would straddle the end
   if (EPI == PK_EPI_ROPE1 && p.splits != 1) __trap();  // host error: the direct rope form is never split
   if constexpr (ATTN) {  // host errors: one k tile of whole heads of 64 in one kv head, 16-row capacity
-    static_assert(EPI == PK_EPI_NONE && C::BK % 64 == 0 && MCAP == 16 && 2 * C::W_ST + 8192 <= C::STAGES * C::W_ST,
+    // the staging rows pk_attn_prologue lays out from weight stage 1 on: Q (BK + 8 halves), K and V (64 + 8 each) per row
+    static_assert(EPI == PK_EPI_NONE && C::BK % 64 == 0 && MCAP == 16 &&
+                      C::W_ST + MCAP * ((C::BK + 8) + 2 * (64 + 8)) * 2 <= C::STAGES * C::W_ST,
                   "the attention prologue: plain epilogue, staging in the idle weight stages 1..");
     const AttnParams &a = attn->attn;
     if (p.k != p.splits * BK || a.head_dim != 64 || a.kv_heads <= 0 || a.q_heads % a.kv_heads != 0 ||

@@ -1,5 +1,7 @@
 package io.prefillbench.forward;
 
+import io.prefillbench.plan.StreamTiling;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -628,7 +630,7 @@ public final class Lowering {
         if (!choices.fusion(name, key)) return in;
         String row = "the " + name + " fusion row for m=" + key.size();
         Impl fold = registry.byName(ImplRegistry.GEMM_STREAM_M16_N32_ATTN);
-        String n32 = io.prefillbench.plan.StreamTiling.Variant.M16.kernel() + "_n32";
+        String n32 = StreamTiling.Variant.M16.kernel() + ImplRegistry.STREAM_N32;
         List<LoweredOp> ops = new ArrayList<>(in);
         for (int g = 0; g < ops.size(); g++) {
             LoweredOp o = ops.get(g);
@@ -660,7 +662,7 @@ public final class Lowering {
                 throw new IllegalStateException(where + att.impl().name() + " computes rope's q itself, so the qkv rows hold no rotated q for "
                         + fold.name() + "; drop " + row + " or " + attentionRow(choices, key, dims));
             }
-            int splits = oo.k() / io.prefillbench.plan.StreamTiling.N32_BK;
+            int splits = oo.k() / StreamTiling.N32_BK;
             String why = ImplRegistry.attentionIntoORefusal(oo, dims, splits);
             if (why == null && o.splits() != 0 && o.splits() != splits) why = "runs o at k / 128 = " + splits + " splits, its GEMM row asks " + o.splits();
             if (why != null) throw new IllegalStateException(where + fold.name() + " " + why + "; drop " + row);
