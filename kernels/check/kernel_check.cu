@@ -1074,10 +1074,21 @@ static void launch_stream_n32_silu(const GemmParams &p, int mcap, cudaStream_t s
   else if (mcap <= 32) launch_ex(gemm_bf16_stream_m32_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M32, st, pdl, p);
   else launch_ex(gemm_bf16_stream_m64_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M64, st, pdl, p);
 }
+// The 16-column streaming GEMM (v75; capacity 16 only): grid (n / 16, 1, splits).
+static void launch_stream_n16(const GemmParams &p, int splits, cudaStream_t st = 0, bool pdl = false) {
+  launch_ex(gemm_bf16_stream_m16_n16, dim3((p.n + PREFILL_GEMM_STREAM_N16_BN - 1) / PREFILL_GEMM_STREAM_N16_BN, 1, splits),
+            dim3(PREFILL_GEMM_STREAM_THREADS), PREFILL_GEMM_STREAM_N16_SMEM_M16, st, pdl, p);
+}
 // The streaming qkv GEMM with the rope_kv_write epilogue (split-K fixup; grid (n / 64, 1, splits)).
 // direct: the unsplit _rope1 form (splits must be 1). n32: the half-width form (v65; grid (n / 32, 1, splits)).
+// n32 == 2: the 16-column pair form (v75, gemm_bf16_stream_m16_n16_rope1; capacity 16, unsplit; grid (n / 16, 1, 1)).
 static void launch_stream_rope(const GemmRopeParams &p, int mcap, int splits, cudaStream_t st = 0, bool pdl = false, bool direct = false,
-                               bool n32 = false) {
+                               int n32 = 0) {
+  if (n32 == 2) {
+    launch_ex(gemm_bf16_stream_m16_n16_rope1, dim3(p.gemm.n / PREFILL_GEMM_STREAM_N16_BN, 1, splits), dim3(PREFILL_GEMM_STREAM_THREADS),
+              PREFILL_GEMM_STREAM_N16_SMEM_M16, st, pdl, p);
+    return;
+  }
   if (n32) {
     const dim3 grid(p.gemm.n / PREFILL_GEMM_STREAM_N32_BN, 1, splits), block(PREFILL_GEMM_STREAM_THREADS);
     if (mcap <= 16) launch_ex(gemm_bf16_stream_m16_n32_rope, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, st, pdl, p);
@@ -1848,7 +1859,8 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       else if (sfx == "down") { a = B.act.p; lda = F; w = M.wd.p + (size_t)l * H * F; c = B.xo.p; }
       else if (sfx == "lm_head") { a = B.fin.p; lda = H; w = M.embed.p; c = B.logits.p; mdev = B.nseq.p; }
       else { skip("GEMM " + sfx + " has no buffers in the harness"); continue; }
-      const bool rope = kernel.rfind("gemm_bf16_stream_m", 0) == 0 && kernel.compare(kernel.size() - 5, 5, "_rope") == 0;
+      const bool rope = kernel.rfind("gemm_bf16_stream_m", 0) == 0 &&
+                        (kernel.compare(kernel.size() - 5, 5, "_rope") == 0 || kernel.compare(kernel.size() - 6, 6, "_rope1") == 0);
       const int n = o->i("n"), k = o->i("k"), m = o->i("m");
       if (rope) {  // rope_kv_write fused into qkv (split-K fixup): partials into part, q/k/v into qkv and the caches
         void (*fk)(GemmRopeParams) = kernel == "gemm_bf16_stream_m16_rope" ? gemm_bf16_stream_m16_rope
@@ -1857,6 +1869,10 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
                                      : kernel == "gemm_bf16_stream_m16_n32_rope" ? gemm_bf16_stream_m16_n32_rope
                                      : kernel == "gemm_bf16_stream_m32_n32_rope" ? gemm_bf16_stream_m32_n32_rope
                                      : kernel == "gemm_bf16_stream_m64_n32_rope" ? gemm_bf16_stream_m64_n32_rope
+                                     : kernel == "gemm_bf16_stream_m16_rope1" ? gemm_bf16_stream_m16_rope1
+                                     : kernel == "gemm_bf16_stream_m32_rope1" ? gemm_bf16_stream_m32_rope1
+                                     : kernel == "gemm_bf16_stream_m64_rope1" ? gemm_bf16_stream_m64_rope1
+                                     : kernel == "gemm_bf16_stream_m16_n16_rope1" ? gemm_bf16_stream_m16_n16_rope1
                                                                                  : nullptr;
         if (!fk) { skip("rope GEMM form not known to the harness"); continue; }
         launch_ex(fk, grid, block, smem, st, pdl,
@@ -1896,6 +1912,7 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       else if (kernel == "gemm_bf16_stream_m32") launch_ex(gemm_bf16_stream_m32, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m64") launch_ex(gemm_bf16_stream_m64, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m16_n32") launch_ex(gemm_bf16_stream_m16_n32, grid, block, smem, st, pdl, p);
+      else if (kernel == "gemm_bf16_stream_m16_n16") launch_ex(gemm_bf16_stream_m16_n16, grid, block, smem, st, pdl, p);
       else if (kernel == "gemm_bf16_stream_m16_n32_attn") {  // o with layer l's attention as its prologue (test_attn_o's chain)
         if (sfx != "o") { skip("the attention prologue feeds o only"); continue; }
         launch_ex(gemm_bf16_stream_m16_n32_attn, grid, block, smem, st, pdl,
@@ -2652,6 +2669,8 @@ static void test_gemm_silu() {
 // the tile counters zero after each launch, and a second launch identical. Timed at 16 with PDL and without.
 // The half-width forms (gemm_bf16_stream_mXX_n32_rope, v65: two tiles' blocks per counter) the same way against the
 // _n32 kernel at the same splits + rope_kv_write; unsplit they run the fixup too (no direct form).
+// The 16-column pair form (gemm_bf16_stream_m16_n16_rope1, v75: capacity 16, unsplit) against the unsplit _n16 kernel +
+// rope_kv_write; timed against it and against the half-width split form at the engine's splits (ERNIE 4, Llama 2).
 static void test_rope_fused() {
   struct Cfg { int qh, kvh, D, k; bool bias; };
   Rng r(47);
@@ -2668,9 +2687,12 @@ static void test_rope_fused() {
     Dev<uint32_t> dCnt((size_t)n / PREFILL_GEMM_STREAM_BN);
     CK(cudaMemset(dCnt.p, 0, dCnt.n * 4));
     const std::string shape = std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) + " k" + std::to_string(k) + (cfg.bias ? " bias" : "");
-    for (int n32 = 0; n32 <= 1; n32++)
+    for (int n32 = 0; n32 <= 2; n32++)
+    if (!(getenv("PK_ROPE_N16_ONLY") && n32 != 2))  // PK_ROPE_N16_ONLY=1: the pair form only (the sanitizers' runs)
     for (int m : {16, 32, 64}) {
+      if (n32 == 2 && m != 16) continue;  // the pair form holds 16 rows
       for (int sp : {1, 2, 4, 8}) {
+        if (n32 == 2 && sp != 1) continue;  // and is never split
         if (k % (sp * (n32 ? PREFILL_GEMM_STREAM_N32_BK : PREFILL_GEMM_STREAM_BK)) != 0) continue;
         for (int direct = 0; direct <= (sp == 1 && !n32 ? 1 : 0); direct++)  // unsplit: the fixup form and the _rope1 form
         for (int mdev : {m, 1, m - 5}) {
@@ -2694,7 +2716,8 @@ static void test_rope_fused() {
           RopeKvParams ru{dQ2.p, sp > 1 ? dpart2.p : nullptr, sp > 1 ? sp : 0, sp > 1 ? m : 0, cfg.bias ? dbias.p : nullptr, dcs.p, dpos.p, dslot.p,
                           dk2.p, dv2.p, dm.p, cfg.qh, cfg.kvh, D, maxpos};
           dQ2.poison(); dk2.poison(); dv2.poison();
-          if (n32) launch_stream_n32(gu, m, sp);
+          if (n32 == 2) launch_stream_n16(gu, sp);
+          else if (n32) launch_stream_n32(gu, m, sp);
           else launch_stream(gu, m, sp, false);
           rope_kv_write<<<m, 256>>>(ru);
           CK(cudaGetLastError());
@@ -2710,25 +2733,50 @@ static void test_rope_fused() {
           long want = 0;
           for (int t = 0; t < mdev; t++) want += slots[t] >= 0;
           bad += cached != want;
+          if (n32 == 2) {  // the 16-column k order against the half-width kernel's (unsplit) + rope_kv_write: within bf16 tolerance
+            dQ2.poison();
+            launch_stream_n32(gu, m, 1);
+            rope_kv_write<<<m, 256>>>(ru);
+            CK(cudaGetLastError());
+            auto q3 = dQ2.down();
+            long far = 0;
+            for (size_t i = 0; i < (size_t)mdev * n; i++) {
+              const float a = h_bf2f(q1[i]), b = h_bf2f(q3[i]);
+              far += !(std::fabs(a - b) <= 2e-2f + 2e-2f * std::fabs(b));
+            }
+            if (far) printf("    rope_fused n16 m_dev%d: %ld of %ld outside tolerance of the n32 chain\n", mdev, far, (long)mdev * n);
+            bad += far;
+          }
           Cmp c{bad == 0 && nanc == 0, 0.0, bad + nanc, (long)mdev * n};
           double us = 0;
           std::string perf;
           // timed: the engine's splits (8; 4 at k 512) and unsplit (tiny's qkv at 1..16 since s17: the v49 direct epilogue)
           // the half-width forms at the splits s25 measured them: 2 (Llama's qkv) and 4 (ERNIE's)
-          if (mdev == m && (m == 16 || m == 64) && (n32 ? sp == 2 || sp == 4 : sp == 8 || (k == 512 && sp == 4) || sp == 1)) {
+          if (mdev == m && (m == 16 || m == 64) && (n32 == 2 || (n32 ? sp == 2 || sp == 4 : sp == 8 || (k == 512 && sp == 4) || sp == 1))) {
             for (int pdl = 0; pdl < 2; pdl++) {
               const double f = time_us([&](int) { launch_stream_rope(fp, m, sp, 0, pdl, direct, n32); });
               const double u = time_us([&](int) {
-                if (n32) launch_stream_n32(gu, m, sp, 0, pdl);
+                if (n32 == 2) launch_stream_n16(gu, sp, 0, pdl);
+                else if (n32) launch_stream_n32(gu, m, sp, 0, pdl);
                 else launch_stream(gu, m, sp, false, 0, pdl);
                 launch_ex(rope_kv_write, dim3(m), dim3(256), 0, 0, pdl, ru);
               });
               if (pdl) us = f;
               perf += fmt(pdl ? " PDL: fused %.2f us" : "plain: fused %.2f us", f) + fmt(" vs stream + rope %.2f", u);
             }
+            if (n32 == 2) {  // against the half-width split form the engine bundles at 16 (ERNIE split 4, Llama split 2)
+              const int es = k >= 2048 ? 2 : 4;
+              Dev<float> dpe((size_t)es * m * n);
+              GemmRopeParams fe{GemmParams{dA.p, dW.p, dQ2.p, dpe.p, dm.p, m, n, k, k, k, n, es, dCnt.p}, rp};
+              fe.rope.qkv = dQ2.p;
+              fe.rope.k_cache = dk2.p;
+              fe.rope.v_cache = dv2.p;
+              if (k % (es * PREFILL_GEMM_STREAM_N32_BK) == 0)
+                perf += fmt(" | n32_rope s%d", es) + fmt(" PDL %.2f us", time_us([&](int) { launch_stream_rope(fe, m, es, 0, true, false, 1); }));
+            }
           }
           if (!c.ok) g_all_ok = false;
-          g_rows.push_back({"gemm_bf16_stream_m" + std::to_string(m) + (n32 ? "_n32_rope " : direct ? "_rope1 " : "_rope ") + shape + " s" + std::to_string(sp) + " m_dev" + std::to_string(mdev) +
+          g_rows.push_back({"gemm_bf16_stream_m" + std::to_string(m) + (n32 == 2 ? "_n16_rope1 " : n32 ? "_n32_rope " : direct ? "_rope1 " : "_rope ") + shape + " s" + std::to_string(sp) + " m_dev" + std::to_string(mdev) +
                                 " ==stream+rope",
                             c.ok, 0.0, c.fails, c.count, us, perf});
           printf("%-52s %s  fails %ld/%ld  %s\n", g_rows.back().name.c_str(), c.ok ? "OK  " : "FAIL", c.fails, c.count, perf.c_str());
@@ -3142,6 +3190,8 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N16_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n16_rope1, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N16_SMEM_M16));
   if (want("silu")) test_gemm_silu();
   if (want("rope_fused")) test_rope_fused();
   if (want("fused")) test_fused();

@@ -79,6 +79,15 @@ extern "C" {
 #define PREFILL_GEMM_STREAM_N32_SMEM_M16 73728
 #define PREFILL_GEMM_STREAM_N32_SMEM_M32 81920
 #define PREFILL_GEMM_STREAM_N32_SMEM_M64 98304
+/* gemm_bf16_stream_m16_n16 (v75): the same contract on 16-column tiles at capacity 16 — grid (ceil(n / GEMM_STREAM_N16_BN),
+ * 1, splits), GEMM_STREAM_THREADS threads, PREFILL_GEMM_STREAM_N16_SMEM_M16 bytes, (k / splits) % GEMM_STREAM_N32_BK == 0;
+ * four warps per stage's k (summed in warp order): bits depend on (k, splits) and this tile only.
+ * gemm_bf16_stream_m16_n16_rope1: the qkv GEMM (GemmRopeParams) unsplit (splits == 1, traps otherwise) with rope_kv_write
+ * on the block's own sums: a block's 16 weight rows are 8 rope pairs of one head (columns 8j..8j+7 and head_dim / 2 +
+ * 8j.. of tile j of the head), so no split-K fixup; head_dim % 16 == 0, head_dim <= 128, n % head_dim == 0; grid
+ * (n / GEMM_STREAM_N16_BN, 1, 1). Bit for bit the unsplit _n16 kernel followed by rope_kv_write. */
+#define PREFILL_GEMM_STREAM_N16_BN 16
+#define PREFILL_GEMM_STREAM_N16_SMEM_M16 73728
 /* gemm_bf16_stream_m16_silu / _m32_silu / _m64_silu: the same kernels with the SiLU * up epilogue of
  * gemm_bf16_silu (below): grid (n / 64, 1, splits), b interleaved in groups of PREFILL_GATE_UP_GROUP,
  * c = [m, ldc >= n / 2]. splits == 1: bit for bit the unsplit streaming GEMM followed by silu_mul.

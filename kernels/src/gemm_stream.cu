@@ -334,7 +334,10 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
 // The fixup keeps the split-K parallelism a non-linear epilogue would otherwise forbid, without a second
 // kernel: every block stores its partial, the last block of the tile to arrive (pk_fixup_last) sums them in
 // order z = 0, 1, ... exactly as the unfused consumer does, so the bits are the unfused chain's.
-enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EPI_ROPE1 = 4 };
+// PK_EPI_ROPEP (v75): unsplit only, on 16-column tiles whose weight rows are 8 rope pairs of one head (pk_pair_row):
+// every pair a rope item needs is in the block, so the items run on the block's own sums (pk_rope_pair) with no
+// partial, counter or re-read, at the block count of the split half-width form (no fixup tail in the chain).
+enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EPI_ROPE1 = 4, PK_EPI_ROPEP = 5 };
 
 // PK_EPI_CSUM (an option, v36: measured and not bundled): the split-K reduced inside a thread-block cluster. The splits blocks of a
 // column tile are one cluster along z (cluster dims (1, 1, splits): rank = blockIdx.z); each leaves its fp32 partial
@@ -526,10 +529,95 @@ static __device__ __forceinline__ void pk_attn_prologue(const AttnParams &a, con
   }
 }
 
+// The pair tile (PK_EPI_ROPEP): weight row r of the 16-column tile starting at column bn. A head of D columns holds
+// D / 16 such tiles; tile j of a head takes columns 8j..8j+7 (rows 0..7, the x1 of rope pairs 8j..8j+7) and
+// D/2 + 8j.. (rows 8..15, their x2). A v head is laid out the same way (any permutation serves it).
+static __device__ __forceinline__ int pk_pair_row(int bn, int r, int D) {
+  const int h0 = bn - bn % D, j8 = ((bn % D) >> 4) << 3;
+  return h0 + (r < 8 ? j8 + r : (D >> 1) + j8 + r - 8);
+}
+
+// The pair tile's preloaded rope inputs: per capacity row the cos | sin row of its position (D <= 128) and its slot,
+// per tile row (pk_pair_row order) the bias (0 without one).
+template <int MCAP>
+struct PkRopePairPre {
+  float cs[MCAP][128];
+  int slot[MCAP];
+  float bias[16];
+};
+template <int MCAP>
+static __device__ __forceinline__ PkRopePairPre<MCAP> &pk_rope_pair_pre() {
+  __shared__ __align__(16) PkRopePairPre<MCAP> pre;  // the _rope1 pair kernels only
+  return pre;
+}
+template <int MCAP, int THREADS>
+static __device__ __forceinline__ void pk_rope_pair_preload(PkRopePairPre<MCAP> &pre, const RopeKvParams &r, int bn, int m_eff) {
+  const int D = r.head_dim, q4 = D >> 2;
+  for (int i = threadIdx.x; i < m_eff * q4; i += THREADS) {
+    const int t = i / q4, c = (i - t * q4) * 4;
+    *reinterpret_cast<float4 *>(&pre.cs[t][c]) = *reinterpret_cast<const float4 *>(r.cos_sin + (size_t)pk_rope_pos(r, t) * D + c);
+  }
+  for (int t = threadIdx.x; t < m_eff; t += THREADS) pre.slot[t] = r.slot_mapping[t];
+  for (int c = threadIdx.x; c < 16; c += THREADS) pre.bias[c] = r.bias != nullptr ? bf2f(r.bias[pk_pair_row(bn, c, D)]) : 0.f;
+}
+
+// The pair tile's epilogue: k-warp 0's sums (every warp of the block still here) rounded to bf16 as rope_kv_write reads
+// them, into shared memory past the k-warp reduction's area, then rope_kv_write's items for the tile's 8 pairs: 2 per
+// token of a q / k head (4 pairs each), 4 per token of a v head (4 elements each). Same values, same operations, so the
+// bits of the unsplit _n16 kernel followed by rope_kv_write.
+template <class C>
+static __device__ __forceinline__ void pk_rope_pair(const GemmParams &p, const RopeKvParams &r, const PkRopePairPre<C::MCAP> &pre,
+                                                    const float (&acc)[C::MT][C::NT][4], unsigned char *smem, int bn, int m_eff,
+                                                    int wk, int g, int t4) {
+  static_assert(C::BN == 16 && C::MT == 1 && C::NT == 2 && C::WM == 1 && C::WN == 1, "one warp holds the 16 x 16 tile");
+  float *x = reinterpret_cast<float *>(smem + 4096);  // [16][16]; the k-warp reduction used the first 3 KB
+  static_assert((C::WK - 1) * C::MCAP * C::BN * 4 <= 4096 && 4096 + C::MCAP * 16 * 4 <= C::BAR_OFF, "pair tile staging");
+  if (wk == 0) {
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+      const int row = g + h * 8;
+      if (row >= m_eff) continue;
+#pragma unroll
+      for (int nt = 0; nt < 2; nt++)
+        *reinterpret_cast<float2 *>(x + row * 16 + nt * 8 + 2 * t4) =
+            make_float2(bf2f(f2bf(acc[0][nt][2 * h])), bf2f(f2bf(acc[0][nt][2 * h + 1])));
+    }
+  }
+  __syncthreads();
+  const int D = r.head_dim, half = D >> 1, hq = r.q_heads + r.kv_heads;
+  const int h = bn / D, j8 = ((bn % D) >> 4) << 3;
+  const size_t kv_row = (size_t)r.kv_heads * D;
+  const bool rot = h < hq, hb = r.bias != nullptr;
+  const int per = rot ? 2 : 4;
+  for (int it = threadIdx.x; it < m_eff * per; it += C::THREADS) {
+    const int t = it / per, u = it - t * per;
+    uint16_t *row = p.c + (size_t)t * p.n + (size_t)h * D;
+    const int slot = pre.slot[t];
+    if (rot) {
+      const int i = j8 + 4 * u;  // pairs i..i+3 of the head
+      const float4 a = *reinterpret_cast<const float4 *>(x + t * 16 + 4 * u), b = *reinterpret_cast<const float4 *>(x + t * 16 + 8 + 4 * u);
+      float x1[4] = {a.x, a.y, a.z, a.w}, x2[4] = {b.x, b.y, b.z, b.w};
+      uint16_t o1[4], o2[4];
+      pk_rope_rot4(x1, x2, hb, *reinterpret_cast<const float4 *>(&pre.bias[4 * u]), *reinterpret_cast<const float4 *>(&pre.bias[8 + 4 * u]),
+                   *reinterpret_cast<const float4 *>(&pre.cs[t][i]), *reinterpret_cast<const float4 *>(&pre.cs[t][half + i]), o1, o2);
+      pk_st_bf4(row + i, o1);
+      pk_st_bf4(row + half + i, o2);
+      if (h >= r.q_heads && slot >= 0) pk_rope_cache_k(r, kv_row, D, half, slot, h - r.q_heads, i, o1, o2);
+    } else {
+      const int lc = u < 2 ? 4 * u : 8 + 4 * (u - 2), e0 = u < 2 ? j8 + 4 * u : half + j8 + 4 * (u - 2);
+      const float4 a = *reinterpret_cast<const float4 *>(x + t * 16 + lc);
+      uint16_t v[4] = {f2bf(a.x), f2bf(a.y), f2bf(a.z), f2bf(a.w)};  // exact: bf16 values
+      pk_rope_v4(v, hb, *reinterpret_cast<const float4 *>(&pre.bias[lc]));
+      pk_st_bf4(row + e0, v);
+      if (slot >= 0) pk_rope_cache_v(r, kv_row, D, slot, h - hq, e0, v);
+    }
+  }
+}
+
 template <class C, int TRIG, int EPI = PK_EPI_NONE, bool ATTN = false>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem,
                                                            const RopeKvParams *rope = nullptr, const GemmAttnParams *attn = nullptr) {
-  constexpr bool SILU = EPI == PK_EPI_SILU, ROPE = EPI == PK_EPI_ROPE || EPI == PK_EPI_ROPE1;
+  constexpr bool SILU = EPI == PK_EPI_SILU, ROPE = EPI == PK_EPI_ROPE || EPI == PK_EPI_ROPE1, PAIR = EPI == PK_EPI_ROPEP;
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
   constexpr int AROW = C::AROW, WROW = C::WROW, A_ST = C::A_ST, W_ST = C::W_ST;
@@ -548,6 +636,9 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   if (ROPE && (RBN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
   if (ROPE && GT > 1 && p.n % RBN != 0) __trap();  // host error: a head group would straddle the end
   if (EPI == PK_EPI_ROPE1 && p.splits != 1) __trap();  // host error: the direct rope form is never split
+  // host errors: the pair tile is never split and holds 8 pairs of one head (D a multiple of 16, <= 128, whole heads)
+  if (PAIR && (p.splits != 1 || (rope->head_dim & 15) != 0 || rope->head_dim > 128 || p.n % rope->head_dim != 0)) __trap();
+  static_assert(!PAIR || (C::BN == 16 && C::WLOAD != 2), "the pair tile: 16 cp.async-loaded weight rows");
   if constexpr (ATTN) {  // host errors: one k tile of whole heads of 64 in one kv head, 16-row capacity
     // the staging rows pk_attn_prologue lays out from weight stage 1 on: Q (BK + 8 halves), K and V (64 + 8 each) per row
     static_assert(EPI == PK_EPI_NONE && C::BK % 64 == 0 && MCAP == 16 &&
@@ -561,7 +652,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   static_assert(!SILU || (C::TN % 16 == 0 && C::NT % 2 == 0), "gate/up column tiles in pairs per warp");
   // the fixup epilogues run in every warp (no k-warp early exit); the unsplit SiLU epilogue is per warp, so the
   // half-width tiles' k-warp 0 runs it alone after the k-warp sum (v40)
-  static_assert(EPI == PK_EPI_NONE || WK == 1 || SILU || EPI == PK_EPI_ROPE,
+  static_assert(EPI == PK_EPI_NONE || WK == 1 || SILU || EPI == PK_EPI_ROPE || PAIR,
                 "the fused epilogues run in every warp (the rope fixup keeps its k-warps through the fixup)");
   static_assert(EPI != PK_EPI_ROPE1 || GT == 1, "the direct rope form holds whole heads per tile");
   if (SILU && WK > 1 && p.splits > 1) __trap();  // host error: the half-width SiLU forms are never split
@@ -588,9 +679,10 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   for (int i = 0; i < W_PER; i++) {
     const int r = lrow + i * RSTEP;
     const bool ok = bn + r < p.n;
+    const int gr = PAIR ? pk_pair_row(bn, r, rope->head_dim) : bn + r;  // the pair tile's rows (n % D == 0: all in range)
     w_soff[i] = pk_st_swz(r, lch, WROW);
     wsz[i] = ok ? 16 : 0;
-    wsrc[i] = p.b + (size_t)(ok ? bn + r : 0) * p.ldb + kbeg + lch * 8;
+    wsrc[i] = p.b + (size_t)(ok ? gr : 0) * p.ldb + kbeg + lch * 8;
   }
 #pragma unroll
   for (int i = 0; i < A_PER; i++) {
@@ -657,6 +749,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   // bias): loaded now, so the fixup's tail holds only the partial sums' round trip.
   const int rbn = (blockIdx.x / GT) * RBN;  // the rope group's first column (rope forms only)
   if constexpr (ROPE) pk_rope_preload<MCAP, RBN, THREADS>(pk_rope_pre<MCAP, RBN>(), *rope, rbn, m_eff);
+  if constexpr (PAIR) pk_rope_pair_preload<MCAP, THREADS>(pk_rope_pair_pre<MCAP>(), *rope, bn, m_eff);
   if constexpr (ATTN) pk_attn_pro_rows_load<MCAP, THREADS>(attn->attn, attn->num_seqs, m_eff, pk_attn_pro_rows<MCAP>());
   pk_pdl_wait();
   if constexpr (ATTN) {  // A from the attention prologue (one k tile: every A stage of the block is stage 0)
@@ -760,7 +853,7 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     __syncthreads();
     // the rope fixup needs every thread (its barriers, its loops): there the k-warps > 0 stay and skip the sum and the
     // partial store; elsewhere they leave here
-    if (EPI != PK_EPI_ROPE && wk > 0) return;
+    if (EPI != PK_EPI_ROPE && !PAIR && wk > 0) return;
 #pragma unroll
     for (int j = 1; j < WK; j++)
 #pragma unroll
@@ -769,13 +862,17 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         for (int nt = 0; nt < NT; nt++)
 #pragma unroll
           for (int e = 0; e < 4; e++)
-            if (EPI != PK_EPI_ROPE || wk == 0)
+            if ((EPI != PK_EPI_ROPE && !PAIR) || wk == 0)
               acc[mt][nt][e] = __fadd_rn(acc[mt][nt][e], red[(((j - 1) * WM * WN + plane) * PER + (mt * NT + nt) * 4 + e) * 32 + lane]);
   }
 
   const int g = lane >> 2, t4 = lane & 3;
   if constexpr (EPI == PK_EPI_ROPE1) {
     pk_rope_direct<C>(p, *rope, pk_rope_pre<MCAP, BN>(), acc, smem, bn, m_eff, wm, wn, g, t4);
+    return;
+  }
+  if constexpr (PAIR) {
+    pk_rope_pair<C>(p, *rope, pk_rope_pair_pre<MCAP>(), acc, smem, bn, m_eff, wk, g, t4);
     return;
   }
   if (EPI != PK_EPI_NONE && fixup) {
@@ -884,6 +981,18 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 // fresh prompts at <= 16 rows, k / splits == 128 (two q heads of 64 per block).
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_attn(GemmAttnParams p) {
   pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY, PK_EPI_NONE, true>(p.gemm, pk_stream_smem, nullptr, &p);
+}
+// 16-column tiles at 16 rows (v75): BK 128, four warps per stage's k (added in warp order), nine stages, so a k of 1024 has
+// its whole slice issued before the PDL wait. The plain form is the pair form's unfused reference and a measurements row's
+// choice; the _rope1 form runs a qkv GEMM unsplit with rope_kv_write on the block's own sums (PK_EPI_ROPEP).
+typedef PkStreamCfg<16, 16, 128, 9, 1, 1, 4, 0> PkStreamM16N16;
+static_assert(pk_stream_exported<PkStreamM16N16>(PREFILL_GEMM_STREAM_N16_SMEM_M16, PREFILL_GEMM_STREAM_N16_BN, PREFILL_GEMM_STREAM_N32_BK),
+              "exported 16-column streaming configuration");
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n16(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N16, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n16_rope1(GemmRopeParams p) {
+  pk_gemm_stream_impl<PkStreamM16N16, PK_TRIG_ENTRY, PK_EPI_ROPEP>(p.gemm, pk_stream_smem, &p.rope);
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_n32(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM32N32, PK_TRIG_ENTRY>(p, pk_stream_smem);

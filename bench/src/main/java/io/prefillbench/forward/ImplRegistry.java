@@ -190,6 +190,12 @@ public final class ImplRegistry {
      * GemmAttnParams): reached through {@link #ATTENTION_INTO_O} only.
      */
     public static final String GEMM_STREAM_M16_N32_ATTN = "gemm_bf16_stream_m16_n32_attn";
+    /**
+     * The 16-column streaming GEMM at <= 16 rows (v75, gemm_stream.cu): a measurements row selects it; its rope form
+     * {@link #GEMM_STREAM_M16_N16_ROPE1} (rope_into_qkv where qkv runs it) holds 8 rope pairs of one head per block, so it
+     * runs unsplit with no split-K fixup at the half-width split form's block count.
+     */
+    public static final String GEMM_STREAM_M16_N16 = "gemm_bf16_stream_m16_n16", GEMM_STREAM_M16_N16_ROPE1 = "gemm_bf16_stream_m16_n16_rope1";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
     private static final String STREAM_SILU = "_silu";
@@ -274,6 +280,9 @@ public final class ImplRegistry {
             streamN32Rope(StreamTiling.Variant.M64),
             // ... and the 16-row one with the attention that feeds o as its prologue (attention_into_o in fresh plans)
             streamN32Attn(),
+            // 16-column tiles at <= 16 rows (a measurements row selects the plain form) and their rope form on pair tiles
+            // (rope_into_qkv where qkv runs the 16-column kernel): never a default
+            streamN16(), streamN16Rope(),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -450,6 +459,7 @@ public final class ImplRegistry {
     private static Map<String, String> ropeTargets() {
         Map<String, String> m = streamForms(STREAM_ROPE);
         for (StreamTiling.Variant v : StreamTiling.Variant.values()) m.put(v.kernel() + STREAM_N32, v.kernel() + STREAM_N32 + STREAM_ROPE);
+        m.put(GEMM_STREAM_M16_N16, GEMM_STREAM_M16_N16_ROPE1);
         for (TmaTile t : TmaTile.ALL) if (hasRopeForm(t)) m.put(t.name(), t.name() + TMA_ROPE);
         return Map.copyOf(m);
     }
@@ -772,6 +782,61 @@ public final class ImplRegistry {
                     }
                     return n32Grid(v, name, op, k, s);
                 }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmRope);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_m16_n16}: the streaming kernel on 16-column tiles with 128-deep k stages, four warps per
+     * stage's k summed in warp order, nine stages (a k of 1024 issued whole before the PDL wait); capacity 16 only. Bits
+     * depend on (k, splits) and this tile only. Never a default: a measurements row selects it (the producer its rope form
+     * {@link #GEMM_STREAM_M16_N16_ROPE1} needs).
+     */
+    private static Impl streamN16() {
+        String name = GEMM_STREAM_M16_N16;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N16_SMEM_M16,
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on (k, splits) only: 128-deep k stages, four warps' quarters of each added in warp order; never on the real row count",
+                (op, k) -> false, (op, k, s, d) -> n16Grid(name, op, k, s), ImplRegistry::one, true, null, ImplRegistry::bindGemm);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_m16_n16_rope1}: the qkv GEMM on 16-column tiles with rope_kv_write on the block's own sums (v75):
+     * a block's 16 weight rows are 8 rope pairs of one head (columns 8j..8j+7 and head_dim / 2 + 8j.. of the head's tile j),
+     * so it runs unsplit with no partial, counter or re-read; bits equal the unsplit {@code _n16} kernel + rope_kv_write
+     * (kernels/check {@code rope_fused}). Reached through rope_into_qkv where a measurements row puts qkv on the 16-column
+     * kernel; never split (a row asking for splits is refused in the split-K pass: non-linear epilogue).
+     */
+    private static Impl streamN16Rope() {
+        String name = GEMM_STREAM_M16_N16_ROPE1;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N16_SMEM_M16,
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only: one split, four k-warps added in warp order, rounded to bf16 as rope_kv_write reads them, then "
+                        + "rope_kv_write's arithmetic; never on the real row count",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n16Refusal(op, k, 1) == null,
+                (op, k, s, d) -> {
+                    if (d.headDim() % (2 * 8) != 0 || d.headDim() > 128 || op.n() % d.headDim() != 0) {
+                        throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " holds 8 rope pairs of one head per "
+                                + "block: needs head_dim a multiple of 16, at most 128, and n in whole heads; head_dim " + d.headDim() + ", n " + op.n());
+                    }
+                    return n16Grid(name, op, k, s);
+                }, ImplRegistry::one, false, null, ImplRegistry::bindGemmRope);
+    }
+
+    /** Why the 16-column tile cannot run the op at {@code splits} here, or null when it can. */
+    private static String n16Refusal(Op op, CaptureKey k, int splits) {
+        return k.arch() < StreamTiling.MIN_ARCH ? "needs sm_80 or newer, this device is sm_" + k.arch()
+                : k.capacity(op.rows()) > StreamTiling.Variant.M16.rows() ? "holds " + StreamTiling.Variant.M16.rows()
+                        + " rows; this bucket's capacity is " + k.capacity(op.rows())
+                : op.n() % StreamTiling.N16_BN != 0 || splits < 1 || op.k() % (splits * StreamTiling.N32_BK) != 0
+                        ? "needs n in whole " + StreamTiling.N16_BN + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
+                                + " steps: n " + op.n() + ", k " + op.k() + ", splits " + splits
+                : null;
+    }
+
+    /** (n / 16, 1, splits) for a 16-column implementation, after its refusal of a shape, split or device. */
+    private static Grid n16Grid(String name, Op op, CaptureKey k, int splits) {
+        String why = n16Refusal(op, k, splits);
+        if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
+        return new Grid(Grid.fixed(op.n() / StreamTiling.N16_BN), Grid.fixed(1), Grid.fixed(splits));
     }
 
     /**

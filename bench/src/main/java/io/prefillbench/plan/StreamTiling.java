@@ -28,6 +28,11 @@ public final class StreamTiling {
     /** The half-width forms' tile ({@code PREFILL_GEMM_STREAM_N32_BN/BK}): 32 weight rows per block, 128 k per stage. */
     public static final int N32_BN = KernelConstants.GEMM_STREAM_N32_BN;
     public static final int N32_BK = KernelConstants.GEMM_STREAM_N32_BK;
+    /**
+     * The 16-column form's tile ({@code PREFILL_GEMM_STREAM_N16_BN}, k per stage N32_BK): capacity 16 only, four warps per
+     * stage's k; its rope form holds 8 rope pairs of one head per block (v75).
+     */
+    public static final int N16_BN = KernelConstants.GEMM_STREAM_N16_BN;
     /** Most splits the rule picks (measured up to 16; at m64 and k 2048, 16 splits' fp32 partials are as many bytes as the weights). */
     public static final int MAX_SPLITS = 16;
     /**

@@ -333,6 +333,31 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
+     * rope_kv_write fused into the qkv GEMM on the 16-column pair tiles (v75, gemm_bf16_stream_m16_n16_rope1): each block's
+     * 16 weight rows are 8 rope pairs of one head, so rope runs on the block's own sums, unsplit. At 16 rows the fused
+     * forward equals the same rows unfused (the unsplit _n16 kernel, then rope_kv_write) bit for bit, eager and graph, and
+     * graph == eager; ERNIE's and Llama-3.2-1B's qkv, tiny-bias adds a qkv bias.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ernie-4.5-0.3b", "llama-3.2-1b", "tiny-bias"})
+    void pairTileRopeFusionEqualsTheUnfusedTilesBitForBit(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);
+        var m = cfg.model();
+        List<ImplChoices.GemmRow> gemm = List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 16, 90, ImplRegistry.GEMM_STREAM_M16_N16, 1, "test"));
+        ImplChoices plain = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, List.of(), List.of());
+        ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm,
+                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 90, "test")), List.of());
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 75), cfg, 24);
+        List<float[][]> unfusedLogits = eagerLogits(cfg, plain, batches, e -> {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "the streaming kernels run from sm_90");
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N16, e.lowered().plan(16).op("L0.qkv").impl().name());
+            assertEquals("rope_kv_write", e.lowered().plan(16).op("L0.rope_kv").impl().name());
+        });
+        assertRopeFusedForward(cfg, fused, Map.of(16, ImplRegistry.GEMM_STREAM_M16_N16_ROPE1), batches, unfusedLogits, preset + " pair-tile rope fusion");
+    }
+
+    /**
      * The cluster-reduced split-K (gemm_bf16_stream_mXX_csum, the twelfth session's option v36, measured and not bundled): every split
      * streaming GEMM of the layers at 16 / 32 / 64, at the splits the rule gives it, reduced in its cluster and read by
      * its consumer as one plane — bit for bit the plain kernels' forward, and graph == eager. sm_90.

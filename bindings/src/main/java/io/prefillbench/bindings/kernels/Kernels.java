@@ -266,6 +266,24 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_N32_SMEM_M64() {
         return PREFILL_GEMM_STREAM_N32_SMEM_M64;
     }
+    private static final int PREFILL_GEMM_STREAM_N16_BN = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N16_BN 16
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N16_BN() {
+        return PREFILL_GEMM_STREAM_N16_BN;
+    }
+    private static final int PREFILL_GEMM_STREAM_N16_SMEM_M16 = (int)73728L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N16_SMEM_M16 73728
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N16_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_N16_SMEM_M16;
+    }
     private static final int PREFILL_GATE_UP_GROUP = (int)8L;
     /**
      * {@snippet lang=c :
