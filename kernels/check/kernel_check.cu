@@ -2772,7 +2772,10 @@ static void test_rope_fused() {
               fe.rope.k_cache = dk2.p;
               fe.rope.v_cache = dv2.p;
               if (k % (es * PREFILL_GEMM_STREAM_N32_BK) == 0)
-                perf += fmt(" | n32_rope s%d", es) + fmt(" PDL %.2f us", time_us([&](int) { launch_stream_rope(fe, m, es, 0, true, false, 1); }));
+                perf += " | n32_rope s" + std::to_string(es) + fmt(" PDL %.2f us", time_us([&](int) { launch_stream_rope(fe, m, es, 0, true, false, 1); }));
+              GemmRopeParams f1 = fe;  // and the 64-column unsplit form (v49, tiny's qkv at 1..16 before v75)
+              f1.gemm.splits = 1;
+              perf += fmt(" | rope1 PDL %.2f us", time_us([&](int) { launch_stream_rope(f1, m, 1, 0, true, true, 0); }));
             }
           }
           if (!c.ok) g_all_ok = false;

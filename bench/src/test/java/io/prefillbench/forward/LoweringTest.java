@@ -370,16 +370,16 @@ class LoweringTest {
         // the half-width streaming kernel at 1..64 (v40 at 17..64; s24 at 1..16, after s15 had lost it there): measured, cuBLASLt + silu_mul beats the
         // fused mma.sync 128 x 128 kernel at 512, and every bundled fusion names its producer; on the plain streaming kernel
         // (1..16, s17) only for the tiny and Llama-3.2-1B shapes it was measured on, each row naming its GEMM's shape
-        // since s25 (v65, batch "prefill") rope also on the half-width qkv at 1..16, for the shapes measured (ERNIE's, Llama's);
-        // since s33 (v74.1, batch "fresh") attention into ERNIE's o at 1..16
+        // since s25 (v65, batch "prefill") rope also on the half-width qkv at 1..16, for the shapes measured (ERNIE's, Llama's),
+        // since s34 (v75) on the 16-column pair tiles instead; since s33 (v74.1, batch "fresh") attention into ERNIE's o at 1..16
         var measuredShapes = java.util.Set.of(List.of(512, 256), List.of(1024, 256), List.of(3072, 2048), List.of(16384, 2048));
-        var ropeN32Shapes = java.util.Set.of(List.of(1280, 1024), List.of(3072, 2048));
+        var ropePairShapes = java.util.Set.of(List.of(1280, 1024), List.of(3072, 2048));
         assertTrue(ImplChoices.bundled().fusions().stream().allMatch(r -> r.producer() != null
                 && (r.fusion().equals(ImplRegistry.ATTENTION_INTO_O) ? r.batch().equals(ImplChoices.AttentionRow.FRESH)
                         && r.producer().equals("gemm_bf16_stream_m16_n32") && r.m() == 1 && r.mMax() == 16 && r.n() == 1024 && r.k() == 1024
                 : r.batch() != null ? r.batch().equals(ImplChoices.FusionRow.PREFILL) && r.fusion().equals(ImplRegistry.ROPE_INTO_QKV)
-                        && r.producer().equals("gemm_bf16_stream_m16_n32") && r.m() == 1 && r.mMax() == 16 && r.n() != null
-                        && ropeN32Shapes.contains(List.of(r.n(), r.k()))
+                        && r.producer().equals(ImplRegistry.GEMM_STREAM_M16_N16) && r.m() == 1 && r.mMax() == 16 && r.n() != null
+                        && ropePairShapes.contains(List.of(r.n(), r.k()))
                 : r.producer().equals("gemm_bf16_stream_m16")
                         ? r.m() == 1 && r.mMax() == 16 && r.n() != null && measuredShapes.contains(List.of(r.n(), r.k()))
                         : r.n() == null && (r.producer().startsWith("gemm_bf16_tma_")
@@ -475,8 +475,9 @@ class LoweringTest {
      * The bundled rows (s17): tiny's and Llama-3.2-1B's qkv and gate_up fused at 16 by rows naming their shapes, Qwen2.5-0.5B's
      * (the same plain producer, unmeasured) not. ERNIE-4.5-0.3B's gate_up (the n32 kernel) takes SiLU * up by the n32 row at
      * 1..16 (s24). Tiny's qkv is unsplit there, so it runs the unsplit rope form (v49). Since s25 (v65, rows with "batch":
-     * "prefill") Llama's and ERNIE's qkv in the plain graph run the half-width tiles with rope through the fixup (Llama at
-     * split 2, ERNIE at its split 4); their decode graphs keep Llama's plain split-4 fixup form and ERNIE's rope_kv_write.
+     * "prefill") Llama's and ERNIE's qkv in the plain graph ran the half-width tiles with rope through the fixup; since s34 (v75)
+     * they run the 16-column pair tiles unsplit with rope on their own sums; their decode graphs keep Llama's plain split-4
+     * fixup form and ERNIE's rope_kv_write.
      */
     @Test
     void theBundledShapeRowsFuseTinyAndLlamaAtSixteenOnly() {
@@ -484,8 +485,8 @@ class LoweringTest {
             LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
             assertTrue(p.op("L0.gate_up").impl().name().endsWith("_silu"), preset);
             LoweredOp qkv = p.op("L0.qkv");
-            assertEquals(preset.startsWith("tiny") ? "gemm_bf16_stream_m16_rope1" : "gemm_bf16_stream_m16_n32_rope", qkv.impl().name(), preset);
-            assertEquals(preset.startsWith("tiny") ? 1 : 2, qkv.splits(), preset);
+            assertEquals(preset.startsWith("tiny") ? "gemm_bf16_stream_m16_rope1" : ImplRegistry.GEMM_STREAM_M16_N16_ROPE1, qkv.impl().name(), preset);
+            assertEquals(1, qkv.splits(), preset);
             assertTrue(qkv.fused().contains("L0.rope_kv"), preset);
         }
         LoweredForward llama = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
@@ -493,7 +494,7 @@ class LoweringTest {
         assertEquals("gemm_bf16_stream_m16_rope", decodeQkv.impl().name());
         assertEquals(4, decodeQkv.splits());
         LoweredForward ernie = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
-        assertEquals("gemm_bf16_stream_m16_n32_rope", ernie.plan(16).op("L0.qkv").impl().name());
+        assertEquals(ImplRegistry.GEMM_STREAM_M16_N16_ROPE1, ernie.plan(16).op("L0.qkv").impl().name());
         assertEquals("rope_kv_write", ernie.decodePlan(16).orElseThrow().op("L0.rope_kv").impl().name());
         for (String preset : List.of("qwen2.5-0.5b", "ernie-4.5-0.3b", "tiny-g5")) {
             LoweredPlan p = ForwardTestSupport.lower(preset, "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
