@@ -53,6 +53,33 @@ class EngineVsCpuReferenceGpuTest {
         }
     }
 
+    /**
+     * The bundled rows (the engine's default) against the CPU reference: at 16 tiny's layer GEMMs run the 16-column streaming
+     * kernel (v75, s34: qkv on the pair tiles with rope fused, o and down plain), above it the rule's kernels.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "tiny-bias"})
+    void theBundledRowsMatchReference(String preset) {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config(preset, "16,64", 8, 512);
+        CpuReference ref = new CpuReference(cfg.model(), cfg.seed());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() == 9, "the bundled rows are sm_90 rows");
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N16_ROPE1, e.lowered().plan(16).op("L0.qkv").impl().name());
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N16, e.lowered().plan(16).op("L0.o").impl().name());
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N16, e.lowered().plan(16).op("L0.down").impl().name());
+            for (int s : cfg.sizes().sizes()) e.capture(s);
+            PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);
+            Random rnd = new Random(75);
+            for (int trial = 0; trial < 6; trial++) {
+                List<int[]> prompts = new ArrayList<>();
+                int n = 1 + rnd.nextInt(4);
+                for (int i = 0; i < n; i++) prompts.add(EngineTestSupport.randomTokens(rnd, 1 + rnd.nextInt(trial < 4 ? 16 / n : 60), cfg.model().vocab()));
+                EngineTestSupport.assertMatchesReference(e, runner, ref, prompts, true, preset + " bundled");
+            }
+        }
+    }
+
     static double relError(float[] got, float[] want) {
         double num = 0, den = 0;
         for (int i = 0; i < want.length; i++) {

@@ -488,10 +488,10 @@ class GraphEqualsEagerGpuTest {
         });
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(bundled))) {
             var plan = e.lowered().plan(16);
-            // tiny's qkv is unsplit at 16: the unsplit rope form (v49); Llama's: the 16-column pair tiles (v75; the half-width
-            // fixup form v65 before) in the plain graph, the plain kernel's split-4 fixup form in the decode graph (its rows are
-            // "batch": "prefill")
-            assertEquals(preset.startsWith("tiny") ? "gemm_bf16_stream_m16_rope1" : ImplRegistry.GEMM_STREAM_M16_N16_ROPE1, plan.op("L0.qkv").impl().name());
+            // tiny's and Llama's qkv at 16: the 16-column pair tiles (v75; before, tiny's unsplit _rope1 form, v49, and Llama's
+            // half-width fixup form, v65) in the plain graph; Llama's decode graph the plain kernel's split-4 fixup form (its rows
+            // are "batch": "prefill")
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N16_ROPE1, plan.op("L0.qkv").impl().name());
             if (!preset.startsWith("tiny"))
                 assertEquals("gemm_bf16_stream_m16_rope", e.lowered().decodePlan(16).orElseThrow().op("L0.qkv").impl().name());
             assertEquals("gemm_bf16_stream_m16_silu", plan.op("L0.gate_up").impl().name());

@@ -50,4 +50,17 @@ final class ForwardTestSupport {
         List<ImplChoices.KeyRow> rows = java.util.Arrays.stream(sizes).mapToObj(m -> new ImplChoices.KeyRow(m, 0, "test")).toList();
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), List.of(), List.of(), rows);
     }
+
+    /**
+     * {@code b} with ERNIE-4.5-0.3B's qkv (1280 x 1024) at 1..16 as before the v75 rows (s34): no row on the 16-column kernel,
+     * no rope_into_qkv row for that shape, the half-width tile at split 4 back (the row those replaced). For tests that fold
+     * rope elsewhere or read ERNIE's qkv partials; other models' rows stay.
+     */
+    static ImplChoices withoutPairTiles(ImplChoices b) {
+        List<ImplChoices.GemmRow> gemm = new java.util.ArrayList<>(b.gemm().stream()
+                .filter(r -> !(r.n() == 1280 && r.k() == 1024 && r.impl().equals(ImplRegistry.GEMM_STREAM_M16_N16))).toList());
+        gemm.add(new ImplChoices.GemmRow(1280, 1024, 1, 90, "gemm_bf16_stream_m16_n32", 4, "the row v75 replaced (s13..s33)", null, 16));
+        return b.withGemm(gemm).withFusions(b.fusions().stream()
+                .filter(r -> !(r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && Integer.valueOf(1280).equals(r.n()))).toList());
+    }
 }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The 16-column streaming tiles (v75): a GEMM row puts ERNIE's qkv at 1..16 on gemm_bf16_stream_m16_n16, and rope_into_qkv
  * with that producer fuses rope into gemm_bf16_stream_m16_n16_rope1 — unsplit, n / 16 blocks, no rope op and no split-K
- * workspace; rows scoped to prompts leave the decode graph on its own rows. A split, a capacity above 16 or a head the pair
+ * workspace; rows scoped to prompts leave the decode graph on its own rows (the bundled rows, s34, serve both). A split, a capacity above 16 or a head the pair
  * tile cannot hold is refused, naming why.
  */
 class PairRopeLoweringTest {
@@ -20,13 +20,11 @@ class PairRopeLoweringTest {
 
     /** The bundled rows with ERNIE's qkv at 1..16 for prompt batches on the 16-column kernel at {@code splits}, rope fused into it. */
     private static ImplChoices pairRows(int splits, int mMax) {
-        ImplChoices base = ImplChoices.bundled();  // less its own rows for this shape (the bundled v75 rows)
-        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm().stream()
-                .filter(r -> !(r.n() == 1280 && r.k() == 1024 && ImplChoices.FusionRow.PREFILL.equals(r.batch()))).toList());
+        ImplChoices base = ForwardTestSupport.withoutPairTiles(ImplChoices.bundled());  // less the bundled v75 rows
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
         gemm.add(new ImplChoices.GemmRow(1280, 1024, 1, 90, ImplRegistry.GEMM_STREAM_M16_N16, splits, "test", null, mMax,
                 ImplChoices.FusionRow.PREFILL));
-        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions().stream()
-                .filter(r -> !(r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && Integer.valueOf(1280).equals(r.n()))).toList());
+        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
         fusions.add(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 1, 90, "test", mMax, ImplRegistry.GEMM_STREAM_M16_N16, 1280, 1024,
                 ImplChoices.FusionRow.PREFILL));
         return base.withGemm(gemm).withFusions(fusions);
