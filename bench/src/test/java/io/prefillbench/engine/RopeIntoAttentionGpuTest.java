@@ -152,12 +152,12 @@ class RopeIntoAttentionGpuTest {
     /**
      * {@code base} without its rope_into_qkv rows (tiny's and Llama's qkv at 1..16 in the bundled file), its
      * attention_into_o rows (ERNIE's fresh prompts at 1..16: the folded o needs the rotated q in the qkv rows, which an
-     * attention doing rope itself never writes) and the GEMM rows that put qkv on the 16-column pair tiles for its rope form
-     * (v75: scoped to prompt batches), so qkv keeps its split half-width rows and its partials feed the attention.
+     * attention doing rope itself never writes), with ERNIE's qkv at 1..16 back on its split-4 half-width row (v75's pair
+     * rows replaced it: the rope-taking attention sums at most 4 qkv planes), so its partials feed the attention.
      */
     static ImplChoices withoutRopeIntoQkv(ImplChoices base) {
-        return base.withGemm(base.gemm().stream().filter(g -> !g.impl().equals(ImplRegistry.GEMM_STREAM_M16_N16)).toList())
-                .withFusions(base.fusions().stream()
+        ImplChoices b = io.prefillbench.forward.ForwardTestSupport.withoutPairTiles(base);
+        return b.withFusions(b.fusions().stream()
                         .filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Shared fixtures: lowering of presets, a test-only fused GEMM and an L2 prefetch implementation. */
-final class ForwardTestSupport {
+public final class ForwardTestSupport {
     private ForwardTestSupport() {
     }
 
@@ -56,7 +56,7 @@ final class ForwardTestSupport {
      * no rope_into_qkv row for that shape, the half-width tile at split 4 back (the row those replaced). For tests that fold
      * rope elsewhere or read ERNIE's qkv partials; other models' rows stay.
      */
-    static ImplChoices withoutPairTiles(ImplChoices b) {
+    public static ImplChoices withoutPairTiles(ImplChoices b) {
         List<ImplChoices.GemmRow> gemm = new java.util.ArrayList<>(b.gemm().stream()
                 .filter(r -> !(r.n() == 1280 && r.k() == 1024 && r.impl().equals(ImplRegistry.GEMM_STREAM_M16_N16))).toList());
         gemm.add(new ImplChoices.GemmRow(1280, 1024, 1, 90, "gemm_bf16_stream_m16_n32", 4, "the row v75 replaced (s13..s33)", null, 16));
