@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * attention_into_o (v74: each layer's attention computed inside its o GEMM, gemm_bf16_stream_m16_n32_attn, in the fresh-prompt
- * plan at 16). Not the unfolded plan's bits (another softmax order, bf16 probabilities): ERNIE-4.5-0.3B's folded forward
- * within 2e-2 relative of the unfolded one's logits, the same first tokens where the top-2 margin is clear, graph == eager
+ * plan at 16). Not the unfolded plan's bits (another softmax order, bf16 probabilities): ERNIE-4.5-0.3B's and Llama-3.2-1B's
+ * (its o on the fold's tile by a test row) folded forward within 2e-2 relative of the unfolded one's logits, the same first tokens where the top-2 margin is clear, graph == eager
  * bit for bit on it, and a step over cached prefixes at the same size still on the plain plan (the kernel would trap);
  * tiny and tiny-bias (qkv bias: v biased in place by rope), o put on the half-width tile by a test row, against the CPU
  * reference. sm_90.
@@ -44,10 +44,22 @@ class AttentionIntoOGpuTest {
         return base.withFusions(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
     }
 
-    @Test
-    void ernieFoldedIsWithinToleranceOfUnfoldedAndGraphEqualsEager() {
+    /**
+     * Llama-3.2-1B's o (2048 x 2048) at 1..16 in the fresh-prompt graph on the half-width tile at k / 128 = 16 splits, the
+     * fold's tile (the bundled rows keep its o on the 64-column kernel); ERNIE's o is there already.
+     */
+    static ImplChoices withFreshO(ImplChoices base, String preset) {
+        if (!preset.startsWith("llama")) return base;
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
+        gemm.add(new ImplChoices.GemmRow(2048, 2048, 1, 90, "gemm_bf16_stream_m16_n32", 16, "test", null, 16, ImplChoices.AttentionRow.FRESH));
+        return base.withGemm(gemm);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ernie-4.5-0.3b", "llama-3.2-1b"})
+    void foldedIsWithinToleranceOfUnfoldedAndGraphEqualsEager(String preset) {
         GpuAssumptions.assumeGpu();
-        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16", 16, 2048);
+        EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);
         Random rnd = new Random(74);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 24);
         batches.add(EngineTestSupport.batch(rnd, new int[] {16}, cfg.model().vocab()));
@@ -62,7 +74,7 @@ class AttentionIntoOGpuTest {
                 wantLogits.add(e.lastLogits());
             }
         }
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(folded(ImplChoices.bundled())))) {
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(folded(withFreshO(ImplChoices.bundled(), preset))))) {
             LoweredPlan fresh = e.lowered().freshPlan(16).orElseThrow();
             assertTrue(fresh.ops().stream().noneMatch(o -> o.op().kind() == OpKind.ATTENTION), "every attention folded");
             assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, fresh.op("L0.o").impl().name());
