@@ -302,6 +302,13 @@ class GraphEqualsEagerGpuTest {
         }
     }
 
+    /** Test rows: {@code gemm} only, plus a rope_into_qkv row at each of {@code fusedSizes} (sm_90). */
+    private static ImplChoices ropeRows(List<ImplChoices.GemmRow> gemm, int... fusedSizes) {
+        List<ImplChoices.FusionRow> rope = new ArrayList<>();
+        for (int size : fusedSizes) rope.add(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, size, 90, "test"));
+        return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, rope, List.of());
+    }
+
     /**
      * rope_kv_write fused into the qkv GEMM on the half-width streaming tiles (v65, gemm_bf16_stream_mXX_n32_rope): the two
      * 32-column tiles of a head group count on one counter and the last of their 2 x splits blocks sums both tiles' planes
@@ -318,10 +325,7 @@ class GraphEqualsEagerGpuTest {
         List<ImplChoices.GemmRow> gemm = List.of(
                 new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 16, 90, "gemm_bf16_stream_m16_n32", 2, "test"),
                 new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 64, 90, "gemm_bf16_stream_m64_n32", m.hidden() >= 512 ? 4 : 2, "test"));
-        ImplChoices plain = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, List.of(), List.of());
-        ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm,
-                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 90, "test"),
-                        new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 64, 90, "test")), List.of());
+        ImplChoices plain = ropeRows(gemm), fused = ropeRows(gemm, 16, 64);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 65), cfg, 24);
         List<float[][]> unfusedLogits = eagerLogits(cfg, plain, batches, e -> {
             org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "the streaming kernels run from sm_90");
@@ -345,9 +349,7 @@ class GraphEqualsEagerGpuTest {
         EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);
         var m = cfg.model();
         List<ImplChoices.GemmRow> gemm = List.of(new ImplChoices.GemmRow(m.qkvDim(), m.hidden(), 16, 90, ImplRegistry.GEMM_STREAM_M16_N16, 1, "test"));
-        ImplChoices plain = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm, List.of(), List.of());
-        ImplChoices fused = new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), gemm,
-                List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV, 16, 90, "test")), List.of());
+        ImplChoices plain = ropeRows(gemm), fused = ropeRows(gemm, 16);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(new Random(preset.hashCode() + 75), cfg, 24);
         List<float[][]> unfusedLogits = eagerLogits(cfg, plain, batches, e -> {
             org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() >= 9, "the streaming kernels run from sm_90");
