@@ -1,6 +1,7 @@
 package io.prefillbench.cli;
 
 import io.prefillbench.BenchException;
+import io.prefillbench.results.BatchShape;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,19 +70,12 @@ final class Workloads {
     }
 
     static Spec batch(String spec, int maxNumSeqs) {
-        String[] parts = spec.split("x", -1);
-        if (parts.length != 2) throw new BenchException("--batch '" + spec + "' is malformed: use SEQSxTOKENS, e.g. 4x80");
-        int seqs, len;
-        try {
-            seqs = Integer.parseInt(parts[0]);
-            len = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new BenchException("--batch '" + spec + "' is malformed: use SEQSxTOKENS with whole numbers, e.g. 4x80");
+        BatchShape shape = BatchShape.parse(spec).orElseThrow(() -> new BenchException("--batch '" + spec
+                + "' is malformed: use SEQSxTOKENS with whole numbers, e.g. 4x80"));
+        if (!shape.positive()) throw new BenchException("--batch '" + spec + "': sequences and tokens must be positive");
+        if (shape.seqs() > maxNumSeqs) {
+            throw new BenchException("--batch '" + spec + "' has " + shape.seqs() + " sequences, more than --max-num-seqs " + maxNumSeqs);
         }
-        if (seqs < 1 || len < 1) throw new BenchException("--batch '" + spec + "': sequences and tokens must be positive");
-        if (seqs > maxNumSeqs) throw new BenchException("--batch '" + spec + "' has " + seqs + " sequences, more than --max-num-seqs " + maxNumSeqs);
-        List<Integer> lens = new ArrayList<>();
-        for (int i = 0; i < seqs; i++) lens.add(len);
-        return new Spec("batch-" + spec, List.copyOf(lens));
+        return new Spec("batch-" + spec, shape.seqLens());
     }
 }

@@ -2,13 +2,11 @@ package io.prefillbench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prefillbench.BenchException;
+import io.prefillbench.results.BatchShape;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The PyTorch baseline of {@code bench/python/torch_prefill.py} (schema {@value #SCHEMA}): per prompt length and
@@ -17,7 +15,6 @@ import java.util.regex.Pattern;
 public record TorchBaseline(String device, String model, String torchVersion, String gitSha, String timestamp, List<String> argv,
                             List<Point> points) {
     public static final String SCHEMA = "prefillbench/torch-baseline/v1";
-    private static final Pattern BATCH = Pattern.compile("(\\d+)x(\\d+)");  // torch_prefill.py --batches, e.g. 4x80
 
     /**
      * One prompt length (or equal-length batch) in one mode; latencies in ns.
@@ -31,11 +28,9 @@ public record TorchBaseline(String device, String model, String torchVersion, St
     /** Sequence lengths of a results row: its "batch" ("NxL", N prompts of L tokens) or one prompt of its tokens. */
     static List<Integer> seqLens(Path file, int i, int tokens, JsonNode batch) {
         if (batch.isMissingNode() || batch.isNull()) return List.of(tokens);
-        Matcher m = BATCH.matcher(batch.asText());
-        int n = m.matches() ? Integer.parseInt(m.group(1)) : 0, len = n > 0 ? Integer.parseInt(m.group(2)) : 0;
-        if (n < 1 || n * len != tokens)
-            throw new BenchException(file + ": results[" + i + "].batch \"" + batch.asText() + "\" is not NxL with N * L = tokens (" + tokens + ")");
-        return Collections.nCopies(n, len);
+        return BatchShape.parse(batch.asText()).filter(b -> b.positive() && (long) b.seqs() * b.tokens() == tokens).map(BatchShape::seqLens)
+                .orElseThrow(() -> new BenchException(file + ": results[" + i + "].batch \"" + batch.asText()
+                        + "\" is not NxL with N * L = tokens (" + tokens + ")"));
     }
 
     static TorchBaseline fromTree(Path file, JsonNode tree) {
