@@ -719,26 +719,29 @@ public final class ImplRegistry {
         return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(),
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on (k, splits) only: 128-deep k stages, two warps' halves of each added in warp order; never on the real row count",
-                (op, k) -> false, (op, k, s, d) -> n32Grid(v, name, op, k, s),
+                (op, k) -> false, (op, k, s, d) -> tileGrid(v, StreamTiling.N32_BN, name, op, k, s),
                 (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
     }
 
-    /** Why the half-width tile of variant {@code v} cannot run the op at {@code splits} here, or null when it can. */
-    private static String n32Refusal(StreamTiling.Variant v, Op op, CaptureKey k, int splits) {
+    /**
+     * Why variant {@code v}'s streaming tile of {@code bn} columns (the half-width 32, the 16-column 16) cannot run the op at
+     * {@code splits} here, or null when it can: the variant's rows, whole tiles, whole 128-deep k steps.
+     */
+    private static String tileRefusal(StreamTiling.Variant v, int bn, Op op, CaptureKey k, int splits) {
         return k.arch() < StreamTiling.MIN_ARCH ? "needs sm_80 or newer, this device is sm_" + k.arch()
                 : StreamTiling.variant(k.capacity(op.rows())).orElse(null) != v ? "holds " + v.rows() + " rows; this bucket's capacity is "
-                        + k.capacity(op.rows()) + " (name the variant of that capacity)"
-                : op.n() % StreamTiling.N32_BN != 0 || splits < 1 || op.k() % (splits * StreamTiling.N32_BK) != 0
-                        ? "needs n in whole " + StreamTiling.N32_BN + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
+                        + k.capacity(op.rows()) + " (name a kernel that holds that capacity)"
+                : op.n() % bn != 0 || splits < 1 || op.k() % (splits * StreamTiling.N32_BK) != 0
+                        ? "needs n in whole " + bn + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
                                 + " steps: n " + op.n() + ", k " + op.k() + ", splits " + splits
                 : null;
     }
 
-    /** (n / 32, 1, splits) for the half-width implementation {@code name}, after its refusal of a shape, split or device. */
-    private static Grid n32Grid(StreamTiling.Variant v, String name, Op op, CaptureKey k, int splits) {
-        String why = n32Refusal(v, op, k, splits);
+    /** (n / bn, 1, splits) for the streaming implementation {@code name} on {@code bn}-column tiles, after {@link #tileRefusal}. */
+    private static Grid tileGrid(StreamTiling.Variant v, int bn, String name, Op op, CaptureKey k, int splits) {
+        String why = tileRefusal(v, bn, op, k, splits);
         if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
-        return new Grid(Grid.fixed(op.n() / StreamTiling.N32_BN), Grid.fixed(1), Grid.fixed(splits));
+        return new Grid(Grid.fixed(op.n() / bn), Grid.fixed(1), Grid.fixed(splits));
     }
 
     /**
@@ -753,10 +756,10 @@ public final class ImplRegistry {
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on k only (one split; two k-warps added in warp order, gate and up rounded to bf16 as the _n32 kernel "
                         + "stores them, then silu_mul's arithmetic): never on the real row count",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null && gateUpInterleavable(op, k),
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && tileRefusal(v, StreamTiling.N32_BN, op, k, 1) == null && gateUpInterleavable(op, k),
                 (op, k, s, d) -> {
                     if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
-                    return n32Grid(v, name, op, k, 1);
+                    return tileGrid(v, StreamTiling.N32_BN, name, op, k, 1);
                 }, ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
     }
 
@@ -774,13 +777,13 @@ public final class ImplRegistry {
                 "bits depend on (k, splits) only: q, k, v summed in split order (each split two k-warps added in warp order) and "
                         + "rounded to bf16 as rope_kv_write reads them, then rope_kv_write's arithmetic; never on the real row count or "
                         + "which block sums",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n32Refusal(v, op, k, 1) == null && op.n() % StreamTiling.BN == 0,
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && tileRefusal(v, StreamTiling.N32_BN, op, k, 1) == null && op.n() % StreamTiling.BN == 0,
                 (op, k, s, d) -> {
                     if (op.n() % StreamTiling.BN != 0) {
                         throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " needs n in whole "
                                 + StreamTiling.BN + "-column head groups, n is " + op.n());
                     }
-                    return n32Grid(v, name, op, k, s);
+                    return tileGrid(v, StreamTiling.N32_BN, name, op, k, s);
                 }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmRope);
     }
 
@@ -795,7 +798,7 @@ public final class ImplRegistry {
         return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N16_SMEM_M16,
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on (k, splits) only: 128-deep k stages, four warps' quarters of each added in warp order; never on the real row count",
-                (op, k) -> false, (op, k, s, d) -> n16Grid(name, op, k, s), ImplRegistry::one, true, null, ImplRegistry::bindGemm);
+                (op, k) -> false, (op, k, s, d) -> tileGrid(StreamTiling.Variant.M16, StreamTiling.N16_BN, name, op, k, s), ImplRegistry::one, true, null, ImplRegistry::bindGemm);
     }
 
     /**
@@ -811,32 +814,14 @@ public final class ImplRegistry {
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on k only: one split, four k-warps added in warp order, rounded to bf16 as rope_kv_write reads them, then "
                         + "rope_kv_write's arithmetic; never on the real row count",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && n16Refusal(op, k, 1) == null,
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && tileRefusal(StreamTiling.Variant.M16, StreamTiling.N16_BN, op, k, 1) == null,
                 (op, k, s, d) -> {
                     if (d.headDim() % (2 * 8) != 0 || d.headDim() > 128 || op.n() % d.headDim() != 0) {
                         throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " holds 8 rope pairs of one head per "
                                 + "block: needs head_dim a multiple of 16, at most 128, and n in whole heads; head_dim " + d.headDim() + ", n " + op.n());
                     }
-                    return n16Grid(name, op, k, s);
+                    return tileGrid(StreamTiling.Variant.M16, StreamTiling.N16_BN, name, op, k, s);
                 }, ImplRegistry::one, false, null, ImplRegistry::bindGemmRope);
-    }
-
-    /** Why the 16-column tile cannot run the op at {@code splits} here, or null when it can. */
-    private static String n16Refusal(Op op, CaptureKey k, int splits) {
-        return k.arch() < StreamTiling.MIN_ARCH ? "needs sm_80 or newer, this device is sm_" + k.arch()
-                : k.capacity(op.rows()) > StreamTiling.Variant.M16.rows() ? "holds " + StreamTiling.Variant.M16.rows()
-                        + " rows; this bucket's capacity is " + k.capacity(op.rows())
-                : op.n() % StreamTiling.N16_BN != 0 || splits < 1 || op.k() % (splits * StreamTiling.N32_BK) != 0
-                        ? "needs n in whole " + StreamTiling.N16_BN + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
-                                + " steps: n " + op.n() + ", k " + op.k() + ", splits " + splits
-                : null;
-    }
-
-    /** (n / 16, 1, splits) for a 16-column implementation, after its refusal of a shape, split or device. */
-    private static Grid n16Grid(String name, Op op, CaptureKey k, int splits) {
-        String why = n16Refusal(op, k, splits);
-        if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
-        return new Grid(Grid.fixed(op.n() / StreamTiling.N16_BN), Grid.fixed(1), Grid.fixed(splits));
     }
 
     /**
@@ -856,7 +841,7 @@ public final class ImplRegistry {
                     String why = op.in("q") == null ? "runs an o GEMM that took over its attention (an " + ATTENTION_INTO_O + " fusion row), "
                             + "not a GEMM row" : attentionIntoORefusal(op, d, s);
                     if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
-                    return n32Grid(v, name, op, k, s);
+                    return tileGrid(v, StreamTiling.N32_BN, name, op, k, s);
                 }, (op, k) -> op.k() / StreamTiling.N32_BK, true, null, ImplRegistry::bindGemmAttn);
     }
 
