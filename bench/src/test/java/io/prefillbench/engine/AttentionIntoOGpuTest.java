@@ -9,7 +9,6 @@ import io.prefillbench.plan.PaddingGuard;
 import io.prefillbench.reference.CpuReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

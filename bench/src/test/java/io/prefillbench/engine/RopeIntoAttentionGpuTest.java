@@ -158,7 +158,7 @@ class RopeIntoAttentionGpuTest {
     static ImplChoices withoutRopeIntoQkv(ImplChoices base) {
         ImplChoices b = io.prefillbench.forward.ForwardTestSupport.withoutPairTiles(base);
         return b.withFusions(b.fusions().stream()
-                        .filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
+                .filter(r -> !r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
     }
 
     private static String lens(List<SeqInput> batch) {
