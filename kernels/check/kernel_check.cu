@@ -2687,8 +2687,9 @@ static void test_rope_fused() {
     Dev<uint32_t> dCnt((size_t)n / PREFILL_GEMM_STREAM_BN);
     CK(cudaMemset(dCnt.p, 0, dCnt.n * 4));
     const std::string shape = std::to_string(cfg.qh) + "/" + std::to_string(cfg.kvh) + " D" + std::to_string(D) + " k" + std::to_string(k) + (cfg.bias ? " bias" : "");
+    const bool pairOnly = getenv("PK_ROPE_N16_ONLY") != nullptr && atoi(getenv("PK_ROPE_N16_ONLY")) != 0;
     for (int n32 = 0; n32 <= 2; n32++)
-    if (!(getenv("PK_ROPE_N16_ONLY") && n32 != 2))  // PK_ROPE_N16_ONLY=1: the pair form only (the sanitizers' runs)
+    if (!(pairOnly && n32 != 2))  // PK_ROPE_N16_ONLY=1: the pair form only (the sanitizers' runs)
     for (int m : {16, 32, 64}) {
       if (n32 == 2 && m != 16) continue;  // the pair form holds 16 rows
       for (int sp : {1, 2, 4, 8}) {

@@ -136,15 +136,20 @@ static __device__ __forceinline__ PkRopePre<MCAP, BN> &pk_rope_pre() {
   __shared__ __align__(16) PkRopePre<MCAP, BN> pre;  // one per kernel that calls this (the _rope ones)
   return pre;
 }
-template <int MCAP, int BN, int THREADS>
-static __device__ __forceinline__ void pk_rope_preload(PkRopePre<MCAP, BN> &pre, const RopeKvParams &r, int bn, int m_eff) {
+// Both rope epilogues' per-row inputs: the cos | sin row of each row's clamped position (cs: [MCAP][W], W >= D) and its
+// cache slot.
+template <int MCAP, int W, int THREADS>
+static __device__ __forceinline__ void pk_rope_rows_preload(float (&cs)[MCAP][W], int (&slot)[MCAP], const RopeKvParams &r, int m_eff) {
   const int D = r.head_dim, q4 = D >> 2;
   for (int i = threadIdx.x; i < m_eff * q4; i += THREADS) {
     const int t = i / q4, c = (i - t * q4) * 4;
-    const int pos = pk_rope_pos(r, t);
-    *reinterpret_cast<float4 *>(&pre.cs[t][c]) = *reinterpret_cast<const float4 *>(r.cos_sin + (size_t)pos * D + c);
+    *reinterpret_cast<float4 *>(&cs[t][c]) = *reinterpret_cast<const float4 *>(r.cos_sin + (size_t)pk_rope_pos(r, t) * D + c);
   }
-  for (int t = threadIdx.x; t < m_eff; t += THREADS) pre.slot[t] = r.slot_mapping[t];
+  for (int t = threadIdx.x; t < m_eff; t += THREADS) slot[t] = r.slot_mapping[t];
+}
+template <int MCAP, int BN, int THREADS>
+static __device__ __forceinline__ void pk_rope_preload(PkRopePre<MCAP, BN> &pre, const RopeKvParams &r, int bn, int m_eff) {
+  pk_rope_rows_preload<MCAP, BN, THREADS>(pre.cs, pre.slot, r, m_eff);
   for (int c = threadIdx.x; c < BN; c += THREADS) pre.bias[c] = r.bias != nullptr ? bf2f(r.bias[bn + c]) : 0.f;
 }
 
@@ -552,13 +557,8 @@ static __device__ __forceinline__ PkRopePairPre<MCAP> &pk_rope_pair_pre() {
 }
 template <int MCAP, int THREADS>
 static __device__ __forceinline__ void pk_rope_pair_preload(PkRopePairPre<MCAP> &pre, const RopeKvParams &r, int bn, int m_eff) {
-  const int D = r.head_dim, q4 = D >> 2;
-  for (int i = threadIdx.x; i < m_eff * q4; i += THREADS) {
-    const int t = i / q4, c = (i - t * q4) * 4;
-    *reinterpret_cast<float4 *>(&pre.cs[t][c]) = *reinterpret_cast<const float4 *>(r.cos_sin + (size_t)pk_rope_pos(r, t) * D + c);
-  }
-  for (int t = threadIdx.x; t < m_eff; t += THREADS) pre.slot[t] = r.slot_mapping[t];
-  for (int c = threadIdx.x; c < 16; c += THREADS) pre.bias[c] = r.bias != nullptr ? bf2f(r.bias[pk_pair_row(bn, c, D)]) : 0.f;
+  pk_rope_rows_preload<MCAP, 128, THREADS>(pre.cs, pre.slot, r, m_eff);
+  for (int c = threadIdx.x; c < 16; c += THREADS) pre.bias[c] = r.bias != nullptr ? bf2f(r.bias[pk_pair_row(bn, c, r.head_dim)]) : 0.f;
 }
 
 // The pair tile's epilogue: k-warp 0's sums (every warp of the block still here) rounded to bf16 as rope_kv_write reads
