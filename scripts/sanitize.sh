@@ -12,8 +12,8 @@ jar=${JAR:-$root/cli/target/bench.jar}
 kernels=${KERNELS:-$root/kernels}
 tools=${TOOLS:-memcheck racecheck initcheck synccheck}
 families=${FAMILIES:-init embed norm rope tilemap act attention gemm fused pdl attn_o rope_fused}
-# rope_fused runs the 16-column pair form only unless PK_ROPE_N16_ONLY=0: every form under racecheck runs past the
-# 600 s limit below, and the split-K fixup forms were sanitized when they were built (kernels/NOTES-forward.md v10)
+# rope_fused checks the 16-column pair form only (v75) unless PK_ROPE_N16_ONLY=0: its 288 split-K fixup and 64-column
+# checks were sanitized when those forms were built (kernels/NOTES-forward.md v10, v49, v65) and multiply the run's time
 export PK_ROPE_N16_ONLY=${PK_ROPE_N16_ONLY:-1}
 logs=${OUT:-$root/target}/sanitizer
 mkdir -p "$logs"
