@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""A/B summary of same-call runs: prefill --json files named MODEL-VARIANT-REP.json in one folder.
+"""A/B summary of same-call runs: prefill --json files named MODEL-VARIANT-REP.json (or TAG-VARIANT-REP.json, as
+scripts/gpu/ab-pairs.sh writes them, variants b and a) in one folder.
 
     ab-table.py DIR BASE [VARIANT ...]
 
 For every (model, workload@bucket) it prints the median over reps of the graph GPU p50 (and host p50) of BASE, then each
 variant's median and its change against BASE. Variants default to every one found but BASE, in name order. The session
-run scripts under results/h200-ab-*/ call it after their alternating runs (before s25 each carried its own copy).
+run scripts under results/h200-ab-*/ call it after their alternating runs (before s25 each carried its own copy; s34 and
+s35 did again, which ab-pairs.sh's header now points away from).
 """
 import collections
 import glob

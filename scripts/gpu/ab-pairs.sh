@@ -1,0 +1,30 @@
+# Sourced by the session scripts under results/h200-ab-*/ (bash): alternating A/B runs of prefill, one results file per run,
+# named TAG-VARIANT-REP.json so that scripts/gpu/ab-table.py DIR b summarizes them. Before s36 each script carried its own copy.
+#
+#   source scripts/gpu/ab-pairs.sh
+#   AB_JAR=jar AB_OUT=dir [AB_START=$(date +%s)] [AB_BUDGET=585]
+#   CH=choices-x.json ab_pairs TAG REPS [prefill options ...]   # REPS pairs, b then a on odd reps, a then b on even ones
+#   python3 scripts/gpu/ab-table.py "$AB_OUT" b
+#
+# b runs the jar's bundled rows, a adds --impl-choices $AB_CHOICES_DIR/$CH (AB_CHOICES_DIR defaults to the jar's folder).
+# Each run gets at most 60 s and never past AB_START + AB_BUDGET; a failed run prints its name and the loop goes on.
+ab_left() {  # the seconds a step may take: at most $1, and no later than the call's budget
+  local l=$(( ${AB_BUDGET:-585} - ($(date +%s) - ${AB_START:?set AB_START to the call start, date +%s}) ))
+  [ "$l" -lt "$1" ] && echo "$l" || echo "$1"
+}
+ab_one() {  # VARIANT NAME [prefill options ...]
+  local v=$1 out=$AB_OUT/$2.json; shift 2
+  local extra=()
+  [ "$v" = a ] && extra=(--impl-choices "${AB_CHOICES_DIR:-$(dirname "$AB_JAR")}/${CH:?set CH to the candidate choices file}")
+  timeout "$(ab_left 60)" java --enable-native-access=ALL-UNNAMED -jar "$AB_JAR" prefill --no-progress "${extra[@]}" "$@" \
+    --json "$out" > "${out%.json}.txt" 2>&1 || echo "$out failed"
+}
+ab_pairs() {  # TAG REPS [prefill options ...]
+  local tag=$1 n=$2 rep v vs; shift 2
+  mkdir -p "$AB_OUT"
+  for rep in $(seq 1 "$n"); do
+    vs="b a"; [ $((rep % 2)) = 0 ] && vs="a b"
+    for v in $vs; do ab_one "$v" "$tag-$v-$rep" "$@"; done
+    echo "$tag pair $rep $(( $(date +%s) - AB_START )) s"
+  done
+}
