@@ -6,7 +6,8 @@
 #   CH=choices-x.json ab_pairs TAG REPS [prefill options ...]   # REPS pairs, b then a on odd reps, a then b on even ones
 #   python3 scripts/gpu/ab-table.py "$AB_OUT" b
 #
-# b runs the jar's bundled rows, a adds --impl-choices $AB_CHOICES_DIR/$CH (AB_CHOICES_DIR defaults to the jar's folder).
+# b runs the jar's bundled rows, a adds --impl-choices $AB_CHOICES_DIR/$CH (AB_CHOICES_DIR defaults to the jar's folder);
+# with AB_JAR_A set, a runs that jar instead, with no choices file (a kernel or rule change against its parent).
 # Each run gets at most 60 s and never past AB_START + AB_BUDGET; a failed run prints its name and the loop goes on.
 ab_left() {  # the seconds a step may take: at most $1, and no later than the call's budget
   local l=$(( ${AB_BUDGET:-585} - ($(date +%s) - ${AB_START:?set AB_START to the call start, date +%s}) ))
@@ -14,9 +15,13 @@ ab_left() {  # the seconds a step may take: at most $1, and no later than the ca
 }
 ab_one() {  # VARIANT NAME [prefill options ...]
   local v=$1 out=$AB_OUT/$2.json; shift 2
-  local extra=()
-  [ "$v" = a ] && extra=(--impl-choices "${AB_CHOICES_DIR:-$(dirname "$AB_JAR")}/${CH:?set CH to the candidate choices file}")
-  timeout "$(ab_left 60)" java --enable-native-access=ALL-UNNAMED -jar "$AB_JAR" prefill --no-progress "${extra[@]}" "$@" \
+  local extra=() jar=$AB_JAR
+  if [ "$v" = a ] && [ -n "${AB_JAR_A:-}" ]; then
+    jar=$AB_JAR_A
+  elif [ "$v" = a ]; then
+    extra=(--impl-choices "${AB_CHOICES_DIR:-$(dirname "$AB_JAR")}/${CH:?set CH to the candidate choices file}")
+  fi
+  timeout "$(ab_left 60)" java --enable-native-access=ALL-UNNAMED -jar "$jar" prefill --no-progress "${extra[@]}" "$@" \
     --json "$out" > "${out%.json}.txt" 2>&1 || echo "$out failed"
 }
 ab_pairs() {  # TAG REPS [prefill options ...]
