@@ -1,8 +1,9 @@
 # Sourced by the session scripts under results/h200-ab-*/ (bash): alternating A/B runs of prefill, one results file per run,
-# named TAG-VARIANT-REP.json so that scripts/gpu/ab-table.py DIR b summarizes them. Before s36 each script carried its own copy.
+# named TAG-VARIANT-REP.json so that scripts/gpu/ab-table.py DIR b summarizes them (s35 call 4 first; before, each script
+# carried its own copy).
 #
 #   source scripts/gpu/ab-pairs.sh
-#   AB_JAR=jar AB_OUT=dir [AB_START=$(date +%s)] [AB_BUDGET=585]
+#   AB_JAR=jar AB_OUT=dir AB_START=$(date +%s) [AB_BUDGET=585]      # AB_START: the call's start, AB_BUDGET: its seconds
 #   CH=choices-x.json ab_pairs TAG REPS [prefill options ...]   # REPS pairs, b then a on odd reps, a then b on even ones
 #   python3 scripts/gpu/ab-table.py "$AB_OUT" b
 #

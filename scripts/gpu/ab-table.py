@@ -6,8 +6,8 @@ scripts/gpu/ab-pairs.sh writes them, variants b and a) in one folder.
 
 For every (model, workload@bucket) it prints the median over reps of the graph GPU p50 (and host p50) of BASE, then each
 variant's median and its change against BASE. Variants default to every one found but BASE, in name order. The session
-run scripts under results/h200-ab-*/ call it after their alternating runs (before s25 each carried its own copy; s34 and
-s35 did again, which ab-pairs.sh's header now points away from).
+run scripts under results/h200-ab-*/ call it after their alternating runs (before s25, and in s34 and s35's first calls,
+each carried its own copy); scripts/gpu/ab-pairs.sh writes the runs.
 """
 import collections
 import glob
