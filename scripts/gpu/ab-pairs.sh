@@ -3,7 +3,7 @@
 # carried its own copy).
 #
 #   source scripts/gpu/ab-pairs.sh
-#   AB_JAR=jar AB_OUT=dir AB_START=$(date +%s) [AB_BUDGET=585]      # AB_START: the call's start, AB_BUDGET: its seconds
+#   AB_JAR=jar AB_OUT=dir AB_START=$(date +%s) [AB_BUDGET=585]      # the call's start and seconds (call-setup.sh sets both)
 #   CH=choices-x.json ab_pairs TAG REPS [prefill options ...]   # REPS pairs, b then a on odd reps, a then b on even ones
 #   python3 scripts/gpu/ab-table.py "$AB_OUT" b
 #
