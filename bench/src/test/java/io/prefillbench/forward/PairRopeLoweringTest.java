@@ -58,5 +58,14 @@ class PairRopeLoweringTest {
         IllegalArgumentException cap = assertThrows(IllegalArgumentException.class,
                 () -> ForwardTestSupport.lower(ERNIE, "32", 16, 132, ImplRegistry.standard(), pairRows(1, 32)));
         assertTrue(cap.getMessage().contains("holds 16 rows"), cap.getMessage());
+        // a head of 8 columns: rope_into_qkv takes it (it divides the 64-column rope tile), the pair tile cannot (4 pairs a head)
+        ForwardProgram.Dims d8 = new ForwardProgram.Dims(256, 16, 2, 8, 512, 1024, 1, true, false, 1e-5f);
+        ImplChoices rows8 = ImplChoices.none().withGemm(List.of(new ImplChoices.GemmRow(d8.qkvDim(), d8.hidden(), 1, 90,
+                ImplRegistry.GEMM_STREAM_M16_N16, 1, "test", null, 16))).withFusions(List.of(new ImplChoices.FusionRow(ImplRegistry.ROPE_INTO_QKV,
+                1, 90, "test", 16, ImplRegistry.GEMM_STREAM_M16_N16, d8.qkvDim(), d8.hidden(), null)));
+        IllegalArgumentException head = assertThrows(IllegalArgumentException.class, () -> LoweredForward.of(ForwardProgram.of(d8),
+                io.prefillbench.plan.CaptureSizes.parse("16", io.prefillbench.plan.CaptureSizes.HARD_CAP), 16, 2048, 132, 90,
+                ImplRegistry.standard(), rows8));
+        assertTrue(head.getMessage().contains("holds 8 rope pairs of one head") && head.getMessage().contains("head_dim 8,"), head.getMessage());
     }
 }
