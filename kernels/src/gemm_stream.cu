@@ -537,8 +537,9 @@ static __device__ __forceinline__ void pk_attn_prologue(const AttnParams &a, con
 // The pair tile (PK_EPI_ROPEP): weight row r of the 16-column tile starting at column bn. A head of D columns holds
 // D / 16 such tiles; tile j of a head takes columns 8j..8j+7 (rows 0..7, the x1 of rope pairs 8j..8j+7) and
 // D/2 + 8j.. (rows 8..15, their x2). A v head is laid out the same way (any permutation serves it).
+static __device__ __forceinline__ int pk_pair_j8(int bn, int D) { return ((bn % D) >> 4) << 3; }  // the tile's first pair in its head
 static __device__ __forceinline__ int pk_pair_row(int bn, int r, int D) {
-  const int h0 = bn - bn % D, j8 = ((bn % D) >> 4) << 3;
+  const int h0 = bn - bn % D, j8 = pk_pair_j8(bn, D);
   return h0 + (r < 8 ? j8 + r : (D >> 1) + j8 + r - 8);
 }
 
@@ -585,7 +586,7 @@ static __device__ __forceinline__ void pk_rope_pair(const GemmParams &p, const R
   }
   __syncthreads();
   const int D = r.head_dim, half = D >> 1, hq = r.q_heads + r.kv_heads;
-  const int h = bn / D, j8 = ((bn % D) >> 4) << 3;
+  const int h = bn / D, j8 = pk_pair_j8(bn, D);
   const size_t kv_row = (size_t)r.kv_heads * D;
   const bool rot = h < hq, hb = r.bias != nullptr;
   const int per = rot ? 2 : 4;
