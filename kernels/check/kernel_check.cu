@@ -1474,6 +1474,7 @@ static long count_diff(const std::vector<uint16_t> &a, const std::vector<uint16_
 // shape (norms 128 threads, rope 256, silu 2 blocks per token, argmax 1024 threads), against its c0fb398
 // copy at the old launch shape (the norms at 128 threads too: their order is set by blockDim), on the same inputs (outputs poisoned first), for bf16 inputs and split-K
 // partials with split counts around the load batch (8). Timed at 10 rows (capacity 16), the short prompt.
+static void test_argmax_v0(Rng &r);
 static void test_small_v0() {
   Rng r(23);
   const int splits_list[] = {0, 1, 2, 8, 9, 16};
@@ -1605,6 +1606,12 @@ static void test_small_v0() {
       }
     }
   }
+  test_argmax_v0(r);
+}
+
+// argmax_rows against argmax_rows_v0 and argmax_rows_cluster against argmax_rows (family "small", and alone as "argmax":
+// the sanitizers' runs)
+static void test_argmax_v0(Rng &r) {
   // argmax_rows: ERNIE's and an odd vocab, a planted tie, and the rows where a faster walk could part from the v0 rule
   // (s23's v60, a chunk-max skip, was checked on them): NaNs (never win), an all-NaN row (-> 0), -inf after a NaN
   // (-> the first -inf), all -inf, +0 / -0 ties, ascending values (every chunk improves; equal bf16 values at the top),
@@ -1646,6 +1653,22 @@ static void test_small_v0() {
            o[1][11] != rep;
     double u0 = time_us([&](int) { argmax_rows_v0<<<cap, 256>>>(p); }), u1 = time_us([&](int) { argmax_rows<<<cap, 1024>>>(p); });
     record("argmax_rows vocab " + std::to_string(vocab) + " == v0", Cmp{bad == 0, 0, bad, cap}, u1, fmt("v0 %.2f us", u0));
+    // argmax_rows_cluster (v77): the same rows over clusters of 2, 8 and 16 blocks of 256 threads (16: the non-portable
+    // size, set in main): argmax_rows's index on every row, rows past ns untouched (the poison stays); timed against
+    // argmax_rows back to back with PDL, as the engine launches both
+    if (vocab % 8 != 0) continue;
+    for (int n : {2, 8, 16}) {
+      dout.poison();
+      launch_ex(argmax_rows_cluster, dim3(cap * n), dim3(256), 0, 0, false, p, n);
+      CK(cudaGetLastError());
+      const std::vector<int32_t> oc = dout.down();
+      long badc = 0;
+      for (int i = 0; i < cap; i++) badc += i < ns ? oc[i] != o[1][i] : oc[i] != -1;  // poison: 0xFFFFFFFF
+      const double uc = time_us([&](int) { launch_ex(argmax_rows_cluster, dim3(cap * n), dim3(256), 0, 0, true, p, n); });
+      const double ur = time_us([&](int) { launch_ex(argmax_rows, dim3(cap), dim3(1024), 0, 0, true, p); });
+      record("argmax_rows_cluster x" + std::to_string(n) + " vocab " + std::to_string(vocab) + " == argmax_rows", Cmp{badc == 0, 0, badc, cap}, uc,
+             fmt("PDL: cluster %.2f us", uc) + fmt(" vs argmax_rows %.2f", ur));
+    }
   }
 }
 
@@ -1978,6 +2001,8 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
       launch_ex(layer_persistent, grid, block, smem, st, pdl, lp, g_layer_cluster);
     } else if (kind == "ARGMAX" && kernel == "argmax_rows") {
       launch_ex(argmax_rows, grid, block, smem, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V});
+    } else if (kind == "ARGMAX" && kernel == "argmax_rows_cluster") {  // a cluster per sequence slot: grid.x / scap blocks
+      launch_ex(argmax_rows_cluster, grid, block, smem, st, pdl, ArgmaxParams{B.logits.p, B.amax.p, B.nseq.p, CM::V}, (int)grid.x / B.scap);
     } else {
       skip("kernel not known to the harness");
     }
@@ -3196,10 +3221,12 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N16_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n16_rope1, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N16_SMEM_M16));
+  CK(cudaFuncSetAttribute(argmax_rows_cluster, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
   if (want("silu")) test_gemm_silu();
   if (want("rope_fused")) test_rope_fused();
   if (want("fused")) test_fused();
   if (want("small")) test_small_v0();
+  if (only == "argmax") { Rng r(23); test_argmax_v0(r); }
   if (want("spread")) test_rope_spread();
   if (want("csum")) test_csum();
   if (want("n32")) test_n32();

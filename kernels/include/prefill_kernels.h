@@ -387,7 +387,9 @@ typedef struct FinalNormGatherParams {
 } FinalNormGatherParams;
 
 /* argmax_rows: out[s] = index of the largest logits[s, :] (lowest index on ties), s < *num_seqs.
- * grid.x = seq capacity. */
+ * grid.x = seq capacity.
+ * argmax_rows_cluster (sm_90, vocab % 8 == 0): the same result with each row spread over one thread-block cluster of n
+ * blocks along x (launch attribute cluster dims (n, 1, 1), n <= 32): grid.x = seq capacity * n. */
 typedef struct ArgmaxParams {
   const uint16_t *logits;  /* [seqs, vocab] */
   int32_t *out;            /* [seqs] */

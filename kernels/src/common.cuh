@@ -208,4 +208,18 @@ PK_DEV float block_sum(float v, float *red) {
   return s;
 }
 
+
+// Thread-block clusters (sm_90; used only inside code compiled for it): a float4 from rank `rank`'s shared memory at the
+// address that is `local` in this block's (distributed shared memory), and a barrier over the cluster's blocks.
+PK_DEV float4 pk_ld_dsmem4(uint32_t local, uint32_t rank) {
+  uint32_t remote;
+  float4 v;
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote) : "r"(local), "r"(rank));
+  asm volatile("ld.shared::cluster.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(remote) : "memory");
+  return v;
+}
+PK_DEV void pk_cluster_sync() {
+  asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
+}
+
 #endif

@@ -351,16 +351,6 @@ enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EP
 // A consumer reading that one plane (splits = 1) gets the bits it gets from the splits planes: one plane written
 // instead of splits (at 16 rows, o and down at 16 splits write 1 MB of partials; s12 call 7: a PDL link that writes
 // 512 KB costs 2.5 us against 1.0 for 32 KB).
-PK_DEV float4 pk_ld_dsmem4(uint32_t local, uint32_t rank) {
-  uint32_t remote;
-  float4 v;
-  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote) : "r"(local), "r"(rank));
-  asm volatile("ld.shared::cluster.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(remote) : "memory");
-  return v;
-}
-PK_DEV void pk_cluster_sync() {
-  asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
-}
 
 template <class C>
 static __device__ __forceinline__ void pk_stream_cluster_sum(const GemmParams &p, const float (&acc)[C::MT][C::NT][4], unsigned char *smem,

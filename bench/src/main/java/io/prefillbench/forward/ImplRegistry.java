@@ -190,6 +190,12 @@ public final class ImplRegistry {
      * GemmAttnParams): reached through {@link #ATTENTION_INTO_O} only.
      */
     public static final String GEMM_STREAM_M16_N32_ATTN = "gemm_bf16_stream_m16_n32_attn";
+    /** argmax over a cluster per row (act.cu, v77). */
+    public static final String ARGMAX_CLUSTER = "argmax_rows_cluster";
+    /** Blocks of {@link #ARGMAX_CLUSTER}'s cluster: a row's eighth per SM (ERNIE-4.5-0.3B: 26 KB of 207). */
+    static final int ARGMAX_CLUSTER_BLOCKS = 8;
+    /** The smallest vocabulary spread over a cluster: below it a row is a few KB, one SM's single round trip. */
+    static final int ARGMAX_CLUSTER_MIN_VOCAB = 16384;
     /**
      * The 16-column streaming GEMM at <= 16 rows (v75, gemm_stream.cu): a measurements row selects it; its rope form
      * {@link #GEMM_STREAM_M16_N16_ROPE1} (rope_into_qkv where qkv runs it) holds 8 rope pairs of one head per block, so it
@@ -369,6 +375,10 @@ public final class ImplRegistry {
             new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 128, 0, PDL,
                     "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
+            // v77: a long vocab row over a thread-block cluster (sm_90) instead of one SM; argmax_rows's index for every row
+            new Impl(ARGMAX_CLUSTER, OpKind.ARGMAX, ARGMAX_CLUSTER, 256, 0, PDL, "exact (lowest index on ties), as argmax_rows",
+                    new ClusterArgmaxRows(), (op, k, s, d) -> Grid.of(new Grid.Axis(Count.SEQS, 1, ARGMAX_CLUSTER_BLOCKS)),
+                    ImplRegistry::one, true, null, ImplRegistry::bindArgmaxCluster),
             new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 1024, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax),
             // Optional side-stream op (Lowering.assignStreams), on where the measurements file has an l2Prefetch row.
@@ -603,6 +613,19 @@ public final class ImplRegistry {
         @Override
         public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
             return dims.hidden() > WIDE_NORM_HIDDEN && dims.hidden() <= 2 * WIDE_NORM_HIDDEN && key.capacity(op.rows()) <= 2 * key.smCount();
+        }
+    }
+
+    /** argmax_rows_cluster's rule: sm_90 clusters, rows of whole 16-byte chunks, a vocabulary worth spreading. */
+    record ClusterArgmaxRows() implements Impl.Supports {
+        @Override
+        public boolean test(Op op, CaptureKey key) {
+            return false; // needs the model's vocabulary
+        }
+
+        @Override
+        public boolean test(Op op, CaptureKey key, ForwardProgram.Dims dims) {
+            return key.arch() >= 90 && dims.vocab() % 8 == 0 && dims.vocab() >= ARGMAX_CLUSTER_MIN_VOCAB;
         }
     }
 
@@ -1472,12 +1495,20 @@ public final class ImplRegistry {
     }
 
     private static Issuable bindArgmax(BindContext c, LoweredOp lo) {
-        Op op = lo.op();
+        return new KernelIssuable(c, lo, argmaxParams(c, lo.op()));
+    }
+
+    /** argmax_rows_cluster: argmax_rows's params, launched in clusters of {@link #ARGMAX_CLUSTER_BLOCKS} along x. */
+    private static Issuable bindArgmaxCluster(BindContext c, LoweredOp lo) {
+        return new KernelIssuable(c, lo, argmaxParams(c, lo.op()), List.of(new Kernel.Attribute.ClusterDim(ARGMAX_CLUSTER_BLOCKS, 1, 1)));
+    }
+
+    private static MemorySegment argmaxParams(BindContext c, Op op) {
         MemorySegment p = ArgmaxParams.allocate(c.arena());
         ArgmaxParams.logits(p, t(c, op.in("logits")));
         ArgmaxParams.out(p, c.hostOutput(op.out("out")));
         ArgmaxParams.num_seqs(p, t(c, op.in("num_seqs")));
         ArgmaxParams.vocab(p, c.dims().vocab());
-        return new KernelIssuable(c, lo, p);
+        return p;
     }
 }
