@@ -126,6 +126,42 @@ static void test_init() {
 }
 
 // ================================================================ embed
+// gather_last_rows (s36, v78): each sequence's last row of two tensors (ERNIE's attention output, 1024 columns, and its
+// residual; Llama's 2048), packed by sequence, against the CPU gather on random batches; capacity rows past num_seqs keep
+// the poison; timed at 32 sequences of a 512-token batch, as the last layer of ERNIE's long prompt runs it.
+static void test_gather_last_rows() {
+  Rng r(78);
+  for (int cols : {1024, 2048}) {
+    const int tokens = 512, cap = 32;
+    auto a = rand_bf16((size_t)tokens * cols, r), b = rand_bf16((size_t)tokens * cols, r);
+    Dev<uint16_t> da(a), db(b), dao((size_t)cap * cols), dbo((size_t)cap * cols);
+    long fails = 0, cases = 0;
+    double us = 0;
+    for (int cs = 0; cs < 50; cs++, cases++) {
+      const int ns = cs == 0 ? cap : r.range(1, cap);
+      std::vector<int32_t> qs(cap + 1, 0);  // ns sequences of >= 1 token within the 512 rows
+      for (int s = 1; s <= ns; s++) qs[s] = qs[s - 1] + 1 + r.range(0, (tokens - qs[s - 1] - (ns - s + 1)) / (ns - s + 1));
+      Dev<int32_t> dqs(qs), dns = dev_scalar(ns);
+      GatherRowsParams p{da.p, dao.p, cols, db.p, dbo.p, cols, dqs.p, dns.p};
+      dao.poison();
+      dbo.poison();
+      gather_last_rows<<<cap, 128>>>(p);
+      CK(cudaGetLastError());
+      auto oa = dao.down(), ob = dbo.down();
+      bool ok = true;
+      for (int s = 0; s < cap && ok; s++)
+        for (int j = 0; j < cols && ok; j++) {
+          const size_t src = (size_t)(qs[s + 1] - 1) * cols + j, dst = (size_t)s * cols + j;
+          ok = s < ns ? oa[dst] == a[src] && ob[dst] == b[src] : oa[dst] == 0xFFFF && ob[dst] == 0xFFFF;
+        }
+      if (!ok) { if (fails < 5) printf("    gather_last_rows cols %d case %d (ns %d): mismatch\n", cols, cs, ns); fails++; }
+      if (cs == 0) us = time_us([&](int) { gather_last_rows<<<cap, 128>>>(p); });
+    }
+    record("gather_last_rows " + std::to_string(cols) + " cols vs CPU (50 batches of 512 rows)", Cmp{fails == 0, 0, fails, cases}, us,
+           fmt("32 seqs: %.0f GB/s", 2.0 * 2 * cap * cols * 2 / us / 1e3));
+  }
+}
+
 static void test_embed() {
   Rng r(1);
   const int vocab = 5000, hidden = 1536, cap = 300, nt = 257;
@@ -146,6 +182,7 @@ static void test_embed() {
   if (untouched_bad) { c.ok = false; c.fails += untouched_bad; printf("    embed wrote %ld elements past num_tokens\n", untouched_bad); }
   double us = time_us([&](int) { embed_gather<<<cap, 128>>>(p); });
   record("embed_gather (257 tok, hidden 1536)", c, us, fmt("%.0f GB/s", 2.0 * nt * hidden * 2 / us / 1e3));
+  test_gather_last_rows();
 }
 
 // ================================================================ rmsnorm

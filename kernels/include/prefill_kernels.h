@@ -215,6 +215,21 @@ typedef struct TileMapParams {
   int32_t meta_ints;
 } TileMapParams;
 
+/* gather_last_rows (s36, Lowering.lastRowsOnly): the last row of each sequence of two bf16 row-major tensors, packed by
+ * sequence: a_out[s, :] = a[row, :], b_out[s, :] = b[row, :] with row = query_start[s+1] - 1, for s < *num_seqs; rows
+ * past it untouched. After the last layer's attention only these rows reach the logits, so its o, post_norm, gate_up and
+ * down run on them alone. grid.x = seq capacity; any blockDim.x (a multiple of 32); a_cols, b_cols multiples of 8. */
+typedef struct GatherRowsParams {
+  const uint16_t *a;          /* [tokens, a_cols] */
+  uint16_t *a_out;            /* [seqs, a_cols] */
+  int32_t a_cols;
+  const uint16_t *b;          /* [tokens, b_cols] */
+  uint16_t *b_out;            /* [seqs, b_cols] */
+  int32_t b_cols;
+  const int32_t *query_start; /* [num_seqs + 1] */
+  const int32_t *num_seqs;    /* device scalar */
+} GatherRowsParams;
+
 /* build_tile_map_embed: build_tile_map (map, its metadata copy-in included) by block 0 and embed_gather's rows (embed) by
  * block 1 at the same time: out[t, :] = table[ids[t], :] (zeros for an id outside [0, vocab)) for t < *num_tokens, rows
  * past it untouched; ids and num_tokens inside the copied slice are read from its host source (map.meta_src), elsewhere

@@ -24,3 +24,23 @@ extern "C" __global__ void embed_gather(EmbedParams p) {
     for (int j = threadIdx.x; j < p.hidden; j += blockDim.x) dst[j] = ok ? src[j] : (uint16_t)0;
   }
 }
+
+// gather_last_rows (s36; GatherRowsParams in prefill_kernels.h): each sequence's last row of the last layer's attention
+// output and of the residual, packed by sequence, so the layer's o, post_norm, gate_up and down run on the rows that reach
+// the logits (Lowering.lastRowsOnly). One block per capacity sequence; copies only (the same bytes).
+static __device__ __forceinline__ void pk_copy_row8(const uint16_t *src, uint16_t *dst, int cols) {
+  const uint4 *s = reinterpret_cast<const uint4 *>(src);
+  uint4 *d = reinterpret_cast<uint4 *>(dst);
+  for (int j = threadIdx.x; j < (cols >> 3); j += blockDim.x) d[j] = s[j];
+}
+
+extern "C" __global__ void gather_last_rows(GatherRowsParams p) {
+  const int s = blockIdx.x;
+  pk_pdl_launch();                // at entry, as the other small kernels (common.cuh)
+  const int ns = *p.num_seqs;     // host-written metadata
+  const int row = s < ns ? p.query_start[s + 1] - 1 : -1;
+  pk_pdl_wait();                  // a and b are written by the kernels before this one
+  if (row < 0) return;
+  pk_copy_row8(p.a + (size_t)row * p.a_cols, p.a_out + (size_t)s * p.a_cols, p.a_cols);
+  pk_copy_row8(p.b + (size_t)row * p.b_cols, p.b_out + (size_t)s * p.b_cols, p.b_cols);
+}

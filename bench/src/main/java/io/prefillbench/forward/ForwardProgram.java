@@ -89,11 +89,17 @@ public final class ForwardProgram {
             BRANCH_OUT = "branch_out", GATE_UP = "gate_up", ACT = "act", LAST_HIDDEN = "last_hidden", LOGITS = "logits",
             OUT_TOKENS = "out_tokens";
 
+    /** The last layer's tensors on each sequence's last row ({@link #lastLayerOnLastRows}): [seqs, ...]. */
+    public static final String LAST_ATTN = "last_attn", LAST_RESIDUAL = "last_residual", LAST_BRANCH = "last_branch",
+            LAST_NORMED = "last_normed", LAST_GATE_UP = "last_gate_up", LAST_ACT = "last_act";
+    /** The gather op's name suffix in the rewritten last layer. */
+    public static final String GATHER_LAST = "gather_last";
+
     private final Dims dims;
     private final List<Op> ops;
     private final Map<String, TensorSpec> tensors;
 
-    private ForwardProgram(Dims dims, List<Op> ops, Map<String, TensorSpec> tensors) {
+    ForwardProgram(Dims dims, List<Op> ops, Map<String, TensorSpec> tensors) {  // package: tests plant broken rewrites
         this.dims = dims;
         this.ops = List.copyOf(ops);
         this.tensors = Collections.unmodifiableMap(tensors);
@@ -162,6 +168,68 @@ public final class ForwardProgram {
         ops.add(op("argmax", OpKind.ARGMAX, -1, Map.of("logits", LOGITS, "num_seqs", NUM_SEQS), Map.of("out", OUT_TOKENS),
                 Map.of(), 0, 0, Count.SEQS));
         return new ForwardProgram(d, ops, t);
+    }
+
+    /**
+     * This program with its last layer's o, post_norm, gate_up, silu_mul and down on each sequence's last row only
+     * (llama.cpp's {@code inp_out_ids}): that layer's other rows feed nothing, since rope_kv writes their K and V before the
+     * attention and only the last rows reach the final norm. A {@link OpKind#GATHER_LAST_ROWS} op after the last attention
+     * packs those rows of attn_out and of the residual by sequence; the ops after it count sequences, and the final norm
+     * becomes an add_rmsnorm over the packed rows (final_norm_gather's row arithmetic on the same values). Every logit row is
+     * computed from the same values by the same per-row operations, so on the CPU reference it has the same bits; the
+     * engine's kernels then run at the sequence capacity, with the tiling rows of that capacity. {@code Lowering.lastRowsOnly}
+     * applies it where a {@code last_rows} fusion row asks (kernels/NOTES-forward.md v78).
+     */
+    public ForwardProgram lastLayerOnLastRows() {
+        int last = dims.layers() - 1;
+        String p = "L" + last + ".";
+        Map<String, Op> byName = new LinkedHashMap<>();
+        for (Op op : ops) {
+            if (op.kind() == OpKind.GATHER_LAST_ROWS) throw new IllegalStateException("the program's last layer runs on the last rows already");
+            byName.put(op.name(), op);
+        }
+        for (String n : List.of(p + "attention", p + "o", p + "post_norm", p + "gate_up", p + "silu_mul", p + "down", "final_norm")) {
+            if (!byName.containsKey(n)) throw new IllegalStateException("the program has no " + n + ": lastLayerOnLastRows rewrites the written forward only");
+        }
+        if (!ATTN_OUT.equals(byName.get(p + "attention").out("out")) || !ATTN_OUT.equals(byName.get(p + "o").in("a"))) {
+            throw new IllegalStateException(p + "o does not read its attention's output " + ATTN_OUT);
+        }
+        int h = dims.hidden();
+        WeightSpec.LayerNames w = WeightSpec.layer(last);
+        Map<String, TensorSpec> t = new LinkedHashMap<>(tensors);
+        t.put(LAST_ATTN, TensorSpec.bf16(LAST_ATTN, Count.SEQS, dims.attnDim(), "[seqs, q*head_dim] last layer, last rows"));
+        t.put(LAST_RESIDUAL, TensorSpec.bf16(LAST_RESIDUAL, Count.SEQS, h, "[seqs, hidden] last layer, last rows"));
+        t.put(LAST_BRANCH, TensorSpec.bf16(LAST_BRANCH, Count.SEQS, h, "[seqs, hidden] last layer o/down out, last rows"));
+        t.put(LAST_NORMED, TensorSpec.bf16(LAST_NORMED, Count.SEQS, h, "[seqs, hidden] last layer normed, last rows"));
+        t.put(LAST_GATE_UP, TensorSpec.bf16(LAST_GATE_UP, Count.SEQS, 2L * dims.ffn(), "[seqs, 2*ffn] last layer, last rows"));
+        t.put(LAST_ACT, TensorSpec.bf16(LAST_ACT, Count.SEQS, dims.ffn(), "[seqs, ffn] last layer silu(gate)*up, last rows"));
+        Map<String, Op> replaced = new LinkedHashMap<>();
+        replaced.put(p + "o", gemm(p + "o", last, LAST_ATTN, LAST_BRANCH, w.o(), h, dims.attnDim(), Count.SEQS));
+        replaced.put(p + "post_norm", op(p + "post_norm", OpKind.ADD_RMSNORM, last,
+                orderedMap("x", LAST_BRANCH, "residual", LAST_RESIDUAL, "num_rows", NUM_SEQS),
+                orderedMap("residual", LAST_RESIDUAL, "out", LAST_NORMED), Map.of("weight", w.postNorm()), 0, 0, Count.SEQS));
+        replaced.put(p + "gate_up", gemm(p + "gate_up", last, LAST_NORMED, LAST_GATE_UP, w.gateUp(), 2 * dims.ffn(), h, Count.SEQS));
+        replaced.put(p + "silu_mul", op(p + "silu_mul", OpKind.SILU_MUL, last, Map.of("gate_up", LAST_GATE_UP, "num_tokens", NUM_SEQS),
+                Map.of("out", LAST_ACT), Map.of(), 0, 0, Count.SEQS));
+        replaced.put(p + "down", gemm(p + "down", last, LAST_ACT, LAST_BRANCH, w.down(), h, dims.ffn(), Count.SEQS));
+        replaced.put("final_norm", op("final_norm", OpKind.ADD_RMSNORM, -1,
+                orderedMap("x", LAST_BRANCH, "residual", LAST_RESIDUAL, "num_rows", NUM_SEQS),
+                orderedMap("residual", LAST_RESIDUAL, "out", LAST_HIDDEN), Map.of("weight", WeightSpec.FINAL_NORM), 0, 0, Count.SEQS));
+        List<Op> out = new ArrayList<>();
+        for (Op op : ops) {
+            out.add(replaced.getOrDefault(op.name(), op));
+            if (op.name().equals(p + "attention")) {
+                out.add(op(p + GATHER_LAST, OpKind.GATHER_LAST_ROWS, last,
+                        orderedMap("a", ATTN_OUT, "b", RESIDUAL, "query_start", QUERY_START, "num_seqs", NUM_SEQS),
+                        orderedMap("a_out", LAST_ATTN, "b_out", LAST_RESIDUAL), Map.of(), 0, 0, Count.SEQS));
+            }
+        }
+        return new ForwardProgram(dims, out, t);
+    }
+
+    /** Whether this program runs its last layer's o and MLP on the last rows ({@link #lastLayerOnLastRows}). */
+    public boolean lastRowsOnly() {
+        return ops.stream().anyMatch(o -> o.kind() == OpKind.GATHER_LAST_ROWS);
     }
 
     private static Op gemm(String name, int layer, String a, String c, String weight, int n, int k, Count rows) {

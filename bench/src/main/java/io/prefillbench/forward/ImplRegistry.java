@@ -7,6 +7,7 @@ import io.prefillbench.bindings.kernels.AttnParams;
 import io.prefillbench.bindings.kernels.AttnRopeParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
+import io.prefillbench.bindings.kernels.GatherRowsParams;
 import io.prefillbench.bindings.kernels.GemmAttnParams;
 import io.prefillbench.bindings.kernels.GemmParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
@@ -190,6 +191,11 @@ public final class ImplRegistry {
      * GemmAttnParams): reached through {@link #ATTENTION_INTO_O} only.
      */
     public static final String GEMM_STREAM_M16_N32_ATTN = "gemm_bf16_stream_m16_n32_attn";
+    /**
+     * The last layer's o and MLP on each sequence's last row ({@link Lowering#lastRowsOnly}, kernels/NOTES-forward.md v78): a
+     * fusion row of this name switches it on per size.
+     */
+    public static final String LAST_ROWS = "last_rows";
     /** argmax over a cluster per row (act.cu, v77). */
     public static final String ARGMAX_CLUSTER = "argmax_rows_cluster";
     /** Blocks of {@link #ARGMAX_CLUSTER}'s cluster: a row's eighth per SM (ERNIE-4.5-0.3B: 26 KB of 207). */
@@ -371,7 +377,10 @@ public final class ImplRegistry {
             // two blocks per token: one 8-column chunk per thread for ffn <= 4096 (a grid-stride loop's
             // iterations are serial L2 round trips; four blocks per token cost waves at 512 tokens)
             new Impl("silu_mul", OpKind.SILU_MUL, "silu_mul", 256, 0, PDL, "elementwise", ImplRegistry::any,
-                    (op, k, s, d) -> Grid.of(new Grid.Axis(Count.TOKENS, 1, 2)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
+                    (op, k, s, d) -> Grid.of(new Grid.Axis(op.rows(), 1, 2)), ImplRegistry::one, true, "gate_up", ImplRegistry::bindSilu),
+            // each sequence's last row of two tensors (embed.cu; the last layer on its last rows, Lowering.lastRowsOnly)
+            new Impl("gather_last_rows", OpKind.GATHER_LAST_ROWS, "gather_last_rows", 128, 0, PDL, "copies bytes", ImplRegistry::any,
+                    (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindGatherLastRows),
             new Impl("final_norm_gather", OpKind.FINAL_NORM_GATHER, "final_norm_gather", 128, 0, PDL,
                     "row-local; reduction order fixed by blockDim (128) and hidden", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, "x", ImplRegistry::bindFinalNorm),
@@ -415,7 +424,7 @@ public final class ImplRegistry {
      */
     private static Impl addRmsNorm(String kernel, int threads, Impl.Supports supports) {
         return new Impl(kernel, OpKind.ADD_RMSNORM, kernel, threads, 0, PDL, "row-local; reduction order fixed by blockDim ("
-                + threads + ") and hidden", supports, (op, k, s, d) -> Grid.of(Grid.over(Count.TOKENS, 1)), ImplRegistry::one, true,
+                + threads + ") and hidden", supports, (op, k, s, d) -> Grid.of(Grid.over(op.rows(), 1)), ImplRegistry::one, true,
                 "x", ImplRegistry::bindNorm);
     }
 
@@ -1491,6 +1500,20 @@ public final class ImplRegistry {
         FinalNormGatherParams.out(p, t(c, op.out("out")));
         FinalNormGatherParams.hidden(p, c.dims().hidden());
         FinalNormGatherParams.eps(p, c.dims().eps());
+        return new KernelIssuable(c, lo, p);
+    }
+
+    private static Issuable bindGatherLastRows(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment p = GatherRowsParams.allocate(c.arena());
+        GatherRowsParams.a(p, t(c, op.in("a")));
+        GatherRowsParams.a_out(p, t(c, op.out("a_out")));
+        GatherRowsParams.a_cols(p, c.dims().attnDim());
+        GatherRowsParams.b(p, t(c, op.in("b")));
+        GatherRowsParams.b_out(p, t(c, op.out("b_out")));
+        GatherRowsParams.b_cols(p, c.dims().hidden());
+        GatherRowsParams.query_start(p, t(c, op.in("query_start")));
+        GatherRowsParams.num_seqs(p, t(c, op.in("num_seqs")));
         return new KernelIssuable(c, lo, p);
     }
 

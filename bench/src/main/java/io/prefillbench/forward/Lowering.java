@@ -11,6 +11,9 @@ import java.util.Map;
  * Lowers the {@link ForwardProgram} for one {@link CaptureKey} into a {@link LoweredPlan}, in small
  * passes, each a static method testable on its own:
  * <ol>
+ *   <li>{@link #lastRowsOnly}: where a {@code last_rows} fusion row asks, the program's last layer runs its o and MLP on
+ *       each sequence's last row only ({@link ForwardProgram#lastLayerOnLastRows}), so every later pass sees those ops at
+ *       the sequence capacity;</li>
  *   <li>{@link #layoutWeights}: the device layout of the weights (gate/up rows interleaved), the same at every bucket;</li>
  *   <li>{@link #selectImplementations}: a measurements row, else the registry's rule-based default;</li>
  *   <li>{@link #persistLayers}: where the measurements file switches persistent layers on for this bucket, each
@@ -41,6 +44,7 @@ public final class Lowering {
     }
 
     public static LoweredPlan lower(ForwardProgram program, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        program = lastRowsOnly(program, key, choices);
         WeightLayout weights = layoutWeights(program);
         List<LoweredOp> ops = selectImplementations(program, key, registry, choices);
         ops = oneLaunch(persistLayers(ops, program, key, registry, choices));
@@ -57,6 +61,21 @@ public final class Lowering {
         ops = serializeAfterTileMap(ops);
         checkTileMapFirst(ops, key);
         return new LoweredPlan(program, key, ops, workspaces, weights, choices.smemCarveout(key, program.dims()));
+    }
+
+    /**
+     * Pass 0a: where an {@link ImplRegistry#LAST_ROWS} fusion row is on for this key, the program with its last layer's o,
+     * post_norm, gate_up, silu_mul and down on each sequence's last row ({@link ForwardProgram#lastLayerOnLastRows}); the
+     * implementations, fusions and splits of those ops are then chosen at the sequence capacity. Refused with persistent
+     * layers at the same key (their one kernel runs whole layers over the tokens).
+     */
+    public static ForwardProgram lastRowsOnly(ForwardProgram program, CaptureKey key, ImplChoices choices) {
+        if (!choices.fusion(ImplRegistry.LAST_ROWS, key) || program.lastRowsOnly()) return program;
+        if (choices.persistentLayers(key)) {
+            throw new IllegalStateException("size " + key.size() + ": a " + ImplRegistry.LAST_ROWS + " fusion row and a persistentLayers row"
+                    + " both reach it, but the persistent layer kernel runs every layer over the tokens; drop one of the two rows");
+        }
+        return program.lastLayerOnLastRows();
     }
 
     /** Whether an op of the plan reads the tile map before its PDL wait ({@link Impl.Attr#TILE_MAP_BEFORE_WAIT}). */

@@ -36,6 +36,12 @@ public enum OpKind {
     /** The last token of each sequence: residual + x, rmsnorm. */
     FINAL_NORM_GATHER(List.of("x", "residual", "query_start", "num_seqs"), List.of("out"), false),
     ARGMAX(List.of("logits", "num_seqs"), List.of("out"), false),
+    /**
+     * a_out[s] = a[query_start[s+1] - 1], b_out[s] = b[query_start[s+1] - 1]: each sequence's last row of two tensors,
+     * packed by sequence. Only in a program rewritten by {@link ForwardProgram#lastLayerOnLastRows} (the last layer's attention
+     * output and the residual, so the layer's o and MLP run on the rows that reach the logits).
+     */
+    GATHER_LAST_ROWS(List.of("a", "b", "query_start", "num_seqs"), List.of("a_out", "b_out"), false),
     /** c = bf16(sum of split-K partials); inserted where a consumer cannot read partials. */
     SPLITK_REDUCE(List.of("partial", "m_dev"), List.of("c"), true),
     /** Touches a weight so it sits in L2 when its GEMM runs; reads weights only (side stream). */

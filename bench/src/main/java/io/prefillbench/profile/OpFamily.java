@@ -8,7 +8,9 @@ import io.prefillbench.forward.LoweredOp;
  * fused into (e.g. gate_up GEMM + silu_mul counts as gate_up GEMM, an attention that took over its layer's rope_kv
  * (attention_prefill_wg_early_t32_rope) as attention: rope+kv then has no time of its own; an o GEMM that took over its
  * attention, gemm_bf16_stream_m16_n32_attn, as o GEMM: attention then has none); a persistent layer (one kernel for a whole
- * decoder layer) is "layer": its norms, GEMMs and attention have no time of their own.
+ * decoder layer) is "layer": its norms, GEMMs and attention have no time of their own. Where the last layer runs on each
+ * sequence's last row (ForwardProgram.lastLayerOnLastRows), its row gather and the add_rmsnorm named final_norm count as
+ * "final norm+gather".
  */
 public enum OpFamily {
     EMBED("embed"), NORM("norm"), QKV_GEMM("qkv GEMM"), ROPE_KV("rope+kv"), ATTENTION("attention"), O_GEMM("o GEMM"),
@@ -30,12 +32,12 @@ public enum OpFamily {
         // a default branch, not an exhaustive switch: an op kind added later counts as "other" until named here
         return switch (op.op().kind()) {
             case EMBED -> EMBED;
-            case ADD_RMSNORM -> NORM;
+            case ADD_RMSNORM -> op.op().name().equals("final_norm") ? FINAL_NORM : NORM; // the last rows' final norm (lastLayerOnLastRows)
             case GEMM, SPLITK_REDUCE -> gemmFamily(op.op().name());
             case ROPE_KV -> ROPE_KV;
             case ATTENTION -> ATTENTION;
             case SILU_MUL -> ACT;
-            case FINAL_NORM_GATHER -> FINAL_NORM;
+            case FINAL_NORM_GATHER, GATHER_LAST_ROWS -> FINAL_NORM;
             case ARGMAX -> ARGMAX;
             case LAYER -> LAYER;
             default -> OTHER;

@@ -87,6 +87,17 @@ public final class CpuReference {
      * sequences advance by their chunk lengths.
      */
     public Result prefill(KvCache cache, List<Chunk> chunks) {
+        return prefill(program, cache, chunks);
+    }
+
+    /**
+     * The same step through another description of this model's forward (e.g. {@link ForwardProgram#lastLayerOnLastRows}):
+     * its ops must be this model's.
+     */
+    public Result prefill(ForwardProgram program, KvCache cache, List<Chunk> chunks) {
+        if (!program.dims().equals(this.program.dims())) {
+            throw new IllegalArgumentException("a program of another model: " + program.dims() + " vs " + this.program.dims());
+        }
         int numSeqs = chunks.size();
         if (numSeqs == 0) {
             throw new IllegalArgumentException("empty batch");
@@ -151,7 +162,7 @@ public final class CpuReference {
                     // the reference attention walks each sequence's rows directly: tiles change no value
                 }
                 case ADD_RMSNORM -> act.put(op.out("out"), KernelReference.addRmsNorm(op.in("x") == null ? null : act.get(op.in("x")),
-                        act.get(op.in("residual")), weight(op.weight("weight")), tokens, h, eps));
+                        act.get(op.in("residual")), weight(op.weight("weight")), op.rows() == Count.SEQS ? numSeqs : tokens, h, eps));
                 case GEMM -> {
                     int rows = op.rows() == Count.SEQS ? numSeqs : tokens;
                     act.put(op.out("c"), KernelReference.gemm(act.get(op.in("a")), weight(op.weight("weight")), rows, op.n(), op.k()));
@@ -162,7 +173,12 @@ public final class CpuReference {
                 case ATTENTION -> act.put(op.out("out"), KernelReference.attention(act.get(op.in("q")), config.qkvDim(),
                         cache.k(op.layer()), cache.v(op.layer()), queryStart, kvLens, blockTables, maxPages, numSeqs, config.qHeads(),
                         config.kvHeads(), config.headDim(), scale));
-                case SILU_MUL -> act.put(op.out("out"), KernelReference.siluMul(act.get(op.in("gate_up")), tokens, config.ffn()));
+                case SILU_MUL -> act.put(op.out("out"), KernelReference.siluMul(act.get(op.in("gate_up")),
+                        op.rows() == Count.SEQS ? numSeqs : tokens, config.ffn()));
+                case GATHER_LAST_ROWS -> {
+                    act.put(op.out("a_out"), KernelReference.gatherLastRows(act.get(op.in("a")), config.qHeads() * config.headDim(), queryStart, numSeqs));
+                    act.put(op.out("b_out"), KernelReference.gatherLastRows(act.get(op.in("b")), h, queryStart, numSeqs));
+                }
                 case FINAL_NORM_GATHER -> act.put(op.out("out"), KernelReference.finalNormGather(act.get(op.in("x")),
                         act.get(op.in("residual")), weight(op.weight("weight")), queryStart, numSeqs, h, eps));
                 case ARGMAX -> first = KernelReference.argmax(act.get(op.in("logits")), numSeqs, config.vocab());

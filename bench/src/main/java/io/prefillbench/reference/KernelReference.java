@@ -335,6 +335,18 @@ public final class KernelReference {
         return out;
     }
 
+    // ---------------------------------------------------------------- gather_last_rows
+
+    /**
+     * gather_last_rows, one of its two tensors: row s of the result is row {@code queryStart[s+1] - 1} of {@code src}
+     * ({@code [tokens, cols]}), for s < numSeqs. Returns {@code [numSeqs, cols]}, the same values.
+     */
+    public static float[] gatherLastRows(float[] src, int cols, int[] queryStart, int numSeqs) {
+        float[] out = new float[numSeqs * cols];
+        for (int s = 0; s < numSeqs; s++) System.arraycopy(src, (queryStart[s + 1] - 1) * cols, out, s * cols, cols);
+        return out;
+    }
+
     // ---------------------------------------------------------------- argmax_rows
 
     /** argmax_rows: index of the largest of {@code logits[s, :]}, the lowest index on ties. */
