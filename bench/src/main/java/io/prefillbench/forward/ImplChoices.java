@@ -585,9 +585,13 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return fusionRows(name, key).findAny().isPresent();
     }
 
-    /** Whether fusion {@code name} is on at this key for GEMM {@code gemm} running implementation {@code impl}. */
+    /**
+     * Whether fusion {@code name} is on at this key for GEMM {@code gemm} running implementation {@code impl}: a row covering
+     * the GEMM's row capacity, as GEMM rows are matched (the capture size, except for ops that count sequences: the last
+     * layer on the last rows, {@link ForwardProgram#lastLayerOnLastRows}, fuses as the size of its sequence capacity does).
+     */
     public boolean fusion(String name, CaptureKey key, String impl, Op gemm) {
-        return fusionRows(name, key).anyMatch(r -> r.fuses(impl, gemm.n(), gemm.k()));
+        return fusionRows(name, key, key.capacity(gemm.rows())).anyMatch(r -> r.fuses(impl, gemm.n(), gemm.k()));
     }
 
     /**
@@ -595,11 +599,15 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
      * then only the producer's own fused form may run (see {@link ImplRegistry.Fusion#implFor}).
      */
     public boolean fusionNamesProducer(String name, CaptureKey key, String impl, Op gemm) {
-        return fusionRows(name, key).filter(r -> r.fuses(impl, gemm.n(), gemm.k())).allMatch(r -> r.producer() != null);
+        return fusionRows(name, key, key.capacity(gemm.rows())).filter(r -> r.fuses(impl, gemm.n(), gemm.k())).allMatch(r -> r.producer() != null);
     }
 
     private java.util.stream.Stream<FusionRow> fusionRows(String name, CaptureKey key) {
-        return fusions.stream().filter(r -> r.fusion().equals(name) && r.covers(key.size()) && archMatches(r.arch(), key) && r.serves(key));
+        return fusionRows(name, key, key.size());
+    }
+
+    private java.util.stream.Stream<FusionRow> fusionRows(String name, CaptureKey key, int size) {
+        return fusions.stream().filter(r -> r.fusion().equals(name) && r.covers(size) && archMatches(r.arch(), key) && r.serves(key));
     }
 
     public boolean l2Prefetch(CaptureKey key) {

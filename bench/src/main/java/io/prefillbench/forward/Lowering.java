@@ -387,7 +387,7 @@ public final class Lowering {
                                        ForwardProgram.Dims dims) {
         List<LoweredOp> ops = new ArrayList<>(in);
         for (ImplRegistry.Fusion f : registry.fusions()) {
-            if (!choices.fusion(f.name(), key) || !f.fits().test(dims)) continue;
+            if (!f.fits().test(dims)) continue; // the rows are matched per GEMM, at its row capacity
             for (int i = 0; i < ops.size(); i++) {
                 LoweredOp g = ops.get(i);
                 if (g.op().kind() != OpKind.GEMM || !suffix(g.op().name()).equals(f.producerGemm())) continue;

@@ -130,6 +130,10 @@ class LastRowsTest {
             assertTrue(o.impl().name().startsWith("gemm_bf16_stream_m32"), n + " on a 32-row streaming kernel: " + o.impl().name());
         }
         assertTrue(p512.op("L16.o").describe(p512.key()).contains(" m=512"), "the layer before runs every row");
+        // fusion rows are matched at the GEMM's row capacity, as GEMM rows: SiLU fused as at size 32 (17..32's row), not 512's
+        assertEquals("gemm_bf16_stream_m32_n32_silu", p512.op("L17.gate_up").impl().name());
+        assertTrue(p512.ops().stream().noneMatch(o -> o.op().name().equals("L17.silu_mul")), "silu_mul fused into the last gate_up");
+        assertEquals("gemm_bf16_tma_128x192s4_silu", p512.op("L16.gate_up").impl().name(), "512's row for the other layers");
         assertEquals(OpKind.ADD_RMSNORM, p512.op("final_norm").op().kind());
         assertTrue(p512.ops().stream().noneMatch(o -> o.op().kind() == OpKind.FINAL_NORM_GATHER));
         assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
