@@ -478,13 +478,18 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         for (LoweredPlan p : forward.all()) {
             CaptureKey key = p.key();
             java.util.Set<String> rowImpls = new java.util.HashSet<>(); // what the GEMM rows run at this size
-            for (Op op : forward.program().ops())
-                if (op.kind() == OpKind.GEMM) gemm(op, key).ifPresent(r -> {
-                    used.add(r);
-                    rowImpls.add(r.impl());
-                });
+            java.util.Set<Integer> caps = new java.util.HashSet<>(List.of(key.size())); // the GEMMs' row capacities
+            for (Op op : p.program().ops()) // the plan's program: a last layer on its last rows counts sequences
+                if (op.kind() == OpKind.GEMM) {
+                    caps.add(key.capacity(op.rows()));
+                    gemm(op, key).ifPresent(r -> {
+                        used.add(r);
+                        rowImpls.add(r.impl());
+                    });
+                }
             for (FusionRow r : fusions)
-                if (keyRowMatches(r, key) && (r.producer() == null || rowImpls.contains(r.producer()))) used.add(r);
+                if (caps.stream().anyMatch(r::covers) && archMatches(r.arch(), key) && r.serves(key)
+                        && (r.producer() == null || rowImpls.contains(r.producer()))) used.add(r);
             for (List<?> rows : List.of(l2Prefetch, persistentLayers))
                 for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
             attention(key, forward.program().dims()).ifPresent(used::add);

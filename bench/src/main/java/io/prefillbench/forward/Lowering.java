@@ -464,7 +464,7 @@ public final class Lowering {
                     continue;
                 }
                 requireWholeKSteps(g.op(), s);
-                ops.set(i, g.withSplits(s).withOp(g.op().withWrite("partial", workspace(g.op(), s, workspaces))));
+                ops.set(i, g.withSplits(s).withOp(g.op().withWrite("partial", workspace(g.op(), s, key, workspaces))));
                 continue;
             }
             if (s > 1 && (!g.impl().linearEpilogue() || g.impl().library())) {
@@ -477,7 +477,7 @@ public final class Lowering {
             ops.set(i, g);
             if (s == 1) continue;
             String c = g.op().out("c");
-            String ws = workspace(g.op(), s, workspaces);
+            String ws = workspace(g.op(), s, key, workspaces);
             int cap = key.capacity(g.op().rows());
             // what the consumer reads: every split's plane, or the one plane a cluster-reduced GEMM leaves
             int planes = g.impl().attrs().contains(Impl.Attr.CLUSTER_SPLITK) ? 1 : s;
@@ -507,10 +507,15 @@ public final class Lowering {
     }
 
     /** The GEMM's fp32 split-K workspace {@code splitk.<gemm>} of {@code s} planes, the widest over the buckets kept. */
-    private static String workspace(Op gemm, int s, Map<String, TensorSpec> workspaces) {
+    /**
+     * The workspace of one GEMM name's split-K partials, shared by every layer's GEMM of that name: the largest at this key
+     * (a last layer on its last rows splits its sequence rows another way than the other layers split their tokens).
+     */
+    private static String workspace(Op gemm, int s, CaptureKey key, Map<String, TensorSpec> workspaces) {
         String ws = "splitk." + suffix(gemm.name());
         workspaces.merge(ws, new TensorSpec(ws, 4, gemm.rows(), (long) s * gemm.n(), TensorSpec.Role.WORKSPACE,
-                "[" + s + ", " + gemm.rows().name().toLowerCase() + ", " + gemm.n() + "] fp32"), (a, b) -> a.cols() >= b.cols() ? a : b);
+                "[" + s + ", " + gemm.rows().name().toLowerCase() + ", " + gemm.n() + "] fp32"),
+                (a, b) -> a.bytes(key.capacity(a.rows())) >= b.bytes(key.capacity(b.rows())) ? a : b);
         return ws;
     }
 
@@ -640,7 +645,8 @@ public final class Lowering {
      * {@link ImplRegistry#GEMM_STREAM_M16_N32_ATTN} at k / 128 splits, drops its {@code a} read and takes the attention's
      * {@code q} (the qkv rows rope wrote), {@code query_start}, {@code kv_lens} and {@code num_seqs}; the attention's name
      * joins o's fused ops and the attention op goes (kernels/NOTES-forward.md v74: one link and o's A round trip fewer per
-     * layer). Only o ops the row covers (its producer, shape) fold; refused, naming the row, where a covered o is not on the
+     * layer). Only o ops the row covers (its producer, shape) fold, and not the o of a last layer on its last rows
+     * ({@link #lastRowsOnly}: it reads the gathered rows of its attention's output); refused, naming the row, where a covered o is not on the
      * 16-row half-width kernel, its attention does rope itself or has another reader, or the model's heads do not fit.
      */
     public static List<LoweredOp> foldAttentionIntoO(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices,
@@ -655,6 +661,8 @@ public final class Lowering {
             LoweredOp o = ops.get(g);
             Op oo = o.op();
             if (oo.kind() != OpKind.GEMM || !suffix(oo.name()).equals("o") || o.stream() != 0 || !choices.fusion(name, key, o.impl().name(), oo)) continue;
+            // the last layer on its last rows (lastRowsOnly): its attention keeps every row for the gather, its o runs after it
+            if (oo.rows() == Count.SEQS) continue;
             String where = oo.name() + " at size " + key.size() + ": ";
             if (!key.fresh()) {
                 throw new IllegalStateException(where + name + " reaches a plan that batches with a cached prefix replay, but " + fold.name()

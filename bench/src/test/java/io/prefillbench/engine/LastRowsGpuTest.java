@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and MLP and the final norm at the sequence capacity). Not the every-row plan's bits (other GEMM tilings at 32 rows):
  * ERNIE-4.5-0.3B's logits within 2e-2 relative of the bundled plan's at 512 (one 480-token prompt, 4x80, 32 sequences,
  * random batches) and at 200 tokens, the same first tokens where the top-2 margin is clear, graph == eager bit for bit, a
- * step over cached prefixes too; tiny against the CPU reference, chunked prompts included.
+ * step over cached prefixes too; tiny against the CPU reference, chunked prompts included, with its fresh plan at 16
+ * folding attention into o in every layer but the last.
  */
 @Tag("gpu")
 class LastRowsGpuTest {
@@ -31,6 +32,11 @@ class LastRowsGpuTest {
         List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
         rows.add(new ImplChoices.FusionRow(ImplRegistry.LAST_ROWS, m, 0, "test", mMax, null));
         return base.withFusions(rows);
+    }
+
+    /** {@code base} without last_rows rows: the last layer on every row. */
+    static ImplChoices everyRow(ImplChoices base) {
+        return base.withFusions(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
     }
 
     @Test
@@ -47,8 +53,8 @@ class LastRowsGpuTest {
         for (int i = 0; i < 6; i++) batches.add(EngineTestSupport.batch(rnd, EngineTestSupport.randomLens(rnd, cfg, 257), vocab));
         List<int[]> wantTokens = new ArrayList<>();
         List<float[][]> wantLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT)) {
-            assertFalse(e.lowered().plan(512).program().lastRowsOnly(), "the bundled rows run every row");
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(everyRow(ImplChoices.bundled())))) {
+            assertFalse(e.lowered().plan(512).program().lastRowsOnly(), "every row");
             for (List<SeqInput> b : batches) {
                 e.poisonActivations();
                 wantTokens.add(e.eager(b).firstTokens());
@@ -98,6 +104,10 @@ class LastRowsGpuTest {
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(withLastRows(ImplChoices.bundled(), 1, 64)))) {
             assertTrue(e.lowered().plan(16).program().lastRowsOnly());
             assertTrue(e.lowered().plan(64).program().lastRowsOnly());
+            // tiny's fresh plan at 16 folds attention into o (its bundled attention_into_o row) in every layer but the last
+            var fresh = e.lowered().freshPlan(16).orElseThrow();
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, fresh.op("L0.o").impl().name());
+            assertEquals(OpKind.ATTENTION, fresh.op("L1.attention").op().kind(), "the last attention feeds the gather");
             e.capture(16);
             e.capture(64);
             PrefillRunner runner = new PrefillRunner(e, PaddingGuard.DEFAULT);

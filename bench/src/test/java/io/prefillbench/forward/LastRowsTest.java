@@ -137,8 +137,24 @@ class LastRowsTest {
         assertEquals(OpKind.ADD_RMSNORM, p512.op("final_norm").op().kind());
         assertTrue(p512.ops().stream().noneMatch(o -> o.op().kind() == OpKind.FINAL_NORM_GATHER));
         assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+        ImplChoices everyRow = ImplChoices.bundled().withFusions(ImplChoices.bundled().fusions().stream()
+                .filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
         assertEquals(f.plan(128).ops().size(), ForwardTestSupport.lower(ERNIE, "16,128,512", 32, 132, ImplRegistry.standard(),
-                ImplChoices.bundled()).plan(128).ops().size(), "128 keeps its plan");
+                everyRow).plan(128).ops().size(), "128 keeps its plan");
+        assertTrue(ForwardTestSupport.lower(ERNIE, "16,128,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(128)
+                .program().lastRowsOnly(), "the bundled row (65..512) reaches 128");
+    }
+
+    @Test
+    void theFreshPlansFoldAttentionIntoOInEveryLayerButTheLast() {
+        // tiny's bundled attention_into_o row (1..16, fresh) beside a last_rows row at 1..16
+        LoweredForward f = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), withLastRows(ImplChoices.bundled(), 1, 16));
+        LoweredPlan fresh = f.freshPlan(16).orElseThrow();
+        assertTrue(fresh.program().lastRowsOnly());
+        assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, fresh.op("L0.o").impl().name());
+        assertEquals(OpKind.ATTENTION, fresh.op("L1.attention").op().kind());
+        assertEquals(ForwardProgram.LAST_ATTN, fresh.op("L1.o").op().in("a"), "the last o reads the gathered rows");
+        assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
     }
 
     @Test
