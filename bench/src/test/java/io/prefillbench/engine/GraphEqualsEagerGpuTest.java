@@ -151,8 +151,9 @@ class GraphEqualsEagerGpuTest {
     }
 
     /**
-     * The bundled measurements (cuBLASLt for the layer GEMMs at 256 and 512 except gate_up at 512, our TMA GEMMs at
-     * 128): each of the 4 x layers library calls at 256 (3 x layers at 512) is followed by one of our kernels, so each
+     * The bundled measurements (cuBLASLt for the layer GEMMs at 256 and 512 except gate_up at 512 and the last layer's o and
+     * MLP, which run on its last rows, our TMA GEMMs at 128): each of the 4 x 17 + 1 library calls at 256 (3 x 17 + 1 at 512)
+     * is followed by one of our kernels, so each
      * leaves a library edge (type 1, port 2) in those graphs; the capture report carries the same census; buckets 16
      * and 128 have no library call, and at 128 every kernel boundary is a PDL edge.
      */
@@ -165,10 +166,13 @@ class GraphEqualsEagerGpuTest {
             int layers = cfg.model().layers();
             for (int size : new int[] {256, 512}) {
                 int perLayer = size == 512 ? 3 : 4; // gate_up at 512 runs our TMA tile with SiLU fused
+                // the last layer's o, gate_up and down run on its last rows (v78, the bundled last_rows row): 16 sequences
+                // on the streaming kernels, so only its qkv calls the library
+                int lastLayer = 1;
                 long calls = e.lowered().plan(size).ops().stream().filter(o -> o.impl().library()).count();
-                assertEquals((long) perLayer * layers, calls, "cuBLASLt calls at " + size);
+                assertEquals((long) perLayer * (layers - 1) + lastLayer, calls, "cuBLASLt calls at " + size);
                 CaptureReport c = e.capture(size);
-                assertEquals(perLayer * layers, c.launchCompletionEdges(), "library edges at " + size + ": " + c.edgeKinds());
+                assertEquals(perLayer * (layers - 1) + lastLayer, c.launchCompletionEdges(), "library edges at " + size + ": " + c.edgeKinds());
                 assertEquals(e.graphEdgeKinds(size), c.edgeKinds());
                 assertTrue(c.programmaticEdges() > 0, "PDL edges at " + size + ": " + c.edgeKinds());
             }
