@@ -1505,6 +1505,10 @@ public final class ImplRegistry {
 
     private static Issuable bindGatherLastRows(BindContext c, LoweredOp lo) {
         Op op = lo.op();
+        if (c.dims().attnDim() % 8 != 0 || c.dims().hidden() % 8 != 0) {  // the kernel copies 16-byte chunks
+            throw new BenchException(op.name() + ": gather_last_rows copies rows of 8 bf16 values, but q heads x head dim is "
+                    + c.dims().attnDim() + " and hidden " + c.dims().hidden() + "; drop the " + LAST_ROWS + " row for this model");
+        }
         MemorySegment p = GatherRowsParams.allocate(c.arena());
         GatherRowsParams.a(p, t(c, op.in("a")));
         GatherRowsParams.a_out(p, t(c, op.out("a_out")));

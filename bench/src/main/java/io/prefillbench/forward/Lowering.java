@@ -506,10 +506,10 @@ public final class Lowering {
         }
     }
 
-    /** The GEMM's fp32 split-K workspace {@code splitk.<gemm>} of {@code s} planes, the widest over the buckets kept. */
     /**
-     * The workspace of one GEMM name's split-K partials, shared by every layer's GEMM of that name: the largest at this key
-     * (a last layer on its last rows splits its sequence rows another way than the other layers split their tokens).
+     * The GEMM's fp32 split-K workspace {@code splitk.<gemm>} of {@code s} planes, shared by every layer's GEMM of that name:
+     * the largest at this key (a last layer on its last rows splits its sequence rows another way than the other layers
+     * split their tokens); the buffer layout keeps the largest over the buckets.
      */
     private static String workspace(Op gemm, int s, CaptureKey key, Map<String, TensorSpec> workspaces) {
         String ws = "splitk." + suffix(gemm.name());
