@@ -32,6 +32,8 @@ import java.util.Map;
  * logits      = gemm(last_hidden, lm_head)
  * out_tokens  = argmax(logits)
  * </pre>
+ * Where a {@code last_rows} row asks, lowering runs the last layer's o .. down and the final norm on each sequence's last
+ * row only ({@link #lastLayerOnLastRows}: a gather after the last attention, those ops counting sequences).
  */
 public final class ForwardProgram {
     /**
