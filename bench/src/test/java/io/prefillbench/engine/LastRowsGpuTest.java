@@ -2,6 +2,7 @@ package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
 import io.prefillbench.forward.ForwardProgram;
+import io.prefillbench.forward.ForwardTestSupport;
 import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.ImplRegistry;
 import io.prefillbench.forward.OpKind;
@@ -28,17 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("gpu")
 class LastRowsGpuTest {
-    static ImplChoices withLastRows(ImplChoices base, int m, int mMax) {
-        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
-        rows.add(new ImplChoices.FusionRow(ImplRegistry.LAST_ROWS, m, 0, "test", mMax, null));
-        return base.withFusions(rows);
-    }
-
-    /** {@code base} without last_rows rows: the last layer on every row. */
-    static ImplChoices everyRow(ImplChoices base) {
-        return base.withFusions(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
-    }
-
     @Test
     void ernieOnLastRowsIsWithinToleranceOfEveryRowAndGraphEqualsEager() {
         GpuAssumptions.assumeGpu();
@@ -53,7 +43,7 @@ class LastRowsGpuTest {
         for (int i = 0; i < 6; i++) batches.add(EngineTestSupport.batch(rnd, EngineTestSupport.randomLens(rnd, cfg, 257), vocab));
         List<int[]> wantTokens = new ArrayList<>();
         List<float[][]> wantLogits = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(everyRow(ImplChoices.bundled())))) {
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ForwardTestSupport.withoutLastRows(ImplChoices.bundled())))) {
             assertFalse(e.lowered().plan(512).program().lastRowsOnly(), "every row");
             for (List<SeqInput> b : batches) {
                 e.poisonActivations();
@@ -61,7 +51,7 @@ class LastRowsGpuTest {
                 wantLogits.add(e.lastLogits());
             }
         }
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(withLastRows(ImplChoices.bundled(), 129, 512)))) {
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ForwardTestSupport.withLastRows(ImplChoices.bundled(), 129, 512)))) {
             for (int size : new int[] {256, 512}) {
                 var plan = e.lowered().plan(size);
                 assertTrue(plan.program().lastRowsOnly(), "size " + size);
@@ -101,7 +91,7 @@ class LastRowsGpuTest {
         GpuAssumptions.assumeGpu();
         EngineConfig cfg = EngineTestSupport.config("tiny", "16,64", 8, 512);
         CpuReference ref = new CpuReference(cfg.model(), cfg.seed());
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(withLastRows(ImplChoices.bundled(), 1, 64)))) {
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ForwardTestSupport.withLastRows(ImplChoices.bundled(), 1, 64)))) {
             assertTrue(e.lowered().plan(16).program().lastRowsOnly());
             assertTrue(e.lowered().plan(64).program().lastRowsOnly());
             // tiny's fresh plan at 16 folds attention into o (its bundled attention_into_o row) in every layer but the last

@@ -51,6 +51,18 @@ public final class ForwardTestSupport {
         return new ImplChoices(new ImplChoices.Provenance("test", "-", "-", "-"), List.of(), List.of(), List.of(), rows);
     }
 
+    /** {@code b} without last_rows rows: the last layer on every row (v78 off). */
+    public static ImplChoices withoutLastRows(ImplChoices b) {
+        return b.withFusions(b.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
+    }
+
+    /** {@code b} with one last_rows row for sizes {@code m..mMax} (any arch) in place of its own. */
+    public static ImplChoices withLastRows(ImplChoices b, int m, int mMax) {
+        List<ImplChoices.FusionRow> rows = new java.util.ArrayList<>(withoutLastRows(b).fusions());
+        rows.add(new ImplChoices.FusionRow(ImplRegistry.LAST_ROWS, m, 0, "test", mMax, null));
+        return b.withFusions(rows);
+    }
+
     /**
      * {@code b} with ERNIE-4.5-0.3B's qkv (1280 x 1024) at 1..16 as before the v75 rows (s34): no row on the 16-column kernel,
      * no rope_into_qkv row for that shape, the half-width tile at split 4 back (the row those replaced). For tests that fold

@@ -25,13 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LastRowsTest {
     private static final String ERNIE = "ernie-4.5-0.3b";
 
-    /** The bundled rows plus a last_rows row for sizes {@code m..mMax}. */
-    static ImplChoices withLastRows(ImplChoices base, int m, int mMax) {
-        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
-        rows.add(new ImplChoices.FusionRow(ImplRegistry.LAST_ROWS, m, 90, "test", mMax, null));
-        return base.withFusions(rows);
-    }
-
     /** Runs the same steps (prompt lengths per step, each continuing its sequence) through {@code program} on a fresh cache. */
     private static List<float[][]> run(CpuReference ref, ForwardProgram program, List<int[][]> steps) {
         KvCache cache = ref.newCache();
@@ -115,7 +108,7 @@ class LastRowsTest {
 
     @Test
     void loweredWhereTheRowAsksAtTheSequenceCapacity() {
-        ImplChoices rows = withLastRows(ImplChoices.bundled(), 129, 512);
+        ImplChoices rows = ForwardTestSupport.withLastRows(ImplChoices.bundled(), 129, 512);
         LoweredForward f = ForwardTestSupport.lower(ERNIE, "16,128,512", 32, 132, ImplRegistry.standard(), rows);
         LoweredPlan p512 = f.plan(512), p128 = f.plan(128), p16 = f.plan(16);
         assertTrue(p512.program().lastRowsOnly());
@@ -137,8 +130,7 @@ class LastRowsTest {
         assertEquals(OpKind.ADD_RMSNORM, p512.op("final_norm").op().kind());
         assertTrue(p512.ops().stream().noneMatch(o -> o.op().kind() == OpKind.FINAL_NORM_GATHER));
         assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
-        ImplChoices everyRow = ImplChoices.bundled().withFusions(ImplChoices.bundled().fusions().stream()
-                .filter(r -> !r.fusion().equals(ImplRegistry.LAST_ROWS)).toList());
+        ImplChoices everyRow = ForwardTestSupport.withoutLastRows(ImplChoices.bundled());
         assertEquals(f.plan(128).ops().size(), ForwardTestSupport.lower(ERNIE, "16,128,512", 32, 132, ImplRegistry.standard(),
                 everyRow).plan(128).ops().size(), "128 keeps its plan");
         assertTrue(ForwardTestSupport.lower(ERNIE, "16,128,512", 32, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(128)
@@ -148,7 +140,7 @@ class LastRowsTest {
     @Test
     void theFreshPlansFoldAttentionIntoOInEveryLayerButTheLast() {
         // tiny's bundled attention_into_o row (1..16, fresh) beside a last_rows row at 1..16
-        LoweredForward f = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), withLastRows(ImplChoices.bundled(), 1, 16));
+        LoweredForward f = ForwardTestSupport.lower("tiny", "16", 16, 132, ImplRegistry.standard(), ForwardTestSupport.withLastRows(ImplChoices.bundled(), 1, 16));
         LoweredPlan fresh = f.freshPlan(16).orElseThrow();
         assertTrue(fresh.program().lastRowsOnly());
         assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, fresh.op("L0.o").impl().name());
@@ -159,7 +151,7 @@ class LastRowsTest {
 
     @Test
     void refusedBesidePersistentLayers() {
-        ImplChoices rows = withLastRows(ForwardTestSupport.persistentAt(16), 16, 16);
+        ImplChoices rows = ForwardTestSupport.withLastRows(ForwardTestSupport.persistentAt(16), 16, 16);
         var e = assertThrows(IllegalStateException.class, () -> ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), rows));
         assertTrue(e.getMessage().contains("drop one of the two rows"), e.getMessage());
     }
