@@ -3030,10 +3030,14 @@ static void test_n32() {
 // every layer's attention dropped and its o replaced, against the plan's chain (layer 0's caches bit for bit: written
 // before any attention; later tensors within tolerance: another softmax order), deterministic eager / PDL / graph, and
 // both timed as graph replays, alternating.
-static void test_attn_o() {
-  printf("\n== attention folded into o's prologue (gemm_bf16_stream_m16_n32_attn, fresh prompts at <= 16 rows)\n");
-  typedef ChainModel CM;
-  const int MC = 16, H = CM::H, W = CM::W, QH = CM::QH, KVH = CM::KVH, D = CM::D, S = 8, G = QH / KVH;
+// One attention-into-o kernel on a model's o shape (hidden H == QH * 64, KVH kv heads, S splits): its fp32 partial planes summed
+// against a float64 attention (bf16-rounded, as the attention kernel writes it) times W_o; the same bits twice; rows >= T
+// untouched; the cache, block table, tile map and attention output pointers null (never read). At [10]: its time, PDL back to
+// back, against the plain o it replaces fed a ready A (o_alone).
+typedef void (*AttnOKernel)(GemmAttnParams);
+static void attn_o_kernel_cases(const char *label, int H, int QH, int KVH, int S, AttnOKernel kern, int bn, int smem,
+                                const std::function<void(const GemmParams &)> &o_alone) {
+  const int MC = 16, D = 64, W = (QH + 2 * KVH) * D, G = QH / KVH;
   const float scale_log2 = 0.125f * 1.4426950408889634f;
   Rng r(74);
   const auto Wo = rand_bf16((size_t)H * H, r, std::sqrt(3.f / H));
@@ -3083,10 +3087,10 @@ static void test_attn_o() {
     const GemmAttnParams p{GemmParams{nullptr, dW.p, nullptr, dP.p, dm.p, MC, H, H, H, H, H, S},
                            AttnParams{dq.p, nullptr, nullptr, nullptr, dqs.p, dkl.p, nullptr, nullptr, nullptr, nullptr, W, QH, KVH, D, 0, scale_log2},
                            dns.p};
-    const dim3 grid(H / PREFILL_GEMM_STREAM_N32_BN, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
+    const dim3 grid(H / bn, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
     auto run = [&]() {
       dP.poison();
-      launch_ex(gemm_bf16_stream_m16_n32_attn, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, false, p);
+      launch_ex(kern, grid, block, smem, 0, false, p);
       CK(cudaGetLastError());
       CK(cudaDeviceSynchronize());
       return dP.down();
@@ -3100,8 +3104,8 @@ static void test_attn_o() {
     std::string sl;
     for (int l : lens) sl += (sl.empty() ? "" : ",") + std::to_string(l);
     if (ns > 4) sl = std::to_string(ns) + "x" + std::to_string(lens[0]);
-    const std::string tag = "attn_o [" + sl + "] s" + std::to_string(S);
-    Cmp c = compare("attn_o", (long)T * H,
+    const std::string tag = std::string(label) + " [" + sl + "] s" + std::to_string(S);
+    Cmp c = compare(label, (long)T * H,
                     [&](long i) { float a = h1[i]; for (int z = 1; z < S; z++) a += h1[(size_t)z * MC * H + i]; return a; },
                     [&](long i) { return ref[i]; }, 1e-2, 2e-2);
     const bool same = std::memcmp(h1.data(), h2.data(), h1.size() * 4) == 0;  // NaN poison past T: bits, not ==
@@ -3110,13 +3114,30 @@ static void test_attn_o() {
       Dev<uint16_t> dA((size_t)MC * H);
       CK(cudaMemset(dA.p, 0, dA.n * 2));
       const GemmParams po{dA.p, dW.p, nullptr, dP.p, dm.p, MC, H, H, H, H, H, S};
-      const double t_attn = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32_attn, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, true, p); });
-      const double t_o = time_us([&](int) { launch_stream_n32(po, MC, S, 0, true); });
+      const double t_attn = time_us([&](int) { launch_ex(kern, grid, block, smem, 0, true, p); });
+      const double t_o = time_us([&](int) { o_alone(po); });
       record(tag + " vs float64", c, t_attn, fmt("PDL back to back; o alone %.2f us", t_o));
     } else {
       record_bool(tag + " vs float64 (same bits twice, rows >= T untouched)", c.ok, c.fails, c.count);
     }
   }
+}
+
+static void test_attn_o() {
+  printf("\n== attention folded into o's prologue (gemm_bf16_stream_m16_n32_attn / _m16_k256_attn, fresh prompts at <= 16 rows)\n");
+  typedef ChainModel CM;
+  const int H = CM::H;
+  Rng r(74);
+  // ERNIE-4.5-0.3B's o (16 q / 2 kv heads): the half-width form at k / 128 = 8 splits, two heads per block
+  attn_o_kernel_cases("attn_o", H, CM::QH, CM::KVH, 8, gemm_bf16_stream_m16_n32_attn, PREFILL_GEMM_STREAM_N32_BN,
+                      PREFILL_GEMM_STREAM_N32_SMEM_M16, [](const GemmParams &po) { launch_stream_n32(po, 16, 8, 0, true); });
+  // Llama-3.2-1B's o (2048 x 2048, 32 q / 8 kv heads): the k256 form (v79) at k / 256 = 8 splits, a kv head's four q heads per
+  // block, against the plain 16-row o it replaces at the same splits
+  attn_o_kernel_cases("attn_o_k256", 2048, 32, 8, 8, gemm_bf16_stream_m16_k256_attn, PREFILL_GEMM_STREAM_BN,
+                      PREFILL_GEMM_STREAM_K256_SMEM_M16, [](const GemmParams &po) { launch_stream(po, 16, 8, false, 0, true); });
+  // ... and on ERNIE's o at k / 256 = 4 splits (two blocks' four heads per kv head of its group of 8)
+  attn_o_kernel_cases("attn_o_k256", H, CM::QH, CM::KVH, 4, gemm_bf16_stream_m16_k256_attn, PREFILL_GEMM_STREAM_BN,
+                      PREFILL_GEMM_STREAM_K256_SMEM_M16, [](const GemmParams &po) { launch_stream(po, 16, 4, false, 0, true); });
 
   // the chain
   if (!load_plan_ops()) {
@@ -3242,6 +3263,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_attn, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_k256_attn, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_K256_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));

@@ -88,6 +88,13 @@ extern "C" {
  * (n / GEMM_STREAM_N16_BN, 1, 1). Bit for bit the unsplit _n16 kernel followed by rope_kv_write. */
 #define PREFILL_GEMM_STREAM_N16_BN 16
 #define PREFILL_GEMM_STREAM_N16_SMEM_M16 73728
+/* gemm_bf16_stream_m16_k256_attn (v79): the attention-into-o form of the plain 16-row kernel's 64-column tile with one k step of
+ * PREFILL_GEMM_STREAM_K256_BK per block (k / splits == 256: four q heads of 64 in one kv head, the group of 32 q / 8 kv heads),
+ * two stages, PREFILL_GEMM_STREAM_K256_SMEM_M16 bytes; GemmAttnParams as gemm_bf16_stream_m16_n32_attn's (below). Grid
+ * (ceil(n / GEMM_STREAM_BN), 1, k / 256). The GEMM part's k16 steps run in ascending order in one warp per column
+ * group, as gemm_bf16_stream_m16's (WK 1): the same bits as that kernel at the same splits fed the same A. */
+#define PREFILL_GEMM_STREAM_K256_BK 256
+#define PREFILL_GEMM_STREAM_K256_SMEM_M16 81920
 /* gemm_bf16_stream_m16_silu / _m32_silu / _m64_silu: the same kernels with the SiLU * up epilogue of
  * gemm_bf16_silu (below): grid (n / 64, 1, splits), b interleaved in groups of PREFILL_GATE_UP_GROUP,
  * c = [m, ldc >= n / 2]. splits == 1: bit for bit the unsplit streaming GEMM followed by silu_mul.
@@ -323,7 +330,7 @@ typedef struct GemmRopeParams {
  * row i of a sequence sees its rows 0..i; attn.k_cache, v_cache, block_tables, the tile map and attn.out are not read.
  * Row t's values depend on its sequence only (fp32 scores, base-2 softmax over <= 16 keys, bf16 probabilities and output): the
  * same in eager and graph, within tolerance of attention + o (another softmax order). Grid, block and shared memory:
- * the _n32 kernel's. */
+ * the _n32 kernel's; gemm_bf16_stream_m16_k256_attn's (above): the same contract with k / splits == 256 (four q heads). */
 typedef struct GemmAttnParams {
   GemmParams gemm;
   AttnParams attn;

@@ -973,6 +973,17 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_attn(GemmAttnParams p) {
   pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY, PK_EPI_NONE, true>(p.gemm, pk_stream_smem, nullptr, &p);
 }
+// The attention-into-o form on the plain 16-row tile's 64 columns with one k step of 256 per block (v79): the four q heads of
+// one kv head where the group is 4 (Llama-3.2-1B: 32 q / 8 kv heads), k / 256 splits — the plain kernel's own block count for
+// its o at 16 (32 column tiles x 8 splits), where the half-width fold needs 16 splits x 64 tiles (v75.1: 1024 blocks each
+// recomputing two heads lost 11.6 %). Two stages: the block's whole weight slice (32 KB) is issued before the PDL wait and
+// the idle second stage stages Q, K and V. Warps as the plain M16 (1 x 4 x 1): the same k order, so the same GEMM bits.
+typedef PkStreamCfg<16, 64, 256, 2, 1, 4, 1, 0> PkStreamM16K256;
+static_assert(pk_stream_exported<PkStreamM16K256>(PREFILL_GEMM_STREAM_K256_SMEM_M16, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_K256_BK),
+              "exported k256 attention-into-o configuration");
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_k256_attn(GemmAttnParams p) {
+  pk_gemm_stream_impl<PkStreamM16K256, PK_TRIG_ENTRY, PK_EPI_NONE, true>(p.gemm, pk_stream_smem, nullptr, &p);
+}
 // 16-column tiles at 16 rows (v75): BK 128, four warps per stage's k (added in warp order), nine stages, so a k of 1024 has
 // its whole slice issued before the PDL wait. The plain form is the pair form's unfused reference and a measurements row's
 // choice; the _rope1 form runs a qkv GEMM unsplit with rope_kv_write on the block's own sums (PK_EPI_ROPEP).

@@ -192,6 +192,12 @@ public final class ImplRegistry {
      */
     public static final String GEMM_STREAM_M16_N32_ATTN = "gemm_bf16_stream_m16_n32_attn";
     /**
+     * o at <= 16 rows on the plain 16-row kernel's 64-column tile with one k step of four q heads (256 columns) per block and
+     * the attention of fresh prompts as its prologue (gemm_stream.cu, v79): reached through {@link #ATTENTION_INTO_O} where o
+     * runs {@code gemm_bf16_stream_m16} at k / 256 splits.
+     */
+    public static final String GEMM_STREAM_M16_K256_ATTN = "gemm_bf16_stream_m16_k256_attn";
+    /**
      * The last layer's o and MLP on each sequence's last row ({@link Lowering#lastRowsOnly}, kernels/NOTES-forward.md v78): a
      * fusion row of this name switches it on per size.
      */
@@ -292,6 +298,8 @@ public final class ImplRegistry {
             streamN32Rope(StreamTiling.Variant.M64),
             // ... and the 16-row one with the attention that feeds o as its prologue (attention_into_o in fresh plans)
             streamN32Attn(),
+            // ... and on the plain 16-row tile with four q heads per block (attention_into_o where o runs gemm_bf16_stream_m16)
+            streamK256Attn(),
             // 16-column tiles at <= 16 rows (a measurements row selects the plain form) and their rope form on pair tiles
             // (rope_into_qkv where qkv runs the 16-column kernel): never a default
             streamN16(), streamN16Rope(),
@@ -871,26 +879,50 @@ public final class ImplRegistry {
                         + "the real row count (within tolerance of attention + o: another softmax order)",
                 (op, k) -> false, (op, k, s, d) -> {
                     String why = op.in("q") == null ? "runs an o GEMM that took over its attention (an " + ATTENTION_INTO_O + " fusion row), "
-                            + "not a GEMM row" : attentionIntoORefusal(op, d, s);
+                            + "not a GEMM row" : attentionIntoORefusal(op, d, s, StreamTiling.N32_BK);
                     if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
                     return tileGrid(v, StreamTiling.N32_BN, name, op, k, s);
                 }, (op, k) -> op.k() / StreamTiling.N32_BK, true, null, ImplRegistry::bindGemmAttn);
     }
 
     /**
-     * Why {@link #GEMM_STREAM_M16_N32_ATTN} cannot run o {@code o} of this model at {@code splits} (the end of a sentence
-     * starting with its name), or null: a block's k range is one 128-column step of two whole q heads of 64 in one kv head.
+     * {@code gemm_bf16_stream_m16_k256_attn}: the attention-into-o form on the plain 16-row kernel's 64-column tile, one k step of
+     * 256 (four q heads of 64 in one kv head) per block at k / 256 splits (v79): where the group is 4 (Llama-3.2-1B) a block
+     * computes its kv head's whole group once per column tile, at the plain kernel's own block count for o (the half-width form
+     * needs k / 128 splits there: v75.1's 1024 blocks lost). GEMM bits as {@code gemm_bf16_stream_m16} at the same splits fed
+     * the same A (one warp per column group, k16 steps ascending).
      */
-    static String attentionIntoORefusal(Op o, ForwardProgram.Dims d, int splits) {
-        int heads = StreamTiling.N32_BK / 64;
+    private static Impl streamK256Attn() {
+        StreamTiling.Variant v = StreamTiling.Variant.M16;
+        String name = GEMM_STREAM_M16_K256_ATTN;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_K256_SMEM_M16,
+                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on (k, splits) and each row's own sequence only: the attention of a row from its sequence's rows up to "
+                        + "itself (fp32 scores, base-2 softmax, bf16 probabilities and output), then the plain 16-row kernel's k order; "
+                        + "never on the real row count (within tolerance of attention + o: another softmax order)",
+                (op, k) -> false, (op, k, s, d) -> {
+                    String why = op.in("q") == null ? "runs an o GEMM that took over its attention (an " + ATTENTION_INTO_O + " fusion row), "
+                            + "not a GEMM row" : attentionIntoORefusal(op, d, s, StreamTiling.K256_BK);
+                    if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
+                    return tileGrid(v, StreamTiling.BN, name, op, k, s);
+                }, (op, k) -> op.k() / StreamTiling.K256_BK, true, null, ImplRegistry::bindGemmAttn);
+    }
+
+    /**
+     * Why an attention-into-o form with a k step of {@code bk} ({@link #GEMM_STREAM_M16_N32_ATTN}: 128,
+     * {@link #GEMM_STREAM_M16_K256_ATTN}: 256) cannot run o {@code o} of this model at {@code splits} (the end of a sentence
+     * starting with its name), or null: a block's k range is one step of whole q heads of 64 in one kv head.
+     */
+    static String attentionIntoORefusal(Op o, ForwardProgram.Dims d, int splits, int bk) {
+        int heads = bk / 64;
         if (d.headDim() != 64) return "needs head_dim 64, the model has " + d.headDim();
         if (o.k() != d.attnDim()) return "needs k == q_heads * head_dim (" + d.attnDim() + "), " + o.name() + " has k " + o.k();
         if (d.group() % heads != 0) {
             return "needs q_heads / kv_heads a multiple of " + heads + " (a block's q heads in one kv head), the model has " + d.qHeads() + " / "
                     + d.kvHeads();
         }
-        if (splits * StreamTiling.N32_BK != o.k()) {
-            return "needs splits == k / " + StreamTiling.N32_BK + " (one k step per block): k " + o.k() + ", splits " + splits;
+        if (splits * bk != o.k()) {
+            return "needs splits == k / " + bk + " (one k step per block): k " + o.k() + ", splits " + splits;
         }
         return null;
     }

@@ -641,21 +641,21 @@ public final class Lowering {
 
     /**
      * Where an {@link ImplRegistry#ATTENTION_INTO_O} fusion row is on for this key (a fresh-prompt plan: the kernel takes every
-     * key from the batch's own rows), each layer's attention folds into the o GEMM that alone reads its output: o runs
-     * {@link ImplRegistry#GEMM_STREAM_M16_N32_ATTN} at k / 128 splits, drops its {@code a} read and takes the attention's
+     * key from the batch's own rows), each layer's attention folds into the o GEMM that alone reads its output: o on the
+     * half-width 16-row kernel runs {@link ImplRegistry#GEMM_STREAM_M16_N32_ATTN} at k / 128 splits, o on the plain 16-row
+     * kernel {@link ImplRegistry#GEMM_STREAM_M16_K256_ATTN} at k / 256 (v79); it drops its {@code a} read and takes the attention's
      * {@code q} (the qkv rows rope wrote), {@code query_start}, {@code kv_lens} and {@code num_seqs}; the attention's name
      * joins o's fused ops and the attention op goes (kernels/NOTES-forward.md v74: one link and o's A round trip fewer per
      * layer). Only o ops the row covers (its producer, shape) fold, and not the o of a last layer on its last rows
      * ({@link #lastRowsOnly}: it reads the gathered rows of its attention's output); refused, naming the row, where a covered o is not on the
-     * 16-row half-width kernel, its attention does rope itself or has another reader, or the model's heads do not fit.
+     * 16-row half-width or plain kernel, its attention does rope itself or has another reader, or the model's heads do not fit.
      */
     public static List<LoweredOp> foldAttentionIntoO(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices,
                                                      ForwardProgram.Dims dims) {
         String name = ImplRegistry.ATTENTION_INTO_O;
         if (!choices.fusion(name, key)) return in;
         String row = "the " + name + " fusion row for m=" + key.size();
-        Impl fold = registry.byName(ImplRegistry.GEMM_STREAM_M16_N32_ATTN);
-        String n32 = StreamTiling.Variant.M16.kernel() + ImplRegistry.STREAM_N32;
+        String n32 = StreamTiling.Variant.M16.kernel() + ImplRegistry.STREAM_N32, m16 = StreamTiling.Variant.M16.kernel();
         List<LoweredOp> ops = new ArrayList<>(in);
         for (int g = 0; g < ops.size(); g++) {
             LoweredOp o = ops.get(g);
@@ -665,13 +665,16 @@ public final class Lowering {
             if (oo.rows() == Count.SEQS) continue;
             String where = oo.name() + " at size " + key.size() + ": ";
             if (!key.fresh()) {
-                throw new IllegalStateException(where + name + " reaches a plan that batches with a cached prefix replay, but " + fold.name()
-                        + " takes every key from the batch's own rows: give " + row + " \"batch\": \"" + ImplChoices.AttentionRow.FRESH + "\"");
+                throw new IllegalStateException(where + name + " reaches a plan that batches with a cached prefix replay, but its kernels "
+                        + "take every key from the batch's own rows: give " + row + " \"batch\": \"" + ImplChoices.AttentionRow.FRESH + "\"");
             }
-            if (!o.impl().name().equals(n32)) {
-                throw new IllegalStateException(where + name + " folds attention into " + n32 + " only, o runs " + o.impl().name() + "; drop " + row
-                        + " or give o a GEMM row on " + n32);
+            boolean half = o.impl().name().equals(n32);
+            if (!half && !o.impl().name().equals(m16)) {
+                throw new IllegalStateException(where + name + " folds attention into " + n32 + " or " + m16 + " only, o runs " + o.impl().name()
+                        + "; drop " + row + " or give o a GEMM row on one of them");
             }
+            Impl fold = registry.byName(half ? ImplRegistry.GEMM_STREAM_M16_N32_ATTN : ImplRegistry.GEMM_STREAM_M16_K256_ATTN);
+            int bk = half ? StreamTiling.N32_BK : StreamTiling.K256_BK;
             int a = -1;
             for (int i = g - 1; i >= 0 && oo.in("a") != null; i--) {
                 if (ops.get(i).op().writes().containsValue(oo.in("a"))) {
@@ -689,9 +692,11 @@ public final class Lowering {
                 throw new IllegalStateException(where + att.impl().name() + " computes rope's q itself, so the qkv rows hold no rotated q for "
                         + fold.name() + "; drop " + row + " or " + attentionRow(choices, key, dims));
             }
-            int splits = oo.k() / StreamTiling.N32_BK;
-            String why = ImplRegistry.attentionIntoORefusal(oo, dims, splits);
-            if (why == null && o.splits() != 0 && o.splits() != splits) why = "runs o at k / 128 = " + splits + " splits, its GEMM row asks " + o.splits();
+            int splits = oo.k() / bk;
+            String why = ImplRegistry.attentionIntoORefusal(oo, dims, splits, bk);
+            if (why == null && o.splits() != 0 && o.splits() != splits) {
+                why = "runs o at k / " + bk + " = " + splits + " splits, its GEMM row asks " + o.splits();
+            }
             if (why != null) throw new IllegalStateException(where + fold.name() + " " + why + "; drop " + row);
             Op at = att.op();
             Op merged = oo.withRead("a", null).withRead("q", at.in("q")).withRead("query_start", at.in("query_start"))

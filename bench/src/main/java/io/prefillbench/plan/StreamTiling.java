@@ -33,6 +33,11 @@ public final class StreamTiling {
      * stage's k; its rope form holds 8 rope pairs of one head per block (v75).
      */
     public static final int N16_BN = KernelConstants.GEMM_STREAM_N16_BN;
+    /**
+     * The k step of the 64-column attention-into-o form ({@code PREFILL_GEMM_STREAM_K256_BK}): one step of four q heads of 64 per
+     * block, capacity 16 only.
+     */
+    public static final int K256_BK = KernelConstants.GEMM_STREAM_K256_BK;
     /** Most splits the rule picks (measured up to 16; at m64 and k 2048, 16 splits' fp32 partials are as many bytes as the weights). */
     public static final int MAX_SPLITS = 16;
     /**

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * attention_into_o (v74: each layer's attention computed inside its o GEMM, gemm_bf16_stream_m16_n32_attn, in the fresh-prompt
- * plan at 16). Not the unfolded plan's bits (another softmax order, bf16 probabilities): ERNIE-4.5-0.3B's and Llama-3.2-1B's
+ * plan at 16; v79: gemm_bf16_stream_m16_k256_attn where o runs the plain 16-row tile, Llama-3.2-1B's four heads per block). Not the unfolded plan's bits (another softmax order, bf16 probabilities): ERNIE-4.5-0.3B's and Llama-3.2-1B's
  * (its o on the fold's tile by a test row) folded forward within 2e-2 relative of the unfolded one's logits, the same first tokens where the top-2 margin is clear, graph == eager
  * bit for bit on it, and a step over cached prefixes at the same size still on the plain plan (the kernel would trap);
  * tiny and tiny-bias (qkv bias: v biased in place by rope), o put on the half-width tile by a test row, against the CPU
@@ -54,10 +54,26 @@ class AttentionIntoOGpuTest {
         return base.withGemm(gemm);
     }
 
+    /**
+     * {@code base} with Llama-3.2-1B's o left on the plain 16-row kernel (8 splits) and the fold row naming that kernel: the
+     * k256 form (v79), four q heads of one kv head per block.
+     */
+    static ImplChoices foldedOnThePlainTile(ImplChoices base) {
+        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
+        rows.add(new ImplChoices.FusionRow(ImplRegistry.ATTENTION_INTO_O, 1, 90, "test", 16, "gemm_bf16_stream_m16", 2048, 2048,
+                ImplChoices.AttentionRow.FRESH));
+        return base.withFusions(rows);
+    }
+
+    /** "llama-3.2-1b:k256": Llama-3.2-1B on the plain tile's fold (v79); the others on the half-width tile's (v74). */
     @ParameterizedTest
-    @ValueSource(strings = {"ernie-4.5-0.3b", "llama-3.2-1b"})
-    void foldedIsWithinToleranceOfUnfoldedAndGraphEqualsEager(String preset) {
+    @ValueSource(strings = {"ernie-4.5-0.3b", "llama-3.2-1b", "llama-3.2-1b:k256"})
+    void foldedIsWithinToleranceOfUnfoldedAndGraphEqualsEager(String param) {
         GpuAssumptions.assumeGpu();
+        boolean k256 = param.endsWith(":k256");
+        String preset = k256 ? param.substring(0, param.indexOf(':')) : param;
+        ImplChoices foldRows = k256 ? foldedOnThePlainTile(ImplChoices.bundled()) : folded(withFreshO(ImplChoices.bundled(), preset));
+        String foldKernel = k256 ? ImplRegistry.GEMM_STREAM_M16_K256_ATTN : ImplRegistry.GEMM_STREAM_M16_N32_ATTN;
         EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);
         Random rnd = new Random(74);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 24);
@@ -73,10 +89,10 @@ class AttentionIntoOGpuTest {
                 wantLogits.add(e.lastLogits());
             }
         }
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(folded(withFreshO(ImplChoices.bundled(), preset))))) {
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(foldRows))) {
             LoweredPlan fresh = e.lowered().freshPlan(16).orElseThrow();
             assertTrue(fresh.ops().stream().noneMatch(o -> o.op().kind() == OpKind.ATTENTION), "every attention folded");
-            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32_ATTN, fresh.op("L0.o").impl().name());
+            assertEquals(foldKernel, fresh.op("L0.o").impl().name());
             assertTrue(e.lowered().plan(16).ops().stream().anyMatch(o -> o.op().kind() == OpKind.ATTENTION), "the plain plan keeps attention");
             e.capture(16);
             for (int i = 0; i < batches.size(); i++) {

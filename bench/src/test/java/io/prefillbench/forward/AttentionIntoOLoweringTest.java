@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * attention_into_o (v74): in a size's fresh-prompt plan each layer's attention folds into its o GEMM, which runs
- * gemm_bf16_stream_m16_n32_attn at k / 128 splits and reads the qkv rows and the batch metadata instead of the attention
- * output; the plain plan keeps both ops. Refused, naming the row, where the plan is not a fresh one or o cannot take it.
+ * attention_into_o (v74, v79): in a size's fresh-prompt plan each layer's attention folds into its o GEMM, which runs
+ * gemm_bf16_stream_m16_n32_attn at k / 128 splits (o on the half-width tile) or gemm_bf16_stream_m16_k256_attn at k / 256
+ * (o on the plain 16-row tile) and reads the qkv rows and the batch metadata instead of the attention output; the plain plan
+ * keeps both ops. Refused, naming the row, where the plan is not a fresh one or o cannot take it.
  */
 class AttentionIntoOLoweringTest {
     private static final String ERNIE = "ernie-4.5-0.3b";
@@ -60,6 +61,42 @@ class AttentionIntoOLoweringTest {
     }
 
     @Test
+    void anOOnThePlainTileFoldsFourHeadsPerBlock() {
+        // Llama-3.2-1B's o (2048 x 2048) runs the plain 16-row kernel at 8 splits: k / 256, its kv head's four q heads per block
+        ImplChoices rows = withRow("fresh", "gemm_bf16_stream_m16", 2048, 2048);
+        LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), rows);
+        LoweredPlan plain = f.plan(16), fresh = f.freshPlan(16).orElseThrow();
+        assertEquals("gemm_bf16_stream_m16", plain.op("L0.o").impl().name());
+        int layers = plain.program().dims().layers();
+        assertEquals(0, fresh.ops().stream().filter(o -> o.op().kind() == OpKind.ATTENTION).count(), "no attention op in the fresh plan");
+        for (int l = 0; l < layers; l++) {
+            LoweredOp o = fresh.op("L" + l + ".o");
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_K256_ATTN, o.impl().name());
+            assertEquals(List.of("L" + l + ".attention"), o.fused());
+            assertEquals(plain.op("L" + l + ".o").splits(), o.splits(), "the plain o's own splits");
+            assertEquals(8, o.splits(), "k / 256");
+            assertNull(o.op().in("a"), "o computes its A");
+            assertEquals(plain.op("L" + l + ".attention").op().in("q"), o.op().in("q"));
+            assertEquals(8, fresh.op("L" + l + ".post_norm").partialSplits(), "the norm reads o's 8 planes");
+            int[] g = o.grid().atCapacity(fresh.key());
+            assertEquals(List.of(32, 1, 8), List.of(g[0], g[1], g[2]), "the plain o's 256 blocks");
+        }
+        assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+        // ERNIE's o on the plain tile by a GEMM row at k / 256 = 4 splits (its group of 8 holds two blocks' four heads)
+        ImplChoices ernie = withRow("fresh", "gemm_bf16_stream_m16", 1024, 1024).withGemm(List.of(
+                new ImplChoices.GemmRow(1024, 1024, 1, 90, "gemm_bf16_stream_m16", 4, "test", null, 16)));
+        LoweredOp eo = ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), ernie).freshPlan(16).orElseThrow().op("L0.o");
+        assertEquals(ImplRegistry.GEMM_STREAM_M16_K256_ATTN, eo.impl().name());
+        assertEquals(4, eo.splits());
+        // ... and at 8 splits (k / 128) it is refused, naming the splits
+        ImplChoices ernie8 = withRow("fresh", "gemm_bf16_stream_m16", 1024, 1024).withGemm(List.of(
+                new ImplChoices.GemmRow(1024, 1024, 1, 90, "gemm_bf16_stream_m16", 8, "test", null, 16)));
+        IllegalStateException e8 = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower(ERNIE, "16", 16, 132, ImplRegistry.standard(), ernie8));
+        assertTrue(e8.getMessage().contains("k / 256 = 4 splits, its GEMM row asks 8"), e8.getMessage());
+    }
+
+    @Test
     void aRowThatReachesPlansWithCachedPrefixesIsRefused() {
         for (String batch : new String[] {null, ImplChoices.FusionRow.PREFILL}) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -85,11 +122,20 @@ class AttentionIntoOLoweringTest {
 
     @Test
     void anOThatCannotTakeItsAttentionIsRefusedNamingTheRow() {
-        // Llama-3.2-1B's o runs the plain 16-row kernel at 16
-        IllegalStateException plainTile = assertThrows(IllegalStateException.class,
-                () -> ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), withRow("fresh", null, null, null)));
-        assertTrue(plainTile.getMessage().contains("gemm_bf16_stream_m16_n32 only")
-                && plainTile.getMessage().contains("drop the attention_into_o fusion row for m=16"), plainTile.getMessage());
+        // Llama-3.2-1B's o on the 16-column tile by a GEMM row: neither fold form's kernel
+        ImplChoices n16 = withRow("fresh", null, null, null).withGemm(List.of(
+                new ImplChoices.GemmRow(2048, 2048, 1, 90, "gemm_bf16_stream_m16_n16", 8, "test", null, 16)));
+        IllegalStateException otherTile = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), n16));
+        assertTrue(otherTile.getMessage().contains("gemm_bf16_stream_m16_n32 or gemm_bf16_stream_m16 only")
+                && otherTile.getMessage().contains("drop the attention_into_o fusion row for m=16"), otherTile.getMessage());
+        // tiny (4 q / 2 kv heads) with o on the plain tile: a block's four heads would span two kv heads
+        ImplChoices tiny = withRow("fresh", null, null, null).withGemm(List.of(
+                new ImplChoices.GemmRow(256, 256, 1, 90, "gemm_bf16_stream_m16", 1, "test", null, 16)));
+        IllegalStateException group = assertThrows(IllegalStateException.class,
+                () -> ForwardTestSupport.lower("tiny", "16", 8, 132, ImplRegistry.standard(), tiny));
+        assertTrue(group.getMessage().contains(ImplRegistry.GEMM_STREAM_M16_K256_ATTN) && group.getMessage().contains("a multiple of 4"),
+                group.getMessage());
         // tiny-g5: head dim 128, o on the half-width tile by a GEMM row
         ImplChoices g5 = withRow("fresh", null, null, null).withGemm(List.of(
                 new ImplChoices.GemmRow(640, 640, 1, 90, "gemm_bf16_stream_m16_n32", 5, "test", null, 16)));

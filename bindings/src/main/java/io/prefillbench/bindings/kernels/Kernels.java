@@ -284,6 +284,24 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_N16_SMEM_M16() {
         return PREFILL_GEMM_STREAM_N16_SMEM_M16;
     }
+    private static final int PREFILL_GEMM_STREAM_K256_BK = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_K256_BK 256
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_K256_BK() {
+        return PREFILL_GEMM_STREAM_K256_BK;
+    }
+    private static final int PREFILL_GEMM_STREAM_K256_SMEM_M16 = (int)81920L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_K256_SMEM_M16 81920
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_K256_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_K256_SMEM_M16;
+    }
     private static final int PREFILL_GATE_UP_GROUP = (int)8L;
     /**
      * {@snippet lang=c :
