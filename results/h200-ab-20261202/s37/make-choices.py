@@ -15,3 +15,17 @@ for name, rows in cands.items():
     c["fusions"] = c["fusions"] + rows
     json.dump(c, open(f"{out}/{name}", "w"), indent=1)
     print(name, len(c["fusions"]), "fusion rows")
+# choices-ek.json: ERNIE-4.5-0.3B's o (1024 x 1024) in the fresh-prompt graph at 1..16 on the plain 16-row tile at k / 256 = 4
+# splits (64 blocks) with the k256 fold instead of the half-width tile's at 8 splits (256 blocks): kernel_check attn_o (s37
+# call 1) timed the k256 fold at 4 splits 3.94 us against 4.37 for the half-width one, PDL back to back, and its post_norm
+# reads 4 planes instead of 8.
+c = copy.deepcopy(bundled)
+src = "s37 candidate ek: ERNIE's o in fresh-prompt graphs at 1..16 on the plain 16-row tile at 4 splits, the k256 fold"
+c["gemm"] = [{"n": 1024, "k": 1024, "m": 1, "mMax": 16, "arch": 90, "impl": "gemm_bf16_stream_m16", "splits": 4, "batch": "fresh",
+              "source": src}] + c["gemm"]
+for r in c["fusions"]:
+    if r["fusion"] == "attention_into_o" and r.get("n") == 1024 and r.get("k") == 1024:
+        r["producer"] = "gemm_bf16_stream_m16"
+        r["source"] = src
+json.dump(c, open(f"{out}/choices-ek.json", "w"), indent=1)
+print("choices-ek.json", len(c["gemm"]), "gemm rows")
