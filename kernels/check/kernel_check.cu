@@ -3006,6 +3006,40 @@ static void test_n32() {
         const bool same = std::memcmp(part.data(), full.data(), (size_t)mdev * n * 4) == 0;
         if (!same || u) { c.ok = false; c.fails += u + !same; printf("    %s m_dev %d: rows %s, %ld written past m_dev\n", tag.c_str(), mdev, same ? "equal" : "DIFFER", u); }
       }
+      if (m == 16 && k / S <= 8 * PREFILL_GEMM_STREAM_N32_BK) {  // v80: the nine-stage kernel == the six-stage one, bit for bit
+        Dev<int32_t> dm = dev_scalar(m);
+        GemmParams p{dA.p, dW.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, S};
+        const dim3 grid((n + PREFILL_GEMM_STREAM_N32_BN - 1) / PREFILL_GEMM_STREAM_N32_BN, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
+        auto raw = [&](void (*kern)(GemmParams)) {
+          dC.poison(); dP.poison();
+          launch_ex(kern, grid, block, kern == gemm_bf16_stream_m16_n32 ? PREFILL_GEMM_STREAM_N32_SMEM_M16 : PREFILL_GEMM_STREAM_N32S9_SMEM_M16, 0, false, p);
+          CK(cudaGetLastError());
+          CK(cudaDeviceSynchronize());
+          return std::make_pair(dC.down(), dP.down());
+        };
+        const auto six = raw(gemm_bf16_stream_m16_n32), nine = raw(gemm_bf16_stream_m16_n32s9);
+        const bool same = six.first == nine.first && std::memcmp(six.second.data(), nine.second.data(), six.second.size() * 4) == 0;
+        const double t6 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, true, p); });
+        const double t9 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32s9, grid, block, PREFILL_GEMM_STREAM_N32S9_SMEM_M16, 0, true, p); });
+        Cmp c9{same, 0.0, same ? 0L : 1L, 1L};
+        record(tag + " n32s9 == n32 bits", c9, t9, fmt("PDL back to back; six stages %.2f us", t6));
+        if (S == 1 && n % 16 == 0) {  // the SiLU forms on the same operands (b read as interleaved gate / up groups)
+          GemmParams ps{dA.p, dW.p, dC.p, nullptr, dm.p, m, n, k, k, k, n / 2, 1};
+          auto silu = [&](void (*kern)(GemmParams), int smem) {
+            dC.poison();
+            launch_ex(kern, grid, block, smem, 0, false, ps);
+            CK(cudaGetLastError());
+            CK(cudaDeviceSynchronize());
+            return dC.down();
+          };
+          const bool sameS = silu(gemm_bf16_stream_m16_n32_silu, PREFILL_GEMM_STREAM_N32_SMEM_M16) ==
+                             silu(gemm_bf16_stream_m16_n32s9_silu, PREFILL_GEMM_STREAM_N32S9_SMEM_M16);
+          const double s6 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, true, ps); });
+          const double s9 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32s9_silu, grid, block, PREFILL_GEMM_STREAM_N32S9_SMEM_M16, 0, true, ps); });
+          Cmp cs{sameS, 0.0, sameS ? 0L : 1L, 1L};
+          record(tag + " n32s9_silu == n32_silu bits", cs, s9, fmt("PDL back to back; six stages %.2f us", s6));
+        }
+      }
       if (sh.plain_splits) {
         Dev<int32_t> dm = dev_scalar(m);
         GemmParams p1{dA.p, dW.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, sh.plain_splits};
@@ -3264,6 +3298,8 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_attn, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_k256_attn, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_K256_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32s9, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32S9_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32s9_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32S9_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));

@@ -79,6 +79,10 @@ extern "C" {
 #define PREFILL_GEMM_STREAM_N32_SMEM_M16 73728
 #define PREFILL_GEMM_STREAM_N32_SMEM_M32 81920
 #define PREFILL_GEMM_STREAM_N32_SMEM_M64 98304
+/* gemm_bf16_stream_m16_n32s9 / _m16_n32s9_silu (v80): the 16-row half-width kernels at nine stages (a k slice of up to 8 x
+ * GEMM_STREAM_N32_BK issued whole before the PDL wait); the same contract, grid and bits as gemm_bf16_stream_m16_n32 /
+ * _m16_n32_silu, PREFILL_GEMM_STREAM_N32S9_SMEM_M16 bytes of dynamic shared memory. */
+#define PREFILL_GEMM_STREAM_N32S9_SMEM_M16 110592
 /* gemm_bf16_stream_m16_n16 (v75): the same contract on 16-column tiles at capacity 16 — grid (ceil(n / GEMM_STREAM_N16_BN),
  * 1, splits), GEMM_STREAM_THREADS threads, PREFILL_GEMM_STREAM_N16_SMEM_M16 bytes, (k / splits) % GEMM_STREAM_N32_BK == 0;
  * four warps per stage's k (summed in warp order): bits depend on (k, splits) and this tile only.

@@ -1037,6 +1037,19 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16N32, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
 }
+// The half-width 16-row tile at nine stages (v80): a k of 1024 (8 steps of 128) is issued whole before the PDL wait, as
+// the 16-column tile's (v75), so a GEMM after a link that streams nothing (ERNIE's gate_up after post_norm) has its whole
+// weight slice in flight while that link runs, where six stages leave 3 of 8 steps for after the wait. 108 KB of shared
+// memory: two blocks per SM. The arithmetic is the six-stage kernel's (same warps, same k order): the same bits.
+typedef PkStreamCfg<16, 32, 128, 9, 1, 2, 2, 0> PkStreamM16N32S9;
+static_assert(pk_stream_exported<PkStreamM16N32S9>(PREFILL_GEMM_STREAM_N32S9_SMEM_M16, PREFILL_GEMM_STREAM_N32_BN, PREFILL_GEMM_STREAM_N32_BK),
+              "exported nine-stage half-width configuration");
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32s9(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32S9, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32s9_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32S9, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
+}
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_n32_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM32N32, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
 }

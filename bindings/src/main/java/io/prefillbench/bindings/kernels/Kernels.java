@@ -266,6 +266,15 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_N32_SMEM_M64() {
         return PREFILL_GEMM_STREAM_N32_SMEM_M64;
     }
+    private static final int PREFILL_GEMM_STREAM_N32S9_SMEM_M16 = (int)110592L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32S9_SMEM_M16 110592
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32S9_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_N32S9_SMEM_M16;
+    }
     private static final int PREFILL_GEMM_STREAM_N16_BN = (int)16L;
     /**
      * {@snippet lang=c :

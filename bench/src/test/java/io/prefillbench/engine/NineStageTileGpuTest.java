@@ -1,0 +1,67 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.ImplRegistry;
+import io.prefillbench.forward.NineStageTileTest;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The nine-stage half-width tile (v80, gemm_bf16_stream_m16_n32s9[_silu]): the six-stage kernels' arithmetic at a deeper ring,
+ * so ERNIE-4.5-0.3B's forward at 16 with its gate_up (SiLU fused) and down on it gives the bundled forward's logits bit for bit,
+ * eager and graph, on random batches (prompts, decodes, mixed), and graph == eager on it. sm_90.
+ */
+@Tag("gpu")
+class NineStageTileGpuTest {
+    @Test
+    void nineStagesGiveTheSixStageBitsAndGraphEqualsEager() {
+        GpuAssumptions.assumeGpu();
+        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16", 16, 2048);
+        Random rnd = new Random(80);
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 12);
+        batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
+        List<float[][]> want = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.bundled()))) {
+            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the bundled rows at 16 are sm_90 rows");
+            for (List<SeqInput> b : batches) {
+                e.poisonActivations();
+                e.eager(b);
+                want.add(e.lastLogits());
+            }
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(NineStageTileTest.nineStageRows(ImplChoices.bundled())))) {
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32S9_SILU, e.lowered().plan(16).op("L0.gate_up").impl().name());
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32S9, e.lowered().plan(16).op("L0.down").impl().name());
+            e.capture(16);
+            for (int i = 0; i < batches.size(); i++) {
+                List<SeqInput> b = batches.get(i);
+                String what = "batch " + i + " " + b.stream().map(q -> q.tokens().length).toList();
+                for (boolean graph : new boolean[] {false, true}) {
+                    e.poisonActivations();
+                    if (graph) e.graph(b); else e.eager(b);
+                    float[][] got = e.lastLogits();
+                    for (int s = 0; s < got.length; s++) {
+                        assertTrue(java.util.Arrays.equals(bits(want.get(i)[s]), bits(got[s])),
+                                what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from the six-stage forward's");
+                    }
+                }
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "nine stages " + what);
+            }
+        }
+    }
+
+    private static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
+        return b;
+    }
+}

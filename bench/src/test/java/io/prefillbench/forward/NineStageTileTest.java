@@ -1,0 +1,56 @@
+package io.prefillbench.forward;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The nine-stage half-width tile (v80): GEMM rows put ERNIE-4.5-0.3B's gate_up and down at 1..16 on
+ * gemm_bf16_stream_m16_n32s9, and silu_into_gate_up then fuses gate_up into its SiLU form, with the six-stage kernels'
+ * grids and splits and 108 KB of shared memory; never a default; a split SiLU form is refused.
+ */
+public class NineStageTileTest {
+    /** {@code base} with ERNIE's gate_up (SiLU fused) and down at 1..16 on the nine-stage tile at their bundled splits. */
+    public static ImplChoices nineStageRows(ImplChoices base) {
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
+        gemm.add(0, new ImplChoices.GemmRow(6144, 1024, 1, 90, ImplRegistry.GEMM_STREAM_M16_N32S9, 1, "test", null, 16));
+        gemm.add(0, new ImplChoices.GemmRow(1024, 3072, 1, 90, ImplRegistry.GEMM_STREAM_M16_N32S9, 8, "test", null, 16));
+        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
+        fusions.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, ImplRegistry.GEMM_STREAM_M16_N32S9, null, null, null));
+        return base.withGemm(gemm).withFusions(fusions);
+    }
+
+    @Test
+    void rowsPutGateUpAndDownOnTheNineStageTile() {
+        LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), nineStageRows(ImplChoices.bundled()));
+        LoweredForward six = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled());
+        LoweredPlan p = f.plan(16), q = six.plan(16);
+        LoweredOp gu = p.op("L0.gate_up"), dn = p.op("L0.down");
+        assertEquals(ImplRegistry.GEMM_STREAM_M16_N32S9_SILU, gu.impl().name());
+        assertEquals(List.of("L0.silu_mul"), gu.fused());
+        assertEquals(ImplRegistry.GEMM_STREAM_M16_N32S9, dn.impl().name());
+        assertEquals(KernelConstants.GEMM_STREAM_N32S9_SMEM_M16, gu.impl().dynamicSmem());
+        assertEquals(110592, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16);
+        for (String op : List.of("L0.gate_up", "L0.down")) {
+            assertArrayEquals(q.op(op).grid().atCapacity(q.key()), p.op(op).grid().atCapacity(p.key()), op + ": the six-stage grid");
+            assertEquals(q.op(op).splits(), p.op(op).splits(), op);
+        }
+        assertEquals(p.ops().size(), q.ops().size());
+        assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+        ImplRegistry r = ImplRegistry.standard();
+        assertFalse(r.defaultFor(gu.op(), p.key()).name().contains("s9"), "never a default");
+        // the SiLU form at 2 splits: refused (never split), naming the split
+        List<ImplChoices.GemmRow> split = new ArrayList<>(nineStageRows(ImplChoices.bundled()).gemm());
+        split.set(1, new ImplChoices.GemmRow(6144, 1024, 1, 90, ImplRegistry.GEMM_STREAM_M16_N32S9, 2, "test", null, 16));
+        ImplChoices s = nineStageRows(ImplChoices.bundled()).withGemm(split);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, r, s));
+        assertTrue(e.getMessage().contains("gemm_bf16_stream_m16_n32s9_silu"), e.getMessage());
+    }
+}
