@@ -29,3 +29,12 @@ for r in c["fusions"]:
         r["source"] = src
 json.dump(c, open(f"{out}/choices-ek.json", "w"), indent=1)
 print("choices-ek.json", len(c["gemm"]), "gemm rows")
+# choices-gs9.json (v80): ERNIE-4.5-0.3B's gate_up (6144 x 1024) at 1..16 on the nine-stage half-width tile, SiLU fused
+# (gemm_bf16_stream_m16_n32s9_silu): its whole k slice (8 steps of 128) issued before the PDL wait, while post_norm runs.
+c = copy.deepcopy(bundled)
+src = "s37 candidate gs9: ERNIE's gate_up at 1..16 on the nine-stage half-width tile (SiLU fused), its k slice issued whole before the wait"
+c["gemm"] = [{"n": 6144, "k": 1024, "m": 1, "mMax": 16, "arch": 90, "impl": "gemm_bf16_stream_m16_n32s9", "splits": 1, "source": src}] + c["gemm"]
+c["fusions"] = c["fusions"] + [{"fusion": "silu_into_gate_up", "m": 1, "mMax": 16, "arch": 90, "producer": "gemm_bf16_stream_m16_n32s9",
+                                "source": src}]
+json.dump(c, open(f"{out}/choices-gs9.json", "w"), indent=1)
+print("choices-gs9.json", len(c["gemm"]), "gemm rows")
