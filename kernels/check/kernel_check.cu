@@ -3056,6 +3056,38 @@ static void test_n32() {
     }
 }
 
+// The plain 16-row tile at five stages (v81) against the six-stage kernels on Llama-3.2-1B's gate_up (SiLU, unsplit) and down
+// (8 splits) at 16 rows: C / every partial plane bit for bit, PDL back-to-back times.
+static void test_ring_s5() {
+  Rng r(81);
+  struct Shape { int n, k, splits; bool silu; const char *what; };
+  for (Shape sh : {Shape{16384, 2048, 1, true, "gate_up silu"}, Shape{2048, 8192, 8, false, "down"}, Shape{2048, 2048, 8, false, "o"}}) {
+    const int m = 16, n = sh.n, k = sh.k, S = sh.splits;
+    auto A = rand_bf16((size_t)m * k, r, 1.f), Wt = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
+    Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * n);
+    Dev<float> dP((size_t)S * m * n);
+    Dev<int32_t> dm = dev_scalar(10);
+    const GemmParams p{dA.p, dW.p, dC.p, S > 1 ? dP.p : nullptr, dm.p, m, n, k, k, k, sh.silu ? n / 2 : n, S};
+    const dim3 grid(n / PREFILL_GEMM_STREAM_BN, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
+    void (*six)(GemmParams) = sh.silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16;
+    void (*five)(GemmParams) = sh.silu ? gemm_bf16_stream_m16s5_silu : gemm_bf16_stream_m16s5;
+    auto raw = [&](void (*kern)(GemmParams), int smem) {
+      dC.poison(); dP.poison();
+      launch_ex(kern, grid, block, smem, 0, false, p);
+      CK(cudaGetLastError());
+      CK(cudaDeviceSynchronize());
+      return std::make_pair(dC.down(), dP.down());
+    };
+    const auto a = raw(six, PREFILL_GEMM_STREAM_SMEM_M16), b = raw(five, PREFILL_GEMM_STREAM_S5_SMEM_M16);
+    const bool same = a.first == b.first && std::memcmp(a.second.data(), b.second.data(), a.second.size() * 4) == 0;
+    const double t6 = time_us([&](int) { launch_ex(six, grid, block, PREFILL_GEMM_STREAM_SMEM_M16, 0, true, p); });
+    const double t5 = time_us([&](int) { launch_ex(five, grid, block, PREFILL_GEMM_STREAM_S5_SMEM_M16, 0, true, p); });
+    Cmp c{same, 0.0, same ? 0L : 1L, 1L};
+    record(std::string("gemm_bf16_stream_m16s5 ") + sh.what + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" + std::to_string(S) +
+               " == six stages bits (m_dev 10)", c, t5, fmt("PDL back to back; six stages %.2f us", t6));
+  }
+}
+
 // ================================================================ attention folded into o (v74)
 // gemm_bf16_stream_m16_n32_attn: o at <= 16 rows computing the attention of its k range (two q heads) from the qkv rows
 // itself (fresh prompts: every key is one of the batch's rows). Kernel: its fp32 partial planes summed against a float64
@@ -3299,6 +3331,8 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32_attn, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_k256_attn, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_K256_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32s9, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32S9_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16s5, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_S5_SMEM_M16));
+  CK(cudaFuncSetAttribute(gemm_bf16_stream_m16s5_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_S5_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16_n32s9_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32S9_SMEM_M16));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m32_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M32));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m64_n32_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_N32_SMEM_M64));
@@ -3324,7 +3358,7 @@ int main(int argc, char **argv) {
   if (only == "argmax") { Rng r(23); test_argmax_v0(r); }
   if (want("spread")) test_rope_spread();
   if (want("csum")) test_csum();
-  if (want("n32")) test_n32();
+  if (want("n32")) { test_n32(); test_ring_s5(); }
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

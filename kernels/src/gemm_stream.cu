@@ -1023,6 +1023,19 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16, PK_STREAM_SILU_TRIG, PK_EPI_SILU>(p, pk_stream_smem);
 }
+// The plain 16-row tile at five stages (v81): 51200 bytes of shared memory, so two of its blocks leave room for two of the
+// next kernel's six-stage blocks (61440 each) on an SM where two six-stage blocks leave room for one: Llama-3.2-1B's down
+// (256 blocks) then finds a slot for every block at gate_up's entry and prefetches its weights during gate_up's stream. The
+// six-stage kernels' warps and k order: the same bits.
+typedef PkStreamCfg<16, 64, 64, 5, 1, 4, 1, 0> PkStreamM16S5;
+static_assert(pk_stream_exported<PkStreamM16S5>(PREFILL_GEMM_STREAM_S5_SMEM_M16, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_BK),
+              "exported five-stage 16-row configuration");
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16s5(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16S5, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16s5_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16S5, PK_STREAM_SILU_TRIG, PK_EPI_SILU>(p, pk_stream_smem);
+}
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM32, PK_STREAM_SILU_TRIG, PK_EPI_SILU>(p, pk_stream_smem);
 }

@@ -38,3 +38,12 @@ c["fusions"] = c["fusions"] + [{"fusion": "silu_into_gate_up", "m": 1, "mMax": 1
                                 "source": src}]
 json.dump(c, open(f"{out}/choices-gs9.json", "w"), indent=1)
 print("choices-gs9.json", len(c["gemm"]), "gemm rows")
+# choices-gs5.json (v81): Llama-3.2-1B's gate_up (16384 x 2048) at 1..16 on the five-stage plain tile, SiLU fused
+# (gemm_bf16_stream_m16s5_silu, 51200 bytes): two of its blocks leave an SM room for two of down's six-stage blocks.
+c = copy.deepcopy(bundled)
+src = "s37 candidate gs5: Llama's gate_up at 1..16 on the five-stage plain tile (SiLU fused), room for down's blocks at its entry"
+c["gemm"] = [{"n": 16384, "k": 2048, "m": 1, "mMax": 16, "arch": 90, "impl": "gemm_bf16_stream_m16s5", "splits": 1, "source": src}] + c["gemm"]
+c["fusions"] = c["fusions"] + [{"fusion": "silu_into_gate_up", "m": 1, "mMax": 16, "arch": 90, "producer": "gemm_bf16_stream_m16s5",
+                                "n": 16384, "k": 2048, "source": src}]
+json.dump(c, open(f"{out}/choices-gs5.json", "w"), indent=1)
+print("choices-gs5.json", len(c["gemm"]), "gemm rows")

@@ -219,6 +219,11 @@ public final class ImplRegistry {
      * wait; the six-stage kernels' grid, splits and bits. Never a default: a measurements row (and silu_into_gate_up) selects them.
      */
     public static final String GEMM_STREAM_M16_N32S9 = "gemm_bf16_stream_m16_n32s9", GEMM_STREAM_M16_N32S9_SILU = GEMM_STREAM_M16_N32S9 + "_silu";
+    /**
+     * The plain 16-row tile at five stages and its SiLU form (v81): 51200 bytes of shared memory, so two of its blocks leave an
+     * SM room for two six-stage blocks of the next kernel; the six-stage kernels' grid, splits and bits. Never a default.
+     */
+    public static final String GEMM_STREAM_M16S5 = "gemm_bf16_stream_m16s5", GEMM_STREAM_M16S5_SILU = GEMM_STREAM_M16S5 + "_silu";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
     private static final String STREAM_SILU = "_silu";
@@ -309,7 +314,11 @@ public final class ImplRegistry {
             // (rope_into_qkv where qkv runs the 16-column kernel): never a default
             streamN16(), streamN16Rope(),
             // the 16-row half-width tile at nine stages and its SiLU form (a measurements row; silu_into_gate_up): never a default
-            streamN32S9(false), streamN32S9(true),
+            streamRing(GEMM_STREAM_M16_N32S9, StreamTiling.N32_BN, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16, false),
+            streamRing(GEMM_STREAM_M16_N32S9_SILU, StreamTiling.N32_BN, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16, true),
+            // the plain 16-row tile at five stages and its SiLU form (v81; a measurements row, silu_into_gate_up): never a default
+            streamRing(GEMM_STREAM_M16S5, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, false),
+            streamRing(GEMM_STREAM_M16S5_SILU, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, true),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -542,6 +551,7 @@ public final class ImplRegistry {
         Map<String, String> m = streamForms(STREAM_SILU);
         for (StreamTiling.Variant v : StreamTiling.Variant.values()) m.put(v.kernel() + STREAM_N32, v.kernel() + STREAM_N32 + STREAM_SILU);
         m.put(GEMM_STREAM_M16_N32S9, GEMM_STREAM_M16_N32S9_SILU);
+        m.put(GEMM_STREAM_M16S5, GEMM_STREAM_M16S5_SILU);
         m.put(Fusion.ANY, "gemm_bf16_silu");
         m.put("gemm_bf16_large", "gemm_bf16_large_silu");
         for (TmaTile t : TmaTile.ALL) m.put(t.name(), t.name() + TMA_SILU);
@@ -772,30 +782,28 @@ public final class ImplRegistry {
     }
 
     /**
-     * {@code gemm_bf16_stream_m16_n32s9} / {@code _silu} (v80): the 16-row half-width kernels at nine stages, so a k slice of up to
-     * 8 x 128 is issued whole before the PDL wait (the 16-column tile's v75 depth); the six-stage kernels' grid, splits and
-     * bits (the same warps and k order; kernels/check {@code n32}), 108 KB of shared memory (two blocks per SM).
+     * A 16-row streaming kernel at another ring depth than its bundled form (v80: {@code gemm_bf16_stream_m16_n32s9} / {@code _silu},
+     * the half-width tile at nine stages, a k slice of up to 8 x 128 issued whole before the PDL wait; v81:
+     * {@code gemm_bf16_stream_m16s5} / {@code _silu}, the plain tile at five stages, less shared memory): the same warps and k order
+     * as the six-stage kernel of its tile, so its grid, splits and bits (kernels/check {@code n32}, NineStageTileGpuTest); the SiLU
+     * form never split. {@code bn}: the tile's columns; {@code smem}: its dynamic shared memory.
      */
-    private static Impl streamN32S9(boolean silu) {
+    private static Impl streamRing(String name, int bn, int smem, boolean silu) {
         StreamTiling.Variant v = StreamTiling.Variant.M16;
-        String name = silu ? GEMM_STREAM_M16_N32S9_SILU : GEMM_STREAM_M16_N32S9;
-        Impl.GridRule plainGrid = (op, k, s, d) -> tileGrid(v, StreamTiling.N32_BN, name, op, k, s);
         if (!silu) {
-            return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16,
-                    EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
-                    "bits depend on (k, splits) only: the six-stage _n32 kernel's k order (two warps' halves of each 128-deep step added in "
-                            + "warp order); never on the real row count",
-                    (op, k) -> false, plainGrid, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null,
-                    ImplRegistry::bindGemm);
+            return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, smem, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                    "bits depend on (k, splits) only: the six-stage kernel of its tile's k order; never on the real row count",
+                    (op, k) -> false, (op, k, s, d) -> tileGrid(v, bn, name, op, k, s),
+                    (op, k) -> bn == StreamTiling.BN ? StreamTiling.splits(op.n(), op.k(), k.smCount())
+                            : Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
         }
-        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16,
-                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
-                "bits depend on k only: the six-stage _n32_silu kernel's (one split, two k-warps added in warp order, gate and up "
-                        + "rounded to bf16, then silu_mul's arithmetic); never on the real row count",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && tileRefusal(v, StreamTiling.N32_BN, op, k, 1) == null && gateUpInterleavable(op, k),
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, smem, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only: the six-stage SiLU kernel of its tile's (one split, gate and up rounded to bf16, then silu_mul's "
+                        + "arithmetic); never on the real row count",
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && tileRefusal(v, bn, op, k, 1) == null && gateUpInterleavable(op, k),
                 (op, k, s, d) -> {
                     if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
-                    return tileGrid(v, StreamTiling.N32_BN, name, op, k, 1);
+                    return tileGrid(v, bn, name, op, k, 1);
                 }, ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
     }
 

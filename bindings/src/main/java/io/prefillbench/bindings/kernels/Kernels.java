@@ -221,6 +221,15 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_SMEM_M64() {
         return PREFILL_GEMM_STREAM_SMEM_M64;
     }
+    private static final int PREFILL_GEMM_STREAM_S5_SMEM_M16 = (int)51200L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_S5_SMEM_M16 51200
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_S5_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_S5_SMEM_M16;
+    }
     private static final int PREFILL_GEMM_STREAM_N32_BN = (int)32L;
     /**
      * {@snippet lang=c :

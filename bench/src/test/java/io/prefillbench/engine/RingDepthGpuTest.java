@@ -3,10 +3,11 @@ package io.prefillbench.engine;
 import io.prefillbench.GpuAssumptions;
 import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.ImplRegistry;
-import io.prefillbench.forward.NineStageTileTest;
+import io.prefillbench.forward.RingDepthTest;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +17,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The nine-stage half-width tile (v80, gemm_bf16_stream_m16_n32s9[_silu]): the six-stage kernels' arithmetic at a deeper ring,
- * so ERNIE-4.5-0.3B's forward at 16 with its gate_up (SiLU fused) and down on it gives the bundled forward's logits bit for bit,
+ * The 16-row streaming kernels at other ring depths (v80: the nine-stage half-width tile, gemm_bf16_stream_m16_n32s9[_silu], on
+ * ERNIE-4.5-0.3B; v81: the five-stage plain tile, gemm_bf16_stream_m16s5[_silu], on Llama-3.2-1B): the six-stage kernels'
+ * arithmetic, so the forward at 16 with gate_up (SiLU fused) and down on them gives the bundled forward's logits bit for bit,
  * eager and graph, on random batches (prompts, decodes, mixed), and graph == eager on it. sm_90.
  */
 @Tag("gpu")
-class NineStageTileGpuTest {
-    @Test
-    void nineStagesGiveTheSixStageBitsAndGraphEqualsEager() {
+class RingDepthGpuTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"ernie-4.5-0.3b", "llama-3.2-1b"})
+    void otherRingDepthsGiveTheSixStageBitsAndGraphEqualsEager(String preset) {
         GpuAssumptions.assumeGpu();
-        EngineConfig cfg = EngineTestSupport.config("ernie-4.5-0.3b", "16", 16, 2048);
+        boolean ernie = preset.startsWith("ernie");
+        EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);
         Random rnd = new Random(80);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 12);
         batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
@@ -38,9 +42,10 @@ class NineStageTileGpuTest {
                 want.add(e.lastLogits());
             }
         }
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(NineStageTileTest.nineStageRows(ImplChoices.bundled())))) {
-            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32S9_SILU, e.lowered().plan(16).op("L0.gate_up").impl().name());
-            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32S9, e.lowered().plan(16).op("L0.down").impl().name());
+        ImplChoices rows = ernie ? RingDepthTest.nineStageRows(ImplChoices.bundled()) : RingDepthTest.fiveStageRows(ImplChoices.bundled());
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(rows))) {
+            assertEquals(ernie ? ImplRegistry.GEMM_STREAM_M16_N32S9_SILU : ImplRegistry.GEMM_STREAM_M16S5_SILU, e.lowered().plan(16).op("L0.gate_up").impl().name());
+            assertEquals(ernie ? ImplRegistry.GEMM_STREAM_M16_N32S9 : ImplRegistry.GEMM_STREAM_M16S5, e.lowered().plan(16).op("L0.down").impl().name());
             e.capture(16);
             for (int i = 0; i < batches.size(); i++) {
                 List<SeqInput> b = batches.get(i);
@@ -54,7 +59,7 @@ class NineStageTileGpuTest {
                                 what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from the six-stage forward's");
                     }
                 }
-                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "nine stages " + what);
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, preset + " ring depth " + what);
             }
         }
     }

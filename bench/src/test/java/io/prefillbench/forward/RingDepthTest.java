@@ -12,11 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The nine-stage half-width tile (v80): GEMM rows put ERNIE-4.5-0.3B's gate_up and down at 1..16 on
- * gemm_bf16_stream_m16_n32s9, and silu_into_gate_up then fuses gate_up into its SiLU form, with the six-stage kernels'
- * grids and splits and 108 KB of shared memory; never a default; a split SiLU form is refused.
+ * The 16-row streaming kernels at other ring depths: GEMM rows put ERNIE-4.5-0.3B's gate_up and down at 1..16 on the nine-stage
+ * half-width tile (v80, gemm_bf16_stream_m16_n32s9, 108 KB) and Llama-3.2-1B's on the five-stage plain tile (v81,
+ * gemm_bf16_stream_m16s5, 50 KB); silu_into_gate_up then fuses gate_up into the SiLU form, with the six-stage kernels' grids and
+ * splits; never a default; a split SiLU form is refused.
  */
-public class NineStageTileTest {
+public class RingDepthTest {
     /** {@code base} with ERNIE's gate_up (SiLU fused) and down at 1..16 on the nine-stage tile at their bundled splits. */
     public static ImplChoices nineStageRows(ImplChoices base) {
         List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
@@ -25,6 +26,31 @@ public class NineStageTileTest {
         List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
         fusions.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, ImplRegistry.GEMM_STREAM_M16_N32S9, null, null, null));
         return base.withGemm(gemm).withFusions(fusions);
+    }
+
+    /** {@code base} with Llama-3.2-1B's gate_up (SiLU fused) and down at 1..16 on the five-stage plain tile at their bundled splits. */
+    public static ImplChoices fiveStageRows(ImplChoices base) {
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
+        gemm.add(0, new ImplChoices.GemmRow(16384, 2048, 1, 90, ImplRegistry.GEMM_STREAM_M16S5, 1, "test", null, 16));
+        gemm.add(0, new ImplChoices.GemmRow(2048, 8192, 1, 90, ImplRegistry.GEMM_STREAM_M16S5, 8, "test", null, 16));
+        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
+        fusions.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, ImplRegistry.GEMM_STREAM_M16S5, 16384, 2048, null));
+        return base.withGemm(gemm).withFusions(fusions);
+    }
+
+    @Test
+    void fiveStageRowsKeepLlamasGridsAndSplits() {
+        LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), fiveStageRows(ImplChoices.bundled()));
+        LoweredPlan p = f.plan(16), q = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
+        assertEquals(ImplRegistry.GEMM_STREAM_M16S5_SILU, p.op("L0.gate_up").impl().name());
+        assertEquals(List.of("L0.silu_mul"), p.op("L0.gate_up").fused());
+        assertEquals(ImplRegistry.GEMM_STREAM_M16S5, p.op("L0.down").impl().name());
+        assertEquals(51200, p.op("L0.gate_up").impl().dynamicSmem());
+        for (String op : List.of("L0.gate_up", "L0.down")) {
+            assertArrayEquals(q.op(op).grid().atCapacity(q.key()), p.op(op).grid().atCapacity(p.key()), op + ": the six-stage grid");
+            assertEquals(q.op(op).splits(), p.op(op).splits(), op);
+        }
+        assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
     }
 
     @Test
