@@ -47,3 +47,13 @@ c["fusions"] = c["fusions"] + [{"fusion": "silu_into_gate_up", "m": 1, "mMax": 1
                                 "n": 16384, "k": 2048, "source": src}]
 json.dump(c, open(f"{out}/choices-gs5.json", "w"), indent=1)
 print("choices-gs5.json", len(c["gemm"]), "gemm rows")
+# choices-gs5p.json: gs5 for prompt batches only ("batch": "prefill"; uniform-decode graphs keep the six-stage kernels):
+# call 6 had gs5 at Llama short -0.9 %, 2x8 -1.0 %, but 16d@2048 +4.2 % and 8d@512 +4.8 %.
+c = copy.deepcopy(bundled)
+src = "s37 candidate gs5p: gs5 in prompt-batch graphs only (the decode graph keeps six stages)"
+c["gemm"] = [{"n": 16384, "k": 2048, "m": 1, "mMax": 16, "arch": 90, "impl": "gemm_bf16_stream_m16s5", "splits": 1, "batch": "prefill",
+              "source": src}] + c["gemm"]
+c["fusions"] = c["fusions"] + [{"fusion": "silu_into_gate_up", "m": 1, "mMax": 16, "arch": 90, "producer": "gemm_bf16_stream_m16s5",
+                                "n": 16384, "k": 2048, "batch": "prefill", "source": src}]
+json.dump(c, open(f"{out}/choices-gs5p.json", "w"), indent=1)
+print("choices-gs5p.json", len(c["gemm"]), "gemm rows")
