@@ -785,7 +785,7 @@ public final class ImplRegistry {
      * A 16-row streaming kernel at another ring depth than its bundled form (v80: {@code gemm_bf16_stream_m16_n32s9} / {@code _silu},
      * the half-width tile at nine stages, a k slice of up to 8 x 128 issued whole before the PDL wait; v81:
      * {@code gemm_bf16_stream_m16s5} / {@code _silu}, the plain tile at five stages, less shared memory): the same warps and k order
-     * as the six-stage kernel of its tile, so its grid, splits and bits (kernels/check {@code n32}, NineStageTileGpuTest); the SiLU
+     * as the six-stage kernel of its tile, so its grid, splits and bits (kernels/check {@code n32}, RingDepthGpuTest); the SiLU
      * form never split. {@code bn}: the tile's columns; {@code smem}: its dynamic shared memory.
      */
     private static Impl streamRing(String name, int bn, int smem, boolean silu) {
