@@ -978,6 +978,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 // its o at 16 (32 column tiles x 8 splits), where the half-width fold needs 16 splits x 64 tiles (v75.1: 1024 blocks each
 // recomputing two heads lost 11.6 %). Two stages: the block's whole weight slice (32 KB) is issued before the PDL wait and
 // the idle second stage stages Q, K and V. Warps as the plain M16 (1 x 4 x 1): the same k order, so the same GEMM bits.
+// Measured (s37): Llama short +0.1 %, ERNIE's o at 4 splits -0.1..-0.7 % — an option, not bundled (NOTES-forward v79).
 typedef PkStreamCfg<16, 64, 256, 2, 1, 4, 1, 0> PkStreamM16K256;
 static_assert(pk_stream_exported<PkStreamM16K256>(PREFILL_GEMM_STREAM_K256_SMEM_M16, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_K256_BK),
               "exported k256 attention-into-o configuration");
@@ -1026,7 +1027,8 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 // The plain 16-row tile at five stages (v81): 51200 bytes of shared memory, so two of its blocks leave room for two of the
 // next kernel's six-stage blocks (61440 each) on an SM where two six-stage blocks leave room for one: Llama-3.2-1B's down
 // (256 blocks) then finds a slot for every block at gate_up's entry and prefetches its weights during gate_up's stream. The
-// six-stage kernels' warps and k order: the same bits.
+// six-stage kernels' warps and k order: the same bits. Measured (s37): Llama's prompts -0.7..-1.2 %, its decode graph
+// +4..+5 % — an option, not bundled (NOTES-forward v81).
 typedef PkStreamCfg<16, 64, 64, 5, 1, 4, 1, 0> PkStreamM16S5;
 static_assert(pk_stream_exported<PkStreamM16S5>(PREFILL_GEMM_STREAM_S5_SMEM_M16, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_BK),
               "exported five-stage 16-row configuration");
@@ -1054,6 +1056,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 // the 16-column tile's (v75), so a GEMM after a link that streams nothing (ERNIE's gate_up after post_norm) has its whole
 // weight slice in flight while that link runs, where six stages leave 3 of 8 steps for after the wait. 108 KB of shared
 // memory: two blocks per SM. The arithmetic is the six-stage kernel's (same warps, same k order): the same bits.
+// Measured (s37): ERNIE short +5.5 % (the next kernel's blocks no longer fit beside two of these) — an option (NOTES-forward v80).
 typedef PkStreamCfg<16, 32, 128, 9, 1, 2, 2, 0> PkStreamM16N32S9;
 static_assert(pk_stream_exported<PkStreamM16N32S9>(PREFILL_GEMM_STREAM_N32S9_SMEM_M16, PREFILL_GEMM_STREAM_N32_BN, PREFILL_GEMM_STREAM_N32_BK),
               "exported nine-stage half-width configuration");

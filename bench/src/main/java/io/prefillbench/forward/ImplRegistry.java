@@ -915,18 +915,7 @@ public final class ImplRegistry {
      * attention folded in ({@link Lowering#foldAttentionIntoO}); a GEMM row naming it is refused by the grid rule.
      */
     private static Impl streamN32Attn() {
-        StreamTiling.Variant v = StreamTiling.Variant.M16;
-        String name = GEMM_STREAM_M16_N32_ATTN;
-        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smemN32(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
-                "bits depend on (k, splits) and each row's own sequence only: the attention of a row from its sequence's rows up to "
-                        + "itself (fp32 scores, base-2 softmax, bf16 probabilities and output), then the _n32 kernel's k order; never on "
-                        + "the real row count (within tolerance of attention + o: another softmax order)",
-                (op, k) -> false, (op, k, s, d) -> {
-                    String why = op.in("q") == null ? "runs an o GEMM that took over its attention (an " + ATTENTION_INTO_O + " fusion row), "
-                            + "not a GEMM row" : attentionIntoORefusal(op, d, s, StreamTiling.N32_BK);
-                    if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
-                    return tileGrid(v, StreamTiling.N32_BN, name, op, k, s);
-                }, (op, k) -> op.k() / StreamTiling.N32_BK, true, null, ImplRegistry::bindGemmAttn);
+        return streamAttnFold(GEMM_STREAM_M16_N32_ATTN, StreamTiling.N32_BN, StreamTiling.N32_BK, StreamTiling.Variant.M16.smemN32(), "the _n32 kernel's");
     }
 
     /**
@@ -937,19 +926,23 @@ public final class ImplRegistry {
      * the same A (one warp per column group, k16 steps ascending).
      */
     private static Impl streamK256Attn() {
+        return streamAttnFold(GEMM_STREAM_M16_K256_ATTN, StreamTiling.BN, StreamTiling.K256_BK, KernelConstants.GEMM_STREAM_K256_SMEM_M16,
+                "the plain 16-row kernel's");
+    }
+
+    /** An attention-into-o form on a 16-row tile of {@code bn} columns, one k step of {@code bk} per block (k / bk splits). */
+    private static Impl streamAttnFold(String name, int bn, int bk, int smem, String kOrder) {
         StreamTiling.Variant v = StreamTiling.Variant.M16;
-        String name = GEMM_STREAM_M16_K256_ATTN;
-        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, KernelConstants.GEMM_STREAM_K256_SMEM_M16,
-                EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, smem, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on (k, splits) and each row's own sequence only: the attention of a row from its sequence's rows up to "
-                        + "itself (fp32 scores, base-2 softmax, bf16 probabilities and output), then the plain 16-row kernel's k order; "
-                        + "never on the real row count (within tolerance of attention + o: another softmax order)",
+                        + "itself (fp32 scores, base-2 softmax, bf16 probabilities and output), then " + kOrder + " k order; never on "
+                        + "the real row count (within tolerance of attention + o: another softmax order)",
                 (op, k) -> false, (op, k, s, d) -> {
                     String why = op.in("q") == null ? "runs an o GEMM that took over its attention (an " + ATTENTION_INTO_O + " fusion row), "
-                            + "not a GEMM row" : attentionIntoORefusal(op, d, s, StreamTiling.K256_BK);
+                            + "not a GEMM row" : attentionIntoORefusal(op, d, s, bk);
                     if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
-                    return tileGrid(v, StreamTiling.BN, name, op, k, s);
-                }, (op, k) -> op.k() / StreamTiling.K256_BK, true, null, ImplRegistry::bindGemmAttn);
+                    return tileGrid(v, bn, name, op, k, s);
+                }, (op, k) -> op.k() / bk, true, null, ImplRegistry::bindGemmAttn);
     }
 
     /**
