@@ -488,10 +488,9 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
                     });
                 }
             for (FusionRow r : fusions)
-                if (caps.stream().anyMatch(r::covers) && archMatches(r.arch(), key) && r.serves(key)
-                        && (r.producer() == null || rowImpls.contains(r.producer()))) used.add(r);
-            for (List<?> rows : List.of(l2Prefetch, persistentLayers))
-                for (Object r : rows) if (keyRowMatches(r, key)) used.add(r);
+                if (caps.stream().anyMatch(c -> fusionRowOn(r, key, c)) && (r.producer() == null || rowImpls.contains(r.producer()))) used.add(r);
+            for (List<KeyRow> rows : List.of(l2Prefetch, persistentLayers))
+                for (KeyRow r : rows) if (keyRowMatches(r, key)) used.add(r);
             attention(key, forward.program().dims()).ifPresent(used::add);
             forward.decodePlan(key.size()).ifPresent(d -> attention(d.key(), forward.program().dims()).ifPresent(used::add));
             for (PrefetchRow r : prefetchAhead(key))
@@ -560,13 +559,9 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
         return rows.stream().filter(r -> mMax.apply(r) == null).findFirst().or(() -> rows.stream().findFirst());
     }
 
-    /** A fusion, L2-prefetch or persistent-layer row for this key's size and arch. */
-    private static boolean keyRowMatches(Object row, CaptureKey key) {
-        return switch (row) {
-            case FusionRow r -> r.covers(key.size()) && archMatches(r.arch(), key) && r.serves(key);
-            case KeyRow r -> r.m() == key.size() && archMatches(r.arch(), key);
-            default -> false;
-        };
+    /** An L2-prefetch or persistent-layer row for this key's size and arch. */
+    private static boolean keyRowMatches(KeyRow r, CaptureKey key) {
+        return r.m() == key.size() && archMatches(r.arch(), key);
     }
 
     private static ObjectMapper mapper() {
@@ -612,7 +607,12 @@ public record ImplChoices(Provenance provenance, List<GemmRow> gemm, List<Fusion
     }
 
     private java.util.stream.Stream<FusionRow> fusionRows(String name, CaptureKey key, int size) {
-        return fusions.stream().filter(r -> r.fusion().equals(name) && r.covers(size) && archMatches(r.arch(), key) && r.serves(key));
+        return fusions.stream().filter(r -> r.fusion().equals(name) && fusionRowOn(r, key, size));
+    }
+
+    /** Whether fusion row {@code r} is on at this key for ops of row capacity {@code size}: its sizes, arch and batch kind. */
+    private static boolean fusionRowOn(FusionRow r, CaptureKey key, int size) {
+        return r.covers(size) && archMatches(r.arch(), key) && r.serves(key);
     }
 
     public boolean l2Prefetch(CaptureKey key) {

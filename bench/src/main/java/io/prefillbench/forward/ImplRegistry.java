@@ -314,11 +314,11 @@ public final class ImplRegistry {
             // (rope_into_qkv where qkv runs the 16-column kernel): never a default
             streamN16(), streamN16Rope(),
             // the 16-row half-width tile at nine stages and its SiLU form (a measurements row; silu_into_gate_up): never a default
-            streamRing(GEMM_STREAM_M16_N32S9, StreamTiling.N32_BN, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16, false),
-            streamRing(GEMM_STREAM_M16_N32S9_SILU, StreamTiling.N32_BN, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16, true),
+            streamRing(GEMM_STREAM_M16_N32S9, StreamTiling.N32_BN, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16, false, ImplRegistry::halfWidthSplits),
+            streamRing(GEMM_STREAM_M16_N32S9_SILU, StreamTiling.N32_BN, KernelConstants.GEMM_STREAM_N32S9_SMEM_M16, true, ImplRegistry::one),
             // the plain 16-row tile at five stages and its SiLU form (v81; a measurements row, silu_into_gate_up): never a default
-            streamRing(GEMM_STREAM_M16S5, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, false),
-            streamRing(GEMM_STREAM_M16S5_SILU, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, true),
+            streamRing(GEMM_STREAM_M16S5, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, false, ImplRegistry::streamSplits),
+            streamRing(GEMM_STREAM_M16S5_SILU, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, true, ImplRegistry::one),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -736,7 +736,7 @@ public final class ImplRegistry {
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on (k, splits) only (bit-identical to gemm_bf16 for the same splits); never on the real row count",
                 (op, k) -> streamFits(v, op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
-                (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemm);
+                ImplRegistry::streamSplits, true, null, ImplRegistry::bindGemm);
     }
 
     /** Suffix of the streaming kernels' cluster-reduced forms. */
@@ -760,7 +760,7 @@ public final class ImplRegistry {
                             : !streamFits(v, op, k) ? "does not fit this bucket (the streaming variant of its capacity, n and k in whole tiles)" : null;
                     if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + v.kernel() + STREAM_CSUM + " " + why);
                     return streamGrid(v, op, k, s);
-                }, (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), true, null, ImplRegistry::bindGemmCsum);
+                }, ImplRegistry::streamSplits, true, null, ImplRegistry::bindGemmCsum);
     }
 
     /** Suffix of the streaming kernels' half-width forms. */
@@ -778,7 +778,7 @@ public final class ImplRegistry {
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on (k, splits) only: 128-deep k stages, two warps' halves of each added in warp order; never on the real row count",
                 (op, k) -> false, (op, k, s, d) -> tileGrid(v, StreamTiling.N32_BN, name, op, k, s),
-                (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
+                ImplRegistry::halfWidthSplits, true, null, ImplRegistry::bindGemm);
     }
 
     /**
@@ -786,16 +786,16 @@ public final class ImplRegistry {
      * the half-width tile at nine stages, a k slice of up to 8 x 128 issued whole before the PDL wait; v81:
      * {@code gemm_bf16_stream_m16s5} / {@code _silu}, the plain tile at five stages, less shared memory): the same warps and k order
      * as the six-stage kernel of its tile, so its grid, splits and bits (kernels/check {@code n32}, RingDepthGpuTest); the SiLU
-     * form never split. {@code bn}: the tile's columns; {@code smem}: its dynamic shared memory.
+     * form never split. {@code bn}: the tile's columns; {@code smem}: its dynamic shared memory; {@code splits}: the six-stage
+     * kernel's default split rule.
      */
-    private static Impl streamRing(String name, int bn, int smem, boolean silu) {
+    private static Impl streamRing(String name, int bn, int smem, boolean silu, Impl.SplitRule splits) {
         StreamTiling.Variant v = StreamTiling.Variant.M16;
         if (!silu) {
             return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, smem, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                     "bits depend on (k, splits) only: the six-stage kernel of its tile's k order; never on the real row count",
                     (op, k) -> false, (op, k, s, d) -> tileGrid(v, bn, name, op, k, s),
-                    (op, k) -> bn == StreamTiling.BN ? StreamTiling.splits(op.n(), op.k(), k.smCount())
-                            : Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), true, null, ImplRegistry::bindGemm);
+                    splits, true, null, ImplRegistry::bindGemm);
         }
         return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, smem, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on k only: the six-stage SiLU kernel of its tile's (one split, gate and up rounded to bf16, then silu_mul's "
@@ -804,7 +804,17 @@ public final class ImplRegistry {
                 (op, k, s, d) -> {
                     if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
                     return tileGrid(v, bn, name, op, k, 1);
-                }, ImplRegistry::one, false, null, ImplRegistry::bindGemmSilu);
+                }, splits, false, null, ImplRegistry::bindGemmSilu);
+    }
+
+    /** The plain streaming kernels' default splits (StreamTiling's rule). */
+    private static int streamSplits(Op op, CaptureKey k) {
+        return StreamTiling.splits(op.n(), op.k(), k.smCount());
+    }
+
+    /** The half-width tiles' default splits: half the plain rule's, so a GEMM keeps the plain kernel's block count. */
+    private static int halfWidthSplits(Op op, CaptureKey k) {
+        return Math.max(1, streamSplits(op, k) / 2);
     }
 
     /**
@@ -868,7 +878,7 @@ public final class ImplRegistry {
                                 + StreamTiling.BN + "-column head groups, n is " + op.n());
                     }
                     return tileGrid(v, StreamTiling.N32_BN, name, op, k, s);
-                }, (op, k) -> Math.max(1, StreamTiling.splits(op.n(), op.k(), k.smCount()) / 2), false, null, ImplRegistry::bindGemmRope);
+                }, ImplRegistry::halfWidthSplits, false, null, ImplRegistry::bindGemmRope);
     }
 
     /**
@@ -1030,7 +1040,7 @@ public final class ImplRegistry {
         return new Impl(v.kernel() + suffix, OpKind.GEMM, v.kernel() + suffix, KernelConstants.GEMM_STREAM_THREADS, v.smem(),
                 EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.SPLIT_FIXUP),
                 "bits depend on (k, splits) only: " + epilogueBits + "; never on the real row count or which block sums",
-                supports, (op, k, s, d) -> streamGrid(v, op, k, s), (op, k) -> StreamTiling.splits(op.n(), op.k(), k.smCount()), false,
+                supports, (op, k, s, d) -> streamGrid(v, op, k, s), ImplRegistry::streamSplits, false,
                 null, binder);
     }
 
