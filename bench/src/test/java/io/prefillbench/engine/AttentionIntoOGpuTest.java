@@ -1,6 +1,7 @@
 package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ForwardTestSupport;
 import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.ImplRegistry;
 import io.prefillbench.forward.LoweredPlan;
@@ -30,17 +31,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("gpu")
 class AttentionIntoOGpuTest {
-    /** {@code base} plus an attention_into_o row for the fresh plans at 1..16 (any o its rule reaches). */
+    /** {@code base} plus an attention_into_o row for the fresh plans at 1..16 (any o on the half-width tile its rule reaches). */
     static ImplChoices folded(ImplChoices base) {
-        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
-        rows.add(new ImplChoices.FusionRow(ImplRegistry.ATTENTION_INTO_O, 1, 90, "test", 16, "gemm_bf16_stream_m16_n32", null, null,
-                ImplChoices.AttentionRow.FRESH));
-        return base.withFusions(rows);
+        return folded(base, "gemm_bf16_stream_m16_n32", null, null);
+    }
+
+    /** {@code base} with its attention_into_o rows replaced by one for the fresh plans at 1..16 naming {@code producer} (and shape). */
+    static ImplChoices folded(ImplChoices base, String producer, Integer n, Integer k) {
+        return ForwardTestSupport.withAttentionIntoO(base, ImplChoices.AttentionRow.FRESH, producer, n, k);
     }
 
     /** {@code base} without attention_into_o rows. */
     static ImplChoices unfolded(ImplChoices base) {
-        return base.withFusions(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
+        return ForwardTestSupport.withoutAttentionIntoO(base);
     }
 
     /**
@@ -54,17 +57,6 @@ class AttentionIntoOGpuTest {
         return base.withGemm(gemm);
     }
 
-    /**
-     * {@code base} with Llama-3.2-1B's o left on the plain 16-row kernel (8 splits) and the fold row naming that kernel: the
-     * k256 form (v79), four q heads of one kv head per block.
-     */
-    static ImplChoices foldedOnThePlainTile(ImplChoices base) {
-        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
-        rows.add(new ImplChoices.FusionRow(ImplRegistry.ATTENTION_INTO_O, 1, 90, "test", 16, "gemm_bf16_stream_m16", 2048, 2048,
-                ImplChoices.AttentionRow.FRESH));
-        return base.withFusions(rows);
-    }
-
     /** "llama-3.2-1b:k256": Llama-3.2-1B on the plain tile's fold (v79); the others on the half-width tile's (v74). */
     @ParameterizedTest
     @ValueSource(strings = {"ernie-4.5-0.3b", "llama-3.2-1b", "llama-3.2-1b:k256"})
@@ -72,7 +64,9 @@ class AttentionIntoOGpuTest {
         GpuAssumptions.assumeGpu();
         boolean k256 = param.endsWith(":k256");
         String preset = k256 ? param.substring(0, param.indexOf(':')) : param;
-        ImplChoices foldRows = k256 ? foldedOnThePlainTile(ImplChoices.bundled()) : folded(withFreshO(ImplChoices.bundled(), preset));
+        // k256: Llama's o left on the plain 16-row kernel (8 splits), the fold row naming that kernel (four q heads per block)
+        ImplChoices foldRows = k256 ? folded(ImplChoices.bundled(), "gemm_bf16_stream_m16", 2048, 2048)
+                : folded(withFreshO(ImplChoices.bundled(), preset));
         String foldKernel = k256 ? ImplRegistry.GEMM_STREAM_M16_K256_ATTN : ImplRegistry.GEMM_STREAM_M16_N32_ATTN;
         EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);
         Random rnd = new Random(74);

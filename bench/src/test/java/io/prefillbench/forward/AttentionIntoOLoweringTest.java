@@ -22,10 +22,7 @@ class AttentionIntoOLoweringTest {
 
     /** The bundled rows plus one attention_into_o row at 1..16 ({@code batch} and the GEMM it names as given). */
     private static ImplChoices withRow(String batch, String producer, Integer n, Integer k) {
-        ImplChoices base = ImplChoices.bundled();
-        List<ImplChoices.FusionRow> rows = new ArrayList<>(base.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
-        rows.add(new ImplChoices.FusionRow(ImplRegistry.ATTENTION_INTO_O, 1, 90, "test", 16, producer, n, k, batch));
-        return base.withFusions(rows);
+        return ForwardTestSupport.withAttentionIntoO(ImplChoices.bundled(), batch, producer, n, k);
     }
 
     @Test

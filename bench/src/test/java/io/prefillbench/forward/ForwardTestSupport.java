@@ -63,6 +63,21 @@ public final class ForwardTestSupport {
         return b.withFusions(rows);
     }
 
+    /** {@code b} without attention_into_o rows. */
+    public static ImplChoices withoutAttentionIntoO(ImplChoices b) {
+        return b.withFusions(b.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());
+    }
+
+    /**
+     * {@code b} with one attention_into_o row at 1..16 (sm_90) in place of its own: for {@code batch} plans (null: every
+     * batch kind), the o GEMMs on {@code producer} of shape {@code n} x {@code k} (null: any).
+     */
+    public static ImplChoices withAttentionIntoO(ImplChoices b, String batch, String producer, Integer n, Integer k) {
+        List<ImplChoices.FusionRow> rows = new java.util.ArrayList<>(withoutAttentionIntoO(b).fusions());
+        rows.add(new ImplChoices.FusionRow(ImplRegistry.ATTENTION_INTO_O, 1, 90, "test", 16, producer, n, k, batch));
+        return b.withFusions(rows);
+    }
+
     /**
      * {@code b} with ERNIE-4.5-0.3B's qkv (1280 x 1024) at 1..16 as before the v75 rows (s34): no row on the 16-column kernel,
      * no rope_into_qkv row for that shape, the half-width tile at split 4 back (the row those replaced). For tests that fold

@@ -20,21 +20,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public class RingDepthTest {
     /** {@code base} with ERNIE's gate_up (SiLU fused) and down at 1..16 on the nine-stage tile at their bundled splits. */
     public static ImplChoices nineStageRows(ImplChoices base) {
-        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
-        gemm.add(0, new ImplChoices.GemmRow(6144, 1024, 1, 90, ImplRegistry.GEMM_STREAM_M16_N32S9, 1, "test", null, 16));
-        gemm.add(0, new ImplChoices.GemmRow(1024, 3072, 1, 90, ImplRegistry.GEMM_STREAM_M16_N32S9, 8, "test", null, 16));
-        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
-        fusions.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, ImplRegistry.GEMM_STREAM_M16_N32S9, null, null, null));
-        return base.withGemm(gemm).withFusions(fusions);
+        return ringRows(base, ImplRegistry.GEMM_STREAM_M16_N32S9, 6144, 1024, 3072, 8);
     }
 
     /** {@code base} with Llama-3.2-1B's gate_up (SiLU fused) and down at 1..16 on the five-stage plain tile at their bundled splits. */
     public static ImplChoices fiveStageRows(ImplChoices base) {
+        return ringRows(base, ImplRegistry.GEMM_STREAM_M16S5, 2 * 8192, 2048, 8192, 8);
+    }
+
+    /**
+     * {@code base} with gate_up ({@code gateUpN} x {@code hidden}, unsplit, SiLU fused by a silu_into_gate_up row naming it) and
+     * down ({@code hidden} x {@code ffn} at {@code downSplits}) at 1..16 on {@code impl}, ahead of the bundled rows.
+     */
+    private static ImplChoices ringRows(ImplChoices base, String impl, int gateUpN, int hidden, int ffn, int downSplits) {
         List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
-        gemm.add(0, new ImplChoices.GemmRow(16384, 2048, 1, 90, ImplRegistry.GEMM_STREAM_M16S5, 1, "test", null, 16));
-        gemm.add(0, new ImplChoices.GemmRow(2048, 8192, 1, 90, ImplRegistry.GEMM_STREAM_M16S5, 8, "test", null, 16));
+        gemm.add(0, new ImplChoices.GemmRow(gateUpN, hidden, 1, 90, impl, 1, "test", null, 16));
+        gemm.add(0, new ImplChoices.GemmRow(hidden, ffn, 1, 90, impl, downSplits, "test", null, 16));
         List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
-        fusions.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, ImplRegistry.GEMM_STREAM_M16S5, 16384, 2048, null));
+        fusions.add(new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, impl, gateUpN, hidden, null));
         return base.withGemm(gemm).withFusions(fusions);
     }
 
