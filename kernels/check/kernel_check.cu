@@ -2943,6 +2943,26 @@ static void test_csum() {
     }
 }
 
+// A 16-row streaming kernel at another ring depth against the six-stage kernel of its tile (v80, v81): the same launch of
+// each (C and every partial plane poisoned first, so untouched parts compare too) bit for bit, and both timed, PDL back to back.
+static void record_ring_pair(const std::string &tag, dim3 grid, const GemmParams &p, void (*six)(GemmParams), int smem_six,
+                             void (*other)(GemmParams), int smem_other, Dev<uint16_t> &dC, Dev<float> &dP) {
+  const dim3 block(PREFILL_GEMM_STREAM_THREADS);
+  auto raw = [&](void (*kern)(GemmParams), int smem) {
+    dC.poison(); dP.poison();
+    launch_ex(kern, grid, block, smem, 0, false, p);
+    CK(cudaGetLastError());
+    CK(cudaDeviceSynchronize());
+    return std::make_pair(dC.down(), dP.down());
+  };
+  const auto a = raw(six, smem_six), b = raw(other, smem_other);
+  const bool same = a.first == b.first && std::memcmp(a.second.data(), b.second.data(), a.second.size() * 4) == 0;
+  const double t6 = time_us([&](int) { launch_ex(six, grid, block, smem_six, 0, true, p); });
+  const double t = time_us([&](int) { launch_ex(other, grid, block, smem_other, 0, true, p); });
+  Cmp c{same, 0.0, same ? 0L : 1L, 1L};
+  record(tag, c, t, fmt("PDL back to back; six stages %.2f us", t6));
+}
+
 // ================================================================ half-width streaming tiles (v37, bundled at <= 64)
 // gemm_bf16_stream_mXX_n32 at every capacity, the engine's shapes, at the bundled splits (half the plain kernel's:
 // the same block count) and around them: the output (bf16 C at one split, else the fp32 planes summed in order z, as a
@@ -3008,36 +3028,14 @@ static void test_n32() {
       }
       if (m == 16 && k / S <= 8 * PREFILL_GEMM_STREAM_N32_BK) {  // v80: the nine-stage kernel == the six-stage one, bit for bit
         Dev<int32_t> dm = dev_scalar(m);
-        GemmParams p{dA.p, dW.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, S};
-        const dim3 grid((n + PREFILL_GEMM_STREAM_N32_BN - 1) / PREFILL_GEMM_STREAM_N32_BN, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
-        auto raw = [&](void (*kern)(GemmParams)) {
-          dC.poison(); dP.poison();
-          launch_ex(kern, grid, block, kern == gemm_bf16_stream_m16_n32 ? PREFILL_GEMM_STREAM_N32_SMEM_M16 : PREFILL_GEMM_STREAM_N32S9_SMEM_M16, 0, false, p);
-          CK(cudaGetLastError());
-          CK(cudaDeviceSynchronize());
-          return std::make_pair(dC.down(), dP.down());
-        };
-        const auto six = raw(gemm_bf16_stream_m16_n32), nine = raw(gemm_bf16_stream_m16_n32s9);
-        const bool same = six.first == nine.first && std::memcmp(six.second.data(), nine.second.data(), six.second.size() * 4) == 0;
-        const double t6 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, true, p); });
-        const double t9 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32s9, grid, block, PREFILL_GEMM_STREAM_N32S9_SMEM_M16, 0, true, p); });
-        Cmp c9{same, 0.0, same ? 0L : 1L, 1L};
-        record(tag + " n32s9 == n32 bits", c9, t9, fmt("PDL back to back; six stages %.2f us", t6));
+        const GemmParams p{dA.p, dW.p, dC.p, dP.p, dm.p, m, n, k, k, k, n, S};
+        const dim3 grid((n + PREFILL_GEMM_STREAM_N32_BN - 1) / PREFILL_GEMM_STREAM_N32_BN, 1, S);
+        record_ring_pair(tag + " n32s9 == n32 bits", grid, p, gemm_bf16_stream_m16_n32, PREFILL_GEMM_STREAM_N32_SMEM_M16,
+                         gemm_bf16_stream_m16_n32s9, PREFILL_GEMM_STREAM_N32S9_SMEM_M16, dC, dP);
         if (S == 1 && n % 16 == 0) {  // the SiLU forms on the same operands (b read as interleaved gate / up groups)
-          GemmParams ps{dA.p, dW.p, dC.p, nullptr, dm.p, m, n, k, k, k, n / 2, 1};
-          auto silu = [&](void (*kern)(GemmParams), int smem) {
-            dC.poison();
-            launch_ex(kern, grid, block, smem, 0, false, ps);
-            CK(cudaGetLastError());
-            CK(cudaDeviceSynchronize());
-            return dC.down();
-          };
-          const bool sameS = silu(gemm_bf16_stream_m16_n32_silu, PREFILL_GEMM_STREAM_N32_SMEM_M16) ==
-                             silu(gemm_bf16_stream_m16_n32s9_silu, PREFILL_GEMM_STREAM_N32S9_SMEM_M16);
-          const double s6 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32_silu, grid, block, PREFILL_GEMM_STREAM_N32_SMEM_M16, 0, true, ps); });
-          const double s9 = time_us([&](int) { launch_ex(gemm_bf16_stream_m16_n32s9_silu, grid, block, PREFILL_GEMM_STREAM_N32S9_SMEM_M16, 0, true, ps); });
-          Cmp cs{sameS, 0.0, sameS ? 0L : 1L, 1L};
-          record(tag + " n32s9_silu == n32_silu bits", cs, s9, fmt("PDL back to back; six stages %.2f us", s6));
+          const GemmParams ps{dA.p, dW.p, dC.p, nullptr, dm.p, m, n, k, k, k, n / 2, 1};
+          record_ring_pair(tag + " n32s9_silu == n32_silu bits", grid, ps, gemm_bf16_stream_m16_n32_silu, PREFILL_GEMM_STREAM_N32_SMEM_M16,
+                           gemm_bf16_stream_m16_n32s9_silu, PREFILL_GEMM_STREAM_N32S9_SMEM_M16, dC, dP);
         }
       }
       if (sh.plain_splits) {
@@ -3068,23 +3066,11 @@ static void test_ring_s5() {
     Dev<float> dP((size_t)S * m * n);
     Dev<int32_t> dm = dev_scalar(10);
     const GemmParams p{dA.p, dW.p, dC.p, S > 1 ? dP.p : nullptr, dm.p, m, n, k, k, k, sh.silu ? n / 2 : n, S};
-    const dim3 grid(n / PREFILL_GEMM_STREAM_BN, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
-    void (*six)(GemmParams) = sh.silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16;
-    void (*five)(GemmParams) = sh.silu ? gemm_bf16_stream_m16s5_silu : gemm_bf16_stream_m16s5;
-    auto raw = [&](void (*kern)(GemmParams), int smem) {
-      dC.poison(); dP.poison();
-      launch_ex(kern, grid, block, smem, 0, false, p);
-      CK(cudaGetLastError());
-      CK(cudaDeviceSynchronize());
-      return std::make_pair(dC.down(), dP.down());
-    };
-    const auto a = raw(six, PREFILL_GEMM_STREAM_SMEM_M16), b = raw(five, PREFILL_GEMM_STREAM_S5_SMEM_M16);
-    const bool same = a.first == b.first && std::memcmp(a.second.data(), b.second.data(), a.second.size() * 4) == 0;
-    const double t6 = time_us([&](int) { launch_ex(six, grid, block, PREFILL_GEMM_STREAM_SMEM_M16, 0, true, p); });
-    const double t5 = time_us([&](int) { launch_ex(five, grid, block, PREFILL_GEMM_STREAM_S5_SMEM_M16, 0, true, p); });
-    Cmp c{same, 0.0, same ? 0L : 1L, 1L};
-    record(std::string("gemm_bf16_stream_m16s5 ") + sh.what + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" + std::to_string(S) +
-               " == six stages bits (m_dev 10)", c, t5, fmt("PDL back to back; six stages %.2f us", t6));
+    record_ring_pair(std::string("gemm_bf16_stream_m16s5 ") + sh.what + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" +
+                         std::to_string(S) + " == six stages bits (m_dev 10)",
+                     dim3(n / PREFILL_GEMM_STREAM_BN, 1, S), p, sh.silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16,
+                     PREFILL_GEMM_STREAM_SMEM_M16, sh.silu ? gemm_bf16_stream_m16s5_silu : gemm_bf16_stream_m16s5, PREFILL_GEMM_STREAM_S5_SMEM_M16,
+                     dC, dP);
   }
 }
 
