@@ -96,14 +96,7 @@ class AttentionIntoOGpuTest {
                 for (boolean graph : new boolean[] {false, true}) {
                     e.poisonActivations();
                     int[] tokens = (graph ? e.graph(b) : e.eager(b)).firstTokens();
-                    float[][] logits = e.lastLogits();
-                    for (int s = 0; s < logits.length; s++) {
-                        double err = EngineVsCpuReferenceGpuTest.relError(logits[s], wantLogits.get(i)[s]);
-                        assertTrue(err < 2e-2, what + (graph ? " graph" : " eager") + " sequence " + s + ": logits relative error " + err);
-                        if (EngineVsCpuReferenceGpuTest.margin(wantLogits.get(i)[s]) > 0.05) {
-                            assertEquals(wantTokens.get(i)[s], tokens[s], what + " sequence " + s + " first token");
-                        }
-                    }
+                    EngineTestSupport.assertLogitsClose(wantLogits.get(i), wantTokens.get(i), e.lastLogits(), tokens, what + (graph ? " graph" : " eager"));
                 }
                 GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "folded " + what);
             }

@@ -72,12 +72,22 @@ final class EngineTestSupport {
         for (PrefillRunner.Mode mode : PrefillRunner.Mode.values()) {
             e.poisonActivations();
             PrefillRunner.Result got = runner.run(runner.prepare(prompts), mode, true);
-            for (int i = 0; i < prompts.size(); i++) {
-                double err = EngineVsCpuReferenceGpuTest.relError(got.logits()[i], want.logits()[i]);
-                assertTrue(err < 2e-2, what + " " + mode + " prompt " + i + " of " + prompts.size() + ": logits relative error " + err);
-                if (checkTokens && EngineVsCpuReferenceGpuTest.margin(want.logits()[i]) > 0.05) {
-                    assertEquals(want.firstTokens()[i], got.firstTokens()[i], what + " " + mode + " prompt " + i + " first token");
-                }
+            assertLogitsClose(want.logits(), checkTokens ? want.firstTokens() : null, got.logits(), got.firstTokens(),
+                    what + " " + mode + " (" + prompts.size() + " prompts)");
+        }
+    }
+
+    /**
+     * Each sequence's logits within 2e-2 relative of {@code want}'s and, where {@code wantTokens} is given, its first token
+     * {@code want}'s wherever that one's top two logits are more than 0.05 apart.
+     */
+    static void assertLogitsClose(float[][] want, int[] wantTokens, float[][] got, int[] gotTokens, String what) {
+        assertEquals(want.length, got.length, what + ": sequences");
+        for (int s = 0; s < got.length; s++) {
+            double err = EngineVsCpuReferenceGpuTest.relError(got[s], want[s]);
+            assertTrue(err < 2e-2, what + " sequence " + s + ": logits relative error " + err);
+            if (wantTokens != null && EngineVsCpuReferenceGpuTest.margin(want[s]) > 0.05) {
+                assertEquals(wantTokens[s], gotTokens[s], what + " sequence " + s + " first token");
             }
         }
     }
