@@ -18,10 +18,23 @@ import io.prefillbench.forward.ImplRegistry;
  *                              cannot say so about a kernel the library launched)
  * @param registry              the implementations lowering may choose from
  * @param choices               per-bucket implementation choices (the measurements file shipped in the jar by default)
+ * @param layoutWith            other choices whose plans the buffer layout also covers (empty: the engine's own plans
+ *                              only). Both sides of an A/B laid out over both sides' plans get the same addresses, so a
+ *                              row that changes a workspace's size no longer moves every buffer after it (a placement
+ *                              effect of up to 2 % on the H200, kernels/NOTES-forward.md v73, v81.1)
  */
 public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, boolean libraryEdges,
-                            ImplRegistry registry, ImplChoices choices) {
+                            ImplRegistry registry, ImplChoices choices, java.util.List<ImplChoices> layoutWith) {
     public static final EngineOptions DEFAULT = new EngineOptions(0, false, true);
+
+    public EngineOptions {
+        layoutWith = java.util.List.copyOf(layoutWith);
+    }
+
+    public EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, boolean libraryEdges,
+                         ImplRegistry registry, ImplChoices choices) {
+        this(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, choices, java.util.List.of());
+    }
 
     /** Library edges follow pdl. */
     public EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl) {
@@ -33,6 +46,11 @@ public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, 
     }
 
     public EngineOptions withChoices(ImplChoices c) {
-        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, c);
+        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, c, layoutWith);
+    }
+
+    /** The same options with the buffer layout also covering the plans of {@code others}. */
+    public EngineOptions withLayoutWith(java.util.List<ImplChoices> others) {
+        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, choices, others);
     }
 }

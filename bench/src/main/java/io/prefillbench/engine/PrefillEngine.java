@@ -176,7 +176,7 @@ public final class PrefillEngine implements AutoCloseable {
      */
     public static LoweredForward lower(EngineConfig config, int smCount, int arch, EngineOptions options) {
         return LoweredForward.of(ForwardProgram.of(config.model()), config.sizes(), config.maxNumSeqs(), config.maxModelLen(),
-                smCount, arch, options.registry(), options.choices());
+                smCount, arch, options.registry(), options.choices(), options.layoutWith());
     }
 
     /** The lowered forward this engine runs. */

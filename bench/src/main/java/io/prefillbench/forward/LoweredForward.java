@@ -43,6 +43,34 @@ public record LoweredForward(ForwardProgram program, Map<CaptureKey.Batch, Map<I
      */
     public static LoweredForward of(ForwardProgram program, CaptureSizes sizes, int maxNumSeqs, int maxModelLen, int smCount,
                                     int arch, ImplRegistry registry, ImplChoices choices) {
+        return of(program, sizes, maxNumSeqs, maxModelLen, smCount, arch, registry, choices, List.of());
+    }
+
+    /**
+     * As {@link #of(ForwardProgram, CaptureSizes, int, int, int, int, ImplRegistry, ImplChoices)}, with the buffer layout
+     * derived from this forward's plans and, after them, the plans {@code layoutWith}'s choices lower to (same program,
+     * sizes and device); those plans are laid out, never run. Two forwards each laid out with the other's choices get the
+     * same layout: the layout depends only on the set of plans (sizes are maxima, conflicts a union, the order by size).
+     */
+    public static LoweredForward of(ForwardProgram program, CaptureSizes sizes, int maxNumSeqs, int maxModelLen, int smCount,
+                                    int arch, ImplRegistry registry, ImplChoices choices, List<ImplChoices> layoutWith) {
+        Map<CaptureKey.Batch, Map<Integer, LoweredPlan>> plans = plans(program, sizes, maxNumSeqs, smCount, arch, registry, choices);
+        List<LoweredPlan> laidOut = new ArrayList<>(every(plans));
+        for (ImplChoices other : layoutWith)
+            laidOut.addAll(every(plans(program, sizes, maxNumSeqs, smCount, arch, registry, other)));
+        int largest = sizes.largest();
+        int pagesPerSeq = (maxModelLen + KernelConstants.PAGE_SIZE - 1) / KernelConstants.PAGE_SIZE;
+        MetaLayout meta = MetaLayout.of(largest, Math.min(largest, maxNumSeqs), pagesPerSeq);
+        long ropeBytes = 4L * maxModelLen * program.dims().headDim();
+        BufferLayout layout = BufferLayout.of(laidOut, meta, ropeBytes,
+                "[" + maxModelLen + ", " + program.dims().headDim() + "] fp32 cos|sin");
+        LoweredForward f = new LoweredForward(program, plans, layout);
+        f.weightLayout(); // the buckets agree on it
+        return f;
+    }
+
+    private static Map<CaptureKey.Batch, Map<Integer, LoweredPlan>> plans(ForwardProgram program, CaptureSizes sizes, int maxNumSeqs,
+                                                                         int smCount, int arch, ImplRegistry registry, ImplChoices choices) {
         int group = program.dims().group();
         Map<CaptureKey.Batch, Map<Integer, LoweredPlan>> plans = new EnumMap<>(CaptureKey.Batch.class);
         for (CaptureKey.Batch b : CaptureKey.Batch.values()) plans.put(b, new LinkedHashMap<>());
@@ -62,15 +90,7 @@ public record LoweredForward(ForwardProgram program, Map<CaptureKey.Batch, Map<I
                 }
             }
         }
-        int largest = sizes.largest();
-        int pagesPerSeq = (maxModelLen + KernelConstants.PAGE_SIZE - 1) / KernelConstants.PAGE_SIZE;
-        MetaLayout meta = MetaLayout.of(largest, Math.min(largest, maxNumSeqs), pagesPerSeq);
-        long ropeBytes = 4L * maxModelLen * program.dims().headDim();
-        BufferLayout layout = BufferLayout.of(every(plans), meta, ropeBytes,
-                "[" + maxModelLen + ", " + program.dims().headDim() + "] fp32 cos|sin");
-        LoweredForward f = new LoweredForward(program, plans, layout);
-        f.weightLayout(); // the buckets agree on it
-        return f;
+        return plans;
     }
 
     /** The device layout of the weights: one for the engine, so every bucket's plan must have chosen the same. */

@@ -169,6 +169,13 @@ final class PrefillCommand implements Callable<Integer> {
             description = "Per-bucket implementation choices (GEMM implementation and splits, fusions, L2 prefetch, persistent layers, attention forms, decode graphs) instead of the measurements file in the jar; recorded in the results.")
     Path implChoices;
 
+    @Option(names = "--layout-with", paramLabel = "FILE|bundled",
+            description = "Lay the buffers out over the plans of these implementation choices too (a file, or bundled: the jar's), "
+                    + "as well as the run's own; they are never run. Give each side of an A/B the other side's choices and both "
+                    + "run with the same buffer addresses, so a row that changes a workspace's size no longer moves every buffer "
+                    + "after it (up to 2 % on an H200). Repeatable; recorded in the results.")
+    List<String> layoutWith = List.of();
+
     @Option(names = "--host-timing", defaultValue = "separate", paramLabel = "HOW",
             description = "Host samples: separate (default: from forwards that record no GPU-timing event; the GPU times from event-timed "
                     + "forwards run after them, so every forward runs twice per iteration) or events (both from the same forwards, whose "
@@ -251,7 +258,10 @@ final class PrefillCommand implements Callable<Integer> {
         Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
         // every output is checked before CUDA is loaded: an unwritable --json fails now, not after the timing
-        List<Path> inputs = model.choice != null && model.choice.configFile != null ? List.of(model.choice.configFile) : List.of();
+        List<Path> inputs = new ArrayList<>();
+        if (model.choice != null && model.choice.configFile != null) inputs.add(model.choice.configFile);
+        if (implChoices != null) inputs.add(implChoices);
+        for (String v : layoutWith) if (!LAYOUT_BUNDLED.equals(v)) inputs.add(Path.of(v));
         out = OutputPath.check("--json", out, inputs, force);
         for (Workloads.Spec w : workloads)
             for (String mode : List.of("eager", "graph"))
@@ -266,7 +276,7 @@ final class PrefillCommand implements Callable<Integer> {
             System.err.println("\ninterrupted: no results written (" + results + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl, libraryEdges);
+        EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl, libraryEdges, layoutWith);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
             engine.firstTokenWait(firstTokens());
             noteMmaTiles(engine, err);
@@ -287,7 +297,7 @@ final class PrefillCommand implements Callable<Integer> {
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
                             RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options, engine), options.pdl() && options.libraryEdges(),
-                            hostTiming().recorded(), firstTokens().recorded(), warmupMs, primeMs),
+                            hostTiming().recorded(), firstTokens().recorded(), warmupMs, primeMs, layoutIdentity(layoutWith)),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports, engine::decodeCaptureReport, engine::freshCaptureReport));
@@ -483,8 +493,33 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     static EngineOptions engineOptions(Path file, long slowdownCycles, boolean pdl, boolean libraryEdges) {
+        return engineOptions(file, slowdownCycles, pdl, libraryEdges, List.of());
+    }
+
+    static EngineOptions engineOptions(Path file, long slowdownCycles, boolean pdl, boolean libraryEdges, List<String> layoutWith) {
         EngineOptions o = new EngineOptions(slowdownCycles, false, pdl, libraryEdges);
-        return file == null ? o : o.withChoices(ImplChoices.read(file));
+        if (file != null) o = o.withChoices(ImplChoices.read(file));
+        return o.withLayoutWith(layoutWith.stream().map(PrefillCommand::layoutChoices).toList());
+    }
+
+    /** A --layout-with value: {@code bundled} (the jar's choices) or a choices file. */
+    static ImplChoices layoutChoices(String value) {
+        return LAYOUT_BUNDLED.equals(value) ? ImplChoices.bundled() : ImplChoices.read(Path.of(value));
+    }
+
+    static final String LAYOUT_BUNDLED = "bundled";
+
+    /**
+     * What a run records of --layout-with: null without it (the layout covers the run's own plans, as every run before
+     * the option did), else each source with its choices' digest — the digest of the whole file, since any row of it may
+     * add a plan to the layout.
+     */
+    static String layoutIdentity(List<String> layoutWith) {
+        if (layoutWith.isEmpty()) return null;
+        List<String> parts = new ArrayList<>();
+        for (String v : layoutWith)
+            parts.add(layoutChoices(v).identity(LAYOUT_BUNDLED.equals(v) ? "bundled" : "file " + Path.of(v).getFileName()));
+        return RunConfig.LAYOUT_OWN + " + " + String.join(" + ", parts);
     }
 
     /** A line on stderr naming the sizes whose layer GEMMs run our mma.sync tiles above 64 rows (prefill, sweep, serve). */

@@ -72,7 +72,7 @@ final class SweepRun {
         KernelLibrary.requirePacked(); // after every input check: bad input is named even in a build without kernels
         // checked before CUDA is touched: an unwritable --json fails now, not after the sweep
         out = OutputPath.check("--json", out, List.of(), cmd.force);
-        EngineOptions options = PrefillCommand.engineOptions(cmd.implChoices, cmd.slowdownCycles, cmd.pdl);
+        EngineOptions options = PrefillCommand.engineOptions(cmd.implChoices, cmd.slowdownCycles, cmd.pdl, cmd.pdl, cmd.layoutWith);
         try (PrefillEngine engine = PrefillEngine.open(cfg, cmd.device, options)) {
             engine.firstTokenWait(cmd.firstTokens());
             PrefillCommand.noteMmaTiles(engine, err);
@@ -110,7 +110,8 @@ final class SweepRun {
                     List.of(RunMeta.device(engine.device())),
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
-                            "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine),
+                            "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine)
+                                    + (cmd.layoutWith.isEmpty() ? "" : "; layout: " + PrefillCommand.layoutIdentity(cmd.layoutWith)),
                             cmd.hostTiming().recorded(), cmd.firstTokens().recorded(), cmd.warmupMs, cmd.primeMs),
                     points, throttling);
             stdout.print(markdown(r));

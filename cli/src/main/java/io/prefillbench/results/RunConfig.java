@@ -32,15 +32,29 @@ import java.util.Map;
  *                       iterations; 0: none (a file without the field had none, which {@link #conditions()} says)
  * @param primeMs        nullable: --prime-ms, the least time heavy forwards ran before each workload; 0: none (a file
  *                       without the field was not primed, which {@link #conditions()} says)
+ * @param layoutWith     nullable: the other implementation choices the buffer layout also covered (--layout-with), each with
+ *                       its digest, after {@link #LAYOUT_OWN}; null: the run's own plans only, as in every file before the
+ *                       field ({@link #conditions()} says so)
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
                         int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
                         Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
-                        Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs) {
+                        Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs, String layoutWith) {
     /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
     public static final String ABBA = "abba: eager-graph, graph-eager, ...";
     /** {@code firstTokens} of every run before the field existed (FirstTokenWait.SYNC's record). */
     public static final String FIRST_TOKENS_SYNC = "sync: cudaStreamSynchronize after the forward's launch";
+    /** {@code layoutWith}'s meaning when absent, and the head of its value when present. */
+    public static final String LAYOUT_OWN = "own plans";
+
+    /** As before the layout field: the layout over the run's own plans. */
+    public RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
+                     int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
+                     Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
+                     Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs) {
+        this(model, modelShape, sizes, maxNumSeqs, warmup, iterations, seed, gemm, maxModelLen, timedBy, pdl, padRatio, padSlack,
+                modeOrder, slowdownCycles, implChoices, libraryEdges, hostTiming, firstTokens, warmupMs, primeMs, null);
+    }
 
     /**
      * The run conditions the gate compares, by name, in a fixed order; values are null where the file predates the
@@ -67,6 +81,7 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
         m.put("firstTokens", firstTokens == null ? FIRST_TOKENS_SYNC : firstTokens);  // known, not unknown: every older run synced
         m.put("warmupMs", warmupMs == null ? 0L : warmupMs);  // known too: every older run warmed up by count only
         m.put("primeMs", primeMs == null ? 0L : primeMs);  // known too: no older run was primed
+        m.put("layoutWith", layoutWith == null ? LAYOUT_OWN : layoutWith);  // known too: every older run laid out its own plans
         return m;
     }
 }

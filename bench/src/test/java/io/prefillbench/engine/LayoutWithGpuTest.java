@@ -1,0 +1,67 @@
+package io.prefillbench.engine;
+
+import io.prefillbench.GpuAssumptions;
+import io.prefillbench.forward.ImplChoices;
+import io.prefillbench.forward.RingDepthTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * prefill --layout-with moves buffers, never bits: Llama-3.2-1B's forward at 16 and 64 on the five-stage rows (v81), its
+ * buffers laid out over the bundled plans too (other addresses: the premise, checked without a GPU), gives the own layout's
+ * logits bit for bit, eager and graph, on random batches, and graph == eager.
+ */
+@Tag("gpu")
+class LayoutWithGpuTest {
+    @Test
+    void aLayoutOverOtherPlansGivesTheSameBits() {
+        EngineConfig cfg = EngineTestSupport.config("llama-3.2-1b", "16,64", 32, 2048);
+        EngineOptions own = EngineOptions.DEFAULT.withChoices(RingDepthTest.fiveStageRows(ImplChoices.bundled()));
+        EngineOptions pinned = own.withLayoutWith(List.of(ImplChoices.bundled()));
+        assertNotEquals(PrefillEngine.lower(cfg, 132, 90, own).layout().slices(), PrefillEngine.lower(cfg, 132, 90, pinned).layout().slices(),
+                "the premise: the bundled plans move the five-stage forward's buffers (its workspace is smaller)");
+        GpuAssumptions.assumeGpu();
+        Random rnd = new Random(82);
+        List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 10);
+        batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
+        batches.add(EngineTestSupport.batch(rnd, new int[] {40, 20}, cfg.model().vocab()));
+        List<float[][]> want = new ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, own)) {
+            for (List<SeqInput> b : batches) {
+                e.poisonActivations();
+                e.eager(b);
+                want.add(e.lastLogits());
+            }
+        }
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, pinned)) {
+            e.capture(16);
+            e.capture(64);
+            for (int i = 0; i < batches.size(); i++) {
+                List<SeqInput> b = batches.get(i);
+                String what = "batch " + i + " " + b.stream().map(q -> q.tokens().length).toList();
+                for (boolean graph : new boolean[] {false, true}) {
+                    e.poisonActivations();
+                    if (graph) e.graph(b); else e.eager(b);
+                    float[][] got = e.lastLogits();
+                    for (int s = 0; s < got.length; s++)
+                        assertTrue(java.util.Arrays.equals(bits(want.get(i)[s]), bits(got[s])),
+                                what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from the own layout's");
+                }
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "five-stage llama laid out with the bundled plans " + what);
+            }
+        }
+    }
+
+    private static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
+        return b;
+    }
+}
