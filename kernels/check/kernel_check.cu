@@ -3074,6 +3074,53 @@ static void test_ring_s5() {
   }
 }
 
+// The plain 16-row tile with 128-deep k stages — 16 KB of weights per stage instead of 8 KB, the per-block copy rate the
+// probes of NOTES-gemm-stream call 2 put at +15..30 % for twice the stage — at 4 stages (exported since s38:
+// gemm_bf16_stream_m16k128s4, 81920 bytes) and, harness only, at 3 (61440 bytes, the six-stage kernel's residency) and 5
+// (102400). Four warps over the columns and none over k, as the six-stage kernel, so the k16 steps run in the same order:
+// the same bits.
+template <int S>
+__global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) ringk_m16(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamCfg<16, 64, 128, S, 1, 4, 1, 0>, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+template <int S>
+__global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) ringk_m16_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamCfg<16, 64, 128, S, 1, 4, 1, 0>, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
+}
+
+// Llama-3.2-1B's layer GEMMs at 16 rows on the 128-deep tiles against the six-stage kernel: bits and PDL back-to-back
+// times (mode ringk; s38 call 2 screened the depths before the four-stage form was exported).
+static void test_ring_k128() {
+  Rng r(38);
+  struct Shape { int n, k, splits; bool silu; const char *what; };
+  for (Shape sh : {Shape{16384, 2048, 1, true, "llama gate_up silu"}, Shape{2048, 8192, 8, false, "llama down"},
+                   Shape{2048, 8192, 4, false, "llama down s4"}, Shape{2048, 2048, 8, false, "llama o"},
+                   Shape{3072, 2048, 4, false, "llama qkv s4"}}) {
+    const int m = 16, n = sh.n, k = sh.k, S = sh.splits;
+    auto A = rand_bf16((size_t)m * k, r, 1.f), Wt = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
+    Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * n);
+    Dev<float> dP((size_t)S * m * n);
+    Dev<int32_t> dm = dev_scalar(10);
+    const GemmParams p{dA.p, dW.p, dC.p, S > 1 ? dP.p : nullptr, dm.p, m, n, k, k, k, sh.silu ? n / 2 : n, S};
+    const dim3 grid(n / PREFILL_GEMM_STREAM_BN, 1, S);
+    auto six = sh.silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16;
+    const std::string tag = std::string(sh.what) + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" + std::to_string(S);
+    auto pair = [&](const char *name, void (*kern)(GemmParams), int smem) {
+      CK(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      record_ring_pair(std::string(name) + " " + tag + " == six stages bits (m_dev 10)", grid, p, six, PREFILL_GEMM_STREAM_SMEM_M16, kern, smem, dC, dP);
+    };
+    if (sh.silu) {
+      pair("k128s3", ringk_m16_silu<3>, PkStreamCfg<16, 64, 128, 3, 1, 4, 1, 0>::SMEM);
+      pair("gemm_bf16_stream_m16k128s4_silu", gemm_bf16_stream_m16k128s4_silu, PREFILL_GEMM_STREAM_K128S4_SMEM_M16);
+      pair("k128s5", ringk_m16_silu<5>, PkStreamCfg<16, 64, 128, 5, 1, 4, 1, 0>::SMEM);
+    } else {
+      pair("k128s3", ringk_m16<3>, PkStreamCfg<16, 64, 128, 3, 1, 4, 1, 0>::SMEM);
+      pair("gemm_bf16_stream_m16k128s4", gemm_bf16_stream_m16k128s4, PREFILL_GEMM_STREAM_K128S4_SMEM_M16);
+      pair("k128s5", ringk_m16<5>, PkStreamCfg<16, 64, 128, 5, 1, 4, 1, 0>::SMEM);
+    }
+  }
+}
+
 // ================================================================ attention folded into o (v74)
 // gemm_bf16_stream_m16_n32_attn: o at <= 16 rows computing the attention of its k range (two q heads) from the qkv rows
 // itself (fresh prompts: every key is one of the batch's rows). Kernel: its fp32 partial planes summed against a float64
@@ -3345,6 +3392,7 @@ int main(int argc, char **argv) {
   if (want("spread")) test_rope_spread();
   if (want("csum")) test_csum();
   if (want("n32")) { test_n32(); test_ring_s5(); }
+  if (only == "ringk") test_ring_k128();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

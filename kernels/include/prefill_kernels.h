@@ -69,6 +69,10 @@ extern "C" {
 /* gemm_bf16_stream_m16s5 / _m16s5_silu (v81): the 16-row kernels at five stages instead of six, PREFILL_GEMM_STREAM_S5_SMEM_M16
  * bytes; the same contract, grid and bits as gemm_bf16_stream_m16 / _m16_silu (the SiLU form unsplit only). */
 #define PREFILL_GEMM_STREAM_S5_SMEM_M16 51200
+/* gemm_bf16_stream_m16k128s4 / _m16k128s4_silu (s38): the plain 16-row tile with 128-deep k stages (16 KB of weights per
+ * stage instead of 8 KB) at four stages, PREFILL_GEMM_STREAM_K128S4_SMEM_M16 bytes; the same contract, grid and bits as
+ * gemm_bf16_stream_m16 / _m16_silu (the SiLU form unsplit only), with (k / splits) % 128 == 0. */
+#define PREFILL_GEMM_STREAM_K128S4_SMEM_M16 81920
 /* gemm_bf16_stream_m16_n32 / _m32_n32 / _m64_n32: the same contract on half-width column tiles — grid
  * (ceil(n / GEMM_STREAM_N32_BN), 1, splits), GEMM_STREAM_THREADS threads, PREFILL_GEMM_STREAM_N32_SMEM_Mxx bytes of
  * dynamic shared memory, (k / splits) % GEMM_STREAM_N32_BK == 0 — so a GEMM keeps its block count at half the splits

@@ -224,6 +224,12 @@ public final class ImplRegistry {
      * SM room for two six-stage blocks of the next kernel; the six-stage kernels' grid, splits and bits. Never a default.
      */
     public static final String GEMM_STREAM_M16S5 = "gemm_bf16_stream_m16s5", GEMM_STREAM_M16S5_SILU = GEMM_STREAM_M16S5 + "_silu";
+    /**
+     * The plain 16-row tile with 128-deep k stages at four stages and its SiLU form (s38): 16 KB of weights per stage instead of
+     * 8 KB, 81920 bytes of shared memory; the six-stage kernels' grid and bits, splits whose k slice is whole 128-deep steps.
+     * Never a default.
+     */
+    public static final String GEMM_STREAM_M16K128S4 = "gemm_bf16_stream_m16k128s4", GEMM_STREAM_M16K128S4_SILU = GEMM_STREAM_M16K128S4 + "_silu";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
     private static final String STREAM_SILU = "_silu";
@@ -319,6 +325,9 @@ public final class ImplRegistry {
             // the plain 16-row tile at five stages and its SiLU form (v81; a measurements row, silu_into_gate_up): never a default
             streamRing(GEMM_STREAM_M16S5, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, false, ImplRegistry::streamSplits),
             streamRing(GEMM_STREAM_M16S5_SILU, StreamTiling.BN, KernelConstants.GEMM_STREAM_S5_SMEM_M16, true, ImplRegistry::one),
+            // the plain 16-row tile with 128-deep stages at four stages and its SiLU form (s38; a measurements row): never a default
+            streamRing(GEMM_STREAM_M16K128S4, StreamTiling.BN, KernelConstants.GEMM_STREAM_K128S4_SMEM_M16, false, ImplRegistry::streamSplits),
+            streamRing(GEMM_STREAM_M16K128S4_SILU, StreamTiling.BN, KernelConstants.GEMM_STREAM_K128S4_SMEM_M16, true, ImplRegistry::one),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -552,6 +561,7 @@ public final class ImplRegistry {
         for (StreamTiling.Variant v : StreamTiling.Variant.values()) m.put(v.kernel() + STREAM_N32, v.kernel() + STREAM_N32 + STREAM_SILU);
         m.put(GEMM_STREAM_M16_N32S9, GEMM_STREAM_M16_N32S9_SILU);
         m.put(GEMM_STREAM_M16S5, GEMM_STREAM_M16S5_SILU);
+        m.put(GEMM_STREAM_M16K128S4, GEMM_STREAM_M16K128S4_SILU);
         m.put(Fusion.ANY, "gemm_bf16_silu");
         m.put("gemm_bf16_large", "gemm_bf16_large_silu");
         for (TmaTile t : TmaTile.ALL) m.put(t.name(), t.name() + TMA_SILU);

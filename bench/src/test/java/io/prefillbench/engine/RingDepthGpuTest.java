@@ -18,17 +18,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The 16-row streaming kernels at other ring depths (v80: the nine-stage half-width tile, gemm_bf16_stream_m16_n32s9[_silu], on
- * ERNIE-4.5-0.3B; v81: the five-stage plain tile, gemm_bf16_stream_m16s5[_silu], on Llama-3.2-1B): the six-stage kernels'
+ * ERNIE-4.5-0.3B; v81: the five-stage plain tile, gemm_bf16_stream_m16s5[_silu], on Llama-3.2-1B; s38: the 128-deep four-stage
+ * plain tile, gemm_bf16_stream_m16k128s4[_silu], on Llama-3.2-1B): the six-stage kernels'
  * arithmetic, so the forward at 16 with gate_up (SiLU fused) and down on them gives the bundled forward's logits bit for bit,
  * eager and graph, on random batches (prompts, decodes, mixed), and graph == eager on it. sm_90.
  */
 @Tag("gpu")
 class RingDepthGpuTest {
     @ParameterizedTest
-    @ValueSource(strings = {"ernie-4.5-0.3b", "llama-3.2-1b"})
-    void otherRingDepthsGiveTheSixStageBitsAndGraphEqualsEager(String preset) {
+    @ValueSource(strings = {"ernie-4.5-0.3b", "llama-3.2-1b", "llama-3.2-1b k128"})
+    void otherRingDepthsGiveTheSixStageBitsAndGraphEqualsEager(String variant) {
         GpuAssumptions.assumeGpu();
-        boolean ernie = preset.startsWith("ernie");
+        String preset = variant.split(" ")[0];
+        boolean ernie = preset.startsWith("ernie"), k128 = variant.endsWith("k128");
         EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);
         Random rnd = new Random(80);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 12);
@@ -42,10 +44,12 @@ class RingDepthGpuTest {
                 want.add(e.lastLogits());
             }
         }
-        ImplChoices rows = ernie ? RingDepthTest.nineStageRows(ImplChoices.bundled()) : RingDepthTest.fiveStageRows(ImplChoices.bundled());
+        ImplChoices rows = ernie ? RingDepthTest.nineStageRows(ImplChoices.bundled())
+                : k128 ? RingDepthTest.k128Rows(ImplChoices.bundled()) : RingDepthTest.fiveStageRows(ImplChoices.bundled());
+        String down = ernie ? ImplRegistry.GEMM_STREAM_M16_N32S9 : k128 ? ImplRegistry.GEMM_STREAM_M16K128S4 : ImplRegistry.GEMM_STREAM_M16S5;
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(rows))) {
-            assertEquals(ernie ? ImplRegistry.GEMM_STREAM_M16_N32S9_SILU : ImplRegistry.GEMM_STREAM_M16S5_SILU, e.lowered().plan(16).op("L0.gate_up").impl().name());
-            assertEquals(ernie ? ImplRegistry.GEMM_STREAM_M16_N32S9 : ImplRegistry.GEMM_STREAM_M16S5, e.lowered().plan(16).op("L0.down").impl().name());
+            assertEquals(down + "_silu", e.lowered().plan(16).op("L0.gate_up").impl().name());
+            assertEquals(down, e.lowered().plan(16).op("L0.down").impl().name());
             e.capture(16);
             for (int i = 0; i < batches.size(); i++) {
                 List<SeqInput> b = batches.get(i);
@@ -59,7 +63,7 @@ class RingDepthGpuTest {
                                 what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from the six-stage forward's");
                     }
                 }
-                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, preset + " ring depth " + what);
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, variant + " ring depth " + what);
             }
         }
     }

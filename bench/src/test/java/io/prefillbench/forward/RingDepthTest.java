@@ -28,6 +28,11 @@ public class RingDepthTest {
         return ringRows(base, ImplRegistry.GEMM_STREAM_M16S5, 2 * 8192, 2048, 8192, 8);
     }
 
+    /** {@code base} with Llama-3.2-1B's gate_up (SiLU fused) and down at 1..16 on the 128-deep four-stage tile (s38) at their bundled splits. */
+    public static ImplChoices k128Rows(ImplChoices base) {
+        return ringRows(base, ImplRegistry.GEMM_STREAM_M16K128S4, 2 * 8192, 2048, 8192, 8);
+    }
+
     /**
      * {@code base} with gate_up ({@code gateUpN} x {@code hidden}, unsplit, SiLU fused by a silu_into_gate_up row naming it) and
      * down ({@code hidden} x {@code ffn} at {@code downSplits}) at 1..16 on {@code impl}, ahead of the bundled rows.
@@ -54,6 +59,28 @@ public class RingDepthTest {
             assertEquals(q.op(op).splits(), p.op(op).splits(), op);
         }
         assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+    }
+
+    @Test
+    void k128RowsKeepLlamasGridsAndSplitsAndRefuseAHalfStep() {
+        LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), k128Rows(ImplChoices.bundled()));
+        LoweredPlan p = f.plan(16), q = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
+        assertEquals(ImplRegistry.GEMM_STREAM_M16K128S4_SILU, p.op("L0.gate_up").impl().name());
+        assertEquals(List.of("L0.silu_mul"), p.op("L0.gate_up").fused());
+        assertEquals(ImplRegistry.GEMM_STREAM_M16K128S4, p.op("L0.down").impl().name());
+        assertEquals(81920, p.op("L0.down").impl().dynamicSmem());
+        for (String op : List.of("L0.gate_up", "L0.down")) {
+            assertArrayEquals(q.op(op).grid().atCapacity(q.key()), p.op(op).grid().atCapacity(p.key()), op + ": the six-stage grid");
+            assertEquals(q.op(op).splits(), p.op(op).splits(), op);
+        }
+        assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+        assertFalse(ImplRegistry.standard().defaultFor(p.op("L0.down").op(), p.key()).name().contains("k128"), "never a default");
+        // down at 128 splits: a k slice of 64, half a 128-deep step — refused, naming the kernel
+        List<ImplChoices.GemmRow> half = new ArrayList<>(k128Rows(ImplChoices.bundled()).gemm());
+        half.set(0, new ImplChoices.GemmRow(2048, 8192, 1, 90, ImplRegistry.GEMM_STREAM_M16K128S4, 128, "test", null, 16));
+        ImplChoices h = k128Rows(ImplChoices.bundled()).withGemm(half);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), h));
+        assertTrue(e.getMessage().contains(ImplRegistry.GEMM_STREAM_M16K128S4), e.getMessage());
     }
 
     @Test

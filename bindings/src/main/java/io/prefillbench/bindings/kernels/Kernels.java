@@ -230,6 +230,15 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_S5_SMEM_M16() {
         return PREFILL_GEMM_STREAM_S5_SMEM_M16;
     }
+    private static final int PREFILL_GEMM_STREAM_K128S4_SMEM_M16 = (int)81920L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_K128S4_SMEM_M16 81920
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_K128S4_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_K128S4_SMEM_M16;
+    }
     private static final int PREFILL_GEMM_STREAM_N32_BN = (int)32L;
     /**
      * {@snippet lang=c :
