@@ -53,7 +53,8 @@ class AttentionIntoOGpuTest {
     static ImplChoices withFreshO(ImplChoices base, String preset) {
         if (!preset.startsWith("llama")) return base;
         List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
-        gemm.add(new ImplChoices.GemmRow(2048, 2048, 1, 90, "gemm_bf16_stream_m16_n32", 16, "test", null, 16, ImplChoices.AttentionRow.FRESH));
+        // first: scoped rows match in order, and the bundled rows put o on the 128-deep tile for prompt batches (s38)
+        gemm.add(0, new ImplChoices.GemmRow(2048, 2048, 1, 90, "gemm_bf16_stream_m16_n32", 16, "test", null, 16, ImplChoices.AttentionRow.FRESH));
         return base.withGemm(gemm);
     }
 
@@ -65,7 +66,7 @@ class AttentionIntoOGpuTest {
         boolean k256 = param.endsWith(":k256");
         String preset = k256 ? param.substring(0, param.indexOf(':')) : param;
         // k256: Llama's o left on the plain 16-row kernel (8 splits), the fold row naming that kernel (four q heads per block)
-        ImplChoices foldRows = k256 ? folded(ImplChoices.bundled(), "gemm_bf16_stream_m16", 2048, 2048)
+        ImplChoices foldRows = k256 ? folded(ForwardTestSupport.withPlainLlamaO(ImplChoices.bundled()), "gemm_bf16_stream_m16", 2048, 2048)
                 : folded(withFreshO(ImplChoices.bundled(), preset));
         String foldKernel = k256 ? ImplRegistry.GEMM_STREAM_M16_K256_ATTN : ImplRegistry.GEMM_STREAM_M16_N32_ATTN;
         EngineConfig cfg = EngineTestSupport.config(preset, "16", 16, 2048);

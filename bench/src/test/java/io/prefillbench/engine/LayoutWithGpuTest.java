@@ -2,7 +2,6 @@ package io.prefillbench.engine;
 
 import io.prefillbench.GpuAssumptions;
 import io.prefillbench.forward.ImplChoices;
-import io.prefillbench.forward.RingDepthTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -14,20 +13,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * prefill --layout-with moves buffers, never bits: Llama-3.2-1B's forward at 16 and 64 on the five-stage rows (v81), its
- * buffers laid out over the bundled plans too (other addresses: the premise, checked without a GPU), gives the own layout's
- * logits bit for bit, eager and graph, on random batches, and graph == eager.
+ * prefill --layout-with moves buffers, never bits: Llama-3.2-1B's forward at 16 and 64 on the rules' defaults (no rows), its
+ * buffers laid out over the bundled plans too (other addresses: the premise, checked before the GPU is looked for), gives
+ * the own layout's logits bit for bit, eager and graph, on random batches, and graph == eager.
  */
 @Tag("gpu")
 class LayoutWithGpuTest {
     @Test
     void aLayoutOverOtherPlansGivesTheSameBits() {
         EngineConfig cfg = EngineTestSupport.config("llama-3.2-1b", "16,64", 32, 2048);
-        EngineOptions own = EngineOptions.DEFAULT.withChoices(RingDepthTest.fiveStageRows(ImplChoices.bundled()));
+        EngineOptions own = EngineOptions.DEFAULT.withChoices(ImplChoices.none());
         EngineOptions pinned = own.withLayoutWith(List.of(ImplChoices.bundled()));
-        assertNotEquals(PrefillEngine.lower(cfg, 132, 90, own).layout().slices(), PrefillEngine.lower(cfg, 132, 90, pinned).layout().slices(),
-                "the premise: the bundled plans move the five-stage forward's buffers (its workspace is smaller)");
         GpuAssumptions.assumeGpu();
+        assertNotEquals(PrefillEngine.lower(cfg, 132, 90, own).layout().slices(), PrefillEngine.lower(cfg, 132, 90, pinned).layout().slices(),
+                "the premise: the bundled plans move the default forward's buffers");
         Random rnd = new Random(82);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 10);
         batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
@@ -54,7 +53,7 @@ class LayoutWithGpuTest {
                         assertTrue(java.util.Arrays.equals(bits(want.get(i)[s]), bits(got[s])),
                                 what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from the own layout's");
                 }
-                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "five-stage llama laid out with the bundled plans " + what);
+                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "default llama laid out with the bundled plans " + what);
             }
         }
     }

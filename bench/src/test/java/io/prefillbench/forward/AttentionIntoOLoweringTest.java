@@ -59,7 +59,8 @@ class AttentionIntoOLoweringTest {
     @Test
     void anOOnThePlainTileFoldsFourHeadsPerBlock() {
         // Llama-3.2-1B's o (2048 x 2048) runs the plain 16-row kernel at 8 splits: k / 256, its kv head's four q heads per block
-        ImplChoices rows = withRow("fresh", "gemm_bf16_stream_m16", 2048, 2048);
+        ImplChoices rows = ForwardTestSupport.withAttentionIntoO(ForwardTestSupport.withPlainLlamaO(ImplChoices.bundled()), "fresh",
+                "gemm_bf16_stream_m16", 2048, 2048);
         LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), rows);
         LoweredPlan plain = f.plan(16), fresh = f.freshPlan(16).orElseThrow();
         assertEquals("gemm_bf16_stream_m16", plain.op("L0.o").impl().name());

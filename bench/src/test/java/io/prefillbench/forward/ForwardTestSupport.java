@@ -90,4 +90,13 @@ public final class ForwardTestSupport {
         return b.withGemm(gemm).withFusions(b.fusions().stream()
                 .filter(r -> !(r.fusion().equals(ImplRegistry.ROPE_INTO_QKV) && Integer.valueOf(1280).equals(r.n()))).toList());
     }
+
+    /**
+     * {@code b} without GEMM rows putting Llama-3.2-1B's o (2048 x 2048) on the 128-deep tile (bundled since s38 for prompt
+     * batches): its o back on the plain 16-row kernel at the rule's 8 splits in every graph, the tile the k256 fold (v79) needs.
+     */
+    public static ImplChoices withPlainLlamaO(ImplChoices b) {
+        return b.withGemm(b.gemm().stream()
+                .filter(r -> !(r.n() == 2048 && r.k() == 2048 && r.impl().equals(ImplRegistry.GEMM_STREAM_M16K128S4))).toList());
+    }
 }
