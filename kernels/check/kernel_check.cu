@@ -3054,24 +3054,33 @@ static void test_n32() {
     }
 }
 
-// The plain 16-row tile at five stages (v81) against the six-stage kernels on Llama-3.2-1B's gate_up (SiLU, unsplit) and down
-// (8 splits) at 16 rows: C / every partial plane bit for bit, PDL back-to-back times.
-static void test_ring_s5() {
-  Rng r(81);
-  struct Shape { int n, k, splits; bool silu; const char *what; };
-  for (Shape sh : {Shape{16384, 2048, 1, true, "gate_up silu"}, Shape{2048, 8192, 8, false, "down"}, Shape{2048, 2048, 8, false, "o"}}) {
+// Llama-3.2-1B's GEMM shapes at 16 rows (m_dev 10) for the ring-depth pairs: each shape's operands once, then `each`
+// records its candidates against the plain six-stage kernel (`six`, the SiLU form where the shape is gate_up).
+struct RingShape { int n, k, splits; bool silu; const char *what; };
+template <class F>
+static void ring_shapes(Rng &r, std::initializer_list<RingShape> shapes, F each) {
+  for (const RingShape &sh : shapes) {
     const int m = 16, n = sh.n, k = sh.k, S = sh.splits;
     auto A = rand_bf16((size_t)m * k, r, 1.f), Wt = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
     Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * n);
     Dev<float> dP((size_t)S * m * n);
     Dev<int32_t> dm = dev_scalar(10);
     const GemmParams p{dA.p, dW.p, dC.p, S > 1 ? dP.p : nullptr, dm.p, m, n, k, k, k, sh.silu ? n / 2 : n, S};
-    record_ring_pair(std::string("gemm_bf16_stream_m16s5 ") + sh.what + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" +
-                         std::to_string(S) + " == six stages bits (m_dev 10)",
-                     dim3(n / PREFILL_GEMM_STREAM_BN, 1, S), p, sh.silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16,
-                     PREFILL_GEMM_STREAM_SMEM_M16, sh.silu ? gemm_bf16_stream_m16s5_silu : gemm_bf16_stream_m16s5, PREFILL_GEMM_STREAM_S5_SMEM_M16,
-                     dC, dP);
+    const std::string tag = std::string(sh.what) + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" + std::to_string(S) +
+                            " == six stages bits (m_dev 10)";
+    each(tag, dim3(n / PREFILL_GEMM_STREAM_BN, 1, S), p, sh.silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16, sh.silu, dC, dP);
   }
+}
+
+// The plain 16-row tile at five stages (v81) against the six-stage kernels on Llama-3.2-1B's gate_up (SiLU, unsplit) and down
+// (8 splits) at 16 rows: C / every partial plane bit for bit, PDL back-to-back times.
+static void test_ring_s5() {
+  Rng r(81);
+  ring_shapes(r, {RingShape{16384, 2048, 1, true, "gate_up silu"}, RingShape{2048, 8192, 8, false, "down"}, RingShape{2048, 2048, 8, false, "o"}},
+              [](const std::string &tag, dim3 grid, const GemmParams &p, void (*six)(GemmParams), bool silu, Dev<uint16_t> &dC, Dev<float> &dP) {
+                record_ring_pair("gemm_bf16_stream_m16s5 " + tag, grid, p, six, PREFILL_GEMM_STREAM_SMEM_M16,
+                                 silu ? gemm_bf16_stream_m16s5_silu : gemm_bf16_stream_m16s5, PREFILL_GEMM_STREAM_S5_SMEM_M16, dC, dP);
+              });
 }
 
 // The plain 16-row tile with 128-deep k stages — 16 KB of weights per stage instead of 8 KB, the per-block copy rate the
@@ -3092,33 +3101,24 @@ __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) ringk_m16_silu(Ge
 // times (mode ringk; s38 call 2 screened the depths before the four-stage form was exported).
 static void test_ring_k128() {
   Rng r(38);
-  struct Shape { int n, k, splits; bool silu; const char *what; };
-  for (Shape sh : {Shape{16384, 2048, 1, true, "llama gate_up silu"}, Shape{2048, 8192, 8, false, "llama down"},
-                   Shape{2048, 8192, 4, false, "llama down s4"}, Shape{2048, 2048, 8, false, "llama o"},
-                   Shape{3072, 2048, 4, false, "llama qkv s4"}}) {
-    const int m = 16, n = sh.n, k = sh.k, S = sh.splits;
-    auto A = rand_bf16((size_t)m * k, r, 1.f), Wt = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
-    Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * n);
-    Dev<float> dP((size_t)S * m * n);
-    Dev<int32_t> dm = dev_scalar(10);
-    const GemmParams p{dA.p, dW.p, dC.p, S > 1 ? dP.p : nullptr, dm.p, m, n, k, k, k, sh.silu ? n / 2 : n, S};
-    const dim3 grid(n / PREFILL_GEMM_STREAM_BN, 1, S);
-    auto six = sh.silu ? gemm_bf16_stream_m16_silu : gemm_bf16_stream_m16;
-    const std::string tag = std::string(sh.what) + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" + std::to_string(S);
-    auto pair = [&](const char *name, void (*kern)(GemmParams), int smem) {
-      CK(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-      record_ring_pair(std::string(name) + " " + tag + " == six stages bits (m_dev 10)", grid, p, six, PREFILL_GEMM_STREAM_SMEM_M16, kern, smem, dC, dP);
-    };
-    if (sh.silu) {
-      pair("k128s3", ringk_m16_silu<3>, PkStreamCfg<16, 64, 128, 3, 1, 4, 1, 0>::SMEM);
-      pair("gemm_bf16_stream_m16k128s4_silu", gemm_bf16_stream_m16k128s4_silu, PREFILL_GEMM_STREAM_K128S4_SMEM_M16);
-      pair("k128s5", ringk_m16_silu<5>, PkStreamCfg<16, 64, 128, 5, 1, 4, 1, 0>::SMEM);
-    } else {
-      pair("k128s3", ringk_m16<3>, PkStreamCfg<16, 64, 128, 3, 1, 4, 1, 0>::SMEM);
-      pair("gemm_bf16_stream_m16k128s4", gemm_bf16_stream_m16k128s4, PREFILL_GEMM_STREAM_K128S4_SMEM_M16);
-      pair("k128s5", ringk_m16<5>, PkStreamCfg<16, 64, 128, 5, 1, 4, 1, 0>::SMEM);
-    }
-  }
+  ring_shapes(r, {RingShape{16384, 2048, 1, true, "llama gate_up silu"}, RingShape{2048, 8192, 8, false, "llama down"},
+                  RingShape{2048, 8192, 4, false, "llama down s4"}, RingShape{2048, 2048, 8, false, "llama o"},
+                  RingShape{3072, 2048, 4, false, "llama qkv s4"}},
+              [](const std::string &tag, dim3 grid, const GemmParams &p, void (*six)(GemmParams), bool silu, Dev<uint16_t> &dC, Dev<float> &dP) {
+                auto pair = [&](const char *name, void (*kern)(GemmParams), int smem) {
+                  CK(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+                  record_ring_pair(std::string(name) + " " + tag, grid, p, six, PREFILL_GEMM_STREAM_SMEM_M16, kern, smem, dC, dP);
+                };
+                if (silu) {
+                  pair("k128s3", ringk_m16_silu<3>, PkStreamCfg<16, 64, 128, 3, 1, 4, 1, 0>::SMEM);
+                  pair("gemm_bf16_stream_m16k128s4_silu", gemm_bf16_stream_m16k128s4_silu, PREFILL_GEMM_STREAM_K128S4_SMEM_M16);
+                  pair("k128s5", ringk_m16_silu<5>, PkStreamCfg<16, 64, 128, 5, 1, 4, 1, 0>::SMEM);
+                } else {
+                  pair("k128s3", ringk_m16<3>, PkStreamCfg<16, 64, 128, 3, 1, 4, 1, 0>::SMEM);
+                  pair("gemm_bf16_stream_m16k128s4", gemm_bf16_stream_m16k128s4, PREFILL_GEMM_STREAM_K128S4_SMEM_M16);
+                  pair("k128s5", ringk_m16<5>, PkStreamCfg<16, 64, 128, 5, 1, 4, 1, 0>::SMEM);
+                }
+              });
 }
 
 // ================================================================ attention folded into o (v74)

@@ -91,4 +91,31 @@ final class EngineTestSupport {
             }
         }
     }
+
+    /**
+     * For each batch, eager then graph (each after poisoning the activations): every sequence's logits {@code want}'s bit for
+     * bit ({@code against} names where those came from), then graph == eager on it ({@code label} leads the messages).
+     */
+    static void assertLogitsBitsEagerAndGraph(PrefillEngine e, List<List<SeqInput>> batches, List<float[][]> want, String against, String label) {
+        for (int i = 0; i < batches.size(); i++) {
+            List<SeqInput> b = batches.get(i);
+            String what = "batch " + i + " " + b.stream().map(q -> q.tokens().length).toList();
+            for (boolean graph : new boolean[] {false, true}) {
+                e.poisonActivations();
+                if (graph) e.graph(b); else e.eager(b);
+                float[][] got = e.lastLogits();
+                assertEquals(want.get(i).length, got.length, what + ": sequences");
+                for (int s = 0; s < got.length; s++)
+                    assertTrue(java.util.Arrays.equals(rawBits(want.get(i)[s]), rawBits(got[s])),
+                            what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from " + against);
+            }
+            GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, label + " " + what);
+        }
+    }
+
+    private static int[] rawBits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
+        return b;
+    }
 }

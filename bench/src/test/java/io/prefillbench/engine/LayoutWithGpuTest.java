@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * prefill --layout-with moves buffers, never bits: Llama-3.2-1B's forward at 16 and 64 on the rules' defaults (no rows), its
@@ -42,25 +41,7 @@ class LayoutWithGpuTest {
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, pinned)) {
             e.capture(16);
             e.capture(64);
-            for (int i = 0; i < batches.size(); i++) {
-                List<SeqInput> b = batches.get(i);
-                String what = "batch " + i + " " + b.stream().map(q -> q.tokens().length).toList();
-                for (boolean graph : new boolean[] {false, true}) {
-                    e.poisonActivations();
-                    if (graph) e.graph(b); else e.eager(b);
-                    float[][] got = e.lastLogits();
-                    for (int s = 0; s < got.length; s++)
-                        assertTrue(java.util.Arrays.equals(bits(want.get(i)[s]), bits(got[s])),
-                                what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from the own layout's");
-                }
-                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, "default llama laid out with the bundled plans " + what);
-            }
+            EngineTestSupport.assertLogitsBitsEagerAndGraph(e, batches, want, "the own layout's", "default llama laid out with the bundled plans");
         }
-    }
-
-    private static int[] bits(float[] v) {
-        int[] b = new int[v.length];
-        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
-        return b;
     }
 }

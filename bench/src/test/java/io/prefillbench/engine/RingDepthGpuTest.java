@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The 16-row streaming kernels at other ring depths (v80: the nine-stage half-width tile, gemm_bf16_stream_m16_n32s9[_silu], on
@@ -51,26 +50,7 @@ class RingDepthGpuTest {
             assertEquals(down + "_silu", e.lowered().plan(16).op("L0.gate_up").impl().name());
             assertEquals(down, e.lowered().plan(16).op("L0.down").impl().name());
             e.capture(16);
-            for (int i = 0; i < batches.size(); i++) {
-                List<SeqInput> b = batches.get(i);
-                String what = "batch " + i + " " + b.stream().map(q -> q.tokens().length).toList();
-                for (boolean graph : new boolean[] {false, true}) {
-                    e.poisonActivations();
-                    if (graph) e.graph(b); else e.eager(b);
-                    float[][] got = e.lastLogits();
-                    for (int s = 0; s < got.length; s++) {
-                        assertTrue(java.util.Arrays.equals(bits(want.get(i)[s]), bits(got[s])),
-                                what + (graph ? " graph" : " eager") + " sequence " + s + ": logits differ from the six-stage forward's");
-                    }
-                }
-                GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, b, variant + " ring depth " + what);
-            }
+            EngineTestSupport.assertLogitsBitsEagerAndGraph(e, batches, want, "the six-stage forward's", variant + " ring depth");
         }
-    }
-
-    private static int[] bits(float[] v) {
-        int[] b = new int[v.length];
-        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
-        return b;
     }
 }

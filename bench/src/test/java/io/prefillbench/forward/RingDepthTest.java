@@ -51,34 +51,40 @@ public class RingDepthTest {
         return base.withGemm(gemm).withFusions(fusions);
     }
 
-    @Test
-    void fiveStageRowsKeepLlamasGridsAndSplits() {
-        LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), fiveStageRows(ImplChoices.bundled()));
-        LoweredPlan p = f.plan(16), q = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
-        assertEquals(ImplRegistry.GEMM_STREAM_M16S5_SILU, p.op("L0.gate_up").impl().name());
+    /** Llama-3.2-1B's gate_up (SiLU fused) and down at 1..16 on the six-stage plain tile: the rows before s38, the reference. */
+    static ImplChoices sixStageRows(ImplChoices base) {
+        return ringRows(base, "gemm_bf16_stream_m16", 2 * 8192, 2048, 8192, 8);
+    }
+
+    /**
+     * Llama-3.2-1B at 16 on {@code rows}: gate_up on {@code impl}'s SiLU form (silu_mul fused), down on {@code impl}, both of
+     * {@code smem} bytes, with the six-stage kernel's grids and splits, and a layout that serves the plans; the plain plan.
+     */
+    private static LoweredPlan assertLlamaRingRows(ImplChoices rows, String impl, int smem) {
+        LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), rows);
+        LoweredPlan p = f.plan(16), q = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(),
+                sixStageRows(ImplChoices.bundled())).plan(16);
+        assertEquals("gemm_bf16_stream_m16_silu", q.op("L0.gate_up").impl().name(), "the reference");
+        assertEquals(impl + "_silu", p.op("L0.gate_up").impl().name());
         assertEquals(List.of("L0.silu_mul"), p.op("L0.gate_up").fused());
-        assertEquals(ImplRegistry.GEMM_STREAM_M16S5, p.op("L0.down").impl().name());
-        assertEquals(51200, p.op("L0.gate_up").impl().dynamicSmem());
+        assertEquals(impl, p.op("L0.down").impl().name());
         for (String op : List.of("L0.gate_up", "L0.down")) {
+            assertEquals(smem, p.op(op).impl().dynamicSmem(), op);
             assertArrayEquals(q.op(op).grid().atCapacity(q.key()), p.op(op).grid().atCapacity(p.key()), op + ": the six-stage grid");
             assertEquals(q.op(op).splits(), p.op(op).splits(), op);
         }
         assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+        return p;
+    }
+
+    @Test
+    void fiveStageRowsKeepLlamasGridsAndSplits() {
+        assertLlamaRingRows(fiveStageRows(ImplChoices.bundled()), ImplRegistry.GEMM_STREAM_M16S5, 51200);
     }
 
     @Test
     void k128RowsKeepLlamasGridsAndSplitsAndRefuseAHalfStep() {
-        LoweredForward f = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), k128Rows(ImplChoices.bundled()));
-        LoweredPlan p = f.plan(16), q = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, ImplRegistry.standard(), ImplChoices.bundled()).plan(16);
-        assertEquals(ImplRegistry.GEMM_STREAM_M16K128S4_SILU, p.op("L0.gate_up").impl().name());
-        assertEquals(List.of("L0.silu_mul"), p.op("L0.gate_up").fused());
-        assertEquals(ImplRegistry.GEMM_STREAM_M16K128S4, p.op("L0.down").impl().name());
-        assertEquals(81920, p.op("L0.down").impl().dynamicSmem());
-        for (String op : List.of("L0.gate_up", "L0.down")) {
-            assertArrayEquals(q.op(op).grid().atCapacity(q.key()), p.op(op).grid().atCapacity(p.key()), op + ": the six-stage grid");
-            assertEquals(q.op(op).splits(), p.op(op).splits(), op);
-        }
-        assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+        LoweredPlan p = assertLlamaRingRows(k128Rows(ImplChoices.bundled()), ImplRegistry.GEMM_STREAM_M16K128S4, 81920);
         assertFalse(ImplRegistry.standard().defaultFor(p.op("L0.down").op(), p.key()).name().contains("k128"), "never a default");
         // down at 128 splits: a k slice of 64, half a 128-deep step — refused, naming the kernel
         List<ImplChoices.GemmRow> half = new ArrayList<>(k128Rows(ImplChoices.bundled()).gemm());
