@@ -20,8 +20,8 @@ import io.prefillbench.forward.ImplRegistry;
  * @param choices               per-bucket implementation choices (the measurements file shipped in the jar by default)
  * @param layoutWith            other choices whose plans the buffer layout also covers (empty: the engine's own plans
  *                              only). Both sides of an A/B laid out over both sides' plans get the same addresses, so a
- *                              row that changes a workspace's size no longer moves every buffer after it (a placement
- *                              effect of up to 2 % on the H200, kernels/NOTES-forward.md v73, v81.1)
+ *                              row that changes the layout (a workspace's size, a tensor's) moves no buffer between them
+ *                              (placement moved ERNIE short by up to 2 % on the H200: kernels/NOTES-forward.md v73, v82)
  */
 public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, boolean libraryEdges,
                             ImplRegistry registry, ImplChoices choices, java.util.List<ImplChoices> layoutWith) {

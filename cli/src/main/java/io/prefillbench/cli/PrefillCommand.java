@@ -258,10 +258,8 @@ final class PrefillCommand implements Callable<Integer> {
         Path out = json != null ? json : Path.of("results", "prefill-" + m.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".json");
         // every output is checked before CUDA is loaded: an unwritable --json fails now, not after the timing
-        List<Path> inputs = new ArrayList<>();
+        List<Path> inputs = new ArrayList<>(choicesInputs());
         if (model.choice != null && model.choice.configFile != null) inputs.add(model.choice.configFile);
-        if (implChoices != null) inputs.add(implChoices);
-        for (String v : layoutWith) if (!LAYOUT_BUNDLED.equals(v)) inputs.add(Path.of(v));
         out = OutputPath.check("--json", out, inputs, force);
         for (Workloads.Spec w : workloads)
             for (String mode : List.of("eager", "graph"))
@@ -500,6 +498,14 @@ final class PrefillCommand implements Callable<Integer> {
         EngineOptions o = new EngineOptions(slowdownCycles, false, pdl, libraryEdges);
         if (file != null) o = o.withChoices(ImplChoices.read(file));
         return o.withLayoutWith(layoutWith.stream().map(PrefillCommand::layoutChoices).toList());
+    }
+
+    /** The choices files this run reads (--impl-choices, --layout-with): no output may replace them. */
+    List<Path> choicesInputs() {
+        List<Path> in = new ArrayList<>();
+        if (implChoices != null) in.add(implChoices);
+        for (String v : layoutWith) if (!LAYOUT_BUNDLED.equals(v)) in.add(Path.of(v));
+        return in;
     }
 
     /** A --layout-with value: {@code bundled} (the jar's choices) or a choices file. */

@@ -71,7 +71,7 @@ final class SweepRun {
 
         KernelLibrary.requirePacked(); // after every input check: bad input is named even in a build without kernels
         // checked before CUDA is touched: an unwritable --json fails now, not after the sweep
-        out = OutputPath.check("--json", out, List.of(), cmd.force);
+        out = OutputPath.check("--json", out, cmd.choicesInputs(), cmd.force);
         EngineOptions options = PrefillCommand.engineOptions(cmd.implChoices, cmd.slowdownCycles, cmd.pdl, cmd.pdl, cmd.layoutWith);
         try (PrefillEngine engine = PrefillEngine.open(cfg, cmd.device, options)) {
             engine.firstTokenWait(cmd.firstTokens());

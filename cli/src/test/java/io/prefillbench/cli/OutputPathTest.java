@@ -120,4 +120,18 @@ class OutputPathTest {
         refused(bench("prefill", "--model", "tiny", "--sizes", "16", "--prompts", "short", "--json", dir.resolve("p.json").toString()),
                 hlog + " exists and was not written by prefillbench");
     }
+
+    @Test
+    void prefillAndSweepJsonOntoTheirChoicesFilesAreRefused() throws IOException {
+        // a choices file written by the tool's own tune-gemm carries its meta block: --force would not protect it, the input check does
+        Path choices = Files.writeString(dir.resolve("choices.json"), io.prefillbench.forward.ImplChoices.none().toJson());
+        String text = Files.readString(choices);
+        refused(bench("prefill", "--model", "tiny", "--sizes", "16", "--impl-choices", choices.toString(), "--json", choices.toString(), "--force"),
+                "--json " + choices + " is also an input of this command");
+        refused(bench("prefill", "--model", "tiny", "--sizes", "16", "--layout-with", choices.toString(), "--json", choices.toString(), "--force"),
+                "is also an input of this command");
+        refused(bench("prefill", "--model", "tiny", "--sweep", "8:16:8", "--layout-with", choices.toString(), "--json", choices.toString(), "--force"),
+                "is also an input of this command");
+        assertEquals(text, Files.readString(choices));
+    }
 }
