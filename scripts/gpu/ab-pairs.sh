@@ -10,7 +10,7 @@
 # b runs the jar's bundled rows, a adds --impl-choices $AB_CHOICES_DIR/$CH (AB_CHOICES_DIR defaults to the jar's folder);
 # with AB_JAR_A set, a runs that jar instead, with no choices file (a kernel or rule change against its parent).
 # With AB_PIN_LAYOUT=1 (choices pairs only) both sides lay their buffers out over both sides' plans (prefill --layout-with:
-# b with the candidate file, a with the jar's bundled rows), so a row that resizes a workspace moves no buffer (v81.1).
+# b with the candidate file, a with the jar's bundled rows), so a row that changes the layout moves no buffer between them (v82).
 # Each run gets at most 60 s and never past AB_START + AB_BUDGET; a failed run prints its name and the loop goes on.
 ab_left() {  # the seconds a step may take: at most $1, and no later than the call's budget
   local l=$(( ${AB_BUDGET:-585} - ($(date +%s) - ${AB_START:?set AB_START to the call start, date +%s}) ))
@@ -21,11 +21,14 @@ ab_one() {  # VARIANT NAME [prefill options ...]
   local extra=() jar=$AB_JAR
   if [ "$v" = a ] && [ -n "${AB_JAR_A:-}" ]; then
     jar=$AB_JAR_A
-  elif [ "$v" = a ]; then
-    extra=(--impl-choices "${AB_CHOICES_DIR:-$(dirname "$AB_JAR")}/${CH:?set CH to the candidate choices file}")
-    [ "${AB_PIN_LAYOUT:-0}" = 1 ] && extra+=(--layout-with bundled)
-  elif [ "${AB_PIN_LAYOUT:-0}" = 1 ]; then
-    extra=(--layout-with "${AB_CHOICES_DIR:-$(dirname "$AB_JAR")}/${CH:?set CH to the candidate choices file}")
+  elif [ "$v" = a ] || [ "${AB_PIN_LAYOUT:-0}" = 1 ]; then
+    local ch="${AB_CHOICES_DIR:-$(dirname "$AB_JAR")}/${CH:?set CH to the candidate choices file}"
+    if [ "$v" = a ]; then
+      extra=(--impl-choices "$ch")
+      [ "${AB_PIN_LAYOUT:-0}" = 1 ] && extra+=(--layout-with bundled)
+    else
+      extra=(--layout-with "$ch")
+    fi
   fi
   timeout "$(ab_left 60)" java --enable-native-access=ALL-UNNAMED -jar "$jar" prefill --no-progress "${extra[@]}" "$@" \
     --json "$out" > "${out%.json}.txt" 2>&1 || echo "$out failed"

@@ -295,7 +295,7 @@ final class PrefillCommand implements Callable<Integer> {
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
                             RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options, engine), options.pdl() && options.libraryEdges(),
-                            hostTiming().recorded(), firstTokens().recorded(), warmupMs, primeMs, layoutIdentity(layoutWith)),
+                            hostTiming().recorded(), firstTokens().recorded(), warmupMs, primeMs, layoutIdentity(layoutWith, options)),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports, engine::decodeCaptureReport, engine::freshCaptureReport));
@@ -518,13 +518,16 @@ final class PrefillCommand implements Callable<Integer> {
     /**
      * What a run records of --layout-with: null without it (the layout covers the run's own plans, as every run before
      * the option did), else each source with its choices' digest — the digest of the whole file, since any row of it may
-     * add a plan to the layout.
+     * add a plan to the layout. The digests are of the choices {@code options} laid out (read once, by engineOptions), named
+     * by the --layout-with values in their order.
      */
-    static String layoutIdentity(List<String> layoutWith) {
+    static String layoutIdentity(List<String> layoutWith, EngineOptions options) {
         if (layoutWith.isEmpty()) return null;
         List<String> parts = new ArrayList<>();
-        for (String v : layoutWith)
-            parts.add(layoutChoices(v).identity(LAYOUT_BUNDLED.equals(v) ? "bundled" : "file " + Path.of(v).getFileName()));
+        for (int i = 0; i < layoutWith.size(); i++) {
+            String v = layoutWith.get(i);
+            parts.add(options.layoutWith().get(i).identity(LAYOUT_BUNDLED.equals(v) ? "bundled" : "file " + Path.of(v).getFileName()));
+        }
         return RunConfig.LAYOUT_OWN + " + " + String.join(" + ", parts);
     }
 

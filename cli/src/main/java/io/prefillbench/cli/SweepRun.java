@@ -111,7 +111,7 @@ final class SweepRun {
                     new SweepConfig(m.name(), PrefillCommand.shape(m), range.from(), range.to(), range.step(), range.sequences(),
                             cmd.maxNumSeqs, cmd.maxModelLen, warmup, iterations, cmd.seed, cmd.pdl,
                             "bucket-invariant (ours, split-K per capture bucket); " + PrefillCommand.choicesIdentity(cmd.implChoices, options, engine)
-                                    + (cmd.layoutWith.isEmpty() ? "" : "; layout: " + PrefillCommand.layoutIdentity(cmd.layoutWith)),
+                                    + (cmd.layoutWith.isEmpty() ? "" : "; layout: " + PrefillCommand.layoutIdentity(cmd.layoutWith, options)),
                             cmd.hostTiming().recorded(), cmd.firstTokens().recorded(), cmd.warmupMs, cmd.primeMs),
                     points, throttling);
             stdout.print(markdown(r));

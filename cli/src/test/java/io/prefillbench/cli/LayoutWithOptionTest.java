@@ -19,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** prefill --layout-with: parsed, turned into engine options, recorded with each source's digest, refused when unreadable. */
 class LayoutWithOptionTest {
+    /** The record of a run given these --layout-with values: the choices read as prefill reads them, then their identity. */
+    private static String identity(List<String> values) {
+        return PrefillCommand.layoutIdentity(values, PrefillCommand.engineOptions(null, 0, true, true, values));
+    }
+
     @Test
     void repeatedValuesReachTheEngineOptionsInOrder(@TempDir Path dir) throws Exception {
         PrefillCommand cmd = new PrefillCommand();
@@ -35,14 +40,14 @@ class LayoutWithOptionTest {
 
     @Test
     void theRecordNamesEachSourceWithItsDigest(@TempDir Path dir) throws Exception {
-        assertNull(PrefillCommand.layoutIdentity(List.of()), "without the option the field is absent, as in older files");
+        assertNull(identity(List.of()), "without the option the field is absent, as in older files");
         Path file = dir.resolve("other.json");
         Files.writeString(file, ImplChoices.none().toJson());
-        String both = PrefillCommand.layoutIdentity(List.of("bundled", file.toString()));
+        String both = identity(List.of("bundled", file.toString()));
         assertEquals(RunConfig.LAYOUT_OWN + " + " + ImplChoices.bundled().identity("bundled") + " + " + ImplChoices.none().identity("file other.json"), both);
         // another file's rows, another record: the gate tells the two runs apart
         Files.writeString(file, ImplChoices.bundled().toJson());
-        assertNotEquals(both, PrefillCommand.layoutIdentity(List.of("bundled", file.toString())));
+        assertNotEquals(both, identity(List.of("bundled", file.toString())));
     }
 
     @Test
@@ -59,7 +64,7 @@ class LayoutWithOptionTest {
         assertEquals(RunConfig.LAYOUT_OWN, c.conditions().get("layoutWith"));
         RunConfig with = new RunConfig(c.model(), c.modelShape(), c.sizes(), c.maxNumSeqs(), c.warmup(), c.iterations(), c.seed(), c.gemm(),
                 c.maxModelLen(), c.timedBy(), c.pdl(), c.padRatio(), c.padSlack(), c.modeOrder(), c.slowdownCycles(), c.implChoices(),
-                c.libraryEdges(), c.hostTiming(), c.firstTokens(), c.warmupMs(), c.primeMs(), PrefillCommand.layoutIdentity(List.of("bundled")));
+                c.libraryEdges(), c.hostTiming(), c.firstTokens(), c.warmupMs(), c.primeMs(), identity(List.of("bundled")));
         assertNotEquals(c.conditions(), with.conditions(), "a pinned layout is a run condition the gate compares");
     }
 }
