@@ -3121,6 +3121,54 @@ static void test_ring_k128() {
               });
 }
 
+// The 16-row half-width tile with 256-deep stages (s39: gemm_bf16_stream_m16_n32k256s3 / _s4, exported) against the six-stage
+// half-width kernel at the same splits — C and every partial plane bit for bit (each stage's two 128-deep blocks divided over
+// the k-warps as the 128-deep tile's stages), PDL back-to-back times — and, time only, the kernel each shape runs at 16 in the
+// bundled rows (mode ring256): ERNIE-4.5-0.3B's gate_up (SiLU, unsplit) and down, Llama-3.2-1B's down, o and gate_up, where
+// half the splits on 32-column tiles keep the 64-column tile's block count and halve the planes its norm reads.
+static void test_ring_n32k256() {
+  Rng r(39);
+  typedef void (*GK)(GemmParams);
+  struct Sh { int n, k, splits; bool silu; const char *what; GK bundled; int bundled_bn, bundled_splits, bundled_smem; };
+  const Sh shapes[] = {
+      {6144, 1024, 1, true, "ernie gate_up silu", gemm_bf16_stream_m16_n32_silu, 32, 1, PREFILL_GEMM_STREAM_N32_SMEM_M16},
+      {1024, 3072, 4, false, "ernie down s4", gemm_bf16_stream_m16_n32, 32, 8, PREFILL_GEMM_STREAM_N32_SMEM_M16},
+      {1024, 3072, 12, false, "ernie down s12", gemm_bf16_stream_m16_n32, 32, 8, PREFILL_GEMM_STREAM_N32_SMEM_M16},
+      {2048, 8192, 4, false, "llama down s4", gemm_bf16_stream_m16k128s4, 64, 8, PREFILL_GEMM_STREAM_K128S4_SMEM_M16},
+      {2048, 8192, 8, false, "llama down s8", gemm_bf16_stream_m16k128s4, 64, 8, PREFILL_GEMM_STREAM_K128S4_SMEM_M16},
+      {2048, 2048, 4, false, "llama o s4", gemm_bf16_stream_m16k128s4, 64, 8, PREFILL_GEMM_STREAM_K128S4_SMEM_M16},
+      {2048, 2048, 8, false, "llama o s8", gemm_bf16_stream_m16k128s4, 64, 8, PREFILL_GEMM_STREAM_K128S4_SMEM_M16},
+      {16384, 2048, 1, true, "llama gate_up silu", gemm_bf16_stream_m16k128s4_silu, 64, 1, PREFILL_GEMM_STREAM_K128S4_SMEM_M16},
+  };
+  const GK cands[2] = {gemm_bf16_stream_m16_n32k256s3, gemm_bf16_stream_m16_n32k256s4};
+  const GK cands_silu[2] = {gemm_bf16_stream_m16_n32k256s3_silu, gemm_bf16_stream_m16_n32k256s4_silu};
+  const int smem[2] = {PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16, PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16};
+  for (int i = 0; i < 2; i++) {
+    CK(cudaFuncSetAttribute(cands[i], cudaFuncAttributeMaxDynamicSharedMemorySize, smem[i]));
+    CK(cudaFuncSetAttribute(cands_silu[i], cudaFuncAttributeMaxDynamicSharedMemorySize, smem[i]));
+  }
+  for (const Sh &sh : shapes) {
+    const int m = 16, n = sh.n, k = sh.k, S = sh.splits, SB = sh.bundled_splits;
+    auto A = rand_bf16((size_t)m * k, r, 1.f), Wt = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
+    Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * n);
+    Dev<float> dP((size_t)std::max(S, SB) * m * n);
+    Dev<int32_t> dm = dev_scalar(10);
+    const GemmParams p{dA.p, dW.p, dC.p, S > 1 ? dP.p : nullptr, dm.p, m, n, k, k, k, sh.silu ? n / 2 : n, S};
+    const GemmParams pb{dA.p, dW.p, dC.p, SB > 1 ? dP.p : nullptr, dm.p, m, n, k, k, k, sh.silu ? n / 2 : n, SB};
+    const std::string tag = std::string(sh.what) + " n" + std::to_string(n) + " k" + std::to_string(k) + " s" + std::to_string(S);
+    const dim3 grid(n / PREFILL_GEMM_STREAM_N32_BN, 1, S), block(PREFILL_GEMM_STREAM_THREADS);
+    CK(cudaFuncSetAttribute(sh.bundled, cudaFuncAttributeMaxDynamicSharedMemorySize, sh.bundled_smem));
+    for (int i = 0; i < 2; i++)
+      record_ring_pair(std::string(i == 0 ? "n32k256s3 " : "n32k256s4 ") + tag + " == n32 six stages bits (m_dev 10)", grid, p,
+                       sh.silu ? gemm_bf16_stream_m16_n32_silu : gemm_bf16_stream_m16_n32, PREFILL_GEMM_STREAM_N32_SMEM_M16,
+                       sh.silu ? cands_silu[i] : cands[i], smem[i], dC, dP);
+    const double tb = time_us([&](int) { launch_ex(sh.bundled, dim3(n / sh.bundled_bn, 1, SB), block, sh.bundled_smem, 0, true, pb); });
+    record(tag + " bundled kernel (time only)", Cmp{true, 0.0, 0, 1}, tb,
+           fmt("PDL back to back; bundled tile n%d", sh.bundled_bn) + fmt(" s%d", SB) + fmt(" | planes %d KB", SB > 1 ? SB * m * n * 4 / 1024 : 0) +
+               fmt(" vs %d KB", S > 1 ? S * m * n * 4 / 1024 : 0));
+  }
+}
+
 // ================================================================ attention folded into o (v74)
 // gemm_bf16_stream_m16_n32_attn: o at <= 16 rows computing the attention of its k range (two q heads) from the qkv rows
 // itself (fresh prompts: every key is one of the batch's rows). Kernel: its fp32 partial planes summed against a float64
@@ -3393,6 +3441,7 @@ int main(int argc, char **argv) {
   if (want("csum")) test_csum();
   if (want("n32")) { test_n32(); test_ring_s5(); }
   if (only == "ringk") test_ring_k128();
+  if (only == "ring256") test_ring_n32k256();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();
   if (want("table")) test_table();

@@ -90,6 +90,12 @@ extern "C" {
  * GEMM_STREAM_N32_BK issued whole before the PDL wait); the same contract, grid and bits as gemm_bf16_stream_m16_n32 /
  * _m16_n32_silu, PREFILL_GEMM_STREAM_N32S9_SMEM_M16 bytes of dynamic shared memory. */
 #define PREFILL_GEMM_STREAM_N32S9_SMEM_M16 110592
+/* gemm_bf16_stream_m16_n32k256s3 / _m16_n32k256s4 and their _silu forms (s39): the 16-row half-width kernels with 256-deep k
+ * stages (16 KB of weights per stage instead of 8 KB) at three / four stages, PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16 /
+ * _S4_SMEM_M16 bytes. The two k-warps divide each stage's two 128-deep blocks as the 128-deep tile divides its stages: the same
+ * contract, grid and bits as gemm_bf16_stream_m16_n32 / _m16_n32_silu, with (k / splits) % PREFILL_GEMM_STREAM_K256_BK == 0. */
+#define PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16 73728
+#define PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16 98304
 /* gemm_bf16_stream_m16_n16 (v75): the same contract on 16-column tiles at capacity 16 — grid (ceil(n / GEMM_STREAM_N16_BN),
  * 1, splits), GEMM_STREAM_THREADS threads, PREFILL_GEMM_STREAM_N16_SMEM_M16 bytes, (k / splits) % GEMM_STREAM_N32_BK == 0;
  * four warps per stage's k (summed in warp order): bits depend on (k, splits) and this tile only.

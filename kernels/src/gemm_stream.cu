@@ -26,10 +26,12 @@
 #include "common.cuh"
 
 // Tile configuration: MCAP rows x BN weight rows per block, BK k per stage, STAGES stages, warps
-// arranged WM (rows) x WN (columns) x WK (k steps within a stage).
-template <int MCAP_, int BN_, int BK_, int STAGES_, int WM_, int WN_, int WK_, int WLOAD_, int ALOAD_ = 0>
+// arranged WM (rows) x WN (columns) x WK (k steps within a stage). KORD: the k block the k-warps divide among
+// themselves (BK unless a deeper stage keeps a shallower tile's k order: k-warp w takes the w-th part of every
+// KORD-deep block, so a stage of two 128-deep blocks sums each output in the 128-deep tile's order and bits).
+template <int MCAP_, int BN_, int BK_, int STAGES_, int WM_, int WN_, int WK_, int WLOAD_, int ALOAD_ = 0, int KORD_ = BK_>
 struct PkStreamCfg {
-  static constexpr int MCAP = MCAP_, BN = BN_, BK = BK_, STAGES = STAGES_, WM = WM_, WN = WN_, WK = WK_;
+  static constexpr int MCAP = MCAP_, BN = BN_, BK = BK_, STAGES = STAGES_, WM = WM_, WN = WN_, WK = WK_, KORD = KORD_;
   // A (activations) of the first STAGES-1 stages, loaded right after griddepcontrol.wait by
   // 0: cp.async; 1: plain 16-byte loads to registers, then shared stores (not queued behind the
   // weight cp.asyncs of this and the next kernel, which the SM serves at a capped rate).
@@ -41,6 +43,7 @@ struct PkStreamCfg {
   static constexpr int TM = MCAP / WM, TN = BN / WN;       // warp tile
   static constexpr int MT = TM / 16, NT = TN / 8;           // m16 / n8 mma tiles per warp
   static constexpr int KW = BK / 16 / WK;                   // k16 steps per warp per stage
+  static constexpr int KS0 = KORD / 16 / WK;                // ... per warp per KORD-deep block
   static constexpr int CPR = BK / 8;                        // 16-byte chunks per smem row
   static constexpr int AROW = BK * 2;                       // bytes per A row in smem (swizzled)
   static constexpr int WROW = WLOAD == 2 ? BK * 2 + 16 : BK * 2;  // bulk rows are padded, not swizzled
@@ -52,6 +55,7 @@ struct PkStreamCfg {
   static_assert((BN * CPR) % THREADS == 0 && THREADS % CPR == 0, "load mapping");
   static_assert(WLOAD != 2 || BN % 32 == 0, "bulk: one warp issues BN rows");
   static_assert((WK - 1) * MCAP * BN * 4 <= BAR_OFF, "k-warp reduction fits in the pipeline smem");
+  static_assert(BK % KORD == 0 && (KORD / 16) % WK == 0, "a stage holds whole KORD-deep blocks, split evenly over the k-warps");
 };
 
 // Byte offset of 16-byte chunk ch of row r in a swizzled tile with rowb bytes per row.
@@ -804,7 +808,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
     const uint32_t a_st = sA + st * A_ST, w_st = sW + st * W_ST;
 #pragma unroll
     for (int kk = 0; kk < KW; kk++) {
-      const int ks = wk * KW + kk;  // k16 step within the stage
+      constexpr int KS0 = C::KS0;
+      const int ks = (kk / KS0) * (KS0 * WK) + wk * KS0 + kk % KS0;  // k16 step within the stage (wk * KW + kk where KORD == BK)
       uint32_t af[MT][4], bf[NT][2];
 #pragma unroll
       for (int mt = 0; mt < MT; mt++)
@@ -1079,6 +1084,26 @@ extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_b
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32s9_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM16N32S9, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
+}
+// The 16-row half-width tile with 256-deep stages (s39): 16 KB of weights per stage, the per-block copy rate v83 bought the
+// plain tile, at the half-width tile's block count; each stage two 128-deep k blocks divided over the k-warps as
+// PkStreamM16N32's stages are (KORD 128), so the same bits. Three stages keep the six-stage kernel's 72 KB; four take 96 KB.
+typedef PkStreamCfg<16, 32, 256, 3, 1, 2, 2, 0, 0, 128> PkStreamM16N32K256S3;
+typedef PkStreamCfg<16, 32, 256, 4, 1, 2, 2, 0, 0, 128> PkStreamM16N32K256S4;
+static_assert(pk_stream_exported<PkStreamM16N32K256S3>(PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16, PREFILL_GEMM_STREAM_N32_BN, PREFILL_GEMM_STREAM_K256_BK) &&
+                  pk_stream_exported<PkStreamM16N32K256S4>(PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16, PREFILL_GEMM_STREAM_N32_BN, PREFILL_GEMM_STREAM_K256_BK),
+              "exported 256-deep half-width configurations");
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32k256s3(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32K256S3, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32k256s3_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32K256S3, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32k256s4(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32K256S4, PK_TRIG_ENTRY>(p, pk_stream_smem);
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_n32k256s4_silu(GemmParams p) {
+  pk_gemm_stream_impl<PkStreamM16N32K256S4, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);
 }
 extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_n32_silu(GemmParams p) {
   pk_gemm_stream_impl<PkStreamM32N32, PK_TRIG_ENTRY, PK_EPI_SILU>(p, pk_stream_smem);

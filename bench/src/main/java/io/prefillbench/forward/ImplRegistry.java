@@ -230,6 +230,13 @@ public final class ImplRegistry {
      * Never a default.
      */
     public static final String GEMM_STREAM_M16K128S4 = "gemm_bf16_stream_m16k128s4", GEMM_STREAM_M16K128S4_SILU = GEMM_STREAM_M16K128S4 + "_silu";
+    /**
+     * The 16-row half-width tile with 256-deep k stages at three and four stages and their SiLU forms (s39): 16 KB of weights per
+     * stage instead of 8 KB at the half-width tile's block count (73728 / 98304 bytes); the six-stage half-width kernels' grid and
+     * bits, splits whose k slice is whole 256-deep steps. Never a default.
+     */
+    public static final String GEMM_STREAM_M16_N32K256S3 = "gemm_bf16_stream_m16_n32k256s3", GEMM_STREAM_M16_N32K256S3_SILU = GEMM_STREAM_M16_N32K256S3 + "_silu",
+            GEMM_STREAM_M16_N32K256S4 = "gemm_bf16_stream_m16_n32k256s4", GEMM_STREAM_M16_N32K256S4_SILU = GEMM_STREAM_M16_N32K256S4 + "_silu";
     private static final Set<Impl.Attr> PDL = EnumSet.of(Impl.Attr.PDL);
     /** Suffix of the streaming kernels' fused (SiLU * up) forms. */
     private static final String STREAM_SILU = "_silu";
@@ -328,6 +335,12 @@ public final class ImplRegistry {
             // the plain 16-row tile with 128-deep stages at four stages and its SiLU form (s38; a measurements row): never a default
             streamRing(GEMM_STREAM_M16K128S4, StreamTiling.BN, KernelConstants.GEMM_STREAM_K128S4_SMEM_M16, false, ImplRegistry::streamSplits),
             streamRing(GEMM_STREAM_M16K128S4_SILU, StreamTiling.BN, KernelConstants.GEMM_STREAM_K128S4_SMEM_M16, true, ImplRegistry::one),
+            // the 16-row half-width tile with 256-deep stages at three and four stages and their SiLU forms (s39; a measurements
+            // row, silu_into_gate_up): never a default
+            streamRing(GEMM_STREAM_M16_N32K256S3, StreamTiling.N32_BN, StreamTiling.K256_BK, KernelConstants.GEMM_STREAM_N32K256S3_SMEM_M16, false, ImplRegistry::halfWidthSplits),
+            streamRing(GEMM_STREAM_M16_N32K256S3_SILU, StreamTiling.N32_BN, StreamTiling.K256_BK, KernelConstants.GEMM_STREAM_N32K256S3_SMEM_M16, true, ImplRegistry::one),
+            streamRing(GEMM_STREAM_M16_N32K256S4, StreamTiling.N32_BN, StreamTiling.K256_BK, KernelConstants.GEMM_STREAM_N32K256S4_SMEM_M16, false, ImplRegistry::halfWidthSplits),
+            streamRing(GEMM_STREAM_M16_N32K256S4_SILU, StreamTiling.N32_BN, StreamTiling.K256_BK, KernelConstants.GEMM_STREAM_N32K256S4_SMEM_M16, true, ImplRegistry::one),
             new Impl("gemm_bf16", OpKind.GEMM, "gemm_bf16", KernelConstants.GEMM_THREADS, 0, PDL,
                     "bits depend on (k, splits) only: never on m, the real row count, the tile or the block",
                     (op, k) -> !GemmTiling.choose(op.n(), op.k(), k.capacity(op.rows()), k.smCount()).large(),
@@ -562,6 +575,8 @@ public final class ImplRegistry {
         m.put(GEMM_STREAM_M16_N32S9, GEMM_STREAM_M16_N32S9_SILU);
         m.put(GEMM_STREAM_M16S5, GEMM_STREAM_M16S5_SILU);
         m.put(GEMM_STREAM_M16K128S4, GEMM_STREAM_M16K128S4_SILU);
+        m.put(GEMM_STREAM_M16_N32K256S3, GEMM_STREAM_M16_N32K256S3_SILU);
+        m.put(GEMM_STREAM_M16_N32K256S4, GEMM_STREAM_M16_N32K256S4_SILU);
         m.put(Fusion.ANY, "gemm_bf16_silu");
         m.put("gemm_bf16_large", "gemm_bf16_large_silu");
         for (TmaTile t : TmaTile.ALL) m.put(t.name(), t.name() + TMA_SILU);
@@ -800,20 +815,25 @@ public final class ImplRegistry {
      * kernel's default split rule.
      */
     private static Impl streamRing(String name, int bn, int smem, boolean silu, Impl.SplitRule splits) {
+        return streamRing(name, bn, StreamTiling.N32_BK, smem, silu, splits);
+    }
+
+    /** As above, on stages {@code bk} deep: a split's k slice must be whole {@code bk}-deep steps. */
+    private static Impl streamRing(String name, int bn, int bk, int smem, boolean silu, Impl.SplitRule splits) {
         StreamTiling.Variant v = StreamTiling.Variant.M16;
         if (!silu) {
             return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, smem, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                     "bits depend on (k, splits) only: the six-stage kernel of its tile's k order; never on the real row count",
-                    (op, k) -> false, (op, k, s, d) -> tileGrid(v, bn, name, op, k, s),
+                    (op, k) -> false, (op, k, s, d) -> tileGrid(v, bn, bk, name, op, k, s),
                     splits, true, null, ImplRegistry::bindGemm);
         }
         return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, smem, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
                 "bits depend on k only: the six-stage SiLU kernel of its tile's (one split, gate and up rounded to bf16, then silu_mul's "
                         + "arithmetic); never on the real row count",
-                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && tileRefusal(v, bn, op, k, 1) == null && gateUpInterleavable(op, k),
+                (op, k) -> k.arch() >= StreamTiling.DEFAULT_MIN_ARCH && tileRefusal(v, bn, bk, op, k, 1) == null && gateUpInterleavable(op, k),
                 (op, k, s, d) -> {
                     if (s != 1) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " is never split, the row asks " + s);
-                    return tileGrid(v, bn, name, op, k, 1);
+                    return tileGrid(v, bn, bk, name, op, k, 1);
                 }, splits, false, null, ImplRegistry::bindGemmSilu);
     }
 
@@ -832,18 +852,28 @@ public final class ImplRegistry {
      * {@code splits} here, or null when it can: the variant's rows, whole tiles, whole 128-deep k steps.
      */
     private static String tileRefusal(StreamTiling.Variant v, int bn, Op op, CaptureKey k, int splits) {
+        return tileRefusal(v, bn, StreamTiling.N32_BK, op, k, splits);
+    }
+
+    /** As above for a tile whose stages are {@code bk} deep. */
+    private static String tileRefusal(StreamTiling.Variant v, int bn, int bk, Op op, CaptureKey k, int splits) {
         return k.arch() < StreamTiling.MIN_ARCH ? "needs sm_80 or newer, this device is sm_" + k.arch()
                 : StreamTiling.variant(k.capacity(op.rows())).orElse(null) != v ? "holds " + v.rows() + " rows; this bucket's capacity is "
                         + k.capacity(op.rows()) + " (name a kernel that holds that capacity)"
-                : op.n() % bn != 0 || splits < 1 || op.k() % (splits * StreamTiling.N32_BK) != 0
-                        ? "needs n in whole " + bn + "-column tiles and k / splits in whole " + StreamTiling.N32_BK
+                : op.n() % bn != 0 || splits < 1 || op.k() % (splits * bk) != 0
+                        ? "needs n in whole " + bn + "-column tiles and k / splits in whole " + bk
                                 + " steps: n " + op.n() + ", k " + op.k() + ", splits " + splits
                 : null;
     }
 
     /** (n / bn, 1, splits) for the streaming implementation {@code name} on {@code bn}-column tiles, after {@link #tileRefusal}. */
     private static Grid tileGrid(StreamTiling.Variant v, int bn, String name, Op op, CaptureKey k, int splits) {
-        String why = tileRefusal(v, bn, op, k, splits);
+        return tileGrid(v, bn, StreamTiling.N32_BK, name, op, k, splits);
+    }
+
+    /** As above for a tile whose stages are {@code bk} deep. */
+    private static Grid tileGrid(StreamTiling.Variant v, int bn, int bk, String name, Op op, CaptureKey k, int splits) {
+        String why = tileRefusal(v, bn, bk, op, k, splits);
         if (why != null) throw new IllegalArgumentException(op.name() + " at size " + k.size() + ": " + name + " " + why);
         return new Grid(Grid.fixed(op.n() / bn), Grid.fixed(1), Grid.fixed(splits));
     }

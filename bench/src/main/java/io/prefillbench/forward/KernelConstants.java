@@ -48,6 +48,8 @@ public final class KernelConstants {
     public static final int GEMM_STREAM_N32S9_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_N32S9_SMEM_M16();
     public static final int GEMM_STREAM_S5_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_S5_SMEM_M16();
     public static final int GEMM_STREAM_K128S4_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_K128S4_SMEM_M16();
+    public static final int GEMM_STREAM_N32K256S3_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16();
+    public static final int GEMM_STREAM_N32K256S4_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16();
     public static final int GEMM_STREAM_K256_SMEM_M16 = Kernels.PREFILL_GEMM_STREAM_K256_SMEM_M16();
     public static final int PREFETCH_MAX_TENSORS = Kernels.PREFILL_PREFETCH_MAX_TENSORS();
     /** Gate/up weight rows interleave in groups of this many (the fused SiLU epilogue's layout). */

@@ -51,6 +51,32 @@ public class RingDepthTest {
         return base.withGemm(gemm).withFusions(fusions);
     }
 
+    /**
+     * {@code base} with ERNIE-4.5-0.3B's gate_up (6144 x 1024, unsplit, SiLU fused) at 1..16 on {@code impl}, one of the 256-deep
+     * half-width kernels (s39); down keeps its bundled row (its 8 splits leave 384-deep k slices, not whole 256-deep steps).
+     */
+    public static ImplChoices ernieK256GateUpRows(ImplChoices base, String impl) {
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
+        gemm.add(0, new ImplChoices.GemmRow(6144, 1024, 1, 90, impl, 1, "test", null, 16));
+        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions().stream()
+                .filter(r -> !(r.fusion().equals(ImplRegistry.SILU_INTO_GATE_UP) && r.m() <= 16)).toList());
+        fusions.add(0, new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, impl, 6144, 1024, null));
+        return base.withGemm(gemm).withFusions(fusions);
+    }
+
+    /**
+     * {@code base} with Llama-3.2-1B's down (2048 x 8192) and o (2048 x 2048) at 1..16 on the half-width kernel {@code impl} at
+     * {@code splits}, every graph (s39: the 256-deep half-width tile at half the 64-column tile's splits keeps its block count
+     * and halves the planes the norms read; {@code gemm_bf16_stream_m16_n32} at the same splits is its bit reference).
+     */
+    public static ImplChoices llamaHalfWidthRows(ImplChoices base, String impl, int splits) {
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm().stream()
+                .filter(r -> !(r.m() <= 16 && r.n() == 2048 && (r.k() == 8192 || r.k() == 2048))).toList());
+        gemm.add(0, new ImplChoices.GemmRow(2048, 8192, 1, 90, impl, splits, "test", null, 16));
+        gemm.add(0, new ImplChoices.GemmRow(2048, 2048, 1, 90, impl, splits, "test", null, 16));
+        return base.withGemm(gemm);
+    }
+
     /** Llama-3.2-1B's gate_up (SiLU fused) and down at 1..16 on the six-stage plain tile: the rows before s38, the reference. */
     static ImplChoices sixStageRows(ImplChoices base) {
         return ringRows(base, "gemm_bf16_stream_m16", 2 * 8192, 2048, 8192, 8);
@@ -119,5 +145,38 @@ public class RingDepthTest {
         ImplChoices s = nineStageRows(ImplChoices.bundled()).withGemm(split);
         RuntimeException e = assertThrows(RuntimeException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, r, s));
         assertTrue(e.getMessage().contains("gemm_bf16_stream_m16_n32s9_silu"), e.getMessage());
+    }
+
+    @Test
+    void k256RowsKeepTheHalfWidthGridsAndRefuseAPartStep() {
+        ImplRegistry r = ImplRegistry.standard();
+        LoweredPlan q = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, r, ImplChoices.bundled()).plan(16);
+        assertEquals("gemm_bf16_stream_m16_n32_silu", q.op("L0.gate_up").impl().name(), "the reference");
+        for (String impl : List.of(ImplRegistry.GEMM_STREAM_M16_N32K256S3, ImplRegistry.GEMM_STREAM_M16_N32K256S4)) {
+            LoweredForward f = ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, r, ernieK256GateUpRows(ImplChoices.bundled(), impl));
+            LoweredPlan p = f.plan(16);
+            LoweredOp gu = p.op("L0.gate_up");
+            assertEquals(impl + "_silu", gu.impl().name());
+            assertEquals(List.of("L0.silu_mul"), gu.fused());
+            assertEquals(impl.endsWith("s3") ? 73728 : 98304, gu.impl().dynamicSmem());
+            assertArrayEquals(q.op("L0.gate_up").grid().atCapacity(q.key()), gu.grid().atCapacity(p.key()), "the six-stage grid");
+            assertEquals(q.op("L0.down").impl().name(), p.op("L0.down").impl().name(), "down keeps its row");
+            assertEquals(List.of(), LayoutCheck.violations(f.everyPlan(), f.layout()));
+            assertFalse(r.defaultFor(gu.op(), p.key()).name().contains("k256"), "never a default");
+        }
+        // Llama's down and o at 4 splits: 64 half-width column tiles x 4 = the 64-column tile's 256 blocks at 8 splits
+        LoweredPlan l = ForwardTestSupport.lower("llama-3.2-1b", "16", 16, 132, r,
+                llamaHalfWidthRows(ImplChoices.bundled(), ImplRegistry.GEMM_STREAM_M16_N32K256S4, 4)).plan(16);
+        for (String op : List.of("L0.down", "L0.o")) {
+            assertEquals(ImplRegistry.GEMM_STREAM_M16_N32K256S4, l.op(op).impl().name(), op);
+            assertEquals(4, l.op(op).splits(), op);
+            assertArrayEquals(new int[] {64, 1, 4}, l.op(op).grid().atCapacity(l.key()), op);
+        }
+        // ERNIE's down at its bundled 8 splits: 384-deep slices, not whole 256-deep steps — refused, naming the kernel
+        List<ImplChoices.GemmRow> part = new ArrayList<>(ImplChoices.bundled().gemm());
+        part.add(0, new ImplChoices.GemmRow(1024, 3072, 1, 90, ImplRegistry.GEMM_STREAM_M16_N32K256S3, 8, "test", null, 16));
+        ImplChoices bad = ImplChoices.bundled().withGemm(part);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ForwardTestSupport.lower("ernie-4.5-0.3b", "16", 16, 132, r, bad));
+        assertTrue(e.getMessage().contains(ImplRegistry.GEMM_STREAM_M16_N32K256S3) && e.getMessage().contains("256"), e.getMessage());
     }
 }

@@ -293,6 +293,24 @@ public class Kernels extends Kernels$shared {
     public static int PREFILL_GEMM_STREAM_N32S9_SMEM_M16() {
         return PREFILL_GEMM_STREAM_N32S9_SMEM_M16;
     }
+    private static final int PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16 = (int)73728L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16 73728
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_N32K256S3_SMEM_M16;
+    }
+    private static final int PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16 = (int)98304L;
+    /**
+     * {@snippet lang=c :
+     * #define PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16 98304
+     * }
+     */
+    public static int PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16() {
+        return PREFILL_GEMM_STREAM_N32K256S4_SMEM_M16;
+    }
     private static final int PREFILL_GEMM_STREAM_N16_BN = (int)16L;
     /**
      * {@snippet lang=c :
