@@ -1878,6 +1878,10 @@ static int g_layer_cluster = 1;
 // PK_CSUM=1: in the fused chains every streaming GEMM split along k reduces its splits in a cluster
 // (gemm_bf16_stream_mXX_csum) and writes one partial plane, which its consumer reads at splits = 1 (the same bits).
 static bool g_csum = false;
+// PK_NORM_SMEM=BYTES (mode pdl): the chain's input and post norms launched with that much dynamic shared memory, which
+// they never touch, so no block of the next GEMM (launched at the norm's entry to prefetch its weights) fits on a norm's SM
+// (s39: does that prefetch stream, queued on the norm's own SMs, set the norm link's cost?). 0: the plan's launch.
+static int g_norm_smem = 0;
 static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, const std::vector<const OpLine *> &ops, cudaStream_t st,
                                               bool pdl_on, bool fused) {
   typedef ChainModel CM;
@@ -1907,7 +1911,7 @@ static std::vector<std::string> enqueue_chain(ChainModel &M, ChainBatch &B, cons
     } else if (kind == "ADD_RMSNORM" && kernel == "add_rmsnorm" && (sfx == "input_norm" || sfx == "post_norm")) {
       const bool first = sfx == "input_norm" && l == 0;  // layer 0's input norm has no branch output to add
       const uint16_t *w = (sfx == "input_norm" ? M.n1.p : M.n2.p) + (size_t)l * H;
-      launch_ex(add_rmsnorm, grid, block, smem, st, pdl,
+      launch_ex(add_rmsnorm, grid, block, std::max(smem, (size_t)g_norm_smem), st, pdl,
                 AddRmsNormParams{first || pin ? nullptr : B.xo.p, pin ? B.part.p : nullptr, pin, B.tcap, B.res.p, w, B.h.p, B.ntok.p, H, 1e-6f});
     } else if (kind == "GEMM" && (kernel == "gemm_bf16" || kernel == "gemm_bf16_large" || kernel == "gemm_bf16_silu" ||
                                   kernel == "gemm_bf16_large_silu" || kernel.rfind("gemm_bf16_stream_m", 0) == 0)) {
@@ -2115,6 +2119,11 @@ static double graph_replay_us(cudaGraphExec_t ge, cudaStream_t st) {
 static void test_pdl() {
   printf("\n== PDL chain from the plan's op dump (18 layers + lm head; graph replay timings)\n");
   g_csum = getenv("PK_CSUM") && atoi(getenv("PK_CSUM")) != 0;
+  g_norm_smem = getenv("PK_NORM_SMEM") ? atoi(getenv("PK_NORM_SMEM")) : 0;
+  if (g_norm_smem > 0) {
+    CK(cudaFuncSetAttribute(add_rmsnorm, cudaFuncAttributeMaxDynamicSharedMemorySize, g_norm_smem));
+    printf("PK_NORM_SMEM: the input and post norms take %d bytes of dynamic shared memory (no next-GEMM block beside them)\n", g_norm_smem);
+  }
   if (g_csum) printf("PK_CSUM: the fused chains reduce every streaming GEMM's split-K in a cluster (gemm_bf16_stream_mXX_csum)\n");
   if (!load_plan_ops()) {
     printf("skipped: set PK_OPS to `bench.jar plan --model ernie-4.5-0.3b --sizes 16,512 --max-num-seqs 16 --dump-ops FILE`\n");
@@ -3164,8 +3173,9 @@ static void test_ring_n32k256() {
                        sh.silu ? cands_silu[i] : cands[i], smem[i], dC, dP);
     const double tb = time_us([&](int) { launch_ex(sh.bundled, dim3(n / sh.bundled_bn, 1, SB), block, sh.bundled_smem, 0, true, pb); });
     record(tag + " bundled kernel (time only)", Cmp{true, 0.0, 0, 1}, tb,
-           fmt("PDL back to back; bundled tile n%d", sh.bundled_bn) + fmt(" s%d", SB) + fmt(" | planes %d KB", SB > 1 ? SB * m * n * 4 / 1024 : 0) +
-               fmt(" vs %d KB", S > 1 ? S * m * n * 4 / 1024 : 0));
+           "PDL back to back; bundled tile n" + std::to_string(sh.bundled_bn) + " s" + std::to_string(SB) + " | its planes " +
+               std::to_string(SB > 1 ? SB * m * n * 4 / 1024 : 0) + " KB vs " + std::to_string(S > 1 ? S * m * n * 4 / 1024 : 0) + " KB at s" +
+               std::to_string(S));
   }
 }
 
