@@ -32,3 +32,11 @@ write("choices-ld3.json", "s39 candidate ld3: Llama's down at 1..16 on the 256-d
       [(2048, 8192, K + "3", 4, "prefill")])
 write("choices-lo3.json", "s39 candidate lo3: Llama's o at 1..16 on the 256-deep half-width tile at 3 stages, 4 splits, prompt batches",
       [(2048, 2048, K + "3", 4, "prefill")])
+# sn: the solo_norms switch at 1..16 on sm_90 (kernels/NOTES-forward.md v85): each norm followed by one of our GEMMs whose
+#   blocks all fit on the SMs the norm leaves runs its solo twin (unused shared memory: no block of that GEMM beside it).
+c = copy.deepcopy(bundled)
+src = "s39 candidate sn: solo_norms at 1..16 (the norms on SMs of their own where the next GEMM's blocks fit on the others)"
+c["fusions"] = [{"fusion": "solo_norms", "m": 1, "mMax": 16, "arch": 90, "source": src}] + c["fusions"]
+c["provenance"]["note"] = src + " (s39 candidate; the bundled rows of the jar otherwise)"
+json.dump(c, open(f"{out}/choices-sn.json", "w"), indent=1)
+print("choices-sn.json", len(c["fusions"]), "fusion rows")

@@ -202,6 +202,20 @@ public final class ImplRegistry {
      * fusion row of this name switches it on per size.
      */
     public static final String LAST_ROWS = "last_rows";
+    /**
+     * The norms on SMs of their own ({@link Lowering#soloNorms}, s39): a fusion row of this name switches it on per size; the
+     * norms there run their {@link #SOLO_SUFFIX} twins.
+     */
+    public static final String SOLO_NORMS = "solo_norms";
+    /** Suffix of an add_rmsnorm form's solo twin: the same kernel launched with {@link #SOLO_NORM_SMEM} of unused shared memory. */
+    public static final String SOLO_SUFFIX = "_solo";
+    /**
+     * Dynamic shared memory a solo norm asks for and never touches: an sm_90 SM's {@link #SM_SMEM_BYTES} less this and the
+     * block's reserve leaves 72448 bytes, so no block of 71.4 KB or more (the 16-row streaming tiles: 72-80 KB) fits beside it.
+     */
+    static final int SOLO_NORM_SMEM = 160000;
+    /** Shared memory of an sm_90 SM (228 KB) and what the driver reserves per resident block (1 KB). */
+    static final int SM_SMEM_BYTES = 233472, BLOCK_SMEM_RESERVE = 1024;
     /** argmax over a cluster per row (act.cu, v77). */
     public static final String ARGMAX_CLUSTER = "argmax_rows_cluster";
     /** Blocks of {@link #ARGMAX_CLUSTER}'s cluster: a row's eighth per SM (ERNIE-4.5-0.3B: 26 KB of 207). */
@@ -283,6 +297,9 @@ public final class ImplRegistry {
             // rows of 1025..2048 at 256 threads where the bucket's rows fit one wave at two blocks per SM (s17: two
             // chunks per thread at 128 threads load their split-K partials one chunk after the other)
             addRmsNorm("add_rmsnorm_256", 256, new WideNormRows()),
+            // both forms' solo twins (s39): reached through a solo_norms row only (Lowering.soloNorms)
+            soloNorm("add_rmsnorm_256", 256),
+            soloNorm("add_rmsnorm", 128),
             // 128 threads (launch bounds 128 x 4 blocks/SM: 128 registers, 8 split-K partials per thread in
             // flight, one wave of 512 rows); same bits as 256 threads for hidden <= 1024 (kernels/NOTES-forward.md v7)
             addRmsNorm("add_rmsnorm", 128, ImplRegistry::any),
@@ -472,6 +489,18 @@ public final class ImplRegistry {
         return new Impl(kernel, OpKind.ADD_RMSNORM, kernel, threads, 0, PDL, "row-local; reduction order fixed by blockDim ("
                 + threads + ") and hidden", supports, (op, k, s, d) -> Grid.of(Grid.over(op.rows(), 1)), ImplRegistry::one, true,
                 "x", ImplRegistry::bindNorm);
+    }
+
+    /**
+     * The solo twin of add_rmsnorm form {@code kernel}: the same kernel, block size and grid (so the same bits) launched with
+     * {@link #SOLO_NORM_SMEM} bytes of dynamic shared memory it never touches, so that no block of the next GEMM shares its SMs
+     * (kernels/NOTES-forward.md v85). Never a default: {@link Lowering#soloNorms} puts a norm on it where a row asks.
+     */
+    private static Impl soloNorm(String kernel, int threads) {
+        return new Impl(kernel + SOLO_SUFFIX, OpKind.ADD_RMSNORM, kernel, threads, SOLO_NORM_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "row-local; reduction order fixed by blockDim (" + threads + ") and hidden: " + kernel + "'s bits (its unused shared memory "
+                        + "changes where other blocks run, not what it computes)", (op, k) -> false,
+                (op, k, s, d) -> Grid.of(Grid.over(op.rows(), 1)), ImplRegistry::one, true, "x", ImplRegistry::bindNorm);
     }
 
     /**

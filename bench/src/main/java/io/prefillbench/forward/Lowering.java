@@ -58,6 +58,7 @@ public final class Lowering {
         ops = prefetchAhead(ops, key, registry, choices);
         ops = assignStreams(ops, program, key, registry, choices);
         ops = grids(ops, key, program.dims());
+        ops = soloNorms(ops, key, registry, choices);
         ops = serializeAfterTileMap(ops);
         checkTileMapFirst(ops, key);
         return new LoweredPlan(program, key, ops, workspaces, weights, choices.smemCarveout(key, program.dims()));
@@ -789,6 +790,38 @@ public final class Lowering {
     public static List<LoweredOp> grids(List<LoweredOp> in, CaptureKey key, ForwardProgram.Dims dims) {
         List<LoweredOp> out = new ArrayList<>();
         for (LoweredOp o : in) out.add(o.withGrid(o.impl().library() ? null : o.impl().grid().of(o.op(), key, o.splits(), dims)));
+        return out;
+    }
+
+    /**
+     * Pass 5a (s39, kernels/NOTES-forward.md v85): where an {@link ImplRegistry#SOLO_NORMS} fusion row is on for this key (sm_90
+     * only: the SM's shared memory is sm_90's), each add_rmsnorm whose next main-stream op is one of our GEMMs runs its solo
+     * twin: the same kernel with {@link ImplRegistry#SOLO_NORM_SMEM} bytes of shared memory it never touches. At the norm's
+     * entry the GEMM launches (PDL) and its blocks fill the free shared memory of every SM to stream weights before their wait
+     * — the norm's SMs too, where those copies queue ahead of the norm's partial-sum reads; a solo norm's SMs take none. Only
+     * where that GEMM's blocks all fit on the other SMs at once (none starts after the norm instead of beside it) and no block
+     * of it fits beside the solo norm anyway.
+     */
+    public static List<LoweredOp> soloNorms(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        if (key.arch() != 90 || !choices.fusion(ImplRegistry.SOLO_NORMS, key)) return in;
+        List<LoweredOp> out = new ArrayList<>(in);
+        for (int i = 0; i < out.size(); i++) {
+            LoweredOp norm = out.get(i);
+            if (norm.op().kind() != OpKind.ADD_RMSNORM || norm.stream() != 0 || norm.impl().name().endsWith(ImplRegistry.SOLO_SUFFIX)) continue;
+            int j = i + 1;
+            while (j < out.size() && out.get(j).stream() != 0) j++;
+            if (j == out.size()) continue;
+            LoweredOp gemm = out.get(j);
+            if (gemm.op().kind() != OpKind.GEMM || gemm.impl().library() || gemm.grid() == null) continue;
+            int gemmSlot = gemm.impl().dynamicSmem() + ImplRegistry.BLOCK_SMEM_RESERVE;
+            int besideSolo = ImplRegistry.SM_SMEM_BYTES - ImplRegistry.SOLO_NORM_SMEM - 2 * ImplRegistry.BLOCK_SMEM_RESERVE;
+            if (gemmSlot <= besideSolo) continue;  // a block of it would still share the norm's SM
+            int[] ng = norm.grid().atCapacity(key), gg = gemm.grid().atCapacity(key);
+            long gemmBlocks = (long) gg[0] * gg[1] * gg[2];
+            long perSm = ImplRegistry.SM_SMEM_BYTES / gemmSlot;
+            if (gemmBlocks > (long) (key.smCount() - ng[0] * ng[1] * ng[2]) * perSm) continue;  // some would start only after the norm
+            out.set(i, norm.withImpl(registry.byName(norm.impl().name() + ImplRegistry.SOLO_SUFFIX), norm.fused()));
+        }
         return out;
     }
 
