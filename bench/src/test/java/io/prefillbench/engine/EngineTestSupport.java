@@ -93,6 +93,23 @@ final class EngineTestSupport {
     }
 
     /**
+     * The reference logits of a bit comparison: each batch run eagerly (after poisoning the activations) on an engine opened
+     * with {@code options}; where {@code sm90} is not null the test is skipped on any device but sm_90 ({@code sm90} says why).
+     */
+    static List<float[][]> eagerLogits(EngineConfig cfg, EngineOptions options, List<List<SeqInput>> batches, String sm90) {
+        List<float[][]> want = new java.util.ArrayList<>();
+        try (PrefillEngine e = PrefillEngine.open(cfg, 0, options)) {
+            if (sm90 != null) org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, sm90);
+            for (List<SeqInput> b : batches) {
+                e.poisonActivations();
+                e.eager(b);
+                want.add(e.lastLogits());
+            }
+        }
+        return want;
+    }
+
+    /**
      * For each batch, eager then graph (each after poisoning the activations): every sequence's logits {@code want}'s bit for
      * bit ({@code against} names where those came from), then graph == eager on it ({@code label} leads the messages).
      */

@@ -5,7 +5,6 @@ import io.prefillbench.forward.ImplChoices;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -30,14 +29,7 @@ class LayoutWithGpuTest {
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 10);
         batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
         batches.add(EngineTestSupport.batch(rnd, new int[] {40, 20}, cfg.model().vocab()));
-        List<float[][]> want = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, own)) {
-            for (List<SeqInput> b : batches) {
-                e.poisonActivations();
-                e.eager(b);
-                want.add(e.lastLogits());
-            }
-        }
+        List<float[][]> want = EngineTestSupport.eagerLogits(cfg, own, batches, null);
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, pinned)) {
             e.capture(16);
             e.capture(64);

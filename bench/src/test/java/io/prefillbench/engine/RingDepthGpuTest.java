@@ -4,12 +4,10 @@ import io.prefillbench.GpuAssumptions;
 import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.ImplRegistry;
 import io.prefillbench.forward.RingDepthTest;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -37,15 +35,7 @@ class RingDepthGpuTest {
         Random rnd = new Random(80);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 12);
         batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
-        List<float[][]> want = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.bundled()))) {
-            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the bundled rows at 16 are sm_90 rows");
-            for (List<SeqInput> b : batches) {
-                e.poisonActivations();
-                e.eager(b);
-                want.add(e.lastLogits());
-            }
-        }
+        List<float[][]> want = EngineTestSupport.eagerLogits(cfg, EngineOptions.DEFAULT.withChoices(ImplChoices.bundled()), batches, "the bundled rows at 16 are sm_90 rows");
         ImplChoices rows = ernie ? RingDepthTest.nineStageRows(ImplChoices.bundled())
                 : k128 ? RingDepthTest.k128Rows(ImplChoices.bundled()) : RingDepthTest.fiveStageRows(ImplChoices.bundled());
         String down = ernie ? ImplRegistry.GEMM_STREAM_M16_N32S9 : k128 ? ImplRegistry.GEMM_STREAM_M16K128S4 : ImplRegistry.GEMM_STREAM_M16S5;
@@ -73,15 +63,7 @@ class RingDepthGpuTest {
         ImplChoices ref = ernie ? ImplChoices.bundled() : RingDepthTest.llamaHalfWidthRows(ImplChoices.bundled(), "gemm_bf16_stream_m16_n32", 4);
         ImplChoices rows = ernie ? RingDepthTest.ernieK256GateUpRows(ImplChoices.bundled(), impl)
                 : RingDepthTest.llamaHalfWidthRows(ImplChoices.bundled(), impl, 4);
-        List<float[][]> want = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ref))) {
-            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the bundled rows at 16 are sm_90 rows");
-            for (List<SeqInput> b : batches) {
-                e.poisonActivations();
-                e.eager(b);
-                want.add(e.lastLogits());
-            }
-        }
+        List<float[][]> want = EngineTestSupport.eagerLogits(cfg, EngineOptions.DEFAULT.withChoices(ref), batches, "the bundled rows at 16 are sm_90 rows");
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(rows))) {
             for (String op : ernie ? List.of("L0.gate_up") : List.of("L0.down", "L0.o"))
                 assertEquals(ernie ? impl + "_silu" : impl, e.lowered().plan(16).op(op).impl().name(), op);

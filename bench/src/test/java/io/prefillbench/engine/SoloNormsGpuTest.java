@@ -3,12 +3,10 @@ package io.prefillbench.engine;
 import io.prefillbench.GpuAssumptions;
 import io.prefillbench.forward.ImplChoices;
 import io.prefillbench.forward.SoloNormsTest;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -29,15 +27,7 @@ class SoloNormsGpuTest {
         Random rnd = new Random(85);
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 10);
         batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
-        List<float[][]> want = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.bundled()))) {
-            Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "solo norms are an sm_90 rule");
-            for (List<SeqInput> b : batches) {
-                e.poisonActivations();
-                e.eager(b);
-                want.add(e.lastLogits());
-            }
-        }
+        List<float[][]> want = EngineTestSupport.eagerLogits(cfg, EngineOptions.DEFAULT.withChoices(ImplChoices.bundled()), batches, "solo norms are an sm_90 rule");
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(SoloNormsTest.soloRows(ImplChoices.bundled(), 1, 16)))) {
             String norm = preset.startsWith("ernie") ? "add_rmsnorm_solo" : "add_rmsnorm_256_solo";
             assertEquals(norm, e.lowered().plan(16).op("L0.input_norm").impl().name());
