@@ -820,7 +820,8 @@ public final class Lowering {
             long gemmBlocks = (long) gg[0] * gg[1] * gg[2];
             long perSm = ImplRegistry.SM_SMEM_BYTES / gemmSlot;
             if (gemmBlocks > (long) (key.smCount() - ng[0] * ng[1] * ng[2]) * perSm) continue;  // some would start only after the norm
-            out.set(i, norm.withImpl(registry.byName(norm.impl().name() + ImplRegistry.SOLO_SUFFIX), norm.fused()));
+            int at = i;  // a norm form without a solo twin in this registry keeps its SMs
+            registry.find(norm.impl().name() + ImplRegistry.SOLO_SUFFIX).ifPresent(solo -> out.set(at, norm.withImpl(solo, norm.fused())));
         }
         return out;
     }
