@@ -40,3 +40,12 @@ c["fusions"] = [{"fusion": "solo_norms", "m": 1, "mMax": 16, "arch": 90, "source
 c["provenance"]["note"] = src + " (s39 candidate; the bundled rows of the jar otherwise)"
 json.dump(c, open(f"{out}/choices-sn.json", "w"), indent=1)
 print("choices-sn.json", len(c["fusions"]), "fusion rows")
+# lmk: the LM heads at 1..16 on the plain 16-row tile with 128-deep stages (gemm_bf16_stream_m16k128s4, unsplit: the six-stage
+#   kernel's bits) instead of the six-stage one; ERNIE-4.5-0.3B's (103424 x 1024) and Llama-3.2-1B's (128256 x 2048).
+src = "s39 candidate lmk: the LM heads at 1..16 on the 128-deep four-stage plain tile"
+write("choices-lmk.json", src, [(103424, 1024, "gemm_bf16_stream_m16k128s4", 1, None), (128256, 2048, "gemm_bf16_stream_m16k128s4", 1, None)])
+c = json.load(open(f"{out}/choices-lmk.json"))  # ERNIE's bundled LM head row is for size 16 exactly, which wins over a range row
+c["gemm"] = [dict(r, m=16) if r["n"] == 103424 and r["source"] == src else r for r in c["gemm"]]
+for r in c["gemm"]:
+    if r["n"] == 103424 and r["source"] == src: r.pop("mMax")
+json.dump(c, open(f"{out}/choices-lmk.json", "w"), indent=1)
