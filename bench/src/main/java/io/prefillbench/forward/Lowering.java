@@ -804,18 +804,19 @@ public final class Lowering {
      */
     public static List<LoweredOp> soloNorms(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
         if (key.arch() != 90 || !choices.fusion(ImplRegistry.SOLO_NORMS, key)) return in;
+        // room an SM has beside a solo norm: a block of the next GEMM that fits there would still share the norm's SM
+        int besideSolo = ImplRegistry.SM_SMEM_BYTES - ImplRegistry.SOLO_NORM_SMEM - 2 * ImplRegistry.BLOCK_SMEM_RESERVE;
         List<LoweredOp> out = new ArrayList<>(in);
         for (int i = 0; i < out.size(); i++) {
             LoweredOp norm = out.get(i);
-            if (norm.op().kind() != OpKind.ADD_RMSNORM || norm.stream() != 0 || norm.impl().name().endsWith(ImplRegistry.SOLO_SUFFIX)) continue;
+            if (norm.op().kind() != OpKind.ADD_RMSNORM || norm.stream() != 0) continue;
             int j = i + 1;
             while (j < out.size() && out.get(j).stream() != 0) j++;
             if (j == out.size()) continue;
             LoweredOp gemm = out.get(j);
-            if (gemm.op().kind() != OpKind.GEMM || gemm.impl().library() || gemm.grid() == null) continue;
+            if (gemm.op().kind() != OpKind.GEMM || gemm.impl().library()) continue;
             int gemmSlot = gemm.impl().dynamicSmem() + ImplRegistry.BLOCK_SMEM_RESERVE;
-            int besideSolo = ImplRegistry.SM_SMEM_BYTES - ImplRegistry.SOLO_NORM_SMEM - 2 * ImplRegistry.BLOCK_SMEM_RESERVE;
-            if (gemmSlot <= besideSolo) continue;  // a block of it would still share the norm's SM
+            if (gemmSlot <= besideSolo) continue;
             int[] ng = norm.grid().atCapacity(key), gg = gemm.grid().atCapacity(key);
             long gemmBlocks = (long) gg[0] * gg[1] * gg[2];
             long perSm = ImplRegistry.SM_SMEM_BYTES / gemmSlot;

@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The 16-row streaming kernels at other ring depths: GEMM rows put ERNIE-4.5-0.3B's gate_up and down at 1..16 on the nine-stage
  * half-width tile (v80, gemm_bf16_stream_m16_n32s9, 108 KB) and Llama-3.2-1B's on the five-stage plain tile (v81,
- * gemm_bf16_stream_m16s5, 50 KB); silu_into_gate_up then fuses gate_up into the SiLU form, with the six-stage kernels' grids and
- * splits; never a default; a split SiLU form is refused.
+ * gemm_bf16_stream_m16s5, 50 KB), Llama's on the 128-deep four-stage plain tile (s38) and ERNIE's gate_up on the 256-deep
+ * half-width tile (s39); silu_into_gate_up then fuses gate_up into the SiLU form, with the six-stage kernels' grids and splits;
+ * never a default; a split SiLU form, and a split whose k slice is not whole stages, are refused.
  */
 public class RingDepthTest {
     /** {@code base} with ERNIE's gate_up (SiLU fused) and down at 1..16 on the nine-stage tile at their bundled splits. */
@@ -38,12 +39,24 @@ public class RingDepthTest {
      * down ({@code hidden} x {@code ffn} at {@code downSplits}) at 1..16 on {@code impl}, ahead of the bundled rows.
      */
     private static ImplChoices ringRows(ImplChoices base, String impl, int gateUpN, int hidden, int ffn, int downSplits) {
-        // base's own rows for these shapes at <= 16 go (since s38 Llama's gate_up and, for prompt batches, its down run the
-        // 128-deep tile by bundled rows, which a scoped row would keep ahead of ours)
-        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm().stream()
-                .filter(r -> !(r.m() <= 16 && ((r.n() == gateUpN && r.k() == hidden) || (r.n() == hidden && r.k() == ffn)))).toList());
-        gemm.add(0, new ImplChoices.GemmRow(gateUpN, hidden, 1, 90, impl, 1, "test", null, 16));
+        // base's own down rows at <= 16 go (since s38 Llama's down runs the 128-deep tile by a bundled row for prompt batches,
+        // which a scoped row would keep ahead of ours)
+        ImplChoices withGateUp = gateUpRows(base, impl, gateUpN, hidden);
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(withGateUp.gemm().stream()
+                .filter(r -> !(r.m() <= 16 && r.n() == hidden && r.k() == ffn)).toList());
         gemm.add(0, new ImplChoices.GemmRow(hidden, ffn, 1, 90, impl, downSplits, "test", null, 16));
+        return withGateUp.withGemm(gemm);
+    }
+
+    /**
+     * {@code base} with gate_up ({@code gateUpN} x {@code hidden}, unsplit) at 1..16 on {@code impl}, SiLU fused by a
+     * silu_into_gate_up row naming it, in place of base's rows for that shape at <= 16 (since s38 Llama's gate_up runs the
+     * 128-deep tile by a bundled row).
+     */
+    private static ImplChoices gateUpRows(ImplChoices base, String impl, int gateUpN, int hidden) {
+        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm().stream()
+                .filter(r -> !(r.m() <= 16 && r.n() == gateUpN && r.k() == hidden)).toList());
+        gemm.add(0, new ImplChoices.GemmRow(gateUpN, hidden, 1, 90, impl, 1, "test", null, 16));
         List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions().stream()
                 .filter(r -> !(r.fusion().equals(ImplRegistry.SILU_INTO_GATE_UP) && r.m() <= 16 && Integer.valueOf(gateUpN).equals(r.n())
                         && Integer.valueOf(hidden).equals(r.k()))).toList());
@@ -56,12 +69,7 @@ public class RingDepthTest {
      * half-width kernels (s39); down keeps its bundled row (its 8 splits leave 384-deep k slices, not whole 256-deep steps).
      */
     public static ImplChoices ernieK256GateUpRows(ImplChoices base, String impl) {
-        List<ImplChoices.GemmRow> gemm = new ArrayList<>(base.gemm());
-        gemm.add(0, new ImplChoices.GemmRow(6144, 1024, 1, 90, impl, 1, "test", null, 16));
-        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions().stream()
-                .filter(r -> !(r.fusion().equals(ImplRegistry.SILU_INTO_GATE_UP) && r.m() <= 16)).toList());
-        fusions.add(0, new ImplChoices.FusionRow(ImplRegistry.SILU_INTO_GATE_UP, 1, 90, "test", 16, impl, 6144, 1024, null));
-        return base.withGemm(gemm).withFusions(fusions);
+        return gateUpRows(base, impl, 6144, 1024);
     }
 
     /**
