@@ -1709,6 +1709,84 @@ static void test_argmax_v0(Rng &r) {
   }
 }
 
+// The LM head with argmax folded in (v87, mode amax): gemm_bf16_stream_mXX_amax + argmax_keys against gemm_bf16_stream_mXX +
+// argmax_rows at one split, ERNIE's vocabulary and an n whose last tile is partial, every capacity: C bit for bit, the
+// tokens equal for rows < ns, the tokens past ns untouched, every key zero after argmax_keys and a second launch pair the
+// same. Planted rows: a tie across two column tiles (weight rows 70 and 5000 both A[2] x 4: the same bits), a tie inside
+// one tile (rows 100 and 101 for A[3]), a NaN weight row (300) aligned with A[4] so it would win if NaN were taken, an A row
+// of zeros (every logit +0: token 0), an A row with a NaN (every logit NaN: token 0, as argmax_rows). Timed PDL back to
+// back: the GEMM and its argmax (the cluster form of 8 blocks, as the engine runs it) against the fold.
+static void test_amax() {
+  Rng r(87);
+  typedef void (*GK)(GemmParams);
+  typedef void (*AK)(GemmAmaxParams);
+  struct Cap { int m; GK plain; AK fold; int smem; };
+  const Cap caps[] = {{16, gemm_bf16_stream_m16, gemm_bf16_stream_m16_amax, PREFILL_GEMM_STREAM_SMEM_M16},
+                      {32, gemm_bf16_stream_m32, gemm_bf16_stream_m32_amax, PREFILL_GEMM_STREAM_SMEM_M32},
+                      {64, gemm_bf16_stream_m64, gemm_bf16_stream_m64_amax, PREFILL_GEMM_STREAM_SMEM_M64}};
+  for (const Cap &cp : caps) {
+    CK(cudaFuncSetAttribute(cp.fold, cudaFuncAttributeMaxDynamicSharedMemorySize, cp.smem));
+    for (int n : {103424, 32008}) {
+      const int m = cp.m, k = 1024, ns = m - 3;
+      auto A = rand_bf16((size_t)m * k, r, 1.f), Wt = rand_bf16((size_t)n * k, r, std::sqrt(3.f / k));
+      auto arow = [&](int i) { return &A[(size_t)i * k]; };
+      auto wrow = [&](int j) { return &Wt[(size_t)j * k]; };
+      for (int i = 0; i < k; i++) {
+        wrow(70)[i] = wrow(5000)[i] = h_f2bf(4.f * h_bf2f(arow(2)[i]));
+        wrow(100)[i] = wrow(101)[i] = h_f2bf(4.f * h_bf2f(arow(3)[i]));
+        wrow(300)[i] = h_f2bf(4.f * h_bf2f(arow(4)[i]));
+        arow(6)[i] = 0;
+      }
+      wrow(300)[17] = 0x7fc0;  // NaN
+      arow(7)[5] = 0x7fc0;
+      Dev<uint16_t> dA(A), dW(Wt), dC((size_t)m * n);
+      Dev<int32_t> dm = dev_scalar(ns), dout(m);
+      Dev<unsigned long long> dkeys(m);
+      CK(cudaMemset(dkeys.p, 0, m * sizeof(unsigned long long)));
+      const GemmParams p{dA.p, dW.p, dC.p, nullptr, dm.p, m, n, k, k, k, n, 1};
+      const GemmAmaxParams pf{p, reinterpret_cast<uint64_t *>(dkeys.p)};
+      const ArgmaxParams pa{dC.p, dout.p, dm.p, n};
+      const ArgmaxKeysParams pk{reinterpret_cast<uint64_t *>(dkeys.p), dout.p, dm.p, m};
+      const dim3 grid((n + PREFILL_GEMM_STREAM_BN - 1) / PREFILL_GEMM_STREAM_BN), block(PREFILL_GEMM_STREAM_THREADS);
+      dC.poison(); dout.poison();
+      launch_ex(cp.plain, grid, block, cp.smem, 0, false, p);
+      launch_ex(argmax_rows, dim3(m), dim3(1024), 0, 0, false, pa);
+      CK(cudaGetLastError());
+      const auto c0 = dC.down();
+      const auto t0 = dout.down();
+      long bad = 0;
+      bad += t0[2] != 70 || t0[3] != 100 || t0[4] == 300 || t0[6] != 0 || t0[7] != 0;  // the planted rows (argmax_rows's rule)
+      for (int rep = 0; rep < 2; rep++) {
+        dC.poison(); dout.poison();
+        launch_ex(cp.fold, grid, block, cp.smem, 0, false, pf);
+        CK(cudaGetLastError());
+        const auto keys = dkeys.down();
+        for (int i = ns; i < m; i++) bad += keys[i] != 0;  // rows past m_dev take no key
+        launch_ex(argmax_keys, dim3(1), dim3(128), 0, 0, false, pk);
+        CK(cudaGetLastError());
+        const auto c1 = dC.down();
+        const auto t1 = dout.down();
+        const auto after = dkeys.down();
+        bad += c1 != c0;
+        for (int i = 0; i < m; i++) bad += (i < ns ? t1[i] != t0[i] : t1[i] != -1) + (after[i] != 0);
+      }
+      const double tr = time_us([&](int) {
+        launch_ex(cp.plain, grid, block, cp.smem, 0, true, p);
+        launch_ex(argmax_rows_cluster, dim3(m * 8), dim3(256), 0, 0, true, pa, 8);
+      });
+      const double tf = time_us([&](int) {
+        launch_ex(cp.fold, grid, block, cp.smem, 0, true, pf);
+        launch_ex(argmax_keys, dim3(1), dim3(128), 0, 0, true, pk);
+      });
+      const double tg = time_us([&](int) { launch_ex(cp.plain, grid, block, cp.smem, 0, true, p); });
+      const double tgf = time_us([&](int) { launch_ex(cp.fold, grid, block, cp.smem, 0, true, pf); });
+      record("amax m" + std::to_string(m) + " n" + std::to_string(n) + " == gemm + argmax_rows (ns " + std::to_string(ns) + ")",
+             Cmp{bad == 0, 0, bad, 2L * m}, tf,
+             fmt("PDL pair: fold %.2f us", tf) + fmt(" vs gemm + argmax cluster %.2f", tr) + fmt("; GEMM alone %.2f", tgf) + fmt(" vs %.2f", tg));
+    }
+  }
+}
+
 // ================================================================ GEMM config table
 struct GemmCfg { bool large; int splits; bool silu = false; };  // silu: gate/up GEMM with the SiLU * up epilogue
 static std::map<std::tuple<int, int, int>, GemmCfg> g_best;  // (n, k, m bucket) -> fastest config
@@ -3452,6 +3530,7 @@ int main(int argc, char **argv) {
   if (want("csum")) test_csum();
   if (want("n32")) { test_n32(); test_ring_s5(); }
   if (only == "ringk") test_ring_k128();
+  if (only == "amax") test_amax();
   if (only == "ring256") test_ring_n32k256();
   if (want("gemm")) test_gemm();
   if (want("probe")) test_probe();

@@ -338,6 +338,16 @@ typedef struct GemmRopeParams {
   RopeKvParams rope;
 } GemmRopeParams;
 
+/* gemm_bf16_stream_m16_amax / _m32_amax / _m64_amax (v87): the plain streaming GEMM at splits == 1 (traps otherwise) that,
+ * besides storing bf16 C, folds each stored row's largest value into keys[row] by a 64-bit atomicMax: the key of value v at
+ * column j is (ord(v) << 32) | (0xffffffff - j), ord the order-preserving map of v's float bits (-0 taken as +0), so the
+ * largest key is the row's largest value at its lowest column; NaN never enters (an all-NaN row keeps key 0). keys must be
+ * zero before the launch (argmax_keys resets them). C's bits are gemm_bf16_stream_mXX's at one split. */
+typedef struct GemmAmaxParams {
+  GemmParams gemm;
+  uint64_t *keys; /* [m] zero before the launch */
+} GemmAmaxParams;
+
 /* gemm_bf16_stream_m16_n32_attn (v74, fresh prompts at <= 16 rows): the o projection with the attention that feeds it
  * as its prologue. Each block's k range (k / splits == PREFILL_GEMM_STREAM_N32_BK columns of the attention output: whole
  * q heads of head_dim 64, every one of them in one kv head) is computed by the block itself, after the PDL wait, from
@@ -435,6 +445,16 @@ typedef struct ArgmaxParams {
   const int32_t *num_seqs;
   int32_t vocab;
 } ArgmaxParams;
+
+/* argmax_keys (v87): out[s] = the column keys[s] encodes (0 for key 0: an all-NaN row), s < *num_seqs — argmax_rows's index
+ * for the logits gemm_bf16_stream_mXX_amax stored — then keys[s] = 0 for every s < rows (ready for the next launch).
+ * grid 1, any blockDim (a multiple of 32). */
+typedef struct ArgmaxKeysParams {
+  uint64_t *keys;           /* [rows] */
+  int32_t *out;             /* [seqs] */
+  const int32_t *num_seqs;
+  int32_t rows;             /* the keys' capacity (the LM head's row capacity) */
+} ArgmaxKeysParams;
 
 /* l2_prefetch: pulls up to PREFILL_PREFETCH_MAX_TENSORS weight tensors into L2 (the next layer's GEMM
  * weights, while this layer computes) and writes nothing. Tensor t is ptr[t][0, bytes[t]); both

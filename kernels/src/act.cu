@@ -1,4 +1,4 @@
-// silu_mul, argmax_rows and argmax_rows_cluster.
+// silu_mul, argmax_rows, argmax_rows_cluster and argmax_keys.
 #include "common.cuh"
 
 // Column of gate_up holding the gate input of output column j (the up input sits `group` columns later).
@@ -209,4 +209,17 @@ extern "C" __global__ void argmax_rows_cluster(ArgmaxParams p) {
 #else
   __trap();  // sm_80: no clusters
 #endif
+}
+
+// argmax_keys (v87): the tokens gemm_bf16_stream_mXX_amax's keys encode (the column under the inverted low half; key 0, an
+// all-NaN row: 0, as argmax_rows), then every key back to zero for the next launch. One block: a key per thread.
+extern "C" __global__ void argmax_keys(ArgmaxKeysParams p) {
+  pk_pdl_launch();  // at entry (common.cuh)
+  const int ns = *p.num_seqs;  // host-written metadata
+  pk_pdl_wait();
+  for (int s = threadIdx.x; s < p.rows; s += blockDim.x) {
+    const unsigned long long key = p.keys[s];
+    if (s < ns) p.out[s] = key == 0ull ? 0 : (int32_t)(0xffffffffu - (uint32_t)key);
+    p.keys[s] = 0ull;
+  }
 }

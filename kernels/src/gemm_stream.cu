@@ -346,7 +346,18 @@ static __device__ __forceinline__ void pk_rope_items(const GemmParams &p, const 
 // PK_EPI_ROPEP (v75): unsplit only, on 16-column tiles whose weight rows are 8 rope pairs of one head (pk_pair_row):
 // every pair a rope item needs is in the block, so the items run on the block's own sums (pk_rope_pair) with no
 // partial, counter or re-read, at the block count of the split half-width form (no fixup tail in the chain).
-enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EPI_ROPE1 = 4, PK_EPI_ROPEP = 5 };
+// PK_EPI_AMAX (v87): unsplit only, bf16 C as PK_EPI_NONE, and each stored row's largest value folded into keys[row]
+// (pk_amax_key, one 64-bit atomicMax per row and warp), so argmax_keys replaces argmax's read of the logits.
+enum { PK_EPI_NONE = 0, PK_EPI_SILU = 1, PK_EPI_ROPE = 2, PK_EPI_CSUM = 3, PK_EPI_ROPE1 = 4, PK_EPI_ROPEP = 5, PK_EPI_AMAX = 6 };
+
+// The argmax key of a stored bf16 value at column col (GemmAmaxParams): the order-preserving map of its float bits (-0 as
+// +0) above the inverted column, so a larger key is a larger value or, on a tie, a lower column; 0 for NaN (never taken).
+static __device__ __forceinline__ unsigned long long pk_amax_key(float v, int col) {
+  if (v != v) return 0ull;
+  const uint32_t u = v == 0.f ? 0u : __float_as_uint(v);
+  const uint32_t ord = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  return ((unsigned long long)ord << 32) | (unsigned long long)(0xffffffffu - (uint32_t)col);
+}
 
 // PK_EPI_CSUM (an option, v36: measured and not bundled): the split-K reduced inside a thread-block cluster. The splits blocks of a
 // column tile are one cluster along z (cluster dims (1, 1, splits): rank = blockIdx.z); each leaves its fp32 partial
@@ -611,7 +622,8 @@ static __device__ __forceinline__ void pk_rope_pair(const GemmParams &p, const R
 
 template <class C, int TRIG, int EPI = PK_EPI_NONE, bool ATTN = false>
 static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, unsigned char *smem,
-                                                           const RopeKvParams *rope = nullptr, const GemmAttnParams *attn = nullptr) {
+                                                           const RopeKvParams *rope = nullptr, const GemmAttnParams *attn = nullptr,
+                                                           unsigned long long *amax_keys = nullptr) {
   constexpr bool SILU = EPI == PK_EPI_SILU, ROPE = EPI == PK_EPI_ROPE || EPI == PK_EPI_ROPE1, PAIR = EPI == PK_EPI_ROPEP;
   constexpr int MCAP = C::MCAP, BN = C::BN, BK = C::BK, S = C::STAGES, WM = C::WM, WN = C::WN, WK = C::WK;
   constexpr int THREADS = C::THREADS, CPR = C::CPR, TM = C::TM, TN = C::TN, MT = C::MT, NT = C::NT, KW = C::KW;
@@ -631,6 +643,8 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
   if (ROPE && (RBN % rope->head_dim != 0 || (rope->head_dim & 7) != 0)) __trap();
   if (ROPE && GT > 1 && p.n % RBN != 0) __trap();  // host error: a head group would straddle the end
   if (EPI == PK_EPI_ROPE1 && p.splits != 1) __trap();  // host error: the direct rope form is never split
+  if (EPI == PK_EPI_AMAX && (p.splits != 1 || amax_keys == nullptr)) __trap();  // host error: the argmax form is never split
+  static_assert(EPI != PK_EPI_AMAX || WK == 1, "the argmax epilogue: one warp per output element");
   // host errors: the pair tile is never split and holds 8 pairs of one head (D a multiple of 16, <= 128, whole heads)
   if (PAIR && (p.splits != 1 || (rope->head_dim & 15) != 0 || rope->head_dim > 128 || p.n % rope->head_dim != 0)) __trap();
   static_assert(!PAIR || (C::BN == 16 && C::WLOAD != 2), "the pair tile: 16 cp.async-loaded weight rows");
@@ -928,6 +942,28 @@ static __device__ __forceinline__ void pk_gemm_stream_impl(const GemmParams &p, 
         }
       }
     }
+    if constexpr (EPI == PK_EPI_AMAX) {
+      // each row's best key over the warp's columns: the thread's stored values, then the row's 4 threads (t4); row r's
+      // key joins keys[r] once per warp. m_eff is block-uniform, so every lane of a row group takes the shuffles.
+#pragma unroll
+      for (int mt = 0; mt < MT; mt++) {
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+          const int row = wm * TM + mt * 16 + g + h * 8;
+          unsigned long long best = 0ull;
+#pragma unroll
+          for (int nt = 0; nt < NT; nt++) {
+            const int col = bn + wn * TN + nt * 8 + 2 * t4;
+            if (col >= p.n) continue;
+            const uint32_t v = pack_bf2(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);  // the stored bf16 pair
+            best = max(best, max(pk_amax_key(bf_lo(v), col), pk_amax_key(bf_hi(v), col + 1)));
+          }
+          best = max(best, __shfl_xor_sync(0xffffffffu, best, 1));
+          best = max(best, __shfl_xor_sync(0xffffffffu, best, 2));
+          if (t4 == 0 && row < m_eff && best != 0ull) atomicMax(amax_keys + row, best);
+        }
+      }
+    }
   }
 }
 
@@ -957,6 +993,17 @@ static_assert(pk_stream_exported<PkStreamM16>(PREFILL_GEMM_STREAM_SMEM_M16, PREF
                   pk_stream_exported<PkStreamM32>(PREFILL_GEMM_STREAM_SMEM_M32, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_BK) &&
                   pk_stream_exported<PkStreamM64>(PREFILL_GEMM_STREAM_SMEM_M64, PREFILL_GEMM_STREAM_BN, PREFILL_GEMM_STREAM_BK),
               "exported streaming configurations");
+
+// The LM head's argmax folded into its epilogue (v87, GemmAmaxParams): the plain tiles at one split, C's bits unchanged.
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m16_amax(GemmAmaxParams p) {
+  pk_gemm_stream_impl<PkStreamM16, PK_TRIG_ENTRY, PK_EPI_AMAX>(p.gemm, pk_stream_smem, nullptr, nullptr, reinterpret_cast<unsigned long long *>(p.keys));
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m32_amax(GemmAmaxParams p) {
+  pk_gemm_stream_impl<PkStreamM32, PK_TRIG_ENTRY, PK_EPI_AMAX>(p.gemm, pk_stream_smem, nullptr, nullptr, reinterpret_cast<unsigned long long *>(p.keys));
+}
+extern "C" __global__ void __launch_bounds__(PREFILL_GEMM_STREAM_THREADS) gemm_bf16_stream_m64_amax(GemmAmaxParams p) {
+  pk_gemm_stream_impl<PkStreamM64, PK_TRIG_ENTRY, PK_EPI_AMAX>(p.gemm, pk_stream_smem, nullptr, nullptr, reinterpret_cast<unsigned long long *>(p.keys));
+}
 
 // Half-width column tiles (BN 32, BK 128, two warps per column pair split over each stage's k): at half the splits a
 // GEMM keeps the plain kernel's block count, so the weights stream at the same rate, and writes half the fp32

@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * from the lowered plans of all buckets: a tensor gets its largest size over the buckets, and two
  * tensors may share memory only if no plan has both live at one op (liveness over the op order;
  * an op's inputs and outputs are live together). The batch metadata (one host copy writes it), the
- * RoPE table, and where plans need them the split-K tile counters and the grid barrier (both zeroed once
+ * RoPE table, and where plans need them the split-K tile counters, the argmax keys and the grid barrier (zeroed once
  * at allocation, kept by the kernels) are pinned first, never shared and never poisoned.
  */
 public final class BufferLayout {
@@ -68,6 +68,12 @@ public final class BufferLayout {
             placed.add(new Slice(ForwardProgram.TILE_COUNTERS, "[" + counters + "] uint32 split-K fixup counters", base, 4 * counters,
                     TensorSpec.Role.PINNED));
             base = align(base + 4 * counters);
+        }
+        long keys = argmaxKeyRows(plans);
+        if (keys > 0) {
+            placed.add(new Slice(ForwardProgram.ARGMAX_KEYS, "[" + keys + "] uint64 argmax keys (zero between forwards)", base, 8 * keys,
+                    TensorSpec.Role.PINNED));
+            base = align(base + 8 * keys);
         }
         if (bindsGridBarrier(plans)) {
             placed.add(new Slice(ForwardProgram.GRID_BARRIER, "[1] uint64 layer_persistent grid barrier (arrivals, never reset)", base,
@@ -131,6 +137,16 @@ public final class BufferLayout {
                 if (o.op().writes().containsValue(ForwardProgram.GRID_BARRIER) || o.op().reads().containsValue(ForwardProgram.GRID_BARRIER))
                     return true;
         return false;
+    }
+
+    /** Row capacity of the largest GEMM over the plans that writes the argmax keys: one key each; 0 if none. */
+    static long argmaxKeyRows(List<LoweredPlan> plans) {
+        long rows = 0;
+        for (LoweredPlan p : plans)
+            for (LoweredOp o : p.ops())
+                if (o.op().kind() == OpKind.GEMM && ForwardProgram.ARGMAX_KEYS.equals(o.op().writes().get("keys")))
+                    rows = Math.max(rows, p.key().capacity(o.op().rows()));
+        return rows;
     }
 
     /** Column tiles (grid x at capacity) of the largest split-K fixup GEMM over the plans: one counter each; 0 if none. */

@@ -86,6 +86,11 @@ public final class ForwardProgram {
      * buffers are allocated, left consistent by every launch, never reset by the host; only plans with a LAYER op have it.
      */
     public static final String GRID_BARRIER = "grid_barrier";
+    /**
+     * The LM head's argmax keys (one uint64 per row of its row capacity; {@code Lowering.foldArgmax}): pinned, zeroed once when
+     * the buffers are allocated, reset by argmax_keys after every read; only plans with the fold have the slice.
+     */
+    public static final String ARGMAX_KEYS = "argmax_keys";
     public static final String NUM_BLOCKS = "num_blocks", BATCH_IDS = "batch_ids", TILE_IDS = "tile_ids";
     public static final String RESIDUAL = "residual", HIDDEN = "hidden", QKV = "qkv", ATTN_OUT = "attn_out",
             BRANCH_OUT = "branch_out", GATE_UP = "gate_up", ACT = "act", LAST_HIDDEN = "last_hidden", LOGITS = "logits",
@@ -259,11 +264,12 @@ public final class ForwardProgram {
     }
 
     /**
-     * A metadata field (int32 inside {@link #BATCH_META}), the RoPE table, the tile counters or the grid barrier: pinned,
-     * addressed by the layout.
+     * A metadata field (int32 inside {@link #BATCH_META}), the RoPE table, the tile counters, the grid barrier or the argmax
+     * keys: pinned, addressed by the layout.
      */
     public static boolean isPinned(String tensor) {
-        return META_FIELDS.contains(tensor) || ROPE.equals(tensor) || TILE_COUNTERS.equals(tensor) || GRID_BARRIER.equals(tensor);
+        return META_FIELDS.contains(tensor) || ROPE.equals(tensor) || TILE_COUNTERS.equals(tensor) || GRID_BARRIER.equals(tensor)
+                || ARGMAX_KEYS.equals(tensor);
     }
 
     public Dims dims() {

@@ -2,12 +2,14 @@ package io.prefillbench.forward;
 
 import io.prefillbench.BenchException;
 import io.prefillbench.bindings.kernels.AddRmsNormParams;
+import io.prefillbench.bindings.kernels.ArgmaxKeysParams;
 import io.prefillbench.bindings.kernels.ArgmaxParams;
 import io.prefillbench.bindings.kernels.AttnParams;
 import io.prefillbench.bindings.kernels.AttnRopeParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
 import io.prefillbench.bindings.kernels.GatherRowsParams;
+import io.prefillbench.bindings.kernels.GemmAmaxParams;
 import io.prefillbench.bindings.kernels.GemmAttnParams;
 import io.prefillbench.bindings.kernels.GemmParams;
 import io.prefillbench.bindings.kernels.GemmRopeParams;
@@ -223,6 +225,15 @@ public final class ImplRegistry {
     /** The smallest vocabulary spread over a cluster: below it a row is a few KB, one SM's single round trip. */
     static final int ARGMAX_CLUSTER_MIN_VOCAB = 16384;
     /**
+     * The LM head's argmax folded into its epilogue ({@link Lowering#foldArgmax}, kernels/NOTES-forward.md v87): a fusion row of
+     * this name switches it on per size; the LM head then runs its {@link #STREAM_AMAX} form and argmax {@link #ARGMAX_KEYS}.
+     */
+    public static final String ARGMAX_INTO_LM_HEAD = "argmax_into_lm_head";
+    /** Suffix of the plain streaming kernels' argmax-key forms (gemm_stream.cu, GemmAmaxParams). */
+    static final String STREAM_AMAX = "_amax";
+    /** argmax from the keys the LM head folded (act.cu): one block, no logit read. */
+    public static final String ARGMAX_KEYS = "argmax_keys";
+    /**
      * The 16-column streaming GEMM at <= 16 rows (v75, gemm_stream.cu): a measurements row selects it; its rope form
      * {@link #GEMM_STREAM_M16_N16_ROPE1} (rope_into_qkv where qkv runs it) holds 8 rope pairs of one head per block, so it
      * runs unsplit with no split-K fixup at the half-width split form's block count.
@@ -320,6 +331,10 @@ public final class ImplRegistry {
             streamRope1(StreamTiling.Variant.M16),
             streamRope1(StreamTiling.Variant.M32),
             streamRope1(StreamTiling.Variant.M64),
+            // their argmax-key forms (the LM head at one split where argmax_into_lm_head folds argmax in, Lowering.foldArgmax)
+            streamAmax(StreamTiling.Variant.M16),
+            streamAmax(StreamTiling.Variant.M32),
+            streamAmax(StreamTiling.Variant.M64),
             // their split-K reduced in a cluster (a measurements row selects them; sm_90)
             streamCsum(StreamTiling.Variant.M16),
             streamCsum(StreamTiling.Variant.M32),
@@ -453,6 +468,10 @@ public final class ImplRegistry {
                     ImplRegistry::one, true, null, ImplRegistry::bindArgmaxCluster),
             new Impl("argmax_rows", OpKind.ARGMAX, "argmax_rows", 1024, 0, PDL, "exact (lowest index on ties)", ImplRegistry::any,
                     (op, k, s, d) -> Grid.of(Grid.over(Count.SEQS, 1)), ImplRegistry::one, true, null, ImplRegistry::bindArgmax),
+            // v87: the tokens from the keys the LM head's _amax form folded (Lowering.foldArgmax, where a row asks): never a default
+            new Impl(ARGMAX_KEYS, OpKind.ARGMAX, ARGMAX_KEYS, 128, 0, PDL, "exact: argmax_rows's index (the keys' order is value, then "
+                    + "the lowest column)", (op, k) -> false, (op, k, s, d) -> Grid.of(Grid.fixed(1)), ImplRegistry::one, true, null,
+                    ImplRegistry::bindArgmaxKeys),
             // Optional side-stream op (Lowering.assignStreams), on where the measurements file has an l2Prefetch row.
             // No PDL attribute: it is the first kernel after an event wait on the side stream and nothing waits in it.
             new Impl("l2_prefetch", OpKind.L2_PREFETCH, "l2_prefetch", PREFETCH_THREADS, 0, EnumSet.noneOf(Impl.Attr.class),
@@ -791,6 +810,25 @@ public final class ImplRegistry {
                 "bits depend on (k, splits) only (bit-identical to gemm_bf16 for the same splits); never on the real row count",
                 (op, k) -> streamFits(v, op, k), (op, k, s, d) -> streamGrid(v, op, k, s),
                 ImplRegistry::streamSplits, true, null, ImplRegistry::bindGemm);
+    }
+
+    /**
+     * {@code gemm_bf16_stream_mXX_amax} (v87): the plain streaming kernel at one split whose epilogue also folds each stored row's
+     * largest value (lowest column on ties) into the {@link ForwardProgram#ARGMAX_KEYS}: C's bits are the plain kernel's at one
+     * split (kernels/check {@code amax}). Never a default: {@link Lowering#foldArgmax} moves the LM head onto it.
+     */
+    private static Impl streamAmax(StreamTiling.Variant v) {
+        String name = v.kernel() + STREAM_AMAX;
+        return new Impl(name, OpKind.GEMM, name, KernelConstants.GEMM_STREAM_THREADS, v.smem(), EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN),
+                "bits depend on k only (one split): C is " + v.kernel() + "'s; the keys are an order-free max over the stored values",
+                (op, k) -> false, (op, k, s, d) -> streamGrid(v, op, k, s), ImplRegistry::one, false, null, ImplRegistry::bindGemmAmax);
+    }
+
+    /** The argmax-key form of a plain streaming GEMM implementation, if it has one. */
+    Optional<Impl> amaxForm(Impl impl) {
+        for (StreamTiling.Variant v : StreamTiling.Variant.values())
+            if (v.kernel().equals(impl.name())) return find(impl.name() + STREAM_AMAX);
+        return Optional.empty();
     }
 
     /** Suffix of the streaming kernels' cluster-reduced forms. */
@@ -1676,6 +1714,26 @@ public final class ImplRegistry {
     /** argmax_rows_cluster: argmax_rows's params, launched in clusters of {@link #ARGMAX_CLUSTER_BLOCKS} along x. */
     private static Issuable bindArgmaxCluster(BindContext c, LoweredOp lo) {
         return new KernelIssuable(c, lo, argmaxParams(c, lo.op()), List.of(new Kernel.Attribute.ClusterDim(ARGMAX_CLUSTER_BLOCKS, 1, 1)));
+    }
+
+    /** argmax_keys: the keys of the LM head's row capacity, the tokens into the pinned first-token output. */
+    private static Issuable bindArgmaxKeys(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        MemorySegment p = ArgmaxKeysParams.allocate(c.arena());
+        ArgmaxKeysParams.keys(p, c.tensor(op.in("keys")));
+        ArgmaxKeysParams.out(p, c.hostOutput(op.out("out")));
+        ArgmaxKeysParams.num_seqs(p, t(c, op.in("num_seqs")));
+        ArgmaxKeysParams.rows(p, c.key().capacity(op.rows()));
+        return new KernelIssuable(c, lo, p);
+    }
+
+    /** The LM head's argmax-key form: the plain GEMM's params and the keys. */
+    private static Issuable bindGemmAmax(BindContext c, LoweredOp lo) {
+        if (lo.splits() != 1) throw new IllegalStateException(lo.op().name() + ": " + lo.impl().name() + " runs at one split, not " + lo.splits());
+        MemorySegment p = GemmAmaxParams.allocate(c.arena());
+        gemmParams(c, lo, lo.op().n(), GemmAmaxParams.gemm(p));
+        GemmAmaxParams.keys(p, c.tensor(lo.op().out("keys")));
+        return new KernelIssuable(c, lo, p);
     }
 
     private static MemorySegment argmaxParams(BindContext c, Op op) {

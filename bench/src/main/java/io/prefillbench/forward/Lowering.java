@@ -32,6 +32,8 @@ import java.util.Map;
  *       that can read them, else a {@code splitk_reduce} op; refused for a non-linear epilogue;</li>
  *   <li>{@link #prefetchAhead}: optional L2 prefetch ops in the main chain, where measurements rows ask for them;</li>
  *   <li>{@link #assignStreams}: optional side-branch ops (L2 weight prefetch), forked and joined by events;</li>
+ *   <li>{@link #foldArgmax}: where a fusion row asks, the LM head folds its rows' argmax keys into its epilogue and argmax
+ *       reads the keys, not the logits;</li>
  *   <li>{@link #grids}: each op's grid from its implementation, as a function of the counts;</li>
  *   <li>{@link #serializeAfterTileMap}: build_tile_map first, the op after it without PDL unless it reads the metadata after its wait ({@link #checkTileMapFirst}
  *       refuses any other order).</li>
@@ -57,6 +59,7 @@ public final class Lowering {
         ops = assignSplitK(ops, key, registry, workspaces);
         ops = prefetchAhead(ops, key, registry, choices);
         ops = assignStreams(ops, program, key, registry, choices);
+        ops = foldArgmax(ops, key, registry, choices);
         ops = grids(ops, key, program.dims());
         ops = soloNorms(ops, key, registry, choices);
         ops = serializeAfterTileMap(ops);
@@ -784,6 +787,37 @@ public final class Lowering {
             }
         }
         return ops;
+    }
+
+    /**
+     * Pass 4c (kernels/NOTES-forward.md v87): where an {@link ImplRegistry#ARGMAX_INTO_LM_HEAD} fusion row is on for the LM head
+     * (matched at its row capacity, as GEMM rows are) and the LM head runs a plain streaming kernel at one split, it runs that
+     * kernel's argmax-key form ({@link ImplRegistry#amaxForm}), which also folds each row's largest stored logit, lowest column
+     * on ties, into {@link ForwardProgram#ARGMAX_KEYS}; argmax then runs {@link ImplRegistry#ARGMAX_KEYS}, reading a key a row
+     * instead of the vocabulary, and resets the keys. The logits are still stored (the host reads them). A split LM head, or one
+     * on a kernel without the form, keeps the plain argmax. After split-K (the splits decide) and before the grids.
+     */
+    public static List<LoweredOp> foldArgmax(List<LoweredOp> in, CaptureKey key, ImplRegistry registry, ImplChoices choices) {
+        int head = -1, arg = -1;
+        for (int i = 0; i < in.size(); i++) {
+            Op o = in.get(i).op();
+            if (o.kind() == OpKind.GEMM && ForwardProgram.LOGITS.equals(o.out("c"))) head = i;
+            if (o.kind() == OpKind.ARGMAX) arg = i;
+        }
+        if (head < 0 || arg < 0) return in;
+        LoweredOp h = in.get(head), a = in.get(arg);
+        if (!choices.fusion(ImplRegistry.ARGMAX_INTO_LM_HEAD, key, h.impl().name(), h.op()) || h.splits() != 1) return in;
+        Impl form = registry.amaxForm(h.impl()).orElse(null);
+        if (form == null) return in;
+        if (!readersOfVersion(in, head, ForwardProgram.LOGITS).equals(List.of(arg))) {
+            throw new IllegalStateException(ImplRegistry.ARGMAX_INTO_LM_HEAD + " at size " + key.size() + ": argmax must be the logits' only reader");
+        }
+        List<LoweredOp> out = new ArrayList<>(in);
+        out.set(head, h.withOp(h.op().withWrite("keys", ForwardProgram.ARGMAX_KEYS)).withImpl(form, h.fused()));
+        Op keys = a.op().withRead("logits", null).withRead("keys", ForwardProgram.ARGMAX_KEYS).withWrite("keys", ForwardProgram.ARGMAX_KEYS);
+        Impl fromKeys = registry.byName(ImplRegistry.ARGMAX_KEYS);
+        out.set(arg, a.withOp(keys).withImpl(fromKeys, a.fused()));
+        return out;
     }
 
     /** Pass 5: grids from the implementations (null for library calls). */

@@ -18,10 +18,11 @@ public enum OpKind {
      * GEMM: the consumer's inputs and outputs it takes over (rope's metadata and caches), and
      * {@code partial}, the fp32 split-K workspace of a GEMM that sums its own partials (split-K fixup); {@code q} and the
      * batch metadata after it on an o GEMM that took over its layer's attention ({@code Lowering.foldAttentionIntoO}: it
-     * computes its A from the qkv rows, {@code a} unbound).
+     * computes its A from the qkv rows, {@code a} unbound); {@code keys} on an LM head that folds its rows' argmax keys
+     * ({@code Lowering.foldArgmax}).
      */
     GEMM(List.of("a", "m_dev", "cos_sin", "positions", "slot_mapping", "num_tokens", "q", "query_start", "kv_lens", "num_seqs"),
-            List.of("c", "partial", "k_cache", "v_cache"), false),
+            List.of("c", "partial", "k_cache", "v_cache", "keys"), false),
     /** bias, RoPE on q and k in place; k and v into this layer's paged cache. */
     ROPE_KV(List.of("qkv", "cos_sin", "positions", "slot_mapping", "num_tokens"), List.of("qkv", "k_cache", "v_cache"), false),
     /**
@@ -35,7 +36,8 @@ public enum OpKind {
     SILU_MUL(List.of("gate_up", "num_tokens"), List.of("out"), false),
     /** The last token of each sequence: residual + x, rmsnorm. */
     FINAL_NORM_GATHER(List.of("x", "residual", "query_start", "num_seqs"), List.of("out"), false),
-    ARGMAX(List.of("logits", "num_seqs"), List.of("out"), false),
+    /** {@code keys} instead of {@code logits} where the LM head folds the argmax keys ({@code Lowering.foldArgmax}); it resets them. */
+    ARGMAX(List.of("logits", "num_seqs", "keys"), List.of("out", "keys"), false),
     /**
      * a_out[s] = a[query_start[s+1] - 1], b_out[s] = b[query_start[s+1] - 1]: each sequence's last row of two tensors,
      * packed by sequence. Only in a program rewritten by {@link ForwardProgram#lastLayerOnLastRows} (the last layer's attention
