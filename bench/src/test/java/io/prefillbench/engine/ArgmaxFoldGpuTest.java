@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -33,16 +32,10 @@ class ArgmaxFoldGpuTest {
         List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 8);
         batches.add(EngineTestSupport.batch(rnd, new int[] {10}, cfg.model().vocab()));
         batches.add(EngineTestSupport.batch(rnd, new int[] {20, 20, 20}, cfg.model().vocab()));
-        List<float[][]> want = new ArrayList<>();
-        List<int[]> wantTokens = new ArrayList<>();
-        try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ImplChoices.bundled()))) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, "the bundled rows are sm_90's");
-            for (List<SeqInput> b : batches) {
-                e.poisonActivations();
-                wantTokens.add(e.eager(b).firstTokens());
-                want.add(e.lastLogits());
-            }
-        }
+        List<EngineTestSupport.EagerRun> bundled = EngineTestSupport.eagerRuns(cfg, EngineOptions.DEFAULT.withChoices(ImplChoices.bundled()), batches,
+                "the bundled rows are sm_90's");
+        List<float[][]> want = bundled.stream().map(EngineTestSupport.EagerRun::logits).toList();
+        List<int[]> wantTokens = bundled.stream().map(EngineTestSupport.EagerRun::firstTokens).toList();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, EngineOptions.DEFAULT.withChoices(ArgmaxFoldTest.argmaxRows(ImplChoices.bundled(), 1, 64)))) {
             assertEquals("gemm_bf16_stream_m16_amax", e.lowered().plan(16).op("lm_head").impl().name());
             assertEquals("gemm_bf16_stream_m32_amax", e.lowered().plan(64).op("lm_head").impl().name());

@@ -97,13 +97,22 @@ final class EngineTestSupport {
      * with {@code options}; where {@code sm90} is not null the test is skipped on any device but sm_90 ({@code sm90} says why).
      */
     static List<float[][]> eagerLogits(EngineConfig cfg, EngineOptions options, List<List<SeqInput>> batches, String sm90) {
-        List<float[][]> want = new java.util.ArrayList<>();
+        return eagerRuns(cfg, options, batches, sm90).stream().map(EagerRun::logits).toList();
+    }
+
+    /** One batch's eager logits and first tokens. */
+    record EagerRun(float[][] logits, int[] firstTokens) {
+    }
+
+    /** {@link #eagerLogits}, with each batch's first tokens. */
+    static List<EagerRun> eagerRuns(EngineConfig cfg, EngineOptions options, List<List<SeqInput>> batches, String sm90) {
+        List<EagerRun> want = new java.util.ArrayList<>();
         try (PrefillEngine e = PrefillEngine.open(cfg, 0, options)) {
             if (sm90 != null) org.junit.jupiter.api.Assumptions.assumeTrue(e.device().ccMajor() == 9 && e.device().ccMinor() == 0, sm90);
             for (List<SeqInput> b : batches) {
                 e.poisonActivations();
-                e.eager(b);
-                want.add(e.lastLogits());
+                int[] tokens = e.eager(b).firstTokens();
+                want.add(new EagerRun(e.lastLogits(), tokens));
             }
         }
         return want;
