@@ -339,7 +339,8 @@ typedef struct GemmRopeParams {
 } GemmRopeParams;
 
 /* gemm_bf16_stream_m16_amax / _m32_amax / _m64_amax (v87): the plain streaming GEMM at splits == 1 (traps otherwise) that,
- * besides storing bf16 C, folds each stored row's largest value into keys[row] by a 64-bit atomicMax: the key of value v at
+ * besides storing bf16 C, folds each stored row's largest value into keys[row] (per block one 64-bit atomicMax per row, only
+ * where its key beats the stored one): the key of value v at
  * column j is (ord(v) << 32) | (0xffffffff - j), ord the order-preserving map of v's float bits (-0 taken as +0), so the
  * largest key is the row's largest value at its lowest column; NaN never enters (an all-NaN row keeps key 0). keys must be
  * zero before the launch (argmax_keys resets them). C's bits are gemm_bf16_stream_mXX's at one split. */
