@@ -824,11 +824,9 @@ public final class ImplRegistry {
                 (op, k) -> false, (op, k, s, d) -> streamGrid(v, op, k, s), ImplRegistry::one, false, null, ImplRegistry::bindGemmAmax);
     }
 
-    /** The argmax-key form of a plain streaming GEMM implementation, if it has one. */
+    /** The argmax-key form of a GEMM implementation where the registry has one (the plain streaming kernels). */
     Optional<Impl> amaxForm(Impl impl) {
-        for (StreamTiling.Variant v : StreamTiling.Variant.values())
-            if (v.kernel().equals(impl.name())) return find(impl.name() + STREAM_AMAX);
-        return Optional.empty();
+        return find(impl.name() + STREAM_AMAX);
     }
 
     /** Suffix of the streaming kernels' cluster-reduced forms. */

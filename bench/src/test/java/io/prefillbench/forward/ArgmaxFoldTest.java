@@ -4,7 +4,6 @@ import io.prefillbench.model.Presets;
 import io.prefillbench.plan.CaptureSizes;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,9 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public class ArgmaxFoldTest {
     /** {@code base} with an argmax_into_lm_head row for LM head row capacities {@code m..mMax} on sm_90. */
     public static ImplChoices argmaxRows(ImplChoices base, int m, int mMax) {
-        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
-        fusions.add(new ImplChoices.FusionRow(ImplRegistry.ARGMAX_INTO_LM_HEAD, m, 90, "test", mMax, null, null, null, null));
-        return base.withFusions(fusions);
+        return ForwardTestSupport.withSwitchRow(base, ImplRegistry.ARGMAX_INTO_LM_HEAD, m, mMax);
     }
 
     private static LoweredForward lower(String preset, String sizes, ImplChoices choices) {

@@ -63,6 +63,16 @@ public final class ForwardTestSupport {
         return b.withFusions(rows);
     }
 
+    /**
+     * {@code b} with one more fusion row {@code fusion} for sizes {@code m..mMax} on sm_90, naming no producer: the switches
+     * that rewrite a plan rather than fuse a GEMM's epilogue (solo_norms, argmax_into_lm_head).
+     */
+    public static ImplChoices withSwitchRow(ImplChoices b, String fusion, int m, int mMax) {
+        List<ImplChoices.FusionRow> rows = new java.util.ArrayList<>(b.fusions());
+        rows.add(new ImplChoices.FusionRow(fusion, m, 90, "test", mMax, null));
+        return b.withFusions(rows);
+    }
+
     /** {@code b} without attention_into_o rows. */
     public static ImplChoices withoutAttentionIntoO(ImplChoices b) {
         return b.withFusions(b.fusions().stream().filter(r -> !r.fusion().equals(ImplRegistry.ATTENTION_INTO_O)).toList());

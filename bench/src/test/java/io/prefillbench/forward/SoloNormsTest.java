@@ -4,7 +4,6 @@ import io.prefillbench.model.Presets;
 import io.prefillbench.plan.CaptureSizes;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -20,9 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public class SoloNormsTest {
     /** {@code base} with a solo_norms row for sizes {@code m..mMax} on sm_90. */
     public static ImplChoices soloRows(ImplChoices base, int m, int mMax) {
-        List<ImplChoices.FusionRow> fusions = new ArrayList<>(base.fusions());
-        fusions.add(new ImplChoices.FusionRow(ImplRegistry.SOLO_NORMS, m, 90, "test", mMax, null));
-        return base.withFusions(fusions);
+        return ForwardTestSupport.withSwitchRow(base, ImplRegistry.SOLO_NORMS, m, mMax);
     }
 
     private static LoweredForward lower(String preset, String sizes, int arch, ImplChoices choices) {
