@@ -8,7 +8,8 @@
 #   python3 scripts/gpu/ab-table.py "$AB_OUT" b
 #
 # b runs the jar's bundled rows, a adds --impl-choices $AB_CHOICES_DIR/$CH (AB_CHOICES_DIR defaults to the jar's folder);
-# with AB_JAR_A set, a runs that jar instead, with no choices file (a kernel or rule change against its parent).
+# with AB_JAR_A set, a runs that jar instead, with no choices file (a kernel or rule change against its parent); with AB_OPTS_A
+# set (e.g. "--l2-persist max"), a runs the same jar with those prefill options instead of a choices file (an engine option).
 # With AB_PIN_LAYOUT=1 (choices pairs only) both sides lay their buffers out over both sides' plans (prefill --layout-with:
 # b with the candidate file, a with the jar's bundled rows), so a row that changes the layout moves no buffer between them (v82).
 # Each run gets at most 60 s and never past AB_START + AB_BUDGET; a failed run prints its name and the loop goes on.
@@ -19,7 +20,9 @@ ab_left() {  # the seconds a step may take: at most $1, and no later than the ca
 ab_one() {  # VARIANT NAME [prefill options ...]
   local v=$1 out=$AB_OUT/$2.json; shift 2
   local extra=() jar=$AB_JAR
-  if [ "$v" = a ] && [ -n "${AB_JAR_A:-}" ]; then
+  if [ "$v" = a ] && [ -n "${AB_OPTS_A:-}" ]; then
+    read -r -a extra <<< "$AB_OPTS_A"
+  elif [ "$v" = a ] && [ -n "${AB_JAR_A:-}" ]; then
     jar=$AB_JAR_A
   elif [ "$v" = a ] || [ "${AB_PIN_LAYOUT:-0}" = 1 ]; then
     local ch="${AB_CHOICES_DIR:-$(dirname "$AB_JAR")}/${CH:?set CH to the candidate choices file}"

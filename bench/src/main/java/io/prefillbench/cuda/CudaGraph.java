@@ -1,6 +1,8 @@
 package io.prefillbench.cuda;
 
 import io.prefillbench.bindings.cudart.Cudart;
+import io.prefillbench.bindings.cudart.cudaAccessPolicyWindow;
+import io.prefillbench.bindings.cudart.cudaLaunchAttributeValue;
 import io.prefillbench.bindings.cudart.cudaGraphEdgeData_st;
 
 import java.lang.foreign.Arena;
@@ -56,6 +58,43 @@ public final class CudaGraph implements AutoCloseable {
             }
             return kernels;
         }
+    }
+
+    /** A kernel node's L2 access-policy window as the graph holds it (cudaGraphKernelNodeGetAttribute). */
+    public record PolicyWindow(long base, long bytes, float hitRatio, int hitProp) {
+        public boolean persisting() {
+            return hitProp == Cudart.cudaAccessPropertyPersisting() && bytes > 0 && hitRatio > 0;
+        }
+    }
+
+    /** The access-policy windows of the graph's kernel nodes that have one (a window of 0 bytes is none), in node order. */
+    public java.util.List<PolicyWindow> policyWindows() {
+        long n = nodeCount();
+        java.util.List<PolicyWindow> out = new java.util.ArrayList<>();
+        if (n == 0) return out;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment nodes = a.allocate(ValueLayout.ADDRESS, n);
+            MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
+            count.set(ValueLayout.JAVA_LONG, 0, n);
+            Cuda.check(Cudart.cudaGraphGetNodes(handle(), nodes, count), "cudaGraphGetNodes");
+            MemorySegment type = a.allocate(ValueLayout.JAVA_INT);
+            MemorySegment value = cudaLaunchAttributeValue.allocate(a);
+            for (long i = 0; i < n; i++) {
+                MemorySegment node = nodes.getAtIndex(ValueLayout.ADDRESS, i);
+                Cuda.check(Cudart.cudaGraphNodeGetType(node, type), "cudaGraphNodeGetType");
+                if (type.get(ValueLayout.JAVA_INT, 0) != Cudart.cudaGraphNodeTypeKernel()) continue;
+                value.fill((byte) 0);
+                Cuda.check(Cudart.cudaGraphKernelNodeGetAttribute(node, Cudart.cudaLaunchAttributeAccessPolicyWindow(), value),
+                        "cudaGraphKernelNodeGetAttribute(access policy window)");
+                MemorySegment w = cudaLaunchAttributeValue.accessPolicyWindow(value);
+                long bytes = cudaAccessPolicyWindow.num_bytes(w);
+                if (bytes > 0) {
+                    out.add(new PolicyWindow(cudaAccessPolicyWindow.base_ptr(w).address(), bytes, cudaAccessPolicyWindow.hitRatio(w),
+                            cudaAccessPolicyWindow.hitProp(w)));
+                }
+            }
+        }
+        return out;
     }
 
     /** Number of dependency edges (cudaGraphGetEdges). */

@@ -1,6 +1,7 @@
 package io.prefillbench.cuda;
 
 import io.prefillbench.bindings.cudart.Cudart;
+import io.prefillbench.bindings.cudart.cudaAccessPolicyWindow;
 import io.prefillbench.bindings.cudart.cudaLaunchAttributeValue;
 import io.prefillbench.bindings.cudart.cudaLaunchAttribute_st;
 import io.prefillbench.bindings.cudart.cudaLaunchConfig_st;
@@ -60,6 +61,17 @@ public record Kernel(String name, MemorySegment handle) {
 
         /** Thread block cluster dimensions (sm_90). */
         record ClusterDim(int x, int y, int z) implements Attribute {
+        }
+
+        /**
+         * An L2 access-policy window: the launch's accesses to {@code bytes} from {@code base} are persisting (they stay in
+         * the device's L2 set-aside, {@link L2SetAside}), its other accesses are as without it; the whole window hits
+         * (hitRatio 1), so it should be no longer than the set-aside.
+         */
+        record PersistingWindow(MemorySegment base, long bytes) implements Attribute {
+            public PersistingWindow {
+                if (bytes <= 0) throw new IllegalArgumentException("an access-policy window of " + bytes + " bytes");
+            }
         }
 
         /** The launch's preferred L1 / shared memory split, in percent of the most shared memory (a hint). */
@@ -123,6 +135,15 @@ public record Kernel(String name, MemorySegment handle) {
                             cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributePreferredSharedMemoryCarveout());
                             cudaLaunchAttributeValue.sharedMemCarveout(cudaLaunchAttribute_st.val(attr), c.percent());
                         }
+                        case Attribute.PersistingWindow w -> {
+                            cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeAccessPolicyWindow());
+                            MemorySegment win = cudaLaunchAttributeValue.accessPolicyWindow(cudaLaunchAttribute_st.val(attr));
+                            cudaAccessPolicyWindow.base_ptr(win, w.base());
+                            cudaAccessPolicyWindow.num_bytes(win, w.bytes());
+                            cudaAccessPolicyWindow.hitRatio(win, 1.0f);
+                            cudaAccessPolicyWindow.hitProp(win, Cudart.cudaAccessPropertyPersisting());
+                            cudaAccessPolicyWindow.missProp(win, Cudart.cudaAccessPropertyStreaming());
+                        }
                         case Attribute.ClusterDim c -> {
                             cudaLaunchAttribute_st.id(attr, Cudart.cudaLaunchAttributeClusterDimension());
                             MemorySegment dims = cudaLaunchAttributeValue.clusterDim(cudaLaunchAttribute_st.val(attr));
@@ -163,6 +184,11 @@ public record Kernel(String name, MemorySegment handle) {
 
         public Kernel kernel() {
             return kernel;
+        }
+
+        /** The cudaLaunchConfig_t this launch issues with (its attributes included). */
+        MemorySegment config() {
+            return config;
         }
 
         /**

@@ -14,11 +14,15 @@ package io.prefillbench.engine;
  * @param edgeKinds       the graph's edges by "type/from port" ({@code CudaGraph.edgeKinds}): 0/0 full dependencies,
  *                        1/1 programmatic (PDL: the next kernel starts at the trigger), 1/2 programmatic at launch
  *                        completion (library edges)
+ * @param persistingBytes the bytes of each kernel node's persisting L2 access-policy window, in node order (as the graph holds
+ *                        them, {@code CudaGraph.policyWindows}): the LM head's under --l2-persist, none otherwise
  */
 public record CaptureReport(int size, int seqCapacity, int exactWorstTiles, int heuristicTiles, double captureMs,
-                            long graphNodes, long kernelNodes, long graphBytes, java.util.Map<String, Integer> edgeKinds) {
+                            long graphNodes, long kernelNodes, long graphBytes, java.util.Map<String, Integer> edgeKinds,
+                            java.util.List<Long> persistingBytes) {
     public CaptureReport {
         edgeKinds = java.util.Map.copyOf(edgeKinds);
+        persistingBytes = java.util.List.copyOf(persistingBytes);
     }
 
     /** Edges where the next node waits for this one's completion (type 0, port 0). */

@@ -22,18 +22,23 @@ import io.prefillbench.forward.ImplRegistry;
  *                              only). Both sides of an A/B laid out over both sides' plans get the same addresses, so a
  *                              row that changes the layout (a workspace's size, a tensor's) moves no buffer between them
  *                              (placement moved ERNIE short by up to 2 % on the H200: kernels/NOTES-forward.md v73, v82)
+ * @param l2PersistBytes        bytes of the device's L2 to set aside for the LM head's weights (kernels/NOTES-forward.md
+ *                              v88): the engine asks for min(this, the device's most) and the LM head's kernel launches mark
+ *                              that many bytes from the start of its weight persisting, so they stay in the L2 across
+ *                              forwards; 0: none (the default)
  */
 public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, boolean libraryEdges,
-                            ImplRegistry registry, ImplChoices choices, java.util.List<ImplChoices> layoutWith) {
+                            ImplRegistry registry, ImplChoices choices, java.util.List<ImplChoices> layoutWith, long l2PersistBytes) {
     public static final EngineOptions DEFAULT = new EngineOptions(0, false, true);
 
     public EngineOptions {
         layoutWith = java.util.List.copyOf(layoutWith);
+        if (l2PersistBytes < 0) throw new IllegalArgumentException("an L2 set-aside of " + l2PersistBytes + " bytes");
     }
 
     public EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, boolean pdl, boolean libraryEdges,
                          ImplRegistry registry, ImplChoices choices) {
-        this(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, choices, java.util.List.of());
+        this(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, choices, java.util.List.of(), 0);
     }
 
     /** Library edges follow pdl. */
@@ -46,11 +51,16 @@ public record EngineOptions(long slowdownCycles, boolean heuristicTileCapacity, 
     }
 
     public EngineOptions withChoices(ImplChoices c) {
-        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, c, layoutWith);
+        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, c, layoutWith, l2PersistBytes);
     }
 
     /** The same options with the buffer layout also covering the plans of {@code others}. */
     public EngineOptions withLayoutWith(java.util.List<ImplChoices> others) {
-        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, choices, others);
+        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, choices, others, l2PersistBytes);
+    }
+
+    /** The same options with {@code bytes} of L2 asked for the LM head's weights (0: none). */
+    public EngineOptions withL2Persist(long bytes) {
+        return new EngineOptions(slowdownCycles, heuristicTileCapacity, pdl, libraryEdges, registry, choices, layoutWith, bytes);
     }
 }

@@ -8,6 +8,7 @@ import io.prefillbench.cuda.CudaStream;
 import io.prefillbench.cuda.DeviceInfo;
 import io.prefillbench.cuda.GraphExec;
 import io.prefillbench.cuda.KernelLibrary;
+import io.prefillbench.cuda.L2SetAside;
 import io.prefillbench.cuda.PinnedBuffer;
 import io.prefillbench.model.ModelConfig;
 import io.prefillbench.model.WeightInit;
@@ -79,6 +80,10 @@ public final class PrefillEngine implements AutoCloseable {
     private final Map<Integer, CudaGraph.Topology> topologies = new LinkedHashMap<>();
     private final Map<CaptureKey, ForwardPlan> profilePlans = new LinkedHashMap<>(); // PDL off, for the profiling pass
     private OpProfiler profiler;
+    // --l2-persist (EngineOptions.l2PersistBytes): the device's L2 set-aside, held until close, and the bytes of the LM
+    // head's weight its launches mark persisting (the set-aside, at most the longest window the device takes)
+    private L2SetAside l2;
+    private long l2Window;
     private float lastGpuMs;
     private int lastSeqs;
     private boolean closed;
@@ -144,6 +149,10 @@ public final class PrefillEngine implements AutoCloseable {
         hostMetaDevice = hostMeta.devicePointer();
         hostOutDevice = hostOut.devicePointer();
         boolean pdl = options.pdl() && device.ccMajor() >= 9;
+        if (options.l2PersistBytes() > 0) {
+            l2 = L2SetAside.open(options.l2PersistBytes(), device.index());
+            l2Window = Math.min(l2.bytes(), L2SetAside.maxWindow(device.index()));
+        }
         // the largest dynamic smem raised per kernel: implementations may share a kernel at different sizes (the TMA
         // GEMMs' stage counts), and the limit must cover the largest launch
         java.util.Map<String, Integer> raised = new java.util.HashMap<>();
@@ -179,6 +188,39 @@ public final class PrefillEngine implements AutoCloseable {
                 smCount, arch, options.registry(), options.choices(), options.layoutWith());
     }
 
+    /**
+     * Bytes of the LM head's weight its kernel launches mark persisting (--l2-persist); 0 without a set-aside. A plan whose
+     * LM head is a library call carries no window ({@link #l2WindowPlans}).
+     */
+    public long l2WindowBytes() {
+        return l2Window;
+    }
+
+    /** The device's L2 set-aside for persisting accesses as the driver reports it; 0 without --l2-persist. */
+    public long l2SetAsideBytes() {
+        return l2 == null ? 0 : l2.bytes();
+    }
+
+    /** The most L2 the device sets aside for persisting accesses (cudaDevAttrMaxPersistingL2CacheSize). */
+    public long l2DeviceMaxBytes() {
+        return L2SetAside.deviceMax(device.index());
+    }
+
+    /**
+     * Of this engine's plans, those whose LM head is a kernel of ours (its launches carry the window where there is a
+     * set-aside) and all of them: {windowed, plans}.
+     */
+    public int[] l2WindowPlans() {
+        int windowed = 0, all = 0;
+        for (LoweredPlan lp : lowered.everyPlan()) {
+            all++;
+            for (LoweredOp op : lp.ops()) {
+                if (ForwardProgram.LM_HEAD.equals(op.op().name()) && !op.impl().library()) windowed++;
+            }
+        }
+        return new int[] {windowed, all};
+    }
+
     /** The lowered forward this engine runs. */
     public LoweredForward lowered() {
         return lowered;
@@ -198,6 +240,7 @@ public final class PrefillEngine implements AutoCloseable {
 
         @Override public Arena arena() { return arena; }
         @Override public int smemCarveout() { return smemCarveout; }
+        @Override public long l2SetAside() { return l2Window; }
         @Override public MemorySegment tensor(String name) { return buffers.tensor(name); }
         @Override public MemorySegment hostMetadata() { return hostMetaDevice; }
         @Override public int hostMetadataInts() { return Math.toIntExact(buffers.meta().bytes() / 4); }
@@ -463,6 +506,7 @@ public final class PrefillEngine implements AutoCloseable {
             Map<String, Integer> edgeKinds = g.edgeKinds();
             long nodes = g.nodeCount();
             long kernels = g.kernelNodeCount();
+            List<Long> persisting = g.policyWindows().stream().filter(CudaGraph.PolicyWindow::persisting).map(CudaGraph.PolicyWindow::bytes).toList();
             GraphExec exec = g.instantiate(stream);
             stream.synchronize();
             double ms = (System.nanoTime() - t0) / 1e6;
@@ -470,7 +514,7 @@ public final class PrefillEngine implements AutoCloseable {
             into.put(size, exec);
             int heuristic = TileMath.heuristicTiles(size, plan.seqCapacity, m.group(), rows);
             return new CaptureReport(size, plan.seqCapacity, captureTiles, heuristic, ms, nodes, kernels,
-                    Math.max(0, freeBefore - freeAfter), edgeKinds);
+                    Math.max(0, freeBefore - freeAfter), edgeKinds, persisting);
         }
     }
 
@@ -624,6 +668,7 @@ public final class PrefillEngine implements AutoCloseable {
         owners.add(sideStream);
         owners.add(stream);
         owners.add(library);
+        owners.add(l2);  // last: the device-wide limit goes back once nothing of this engine runs
         for (AutoCloseable c : owners) {
             if (c == null) continue;
             try {

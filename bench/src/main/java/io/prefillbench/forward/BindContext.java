@@ -16,6 +16,14 @@ public interface BindContext {
         return -1;
     }
 
+    /**
+     * Bytes of the device's L2 this engine holds aside for persisting accesses (EngineOptions.l2PersistBytes); 0: none,
+     * and no launch carries an access-policy window ({@link KernelIssuable#persistingWindow}).
+     */
+    default long l2SetAside() {
+        return 0;
+    }
+
     /** Device address of a logical tensor: a layout slice, a metadata field, the RoPE table or a KV cache. */
     MemorySegment tensor(String name);
 

@@ -91,6 +91,8 @@ public final class ForwardProgram {
      * the buffers are allocated, reset by argmax_keys after every read; only plans with the fold have the slice.
      */
     public static final String ARGMAX_KEYS = "argmax_keys";
+    /** The LM head GEMM's op name (the one op whose launches an L2 set-aside's window covers, KernelIssuable.persistingWindow). */
+    public static final String LM_HEAD = "lm_head";
     public static final String NUM_BLOCKS = "num_blocks", BATCH_IDS = "batch_ids", TILE_IDS = "tile_ids";
     public static final String RESIDUAL = "residual", HIDDEN = "hidden", QKV = "qkv", ATTN_OUT = "attn_out",
             BRANCH_OUT = "branch_out", GATE_UP = "gate_up", ACT = "act", LAST_HIDDEN = "last_hidden", LOGITS = "logits",
@@ -171,7 +173,7 @@ public final class ForwardProgram {
         ops.add(op("final_norm", OpKind.FINAL_NORM_GATHER, -1,
                 orderedMap("x", BRANCH_OUT, "residual", RESIDUAL, "query_start", QUERY_START, "num_seqs", NUM_SEQS),
                 Map.of("out", LAST_HIDDEN), Map.of("weight", WeightSpec.FINAL_NORM), 0, 0, Count.SEQS));
-        ops.add(gemm("lm_head", -1, LAST_HIDDEN, LOGITS, d.tied() ? WeightSpec.EMBEDDING : WeightSpec.LM_HEAD, d.vocab(), h, Count.SEQS));
+        ops.add(gemm(LM_HEAD, -1, LAST_HIDDEN, LOGITS, d.tied() ? WeightSpec.EMBEDDING : WeightSpec.LM_HEAD, d.vocab(), h, Count.SEQS));
         ops.add(op("argmax", OpKind.ARGMAX, -1, Map.of("logits", LOGITS, "num_seqs", NUM_SEQS), Map.of("out", OUT_TOKENS),
                 Map.of(), 0, 0, Count.SEQS));
         return new ForwardProgram(d, ops, t);

@@ -26,11 +26,25 @@ final class KernelIssuable implements Issuable {
         if (pdl) attrs.add(new Kernel.Attribute.ProgrammaticSerialization());
         List<Kernel.Attribute> rest = new ArrayList<>(extra);
         if (ctx.smemCarveout() >= 0) rest.add(new Kernel.Attribute.SharedMemoryCarveout(ctx.smemCarveout()));
+        Kernel.Attribute window = persistingWindow(ctx, op);
+        if (window != null) rest.add(window);
         attrs.addAll(rest);
         this.launch = new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), attrs, ctx.arena());
         this.plain = pdl ? new Kernel.Launch(ctx.kernel(impl.kernel()), params, impl.threads(), impl.dynamicSmem(), rest, ctx.arena()) : null;
         this.grid = op.grid();
         grid(ctx.key().size(), ctx.key().seqCapacity(), ctx.key().tileCapacity());
+    }
+
+    /**
+     * The access-policy window a launch of {@code op} carries where the engine holds an L2 set-aside: the LM head's, over
+     * the first min(set-aside, weight) bytes of its weight, persisting (kernels/NOTES-forward.md v88: it streams the largest
+     * weight at DRAM rate, so what the set-aside keeps across forwards comes from the L2 instead); null for every other op.
+     * A window longer than the set-aside would evict its own lines.
+     */
+    static Kernel.Attribute persistingWindow(BindContext ctx, LoweredOp op) {
+        if (ctx.l2SetAside() <= 0 || !ForwardProgram.LM_HEAD.equals(op.op().name())) return null;
+        String w = op.op().weight("weight");
+        return new Kernel.Attribute.PersistingWindow(ctx.weight(w), Math.min(ctx.l2SetAside(), ctx.weightBytes(w)));
     }
 
     @Override

@@ -176,6 +176,14 @@ final class PrefillCommand implements Callable<Integer> {
                     + "after it (up to 2 % on an H200). Repeatable; recorded in the results.")
     List<String> layoutWith = List.of();
 
+    @Option(names = "--l2-persist", paramLabel = "MiB|max",
+            description = "Hold this much of the LM head's weight in the GPU's L2 across forwards: the engine sets that much L2 "
+                    + "aside for persisting accesses (max: the device's most) and the LM head's kernel launches mark the first bytes "
+                    + "of its weight persisting (an access-policy window; eager and graph alike), so every forward reads that much "
+                    + "less from DRAM. Default: none. Device-wide while the run lasts, restored after; recorded in the results. The "
+                    + "weight-streaming floor still counts every weight.")
+    String l2Persist;
+
     @Option(names = "--host-timing", defaultValue = "separate", paramLabel = "HOW",
             description = "Host samples: separate (default: from forwards that record no GPU-timing event; the GPU times from event-timed "
                     + "forwards run after them, so every forward runs twice per iteration) or events (both from the same forwards, whose "
@@ -224,7 +232,11 @@ final class PrefillCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BenchException(e.getMessage());
         }
-        if (sweep != null) return new SweepRun(this).call();
+        long l2Bytes = l2PersistBytes(l2Persist);
+        if (sweep != null) {
+            if (l2Bytes > 0) throw new BenchException("--l2-persist is recorded by prefill runs only: drop it from --sweep");
+            return new SweepRun(this).call();
+        }
         if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");
         // Everything the user typed is checked before the GPU is touched.
         if (noGraph && noEager) throw new BenchException("--no-graph and --no-eager together leave nothing to time");
@@ -274,10 +286,11 @@ final class PrefillCommand implements Callable<Integer> {
             System.err.println("\ninterrupted: no results written (" + results + " is written only when the run completes)");
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl, libraryEdges, layoutWith);
+        EngineOptions options = engineOptions(implChoices, slowdownCycles, pdl, libraryEdges, layoutWith).withL2Persist(l2Bytes);
         try (PrefillEngine engine = PrefillEngine.open(cfg, device, options)) {
             engine.firstTokenWait(firstTokens());
             noteMmaTiles(engine, err);
+            noteL2(engine, err);
             List<Capture> captures = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             Map<Integer, CaptureReport> reports = new LinkedHashMap<>();
@@ -295,7 +308,8 @@ final class PrefillCommand implements Callable<Integer> {
                             "bucket-invariant (ours, split-K per capture bucket)", maxModelLen,
                             duration == null ? "iterations" : "duration " + duration + " s", pdl, padRatio, padSlack,
                             RunConfig.ABBA, slowdownCycles, choicesIdentity(implChoices, options, engine), options.pdl() && options.libraryEdges(),
-                            hostTiming().recorded(), firstTokens().recorded(), warmupMs, primeMs, layoutIdentity(layoutWith, options)),
+                            hostTiming().recorded(), firstTokens().recorded(), warmupMs, primeMs, layoutIdentity(layoutWith, options),
+                            engine.l2WindowBytes()),
                     captures, timed, throttle.result(), floor);
             if (!skipped.isEmpty()) err.println("skipped sizes (out of GPU memory): " + skipped);
             stdout.print(markdown(r, reports, engine::decodeCaptureReport, engine::freshCaptureReport));
@@ -532,6 +546,34 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     /** A line on stderr naming the sizes whose layer GEMMs run our mma.sync tiles above 64 rows (prefill, sweep, serve). */
+    /**
+     * --l2-persist's value in bytes: a positive number of MiB, {@code max} (the device's most, which the engine clamps to), or
+     * 0 / absent (none).
+     */
+    static long l2PersistBytes(String value) {
+        if (value == null) return 0;
+        if ("max".equals(value)) return Long.MAX_VALUE;
+        double mib;
+        try {
+            mib = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new BenchException("--l2-persist takes MiB (a number) or max, got '" + value + "'");
+        }
+        if (!(mib >= 0) || mib > 1 << 20) throw new BenchException("--l2-persist must be in 0..1048576 MiB or max, got " + value);
+        return (long) (mib * 1048576);
+    }
+
+    /** What the L2 set-aside holds, where the run asked for one. */
+    static void noteL2(PrefillEngine engine, PrintWriter err) {
+        if (engine.l2WindowBytes() <= 0) return;
+        int[] plans = engine.l2WindowPlans();
+        err.printf("note: L2 set-aside %.1f MiB (the device's most: %.1f MiB); the LM head's launches keep the first %.1f MiB of its "
+                        + "weight there in %d of %d plans (the others run it as a library call)%n",
+                engine.l2SetAsideBytes() / 1048576.0, engine.l2DeviceMaxBytes() / 1048576.0, engine.l2WindowBytes() / 1048576.0,
+                plans[0], plans[1]);
+        err.flush();
+    }
+
     static void noteMmaTiles(PrefillEngine engine, PrintWriter err) {
         List<Integer> tiles = engine.lowered().all().stream().filter(io.prefillbench.plan.PlanReport::mmaTiles).map(p -> p.key().size()).toList();
         if (tiles.isEmpty()) return;

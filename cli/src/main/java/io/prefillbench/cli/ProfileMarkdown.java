@@ -24,6 +24,12 @@ final class ProfileMarkdown {
             sb.append(fmt("floor: device-to-device copy %.2f TB/s (%s); weights %.1f MiB -> weight-streaming floor %.3f ms%n",
                     f.d2dTBps(), f.copyBytes() == null ? "bytes read + written" : f.copyBytes() / 1048576 + " MiB copy, bytes read + written",
                     f.weightBytes() / 1048576.0, f.weightStreamMs()));
+            long held = r.config() == null ? 0 : r.config().l2Persisted();
+            if (held > 0) {
+                sb.append(fmt("(--l2-persist: %.1f MiB of the LM head's weight stayed in the L2 across forwards, so a forward read "
+                        + "%.1f MiB from DRAM; the floor counts every weight: %.3f ms for the bytes read from DRAM)%n",
+                        held / 1048576.0, (f.weightBytes() - held) / 1048576.0, Floor.streamMs(f.weightBytes() - held, f.d2dTBps())));
+            }
         }
         boolean any = r.workloads().stream().anyMatch(w -> w.eagerEnqueueUs() != null) || f != null;
         if (!any) return sb.toString();

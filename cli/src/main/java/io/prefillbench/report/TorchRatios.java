@@ -56,13 +56,16 @@ public final class TorchRatios {
                     && sameLease(r.meta().timestamp(), t.timestamp())).toList();
             if (lease.isEmpty()) continue;
             double floor = r.floor() == null ? Double.NaN : r.floor().weightStreamMs();
+            // a run that held part of the LM head in the L2 read fewer bytes than the floor counts: the row says so
+            long held = r.config().l2Persisted();
+            String file = p.source().getFileName() + (held > 0 ? f(" (--l2-persist %.1f MiB)", held / 1048576.0) : "");
             for (Workload w : r.workloads()) {
                 if (w.graph() == null || w.graph().hostNs() == null) continue;
                 Map<String, List<Double>> byMode = new LinkedHashMap<>();
                 for (TorchBaseline t : lease)
                     for (TorchBaseline.Point q : t.points())
                         if (q.seqLens().equals(w.seqLens())) byMode.computeIfAbsent(q.mode(), k -> new ArrayList<>()).add(q.p50() / 1e6);
-                byMode.forEach((mode, ms) -> rows.add(new Row(p.source().getFileName().toString(), w.name(), w.graph().hostNs().p50() / 1e6,
+                byMode.forEach((mode, ms) -> rows.add(new Row(file, w.name(), w.graph().hostNs().p50() / 1e6,
                         mode, List.copyOf(ms), floor)));
             }
         }

@@ -35,11 +35,14 @@ import java.util.Map;
  * @param layoutWith     nullable: the other implementation choices the buffer layout also covered (--layout-with), each with
  *                       its digest, after {@link #LAYOUT_OWN}; null: the run's own plans only, as in every file before the
  *                       field ({@link #conditions()} says so)
+ * @param l2PersistBytes nullable: bytes of the LM head's weight its launches kept in the device's L2 set-aside across
+ *                       forwards (--l2-persist); 0: none, as in every file before the field ({@link #conditions()} says so)
  */
 public record RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
                         int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
                         Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
-                        Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs, String layoutWith) {
+                        Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs, String layoutWith,
+                        Long l2PersistBytes) {
     /** Eager first in even iterations, graph first in odd ones, warm-up included: neither mode always goes first. */
     public static final String ABBA = "abba: eager-graph, graph-eager, ...";
     /** {@code firstTokens} of every run before the field existed (FirstTokenWait.SYNC's record). */
@@ -53,7 +56,21 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
                      Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
                      Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs) {
         this(model, modelShape, sizes, maxNumSeqs, warmup, iterations, seed, gemm, maxModelLen, timedBy, pdl, padRatio, padSlack,
-                modeOrder, slowdownCycles, implChoices, libraryEdges, hostTiming, firstTokens, warmupMs, primeMs, null);
+                modeOrder, slowdownCycles, implChoices, libraryEdges, hostTiming, firstTokens, warmupMs, primeMs, null, null);
+    }
+
+    /** As before the L2 field: nothing held in the L2 set-aside. */
+    public RunConfig(String model, Map<String, Object> modelShape, List<Integer> sizes, int maxNumSeqs, int warmup,
+                     int iterations, long seed, String gemm, Integer maxModelLen, String timedBy, Boolean pdl,
+                     Double padRatio, Integer padSlack, String modeOrder, Long slowdownCycles, String implChoices,
+                     Boolean libraryEdges, String hostTiming, String firstTokens, Long warmupMs, Long primeMs, String layoutWith) {
+        this(model, modelShape, sizes, maxNumSeqs, warmup, iterations, seed, gemm, maxModelLen, timedBy, pdl, padRatio, padSlack,
+                modeOrder, slowdownCycles, implChoices, libraryEdges, hostTiming, firstTokens, warmupMs, primeMs, layoutWith, null);
+    }
+
+    /** Bytes the run held in the L2 set-aside: 0 for a file without the field (no run before it set any aside). */
+    public long l2Persisted() {
+        return l2PersistBytes == null ? 0 : l2PersistBytes;
     }
 
     /**
@@ -82,6 +99,7 @@ public record RunConfig(String model, Map<String, Object> modelShape, List<Integ
         m.put("warmupMs", warmupMs == null ? 0L : warmupMs);  // known too: every older run warmed up by count only
         m.put("primeMs", primeMs == null ? 0L : primeMs);  // known too: no older run was primed
         m.put("layoutWith", layoutWith == null ? LAYOUT_OWN : layoutWith);  // known too: every older run laid out its own plans
+        m.put("l2PersistBytes", l2Persisted());  // known too: no older run set L2 aside
         return m;
     }
 }

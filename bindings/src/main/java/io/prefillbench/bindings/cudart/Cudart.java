@@ -1391,6 +1391,33 @@ public class Cudart extends Cudart$shared {
     public static int cudaMemcpyDefault() {
         return cudaMemcpyDefault;
     }
+    private static final int cudaAccessPropertyNormal = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaAccessProperty.cudaAccessPropertyNormal = 0
+     * }
+     */
+    public static int cudaAccessPropertyNormal() {
+        return cudaAccessPropertyNormal;
+    }
+    private static final int cudaAccessPropertyStreaming = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaAccessProperty.cudaAccessPropertyStreaming = 1
+     * }
+     */
+    public static int cudaAccessPropertyStreaming() {
+        return cudaAccessPropertyStreaming;
+    }
+    private static final int cudaAccessPropertyPersisting = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaAccessProperty.cudaAccessPropertyPersisting = 2
+     * }
+     */
+    public static int cudaAccessPropertyPersisting() {
+        return cudaAccessPropertyPersisting;
+    }
     private static final int cudaStreamCaptureStatusNone = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1534,6 +1561,69 @@ public class Cudart extends Cudart$shared {
      */
     public static int cudaFuncAttributeMax() {
         return cudaFuncAttributeMax;
+    }
+    private static final int cudaLimitStackSize = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLimit.cudaLimitStackSize = 0
+     * }
+     */
+    public static int cudaLimitStackSize() {
+        return cudaLimitStackSize;
+    }
+    private static final int cudaLimitPrintfFifoSize = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLimit.cudaLimitPrintfFifoSize = 1
+     * }
+     */
+    public static int cudaLimitPrintfFifoSize() {
+        return cudaLimitPrintfFifoSize;
+    }
+    private static final int cudaLimitMallocHeapSize = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLimit.cudaLimitMallocHeapSize = 2
+     * }
+     */
+    public static int cudaLimitMallocHeapSize() {
+        return cudaLimitMallocHeapSize;
+    }
+    private static final int cudaLimitDevRuntimeSyncDepth = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLimit.cudaLimitDevRuntimeSyncDepth = 3
+     * }
+     */
+    public static int cudaLimitDevRuntimeSyncDepth() {
+        return cudaLimitDevRuntimeSyncDepth;
+    }
+    private static final int cudaLimitDevRuntimePendingLaunchCount = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLimit.cudaLimitDevRuntimePendingLaunchCount = 4
+     * }
+     */
+    public static int cudaLimitDevRuntimePendingLaunchCount() {
+        return cudaLimitDevRuntimePendingLaunchCount;
+    }
+    private static final int cudaLimitMaxL2FetchGranularity = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLimit.cudaLimitMaxL2FetchGranularity = 5
+     * }
+     */
+    public static int cudaLimitMaxL2FetchGranularity() {
+        return cudaLimitMaxL2FetchGranularity;
+    }
+    private static final int cudaLimitPersistingL2CacheSize = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaLimit.cudaLimitPersistingL2CacheSize = 6
+     * }
+     */
+    public static int cudaLimitPersistingL2CacheSize() {
+        return cudaLimitPersistingL2CacheSize;
     }
     private static final int cudaDevAttrMaxThreadsPerBlock = (int)1L;
     /**
@@ -3339,6 +3429,67 @@ public class Cudart extends Cudart$shared {
                 traceDowncall("cudaDeviceSynchronize");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaDeviceSetLimit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_INT,
+            Cudart.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaDeviceSetLimit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceSetLimit(enum cudaLimit limit, size_t value)
+     * }
+     */
+    public static FunctionDescriptor cudaDeviceSetLimit$descriptor() {
+        return cudaDeviceSetLimit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceSetLimit(enum cudaLimit limit, size_t value)
+     * }
+     */
+    public static MethodHandle cudaDeviceSetLimit$handle() {
+        return cudaDeviceSetLimit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceSetLimit(enum cudaLimit limit, size_t value)
+     * }
+     */
+    public static MemorySegment cudaDeviceSetLimit$address() {
+        return cudaDeviceSetLimit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceSetLimit(enum cudaLimit limit, size_t value)
+     * }
+     */
+    public static int cudaDeviceSetLimit(int limit, long value) {
+        var mh$ = cudaDeviceSetLimit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaDeviceSetLimit", limit, value);
+            }
+            return (int)mh$.invokeExact(limit, value);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -6458,6 +6609,68 @@ public class Cudart extends Cudart$shared {
                 traceDowncall("cudaRuntimeGetVersion", runtimeVersion);
             }
             return (int)mh$.invokeExact(runtimeVersion);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaGraphKernelNodeGetAttribute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudart.C_INT,
+            Cudart.C_POINTER,
+            Cudart.C_INT,
+            Cudart.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudaGraphKernelNodeGetAttribute");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphKernelNodeGetAttribute(cudaGraphNode_t hNode, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static FunctionDescriptor cudaGraphKernelNodeGetAttribute$descriptor() {
+        return cudaGraphKernelNodeGetAttribute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphKernelNodeGetAttribute(cudaGraphNode_t hNode, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static MethodHandle cudaGraphKernelNodeGetAttribute$handle() {
+        return cudaGraphKernelNodeGetAttribute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphKernelNodeGetAttribute(cudaGraphNode_t hNode, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static MemorySegment cudaGraphKernelNodeGetAttribute$address() {
+        return cudaGraphKernelNodeGetAttribute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaGraphKernelNodeGetAttribute(cudaGraphNode_t hNode, cudaLaunchAttributeID attr, cudaLaunchAttributeValue *value_out)
+     * }
+     */
+    public static int cudaGraphKernelNodeGetAttribute(MemorySegment hNode, int attr, MemorySegment value_out) {
+        var mh$ = cudaGraphKernelNodeGetAttribute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaGraphKernelNodeGetAttribute", hNode, attr, value_out);
+            }
+            return (int)mh$.invokeExact(hNode, attr, value_out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -1,0 +1,94 @@
+package io.prefillbench.cuda;
+
+import io.prefillbench.BenchException;
+import io.prefillbench.bindings.cudart.Cudart;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The device's L2 set-aside for persisting accesses (cudaLimitPersistingL2CacheSize), held while an engine runs: lines a
+ * launch's access-policy window marks persisting stay in that part of the L2 across kernels and forwards, where normal
+ * and streaming lines cannot evict them. The limit is device-wide, so {@link #close()} puts every persisting line back
+ * to normal (cudaCtxResetPersistingL2Cache) and restores the limit found at open. Idempotent close.
+ */
+public final class L2SetAside implements AutoCloseable {
+    private final long previous;
+    private final long bytes;
+    private final long deviceMax;
+    private boolean closed;
+
+    private L2SetAside(long previous, long bytes, long deviceMax) {
+        this.previous = previous;
+        this.bytes = bytes;
+        this.deviceMax = deviceMax;
+    }
+
+    /** The most the device sets aside (cudaDevAttrMaxPersistingL2CacheSize); 0 where it has no persisting L2 (before sm_80, MIG). */
+    public static long deviceMax(int device) {
+        return attr(Cudart.cudaDevAttrMaxPersistingL2CacheSize(), device);
+    }
+
+    /** The longest access-policy window a launch may carry (cudaDevAttrMaxAccessPolicyWindowSize). */
+    public static long maxWindow(int device) {
+        return attr(Cudart.cudaDevAttrMaxAccessPolicyWindowSize(), device);
+    }
+
+    /**
+     * Sets aside min({@code requested}, the device's most) bytes on the current device; {@link #bytes} is what the
+     * driver then reports (it may round).
+     */
+    public static L2SetAside open(long requested, int device) {
+        if (requested <= 0) throw new IllegalArgumentException("an L2 set-aside of " + requested + " bytes");
+        long max = deviceMax(device);
+        if (max <= 0) {
+            throw new BenchException("this GPU sets no L2 aside for persisting accesses (cudaDevAttrMaxPersistingL2CacheSize is 0: "
+                    + "before sm_80, or a MIG instance): run without --l2-persist");
+        }
+        long previous = limit();
+        Cuda.check(Cudart.cudaDeviceSetLimit(Cudart.cudaLimitPersistingL2CacheSize(), Math.min(requested, max)),
+                "cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, " + Math.min(requested, max) + ")");
+        return new L2SetAside(previous, limit(), max);
+    }
+
+    /** Bytes set aside, as the driver reports the limit. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** The device's most (cudaDevAttrMaxPersistingL2CacheSize). */
+    public long deviceMaxBytes() {
+        return deviceMax;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        Cuda.check(Cudart.cudaCtxResetPersistingL2Cache(), "cudaCtxResetPersistingL2Cache");
+        Cuda.check(Cudart.cudaDeviceSetLimit(Cudart.cudaLimitPersistingL2CacheSize(), previous),
+                "cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, " + previous + ")");
+    }
+
+    /** The device's persisting L2 limit now (cudaDeviceGetLimit): what {@link #close} restores. */
+    public static long currentLimit() {
+        return limit();
+    }
+
+    private static long limit() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(ValueLayout.JAVA_LONG);
+            Cuda.check(Cudart.cudaDeviceGetLimit(v, Cudart.cudaLimitPersistingL2CacheSize()), "cudaDeviceGetLimit(cudaLimitPersistingL2CacheSize)");
+            return v.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    private static long attr(int attribute, int device) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(ValueLayout.JAVA_INT);
+            Cuda.check(Cudart.cudaDeviceGetAttribute(v, attribute, device), "cudaDeviceGetAttribute(" + attribute + ", device " + device + ")");
+            return Integer.toUnsignedLong(v.get(ValueLayout.JAVA_INT, 0));
+        }
+    }
+}
