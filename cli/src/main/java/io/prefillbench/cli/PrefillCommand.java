@@ -173,7 +173,7 @@ final class PrefillCommand implements Callable<Integer> {
             description = "Lay the buffers out over the plans of these implementation choices too (a file, or bundled: the jar's), "
                     + "as well as the run's own; they are never run. Give each side of an A/B the other side's choices and both "
                     + "run with the same buffer addresses, so a row that changes a workspace's size no longer moves every buffer "
-                    + "after it (up to 2 % on an H200). Repeatable; recorded in the results.")
+                    + "after it (up to 2 %% on an H200). Repeatable; recorded in the results.")
     List<String> layoutWith = List.of();
 
     @Option(names = "--l2-persist", paramLabel = "MiB|max",
