@@ -3456,6 +3456,68 @@ static void test_attn_o() {
   CK(cudaStreamDestroy(st));
 }
 
+#ifdef PK_ATTN_TRACE
+// attn_trace (a -DPK_ATTN_TRACE build): where a block of attention_prefill_wg_early's full path spends its time, ERNIE's
+// head layout (16 q / 2 kv heads of 64) on 1x480, 4x80 and 8x64, L2-warm, launches back to back without PDL (the trace is the
+// last timed launch's). Per key half: entry -> tile found, -> after the wait, -> Q in registers, the loop (its steps' K wait,
+// S, softmax, V wait, P V summed), the combine, the store; medians over the blocks whose tiles see the most pages and over
+// all blocks. The SM clock is each block's cycles over its %globaltimer nanoseconds (median over blocks).
+static int run_attn_trace() {
+  g_attn_form = 3;
+  const char *names[12] = {"entry->tile", "tile->waited", "waited->Q regs", "loop", "  K wait+bar", "  S", "  softmax",
+                           "  V wait+bar", "  P V", "combine", "store", "block"};
+  for (auto &wl : std::vector<std::pair<std::string, std::vector<SeqSpec>>>{
+           {"1x480", {{0, 480, 700}}},
+           {"4x80", {{0, 80, 701}, {0, 80, 702}, {0, 80, 703}, {0, 80, 704}}},
+           {"8x64", {{0, 64, 711}, {0, 64, 712}, {0, 64, 713}, {0, 64, 714}, {0, 64, 715}, {0, 64, 716}, {0, 64, 717}, {0, 64, 718}}}}) {
+    std::vector<unsigned long long> z((size_t)2048 * 2 * 16, 0ull);
+    CK(cudaMemcpyToSymbol(pk_attn_trace, z.data(), z.size() * sizeof(unsigned long long)));
+    AttnOut o = run_attention(wl.second, 16, 2, 64, 33, 0, false, "", true);
+    std::vector<unsigned long long> t(z.size());
+    CK(cudaMemcpyFromSymbol(t.data(), pk_attn_trace, t.size() * sizeof(unsigned long long)));
+    auto at = [&](int b, int h, int i) { return t[((size_t)b * 2 + h) * 16 + i]; };
+    std::vector<int> blocks;
+    int maxpages = 0;
+    for (int b = 0; b < 2048; b++)
+      if (at(b, 0, 11) != 0) { blocks.push_back(b); maxpages = std::max(maxpages, (int)at(b, 0, 12)); }
+    std::vector<double> mhz;
+    unsigned long long g0 = ~0ull, g1 = 0;
+    for (int b : blocks) {
+      mhz.push_back((double)(at(b, 0, 11) - at(b, 0, 0)) / (double)(at(b, 0, 15) - at(b, 0, 14)) * 1e3);
+      g0 = std::min(g0, at(b, 0, 14)); g1 = std::max(g1, at(b, 0, 15));
+    }
+    if (blocks.empty()) { printf("attn_trace %s: no full-path block traced\n", wl.first.c_str()); continue; }
+    std::sort(mhz.begin(), mhz.end());
+    const double per_us = mhz[mhz.size() / 2];
+    printf("attn_trace %s: %.2f us alone; %zu full-path blocks, most pages %d; first entry -> last end %.2f us; SM clock %.0f MHz\n",
+           wl.first.c_str(), o.us, blocks.size(), maxpages, (g1 - g0) / 1e3, per_us);
+    for (int sel = 0; sel < 2; sel++) {
+      for (int h = 0; h < 2; h++) {
+        std::vector<std::vector<double>> v(12);
+        for (int b : blocks) {
+          if (sel == 0 && (int)at(b, 0, 12) != maxpages) continue;
+          auto d = [&](int a, int c) { return (double)(at(b, h, c) - at(b, h, a)) / per_us; };
+          v[0].push_back(d(0, 1)); v[1].push_back(d(1, 2)); v[2].push_back(d(2, 3)); v[3].push_back(d(3, 9));
+          for (int i = 4; i < 9; i++) v[i].push_back(at(b, h, i) / per_us);
+          v[9].push_back(d(9, 10));
+          v[10].push_back(h == 0 ? d(10, 11) : 0.0);
+          v[11].push_back(h == 0 ? d(0, 11) : d(0, 10));
+        }
+        if (v[0].empty()) continue;
+        unsigned long long steps = 0;
+        for (int b : blocks) if ((int)at(b, 0, 12) == maxpages) { steps = at(b, h, 13); break; }
+        printf("  %s, half %d (%zu blocks; the longest tiles' steps %llu):", sel == 0 ? "longest tiles" : "all blocks", h, v[0].size(), steps);
+        for (int i = 0; i < 12; i++) {
+          std::sort(v[i].begin(), v[i].end());
+          printf(" %s %.2f%s", names[i], v[i][v[i].size() / 2], i == 11 ? "\n" : ";");
+        }
+      }
+    }
+  }
+  return 0;
+}
+#endif
+
 int main(int argc, char **argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -3481,6 +3543,9 @@ int main(int argc, char **argv) {
   if (want("attention")) test_attention();
   if (only == "attention_q4") test_attention({6});
   if (want("attention_rope")) test_attention_rope();
+#ifdef PK_ATTN_TRACE
+  if (only == "attn_trace") return run_attn_trace();
+#endif
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_large_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));

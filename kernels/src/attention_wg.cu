@@ -88,6 +88,35 @@ PK_DEV void pk_attn_wg_q_frag(uint32_t (&qf)[4][4], uint32_t sQ, int rg, int lan
   }
 }
 
+// PK_ATTN_TRACE (harness builds only, kernel_check attn_trace): clock64 stamps of the full path's phases, per block and key
+// half, taken by the half's first thread (pk_attn_trace[block][half][mark]): 0 entry, 1 tile found, 2 after the PDL wait,
+// 3 Q in registers, 4..8 the loop's cycles summed over its steps (K wait + barrier, S, softmax, V wait + barrier, P V), 9 loop
+// end, 10 combine done, 11 rows stored, 12 the tile's pages, 13 steps, 14 %globaltimer at entry, 15 at the end (ns).
+// Without the macro the marks compile to nothing (the kernels' code unchanged).
+#ifdef PK_ATTN_TRACE
+__device__ unsigned long long pk_attn_trace[2048][2][16];
+PK_DEV unsigned long long pk_attn_clk() {
+  unsigned long long c;
+  asm volatile("mov.u64 %0, %%clock64;" : "=l"(c));
+  return c;
+}
+PK_DEV unsigned long long pk_attn_gt() {
+  unsigned long long c;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(c));
+  return c;
+}
+#define PK_AT_SLOT pk_attn_trace[(blockIdx.x + gridDim.x * blockIdx.y) & 2047][(threadIdx.x >> 7) & 1]
+#define PK_AT(i) do { if ((threadIdx.x & 127) == 0) PK_AT_SLOT[i] = pk_attn_clk(); } while (0)
+#define PK_AT_SET(i, v) do { if ((threadIdx.x & 127) == 0) PK_AT_SLOT[i] = (v); } while (0)
+#define PK_AT_T0() unsigned long long pk_at_t = pk_attn_clk()
+#define PK_AT_ADD(i) do { const unsigned long long pk_at_n = pk_attn_clk(); if ((threadIdx.x & 127) == 0) PK_AT_SLOT[i] += pk_at_n - pk_at_t; pk_at_t = pk_at_n; } while (0)
+#else
+#define PK_AT(i) ((void)0)
+#define PK_AT_SET(i, v) ((void)0)
+#define PK_AT_T0() ((void)0)
+#define PK_AT_ADD(i) ((void)0)
+#endif
+
 // The hybrid form's limit (attention_prefill_wg_early_lp, v41): a split-path tile whose cached prefix spans more pages than
 // this runs the late form. s14-s15 measured the early form at capacity 16 losing 8-10 % on 8 or 16 decodes over 2048
 // cached tokens (32 pages) while 8 decodes over 512 (8 pages) gained 5 %.
@@ -110,6 +139,8 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   static_assert(!ROPE || (EARLY && ROWS <= 32), "the rope-fused form runs every tile on the early split path");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NDT = D / 8;
+  PK_AT(0);
+  PK_AT_SET(14, pk_attn_gt());
   PkAttnTile t;
   if (!pk_attn_tile<EARLY, ROWS>(p, t)) {  // the late form checked num_blocks after its wait
     if (EARLY) pk_attn_leave();
@@ -131,6 +162,10 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     return;
   }
   const int nblocks = (past + last_row / group) / PREFILL_PAGE_SIZE + 1;  // pages the tile's last row sees
+  PK_AT(1);
+  PK_AT_SET(12, nblocks);
+#pragma unroll
+  for (int i = 4; i < 9; i++) PK_AT_SET(i, 0ull);
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
@@ -156,6 +191,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     // pages NH.. (steps 0 and 1 load pages z, z + NH) before the wait, by kv head 0's block only: see pk_attn_split
     if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
     pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
+    PK_AT(2);
     // ---- Q tile -> half 0's slot 2 K page (swizzled), steps 0 and 1's K and V pages in flight behind it -> the m16n8k16
     // A fragments of this warp's 16 rows. One commit group per operand and step, empty where there is no page.
     const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
@@ -166,6 +202,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     __syncthreads();
     pk_attn_wg_q_frag(qf, sQ, rg, lane);
     __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
+    PK_AT(3);
   } else {
     cp_async_wait<0>();
     __syncthreads();
@@ -182,6 +219,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   for (int i = 0; i < NDT; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
   float m_a = -INFINITY, m_b = -INFINITY, l_a = 0.f, l_b = 0.f;
   const float sl2 = p.scale_log2;
+  PK_AT_T0();
 
   for (int j0 = 0, step = 0; j0 < nblocks; j0 += NH, step++) {
     const int j = j0 + z;
@@ -193,6 +231,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
     pk_fence_proxy_async();
     pk_attn_wg_bar<NH>(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
+    PK_AT_ADD(4);
     pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
     // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step
     // over at 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
@@ -206,6 +245,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
       pk_wg_wait<0>();
       pk_wg_fence_regs<32>(&s[0][0]);
     }
+    PK_AT_ADD(5);
     uint32_t pa[4][4];
     if (active) {
       // masks only where some key of the page lies past a row of the warp
@@ -215,9 +255,11 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
 #pragma unroll
       for (int kk = 0; kk < 4; kk++) pa[kk][0] = pa[kk][1] = pa[kk][2] = pa[kk][3] = 0u;
     }
+    PK_AT_ADD(6);
     cp_async_wait<4>();  // V(step) landed (pending: K and V of steps + 1, + 2)
     pk_fence_proxy_async();
     pk_attn_wg_bar<NH>(z);
+    PK_AT_ADD(7);
     if (wg_active) {
       pk_wg_fence_regs<32>(&o[0][0]);
       pk_wg_fence();
@@ -227,8 +269,11 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
       pk_wg_wait<0>();
       pk_wg_fence_regs<32>(&o[0][0]);
     }
+    PK_AT_ADD(8);
+    PK_AT_SET(13, (unsigned long long)step + 1);
   }
   cp_async_wait<0>();
+  PK_AT(9);
 
   // ---- The kh form's combine, z = 0 then 1, through the free page buffers, and its store.
   __syncthreads();
@@ -236,7 +281,10 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   constexpr int XS = 4 * (4 + 4 * NDT) * 32;  // floats of one part's four row groups' states
   if (z != 0) pk_attn_put_state<NDT>(NH == 2 ? xch : xch + (z - 1) * XS, lane, m_a, m_b, l_a, l_b, o);  // NH 2: z is 1
   __syncthreads();
-  if (z != 0) return;
+  if (z != 0) {
+    PK_AT(10);
+    return;
+  }
 #pragma unroll
   for (int w = 1; w < NH; w++) {
     const float *xw = xch + (w - 1) * XS;
@@ -246,7 +294,10 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     // rows that saw pages in three or four parts failed the float64 reference, max_err 0.07, graph == eager all the same)
     if constexpr (NH > 2) { m_a = fmaxf(m_a, m1_a); m_b = fmaxf(m_b, m1_b); }
   }
+  PK_AT(10);
   pk_attn_store_rows<D, NDT>(p, o, l_a, l_b, qs, ra, rb, pos_a, pos_b, kvh, group, t4);
+  PK_AT(11);
+  PK_AT_SET(15, pk_attn_gt());
 #else
   (void)p; (void)smem_raw;
   __trap();  // sm_90a only: Java refuses the form on other devices
