@@ -3456,6 +3456,39 @@ static void test_attn_o() {
   CK(cudaStreamDestroy(st));
 }
 
+// ---------------------------------------------------------------- the early forms' pipelined walk (v89)
+// attention_prefill_wg_early and _lp walk a full tile's pages with the next page's S issued before the current page's
+// softmax; the arithmetic is attention_prefill_wg's, so every output must be its bits: long causal prompts (the long
+// target's 1x480, every page count to 16), batches, cached prefixes, chunks over long prefixes, group 8 (ERNIE), 5 and 4
+// (Llama-3.2-1B's 32 q / 8 kv), surplus grid blocks.
+static void test_attention_pipe() {
+  struct Cfg { int qh, kvh; };
+  for (Cfg cfg : {Cfg{16, 2}, Cfg{10, 2}, Cfg{32, 8}}) {
+    const std::string tag = std::to_string(cfg.qh) + "q/" + std::to_string(cfg.kvh) + "kv";
+    for (auto &wl : std::vector<std::pair<std::string, std::vector<SeqSpec>>>{
+             {"1x480", {{0, 480, 700}}},
+             {"1x1000", {{0, 1000, 705}}},
+             {"4x80", {{0, 80, 701}, {0, 80, 702}, {0, 80, 703}, {0, 80, 704}}},
+             {"8x130", {{0, 130, 721}, {0, 129, 722}, {0, 128, 723}, {0, 127, 724}, {0, 65, 725}, {0, 64, 726}, {0, 63, 727}, {0, 200, 728}}},
+             {"prefixes", {{300, 200, 731}, {37, 160, 732}, {1000, 64, 733}, {5, 190, 734}}},
+             {"4x(768+256)", {{768, 256, 741}, {768, 256, 742}, {768, 256, 743}, {768, 256, 744}}}}) {
+      for (int surplus : {0, 7}) {
+        g_attn_form = 2;
+        AttnOut w = run_attention(wl.second, cfg.qh, cfg.kvh, 64, 41, surplus, false, "", false);
+        for (int form : {3, 4}) {
+          g_attn_form = form;
+          AttnOut e = run_attention(wl.second, cfg.qh, cfg.kvh, 64, 41, surplus, false, "", false);
+          long bad = 0;
+          for (size_t i = 0; i < e.out.size(); i++) bad += e.out[i] != w.out[i];
+          record_bool("attention pipe " + tag + " " + wl.first + (surplus ? " surplus" : "") + (form == 3 ? " wg-early" : " wg-early-lp") +
+                          " == wg bitwise", bad == 0 && count_nan(e) == 0 && !e.out.empty(), bad, (long)e.out.size());
+        }
+      }
+    }
+  }
+  g_attn_form = 0;
+}
+
 #ifdef PK_ATTN_TRACE
 // attn_trace (a -DPK_ATTN_TRACE build): where a block of attention_prefill_wg_early's full path spends its time, ERNIE's
 // head layout (16 q / 2 kv heads of 64) on 1x480, 4x80 and 8x64, L2-warm, launches back to back without PDL (the trace is the
@@ -3464,8 +3497,10 @@ static void test_attn_o() {
 // all blocks. The SM clock is each block's cycles over its %globaltimer nanoseconds (median over blocks).
 static int run_attn_trace() {
   g_attn_form = 3;
-  const char *names[12] = {"entry->tile", "tile->waited", "waited->Q regs", "loop", "  K wait+bar", "  S", "  softmax",
-                           "  V wait+bar", "  P V", "combine", "store", "block"};
+  // the early form's walk (v89): per step the K / V wait + barrier + next loads, the next page's S issued, the softmax, P V
+  // issued, the wait for both (before v89: K wait + barrier, S, softmax, V wait + barrier, P V)
+  const char *names[12] = {"entry->tile", "tile->waited", "waited->Q regs", "loop", "  wait+bar+loads", "  S(next) issue", "  softmax",
+                           "  P V issue", "  wait S(next)+P V", "combine", "store", "block"};
   for (auto &wl : std::vector<std::pair<std::string, std::vector<SeqSpec>>>{
            {"1x480", {{0, 480, 700}}},
            {"4x80", {{0, 80, 701}, {0, 80, 702}, {0, 80, 703}, {0, 80, 704}}},
@@ -3543,6 +3578,7 @@ int main(int argc, char **argv) {
   if (want("attention")) test_attention();
   if (only == "attention_q4") test_attention({6});
   if (want("attention_rope")) test_attention_rope();
+  if (want("attention_pipe")) test_attention_pipe();
 #ifdef PK_ATTN_TRACE
   if (only == "attn_trace") return run_attn_trace();
 #endif

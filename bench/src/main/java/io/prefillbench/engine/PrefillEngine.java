@@ -196,6 +196,18 @@ public final class PrefillEngine implements AutoCloseable {
         return l2Window;
     }
 
+    /**
+     * {@code body}'s value, computed with this engine's L2 set-aside given back to the device meanwhile (where it holds one):
+     * for measurements of the device that the set-aside distorts, such as the copy bandwidth of the weight-streaming floor.
+     * The engine's stream is idle first; nothing of the engine may run in {@code body}.
+     */
+    public <T> T withoutL2SetAside(java.util.function.Supplier<T> body) {
+        if (l2 == null) return body.get();
+        catchUp();
+        stream.synchronize();
+        return l2.suspended(body);
+    }
+
     /** The device's L2 set-aside for persisting accesses as the driver reports it; 0 without --l2-persist. */
     public long l2SetAsideBytes() {
         return l2 == null ? 0 : l2.bytes();

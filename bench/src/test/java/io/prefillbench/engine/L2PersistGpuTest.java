@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * v88 (kernels/NOTES-forward.md, --l2-persist): with the device's L2 set aside, every captured graph holds exactly one kernel
  * node with a persisting access-policy window — the LM head's, of the engine's window bytes — and an engine without it none;
  * the logits and first tokens are the engine's without it bit for bit (a cache policy changes no value), eager and graph,
- * twice over; graph == eager; closing the engine gives the device back the limit it found. sm_80+ with a persisting L2.
+ * twice over; graph == eager; the set-aside is given back while a measurement runs (withoutL2SetAside) and held again after;
+ * closing the engine gives the device back the limit it found. sm_80+ with a persisting L2.
  */
 @Tag("gpu")
 class L2PersistGpuTest {
@@ -66,6 +67,10 @@ class L2PersistGpuTest {
                 }
             }
             GraphEqualsEagerGpuTest.assertGraphEqualsEager(e, batches.getFirst(), preset + " L2 set-aside");
+            assertEquals(0L, (long) e.withoutL2SetAside(L2SetAside::currentLimit), "given back while the floor's copies run");
+            assertEquals(e.l2SetAsideBytes(), L2SetAside.currentLimit(), "and set aside again after");
+            int[] again = e.graph(batches.getFirst()).firstTokens();
+            assertArrayEquals(plain.getFirst().firstTokens(), again, "a forward after the suspension");
         }
         assertEquals(before, L2SetAside.currentLimit(), "close gives the device its limit back");
     }
