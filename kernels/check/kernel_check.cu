@@ -3456,9 +3456,9 @@ static void test_attn_o() {
   CK(cudaStreamDestroy(st));
 }
 
-// ---------------------------------------------------------------- the early forms' pipelined walk (v89)
-// attention_prefill_wg_early and _lp walk a full tile's pages with the next page's S issued before the current page's
-// softmax; the arithmetic is attention_prefill_wg's, so every output must be its bits: long causal prompts (the long
+// ---------------------------------------------------------------- the early forms against the late one (v89, v90)
+// attention_prefill_wg_early and _lp issue their loads at other times than attention_prefill_wg, with its arithmetic, so
+// every output must be its bits (v89's pipelined walk was checked here, s41 calls 2-3): long causal prompts (the long
 // target's 1x480, every page count to 16), batches, cached prefixes, chunks over long prefixes, group 8 (ERNIE), 5 and 4
 // (Llama-3.2-1B's 32 q / 8 kv), surplus grid blocks.
 static void test_attention_pipe() {
@@ -3497,10 +3497,8 @@ static void test_attention_pipe() {
 // all blocks. The SM clock is each block's cycles over its %globaltimer nanoseconds (median over blocks).
 static int run_attn_trace() {
   g_attn_form = 3;
-  // the early form's walk (v89): per step the K / V wait + barrier + next loads, the next page's S issued, the softmax, P V
-  // issued, the wait for both (before v89: K wait + barrier, S, softmax, V wait + barrier, P V)
-  const char *names[12] = {"entry->tile", "tile->waited", "waited->Q regs", "loop", "  wait+bar+loads", "  S(next) issue", "  softmax",
-                           "  P V issue", "  wait S(next)+P V", "combine", "store", "block"};
+  const char *names[12] = {"entry->tile", "tile->waited", "waited->Q regs", "loop", "  K wait+bar", "  S", "  softmax",
+                           "  V wait+bar", "  P V", "combine", "store", "block"};
   for (auto &wl : std::vector<std::pair<std::string, std::vector<SeqSpec>>>{
            {"1x480", {{0, 480, 700}}},
            {"4x80", {{0, 80, 701}, {0, 80, 702}, {0, 80, 703}, {0, 80, 704}}},

@@ -27,9 +27,6 @@ static_assert(PK_ATTN_SPLIT_ALL_HALVES(64) * 2 <= PREFILL_ATTN_WG_SMEM, "the spl
 // The early form stages the Q tile in half 0's slot 2 K page, which no copy touches before step 0 of the loop, so Q and
 // steps 0 and 1's K and V pages load together (the late form stages Q in slot 0 and copies K / V once Q has landed).
 #define PK_ATTN_WG_Q_OFF (2 * 2 * PK_ATTN_WG_PAGE)
-// The pipelined walk (the early forms, v89.1) keeps a half's K pages and V pages in two rings of PK_ATTN_WG_SLOTS (K slots
-// first), the same bytes: it stages Q in half 0's V slot 2, the last page its prologue leaves untouched.
-#define PK_ATTN_WG_PIPE_Q_OFF ((2 * PK_ATTN_WG_SLOTS - 1) * PK_ATTN_WG_PAGE)
 // A key half's 4 warps meet at their own named barrier (2 + z; the split path uses 1), so the halves run independently.
 // Immediate ids (a register id makes ptxas reserve all 16).
 template <int NH = 2>
@@ -57,12 +54,6 @@ PK_DEV void pk_attn_wg_load(uint32_t sdst, const uint16_t *cache, int page, int 
     const uint16_t *src = ok ? cache + ((size_t)page * PREFILL_PAGE_SIZE + r) * kv_row + col0 + ch * 8 : cache;
     cp_async16(sdst + r * 128 + ((ch ^ (r & 7)) << 4), src, ok);
   }
-}
-
-// Page j of a cache (K or V) into the page at sdst, where the tile sees it; no commit.
-PK_DEV void pk_attn_wg_load_page(int j, uint32_t sdst, const uint16_t *cache, const int *btab, int nblocks, int kv_len, size_t kv_row,
-                                 int kcol0, int ht) {
-  if (j < nblocks) pk_attn_wg_load(sdst, cache, btab[j], j * PREFILL_PAGE_SIZE, kv_len, kv_row, kcol0, ht);
 }
 
 // Page j's K into slot sl and its V into the slot's second page, one commit group each (empty past the tile's last
@@ -201,35 +192,16 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
     pk_pdl_wait();  // Q, K and V are rope_kv_write's output; everything above is metadata
     PK_AT(2);
-    if constexpr (NH == 2) {
-      // ---- The pipelined walk's rings (v89.1, below): Q tile -> half 0's V slot 2 (swizzled), which no copy touches before
-      // step 0; behind it K(0), then K(1) + V(0), then K(2) + V(1), one commit group each (empty pages past the tile's)
-      const uint32_t sQ = base + PK_ATTN_WG_PIPE_Q_OFF;
-      pk_attn_wg_q_copy<NH * 128>(p, t, sQ, tid);
-      pk_attn_wg_load_page(z, sH, p.k_cache, btab, nblocks, kv_len, kv_row, kcol0, ht);
-      cp_async_commit();
+    // ---- Q tile -> half 0's slot 2 K page (swizzled), steps 0 and 1's K and V pages in flight behind it -> the m16n8k16
+    // A fragments of this warp's 16 rows. One commit group per operand and step, empty where there is no page.
+    const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
+    pk_attn_wg_q_copy<NH * 128>(p, t, sQ, tid);
 #pragma unroll
-      for (int i = 0; i < 2; i++) {
-        pk_attn_wg_load_page(z + NH * (i + 1), sH + (i + 1) * PK_ATTN_WG_PAGE, p.k_cache, btab, nblocks, kv_len, kv_row, kcol0, ht);
-        pk_attn_wg_load_page(z + NH * i, sH + (PK_ATTN_WG_SLOTS + i) * PK_ATTN_WG_PAGE, p.v_cache, btab, nblocks, kv_len, kv_row, kcol0, ht);
-        cp_async_commit();
-      }
-      cp_async_wait<3>();  // Q landed (pending: the three page groups)
-      __syncthreads();
-      pk_attn_wg_q_frag(qf, sQ, rg, lane);
-      __syncthreads();  // both halves are done with Q before half 0's step 0 loads its V slot 2
-    } else {
-      // ---- Q tile -> half 0's slot 2 K page (swizzled), steps 0 and 1's K and V pages in flight behind it -> the m16n8k16
-      // A fragments of this warp's 16 rows. One commit group per operand and step, empty where there is no page.
-      const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
-      pk_attn_wg_q_copy<NH * 128>(p, t, sQ, tid);
-#pragma unroll
-      for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
-      cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
-      __syncthreads();
-      pk_attn_wg_q_frag(qf, sQ, rg, lane);
-      __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
-    }
+    for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
+    cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
+    __syncthreads();
+    pk_attn_wg_q_frag(qf, sQ, rg, lane);
+    __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
     PK_AT(3);
   } else {
     cp_async_wait<0>();
@@ -249,139 +221,56 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   const float sl2 = p.scale_log2;
   PK_AT_T0();
 
-  // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step over at
-  // 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
-  constexpr uint64_t PK_V_DESC_LBO = (uint64_t)(1024 >> 4) << 16;
-  if constexpr (EARLY && NH == 2) {
-    // The pipelined walk (v89, v89.1): s41 call 1's trace (kernel_check attn_trace) put a long tile's step at S 0.4 + softmax
-    // 0.84 + P V 0.16 us one after another, the tensor cores idle through the softmax. Here the half's step i issues the next
-    // page's S = Q K^T before its own page's softmax, so S runs under it; then O is rescaled and the page's P V added as in
-    // the one-at-a-time walk below (the late form's), so O sees the same multiplies and additions in the same order: the
-    // same bits. Every group is waited for by the step's end (ptxas serializes wgmma when an accumulator is read while a group
-    // issued in an earlier loop iteration may be in flight, C7514). A half walks its own pages (z, z + NH, ...; its named
-    // barrier is its own), the last one peeled off so that no wgmma issue or wait sits under a branch. K and V have rings of
-    // their own (v89.1): K(i + 1) is needed a step before V(i + 1), so step i loads K(i + 3) into the slot K(i) left and
-    // V(i + 2) into the one V(i - 1) left, each two steps ahead (call 2's v89, one ring loading both at i + 2, left K(i + 1)
-    // one step to land: its wait grew 0.5 -> 1.7 us over 1x480's longest tile, what S gained). Not the q4 form: at 512
-    // threads the next page's S does not fit its 128 registers (112 bytes of stack).
-    const int na = z < nblocks ? (nblocks - z + NH - 1) / NH : 0;  // this half's pages
-    const uint32_t sKr = sH, sVr = sH + PK_ATTN_WG_SLOTS * PK_ATTN_WG_PAGE;  // the half's K ring, V ring
+  for (int j0 = 0, step = 0; j0 < nblocks; j0 += NH, step++) {
+    const int j = j0 + z;
+    const int key0 = j * PREFILL_PAGE_SIZE;
+    const bool wg_active = j < nblocks;  // some row of the tile sees the page (uniform over the warpgroup)
+    const bool active = wg_active && key0 <= warp_last_pos;
+    const uint32_t sK = sH + (step % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, sV = sK + PK_ATTN_WG_PAGE;
+    if ((!EARLY || blockIdx.y == 0) && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
+    cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
+    pk_fence_proxy_async();
+    pk_attn_wg_bar<NH>(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
+    PK_AT_ADD(4);
+    pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
+    // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step
+    // over at 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
+    const uint64_t dK = pk_wg_desc(sK), dV = pk_wg_desc(sV) | ((uint64_t)(1024 >> 4) << 16);
     float s[8][4];
-    if (na > 0) {  // step 0's S: page z
-      cp_async_wait<2>();  // K(0) landed (pending: K(1) + V(0), K(2) + V(1))
-      pk_fence_proxy_async();
-      pk_attn_wg_bar<NH>(z);
+    if (wg_active) {
       pk_wg_fence();
 #pragma unroll
-      for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(&s[0][0], qf[ks], pk_wg_desc(sKr) + (uint64_t)(ks * 2), ks > 0);
+      for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(&s[0][0], qf[ks], dK + (uint64_t)(ks * 2), ks > 0);
       pk_wg_commit();
       pk_wg_wait<0>();
       pk_wg_fence_regs<32>(&s[0][0]);
     }
-    auto walk_step = [&](const int step, auto has_next) {
-      constexpr bool next = decltype(has_next)::value;  // the half computes a page at step + 1
-      const int j = z + NH * step;
-      const int key0 = j * PREFILL_PAGE_SIZE;
-      const bool active = key0 <= warp_last_pos;  // some row of the warp sees the page
-      const uint32_t sV = sVr + (step % PK_ATTN_WG_SLOTS) * PK_ATTN_WG_PAGE;
-      const uint32_t sKn = sKr + ((step + 1) % PK_ATTN_WG_SLOTS) * PK_ATTN_WG_PAGE;
-      const int j0 = NH * step;
-      if (blockIdx.y == 0 && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
-      cp_async_wait<1>();  // V(step) and K(step + 1) landed (pending: step - 1's K(step + 2) + V(step + 1))
-      pk_fence_proxy_async();
-      pk_attn_wg_bar<NH>(z);  // visible to the half's 4 warps, which are done with S(step) and P V(step - 1)
-      pk_attn_wg_load_page(j + 3 * NH, sKr + (step % PK_ATTN_WG_SLOTS) * PK_ATTN_WG_PAGE, p.k_cache, btab, nblocks, kv_len, kv_row, kcol0, ht);
-      pk_attn_wg_load_page(j + 2 * NH, sVr + ((step + 2) % PK_ATTN_WG_SLOTS) * PK_ATTN_WG_PAGE, p.v_cache, btab, nblocks, kv_len, kv_row, kcol0, ht);
-      cp_async_commit();
-      PK_AT_ADD(4);
-      float sn[8][4];
-      if constexpr (next) {
-        pk_wg_fence();
+    PK_AT_ADD(5);
+    uint32_t pa[4][4];
+    if (active) {
+      // masks only where some key of the page lies past a row of the warp
+      pk_attn_page_softmax<8, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
+                                key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos);
+    } else {
 #pragma unroll
-        for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(&sn[0][0], qf[ks], pk_wg_desc(sKn) + (uint64_t)(ks * 2), ks > 0);
-        pk_wg_commit();
-      }
-      PK_AT_ADD(5);
-      uint32_t pa[4][4];
-      if (active) {
-        // masks only where some key of the page lies past a row of the warp
-        pk_attn_page_softmax<8, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
-                                  key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos);
-      } else {
-#pragma unroll
-        for (int kk = 0; kk < 4; kk++) pa[kk][0] = pa[kk][1] = pa[kk][2] = pa[kk][3] = 0u;
-      }
-      PK_AT_ADD(6);
+      for (int kk = 0; kk < 4; kk++) pa[kk][0] = pa[kk][1] = pa[kk][2] = pa[kk][3] = 0u;
+    }
+    PK_AT_ADD(6);
+    cp_async_wait<4>();  // V(step) landed (pending: K and V of steps + 1, + 2)
+    pk_fence_proxy_async();
+    pk_attn_wg_bar<NH>(z);
+    PK_AT_ADD(7);
+    if (wg_active) {
       pk_wg_fence_regs<32>(&o[0][0]);
       pk_wg_fence();
 #pragma unroll
-      for (int kk = 0; kk < 4; kk++) PkWgmmaRs<64, 1>::mma(&o[0][0], pa[kk], (pk_wg_desc(sV) | PK_V_DESC_LBO) + (uint64_t)((kk * 16 * 128) >> 4), 1);
+      for (int kk = 0; kk < 4; kk++) PkWgmmaRs<64, 1>::mma(&o[0][0], pa[kk], dV + (uint64_t)((kk * 16 * 128) >> 4), 1);
       pk_wg_commit();
-      PK_AT_ADD(7);
-      pk_wg_wait<0>();  // the next S and this P V
+      pk_wg_wait<0>();
       pk_wg_fence_regs<32>(&o[0][0]);
-      if constexpr (next) {
-        pk_wg_fence_regs<32>(&sn[0][0]);
-#pragma unroll
-        for (int nt = 0; nt < 8; nt++) {
-          s[nt][0] = sn[nt][0]; s[nt][1] = sn[nt][1]; s[nt][2] = sn[nt][2]; s[nt][3] = sn[nt][3];
-        }
-      }
-      PK_AT_ADD(8);
-      PK_AT_SET(13, (unsigned long long)step + 1);
-    };
-    for (int step = 0; step + 1 < na; step++) walk_step(step, std::true_type{});
-    if (na > 0) walk_step(na - 1, std::false_type{});
-  } else {
-    for (int j0 = 0, step = 0; j0 < nblocks; j0 += NH, step++) {
-      const int j = j0 + z;
-      const int key0 = j * PREFILL_PAGE_SIZE;
-      const bool wg_active = j < nblocks;  // some row of the tile sees the page (uniform over the warpgroup)
-      const bool active = wg_active && key0 <= warp_last_pos;
-      const uint32_t sK = sH + (step % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, sV = sK + PK_ATTN_WG_PAGE;
-      if ((!EARLY || blockIdx.y == 0) && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
-      cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
-      pk_fence_proxy_async();
-      pk_attn_wg_bar<NH>(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
-      PK_AT_ADD(4);
-      pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
-      const uint64_t dK = pk_wg_desc(sK), dV = pk_wg_desc(sV) | PK_V_DESC_LBO;
-      float s[8][4];
-      if (wg_active) {
-        pk_wg_fence();
-  #pragma unroll
-        for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(&s[0][0], qf[ks], dK + (uint64_t)(ks * 2), ks > 0);
-        pk_wg_commit();
-        pk_wg_wait<0>();
-        pk_wg_fence_regs<32>(&s[0][0]);
-      }
-      PK_AT_ADD(5);
-      uint32_t pa[4][4];
-      if (active) {
-        // masks only where some key of the page lies past a row of the warp
-        pk_attn_page_softmax<8, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
-                                  key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos);
-      } else {
-  #pragma unroll
-        for (int kk = 0; kk < 4; kk++) pa[kk][0] = pa[kk][1] = pa[kk][2] = pa[kk][3] = 0u;
-      }
-      PK_AT_ADD(6);
-      cp_async_wait<4>();  // V(step) landed (pending: K and V of steps + 1, + 2)
-      pk_fence_proxy_async();
-      pk_attn_wg_bar<NH>(z);
-      PK_AT_ADD(7);
-      if (wg_active) {
-        pk_wg_fence_regs<32>(&o[0][0]);
-        pk_wg_fence();
-  #pragma unroll
-        for (int kk = 0; kk < 4; kk++) PkWgmmaRs<64, 1>::mma(&o[0][0], pa[kk], dV + (uint64_t)((kk * 16 * 128) >> 4), 1);
-        pk_wg_commit();
-        pk_wg_wait<0>();
-        pk_wg_fence_regs<32>(&o[0][0]);
-      }
-      PK_AT_ADD(8);
-      PK_AT_SET(13, (unsigned long long)step + 1);
     }
+    PK_AT_ADD(8);
+    PK_AT_SET(13, (unsigned long long)step + 1);
   }
   cp_async_wait<0>();
   PK_AT(9);
