@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# s41 call 4, jars v5 (abad8c7, main: v89 taken out) and v4 (v90: the wg forms' full-path softmax takes its exponentials as
+# s41 call 4, jars v1 (acca69e: the kernels of abad8c7, main with v89 taken out; PTX identical) and v4 (v90: the wg forms' full-path softmax takes its exponentials as
 # ex2.approx.ftz — one MUFU.EX2 each instead of exp2f's denormal range fix around it; only results below 2^-126 differ).
 # Calls 1-3's traces: the softmax is 3.4 of the longest 1x480 tile's 6.4 us loop (0.85 us a page), the largest phase.
 # Prediction (written before): the softmax 3.4 -> ~2.6 us over that tile (a quarter of its instructions were the range fix),
@@ -15,7 +15,7 @@ prog "kernel_check attention_pipe rc=$?"
 timeout $(left 120) $R/.gpu/kernel_check attention > $W/kernel-check-attention.txt 2>&1
 prog "kernel_check attention rc=$?"
 source scripts/gpu/ab-pairs.sh
-AB_JAR=$G/v5.jar AB_JAR_A=$G/v4.jar AB_OUT=$W/res
+AB_JAR=$G/v1.jar AB_JAR_A=$G/v4.jar AB_OUT=$W/res
 ab_pairs fl 3 --model ernie-4.5-0.3b --sizes 512 --prompts long --warmup 50 --iterations 200 | tee -a $W/progress.txt
 ab_pairs f48 2 --model ernie-4.5-0.3b --sizes 512 --batch 4x80 --warmup 50 --iterations 200 | tee -a $W/progress.txt
 ab_pairs fll 2 --model llama-3.2-1b --sizes 512 --prompts long --warmup 30 --iterations 100 | tee -a $W/progress.txt
