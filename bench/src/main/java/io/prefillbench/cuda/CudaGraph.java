@@ -43,21 +43,27 @@ public final class CudaGraph implements AutoCloseable {
 
     /** Number of kernel nodes in the graph. */
     public long kernelNodeCount() {
-        long n = nodeCount();
-        if (n == 0) return 0;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment nodes = a.allocate(ValueLayout.ADDRESS, n);
-            MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
-            count.set(ValueLayout.JAVA_LONG, 0, n);
-            Cuda.check(Cudart.cudaGraphGetNodes(handle(), nodes, count), "cudaGraphGetNodes");
-            MemorySegment type = a.allocate(ValueLayout.JAVA_INT);
-            long kernels = 0;
-            for (long i = 0; i < n; i++) {
-                Cuda.check(Cudart.cudaGraphNodeGetType(nodes.getAtIndex(ValueLayout.ADDRESS, i), type), "cudaGraphNodeGetType");
-                if (type.get(ValueLayout.JAVA_INT, 0) == Cudart.cudaGraphNodeTypeKernel()) kernels++;
-            }
-            return kernels;
+            return kernelNodes(a).size();
         }
+    }
+
+    /** The graph's kernel nodes in node order (cudaGraphGetNodes, cudaGraphNodeGetType), valid while the graph lives. */
+    private java.util.List<MemorySegment> kernelNodes(Arena a) {
+        long n = nodeCount();
+        java.util.List<MemorySegment> kernels = new java.util.ArrayList<>();
+        if (n == 0) return kernels;
+        MemorySegment nodes = a.allocate(ValueLayout.ADDRESS, n);
+        MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
+        count.set(ValueLayout.JAVA_LONG, 0, n);
+        Cuda.check(Cudart.cudaGraphGetNodes(handle(), nodes, count), "cudaGraphGetNodes");
+        MemorySegment type = a.allocate(ValueLayout.JAVA_INT);
+        for (long i = 0; i < n; i++) {
+            MemorySegment node = nodes.getAtIndex(ValueLayout.ADDRESS, i);
+            Cuda.check(Cudart.cudaGraphNodeGetType(node, type), "cudaGraphNodeGetType");
+            if (type.get(ValueLayout.JAVA_INT, 0) == Cudart.cudaGraphNodeTypeKernel()) kernels.add(node);
+        }
+        return kernels;
     }
 
     /** A kernel node's L2 access-policy window as the graph holds it (cudaGraphKernelNodeGetAttribute). */
@@ -69,20 +75,10 @@ public final class CudaGraph implements AutoCloseable {
 
     /** The access-policy windows of the graph's kernel nodes that have one (a window of 0 bytes is none), in node order. */
     public java.util.List<PolicyWindow> policyWindows() {
-        long n = nodeCount();
         java.util.List<PolicyWindow> out = new java.util.ArrayList<>();
-        if (n == 0) return out;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment nodes = a.allocate(ValueLayout.ADDRESS, n);
-            MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
-            count.set(ValueLayout.JAVA_LONG, 0, n);
-            Cuda.check(Cudart.cudaGraphGetNodes(handle(), nodes, count), "cudaGraphGetNodes");
-            MemorySegment type = a.allocate(ValueLayout.JAVA_INT);
             MemorySegment value = cudaLaunchAttributeValue.allocate(a);
-            for (long i = 0; i < n; i++) {
-                MemorySegment node = nodes.getAtIndex(ValueLayout.ADDRESS, i);
-                Cuda.check(Cudart.cudaGraphNodeGetType(node, type), "cudaGraphNodeGetType");
-                if (type.get(ValueLayout.JAVA_INT, 0) != Cudart.cudaGraphNodeTypeKernel()) continue;
+            for (MemorySegment node : kernelNodes(a)) {
                 value.fill((byte) 0);
                 Cuda.check(Cudart.cudaGraphKernelNodeGetAttribute(node, Cudart.cudaLaunchAttributeAccessPolicyWindow(), value),
                         "cudaGraphKernelNodeGetAttribute(access policy window)");
