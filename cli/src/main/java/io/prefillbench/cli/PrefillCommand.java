@@ -180,8 +180,10 @@ final class PrefillCommand implements Callable<Integer> {
             description = "Hold this much of the LM head's weight in the GPU's L2 across forwards: the engine sets that much L2 "
                     + "aside for persisting accesses (max: the device's most) and the LM head's kernel launches mark the first bytes "
                     + "of its weight persisting (an access-policy window; eager and graph alike), so every forward reads that much "
-                    + "less from DRAM. Default: none. Device-wide while the run lasts, restored after; recorded in the results. The "
-                    + "weight-streaming floor still counts every weight.")
+                    + "less from DRAM — and every other access has that much less L2: on an H200 37.5 MiB made every forward 3-8 %% "
+                    + "slower and 8 MiB +0.2 %% (kernels/NOTES-forward.md v88). Default: none. Device-wide while the run lasts, "
+                    + "given back while the floor is measured and restored after; recorded in the results. The weight-streaming "
+                    + "floor still counts every weight.")
     String l2Persist;
 
     @Option(names = "--host-timing", defaultValue = "separate", paramLabel = "HOW",
