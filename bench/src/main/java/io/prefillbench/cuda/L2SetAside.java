@@ -16,13 +16,11 @@ import java.lang.foreign.ValueLayout;
 public final class L2SetAside implements AutoCloseable {
     private final long previous;
     private final long bytes;
-    private final long deviceMax;
     private boolean closed;
 
-    private L2SetAside(long previous, long bytes, long deviceMax) {
+    private L2SetAside(long previous, long bytes) {
         this.previous = previous;
         this.bytes = bytes;
-        this.deviceMax = deviceMax;
     }
 
     /** The most the device sets aside (cudaDevAttrMaxPersistingL2CacheSize); 0 where it has no persisting L2 (before sm_80, MIG). */
@@ -46,20 +44,14 @@ public final class L2SetAside implements AutoCloseable {
             throw new BenchException("this GPU sets no L2 aside for persisting accesses (cudaDevAttrMaxPersistingL2CacheSize is 0: "
                     + "before sm_80, or a MIG instance): run without --l2-persist");
         }
-        long previous = limit();
-        Cuda.check(Cudart.cudaDeviceSetLimit(Cudart.cudaLimitPersistingL2CacheSize(), Math.min(requested, max)),
-                "cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, " + Math.min(requested, max) + ")");
-        return new L2SetAside(previous, limit(), max);
+        long previous = currentLimit();
+        setLimit(Math.min(requested, max));
+        return new L2SetAside(previous, currentLimit());
     }
 
     /** Bytes set aside, as the driver reports the limit. */
     public long bytes() {
         return bytes;
-    }
-
-    /** The device's most (cudaDevAttrMaxPersistingL2CacheSize). */
-    public long deviceMaxBytes() {
-        return deviceMax;
     }
 
     /**
@@ -69,13 +61,11 @@ public final class L2SetAside implements AutoCloseable {
      */
     public <T> T suspended(java.util.function.Supplier<T> body) {
         if (closed) throw new IllegalStateException("the L2 set-aside is closed");
-        Cuda.check(Cudart.cudaCtxResetPersistingL2Cache(), "cudaCtxResetPersistingL2Cache");
-        Cuda.check(Cudart.cudaDeviceSetLimit(Cudart.cudaLimitPersistingL2CacheSize(), 0), "cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, 0)");
+        giveBack(0);
         try {
             return body.get();
         } finally {
-            Cuda.check(Cudart.cudaDeviceSetLimit(Cudart.cudaLimitPersistingL2CacheSize(), bytes),
-                    "cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, " + bytes + ")");
+            setLimit(bytes);
         }
     }
 
@@ -83,17 +73,22 @@ public final class L2SetAside implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        giveBack(previous);
+    }
+
+    /** Every persisting line back to normal (cudaCtxResetPersistingL2Cache), then the limit {@code limit}. */
+    private static void giveBack(long limit) {
         Cuda.check(Cudart.cudaCtxResetPersistingL2Cache(), "cudaCtxResetPersistingL2Cache");
-        Cuda.check(Cudart.cudaDeviceSetLimit(Cudart.cudaLimitPersistingL2CacheSize(), previous),
-                "cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, " + previous + ")");
+        setLimit(limit);
+    }
+
+    private static void setLimit(long limit) {
+        Cuda.check(Cudart.cudaDeviceSetLimit(Cudart.cudaLimitPersistingL2CacheSize(), limit),
+                "cudaDeviceSetLimit(cudaLimitPersistingL2CacheSize, " + limit + ")");
     }
 
     /** The device's persisting L2 limit now (cudaDeviceGetLimit): what {@link #close} restores. */
     public static long currentLimit() {
-        return limit();
-    }
-
-    private static long limit() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(ValueLayout.JAVA_LONG);
             Cuda.check(Cudart.cudaDeviceGetLimit(v, Cudart.cudaLimitPersistingL2CacheSize()), "cudaDeviceGetLimit(cudaLimitPersistingL2CacheSize)");
