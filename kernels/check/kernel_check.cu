@@ -3580,6 +3580,12 @@ int main(int argc, char **argv) {
 #ifdef PK_ATTN_TRACE
   if (only == "attn_trace") return run_attn_trace();
 #endif
+  if (only == "attn_one") {  // 1x480 (ERNIE's 16 q / 2 kv heads of 64) on the early wg form, timed: a target for ncu and the SASS
+    g_attn_form = 3;
+    const AttnOut o = run_attention({{0, 480, 700}}, 16, 2, 64, 33, 0, false, "", true);
+    printf("attn_one 1x480 wg-early: %.2f us\n", o.us);
+    return 0;
+  }
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_large_silu, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));
   CK(cudaFuncSetAttribute(gemm_bf16_stream_m16, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_STREAM_SMEM_M16));

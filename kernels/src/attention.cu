@@ -200,7 +200,21 @@ PK_DEV void pk_attn_store_rows(const AttnParams &p, const float (&o)[NDT][4], fl
 // layout of s: this thread's rows a and b, keys key0 + 8 nt + 2 t4 + c): keys past a row's position masked (only when `mask`: a page wholly at or before every row's
 // position needs none, the same values), the running maxima and sums updated, O rescaled, P packed as the m16n8k16 A
 // fragments of the PV product. A row that sees no key of the page keeps its state bit for bit (factor exactly 1, P = +0).
-template <int NT, int NDT>
+// FTZ (the wg forms' full path, v90): the exponentials as ex2.approx.ftz (one MUFU.EX2 each; exp2f's non-ftz form adds a
+// denormal range fix around it): only results below 2^-126 differ, flushed to 0 (a key 126 binary orders below the row's
+// max, or a rescale factor that small), so the bits differ from FTZ = false's only there.
+template <bool FTZ>
+PK_DEV float pk_attn_exp2(float x) {
+  if constexpr (FTZ) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+  } else {
+    return exp2f(x);
+  }
+}
+
+template <int NT, int NDT, bool FTZ = false>
 PK_DEV void pk_attn_page_softmax(float (&s)[NT][4], float (&o)[NDT][4], uint32_t (&pa)[NT / 2][4], float &m_a, float &m_b,
                                  float &l_a, float &l_b, int key0, int t4, int pos_a, int pos_b, float sl2, bool mask) {
   float mx_a = -INFINITY, mx_b = -INFINITY;
@@ -220,8 +234,8 @@ PK_DEV void pk_attn_page_softmax(float (&s)[NT][4], float (&o)[NDT][4], uint32_t
   mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 1));
   mx_b = fmaxf(mx_b, __shfl_xor_sync(0xffffffffu, mx_b, 2));
   const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
-  const float alpha_a = mn_a == m_a ? 1.f : exp2f((m_a - mn_a) * sl2);
-  const float alpha_b = mn_b == m_b ? 1.f : exp2f((m_b - mn_b) * sl2);
+  const float alpha_a = mn_a == m_a ? 1.f : pk_attn_exp2<FTZ>((m_a - mn_a) * sl2);
+  const float alpha_b = mn_b == m_b ? 1.f : pk_attn_exp2<FTZ>((m_b - mn_b) * sl2);
   const float ms_a = mn_a == -INFINITY ? 0.f : mn_a * sl2;
   const float ms_b = mn_b == -INFINITY ? 0.f : mn_b * sl2;
   m_a = mn_a;
@@ -229,10 +243,10 @@ PK_DEV void pk_attn_page_softmax(float (&s)[NT][4], float (&o)[NDT][4], uint32_t
   float sum_a = 0.f, sum_b = 0.f;
 #pragma unroll
   for (int nt = 0; nt < NT; nt++) {
-    s[nt][0] = exp2f(fmaf(s[nt][0], sl2, -ms_a));
-    s[nt][1] = exp2f(fmaf(s[nt][1], sl2, -ms_a));
-    s[nt][2] = exp2f(fmaf(s[nt][2], sl2, -ms_b));
-    s[nt][3] = exp2f(fmaf(s[nt][3], sl2, -ms_b));
+    s[nt][0] = pk_attn_exp2<FTZ>(fmaf(s[nt][0], sl2, -ms_a));
+    s[nt][1] = pk_attn_exp2<FTZ>(fmaf(s[nt][1], sl2, -ms_a));
+    s[nt][2] = pk_attn_exp2<FTZ>(fmaf(s[nt][2], sl2, -ms_b));
+    s[nt][3] = pk_attn_exp2<FTZ>(fmaf(s[nt][3], sl2, -ms_b));
     sum_a += s[nt][0] + s[nt][1];
     sum_b += s[nt][2] + s[nt][3];
   }

@@ -249,7 +249,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     uint32_t pa[4][4];
     if (active) {
       // masks only where some key of the page lies past a row of the warp
-      pk_attn_page_softmax<8, NDT>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
+      pk_attn_page_softmax<8, NDT, true>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
                                 key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos);
     } else {
 #pragma unroll
