@@ -15,9 +15,10 @@
 # next change's arithmetic.
 source scripts/gpu/call-setup.sh s42c1 585
 G=$R/.gpu/s42
+tar -xJf $G/kc.tar.xz -C $G  # kc2 (v90), kc3 (v91) and main (kernel_check_at) harness builds, xz to fit the carry
 CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null)
-for v in main:$R/.gpu/kernel_check_at v90:$G/kc2/kernel_check_at v91:$G/kc3/kernel_check_at; do
+for v in main:$G/main/kernel_check_at v90:$G/kc2/kernel_check_at v91:$G/kc3/kernel_check_at; do
   timeout $(left 40) ${v#*:} attn_trace > $W/attn-trace-${v%%:*}.txt 2>&1; prog "attn_trace ${v%%:*} rc=$?"
 done
 for k in 2 3; do
