@@ -262,9 +262,13 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     PK_AT_ADD(5);
     uint32_t pa[4][4];
     if (active) {
-      // masks only where some key of the page lies past a row of the warp
-      pk_attn_page_softmax<8, NDT, true>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2,
-                                key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos);
+      // masks only where some key of the page lies past a row of the warp (elsewhere they change nothing). v92: two calls
+      // with a constant flag, so a page before every row of the warp runs a softmax without the mask's ~100 compares,
+      // predicate ands and selects a thread (ptxas had if-converted the one call with a run-time flag: every page paid them)
+      if (key0 + PREFILL_PAGE_SIZE - 1 > warp_min_pos)
+        pk_attn_page_softmax<8, NDT, true>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2, true);
+      else
+        pk_attn_page_softmax<8, NDT, true>(s, o, pa, m_a, m_b, l_a, l_b, key0, t4, pos_a, pos_b, sl2, false);
     } else {
 #pragma unroll
       for (int kk = 0; kk < 4; kk++) pa[kk][0] = pa[kk][1] = pa[kk][2] = pa[kk][3] = 0u;
