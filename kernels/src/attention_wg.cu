@@ -67,19 +67,6 @@ PK_DEV void pk_attn_wg_load_kv(int j, uint32_t sl, const AttnParams &p, const in
   cp_async_commit();
 }
 
-// The same copies without a branch (v91: issued while S's wgmma group is in flight, where ptxas serializes the kernel's wgmma
-// if a divergent path or an accumulator read lies between the group's commit and its wait): past the tile's last page every
-// row's copy is a zero-size one (no read; the slot's bytes are zeros, which no step computes with), from the last page's address.
-PK_DEV void pk_attn_wg_load_kv_flat(int j, uint32_t sl, const AttnParams &p, const int *btab, int nblocks, int kv_len, size_t kv_row,
-                                    int kcol0, int ht) {
-  const bool on = j < nblocks;
-  const int page = btab[on ? j : nblocks - 1], lim = on ? kv_len : 0;
-  pk_attn_wg_load(sl, p.k_cache, page, j * PREFILL_PAGE_SIZE, lim, kv_row, kcol0, ht);
-  cp_async_commit();
-  pk_attn_wg_load(sl + PK_ATTN_WG_PAGE, p.v_cache, page, j * PREFILL_PAGE_SIZE, lim, kv_row, kcol0, ht);
-  cp_async_commit();
-}
-
 // The 64 x 64 Q tile -> the swizzled page at sQ (row r's 16-byte chunk c at r * 128 + ((c ^ (r % 8)) << 4)), one commit group.
 template <int NT = 256>
 PK_DEV void pk_attn_wg_q_copy(const AttnParams &p, const PkAttnTile &t, uint32_t sQ, int tid) {
@@ -245,20 +232,19 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     pk_fence_proxy_async();
     pk_attn_wg_bar<NH>(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
     PK_AT_ADD(4);
+    pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
     // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step
     // over at 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
     const uint64_t dK = pk_wg_desc(sK), dV = pk_wg_desc(sV) | ((uint64_t)(1024 >> 4) << 16);
-    // v91: S is computed on every step (a half past the tile's last page computes it from its slot's stale or zero bytes and
-    // drops it: P = 0, no P V), and step + 2's copies are issued while the tensor cores compute it (s41's trace: ~0.25 us a step
-    // of cp.async issue had stood in front of the product); their slot is not the one S reads
     float s[8][4];
-    pk_wg_fence();
+    if (wg_active) {
+      pk_wg_fence();
 #pragma unroll
-    for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(&s[0][0], qf[ks], dK + (uint64_t)(ks * 2), ks > 0);
-    pk_wg_commit();
-    pk_attn_wg_load_kv_flat(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
-    pk_wg_wait<0>();
-    pk_wg_fence_regs<32>(&s[0][0]);
+      for (int ks = 0; ks < 4; ks++) PkWgmmaRs<64, 0>::mma(&s[0][0], qf[ks], dK + (uint64_t)(ks * 2), ks > 0);
+      pk_wg_commit();
+      pk_wg_wait<0>();
+      pk_wg_fence_regs<32>(&s[0][0]);
+    }
     PK_AT_ADD(5);
     uint32_t pa[4][4];
     if (active) {
