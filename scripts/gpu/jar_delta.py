@@ -6,7 +6,8 @@ entries that differ from it (in practice the fatbin and build-info.properties), 
   jar_delta.py apply BASE.jar OUT_DIR NAME OUT.jar  # there: BASE's entries, NAME's replacing them; every digest checked
 
 apply fails (exit 1) unless the rebuilt jar holds exactly the original's entries with the original's bytes, so the jar that
-runs is the one that was built (its git SHA and dirty flag included).
+runs is the one that was built (its git SHA and dirty flag included). (scripts/gpu/rejar.py, for jars carried exploded,
+zips a folder back without such a check.)
 """
 import hashlib
 import os
