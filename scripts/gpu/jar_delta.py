@@ -5,9 +5,9 @@ entries that differ from it (in practice the fatbin and build-info.properties), 
   jar_delta.py make BASE.jar OUT_DIR NEW.jar...   # here: OUT_DIR/<name>/ holds NEW's differing entries + <name>.sha256
   jar_delta.py apply BASE.jar OUT_DIR NAME OUT.jar  # there: BASE's entries, NAME's replacing them; every digest checked
 
-apply fails (exit 1) unless the rebuilt jar holds exactly the original's entries with the original's bytes, so the jar that
-runs is the one that was built (its git SHA and dirty flag included). (scripts/gpu/rejar.py, for jars carried exploded,
-zips a folder back without such a check.)
+apply fails (exit 1, and leaves no OUT.jar) unless the rebuilt jar holds exactly the original's entries with the original's
+bytes, so the jar that runs is the one that was built (its git SHA and dirty flag included); JarDeltaScriptTest plants both
+failures. (scripts/gpu/rejar.py, for jars carried exploded, zips a folder back without such a check.)
 """
 import hashlib
 import os
@@ -46,6 +46,7 @@ def apply(base, out, name, dest):
             h, e = line.rstrip("\n").split("  ", 1)
             want.append((e, h))
     d = os.path.join(out, name)
+    error = None
     with zipfile.ZipFile(base) as zb, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zo:
         have = set(zb.namelist())
         for e, h in want:
@@ -56,10 +57,15 @@ def apply(base, out, name, dest):
             elif e in have:
                 data = zb.read(e)
             else:
-                sys.exit(f"jar_delta: {e} is in neither {d} nor {base}")
+                error = f"jar_delta: {e} is in neither {d} nor {base}"
+                break
             if hashlib.sha256(data).hexdigest() != h:
-                sys.exit(f"jar_delta: {e} does not match {name}'s digest")
+                error = f"jar_delta: {e} does not match {name}'s digest"
+                break
             zo.writestr(e, data)
+    if error:
+        os.remove(dest)  # no half-built jar left where a script would run it
+        sys.exit(error)
     print(f"{dest}: {len(want)} entries, every digest matches {name}")
 
 
