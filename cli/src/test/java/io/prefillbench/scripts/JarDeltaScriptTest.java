@@ -45,7 +45,7 @@ class JarDeltaScriptTest {
     @Test
     void aRebuiltJarHoldsTheNewJarsEntriesAndCarriesOnlyWhatDiffers() throws IOException {
         Path base = jar("base.jar", base()), next = jar("next.jar", next());
-        Result made = run(dir, "python3", SCRIPT.toString(), "make", base.toString(), dir.resolve("d").toString(), next.toString());
+        Result made = make(base, next);
         assertEquals(0, made.exit, made.text);
         assertTrue(made.text.contains("next: 2 entries differ"), made.text);
         assertTrue(Files.isRegularFile(dir.resolve("d/next/io/x/b.bin")));
@@ -61,7 +61,7 @@ class JarDeltaScriptTest {
     @Test
     void aChangedByteInTheCarriedEntriesStopsTheRebuild() throws IOException {
         Path base = jar("base.jar", base()), next = jar("next.jar", next());
-        assertEquals(0, run(dir, "python3", SCRIPT.toString(), "make", base.toString(), dir.resolve("d").toString(), next.toString()).exit);
+        assertEquals(0, make(base, next).exit);
         Path carried = dir.resolve("d/next/io/x/b.bin");
         byte[] b = Files.readAllBytes(carried);
         b[1] ^= 1;
@@ -76,7 +76,7 @@ class JarDeltaScriptTest {
     @Test
     void anotherBaseJarThanTheOneMadeAgainstStopsTheRebuild() throws IOException {
         Path base = jar("base.jar", base()), next = jar("next.jar", next());
-        assertEquals(0, run(dir, "python3", SCRIPT.toString(), "make", base.toString(), dir.resolve("d").toString(), next.toString()).exit);
+        assertEquals(0, make(base, next).exit);
         Map<String, byte[]> other = base();
         other.put("a.txt", "A, rebuilt".getBytes(StandardCharsets.UTF_8));
         Path otherBase = jar("other.jar", other);
@@ -85,6 +85,10 @@ class JarDeltaScriptTest {
         assertNotEquals(0, applied.exit, applied.text);
         assertTrue(applied.text.contains("a.txt does not match"), applied.text);
         assertFalse(Files.exists(out));
+    }
+
+    private Result make(Path base, Path next) {
+        return run(dir, "python3", SCRIPT.toString(), "make", base.toString(), dir.resolve("d").toString(), next.toString());
     }
 
     private Result apply(Path base, Path out) {
