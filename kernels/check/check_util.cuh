@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 #include <cuda_runtime.h>
+#include <cuda.h>          // CUtensorMap
+#include <cudaTypedefs.h>  // PFN_cuTensorMapEncodeTiled and cuTensorMapEncodeTiled's types (the function is looked up through the runtime)
 
 // The checked call: the call's text, the error's name and string, exit 2.
 #define CK(x)                                                                                              \
@@ -113,5 +115,26 @@ static double time_us(const std::function<void(int)> &launch, int reps = 15, int
 }
 
 #endif  // PREFILL_CHECK_OWN_TIMING
+
+// Tensor map of a row-major bf16 [rows, ld] matrix read as rows x k, box {64, box_rows}, 128-byte swizzle, zero fill: the
+// TMA GEMMs' operands (gemm_wgmma_check) and attention_prefill_wg_early_tma's K / V caches (kernel_check). Java's
+// TensorMapEncoder.encodeBf16Rows writes the same map.
+static PkTensorMap tensor_map(const uint16_t *ptr, int rows, int k, int ld, int box_rows) {
+  static PFN_cuTensorMapEncodeTiled_v12000 encode = nullptr;
+  if (!encode) {
+    cudaDriverEntryPointQueryResult q;
+    CK(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", (void **)&encode, 12000, cudaEnableDefault, &q));
+    if (q != cudaDriverEntryPointSuccess || !encode) { fprintf(stderr, "cuTensorMapEncodeTiled not found\n"); exit(2); }
+  }
+  PkTensorMap m;
+  static_assert(sizeof(PkTensorMap) == sizeof(CUtensorMap), "same opaque size");
+  cuuint64_t dims[2] = {(cuuint64_t)k, (cuuint64_t)rows}, strides[1] = {(cuuint64_t)ld * 2};
+  cuuint32_t box[2] = {64, (cuuint32_t)box_rows}, estr[2] = {1, 1};
+  CUresult r = encode(reinterpret_cast<CUtensorMap *>(&m), CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, (void *)ptr, dims, strides, box, estr,
+                      CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                      CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  if (r != CUDA_SUCCESS) { fprintf(stderr, "cuTensorMapEncodeTiled failed: %d\n", (int)r); exit(2); }
+  return m;
+}
 
 #endif

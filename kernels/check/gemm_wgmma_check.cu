@@ -27,10 +27,7 @@
 #ifndef NO_CUBLAS
 #include <cublas_v2.h>
 #endif
-#include <cuda.h>  // CUtensorMap
-#include <cudaTypedefs.h>  // PFN_cuTensorMapEncodeTiled and cuTensorMapEncodeTiled's types (the function is looked up through the runtime)
-
-#include "check_util.cuh"
+#include "check_util.cuh"  // tensor_map
 
 static bool g_all_ok = true;
 static bool g_quick = false;
@@ -173,24 +170,6 @@ static std::vector<Cfg> g_cfgs = {
     CFG(128, 128, 4, 1), CFG(128, 128, 5, 1), CFG(128, 192, 4, 1), CFG(128, 256, 3, 1),
     CFG(64, 64, 6, 0),  CFG(64, 80, 6, 0),  CFG(64, 128, 6, 0),  CFG(128, 128, 5, 0), CFG(128, 192, 4, 0)};
 
-// Tensor map of a row-major bf16 [rows, ld] matrix, box {64, box_rows}, 128-byte swizzle, zero fill.
-static PFN_cuTensorMapEncodeTiled_v12000 g_encode = nullptr;
-static PkTensorMap tensor_map(const uint16_t *ptr, int rows, int k, int ld, int box_rows) {
-  if (!g_encode) {
-    cudaDriverEntryPointQueryResult q;
-    CK(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", (void **)&g_encode, 12000, cudaEnableDefault, &q));
-    if (q != cudaDriverEntryPointSuccess || !g_encode) { fprintf(stderr, "cuTensorMapEncodeTiled not found\n"); exit(2); }
-  }
-  PkTensorMap m;
-  static_assert(sizeof(PkTensorMap) == sizeof(CUtensorMap), "same opaque size");
-  cuuint64_t dims[2] = {(cuuint64_t)k, (cuuint64_t)rows}, strides[1] = {(cuuint64_t)ld * 2};
-  cuuint32_t box[2] = {64, (cuuint32_t)box_rows}, estr[2] = {1, 1};
-  CUresult r = g_encode(reinterpret_cast<CUtensorMap *>(&m), CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, (void *)ptr, dims, strides, box, estr,
-                        CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-                        CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
-  if (r != CUDA_SUCCESS) { fprintf(stderr, "cuTensorMapEncodeTiled failed: %d\n", (int)r); exit(2); }
-  return m;
-}
 static void launch_cfg(const Cfg &c, bool silu, const GemmParams &p, cudaStream_t st = 0) {
   dim3 grid(p.n / c.bn, (p.m + c.bm - 1) / c.bm, silu ? 1 : p.splits);
   if (c.tma_plain) {

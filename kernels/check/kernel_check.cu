@@ -508,13 +508,21 @@ struct AttnOut { std::vector<uint16_t> out; std::vector<int32_t> qs; double us =
 // 2 attention_prefill_wg (the key halves on wgmma; sm_90a, head dim 64), 3 attention_prefill_wg_early (its tile's
 // lookup and prefix prefetch before the PDL wait; the same bits as 2), 4 attention_prefill_wg_early_lp (3, except split
 // tiles over a long cached prefix, which run 2; the same bits), 5 attention_prefill_wg_early_t32 (3 over 32-row tiles:
-// every tile on the split path), 6 attention_prefill_wg_early_q4 (3 with 4 key parts, 512 threads: v69).
+// every tile on the split path), 6 attention_prefill_wg_early_q4 (3 with 4 key parts, 512 threads: v69), 7
+// attention_prefill_wg_early_tma (3 with the full path's K / V pages by TMA: v93; the same bits).
 static int g_attn_form = 0;
 // Rows per tile of the form's tile map: the t32 form's are half the others'.
 static int attn_form_rows(int form) { return form == 5 ? PREFILL_ATTN_ROWS_PER_TILE / 2 : PREFILL_ATTN_ROWS_PER_TILE; }
 // The form's suffix in the harness's row names ("", " kh", " wg").
 static const char *attn_form_suffix(int form) {
-  return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : form == 5 ? " wg-early-t32" : form == 6 ? " wg-early-q4" : "";
+  return form == 1 ? " kh" : form == 2 ? " wg" : form == 3 ? " wg-early" : form == 4 ? " wg-early-lp" : form == 5 ? " wg-early-t32"
+         : form == 6 ? " wg-early-q4" : form == 7 ? " wg-early-tma" : "";
+}
+
+// attn_one and attn_trace: the early form (3), or the form ATTN_FORM names (7: the TMA form).
+static int attn_env_form() {
+  const char *f = getenv("ATTN_FORM");
+  return f && *f ? atoi(f) : 3;
 }
 
 // A batch of sequences laid out in the paged KV cache as the engine does: query starts, kv lengths, a random page
@@ -586,6 +594,7 @@ static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, 
                                 : g_attn_form == 1 ? attention_prefill_kh : attention_prefill;
   const int athreads = old_kernel ? PK_ATTN_V0_THREADS : g_attn_form == 6 ? PREFILL_ATTN_Q4_THREADS : g_attn_form ? PREFILL_ATTN_KH_THREADS : PREFILL_ATTN_THREADS;
   const int asmem = old_kernel ? 0 : g_attn_form == 6 ? PREFILL_ATTN_Q4_SMEM : g_attn_form >= 2 ? PREFILL_ATTN_WG_SMEM : g_attn_form ? PREFILL_ATTN_KH_SMEM : 0;
+  const bool tma = !old_kernel && g_attn_form == 7;
   Rng r(page_seed);
   const int ns = (int)seqs.size(), group = qh / kvh, width = (qh + 2 * kvh) * D;
   const int tile_rows = old_kernel ? PREFILL_ATTN_ROWS_PER_TILE : attn_form_rows(g_attn_form);
@@ -605,8 +614,18 @@ static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, 
   Dev<int32_t> dqs(qs), dkvl(kvl), dbt(bt), dtb(b.tb), dtt(b.tt), dnb = dev_scalar(nblocks);
   const float scale = 1.f / std::sqrt((float)D);
   AttnParams p{dq.p, dk.p, dv.p, dout.p, dqs.p, dkvl.p, dbt.p, dtb.p, dtt.p, dnb.p, width, qh, kvh, D, maxpages, scale * 1.4426950408889634f};
+  // the TMA form's maps over every page of the caches pp reads (built before any timed launch)
+  const int cache_rows = (int)(kc.size() / kvrow);
+  auto tma_params = [&](const AttnParams &pp) {
+    return AttnTmaParams{tensor_map(pp.k_cache, cache_rows, (int)kvrow, (int)kvrow, 64), tensor_map(pp.v_cache, cache_rows, (int)kvrow, (int)kvrow, 64), pp};
+  };
+  auto launch = [&](const AttnParams &pp, const AttnTmaParams *tp) {
+    if (tma) attention_prefill_wg_early_tma<<<dim3(grid, kvh), athreads, asmem>>>(*tp);
+    else kernel<<<dim3(grid, kvh), athreads, asmem>>>(pp);
+  };
+  const AttnTmaParams tp0 = tma ? tma_params(p) : AttnTmaParams{};
   dout.poison();
-  kernel<<<dim3(grid, kvh), athreads, asmem>>>(p);
+  launch(p, &tp0);
   CK(cudaGetLastError());
   AttnOut res;
   res.out = dout.down();
@@ -620,12 +639,15 @@ static AttnOut run_attention(const std::vector<SeqSpec> &seqs, int qh, int kvh, 
       CK(cudaMemcpy(ks.back().p, dk.p, kc.size() * 2, cudaMemcpyDeviceToDevice));
       CK(cudaMemcpy(vs.back().p, dv.p, vc.size() * 2, cudaMemcpyDeviceToDevice));
     }
-    res.us = time_us([&](int it) {
-      AttnParams q = p; q.k_cache = ks[it % cold].p; q.v_cache = vs[it % cold].p;
-      kernel<<<dim3(grid, kvh), athreads, asmem>>>(q);
-    });
+    std::vector<AttnParams> qs_(cold);
+    std::vector<AttnTmaParams> tps(cold);
+    for (int c = 0; c < cold; c++) {
+      qs_[c] = p; qs_[c].k_cache = ks[c].p; qs_[c].v_cache = vs[c].p;
+      if (tma) tps[c] = tma_params(qs_[c]);
+    }
+    res.us = time_us([&](int it) { launch(qs_[it % cold], &tps[it % cold]); });
   } else if (timeit) {
-    res.us = time_us([&](int) { kernel<<<dim3(grid, kvh), athreads, asmem>>>(p); });
+    res.us = time_us([&](int) { launch(p, &tp0); });
   }
   if (validate) {
     std::vector<double> ref((size_t)tokens * qh * D);
@@ -975,6 +997,10 @@ static void test_attention_decode() {
       AttnOut w6 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early-q4 decode mix vs CPU", false);
       AttnOut w6b = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 0, false, "", false);
       record_bool("attention " + tag + " bitwise: wg-early-q4 decode mix twice, surplus grid", w6.out == w6b.out, w6.out != w6b.out, 1);
+      // the TMA form (v93): the float64 reference and the wg form's bits
+      g_attn_form = 7;
+      AttnOut w7 = run_attention(seqs, cfg.qh, cfg.kvh, cfg.D, 41, 13, true, "attention " + tag + " wg-early-tma decode mix vs CPU", false);
+      record_bool("attention " + tag + " bitwise: wg-early-tma == wg (decode mix, surplus grid)", w2.out == w7.out, w2.out != w7.out, 1);
       g_attn_form = 0;
       record_bool("attention " + tag + " bitwise: wg-early == wg (decode mix, surplus grid)", w2.out == w3.out, w2.out != w3.out, 1);
       record_bool("attention " + tag + " bitwise: wg-early-lp == wg (decode mix, surplus grid)", w2.out == w4.out, w2.out != w4.out, 1);
@@ -3475,12 +3501,12 @@ static void test_attention_pipe() {
       for (int surplus : {0, 7}) {
         g_attn_form = 2;
         AttnOut w = run_attention(wl.second, cfg.qh, cfg.kvh, 64, 41, surplus, false, "", false);
-        for (int form : {3, 4}) {
+        for (int form : {3, 4, 7}) {
           g_attn_form = form;
           AttnOut e = run_attention(wl.second, cfg.qh, cfg.kvh, 64, 41, surplus, false, "", false);
           long bad = 0;
           for (size_t i = 0; i < e.out.size(); i++) bad += e.out[i] != w.out[i];
-          record_bool("attention pipe " + tag + " " + wl.first + (surplus ? " surplus" : "") + (form == 3 ? " wg-early" : " wg-early-lp") +
+          record_bool("attention pipe " + tag + " " + wl.first + (surplus ? " surplus" : "") + attn_form_suffix(form) +
                           " == wg bitwise", bad == 0 && count_nan(e) == 0 && !e.out.empty(), bad, (long)e.out.size());
         }
       }
@@ -3496,7 +3522,8 @@ static void test_attention_pipe() {
 // S, softmax, V wait, P V summed), the combine, the store; medians over the blocks whose tiles see the most pages and over
 // all blocks. The SM clock is each block's cycles over its %globaltimer nanoseconds (median over blocks).
 static int run_attn_trace() {
-  g_attn_form = 3;
+  g_attn_form = attn_env_form();
+  printf("attn_trace form%s\n", attn_form_suffix(g_attn_form));
   const char *names[12] = {"entry->tile", "tile->waited", "waited->Q regs", "loop", "  K wait+bar", "  S", "  softmax",
                            "  V wait+bar", "  P V", "combine", "store", "block"};
   for (auto &wl : std::vector<std::pair<std::string, std::vector<SeqSpec>>>{
@@ -3562,6 +3589,7 @@ int main(int argc, char **argv) {
   CK(cudaFuncSetAttribute(attention_prefill_wg, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_lp, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
+  CK(cudaFuncSetAttribute(attention_prefill_wg_early_tma, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_t32, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_q4, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_Q4_SMEM));
   CK(cudaFuncSetAttribute(attention_prefill_wg_early_t32_rope, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_ATTN_WG_SMEM));
@@ -3581,9 +3609,9 @@ int main(int argc, char **argv) {
   if (only == "attn_trace") return run_attn_trace();
 #endif
   if (only == "attn_one") {  // 1x480 (ERNIE's 16 q / 2 kv heads of 64) on the early wg form, timed: a target for ncu and the SASS
-    g_attn_form = 3;
+    g_attn_form = attn_env_form();
     const AttnOut o = run_attention({{0, 480, 700}}, 16, 2, 64, 33, 0, false, "", true);
-    printf("attn_one 1x480 wg-early: %.2f us\n", o.us);
+    printf("attn_one 1x480%s: %.2f us\n", attn_form_suffix(g_attn_form), o.us);
     return 0;
   }
   CK(cudaFuncSetAttribute(gemm_bf16_large, cudaFuncAttributeMaxDynamicSharedMemorySize, PREFILL_GEMM_LARGE_SMEM));

@@ -394,6 +394,19 @@ typedef struct GemmTmaRopeParams {
   RopeKvParams rope;
 } GemmTmaRopeParams;
 
+/* attention_prefill_wg_early_tma (attention_wg.cu, sm_90a, head dim 64): attention_prefill_wg_early with the K and V
+ * pages of its full path (tiles of more than 32 rows) brought in by TMA, one thread of each key half issuing a page's two
+ * tensor copies, instead of cp.async from the half's 128 threads; keys past the sequence's kv length are zeroed in shared
+ * memory after they land, as cp.async's zero fill left them, so every output is attention_prefill_wg's bits. Split-path
+ * tiles, grid, block, shared memory and plan order: the early form's.
+ * tmap_k / tmap_v: CUtensorMaps (cuTensorMapEncodeTiled) of attn.k_cache / attn.v_cache as bf16, rank 2, dims
+ * {kv_heads * head_dim, pages * PAGE_SIZE} (every page of the layer's cache), box {64, PAGE_SIZE}, 128-byte swizzle. */
+typedef struct AttnTmaParams {
+  PkTensorMap tmap_k;
+  PkTensorMap tmap_v;
+  AttnParams attn;
+} AttnTmaParams;
+
 /* splitk_reduce: c[row, col] = bf16(sum_z partial[z, row, col]) for row < *m_dev.
  * grid.x = row capacity. */
 typedef struct SplitKReduceParams {

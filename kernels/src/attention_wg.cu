@@ -67,6 +67,34 @@ PK_DEV void pk_attn_wg_load_kv(int j, uint32_t sl, const AttnParams &p, const in
   cp_async_commit();
 }
 
+// v93 (the TMA form): page j's K into slot sl and its V into the slot's second page as two tensor copies issued by the
+// calling thread (one per key half), completing the slot's K barrier bar and V barrier bar + 8; nothing past the tile's
+// last page. The copies land in the layout pk_attn_wg_load writes (the 128-byte swizzle, 1024-byte aligned pages).
+PK_DEV void pk_attn_wg_tma_kv(int j, uint32_t sl, uint32_t bar, const PkTensorMap *tk, const PkTensorMap *tv, const int *btab,
+                              int nblocks, int kcol0) {
+#if PK_STREAM_HAS_BULK  // sm_90+: mbarrier transaction counts (gemm_stream.cu)
+  if (j >= nblocks) return;
+  const int row = btab[j] * PREFILL_PAGE_SIZE;
+  pk_mbar_expect_tx(bar, PK_ATTN_WG_PAGE);
+  pk_tma_load_2d(sl, tk, kcol0, row, bar);
+  pk_mbar_expect_tx(bar + 8, PK_ATTN_WG_PAGE);
+  pk_tma_load_2d(sl + PK_ATTN_WG_PAGE, tv, kcol0, row, bar + 8);
+#else
+  (void)j; (void)sl; (void)bar; (void)tk; (void)tv; (void)btab; (void)nblocks; (void)kcol0;
+  __trap();
+#endif
+}
+
+// v93: a landed page's keys [nvalid, 64) zeroed by the half's 128 threads (whole 128-byte rows, so the swizzle does not
+// matter), as cp.async's zero fill leaves them: a tensor copy brings whatever the cache holds there, and P = 0 times a NaN
+// would be a NaN. The generic-proxy stores are made visible to wgmma (the async proxy) before the half's barrier.
+PK_DEV void pk_attn_wg_zero_tail(uint32_t spage, int nvalid, int ht) {
+  if (nvalid >= PREFILL_PAGE_SIZE) return;
+  for (int c = ht; c < (PREFILL_PAGE_SIZE - nvalid) * 8; c += 128)
+    asm volatile("st.shared.v4.u32 [%0], {%1, %1, %1, %1};\n" ::"r"(spage + nvalid * 128 + c * 16), "r"(0) : "memory");
+  pk_fence_proxy_async();
+}
+
 // The 64 x 64 Q tile -> the swizzled page at sQ (row r's 16-byte chunk c at r * 128 + ((c ^ (r % 8)) << 4)), one commit group.
 template <int NT = 256>
 PK_DEV void pk_attn_wg_q_copy(const AttnParams &p, const PkAttnTile &t, uint32_t sQ, int tid) {
@@ -134,9 +162,13 @@ PK_DEV unsigned long long pk_attn_gt() {
 // ROPE (the t32 form's rope-fused kernel, ROWS <= 32 only): the split path takes rope_kv_write's work over (see
 // pk_attn_rope_prologue in attention.cu).
 // NH: key parts, one warpgroup each (page j goes to part j % NH); 2 in every form but the q4 form's 4 (v69).
-template <bool EARLY, bool LONG_LATE = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE, bool ROPE = false, int NH = 2>
-static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw, const RopeKvParams *rope = nullptr) {
+// TMA (v93, the early form only): the full path's K / V pages by tensor copies (tk, tv), one issuing thread per half, each
+// slot's K and V completing their own mbarrier at bars (8 bytes each: half z's slot i K at bars + 8 (2 SLOTS z + 2 i), V + 8).
+template <bool EARLY, bool LONG_LATE = false, int ROWS = PREFILL_ATTN_ROWS_PER_TILE, bool ROPE = false, int NH = 2, bool TMA = false>
+static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint8_t *smem_raw, const RopeKvParams *rope = nullptr,
+                                                       const PkTensorMap *tk = nullptr, const PkTensorMap *tv = nullptr, uint32_t bars = 0) {
   static_assert(!ROPE || (EARLY && ROWS <= 32), "the rope-fused form runs every tile on the early split path");
+  static_assert(!TMA || (EARLY && !LONG_LATE && NH == 2 && ROWS == PREFILL_ATTN_ROWS_PER_TILE), "the TMA walk is the early form's");
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int D = 64, NDT = D / 8;
   PK_AT(0);
@@ -187,6 +219,16 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
   // need no mask
   const int warp_min_pos = row0 + rg * 16 + 15 < nrows ? past + (row0 + rg * 16) / group : -1;
   uint32_t qf[4][4];
+  const uint32_t barH = bars + 8 * (2 * PK_ATTN_WG_SLOTS * z);  // TMA: this half's slot barriers (slot i: K + 16 i, V + 16 i + 8)
+  if constexpr (TMA) {
+    if (ht == 0) {  // metadata work before the wait: the half's barriers and its tensor maps' descriptors
+#pragma unroll
+      for (int i = 0; i < 2 * PK_ATTN_WG_SLOTS; i++) pk_mbar_init(barH + 8 * i, 1);
+      asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+      asm volatile("prefetch.tensormap [%0];\n" ::"l"(reinterpret_cast<uint64_t>(tk)) : "memory");
+      asm volatile("prefetch.tensormap [%0];\n" ::"l"(reinterpret_cast<uint64_t>(tv)) : "memory");
+    }
+  }
   if constexpr (EARLY) {
     // pages NH.. (steps 0 and 1 load pages z, z + NH) before the wait, by kv head 0's block only: see pk_attn_split
     if (blockIdx.y == 0 && tid >= NH && tid < min(pf + NH, npf)) pk_attn_prefetch(p, btab[tid], page_bytes);
@@ -196,11 +238,20 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     // A fragments of this warp's 16 rows. One commit group per operand and step, empty where there is no page.
     const uint32_t sQ = base + PK_ATTN_WG_Q_OFF;
     pk_attn_wg_q_copy<NH * 128>(p, t, sQ, tid);
+    if constexpr (TMA) {
+      // the half's first thread issues steps 0 and 1's pages; the others only wait for their Q chunks
+      if (ht == 0)
 #pragma unroll
-    for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
-    cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
+        for (int i = 0; i < 2; i++) pk_attn_wg_tma_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, barH + 16 * i, tk, tv, btab, nblocks, kcol0);
+      cp_async_wait<0>();  // Q landed
+    } else {
+#pragma unroll
+      for (int i = 0; i < 2; i++) pk_attn_wg_load_kv(z + NH * i, sH + i * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
+      cp_async_wait<4>();  // Q landed (pending: K and V of steps 0 and 1)
+    }
     __syncthreads();
     pk_attn_wg_q_frag(qf, sQ, rg, lane);
+    if constexpr (TMA) pk_fence_proxy_async();  // Q's reads (generic proxy) before half 0's step 0 copies into slot 2
     __syncthreads();  // both halves are done with Q before half 0's step 0 loads its slot 2
     PK_AT(3);
   } else {
@@ -228,11 +279,26 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     const bool active = wg_active && key0 <= warp_last_pos;
     const uint32_t sK = sH + (step % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, sV = sK + PK_ATTN_WG_PAGE;
     if ((!EARLY || blockIdx.y == 0) && tid < NH && j0 + NH + pf + tid < npf) pk_attn_prefetch(p, btab[j0 + NH + pf + tid], page_bytes);
-    cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
-    pk_fence_proxy_async();
+    // TMA: the slot's barriers complete once per page they receive, so step's page is the slot's (step / SLOTS)-th use
+    const uint32_t barS = barH + 16 * (step % PK_ATTN_WG_SLOTS), parS = (uint32_t)(step / PK_ATTN_WG_SLOTS) & 1u;
+    if constexpr (TMA) {
+      if (wg_active) {
+        pk_mbar_wait(barS, parS);  // K(step) landed
+        pk_attn_wg_zero_tail(sK, kv_len - key0, ht);
+      }
+    } else {
+      cp_async_wait<3>();  // K(step) landed (pending: V(step), K and V of step + 1)
+      pk_fence_proxy_async();
+    }
     pk_attn_wg_bar<NH>(z);  // the half's K(step) is visible, and its 4 warps are done with step - 1's slot
     PK_AT_ADD(4);
-    pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
+    if constexpr (TMA) {
+      if (ht == 0)
+        pk_attn_wg_tma_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, barH + 16 * ((step + 2) % PK_ATTN_WG_SLOTS),
+                          tk, tv, btab, nblocks, kcol0);
+    } else {
+      pk_attn_wg_load_kv(j + 2 * NH, sH + ((step + 2) % PK_ATTN_WG_SLOTS) * 2 * PK_ATTN_WG_PAGE, p, btab, nblocks, kv_len, kv_row, kcol0, ht);
+    }
     // V is MN-major: its 8-key groups 1024 bytes apart; the other offset (between 64-dim atoms) has nothing to step
     // over at 64 dims, so both carry 1024 and either reading of the two fields addresses the same bytes.
     const uint64_t dK = pk_wg_desc(sK), dV = pk_wg_desc(sV) | ((uint64_t)(1024 >> 4) << 16);
@@ -260,8 +326,15 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
       for (int kk = 0; kk < 4; kk++) pa[kk][0] = pa[kk][1] = pa[kk][2] = pa[kk][3] = 0u;
     }
     PK_AT_ADD(6);
-    cp_async_wait<4>();  // V(step) landed (pending: K and V of steps + 1, + 2)
-    pk_fence_proxy_async();
+    if constexpr (TMA) {
+      if (wg_active) {
+        pk_mbar_wait(barS + 8, parS);  // V(step) landed
+        pk_attn_wg_zero_tail(sV, kv_len - key0, ht);
+      }
+    } else {
+      cp_async_wait<4>();  // V(step) landed (pending: K and V of steps + 1, + 2)
+      pk_fence_proxy_async();
+    }
     pk_attn_wg_bar<NH>(z);
     PK_AT_ADD(7);
     if (wg_active) {
@@ -276,7 +349,7 @@ static __device__ __forceinline__ void pk_attn_wg_impl(const AttnParams &p, uint
     PK_AT_ADD(8);
     PK_AT_SET(13, (unsigned long long)step + 1);
   }
-  cp_async_wait<0>();
+  if constexpr (!TMA) cp_async_wait<0>();  // TMA: every page issued was waited for by the step computing it
   PK_AT(9);
 
   // ---- The kh form's combine, z = 0 then 1, through the free page buffers, and its store.
@@ -329,6 +402,18 @@ extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG
   pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
   if (p.head_dim != 64) __trap();
   pk_attn_wg_impl<true>(p, reinterpret_cast<uint8_t *>(pk_attn_smem));
+}
+
+// The TMA form (v93): the early form with its full path's K / V pages brought in by tensor copies from one thread per key
+// half (AttnTmaParams in prefill_kernels.h), so the half's 128 threads no longer issue 8 cp.async a step (s41's trace: ~0.25
+// us a step of the walk) nor 16 before Q's wait; the same arithmetic on the same bytes, so attention_prefill_wg's bits.
+extern "C" __global__ void __launch_bounds__(PREFILL_ATTN_KH_THREADS, PK_ATTN_WG_MIN_BLOCKS)
+    attention_prefill_wg_early_tma(const __grid_constant__ AttnTmaParams p) {
+  __shared__ alignas(8) unsigned long long bars[2 * 2 * PK_ATTN_WG_SLOTS];  // per half, per slot: K, V
+  pk_pdl_launch();  // at entry; the wait is inside, after the tile's lookup
+  if (p.attn.head_dim != 64) __trap();
+  pk_attn_wg_impl<true, false, PREFILL_ATTN_ROWS_PER_TILE, false, 2, true>(p.attn, reinterpret_cast<uint8_t *>(pk_attn_smem), nullptr, &p.tmap_k,
+                                                                             &p.tmap_v, smem_u32(bars));
 }
 
 // The t32 form (s20): the early form over tiles of half the rows (the tile map built with rows_per_tile =

@@ -24,14 +24,15 @@ public final class ForwardBuffers implements AutoCloseable {
     final DeviceBuffer kvCache;
     final int pagesPerSeq;
     final long kvLayerBytes; // bytes of K (or V) of one layer in kvCache
+    final long kvSlots; // key slots (rows of kv_heads * head_dim) of one layer's K (or V): every page of every sequence
 
     ForwardBuffers(EngineConfig config, BufferLayout layout) {
         this.config = config;
         this.layout = layout;
         ModelConfig m = config.model();
         this.pagesPerSeq = config.pagesPerSeq();
-        long slots = (long) config.maxNumSeqs() * pagesPerSeq * KernelConstants.PAGE_SIZE;
-        this.kvLayerBytes = 2L * slots * m.kvHeads() * m.headDim();
+        this.kvSlots = (long) config.maxNumSeqs() * pagesPerSeq * KernelConstants.PAGE_SIZE;
+        this.kvLayerBytes = 2L * kvSlots * m.kvHeads() * m.headDim();
         buffer = DeviceBuffer.allocate("forward buffers", layout.totalBytes());
         DeviceBuffer kv = null;
         try {

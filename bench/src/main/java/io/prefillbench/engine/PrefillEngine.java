@@ -268,6 +268,7 @@ public final class PrefillEngine implements AutoCloseable {
         @Override public CaptureKey key() { return key; }
         @Override public int maxModelLen() { return config.maxModelLen(); }
         @Override public int pagesPerSeq() { return config.pagesPerSeq(); }
+        @Override public long kvCacheRows() { return buffers.kvSlots; }
         @Override public int multiprocessors() { return device.sms(); }
         @Override public boolean pdl() { return pdl; }
 

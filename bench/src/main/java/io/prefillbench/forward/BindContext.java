@@ -75,6 +75,14 @@ public interface BindContext {
 
     int pagesPerSeq();
 
+    /**
+     * Rows (key slots) of one layer's K cache, every page of it: what a tensor map over the cache covers
+     * (attention_prefill_wg_early_tma). 0 where unknown: such a form refuses to bind.
+     */
+    default long kvCacheRows() {
+        return 0;
+    }
+
     /** Streaming multiprocessors of the device (a kernel whose blocks must all be resident checks it). */
     int multiprocessors();
 

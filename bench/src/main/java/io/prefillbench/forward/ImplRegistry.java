@@ -5,6 +5,7 @@ import io.prefillbench.bindings.kernels.AddRmsNormParams;
 import io.prefillbench.bindings.kernels.ArgmaxKeysParams;
 import io.prefillbench.bindings.kernels.ArgmaxParams;
 import io.prefillbench.bindings.kernels.AttnParams;
+import io.prefillbench.bindings.kernels.AttnTmaParams;
 import io.prefillbench.bindings.kernels.AttnRopeParams;
 import io.prefillbench.bindings.kernels.EmbedParams;
 import io.prefillbench.bindings.kernels.FinalNormGatherParams;
@@ -50,6 +51,11 @@ public final class ImplRegistry {
     public static final String ATTENTION_WG = "attention_prefill_wg";
     /** The wg form that reads its tile before the PDL wait (an attention row selects it). */
     public static final String ATTENTION_WG_EARLY = "attention_prefill_wg_early";
+    /**
+     * The early wg form with its full path's K / V pages brought in by TMA, one issuing thread per key half (v93): the early
+     * form's bits, tiles and plan order; an attention row selects it.
+     */
+    public static final String ATTENTION_WG_EARLY_TMA = "attention_prefill_wg_early_tma";
     /** The early form, except split-path tiles over a long cached prefix, which run the late form (v41). */
     public static final String ATTENTION_WG_EARLY_LP = "attention_prefill_wg_early_lp";
     /** The early wg form over tiles of half the rows: every tile on the split path (attention_wg.cu, s20). */
@@ -419,6 +425,12 @@ public final class ImplRegistry {
             // lookup and runs the late form (kernels/NOTES-forward.md v41): an attention row selects it, the plan order as
             // the early form's
             wgAttention(ATTENTION_WG_EARLY_LP, WG_EARLY_BITS, Impl.Attr.TILE_MAP_BEFORE_WAIT),
+            // the early form with its full path's K / V pages as tensor copies issued by one thread per key half, the rows past
+            // a sequence's kv length zeroed after they land (kernels/NOTES-forward.md v93): an attention row selects it
+            new Impl(ATTENTION_WG_EARLY_TMA, OpKind.ATTENTION, ATTENTION_WG_EARLY_TMA, KernelConstants.ATTN_KH_THREADS,
+                    KernelConstants.ATTN_WG_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.TILE_MAP_BEFORE_WAIT), WG_EARLY_BITS,
+                    new AttentionWgmma(), (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
+                    ImplRegistry::one, true, null, ImplRegistry::bindAttentionTma),
             // the early form with 4 key parts of 128 threads (512 threads, PREFILL_ATTN_Q4_SMEM): a tile that sees P pages
             // walks ceil(P / 4) per part instead of ceil(P / 2) (kernels/NOTES-forward.md v69); an attention row selects it
             wgAttention(ATTENTION_WG_EARLY_Q4, KernelConstants.ATTN_Q4_THREADS, KernelConstants.ATTN_Q4_SMEM,
@@ -1468,6 +1480,26 @@ public final class ImplRegistry {
 
     private static Issuable bindAttention(BindContext c, LoweredOp lo) {
         return new KernelIssuable(c, lo, attnParams(c, lo.op(), AttnParams.allocate(c.arena())));
+    }
+
+    /**
+     * attention_prefill_wg_early_tma: AttnParams as every attention form's and the tensor maps of the layer's K and V caches,
+     * every page of them as rows of kv_heads * head_dim elements, read in boxes of one page's 64 keys of one kv head.
+     */
+    private static Issuable bindAttentionTma(BindContext c, LoweredOp lo) {
+        Op op = lo.op();
+        var d = c.dims();
+        long rows = c.kvCacheRows();
+        if (rows <= 0) {
+            throw new IllegalStateException(op.name() + ": " + lo.impl().name() + " reads the KV caches by tensor maps over all their rows, "
+                    + "and this engine does not say how many it holds (BindContext.kvCacheRows); use " + ATTENTION_WG_EARLY + " instead");
+        }
+        MemorySegment p = AttnTmaParams.allocate(c.arena());
+        attnParams(c, op, AttnTmaParams.attn(p));
+        long row = (long) d.kvHeads() * d.headDim();
+        TensorMapEncoder.encodeBf16Rows(AttnTmaParams.tmap_k(p), t(c, op.in("k_cache")), rows, row, row, KernelConstants.PAGE_SIZE);
+        TensorMapEncoder.encodeBf16Rows(AttnTmaParams.tmap_v(p), t(c, op.in("v_cache")), rows, row, row, KernelConstants.PAGE_SIZE);
+        return new KernelIssuable(c, lo, p);
     }
 
     /**

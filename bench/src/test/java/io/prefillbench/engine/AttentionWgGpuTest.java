@@ -93,6 +93,32 @@ class AttentionWgGpuTest {
         }
     }
 
+    /**
+     * v93: the TMA form at every size gives the early form's logits bit for bit, eager and graph, over random batches (prompts up
+     * to the capacity, decodes and chunks over cached prefixes, so pages cut by a sequence's kv length, whose tail rows the
+     * kernel zeroes, at every offset) with the activations and the KV cache poisoned before each run; ERNIE-4.5-0.3B (group 8)
+     * and Llama-3.2-1B (group 4) on their bundled rows otherwise.
+     */
+    @Test
+    void tmaFormGivesTheEarlyFormsBits() {
+        GpuAssumptions.assumeGpu();
+        for (String preset : List.of("ernie-4.5-0.3b", "llama-3.2-1b")) {
+            EngineConfig cfg = EngineTestSupport.config(preset, "16,128,512", 16, 2048);
+            Random rnd = new Random(93);
+            List<List<SeqInput>> batches = EngineTestSupport.randomBatches(rnd, cfg, 24);
+            batches.add(EngineTestSupport.batch(rnd, new int[] {480}, cfg.model().vocab()));
+            batches.add(EngineTestSupport.batch(rnd, new int[] {80, 80, 80, 80}, cfg.model().vocab()));
+            List<float[][]> want = EngineTestSupport.eagerLogits(cfg,
+                    EngineOptions.DEFAULT.withChoices(everywhere(ImplChoices.bundled(), ImplRegistry.ATTENTION_WG_EARLY)), batches, "the wg forms are sm_90a code");
+            try (PrefillEngine e = PrefillEngine.open(cfg, 0,
+                    EngineOptions.DEFAULT.withChoices(everywhere(ImplChoices.bundled(), ImplRegistry.ATTENTION_WG_EARLY_TMA)))) {
+                for (int s : cfg.sizes().sizes()) assertEquals(ImplRegistry.ATTENTION_WG_EARLY_TMA, e.lowered().plan(s).op("L0.attention").impl().name());
+                for (int s : cfg.sizes().sizes()) e.capture(s);
+                EngineTestSupport.assertLogitsBitsEagerAndGraph(e, batches, want, "the early form's", preset + " TMA attention");
+            }
+        }
+    }
+
     /** ERNIE-4.5-0.3B with its bundled rows and the wg form at every size: graph == eager bit for bit. */
     @Test
     void ernieGraphEqualsEager() {
