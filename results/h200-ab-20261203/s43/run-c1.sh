@@ -8,6 +8,7 @@
 # Prediction (written before the run): attn_one 1x480 9.7 -> ~8.9 us (-0.7..-1.0); the trace's loop over the longest tile
 # 4.85 -> ~4.1 us, waited -> Q regs 1.12 -> ~0.8; engine graph GPU p50 long -1.5..-2 %, 4x80 -0.5..-1 %, Llama long -0.5..-1 %,
 # short +-0.3 % (its t32 form at 16 has no full path: a null).
+# The candidate file travels in .gpu/s43 and lands in results/ with its run block (results/add-run-blocks.py) after the run.
 # Rule (written before the run): bundle the two rows if kernel_check attention_pipe (wg-early-tma == wg bitwise everywhere) and
 # attention pass, memcheck / racecheck / synccheck of attention_pipe are clean, every GPU test passes, and long is >= 0.7 % faster
 # with 4x80 and Llama long not above +0.3 %; else keep the form as an option.
