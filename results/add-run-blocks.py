@@ -11,7 +11,7 @@ checks it). Run from the repo root after `mvn package`:   python3 results/add-ru
 import gzip, json, os, subprocess, tarfile, tempfile
 
 RUNS_UNDER = ["results/h200-ab-20261129", "results/h200-ab-20261130", "results/h200-ab-20261201",
-             "results/h200-ab-20261202"]
+             "results/h200-ab-20261202", "results/h200-ab-20261203"]
 
 
 def run_files():
