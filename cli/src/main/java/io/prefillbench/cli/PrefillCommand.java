@@ -162,6 +162,14 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--no-profile", description = "Skip the profiling pass (GPU time per op family) after timing.")
     boolean noProfile;
 
+    @Option(names = "--vs-cublas", description = "After each profiling pass, time cuBLASLt alone on every GEMM shape of the profile (its "
+            + "heuristic's first pick and the fastest of its first " + CublasColumns.CANDIDATES + " candidates, weights read from DRAM): "
+            + "the per-GEMM table against the library, in the output and in --json.")
+    boolean vsCublas;
+
+    /** The run's library columns (one timing per GEMM shape per run); set when --vs-cublas is on. */
+    private CublasColumns cublasColumns;
+
     @Option(names = "--force", description = "Replace an existing --json (or .hlog) file that prefillbench did not write.")
     boolean force;
 
@@ -243,6 +251,7 @@ final class PrefillCommand implements Callable<Integer> {
         // Everything the user typed is checked before the GPU is touched.
         if (noGraph && noEager) throw new BenchException("--no-graph and --no-eager together leave nothing to time");
         if (profileFull && noProfile) throw new BenchException("--profile and --no-profile contradict each other: drop one");
+        if (vsCublas && noProfile) throw new BenchException("--vs-cublas compares the profiling pass's GEMMs with cuBLASLt: drop --no-profile");
         if (iterations < 1 || iterations > MAX_ITERATIONS)
             throw new BenchException("--iterations must be in 1.." + MAX_ITERATIONS + ", got " + iterations);
         if (warmup < 0 || warmup > MAX_ITERATIONS) throw new BenchException("--warmup must be in 0.." + MAX_ITERATIONS + ", got " + warmup);
@@ -434,6 +443,13 @@ final class PrefillCommand implements Callable<Integer> {
         // after the timed loop, never inside it: the profiling pass serialises ops and records events between them
         if (progress) err.printf("%s: profiling pass and eager enqueue time%n", w.name());
         Profile profile = noProfile ? null : ProfilePass.profile(engine, prepared, profileFull ? ProfilePass.FULL_REPEATS : ProfilePass.SHORT_REPEATS);
+        if (vsCublas && profile != null) {
+            if (cublasColumns == null) cublasColumns = new CublasColumns(CublasColumns.cublasLt(engine.device().l2Bytes()));
+            if (progress) err.printf("%s: cuBLASLt on the profile's GEMM shapes%n", w.name());
+            Profile p = profile;
+            // with the L2 set-aside given back, as the floor's copies: held, it takes the L2 from every other access (s41)
+            profile = engine.withoutL2SetAside(() -> cublasColumns.attach(p));
+        }
         double[] enqueue = ProfilePass.enqueue(engine, prepared);
 
         HistogramLogs logs = new HistogramLogs(eager ? histogramLogs.write(out, w.name(), "eager", eHost) : null,

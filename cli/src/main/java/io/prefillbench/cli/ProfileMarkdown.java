@@ -68,6 +68,17 @@ final class ProfileMarkdown {
                 sb.append(fmt("| %d x %d | %d | %s | %d | %d | %.1f | %.2f | %.2f | %.2f |%n", s.n(), s.k(), s.m(), s.impl(), s.splits(),
                         s.count(), s.gpuUs(), s.tbPerS(), s.tflopPerS(), s.tflopPerSAtCapacity()));
         }
+        if (p.gemmShapes() != null && p.gemmShapes().stream().anyMatch(s -> s.cublas() != null)) {
+            sb.append("\n| GEMM n x k | m | ours (impl, splits) | ours us/op | ours TB/s | cuBLASLt first us | cuBLASLt best us | best TFLOP/s | cuBLASLt best / ours |\n");
+            sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Profile.GemmShapeTime s : p.gemmShapes()) {
+                Profile.CublasTime c = s.cublas();
+                if (c == null) continue;
+                sb.append(fmt("| %d x %d | %d | %s, %d | %.2f | %.2f | %.2f | %.2f | %.1f | %.2fx |%n", s.n(), s.k(), s.m(), s.impl(), s.splits(),
+                        s.usPerOp(), s.tbPerS(), c.firstUs(), c.bestUs(), 2.0 * s.m() * s.n() * s.k() / (c.bestUs() * 1e6), c.bestUs() / s.usPerOp()));
+            }
+            sb.append("\n").append(CublasColumns.METHOD).append(". A ratio above 1: ours is faster than the library's fastest candidate.\n");
+        }
         if (perOp && !p.gemms().isEmpty()) {
             sb.append("\n| GEMM op | n x k | m real/capacity | impl | splits | GPU us | TB/s | TFLOP/s (real) | TFLOP/s (capacity) |\n");
             sb.append("|---|---|---|---|---:|---:|---:|---:|---:|\n");

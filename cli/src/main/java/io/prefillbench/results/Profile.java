@@ -1,5 +1,7 @@
 package io.prefillbench.results;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
@@ -34,8 +36,42 @@ public record Profile(String method, boolean pdl, int repeats, double totalUs, L
                            double tflopPerS, double tflopPerSAtCapacity) {
     }
 
-    /** GEMM ops of one shape together: {@code count} ops, their summed time, total work over total time. */
+    /**
+     * GEMM ops of one shape together: {@code count} ops, their summed time, total work over total time; {@code cublas}
+     * (nullable: only runs with {@code --vs-cublas}) the library timed alone on the same n, k and m.
+     */
     public record GemmShapeTime(int n, int k, int m, int splits, String impl, int count, double gpuUs, double tbPerS,
-                                double tflopPerS, double tflopPerSAtCapacity) {
+                                double tflopPerS, double tflopPerSAtCapacity,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) CublasTime cublas) {
+        /** A shape without the library column (runs without {@code --vs-cublas}, files before it). */
+        public GemmShapeTime(int n, int k, int m, int splits, String impl, int count, double gpuUs, double tbPerS,
+                             double tflopPerS, double tflopPerSAtCapacity) {
+            this(n, k, m, splits, impl, count, gpuUs, tbPerS, tflopPerS, tflopPerSAtCapacity, null);
+        }
+
+        /** GPU time of one op of this shape, microseconds. */
+        public double usPerOp() {
+            return gpuUs / count;
+        }
+
+        public GemmShapeTime withCublas(CublasTime c) {
+            return new GemmShapeTime(n, k, m, splits, impl, count, gpuUs, tbPerS, tflopPerS, tflopPerSAtCapacity, c);
+        }
+    }
+
+    /**
+     * cuBLASLt on one GEMM shape (bf16, C[m, n] = A[m, k] W[n, k]^T at the shape's row capacity m), timed alone: its
+     * heuristic's first pick (what an unpinned library row runs) and the fastest of its first {@code candidates},
+     * microseconds per call, the weights rotated over {@code weightCopies} copies so each call reads them from DRAM.
+     */
+    public record CublasTime(double firstUs, String firstAlgo, double bestUs, String bestAlgo, int candidates, int weightCopies) {
+    }
+
+    /** This profile with every GEMM shape's library column set by {@code column} (null leaves a shape without one). */
+    public Profile withCublas(java.util.function.Function<GemmShapeTime, CublasTime> column) {
+        if (gemmShapes == null) return this;
+        List<GemmShapeTime> out = new java.util.ArrayList<>();
+        for (GemmShapeTime s : gemmShapes) out.add(s.withCublas(column.apply(s)));
+        return new Profile(method, pdl, repeats, totalUs, opFamilies, gemms, List.copyOf(out));
     }
 }

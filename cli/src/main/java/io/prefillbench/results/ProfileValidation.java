@@ -75,8 +75,20 @@ final class ProfileValidation {
                 nonNegative(file, g.tbPerS(), ga + ".tbPerS");
                 nonNegative(file, g.tflopPerS(), ga + ".tflopPerS");
                 nonNegative(file, g.tflopPerSAtCapacity(), ga + ".tflopPerSAtCapacity");
+                if (g.cublas() != null) cublas(file, g.cublas(), ga + ".cublas");
             }
         }
+    }
+
+    /** The library column: positive times, the fastest candidate no slower than the first (it is one of them). */
+    static void cublas(Path file, Profile.CublasTime c, String at) {
+        if (!(c.firstUs() > 0) || Double.isInfinite(c.firstUs())) throw bad(file, at + ".firstUs must be positive, got " + c.firstUs());
+        if (!(c.bestUs() > 0) || Double.isInfinite(c.bestUs())) throw bad(file, at + ".bestUs must be positive, got " + c.bestUs());
+        if (c.bestUs() > c.firstUs())
+            throw bad(file, at + ".bestUs " + c.bestUs() + " exceeds firstUs " + c.firstUs() + ": the fastest candidate includes the first");
+        if (c.candidates() < 1 || c.weightCopies() < 1)
+            throw bad(file, at + " needs candidates >= 1 and weightCopies >= 1, got " + c.candidates() + " and " + c.weightCopies());
+        if (c.firstAlgo() == null || c.bestAlgo() == null) throw bad(file, "missing \"" + at + ".firstAlgo\" or \"" + at + ".bestAlgo\"");
     }
 
     static void floor(Path file, Floor f) {

@@ -165,6 +165,8 @@ class CliBadInputTest {
                 "--host-timing", "both", "--json", PREFILL_JSON));
         c.add(bad("prefill --profile --no-profile", "--profile and --no-profile contradict each other", "prefill", "--profile", "--no-profile",
                 "--json", PREFILL_JSON));
+        c.add(bad("prefill --vs-cublas --no-profile", "--vs-cublas compares the profiling pass's GEMMs with cuBLASLt: drop --no-profile",
+                "prefill", "--vs-cublas", "--no-profile", "--json", PREFILL_JSON));
         c.add(bad("devices --launch-cost 0", "--launch-cost must be in 1..100000 launches, got 0", "devices", "--launch-cost", "0"));
         c.add(bad("devices --launch-threads 2048", "--launch-threads must be in 1..1024, got 2048", "devices", "--launch-cost", "--launch-threads", "2048"));
         c.add(bad("prefill --iterations 0", "--iterations must be in 1..1000000, got 0", "prefill", "--iterations", "0", "--json", PREFILL_JSON));

@@ -187,6 +187,73 @@ class ProfileOutputTest {
         refused(t -> ((ObjectNode) t.get("floor")).put("d2dTBps", 0.0), "floor.d2dTBps must be positive");
     }
 
+    /** A stand-in for cuBLASLt: 1 us per GFLOP-ish, the best candidate 10 % faster; counts the shapes it was asked for. */
+    static final class FakeLibrary implements CublasColumns.Timer {
+        final List<String> asked = new ArrayList<>();
+
+        @Override
+        public Profile.CublasTime time(int m, int n, int k) {
+            asked.add(m + "x" + n + "x" + k);
+            double first = 1 + 2.0 * m * n * k / 1e9;
+            return new Profile.CublasTime(first, "id=1", 0.9 * first, "id=2", 8, 4);
+        }
+    }
+
+    @Test
+    void theLibraryColumnTimesEachShapeOnceAndTravelsThroughJsonAndMarkdown() {
+        Profile p = ernieProfile();
+        FakeLibrary lib = new FakeLibrary();
+        CublasColumns cols = new CublasColumns(lib);
+        Profile a = cols.attach(p), b = cols.attach(p); // two workloads of one run: the second times nothing
+        assertEquals(p.gemmShapes().size(), lib.asked.size());
+        assertEquals(lib.asked.size(), new java.util.HashSet<>(lib.asked).size());
+        assertEquals(a, b);
+        for (Profile.GemmShapeTime s : a.gemmShapes()) {
+            assertEquals(1 + 2.0 * s.m() * s.n() * s.k() / 1e9, s.cublas().firstUs(), 1e-12);
+            assertEquals(s.gpuUs() / s.count(), s.usPerOp(), 1e-12);
+        }
+        Results r = withProfile(a, floor());
+        Path f = dir.resolve("vs.json");
+        ResultsIo.writeAtomically(f, r);
+        assertEquals(a, ResultsIo.read(f).workloads().getFirst().profile());
+        String md = ProfileMarkdown.workload(r.workloads().getFirst(), false);
+        assertTrue(md.contains("| GEMM n x k | m | ours (impl, splits) | ours us/op |"), md);
+        // qkv at bucket 16: 18 ops of 10 us; the library 1 + 2*16*1280*1024/1e9 us, best 0.9 of it
+        Profile.GemmShapeTime qkv = a.gemmShapes().getFirst();
+        assertEquals(1280, qkv.n());
+        double best = 0.9 * (1 + 2.0 * 16 * 1280 * 1024 / 1e9);
+        assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| 1280 x 1024 | 16 | %s, %d | 10.00 |", qkv.impl(), qkv.splits())), md);
+        assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| %.2f | %.1f | %.2fx |", best, 2.0 * 16 * 1280 * 1024 / (best * 1e6), best / 10)), md);
+        assertTrue(md.contains(CublasColumns.METHOD), md);
+        // without the column neither the table nor the key appears
+        assertFalse(ProfileMarkdown.workload(withProfile(p, floor()).workloads().getFirst(), false).contains("cuBLASLt best"));
+        assertFalse(readsCublasKey(withProfile(p, floor())));
+        assertTrue(readsCublasKey(r));
+    }
+
+    /** Whether the written file's first workload's first GEMM shape has a "cublas" field (meta has a cuBLAS version of its own). */
+    private boolean readsCublasKey(Results r) {
+        Path f = dir.resolve("plain.json");
+        ResultsIo.writeAtomically(f, r);
+        try {
+            return profileOf((ObjectNode) ResultsIo.mapper().readTree(f.toFile())).get("gemmShapes").get(0).has("cublas");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aLibraryColumnWhoseBestIsSlowerThanItsFirstIsRefused() throws Exception {
+        Path f = dir.resolve("edited-vs.json");
+        ResultsIo.writeAtomically(f, withProfile(new CublasColumns(new FakeLibrary()).attach(ernieProfile()), floor()));
+        ResultsIo.read(f);
+        JsonNode tree = ResultsIo.mapper().readTree(f.toFile());
+        ((ObjectNode) profileOf((ObjectNode) tree).get("gemmShapes").get(0).get("cublas")).put("bestUs", 1e3);
+        Files.writeString(f, ResultsIo.mapper().writeValueAsString(tree));
+        BenchException e = assertThrows(BenchException.class, () -> ResultsIo.read(f));
+        assertTrue(e.getMessage().contains("gemmShapes[0].cublas.bestUs 1000.0 exceeds firstUs"), e.getMessage());
+    }
+
     @Test
     void markdownShowsFamiliesShapesFloorAndLaunchCost() {
         Results r = withProfile(ernieProfile(), floor());
