@@ -245,6 +245,7 @@ final class PrefillCommand implements Callable<Integer> {
         long l2Bytes = l2PersistBytes(l2Persist);
         if (sweep != null) {
             if (l2Bytes > 0) throw new BenchException("--l2-persist is recorded by prefill runs only: drop it from --sweep");
+            if (vsCublas) throw new BenchException("--vs-cublas compares a prefill run's profiled GEMMs with cuBLASLt: drop it from --sweep");
             return new SweepRun(this).call();
         }
         if (spec.commandLine().getParseResult().hasMatchedOption("--sweep-batch")) throw new BenchException("--sweep-batch needs --sweep A:B:STEP");

@@ -165,6 +165,8 @@ class CliBadInputTest {
                 "--host-timing", "both", "--json", PREFILL_JSON));
         c.add(bad("prefill --profile --no-profile", "--profile and --no-profile contradict each other", "prefill", "--profile", "--no-profile",
                 "--json", PREFILL_JSON));
+        c.add(bad("prefill --sweep --vs-cublas", "--vs-cublas compares a prefill run's profiled GEMMs with cuBLASLt: drop it from --sweep",
+                "prefill", "--sweep", "8:16:8", "--vs-cublas", "--json", PREFILL_JSON));
         c.add(bad("prefill --vs-cublas --no-profile", "--vs-cublas compares the profiling pass's GEMMs with cuBLASLt: drop --no-profile",
                 "prefill", "--vs-cublas", "--no-profile", "--json", PREFILL_JSON));
         c.add(bad("devices --launch-cost 0", "--launch-cost must be in 1..100000 launches, got 0", "devices", "--launch-cost", "0"));
