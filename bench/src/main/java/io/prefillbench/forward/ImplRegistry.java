@@ -427,10 +427,8 @@ public final class ImplRegistry {
             wgAttention(ATTENTION_WG_EARLY_LP, WG_EARLY_BITS, Impl.Attr.TILE_MAP_BEFORE_WAIT),
             // the early form with its full path's K / V pages as tensor copies issued by one thread per key half, the rows past
             // a sequence's kv length zeroed after they land (kernels/NOTES-forward.md v93): an attention row selects it
-            new Impl(ATTENTION_WG_EARLY_TMA, OpKind.ATTENTION, ATTENTION_WG_EARLY_TMA, KernelConstants.ATTN_KH_THREADS,
-                    KernelConstants.ATTN_WG_SMEM, EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN, Impl.Attr.TILE_MAP_BEFORE_WAIT), WG_EARLY_BITS,
-                    new AttentionWgmma(), (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
-                    ImplRegistry::one, true, null, ImplRegistry::bindAttentionTma),
+            wgAttention(ATTENTION_WG_EARLY_TMA, KernelConstants.ATTN_KH_THREADS, KernelConstants.ATTN_WG_SMEM, WG_EARLY_BITS,
+                    ImplRegistry::bindAttentionTma, Impl.Attr.TILE_MAP_BEFORE_WAIT),
             // the early form with 4 key parts of 128 threads (512 threads, PREFILL_ATTN_Q4_SMEM): a tile that sees P pages
             // walks ceil(P / 4) per part instead of ceil(P / 2) (kernels/NOTES-forward.md v69); an attention row selects it
             wgAttention(ATTENTION_WG_EARLY_Q4, KernelConstants.ATTN_Q4_THREADS, KernelConstants.ATTN_Q4_SMEM,
@@ -544,11 +542,16 @@ public final class ImplRegistry {
 
     /** A wgmma attention form with its own block size and shared memory (the q4 form's 4 key parts). */
     private static Impl wgAttention(String name, int threads, int smem, String bits, Impl.Attr... extra) {
+        return wgAttention(name, threads, smem, bits, ImplRegistry::bindAttention, extra);
+    }
+
+    /** A wgmma attention form whose parameters are more than AttnParams (the TMA form's tensor maps). */
+    private static Impl wgAttention(String name, int threads, int smem, String bits, Impl.Binder binder, Impl.Attr... extra) {
         EnumSet<Impl.Attr> attrs = EnumSet.of(Impl.Attr.PDL, Impl.Attr.SMEM_OPT_IN);
         attrs.addAll(List.of(extra));
         return new Impl(name, OpKind.ATTENTION, name, threads, smem, attrs, bits,
                 new AttentionWgmma(), (op, k, s, d) -> new Grid(Grid.over(Count.TILES, 1), Grid.fixed(d.kvHeads()), Grid.fixed(1)),
-                ImplRegistry::one, true, null, ImplRegistry::bindAttention);
+                ImplRegistry::one, true, null, binder);
     }
 
     /**
